@@ -1,0 +1,56 @@
+"""The ``perfmodel`` command line.
+
+Each command lives in its own module of this package and provides
+``register(subparsers)``, which adds its parser and sets ``func`` to a handler taking the
+parsed arguments and returning an exit code. Errors a user can cause
+(:class:`perfmodel.errors.PerfmodelError`) become one line on stderr and exit code 2.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from ..errors import CheckFailed, PerfmodelError
+
+# Command modules, in the order shown by --help.
+COMMANDS = [
+    "synth",
+    "indicators",
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2, no usage dump
+        raise PerfmodelError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the top-level argument parser with every command registered."""
+    parser = _Parser(prog="perfmodel", description="Measure, score and audit after-sales supervisors.")
+    from .. import __version__
+    parser.add_argument("--version", action="version", version=f"perfmodel {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        importlib.import_module(f"{__name__}.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 1 check failed, 2 bad input)."""
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 2
+        return int(args.func(args) or 0)
+    except PerfmodelError as exc:
+        print(f"perfmodel: error: {exc}", file=sys.stderr)
+        return 2
+    except CheckFailed as exc:
+        print(f"perfmodel: check failed: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("perfmodel: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,51 @@
+"""The in-memory dataset: validated tables, the quarantine and the row account."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+QUARANTINE_COLUMNS = ["table", "file", "row", "column", "reason", "record"]
+ACCOUNT_COLUMNS = ["table", "file", "rows_read", "rows_used", "rows_quarantined"]
+
+
+@dataclass
+class Dataset:
+    """A loaded dataset.
+
+    Attributes
+    ----------
+    tables : dict[str, pandas.DataFrame]
+        Validated tables by name (only the tables present). Column types: ``id``/``text``
+        as strings (object), ``timestamp``/``date`` as naive ``datetime64[ns]`` in local
+        time, ``bool`` as pandas ``boolean``, numbers as ``float64``, ``period`` as str.
+    quarantine : pandas.DataFrame
+        Rows that broke a rule, columns ``table``, ``file``, ``row`` (1-based data row in
+        the file, header excluded), ``column``, ``reason``, ``record`` (the raw row as JSON).
+    account : pandas.DataFrame
+        Per table: ``table``, ``file``, ``rows_read``, ``rows_used``, ``rows_quarantined``
+        with ``rows_read == rows_used + rows_quarantined``.
+    source : pathlib.Path or None
+        The folder the dataset was read from.
+    files : dict[str, pathlib.Path]
+        The file each table was read from.
+    """
+
+    tables: dict[str, pd.DataFrame]
+    quarantine: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS))
+    account: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ACCOUNT_COLUMNS))
+    source: Path | None = None
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def has(self, name: str) -> bool:
+        """Return True when table ``name`` is present."""
+        return name in self.tables
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    @property
+    def supervisor_ids(self) -> list[str]:
+        """All supervisor ids, sorted."""
+        return sorted(self.tables["supervisors"]["supervisor_id"].tolist())

@@ -1,0 +1,31 @@
+"""Exceptions a user can cause.
+
+Every error a user can fix is a :class:`PerfmodelError`; its message is one line that
+names the file, row or field and says what to do. The command line prints that line
+and exits with code 2.
+"""
+from __future__ import annotations
+
+
+class PerfmodelError(Exception):
+    """Base class of errors caused by input or usage; the message is shown as is."""
+
+
+class DataError(PerfmodelError):
+    """A data file or table cannot be used (missing, unreadable, missing a column)."""
+
+
+class PeriodError(PerfmodelError):
+    """A period id is malformed or a period range is empty."""
+
+
+class PolicyError(PerfmodelError):
+    """A scoring policy is invalid; the message names the key path and the fix."""
+
+
+class UsageError(PerfmodelError):
+    """Command-line or API arguments are inconsistent."""
+
+
+class CheckFailed(Exception):
+    """A verification ran and found a difference (exit code 1, not 2)."""
