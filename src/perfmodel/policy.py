@@ -1,0 +1,701 @@
+"""Scoring policies (SPEC §4): a versioned YAML file, read as data and validated.
+
+A policy says which indicators count, in which dimension (result or process), with what
+weight, and how a value becomes a 0…cap score (``rule`` and its parameters). It is read
+with ``yaml.safe_load`` only: no code or formula in a policy is ever evaluated.
+
+Every problem is reported as one :class:`~perfmodel.errors.PolicyError` line that names
+the source, the key path and the fix, e.g.::
+
+    policy.yaml: indicators.csat.weight: weights in dimension 'result' sum to 0.95, not 1; make them sum to 1
+
+Two presets ship with the package (``src/perfmodel/policies/``): ``efficiency`` (result
+0.65 / process 0.35) and ``quality`` (result 0.55 / process 0.45). :func:`load_policy`
+accepts a preset name wherever it accepts a file path.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import catalogue as cat
+from .errors import PolicyError
+
+RULES = ("ratio", "linear", "bands", "gate", "deduction", "percentile")
+WEIGHTED_DIMENSIONS = ("result", "process")
+MISSING_MODES = ("renormalize", "zero", "fail")
+PERIOD_KINDS = ("quarter", "month")
+PHASES = ("efficiency", "quality", "custom")
+DEFAULT_CAP = 120.0
+TOLERANCE = 1e-9
+
+TOP_KEYS = ("name", "version", "description", "note", "period", "phase", "dimensions",
+            "missing", "indicators", "ratings")
+INDICATOR_KEYS = ("dimension", "weight", "rule", "direction", "target", "floor", "cap",
+                  "bands", "points", "relevance", "note")
+# Parameters each rule needs (besides weight/dimension) and the ones it accepts.
+RULE_REQUIRED = {
+    "ratio": ("target",),
+    "linear": ("floor", "target"),
+    "bands": ("bands",),
+    "gate": ("target",),
+    "deduction": ("points",),
+    "percentile": (),
+}
+RULE_ALLOWED = {
+    "ratio": ("target", "cap"),
+    "linear": ("floor", "target", "cap"),
+    "bands": ("bands", "cap"),
+    "gate": ("target", "cap"),
+    "deduction": ("points", "target", "cap"),
+    "percentile": ("cap",),
+}
+
+
+def presets() -> list[str]:
+    """Return the names of the shipped presets, sorted."""
+    folder = resources.files("perfmodel").joinpath("policies")
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+@dataclass(frozen=True)
+class IndicatorRule:
+    """How one indicator is scored.
+
+    Attributes
+    ----------
+    indicator : str
+        Catalogue id.
+    dimension : str
+        ``"result"`` or ``"process"``.
+    weight : float
+        Weight within its dimension (the weights of a dimension sum to 1).
+    rule : str
+        One of :data:`RULES`.
+    direction : str
+        ``"higher"`` or ``"lower"``: which way is better (from the catalogue unless the
+        policy overrides it).
+    target, floor, points : float or None
+        Rule parameters (see SPEC §4).
+    bands : tuple of (threshold, score) or None
+        For ``rule: bands``, best band first.
+    cap : float
+        Upper clip of the score (default 120).
+    relevance : str or None
+        Declared reason why a process indicator drives results (SMART "Relevant").
+    note : str or None
+        Free text.
+    """
+
+    indicator: str
+    dimension: str
+    weight: float
+    rule: str
+    direction: str
+    target: float | None = None
+    floor: float | None = None
+    points: float | None = None
+    bands: tuple[tuple[float, float], ...] | None = None
+    cap: float = DEFAULT_CAP
+    relevance: str | None = None
+    note: str | None = None
+    direction_override: bool = False
+    dimension_override: bool = False
+    known: bool = True
+
+    def to_dict(self) -> dict:
+        """Return the YAML mapping of this rule (only the keys that were set)."""
+        out: dict[str, Any] = {"dimension": self.dimension, "weight": _num(self.weight),
+                               "rule": self.rule}
+        if self.direction_override:
+            out["direction"] = self.direction
+        for key in ("floor", "target", "points"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = _num(value)
+        if self.bands is not None:
+            out["bands"] = [[_num(t), _num(s)] for t, s in self.bands]
+        if self.cap != DEFAULT_CAP:
+            out["cap"] = _num(self.cap)
+        if self.relevance is not None:
+            out["relevance"] = self.relevance
+        if self.note is not None:
+            out["note"] = self.note
+        return out
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A validated scoring policy.
+
+    Attributes
+    ----------
+    name, version : str
+        Identify the policy; ``version`` is a string (quote it in YAML).
+    period : str or None
+        ``"quarter"`` or ``"month"`` (None when not set: the SMART check flags it).
+    phase : str
+        ``"efficiency"``, ``"quality"`` or ``"custom"``.
+    dimensions : dict[str, float]
+        Dimension weights (``result``, ``process``), summing to 1.
+    missing : str
+        ``"renormalize"``, ``"zero"`` or ``"fail"``.
+    indicators : dict[str, IndicatorRule]
+        In the policy's order.
+    rating_bands : tuple of (label, threshold)
+        Best first, thresholds strictly decreasing, the last one ≤ 0.
+    forced_distribution : tuple of (label, quota) or None
+        Quotas per rating label (same labels as the bands, same order), summing to 1.
+    text : str
+        The policy's text exactly as read (for audits).
+    sha256 : str
+        SHA-256 of ``text`` encoded in UTF-8.
+    source : str
+        The file path or ``preset <name>``.
+    """
+
+    name: str
+    version: str
+    period: str | None
+    phase: str
+    dimensions: dict[str, float]
+    missing: str
+    indicators: dict[str, IndicatorRule]
+    rating_bands: tuple[tuple[str, float], ...]
+    forced_distribution: tuple[tuple[str, float], ...] | None = None
+    description: str | None = None
+    note: str | None = None
+    text: str = ""
+    sha256: str = ""
+    source: str = "policy"
+    unknown_indicators: tuple[str, ...] = field(default=())
+
+    # -- views ---------------------------------------------------------------------------
+    @property
+    def weighted_indicators(self) -> list[str]:
+        """Indicator ids of the policy in policy order (known to the catalogue)."""
+        return [k for k, r in self.indicators.items() if r.known]
+
+    def of_dimension(self, dim: str) -> list[str]:
+        """Indicator ids of dimension ``dim`` in policy order."""
+        return [k for k, r in self.indicators.items() if r.dimension == dim and r.known]
+
+    @property
+    def ratings(self) -> list[str]:
+        """Rating labels, best first."""
+        return [label for label, _ in self.rating_bands]
+
+    # -- writing -------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """Return the policy as a plain mapping in SPEC §4 layout (what :meth:`to_yaml` writes)."""
+        out: dict[str, Any] = {"name": self.name, "version": self.version}
+        if self.description is not None:
+            out["description"] = self.description
+        if self.note is not None:
+            out["note"] = self.note
+        if self.period is not None:
+            out["period"] = self.period
+        out["phase"] = self.phase
+        out["dimensions"] = {k: _num(v) for k, v in self.dimensions.items()}
+        out["missing"] = self.missing
+        out["indicators"] = {k: r.to_dict() for k, r in self.indicators.items()}
+        fd = None if self.forced_distribution is None else {k: _num(v) for k, v in self.forced_distribution}
+        out["ratings"] = {"bands": {k: _num(v) for k, v in self.rating_bands},
+                          "forced_distribution": fd}
+        return out
+
+    def to_yaml(self) -> str:
+        """Return the policy as YAML text that :func:`load_policy` reads back to an equal policy.
+
+        Comments of the original file are not kept; the original text stays in ``text``.
+        """
+        return _dump(self.to_dict())
+
+    def with_weights(self, dimensions: dict[str, float] | None = None,
+                     indicators: dict[str, float] | None = None, *, version: str | None = None,
+                     note: str | None = None, normalize: bool = False) -> "Policy":
+        """Return a new validated policy with other weights.
+
+        Parameters
+        ----------
+        dimensions : dict, optional
+            New dimension weights, e.g. ``{"result": 0.6, "process": 0.4}``.
+        indicators : dict, optional
+            New weights of some indicators of this policy (others keep theirs).
+        version : str, optional
+            Version of the new policy (default: this version).
+        note : str, optional
+            Why the weights changed (kept in the policy's ``note``).
+        normalize : bool
+            Rescale the dimension weights and the indicator weights of each dimension to
+            sum to 1 (otherwise they must already sum to 1).
+
+        Returns
+        -------
+        Policy
+            Validated; its ``text`` and ``sha256`` are those of :meth:`to_yaml`.
+
+        Raises
+        ------
+        PolicyError
+            When a weight is unknown, negative, or the sums are not 1.
+        """
+        data = self.to_dict()
+        if dimensions is not None:
+            for k in dimensions:
+                if k not in data["dimensions"] and k not in WEIGHTED_DIMENSIONS:
+                    raise PolicyError(f"{self.source}: dimensions.{k}: unknown dimension; "
+                                      f"use {' or '.join(WEIGHTED_DIMENSIONS)}")
+            data["dimensions"] = {k: float(v) for k, v in dimensions.items()}
+        for k, w in (indicators or {}).items():
+            if k not in data["indicators"]:
+                raise PolicyError(f"{self.source}: indicators.{k}: not in this policy; "
+                                  f"weights can only be changed for {', '.join(data['indicators'])}")
+            data["indicators"][k]["weight"] = w
+        if normalize:
+            _normalize_weights(data)
+        if version is not None:
+            data["version"] = str(version)
+        if note is not None:
+            data["note"] = note
+        text = _dump(data)
+        return policy_from_text(text, source=f"{self.source} (reweighted)")
+
+    def summary(self) -> "Any":
+        """Return one row per indicator: indicator, dimension, weight, effective_weight, rule,
+        direction, floor, target, points, bands, cap (a pandas DataFrame)."""
+        import pandas as pd
+        rows = []
+        for k, r in self.indicators.items():
+            rows.append({"indicator": k, "dimension": r.dimension, "weight": r.weight,
+                         "effective_weight": r.weight * self.dimensions.get(r.dimension, 0.0),
+                         "rule": r.rule, "direction": r.direction, "floor": r.floor,
+                         "target": r.target, "points": r.points,
+                         "bands": None if r.bands is None else _fmt_bands(r.bands), "cap": r.cap})
+        return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------------------
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys (a silently overwritten weight is a bug)."""
+
+
+def _construct_mapping(loader, node, deep=False):
+    seen = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            mark = key_node.start_mark
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (line {mark.line + 1}); keep only one", mark)
+        seen[key] = True
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_policy(path_or_preset, *, strict: bool = True) -> Policy:
+    """Read and validate a policy file or a shipped preset.
+
+    Parameters
+    ----------
+    path_or_preset : str, pathlib.Path or Policy
+        A YAML file, or a preset name (``efficiency``, ``quality``). A Policy is returned
+        as is.
+    strict : bool
+        When False, indicators unknown to the catalogue are kept aside in
+        ``unknown_indicators`` instead of raising (the SMART check reports them).
+
+    Returns
+    -------
+    Policy
+
+    Raises
+    ------
+    PolicyError
+        One line naming the file, the key path and the fix.
+    """
+    if isinstance(path_or_preset, Policy):
+        return path_or_preset
+    text, source = read_policy_text(path_or_preset)
+    return policy_from_text(text, source=source, strict=strict)
+
+
+def read_policy_text(path_or_preset) -> tuple[str, str]:
+    """Return ``(text, source)`` of a policy file or preset (PolicyError when neither)."""
+    p = Path(path_or_preset)
+    raw = str(path_or_preset)
+    looks_like_path = p.suffix.lower() in (".yaml", ".yml") or "/" in raw or "\\" in raw
+    if looks_like_path or (p.is_file() and raw not in presets()):
+        if not p.is_file():
+            raise PolicyError(f"{p}: policy file not found; give a YAML file or a preset "
+                              f"({', '.join(presets())})")
+        try:
+            return p.read_text(encoding="utf-8-sig"), str(p)
+        except UnicodeDecodeError:
+            raise PolicyError(f"{p}: not UTF-8 text; save the policy as UTF-8") from None
+    name = raw
+    if name not in presets():
+        raise PolicyError(f"policy {name!r}: no such file or preset; give a YAML file or one of "
+                          f"the presets {', '.join(presets())}")
+    text = resources.files("perfmodel").joinpath("policies", f"{name}.yaml").read_text(encoding="utf-8")
+    return text, f"preset {name}"
+
+
+def policy_from_text(text: str, source: str = "policy", *, strict: bool = True) -> Policy:
+    """Parse and validate policy YAML text.
+
+    Returns
+    -------
+    Policy
+        With ``text`` and ``sha256`` of ``text``.
+    """
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise PolicyError(f"{source}: {where}not valid YAML ({problem}); fix the syntax "
+                          f"(indentation, colons, brackets)") from None
+    policy = policy_from_dict(data, source=source, strict=strict)
+    return replace(policy, text=text, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+def policy_from_dict(data: Any, source: str = "policy", *, strict: bool = True) -> Policy:
+    """Validate a policy given as a mapping (as ``yaml.safe_load`` returns it).
+
+    Returns
+    -------
+    Policy
+        ``text`` is the YAML dump of the mapping.
+    """
+    v = _Validator(source, strict)
+    policy = v.policy(data)
+    if not policy.text:
+        text = _dump(policy.to_dict())
+        policy = replace(policy, text=text, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return policy
+
+
+class _Validator:
+    def __init__(self, source: str, strict: bool):
+        self.source = source
+        self.strict = strict
+
+    def fail(self, path: str, message: str):
+        prefix = f"{self.source}: {path}: " if path else f"{self.source}: "
+        raise PolicyError(prefix + message)
+
+    def number(self, value, path, *, minimum=None, positive=False):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(path, f"{value!r} is not a number; write a number like 0.8")
+        value = float(value)
+        if not math.isfinite(value):
+            self.fail(path, f"{value!r} is not finite; write a finite number")
+        if positive and value <= 0:
+            self.fail(path, f"must be greater than 0, got {_num(value)}")
+        if minimum is not None and value < minimum:
+            self.fail(path, f"must be at least {_num(minimum)}, got {_num(value)}")
+        return value
+
+    def text(self, value, path, *, required=False):
+        if value is None and not required:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            hint = ' (quote it, e.g. version: "2026.1")' if path == "version" else ""
+            self.fail(path, f"{value!r} is not text; write a non-empty string{hint}")
+        return value
+
+    def choice(self, value, path, options):
+        if value not in options:
+            self.fail(path, f"{value!r} is not allowed; use one of {', '.join(options)}")
+        return value
+
+    def mapping(self, value, path):
+        if not isinstance(value, dict):
+            what = "empty" if value is None else f"a {type(value).__name__}"
+            self.fail(path, f"is {what}, not a mapping; write key: value pairs")
+        return value
+
+    # ---------------------------------------------------------------------------------
+    def policy(self, data) -> Policy:
+        if data is None:
+            self.fail("", "the policy is empty; see SPEC §4 or the presets for the layout")
+        if not isinstance(data, dict):
+            self.fail("", f"the policy must be a mapping of keys, not a {type(data).__name__}; "
+                          f"see SPEC §4 for the layout")
+        for key in data:
+            if key not in TOP_KEYS:
+                self.fail(str(key), f"unknown key; use one of {', '.join(TOP_KEYS)}")
+        for key in ("name", "version", "dimensions", "indicators", "ratings"):
+            if key not in data:
+                self.fail(key, "missing; every policy needs name, version, dimensions, "
+                               "indicators and ratings")
+        name = self.text(data["name"], "name", required=True)
+        version = self.text(data["version"], "version", required=True)
+        period = data.get("period")
+        if period is not None:
+            self.choice(period, "period", PERIOD_KINDS)
+        phase = self.choice(data.get("phase", "custom"), "phase", PHASES)
+        missing = self.choice(data.get("missing", "renormalize"), "missing", MISSING_MODES)
+
+        dims = self.mapping(data["dimensions"], "dimensions")
+        dimensions = {}
+        for d, w in dims.items():
+            if d not in WEIGHTED_DIMENSIONS:
+                self.fail(f"dimensions.{d}", f"unknown dimension; use {' and '.join(WEIGHTED_DIMENSIONS)}")
+            dimensions[d] = self.number(w, f"dimensions.{d}", minimum=0)
+        total = sum(dimensions.values())
+        if abs(total - 1) > TOLERANCE:
+            first = next(iter(dimensions), "result")
+            self.fail(f"dimensions.{first}", f"dimension weights sum to {_num(total)}, not 1; "
+                                             f"make them sum to 1")
+
+        inds = self.mapping(data["indicators"], "indicators")
+        if not inds:
+            self.fail("indicators", "no indicators; list at least one")
+        indicators: dict[str, IndicatorRule] = {}
+        unknown = []
+        for ind, entry in inds.items():
+            r = self.indicator(str(ind), entry, dimensions)
+            indicators[str(ind)] = r
+            if not r.known:
+                unknown.append(str(ind))
+        for d, dw in dimensions.items():
+            members = [k for k, r in indicators.items() if r.dimension == d]
+            if not members:
+                if dw > 0:
+                    self.fail(f"dimensions.{d}", f"has weight {_num(dw)} but no indicator; "
+                                                 f"add indicators of dimension '{d}' or set its weight to 0")
+                continue
+            s = sum(indicators[k].weight for k in members)
+            if abs(s - 1) > TOLERANCE:
+                self.fail(f"indicators.{members[0]}.weight",
+                          f"weights in dimension '{d}' sum to {_num(s)}, not 1; make them sum to 1")
+
+        bands, forced = self.ratings(data["ratings"])
+        return Policy(name=name, version=version, period=period, phase=phase,
+                      dimensions=dimensions, missing=missing, indicators=indicators,
+                      rating_bands=bands, forced_distribution=forced,
+                      description=self.text(data.get("description"), "description"),
+                      note=self.text(data.get("note"), "note"), source=self.source,
+                      unknown_indicators=tuple(unknown))
+
+    def indicator(self, ind: str, entry, dimensions) -> IndicatorRule:
+        base = f"indicators.{ind}"
+        known = ind in cat.indicator_ids()
+        if not known and self.strict:
+            close = [k for k in cat.indicator_ids() if k.startswith(ind[:4])] or cat.indicator_ids()
+            self.fail(base, f"unknown indicator; use a catalogue id such as {', '.join(close[:5])} "
+                            f"(see `perfmodel indicators --list`)")
+        entry = self.mapping(entry, base)
+        for key in entry:
+            if key not in INDICATOR_KEYS:
+                self.fail(f"{base}.{key}", f"unknown key; use one of {', '.join(INDICATOR_KEYS)}")
+        # dimension
+        dim_given = "dimension" in entry
+        if dim_given:
+            dim = self.choice(entry["dimension"], f"{base}.dimension", WEIGHTED_DIMENSIONS)
+        elif known and cat.dimension(ind) in WEIGHTED_DIMENSIONS:
+            dim = cat.dimension(ind)
+        else:
+            self.fail(f"{base}.dimension", "missing; write dimension: result or dimension: process")
+        if dim not in dimensions:
+            self.fail(f"{base}.dimension", f"dimension '{dim}' has no weight in dimensions; "
+                                           f"add it to dimensions")
+        dim_override = dim_given and not (known and cat.dimension(ind) == dim)
+        # direction
+        dir_given = "direction" in entry
+        if dir_given:
+            direction = self.choice(entry["direction"], f"{base}.direction", cat.DIRECTIONS)
+        else:
+            direction = cat.direction(ind) if known else "higher"
+        dir_override = dir_given and not (known and cat.direction(ind) == direction)
+        # weight
+        if "weight" not in entry:
+            self.fail(f"{base}.weight", "missing; give the indicator's weight within its dimension")
+        weight = self.number(entry["weight"], f"{base}.weight")
+        if weight < 0:
+            self.fail(f"{base}.weight", f"negative weight {_num(weight)}; weights must be 0 or more")
+        # rule
+        if "rule" not in entry:
+            self.fail(f"{base}.rule", f"missing; use one of {', '.join(RULES)}")
+        rule = entry["rule"]
+        if rule not in RULES:
+            self.fail(f"{base}.rule", f"unknown rule {rule!r}; use one of {', '.join(RULES)}")
+        for key in RULE_REQUIRED[rule]:
+            if key not in entry:
+                self.fail(f"{base}.{key}", f"missing; rule '{rule}' needs {' and '.join(RULE_REQUIRED[rule])}")
+        for key in ("target", "floor", "points", "bands"):
+            if key in entry and key not in RULE_ALLOWED[rule]:
+                self.fail(f"{base}.{key}", f"not used by rule '{rule}'; remove it "
+                                           f"(rule '{rule}' takes {', '.join(RULE_ALLOWED[rule])})")
+        cap = self.number(entry.get("cap", DEFAULT_CAP), f"{base}.cap")
+        if cap < 100:
+            self.fail(f"{base}.cap", f"cap {_num(cap)} is below 100; a cap is at least 100 "
+                                     f"(100 = no credit above target)")
+        target = floor = points = None
+        bands = None
+        if "target" in entry:
+            target = self.number(entry["target"], f"{base}.target")
+        if "floor" in entry:
+            floor = self.number(entry["floor"], f"{base}.floor")
+        if rule == "ratio" and target <= 0:
+            self.fail(f"{base}.target", f"ratio target must be greater than 0, got {_num(target)}")
+        if rule == "linear":
+            if floor == target:
+                self.fail(f"{base}.floor", f"floor equals target ({_num(target)}); set the floor "
+                                           f"where the score is 0, apart from the target")
+            if direction == "higher" and floor > target:
+                self.fail(f"{base}.floor", f"floor {_num(floor)} is above target {_num(target)} but "
+                                           f"higher is better; use a floor below the target")
+            if direction == "lower" and floor < target:
+                self.fail(f"{base}.floor", f"floor {_num(floor)} is below target {_num(target)} but "
+                                           f"lower is better; use a floor above the target")
+        if rule == "deduction":
+            points = self.number(entry["points"], f"{base}.points", positive=True)
+            if direction == "higher" and target is None:
+                self.fail(f"{base}.target", "missing; a deduction on a higher-is-better indicator "
+                                            "needs the target from which points are counted")
+        if rule == "bands":
+            bands = self.bands(entry["bands"], f"{base}.bands", direction, cap)
+        relevance = self.text(entry.get("relevance"), f"{base}.relevance")
+        note = self.text(entry.get("note"), f"{base}.note")
+        return IndicatorRule(indicator=ind, dimension=dim, weight=weight, rule=rule,
+                             direction=direction, target=target, floor=floor, points=points,
+                             bands=bands, cap=cap, relevance=relevance, note=note,
+                             direction_override=dir_override, dimension_override=dim_override,
+                             known=known)
+
+    def bands(self, value, path, direction, cap):
+        if not isinstance(value, list) or not value:
+            self.fail(path, "write a list of [threshold, score] pairs, best band first, "
+                            "e.g. [[0.98, 100], [0.95, 80]]")
+        out = []
+        for i, pair in enumerate(value):
+            if not isinstance(pair, list) or len(pair) != 2:
+                self.fail(f"{path}[{i}]", f"{pair!r} is not a [threshold, score] pair; write e.g. [0.95, 80]")
+            t = self.number(pair[0], f"{path}[{i}]")
+            s = self.number(pair[1], f"{path}[{i}]", minimum=0)
+            if s > cap:
+                self.fail(f"{path}[{i}]", f"score {_num(s)} is above the cap {_num(cap)}; lower it or raise cap")
+            out.append((t, s))
+        for i in range(1, len(out)):
+            (t0, s0), (t1, s1) = out[i - 1], out[i]
+            bad = t1 >= t0 if direction == "higher" else t1 <= t0
+            if bad:
+                order = "decreasing" if direction == "higher" else "increasing"
+                self.fail(f"{path}[{i}]", f"bands out of order: threshold {_num(t1)} after "
+                                          f"{_num(t0)}; with {direction} is better list thresholds "
+                                          f"in strictly {order} order, best band first")
+            if s1 > s0:
+                self.fail(f"{path}[{i}]", f"bands out of order: score {_num(s1)} after {_num(s0)}; "
+                                          f"list the best band (highest score) first")
+        return tuple(out)
+
+    def ratings(self, value):
+        value = self.mapping(value, "ratings")
+        for key in value:
+            if key not in ("bands", "forced_distribution"):
+                self.fail(f"ratings.{key}", "unknown key; use bands and forced_distribution")
+        if "bands" not in value:
+            self.fail("ratings.bands", "missing; write e.g. {S: 90, A: 80, B: 70, C: 60, D: 0}")
+        raw = self.mapping(value["bands"], "ratings.bands")
+        if not raw:
+            self.fail("ratings.bands", "empty; write e.g. {S: 90, A: 80, B: 70, C: 60, D: 0}")
+        bands = []
+        for label, t in raw.items():
+            bands.append((str(label), self.number(t, f"ratings.bands.{label}")))
+        for i in range(1, len(bands)):
+            if bands[i][1] >= bands[i - 1][1]:
+                self.fail(f"ratings.bands.{bands[i][0]}",
+                          f"bands out of order: threshold {_num(bands[i][1])} after "
+                          f"{_num(bands[i - 1][1])}; list ratings best first with strictly "
+                          f"decreasing thresholds")
+        if bands[-1][1] > 0:
+            self.fail(f"ratings.bands.{bands[-1][0]}", f"the lowest threshold is {_num(bands[-1][1])}; "
+                                                       f"set it to 0 so that every score gets a rating")
+        fd = value.get("forced_distribution")
+        forced = None
+        if fd is not None:
+            fd = self.mapping(fd, "ratings.forced_distribution")
+            labels = [b[0] for b in bands]
+            keys = [str(k) for k in fd]
+            for k in keys:
+                if k not in labels:
+                    self.fail(f"ratings.forced_distribution.{k}",
+                              f"unknown rating; use the labels of ratings.bands ({', '.join(labels)})")
+            quotas = []
+            for label in labels:
+                if label not in keys:
+                    self.fail(f"ratings.forced_distribution.{label}",
+                              "missing; give a quota (0 allowed) for every rating label")
+                q = self.number(fd[label] if label in fd else fd[_orig_key(fd, label)],
+                                f"ratings.forced_distribution.{label}", minimum=0)
+                if q > 1:
+                    self.fail(f"ratings.forced_distribution.{label}", f"quota {_num(q)} is above 1; "
+                                                                      f"write shares like 0.2")
+                quotas.append((label, q))
+            s = sum(q for _, q in quotas)
+            if abs(s - 1) > TOLERANCE:
+                self.fail(f"ratings.forced_distribution.{labels[0]}",
+                          f"quotas sum to {_num(s)}, not 1; make them sum to 1")
+            forced = tuple(quotas)
+        return tuple(bands), forced
+
+
+def _orig_key(mapping, label):
+    return next(k for k in mapping if str(k) == label)
+
+
+def _normalize_weights(data: dict) -> None:
+    dims = data["dimensions"]
+    s = sum(float(v) for v in dims.values())
+    if s > 0:
+        data["dimensions"] = {k: float(v) / s for k, v in dims.items()}
+    for d in list(data["dimensions"]):
+        members = [k for k, e in data["indicators"].items() if e.get("dimension") == d]
+        total = sum(float(data["indicators"][k]["weight"]) for k in members)
+        if total > 0:
+            for k in members:
+                data["indicators"][k]["weight"] = float(data["indicators"][k]["weight"]) / total
+
+
+def _num(x):
+    """A float as an int when it is whole (so YAML shows 100, not 100.0)."""
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
+        return int(x)
+    return x
+
+
+def _fmt_bands(bands) -> str:
+    return "; ".join(f"{_num(t)}→{_num(s)}" for t, s in bands)
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_list(dumper, data):
+    # Short lists (band pairs) in flow style, as people write them by hand.
+    flow = all(not isinstance(x, (list, dict)) for x in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_Dumper.add_representer(list, _represent_list)
+
+
+def _dump(data: dict) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False, width=100)
