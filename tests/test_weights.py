@@ -1,0 +1,344 @@
+"""perfmodel.weights against published worked examples, hand calculations and other libraries."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from perfmodel import weights as W
+from perfmodel.errors import DataError, UsageError
+
+
+def _m(text: str) -> np.ndarray:
+    return np.array([[float(Fraction(c)) for c in row.split()] for row in text.strip().splitlines()])
+
+
+# Saaty, T. L. (1990). How to make a decision: the analytic hierarchy process. European
+# Journal of Operational Research 48, 9-26; the house example (Table 2): eight criteria
+# (size, transportation, neighbourhood, age, yard, modern facilities, condition, financing).
+# Published: weights .173 .054 .188 .018 .031 .036 .167 .333, lambda_max 9.669,
+# CI 0.238, CR 0.169 (Saaty's RI 1.41 for n = 8) — an inconsistent matrix.
+HOUSE = _m("""
+1   5   3   7 6   6   1/3 1/4
+1/5 1   1/3 5 3   3   1/5 1/7
+1/3 3   1   6 3   4   6   1/5
+1/7 1/5 1/6 1 1/3 1/4 1/7 1/8
+1/6 1/3 1/3 3 1   1/2 1/5 1/6
+1/6 1/3 1/4 4 2   1   1/5 1/6
+3   5   1/6 7 5   5   1   1/2
+4   7   5   8 6   6   2   1
+""")
+
+# Saaty, T. L. (2008). Decision making with the analytic hierarchy process. Int. J.
+# Services Sciences 1(1), 83-98: relative consumption of drinks in the US. Published
+# derived weights (coffee, wine, tea, beer, sodas, milk, water) = .177 .019 .042 .116 .190
+# .129 .327; CR 0.022 as reproduced in the AHPy documentation.
+DRINKS = _m("""
+1   9 5   2   1   1   1/2
+1/9 1 1/3 1/9 1/9 1/9 1/9
+1/5 3 1   1/3 1/4 1/3 1/9
+1/2 9 3   1   1/2 1   1/3
+1   9 4   2   1   2   1/2
+1   9 3   1   1/2 1   1/3
+2   9 9   3   2   3   1
+""")
+
+# Wikipedia, "Analytic hierarchy process – leader example", criteria matrix (experience,
+# education, charisma, age); weights .548 .127 .270 .056 and CR 0.044 as given in the
+# AHPy documentation (Saaty RI).
+LEADER = _m("""
+1   4   3   7
+1/4 1   1/3 3
+1/3 3   1   5
+1/7 1/3 1/5 1
+""")
+
+
+class TestAhp:
+    def test_saaty_1990_house_example(self):
+        res = W.ahp(HOUSE)
+        assert res.weights.weight.round(3).tolist() == [.173, .054, .188, .018, .031, .036, .167, .333]
+        assert res.lambda_max == pytest.approx(9.669, abs=5e-4)
+        assert res.consistency_index == pytest.approx(0.238, abs=5e-4)
+        assert res.consistency_ratio == pytest.approx(0.169, abs=5e-4)
+        assert res.random_index == 1.41
+        assert not res.consistent
+        assert "0.169" in res.warning and "> 0.1" in res.warning
+
+    def test_saaty_2008_drinks(self):
+        labels = ["coffee", "wine", "tea", "beer", "sodas", "milk", "water"]
+        res = W.ahp(pd.DataFrame(DRINKS, index=labels, columns=labels))
+        published = dict(zip(labels, [.177, .019, .042, .116, .190, .129, .327]))
+        got = dict(zip(res.weights.indicator, res.weights.weight.round(3)))
+        assert got == published
+        assert round(res.consistency_ratio, 3) == 0.022
+        assert res.consistent and res.warning is None
+
+    def test_leader_criteria(self):
+        res = W.ahp(LEADER, labels=["experience", "education", "charisma", "age"])
+        assert res.weights.weight.round(3).tolist() == [.548, .127, .270, .056]
+        assert round(res.consistency_ratio, 3) == 0.044
+
+    def test_alonso_lamata_table(self):
+        # Alonso & Lamata (2006), Table 3, RI for n = 3..15 from 100 000 matrices each.
+        published = [0.5245, 0.8815, 1.1086, 1.2479, 1.3417, 1.4056, 1.4499, 1.4854, 1.5141,
+                     1.5365, 1.5551, 1.5713, 1.5838]
+        assert [W.RANDOM_INDEX["alonso_lamata"][n] for n in range(3, 16)] == published
+        res = W.ahp(HOUSE, random_index="alonso_lamata")
+        assert res.random_index == 1.4056
+        assert res.consistency_ratio == pytest.approx(0.23841 / 1.4056, abs=1e-4)
+        assert res.random_index_table == "alonso_lamata"
+
+    def test_saaty_table(self):
+        # Saaty (1980), n = 1..10.
+        assert [W.RANDOM_INDEX["saaty"][n] for n in range(1, 11)] == \
+            [0, 0, .58, .90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49]
+
+    def test_consistent_matrix_recovers_weights(self):
+        w = np.array([0.5, 0.25, 0.15, 0.1])
+        res = W.ahp(np.outer(w, 1 / w))
+        np.testing.assert_allclose(res.weights.weight, w, atol=1e-12)
+        assert res.lambda_max == pytest.approx(4.0)
+        assert res.consistency_ratio == pytest.approx(0.0, abs=1e-12)
+
+    def test_unpacks_and_two_by_two(self):
+        weights, cr, lam = W.ahp([[1, 3], [1 / 3, 1]], labels=["csat", "reopen_rate"])
+        assert weights.weight.tolist() == pytest.approx([0.75, 0.25])
+        assert cr == 0.0 and lam == pytest.approx(2.0)
+
+    def test_custom_table(self):
+        res = W.ahp(LEADER, random_index={4: 0.5})
+        assert res.consistency_ratio == pytest.approx(res.consistency_index / 0.5)
+
+    @pytest.mark.parametrize("matrix, msg", [
+        ([[1, 3], [3, 1]], "not reciprocal"),
+        ([[2, 3], [1 / 3, 1]], "diagonal"),
+        ([[1, -3], [-1 / 3, 1]], "positive"),
+        ([[1, 2, 3], [1 / 2, 1, 4]], "square"),
+    ])
+    def test_bad_matrices(self, matrix, msg):
+        with pytest.raises(UsageError, match=msg):
+            W.ahp(matrix)
+
+    def test_too_large_for_table(self):
+        with pytest.raises(UsageError, match="stops at n = 15"):
+            W.ahp(np.ones((16, 16)))
+
+    def test_unknown_table(self):
+        with pytest.raises(UsageError, match="random_index"):
+            W.ahp(LEADER, random_index="nope")
+
+    def test_rounded_reciprocals_accepted(self):
+        m = [[1, 3, 0.2], [0.33, 1, 0.5], [5, 2, 1]]
+        assert W.ahp(m).n == 3
+
+
+class TestPairwiseCsv:
+    def test_reads_fractions_bom_and_orders(self, tmp_path):
+        p = tmp_path / "pairwise.csv"
+        p.write_text("\ufeffindicator,csat,complaint_resolution_rate,customer_churn_rate\n"
+                     "csat,1,3,5\ncomplaint_resolution_rate,1/3,1,2\n"
+                     "customer_churn_rate,1/5,1/2,1\n", encoding="utf-8")
+        m = W.read_pairwise_csv(p)
+        assert list(m.index) == list(m.columns) == ["csat", "complaint_resolution_rate",
+                                                    "customer_churn_rate"]
+        assert m.loc["complaint_resolution_rate", "csat"] == pytest.approx(1 / 3)
+        res = W.ahp(p)
+        assert res.weights.indicator.tolist() == list(m.index)
+        assert res.weights.weight.iloc[0] > 0.6
+
+    def test_bad_cell_names_row_and_column(self, tmp_path):
+        p = tmp_path / "pairwise.csv"
+        p.write_text("id,a,b\na,1,x\nb,1,1\n", encoding="utf-8")
+        with pytest.raises(DataError, match=r"row 2 \(a\), column 'b'"):
+            W.read_pairwise_csv(p)
+
+    def test_labels_must_match_header(self, tmp_path):
+        p = tmp_path / "pairwise.csv"
+        p.write_text("id,a,b\nb,1,1\na,1,1\n", encoding="utf-8")
+        with pytest.raises(DataError, match="same order"):
+            W.read_pairwise_csv(p)
+
+
+# The decision matrix of the entropy example in the R package CPP (Entrop.weights, after
+# Pomerol & Barba-Romero 2012), the fourth criterion taken as positive.
+POMEROL = np.array([[2, 30, 86, 5], [4, 26, 77, 12], [3, 22, 93, 4], [6, 34, 65, 10],
+                    [5, 31, 80, 8], [6, 29, 79, 9], [8, 37, 55, 15], [10, 21, 69, 11]], float)
+COLS = ["a", "b", "c", "d"]
+HIGHER = dict.fromkeys(COLS, "higher")
+
+
+def _panel(x=POMEROL):
+    return pd.DataFrame(x.copy(), columns=COLS[: x.shape[1]])
+
+
+class TestEntropy:
+    def test_matches_pymcdm_sum_normalised(self):
+        # pymcdm 1.4.0 pymcdm.weights.entropy_weights(POMEROL) (sum normalisation):
+        expected = [0.5050834661, 0.0829860361, 0.0576902772, 0.3542402206]
+        got = W.entropy(_panel(), COLS, HIGHER, normalization="none")
+        np.testing.assert_allclose(got.weight, expected, atol=1e-9)
+        pymcdm = pytest.importorskip("pymcdm")
+        np.testing.assert_allclose(got.weight, pymcdm.weights.entropy_weights(POMEROL), atol=1e-12)
+
+    def test_hand_worked_minmax(self):
+        # column a: 0, 1, 2 -> 0, .5, 1 -> p = 0, 1/3, 2/3 ; column b: 0, 0, 1 -> p = 0, 0, 1
+        x = np.array([[0.0, 5.0], [1.0, 5.0], [2.0, 7.0]])
+        got = W.entropy(_panel(x), ["a", "b"], HIGHER)
+        e_a = -(1 / 3 * np.log(1 / 3) + 2 / 3 * np.log(2 / 3)) / np.log(3)
+        e_b = 0.0
+        d = np.array([1 - e_a, 1 - e_b])
+        np.testing.assert_allclose(got.weight, d / d.sum(), atol=1e-12)
+        np.testing.assert_allclose(got.entropy, [e_a, e_b], atol=1e-12)
+
+    def test_lower_is_better_is_reversed(self):
+        lower = W.entropy(_panel(), COLS, {**HIGHER, "b": "lower"})
+        flipped = _panel()
+        flipped["b"] = -flipped["b"]
+        higher = W.entropy(flipped, COLS, HIGHER)
+        np.testing.assert_allclose(lower.weight, higher.weight, atol=1e-12)
+        assert not np.allclose(lower.weight, W.entropy(_panel(), COLS, HIGHER).weight)
+
+    def test_constant_indicator_gets_zero_and_missing_rows_dropped(self):
+        df = _panel()
+        df["c"] = 3.0
+        df.loc[0, "a"] = np.nan
+        got = W.entropy(df, COLS, HIGHER)
+        assert got.set_index("indicator").weight["c"] == 0
+        assert (got.n_obs == 7).all()
+        assert got.weight.sum() == pytest.approx(1)
+
+    def test_catalogue_directions_by_default(self):
+        df = pd.DataFrame({"csat": [4.1, 4.5, 3.9, 4.8], "reopen_rate": [0.1, 0.05, 0.2, 0.02]})
+        got = W.entropy(df)
+        assert got.direction.tolist() == ["higher", "lower"]
+
+    def test_unknown_indicator_needs_direction(self):
+        with pytest.raises(UsageError, match="direction"):
+            W.entropy(_panel(), COLS)
+
+
+class TestCritic:
+    def test_matches_pymcdm(self):
+        # pymcdm 1.4.0 pymcdm.weights.critic_weights(POMEROL):
+        expected = [0.2118986015, 0.2331667794, 0.3584541272, 0.1964804919]
+        got = W.critic(_panel(), COLS, HIGHER)
+        np.testing.assert_allclose(got.weight, expected, atol=1e-9)
+        pymcdm = pytest.importorskip("pymcdm")
+        np.testing.assert_allclose(got.weight, pymcdm.weights.critic_weights(POMEROL), atol=1e-12)
+
+    def test_hand_worked(self):
+        # a -> 0, .5, 1 (sd .5); b -> 0, 1, 0 (sd sqrt(1/3)); r_ab = 0
+        x = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.0]])
+        got = W.critic(_panel(x), ["a", "b"], HIGHER)
+        c = np.array([0.5, np.sqrt(1 / 3)])
+        np.testing.assert_allclose(got.weight, c / c.sum(), atol=1e-12)
+        np.testing.assert_allclose(got.conflict, [1.0, 1.0], atol=1e-12)
+
+    def test_direction_changes_conflict(self):
+        # two indicators that agree when both are read "higher is better"
+        x = np.array([[1.0, 10.0], [2.0, 20.0], [3.0, 35.0], [4.0, 38.0]])
+        agree = W.critic(_panel(x), ["a", "b"], HIGHER)
+        opposed = W.critic(_panel(x), ["a", "b"], {"a": "higher", "b": "lower"})
+        assert (agree.conflict < 1).all() and (opposed.conflict > 1).all()
+
+
+class TestPca:
+    @staticmethod
+    def _exact(corr: np.ndarray, m: int = 50, seed: int = 1) -> np.ndarray:
+        """Data whose sample correlation matrix is exactly ``corr``."""
+        rng = np.random.default_rng(seed)
+        z = rng.standard_normal((m, corr.shape[0]))
+        z -= z.mean(axis=0)
+        q, _ = np.linalg.qr(z)  # orthonormal, centred columns
+        return q @ np.linalg.cholesky(corr).T * np.sqrt(m - 1) + 5
+
+    def test_hand_worked_two_blocks(self):
+        # corr(a, b) = .5, c uncorrelated: eigenvalues 1.5, 1, .5. Handbook rule keeps the
+        # first (1.5 > 1, 50 % < 60 %) and adds the second (cumulative 83 %). Loadings:
+        # a, b on component 1 (squared .75 each, scaled .5), c on component 2 (1).
+        # Component shares 1.5/2.5 and 1/2.5 -> weights .5*.6, .5*.6, 1*.4 = .3 .3 .4.
+        corr = np.array([[1, .5, 0], [.5, 1, 0], [0, 0, 1]])
+        got = W.pca(_panel(self._exact(corr)), ["a", "b", "c"], HIGHER)
+        np.testing.assert_allclose(got.weight, [.3, .3, .4], atol=1e-9)
+        assert got.attrs["n_components"] == 2
+        np.testing.assert_allclose(got.attrs["eigenvalues"], [1.5, 1, .5], atol=1e-9)
+        assert got.component.tolist()[0] == got.component.tolist()[1] != got.component.tolist()[2]
+
+    def test_eigenvalues_match_svd(self):
+        x = POMEROL
+        z = (x - x.mean(axis=0)) / x.std(axis=0, ddof=1)
+        sv = np.linalg.svd(z, compute_uv=False)
+        got = W.pca(_panel(), COLS, HIGHER)
+        np.testing.assert_allclose(got.attrs["eigenvalues"], sv ** 2 / (len(x) - 1), atol=1e-9)
+        # one component retained (2.80 > 1 and 70 % >= 60 %): weights = squared loadings
+        # of the first eigenvector of the correlation matrix (unrotated)
+        v = np.linalg.svd(z)[2][0]
+        np.testing.assert_allclose(got.weight, v ** 2 / (v ** 2).sum(), atol=1e-9)
+
+    def test_negative_loading_does_not_give_negative_weight(self):
+        # b is strongly negatively correlated with a when both are read "higher"
+        corr = np.array([[1, -.8, .1], [-.8, 1, 0], [.1, 0, 1]])
+        got = W.pca(_panel(self._exact(corr)), ["a", "b", "c"], HIGHER)
+        assert (got.weight > 0).all() and got.weight.sum() == pytest.approx(1)
+
+    def test_varimax_matches_statsmodels(self):
+        from statsmodels.multivariate.factor_rotation import rotate_factors
+        rng = np.random.default_rng(3)
+        a = rng.normal(size=(8, 3))
+        ours = W.varimax(a)
+        theirs = rotate_factors(a, "varimax")[0]
+        # equal up to the order and sign of the columns (statsmodels stops at tol 1e-6)
+        for col in theirs.T:
+            assert min(np.abs(ours - col[:, None]).sum(axis=0).min(),
+                       np.abs(ours + col[:, None]).sum(axis=0).min()) < 1e-4
+
+    def test_constant_column_is_an_error(self):
+        df = _panel()
+        df["a"] = 1.0
+        with pytest.raises(DataError, match="'a' is constant"):
+            W.pca(df, COLS, HIGHER)
+
+
+class TestEvidence:
+    TABLE = pd.DataFrame({
+        "process": ["first_response_hours", "first_response_hours", "reopen_rate",
+                    "reopen_rate", "skill_gain"],
+        "result": ["csat", "customer_churn_rate", "csat", "customer_churn_rate", "csat"],
+        "std_effect": [-0.30, 0.10, -0.20, 0.05, 0.40],
+        "p_adj": [0.001, 0.03, 0.01, 0.40, 0.20],
+        "verdict": ["predicts", "predicts", "predicts", "no evidence", "no evidence"],
+    })
+
+    def test_proportional_to_abs_effect(self):
+        got = W.evidence(self.TABLE).set_index("indicator")
+        # |-.3| + |.1| = .4 and |-.2| = .2 ; skill_gain has no evidence -> 0
+        assert got.weight.to_dict() == pytest.approx(
+            {"first_response_hours": 2 / 3, "reopen_rate": 1 / 3, "skill_gain": 0.0})
+        assert got.loc["first_response_hours", "predicts"] == "csat,customer_churn_rate"
+        assert bool(got.loc["skill_gain", "floored"])
+
+    def test_floor_and_max(self):
+        got = W.evidence(self.TABLE, floor=0.1, aggregate="max").set_index("indicator")
+        raw = {"first_response_hours": 0.3, "reopen_rate": 0.2, "skill_gain": 0.1}
+        assert got.weight.to_dict() == pytest.approx({k: v / 0.6 for k, v in raw.items()})
+
+    def test_indicator_absent_from_table(self):
+        got = W.evidence(self.TABLE, ["reopen_rate", "compliance_rate"], floor=0.2)
+        assert got.weight.tolist() == pytest.approx([0.5, 0.5])
+        assert got.n_pairs.tolist() == [2, 0]
+
+    def test_no_evidence(self):
+        with pytest.raises(DataError, match="predicts"):
+            W.evidence(self.TABLE.assign(verdict="no evidence"))
+
+    def test_missing_column(self):
+        with pytest.raises(DataError, match="std_effect"):
+            W.evidence(self.TABLE.drop(columns="std_effect"))
+
+
+def test_equal():
+    got = W.equal(["a", "b", "c", "d"])
+    assert got.weight.tolist() == [0.25] * 4
