@@ -34,7 +34,8 @@ class Table:
 
     ``key`` lists the columns that identify a row (duplicates are quarantined);
     ``foreign`` maps a column to the table whose key it must match; ``order`` lists
-    pairs (earlier, later) of timestamp columns where later must not precede earlier.
+    pairs (earlier, later) of timestamp columns where later must not precede earlier;
+    ``not_above`` lists pairs (column, limit) of numbers where column must not exceed limit.
     """
 
     name: str
@@ -42,6 +43,7 @@ class Table:
     key: tuple[str, ...] = ()
     foreign: dict[str, str] = field(default_factory=dict)
     order: tuple[tuple[str, str], ...] = ()
+    not_above: tuple[tuple[str, str], ...] = ()
     mandatory: bool = False
 
     @property
@@ -123,6 +125,7 @@ TABLES: dict[str, Table] = {
              _c("items_checked", "float", True, min=1), _c("violations", "float", True, min=0)),
             key=("supervisor_id", "audited_on"),
             foreign={"supervisor_id": "supervisors"},
+            not_above=(("violations", "items_checked"),),
         ),
         Table(
             "peer_reviews",

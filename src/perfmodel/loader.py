@@ -1,0 +1,146 @@
+"""Reading a dataset (a folder of tables, or in-memory frames) into a validated Dataset.
+
+Both entry points run the same path: find the columns, convert and check every row
+(:mod:`perfmodel.validation`), quarantine the rows that break a rule and account for every
+row read. Tables are checked in :data:`perfmodel.schema.LOAD_ORDER`, so a foreign key is
+checked against the already validated parent table.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+
+from .dataset import ACCOUNT_COLUMNS, QUARANTINE_COLUMNS, Dataset
+from .errors import DataError, UsageError
+from .readers import RawTable, find_sources, header_names, read_source
+from .schema import LOAD_ORDER, TABLES
+from .validation import validate_table
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+_DOC = "see data/README.md"
+
+
+def load_dataset(path, *, timezone: str = DEFAULT_TIMEZONE) -> Dataset:
+    """Read and validate a dataset folder.
+
+    Each table is ``<name>.csv`` (UTF-8, UTF-8 with BOM, or GB18030/GBK), ``<name>.parquet``
+    or a sheet ``<name>`` of an ``.xlsx`` workbook in the folder. Files of other names are
+    ignored. Only ``supervisors`` and ``tickets`` are mandatory.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The folder.
+    timezone : str
+        IANA zone of the local time; timestamps written with an offset are converted
+        to it and made naive.
+
+    Returns
+    -------
+    Dataset
+        ``tables`` (validated, typed), ``quarantine`` (table, file, row, column, reason,
+        record), ``account`` (table, file, rows_read, rows_used, rows_quarantined),
+        ``source`` (the folder) and ``files`` (table -> file).
+
+    Raises
+    ------
+    DataError
+        One line naming the file (and column) when the folder or a mandatory table is
+        missing, or a file cannot be used: empty, not a table, undecodable, a required
+        column missing, a header name given twice, or a table given by two files.
+    """
+    _check_timezone(timezone)
+    folder = Path(path)
+    if not folder.exists():
+        raise DataError(f"{folder}: no such folder; give the folder that holds the tables ({_DOC})")
+    if not folder.is_dir():
+        raise DataError(f"{folder}: not a folder; give the folder that holds the tables ({_DOC})")
+    sources = find_sources(folder, TABLES)
+    _check_mandatory(set(sources), folder.name)
+    raws = {}
+    for name in LOAD_ORDER:
+        if name in sources:
+            raws[name] = read_source(sources[name])
+    dataset = _validate(raws, timezone)
+    dataset.source = folder
+    dataset.files = {name: src.path for name, src in sources.items()}
+    return dataset
+
+
+def dataset_from_frames(frames: dict, *, timezone: str = DEFAULT_TIMEZONE) -> Dataset:
+    """Validate in-memory tables exactly as :func:`load_dataset` validates files.
+
+    Parameters
+    ----------
+    frames : dict[str, pandas.DataFrame]
+        Table name -> frame. Cells may be text as in a CSV file or already typed
+        (numbers, datetimes, booleans). Unknown table names raise.
+    timezone : str
+        As for :func:`load_dataset`.
+
+    Returns
+    -------
+    Dataset
+        As for :func:`load_dataset`; the ``file`` of a frame is ``"<name> (frame)"`` and
+        ``row`` is its 1-based position.
+    """
+    _check_timezone(timezone)
+    unknown = sorted(set(frames) - set(TABLES))
+    if unknown:
+        raise DataError(f"frames: unknown table {unknown[0]!r}; tables are {', '.join(TABLES)}")
+    _check_mandatory(set(frames), "frames")
+    raws = {}
+    for name in LOAD_ORDER:
+        if name not in frames:
+            continue
+        frame = frames[name]
+        if not isinstance(frame, pd.DataFrame):
+            raise DataError(f"{name} (frame): not a DataFrame but {type(frame).__name__}")
+        label = f"{name} (frame)"
+        frame = frame.reset_index(drop=True)
+        frame.columns = header_names(frame.columns, label)
+        raws[name] = RawTable(frame, np.arange(1, len(frame) + 1), label)
+    return _validate(raws, timezone)
+
+
+def _validate(raws: dict[str, RawTable], timezone: str) -> Dataset:
+    tables, quarantines, account = {}, [], []
+    for name in LOAD_ORDER:
+        if name not in raws:
+            continue
+        raw = raws[name]
+        table = TABLES[name]
+        missing = [c for c in table.required if c not in raw.frame.columns]
+        if missing:
+            raise DataError(
+                f"{raw.label}: missing required column {missing[0]!r}; add it ({_DOC})"
+            )
+        clean, quarantine = validate_table(table, raw.frame, raw.rows, raw.label, tables, timezone)
+        tables[name] = clean
+        if len(quarantine):
+            quarantines.append(quarantine)
+        account.append((name, raw.label, len(raw.frame), len(clean), len(quarantine)))
+    quarantine = (pd.concat(quarantines, ignore_index=True) if quarantines
+                  else pd.DataFrame({c: pd.Series([], dtype=object) for c in QUARANTINE_COLUMNS}))
+    quarantine["row"] = quarantine["row"].astype(np.int64)
+    account = pd.DataFrame(account, columns=ACCOUNT_COLUMNS)
+    return Dataset(tables=tables, quarantine=quarantine, account=account)
+
+
+def _check_mandatory(present: set[str], where: str) -> None:
+    for name in LOAD_ORDER:
+        if TABLES[name].mandatory and name not in present:
+            raise DataError(
+                f"{where}: no {name} table; add {name}.csv, {name}.parquet or a sheet "
+                f"'{name}' in an .xlsx workbook ({_DOC})"
+            )
+
+
+def _check_timezone(timezone: str) -> None:
+    try:
+        ZoneInfo(str(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"timezone {timezone!r}: not a known time zone; use one like 'Asia/Shanghai'") from None

@@ -1,0 +1,281 @@
+"""Converting cells to typed values, one column at a time (vectorised).
+
+:func:`parse_column` accepts cells as read from a file (text) or already typed (numbers,
+datetimes, booleans from Parquet, Excel or an in-memory frame) and returns the typed
+column together with a mask of the cells that could not be read. A missing cell is never
+"bad": whether a value is required is checked afterwards (:mod:`perfmodel.validation`).
+
+Kinds (see :mod:`perfmodel.schema`) and the accepted text:
+
+``id``, ``text``  any text; numbers become their digits (``12.0`` -> ``"12"``)
+``timestamp``     ISO 8601 (``2026-03-31T14:05:00``, ``2026-03-31 14:05``); naive values are
+                  local time; values with an offset (``Z``, ``+08:00``) are converted to the
+                  dataset's time zone and made naive
+``date``          ``YYYY-MM-DD``
+``bool``          true/false, 1/0, yes/no, 是/否 (any case)
+``float``         a finite number
+``period``        ``2026Q3`` or ``2026-09``
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .errors import PeriodError
+from .periods import parse_period
+
+TRUE_WORDS = ("true", "1", "yes", "是")
+FALSE_WORDS = ("false", "0", "no", "否")
+_BOOL_WORDS = pa.array(TRUE_WORDS + FALSE_WORDS)
+_OFFSET = r"\d:\d{2}(:\d{2}([.,]\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
+
+# How a reason tells the user what a readable value looks like.
+EXPECTED = {
+    "timestamp": "an ISO 8601 date-time like 2026-03-31T14:05:00",
+    "date": "a date like 2026-03-31",
+    "bool": "true/false, 1/0, yes/no or 是/否",
+    "float": "a number",
+    "period": "a period like 2026Q3 or 2026-09",
+    "id": "text",
+    "text": "text",
+}
+
+
+def parse_column(series: pd.Series, kind: str, timezone: str = "Asia/Shanghai"):
+    """Convert one column to the type of ``kind``.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        The cells, text or typed values (a RangeIndex is assumed).
+    kind : str
+        A column kind of :mod:`perfmodel.schema`.
+    timezone : str
+        The zone that timestamps with an offset are converted to.
+
+    Returns
+    -------
+    values : pandas.Series
+        ``object`` (str) for id/text/period, ``datetime64[ns]`` for timestamp/date,
+        ``boolean`` for bool, ``float64`` for float; missing where the cell is missing
+        or unreadable.
+    bad : numpy.ndarray of bool
+        True where a cell is present but cannot be read as ``kind``.
+    """
+    series = series.reset_index(drop=True)
+    strings = _as_strings(series)
+    if strings is not None:
+        return _from_strings(strings, kind, timezone)
+    if series.dtype == object:
+        return _from_mixed(series, kind, timezone)
+    return _from_values(series, kind, timezone)
+
+
+def empty_column(kind: str, n: int) -> pd.Series:
+    """A column of ``n`` missing values with the dtype of ``kind``."""
+    if kind in ("timestamp", "date"):
+        return pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
+    if kind == "bool":
+        return pd.Series(pd.array([pd.NA] * n, dtype="boolean"))
+    if kind == "float":
+        return pd.Series(np.full(n, np.nan))
+    return pd.Series(np.full(n, np.nan, dtype=object))
+
+
+# --------------------------------------------------------------------------- text cells
+
+def _as_strings(series: pd.Series) -> pa.ChunkedArray | None:
+    """The column as an Arrow string array when every present cell is text, else None."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.ArrowDtype) and (pa.types.is_string(dtype.pyarrow_dtype)
+                                             or pa.types.is_large_string(dtype.pyarrow_dtype)):
+        arr = series.array._pa_array  # noqa: SLF001 - zero-copy access to the Arrow data
+        return arr.cast(pa.string()) if not pa.types.is_string(arr.type) else arr
+    if isinstance(dtype, pd.StringDtype) or (dtype == object and pd.api.types.infer_dtype(
+            series, skipna=True) in ("string", "empty")):
+        arr = pa.chunked_array([pa.array(series.astype(object).where(series.notna(), None),
+                                         type=pa.string(), from_pandas=True)])
+        trimmed = pc.utf8_trim_whitespace(arr)
+        return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    return None
+
+
+def _from_strings(arr: pa.ChunkedArray, kind: str, timezone: str):
+    present = pc.is_valid(arr).to_numpy(zero_copy_only=False)
+    if kind in ("id", "text"):
+        values = pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object)
+        return values.where(present, np.nan), np.zeros(len(values), dtype=bool)
+    if kind == "float":
+        try:
+            values = pd.Series(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False))
+        except pa.ArrowInvalid:
+            values = pd.to_numeric(pd.Series(arr.to_numpy(zero_copy_only=False)), errors="coerce")
+            values = values.astype("float64")
+        bad = present & ~np.isfinite(values.to_numpy())
+        return values.where(~bad, np.nan), bad
+    if kind == "bool":
+        index = pc.index_in(pc.utf8_lower(arr), value_set=_BOOL_WORDS).to_numpy(zero_copy_only=False)
+        known = ~pd.isna(index)
+        index = np.where(known, index, 0).astype(np.int64)
+        values = pd.Series(pd.arrays.BooleanArray(index < len(TRUE_WORDS), ~known))
+        return values, present & ~known
+    if kind == "timestamp":
+        values = _timestamps(arr, timezone)
+    elif kind == "date":
+        values = _dates(arr)
+    elif kind == "period":
+        values = _periods(pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object))
+    else:  # pragma: no cover - schema kinds are fixed
+        raise ValueError(f"unknown column kind {kind!r}")
+    return values, present & values.isna().to_numpy()
+
+
+def _timestamps(arr: pa.ChunkedArray, timezone: str) -> pd.Series:
+    has_offset = pc.fill_null(pc.match_substring_regex(arr, _OFFSET), False)
+    any_offset = pc.any(has_offset).as_py()
+    naive = pc.if_else(has_offset, pa.scalar(None, pa.string()), arr) if any_offset else arr
+    try:
+        values = pd.Series(pc.cast(naive, pa.timestamp("ns")).to_numpy(zero_copy_only=False))
+    except pa.ArrowInvalid:
+        values = pd.to_datetime(pd.Series(naive.to_numpy(zero_copy_only=False), dtype=object),
+                                format="ISO8601", errors="coerce")
+    values = values.astype("datetime64[ns]")
+    if any_offset:
+        mask = has_offset.to_numpy(zero_copy_only=False)
+        aware = pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object)[mask]
+        local = _to_local(pd.to_datetime(aware, format="ISO8601", utc=True, errors="coerce"), timezone)
+        values[mask] = local.to_numpy()
+    return values
+
+
+def _to_local(values: pd.Series, timezone: str) -> pd.Series:
+    return values.dt.tz_convert(timezone).dt.tz_localize(None).astype("datetime64[ns]")
+
+
+def _dates(arr: pa.ChunkedArray) -> pd.Series:
+    try:
+        days = pc.cast(arr, pa.date32())
+        return pd.Series(pc.cast(days, pa.timestamp("ns")).to_numpy(zero_copy_only=False))
+    except pa.ArrowInvalid:
+        text = pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object)
+        strict = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
+        values = pd.to_datetime(text.where(strict, None), format="%Y-%m-%d", errors="coerce")
+        return values.astype("datetime64[ns]")
+
+
+def _periods(text: pd.Series) -> pd.Series:
+    ids = {}
+    for value in text.dropna().unique():
+        try:
+            ids[value] = parse_period(value).id
+        except PeriodError:
+            ids[value] = np.nan
+    return text.map(ids).astype(object)
+
+
+# --------------------------------------------------------------------------- typed cells
+
+def _from_mixed(series: pd.Series, kind: str, timezone: str):
+    """Object column mixing text and typed values (Excel, hand-built frames)."""
+    raw = series.to_numpy(dtype=object)
+    is_text = np.fromiter((isinstance(v, str) for v in raw), dtype=bool, count=len(raw))
+    values = empty_column(kind, len(raw))
+    bad = np.zeros(len(raw), dtype=bool)
+    if is_text.any():
+        text_values, text_bad = _from_strings(
+            _as_strings(pd.Series(raw[is_text], dtype=object)), kind, timezone)
+        values[is_text] = text_values.to_numpy()
+        bad[is_text] = text_bad
+    other = ~is_text
+    if other.any():
+        typed_values, typed_bad = _from_values(pd.Series(raw[other], dtype=object), kind, timezone)
+        values[other] = typed_values.to_numpy()
+        bad[other] = typed_bad
+    return values, bad
+
+
+def _from_values(series: pd.Series, kind: str, timezone: str):
+    """Typed values (numbers, datetimes, booleans) converted to ``kind``."""
+    present = series.notna().to_numpy()
+    n = len(series)
+    if kind in ("id", "text", "period"):
+        text = pd.Series([_as_text(v) for v in series], dtype=object)
+        if kind == "period":
+            from_dates = pd.Series([_month_of(v) for v in series], dtype=object)
+            text = from_dates.where(from_dates.notna(), text)
+            values = _periods(text)
+            return values, present & values.isna().to_numpy()
+        return text.where(present, np.nan), np.zeros(n, dtype=bool)
+    if kind == "float":
+        if pd.api.types.is_bool_dtype(series.dtype):
+            values = series.astype("float64")
+        else:
+            values = pd.to_numeric(series.where(~series.map(_is_bool_like), None),
+                                   errors="coerce").astype("float64")
+        values = values.where(np.isfinite(values), np.nan)
+        return values, present & values.isna().to_numpy()
+    if kind == "bool":
+        if pd.api.types.is_bool_dtype(series.dtype):
+            return series.astype("boolean").reset_index(drop=True), np.zeros(n, dtype=bool)
+        flags = [_as_bool(v) for v in series]
+        values = pd.Series(pd.array(flags, dtype="boolean"))
+        return values, present & values.isna().to_numpy()
+    if kind in ("timestamp", "date"):
+        values = _datetimes(series, timezone)
+        bad = present & values.isna().to_numpy()
+        if kind == "date":
+            off_midnight = values.notna() & (values != values.dt.normalize())
+            bad |= off_midnight.to_numpy()
+            values = values.where(~off_midnight)
+        return values, bad
+    raise ValueError(f"unknown column kind {kind!r}")  # pragma: no cover
+
+
+def _datetimes(series: pd.Series, timezone: str) -> pd.Series:
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        return _to_local(series, timezone)
+    if pd.api.types.is_datetime64_dtype(series.dtype):
+        return series.astype("datetime64[ns]")
+    out = []
+    for v in series:
+        if isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year") and hasattr(v, "month"):
+            ts = pd.Timestamp(v)
+            if ts.tzinfo is not None:
+                ts = ts.tz_convert(timezone).tz_localize(None)
+            out.append(ts)
+        else:
+            out.append(pd.NaT)
+    return pd.Series(pd.to_datetime(pd.Series(out, dtype=object), errors="coerce"),
+                     dtype="datetime64[ns]")
+
+
+def _is_bool_like(v) -> bool:
+    return isinstance(v, (bool, np.bool_))
+
+
+def _as_text(v):
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or v is pd.NaT:
+        return np.nan
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    if isinstance(v, (pd.Timestamp,)) or hasattr(v, "isoformat"):
+        return v.isoformat()
+    return str(v).strip() or np.nan
+
+
+def _as_bool(v):
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, float, np.integer, np.floating)) and not pd.isna(v) and v in (0, 1):
+        return bool(v)
+    return pd.NA
+
+
+def _month_of(v):
+    if hasattr(v, "year") and hasattr(v, "day") and not isinstance(v, str):
+        ts = pd.Timestamp(v)
+        if ts.day == 1 and ts == ts.normalize():
+            return f"{ts.year}-{ts.month:02d}"
+    return np.nan

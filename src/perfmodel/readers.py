@@ -1,0 +1,332 @@
+"""Finding and reading the files of a dataset folder (CSV, Parquet, Excel).
+
+A table ``<name>`` comes from ``<name>.csv``, ``<name>.parquet`` or a sheet ``<name>`` of an
+``.xlsx`` workbook in the folder. CSV files may be UTF-8 (with or without a byte-order
+mark) or GB18030/GBK, the encoding Excel uses when it saves CSV on a Chinese Windows.
+
+Readers return the cells as they are in the file: CSV cells as text (never converted, so
+ids keep their leading zeros), Parquet and Excel cells as the values those formats hold.
+Leading and trailing blanks are removed and an empty cell is missing. Converting cells to
+typed values is the job of :mod:`perfmodel.parsing`.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from .errors import DataError
+
+ENCODINGS = ("utf-8", "gb18030")
+_HEAD_BYTES = 1 << 20
+_DOC = "see data/README.md"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where one table comes from.
+
+    Attributes
+    ----------
+    table : str
+        The table name (``tickets``).
+    path : pathlib.Path
+        The file.
+    sheet : str or None
+        The sheet name for an ``.xlsx`` workbook, else None.
+    """
+
+    table: str
+    path: Path
+    sheet: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How messages name the source: ``tickets.csv`` or ``book.xlsx[tickets]``."""
+        if self.sheet is None:
+            return self.path.name
+        return f"{self.path.name}[{self.sheet}]"
+
+
+@dataclass
+class RawTable:
+    """The cells of one table as read, before any conversion.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        One column per header name (names stripped and lower-cased), a RangeIndex.
+    rows : numpy.ndarray
+        For each frame row, its 1-based data row number in the file (header excluded).
+    label : str
+        The file as messages name it.
+    """
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    label: str
+
+
+def find_sources(folder: Path, names) -> dict[str, Source]:
+    """Find the file of every table of ``names`` present in ``folder``.
+
+    Returns
+    -------
+    dict[str, Source]
+        Only the tables found.
+
+    Raises
+    ------
+    DataError
+        When a table has two sources (``tickets.csv`` and ``tickets.parquet``, or a CSV
+        and a workbook sheet) or a workbook cannot be opened.
+    """
+    names = set(names)
+    found: dict[str, list[Source]] = {}
+    for path in sorted(folder.iterdir()):
+        if not path.is_file() or path.name.startswith((".", "~$")):
+            continue
+        suffix = path.suffix.lower()
+        stem = path.stem.strip().lower()
+        if suffix in (".csv", ".parquet") and stem in names:
+            found.setdefault(stem, []).append(Source(stem, path))
+        elif suffix == ".xlsx":
+            for sheet in workbook_sheets(path):
+                name = sheet.strip().lower()
+                if name in names:
+                    found.setdefault(name, []).append(Source(name, path, sheet))
+    out = {}
+    for name, sources in found.items():
+        if len(sources) > 1:
+            listed = " and ".join(s.label for s in sources)
+            raise DataError(
+                f"{folder.name}: table {name!r} is given twice ({listed}); keep one of them"
+            )
+        out[name] = sources[0]
+    return out
+
+
+def workbook_sheets(path: Path) -> list[str]:
+    """Return the sheet names of an ``.xlsx`` workbook (DataError if it cannot be read)."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise DataError(
+            f"{path.name}: cannot open the Excel workbook ({type(exc).__name__}); "
+            f"save it again as .xlsx or export its sheets as CSV ({_DOC})"
+        ) from None
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
+def read_source(source: Source) -> RawTable:
+    """Read one table's cells from its file.
+
+    Returns
+    -------
+    RawTable
+
+    Raises
+    ------
+    DataError
+        For an empty file, a file that is not a table, an undecodable CSV or duplicated
+        header names.
+    """
+    suffix = source.path.suffix.lower()
+    if suffix == ".csv":
+        frame = read_csv(source.path)
+    elif suffix == ".parquet":
+        frame = read_parquet(source.path)
+    else:
+        return read_sheet(source)
+    return RawTable(frame, np.arange(1, len(frame) + 1), source.label)
+
+
+def header_names(names, label: str) -> list[str]:
+    """Normalise header names (strip, lower-case) and reject empty or duplicated ones."""
+    out = []
+    for i, name in enumerate(names):
+        text = "" if name is None else str(name).replace("\ufeff", "").strip().lower()
+        if not text:
+            raise DataError(f"{label}: header column {i + 1} has no name; name it or delete it")
+        if text in out:
+            raise DataError(
+                f"{label}: column {text!r} appears twice in the header; keep one of them ({_DOC})"
+            )
+        out.append(text)
+    return out
+
+
+def detect_encoding(path: Path) -> str:
+    """Return ``"utf-8"`` or ``"gb18030"``: the first that decodes the start of the file.
+
+    The rest of the file is checked while it is read (:func:`read_csv`).
+    """
+    with path.open("rb") as fh:
+        head = fh.read(_HEAD_BYTES)
+    if not head.strip():
+        raise DataError(f"{path.name}: the file is empty; it needs a header row and data rows ({_DOC})")
+    for encoding in ENCODINGS:
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(head, final=len(head) < _HEAD_BYTES)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise _undecodable(path)
+
+
+def _undecodable(path: Path) -> DataError:
+    return DataError(
+        f"{path.name}: the text is neither UTF-8 nor GB18030/GBK; save the file as "
+        f"'CSV UTF-8' ({_DOC})"
+    )
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """Read a CSV file with every cell as text.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns of ``pandas.ArrowDtype(pa.string())``, blanks stripped, empty cells missing.
+    """
+    encoding = detect_encoding(path)
+    with path.open("rb") as fh:
+        head = fh.read(_HEAD_BYTES)
+    text = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+    text = text.lstrip("\ufeff")
+    try:
+        first = next(csv.reader(io.StringIO(text)))
+    except (StopIteration, csv.Error):
+        first = []
+    if not any(cell.strip() for cell in first):
+        raise DataError(f"{path.name}: the first line is not a header row; put the column names on line 1 ({_DOC})")
+    names = header_names(first, path.name)
+    if len(names) == 1 and any(sep in names[0] for sep in (";", "\t", "|")):
+        raise DataError(
+            f"{path.name}: the header has one column {names[0]!r}; save the file with commas "
+            f"between columns ({_DOC})"
+        )
+    table = None
+    for enc in ([encoding] if encoding != "utf-8" else ["utf-8", "gb18030"]):
+        try:
+            table = pacsv.read_csv(
+                path,
+                read_options=pacsv.ReadOptions(
+                    encoding="utf8" if enc == "utf-8" else enc,
+                    column_names=names,
+                    skip_rows=1,
+                    block_size=1 << 24,
+                ),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: pa.string() for n in names},
+                    strings_can_be_null=True,
+                    quoted_strings_can_be_null=True,
+                    null_values=[""],
+                ),
+            )
+            break
+        except pa.ArrowInvalid as exc:
+            message = str(exc)
+            if enc == "utf-8" and "UTF8" in message:
+                continue
+            raise DataError(f"{path.name}: not a table ({_first_line(message)}); {_DOC}") from None
+        except UnicodeDecodeError:
+            raise _undecodable(path) from None
+    if table is None:
+        raise _undecodable(path)
+    columns = {name: _clean_strings(table.column(name)) for name in names}
+    return pd.DataFrame(
+        {name: pd.Series(pd.arrays.ArrowExtensionArray(col), copy=False) for name, col in columns.items()}
+    )
+
+
+def _first_line(message: str) -> str:
+    return message.strip().splitlines()[0] if message.strip() else "unreadable"
+
+
+def _clean_strings(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    trimmed = pc.utf8_trim_whitespace(column)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def read_parquet(path: Path) -> pd.DataFrame:
+    """Read a Parquet file keeping its stored types (text trimmed, empty text missing)."""
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:
+        raise DataError(
+            f"{path.name}: cannot read the Parquet file ({_first_line(str(exc))}); write it again ({_DOC})"
+        ) from None
+    names = header_names(table.column_names, path.name)
+    data = {}
+    for name, column in zip(names, table.columns):
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            column = _clean_strings(column.cast(pa.string()))
+            data[name] = pd.Series(pd.arrays.ArrowExtensionArray(column), copy=False)
+        elif pa.types.is_dictionary(column.type):
+            data[name] = pd.Series(column.to_pandas()).astype(object)
+        else:
+            data[name] = column.to_pandas()
+    return pd.DataFrame(data)
+
+
+def read_sheet(source: Source) -> RawTable:
+    """Read one sheet of an ``.xlsx`` workbook (first row = header, blank rows skipped)."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(source.path, read_only=True, data_only=True)
+        rows = list(book[source.sheet].iter_rows(values_only=True))
+        book.close()
+    except Exception as exc:
+        raise DataError(
+            f"{source.label}: cannot read the sheet ({type(exc).__name__}); save the workbook "
+            f"again as .xlsx ({_DOC})"
+        ) from None
+    while rows and all(_blank(v) for v in rows[0]):
+        rows.pop(0)  # leading empty rows above the header
+    if not rows:
+        raise DataError(f"{source.label}: the sheet is empty; it needs a header row and data rows ({_DOC})")
+    header = list(rows[0])
+    while header and _blank(header[-1]):
+        header.pop()  # trailing empty header cells (formatting only)
+    names = header_names(header, source.label)
+    width = len(names)
+    data, numbers = [], []
+    for i, row in enumerate(rows[1:], start=1):
+        cells = list(row[:width]) + [None] * max(0, width - len(row))
+        if all(_blank(v) for v in cells):
+            continue
+        data.append([_clean_cell(v) for v in cells])
+        numbers.append(i)
+    frame = pd.DataFrame(data, columns=names, dtype=object) if data else pd.DataFrame(
+        {n: pd.Series([], dtype=object) for n in names}
+    )
+    return RawTable(frame, np.asarray(numbers, dtype=np.int64), source.label)
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _clean_cell(value):
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value

@@ -1,0 +1,298 @@
+"""Row rules of the data contract: which rows of a table are used and which are quarantined.
+
+One table is checked in four steps, all vectorised:
+
+1. every cell is converted to its column's type (:func:`perfmodel.parsing.parse_column`);
+   a cell that cannot be read breaks the row;
+2. a pandera schema built from :mod:`perfmodel.schema` checks types, required values,
+   ranges and the rules between columns of a row (``resolved_at`` not before
+   ``created_at``, ``violations`` not above ``items_checked``), validated lazily so that
+   every failure is reported with its row;
+3. keys: every row whose key repeats an earlier row's key breaks the rule;
+4. foreign keys: a value must be a key of the *validated* parent table, so a row whose
+   parent was quarantined is quarantined too.
+
+A row that breaks several rules is quarantined once, its reasons joined with ``"; "``.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from .parsing import EXPECTED, empty_column, parse_column
+from .schema import TABLES, Table
+
+QUARANTINE_COLUMNS = ["table", "file", "row", "column", "reason", "record"]
+_DTYPES = {
+    "id": object, "text": object, "period": object, "timestamp": "datetime64[ns]",
+    "date": "datetime64[ns]", "bool": "boolean", "float": "float64",
+}
+
+
+@lru_cache(maxsize=None)
+def pandera_schema(name: str) -> pa.DataFrameSchema:
+    """The pandera schema of table ``name`` (types, required values, ranges, row rules).
+
+    Returns
+    -------
+    pandera.DataFrameSchema
+        Column checks are named ``in_range``/``greater_than_or_equal_to``/
+        ``less_than_or_equal_to``; row rules are named ``order:<earlier>:<later>`` and
+        ``not_above:<column>:<limit>``.
+    """
+    table = TABLES[name]
+    columns = {}
+    for col in table.columns:
+        checks = []
+        if col.min is not None and col.max is not None:
+            checks.append(pa.Check.in_range(col.min, col.max))
+        elif col.min is not None:
+            checks.append(pa.Check.ge(col.min))
+        elif col.max is not None:
+            checks.append(pa.Check.le(col.max))
+        columns[col.name] = pa.Column(_DTYPES[col.kind], checks=checks, nullable=not col.required)
+    rules = [
+        pa.Check(_not_before(earlier, later), name=f"order:{earlier}:{later}", ignore_na=False)
+        for earlier, later in table.order
+    ]
+    rules += [
+        pa.Check(_not_above(col, limit), name=f"not_above:{col}:{limit}", ignore_na=False)
+        for col, limit in getattr(table, "not_above", ())
+    ]
+    return pa.DataFrameSchema(columns, checks=rules, strict=False, coerce=False)
+
+
+def _not_before(earlier: str, later: str):
+    def check(frame: pd.DataFrame) -> pd.Series:
+        return ~(frame[later] < frame[earlier])  # NaT compares False: missing is fine
+    return check
+
+
+def _not_above(col: str, limit: str):
+    def check(frame: pd.DataFrame) -> pd.Series:
+        return ~(frame[col] > frame[limit])
+    return check
+
+
+class _Problems:
+    """Collects (row position, column, reason) for the rows that break a rule."""
+
+    def __init__(self):
+        self.parts: list[pd.DataFrame] = []
+        self.step = 0
+
+    def add(self, positions, column: str, reasons) -> None:
+        positions = np.asarray(positions, dtype=np.int64)
+        if len(positions):
+            self.step += 1
+            self.parts.append(pd.DataFrame({
+                "pos": positions, "step": self.step, "column": column,
+                "reason": np.asarray(reasons, dtype=object) if not isinstance(reasons, str) else reasons,
+            }))
+
+    def positions(self) -> np.ndarray:
+        if not self.parts:
+            return np.empty(0, dtype=np.int64)
+        return np.unique(np.concatenate([p["pos"].to_numpy() for p in self.parts]))
+
+    def by_row(self) -> pd.DataFrame:
+        """One row per position: ``pos``, ``column``, ``reason`` (joined with "; ")."""
+        if not self.parts:
+            return pd.DataFrame({"pos": pd.Series([], dtype=np.int64), "column": [], "reason": []})
+        all_ = pd.concat(self.parts, ignore_index=True).sort_values(["pos", "step"], kind="stable")
+        all_ = all_.drop_duplicates(["pos", "column", "reason"])
+        grouped = all_.groupby("pos", sort=True)
+        return pd.DataFrame({
+            "column": grouped["column"].agg(lambda s: "; ".join(dict.fromkeys(s))),
+            "reason": grouped["reason"].agg("; ".join),
+        }).reset_index()
+
+
+def _show(value) -> str:
+    """A cell value as a reason quotes it."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "(empty)"
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat(sep=" ")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"'{value}'"
+
+
+def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
+                   parents: dict[str, pd.DataFrame], timezone: str):
+    """Check one table's rows against the contract.
+
+    Parameters
+    ----------
+    table : schema.Table
+    raw : pandas.DataFrame
+        The cells as read (RangeIndex); must hold every required column.
+    rows : numpy.ndarray
+        The 1-based file row number of each raw row.
+    file : str
+        The file as messages name it.
+    parents : dict[str, pandas.DataFrame]
+        Already validated tables that foreign keys point at.
+    timezone : str
+        Zone for timestamps written with an offset.
+
+    Returns
+    -------
+    clean : pandas.DataFrame
+        The rows that pass, the contract's columns in contract order, typed, RangeIndex.
+    quarantine : pandas.DataFrame
+        Columns ``table``, ``file``, ``row``, ``column``, ``reason``, ``record``.
+    """
+    n = len(raw)
+    problems = _Problems()
+    typed = {}
+    for col in table.columns:
+        if col.name not in raw.columns:
+            typed[col.name] = empty_column(col.kind, n)
+            continue
+        values, bad = parse_column(raw[col.name], col.kind, timezone)
+        typed[col.name] = values
+        if bad.any():
+            pos = np.flatnonzero(bad)
+            cells = raw[col.name].iloc[pos]
+            problems.add(pos, col.name, [
+                f"{col.name}: cannot read {_show(v)} as {EXPECTED[col.kind]}" for v in cells])
+    frame = pd.DataFrame(typed)
+    unreadable = {(p, c) for part in problems.parts for p, c in zip(part["pos"], part["column"])}
+
+    _pandera_problems(table, frame, raw, problems, unreadable)
+    _key_problems(table, frame, rows, problems)
+    _foreign_problems(table, frame, parents, problems)
+
+    bad_rows = problems.by_row()
+    keep = np.ones(n, dtype=bool)
+    keep[bad_rows["pos"].to_numpy()] = False
+    clean = frame[keep].reset_index(drop=True)
+    quarantine = pd.DataFrame({
+        "table": table.name,
+        "file": file,
+        "row": rows[bad_rows["pos"].to_numpy()].astype(np.int64),
+        "column": bad_rows["column"].to_numpy(),
+        "reason": bad_rows["reason"].to_numpy(),
+        "record": _records(raw, bad_rows["pos"].to_numpy()),
+    }, columns=QUARANTINE_COLUMNS)
+    return clean, quarantine
+
+
+def _pandera_problems(table, frame, raw, problems: _Problems, unreadable) -> None:
+    try:
+        pandera_schema(table.name).validate(frame, lazy=True)
+        return
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    cases = cases[cases["index"].notna()].copy()
+    cases["index"] = cases["index"].astype(np.int64)
+    for check, group in cases.groupby("check", sort=False, dropna=False):
+        check = str(check)
+        if check.startswith(("order:", "not_above:")):
+            rule, first, second = check.split(":")
+            pos = np.unique(group["index"].to_numpy())
+            a, b = frame[first].iloc[pos], frame[second].iloc[pos]
+            if rule == "order":
+                reasons = [f"{second} {_show(y)} is before {first} {_show(x)}" for x, y in zip(a, b)]
+                problems.add(pos, second, reasons)
+            else:
+                reasons = [f"{first} {_show(x)} is above {second} {_show(y)}" for x, y in zip(a, b)]
+                problems.add(pos, first, reasons)
+            continue
+        for column, cells in group.groupby("column", sort=False):
+            pos = np.array([p for p in cells["index"].to_numpy() if (p, column) not in unreadable],
+                           dtype=np.int64)
+            if not len(pos):
+                continue
+            col = table.column(column)
+            if check == "not_nullable":
+                problems.add(pos, column, f"{column}: required value is empty")
+            elif check.startswith(("in_range", "greater_than", "less_than")):
+                bounds = _bounds(col)
+                shown = raw[column].iloc[pos] if column in raw.columns else frame[column].iloc[pos]
+                problems.add(pos, column, [f"{column}: {_show(v)} is outside {bounds}" for v in shown])
+            else:  # a dtype failure means the value was not converted; report it plainly
+                problems.add(pos, column, [f"{column}: {_show(v)} is not {EXPECTED[col.kind]}"
+                                           for v in frame[column].iloc[pos]])
+
+
+def _bounds(col) -> str:
+    def num(x):
+        return f"{int(x)}" if float(x).is_integer() else f"{x}"
+    if col.min is not None and col.max is not None:
+        return f"the range {num(col.min)}..{num(col.max)}"
+    if col.min is not None:
+        return f"the range >= {num(col.min)}"
+    return f"the range <= {num(col.max)}"
+
+
+def _key_problems(table: Table, frame: pd.DataFrame, rows: np.ndarray, problems: _Problems) -> None:
+    if not table.key:
+        return
+    keys = frame[list(table.key)]
+    complete = keys.notna().all(axis=1).to_numpy()
+    dup = keys.duplicated(keep="first").to_numpy() & complete
+    if not dup.any():
+        return
+    firsts = keys[complete & ~dup].assign(_first=rows[complete & ~dup])
+    later = keys[dup].assign(_pos=np.flatnonzero(dup))
+    matched = later.merge(firsts, on=list(table.key), how="left")
+    label = "+".join(table.key)
+    reasons = [
+        f"{label} {'+'.join(_show(v) for v in key)} duplicates row {first}"
+        for key, first in zip(matched[list(table.key)].itertuples(index=False), matched["_first"])
+    ]
+    problems.add(matched["_pos"].to_numpy(), label, reasons)
+
+
+def _foreign_problems(table: Table, frame: pd.DataFrame, parents, problems: _Problems) -> None:
+    for column, parent_name in table.foreign.items():
+        parent = parents.get(parent_name)
+        parent_key = TABLES[parent_name].key[0]
+        values = frame[column]
+        if parent is None:
+            bad = values.notna().to_numpy()
+            suffix = f" (there is no {parent_name} table)"
+            known = None
+        else:
+            known = parent[parent_key]
+            bad = (values.notna() & ~values.isin(known)).to_numpy()
+            suffix = ""
+        if bad.any():
+            pos = np.flatnonzero(bad)
+            problems.add(pos, column, [f"{column} {_show(v)} not in {parent_name}{suffix}"
+                                       for v in values.iloc[pos]])
+
+
+def _records(raw: pd.DataFrame, positions: np.ndarray) -> list[str]:
+    """The raw cells of the given rows as JSON objects (Chinese kept readable)."""
+    if not len(positions):
+        return []
+    subset = raw.iloc[positions]
+    out = []
+    for values in subset.astype(object).itertuples(index=False, name=None):
+        record = {name: _json_value(v) for name, v in zip(subset.columns, values)}
+        out.append(json.dumps(record, ensure_ascii=False, default=str))
+    return out
+
+
+def _json_value(v):
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, float) and np.isnan(v):
+        return None
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating,)):
+        return float(v)
+    if isinstance(v, (np.bool_,)):
+        return bool(v)
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return v
