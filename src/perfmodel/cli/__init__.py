@@ -17,6 +17,8 @@ from ..errors import CheckFailed, PerfmodelError
 COMMANDS = [
     "synth",
     "indicators",
+    "report",
+    "audit",
 ]
 
 

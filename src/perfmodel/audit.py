@@ -1,0 +1,559 @@
+"""Run manifests and their verification: what went into a report run and what came out.
+
+A run folder ``reports/<period>/<run_id>/`` holds the outputs of one ``perfmodel report``
+run and, written last, ``manifest.json``: the SHA-256 of every input file, the full policy
+text and its hash, package and library versions, the parameters, the seed, the engine and
+the SHA-256 of every output. A run folder without a manifest is incomplete.
+
+:func:`verify_run` re-reads the inputs the manifest names, recomputes the indicator and
+score tables with the policy text the manifest records, and compares every hash.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import platform
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .errors import CheckFailed, UsageError
+
+MANIFEST = "manifest.json"
+FAILED = "FAILED"
+MANIFEST_VERSION = 1
+INDICATORS_CSV = "indicators.csv"
+SCORES_CSV = "scores.csv"
+# Outputs that verify recomputes from the inputs (the others are checked against their hash).
+RECOMPUTED = (INDICATORS_CSV, SCORES_CSV)
+LIBRARIES = ("perfmodel", "pandas", "numpy", "pyarrow", "duckdb", "ibis-framework", "sqlglot",
+             "pyspark", "statsmodels", "linearmodels", "scipy", "pandera", "matplotlib", "seaborn",
+             "papermill", "nbconvert", "nbformat", "ipykernel", "xlsxwriter", "openpyxl", "mplfonts")
+
+
+# --------------------------------------------------------------------------- hashing
+
+def sha256_file(path) -> str:
+    """Return the hex SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    """Return the hex SHA-256 of ``text`` encoded as UTF-8."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def input_files(data_dir) -> list[Path]:
+    """Return the files of a dataset folder that a run depends on, sorted by name.
+
+    Every regular, non-hidden file at the top of the folder counts (tables in any
+    supported format, and anything beside them such as ``ground_truth.json``).
+    """
+    folder = Path(data_dir)
+    return sorted((p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))),
+                  key=lambda p: p.name)
+
+
+def hash_inputs(data_dir) -> list[dict]:
+    """Hash every input file of a dataset folder.
+
+    Returns
+    -------
+    list of dict
+        One per file, sorted by name: ``path`` (relative to ``data_dir``), ``sha256``, ``bytes``.
+    """
+    return [{"path": p.name, "sha256": sha256_file(p), "bytes": p.stat().st_size}
+            for p in input_files(data_dir)]
+
+
+def hash_outputs(run_dir, exclude=(MANIFEST, FAILED)) -> list[dict]:
+    """Hash every file under a run folder (recursively), except the manifest itself.
+
+    Returns
+    -------
+    list of dict
+        One per file, sorted by relative POSIX path: ``path``, ``sha256``, ``bytes``.
+    """
+    root = Path(run_dir)
+    out = []
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root).as_posix()
+        if not p.is_file() or rel in exclude or p.name.startswith(".") or ".ipynb_checkpoints" in rel:
+            continue
+        out.append({"path": rel, "sha256": sha256_file(p), "bytes": p.stat().st_size})
+    return out
+
+
+# --------------------------------------------------------------------------- policy text
+
+def policy_text(spec) -> tuple[str, str]:
+    """Return the YAML text of a policy file or preset, and where it came from.
+
+    Parameters
+    ----------
+    spec : str or path
+        A path to a policy YAML file, or the name of a preset shipped with the package
+        (``efficiency``, ``quality``).
+
+    Returns
+    -------
+    (str, str)
+        The text, and its source (the file path, or ``preset <name>``).
+
+    Raises
+    ------
+    PolicyError
+        When ``spec`` is neither an existing file nor a preset.
+    """
+    from .policy import read_policy_text
+
+    return read_policy_text(spec)
+
+
+def policy_identity(text: str) -> dict:
+    """Return the ``name`` and ``version`` declared in a policy's YAML text (None when absent)."""
+    try:
+        doc = yaml.safe_load(text) or {}
+    except yaml.YAMLError:
+        doc = {}
+    if not isinstance(doc, dict):
+        doc = {}
+    version = doc.get("version")
+    return {"name": doc.get("name"), "version": None if version is None else str(version)}
+
+
+def load_policy_text(text: str, source: str = "manifest policy"):
+    """Load and validate a :class:`perfmodel.policy.Policy` from its YAML text."""
+    from .policy import policy_from_text
+
+    return policy_from_text(text, source=source)
+
+
+# --------------------------------------------------------------------------- data outputs
+
+def compute_tables(data, policy, period: str, engine: str = "duckdb") -> dict[str, pd.DataFrame]:
+    """Compute the data outputs of a report run for one period.
+
+    This one function is used both by the report runner and by :func:`verify_run`, so a
+    verification recomputes exactly what the run wrote.
+
+    Parameters
+    ----------
+    data : Dataset or path
+        The dataset (or its folder).
+    policy : Policy
+        The scoring policy.
+    period : str
+        The period id.
+    engine : {"duckdb", "spark"}
+        The indicator engine.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``indicators``: the long indicator table of the period (supervisor_id, period,
+        indicator, value, numerator, denominator, available), sorted by supervisor and
+        indicator; ``scores``: the scores of the period (supervisor_id, period, score,
+        result_score, process_score, rating, missing, score_<indicator>...), sorted by
+        supervisor.
+    """
+    from .indicators import compute_indicators, wide_panel
+    from .scoring import score
+
+    long = compute_indicators(data, periods=[period], engine=engine)
+    long = long[long["period"] == period]
+    long = long.sort_values(["supervisor_id", "period", "indicator"], kind="mergesort").reset_index(drop=True)
+    scores = score(wide_panel(long), policy)
+    scores = scores.sort_values(["supervisor_id", "period"], kind="mergesort").reset_index(drop=True)
+    return {"indicators": long, "scores": scores}
+
+
+def write_tables(tables: dict[str, pd.DataFrame], folder) -> dict[str, Path]:
+    """Write the data outputs as deterministic CSV files with :func:`perfmodel.exports.write_table`.
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+        ``indicators`` -> ``indicators.csv``, ``scores`` -> ``scores.csv`` in ``folder``.
+    """
+    from .exports import write_table
+
+    paths = {"indicators": Path(folder) / INDICATORS_CSV, "scores": Path(folder) / SCORES_CSV}
+    for key, path in paths.items():
+        write_table(tables[key], path)
+    return paths
+
+
+# --------------------------------------------------------------------------- manifest
+
+def library_versions() -> dict[str, str | None]:
+    """Return the installed version of python and of each key library (None when absent)."""
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def describe_inputs(data_dir, policy_spec) -> dict:
+    """Describe what a run reads: the input files with their hashes and the policy.
+
+    Returns
+    -------
+    dict
+        ``data_dir`` (absolute), ``inputs`` (see :func:`hash_inputs`) and ``policy``
+        (``source``, ``name``, ``version``, ``sha256``, ``text``).
+    """
+    text, source = policy_text(policy_spec)
+    return {"data_dir": str(Path(data_dir).resolve()), "inputs": hash_inputs(data_dir),
+            "policy": {"source": source, **policy_identity(text), "sha256": sha256_text(text),
+                       "text": text}}
+
+
+def build_manifest(run_dir, *, run_id: str, data_dir, policy_spec, parameters: dict,
+                   seed: int | None, engine: str, period: str, status: str = "complete",
+                   errors: list[str] | None = None, inputs: dict | None = None,
+                   command: list[str] | None = None) -> dict:
+    """Build the manifest of a finished run (outputs are hashed as they are on disk now).
+
+    Parameters
+    ----------
+    run_dir : path
+        The run folder; every file in it except the manifest is an output.
+    inputs : dict, optional
+        The result of :func:`describe_inputs` taken before the run started (so the
+        manifest records what was read, even if a file changes during the run).
+
+    Returns
+    -------
+    dict
+        Keys: ``manifest_version``, ``run_id``, ``status`` (complete/failed), ``errors``,
+        ``created_at`` (UTC, ISO 8601), ``period``, ``engine``, ``seed``, ``parameters``,
+        ``command``, ``data_dir``, ``inputs``, ``policy``, ``versions``, ``platform``,
+        ``outputs`` (path, sha256, bytes, recomputed: whether verify recomputes it).
+    """
+    inputs = inputs or describe_inputs(data_dir, policy_spec)
+    outputs = hash_outputs(run_dir)
+    for o in outputs:
+        o["recomputed"] = o["path"] in RECOMPUTED
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "run_id": run_id,
+        "status": status,
+        "errors": list(errors or []),
+        "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "period": period,
+        "engine": engine,
+        "seed": seed,
+        "parameters": parameters,
+        "command": command or [],
+        "data_dir": inputs["data_dir"],
+        "inputs": inputs["inputs"],
+        "policy": inputs["policy"],
+        "versions": library_versions(),
+        "platform": {"system": platform.system(), "machine": platform.machine(),
+                     "python_executable": sys.executable},
+        "outputs": outputs,
+    }
+
+
+def write_manifest(run_dir, manifest: dict) -> Path:
+    """Write ``manifest.json`` atomically (temporary file in the same folder, then os.replace).
+
+    Returns
+    -------
+    pathlib.Path
+        The manifest path.
+    """
+    run_dir = Path(run_dir)
+    target = run_dir / MANIFEST
+    fd, tmp = tempfile.mkstemp(prefix=".manifest-", suffix=".json", dir=run_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(manifest, fh, ensure_ascii=False, indent=2, sort_keys=False)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return target
+
+
+def read_manifest(run_dir) -> dict:
+    """Read a run's manifest.
+
+    Raises
+    ------
+    CheckFailed
+        When the folder has no manifest (the run is incomplete) or it is not valid JSON.
+    UsageError
+        When ``run_dir`` is not a folder.
+    """
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise UsageError(f"run folder {run_dir}: not found; give a folder reports/<period>/<run_id>")
+    path = run_dir / MANIFEST
+    if not path.is_file():
+        raise CheckFailed(f"{run_dir}: no {MANIFEST}; the run is incomplete and cannot be verified")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise CheckFailed(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+
+
+# --------------------------------------------------------------------------- verification
+
+@dataclass
+class Verification:
+    """The outcome of :func:`verify_run`.
+
+    Attributes
+    ----------
+    run_dir : pathlib.Path
+    mismatches : list of str
+        One line per difference; empty when the run verifies.
+    score_changes : pandas.DataFrame
+        Supervisors whose recomputed score or rating differs from the recorded one:
+        ``supervisor_id``, ``recorded_score``, ``recomputed_score``, ``difference``,
+        ``recorded_rating``, ``recomputed_rating``.
+    """
+
+    run_dir: Path
+    mismatches: list[str] = field(default_factory=list)
+    score_changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def ok(self) -> bool:
+        """True when every input and output matches the record."""
+        return not self.mismatches
+
+    def summary(self) -> str:
+        """``verified``, or one line per mismatch."""
+        if self.ok:
+            return "verified"
+        return f"{self.run_dir}: {len(self.mismatches)} mismatch(es)\n" + "\n".join(
+            f"  - {m}" for m in self.mismatches)
+
+
+def _short(h: str | None) -> str:
+    return (h or "none")[:12]
+
+
+def check_run(run_dir, *, data_dir=None, recompute: bool = True) -> Verification:
+    """Compare a run folder with its manifest and recompute its data outputs.
+
+    Parameters
+    ----------
+    run_dir : path
+        The run folder (``reports/<period>/<run_id>``).
+    data_dir : path, optional
+        Read the inputs from here instead of the folder the manifest records (e.g. after
+        the data was moved); the files are still compared by hash.
+    recompute : bool
+        Recompute indicators and scores from the inputs with the recorded policy text.
+
+    Returns
+    -------
+    Verification
+        With every mismatch named: changed, missing or added input files, a policy text
+        that does not match its recorded hash, outputs that are missing, changed or
+        unrecorded, recomputed outputs that differ, and per supervisor the score and
+        rating differences.
+    """
+    run_dir = Path(run_dir)
+    manifest = read_manifest(run_dir)
+    result = Verification(run_dir)
+    miss = result.mismatches
+    if manifest.get("status") != "complete":
+        miss.append(f"run status is {manifest.get('status')!r}, not 'complete'")
+
+    # inputs
+    folder = Path(data_dir) if data_dir else Path(manifest["data_dir"])
+    recorded_inputs = {i["path"]: i for i in manifest.get("inputs", [])}
+    if not folder.is_dir():
+        miss.append(f"input folder {folder} is missing")
+        recompute = False
+    else:
+        current = {i["path"]: i for i in hash_inputs(folder)}
+        for name, rec in recorded_inputs.items():
+            now = current.get(name)
+            if now is None:
+                miss.append(f"input {name} is missing from {folder}")
+            elif now["sha256"] != rec["sha256"]:
+                miss.append(f"input {name} changed: sha256 recorded {_short(rec['sha256'])}…, now "
+                            f"{_short(now['sha256'])}… ({rec['bytes']} -> {now['bytes']} bytes)")
+        for name in sorted(set(current) - set(recorded_inputs)):
+            miss.append(f"input {name} was added to {folder} after the run")
+
+    # policy
+    pol = manifest.get("policy", {})
+    text = pol.get("text")
+    if text is None:
+        miss.append("policy text is not recorded in the manifest")
+        recompute = False
+    elif sha256_text(text) != pol.get("sha256"):
+        miss.append(f"policy text in the manifest does not match its recorded sha256 "
+                    f"({_short(pol.get('sha256'))}…, text hashes to {_short(sha256_text(text))}…)")
+
+    # outputs on disk
+    recorded_outputs = {o["path"]: o for o in manifest.get("outputs", [])}
+    on_disk = {o["path"]: o for o in hash_outputs(run_dir)}
+    for name, rec in recorded_outputs.items():
+        now = on_disk.get(name)
+        if now is None:
+            miss.append(f"output {name} is missing")
+        elif now["sha256"] != rec["sha256"]:
+            miss.append(f"output {name} differs from its recorded sha256 "
+                        f"({_short(rec['sha256'])}…, now {_short(now['sha256'])}…)")
+    for name in sorted(set(on_disk) - set(recorded_outputs)):
+        miss.append(f"output {name} is not in the manifest")
+
+    # recompute
+    if recompute:
+        from .loader import load_dataset
+
+        policy = load_policy_text(text)
+        tables = compute_tables(load_dataset(folder), policy, manifest["period"],
+                                engine=manifest.get("engine") or "duckdb")
+        with tempfile.TemporaryDirectory(prefix="perfmodel-verify-") as tmp:
+            paths = write_tables(tables, tmp)
+            for key, path in paths.items():
+                rec = recorded_outputs.get(path.name)
+                if rec is None:
+                    miss.append(f"output {path.name} is not recorded; cannot compare the recomputed table")
+                    continue
+                got = sha256_file(path)
+                if got != rec["sha256"]:
+                    miss.append(f"recomputed {path.name} differs from the recorded output "
+                                f"({_short(rec['sha256'])}…, recomputed {_short(got)}…)")
+        result.score_changes = _score_changes(run_dir / SCORES_CSV, tables["scores"])
+        for row in result.score_changes.itertuples(index=False):
+            miss.append(_describe_change(row))
+    return result
+
+
+def _score_changes(recorded_csv: Path, recomputed: pd.DataFrame) -> pd.DataFrame:
+    cols = ["supervisor_id", "recorded_score", "recomputed_score", "difference",
+            "recorded_rating", "recomputed_rating"]
+    if not recorded_csv.is_file():
+        return pd.DataFrame(columns=cols)
+    old = pd.read_csv(recorded_csv, dtype={"supervisor_id": str, "rating": str}, encoding="utf-8-sig")
+    new = recomputed[["supervisor_id", "score", "rating"]].copy()
+    new["supervisor_id"] = new["supervisor_id"].astype(str)
+    both = old[["supervisor_id", "score", "rating"]].merge(new, on="supervisor_id", how="outer",
+                                                           suffixes=("_old", "_new"), indicator=True)
+    d = both["score_new"] - both["score_old"]
+    changed = (both["_merge"] != "both") | (d.abs() > 1e-6) | \
+        (both["rating_old"].fillna("") != both["rating_new"].fillna("")) | \
+        (both["score_old"].isna() != both["score_new"].isna())
+    out = both[changed]
+    return pd.DataFrame({
+        "supervisor_id": out["supervisor_id"], "recorded_score": out["score_old"],
+        "recomputed_score": out["score_new"], "difference": d[changed],
+        "recorded_rating": out["rating_old"], "recomputed_rating": out["rating_new"],
+    }, columns=cols).sort_values("supervisor_id", kind="mergesort").reset_index(drop=True)
+
+
+def _fmt(x) -> str:
+    return "none" if pd.isna(x) else f"{x:.2f}"
+
+
+def _describe_change(row) -> str:
+    if pd.isna(row.recorded_score) and pd.isna(row.recorded_rating):
+        return f"supervisor {row.supervisor_id}: not in the recorded scores (recomputed {_fmt(row.recomputed_score)}, {row.recomputed_rating})"
+    if pd.isna(row.recomputed_score) and pd.isna(row.recomputed_rating):
+        return f"supervisor {row.supervisor_id}: recorded {_fmt(row.recorded_score)} ({row.recorded_rating}) but missing when recomputed"
+    diff = "" if pd.isna(row.difference) else f" ({row.difference:+.2f})"
+    text = f"supervisor {row.supervisor_id}: score {_fmt(row.recorded_score)} -> {_fmt(row.recomputed_score)}{diff}"
+    if row.recorded_rating != row.recomputed_rating:
+        text += f", rating {row.recorded_rating} -> {row.recomputed_rating}"
+    return text
+
+
+def verify_run(run_dir, *, data_dir=None) -> Verification:
+    """Verify a run; raise :class:`perfmodel.errors.CheckFailed` naming every mismatch.
+
+    Returns
+    -------
+    Verification
+        When everything matches (``ok`` is True).
+
+    Raises
+    ------
+    CheckFailed
+        With one line per mismatch (see :func:`check_run`).
+    """
+    result = check_run(run_dir, data_dir=data_dir)
+    if not result.ok:
+        raise CheckFailed(result.summary())
+    return result
+
+
+# --------------------------------------------------------------------------- history
+
+def list_runs(reports_dir="reports") -> pd.DataFrame:
+    """List the runs under a reports folder, oldest first within each period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``period``, ``run_id``, ``status`` (complete, failed, or incomplete when
+        there is no manifest), ``notebook``, ``policy_name``, ``policy_version``,
+        ``created_at``, ``path``.
+    """
+    cols = ["period", "run_id", "status", "notebook", "policy_name", "policy_version",
+            "created_at", "path"]
+    root = Path(reports_dir)
+    rows = []
+    if root.is_dir():
+        for period_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            for run in sorted(p for p in period_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+                row = {"period": period_dir.name, "run_id": run.name, "status": "incomplete",
+                       "notebook": None, "policy_name": None, "policy_version": None,
+                       "created_at": None, "path": str(run)}
+                mpath = run / MANIFEST
+                if mpath.is_file():
+                    try:
+                        m = json.loads(mpath.read_text(encoding="utf-8"))
+                        row.update(status=m.get("status"),
+                                   notebook=(m.get("parameters") or {}).get("notebook"),
+                                   policy_name=m.get("policy", {}).get("name"),
+                                   policy_version=m.get("policy", {}).get("version"),
+                                   created_at=m.get("created_at"))
+                    except (json.JSONDecodeError, AttributeError):
+                        row["status"] = "unreadable"
+                elif (run / FAILED).exists():
+                    row["status"] = "failed"
+                rows.append(row)
+    return pd.DataFrame(rows, columns=cols)
+
+
+def format_runs(runs: pd.DataFrame) -> str:
+    """Render :func:`list_runs` as a plain text table, one block per period."""
+    if runs.empty:
+        return "no runs"
+    buf = io.StringIO()
+    for period, group in runs.groupby("period", sort=True):
+        buf.write(f"{period}\n")
+        for r in group.itertuples(index=False):
+            pol = f"{r.policy_name or '?'} {r.policy_version or ''}".strip()
+            buf.write(f"  {r.run_id}  {r.status:<10}  {r.notebook or '-':<11}  {pol:<34}  "
+                      f"{r.created_at or '-'}\n")
+    return buf.getvalue().rstrip("\n")

@@ -1,0 +1,35 @@
+"""``perfmodel audit``: verify a report run against its manifest, list the runs."""
+from __future__ import annotations
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("audit", help="verify a report run or list the runs",
+                              description="Verify report runs against their manifests.")
+    sub = p.add_subparsers(dest="audit_command", metavar="ACTION", parser_class=type(p))
+    v = sub.add_parser("verify", help="recompute a run's outputs and compare every hash",
+                       description="Re-read the inputs the manifest names, recompute indicators and "
+                                   "scores with the policy text it records, and compare every hash. "
+                                   "Prints 'verified' (exit 0) or each mismatch (exit 1).")
+    v.add_argument("run_dir", metavar="RUN_DIR")
+    v.add_argument("--data", default=None, help="read the inputs from this folder instead of the recorded one")
+    v.set_defaults(func=handle_verify)
+    ls = sub.add_parser("list", help="list the runs per period",
+                        description="List the runs per period with policy, status and date.")
+    ls.add_argument("--reports", default="reports", help="reports folder (default reports)")
+    ls.set_defaults(func=handle_list)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def handle_verify(args) -> int:
+    from ..audit import verify_run
+
+    verify_run(args.run_dir, data_dir=args.data)
+    print("verified")
+    return 0
+
+
+def handle_list(args) -> int:
+    from ..audit import format_runs, list_runs
+
+    print(format_runs(list_runs(args.reports)))
+    return 0

@@ -1,0 +1,53 @@
+"""``perfmodel report``: run a report notebook into reports/<period>/<run_id>/."""
+from __future__ import annotations
+
+import sys
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "report", help="run a report notebook for a period (HTML, CSV, Excel, manifest)",
+        description="Run a parameterized report notebook and write reports/<period>/<run_id>/: the "
+                    "executed notebook, an offline HTML page, scores and indicators as CSV and Excel, "
+                    "and manifest.json. Prints the path of the HTML page as the last line.")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--period", help="period id (2026Q3, 2026-09) or 'latest' (latest complete period)")
+    which.add_argument("--all", action="store_true", dest="all_periods",
+                       help="every complete period in the data")
+    p.add_argument("--notebook", default="quarterly",
+                   choices=["quarterly", "feedback", "calibration", "validity", "audit"])
+    p.add_argument("--data", default="data/sample", help="dataset folder (default data/sample)")
+    p.add_argument("--policy", default="efficiency", help="policy YAML file or preset (efficiency, quality)")
+    p.add_argument("--other-policy", default=None, help="audit notebook: a second policy to compare")
+    p.add_argument("--run", default=None, help="audit notebook: the run folder to audit "
+                                              "(default: the latest complete run of the period)")
+    p.add_argument("--lang", default="en", choices=["en", "zh"])
+    p.add_argument("--jobs", type=int, default=1, help="processes for --all and feedback pages")
+    p.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"])
+    p.add_argument("--seed", type=int, default=None, help="seed of the random draws (default 2026)")
+    p.add_argument("--out", default="reports", help="reports folder (default reports)")
+    p.set_defaults(func=handle)
+
+
+def handle(args) -> int:
+    from ..reports.runner import DEFAULT_SEED, run_reports, validate
+
+    spec, dataset = validate(period=args.period, all_periods=args.all_periods, notebook=args.notebook,
+                             data_dir=args.data, policy=args.policy, lang=args.lang, engine=args.engine,
+                             out=args.out, jobs=args.jobs,
+                             seed=DEFAULT_SEED if args.seed is None else args.seed,
+                             audit_run=args.run, other_policy=args.other_policy,
+                             command=["perfmodel", *sys.argv[1:]])
+    results = run_reports(spec, dataset)
+    failed = [r for r in results if not r.ok]
+    for r in results:
+        print(f"{r.period}: {r.status}: {r.html or r.run_dir}")
+    for r in failed:
+        for e in r.errors:
+            print(f"perfmodel: report failed: {e}", file=sys.stderr)
+        print(f"perfmodel: the executed notebook and its error are in {r.run_dir}", file=sys.stderr)
+    if failed:
+        return 1
+    # The last line is the path of the HTML page (of the last period with --all).
+    print(results[-1].html)
+    return 0

@@ -1,0 +1,214 @@
+"""Report text in English and Chinese: labels, headings, sentences, coaching topics.
+
+Every string a report shows comes from :data:`LABELS` (or the indicator catalogue for
+indicator names), so a report is entirely in the language chosen with ``lang``.
+"""
+from __future__ import annotations
+
+from .errors import UsageError
+
+LANGS = ("en", "zh")
+
+LABELS: dict[str, dict[str, str]] = {
+    # headings
+    "quarterly_title": {"en": "Quarterly performance report — {period}",
+                        "zh": "季度绩效报告 — {period}"},
+    "feedback_title": {"en": "Performance feedback — {name} ({period})",
+                       "zh": "绩效反馈 — {name}（{period}）"},
+    "validity_title": {"en": "Validity study — do process indicators predict results?",
+                       "zh": "效度研究 — 过程指标能否预测结果指标？"},
+    "audit_title": {"en": "Policy audit — {run}", "zh": "政策审计 — {run}"},
+    "headline": {"en": "Headline", "zh": "概要"},
+    "rating_distribution": {"en": "Rating distribution", "zh": "评级分布"},
+    "movers": {"en": "Biggest movers since {previous}", "zh": "与 {previous} 相比变化最大"},
+    "indicator_table": {"en": "Indicators, targets and attainment", "zh": "指标、目标与达成情况"},
+    "scores_and_ratings": {"en": "Scores and ratings", "zh": "得分与评级"},
+    "result_vs_process": {"en": "Result vs process score", "zh": "结果得分与过程得分"},
+    "trends": {"en": "Trends over the previous periods", "zh": "历史趋势"},
+    "score_trend": {"en": "Total score by period", "zh": "各期总分分布"},
+    "indicator_trends": {"en": "Median indicator value by period", "zh": "各期指标中位数"},
+    "funnels": {"en": "Funnel plots for rates", "zh": "比率指标漏斗图"},
+    "validity": {"en": "Predictive validity", "zh": "预测效度"},
+    "rating_fragility": {"en": "Rating fragility", "zh": "评级稳健性"},
+    "smart_findings": {"en": "SMART check", "zh": "SMART 检查"},
+    "data_quality": {"en": "Data quality", "zh": "数据质量"},
+    "manifest_summary": {"en": "Run record", "zh": "运行记录"},
+    "targets_vs_actual": {"en": "Targets vs actual", "zh": "目标与实际"},
+    "your_trend": {"en": "Your scores over time", "zh": "您的得分趋势"},
+    "strengths": {"en": "Strengths", "zh": "优势"},
+    "gaps": {"en": "Gaps", "zh": "待改进"},
+    "coaching": {"en": "Suggested coaching topics", "zh": "建议辅导主题"},
+    "position": {"en": "Your position", "zh": "您的位置"},
+    "verification": {"en": "Verification", "zh": "复核结果"},
+    "recorded_policy": {"en": "Policy as recorded", "zh": "记录的评分政策"},
+    "policy_effect": {"en": "Effect of the other policy on ratings", "zh": "另一政策对评级的影响"},
+    "reliability": {"en": "Reliability", "zh": "信度"},
+    "evidence": {"en": "Evidence by lag", "zh": "各滞后期证据"},
+    # column and axis labels
+    "supervisor_id": {"en": "Supervisor", "zh": "主管编号"},
+    "name": {"en": "Name", "zh": "姓名"},
+    "team": {"en": "Team", "zh": "团队"},
+    "region": {"en": "Region", "zh": "区域"},
+    "period": {"en": "Period", "zh": "期间"},
+    "score": {"en": "Total score", "zh": "总分"},
+    "result_score": {"en": "Result score", "zh": "结果得分"},
+    "process_score": {"en": "Process score", "zh": "过程得分"},
+    "rating": {"en": "Rating", "zh": "评级"},
+    "previous_rating": {"en": "Previous rating", "zh": "上期评级"},
+    "previous_score": {"en": "Previous score", "zh": "上期总分"},
+    "change": {"en": "Change", "zh": "变化"},
+    "missing": {"en": "Missing indicators", "zh": "缺失指标"},
+    "supervisors": {"en": "Supervisors", "zh": "主管人数"},
+    "share": {"en": "Share", "zh": "占比"},
+    "count": {"en": "Count", "zh": "人数"},
+    "median": {"en": "Median", "zh": "中位数"},
+    "indicator": {"en": "Indicator", "zh": "指标"},
+    "dimension": {"en": "Dimension", "zh": "维度"},
+    "direction": {"en": "Better", "zh": "方向"},
+    "weight": {"en": "Weight", "zh": "权重"},
+    "effective_weight": {"en": "Weight in total", "zh": "总权重"},
+    "rule": {"en": "Rule", "zh": "计分规则"},
+    "target": {"en": "Target", "zh": "目标值"},
+    "value": {"en": "Value", "zh": "实际值"},
+    "median_value": {"en": "Median value", "zh": "实际中位数"},
+    "met_target": {"en": "Met target", "zh": "达标率"},
+    "indicator_score": {"en": "Indicator score (100 = target)", "zh": "指标得分（100 = 达标）"},
+    "available": {"en": "Available", "zh": "可用"},
+    "percentile": {"en": "Percentile", "zh": "百分位"},
+    "p_same_rating": {"en": "Probability of keeping the rating", "zh": "评级保持不变的概率"},
+    "table": {"en": "Table", "zh": "数据表"},
+    "file": {"en": "File", "zh": "文件"},
+    "rows_read": {"en": "Rows read", "zh": "读取行数"},
+    "rows_used": {"en": "Rows used", "zh": "使用行数"},
+    "rows_quarantined": {"en": "Rows quarantined", "zh": "隔离行数"},
+    "reason": {"en": "Reason", "zh": "原因"},
+    "rows": {"en": "Rows", "zh": "行数"},
+    "row": {"en": "Row", "zh": "行"},
+    "column": {"en": "Column", "zh": "列"},
+    "severity": {"en": "Severity", "zh": "严重程度"},
+    "check": {"en": "Check", "zh": "检查项"},
+    "message": {"en": "Finding", "zh": "发现"},
+    "item": {"en": "Item", "zh": "项目"},
+    "sha256": {"en": "SHA-256", "zh": "SHA-256"},
+    "bytes": {"en": "Bytes", "zh": "字节数"},
+    "higher": {"en": "higher", "zh": "越高越好"},
+    "lower": {"en": "lower", "zh": "越低越好"},
+    "result": {"en": "result", "zh": "结果"},
+    "process": {"en": "process", "zh": "过程"},
+    "diagnostic": {"en": "diagnostic", "zh": "诊断"},
+    "yes": {"en": "yes", "zh": "是"},
+    "no": {"en": "no", "zh": "否"},
+    "topic": {"en": "Topic", "zh": "主题"},
+    "old_rating": {"en": "Rating (recorded policy)", "zh": "评级（记录政策）"},
+    "new_rating": {"en": "Rating (other policy)", "zh": "评级（另一政策）"},
+    "old_score": {"en": "Score (recorded policy)", "zh": "得分（记录政策）"},
+    "new_score": {"en": "Score (other policy)", "zh": "得分（另一政策）"},
+    # sentences
+    "n_supervisors": {"en": "{n} supervisors scored for {period} with policy {policy} {version}.",
+                      "zh": "{period} 共评估 {n} 位主管，评分政策 {policy} {version}。"},
+    "mean_score": {"en": "Mean total score {mean:.1f} (median {median:.1f}).",
+                   "zh": "平均总分 {mean:.1f}（中位数 {median:.1f}）。"},
+    "no_previous": {"en": "No previous period in the data to compare with.",
+                    "zh": "数据中没有可比较的上一期。"},
+    "not_available": {"en": "Not available: {reason}", "zh": "不可用：{reason}"},
+    "no_findings": {"en": "No findings.", "zh": "无发现。"},
+    "position_text": {"en": "Your total score {score:.1f} is at the {pct:.0f}th percentile of the "
+                              "{n} supervisors assessed in {period} (rating {rating}).",
+                      "zh": "您的总分 {score:.1f}，在 {period} 参评的 {n} 位主管中位于第 {pct:.0f} 百分位"
+                            "（评级 {rating}）。"},
+    "no_strengths": {"en": "No indicator at or above target this period.",
+                     "zh": "本期没有达到目标的指标。"},
+    "no_gaps": {"en": "Every scored indicator met its target.", "zh": "所有计分指标均已达标。"},
+    "strength_item": {"en": "{label}: {value} (target {target}, score {score:.0f})",
+                      "zh": "{label}：{value}（目标 {target}，得分 {score:.0f}）"},
+    "verified": {"en": "verified: every input and output matches the record.",
+                 "zh": "复核通过：所有输入与输出均与记录一致。"},
+    "not_verified": {"en": "NOT verified — {n} difference(s):", "zh": "复核未通过 — {n} 处差异："},
+    "no_second_policy": {"en": "No second policy given.", "zh": "未指定第二个政策。"},
+    "missing_flag": {"en": "{n} supervisor(s) have missing indicators (weights renormalised).",
+                     "zh": "{n} 位主管存在缺失指标（权重已重新分配）。"},
+    "run_line": {"en": "Run {run}; data {data}; policy {policy} {version} (sha256 {sha}).",
+                 "zh": "运行 {run}；数据 {data}；政策 {policy} {version}（sha256 {sha}）。"},
+    "fragility_text": {"en": "{n} of {total} supervisors keep their rating in fewer than 80 % of "
+                               "re-weightings.",
+                       "zh": "{total} 位主管中有 {n} 位在权重扰动下保持评级的概率低于 80%。"},
+    "validity_text": {"en": "{n} of {total} process→result pairs are significant at 5 % (lag {lag}).",
+                      "zh": "{total} 组过程→结果关系中有 {n} 组在 5% 水平显著（滞后 {lag} 期）。"},
+}
+
+# Coaching topics suggested for a gap in an indicator (SPEC seed: 辅导沟通).
+COACHING: dict[str, dict[str, str]] = {
+    "csat": {"en": "Service standards and customer empathy", "zh": "服务标准与客户同理心"},
+    "followup_positive_rate": {"en": "Return-visit scripts and closing the loop",
+                               "zh": "回访话术与闭环管理"},
+    "complaint_resolution_rate": {"en": "Complaint escalation and root-cause resolution",
+                                  "zh": "投诉升级与根因解决"},
+    "customer_churn_rate": {"en": "Retention of at-risk customers", "zh": "风险客户挽留"},
+    "cost_control_rate": {"en": "After-sales cost planning against budget", "zh": "售后成本预算管控"},
+    "first_response_hours": {"en": "Shift planning for faster first response", "zh": "排班优化与快速首次响应"},
+    "complaint_handling_hours": {"en": "Complaint handling workflow", "zh": "投诉处理流程"},
+    "timely_closure_rate": {"en": "Due-date tracking and early warnings", "zh": "工单时限跟踪与预警"},
+    "backlog_ratio": {"en": "Backlog triage and daily stand-ups", "zh": "积压工单分级与每日例会"},
+    "tickets_per_staff_day": {"en": "Workload balancing in the team", "zh": "团队工作量均衡"},
+    "reopen_rate": {"en": "First-time-right resolution checks", "zh": "一次解决率与质检"},
+    "compliance_rate": {"en": "Process compliance and self-inspection", "zh": "流程合规与自查"},
+    "collaboration_score": {"en": "Team collaboration and peer support", "zh": "团队协作与互助"},
+    "training_completion_rate": {"en": "Training plan follow-through", "zh": "培训计划落实"},
+    "skill_gain": {"en": "Coaching for skill growth after training", "zh": "培训后的技能辅导"},
+    "staff_turnover_rate": {"en": "Staff retention and engagement", "zh": "员工保留与敬业度"},
+    "promotion_rate": {"en": "Talent development and promotion paths", "zh": "人才培养与晋升通道"},
+    "cost_per_ticket": {"en": "Cost per ticket drivers", "zh": "单均成本动因"},
+}
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if it is ``"en"`` or ``"zh"``; raise UsageError otherwise."""
+    if lang not in LANGS:
+        raise UsageError(f"lang {lang!r}: use 'en' or 'zh'")
+    return lang
+
+
+def t(key: str, lang: str = "en", **values) -> str:
+    """Return the text of ``key`` in ``lang``, formatted with ``values``.
+
+    Unknown keys are returned as given, so a missing label shows up in review instead of
+    failing a report.
+    """
+    entry = LABELS.get(key)
+    text = entry[check_lang(lang)] if entry else key
+    return text.format(**values) if values else text
+
+
+def indicator_label(indicator: str, lang: str = "en") -> str:
+    """Return the catalogue name of an indicator in ``lang`` (the id when not in the catalogue)."""
+    from . import catalogue
+
+    try:
+        return catalogue.name(indicator, lang)
+    except KeyError:
+        return indicator
+
+
+def coaching_topic(indicator: str, lang: str = "en") -> str:
+    """Return the coaching topic suggested for a gap in ``indicator``."""
+    entry = COACHING.get(indicator)
+    if entry is None:
+        return indicator_label(indicator, lang)
+    return entry[check_lang(lang)]
+
+
+def columns(df, lang: str = "en"):
+    """Return ``df`` with its columns renamed to their labels in ``lang``.
+
+    Columns named ``score_<indicator>`` or an indicator id get the indicator's name.
+    """
+    mapping = {}
+    for col in df.columns:
+        if col in LABELS:
+            mapping[col] = t(col, lang)
+        elif isinstance(col, str) and col.startswith("score_"):
+            mapping[col] = indicator_label(col[len("score_"):], lang)
+        else:
+            label = indicator_label(col, lang) if isinstance(col, str) else col
+            mapping[col] = label
+    return df.rename(columns=mapping)

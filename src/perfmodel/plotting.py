@@ -1,0 +1,268 @@
+"""Figures for reports: one seaborn theme, a CJK font for Chinese labels, labelled charts.
+
+Chinese labels need a font with CJK glyphs. The font file ships in the PyPI package
+``mplfonts`` (Noto Sans CJK SC); :func:`setup` registers it with matplotlib's font manager
+from the package folder, so nothing is downloaded and no system font is needed. Without the
+package, Chinese text falls back to the fonts matplotlib finds (possibly missing glyphs).
+"""
+from __future__ import annotations
+
+import importlib.util
+import logging
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib import font_manager
+
+from .i18n import check_lang, indicator_label, t
+
+CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+CJK_FONT_NAME = "Noto Sans CJK SC"
+RATING_ORDER = ["S", "A", "B", "C", "D"]
+RATING_COLOURS = {"S": "#1b7837", "A": "#5aae61", "B": "#9970ab", "C": "#e08214", "D": "#b2182b"}
+
+_registered: str | None = None
+
+
+def cjk_font_path() -> Path | None:
+    """Return the path of the bundled Noto Sans CJK SC font file, or None when absent.
+
+    Returns
+    -------
+    pathlib.Path or None
+        ``<site-packages>/mplfonts/fonts/NotoSansCJKsc-Regular.otf`` when the ``mplfonts``
+        package is installed (it is not imported: only its folder is used).
+    """
+    spec = importlib.util.find_spec("mplfonts")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        path = Path(folder) / "fonts" / CJK_FONT_FILE
+        if path.is_file():
+            return path
+    return None
+
+
+def register_cjk_font() -> str | None:
+    """Register the CJK font with matplotlib once.
+
+    Returns
+    -------
+    str or None
+        The font family name to use (``"Noto Sans CJK SC"``), or None when the font file
+        is not installed.
+    """
+    global _registered
+    if _registered:
+        return _registered
+    path = cjk_font_path()
+    if path is None:
+        return None
+    font_manager.fontManager.addfont(str(path))
+    _registered = font_manager.FontProperties(fname=str(path)).get_name()
+    return _registered
+
+
+def setup(lang: str = "en") -> str:
+    """Set the report theme: seaborn ``whitegrid``, readable sizes, a font that has every glyph.
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+        Language of the labels. With ``zh`` the CJK font comes first; with ``en`` it is a
+        fallback so that Chinese names (of supervisors or teams) still render.
+
+    Returns
+    -------
+    str
+        The language, checked.
+    """
+    lang = check_lang(lang)
+    cjk = register_cjk_font()
+    families = ["DejaVu Sans"]
+    if cjk:
+        families = [cjk, "DejaVu Sans"] if lang == "zh" else ["DejaVu Sans", cjk]
+    sns.set_theme(style="whitegrid", context="notebook", font=families[0],
+                  rc={"font.sans-serif": families, "font.family": "sans-serif",
+                      "axes.unicode_minus": False, "figure.dpi": 96, "savefig.dpi": 96,
+                      "figure.figsize": (7.5, 4.0), "axes.titlesize": 12, "axes.titleweight": "bold"})
+    # The font manager logs a warning per glyph it cannot find; with the CJK font
+    # registered there are none, and without it one notice is enough.
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    return lang
+
+
+def _finish(fig, ax=None):
+    fig.tight_layout()
+    plt.close(fig)  # the caller displays the returned figure once; no second inline copy
+    return fig
+
+
+def rating_distribution(scores: pd.DataFrame, lang: str = "en"):
+    """Bar chart of the number of supervisors per rating (S..D, every band shown).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    counts = scores["rating"].value_counts().reindex(_ratings(scores), fill_value=0)
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    sns.barplot(x=counts.index, y=counts.values, hue=counts.index, ax=ax, legend=False,
+                palette=[RATING_COLOURS.get(r, "#777777") for r in counts.index])
+    for i, v in enumerate(counts.values):
+        ax.text(i, v, str(int(v)), ha="center", va="bottom")
+    ax.set_xlabel(t("rating", lang))
+    ax.set_ylabel(t("supervisors", lang))
+    ax.set_title(t("rating_distribution", lang))
+    return _finish(fig)
+
+
+def _ratings(scores: pd.DataFrame) -> list[str]:
+    seen = [r for r in scores["rating"].dropna().unique().tolist()]
+    return RATING_ORDER + sorted(r for r in seen if r not in RATING_ORDER)
+
+
+def result_process_scatter(scores: pd.DataFrame, lang: str = "en", highlight: str | None = None):
+    """Scatter of result score (y) against process score (x), coloured by rating.
+
+    Parameters
+    ----------
+    highlight : str, optional
+        A supervisor id to mark (used only where that supervisor may see the chart).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    order = [r for r in _ratings(scores) if r in set(scores["rating"])]
+    sns.scatterplot(data=scores, x="process_score", y="result_score", hue="rating", hue_order=order,
+                    palette=RATING_COLOURS, s=60, ax=ax)
+    lo = float(np.nanmin([scores["process_score"].min(), scores["result_score"].min(), 0]))
+    hi = float(np.nanmax([scores["process_score"].max(), scores["result_score"].max(), 100]))
+    ax.plot([lo, hi], [lo, hi], ls="--", lw=1, color="#888888")
+    if highlight is not None:
+        row = scores[scores["supervisor_id"] == highlight]
+        ax.scatter(row["process_score"], row["result_score"], s=220, facecolors="none",
+                   edgecolors="black", linewidths=2)
+    ax.set_xlabel(t("process_score", lang))
+    ax.set_ylabel(t("result_score", lang))
+    ax.set_title(t("result_vs_process", lang))
+    ax.legend(title=t("rating", lang), loc="lower right")
+    return _finish(fig)
+
+
+def score_trend(scores_all: pd.DataFrame, lang: str = "en"):
+    """Distribution of total scores per period (box plot) with the median line.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    periods = sorted(scores_all["period"].unique())
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    sns.boxplot(data=scores_all, x="period", y="score", order=periods, color="#c6dbef", ax=ax,
+                fliersize=2)
+    med = scores_all.groupby("period")["score"].median().reindex(periods)
+    ax.plot(range(len(periods)), med.values, marker="o", color="#08519c", label=t("median", lang))
+    ax.set_xlabel(t("period", lang))
+    ax.set_ylabel(t("score", lang))
+    ax.set_title(t("score_trend", lang))
+    ax.legend(loc="lower right")
+    return _finish(fig)
+
+
+def indicator_trends(wide_all: pd.DataFrame, indicators: list[str], lang: str = "en"):
+    """Small multiples: the median of each indicator per period.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    periods = sorted(wide_all["period"].unique())
+    n = max(len(indicators), 1)
+    cols = 3
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(10, 2.6 * rows), squeeze=False)
+    for k, ind in enumerate(indicators):
+        ax = axes[k // cols][k % cols]
+        med = wide_all.groupby("period")[ind].median().reindex(periods)
+        ax.plot(range(len(periods)), med.values, marker="o")
+        ax.set_xticks(range(len(periods)))
+        ax.set_xticklabels(periods, rotation=45, fontsize=8)
+        ax.set_title(indicator_label(ind, lang), fontsize=10)
+    for k in range(n, rows * cols):
+        axes[k // cols][k % cols].set_visible(False)
+    fig.suptitle(t("indicator_trends", lang))
+    return _finish(fig)
+
+
+def own_trend(scores_all: pd.DataFrame, supervisor_id: str, lang: str = "en"):
+    """One supervisor's total, result and process scores over the periods.
+
+    Only that supervisor's own figures are drawn (feedback pages must not show others').
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    own = scores_all[scores_all["supervisor_id"] == supervisor_id].sort_values("period")
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    x = range(len(own))
+    for col, style in (("score", "-o"), ("result_score", "--s"), ("process_score", ":^")):
+        ax.plot(x, own[col].values, style, label=t(col, lang))
+    ax.set_xticks(list(x))
+    ax.set_xticklabels(own["period"].tolist(), rotation=30)
+    ax.set_xlabel(t("period", lang))
+    ax.set_ylabel(t("score", lang))
+    ax.set_title(t("your_trend", lang))
+    ax.legend(loc="lower right")
+    return _finish(fig)
+
+
+def attainment_bars(table: pd.DataFrame, lang: str = "en"):
+    """Horizontal bars of indicator scores (0..cap) with the 100 line (target met).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        With columns ``label`` and ``indicator_score``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    data = table.dropna(subset=["indicator_score"])
+    fig, ax = plt.subplots(figsize=(7, 0.45 * max(len(data), 2) + 1))
+    colours = ["#5aae61" if v >= 100 else "#e08214" for v in data["indicator_score"]]
+    ax.barh(data["label"], data["indicator_score"], color=colours)
+    ax.axvline(100, color="#333333", lw=1, ls="--")
+    ax.invert_yaxis()
+    ax.set_xlabel(t("indicator_score", lang))
+    ax.set_title(t("targets_vs_actual", lang))
+    return _finish(fig)
+
+
+def fragility_plot(table: pd.DataFrame, lang: str = "en"):
+    """Bar chart of the probability that each supervisor keeps their rating.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        With columns ``label`` and ``p_same_rating``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    data = table.sort_values("p_same_rating")
+    fig, ax = plt.subplots(figsize=(7, 0.3 * max(len(data), 3) + 1))
+    ax.barh(data["label"], data["p_same_rating"], color="#6baed6")
+    ax.axvline(0.8, color="#b2182b", lw=1, ls="--")
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(t("p_same_rating", lang))
+    ax.set_title(t("rating_fragility", lang))
+    return _finish(fig)

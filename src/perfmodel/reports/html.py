@@ -1,0 +1,111 @@
+"""Executed notebook -> one self-contained HTML page without code, that opens offline."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+
+# Extends JupyterLab's template and empties every block that would load a script from a
+# CDN (require.js, MathJax, Mermaid, widgets): a report must open without a network.
+_TEMPLATE = r"""{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block jupyter_widgets %}{% endblock jupyter_widgets %}
+{% block extra_css %}
+<style>
+  body { max-width: 1100px; margin: 0 auto; }
+  .jp-Cell { padding: 2px 0; }
+  table.dataframe, .jp-RenderedHTMLCommon table { font-size: 12px; }
+  @media print { .jp-Cell { break-inside: avoid; } }
+</style>
+{% endblock extra_css %}
+"""
+# Any URL that a browser would fetch: src=/href= with a scheme, CSS url(), @import.
+_FETCH = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import\s+["']?(?:https?:)?//""",
+                    re.IGNORECASE)
+REMOVE_TAG = "remove-from-report"
+
+
+def external_urls(html: str) -> list[str]:
+    """Return the places in ``html`` that would make a browser fetch something remote.
+
+    Returns
+    -------
+    list of str
+        Short excerpts around each ``src=``/``href=``/``url()``/``@import`` that points at
+        an ``http(s)://`` or protocol-relative URL (empty for an offline page).
+    """
+    return [html[max(m.start() - 20, 0):m.end() + 60] for m in _FETCH.finditer(html)]
+
+
+def notebook_to_html(notebook, html_path=None, *, title: str | None = None) -> str:
+    """Convert an executed notebook into an offline HTML page without input cells.
+
+    Code cells show only their outputs; markdown cells tagged ``remove-from-report``
+    (narrative for people editing the notebook) are dropped; images are embedded as
+    base64; no script, font or style is loaded from elsewhere.
+
+    Parameters
+    ----------
+    notebook : path or nbformat.NotebookNode
+    html_path : path, optional
+        Where to write the page (UTF-8).
+    title : str, optional
+        The page title (default: the notebook's file name).
+
+    Returns
+    -------
+    str
+        The HTML text.
+    """
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    if not isinstance(notebook, nbformat.NotebookNode):
+        path = Path(notebook)
+        notebook = nbformat.read(str(path), as_version=4)
+        title = title or path.stem
+    c = Config()
+    c.TagRemovePreprocessor.remove_cell_tags = {REMOVE_TAG, "parameters", "injected-parameters"}
+    c.TagRemovePreprocessor.enabled = True
+    exporter = HTMLExporter(config=c, template_name="lab", template_file="perfmodel_offline.html.j2",
+                            extra_loaders=[DictLoader({"perfmodel_offline.html.j2": _TEMPLATE})])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.embed_images = True
+    exporter.exclude_anchor_links = True
+    exporter.register_preprocessor("nbconvert.preprocessors.TagRemovePreprocessor", enabled=True)
+    resources = {"metadata": {"name": title or "report"}}
+    body, _ = exporter.from_notebook_node(notebook, resources=resources)
+    if html_path is not None:
+        Path(html_path).write_text(body, encoding="utf-8")
+    return body
+
+
+def feedback_index(path, pages: list[tuple[str, str]], period: str, lang: str = "en") -> str:
+    """Write a small offline index page linking the per-supervisor feedback pages.
+
+    Parameters
+    ----------
+    pages : list of (str, str)
+        (supervisor id, relative file name of the page).
+
+    Returns
+    -------
+    str
+        The HTML text.
+    """
+    from html import escape
+
+    from ..i18n import t
+
+    title = escape(t("feedback_title", lang, name="", period=period).replace(" — ", " ").strip())
+    items = "\n".join(f'<li><a href="{escape(href)}">{escape(sid)}</a></li>' for sid, href in pages)
+    body = (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+            f"<title>{title}</title></head>\n<body><h1>{title}</h1>\n<ul>\n{items}\n</ul></body></html>\n")
+    Path(path).write_text(body, encoding="utf-8")
+    return body

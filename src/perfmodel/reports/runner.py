@@ -1,0 +1,576 @@
+"""Run report notebooks into ``reports/<period>/<run_id>/`` with their data outputs and manifest.
+
+One run: validate every parameter, create a new run folder atomically, compute and write
+the data outputs (indicators and scores as CSV, a formatted workbook), execute the
+notebook(s) with papermill on the current interpreter, convert each to an offline HTML
+page, and write ``manifest.json`` last. A run that fails keeps the executed notebook with
+its error, gets a ``FAILED`` file and a manifest with status ``failed``.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import re
+import secrets
+import sys
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from .. import audit
+from ..errors import DataError, PeriodError, UsageError
+from ..i18n import check_lang
+from ..periods import parse_period, period_containing, period_range
+from .paths import notebooks_dir, repo_root, resolve_path
+
+NOTEBOOKS = {
+    "quarterly": "quarterly_report.ipynb",
+    "feedback": "supervisor_feedback.ipynb",
+    "calibration": "weight_calibration.ipynb",
+    "validity": "validity_study.ipynb",
+    "audit": "policy_audit.ipynb",
+}
+ENGINES = ("duckdb", "spark")
+DEFAULT_SEED = 2026
+WORKBOOK = "scores.xlsx"
+POLICY_FILE = "policy.yaml"
+# A period counts as complete when the data reaches this close to its last day.
+COMPLETE_SLACK = pd.Timedelta(days=3)
+
+
+@dataclass
+class RunResult:
+    """The outcome of one report run.
+
+    Attributes
+    ----------
+    period, run_id : str
+    run_dir : pathlib.Path
+    status : str
+        ``complete`` or ``failed``.
+    html : pathlib.Path or None
+        The main HTML page (for ``feedback`` the index of the pages).
+    errors : list of str
+        One line per failed notebook.
+    """
+
+    period: str
+    run_id: str
+    run_dir: Path
+    status: str
+    html: Path | None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "complete"
+
+
+# --------------------------------------------------------------------------- run folders
+
+def new_run_id(now: datetime | None = None) -> str:
+    """Return a run id such as ``20261127T101500Z-1a2b3c4d`` (UTC time + 8 random hex digits)."""
+    now = now or datetime.now(timezone.utc)
+    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(4)}"
+
+
+def create_run_dir(out, period: str) -> tuple[str, Path]:
+    """Create a new, empty run folder ``<out>/<period>/<run_id>`` atomically.
+
+    ``os.mkdir`` fails if the folder exists, so two concurrent runs never share a folder
+    and an earlier run is never written into.
+
+    Returns
+    -------
+    (str, pathlib.Path)
+        The run id and the folder.
+    """
+    parent = Path(out) / period
+    parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(100):
+        run_id = new_run_id()
+        path = parent / run_id
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            continue
+        return run_id, path
+    raise UsageError(f"{parent}: could not create a new run folder")  # pragma: no cover
+
+
+# --------------------------------------------------------------------------- periods
+
+def data_periods(dataset, kind: str = "quarter", complete_only: bool = True) -> list[str]:
+    """Return the periods covered by the tickets, in time order.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    kind : {"quarter", "month"}
+    complete_only : bool
+        Drop a first or last period that the data covers only in part: the first counts
+        when the earliest ticket is within 3 days of its start, the last when the latest
+        ticket is within 3 days of its end.
+
+    Returns
+    -------
+    list of str
+        Period ids.
+    """
+    created = pd.to_datetime(dataset.tables["tickets"]["created_at"]).dropna()
+    if created.empty:
+        raise DataError("tickets: no ticket has a created_at; cannot tell which periods the data covers")
+    first, last = created.min(), created.max()
+    periods = period_range(period_containing(first, kind).id, period_containing(last, kind).id)
+    if complete_only:
+        if first - periods[0].start > COMPLETE_SLACK:
+            periods = periods[1:]
+        if periods and periods[-1].end - last > COMPLETE_SLACK + pd.Timedelta(days=1):
+            periods = periods[:-1]
+    return [p.id for p in periods]
+
+
+def latest_complete_period(dataset, kind: str = "quarter") -> str:
+    """Return the id of the latest period that the data covers completely.
+
+    Raises
+    ------
+    PeriodError
+        When no period is complete.
+    """
+    periods = data_periods(dataset, kind)
+    if not periods:
+        raise PeriodError(f"{dataset.source or 'data'}: no complete {kind} in the tickets; "
+                          f"give --period explicitly")
+    return periods[-1]
+
+
+def check_period(dataset, period: str) -> str:
+    """Return ``period`` when the tickets cover it; raise PeriodError naming the coverage otherwise."""
+    p = parse_period(period)
+    covered = data_periods(dataset, p.kind, complete_only=False)
+    if p.id not in covered:
+        raise PeriodError(f"period {p.id}: not in the data at {dataset.source or 'the dataset'} "
+                          f"(tickets cover {covered[0]}..{covered[-1]}); pick a period in that range")
+    return p.id
+
+
+# --------------------------------------------------------------------------- validation
+
+@dataclass
+class ReportSpec:
+    """Validated parameters of a report run (see :func:`validate`)."""
+
+    notebook: str
+    data_dir: Path
+    policy: str
+    lang: str
+    engine: str
+    out: Path
+    jobs: int
+    seed: int
+    periods: list[str]
+    period_arg: str
+    audit_run: Path | None = None
+    other_policy: str | None = None
+    command: list[str] = field(default_factory=list)
+
+
+def validate(*, period: str | None = None, all_periods: bool = False, notebook: str = "quarterly",
+             data_dir="data/sample", policy="efficiency", lang: str = "en", engine: str = "duckdb",
+             out="reports", jobs: int = 1, seed: int = DEFAULT_SEED, audit_run=None,
+             other_policy=None, command=None, dataset=None) -> tuple[ReportSpec, object]:
+    """Check every parameter before anything runs.
+
+    Returns
+    -------
+    (ReportSpec, Dataset)
+        The validated parameters (with ``period latest`` resolved) and the loaded dataset.
+
+    Raises
+    ------
+    PerfmodelError
+        One line naming the bad parameter (unknown notebook, language or engine, missing
+        data folder, unknown policy, bad or uncovered period, nothing to audit).
+    """
+    from ..loader import load_dataset
+    from ..policy import load_policy
+
+    if notebook not in NOTEBOOKS:
+        raise UsageError(f"--notebook {notebook!r}: use one of {', '.join(NOTEBOOKS)}")
+    nb_path = notebooks_dir() / NOTEBOOKS[notebook]
+    if not nb_path.is_file():
+        raise UsageError(f"{nb_path}: notebook not found; run from the repository")
+    check_lang(lang)
+    if engine not in ENGINES:
+        raise UsageError(f"--engine {engine!r}: use one of {', '.join(ENGINES)}")
+    if int(jobs) < 1:
+        raise UsageError(f"--jobs {jobs}: give a number of processes of at least 1")
+    if bool(period) == bool(all_periods):
+        raise UsageError("give either --period P (or 'latest') or --all")
+    folder = resolve_path(data_dir)
+    if not folder.is_dir():
+        raise DataError(f"{data_dir}: data folder not found; give --data DIR with the tables")
+    policy_spec = _policy_spec(policy)
+    pol = load_policy(policy_spec)
+    other_spec = _policy_spec(other_policy) if other_policy else None
+    if other_spec:
+        load_policy(other_spec)
+    if period and period != "latest":
+        parse_period(period)  # fail on syntax before loading any data
+    dataset = dataset if dataset is not None else load_dataset(folder)
+    kind = getattr(pol, "period", None) or "quarter"
+    if all_periods:
+        periods = data_periods(dataset, kind)
+        if not periods:
+            raise PeriodError(f"{folder}: no complete {kind} in the tickets")
+    elif period == "latest":
+        periods = [latest_complete_period(dataset, kind)]
+    else:
+        periods = [check_period(dataset, period)]
+    audit_dir = None
+    if notebook == "audit":
+        if audit_run:
+            audit_dir = resolve_path(audit_run)
+            audit.read_manifest(audit_dir)
+        elif len(periods) == 1:
+            audit_dir = _latest_complete_run(Path(out), periods[0])
+            if audit_dir is None:
+                raise UsageError(f"{Path(out) / periods[0]}: no complete run to audit; run "
+                                 f"perfmodel report --period {periods[0]} first")
+        else:
+            raise UsageError("--notebook audit audits one run: give --period P, not --all")
+    spec = ReportSpec(notebook=notebook, data_dir=folder, policy=policy_spec, lang=lang, engine=engine,
+                      out=Path(out), jobs=int(jobs), seed=int(seed), periods=periods,
+                      period_arg="--all" if all_periods else str(period), audit_run=audit_dir,
+                      other_policy=other_spec, command=list(command or []))
+    return spec, dataset
+
+
+def _policy_spec(policy) -> str:
+    # A file is made absolute (notebooks run elsewhere); a preset name stays a name.
+    text = str(policy)
+    if Path(text).suffix.lower() in (".yaml", ".yml") or os.sep in text:
+        return str(resolve_path(text))
+    return text
+
+
+def _latest_complete_run(out: Path, period: str) -> Path | None:
+    runs = audit.list_runs(out)
+    runs = runs[(runs["period"] == period) & (runs["status"] == "complete")]
+    return Path(runs["path"].iloc[-1]) if len(runs) else None
+
+
+# --------------------------------------------------------------------------- notebooks
+
+def kernel_name() -> str:
+    """Return the name of a Jupyter kernel that runs on this interpreter (``sys.executable``).
+
+    The ``python3`` kernelspec qualifies when its command is ``python`` (jupyter_client
+    replaces that with the running interpreter) or this interpreter. Otherwise a
+    ``perfmodel`` kernelspec pointing at ``sys.executable`` is installed under
+    ``sys.prefix`` (what ``python -m ipykernel install --sys-prefix`` does).
+    """
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    ksm = KernelSpecManager()
+    plain = {"python", f"python{sys.version_info[0]}", "python%d.%d" % sys.version_info[:2]}
+    for name in ("python3", "perfmodel"):
+        try:
+            argv0 = ksm.get_kernel_spec(name).argv[0]
+        except NoSuchKernel:
+            continue
+        if argv0 in plain or _same_file(argv0, sys.executable):
+            return name
+    from ipykernel.kernelspec import install
+
+    install(kernel_name="perfmodel", display_name="Python (perfmodel)", prefix=sys.prefix)
+    return "perfmodel"
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False
+
+
+def notebook_parameters(path) -> set[str]:
+    """Return the names assigned in a notebook's cell tagged ``parameters``."""
+    import papermill
+
+    return set(papermill.inspect_notebook(str(path)).keys())
+
+
+def execute_notebook(source, target, parameters: dict, html_path=None, title=None,
+                     kernel: str | None = None) -> str | None:
+    """Execute one notebook with papermill and convert it to offline HTML.
+
+    Parameters the notebook does not declare are left out. The executed notebook is
+    written to ``target`` even when a cell fails.
+
+    Returns
+    -------
+    str or None
+        None on success, else one line naming the notebook and the error.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from .html import notebook_to_html
+
+    declared = notebook_parameters(source)
+    params = {k: v for k, v in parameters.items() if k in declared}
+    error = None
+    try:
+        papermill.execute_notebook(str(source), str(target), parameters=params,
+                                   kernel_name=kernel or kernel_name(), cwd=str(repo_root()),
+                                   progress_bar=False, log_output=False, language="python")
+    except PapermillExecutionError as exc:
+        error = f"{target}: cell {exc.exec_count} raised {exc.ename}: {exc.evalue}"
+    except Exception as exc:  # noqa: BLE001 - a kernel that dies must still mark the run failed
+        error = f"{target}: {type(exc).__name__}: {exc}"
+    if html_path is not None and Path(target).is_file():
+        try:
+            notebook_to_html(target, html_path, title=title)
+        except Exception as exc:  # noqa: BLE001
+            error = error or f"{html_path}: HTML conversion failed: {type(exc).__name__}: {exc}"
+    return error
+
+
+def _execute_task(task: dict) -> tuple[str, str | None]:
+    return task["key"], execute_notebook(task["source"], task["target"], task["parameters"],
+                                         task.get("html"), task.get("title"), task.get("kernel"))
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    # spawn: the parent may hold DuckDB threads, which must not be forked.
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _progress(total: int, desc: str, show: bool | None):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="nb", disable=(not show) if show is not None else None,
+                file=sys.stderr, leave=False)
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r"[^\w.\-]+", "_", str(text), flags=re.UNICODE).strip("._") or "x"
+
+
+# --------------------------------------------------------------------------- one run
+
+def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | None = None) -> RunResult:
+    """Run the chosen notebook for one period into a new run folder.
+
+    Returns
+    -------
+    RunResult
+        With status ``complete`` or ``failed``; the manifest is written in both cases.
+    """
+    from ..loader import load_dataset
+    from ..policy import load_policy
+    from .excel import write_workbook
+
+    inputs = audit.describe_inputs(spec.data_dir, spec.policy)
+    run_id, run_dir = create_run_dir(spec.out, period)
+    errors: list[str] = []
+    html = None
+    params = {"notebook": spec.notebook, "period": period, "period_arg": spec.period_arg,
+              "data_dir": str(spec.data_dir), "policy": spec.policy, "lang": spec.lang,
+              "engine": spec.engine, "jobs": spec.jobs, "seed": spec.seed, "out": str(spec.out)}
+    if spec.audit_run:
+        params["run_dir"] = str(spec.audit_run)
+    if spec.other_policy:
+        params["other_policy"] = spec.other_policy
+    try:
+        (run_dir / POLICY_FILE).write_text(inputs["policy"]["text"], encoding="utf-8")
+        policy = load_policy(str(run_dir / POLICY_FILE))
+        dataset = dataset if dataset is not None else load_dataset(spec.data_dir)
+        tables = audit.compute_tables(dataset, policy, period, engine=spec.engine)
+        audit.write_tables(tables, run_dir)
+        write_workbook(run_dir / WORKBOOK, _workbook_sheets(tables, dataset, inputs, params, run_id),
+                       headers=_workbook_headers(tables, spec.lang))
+        nb_params = {"data_dir": str(spec.data_dir), "policy": str(run_dir / POLICY_FILE),
+                     "period": period, "lang": spec.lang, "engine": spec.engine, "seed": spec.seed,
+                     "run_id": run_id, "run_dir": str(spec.audit_run or ""),
+                     "other_policy": spec.other_policy or ""}
+        source = notebooks_dir() / NOTEBOOKS[spec.notebook]
+        kernel = kernel_name()
+        if spec.notebook == "feedback":
+            html, errors = _run_feedback(spec, source, run_dir, nb_params, tables["scores"], kernel, progress)
+        else:
+            stem = Path(NOTEBOOKS[spec.notebook]).stem
+            html = run_dir / f"{stem}.html"
+            err = execute_notebook(source, run_dir / NOTEBOOKS[spec.notebook], nb_params, html,
+                                   title=f"{stem} {period}", kernel=kernel)
+            if err:
+                errors.append(err)
+    except Exception as exc:  # noqa: BLE001 - recorded in the run folder, then re-raised for the CLI
+        errors.append(f"{type(exc).__name__}: {exc}")
+        _finish(run_dir, run_id, spec, period, params, inputs, errors)
+        raise
+    status = _finish(run_dir, run_id, spec, period, params, inputs, errors)
+    return RunResult(period, run_id, run_dir, status, html if html and html.is_file() else None, errors)
+
+
+def _finish(run_dir, run_id, spec, period, params, inputs, errors) -> str:
+    status = "failed" if errors else "complete"
+    if errors:
+        (run_dir / audit.FAILED).write_text("\n".join(errors) + "\n", encoding="utf-8")
+    manifest = audit.build_manifest(run_dir, run_id=run_id, data_dir=spec.data_dir,
+                                    policy_spec=spec.policy, parameters=params, seed=spec.seed,
+                                    engine=spec.engine, period=period, status=status, errors=errors,
+                                    inputs=inputs, command=spec.command)
+    audit.write_manifest(run_dir, manifest)  # last: a run without a manifest is incomplete
+    return status
+
+
+def _run_feedback(spec, source, run_dir, nb_params, scores, kernel, progress):
+    from .html import feedback_index
+
+    folder = run_dir / "feedback"
+    folder.mkdir()
+    ids = sorted(scores["supervisor_id"].astype(str).unique())
+    tasks = []
+    for sid in ids:
+        name = _safe_name(sid)
+        tasks.append({"key": sid, "source": str(source), "target": str(folder / f"{name}.ipynb"),
+                      "html": str(folder / f"{name}.html"), "title": f"{sid} {nb_params['period']}",
+                      "kernel": kernel, "parameters": {**nb_params, "supervisor_id": sid}})
+    errors = _run_tasks(tasks, spec.jobs, f"feedback {nb_params['period']}", progress)
+    index = folder / "index.html"
+    feedback_index(index, [(t["key"], Path(t["html"]).name) for t in tasks], nb_params["period"], spec.lang)
+    return index, errors
+
+
+def _run_tasks(tasks: list[dict], jobs: int, desc: str, progress) -> list[str]:
+    errors: list[str] = []
+    bar = _progress(len(tasks), desc, progress)
+    try:
+        if jobs <= 1 or len(tasks) <= 1:
+            for task in tasks:
+                _, err = _execute_task(task)
+                if err:
+                    errors.append(err)
+                bar.update(1)
+        else:
+            with _pool(min(jobs, len(tasks))) as pool:
+                futures = [pool.submit(_execute_task, t) for t in tasks]
+                for fut in as_completed(futures):
+                    _, err = fut.result()
+                    if err:
+                        errors.append(err)
+                    bar.update(1)
+    finally:
+        bar.close()
+    return sorted(errors)
+
+
+def _workbook_sheets(tables, dataset, inputs, params, run_id) -> dict[str, pd.DataFrame]:
+    quarantine = getattr(dataset, "quarantine", None)
+    if quarantine is None:
+        quarantine = pd.DataFrame(columns=["table", "file", "row", "column", "reason", "record"])
+    rows = [("run_id", run_id), ("period", params["period"]), ("data_dir", inputs["data_dir"]),
+            ("policy_source", inputs["policy"]["source"]), ("policy_name", inputs["policy"]["name"]),
+            ("policy_version", inputs["policy"]["version"]), ("policy_sha256", inputs["policy"]["sha256"])]
+    rows += [(f"parameter.{k}", str(v)) for k, v in params.items()]
+    rows += [(f"input.{i['path']}", i["sha256"]) for i in inputs["inputs"]]
+    rows += [(f"version.{k}", v or "") for k, v in audit.library_versions().items()]
+    manifest = pd.DataFrame(rows, columns=["item", "value"])
+    return {"scores": tables["scores"], "indicators": tables["indicators"], "quarantine": quarantine,
+            "manifest": manifest}
+
+
+def _workbook_headers(tables, lang) -> dict[str, dict[str, str]]:
+    from ..i18n import columns
+
+    out = {}
+    for name in ("scores", "indicators", "quarantine", "manifest"):
+        cols = list(tables[name].columns) if name in tables else (
+            ["table", "file", "row", "column", "reason", "record"] if name == "quarantine" else ["item", "value"])
+        out[name] = dict(zip(cols, columns(pd.DataFrame(columns=cols), lang).columns))
+    return out
+
+
+# --------------------------------------------------------------------------- many runs
+
+def _run_period_task(args) -> RunResult:
+    spec, period = args
+    try:
+        return run_period(spec, period, progress=False)
+    except Exception as exc:  # noqa: BLE001 - the error is in the run folder; report it here
+        return RunResult(period, "", Path(spec.out) / period, "failed", None,
+                         [f"{period}: {type(exc).__name__}: {exc}"])
+
+
+def run_reports(spec: ReportSpec, dataset=None, *, progress: bool | None = None) -> list[RunResult]:
+    """Run every period of ``spec``: one after the other, or ``spec.jobs`` at a time.
+
+    Returns
+    -------
+    list of RunResult
+        In period order.
+    """
+    if len(spec.periods) == 1:
+        return [run_period(spec, spec.periods[0], dataset, progress=progress)]
+    results = []
+    bar = _progress(len(spec.periods), "periods", progress)
+    try:
+        if spec.jobs <= 1:
+            for p in spec.periods:
+                results.append(_run_period_task((spec, p)))
+                bar.update(1)
+        else:
+            inner = ReportSpec(**{**spec.__dict__, "jobs": 1})
+            with _pool(min(spec.jobs, len(spec.periods))) as pool:
+                futures = [pool.submit(_run_period_task, (inner, p)) for p in spec.periods]
+                for fut in as_completed(futures):
+                    results.append(fut.result())
+                    bar.update(1)
+    finally:
+        bar.close()
+    return sorted(results, key=lambda r: r.period)
+
+
+def run_report(period: str | None = "latest", *, all_periods: bool = False, notebook: str = "quarterly",
+               data_dir="data/sample", policy="efficiency", lang: str = "en", engine: str = "duckdb",
+               out="reports", jobs: int = 1, seed: int = DEFAULT_SEED, audit_run=None,
+               other_policy=None, progress: bool | None = None) -> list[RunResult]:
+    """Validate the parameters, then run the report for one period or for every period.
+
+    Parameters
+    ----------
+    period : str or None
+        A period id, or ``"latest"`` (the latest complete period in the data).
+    all_periods : bool
+        Run every complete period instead (``period`` must be None).
+    notebook : {"quarterly", "feedback", "calibration", "validity", "audit"}
+    data_dir, policy, lang, engine, out, jobs, seed
+        As on the command line.
+    audit_run : path, optional
+        For ``notebook="audit"``: the run to audit (default the latest complete run of
+        the period under ``out``).
+    other_policy : str, optional
+        For ``notebook="audit"``: a second policy whose effect on ratings is shown.
+
+    Returns
+    -------
+    list of RunResult
+        One per period, in period order.
+
+    Raises
+    ------
+    PerfmodelError
+        When a parameter is bad (before any folder is created).
+    """
+    spec, dataset = validate(period=None if all_periods else period, all_periods=all_periods,
+                             notebook=notebook, data_dir=data_dir, policy=policy, lang=lang, engine=engine,
+                             out=out, jobs=jobs, seed=seed, audit_run=audit_run, other_policy=other_policy)
+    return run_reports(spec, dataset, progress=progress)
