@@ -1,0 +1,19 @@
+"""Coaching during the period: period-to-date indicators, projections and early warnings.
+
+- :func:`cut_dataset` — the dataset as known at an as-of instant (nothing later).
+- :func:`period_to_date` — every indicator on ``[start(P), as_of)``.
+- :func:`watch` — period-end projections of the policy's result indicators with an
+  interval and the probability of missing the target, and warnings with reasons.
+- :func:`feedback_section` / :func:`feedback_table` — one supervisor's mid-period
+  coaching section for the feedback page.
+"""
+from __future__ import annotations
+
+from .core import (PROJECTION_COLUMNS, WARNING_COLUMNS, WatchResult, history_periods,
+                   partial_period, period_to_date, rule_target, watch)
+from .cut import as_of_timestamp, cut_dataset
+from .feedback import feedback_section, feedback_table
+
+__all__ = ["PROJECTION_COLUMNS", "WARNING_COLUMNS", "WatchResult", "as_of_timestamp",
+           "cut_dataset", "feedback_section", "feedback_table", "history_periods",
+           "partial_period", "period_to_date", "rule_target", "watch"]

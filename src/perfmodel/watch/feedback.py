@@ -1,0 +1,107 @@
+"""The mid-period coaching section of a supervisor's feedback page.
+
+Shows one supervisor's own figures only: their results at risk, the projection and its
+interval, the target, and the suggestions. No other supervisor's name or figures appear.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import catalogue as cat
+from ..periods import parse_period
+from .reasons import fmt_value
+
+_T = {
+    "title": {"en": "Mid-period check — {period}, as of {as_of}",
+              "zh": "期中检查 — {period}，截至 {as_of}"},
+    "intro": {"en": "Figures cover {start} up to (not including) {as_of}. The projection is the "
+                    "expected period-end value with an {level} interval; the risk is the "
+                    "probability of missing the target.",
+              "zh": "数据范围：{start} 至 {as_of}（不含当日）。预测为期末预期值及 {level} 区间；"
+                    "风险为未达目标的概率。"},
+    "none": {"en": "No result indicator is at risk of missing its target.",
+             "zh": "目前没有结果指标面临未达目标的风险。"},
+    "no_reason": {"en": "At risk, but no process indicator has shown evidence of predicting it; "
+                        "talk it through together.",
+                  "zh": "存在风险，但没有过程指标被证实能预测该指标；建议当面沟通。"},
+    "risk_line": {"en": "**{name}**: {ptd} so far, projected {proj} ({low} to {high}), target "
+                        "{target}; risk of missing {p:.0%}.",
+                  "zh": "**{name}**：目前 {ptd}，预计期末 {proj}（{low} 至 {high}），目标 "
+                        "{target}；未达目标概率 {p:.0%}。"},
+    "columns": {"en": ["Result", "So far", "Projected", "Interval", "Target", "Risk of missing"],
+                "zh": ["结果指标", "目前", "预计期末", "区间", "目标", "未达目标概率"]},
+}
+
+
+def feedback_table(result, supervisor_id: str, lang: str = "en") -> pd.DataFrame:
+    """One supervisor's projections, formatted for a page.
+
+    Parameters
+    ----------
+    result : WatchResult
+        From :func:`perfmodel.watch.watch`.
+    supervisor_id : str
+        The supervisor the page is for; no other supervisor's rows are returned.
+    lang : {"en", "zh"}
+        Language of the column names and indicator names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per weighted result indicator, columns (in ``lang``): result, so far,
+        projected, interval, target, risk of missing; sorted by risk, highest first.
+    """
+    pr = result.projections[result.projections["supervisor_id"] == str(supervisor_id)]
+    pr = pr.sort_values(["p_miss", "result"], ascending=[False, True], na_position="last")
+    cols = _T["columns"][lang]
+    rows = []
+    for _, r in pr.iterrows():
+        ind = r["result"]
+        rows.append([cat.name(ind, lang), fmt_value(ind, r["value_to_date"]),
+                     fmt_value(ind, r["projected"]),
+                     f"{fmt_value(ind, r['low'])} – {fmt_value(ind, r['high'])}",
+                     fmt_value(ind, r["target"]),
+                     "—" if not np.isfinite(r["p_miss"]) else f"{r['p_miss']:.0%}"])
+    return pd.DataFrame(rows, columns=cols)
+
+
+def feedback_section(result, supervisor_id: str, lang: str = "en", level: float = 0.8) -> str:
+    """The mid-period coaching section of one supervisor's feedback page, as Markdown.
+
+    Lists the supervisor's results at risk with projection, interval, target and risk,
+    and under each the suggestions of :attr:`WatchResult.warnings` (drivers with verdict
+    ``predicts`` only). Uses the supervisor's own figures only.
+
+    Returns
+    -------
+    str
+        Markdown text (a heading, an introduction and one item per result at risk).
+    """
+    sid = str(supervisor_id)
+    p = result.period
+    period_start = parse_period(p).start
+    as_of = pd.Timestamp(result.as_of)
+    as_of_txt = str(as_of.date()) if as_of == as_of.normalize() else str(as_of)
+    lines = [f"### {_T['title'][lang].format(period=p, as_of=as_of_txt)}", "",
+             _T["intro"][lang].format(start=period_start.date(), as_of=as_of_txt,
+                                      level=f"{level:.0%}"), ""]
+    pr = result.projections[(result.projections["supervisor_id"] == sid)
+                            & result.projections["at_risk"]]
+    pr = pr.sort_values(["p_miss", "result"], ascending=[False, True])
+    if pr.empty:
+        lines.append(_T["none"][lang])
+        return "\n".join(lines) + "\n"
+    w = result.warnings[result.warnings["supervisor_id"] == sid]
+    for _, r in pr.iterrows():
+        ind = r["result"]
+        lines.append("- " + _T["risk_line"][lang].format(
+            name=cat.name(ind, lang), ptd=fmt_value(ind, r["value_to_date"]),
+            proj=fmt_value(ind, r["projected"]), low=fmt_value(ind, r["low"]),
+            high=fmt_value(ind, r["high"]), target=fmt_value(ind, r["target"]), p=r["p_miss"]))
+        sug = w[w["result"] == ind]["suggestion"].tolist()
+        if not sug:
+            lines.append(f"  - {_T['no_reason'][lang]}")
+        for s in sug:
+            lines.append(f"  - {s}")
+    return "\n".join(lines) + "\n"
