@@ -65,7 +65,7 @@ def rule_score(values, rule: IndicatorRule, periods=None) -> np.ndarray:
     x = np.asarray(values, dtype=float)
     higher = rule.direction == "higher"
     cap = rule.cap
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if rule.rule == "ratio":
             if higher:
                 s = 100.0 * x / rule.target
