@@ -1,0 +1,442 @@
+"""How fragile are the ranks and ratings to the choice of weights (and scoring rules)?
+
+:func:`rank_uncertainty` draws many plausible weightings around a policy — the dimension
+weight anywhere in the phase's range, the indicator weights perturbed around the policy's
+by a Dirichlet distribution, and optionally another set of scoring rules — scores every
+supervisor under each, and reports per supervisor the nominal rank, the median rank, the
+5–95 % rank interval and the probability that the rating differs from the nominal one.
+It also attributes the rank variance to the groups of weights with Sobol indices, so that
+the analyst knows which disagreement matters: the result/process balance, the result
+indicator weights, the process indicator weights or the rules.
+
+Computation: indicator scores are computed once per rule set (``scoring.indicator_scores``);
+each draw is then a weight vector, so totals for a chunk of draws are matrix products
+(draws × indicators) · (indicators × supervisors), followed by one argsort per draw.
+
+References
+----------
+Saltelli, A., Annoni, P., Azzini, I., Campolongo, F., Ratto, M., & Tarantola, S. (2010).
+Variance based sensitivity analysis of model output. Design and estimator for the total
+sensitivity index. *Computer Physics Communications*, 181(2), 259–270.
+Jansen, M. J. W. (1999). Analysis of variance designs for model output. *Computer Physics
+Communications*, 117, 35–43.
+OECD/JRC (2008). *Handbook on Constructing Composite Indicators*, §7 (uncertainty and
+sensitivity analysis).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from . import scoring
+from .errors import DataError, PolicyError, UsageError
+from .policy import RULES, Policy, load_policy, policy_from_dict
+
+__all__ = ["PHASE_RESULT_RANGE", "DEFAULT_CONCENTRATION", "RankUncertainty",
+           "rank_uncertainty", "phase_result_range", "with_rule", "sobol_indices"]
+
+#: Range of the result-dimension weight per phase (the seed: efficiency phase results
+#: 60–70 %; service-quality phase process 40–50 %, i.e. results 50–60 %).
+PHASE_RESULT_RANGE = {"efficiency": (0.60, 0.70), "quality": (0.50, 0.60)}
+#: Half-width of the result-weight range of a ``custom`` policy around its own weight.
+CUSTOM_HALF_WIDTH = 0.05
+#: Default Dirichlet concentration: with weight w an indicator's weight has standard
+#: deviation sqrt(w (1 − w) / (c + 1)), about ±0.06 for w = 0.3 at c = 50.
+DEFAULT_CONCENTRATION = 50.0
+
+_CHUNK_CELLS = 4_000_000  # draws × supervisors per chunk (≈ 32 MB of float64 per array)
+KEYS = ["supervisor_id", "period"]
+
+
+@dataclass(frozen=True)
+class RankUncertainty:
+    """Result of :func:`rank_uncertainty`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per supervisor and period (sorted by period, nominal rank, supervisor_id):
+        ``supervisor_id``, ``period``, ``nominal_score``, ``nominal_rank`` (1 = best),
+        ``median_rank``, ``rank_p05``, ``rank_p95`` (empirical quantiles of the rank over
+        the draws), ``mean_score``, ``nominal_rating``, ``modal_rating``,
+        ``p_rating_differs`` (share of draws whose rating differs from the nominal one),
+        ``p_<label>`` per rating label, ``n_ranked`` (supervisors ranked in the period)
+        and, per weight group g, ``s1_<g>`` and ``st_<g>`` (first-order and total Sobol
+        indices of this supervisor's rank; NaN when the rank never changes). Supervisors
+        without a total (a dimension with no value) have NaN ranks and empty ratings.
+    sobol : pandas.DataFrame
+        One row per period and group: ``period``, ``group``, ``first_order``, ``total``
+        — indices of the rank variance pooled over the supervisors of the period
+        (variance-weighted mean of the per-supervisor indices).
+    draws : int
+        Model evaluations used (a multiple of groups + 2, at most the draws asked for).
+    seed : int
+    result_range : tuple of float
+        Range of the result-dimension weight.
+    indicator_concentration : float or None
+        Dirichlet concentration (None: indicator weights fixed).
+    groups : list of str
+        The weight groups varied: ``dimension_weight``, ``result_weights``,
+        ``process_weights`` and, with alternative rules, ``rules``.
+    rule_sets : list of str
+        Names of the scoring rule sets drawn from (the policy's own first).
+    """
+
+    table: pd.DataFrame
+    sobol: pd.DataFrame
+    draws: int
+    seed: int
+    result_range: tuple[float, float]
+    indicator_concentration: float | None
+    groups: list[str] = field(default_factory=list)
+    rule_sets: list[str] = field(default_factory=list)
+
+    def fragile(self, threshold: float = 0.2) -> pd.DataFrame:
+        """Rows of :attr:`table` whose rating differs from the nominal one with probability
+        ≥ ``threshold``, most fragile first."""
+        t = self.table[self.table["p_rating_differs"] >= threshold]
+        return t.sort_values(["p_rating_differs", "period", "supervisor_id"],
+                             ascending=[False, True, True], kind="mergesort").reset_index(drop=True)
+
+
+def phase_result_range(policy: Policy) -> tuple[float, float]:
+    """Range of the result-dimension weight for the policy's phase.
+
+    Returns
+    -------
+    tuple of float
+        efficiency: (0.60, 0.70); quality: (0.50, 0.60); custom: the policy's result
+        weight ± 0.05, clipped to [0, 1].
+    """
+    if policy.phase in PHASE_RESULT_RANGE:
+        return PHASE_RESULT_RANGE[policy.phase]
+    r = _result_share(policy)
+    return (max(0.0, r - CUSTOM_HALF_WIDTH), min(1.0, r + CUSTOM_HALF_WIDTH))
+
+
+def _result_share(policy: Policy) -> float:
+    total = sum(policy.dimensions.values())
+    return policy.dimensions.get("result", 0.0) / total if total > 0 else 0.0
+
+
+def with_rule(policy: Policy, rule: str) -> Policy:
+    """The same policy with every indicator scored by one parameter-free rule.
+
+    Only ``"percentile"`` (relative ranking within the period, 相对排名) needs no
+    parameters, so it is the one rule that can replace all others.
+
+    Returns
+    -------
+    Policy
+        Same weights, dimensions, ratings; name suffixed with ``+<rule>``.
+    """
+    if rule != "percentile":
+        raise UsageError(f"alternative rule {rule!r}: only 'percentile' can replace every rule; "
+                         f"pass a policy file for other rule sets")
+    data = policy.to_dict()
+    for entry in data["indicators"].values():
+        for key in ("floor", "target", "points", "bands"):
+            entry.pop(key, None)
+        entry["rule"] = rule
+    data["name"] = f"{data['name']}+{rule}"
+    return policy_from_dict(data, source=f"{policy.source} with rule {rule}")
+
+
+def _rule_sets(policy: Policy, rules) -> list[tuple[str, Policy]]:
+    sets = [("policy", policy)]
+    if rules is None:
+        return sets
+    if isinstance(rules, (str, Policy)):
+        rules = [rules]
+    items = rules.items() if isinstance(rules, Mapping) else [(None, r) for r in rules]
+    for name, r in items:
+        if isinstance(r, str) and r in RULES:
+            alt, label = with_rule(policy, r), r
+        else:
+            alt = load_policy(r)
+            label = alt.name
+            missing = [i for i in policy.weighted_indicators if i not in alt.indicators]
+            if missing:
+                raise PolicyError(f"{alt.source}: indicators.{missing[0]}: missing; an alternative "
+                                  f"rule set must score every indicator of {policy.source}")
+        sets.append((str(name) if name is not None else label, alt))
+    return sets
+
+
+def sobol_indices(f_a: np.ndarray, f_b: np.ndarray, f_ab: list[np.ndarray]):
+    """First-order (Saltelli 2010) and total (Jansen 1999) Sobol indices.
+
+    Parameters
+    ----------
+    f_a, f_b : numpy.ndarray
+        Outputs on the two independent base samples A and B, shape (N, ...) .
+    f_ab : list of numpy.ndarray
+        For each input group i, the outputs on A with group i taken from B.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(v, s1_num, st_num)``: the output variance (over A ∪ B) and, per group (first
+        axis), the numerators V_i = mean(f_B (f_ABi − f_A)) and
+        V_Ti = mean((f_A − f_ABi)²) / 2; divide by ``v`` for the indices. Numerators are
+        returned so that indices can be pooled over several outputs.
+    """
+    fa = np.asarray(f_a, dtype=float)
+    fb = np.asarray(f_b, dtype=float)
+    v = np.var(np.concatenate([fa, fb]), axis=0, ddof=1)
+    s1 = np.stack([np.mean(fb * (np.asarray(x, float) - fa), axis=0) for x in f_ab])
+    st = np.stack([0.5 * np.mean((fa - np.asarray(x, float)) ** 2, axis=0) for x in f_ab])
+    return v, s1, st
+
+
+def _dirichlet(rng: np.random.Generator, w: np.ndarray, c: float | None, size: int) -> np.ndarray:
+    """Draws of weights around ``w`` (zeros stay zero); fixed when ``c`` is None."""
+    out = np.zeros((size, len(w)))
+    pos = w > 0
+    if c is None or not np.isfinite(c) or pos.sum() <= 1:
+        out[:, pos] = w[pos] / w[pos].sum() if pos.any() else 0.0
+        return out
+    out[:, pos] = rng.dirichlet(c * w[pos] / w[pos].sum(), size=size)
+    return out
+
+
+def rank_uncertainty(panel: pd.DataFrame, policy, draws: int = 10_000, seed: int = 0,
+                     result_range: tuple[float, float] | None = None,
+                     indicator_concentration: float | None = DEFAULT_CONCENTRATION,
+                     rules=None) -> RankUncertainty:
+    """Monte Carlo uncertainty of ranks and ratings under plausible weights.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        Wide panel (``supervisor_id``, ``period``, one column per indicator); usually one
+        period. Ranks and ratings are computed within each period.
+    policy : Policy, str or path
+        The nominal policy (file or preset).
+    draws : int, default 10 000
+        Model evaluations. They follow a Saltelli design with N = draws // (k + 2) base
+        draws for k weight groups; every evaluation is also a draw from the weight
+        distribution, so all of them feed the rank and rating summaries.
+    seed : int, default 0
+        Seed of the random generator; same inputs and seed give identical results.
+    result_range : (low, high), optional
+        Range of the result-dimension weight, drawn uniformly (process = 1 − result).
+        Default :func:`phase_result_range`: efficiency 0.60–0.70, quality 0.50–0.60,
+        custom the policy's weight ± 0.05.
+    indicator_concentration : float or None, default 50
+        Concentration c of the Dirichlet(c · w) distribution of the indicator weights of
+        each dimension around the policy weights w (larger = closer). None keeps them fixed.
+    rules : None, "percentile", Policy, path, or a list/mapping of them
+        Alternative scoring rule sets; each draw uses the policy's own rules or one of
+        these with equal probability (weights always come from the draw). An alternative
+        policy must score every indicator of ``policy``; its weights are ignored.
+
+    Returns
+    -------
+    RankUncertainty
+        ``table`` (per supervisor), ``sobol`` (per group), settings; see the class.
+
+    Notes
+    -----
+    Missing values are handled as the policy says (``renormalize``: the weights of the
+    present indicators of a dimension are rescaled per supervisor and draw). Ranks are
+    1 = best, ties broken by supervisor_id. With a forced distribution the rating of a
+    draw follows the rank with the policy's quotas (largest remainder); otherwise the
+    bands. Rank quantiles are empirical (``inverted_cdf``), so they are ranks that occurred.
+    """
+    policy = load_policy(policy)
+    draws = int(draws)
+    if policy.missing == "fail":
+        # scoring.score raises on a missing value; so do we, with the same message
+        scoring.score(panel, policy)
+    sets = _rule_sets(policy, rules)
+    groups = ["dimension_weight", "result_weights", "process_weights"]
+    if len(sets) > 1:
+        groups.append("rules")
+    k = len(groups)
+    n_base = draws // (k + 2)
+    if n_base < 2:
+        raise UsageError(f"draws={draws} is too few: give at least {2 * (k + 2)}")
+    lo, hi = result_range if result_range is not None else phase_result_range(policy)
+    if not 0 <= lo <= hi <= 1:
+        raise UsageError(f"result_range {lo, hi}: give 0 ≤ low ≤ high ≤ 1")
+    c = indicator_concentration
+    if c is not None and not c > 0:
+        raise UsageError("indicator_concentration must be > 0 (or None for fixed weights)")
+
+    inds = policy.weighted_indicators
+    res_cols = [j for j, i in enumerate(inds) if policy.indicators[i].dimension == "result"]
+    proc_cols = [j for j, i in enumerate(inds) if policy.indicators[i].dimension == "process"]
+    w_res = np.array([policy.indicators[inds[j]].weight for j in res_cols], dtype=float)
+    w_proc = np.array([policy.indicators[inds[j]].weight for j in proc_cols], dtype=float)
+
+    # --- inputs: Saltelli design, A | B | A_B(1) … A_B(k) --------------------------------
+    rng = np.random.default_rng(seed)
+    two = 2 * n_base
+    g_dim = rng.uniform(lo, hi, size=two) if hi > lo else np.full(two, lo)
+    g_res = _dirichlet(rng, w_res, c, two)
+    g_proc = _dirichlet(rng, w_proc, c, two)
+    g_rule = rng.integers(0, len(sets), size=two) if len(sets) > 1 else np.zeros(two, dtype=int)
+    base = {"dimension_weight": g_dim, "result_weights": g_res, "process_weights": g_proc,
+            "rules": g_rule}
+    a = {g: v[:n_base] for g, v in base.items()}
+    b = {g: v[n_base:] for g, v in base.items()}
+    blocks = [a, b] + [{g: (b[g] if g == gi else a[g]) for g in base} for gi in groups]
+    dimw = np.concatenate([blk["dimension_weight"] for blk in blocks])
+    wres = np.concatenate([blk["result_weights"] for blk in blocks])
+    wproc = np.concatenate([blk["process_weights"] for blk in blocks])
+    rule_ix = np.concatenate([blk["rules"] for blk in blocks])
+    n_eval = len(dimw)
+
+    # --- scores once per rule set ----------------------------------------------------------
+    score_sets = [scoring.indicator_scores(panel, p)[KEYS + inds] for _, p in sets]
+    keys = score_sets[0][KEYS].reset_index(drop=True)
+    labels = [label for label, _ in policy.rating_bands]
+    nominal = scoring.score(panel, policy)[KEYS + ["score"]].reset_index(drop=True)
+
+    tables, sobols = [], []
+    for period, rows in keys.groupby("period", sort=True).groups.items():
+        rows = np.asarray(rows)
+        mats = [s.iloc[rows][inds].to_numpy(dtype=float) for s in score_sets]
+        out = _one_period(mats, res_cols, proc_cols, policy, dimw, wres, wproc, rule_ix,
+                          nominal["score"].to_numpy()[rows], n_base, k, groups, labels)
+        t, sob = out
+        t.insert(0, "period", period)
+        t.insert(0, "supervisor_id", keys["supervisor_id"].to_numpy()[rows])
+        sob.insert(0, "period", period)
+        tables.append(t)
+        sobols.append(sob)
+    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+    if len(table):
+        table = table.sort_values(["period", "nominal_rank", "supervisor_id"],
+                                  na_position="last", kind="mergesort").reset_index(drop=True)
+    sobol = pd.concat(sobols, ignore_index=True) if sobols else pd.DataFrame()
+    return RankUncertainty(table=table, sobol=sobol, draws=n_eval, seed=seed,
+                           result_range=(float(lo), float(hi)), indicator_concentration=c,
+                           groups=groups, rule_sets=[name for name, _ in sets])
+
+
+def _dimension(num_w: np.ndarray, filled: np.ndarray, present: np.ndarray, renorm: bool):
+    """Dimension scores for a chunk: (draws × p_d) weights, (n × p_d) scores -> draws × n."""
+    if filled.shape[1] == 0:
+        return None
+    num = num_w @ filled.T
+    if renorm and not present.all():
+        den = num_w @ present.T
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+    return num
+
+
+def _ratings_from(total: np.ndarray, ranks: np.ndarray, thresholds: np.ndarray,
+                  pos_label: np.ndarray | None) -> np.ndarray:
+    """Rating index (0 = best label) per draw and supervisor; -1 without a total."""
+    if pos_label is not None:
+        idx = pos_label[np.minimum(ranks, len(pos_label)) - 1]
+    else:
+        t = np.round(total, scoring.ROUND)
+        # first band (best first) whose threshold t reaches = number of thresholds above t
+        idx = len(thresholds) - np.searchsorted(thresholds[::-1], t, side="right")
+    return np.where(np.isnan(total), -1, idx)
+
+
+def _one_period(mats, res_cols, proc_cols, policy, dimw, wres, wproc, rule_ix, nominal_total,
+                n_base, k, groups, labels):
+    n = mats[0].shape[0]
+    renorm = policy.missing == "renormalize"
+    prepared = []
+    for s in mats:
+        present = ~np.isnan(s)
+        filled = np.where(present, s, 0.0)
+        prepared.append((filled[:, res_cols], present[:, res_cols].astype(float),
+                         filled[:, proc_cols], present[:, proc_cols].astype(float)))
+    has_res = len(res_cols) > 0
+    has_proc = len(proc_cols) > 0
+    valid = ~np.isnan(nominal_total)
+    n_valid = int(valid.sum())
+    thresholds = np.array([t for _, t in policy.rating_bands], dtype=float)
+    pos_label = None
+    if policy.forced_distribution is not None and n_valid:
+        counts = scoring.largest_remainder(n_valid, [q for _, q in policy.forced_distribution])
+        pos_label = np.repeat(np.arange(len(counts)), counts)
+
+    def totals(dw, wr, wp, rix):
+        out = np.empty((len(dw), n))
+        for r in np.unique(rix):
+            sel = rix == r
+            fr, pr, fp, pp = prepared[r]
+            res = _dimension(wr[sel], fr, pr, renorm) if has_res else None
+            proc = _dimension(wp[sel], fp, pp, renorm) if has_proc else None
+            if res is None:
+                out[sel] = proc
+            elif proc is None:
+                out[sel] = res
+            else:
+                d = dw[sel][:, None]
+                out[sel] = d * res + (1.0 - d) * proc
+        return out
+
+    def ranks_of(tot):
+        key = np.where(np.isnan(tot), np.inf, -tot)
+        order = np.argsort(key, axis=1, kind="stable")
+        rk = np.empty(order.shape, dtype=np.int32)
+        np.put_along_axis(rk, order, np.arange(1, n + 1, dtype=np.int32)[None, :], axis=1)
+        return rk
+
+    # nominal: the policy's own weights and rules
+    nom_tot = nominal_total[None, :]
+    nom_rank = ranks_of(nom_tot)
+    nom_idx = _ratings_from(nom_tot, nom_rank, thresholds, pos_label)[0]
+
+    n_eval = len(dimw)
+    rank_dtype = np.int16 if n < 32_000 else np.int32
+    all_ranks = np.empty((n_eval, n), dtype=rank_dtype)
+    label_counts = np.zeros((n, len(labels)), dtype=np.int64)
+    differs = np.zeros(n, dtype=np.int64)
+    score_sum = np.zeros(n)
+    chunk = max(1, _CHUNK_CELLS // max(n, 1))
+    for start in range(0, n_eval, chunk):
+        sl = slice(start, min(start + chunk, n_eval))
+        tot = totals(dimw[sl], wres[sl], wproc[sl], rule_ix[sl])
+        rk = ranks_of(tot)
+        all_ranks[sl] = rk
+        idx = _ratings_from(tot, rk, thresholds, pos_label)
+        for j in range(len(labels)):
+            label_counts[:, j] += (idx == j).sum(axis=0)
+        differs += (idx != nom_idx[None, :]).sum(axis=0)
+        score_sum += np.nan_to_num(tot).sum(axis=0)
+
+    q = np.quantile(all_ranks, [0.05, 0.5, 0.95], axis=0, method="inverted_cdf")
+    blocks = [all_ranks[i * n_base:(i + 1) * n_base] for i in range(k + 2)]
+    v, s1n, stn = sobol_indices(blocks[0], blocks[1], blocks[2:])
+    v_valid = np.where(valid, v, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s1 = np.where(v_valid > 0, s1n / v_valid, np.nan)
+        st = np.where(v_valid > 0, stn / v_valid, np.nan)
+        pool = v_valid.sum()
+        pooled_s1 = (s1n * (v_valid > 0)).sum(axis=1) / pool if pool > 0 else np.full(k, np.nan)
+        pooled_st = (stn * (v_valid > 0)).sum(axis=1) / pool if pool > 0 else np.full(k, np.nan)
+
+    lab = np.array(labels + [""], dtype=object)
+    t = pd.DataFrame({
+        "nominal_score": nominal_total,
+        "nominal_rank": np.where(valid, nom_rank[0], np.nan),
+        "median_rank": np.where(valid, q[1], np.nan),
+        "rank_p05": np.where(valid, q[0], np.nan),
+        "rank_p95": np.where(valid, q[2], np.nan),
+        "mean_score": np.where(valid, score_sum / n_eval, np.nan),
+        "nominal_rating": lab[nom_idx],
+        "modal_rating": np.where(valid, lab[np.argmax(label_counts, axis=1)], ""),
+        "p_rating_differs": np.where(valid, differs / n_eval, np.nan),
+    })
+    for j, label in enumerate(labels):
+        t[f"p_{label}"] = np.where(valid, label_counts[:, j] / n_eval, np.nan)
+    t["n_ranked"] = n_valid
+    for gi, g in enumerate(groups):
+        t[f"s1_{g}"] = s1[gi]
+        t[f"st_{g}"] = st[gi]
+    sob = pd.DataFrame({"group": groups, "first_order": pooled_s1, "total": pooled_st})
+    return t, sob
