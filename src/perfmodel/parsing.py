@@ -29,7 +29,8 @@ from .periods import parse_period
 TRUE_WORDS = ("true", "1", "yes", "是")
 FALSE_WORDS = ("false", "0", "no", "否")
 _BOOL_WORDS = pa.array(TRUE_WORDS + FALSE_WORDS)
-_OFFSET = r"\d:\d{2}(:\d{2}([.,]\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
+_NAIVE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?$"
+_AWARE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
 
 # How a reason tells the user what a readable value looks like.
 EXPECTED = {
@@ -133,9 +134,12 @@ def _from_strings(arr: pa.ChunkedArray, kind: str, timezone: str):
 
 
 def _timestamps(arr: pa.ChunkedArray, timezone: str) -> pd.Series:
-    has_offset = pc.fill_null(pc.match_substring_regex(arr, _OFFSET), False)
+    # pandas' ISO 8601 parser also takes 2026/01/05 or 20260105; the contract does not
+    naive_shape = pc.fill_null(pc.match_substring_regex(arr, _NAIVE), False)
+    has_offset = pc.fill_null(pc.match_substring_regex(arr, _AWARE), False)
     any_offset = pc.any(has_offset).as_py()
-    naive = pc.if_else(has_offset, pa.scalar(None, pa.string()), arr) if any_offset else arr
+    naive = arr if pc.all(naive_shape).as_py() else pc.if_else(
+        naive_shape, arr, pa.scalar(None, pa.string()))
     try:
         values = pd.Series(pc.cast(naive, pa.timestamp("ns")).to_numpy(zero_copy_only=False))
     except pa.ArrowInvalid:

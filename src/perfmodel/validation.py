@@ -17,6 +17,7 @@ A row that breaks several rules is quarantined once, its reasons joined with ``"
 from __future__ import annotations
 
 import json
+import warnings
 from functools import lru_cache
 
 import numpy as np
@@ -186,7 +187,10 @@ def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
 
 def _pandera_problems(table, frame, raw, problems: _Problems, unreadable) -> None:
     try:
-        pandera_schema(table.name).validate(frame, lazy=True)
+        with warnings.catch_warnings():
+            # pandera's own report building triggers a pandas deprecation notice
+            warnings.simplefilter("ignore", FutureWarning)
+            pandera_schema(table.name).validate(frame, lazy=True)
         return
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases

@@ -1,0 +1,450 @@
+"""The dataset loader against the broken-input corpus in tests/data/bad/ (SPEC §1).
+
+Every expectation below was written by reading the input files by hand: which rows break
+which rule, the message a user sees, and the row account.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from perfmodel import dataset_from_frames, load_dataset
+from perfmodel.errors import DataError, UsageError
+
+BAD = Path(__file__).parent / "data" / "bad"
+DOC = "(see data/README.md)"
+
+SUPERVISOR_IDS = ["007", "S1", "S2"]
+TS = "an ISO 8601 date-time like 2026-03-31T14:05:00"
+BOOL = "true/false, 1/0, yes/no or 是/否"
+
+
+def load(case: str):
+    return load_dataset(BAD / case)
+
+
+def quarantined(data, table=None) -> list[tuple]:
+    q = data.quarantine
+    if table is not None:
+        q = q[q["table"] == table]
+    return [(r.table, int(r.row), r.column, r.reason) for r in q.itertuples()]
+
+
+def account(data) -> dict[str, tuple]:
+    return {r.table: (r.file, r.rows_read, r.rows_used, r.rows_quarantined)
+            for r in data.account.itertuples()}
+
+
+def assert_balanced(data) -> None:
+    acc = data.account
+    assert (acc["rows_read"] == acc["rows_used"] + acc["rows_quarantined"]).all()
+    for r in acc.itertuples():
+        assert len(data.tables[r.table]) == r.rows_used
+        assert (data.quarantine["table"] == r.table).sum() == r.rows_quarantined
+    # a row is quarantined once, however many rules it breaks
+    assert not data.quarantine.duplicated(["table", "row"]).any()
+
+
+# --------------------------------------------------------------------------- files that load
+
+def test_gbk_file_reads_the_same_as_utf8():
+    data = load("gbk_encoding")
+    sup = data["supervisors"]
+    assert sup["supervisor_id"].tolist() == SUPERVISOR_IDS
+    assert sup["name"].tolist() == ["王芳", "李娜", "Zhang Wei"]
+    assert sup["team"].tolist() == ["华东一组", "华南一组", "North"]
+    assert sup["region"].tolist() == ["华东", "华南", "华北"]
+    assert data.quarantine.empty
+    assert_balanced(data)
+
+
+def test_utf8_bom_is_not_part_of_the_first_column_name():
+    data = load("bom_utf8")
+    assert list(data["supervisors"].columns) == ["supervisor_id", "name", "team", "region"]
+    assert data["supervisors"]["supervisor_id"].tolist() == SUPERVISOR_IDS
+    assert data["tickets"]["ticket_id"].tolist() == ["T1", "T2", "T3"]
+    assert account(data) == {"supervisors": ("supervisors.csv", 3, 3, 0),
+                             "tickets": ("tickets.csv", 3, 3, 0)}
+
+
+def test_types_of_a_loaded_table():
+    t = load("bom_utf8")["tickets"]
+    assert list(t.columns) == ["ticket_id", "supervisor_id", "created_at", "staff_id", "customer_id",
+                               "first_response_at", "resolved_at", "due_at", "is_complaint",
+                               "reopened", "cost"]
+    assert t["ticket_id"].dtype == object and t["supervisor_id"].tolist() == ["007", "S1", "S2"]
+    for col in ("created_at", "first_response_at", "resolved_at", "due_at"):
+        assert t[col].dtype == "datetime64[ns]"
+    assert t["is_complaint"].dtype == "boolean"
+    assert t["is_complaint"].tolist() == [False, True, True]  # false, true, 是
+    assert t["reopened"].dtype == "float64" and t["cost"].dtype == "float64"
+    assert t["cost"].tolist() == [120.5, 80.0, 0.0]
+    assert t["created_at"].tolist() == [pd.Timestamp("2026-01-05 09:00:00"),
+                                        pd.Timestamp("2026-02-10 14:00:00"),
+                                        pd.Timestamp("2026-03-31 23:59:59")]
+    assert pd.isna(t.loc[2, "staff_id"]) and pd.isna(t.loc[1, "reopened"])
+    assert t["resolved_at"].isna().tolist() == [False, True, True]
+
+
+def test_timestamps_with_an_offset_become_shanghai_local_time():
+    t = load("timestamps_with_offsets")["tickets"]
+    # 01:00Z = 09:00 +08:00; 16:30+00:00 on 31 March = 00:30 on 1 April (next quarter);
+    # 09:00-05:00 = 14:00Z = 22:00 +08:00
+    assert t["created_at"].tolist() == [pd.Timestamp("2026-01-05 09:00"), pd.Timestamp("2026-04-01 00:30"),
+                                        pd.Timestamp("2026-01-05 22:00")]
+    assert t["first_response_at"][0] == pd.Timestamp("2026-01-05 09:30")
+    assert t["created_at"].dt.tz is None
+
+
+def test_timestamps_with_an_offset_in_another_time_zone():
+    t = load_dataset(BAD / "timestamps_with_offsets", timezone="Europe/Berlin")["tickets"]
+    # winter time: Berlin is UTC+1
+    assert t["created_at"].tolist() == [pd.Timestamp("2026-01-05 02:00"), pd.Timestamp("2026-03-31 18:30"),
+                                        pd.Timestamp("2026-01-05 15:00")]
+
+
+def test_unknown_time_zone_is_a_usage_error():
+    with pytest.raises(UsageError, match="Mars/Olympus"):
+        load_dataset(BAD / "bom_utf8", timezone="Mars/Olympus")
+
+
+def test_chinese_names_and_records_stay_readable():
+    data = load("chinese_names")
+    assert data["supervisors"]["name"].tolist()[-1] == "欧阳娜娜"
+    assert data["supervisors"]["team"].tolist()[-1] == "售后服务部·二组"
+    assert quarantined(data) == [("tickets", 2, "supervisor_id", "supervisor_id 'S4' not in supervisors")]
+    record = data.quarantine["record"].iloc[0]
+    assert "否" in record  # ensure_ascii=False: the raw text, not \u escapes
+    assert json.loads(record) == {
+        "ticket_id": "T2", "supervisor_id": "S4", "created_at": "2026-01-05T09:00:00", "staff_id": None,
+        "customer_id": None, "first_response_at": None, "resolved_at": None, "due_at": None,
+        "is_complaint": "否", "reopened": "0", "cost": "10"}
+    assert data.quarantine["file"].tolist() == ["tickets.csv"]
+    assert_balanced(data)
+
+
+def test_boolean_words():
+    data = load("booleans")
+    f = data["followups"]
+    assert f["reached"].tolist() == [True, True, True, True]      # 是, YES, 1, True
+    assert f["positive"].tolist()[:3] == [False, False, False]     # 否, No, 0
+    assert pd.isna(f["positive"].tolist()[3])                      # empty = missing
+    assert quarantined(data) == [
+        ("followups", 5, "reached", f"reached: cannot read 'maybe' as {BOOL}"),
+        ("followups", 6, "positive", f"positive: cannot read '2' as {BOOL}"),
+    ]
+    assert account(data)["followups"] == ("followups.csv", 6, 4, 2)
+    assert_balanced(data)
+
+
+def test_header_only_optional_table_is_present_and_empty():
+    data = load("header_only_optional")
+    assert data.has("audits") and len(data["audits"]) == 0
+    assert list(data["audits"].columns) == ["supervisor_id", "audited_on", "items_checked", "violations"]
+    assert account(data)["audits"] == ("audits.csv", 0, 0, 0)
+
+
+def test_absent_optional_tables_are_absent():
+    data = load("bom_utf8")
+    assert sorted(data.tables) == ["supervisors", "tickets"]
+    assert not data.has("surveys")
+    assert data.source == BAD / "bom_utf8"
+    assert data.files == {"supervisors": BAD / "bom_utf8" / "supervisors.csv",
+                          "tickets": BAD / "bom_utf8" / "tickets.csv"}
+
+
+def test_xlsx_sheets():
+    data = load("xlsx_sheets")
+    sup = data["supervisors"]
+    # "007" typed as text keeps its zeros; the number 1 typed into Excel becomes "1"; the
+    # blank row is skipped but counts in the row numbers
+    assert sup["supervisor_id"].tolist() == ["007", "1", "S2"]
+    assert sup["name"].tolist() == ["王芳", "李娜", "Zhang Wei"]
+    t = data["tickets"]  # sheet "Tickets": names match in any case
+    assert t["ticket_id"].tolist() == ["T1", "T2"]
+    assert t["supervisor_id"].tolist() == ["007", "1"]
+    assert t["created_at"].tolist() == [pd.Timestamp("2026-01-05 09:00"), pd.Timestamp("2026-02-10 14:00")]
+    assert t["is_complaint"].tolist() == [True, False]
+    assert t["cost"].tolist() == [120.5, 80.0]
+    assert quarantined(data) == [(
+        "tickets", 3, "cost; resolved_at",
+        "cost: cannot read 'abc' as a number; "
+        "resolved_at 2026-03-01 00:00:00 is before created_at 2026-03-31 23:59:59")]
+    # the blank row is not a data row: 3 read
+    assert account(data) == {"supervisors": ("perf.xlsx[supervisors]", 3, 3, 0),
+                             "tickets": ("perf.xlsx[Tickets]", 3, 2, 1)}
+    assert_balanced(data)
+
+
+def test_parquet_keeps_its_types_and_is_validated():
+    data = load("parquet_tables")
+    t = data["tickets"]
+    assert t["ticket_id"].tolist() == ["T1", "T2"]
+    assert t["reopened"].tolist() == [0.0, 1.0]
+    assert t["is_complaint"].tolist() == [False, True]
+    # 02:00 UTC stored with a zone = 10:00 Shanghai
+    assert t["resolved_at"][0] == pd.Timestamp("2026-01-06 10:00")
+    assert quarantined(data) == [("tickets", 3, "cost", "cost: '-1' is outside the range >= 0")]
+    assert account(data)["tickets"] == ("tickets.parquet", 3, 2, 1)
+
+
+# --------------------------------------------------------------------------- rows quarantined
+
+@pytest.mark.parametrize("case, expected, acc", [
+    ("duplicate_ids", [
+        ("tickets", 3, "ticket_id", "ticket_id 'T2' duplicates row 2"),
+        ("tickets", 4, "ticket_id", "ticket_id 'T2' duplicates row 2"),
+    ], {"tickets": ("tickets.csv", 4, 2, 2)}),
+    ("resolved_before_created", [
+        ("tickets", 1, "resolved_at",
+         "resolved_at 2026-01-05 08:59:59 is before created_at 2026-01-05 09:00:00"),
+        ("tickets", 3, "first_response_at",
+         "first_response_at 2026-01-04 09:00:00 is before created_at 2026-01-05 09:00:00"),
+    ], {"tickets": ("tickets.csv", 3, 1, 2)}),  # row 2: resolved at the same instant is fine
+    ("scores_out_of_range", [
+        ("surveys", 2, "overall", "overall: '6' is outside the range 1..5"),
+        ("surveys", 3, "attitude; speed",
+         "attitude: '0' is outside the range 1..5; speed: '5.5' is outside the range 1..5"),
+    ], {"surveys": ("surveys.csv", 3, 1, 2)}),
+    ("unknown_supervisor", [
+        ("tickets", 2, "supervisor_id", "supervisor_id '7' not in supervisors"),  # '007' != '7'
+        ("tickets", 3, "supervisor_id", "supervisor_id 'S9' not in supervisors"),
+        ("surveys", 2, "ticket_id", "ticket_id 'T3' not in tickets"),  # its ticket was quarantined
+    ], {"tickets": ("tickets.csv", 3, 1, 2), "surveys": ("surveys.csv", 2, 1, 1)}),
+    ("parent_quarantined", [
+        ("supervisors", 4, "name", "name: required value is empty"),
+        ("tickets", 1, "supervisor_id", "supervisor_id 'S9' not in supervisors"),
+    ], {"supervisors": ("supervisors.csv", 4, 3, 1), "tickets": ("tickets.csv", 2, 1, 1)}),
+    ("unparseable_dates", [
+        ("staff", 2, "hired_on", "hired_on: cannot read '01/03/2025' as a date like 2026-03-31"),
+        ("staff", 3, "left_on", "left_on 2025-02-28 00:00:00 is before hired_on 2025-03-01 00:00:00"),
+        ("tickets", 1, "created_at", f"created_at: cannot read '2026/01/05 09:00' as {TS}"),
+        ("tickets", 2, "created_at", f"created_at: cannot read 'yesterday' as {TS}"),
+        ("tickets", 3, "created_at", f"created_at: cannot read '2026-02-30T09:00:00' as {TS}"),
+        ("tickets", 4, "due_at", f"due_at: cannot read '2026-01-07T25:00:00' as {TS}"),
+    ], {"staff": ("staff.csv", 3, 1, 2), "tickets": ("tickets.csv", 4, 0, 4)}),
+    ("negative_cost", [
+        ("tickets", 1, "cost", "cost: '-5' is outside the range >= 0"),
+        ("tickets", 2, "reopened", "reopened: '-1' is outside the range >= 0"),
+        ("tickets", 3, "cost", "cost: cannot read 'abc' as a number"),
+    ], {"tickets": ("tickets.csv", 4, 1, 3)}),  # row 4: 1e3 is a number
+    ("required_values_empty", [
+        ("tickets", 1, "created_at", "created_at: required value is empty"),
+        ("tickets", 2, "ticket_id", "ticket_id: required value is empty"),
+        ("tickets", 3, "supervisor_id; created_at",
+         "supervisor_id: required value is empty; created_at: required value is empty"),
+    ], {"tickets": ("tickets.csv", 3, 0, 3)}),
+    ("several_rules_one_row", [
+        ("tickets", 2, "is_complaint; resolved_at; cost; ticket_id; supervisor_id",
+         f"is_complaint: cannot read 'maybe' as {BOOL}; "
+         "resolved_at 2026-01-01 00:00:00 is before created_at 2026-01-05 09:00:00; "
+         "cost: '-3' is outside the range >= 0; "
+         "ticket_id 'T1' duplicates row 1; "
+         "supervisor_id 'S9' not in supervisors"),
+    ], {"tickets": ("tickets.csv", 2, 1, 1)}),
+    ("audits_violations", [
+        ("audits", 2, "violations", "violations '21' is above items_checked '20'"),
+        ("audits", 3, "items_checked", "items_checked: '0' is outside the range >= 1"),
+    ], {"audits": ("audits.csv", 3, 1, 2)}),
+    ("training_unknown_staff", [
+        ("training", 2, "staff_id", "staff_id 'E2' not in staff"),
+        ("training", 3, "pre_score", "pre_score: '101' is outside the range 0..100"),
+    ], {"staff": ("staff.csv", 1, 1, 0), "training": ("training.csv", 3, 1, 2)}),
+    ("bad_period", [
+        ("budgets", 2, "period", "period: cannot read '2026Q5' as a period like 2026Q3 or 2026-09"),
+        ("budgets", 3, "budget", "budget: '-1' is outside the range >= 0"),
+    ], {"budgets": ("budgets.csv", 3, 1, 2)}),
+    ("extra_columns", [
+        ("supervisors", 4, "supervisor_id", "supervisor_id 'S2' duplicates row 3"),
+    ], {"supervisors": ("supervisors.csv", 4, 3, 1)}),
+])
+def test_rows_quarantined(case, expected, acc):
+    data = load(case)
+    assert quarantined(data) == expected
+    got = account(data)
+    for table, row in acc.items():
+        assert got[table] == row
+    assert_balanced(data)
+
+
+def test_quarantine_columns_and_types():
+    q = load("negative_cost").quarantine
+    assert list(q.columns) == ["table", "file", "row", "column", "reason", "record"]
+    assert q["row"].dtype == np.int64
+    assert json.loads(q["record"].iloc[0])["cost"] == "-5"  # the raw cell, not the parsed value
+
+
+def test_extra_columns_are_dropped_but_kept_in_the_quarantine_record():
+    data = load("extra_columns")
+    assert list(data["supervisors"].columns) == ["supervisor_id", "name", "team", "region"]
+    assert json.loads(data.quarantine["record"].iloc[0]) == {
+        "supervisor_id": "S2", "name": "Zhang Wei", "team": "North", "region": "华北", "备注": "重复行"}
+
+
+def test_used_rows_are_exactly_the_rows_not_quarantined():
+    data = load("unknown_supervisor")
+    assert data["tickets"]["ticket_id"].tolist() == ["T1"]
+    assert data["surveys"]["ticket_id"].tolist() == ["T1"]
+    assert load("duplicate_ids")["tickets"]["created_at"].tolist() == [
+        pd.Timestamp("2026-01-05 09:00"), pd.Timestamp("2026-01-06 09:00")]  # the first T2 is kept
+
+
+# --------------------------------------------------------------------------- files that cannot be used
+
+@pytest.mark.parametrize("case, message", [
+    ("undecodable_bytes", "tickets.csv: the text is neither UTF-8 nor GB18030/GBK; save the file as "
+                          "'CSV UTF-8' (see data/README.md)"),
+    ("missing_column", "tickets.csv: missing required column 'created_at'; add it (see data/README.md)"),
+    ("empty_file", "tickets.csv: the file is empty; it needs a header row and data rows (see data/README.md)"),
+    ("missing_mandatory_table", "missing_mandatory_table: no tickets table; add tickets.csv, "
+                                "tickets.parquet or a sheet 'tickets' in an .xlsx workbook (see data/README.md)"),
+    ("duplicated_headers", "supervisors.csv: column 'name' appears twice in the header; keep one of them "
+                           "(see data/README.md)"),
+    ("two_sources", "two_sources: table 'tickets' is given twice (tickets.csv and tickets.parquet); "
+                    "keep one of them"),
+    ("broken_xlsx", "extra.xlsx: cannot open the Excel workbook (BadZipFile); save it again as .xlsx "
+                    "or export its sheets as CSV (see data/README.md)"),
+])
+def test_unusable_inputs_raise_one_line(case, message):
+    with pytest.raises(DataError) as info:
+        load(case)
+    assert str(info.value) == message
+    assert "\n" not in str(info.value)
+
+
+def test_ragged_row_is_not_a_table():
+    with pytest.raises(DataError) as info:
+        load("not_a_table")
+    text = str(info.value)
+    assert text.startswith("tickets.csv: not a table")
+    assert "Expected 11 columns, got 15" in text and "\n" not in text
+
+
+def test_semicolon_separated_file():
+    with pytest.raises(DataError, match=r"^tickets\.csv: the header has one column 'ticket_id;supervisor_id;"):
+        load("semicolons")
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(DataError, match="no such folder"):
+        load_dataset(tmp_path / "nowhere")
+
+
+def test_file_instead_of_folder():
+    with pytest.raises(DataError, match="not a folder"):
+        load_dataset(BAD / "bom_utf8" / "tickets.csv")
+
+
+def test_missing_supervisors(tmp_path):
+    shutil.copy(BAD / "bom_utf8" / "tickets.csv", tmp_path / "tickets.csv")
+    with pytest.raises(DataError, match="no supervisors table"):
+        load_dataset(tmp_path)
+
+
+def test_header_with_an_empty_name(tmp_path):
+    shutil.copy(BAD / "bom_utf8" / "tickets.csv", tmp_path)
+    (tmp_path / "supervisors.csv").write_text("supervisor_id,,name\nS1,x,y\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"^supervisors\.csv: header column 2 has no name"):
+        load_dataset(tmp_path)
+
+
+def test_gbk_bytes_after_the_first_megabyte_are_still_decoded(tmp_path):
+    # the encoding is guessed from the start of the file; a UTF-8 looking start followed by
+    # GBK text further down must still load (and not as mojibake)
+    shutil.copy(BAD / "bom_utf8" / "tickets.csv", tmp_path)
+    rows = ["supervisor_id,name"] + [f"A{i:07d},name{i}" for i in range(80_000)] + ["S1,李娜"]
+    (tmp_path / "supervisors.csv").write_bytes(("\n".join(rows) + "\n").encode("gbk"))
+    assert (tmp_path / "supervisors.csv").stat().st_size > 1 << 20
+    sup = load_dataset(tmp_path)["supervisors"]
+    assert sup["name"].iloc[-1] == "李娜"
+
+
+# --------------------------------------------------------------------------- in-memory frames
+
+def test_frames_of_text_give_the_same_result_as_files():
+    from_files = load("several_rules_one_row")
+    frames = {
+        "supervisors": pd.read_csv(BAD / "several_rules_one_row" / "supervisors.csv", dtype=str),
+        "tickets": pd.read_csv(BAD / "several_rules_one_row" / "tickets.csv", dtype=str),
+    }
+    from_frames = dataset_from_frames(frames)
+    for name in ("supervisors", "tickets"):
+        pd.testing.assert_frame_equal(from_frames[name], from_files[name])
+    cols = ["table", "row", "column", "reason"]
+    pd.testing.assert_frame_equal(from_frames.quarantine[cols], from_files.quarantine[cols])
+    assert from_frames.quarantine["file"].tolist() == ["tickets (frame)"]
+    assert from_frames.account["rows_read"].tolist() == [3, 2]
+
+
+def test_frames_with_typed_values():
+    sup = pd.DataFrame({"supervisor_id": ["S1", "S2"], "name": ["甲", "乙"]})
+    tickets = pd.DataFrame({
+        "ticket_id": [101, 102, 103],  # numbers become text ids
+        "supervisor_id": ["S1", "S2", "S3"],
+        "created_at": pd.to_datetime(["2026-01-01 00:00", "2026-01-02 10:00", "2026-01-03 00:00"]),
+        "resolved_at": pd.to_datetime(["2026-01-02 00:00", None, None]).tz_localize("UTC"),
+        "is_complaint": [True, False, None],
+        "cost": [1.0, np.nan, 2.0],
+    })
+    data = dataset_from_frames({"supervisors": sup, "tickets": tickets})
+    t = data["tickets"]
+    assert t["ticket_id"].tolist() == ["101", "102"]
+    assert t["resolved_at"][0] == pd.Timestamp("2026-01-02 08:00")  # UTC midnight = 08:00 Shanghai
+    assert t["is_complaint"].dtype == "boolean" and t["is_complaint"].tolist() == [True, False]
+    assert quarantined(data) == [("tickets", 3, "supervisor_id", "supervisor_id 'S3' not in supervisors")]
+    assert_balanced(data)
+
+
+def test_frames_with_a_typed_date_that_has_a_time_of_day():
+    sup = pd.DataFrame({"supervisor_id": ["S1"], "name": ["甲"]})
+    tickets = pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"], "created_at": ["2026-01-01T08:00:00"]})
+    staff = pd.DataFrame({"staff_id": ["E1", "E2"], "supervisor_id": ["S1", "S1"],
+                          "hired_on": pd.to_datetime(["2025-01-01 00:00", "2025-01-01 12:00"])})
+    data = dataset_from_frames({"supervisors": sup, "tickets": tickets, "staff": staff})
+    assert data["staff"]["staff_id"].tolist() == ["E1"]
+    assert quarantined(data) == [
+        ("staff", 2, "hired_on", "hired_on: cannot read 2025-01-01 12:00:00 as a date like 2026-03-31")]
+
+
+def test_frames_missing_a_required_column():
+    sup = pd.DataFrame({"supervisor_id": ["S1"]})
+    tickets = pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"], "created_at": ["2026-01-01"]})
+    with pytest.raises(DataError, match=r"^supervisors \(frame\): missing required column 'name'; add it"):
+        dataset_from_frames({"supervisors": sup, "tickets": tickets})
+
+
+def test_frames_unknown_table_and_missing_mandatory():
+    sup = pd.DataFrame({"supervisor_id": ["S1"], "name": ["a"]})
+    with pytest.raises(DataError, match="no tickets table"):
+        dataset_from_frames({"supervisors": sup})
+    with pytest.raises(DataError, match="unknown table 'ticket'"):
+        dataset_from_frames({"supervisors": sup, "ticket": sup})
+
+
+# --------------------------------------------------------------------------- command line
+
+@pytest.mark.skipif(importlib.util.find_spec("perfmodel.cli.indicators") is None,
+                    reason="the 'indicators' command is not in the package yet")
+@pytest.mark.parametrize("case, needle", [
+    ("missing_column", "tickets.csv: missing required column 'created_at'"),
+    ("undecodable_bytes", "tickets.csv: the text is neither UTF-8 nor GB18030/GBK"),
+])
+def test_command_line_reports_a_bad_dataset_in_one_line(tmp_path, case, needle):
+    proc = subprocess.run(
+        [sys.executable, "-m", "perfmodel", "indicators", "--data", str(BAD / case),
+         "--out", str(tmp_path / "x.csv")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0]
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "x.csv").exists()
