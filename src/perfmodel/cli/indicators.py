@@ -1,0 +1,92 @@
+"""``perfmodel indicators``: list the catalogue, or compute the indicator panel."""
+from __future__ import annotations
+
+import unicodedata
+
+from ..errors import UsageError
+
+
+def register(subparsers) -> None:
+    """Add the ``indicators`` command."""
+    p = subparsers.add_parser(
+        "indicators", help="list the indicator catalogue or compute the indicator panel",
+        description="Compute every catalogue indicator for every supervisor and period "
+                    "(long table: supervisor_id, period, indicator, value, numerator, "
+                    "denominator, available), or list the catalogue with --list.")
+    p.add_argument("--list", action="store_true", help="print the catalogue and exit")
+    p.add_argument("--lang", default="en", choices=["en", "zh"], help="language of --list")
+    p.add_argument("--data", help="dataset folder")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--period", help="one period, e.g. 2026Q3 or 2026-09")
+    g.add_argument("--all", action="store_true",
+                   help="every period from the first to the last ticket (default)")
+    p.add_argument("--period-kind", dest="period_kind", default="quarter", choices=["quarter", "month"],
+                   help="kind of period with --all (default quarter)")
+    p.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"],
+                   help="query engine (default duckdb, embedded)")
+    p.add_argument("--indicator", action="append", dest="indicators", metavar="ID",
+                   help="compute only this indicator (repeatable)")
+    p.add_argument("--wide", action="store_true", help="write one column per indicator")
+    p.add_argument("--trusted", action="store_true",
+                   help="read the folder's Parquet files directly in the engine, without "
+                        "validation (for large data known to be clean)")
+    p.add_argument("--out", help="output file (.csv, .parquet or .xlsx)")
+    p.set_defaults(func=handler)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def aligned(df) -> str:
+    """Render a DataFrame as a plain aligned text table (wide characters count double)."""
+    cols = list(df.columns)
+    rows = [[str(c) for c in cols]] + [["" if v is None else str(v) for v in r]
+                                       for r in df.itertuples(index=False)]
+    widths = [max(_width(r[j]) for r in rows) for j in range(len(cols))]
+    lines = []
+    for n, r in enumerate(rows):
+        cells = [r[j] + " " * (widths[j] - _width(r[j])) if j < len(cols) - 1 else r[j]
+                 for j in range(len(cols))]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def handler(args) -> int:
+    """Run ``perfmodel indicators``; return the exit code."""
+    from ..indicators import catalogue_listing
+
+    if args.list:
+        print(aligned(catalogue_listing(args.lang)))
+        return 0
+    if not args.data:
+        raise UsageError("perfmodel indicators: give --data DIR (or --list)")
+    if not args.out:
+        raise UsageError("perfmodel indicators: give --out FILE (.csv, .parquet or .xlsx)")
+    from pathlib import Path
+
+    from ..exports import SUFFIXES, write_table
+    from ..indicators import compute_indicators, wide_panel
+    from ..periods import parse_period
+
+    out = Path(args.out)
+    if out.suffix.lower() not in SUFFIXES:
+        raise UsageError(f"--out {out}: use a name ending in .csv, .parquet or .xlsx")
+    if args.period:
+        parse_period(args.period)  # a bad id fails before the data is read
+    long = compute_indicators(args.data, args.period, period_kind=args.period_kind,
+                              engine=args.engine, indicators=args.indicators, trusted=args.trusted)
+    table = wide_panel(long) if args.wide else long
+    write_table(table, out)
+    periods = sorted(long["period"].unique())
+    span = periods[0] if len(periods) == 1 else f"{periods[0]}..{periods[-1]}"
+    unavailable = sorted(long.loc[~long["available"], "indicator"].unique())
+    missing = int((long["available"] & long["value"].isna()).sum())
+    print(f"wrote {out}")
+    print(f"{long['supervisor_id'].nunique()} supervisors x {len(periods)} periods ({span}) x "
+          f"{long['indicator'].nunique()} indicators on {args.engine}: {len(table)} rows; "
+          f"{missing} values missing (empty denominator); "
+          f"unavailable: {', '.join(unavailable) if unavailable else 'none'}")
+    return 0

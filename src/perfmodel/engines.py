@@ -1,0 +1,180 @@
+"""Query engines for the indicator catalogue: DuckDB (embedded default) and PySpark.
+
+The indicators are Ibis expressions; this module only opens a backend and puts a
+dataset's tables into it. Both engines are run so that they agree to the last bit that
+matters:
+
+* timestamps are naive local times; DuckDB holds them as ``TIMESTAMP`` and Spark runs
+  with ``spark.sql.session.timeZone=UTC`` (and a JVM in UTC), so a naive value means
+  the same wall-clock time on both and no daylight-saving shift can creep in;
+* tables go in through Arrow with timestamps at microsecond precision (Spark's), so
+  both engines see the same values; NaN in a float column becomes null (missing).
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from .errors import UsageError
+
+ENGINES = ("duckdb", "spark")
+
+_SPARK = None
+
+
+def spark_session():
+    """Return the process-wide local SparkSession, creating it on first use.
+
+    Returns
+    -------
+    pyspark.sql.SparkSession
+        ``master local[2]``, session and JVM time zone UTC, no UI, two shuffle
+        partitions, Arrow transfers on, log level ERROR.
+    """
+    global _SPARK
+    if _SPARK is not None and _SPARK.sparkContext._jsc is not None:
+        return _SPARK
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise UsageError("engine 'spark': pyspark is not installed; "
+                         "install perfmodel[spark] or use --engine duckdb") from exc
+    os.environ.setdefault("PYSPARK_PYTHON", os.environ.get("PYSPARK_PYTHON", "python3"))
+    builder = (
+        SparkSession.builder.master(os.environ.get("PERFMODEL_SPARK_MASTER", "local[2]"))
+        .appName("perfmodel")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC -Dlog4j2.level=ERROR")
+        .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.driver.memory", os.environ.get("PERFMODEL_SPARK_MEMORY", "2g"))
+    )
+    _SPARK = builder.getOrCreate()
+    _SPARK.sparkContext.setLogLevel("ERROR")
+    return _SPARK
+
+
+def to_arrow(frame: pd.DataFrame) -> pa.Table:
+    """Convert a validated table to Arrow with engine-neutral types.
+
+    Returns
+    -------
+    pyarrow.Table
+        Same columns; timestamps as naive ``timestamp[us]``, pandas ``boolean`` as
+        Arrow ``bool`` with nulls, NaN as null.
+    """
+    table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+    fields = []
+    for f in table.schema:
+        if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type):
+            fields.append(pa.field(f.name, pa.timestamp("us")))
+        elif pa.types.is_null(f.type):
+            fields.append(pa.field(f.name, pa.string()))
+        else:
+            fields.append(f)
+    return table.cast(pa.schema(fields))
+
+
+@dataclass
+class Engine:
+    """An open Ibis backend plus the tables registered in it.
+
+    Use :func:`connect` to make one and :meth:`close` (or a ``with`` block) to drop the
+    registered tables.
+    """
+
+    name: str
+    con: object
+    _views: list[str] = field(default_factory=list)
+    _prefix: str = field(default_factory=lambda: f"pm_{uuid.uuid4().hex[:8]}_")
+
+    def register(self, name: str, frame: pd.DataFrame | pa.Table):
+        """Put a table into the engine and return it as an Ibis table expression."""
+        arrow = frame if isinstance(frame, pa.Table) else to_arrow(frame)
+        view = self._prefix + name
+        if self.name == "duckdb":
+            self.con.con.register(view, arrow)
+        else:
+            spark_session().createDataFrame(arrow).createOrReplaceTempView(view)
+        self._views.append(view)
+        return self.con.table(view)
+
+    def read_parquet(self, name: str, path: str | Path):
+        """Expose a Parquet file (or a folder of them) as a table without loading it in Python."""
+        view = self._prefix + name
+        path = str(path)
+        if self.name == "duckdb":
+            self.con.con.execute(
+                f"CREATE OR REPLACE VIEW \"{view}\" AS SELECT * FROM read_parquet('{path.replace(chr(39), chr(39) * 2)}')"
+            )
+        else:
+            spark_session().read.parquet(path).createOrReplaceTempView(view)
+        self._views.append(view)
+        return self.con.table(view)
+
+    def execute(self, expr) -> pd.DataFrame:
+        """Run an Ibis expression and return a pandas DataFrame."""
+        return self.con.execute(expr)
+
+    def close(self) -> None:
+        """Drop the tables this engine registered."""
+        for view in self._views:
+            try:
+                if self.name == "duckdb":
+                    self.con.con.unregister(view)
+                    self.con.con.execute(f'DROP VIEW IF EXISTS "{view}"')
+                else:
+                    spark_session().catalog.dropTempView(view)
+            except Exception:  # noqa: BLE001 - dropping a view that is gone is fine
+                pass
+        self._views.clear()
+        if self.name == "duckdb":
+            self.con.disconnect()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def connect(engine: str = "duckdb", *, threads: int | None = None) -> Engine:
+    """Open an engine.
+
+    Parameters
+    ----------
+    engine : {"duckdb", "spark"}
+        DuckDB runs in memory in this process; Spark runs a local session
+        (see :func:`spark_session`).
+    threads : int, optional
+        DuckDB worker threads (default: DuckDB's own choice).
+
+    Returns
+    -------
+    Engine
+        The backend and a registry of the tables put into it.
+
+    Raises
+    ------
+    UsageError
+        For an unknown engine name or when PySpark is not installed.
+    """
+    import ibis
+
+    if engine == "duckdb":
+        con = ibis.duckdb.connect()
+        if threads:
+            con.con.execute(f"SET threads = {int(threads)}")
+        return Engine("duckdb", con)
+    if engine == "spark":
+        session = spark_session()
+        return Engine("spark", ibis.pyspark.connect(session))
+    raise UsageError(f"engine {engine!r}: use one of {', '.join(ENGINES)}")

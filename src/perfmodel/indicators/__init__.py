@@ -1,0 +1,279 @@
+"""The indicator panel: every catalogue indicator for every supervisor and period.
+
+The computations are Ibis expressions (:mod:`perfmodel.indicators.definitions`), run on
+DuckDB (default, in process) or Spark (``engine="spark"``) with identical results.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import catalogue as _catalogue
+from ..dataset import Dataset
+from ..engines import Engine, connect
+from ..errors import DataError, PeriodError, UsageError
+from ..periods import KINDS, Period, parse_period, period_containing, period_range
+from ..schema import TABLES
+from .definitions import FAMILIES, INDICATORS, Context, day_number, panel_expr, period_key_of
+
+LONG_COLUMNS = ["supervisor_id", "period", "indicator", "value", "numerator", "denominator", "available"]
+
+__all__ = ["compute_indicators", "wide_panel", "resolve_periods", "required_tables",
+           "catalogue_listing", "LONG_COLUMNS"]
+
+_ARROW_TYPES = {"id": "string", "text": "string", "period": "string", "timestamp": "timestamp",
+                "date": "timestamp", "bool": "boolean", "float": "float64"}
+
+
+def required_tables(indicator: str) -> list[str]:
+    """Return the source tables an indicator needs (from the catalogue)."""
+    return list(_catalogue.indicator(indicator)["tables"])
+
+
+def resolve_periods(periods, *, period_kind: str = "quarter", first=None, last=None) -> list[Period]:
+    """Turn the ``periods`` argument of :func:`compute_indicators` into Period objects.
+
+    Parameters
+    ----------
+    periods : None, str, Period or list of those
+        ``None`` means every period of ``period_kind`` from the one containing ``first``
+        to the one containing ``last``.
+    period_kind : {"quarter", "month"}
+        Used only when ``periods`` is None.
+    first, last : timestamp, optional
+        Earliest and latest ticket ``created_at`` (needed when ``periods`` is None).
+
+    Returns
+    -------
+    list of Period
+        Distinct, of one kind, in time order.
+
+    Raises
+    ------
+    PeriodError
+        On a malformed id, mixed quarters and months, or no tickets to take the range from.
+    """
+    if periods is None:
+        if period_kind not in KINDS:
+            raise PeriodError(f"period kind {period_kind!r}: use 'quarter' or 'month'")
+        if first is None or pd.isna(first):
+            raise PeriodError("no tickets with a created_at: give the period explicitly (e.g. 2026Q3)")
+        return period_range(period_containing(first, period_kind).id, period_containing(last, period_kind).id)
+    if isinstance(periods, (str, Period)):
+        periods = [periods]
+    out = sorted({p if isinstance(p, Period) else parse_period(p) for p in periods})
+    if not out:
+        raise PeriodError("no period given: give a period id such as 2026Q3 or 2026-09")
+    kinds = {p.kind for p in out}
+    if len(kinds) > 1:
+        raise PeriodError(f"periods {', '.join(p.id for p in out)}: use only quarters or only months")
+    return out
+
+
+def _check_indicators(indicators) -> list[str]:
+    known = _catalogue.indicator_ids()
+    if indicators is None:
+        return known
+    if isinstance(indicators, str):
+        indicators = [indicators]
+    unknown = [i for i in indicators if i not in known]
+    if unknown:
+        raise UsageError(f"indicator {unknown[0]!r} is not in the catalogue; "
+                         f"see `perfmodel indicators --list`")
+    return [i for i in known if i in set(indicators)]
+
+
+def _typed(table, name: str):
+    """Give an Ibis table every contract column of ``name`` with its contract type."""
+    import ibis
+
+    cols = {}
+    present = set(table.columns)
+    for col in TABLES[name].columns:
+        typ = _ARROW_TYPES[col.kind]
+        if col.name in present:
+            cols[col.name] = table[col.name] if table[col.name].type().is_timestamp() and typ == "timestamp" \
+                else table[col.name].cast(typ)
+        else:
+            cols[col.name] = ibis.null(typ)
+    return table.select(**cols)
+
+
+def _source_tables(data, engine: Engine, trusted: bool):
+    """Register the dataset's tables; return (ibis tables, first created_at, last created_at)."""
+    if isinstance(data, (str, Path)):
+        folder = Path(data)
+        if trusted:
+            return _parquet_tables(folder, engine)
+        from ..loader import load_dataset
+
+        data = load_dataset(folder)
+    if not isinstance(data, Dataset):
+        raise UsageError("data: give a Dataset (perfmodel.load_dataset) or a dataset folder")
+    if not data.has("supervisors") or not data.has("tickets"):
+        raise DataError("dataset: the supervisors and tickets tables are mandatory")
+    tables = {}
+    for name, frame in data.tables.items():
+        if name not in TABLES:
+            continue
+        keep = [c.name for c in TABLES[name].columns if c.name in frame.columns]
+        tables[name] = _typed(engine.register(name, frame[keep]), name)
+    created = data["tickets"]["created_at"]
+    return tables, created.min(), created.max()
+
+
+def _parquet_tables(folder: Path, engine: Engine):
+    """Read ``<table>.parquet`` files directly in the engine (no Python-side validation)."""
+    if not folder.is_dir():
+        raise DataError(f"{folder}: no such folder; give the folder that holds the tables")
+    tables = {}
+    for name in TABLES:
+        path = folder / f"{name}.parquet"
+        if path.exists():
+            tables[name] = _typed(engine.read_parquet(name, path), name)
+    for name in ("supervisors", "tickets"):
+        if name not in tables:
+            raise DataError(f"{folder / (name + '.parquet')}: missing; the trusted (Parquet) path "
+                            f"needs every table as Parquet")
+    t = tables["tickets"]
+    span = engine.execute(t.aggregate(first=t.created_at.min(), last=t.created_at.max()))
+    return tables, span["first"].iloc[0], span["last"].iloc[0]
+
+
+def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engine: str = "duckdb",
+                       indicators=None, trusted: bool = False) -> pd.DataFrame:
+    """Compute the indicator catalogue for every supervisor and period.
+
+    Parameters
+    ----------
+    data : Dataset or path
+        A validated dataset, or a dataset folder (read with
+        :func:`perfmodel.load_dataset`).
+    periods : None, str or list of str
+        A period id (``"2026Q3"``, ``"2026-09"``), a list of ids of one kind, or None for
+        every period from the one holding the earliest ticket ``created_at`` to the one
+        holding the latest.
+    period_kind : {"quarter", "month"}
+        Kind of period when ``periods`` is None (otherwise the ids decide).
+    engine : {"duckdb", "spark"}
+        Where the expressions run; both give the same numbers.
+    indicators : list of str, optional
+        Catalogue ids to compute (default: all).
+    trusted : bool
+        With a folder of Parquet files that are known to be clean, let the engine read
+        them directly instead of loading and validating them in Python (much faster on
+        large data; no quarantine).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long table, one row per supervisor (every row of ``supervisors``) × period ×
+        indicator, sorted by ``supervisor_id``, ``period``, ``indicator`` (alphabetical).
+        Columns:
+
+        - ``supervisor_id`` (str), ``period`` (str id), ``indicator`` (str);
+        - ``value`` (float): ``numerator / denominator``, or the median for
+          ``first_response_hours``; NaN when the denominator is 0 or missing;
+        - ``numerator``, ``denominator`` (float): for rates the two counts; for means the
+          sum and the count; for the median NaN and the count; for
+          ``cost_control_rate`` the cost and the budget (NaN when no budget is set); for
+          ``compliance_rate`` the items without violation and the items checked; for
+          turnover and promotion the count and the mean headcount;
+        - ``available`` (bool): False when a source table of the indicator is absent;
+          then value, numerator and denominator are NaN (unavailable, not zero).
+
+    Raises
+    ------
+    PeriodError
+        On a malformed period id or mixed period kinds.
+    UsageError
+        On an unknown indicator id or engine.
+    DataError
+        When the dataset cannot be read.
+
+    Examples
+    --------
+    >>> panel = compute_indicators("data/sample", "2026Q3")  # doctest: +SKIP
+    >>> wide_panel(panel).set_index("supervisor_id")["csat"]  # doctest: +SKIP
+    """
+    ids = _check_indicators(indicators)
+    if periods is not None:
+        resolve_periods(periods)  # fail on a bad id before any work
+    with connect(engine) as eng:
+        tables, first, last = _source_tables(data, eng, trusted)
+        plist = resolve_periods(periods, period_kind=period_kind, first=first, last=last)
+        available = [i for i in ids if all(t in tables for t in required_tables(i))]
+        supervisors = eng.execute(tables["supervisors"].select("supervisor_id"))["supervisor_id"]
+        frame = pd.DataFrame({
+            "k": [period_key_of(p) for p in plist],
+            "period": [p.id for p in plist],
+            "start_day": [day_number(p.start) for p in plist],
+            "end_day": [day_number(p.end) for p in plist],
+        }).astype({"k": "int64", "start_day": "int64", "end_day": "int64"})
+        ctx = Context(kind=plist[0].kind, periods=plist, tables=tables,
+                      period_table=eng.register("periods", frame))
+        if available:
+            wide = eng.execute(panel_expr(ctx, tables["supervisors"], available))
+        else:
+            wide = pd.DataFrame({"supervisor_id": [], "period": []})
+    return _long(wide, supervisors, plist, ids, available)
+
+
+def _long(wide: pd.DataFrame, supervisors: pd.Series, plist: list[Period], ids: list[str],
+          available: list[str]) -> pd.DataFrame:
+    sup = sorted(pd.unique(supervisors.astype(str)))
+    grid = pd.MultiIndex.from_product([sup, [p.id for p in plist]], names=["supervisor_id", "period"])
+    wide = wide.astype({"supervisor_id": str, "period": str}).set_index(["supervisor_id", "period"])
+    wide = wide.reindex(grid)
+    parts = []
+    for ind in ids:
+        part = pd.DataFrame(index=grid).reset_index()
+        part["indicator"] = ind
+        if ind in available:
+            for field in ("value", "numerator", "denominator"):
+                part[field] = wide[f"{ind}__{field}"].to_numpy(dtype="float64", na_value=np.nan)
+        else:
+            for field in ("value", "numerator", "denominator"):
+                part[field] = np.nan
+        part["available"] = ind in available
+        parts.append(part)
+    long = pd.concat(parts, ignore_index=True)
+    long = long.sort_values(["supervisor_id", "period", "indicator"], kind="mergesort").reset_index(drop=True)
+    return long[LONG_COLUMNS].astype({"available": bool})
+
+
+def wide_panel(long: pd.DataFrame) -> pd.DataFrame:
+    """Pivot the long table of :func:`compute_indicators` to one column per indicator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``supervisor_id``, ``period`` and one float column per indicator id (catalogue
+        order, only those present in ``long``) holding ``value``; sorted by
+        supervisor_id and period.
+    """
+    order = [i for i in _catalogue.indicator_ids() if i in set(long["indicator"])]
+    order += sorted(set(long["indicator"]) - set(order))
+    wide = long.pivot(index=["supervisor_id", "period"], columns="indicator", values="value")
+    wide = wide.reindex(columns=order).astype("float64").reset_index()
+    wide.columns.name = None
+    return wide.sort_values(["supervisor_id", "period"], kind="mergesort").reset_index(drop=True)
+
+
+def catalogue_listing(lang: str = "en") -> pd.DataFrame:
+    """The catalogue as a display table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``id``, ``name``, ``dimension``, ``direction``, ``unit``, ``definition``
+        in catalogue order, names and definitions in ``lang`` (``en`` or ``zh``).
+    """
+    cat = _catalogue.catalogue()
+    suffix = "zh" if lang == "zh" else "en"
+    return pd.DataFrame({
+        "id": cat["indicator"], "name": cat[f"name_{suffix}"], "dimension": cat["dimension"],
+        "direction": cat["direction"], "unit": cat["unit"], "definition": cat[f"definition_{suffix}"],
+    })

@@ -1,0 +1,422 @@
+"""The indicator catalogue written once, as Ibis expressions (SPEC §3).
+
+Everything here is engine-neutral Ibis: the same expressions run on DuckDB and on Spark.
+The rules that keep the two engines equal:
+
+* an event belongs to period P when its own timestamp falls in ``[start(P), end(P))``.
+  That is computed as an integer *period key* (``year*4 + quarter - 1`` or
+  ``year*12 + month - 1``), which is monotone in time, so ``ts < end(P)`` is
+  ``key(ts) <= key(P)`` and ``ts >= end(P)`` is ``key(ts) > key(P)``. The requested
+  range is also cut with the period bounds as timestamp literals;
+* durations are exact integer microseconds (``delta(unit="microsecond")``) divided by
+  3.6e9, never ``unix_timestamp`` (which drops the fraction of a second on Spark);
+* days are integer day numbers since 1970-01-01, so staff-days and headcounts are
+  integer arithmetic;
+* the median is the exact one (DuckDB ``quantile_cont``, Spark ``percentile``): the mean
+  of the two middle values for an even count;
+* sums of an empty set are filled with 0, and a value is ``numerator / denominator``
+  only when the denominator is positive, else missing (never a division by zero).
+
+Each *measure family* turns a few source tables into one row per supervisor and period
+key with named measures; :data:`INDICATORS` then says which measures are the numerator
+and the denominator of each indicator. :func:`panel_expr` joins the families onto the
+grid of every supervisor × every requested period.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import ibis
+import pandas as pd
+
+from ..periods import Period
+
+US_PER_HOUR = 3_600_000_000
+EPOCH = pd.Timestamp("1970-01-01")
+# A day number far in the future, for "still employed" / "not churned".
+FOREVER_DAY = 10_000_000
+
+
+def period_key_of(period: Period) -> int:
+    """Integer key of a period: quarters ``year*4 + q - 1``, months ``year*12 + m - 1``."""
+    if period.kind == "quarter":
+        return period.start.year * 4 + (period.start.month - 1) // 3
+    return period.start.year * 12 + period.start.month - 1
+
+
+def day_number(ts: pd.Timestamp) -> int:
+    """Days since 1970-01-01 of a midnight timestamp."""
+    return int((pd.Timestamp(ts) - EPOCH) / pd.Timedelta(days=1))
+
+
+@dataclass
+class Context:
+    """What the expressions need to know about the request.
+
+    Attributes
+    ----------
+    kind : str
+        ``"quarter"`` or ``"month"``.
+    periods : list[Period]
+        The requested periods (one kind), in time order.
+    tables : dict[str, ibis.Table]
+        The registered source tables (only those present).
+    period_table : ibis.Table
+        One row per requested period: ``k`` (period key), ``period`` (id),
+        ``start_day``, ``end_day`` (day numbers, end exclusive).
+    """
+
+    kind: str
+    periods: list[Period]
+    tables: dict
+    period_table: object
+
+    @property
+    def keys(self) -> list[int]:
+        return [period_key_of(p) for p in self.periods]
+
+    @property
+    def first_start(self):
+        return ibis.literal(self.periods[0].start.to_pydatetime(), type="timestamp")
+
+    @property
+    def last_end(self):
+        return ibis.literal(self.periods[-1].end.to_pydatetime(), type="timestamp")
+
+    def key(self, ts):
+        """Period key of a timestamp expression (null stays null)."""
+        year = ts.year().cast("int64")
+        if self.kind == "quarter":
+            return year * 4 + ts.quarter().cast("int64") - 1
+        return year * 12 + ts.month().cast("int64") - 1
+
+    def in_range(self, ts):
+        """``ts`` within [start of the first period, end of the last) — literal bounds."""
+        return (ts >= self.first_start) & (ts < self.last_end)
+
+
+def _day(ts):
+    """Day number (days since 1970-01-01) of a date held as a midnight timestamp."""
+    return ts.delta(ibis.literal(EPOCH.to_pydatetime(), type="timestamp"), unit="day").cast("int64")
+
+
+def _hours(later, earlier):
+    """Exact hours from ``earlier`` to ``later`` (null when either is null)."""
+    return later.delta(earlier, unit="microsecond").cast("float64") / US_PER_HOUR
+
+
+def _count_if(cond):
+    """Number of rows where ``cond`` is true (null counts as false)."""
+    return ibis.ifelse(cond.fill_null(False), 1, 0).sum()
+
+
+def _is_true(col):
+    return col.fill_null(False)
+
+
+# --------------------------------------------------------------------------- families
+# Each returns a table: supervisor_id, k, <measures...>.
+
+
+def tickets_family(ctx: Context):
+    """Ticket counts by creation period, resolution period and backlog at period end.
+
+    The tickets are first reduced to a small cube by (supervisor, creation key,
+    resolution key); every ticket measure is a sum over that cube, so the big table is
+    scanned once.
+    """
+    t = ctx.tables["tickets"]
+    kc = ctx.key(t.created_at)
+    kr = ctx.key(t.resolved_at)
+    resolved = t.resolved_at.notnull()
+    complaint = _is_true(t.is_complaint)
+    # A ticket matters if it was created before the last period ends and was still
+    # open at the start of the first one (backlog reaches back to older tickets).
+    relevant = (t.created_at < ctx.last_end) & (t.resolved_at.isnull() | (t.resolved_at >= ctx.first_start))
+    cube = (
+        t.filter(relevant)
+        .mutate(kc=kc, kr=kr)
+        .group_by(["supervisor_id", "kc", "kr"])
+        .aggregate(
+            n=ibis._.count(),
+            n_complaint=_count_if(complaint),
+            n_cost=t.cost.count(),
+            cost=t.cost.sum(),
+            n_due=_count_if(t.due_at.notnull()),
+            n_timely=_count_if(t.due_at.notnull() & resolved & (t.resolved_at <= t.due_at)),
+            n_reopened=_count_if(t.reopened > 0),
+            complaint_hours=_hours(t.resolved_at, t.created_at).sum(where=complaint & resolved),
+        )
+    )
+    p = ctx.period_table
+    j = cube.cross_join(p)
+    created = j.kc == j.k
+    resolved_in = j.kr.notnull() & (j.kr == j.k)
+    # resolved_at < end(P)  <=>  key(resolved_at) <= k
+    resolved_by_end = j.kr.notnull() & (j.kr <= j.k)
+    # created before end(P) and unresolved at end(P): key(created) <= k < key(resolved)
+    open_at_end = (j.kc <= j.k) & (j.kr.isnull() | (j.kr > j.k))
+    return j.group_by(["supervisor_id", "k"]).aggregate(
+        created=j.n.sum(where=created),
+        complaints_created=j.n_complaint.sum(where=created),
+        complaints_resolved_by_end=j.n_complaint.sum(where=created & resolved_by_end),
+        cost=j.cost.sum(where=created),
+        cost_n=j.n_cost.sum(where=created),
+        due_n=j.n_due.sum(where=created),
+        timely_n=j.n_timely.sum(where=created),
+        resolved=j.n.sum(where=resolved_in),
+        reopened_n=j.n_reopened.sum(where=resolved_in),
+        complaints_resolved=j.n_complaint.sum(where=resolved_in),
+        complaint_hours=j.complaint_hours.sum(where=resolved_in),
+        backlog=j.n.sum(where=open_at_end),
+    )
+
+
+def first_response_family(ctx: Context):
+    """Exact median of first-response hours of tickets created in P that have a response."""
+    t = ctx.tables["tickets"]
+    t = t.filter(ctx.in_range(t.created_at))
+    t = t.mutate(k=ctx.key(t.created_at), h=_hours(t.first_response_at, t.created_at))
+    return t.group_by(["supervisor_id", "k"]).aggregate(fr_median=t.h.median(), fr_n=t.h.count())
+
+
+def surveys_family(ctx: Context):
+    """Sums and counts of survey scores by the period of responded_at (supervisor of the ticket)."""
+    s = ctx.tables["surveys"]
+    s = s.filter(ctx.in_range(s.responded_at))
+    t = ctx.tables["tickets"].select("ticket_id", "supervisor_id")
+    j = s.join(t, "ticket_id")
+    j = j.mutate(k=ctx.key(j.responded_at))
+    measures = {}
+    for col in ("overall", "attitude", "resolution", "speed"):
+        measures[f"{col}_sum"] = j[col].sum()
+        measures[f"{col}_n"] = j[col].count()
+    return j.group_by(["supervisor_id", "k"]).aggregate(**measures)
+
+
+def followups_family(ctx: Context):
+    """Reached return visits and positive ones by the period of called_at."""
+    f = ctx.tables["followups"]
+    f = f.filter(ctx.in_range(f.called_at))
+    t = ctx.tables["tickets"].select("ticket_id", "supervisor_id")
+    j = f.join(t, "ticket_id")
+    j = j.mutate(k=ctx.key(j.called_at))
+    reached = _is_true(j.reached)
+    return j.group_by(["supervisor_id", "k"]).aggregate(
+        reached_n=_count_if(reached), positive_n=_count_if(reached & _is_true(j.positive))
+    )
+
+
+def customers_family(ctx: Context):
+    """Customers on the books at start(P) and those of them who churned in P."""
+    c = ctx.tables["customers"]
+    cube = (
+        c.mutate(ks=ctx.key(c.since), kx=ctx.key(c.churned_on))
+        .group_by(["supervisor_id", "ks", "kx"])
+        .aggregate(n=ibis._.count())
+    )
+    j = cube.cross_join(ctx.period_table)
+    # since < start(P) <=> key(since) < k;  churned_on >= start(P) <=> key(churned_on) >= k
+    at_start = (j.ks < j.k) & (j.kx.isnull() | (j.kx >= j.k))
+    return j.group_by(["supervisor_id", "k"]).aggregate(
+        customers_at_start=j.n.sum(where=at_start),
+        churned=j.n.sum(where=at_start & j.kx.notnull() & (j.kx == j.k)),
+    )
+
+
+def budgets_family(ctx: Context):
+    """The budget of each supervisor for each requested period (matched by period id)."""
+    b = ctx.tables["budgets"]
+    p = ctx.period_table
+    j = b.join(p, b.period == p.period)
+    return j.group_by(["supervisor_id", "k"]).aggregate(budget=j.budget.sum())
+
+
+def audits_family(ctx: Context):
+    """Items checked and violations of audits in P."""
+    a = ctx.tables["audits"]
+    a = a.filter(ctx.in_range(a.audited_on)).mutate(k=ctx.key(a.audited_on))
+    return a.group_by(["supervisor_id", "k"]).aggregate(
+        items_checked=a.items_checked.sum(), violations=a.violations.sum()
+    )
+
+
+def peer_reviews_family(ctx: Context):
+    """Sum and count of collaboration scores of peer reviews in P."""
+    r = ctx.tables["peer_reviews"]
+    r = r.filter(ctx.in_range(r.reviewed_on)).mutate(k=ctx.key(r.reviewed_on))
+    return r.group_by(["supervisor_id", "k"]).aggregate(
+        collaboration_sum=r.collaboration.sum(), collaboration_n=r.collaboration.count()
+    )
+
+
+def _training(ctx: Context):
+    tr = ctx.tables["training"]
+    st = ctx.tables["staff"].select("staff_id", "supervisor_id")
+    return tr.join(st, "staff_id")
+
+
+def training_due_family(ctx: Context):
+    """Training rows due in P and those completed on or before their due date."""
+    j = _training(ctx)
+    j = j.filter(ctx.in_range(j.due_on)).mutate(k=ctx.key(j.due_on))
+    on_time = j.completed_on.notnull() & (j.completed_on <= j.due_on)
+    return j.group_by(["supervisor_id", "k"]).aggregate(training_due=ibis._.count(),
+                                                        training_on_time=_count_if(on_time))
+
+
+def training_done_family(ctx: Context):
+    """Score gains of training completed in P with both a pre and a post score."""
+    j = _training(ctx)
+    j = j.filter(ctx.in_range(j.completed_on) & j.pre_score.notnull() & j.post_score.notnull())
+    j = j.mutate(k=ctx.key(j.completed_on), gain=j.post_score - j.pre_score)
+    return j.group_by(["supervisor_id", "k"]).aggregate(gain_sum=j.gain.sum(), gain_n=j.gain.count())
+
+
+def staff_family(ctx: Context):
+    """Staff-days, headcounts on the first and last day, leavers and promotions in P.
+
+    A staff member is employed on day d when hired_on <= d < left_on (no left_on:
+    still employed).
+    """
+    s = ctx.tables["staff"]
+    s = s.mutate(hired=_day(s.hired_on), left=_day(s.left_on).fill_null(FOREVER_DAY),
+                 promoted=_day(s.promoted_on))
+    j = s.cross_join(ctx.period_table)
+    first_day, last_day = j.start_day, j.end_day - 1
+    days = ibis.greatest(ibis.least(j.left, j.end_day) - ibis.greatest(j.hired, j.start_day), 0)
+    return j.group_by(["supervisor_id", "k"]).aggregate(
+        staff_days=days.sum(),
+        headcount_first=_count_if((j.hired <= first_day) & (first_day < j.left)),
+        headcount_last=_count_if((j.hired <= last_day) & (last_day < j.left)),
+        leavers=_count_if((j.left >= j.start_day) & (j.left < j.end_day)),
+        promotions=_count_if(j.promoted.notnull() & (j.promoted >= j.start_day) & (j.promoted < j.end_day)),
+    )
+
+
+@dataclass(frozen=True)
+class Family:
+    """A measure family: the tables it reads, its builder, and its measures.
+
+    ``fill`` holds the measures that are 0 (not missing) for a supervisor and period
+    without rows: counts and sums.
+    """
+
+    name: str
+    tables: tuple[str, ...]
+    build: Callable
+    fill: tuple[str, ...]
+    keep_null: tuple[str, ...] = ()
+
+
+FAMILIES: dict[str, Family] = {f.name: f for f in (
+    Family("tickets", ("tickets",), tickets_family,
+           ("created", "complaints_created", "complaints_resolved_by_end", "cost", "cost_n", "due_n",
+            "timely_n", "resolved", "reopened_n", "complaints_resolved", "complaint_hours", "backlog")),
+    Family("first_response", ("tickets",), first_response_family, ("fr_n",), ("fr_median",)),
+    Family("surveys", ("tickets", "surveys"), surveys_family,
+           tuple(f"{c}_{m}" for c in ("overall", "attitude", "resolution", "speed") for m in ("sum", "n"))),
+    Family("followups", ("tickets", "followups"), followups_family, ("reached_n", "positive_n")),
+    Family("customers", ("customers",), customers_family, ("customers_at_start", "churned")),
+    Family("budgets", ("budgets",), budgets_family, (), ("budget",)),
+    Family("audits", ("audits",), audits_family, ("items_checked", "violations")),
+    Family("peer_reviews", ("peer_reviews",), peer_reviews_family, ("collaboration_sum", "collaboration_n")),
+    Family("training_due", ("staff", "training"), training_due_family, ("training_due", "training_on_time")),
+    Family("training_done", ("staff", "training"), training_done_family, ("gain_sum", "gain_n")),
+    Family("staff", ("staff",), staff_family,
+           ("staff_days", "headcount_first", "headcount_last", "leavers", "promotions")),
+)}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """How one catalogue indicator is made from measures.
+
+    ``numerator`` and ``denominator`` take the joined measures (an Ibis table ``m``)
+    and return expressions. ``value`` is given only when the value is not
+    numerator ÷ denominator (the median). ``families`` are the measure families used.
+    """
+
+    families: tuple[str, ...]
+    numerator: Callable
+    denominator: Callable
+    value: Callable | None = None
+
+
+def _nan(m):
+    return ibis.literal(None, type="float64")
+
+
+INDICATORS: dict[str, Indicator] = {
+    "csat": Indicator(("surveys",), lambda m: m.overall_sum, lambda m: m.overall_n),
+    "csat_attitude": Indicator(("surveys",), lambda m: m.attitude_sum, lambda m: m.attitude_n),
+    "csat_resolution": Indicator(("surveys",), lambda m: m.resolution_sum, lambda m: m.resolution_n),
+    "csat_speed": Indicator(("surveys",), lambda m: m.speed_sum, lambda m: m.speed_n),
+    "followup_positive_rate": Indicator(("followups",), lambda m: m.positive_n, lambda m: m.reached_n),
+    "complaint_resolution_rate": Indicator(("tickets",), lambda m: m.complaints_resolved_by_end,
+                                           lambda m: m.complaints_created),
+    "customer_churn_rate": Indicator(("customers",), lambda m: m.churned, lambda m: m.customers_at_start),
+    "cost_control_rate": Indicator(("tickets", "budgets"), lambda m: m.cost, lambda m: m.budget),
+    "first_response_hours": Indicator(("first_response",), _nan, lambda m: m.fr_n, lambda m: m.fr_median),
+    "complaint_handling_hours": Indicator(("tickets",), lambda m: m.complaint_hours,
+                                          lambda m: m.complaints_resolved),
+    "timely_closure_rate": Indicator(("tickets",), lambda m: m.timely_n, lambda m: m.due_n),
+    "backlog_ratio": Indicator(("tickets",), lambda m: m.backlog, lambda m: m.created),
+    "tickets_per_staff_day": Indicator(("tickets", "staff"), lambda m: m.resolved, lambda m: m.staff_days),
+    "reopen_rate": Indicator(("tickets",), lambda m: m.reopened_n, lambda m: m.resolved),
+    "compliance_rate": Indicator(("audits",), lambda m: m.items_checked - m.violations,
+                                 lambda m: m.items_checked),
+    "collaboration_score": Indicator(("peer_reviews",), lambda m: m.collaboration_sum,
+                                     lambda m: m.collaboration_n),
+    "training_completion_rate": Indicator(("training_due",), lambda m: m.training_on_time,
+                                          lambda m: m.training_due),
+    "skill_gain": Indicator(("training_done",), lambda m: m.gain_sum, lambda m: m.gain_n),
+    "staff_turnover_rate": Indicator(("staff",), lambda m: m.leavers,
+                                     lambda m: (m.headcount_first + m.headcount_last) / 2),
+    "promotion_rate": Indicator(("staff",), lambda m: m.promotions,
+                                lambda m: (m.headcount_first + m.headcount_last) / 2),
+    "cost_per_ticket": Indicator(("tickets",), lambda m: m.cost, lambda m: m.cost_n),
+}
+
+
+def panel_expr(ctx: Context, supervisors, indicator_ids: list[str]):
+    """The whole request as one Ibis expression.
+
+    Parameters
+    ----------
+    ctx : Context
+        Requested periods and registered tables.
+    supervisors : ibis.Table
+        Table with a ``supervisor_id`` column: every supervisor gets a row.
+    indicator_ids : list of str
+        Indicators to compute; their families' tables must all be present.
+
+    Returns
+    -------
+    ibis.Table
+        One row per supervisor × requested period: ``supervisor_id``, ``period`` and, per
+        indicator, ``<id>__value``, ``<id>__numerator``, ``<id>__denominator`` (float64).
+    """
+    grid = supervisors.select("supervisor_id").distinct().cross_join(
+        ctx.period_table.select("k", "period"))
+    families = [f for f in FAMILIES if any(f in INDICATORS[i].families for i in indicator_ids)]
+    m = grid
+    for name in families:
+        fam = FAMILIES[name]
+        part = fam.build(ctx).rename(sid_="supervisor_id", k_="k")
+        m = m.left_join(part, (m.supervisor_id == part.sid_) & (m.k == part.k_)).drop("sid_", "k_")
+    m = m.mutate(**{c: m[c].fill_null(0) for name in families for c in FAMILIES[name].fill})
+    cols = {"supervisor_id": m.supervisor_id, "period": m.period}
+    for ind in indicator_ids:
+        spec = INDICATORS[ind]
+        num = spec.numerator(m).cast("float64")
+        den = spec.denominator(m).cast("float64")
+        if spec.value is not None:
+            value = ibis.ifelse(den > 0, spec.value(m).cast("float64"), ibis.null("float64"))
+        else:
+            value = ibis.ifelse(den > 0, num / ibis.ifelse(den > 0, den, 1.0), ibis.null("float64"))
+        cols[f"{ind}__value"] = value
+        cols[f"{ind}__numerator"] = num
+        cols[f"{ind}__denominator"] = den
+    return m.select(**cols)
