@@ -15,6 +15,7 @@ accepts a preset name wherever it accepts a file path.
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 import math
 from dataclasses import dataclass, field, replace
@@ -296,7 +297,7 @@ def _construct_mapping(loader, node, deep=False):
         if key in seen:
             mark = key_node.start_mark
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (line {mark.line + 1}); keep only one", mark)
+                None, None, f"duplicate key {key!r}; keep only one", mark)
         seen[key] = True
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
 
@@ -346,8 +347,8 @@ def read_policy_text(path_or_preset) -> tuple[str, str]:
             raise PolicyError(f"{p}: not UTF-8 text; save the policy as UTF-8") from None
     name = raw
     if name not in presets():
-        raise PolicyError(f"policy {name!r}: no such file or preset; give a YAML file or one of "
-                          f"the presets {', '.join(presets())}")
+        raise PolicyError(f"policy {name!r}: no such file or preset; {_suggest(name, presets())}"
+                          f"give a YAML file or one of the presets {', '.join(presets())}")
     text = resources.files("perfmodel").joinpath("policies", f"{name}.yaml").read_text(encoding="utf-8")
     return text, f"preset {name}"
 
@@ -366,6 +367,11 @@ def policy_from_text(text: str, source: str = "policy", *, strict: bool = True) 
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            if "duplicate key" in problem:
+                raise PolicyError(f"{source}: {where}{problem}") from None
+            raise PolicyError(f"{source}: {where}{problem}; a policy holds plain values only "
+                              f"(no !!python or other tags)") from None
         raise PolicyError(f"{source}: {where}not valid YAML ({problem}); fix the syntax "
                           f"(indentation, colons, brackets)") from None
     policy = policy_from_dict(data, source=source, strict=strict)
@@ -496,9 +502,8 @@ class _Validator:
         base = f"indicators.{ind}"
         known = ind in cat.indicator_ids()
         if not known and self.strict:
-            close = [k for k in cat.indicator_ids() if k.startswith(ind[:4])] or cat.indicator_ids()
-            self.fail(base, f"unknown indicator; use a catalogue id such as {', '.join(close[:5])} "
-                            f"(see `perfmodel indicators --list`)")
+            self.fail(base, f"unknown indicator; {_suggest(ind, cat.indicator_ids())}use a catalogue "
+                            f"id (see `perfmodel indicators --list`)")
         entry = self.mapping(entry, base)
         for key in entry:
             if key not in INDICATOR_KEYS:
@@ -653,6 +658,11 @@ class _Validator:
                           f"quotas sum to {_num(s)}, not 1; make them sum to 1")
             forced = tuple(quotas)
         return tuple(bands), forced
+
+
+def _suggest(word: str, options) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}? " if close else ""
 
 
 def _orig_key(mapping, label):
