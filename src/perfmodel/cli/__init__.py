@@ -19,6 +19,7 @@ COMMANDS = [
     "indicators",
     "report",
     "audit",
+    "watch",
 ]
 
 
