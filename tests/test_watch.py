@@ -257,3 +257,163 @@ def test_suggestion_text_en_and_zh():
                          "10-point rise went with +0.08 customer satisfaction the next quarter.")
     zh = reasons.suggestion("csat", "first_response_hours", 6.0, 2.0, "target", -0.02, lang="zh")
     assert "首次响应时长为 6.0 h，目标 2.0 h" in zh and "降低 4 h" in zh and "+0.08" in zh
+
+
+# --- the whole watch: nothing after the as-of instant changes the output -------------------
+
+def random_frames(seed: int = 3, n_sup: int = 8, first: str = "2025-01-01",
+                  last: str = "2026-09-30") -> dict[str, pd.DataFrame]:
+    """A small random dataset with every table, 2025Q1 .. 2026Q3."""
+    rng = np.random.default_rng(seed)
+    t0, t1 = pd.Timestamp(first), pd.Timestamp(last)
+    span = (t1 - t0).total_seconds()
+    sups = [f"S{i:02d}" for i in range(n_sup)]
+    staff, tickets, surveys, follow, cust, train, audits, peers = [], [], [], [], [], [], [], []
+    for si, s in enumerate(sups):
+        skill = rng.normal(0, 1)
+        for k in range(4):
+            hired = t0 - pd.Timedelta(days=int(rng.integers(30, 400)))
+            left = t0 + pd.Timedelta(days=int(rng.integers(100, 900))) if rng.random() < .4 else pd.NaT
+            prom = t0 + pd.Timedelta(days=int(rng.integers(10, 600))) if rng.random() < .3 else pd.NaT
+            if pd.notna(left) and pd.notna(prom) and prom >= left:
+                prom = pd.NaT
+            staff.append((f"{s}-E{k}", s, hired.normalize(), left if pd.isna(left) else left.normalize(),
+                          prom if pd.isna(prom) else prom.normalize()))
+            for c in range(6):
+                due = t0 + pd.Timedelta(days=int(rng.integers(0, 630)))
+                done = due + pd.Timedelta(days=int(rng.integers(-20, 15))) if rng.random() < .8 else pd.NaT
+                train.append((f"{s}-E{k}", f"K{c}", due, done, float(rng.integers(30, 70)),
+                              float(rng.integers(60, 100)) if pd.notna(done) else np.nan))
+        for c in range(30):
+            since = t0 - pd.Timedelta(days=int(rng.integers(1, 300))) + pd.Timedelta(days=int(rng.integers(0, 500)))
+            churn = since + pd.Timedelta(days=int(rng.integers(20, 700))) if rng.random() < .3 else pd.NaT
+            cust.append((f"{s}-C{c}", s, since.normalize(), churn if pd.isna(churn) else churn.normalize()))
+        for j in range(220):
+            created = t0 + pd.Timedelta(seconds=float(rng.random() * span))
+            created = created.floor("min")
+            first_resp = created + pd.Timedelta(hours=float(rng.gamma(2, 2 + skill))) if rng.random() < .95 else pd.NaT
+            resolved = created + pd.Timedelta(hours=float(rng.gamma(2, 20 + 5 * skill))) if rng.random() < .9 else pd.NaT
+            if pd.notna(first_resp) and pd.notna(resolved) and first_resp > resolved:
+                first_resp = resolved
+            tid = f"{s}-T{j}"
+            tickets.append((tid, s, created, f"{s}-E{j % 4}", f"{s}-C{j % 30}", first_resp, resolved,
+                            created + pd.Timedelta(hours=72), bool(rng.random() < .2),
+                            float(rng.random() < .08), float(rng.gamma(2, 40))))
+            if pd.notna(resolved) and rng.random() < .5:
+                surveys.append((tid, resolved + pd.Timedelta(hours=6),
+                                float(np.clip(np.round(4 - .3 * skill + rng.normal(0, .8)), 1, 5))))
+            if pd.notna(resolved) and rng.random() < .4:
+                reached = bool(rng.random() < .8)
+                follow.append((tid, resolved + pd.Timedelta(days=2), reached,
+                               bool(rng.random() < .85) if reached else pd.NA))
+        for d in range(0, 640, 30):
+            audits.append((s, t0 + pd.Timedelta(days=d + int(rng.integers(0, 20))), 40.0,
+                           float(rng.integers(0, 6))))
+            peers.append((s, f"R{si}", t0 + pd.Timedelta(days=d + int(rng.integers(0, 20))),
+                          float(rng.integers(2, 6))))
+    tickets = [tuple(v.floor("s") if isinstance(v, pd.Timestamp) else v for v in row) for row in tickets]
+    surveys = [(a, b.floor("s"), c) for a, b, c in surveys]
+    follow = [(a, b.floor("s"), c, d) for a, b, c, d in follow]
+    budgets = [(s, q, 9000.0) for s in sups for q in
+               ["2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3"]]
+    return {
+        "supervisors": pd.DataFrame({"supervisor_id": sups, "name": [f"主管{i}" for i in range(n_sup)]}),
+        "staff": pd.DataFrame(staff, columns=["staff_id", "supervisor_id", "hired_on", "left_on",
+                                              "promoted_on"]),
+        "tickets": pd.DataFrame(tickets, columns=["ticket_id", "supervisor_id", "created_at",
+                                                  "staff_id", "customer_id", "first_response_at",
+                                                  "resolved_at", "due_at", "is_complaint",
+                                                  "reopened", "cost"]),
+        "surveys": pd.DataFrame(surveys, columns=["ticket_id", "responded_at", "overall"]),
+        "followups": pd.DataFrame(follow, columns=["ticket_id", "called_at", "reached", "positive"]),
+        "customers": pd.DataFrame(cust, columns=["customer_id", "supervisor_id", "since", "churned_on"]),
+        "training": pd.DataFrame(train, columns=["staff_id", "course_id", "due_on", "completed_on",
+                                                 "pre_score", "post_score"]),
+        "audits": pd.DataFrame(audits, columns=["supervisor_id", "audited_on", "items_checked",
+                                                "violations"]),
+        "peer_reviews": pd.DataFrame(peers, columns=["supervisor_id", "reviewer_id", "reviewed_on",
+                                                     "collaboration"]),
+        "budgets": pd.DataFrame(budgets, columns=["supervisor_id", "period", "budget"]),
+    }
+
+
+def tamper_after(frames: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> dict[str, pd.DataFrame]:
+    """Append and alter, in every table, only events dated at or after ``as_of``."""
+    f = {k: v.copy() for k, v in frames.items()}
+    late = as_of + pd.Timedelta(days=3)
+    t = f["tickets"]
+    open_now = t["resolved_at"].isna() | (t["resolved_at"] >= as_of)
+    # resolve every ticket still open at the as-of instant, later, and answer them all
+    t.loc[open_now & (t["created_at"] < as_of), "resolved_at"] = late
+    t.loc[t["first_response_at"].isna() & (t["created_at"] < as_of), "first_response_at"] = late
+    t.loc[t["created_at"] >= as_of, "cost"] = 99999.0
+    f["tickets"] = pd.concat([t, pd.DataFrame({
+        "ticket_id": ["X1", "X2"], "supervisor_id": ["S00", "S01"], "created_at": [as_of, late],
+        "staff_id": ["S00-E0", "S01-E0"], "customer_id": ["S00-C0", "S01-C0"],
+        "first_response_at": [late, late], "resolved_at": [late, late], "due_at": [late, late],
+        "is_complaint": [True, True], "reopened": [3.0, 3.0], "cost": [5e4, 5e4]})],
+        ignore_index=True)
+    f["surveys"] = pd.concat([f["surveys"][f["surveys"]["responded_at"] < as_of],
+                              pd.DataFrame({"ticket_id": ["X1", "X2"], "responded_at": [late, late],
+                                            "overall": [1.0, 1.0]})],
+                             ignore_index=True)
+    fu = f["followups"]
+    f["followups"] = pd.concat([fu, pd.DataFrame({"ticket_id": ["X1", "S00-T0"], "called_at": [late, late],
+                                                  "reached": [True, True], "positive": [False, False]})],
+                               ignore_index=True)
+    s = f["staff"]
+    s.loc[s["left_on"].isna(), "left_on"] = late.normalize()
+    f["staff"] = pd.concat([s, pd.DataFrame({"staff_id": ["NEW"], "supervisor_id": ["S00"],
+                                             "hired_on": [as_of], "left_on": [pd.NaT],
+                                             "promoted_on": [pd.NaT]})], ignore_index=True)
+    c = f["customers"]
+    c.loc[c["churned_on"].isna() & (c["since"] < as_of), "churned_on"] = late.normalize()
+    f["customers"] = pd.concat([c, pd.DataFrame({"customer_id": ["NEWC"], "supervisor_id": ["S00"],
+                                                 "since": [as_of], "churned_on": [pd.NaT]})],
+                               ignore_index=True)
+    tr = f["training"]
+    undone = tr["completed_on"].isna() | (tr["completed_on"] >= as_of)
+    tr.loc[undone, "completed_on"] = late.normalize()
+    tr.loc[undone, "post_score"] = 100.0
+    f["training"] = tr
+    f["audits"] = pd.concat([f["audits"], pd.DataFrame({"supervisor_id": ["S00"], "audited_on": [late.normalize()],
+                                                        "items_checked": [10.0], "violations": [10.0]})],
+                            ignore_index=True)
+    f["peer_reviews"] = pd.concat([f["peer_reviews"], pd.DataFrame({
+        "supervisor_id": ["S00"], "reviewer_id": ["RX"], "reviewed_on": [as_of], "collaboration": [1.0]})],
+        ignore_index=True)
+    return f
+
+
+@pytest.fixture(scope="module")
+def random_data():
+    frames = random_frames()
+    return frames, dataset_from_frames(frames)
+
+
+def _check_same(a, b):
+    pd.testing.assert_frame_equal(a.period_to_date, b.period_to_date)
+    pd.testing.assert_frame_equal(a.projections, b.projections)
+    pd.testing.assert_frame_equal(a.warnings, b.warnings)
+    pd.testing.assert_frame_equal(a.validity.reset_index(drop=True), b.validity.reset_index(drop=True))
+
+
+@pytest.mark.slow
+def test_watch_output_does_not_depend_on_later_events(random_data):
+    from perfmodel.watch import watch
+    frames, data = random_data
+    as_of = pd.Timestamp("2026-08-15")
+    tampered = dataset_from_frames(tamper_after(frames, as_of))
+    assert len(tampered["tickets"]) == len(data["tickets"]) + 2   # the tampering was accepted
+    # a validity row that makes drivers exist, so warnings are compared too
+    validity = pd.DataFrame({"process": ["first_response_hours", "timely_closure_rate"],
+                             "result": ["csat", "complaint_resolution_rate"], "coef": [-0.05, 0.3],
+                             "se": [0.01, 0.1], "p_adj": [0.001, 0.01],
+                             "verdict": ["predicts", "predicts"]})
+    a = watch(data, "2026Q3", as_of, threshold=0.3, validity=validity)
+    b = watch(tampered, "2026Q3", as_of, threshold=0.3, validity=validity)
+    assert len(a.projections) == 8 * 5 and a.projections["p_miss"].notna().all()
+    assert len(a.warnings) > 0
+    _check_same(a, b)
+    # and with the validity fitted from the data itself
+    _check_same(watch(data, "2026Q3", as_of), watch(tampered, "2026Q3", as_of))

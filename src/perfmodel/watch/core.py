@@ -155,7 +155,7 @@ def _validity(hist_wide: pd.DataFrame, results: list[str]) -> pd.DataFrame:
     except ImportError:  # pragma: no cover - the stats module is part of the package
         return pd.DataFrame(columns=["process", "result", "coef", "se", "p_adj", "verdict"])
     try:
-        v = predictive_validity(hist_wide, results=results, lag=1)
+        v = predictive_validity(hist_wide, results=results, lag=1, oos=False)
     except PerfmodelError:
         return pd.DataFrame(columns=["process", "result", "coef", "se", "p_adj", "verdict"])
     return v.reset_index(drop=True)
