@@ -277,6 +277,7 @@ def _one_pair(p_col, r_col, lag, ym, xm, n_ent, n_t, alpha, min_obs, min_periods
     xbar = x.sum() / n
     ss_total = float((((x - xbar) * w) ** 2).sum())
     sxx = float(_fe.mm("it,it->", ab.z[:, :, 1], ab.z[:, :, 1]))
+    row["within_share"] = ss_within / ss_total if ss_total > 0 else np.nan
     if ss_total <= 0 or sxx <= 1e-12 * ss_total:
         return row
     coef, var, n_clusters, ssc, _ = _grid_fit(ab.z[:, :, 0], ab.z[:, :, 1], w, ab.k_time)
