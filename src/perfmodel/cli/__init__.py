@@ -17,6 +17,9 @@ from ..errors import CheckFailed, PerfmodelError
 COMMANDS = [
     "synth",
     "indicators",
+    "score",
+    "lint",
+    "policy",
     "report",
     "audit",
     "watch",

@@ -1,0 +1,91 @@
+"""``perfmodel policy``: check a policy file, or compare two policies."""
+from __future__ import annotations
+
+
+def register(subparsers) -> None:
+    """Add the ``policy`` command with its ``check`` and ``diff`` subcommands."""
+    from . import _Parser
+
+    p = subparsers.add_parser("policy", help="check a policy, or compare two policies",
+                              description="Work with scoring policies (YAML files or presets).")
+    sub = p.add_subparsers(dest="policy_command", metavar="SUBCOMMAND", parser_class=_Parser)
+
+    c = sub.add_parser("check", help="validate a policy and print its indicators",
+                       description="Validate a policy (exit 2 with one line naming the key "
+                                   "path when it is invalid) and print its indicators.")
+    c.add_argument("policy", metavar="FILE|PRESET")
+    c.set_defaults(func=check)
+
+    d = sub.add_parser("diff", help="what changes between two policies, per setting and per supervisor",
+                       description="List the settings that differ between OLD and NEW; with "
+                                   "--data, score both and show each supervisor's old and new "
+                                   "score and rating and the indicators that moved the score most.")
+    d.add_argument("old", metavar="OLD", help="policy file or preset")
+    d.add_argument("new", metavar="NEW", help="policy file or preset")
+    d.add_argument("--data", help="dataset folder")
+    d.add_argument("--period", help="period to score, e.g. 2026Q3 (default: every period)")
+    d.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"])
+    d.add_argument("--out", help="write the per-supervisor comparison (.csv, .parquet or .xlsx)")
+    d.set_defaults(func=diff)
+    p.set_defaults(func=_help(p))
+
+
+def _help(parser):
+    def show(args) -> int:
+        parser.print_help()
+        return 2
+    return show
+
+
+def check(args) -> int:
+    """Run ``perfmodel policy check``."""
+    from ..policy import load_policy
+    from .indicators import aligned
+
+    policy = load_policy(args.policy)
+    dims = ", ".join(f"{k} {v:g}" for k, v in policy.dimensions.items())
+    print(f"{policy.source}: {policy.name} {policy.version} (sha256 {policy.sha256[:12]}) is valid: "
+          f"period {policy.period or 'not set'}, phase {policy.phase}, dimensions {dims}, "
+          f"missing {policy.missing}")
+    summary = policy.summary().drop(columns=["effective_weight"])
+    print(aligned(summary.astype(object).where(summary.notna(), "")))
+    return 0
+
+
+def diff(args) -> int:
+    """Run ``perfmodel policy diff``."""
+    from ..errors import UsageError
+    from ..policy import load_policy
+    from ..policy_diff import compare_scores, describe, diff_policies
+    from .indicators import aligned
+    from .score import panel_for
+
+    old, new = load_policy(args.old), load_policy(args.new)
+    print(describe(old, new))
+    changes = diff_policies(old, new)
+    if len(changes):
+        print(aligned(changes.astype(object).where(changes.notna(), "(absent)")))
+    else:
+        print("no setting differs")
+    if not args.data:
+        if args.out or args.period:
+            raise UsageError("perfmodel policy diff: --out and --period need --data DIR")
+        return 0
+    if old.period and new.period and old.period != new.period:
+        raise UsageError(f"{args.old} scores by {old.period} but {args.new} by {new.period}; "
+                         f"compare policies of the same period kind")
+    panel = panel_for(args.data, new, args.period, args.engine)
+    table = compare_scores(panel, old, new)
+    if args.out:
+        from ..exports import write_table
+        write_table(table, args.out)
+        print(f"wrote {args.out}")
+    shown = table.assign(_a=table["delta"].abs()).sort_values(
+        ["_a", "period", "supervisor_id"], ascending=[False, True, True], kind="mergesort",
+        na_position="last").drop(columns="_a")
+    print(aligned(shown.round(2).astype(object).where(shown.notna(), "")))
+    changed = int((table["old_rating"] != table["new_rating"]).sum())
+    print(f"{changed} of {len(table)} supervisor-periods change rating; mean change "
+          f"{table['delta'].mean():+.2f} points")
+    return 0
+

@@ -1,0 +1,78 @@
+"""``perfmodel score``: score supervisors with a policy."""
+from __future__ import annotations
+
+from ..errors import UsageError
+
+
+def register(subparsers) -> None:
+    """Add the ``score`` command."""
+    p = subparsers.add_parser(
+        "score", help="score supervisors with a policy (file or preset)",
+        description="Compute the indicators of a dataset, score them with a policy and write "
+                    "one row per supervisor and period: score, result_score, process_score, "
+                    "rating, missing and score_<indicator>.")
+    p.add_argument("--data", required=True, help="dataset folder")
+    p.add_argument("--policy", required=True, metavar="FILE|PRESET",
+                   help="policy YAML file or preset (efficiency, quality)")
+    p.add_argument("--period", help="period to score, e.g. 2026Q3 (default: every period of the data)")
+    p.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"],
+                   help="query engine for the indicators (default duckdb)")
+    p.add_argument("--out", help="output file (.csv, .parquet or .xlsx); without it the scores "
+                                 "are printed")
+    p.set_defaults(func=handler)
+
+
+def period_kind_for(policy, period: str | None) -> str:
+    """The period kind to compute: the one of ``period``, which must match the policy's."""
+    from ..periods import parse_period
+
+    if period is None:
+        return policy.period or "quarter"
+    kind = parse_period(period).kind
+    if policy.period is not None and policy.period != kind:
+        example = "2026Q3" if policy.period == "quarter" else "2026-09"
+        raise UsageError(f"--period {period}: the policy {policy.source} scores by {policy.period}; "
+                         f"give a {policy.period} such as {example}")
+    return kind
+
+
+def panel_for(data, policy, period, engine="duckdb"):
+    """The wide indicator panel that ``policy`` needs, for one period or all."""
+    from ..indicators import compute_indicators, wide_panel
+
+    kind = period_kind_for(policy, period)
+    long = compute_indicators(data, period, period_kind=kind, engine=engine)
+    return wide_panel(long)
+
+
+def handler(args) -> int:
+    """Run ``perfmodel score``; return the exit code."""
+    from pathlib import Path
+
+    from ..exports import SUFFIXES, write_table
+    from ..policy import load_policy
+    from ..scoring import score
+    from .indicators import aligned
+
+    policy = load_policy(args.policy)
+    if args.out and Path(args.out).suffix.lower() not in SUFFIXES:
+        raise UsageError(f"--out {args.out}: use a name ending in .csv, .parquet or .xlsx")
+    panel = panel_for(args.data, policy, args.period, args.engine)
+    scores = score(panel, policy)
+    if args.out:
+        write_table(scores, args.out)
+        print(f"wrote {args.out}")
+    else:
+        print(aligned(scores[["supervisor_id", "period", "score", "result_score", "process_score",
+                              "rating", "missing"]].round(2)))
+    counts = scores["rating"].value_counts()
+    ratings = ", ".join(f"{label} {int(counts.get(label, 0))}" for label in policy.ratings)
+    unrated = int((scores["rating"] == "").sum())
+    periods = sorted(scores["period"].unique())
+    span = periods[0] if len(periods) == 1 else f"{periods[0]}..{periods[-1]}"
+    print(f"{scores['supervisor_id'].nunique()} supervisors, {span}, policy {policy.name} "
+          f"{policy.version} (sha256 {policy.sha256[:12]}): ratings {ratings}"
+          f"{f', unrated {unrated}' if unrated else ''}; "
+          f"{int((scores['missing'] != '').sum())} rows with missing indicators "
+          f"(missing: {policy.missing})")
+    return 0
