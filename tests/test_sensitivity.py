@@ -219,3 +219,35 @@ class TestShape:
     def test_bad_arguments(self, kw, msg):
         with pytest.raises(UsageError, match=msg):
             S.rank_uncertainty(make_panel(n=5), "efficiency", **kw)
+
+
+def _cli(argv):
+    from perfmodel.cli import _Parser
+    from perfmodel.cli import sensitivity as cmd
+
+    parser = _Parser(prog="perfmodel")
+    cmd.register(parser.add_subparsers(parser_class=_Parser))
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+def test_cli_prints_fragile_and_writes_table(tmp_path, capsys):
+    panel = make_panel(n=30, periods=("2026Q2", "2026Q3"))
+    pfile = tmp_path / "panel.csv"
+    panel.to_csv(pfile, index=False)
+    out = tmp_path / "sens.csv"
+    argv = ["sensitivity", "--panel", str(pfile), "--policy", "efficiency", "--period", "2026Q3",
+            "--draws", "1000", "--out", str(out), "--concentration", "5", "--threshold", "0.1"]
+    assert _cli(argv) == 0
+    text = capsys.readouterr().out
+    table = pd.read_csv(out, dtype={"supervisor_id": str})
+    assert len(table) == 30 and set(table.period) == {"2026Q3"}
+    expected = S.rank_uncertainty(panel[panel.period == "2026Q3"], "efficiency", draws=1000,
+                                  indicator_concentration=5)
+    fragile = expected.fragile(0.1)
+    assert f"{len(fragile)} of 30 supervisors" in text
+    for sid in fragile.supervisor_id:
+        assert sid in text
+    assert "process_weights" in text
+    first = out.read_bytes()
+    assert _cli(argv + ["--seed", "0"]) == 0 and out.read_bytes() == first  # same seed, same bytes

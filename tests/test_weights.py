@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -342,3 +343,126 @@ class TestEvidence:
 def test_equal():
     got = W.equal(["a", "b", "c", "d"])
     assert got.weight.tolist() == [0.25] * 4
+
+
+# --------------------------------------------------------------------------- command line
+
+def _cli(argv):
+    from perfmodel.cli import _Parser
+    from perfmodel.cli import weights as cmd
+
+    parser = _Parser(prog="perfmodel")
+    cmd.register(parser.add_subparsers(parser_class=_Parser))
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+RESULT_IDS = ["csat", "complaint_resolution_rate", "cost_control_rate", "followup_positive_rate",
+              "customer_churn_rate"]
+
+
+def _pairwise(path, matrix, ids):
+    rows = ["indicator," + ",".join(ids)]
+    for i, row in zip(ids, matrix):
+        rows.append(i + "," + ",".join(str(Fraction(v).limit_denominator(100)) for v in row))
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+class TestCli:
+    def test_ahp_writes_policy_with_provenance(self, tmp_path, capsys):
+        import hashlib
+
+        from perfmodel.policy import load_policy
+
+        w = np.array([8.0, 4, 2, 2, 1])
+        m = _pairwise(tmp_path / "pairwise.csv", np.outer(w, 1 / w), RESULT_IDS)
+        out = tmp_path / "new.yaml"
+        assert _cli(["weights", "--method", "ahp", "--matrix", str(m), "--policy", "efficiency",
+                     "--out", str(out)]) == 0
+        new, prov = W.read_policy_with_provenance(out)
+        base = load_policy("efficiency")
+        got = [new.indicators[i].weight for i in RESULT_IDS]
+        np.testing.assert_allclose(got, w / w.sum(), atol=1e-9)  # a consistent matrix
+        assert sum(new.indicators[i].weight for i in new.of_dimension("result")) == pytest.approx(1)
+        for i in base.of_dimension("process"):
+            assert new.indicators[i].weight == pytest.approx(base.indicators[i].weight)
+        assert new.dimensions == pytest.approx(base.dimensions)
+        assert prov["method"] == "ahp"
+        assert prov["inputs"][0]["sha256"] == hashlib.sha256(m.read_bytes()).hexdigest()
+        assert prov["consistency"]["result"]["consistent"] is True
+        assert prov["base_policy"]["sha256"] == base.sha256
+        assert new.version == "2026.1+ahp"
+        assert "wrote" in capsys.readouterr().out
+
+    def test_inconsistent_matrix_warns(self, tmp_path, capsys):
+        # intransitive: each beats the next by 5 and loses to the one after by 5
+        cyc = np.ones((5, 5))
+        for i in range(5):
+            cyc[i, (i + 1) % 5], cyc[(i + 1) % 5, i] = 5, 1 / 5
+            cyc[i, (i + 2) % 5], cyc[(i + 2) % 5, i] = 1 / 5, 5
+        m = _pairwise(tmp_path / "p.csv", cyc, RESULT_IDS)
+        assert not W.ahp(cyc).consistent
+        _cli(["weights", "--method", "ahp", "--matrix", str(m), "--policy", "efficiency",
+              "--out", str(tmp_path / "n.yaml")])
+        assert "consistency ratio" in capsys.readouterr().err
+        _, prov = W.read_policy_with_provenance(tmp_path / "n.yaml")
+        assert prov["consistency"]["result"]["consistent"] is False
+
+    def test_mixed_dimensions_refused(self, tmp_path):
+        m = _pairwise(tmp_path / "p.csv", np.ones((2, 2)), ["csat", "reopen_rate"])
+        with pytest.raises(UsageError, match="one matrix per dimension"):
+            _cli(["weights", "--method", "ahp", "--matrix", str(m), "--policy", "efficiency",
+                  "--out", str(tmp_path / "n.yaml")])
+
+    def test_never_overwrites_presets_or_files(self, tmp_path):
+        from importlib import resources
+
+        preset = Path(str(resources.files("perfmodel").joinpath("policies", "efficiency.yaml")))
+        with pytest.raises(UsageError, match="preset"):
+            _cli(["weights", "--method", "equal", "--policy", "efficiency", "--out", str(preset)])
+        out = tmp_path / "n.yaml"
+        out.write_text("x", encoding="utf-8")
+        with pytest.raises(UsageError, match="exists"):
+            _cli(["weights", "--method", "equal", "--policy", "efficiency", "--out", str(out)])
+
+    def test_entropy_from_panel_with_result_weight(self, tmp_path):
+        rng = np.random.default_rng(0)
+        from perfmodel.policy import load_policy
+
+        base = load_policy("quality")
+        ids = base.weighted_indicators
+        panel = pd.DataFrame(rng.uniform(0.1, 1, (40, len(ids))), columns=ids)
+        panel.insert(0, "period", ["2026Q2"] * 20 + ["2026Q3"] * 20)
+        panel.insert(0, "supervisor_id", [f"S{i % 20:02d}" for i in range(40)])
+        pfile = tmp_path / "panel.csv"
+        panel.to_csv(pfile, index=False)
+        out = tmp_path / "n.yaml"
+        assert _cli(["weights", "--method", "entropy", "--panel", str(pfile), "--period-range",
+                     "2026Q3", "--policy", "quality", "--out", str(out), "--result-weight", "0.6",
+                     "--table", str(tmp_path / "w.csv")]) == 0
+        new, prov = W.read_policy_with_provenance(out)
+        assert new.dimensions == pytest.approx({"result": 0.6, "process": 0.4})
+        q3 = panel[panel.period == "2026Q3"]
+        for dim in ("result", "process"):
+            members = base.of_dimension(dim)
+            expected = W.entropy(q3, members).set_index("indicator").weight
+            for i in members:
+                assert new.indicators[i].weight == pytest.approx(expected[i], abs=1e-12)
+        assert prov["data"]["periods"] == "2026Q3..2026Q3" and prov["data"]["n_rows"] == 20
+        assert prov["dimension_weights"].startswith("given")
+        table = pd.read_csv(tmp_path / "w.csv")
+        assert {"indicator", "old_weight", "new_weight", "entropy"} <= set(table.columns)
+
+
+def test_apply_weights_partial_dimension():
+    from perfmodel.policy import load_policy
+
+    base = load_policy("efficiency")  # result: csat .30, crr .25, ccr .20, fpr .15, churn .10
+    new = W.apply_weights(base, {"csat": 1.0, "complaint_resolution_rate": 3.0})
+    # the two share 1 - (.20 + .15 + .10) = .55 in the ratio 1 : 3
+    assert new.indicators["csat"].weight == pytest.approx(0.55 / 4)
+    assert new.indicators["complaint_resolution_rate"].weight == pytest.approx(0.55 * 3 / 4)
+    assert new.indicators["cost_control_rate"].weight == pytest.approx(0.20)
+    with pytest.raises(UsageError, match="not in policy"):
+        W.apply_weights(base, {"csat_speed": 1.0})

@@ -42,7 +42,8 @@ from .errors import DataError, UsageError
 
 __all__ = [
     "RANDOM_INDEX", "CR_THRESHOLD", "AhpResult", "equal", "ahp", "read_pairwise_csv",
-    "entropy", "critic", "pca", "evidence", "varimax",
+    "entropy", "critic", "pca", "evidence", "varimax", "apply_weights", "policy_yaml",
+    "write_policy", "read_policy_with_provenance", "sha256_file",
 ]
 
 #: Random consistency index by matrix order n, per published table.
@@ -679,3 +680,173 @@ def evidence(validity_table: pd.DataFrame, indicators: Iterable[str] | None = No
     out.insert(1, "weight", raw / raw.sum())
     out.attrs.update(method="evidence", floor=floor, aggregate=aggregate, verdict=verdict)
     return out
+
+
+# --------------------------------------------------------------------------- to a policy
+
+PROVENANCE_KEY = "provenance"
+
+
+def sha256_file(path: str | Path) -> str:
+    """Return the SHA-256 hex digest of a file's bytes."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def apply_weights(policy, weights, *, result_weight: float | None = None,
+                  version: str | None = None, note: str | None = None):
+    """Return a new policy with the given indicator weights.
+
+    Parameters
+    ----------
+    policy : Policy, str or path
+        The base policy (file or preset).
+    weights : pandas.DataFrame, mapping or list of DataFrames
+        ``indicator``/``weight`` rows (the output of any method here), a mapping
+        indicator -> weight, or several tables (e.g. one per dimension).
+    result_weight : float, optional
+        New weight of the result dimension (process gets 1 − it); default: keep the
+        policy's dimension weights.
+    version : str, optional
+        Version of the new policy (default: the base version).
+    note : str, optional
+        Kept in the policy's ``note``.
+
+    Returns
+    -------
+    Policy
+        Validated. Within each dimension touched by ``weights`` the given indicators share
+        what the dimension's other indicators leave (1 − their unchanged weights, i.e. all
+        of it when every indicator of the dimension is given) in proportion to the new
+        weights, so that the dimension's weights sum to 1.
+
+    Raises
+    ------
+    UsageError
+        An indicator is not in the policy, or a weight is negative.
+    """
+    from .policy import load_policy
+
+    base = load_policy(policy)
+    if isinstance(weights, Mapping):
+        new = {str(k): float(v) for k, v in weights.items()}
+    else:
+        tables = [weights] if isinstance(weights, pd.DataFrame) else list(weights)
+        new = {}
+        for t in tables:
+            new.update(dict(zip(t["indicator"].astype(str), t["weight"].astype(float))))
+    unknown = [k for k in new if k not in base.indicators]
+    if unknown:
+        raise UsageError(f"indicator {unknown[0]!r} is not in policy {base.source}; weights can "
+                         f"only be set for {', '.join(base.indicators)}")
+    if any(not np.isfinite(v) or v < 0 for v in new.values()):
+        raise UsageError("weights must be finite and ≥ 0")
+    out: dict[str, float] = {}
+    for dim in ("result", "process"):
+        members = base.of_dimension(dim)
+        given = [k for k in members if k in new]
+        if not given:
+            continue
+        kept = sum(base.indicators[k].weight for k in members if k not in new)
+        room = max(0.0, 1.0 - kept)
+        total = sum(new[k] for k in given)
+        if total <= 0:
+            raise UsageError(f"the new weights of dimension {dim!r} are all zero")
+        for k in given:
+            out[k] = room * new[k] / total
+    dims = None
+    if result_weight is not None:
+        if not 0 <= result_weight <= 1:
+            raise UsageError(f"result weight {result_weight} must be between 0 and 1")
+        dims = {"result": float(result_weight), "process": 1.0 - float(result_weight)}
+    return base.with_weights(dimensions=dims, indicators=out, version=version, note=note,
+                             normalize=True)
+
+
+def policy_yaml(policy, provenance: Mapping | None = None) -> str:
+    """YAML text of ``policy`` followed by a ``provenance:`` block.
+
+    Returns
+    -------
+    str
+        ``policy.to_yaml()`` then, when ``provenance`` is given, a comment line and the
+        mapping under the key ``provenance`` (method, inputs with SHA-256, consistency,
+        data periods). Deterministic: no wall-clock time is written.
+    """
+    import yaml
+
+    text = policy.to_yaml()
+    if provenance:
+        block = yaml.safe_dump({PROVENANCE_KEY: _plain(provenance)}, sort_keys=False,
+                               allow_unicode=True, default_flow_style=False, width=100)
+        text = text.rstrip("\n") + "\n# how these weights were obtained (perfmodel weights)\n" + block
+    return text
+
+
+def read_policy_with_provenance(path: str | Path):
+    """Read a policy written by :func:`write_policy`.
+
+    Returns
+    -------
+    tuple
+        ``(policy, provenance)``: the validated Policy (the ``provenance`` block set aside)
+        and the provenance mapping (empty when there is none).
+    """
+    import yaml
+
+    from .policy import load_policy, policy_from_dict
+
+    text = Path(path).read_text(encoding="utf-8-sig")
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict) or PROVENANCE_KEY not in data:
+        return load_policy(path), {}
+    prov = data.pop(PROVENANCE_KEY) or {}
+    return policy_from_dict(data, source=str(path)), prov
+
+
+def write_policy(policy, path: str | Path, provenance: Mapping | None = None, *,
+                 overwrite: bool = False) -> Path:
+    """Write a policy (with its provenance) to a YAML file.
+
+    Refuses to write into the package's shipped presets, and to replace an existing file
+    unless ``overwrite``.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
+    from importlib import resources
+
+    path = Path(path)
+    presets_dir = Path(str(resources.files("perfmodel").joinpath("policies"))).resolve()
+    if path.resolve().parent == presets_dir:
+        raise UsageError(f"{path}: will not overwrite a shipped preset; write the new policy "
+                         f"elsewhere (e.g. reports/policies/)")
+    if path.exists() and not overwrite:
+        raise UsageError(f"{path} exists; choose another --out or allow overwriting (--force)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(policy_yaml(policy, provenance), encoding="utf-8")
+    return path
+
+
+def _plain(obj):
+    """Convert numpy scalars and tuples to plain YAML-safe Python values."""
+    if isinstance(obj, Mapping):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, (np.bool_, bool)):
+        return bool(obj)
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, (np.floating, float)):
+        return float(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj

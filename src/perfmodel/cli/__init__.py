@@ -22,6 +22,8 @@ COMMANDS = [
     "policy",
     "report",
     "audit",
+    "weights",
+    "sensitivity",
     "watch",
 ]
 

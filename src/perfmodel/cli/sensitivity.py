@@ -1,0 +1,87 @@
+"""``perfmodel sensitivity``: which supervisors' ratings hinge on the choice of weights."""
+from __future__ import annotations
+
+from ..errors import UsageError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "sensitivity", help="rank and rating uncertainty under plausible weights (Monte Carlo)",
+        description="Draw the result-dimension weight within the phase's range (efficiency "
+                    "0.60-0.70, quality 0.50-0.60, custom the policy's +/-0.05) and the indicator "
+                    "weights around the policy's (Dirichlet), rank every supervisor under each "
+                    "draw, and print the supervisors whose rating differs from the nominal one "
+                    "with probability >= --threshold, then the Sobol indices of the weight groups.")
+    p.add_argument("--data", metavar="DIR", help="dataset folder")
+    p.add_argument("--panel", metavar="FILE", help="a wide indicator panel (.csv/.parquet) instead of --data")
+    p.add_argument("--policy", required=True, metavar="FILE|PRESET")
+    p.add_argument("--period", required=True, metavar="P", help="period id, e.g. 2026Q3")
+    p.add_argument("--draws", type=int, default=10_000, help="model evaluations (default 10000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--result-range", metavar="LOW:HIGH", help="range of the result weight (default: by phase)")
+    p.add_argument("--concentration", type=float, default=None,
+                   help="Dirichlet concentration of the indicator weights (default 50; larger = "
+                        "closer to the policy)")
+    p.add_argument("--fixed-indicator-weights", action="store_true",
+                   help="do not perturb the indicator weights")
+    p.add_argument("--rules", action="append", default=None, metavar="percentile|FILE",
+                   help="alternative scoring rules drawn with equal probability (repeatable)")
+    p.add_argument("--threshold", type=float, default=0.2,
+                   help="print supervisors whose rating differs with at least this probability (default 0.2)")
+    p.add_argument("--out", metavar="FILE", help="write the full per-supervisor table (.csv/.parquet/.xlsx)")
+    p.set_defaults(func=handle)
+
+
+def _range(text: str | None):
+    if not text:
+        return None
+    try:
+        lo, hi = (float(x) for x in text.replace("..", ":").split(":"))
+    except ValueError:
+        raise UsageError(f"--result-range {text!r}: write LOW:HIGH, e.g. 0.60:0.70") from None
+    return lo, hi
+
+
+def handle(args) -> int:
+    from ..periods import parse_period
+    from ..policy import load_policy
+    from ..weights import read_policy_with_provenance
+    from ..sensitivity import DEFAULT_CONCENTRATION, rank_uncertainty
+    from .weights import load_panel, write_table
+
+    period = parse_period(args.period).id
+    if str(args.policy).lower().endswith((".yaml", ".yml")):
+        policy, _ = read_policy_with_provenance(args.policy)  # a policy written by `weights`
+    else:
+        policy = load_policy(args.policy)
+    panel = load_panel(args.data, args.panel, [period])
+    if args.fixed_indicator_weights:
+        conc = None
+    else:
+        conc = args.concentration if args.concentration is not None else DEFAULT_CONCENTRATION
+    res = rank_uncertainty(panel, policy, draws=args.draws, seed=args.seed,
+                           result_range=_range(args.result_range), indicator_concentration=conc,
+                           rules=args.rules)
+    t = res.table
+    lo, hi = res.result_range
+    conc_txt = "fixed" if conc is None else f"Dirichlet concentration {conc:g}"
+    print(f"{policy.name} {policy.version} ({policy.phase}), period {period}: {res.draws} draws, "
+          f"result weight {lo:.2f}-{hi:.2f}, indicator weights {conc_txt}, seed {res.seed}"
+          + (f", rules {', '.join(res.rule_sets)}" if len(res.rule_sets) > 1 else ""))
+    fragile = res.fragile(args.threshold)
+    if fragile.empty:
+        print(f"no supervisor's rating differs from the nominal one with probability >= {args.threshold:g}")
+    else:
+        print(f"{len(fragile)} of {int(t['nominal_rank'].notna().sum())} supervisors have a fragile "
+              f"rating (P(different rating) >= {args.threshold:g}):")
+        show = fragile[["supervisor_id", "nominal_rating", "modal_rating", "p_rating_differs",
+                        "nominal_rank", "median_rank", "rank_p05", "rank_p95", "nominal_score"]].copy()
+        for c in ("nominal_rank", "median_rank", "rank_p05", "rank_p95"):
+            show[c] = show[c].astype("Int64")
+        print(show.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    print("what drives rank changes (Sobol indices of the rank variance):")
+    print(res.sobol.drop(columns="period").to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    if args.out:
+        write_table(t, args.out)
+        print(f"wrote {args.out}")
+    return 0

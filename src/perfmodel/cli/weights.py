@@ -1,0 +1,226 @@
+"""``perfmodel weights``: derive indicator weights and write them as a new policy version.
+
+Pairwise CSV (``--method ahp --matrix FILE``, repeatable, one file per dimension): a square
+table whose header row and first column list the same indicator ids in the same order;
+cell (i, j) = how much more important i is than j on Saaty's 1–9 scale, fractions such as
+``1/3`` allowed, diagonal 1, reciprocal (see :func:`perfmodel.weights.read_pairwise_csv`).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..errors import DataError, UsageError
+
+METHODS = ("ahp", "entropy", "critic", "pca", "evidence", "equal")
+DATA_METHODS = ("entropy", "critic", "pca")
+TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx")
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "weights", help="derive indicator weights (AHP, entropy, CRITIC, PCA, evidence) into a new policy",
+        description="Derive indicator weights and write a new policy version with a provenance "
+                    "block (method, inputs with SHA-256, consistency ratio, data periods). Within "
+                    "a dimension the new weights sum to 1; dimension weights are kept unless "
+                    "--result-weight is given. AHP: --matrix pairwise.csv (square CSV, indicator "
+                    "ids as header and first column, cells on Saaty's 1-9 scale, e.g. 3 or 1/3), "
+                    "one file per dimension. entropy/critic/pca: --data DIR (or --panel FILE) and "
+                    "--period-range. evidence: --validity FILE (output of perfmodel validity) or "
+                    "--data DIR.")
+    p.add_argument("--method", required=True, choices=METHODS)
+    p.add_argument("--policy", required=True, metavar="FILE|PRESET", help="base policy")
+    p.add_argument("--out", required=True, metavar="FILE", help="new policy YAML to write")
+    p.add_argument("--matrix", action="append", default=[], metavar="CSV",
+                   help="pairwise comparison matrix (ahp); repeat for several dimensions")
+    p.add_argument("--random-index", default="saaty", choices=("saaty", "alonso_lamata"),
+                   help="random-index table for the AHP consistency ratio (default saaty)")
+    p.add_argument("--data", metavar="DIR", help="dataset folder (entropy/critic/pca/evidence)")
+    p.add_argument("--panel", metavar="FILE", help="a wide indicator panel (.csv/.parquet) instead of --data")
+    p.add_argument("--period-range", metavar="A:B", help="periods of the data to use, e.g. 2024Q4:2026Q3 "
+                                                       "(default: all)")
+    p.add_argument("--validity", metavar="FILE", help="predictive-validity table (evidence)")
+    p.add_argument("--floor", type=float, default=0.0,
+                   help="evidence: raw weight of indicators without evidence (default 0)")
+    p.add_argument("--dimension", action="append", choices=("result", "process"), default=None,
+                   help="dimensions to reweigh (default: both; evidence: process)")
+    p.add_argument("--result-weight", type=float, default=None,
+                   help="new weight of the result dimension (process = 1 - it)")
+    p.add_argument("--version", default=None, help="version of the new policy (default: base version + method)")
+    p.add_argument("--table", metavar="FILE", help="also write the weights table (.csv/.parquet/.xlsx)")
+    p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    p.set_defaults(func=handle)
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+def period_ids(spec: str | None) -> list[str] | None:
+    """Period ids from ``A:B`` / ``A..B`` / ``A`` (None = all)."""
+    from ..periods import parse_period, period_range
+
+    if not spec:
+        return None
+    for sep in (":", ".."):
+        if sep in spec:
+            a, b = spec.split(sep, 1)
+            return [p.id for p in period_range(a.strip(), b.strip())]
+    return [parse_period(spec.strip()).id]
+
+
+def load_panel(data: str | None, panel: str | None, periods) -> "object":
+    """Wide panel from a dataset folder (computing the indicators) or a panel file."""
+    import pandas as pd
+
+    if panel:
+        path = Path(panel)
+        if not path.is_file():
+            raise DataError(f"{path}: panel file not found")
+        if path.suffix.lower() == ".parquet":
+            df = pd.read_parquet(path)
+        elif path.suffix.lower() == ".csv":
+            df = pd.read_csv(path, encoding="utf-8-sig", dtype={"supervisor_id": str, "period": str})
+        else:
+            raise DataError(f"{path}: give a .csv or .parquet panel")
+        for col in ("supervisor_id", "period"):
+            if col not in df.columns:
+                raise DataError(f"{path}: column {col!r} is missing; a wide panel has supervisor_id, "
+                                f"period and one column per indicator")
+        if periods is not None:
+            df = df[df["period"].astype(str).isin(periods)]
+            if df.empty:
+                raise DataError(f"{path}: no rows in period(s) {', '.join(periods)}")
+        return df.reset_index(drop=True)
+    if not data:
+        raise UsageError("give --data DIR (a dataset folder) or --panel FILE")
+    from ..indicators import compute_indicators, wide_panel
+
+    return wide_panel(compute_indicators(data, periods))
+
+
+def data_files(data: str | None, panel: str | None) -> list[dict]:
+    """Files read, with SHA-256, for the provenance block."""
+    from ..weights import sha256_file
+
+    if panel:
+        return [{"path": str(panel), "sha256": sha256_file(panel)}]
+    if not data:
+        return []
+    files = sorted(f for f in Path(data).iterdir()
+                   if f.is_file() and f.suffix.lower() in TABLE_SUFFIXES)
+    return [{"path": str(f), "sha256": sha256_file(f)} for f in files]
+
+
+def write_table(df, path: str | Path) -> None:
+    """Write a table by suffix (perfmodel.exports when present, else deterministic CSV)."""
+    try:
+        from ..exports import write_table as _write
+    except ImportError:
+        _write = None
+    if _write is not None:
+        _write(df, path)
+        return
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".parquet":
+        df.to_parquet(path, index=False)
+    elif path.suffix.lower() == ".xlsx":
+        df.to_excel(path, index=False)
+    else:
+        df.to_csv(path, index=False, encoding="utf-8", float_format="%.10g", lineterminator="\n")
+
+
+# --------------------------------------------------------------------------- handler
+
+def handle(args) -> int:
+    import pandas as pd
+
+    from .. import weights as W
+    from ..policy import load_policy
+    from ..policy import presets as _presets
+
+    base = load_policy(args.policy)
+    dims = args.dimension or (["process"] if args.method == "evidence" else ["result", "process"])
+    inputs: list[dict] = []
+    prov: dict = {"method": args.method, "base_policy": {
+        "source": base.source, "name": base.name, "version": base.version, "sha256": base.sha256}}
+    if args.policy in _presets():
+        prov["base_policy"]["preset"] = args.policy
+    tables = []
+    warnings = []
+
+    if args.method == "ahp":
+        if not args.matrix:
+            raise UsageError("--method ahp needs --matrix pairwise.csv (one per dimension)")
+        consistency = {}
+        for m in args.matrix:
+            res = W.ahp(W.read_pairwise_csv(m), random_index=args.random_index)
+            ids = res.weights["indicator"].tolist()
+            dims_of = {base.indicators[i].dimension for i in ids if i in base.indicators}
+            if len(dims_of) > 1:
+                raise UsageError(f"{m}: mixes result and process indicators; give one matrix per "
+                                 f"dimension")
+            inputs.append({"path": str(m), "sha256": W.sha256_file(m)})
+            name = next(iter(dims_of)) if dims_of else str(m)
+            consistency[name] = {"n": res.n, "lambda_max": round(res.lambda_max, 6),
+                                 "consistency_index": round(res.consistency_index, 6),
+                                 "random_index": res.random_index,
+                                 "random_index_table": res.random_index_table,
+                                 "consistency_ratio": round(res.consistency_ratio, 6),
+                                 "consistent": res.consistent}
+            if res.warning:
+                warnings.append(f"{m}: {res.warning}")
+            tables.append(res.weights.assign(**{"consistency_ratio": res.consistency_ratio}))
+        prov["consistency"] = consistency
+    elif args.method == "equal":
+        for d in dims:
+            tables.append(W.equal(base.of_dimension(d)))
+    else:
+        periods = period_ids(args.period_range)
+        if args.method == "evidence" and args.validity:
+            path = Path(args.validity)
+            if not path.is_file():
+                raise DataError(f"{path}: validity table not found")
+            vt = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else \
+                pd.read_csv(path, encoding="utf-8-sig")
+            inputs.append({"path": str(path), "sha256": W.sha256_file(path)})
+            tables.append(W.evidence(vt, base.of_dimension("process"), floor=args.floor))
+        else:
+            panel = load_panel(args.data, args.panel, periods)
+            inputs.extend(data_files(args.data, args.panel))
+            ps = sorted(panel["period"].astype(str).unique())
+            prov["data"] = {"periods": ps[0] + ".." + ps[-1] if ps else None, "n_periods": len(ps),
+                            "n_rows": int(len(panel))}
+            if args.method == "evidence":
+                from ..stats import predictive_validity
+
+                vt = predictive_validity(panel)
+                tables.append(W.evidence(vt, base.of_dimension("process"), floor=args.floor))
+            else:
+                fn = getattr(W, args.method)
+                for d in dims:
+                    members = base.of_dimension(d)
+                    if members:
+                        tables.append(fn(panel, members))
+    prov["inputs"] = inputs
+    if args.method == "evidence":
+        prov["floor"] = args.floor
+    new = W.apply_weights(base, tables, result_weight=args.result_weight,
+                          version=args.version or f"{base.version}+{args.method}",
+                          note=f"weights from perfmodel weights --method {args.method}")
+    prov["dimension_weights"] = "given (--result-weight)" if args.result_weight is not None else "kept"
+    out = W.write_policy(new, args.out, prov, overwrite=args.force)
+
+    rows = []
+    for ind, rule in new.indicators.items():
+        rows.append({"indicator": ind, "dimension": rule.dimension,
+                     "old_weight": base.indicators[ind].weight, "new_weight": rule.weight})
+    summary = pd.DataFrame(rows)
+    if args.table:
+        extra = pd.concat(tables, ignore_index=True)
+        write_table(summary.merge(extra.drop(columns=["weight"]), on="indicator", how="left"), args.table)
+    print(summary.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    print(f"dimensions: " + ", ".join(f"{k} {v:.4f}" for k, v in new.dimensions.items()))
+    print(f"wrote {out}")
+    for w in warnings:
+        print(f"perfmodel: warning: {w}", file=sys.stderr)
+    return 0
