@@ -111,7 +111,7 @@ def _validate(raws: dict[str, RawTable], timezone: str) -> Dataset:
     for name in LOAD_ORDER:
         if name not in raws:
             continue
-        raw = raws[name]
+        raw = raws.pop(name)  # let each table's raw cells go once it is checked
         table = TABLES[name]
         missing = [c for c in table.required if c not in raw.frame.columns]
         if missing:

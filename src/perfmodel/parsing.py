@@ -204,6 +204,9 @@ def _from_values(series: pd.Series, kind: str, timezone: str):
     """Typed values (numbers, datetimes, booleans) converted to ``kind``."""
     present = series.notna().to_numpy()
     n = len(series)
+    if kind in ("id", "text") and pd.api.types.is_integer_dtype(series.dtype):
+        text = series.astype(str).astype(object)
+        return text.where(present, np.nan).reset_index(drop=True), np.zeros(n, dtype=bool)
     if kind in ("id", "text", "period"):
         text = pd.Series([_as_text(v) for v in series], dtype=object)
         if kind == "period":

@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -222,28 +223,13 @@ def read_csv(path: Path) -> pd.DataFrame:
     table = None
     for enc in ([encoding] if encoding != "utf-8" else ["utf-8", "gb18030"]):
         try:
-            table = pacsv.read_csv(
-                path,
-                read_options=pacsv.ReadOptions(
-                    encoding="utf8" if enc == "utf-8" else enc,
-                    column_names=names,
-                    skip_rows=1,
-                    block_size=1 << 24,
-                ),
-                parse_options=pacsv.ParseOptions(newlines_in_values=True),
-                convert_options=pacsv.ConvertOptions(
-                    column_types={n: pa.string() for n in names},
-                    strings_can_be_null=True,
-                    quoted_strings_can_be_null=True,
-                    null_values=[""],
-                ),
-            )
+            table = _read_text_table(path, enc, names)
             break
         except pa.ArrowInvalid as exc:
             message = str(exc)
             if enc == "utf-8" and "UTF8" in message:
-                continue
-            raise DataError(f"{path.name}: not a table ({_first_line(message)}); {_DOC}") from None
+                continue  # GBK text further down than the start that was checked
+            raise _not_a_table(path.name, message) from None
         except UnicodeDecodeError:
             raise _undecodable(path) from None
     if table is None:
@@ -254,11 +240,50 @@ def read_csv(path: Path) -> pd.DataFrame:
     )
 
 
+def _read_text_table(path: Path, encoding: str, names: list[str]) -> pa.Table:
+    """Every cell as text; parsing quoted line breaks is slower, so only done when needed."""
+    def read(newlines: bool) -> pa.Table:
+        return pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                encoding="utf8" if encoding == "utf-8" else encoding,
+                column_names=names, skip_rows=1, block_size=1 << 24,
+            ),
+            parse_options=pacsv.ParseOptions(newlines_in_values=newlines),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=True, quoted_strings_can_be_null=True, null_values=[""],
+            ),
+        )
+    try:
+        return read(False)
+    except pa.ArrowInvalid as exc:
+        if "UTF8" in str(exc):
+            raise
+        return read(True)
+
+
+def _not_a_table(name: str, message: str) -> DataError:
+    ragged = re.search(r"Expected (\d+) columns, got (\d+): (.*)", message)
+    if ragged:
+        want, got, row = ragged.groups()
+        row = row.strip()
+        row = row if len(row) <= 80 else row[:77] + "..."
+        return DataError(
+            f"{name}: not a table: a row has {got} cells but the header has {want} ({row!r}); "
+            f"fix that row or put quotes around cells that contain commas ({_DOC})"
+        )
+    return DataError(f"{name}: not a table ({_first_line(message)}); {_DOC}")
+
+
 def _first_line(message: str) -> str:
     return message.strip().splitlines()[0] if message.strip() else "unreadable"
 
 
 def _clean_strings(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Strip blanks around cells and make blank cells missing (copies only when needed)."""
+    if not pc.any(pc.match_substring_regex(column, r"^\s|\s$")).as_py():
+        return column  # the usual case: nothing to strip, empty cells are already null
     trimmed = pc.utf8_trim_whitespace(column)
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
 

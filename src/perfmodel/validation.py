@@ -171,9 +171,12 @@ def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
     _foreign_problems(table, frame, parents, problems)
 
     bad_rows = problems.by_row()
-    keep = np.ones(n, dtype=bool)
-    keep[bad_rows["pos"].to_numpy()] = False
-    clean = frame[keep].reset_index(drop=True)
+    if len(bad_rows):
+        keep = np.ones(n, dtype=bool)
+        keep[bad_rows["pos"].to_numpy()] = False
+        clean = frame[keep].reset_index(drop=True)
+    else:
+        clean = frame
     quarantine = pd.DataFrame({
         "table": table.name,
         "file": file,

@@ -54,6 +54,12 @@ CASES: dict[str, dict[str, object]] = {
         "T3,2026-04-02T10:00:00,maybe,true\n"
         "T3,2026-04-03T10:00:00,否,2\n"
     )},
+    "crlf_quotes_blanks": {"supervisors.csv": (
+        'supervisor_id,name,team,region\r\n'
+        '007,"王芳","华东一组, 二部",华东\r\n'
+        ' S1 ,"李\r\n娜",  ,华南\r\n'
+        'S2,Zhang Wei,North,华北\r\n'
+    )},
     "header_only_optional": {"audits.csv": "supervisor_id,audited_on,items_checked,violations\n"},
     # --- rows that are quarantined
     "duplicate_ids": {"tickets.csv": tickets(
@@ -192,6 +198,8 @@ def _xlsx(path: Path) -> None:
     tic.append(["T1", "007", datetime(2026, 1, 5, 9, 0), datetime(2026, 1, 6, 10, 0), True, 120.5])
     tic.append(["T2", 1, "2026-02-10T14:00:00", None, "否", 80])
     tic.append(["T3", "S2", datetime(2026, 3, 31, 23, 59, 59), datetime(2026, 3, 1), "是", "abc"])
+    book.properties.creator = "perfmodel tests"
+    book.properties.created = book.properties.modified = datetime(2026, 1, 1)
     book.save(path)
 
 
