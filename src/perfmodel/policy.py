@@ -265,8 +265,7 @@ class Policy:
             data["version"] = str(version)
         if note is not None:
             data["note"] = note
-        text = _dump(data)
-        return policy_from_text(text, source=f"{self.source} (reweighted)")
+        return policy_from_dict(data, source=f"{self.source} (reweighted)")
 
     def summary(self) -> "Any":
         """Return one row per indicator: indicator, dimension, weight, effective_weight, rule,
