@@ -460,3 +460,92 @@ def test_command_line_reports_a_bad_dataset_in_one_line(tmp_path, case, needle):
     assert len(lines) == 1 and needle in lines[0]
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "x.csv").exists()
+
+
+# --------------------------------------------------------------------------- rules in detail
+
+def _folder(tmp_path, **tables) -> Path:
+    shutil.copy(BAD / "bom_utf8" / "supervisors.csv", tmp_path)
+    shutil.copy(BAD / "bom_utf8" / "tickets.csv", tmp_path)
+    for name, text in tables.items():
+        (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_a_duplicate_of_a_quarantined_row_is_still_a_duplicate(tmp_path):
+    folder = _folder(tmp_path, customers=(
+        "customer_id,supervisor_id,since,churned_on\n"
+        "C1,007,2025-13-01,\n"      # row 1: unreadable date
+        "C1,007,2025-01-01,\n"      # row 2: same key as row 1
+        "C2,S1,2025-01-01,2024-12-31\n"
+    ))
+    data = load_dataset(folder)
+    assert quarantined(data, "customers") == [
+        ("customers", 1, "since", "since: cannot read '2025-13-01' as a date like 2026-03-31"),
+        ("customers", 2, "customer_id", "customer_id 'C1' duplicates row 1"),
+        ("customers", 3, "churned_on", "churned_on 2024-12-31 00:00:00 is before since 2025-01-01 00:00:00"),
+    ]
+    assert len(data["customers"]) == 0
+    assert_balanced(data)
+
+
+def test_composite_key_duplicates(tmp_path):
+    folder = _folder(tmp_path, peer_reviews=(
+        "supervisor_id,reviewer_id,reviewed_on,collaboration\n"
+        "007,E1,2026-01-10,4\n"
+        "007,E1,2026-01-11,5\n"     # another day: not a duplicate
+        "007,E2,2026-01-10,3\n"     # another reviewer: not a duplicate
+        "007,E1,2026-01-10,2\n"     # same three key cells as row 1
+    ))
+    data = load_dataset(folder)
+    assert quarantined(data, "peer_reviews") == [
+        ("peer_reviews", 4, "supervisor_id+reviewer_id+reviewed_on",
+         "supervisor_id+reviewer_id+reviewed_on '007'+'E1'+2026-01-10 00:00:00 duplicates row 1")]
+    assert data["peer_reviews"]["collaboration"].tolist() == [4.0, 5.0, 3.0]
+
+
+def test_training_without_a_staff_table(tmp_path):
+    folder = _folder(tmp_path, training="staff_id,course_id,due_on\nE1,K1,2026-01-31\n")
+    data = load_dataset(folder)
+    assert quarantined(data, "training") == [
+        ("training", 1, "staff_id", "staff_id 'E1' not in staff (there is no staff table)")]
+    assert account(data)["training"] == ("training.csv", 1, 0, 1)
+
+
+def test_missing_words_are_not_missing_values(tmp_path):
+    folder = _folder(tmp_path, surveys=(
+        "ticket_id,responded_at,overall,attitude\n"
+        "T1,2026-01-07T10:00:00,5,NA\n"
+        "T2,2026-02-12T10:00:00,4,   \n"
+    ))
+    data = load_dataset(folder)
+    assert quarantined(data, "surveys") == [
+        ("surveys", 1, "attitude", "attitude: cannot read 'NA' as a number")]
+    assert pd.isna(data["surveys"]["attitude"].iloc[0])
+
+
+def test_optional_columns_absent_from_the_file_are_added_empty(tmp_path):
+    folder = _folder(tmp_path, surveys="ticket_id,responded_at,overall\nT1,2026-01-07T10:00:00,5\n")
+    s = load_dataset(folder)["surveys"]
+    assert list(s.columns) == ["ticket_id", "responded_at", "overall", "attitude", "resolution", "speed"]
+    assert s["speed"].dtype == "float64" and s["speed"].isna().all()
+
+
+def test_column_names_in_any_case_and_with_blanks(tmp_path):
+    shutil.copy(BAD / "bom_utf8" / "tickets.csv", tmp_path)
+    (tmp_path / "Supervisors.csv").write_text(" Supervisor_ID , NAME \nS1,甲\n", encoding="utf-8")
+    # the tickets of 007 and S2 are now unknown supervisors
+    data = load_dataset(tmp_path)
+    assert data["supervisors"].to_dict("list") == {
+        "supervisor_id": ["S1"], "name": ["甲"], "team": [np.nan], "region": [np.nan]}
+    assert [r[1] for r in quarantined(data, "tickets")] == [1, 3]
+
+
+def test_account_balances_on_the_sample_dataset():
+    sample = Path(__file__).parents[1] / "data" / "sample"
+    if not (sample / "tickets.csv").exists():
+        pytest.skip("data/sample is not there")
+    data = load_dataset(sample)
+    assert_balanced(data)
+    tickets_lines = sum(1 for _ in (sample / "tickets.csv").open(encoding="utf-8")) - 1
+    assert account(data)["tickets"][1] == tickets_lines
