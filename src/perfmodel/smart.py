@@ -151,7 +151,7 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
         add("", "T", "error", "no period set; add period: quarter or period: month")
 
     out = pd.DataFrame(findings, columns=COLUMNS)
-    order = {k: i for i, k in enumerate([""] + list(policy.unknown_indicators) + list(policy.indicators))}
+    order = {k: i for i, k in enumerate([""] + list(policy.indicators))}
     out["_l"] = out["letter"].map(LETTERS.index)
     out["_i"] = out["indicator"].map(order)
     return out.sort_values(["_l", "_i"], kind="mergesort").drop(columns=["_l", "_i"]).reset_index(drop=True)
