@@ -147,7 +147,9 @@ def compute_tables(data, policy, period: str, engine: str = "duckdb") -> dict[st
     """Compute the data outputs of a report run for one period.
 
     This one function is used both by the report runner and by :func:`verify_run`, so a
-    verification recomputes exactly what the run wrote.
+    verification recomputes exactly what the run wrote. The indicators are computed for
+    every period of the data up to ``period`` (the report's trends need them); the
+    outputs keep ``period``.
 
     Parameters
     ----------
@@ -167,17 +169,35 @@ def compute_tables(data, policy, period: str, engine: str = "duckdb") -> dict[st
         indicator, value, numerator, denominator, available), sorted by supervisor and
         indicator; ``scores``: the scores of the period (supervisor_id, period, score,
         result_score, process_score, rating, missing, score_<indicator>...), sorted by
-        supervisor.
+        supervisor; ``panel``: the long indicator table of every period up to ``period``.
     """
     from .indicators import compute_indicators, wide_panel
+    from .loader import load_dataset
+    from .periods import parse_period
     from .scoring import score
 
-    long = compute_indicators(data, periods=[period], engine=engine)
-    long = long[long["period"] == period]
-    long = long.sort_values(["supervisor_id", "period", "indicator"], kind="mergesort").reset_index(drop=True)
+    if not hasattr(data, "tables"):
+        data = load_dataset(data)
+    p = parse_period(period)
+    created = pd.to_datetime(data.tables["tickets"]["created_at"]).dropna()
+    first = created.min() if len(created) else p.start
+    periods = [q.id for q in _periods_between(first, p)]
+    panel = compute_indicators(data, periods=periods, period_kind=p.kind, engine=engine)
+    panel = panel.sort_values(["period", "supervisor_id", "indicator"], kind="mergesort").reset_index(drop=True)
+    long = panel[panel["period"] == p.id].sort_values(["supervisor_id", "period", "indicator"], kind="mergesort")
+    long = long.reset_index(drop=True)
     scores = score(wide_panel(long), policy)
     scores = scores.sort_values(["supervisor_id", "period"], kind="mergesort").reset_index(drop=True)
-    return {"indicators": long, "scores": scores}
+    return {"indicators": long, "scores": scores, "panel": panel}
+
+
+def _periods_between(first, last):
+    from .periods import period_containing, period_range
+
+    start = period_containing(first, last.kind)
+    if start.start > last.start:
+        return [last]
+    return period_range(start.id, last.id)
 
 
 def write_tables(tables: dict[str, pd.DataFrame], folder) -> dict[str, Path]:
@@ -282,6 +302,9 @@ def write_manifest(run_dir, manifest: dict) -> Path:
     run_dir = Path(run_dir)
     target = run_dir / MANIFEST
     fd, tmp = tempfile.mkstemp(prefix=".manifest-", suffix=".json", dir=run_dir)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a manifest is read by auditors
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(manifest, fh, ensure_ascii=False, indent=2, sort_keys=False)

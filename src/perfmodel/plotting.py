@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib import font_manager
+from matplotlib.ticker import MaxNLocator
 
 from .i18n import check_lang, indicator_label, t
 
@@ -72,8 +73,8 @@ def setup(lang: str = "en") -> str:
     Parameters
     ----------
     lang : {"en", "zh"}
-        Language of the labels. With ``zh`` the CJK font comes first; with ``en`` it is a
-        fallback so that Chinese names (of supervisors or teams) still render.
+        Language of the labels. Chinese names of supervisors or teams appear in English
+        reports too, so the CJK font is used in both languages.
 
     Returns
     -------
@@ -82,9 +83,9 @@ def setup(lang: str = "en") -> str:
     """
     lang = check_lang(lang)
     cjk = register_cjk_font()
-    families = ["DejaVu Sans"]
-    if cjk:
-        families = [cjk, "DejaVu Sans"] if lang == "zh" else ["DejaVu Sans", cjk]
+    # Matplotlib's per-glyph fallback does not reach this OpenType (CFF) font, so the CJK
+    # font comes first in both languages; its Latin glyphs serve English text.
+    families = [cjk, "DejaVu Sans"] if cjk else ["DejaVu Sans"]
     sns.set_theme(style="whitegrid", context="notebook", font=families[0],
                   rc={"font.sans-serif": families, "font.family": "sans-serif",
                       "axes.unicode_minus": False, "figure.dpi": 96, "savefig.dpi": 96,
@@ -95,10 +96,20 @@ def setup(lang: str = "en") -> str:
     return lang
 
 
-def _finish(fig, ax=None):
+def finish(fig):
+    """Lay out a figure and close it in pyplot, so that it is displayed once (by the caller).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``fig``.
+    """
     fig.tight_layout()
     plt.close(fig)  # the caller displays the returned figure once; no second inline copy
     return fig
+
+
+_finish = finish
 
 
 def rating_distribution(scores: pd.DataFrame, lang: str = "en"):
@@ -114,6 +125,7 @@ def rating_distribution(scores: pd.DataFrame, lang: str = "en"):
                 palette=[RATING_COLOURS.get(r, "#777777") for r in counts.index])
     for i, v in enumerate(counts.values):
         ax.text(i, v, str(int(v)), ha="center", va="bottom")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(t("rating", lang))
     ax.set_ylabel(t("supervisors", lang))
     ax.set_title(t("rating_distribution", lang))
@@ -261,8 +273,37 @@ def fragility_plot(table: pd.DataFrame, lang: str = "en"):
     data = table.sort_values("p_same_rating")
     fig, ax = plt.subplots(figsize=(7, 0.3 * max(len(data), 3) + 1))
     ax.barh(data["label"], data["p_same_rating"], color="#6baed6")
+    ax.invert_yaxis()  # least stable on top
     ax.axvline(0.8, color="#b2182b", lw=1, ls="--")
     ax.set_xlim(0, 1)
     ax.set_xlabel(t("p_same_rating", lang))
     ax.set_title(t("rating_fragility", lang))
+    return _finish(fig)
+
+
+def validity_heatmap(validity: pd.DataFrame, lang: str = "en"):
+    """Heat map of standardised effects (process rows x result columns), significant cells marked.
+
+    Parameters
+    ----------
+    validity : pandas.DataFrame
+        Rows of :func:`perfmodel.stats.predictive_validity` (``process``, ``result``,
+        ``std_effect``, ``verdict``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    data = validity.assign(process=validity["process"].map(lambda i: indicator_label(i, lang)),
+                           result=validity["result"].map(lambda i: indicator_label(i, lang)))
+    grid = data.pivot_table(index="process", columns="result", values="std_effect", aggfunc="first")
+    marks = data.assign(m=np.where(data["verdict"].isin(["predicts", "contrary"]), "*", "")).pivot_table(
+        index="process", columns="result", values="m", aggfunc="first").reindex_like(grid).fillna("")
+    fig, ax = plt.subplots(figsize=(1.3 * max(grid.shape[1], 3) + 3, 0.45 * max(grid.shape[0], 3) + 1.5))
+    lim = float(np.nanmax(np.abs(grid.to_numpy()))) if np.isfinite(grid.to_numpy()).any() else 1.0
+    sns.heatmap(grid, annot=marks.to_numpy(), fmt="", cmap="RdBu_r", center=0, vmin=-lim, vmax=lim, ax=ax,
+                cbar_kws={"label": t("std_effect", lang)})
+    ax.set_xlabel(t("result", lang))
+    ax.set_ylabel(t("process", lang))
+    ax.set_title(t("validity", lang))
     return _finish(fig)

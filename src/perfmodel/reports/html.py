@@ -15,6 +15,13 @@ _TEMPLATE = r"""{%- extends 'lab/index.html.j2' -%}
 {% block jupyter_widgets %}{% endblock jupyter_widgets %}
 {% block extra_css %}
 <style>
+  /* Chinese text: the reader's own CJK fonts (Windows, macOS, Linux), nothing downloaded. */
+  :root {
+    --jp-content-font-family: system-ui, -apple-system, "Segoe UI", "PingFang SC", "Hiragino Sans GB",
+      "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", helvetica,
+      arial, sans-serif;
+    --jp-ui-font-family: var(--jp-content-font-family);
+  }
   body { max-width: 1100px; margin: 0 auto; }
   .jp-Cell { padding: 2px 0; }
   table.dataframe, .jp-RenderedHTMLCommon table { font-size: 12px; }
@@ -26,6 +33,16 @@ _TEMPLATE = r"""{%- extends 'lab/index.html.j2' -%}
 _FETCH = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import\s+["']?(?:https?:)?//""",
                     re.IGNORECASE)
 REMOVE_TAG = "remove-from-report"
+
+
+_STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.DOTALL | re.IGNORECASE)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+
+
+def _strip_style_comments(html: str) -> str:
+    # The theme's CSS credits its sources in comments with URLs; none is fetched, but an
+    # offline page should not even mention one.
+    return _STYLE.sub(lambda m: m.group(1) + _CSS_COMMENT.sub("", m.group(2)) + m.group(3), html)
 
 
 def external_urls(html: str) -> list[str]:
@@ -81,6 +98,7 @@ def notebook_to_html(notebook, html_path=None, *, title: str | None = None) -> s
     exporter.register_preprocessor("nbconvert.preprocessors.TagRemovePreprocessor", enabled=True)
     resources = {"metadata": {"name": title or "report"}}
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
+    body = _strip_style_comments(body)
     if html_path is not None:
         Path(html_path).write_text(body, encoding="utf-8")
     return body

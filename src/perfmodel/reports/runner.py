@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import pickle
 import re
+import shutil
 import secrets
 import sys
-import traceback
+import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -382,6 +384,7 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
     run_id, run_dir = create_run_dir(spec.out, period)
     errors: list[str] = []
     html = None
+    cache = None
     params = {"notebook": spec.notebook, "period": period, "period_arg": spec.period_arg,
               "data_dir": str(spec.data_dir), "policy": spec.policy, "lang": spec.lang,
               "engine": spec.engine, "jobs": spec.jobs, "seed": spec.seed, "out": str(spec.out)}
@@ -395,11 +398,14 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
         dataset = dataset if dataset is not None else load_dataset(spec.data_dir)
         tables = audit.compute_tables(dataset, policy, period, engine=spec.engine)
         audit.write_tables(tables, run_dir)
+        # The notebooks read the loaded dataset and the indicator panel from a cache instead
+        # of computing them again (a notebook run on its own computes them).
+        cache = write_cache(dataset, tables["panel"])
         write_workbook(run_dir / WORKBOOK, _workbook_sheets(tables, dataset, inputs, params, run_id),
                        headers=_workbook_headers(tables, spec.lang))
         nb_params = {"data_dir": str(spec.data_dir), "policy": str(run_dir / POLICY_FILE),
                      "period": period, "lang": spec.lang, "engine": spec.engine, "seed": spec.seed,
-                     "run_id": run_id, "run_dir": str(spec.audit_run or ""),
+                     "run_id": run_id, "run_dir": str(spec.audit_run or ""), "cache": str(cache),
                      "other_policy": spec.other_policy or ""}
         source = notebooks_dir() / NOTEBOOKS[spec.notebook]
         kernel = kernel_name()
@@ -416,8 +422,26 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
         errors.append(f"{type(exc).__name__}: {exc}")
         _finish(run_dir, run_id, spec, period, params, inputs, errors)
         raise
+    finally:
+        if cache is not None:
+            shutil.rmtree(cache, ignore_errors=True)
     status = _finish(run_dir, run_id, spec, period, params, inputs, errors)
     return RunResult(period, run_id, run_dir, status, html if html and html.is_file() else None, errors)
+
+
+def write_cache(dataset, panel: pd.DataFrame) -> Path:
+    """Write the loaded dataset (pickle) and the indicator panel (Parquet) into a new temporary folder.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder, holding ``dataset.pkl`` and ``panel.parquet``; the caller removes it.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="perfmodel-cache-"))
+    with open(folder / "dataset.pkl", "wb") as fh:
+        pickle.dump(dataset, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    panel.to_parquet(folder / "panel.parquet", index=False)
+    return folder
 
 
 def _finish(run_dir, run_id, spec, period, params, inputs, errors) -> str:

@@ -1,0 +1,922 @@
+"""What the report notebooks show: tables, charts and text in English or Chinese.
+
+The notebooks hold parameters and one call per section; everything they display is built
+here from the data by perfmodel's own functions (indicators, scoring, stats, profiling,
+sensitivity, the SMART check, audit). Each ``show_*`` function displays a heading and its
+content; the ``*_table`` functions return plain DataFrames for reuse and tests.
+
+Tables are displayed as HTML without random ids, and figures as PNG, so that an executed
+notebook is reproducible cell by cell (nbval).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import catalogue as cat
+from ..errors import PerfmodelError, UsageError
+from ..i18n import check_lang, coaching_topic, columns, indicator_label, t
+from .paths import resolve_path
+
+# --------------------------------------------------------------------------- display helpers
+
+
+def _display(*objs):
+    from IPython.display import display
+
+    for o in objs:
+        display(o)
+
+
+def heading(key: str, lang: str, level: int = 2, **values):
+    """Display a heading from the label table."""
+    from IPython.display import Markdown
+
+    _display(Markdown(f"{'#' * level} {t(key, lang, **values)}"))
+
+
+def text(body: str):
+    """Display a paragraph of Markdown text."""
+    from IPython.display import Markdown
+
+    _display(Markdown(body))
+
+
+def table(df: pd.DataFrame, lang: str = "en", formats: dict | None = None, rename: bool = True,
+          max_rows: int | None = None):
+    """Display a DataFrame as a plain HTML table, labels in ``lang``, numbers formatted.
+
+    Parameters
+    ----------
+    formats : dict, optional
+        Column -> format string (``"{:.1f}"``) or callable, applied before renaming.
+    """
+    from IPython.display import HTML
+
+    df = df.reset_index(drop=True)
+    if max_rows is not None:
+        df = df.head(max_rows)
+    shown = df.copy()
+    for col, fmt in (formats or {}).items():
+        if col in shown:
+            f = fmt if callable(fmt) else (lambda v, fmt=fmt: "" if pd.isna(v) else fmt.format(v))
+            shown[col] = shown[col].map(f)
+    if rename:
+        shown = columns(shown, lang)
+    body = shown.to_html(index=False, na_rep="—", escape=True, border=0, classes="dataframe")
+    _display(HTML(body))
+    return df
+
+
+def figure(fig):
+    """Display a matplotlib figure (as PNG)."""
+    _display(fig)
+
+
+def fmt_value(indicator: str, value) -> str:
+    """Format an indicator value in its unit: shares as percent, hours with h, scores with 2 decimals."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)) or pd.isna(value):
+        return "—"
+    try:
+        unit = cat.indicator(indicator).get("unit", "")
+    except KeyError:
+        unit = ""
+    value = float(value)
+    if unit == "share":
+        return f"{100 * value:.1f} %"
+    if unit == "hours":
+        return f"{value:.1f} h"
+    if unit in ("score", "ratio"):
+        return f"{value:.2f}"
+    return f"{value:.2f}"
+
+
+def target_text(rule, lang: str = "en") -> str:
+    """Describe the target of a policy rule (target value, bands or deduction points)."""
+    ind = rule.indicator
+    if rule.rule in ("ratio", "linear", "gate") and rule.target is not None:
+        sign = "≥" if rule.direction == "higher" else "≤"
+        return f"{sign} {fmt_value(ind, rule.target)}"
+    if rule.rule == "bands" and rule.bands:
+        best = rule.bands[0][0]
+        sign = "≥" if rule.direction == "higher" else "≤"
+        return f"{sign} {fmt_value(ind, best)}"
+    if rule.rule == "deduction":
+        return f"−{rule.points:g}/1" if rule.points is not None else "—"
+    if rule.rule == "percentile":
+        return "P50" if lang == "en" else "第 50 百分位"
+    return "—"
+
+
+# --------------------------------------------------------------------------- context
+
+@dataclass
+class ReportContext:
+    """Everything a report shows, computed once.
+
+    Attributes
+    ----------
+    period : str
+        The report period.
+    periods : list of str
+        Every period of the data up to and including ``period``.
+    long, wide : pandas.DataFrame
+        The indicator panel (long and wide) over ``periods``.
+    scores_all, scores : pandas.DataFrame
+        Scores over ``periods`` and of ``period`` only.
+    supervisors : pandas.DataFrame
+        supervisor_id, name, team, region.
+    """
+
+    data_dir: Path
+    policy_spec: str
+    period: str
+    lang: str
+    engine: str
+    seed: int
+    run_id: str
+    dataset: object
+    policy: object
+    periods: list[str]
+    long: pd.DataFrame
+    wide: pd.DataFrame
+    scores_all: pd.DataFrame
+    scores: pd.DataFrame
+    supervisors: pd.DataFrame
+    cache: dict = field(default_factory=dict)
+
+    @property
+    def previous(self) -> str | None:
+        """The period before ``period`` when the data has it."""
+        i = self.periods.index(self.period)
+        return self.periods[i - 1] if i > 0 else None
+
+
+def build_context(data_dir="data/sample", policy="efficiency", period="latest", lang="en",
+                  engine="duckdb", seed=2026, run_id="", cache="") -> ReportContext:
+    """Load the data, compute the indicator panel and the scores for every period up to ``period``.
+
+    Parameters
+    ----------
+    data_dir : path
+        Dataset folder, relative to the current folder or to the repository root.
+    policy : str or path
+        Policy file or preset.
+    period : str
+        Period id, or ``latest`` (the latest complete period in the data).
+    cache : path or ""
+        A folder with ``dataset.pkl`` (the loaded dataset) and ``panel.parquet`` (the long
+        indicator panel of these periods) written by ``perfmodel report``; when empty or
+        gone, both are computed here.
+
+    Returns
+    -------
+    ReportContext
+
+    Raises
+    ------
+    PerfmodelError
+        One line naming a missing folder, an unknown policy or a period outside the data.
+    """
+    from .. import plotting
+    from ..indicators import compute_indicators, wide_panel
+    from ..loader import load_dataset
+    from ..policy import load_policy
+    from ..scoring import score
+    from .runner import check_period, data_periods, latest_complete_period
+
+    lang = plotting.setup(check_lang(lang))
+    folder = resolve_path(data_dir)
+    if not folder.is_dir():
+        raise UsageError(f"{data_dir}: data folder not found")
+    pol_spec = str(resolve_path(policy)) if str(policy).endswith((".yaml", ".yml")) else str(policy)
+    pol = load_policy(pol_spec)
+    cache = Path(cache) if cache else None
+    if cache is not None and (cache / "dataset.pkl").is_file():
+        import pickle
+
+        with open(cache / "dataset.pkl", "rb") as fh:
+            dataset = pickle.load(fh)
+    else:
+        dataset = load_dataset(folder)
+    kind = pol.period or "quarter"
+    period = latest_complete_period(dataset, kind) if period == "latest" else check_period(dataset, period)
+    periods = [p for p in data_periods(dataset, kind, complete_only=False) if p <= period]
+    if cache is not None and (cache / "panel.parquet").is_file():
+        long = pd.read_parquet(cache / "panel.parquet")
+        long = long[long["period"].isin(periods)].reset_index(drop=True)
+    else:
+        long = compute_indicators(dataset, periods=periods, period_kind=kind, engine=engine)
+    wide = wide_panel(long)
+    scores_all = score(wide, pol)
+    names = dataset.tables["supervisors"].copy()
+    for col in ("team", "region"):
+        if col not in names:
+            names[col] = None
+    names = names[["supervisor_id", "name", "team", "region"]]
+    scores = scores_all[scores_all["period"] == period].reset_index(drop=True)
+    return ReportContext(folder, pol_spec, period, lang, engine, int(seed), str(run_id or ""), dataset,
+                         pol, periods, long, wide, scores_all, scores, names)
+
+
+# --------------------------------------------------------------------------- quarterly: tables
+
+def rating_counts(scores: pd.DataFrame, ratings: list[str]) -> pd.DataFrame:
+    """Count supervisors per rating.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rating`` (every band, best first, then unrated ``""`` if any), ``count``, ``share``.
+    """
+    labels = list(ratings) + ([""] if (scores["rating"] == "").any() else [])
+    counts = scores["rating"].value_counts().reindex(labels, fill_value=0)
+    n = max(int(counts.sum()), 1)
+    return pd.DataFrame({"rating": labels, "count": counts.to_numpy(), "share": counts.to_numpy() / n})
+
+
+def movers(scores_all: pd.DataFrame, period: str, previous: str | None, n: int = 5) -> pd.DataFrame:
+    """The supervisors whose total score changed most since the previous period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Up to ``2n`` rows (the n largest rises then the n largest falls): ``supervisor_id``,
+        ``previous_score``, ``score``, ``change``, ``previous_rating``, ``rating``; sorted by
+        change descending, ties by id.
+    """
+    cols = ["supervisor_id", "previous_score", "score", "change", "previous_rating", "rating"]
+    if previous is None:
+        return pd.DataFrame(columns=cols)
+    now = scores_all[scores_all["period"] == period][["supervisor_id", "score", "rating"]]
+    before = scores_all[scores_all["period"] == previous][["supervisor_id", "score", "rating"]]
+    both = now.merge(before, on="supervisor_id", suffixes=("", "_prev")).dropna(subset=["score", "score_prev"])
+    both = both.assign(change=both["score"] - both["score_prev"]).rename(
+        columns={"score_prev": "previous_score", "rating_prev": "previous_rating"})
+    both = both.sort_values(["change", "supervisor_id"], ascending=[False, True], kind="mergesort")
+    up = both[both["change"] > 0].head(n)
+    down = both[both["change"] < 0].sort_values(["change", "supervisor_id"], kind="mergesort").head(n)
+    out = pd.concat([up, down.iloc[::-1]])
+    return out[cols].reset_index(drop=True)
+
+
+def indicator_table(ctx: ReportContext) -> pd.DataFrame:
+    """The policy's indicators in the period: weight, rule, target and attainment.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per weighted indicator in policy order: ``indicator`` (display name),
+        ``dimension``, ``weight`` (within its dimension), ``effective_weight`` (in the
+        total), ``rule``, ``target`` (text), ``median_value`` (text, in the indicator's
+        unit), ``met_target`` (share of supervisors with an indicator score ≥ 100 among
+        those with a value), ``median_score``, ``available`` (supervisors with a value).
+    """
+    lang = ctx.lang
+    summary = ctx.policy.summary().set_index("indicator")
+    rows = []
+    for ind in ctx.policy.weighted_indicators:
+        rule = ctx.policy.indicators[ind]
+        values = ctx.wide.loc[ctx.wide["period"] == ctx.period, ind] if ind in ctx.wide else pd.Series(dtype=float)
+        scol = f"score_{ind}"
+        s = ctx.scores[scol].dropna() if scol in ctx.scores else pd.Series(dtype=float)
+        rows.append({"indicator": indicator_label(ind, lang), "dimension": t(rule.dimension, lang),
+                     "weight": summary.loc[ind, "weight"],
+                     "effective_weight": summary.loc[ind, "effective_weight"], "rule": rule.rule,
+                     "target": target_text(rule, lang), "median_value": fmt_value(ind, values.median()),
+                     "met_target": (s >= 100 - 1e-9).mean() if len(s) else np.nan,
+                     "median_score": s.median() if len(s) else np.nan, "available": int(values.notna().sum())})
+    return pd.DataFrame(rows)
+
+
+def scores_table(ctx: ReportContext) -> pd.DataFrame:
+    """Scores and ratings of the period with names, best first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``supervisor_id``, ``name``, ``team``, ``score``, ``result_score``,
+        ``process_score``, ``rating``, ``missing`` (indicator names); sorted by score
+        descending then id.
+    """
+    df = ctx.scores.merge(ctx.supervisors, on="supervisor_id", how="left")
+    df["missing"] = df["missing"].fillna("").map(
+        lambda s: ", ".join(indicator_label(i, ctx.lang) for i in s.split(";") if i))
+    df = df.sort_values(["score", "supervisor_id"], ascending=[False, True], kind="mergesort", na_position="last")
+    return df[["supervisor_id", "name", "team", "score", "result_score", "process_score", "rating", "missing"]]
+
+
+def data_quality_tables(dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Row accounts and quarantine reasons of a loaded dataset.
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        The account (``table``, ``file``, ``rows_read``, ``rows_used``,
+        ``rows_quarantined``) and the quarantine counted by ``table`` and ``reason``
+        (``rows``), most frequent first.
+    """
+    account = dataset.account.copy()
+    if "file" in account:
+        account["file"] = account["file"].map(lambda p: Path(str(p)).name if isinstance(p, (str, Path)) else p)
+    q = dataset.quarantine
+    if q is None or q.empty:
+        reasons = pd.DataFrame(columns=["table", "reason", "rows"])
+    else:
+        reasons = (q.groupby(["table", "reason"], sort=True).size().rename("rows").reset_index()
+                   .sort_values(["rows", "table", "reason"], ascending=[False, True, True], kind="mergesort"))
+    return account.reset_index(drop=True), reasons.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- quarterly: sections
+
+def show_title(ctx: ReportContext, key: str = "quarterly_title"):
+    """Display the report title and the one-line scope."""
+    heading(key, ctx.lang, level=1, period=ctx.period)
+    text(t("scope_text", ctx.lang, n=len(ctx.scores), period=ctx.period, policy=ctx.policy.name,
+           version=ctx.policy.version))
+
+
+def show_headline(ctx: ReportContext):
+    """Headline: mean score, rating distribution (table and chart), biggest movers."""
+    from .. import plotting
+
+    lang = ctx.lang
+    heading("headline", lang)
+    s = ctx.scores["score"]
+    text(t("mean_score", lang, mean=float(s.mean()), median=float(s.median())))
+    flagged = int((ctx.scores["missing"].fillna("") != "").sum())
+    if flagged:
+        text(t("missing_flag", lang, n=flagged))
+    heading("rating_distribution", lang, level=3)
+    table(rating_counts(ctx.scores, ctx.policy.ratings), lang, {"share": "{:.0%}"})
+    figure(plotting.rating_distribution(ctx.scores, lang))
+    heading("movers", lang, level=3, previous=ctx.previous or "—")
+    if ctx.previous is None:
+        text(t("no_previous", lang))
+        return
+    m = movers(ctx.scores_all, ctx.period, ctx.previous).merge(ctx.supervisors[["supervisor_id", "name"]],
+                                                                on="supervisor_id", how="left")
+    table(m[["supervisor_id", "name", "previous_score", "score", "change", "previous_rating", "rating"]], lang,
+          {"previous_score": "{:.1f}", "score": "{:.1f}", "change": "{:+.1f}"})
+
+
+def show_indicators(ctx: ReportContext):
+    """The indicator table with targets and attainment."""
+    heading("indicator_table", ctx.lang)
+    table(indicator_table(ctx), ctx.lang, {"weight": "{:.2f}", "effective_weight": "{:.1%}",
+                                           "met_target": "{:.0%}", "median_score": "{:.0f}"})
+
+
+def show_scores(ctx: ReportContext):
+    """Scores and ratings of every supervisor, best first."""
+    heading("scores_and_ratings", ctx.lang)
+    table(scores_table(ctx), ctx.lang, {"score": "{:.1f}", "result_score": "{:.1f}", "process_score": "{:.1f}"})
+
+
+def show_result_vs_process(ctx: ReportContext):
+    """Scatter of result against process score."""
+    from .. import plotting
+
+    heading("result_vs_process", ctx.lang)
+    figure(plotting.result_process_scatter(ctx.scores.dropna(subset=["score"]), ctx.lang))
+
+
+def show_trends(ctx: ReportContext):
+    """Score distribution per period and the medians of the weighted result indicators."""
+    from .. import plotting
+
+    heading("trends", ctx.lang)
+    figure(plotting.score_trend(ctx.scores_all.dropna(subset=["score"]), ctx.lang))
+    inds = [i for i in ctx.policy.of_dimension("result") if i in ctx.wide]
+    if inds:
+        figure(plotting.indicator_trends(ctx.wide, inds, ctx.lang))
+
+
+RATE_INDICATORS = ("complaint_resolution_rate", "timely_closure_rate", "followup_positive_rate",
+                   "reopen_rate")
+
+
+def funnel_flags(long: pd.DataFrame, period: str, indicators=RATE_INDICATORS) -> pd.DataFrame:
+    """Supervisors outside the 99.8 % funnel limits of a rate in the period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``supervisor_id``, ``indicator``, ``rate``, ``target`` (pooled rate),
+        ``denominator``, ``signal`` (better/worse); sorted by indicator then id.
+    """
+    from ..profiling import funnel
+
+    rows = []
+    for ind in indicators:
+        sub = long[(long["indicator"] == ind) & (long["period"] == period)]
+        if sub["denominator"].fillna(0).sum() <= 0:
+            continue
+        f = funnel(sub, ind, period)
+        rows.append(f[f["signal"].fillna("") != ""][["supervisor_id", "indicator", "rate", "target",
+                                                     "denominator", "signal"]])
+    cols = ["supervisor_id", "indicator", "rate", "target", "denominator", "signal"]
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(rows).sort_values(["indicator", "supervisor_id"], kind="mergesort").reset_index(drop=True)
+
+
+def show_funnels(ctx: ReportContext, indicators=RATE_INDICATORS):
+    """Funnel plots of the rates of the period (numerator/denominator, control limits)."""
+    import matplotlib.pyplot as plt
+
+    from ..profiling import funnel, funnel_plot
+    from ..plotting import finish
+
+    heading("funnels", ctx.lang)
+    long = ctx.long[(ctx.long["period"] == ctx.period) & ctx.long["indicator"].isin(indicators)]
+    present = [i for i in indicators if long.loc[long["indicator"] == i, "denominator"].fillna(0).sum() > 0]
+    if not present:
+        text(t("not_available", ctx.lang, reason="—"))
+        return
+    cols = 2
+    rows = (len(present) + 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(11, 4.2 * rows), squeeze=False)
+    for k, ind in enumerate(present):
+        ax = axes[k // cols][k % cols]
+        funnel_plot(funnel(long, ind, ctx.period), ax=ax, lang=ctx.lang)
+        ax.set_title(indicator_label(ind, ctx.lang))
+    for k in range(len(present), rows * cols):
+        axes[k // cols][k % cols].set_visible(False)
+    figure(finish(fig))
+    flags = funnel_flags(ctx.long, ctx.period, present)
+    if len(flags):
+        flags = flags.merge(ctx.supervisors[["supervisor_id", "name"]], on="supervisor_id", how="left")
+        flags["indicator"] = flags["indicator"].map(lambda i: indicator_label(i, ctx.lang))
+        flags["signal"] = flags["signal"].map(lambda x: t(x, ctx.lang))
+        table(flags[["supervisor_id", "name", "indicator", "rate", "target", "denominator", "signal"]]
+              .rename(columns={"target": "pooled_rate"}), ctx.lang,
+              {"rate": "{:.1%}", "pooled_rate": "{:.1%}", "denominator": "{:.0f}"})
+
+
+def validity_table(wide: pd.DataFrame, lag: int = 1, seed: int = 0) -> pd.DataFrame:
+    """Predictive validity of the process indicators for the result indicators.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of :func:`perfmodel.stats.predictive_validity`, sorted by verdict then p.
+    """
+    from ..stats import predictive_validity
+
+    res = predictive_validity(wide, lag=lag, seed=seed)
+    order = {"predicts": 0, "contrary": 1, "no evidence": 2, "insufficient data": 3}
+    return res.assign(_o=res["verdict"].map(order).fillna(9)).sort_values(
+        ["_o", "p_adj", "process", "result"], kind="mergesort").drop(columns="_o").reset_index(drop=True)
+
+
+def _validity_display(res: pd.DataFrame, lang: str, max_rows: int = 12) -> pd.DataFrame:
+    shown = res[res["verdict"].isin(["predicts", "contrary"])]
+    if shown.empty:
+        shown = res.head(max_rows)
+    return pd.DataFrame({
+        "process_indicator": shown["process"].map(lambda i: indicator_label(i, lang)),
+        "result_indicator": shown["result"].map(lambda i: indicator_label(i, lang)),
+        "std_effect": shown["std_effect"], "p_adj": shown["p_adj"],
+        "verdict": shown["verdict"].map(lambda v: t(v, lang)),
+        "n_obs": shown["n_obs"]}).head(max_rows)
+
+
+def show_validity(ctx: ReportContext, lag: int = 1):
+    """Predictive-validity evidence: which process indicators predict results."""
+    heading("validity", ctx.lang)
+    res = ctx.cache.get(("validity", lag))
+    if res is None:
+        res = ctx.cache[("validity", lag)] = validity_table(ctx.wide, lag=lag, seed=ctx.seed)
+    tested = res[res["verdict"] != "insufficient data"]
+    text(t("validity_text", ctx.lang, n=int((res["verdict"] == "predicts").sum()), total=len(tested), lag=lag))
+    table(_validity_display(res, ctx.lang), ctx.lang, {"std_effect": "{:+.3f}", "p_adj": "{:.3f}"})
+
+
+def show_fragility(ctx: ReportContext, draws: int = 1000):
+    """Rating fragility: how often each supervisor keeps the rating when weights move."""
+    from .. import plotting
+
+    heading("rating_fragility", ctx.lang)
+    try:
+        from ..sensitivity import rank_uncertainty
+    except ImportError as exc:  # pragma: no cover
+        text(t("not_available", ctx.lang, reason=str(exc)))
+        return
+    wide = ctx.wide[ctx.wide["period"] == ctx.period]
+    res = rank_uncertainty(wide, ctx.policy, draws=draws, seed=ctx.seed)
+    frag = fragility_table(res, ctx.supervisors)
+    low = int((frag["p_same_rating"] < 0.8).sum())
+    text(t("fragility_text", ctx.lang, n=low, total=len(frag)))
+    figure(plotting.fragility_plot(frag.assign(label=frag["supervisor_id"] + " " + frag["name"].fillna("")),
+                                   ctx.lang))
+    table(frag[frag["p_same_rating"] < 0.8], ctx.lang, {"p_same_rating": "{:.0%}"})
+
+
+def fragility_table(res, supervisors: pd.DataFrame) -> pd.DataFrame:
+    """Per supervisor the probability of keeping the rating when the weights move.
+
+    Parameters
+    ----------
+    res : RankUncertainty
+        From :func:`perfmodel.sensitivity.rank_uncertainty` (one period).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``supervisor_id``, ``name``, ``rating`` (nominal), ``p_same_rating``
+        (1 − ``p_rating_differs``), ``modal_rating``, ``rank``, ``rank_range`` (5 %–95 %
+        of the rank over the draws); least stable first, ties by id.
+    """
+    tab = res.table.dropna(subset=["nominal_rank"]).copy()
+    out = pd.DataFrame({
+        "supervisor_id": tab["supervisor_id"].astype(str), "rating": tab["nominal_rating"],
+        "p_same_rating": 1.0 - tab["p_rating_differs"], "modal_rating": tab["modal_rating"],
+        "rank": tab["nominal_rank"].astype(int),
+        "rank_range": [f"{int(a)}–{int(b)}" for a, b in zip(tab["rank_p05"], tab["rank_p95"])]})
+    out = out.merge(supervisors[["supervisor_id", "name"]].astype({"supervisor_id": str}), on="supervisor_id",
+                    how="left")
+    out = out[["supervisor_id", "name", "rating", "p_same_rating", "modal_rating", "rank", "rank_range"]]
+    return out.sort_values(["p_same_rating", "supervisor_id"], kind="mergesort").reset_index(drop=True)
+
+
+SMART_LETTERS = {"S": ("Specific", "明确性"), "M": ("Measurable", "可衡量性"), "A": ("Achievable", "可实现性"),
+                 "R": ("Relevant", "相关性"), "T": ("Time-bound", "时限性")}
+
+
+def smart_table(ctx: ReportContext) -> pd.DataFrame:
+    """Findings of :func:`perfmodel.smart.lint` for the policy on the data up to the period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``check`` (letter and its name in ``lang``), ``indicator`` (display name),
+        ``severity``, ``message`` (as the SMART check words it); SMART order.
+    """
+    from ..smart import lint
+
+    validity = ctx.cache.get(("validity", 1))
+    findings = lint(ctx.policy, ctx.dataset, panel=ctx.wide, validity=validity)
+    k = 1 if ctx.lang == "zh" else 0
+    return pd.DataFrame({
+        "check": findings["letter"].map(lambda x: f"{x} {SMART_LETTERS.get(x, (x, x))[k]}"),
+        "indicator": findings["indicator"].map(lambda i: indicator_label(i, ctx.lang) if i else "—"),
+        "severity": findings["severity"].map(lambda x: t(x, ctx.lang)),
+        "message": findings["message"]})
+
+
+def show_smart(ctx: ReportContext):
+    """Findings of the SMART check of the policy against the data."""
+    heading("smart_findings", ctx.lang)
+    findings = smart_table(ctx)
+    if findings.empty:
+        text(t("no_findings", ctx.lang))
+        return
+    table(findings, ctx.lang)
+
+
+def show_data_quality(ctx: ReportContext):
+    """Row accounts per table (read = used + quarantined) and the quarantine reasons."""
+    heading("data_quality", ctx.lang)
+    account, reasons = data_quality_tables(ctx.dataset)
+    table(account, ctx.lang)
+    if not reasons.empty:
+        table(reasons, ctx.lang, max_rows=20)
+
+
+def manifest_table(ctx: ReportContext) -> pd.DataFrame:
+    """What the run reads: input files and the policy with their SHA-256, key library versions.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``item``, ``value``, ``sha256`` (first 16 hex digits).
+    """
+    from .. import audit
+
+    inputs = audit.describe_inputs(ctx.data_dir, ctx.policy_spec)
+    rows = [("run", ctx.run_id or "—", ""), ("period", ctx.period, ""),
+            ("policy", f"{ctx.policy.name} {ctx.policy.version}", inputs["policy"]["sha256"][:16]),
+            ("engine", ctx.engine, ""), ("seed", str(ctx.seed), "")]
+    rows += [(f"input {i['path']}", f"{i['bytes']:,} B", i["sha256"][:16]) for i in inputs["inputs"]]
+    versions = audit.library_versions()
+    rows += [(k, versions.get(k) or "—", "") for k in ("perfmodel", "python", "pandas", "numpy", "duckdb",
+                                                        "ibis-framework", "statsmodels")]
+    return pd.DataFrame(rows, columns=["item", "value", "sha256"])
+
+
+def show_manifest(ctx: ReportContext):
+    """The run record: inputs and policy with hashes, versions (outputs are in manifest.json)."""
+    heading("manifest_summary", ctx.lang)
+    table(manifest_table(ctx), ctx.lang)
+
+
+# --------------------------------------------------------------------------- feedback
+
+def _check_supervisor(ctx: ReportContext, supervisor_id) -> str:
+    sid = str(supervisor_id)
+    if sid not in set(ctx.scores["supervisor_id"].astype(str)):
+        raise UsageError(f"supervisor_id {sid!r}: not scored in {ctx.period}; pick one of the supervisors "
+                         f"in supervisors.csv with tickets in the period")
+    return sid
+
+
+def pick_supervisor(ctx: ReportContext, supervisor_id="") -> str:
+    """Return ``supervisor_id`` checked against the period's scores, or the first scored id when empty."""
+    if supervisor_id in (None, ""):
+        ids = sorted(ctx.scores["supervisor_id"].astype(str))
+        if not ids:
+            raise UsageError(f"no supervisor is scored in {ctx.period}")
+        return ids[0]
+    return _check_supervisor(ctx, supervisor_id)
+
+
+def percentile_of(scores: pd.Series, value: float) -> float:
+    """Percentile rank of ``value`` among ``scores`` (mean rank convention, 0..100).
+
+    Share of scores below plus half the share equal, times 100 (the same convention as
+    ``scipy.stats.percentileofscore(kind="mean")``).
+    """
+    s = pd.Series(scores).dropna().to_numpy(dtype=float)
+    if not len(s) or not np.isfinite(value):
+        return float("nan")
+    return float(100.0 * ((s < value).mean() + 0.5 * (s == value).mean()))
+
+
+def own_indicator_table(ctx: ReportContext, supervisor_id: str) -> pd.DataFrame:
+    """One supervisor's weighted indicators: value, target, indicator score, points lost.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``indicator`` (id), ``label``, ``dimension``, ``effective_weight``, ``value``
+        (text), ``target`` (text), ``indicator_score`` (0..cap, NaN when missing),
+        ``points_lost`` (effective weight × max(0, 100 − score): what the gap costs in
+        the total); policy order.
+    """
+    sid = _check_supervisor(ctx, supervisor_id)
+    own_w = ctx.wide[(ctx.wide["period"] == ctx.period) & (ctx.wide["supervisor_id"].astype(str) == sid)]
+    own_s = ctx.scores[ctx.scores["supervisor_id"].astype(str) == sid].iloc[0]
+    summary = ctx.policy.summary().set_index("indicator")
+    rows = []
+    for ind in ctx.policy.weighted_indicators:
+        rule = ctx.policy.indicators[ind]
+        val = own_w[ind].iloc[0] if ind in own_w and len(own_w) else np.nan
+        sc = own_s.get(f"score_{ind}", np.nan)
+        ew = float(summary.loc[ind, "effective_weight"])
+        rows.append({"indicator": ind, "label": indicator_label(ind, ctx.lang), "dimension": rule.dimension,
+                     "effective_weight": ew, "value": fmt_value(ind, val), "target": target_text(rule, ctx.lang),
+                     "indicator_score": sc,
+                     "points_lost": ew * max(0.0, 100.0 - sc) if pd.notna(sc) else np.nan})
+    return pd.DataFrame(rows)
+
+
+def strengths_and_gaps(ctx: ReportContext, supervisor_id: str, n: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The supervisor's strengths (targets met, highest score first) and gaps (most points lost first).
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        Up to ``n`` rows each of :func:`own_indicator_table`.
+    """
+    own = own_indicator_table(ctx, supervisor_id)
+    strengths = own[own["indicator_score"] >= 100].sort_values(
+        ["indicator_score", "effective_weight", "indicator"], ascending=[False, False, True], kind="mergesort")
+    gaps = own[own["indicator_score"] < 100].sort_values(
+        ["points_lost", "indicator"], ascending=[False, True], kind="mergesort")
+    return strengths.head(n).reset_index(drop=True), gaps.head(n).reset_index(drop=True)
+
+
+def show_feedback_title(ctx: ReportContext, supervisor_id: str):
+    """Title with the supervisor's own name."""
+    sid = _check_supervisor(ctx, supervisor_id)
+    name = ctx.supervisors.loc[ctx.supervisors["supervisor_id"].astype(str) == sid, "name"]
+    label = f"{name.iloc[0]} ({sid})" if len(name) else sid
+    heading("feedback_title", ctx.lang, level=1, name=label, period=ctx.period)
+
+
+def show_position(ctx: ReportContext, supervisor_id: str):
+    """The supervisor's rating and position as a percentile only (no other supervisor's figures)."""
+    sid = _check_supervisor(ctx, supervisor_id)
+    row = ctx.scores[ctx.scores["supervisor_id"].astype(str) == sid].iloc[0]
+    pct = percentile_of(ctx.scores["score"], row["score"])
+    heading("position", ctx.lang)
+    text(t("position_text", ctx.lang, score=float(row["score"]), pct=pct, n=int(ctx.scores["score"].notna().sum()),
+           period=ctx.period, rating=row["rating"] or "—"))
+
+
+def show_targets(ctx: ReportContext, supervisor_id: str):
+    """Targets vs actual: the supervisor's own indicator values, targets and scores."""
+    from .. import plotting
+
+    heading("targets_vs_actual", ctx.lang)
+    own = own_indicator_table(ctx, supervisor_id)
+    table(own[["label", "dimension", "effective_weight", "value", "target", "indicator_score"]]
+          .assign(dimension=lambda d: d["dimension"].map(lambda x: t(x, ctx.lang)))
+          .rename(columns={"label": "indicator"}),
+          ctx.lang, {"effective_weight": "{:.1%}", "indicator_score": "{:.0f}"})
+    figure(plotting.attainment_bars(own, ctx.lang))
+
+
+def show_own_trend(ctx: ReportContext, supervisor_id: str):
+    """The supervisor's own total, result and process scores over the periods."""
+    from .. import plotting
+
+    sid = _check_supervisor(ctx, supervisor_id)
+    heading("your_trend", ctx.lang)
+    figure(plotting.own_trend(ctx.scores_all, sid, ctx.lang))
+
+
+def show_strengths_gaps(ctx: ReportContext, supervisor_id: str):
+    """Strengths, gaps and the coaching topics suggested for the gaps."""
+    strengths, gaps = strengths_and_gaps(ctx, supervisor_id)
+    lang = ctx.lang
+
+    def items(df):
+        return "\n".join("- " + t("strength_item", lang, label=r.label, value=r.value, target=r.target,
+                                  score=float(r.indicator_score)) for r in df.itertuples())
+
+    heading("strengths", lang)
+    text(items(strengths) if len(strengths) else t("no_strengths", lang))
+    heading("gaps", lang)
+    text(items(gaps) if len(gaps) else t("no_gaps", lang))
+    heading("coaching", lang)
+    if len(gaps):
+        text("\n".join(f"- {coaching_topic(i, lang)}" for i in gaps["indicator"]))
+    else:
+        text(t("no_gaps", lang))
+
+
+# --------------------------------------------------------------------------- validity study
+
+def show_reliability(ctx: ReportContext):
+    """Reliability of each indicator (ICC, rank stability across periods)."""
+    from ..stats import reliability
+
+    heading("reliability", ctx.lang)
+    rel = reliability(ctx.wide)
+    rel = rel.assign(indicator=rel["indicator"].map(lambda i: indicator_label(i, ctx.lang)))
+    table(rel, ctx.lang, {"icc": "{:.2f}", "rank_stability": "{:.2f}"})
+
+
+def show_validity_by_lag(ctx: ReportContext, lags=(1, 2)):
+    """Predictive validity at several lags, with a heat map of standardised effects at lag 1."""
+    from .. import plotting
+
+    heading("evidence", ctx.lang)
+    for lag in lags:
+        res = ctx.cache.get(("validity", lag))
+        if res is None:
+            res = ctx.cache[("validity", lag)] = validity_table(ctx.wide, lag=lag, seed=ctx.seed)
+        tested = res[res["verdict"] != "insufficient data"]
+        text(t("validity_text", ctx.lang, n=int((res["verdict"] == "predicts").sum()), total=len(tested), lag=lag))
+        table(_validity_display(res, ctx.lang), ctx.lang, {"std_effect": "{:+.3f}", "p_adj": "{:.3f}"})
+    res = ctx.cache[("validity", lags[0])]
+    figure(plotting.validity_heatmap(res, ctx.lang))
+
+
+# --------------------------------------------------------------------------- policy audit
+
+@dataclass
+class AuditContext:
+    """A run folder, its manifest, its verification and an optional second policy.
+
+    ``run_dir`` and ``manifest`` are None when no run was found to audit.
+    """
+
+    run_dir: Path | None
+    manifest: dict | None
+    verification: object
+    lang: str
+    other_policy: object | None
+
+
+def build_audit_context(run_dir="", other_policy="", lang="en", reports="reports") -> AuditContext:
+    """Read a run's manifest, verify the run, and load the second policy if given.
+
+    Parameters
+    ----------
+    run_dir : path or ""
+        The run folder; empty for the latest complete run under ``reports``.
+    other_policy : str or path or ""
+        A second policy (preset or YAML file) to compare with the recorded one.
+    lang : {"en", "zh"}
+    reports : path
+        The reports folder searched when ``run_dir`` is empty.
+
+    Returns
+    -------
+    AuditContext
+    """
+    from .. import audit, plotting
+    from ..policy import load_policy
+
+    lang = plotting.setup(check_lang(lang))
+    if run_dir:
+        folder = resolve_path(run_dir)
+    else:
+        runs = audit.list_runs(resolve_path(reports))
+        runs = runs[runs["status"] == "complete"].sort_values("run_id", kind="mergesort")
+        folder = Path(runs["path"].iloc[-1]) if len(runs) else None
+    other = None
+    if other_policy:
+        spec = str(resolve_path(other_policy)) if str(other_policy).endswith((".yaml", ".yml")) else str(other_policy)
+        other = load_policy(spec)
+    if folder is None:
+        return AuditContext(None, None, None, lang, other)
+    manifest = audit.read_manifest(folder)
+    verification = audit.check_run(folder)
+    return AuditContext(folder, manifest, verification, lang, other)
+
+
+def show_verification(actx: AuditContext):
+    """The verification result: verified, or each mismatch."""
+    lang = actx.lang
+    if actx.manifest is None:
+        heading("audit_title", lang, level=1, run="—")
+        text(t("no_run", lang))
+        return
+    heading("audit_title", lang, level=1, run=f"{actx.manifest.get('period')} / {actx.manifest.get('run_id')}")
+    heading("verification", lang)
+    v = actx.verification
+    if v.ok:
+        text(f"**{t('verified', lang)}**")
+    else:
+        text(f"**{t('not_verified', lang, n=len(v.mismatches))}**\n\n" +
+             "\n".join(f"- `{m}`" for m in v.mismatches))
+
+
+def show_recorded_policy(actx: AuditContext):
+    """The policy as recorded in the manifest: its identity, hash, summary table and full text."""
+    from .. import audit
+
+    lang = actx.lang
+    if actx.manifest is None:
+        return
+    heading("recorded_policy", lang)
+    pol = actx.manifest["policy"]
+    text(f"`{pol.get('name')}` {pol.get('version')} — sha256 `{pol.get('sha256', '')[:16]}`")
+    try:
+        policy = audit.load_policy_text(pol["text"])
+        summary = policy.summary()
+        summary["indicator"] = summary["indicator"].map(lambda i: indicator_label(i, lang))
+        table(summary[["indicator", "dimension", "weight", "effective_weight", "rule", "target"]], lang,
+              {"weight": "{:.2f}", "effective_weight": "{:.1%}", "target": "{:g}"})
+    except PerfmodelError as exc:
+        text(t("not_available", lang, reason=str(exc)))
+    text("```yaml\n" + pol["text"].rstrip() + "\n```")
+
+
+def rating_changes(recorded_scores: pd.DataFrame, other_scores: pd.DataFrame) -> pd.DataFrame:
+    """Compare the ratings of the recorded run with those of another policy.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``supervisor_id``, ``old_score``, ``new_score``, ``change``, ``old_rating``,
+        ``new_rating``; the supervisors whose rating changes, largest absolute score
+        change first.
+    """
+    a = recorded_scores[["supervisor_id", "score", "rating"]].astype({"supervisor_id": str})
+    b = other_scores[["supervisor_id", "score", "rating"]].astype({"supervisor_id": str})
+    m = a.merge(b, on="supervisor_id", suffixes=("_old", "_new"))
+    m = m.rename(columns={"score_old": "old_score", "score_new": "new_score", "rating_old": "old_rating",
+                          "rating_new": "new_rating"})
+    m["old_rating"] = m["old_rating"].fillna("")
+    m["new_rating"] = m["new_rating"].fillna("")
+    m["change"] = m["new_score"] - m["old_score"]
+    m = m[m["old_rating"] != m["new_rating"]]
+    m = m.assign(_a=m["change"].abs()).sort_values(["_a", "supervisor_id"], ascending=[False, True], kind="mergesort")
+    return m[["supervisor_id", "old_score", "new_score", "change", "old_rating", "new_rating"]].reset_index(drop=True)
+
+
+def show_policy_effect(actx: AuditContext):
+    """Re-score the run's recorded indicators with the second policy; show the rating changes."""
+    from ..indicators import wide_panel
+    from ..scoring import score
+
+    lang = actx.lang
+    if actx.manifest is None:
+        return
+    heading("policy_effect", lang)
+    if actx.other_policy is None:
+        text(t("no_second_policy", lang))
+        return
+    ind = pd.read_csv(actx.run_dir / "indicators.csv", dtype={"supervisor_id": str, "period": str,
+                                                               "indicator": str}, encoding="utf-8-sig")
+    recorded = pd.read_csv(actx.run_dir / "scores.csv", dtype={"supervisor_id": str, "rating": str},
+                           encoding="utf-8-sig")
+    other = score(wide_panel(ind), actx.other_policy)
+    text(f"`{actx.manifest['policy'].get('name')}` {actx.manifest['policy'].get('version')} → "
+         f"`{actx.other_policy.name}` {actx.other_policy.version}")
+    cross = pd.crosstab(recorded["rating"].fillna(""), other.set_index("supervisor_id").reindex(
+        recorded["supervisor_id"])["rating"].fillna("").to_numpy(), rownames=[t("old_rating", lang)],
+        colnames=[t("new_rating", lang)])
+    from IPython.display import HTML
+
+    _display(HTML(cross.to_html(border=0)))
+    table(rating_changes(recorded, other), lang, {"old_score": "{:.1f}", "new_score": "{:.1f}", "change": "{:+.1f}"})
