@@ -380,6 +380,10 @@ INDICATORS: dict[str, Indicator] = {
 }
 
 
+def _float(expr):
+    return expr if expr.type().is_float64() else expr.cast("float64")
+
+
 def panel_expr(ctx: Context, supervisors, indicator_ids: list[str]):
     """The whole request as one Ibis expression.
 
@@ -401,21 +405,26 @@ def panel_expr(ctx: Context, supervisors, indicator_ids: list[str]):
     grid = supervisors.select("supervisor_id").distinct().cross_join(
         ctx.period_table.select("k", "period"))
     families = [f for f in FAMILIES if any(f in INDICATORS[i].families for i in indicator_ids)]
+    # One flat chain of left joins (keys renamed per family, dropped once at the end):
+    # much smaller SQL than joining and re-projecting family by family.
     m = grid
     for name in families:
-        fam = FAMILIES[name]
-        part = fam.build(ctx).rename(sid_="supervisor_id", k_="k")
-        m = m.left_join(part, (m.supervisor_id == part.sid_) & (m.k == part.k_)).drop("sid_", "k_")
-    m = m.mutate(**{c: m[c].fill_null(0) for name in families for c in FAMILIES[name].fill})
+        part = FAMILIES[name].build(ctx).rename(**{f"s_{name}": "supervisor_id", f"k_{name}": "k"})
+        m = m.left_join(part, [m.supervisor_id == part[f"s_{name}"], m.k == part[f"k_{name}"]])
+    measures = {c: m[c] for name in families for c in FAMILIES[name].fill + FAMILIES[name].keep_null}
+    m = m.select(supervisor_id=m.supervisor_id, period=m.period,
+                 **{c: (e.fill_null(0) if any(c in FAMILIES[n].fill for n in families) else e)
+                    for c, e in measures.items()})
     cols = {"supervisor_id": m.supervisor_id, "period": m.period}
     for ind in indicator_ids:
         spec = INDICATORS[ind]
-        num = spec.numerator(m).cast("float64")
-        den = spec.denominator(m).cast("float64")
+        num, den = _float(spec.numerator(m)), _float(spec.denominator(m))
         if spec.value is not None:
-            value = ibis.ifelse(den > 0, spec.value(m).cast("float64"), ibis.null("float64"))
+            value = _float(spec.value(m))
         else:
-            value = ibis.ifelse(den > 0, num / ibis.ifelse(den > 0, den, 1.0), ibis.null("float64"))
+            # denominators are never negative: NULLIF turns an empty one into a missing value
+            # (and keeps Spark's ANSI mode from raising on a division by zero)
+            value = num / den.nullif(0.0)
         cols[f"{ind}__value"] = value
         cols[f"{ind}__numerator"] = num
         cols[f"{ind}__denominator"] = den
