@@ -251,3 +251,11 @@ def test_cli_prints_fragile_and_writes_table(tmp_path, capsys):
     assert "process_weights" in text
     first = out.read_bytes()
     assert _cli(argv + ["--seed", "0"]) == 0 and out.read_bytes() == first  # same seed, same bytes
+
+
+def test_rank_quantiles_match_numpy():
+    rng = np.random.default_rng(5)
+    ranks = np.stack([rng.permutation(50) + 1 for _ in range(333)]).astype(np.int16)
+    got = S._rank_quantiles(ranks, [0.05, 0.5, 0.95])
+    np.testing.assert_array_equal(got, np.quantile(ranks, [0.05, 0.5, 0.95], axis=0,
+                                                   method="inverted_cdf"))

@@ -184,11 +184,14 @@ def sobol_indices(f_a: np.ndarray, f_b: np.ndarray, f_ab: list[np.ndarray]):
         V_Ti = mean((f_A − f_ABi)²) / 2; divide by ``v`` for the indices. Numerators are
         returned so that indices can be pooled over several outputs.
     """
-    fa = np.asarray(f_a, dtype=float)
-    fb = np.asarray(f_b, dtype=float)
-    v = np.var(np.concatenate([fa, fb]), axis=0, ddof=1)
-    s1 = np.stack([np.mean(fb * (np.asarray(x, float) - fa), axis=0) for x in f_ab])
-    st = np.stack([0.5 * np.mean((fa - np.asarray(x, float)) ** 2, axis=0) for x in f_ab])
+    def flt(x):
+        x = np.asarray(x)
+        return x if x.dtype.kind == "f" else x.astype(float)
+
+    fa, fb = flt(f_a), flt(f_b)
+    v = np.var(np.concatenate([fa, fb]), axis=0, ddof=1, dtype=np.float64)
+    s1 = np.stack([np.mean(fb * (flt(x) - fa), axis=0, dtype=np.float64) for x in f_ab])
+    st = np.stack([0.5 * np.mean((fa - flt(x)) ** 2, axis=0, dtype=np.float64) for x in f_ab])
     return v, s1, st
 
 
@@ -319,98 +322,133 @@ def rank_uncertainty(panel: pd.DataFrame, policy, draws: int = 10_000, seed: int
                            groups=groups, rule_sets=[name for name, _ in sets])
 
 
-def _dimension(num_w: np.ndarray, filled: np.ndarray, present: np.ndarray, renorm: bool):
-    """Dimension scores for a chunk: (draws × p_d) weights, (n × p_d) scores -> draws × n."""
-    if filled.shape[1] == 0:
-        return None
-    num = num_w @ filled.T
-    if renorm and not present.all():
-        den = num_w @ present.T
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+def _dimension(w: np.ndarray, filled: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Renormalised dimension scores: (draws × p_d) weights, (n × p_d) scores -> draws × n."""
+    num = w @ filled.T
+    den = w @ present.T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        num /= den
+    num[den <= 0] = np.nan
     return num
 
 
-def _ratings_from(total: np.ndarray, ranks: np.ndarray, thresholds: np.ndarray,
-                  pos_label: np.ndarray | None) -> np.ndarray:
-    """Rating index (0 = best label) per draw and supervisor; -1 without a total."""
-    if pos_label is not None:
-        idx = pos_label[np.minimum(ranks, len(pos_label)) - 1]
-    else:
-        t = np.round(total, scoring.ROUND)
-        # first band (best first) whose threshold t reaches = number of thresholds above t
-        idx = len(thresholds) - np.searchsorted(thresholds[::-1], t, side="right")
-    return np.where(np.isnan(total), -1, idx)
+class _RuleSet:
+    """Indicator scores of one rule set, prepared for the products of every chunk."""
+
+    def __init__(self, s: np.ndarray, res_cols, proc_cols, renorm: bool):
+        present = ~np.isnan(s)
+        filled = np.where(present, s, 0.0)
+        self.res_cols, self.proc_cols = res_cols, proc_cols
+        self.all_cols = list(res_cols) + list(proc_cols)
+        # one product per chunk when no renormalisation is needed (nothing missing)
+        self.simple = not renorm or bool(present[:, self.all_cols].all())
+        self.filled_all = np.ascontiguousarray(filled[:, self.all_cols])
+        self.parts = []
+        for cols in (res_cols, proc_cols):
+            self.parts.append((filled[:, cols], present[:, cols].astype(float)) if cols else None)
+
+    def totals(self, dw: np.ndarray, wr: np.ndarray, wp: np.ndarray) -> np.ndarray:
+        nr = len(self.res_cols)
+        if self.simple:
+            # a dimension without indicators contributes nothing, as in scoring.score
+            eff = np.empty((len(dw), len(self.all_cols)))
+            eff[:, :nr] = wr * dw[:, None]
+            eff[:, nr:] = wp * (1.0 - dw)[:, None]
+            return eff @ self.filled_all.T
+        res = _dimension(wr, *self.parts[0]) if self.parts[0] else None
+        proc = _dimension(wp, *self.parts[1]) if self.parts[1] else None
+        if res is None:
+            return proc * (1.0 - dw)[:, None]
+        if proc is None:
+            return res * dw[:, None]
+        res *= dw[:, None]
+        proc *= (1.0 - dw)[:, None]
+        res += proc
+        return res
+
+
+def _band_index(total: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Index of the first band (best first) whose threshold the total reaches."""
+    t = np.round(total, scoring.ROUND)
+    idx = np.zeros(t.shape, dtype=np.int8)
+    for thr in thresholds:
+        idx += t < thr
+    return idx
+
+
+def _rank_quantiles(ranks: np.ndarray, qs) -> np.ndarray:
+    """Empirical (inverted-CDF) quantiles of each column of ``ranks``: shape (len(qs), n).
+
+    Equal to ``np.quantile(ranks, qs, axis=0, method="inverted_cdf")``, computed by one
+    partition of the supervisor-major copy (faster on the integer ranks).
+    """
+    e = ranks.shape[0]
+    ks = [min(e, max(1, int(np.ceil(q * e - 1e-9)))) - 1 for q in qs]  # 0-based order statistics
+    rt = np.ascontiguousarray(ranks.T)
+    part = np.partition(rt, sorted(set(ks)), axis=1)
+    return part[:, ks].T.astype(float)
 
 
 def _one_period(mats, res_cols, proc_cols, policy, dimw, wres, wproc, rule_ix, nominal_total,
                 n_base, k, groups, labels):
     n = mats[0].shape[0]
     renorm = policy.missing == "renormalize"
-    prepared = []
-    for s in mats:
-        present = ~np.isnan(s)
-        filled = np.where(present, s, 0.0)
-        prepared.append((filled[:, res_cols], present[:, res_cols].astype(float),
-                         filled[:, proc_cols], present[:, proc_cols].astype(float)))
-    has_res = len(res_cols) > 0
-    has_proc = len(proc_cols) > 0
+    sets = [_RuleSet(s, res_cols, proc_cols, renorm) for s in mats]
     valid = ~np.isnan(nominal_total)
     n_valid = int(valid.sum())
     thresholds = np.array([t for _, t in policy.rating_bands], dtype=float)
     pos_label = None
     if policy.forced_distribution is not None and n_valid:
         counts = scoring.largest_remainder(n_valid, [q for _, q in policy.forced_distribution])
-        pos_label = np.repeat(np.arange(len(counts)), counts)
+        pos_label = np.repeat(np.arange(len(counts), dtype=np.int8), counts)
+        pos_label = np.concatenate([pos_label, np.full(n - n_valid, -1, dtype=np.int8)])
 
-    def totals(dw, wr, wp, rix):
-        out = np.empty((len(dw), n))
-        for r in np.unique(rix):
-            sel = rix == r
-            fr, pr, fp, pp = prepared[r]
-            res = _dimension(wr[sel], fr, pr, renorm) if has_res else None
-            proc = _dimension(wp[sel], fp, pp, renorm) if has_proc else None
-            if res is None:
-                out[sel] = proc
-            elif proc is None:
-                out[sel] = res
-            else:
-                d = dw[sel][:, None]
-                out[sel] = d * res + (1.0 - d) * proc
-        return out
-
-    def ranks_of(tot):
-        key = np.where(np.isnan(tot), np.inf, -tot)
-        order = np.argsort(key, axis=1, kind="stable")
-        rk = np.empty(order.shape, dtype=np.int32)
-        np.put_along_axis(rk, order, np.arange(1, n + 1, dtype=np.int32)[None, :], axis=1)
-        return rk
-
-    # nominal: the policy's own weights and rules
-    nom_tot = nominal_total[None, :]
-    nom_rank = ranks_of(nom_tot)
-    nom_idx = _ratings_from(nom_tot, nom_rank, thresholds, pos_label)[0]
+    # nominal: the policy's own weights and rules; ties broken by supervisor_id
+    order = np.argsort(np.where(valid, -nominal_total, np.inf), kind="stable")
+    nom_rank = np.empty(n, dtype=np.int64)
+    nom_rank[order] = np.arange(1, n + 1)
+    if pos_label is not None:
+        nom_idx = pos_label[nom_rank - 1].astype(int)
+    else:
+        nom_idx = _band_index(nominal_total, thresholds).astype(int)
+    nom_idx = np.where(valid, nom_idx, -1)
 
     n_eval = len(dimw)
     rank_dtype = np.int16 if n < 32_000 else np.int32
+    desc = np.arange(n, 0, -1, dtype=rank_dtype)[None, :]  # ascending sort -> rank 1 = best
     all_ranks = np.empty((n_eval, n), dtype=rank_dtype)
     label_counts = np.zeros((n, len(labels)), dtype=np.int64)
     differs = np.zeros(n, dtype=np.int64)
     score_sum = np.zeros(n)
+    invalid = np.flatnonzero(~valid)
     chunk = max(1, _CHUNK_CELLS // max(n, 1))
     for start in range(0, n_eval, chunk):
         sl = slice(start, min(start + chunk, n_eval))
-        tot = totals(dimw[sl], wres[sl], wproc[sl], rule_ix[sl])
-        rk = ranks_of(tot)
-        all_ranks[sl] = rk
-        idx = _ratings_from(tot, rk, thresholds, pos_label)
+        if len(sets) == 1:
+            tot = sets[0].totals(dimw[sl], wres[sl], wproc[sl])
+        else:
+            tot = np.empty((sl.stop - sl.start, n))
+            rix = rule_ix[sl]
+            for r in np.unique(rix):
+                sel = rix == r
+                tot[sel] = sets[r].totals(dimw[sl][sel], wres[sl][sel], wproc[sl][sel])
+        if invalid.size:
+            tot[:, invalid] = -np.inf
+        # draws: ties (equal totals) are broken by the sort, deterministically
+        order = np.argsort(tot, axis=1)
+        rk = all_ranks[sl]
+        np.put_along_axis(rk, order, desc, axis=1)
+        if pos_label is not None:
+            idx = pos_label[rk - 1]
+        else:
+            idx = _band_index(tot, thresholds)
         for j in range(len(labels)):
-            label_counts[:, j] += (idx == j).sum(axis=0)
-        differs += (idx != nom_idx[None, :]).sum(axis=0)
-        score_sum += np.nan_to_num(tot).sum(axis=0)
+            label_counts[:, j] += np.count_nonzero(idx == j, axis=0)
+        differs += np.count_nonzero(idx != nom_idx[None, :], axis=0)
+        score_sum += tot.sum(axis=0)
 
-    q = np.quantile(all_ranks, [0.05, 0.5, 0.95], axis=0, method="inverted_cdf")
-    blocks = [all_ranks[i * n_base:(i + 1) * n_base] for i in range(k + 2)]
+    q = _rank_quantiles(all_ranks, [0.05, 0.5, 0.95])
+    blocks = [all_ranks[i * n_base:(i + 1) * n_base].astype(np.float32) for i in range(k + 2)]
     v, s1n, stn = sobol_indices(blocks[0], blocks[1], blocks[2:])
     v_valid = np.where(valid, v, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -423,7 +461,7 @@ def _one_period(mats, res_cols, proc_cols, policy, dimw, wres, wproc, rule_ix, n
     lab = np.array(labels + [""], dtype=object)
     t = pd.DataFrame({
         "nominal_score": nominal_total,
-        "nominal_rank": np.where(valid, nom_rank[0], np.nan),
+        "nominal_rank": np.where(valid, nom_rank, np.nan),
         "median_rank": np.where(valid, q[1], np.nan),
         "rank_p05": np.where(valid, q[0], np.nan),
         "rank_p95": np.where(valid, q[2], np.nan),
