@@ -549,3 +549,32 @@ def test_account_balances_on_the_sample_dataset():
     assert_balanced(data)
     tickets_lines = sum(1 for _ in (sample / "tickets.csv").open(encoding="utf-8")) - 1
     assert account(data)["tickets"][1] == tickets_lines
+
+
+def test_ideographic_spaces_are_blanks(tmp_path):
+    folder = _folder(tmp_path, customers=(
+        "customer_id,supervisor_id,since\n"
+        "\u3000C1\u3000,007,2025-01-01\n"
+        "C2,S1,\u3000\n"
+    ))
+    data = load_dataset(folder)
+    assert data["customers"]["customer_id"].tolist() == ["C1"]
+    assert quarantined(data, "customers") == [
+        ("customers", 2, "since", "since: required value is empty")]
+
+
+@pytest.mark.parametrize("other", ["2026-01-06T10:00:00", "not a time"])
+def test_timestamp_shapes_do_not_depend_on_the_other_cells(tmp_path, other):
+    # a column of clean cells is read in one pass, a column with a bad cell cell by cell:
+    # both must accept and reject the same shapes
+    folder = _folder(tmp_path, surveys=(
+        "ticket_id,responded_at,overall\n"
+        "T1,2026-01-05T09,5\n"            # reduced precision ISO 8601: accepted
+        "T2,2026-01-05 09:30:00.5,5\n"
+        f"T3,{other},5\n"
+    ))
+    data = load_dataset(folder)
+    s = data["surveys"]
+    assert s["responded_at"].tolist()[:2] == [pd.Timestamp("2026-01-05 09:00"),
+                                              pd.Timestamp("2026-01-05 09:30:00.5")]
+    assert len(quarantined(data, "surveys")) == (other == "not a time")

@@ -29,7 +29,7 @@ from .periods import parse_period
 TRUE_WORDS = ("true", "1", "yes", "是")
 FALSE_WORDS = ("false", "0", "no", "否")
 _BOOL_WORDS = pa.array(TRUE_WORDS + FALSE_WORDS)
-_NAIVE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?$"
+_NAIVE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}(:\d{2}(:\d{2}(\.\d{1,9})?)?)?)?$"
 _AWARE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
 
 # How a reason tells the user what a readable value looks like.
@@ -106,8 +106,7 @@ def _as_strings(series: pd.Series) -> pa.ChunkedArray | None:
 def _from_strings(arr: pa.ChunkedArray, kind: str, timezone: str):
     present = pc.is_valid(arr).to_numpy(zero_copy_only=False)
     if kind in ("id", "text"):
-        values = pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object)
-        return values.where(present, np.nan), np.zeros(len(values), dtype=bool)
+        return _text_objects(arr), np.zeros(len(present), dtype=bool)
     if kind == "float":
         try:
             values = pd.Series(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False))
@@ -133,20 +132,37 @@ def _from_strings(arr: pa.ChunkedArray, kind: str, timezone: str):
     return values, present & values.isna().to_numpy()
 
 
+def _text_objects(arr: pa.ChunkedArray) -> pd.Series:
+    """Text cells as Python strings, missing as NaN.
+
+    A column with few distinct values (supervisor ids on ten million tickets) shares one
+    string object per value instead of holding one per row.
+    """
+    encoded = pc.dictionary_encode(arr.combine_chunks()) if len(arr) else None
+    if encoded is None or len(encoded.dictionary) > len(arr) // 2:
+        values = pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object)
+        return values.where(values.notna(), np.nan)
+    words = np.append(encoded.dictionary.to_numpy(zero_copy_only=False).astype(object), np.nan)
+    codes = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy(zero_copy_only=False)
+    return pd.Series(words[codes], dtype=object)
+
+
 def _timestamps(arr: pa.ChunkedArray, timezone: str) -> pd.Series:
+    try:  # the usual case: every cell a naive ISO 8601 date-time, read in one pass
+        return pd.Series(pc.cast(arr, pa.timestamp("ns")).to_numpy(zero_copy_only=False))
+    except pa.ArrowInvalid:
+        pass
     # pandas' ISO 8601 parser also takes 2026/01/05 or 20260105; the contract does not
     naive_shape = pc.fill_null(pc.match_substring_regex(arr, _NAIVE), False)
     has_offset = pc.fill_null(pc.match_substring_regex(arr, _AWARE), False)
-    any_offset = pc.any(has_offset).as_py()
-    naive = arr if pc.all(naive_shape).as_py() else pc.if_else(
-        naive_shape, arr, pa.scalar(None, pa.string()))
+    naive = pc.if_else(naive_shape, arr, pa.scalar(None, pa.string()))
     try:
         values = pd.Series(pc.cast(naive, pa.timestamp("ns")).to_numpy(zero_copy_only=False))
     except pa.ArrowInvalid:
         values = pd.to_datetime(pd.Series(naive.to_numpy(zero_copy_only=False), dtype=object),
                                 format="ISO8601", errors="coerce")
     values = values.astype("datetime64[ns]")
-    if any_offset:
+    if pc.any(has_offset).as_py():
         mask = has_offset.to_numpy(zero_copy_only=False)
         aware = pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object)[mask]
         local = _to_local(pd.to_datetime(aware, format="ISO8601", utc=True, errors="coerce"), timezone)

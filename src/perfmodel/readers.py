@@ -281,8 +281,11 @@ def _first_line(message: str) -> str:
 
 
 def _clean_strings(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Strip blanks around cells and make blank cells missing (copies only when needed)."""
-    if not pc.any(pc.match_substring_regex(column, r"^\s|\s$")).as_py():
+    """Strip blanks around cells and make blank cells missing (copies only when needed).
+
+    Blanks include the ideographic space U+3000 that Chinese input methods type.
+    """
+    if not pc.any(pc.match_substring_regex(column, r"^[\s\p{Zs}]|[\s\p{Zs}]$")).as_py():
         return column  # the usual case: nothing to strip, empty cells are already null
     trimmed = pc.utf8_trim_whitespace(column)
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)

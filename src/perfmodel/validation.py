@@ -163,7 +163,7 @@ def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
             cells = raw[col.name].iloc[pos]
             problems.add(pos, col.name, [
                 f"{col.name}: cannot read {_show(v)} as {EXPECTED[col.kind]}" for v in cells])
-    frame = pd.DataFrame(typed)
+    frame = pd.DataFrame(typed, copy=False)
     unreadable = {(p, c) for part in problems.parts for p, c in zip(part["pos"], part["column"])}
 
     _pandera_problems(table, frame, raw, problems, unreadable)
