@@ -482,7 +482,9 @@ class _Company:
         sup_l, rev_l, day_l, score_l = [], [], [], []
         for t in range(T):
             occ = self.occupants_at_start[t]
-            reviews = rng.random(occ.size) < 0.6
+            # at least two reviewers per team and period
+            reviews = (rng.random(occ.size) < 0.6) | (
+                _rank_within(self.slot_sup, np.ones(occ.size, dtype=bool), rng) < 2)
             sup = self.slot_sup[reviews]
             day = self.p_end[t] // _DAY - rng.integers(1, 15, sup.size)
             mu = np.clip(mean[sup, t] + rng.normal(0, 0.4, sup.size), 1.0, 5.0)
@@ -555,7 +557,7 @@ class _Company:
         vol_l, vol_s = self.latent()
         ro_l, ro_s = self.latent()
         ch_l, ch_s = self.latent()
-        fr_median_h = np.exp(np.log(4.0) + 0.3 * fr_l + 0.25 * fr_s)
+        fr_median_h = np.exp(np.log(4.0) + 0.3 * fr_l + 0.4 * fr_s)
         p_timely = np.clip(0.85 + 0.03 * tc_l + 0.03 * tc_s, 0.3, 0.995)
         p_stall = np.clip(np.exp(np.log(0.10) + 0.3 * st_l + 0.4 * st_s), 0.0, 0.9)
         p_carry = np.clip(np.exp(np.log(0.05) + 0.25 * st_l + 0.3 * st_s), 0.0, 0.5)
