@@ -4,8 +4,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from ..errors import UsageError
 
 
@@ -13,14 +11,16 @@ def register(subparsers) -> None:
     """Add the ``watch`` command."""
     p = subparsers.add_parser(
         "watch", help="period-to-date early warnings: who is at risk of missing a target, and why",
-        description="Compute every indicator on the period so far (nothing after --as-of is "
-                    "used), project each weighted result indicator to the period end with an "
-                    "interval, and list the supervisors at risk of missing the policy target, "
-                    "with the process indicators that predict it.")
+        description="Compute every indicator on the period so far (nothing stamped at or after "
+                    "--as-of is used), project each weighted result indicator of the policy to "
+                    "the period end with an interval, and list the supervisors at risk of "
+                    "missing its target, with the process indicators that predict it (verdict "
+                    "'predicts' in predictive validity on the earlier periods).")
     p.add_argument("--data", required=True, help="dataset folder")
     p.add_argument("--period", required=True, help="the period in progress, e.g. 2026Q3")
     p.add_argument("--as-of", required=True, dest="as_of",
-                   help="as-of date (YYYY-MM-DD = 00:00 that day) or ISO 8601 date-time")
+                   help="as-of date (YYYY-MM-DD: 00:00 that day, the day itself not included) "
+                        "or ISO 8601 date-time")
     p.add_argument("--policy", default="efficiency", help="policy file or preset (default efficiency)")
     p.add_argument("--threshold", type=float, default=0.6,
                    help="risk of missing at or above which a result is at risk (default 0.6)")
@@ -32,18 +32,50 @@ def register(subparsers) -> None:
 
 
 def _write(df, path: str) -> None:
-    try:
-        from ..exports import write_table
-    except ImportError:  # pragma: no cover - exports is part of the package
-        df.to_csv(path, index=False, float_format="%.6g")
-        return
+    from ..exports import write_table
+
     write_table(df, Path(path))
 
 
-def _f(x, pct=False):
-    if x is None or not np.isfinite(x):
-        return "—"
-    return f"{100 * x:.1f}%" if pct else f"{x:.3g}"
+def lines(res, names: dict, threshold: float, lang: str = "en") -> list[str]:
+    """The text ``perfmodel watch`` prints: a summary line, then each supervisor at risk.
+
+    Returns
+    -------
+    list of str
+        One line per supervisor at risk, one per result at risk and one per reason.
+    """
+    from .. import catalogue as cat
+    from ..periods import parse_period
+    from ..watch.reasons import fmt_value
+
+    pr, w = res.projections, res.warnings
+    p = parse_period(res.period)
+    days = (min(res.as_of, p.end) - p.start) / (p.end - p.start) * p.days
+    as_of = res.as_of.date() if res.as_of == res.as_of.normalize() else res.as_of
+    risk = pr[pr["at_risk"]]
+    with_reason = w.drop_duplicates(["supervisor_id", "result"])
+    out = [f"{res.period} as of {as_of} ({days:g} of {p.days} days): "
+           f"{risk['supervisor_id'].nunique()} of {pr['supervisor_id'].nunique()} supervisors at "
+           f"risk (p_miss >= {threshold:g}) on {len(risk)} results; {len(with_reason)} with a "
+           f"process indicator that predicts it"]
+    order = (risk.groupby("supervisor_id")["p_miss"].max().sort_values(ascending=False, kind="mergesort"))
+    for s in order.index:
+        out.append(f"{s} {names.get(s, '')}")
+        for _, r in risk[risk["supervisor_id"] == s].sort_values(["p_miss", "result"],
+                                                                  ascending=[False, True]).iterrows():
+            ind = r["result"]
+            out.append(f"  {ind} ({cat.name(ind, lang)}): p_miss {r['p_miss']:.2f}; projected "
+                       f"{fmt_value(ind, r['projected'])} (80 % {fmt_value(ind, r['low'])} to "
+                       f"{fmt_value(ind, r['high'])}) vs target {fmt_value(ind, r['target'])}; "
+                       f"so far {fmt_value(ind, r['value_to_date'])}")
+            why = w[(w["supervisor_id"] == s) & (w["result"] == ind)]
+            if why.empty:
+                out.append("    (no process indicator with verdict 'predicts' is behind its reference)")
+            for _, d in why.iterrows():
+                out.append(f"    {d['driver']} [coef {d['coef']:.3g}, p_adj {d['p_adj']:.2g}, "
+                           f"{d['verdict']}]: {d['suggestion']}")
+    return out
 
 
 def handler(args) -> int:
@@ -57,28 +89,10 @@ def handler(args) -> int:
     res = watch(data, args.period, args.as_of, args.policy, threshold=args.threshold,
                 lang=args.lang, engine=args.engine)
     names = data.tables["supervisors"].set_index("supervisor_id")["name"].astype(str).to_dict()
-    pr, w = res.projections, res.warnings
-    at_risk = pr[pr["at_risk"]].sort_values(["p_miss", "supervisor_id", "result"],
-                                            ascending=[False, True, True])
-    as_of = res.as_of.date() if res.as_of == res.as_of.normalize() else res.as_of
-    out = sys.stdout
-    print(f"{res.period} as of {as_of}: {at_risk['supervisor_id'].nunique()} of "
-          f"{pr['supervisor_id'].nunique()} supervisors at risk (p_miss >= {args.threshold:g}) "
-          f"on {len(at_risk)} result indicators; {len(w.drop_duplicates(['supervisor_id', 'result']))} "
-          f"with process evidence", file=out)
-    for _, r in at_risk.iterrows():
-        s, ind = r["supervisor_id"], r["result"]
-        print(f"{s} {names.get(s, '')}  {ind}: p_miss {r['p_miss']:.2f}, projected "
-              f"{_f(r['projected'])} [{_f(r['low'])}, {_f(r['high'])}] vs target {_f(r['target'])} "
-              f"(so far {_f(r['value_to_date'])})", file=out)
-        reasons = w[(w["supervisor_id"] == s) & (w["result"] == ind)]
-        if reasons.empty:
-            print("    no process indicator with verdict 'predicts' is behind its reference", file=out)
-        for _, d in reasons.iterrows():
-            print(f"    {d['driver']} (coef {d['coef']:.3g}, p_adj {d['p_adj']:.3g}, {d['verdict']}): "
-                  f"{d['suggestion']}", file=out)
+    for line in lines(res, names, args.threshold, args.lang):
+        print(line, file=sys.stdout)
     if args.out:
-        _write(w, args.out)
+        _write(res.warnings, args.out)
     if args.projections:
-        _write(pr, args.projections)
+        _write(res.projections, args.projections)
     return 0

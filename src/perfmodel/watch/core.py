@@ -87,18 +87,20 @@ def partial_period(period: Period, as_of: pd.Timestamp) -> Period:
     return Period(period.start, end, period.kind, period.id)
 
 
-def _compute(data: Dataset, periods, kind: str, engine: str) -> pd.DataFrame:
+def _compute(data: Dataset, periods, kind: str, engine: str, indicators=None) -> pd.DataFrame:
     from ..indicators import compute_indicators
-    return compute_indicators(data, periods, period_kind=kind, engine=engine)
+    return compute_indicators(data, periods, period_kind=kind, engine=engine, indicators=indicators)
 
 
 def period_to_date(dataset: Dataset, period, as_of, *, engine: str = "duckdb",
-                   _cut: bool = True) -> pd.DataFrame:
+                   indicators=None, _cut: bool = True) -> pd.DataFrame:
     """Every indicator of ``period`` on its part before ``as_of``, from what was known then.
 
     The dataset is cut at ``as_of`` and the indicators of SPEC §3 are computed for
     ``[start(P), as_of)``. The budget of ``cost_control_rate`` is prorated to the elapsed
     share of the period, so the value compares with a full-period target.
+
+    ``indicators`` (a list of ids) limits the work to those indicators.
 
     Returns
     -------
@@ -113,7 +115,7 @@ def period_to_date(dataset: Dataset, period, as_of, *, engine: str = "duckdb",
         raise UsageError(f"--as-of {ts.date()}: must fall after the start of {p.id} ({p.start.date()})")
     part = partial_period(p, ts)
     data = cut_dataset(dataset, ts) if _cut else dataset
-    out = _compute(data, [part], p.kind, engine).copy()
+    out = _compute(data, [part], p.kind, engine, indicators).copy()
     out["period"] = p.id
     elapsed = (part.end - part.start) / (p.end - p.start)
     out["elapsed"] = float(elapsed)
@@ -221,8 +223,9 @@ def watch(dataset: Dataset, period, as_of, policy="efficiency", *, threshold: fl
     ptd_now = period_to_date(data, p, ts, engine=engine, _cut=False)
     # earlier periods replayed at the same point of their own period
     replays = []
-    for q in hist[1:]:
-        replays.append(period_to_date(data, q, min(q.start + offset, q.end), engine=engine))
+    for q in (hist[1:] if results else []):
+        replays.append(period_to_date(data, q, min(q.start + offset, q.end), engine=engine,
+                                      indicators=results))
     replay_long = pd.concat(replays, ignore_index=True) if replays else ptd_now.iloc[0:0]
 
     sups = sorted(dataset.tables["supervisors"]["supervisor_id"].astype(str))

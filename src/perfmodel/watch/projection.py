@@ -89,37 +89,46 @@ def prior_means(wide: pd.DataFrame, result: str, drivers: dict[str, float],
     """
     order = sorted(set(wide["period"]).union(periods))
     pos = {p: i for i, p in enumerate(order)}
-    cols = [result, *[d for d in drivers if d in wide.columns]]
-    w = wide[["supervisor_id", "period", *[c for c in cols if c in wide.columns]]].copy()
-    if result not in w.columns:
-        w[result] = np.nan
-    w["_i"] = w["period"].map(pos)
     sups = sorted(set(wide["supervisor_id"]))
-    rows = []
-    by_sup = {s: g.set_index("_i") for s, g in w.groupby("supervisor_id")}
-    cross = w.groupby("_i")[result].mean()
+    row_of = {s: i for i, s in enumerate(sups)}
+    ri = wide["supervisor_id"].map(row_of).to_numpy()
+    ci = wide["period"].map(pos).to_numpy()
+
+    def dense(col):
+        a = np.full((len(sups), len(order)), np.nan)
+        if col in wide.columns:
+            a[ri, ci] = wide[col].to_numpy(dtype=float)
+        return a
+
+    y = dense(result)
+    lagged = {d: np.column_stack([np.full(len(sups), np.nan), dense(d)[:, :-1]])
+              for d, beta in drivers.items() if d in wide.columns and np.isfinite(beta)}
+    frames = []
     for q in periods:
         qi = pos[q]
-        earlier = cross[(cross.index < qi) & cross.notna()]
-        fallback = float(earlier.iloc[-1]) if len(earlier) else np.nan
-        for s in sups:
-            g = by_sup.get(s)
-            hist = g[(g.index < qi) & g[result].notna()] if g is not None else None
-            if hist is None or hist.empty:
-                rows.append((s, q, fallback, 0, 0.0))
-                continue
-            prior = float(hist[result].mean())
-            adj = 0.0
-            for d, beta in drivers.items():
-                if d not in g.columns or not np.isfinite(beta):
-                    continue
-                lag_now = g[d].get(qi - 1, np.nan)
-                lagged = g[d].reindex(hist.index - 1).dropna()
-                if pd.notna(lag_now) and len(lagged):
-                    adj += beta * (float(lag_now) - float(lagged.mean()))
-            rows.append((s, q, prior + adj, int(len(hist)), adj))
-    return pd.DataFrame(rows, columns=["supervisor_id", "period", "prior", "n_hist",
-                                       "lag_adjustment"])
+        hist = y[:, :qi]
+        has = np.isfinite(hist)
+        n_hist = has.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            prior = np.where(n_hist > 0, np.nansum(hist, axis=1) / np.maximum(n_hist, 1), np.nan)
+            adj = np.zeros(len(sups))
+            for d, lag in lagged.items():
+                now = lag[:, qi]
+                past = np.where(has, lag[:, :qi], np.nan)
+                n_past = np.isfinite(past).sum(axis=1)
+                mean_past = np.nansum(past, axis=1) / np.maximum(n_past, 1)
+                ok = np.isfinite(now) & (n_past > 0)
+                adj += np.where(ok, drivers[d] * (now - mean_past), 0.0)
+        counts = has.sum(axis=0)
+        cross = np.nansum(hist, axis=0)[counts > 0] / counts[counts > 0]
+        fallback = float(cross[-1]) if len(cross) else np.nan
+        frames.append(pd.DataFrame({
+            "supervisor_id": sups, "period": q,
+            "prior": np.where(n_hist > 0, prior + adj, fallback),
+            "n_hist": n_hist.astype(int), "lag_adjustment": np.where(n_hist > 0, adj, 0.0)}))
+    if not frames:
+        return pd.DataFrame(columns=["supervisor_id", "period", "prior", "n_hist", "lag_adjustment"])
+    return pd.concat(frames, ignore_index=True)
 
 
 def _design(x, n, m, k0):
