@@ -364,8 +364,38 @@ def test_missing_supervisors(tmp_path):
 def test_header_with_an_empty_name(tmp_path):
     shutil.copy(BAD / "bom_utf8" / "tickets.csv", tmp_path)
     (tmp_path / "supervisors.csv").write_text("supervisor_id,,name\nS1,x,y\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"^supervisors\.csv: header column 2 has no name"):
+    with pytest.raises(DataError) as info:
         load_dataset(tmp_path)
+    assert str(info.value) == ("supervisors.csv: header column 2 has no name but holds values; "
+                               "name it or delete the column (see data/README.md)")
+
+
+def test_empty_unnamed_columns_after_the_last_one_are_ignored(tmp_path):
+    shutil.copy(BAD / "bom_utf8" / "tickets.csv", tmp_path)
+    (tmp_path / "supervisors.csv").write_text(
+        "supervisor_id,name,,\n007,甲,,\nS1,乙,,\nS2,丙,,\n", encoding="utf-8")
+    data = load_dataset(tmp_path)
+    assert list(data["supervisors"].columns) == ["supervisor_id", "name", "team", "region"]
+    assert data["supervisors"]["name"].tolist() == ["甲", "乙", "丙"]
+    assert data.quarantine.empty
+
+
+def test_workbook_named_after_a_table_with_one_default_sheet(tmp_path):
+    import openpyxl
+
+    shutil.copy(BAD / "bom_utf8" / "supervisors.csv", tmp_path)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Sheet1"
+    sheet.append(["ticket_id", "supervisor_id", "created_at"])
+    sheet.append(["T1", "007", "2026-01-05T09:00:00"])
+    sheet.append(["T2", "S9", "2026-01-05T09:00:00"])
+    book.save(tmp_path / "tickets.xlsx")
+    data = load_dataset(tmp_path)
+    assert data["tickets"]["ticket_id"].tolist() == ["T1"]
+    assert quarantined(data, "tickets") == [
+        ("tickets", 2, "supervisor_id", "supervisor_id 'S9' not in supervisors")]
+    assert account(data)["tickets"] == ("tickets.xlsx[Sheet1]", 2, 1, 1)
 
 
 def test_gbk_bytes_after_the_first_megabyte_are_still_decoded(tmp_path):

@@ -100,10 +100,13 @@ def find_sources(folder: Path, names) -> dict[str, Source]:
         if suffix in (".csv", ".parquet") and stem in names:
             found.setdefault(stem, []).append(Source(stem, path))
         elif suffix == ".xlsx":
-            for sheet in workbook_sheets(path):
-                name = sheet.strip().lower()
-                if name in names:
-                    found.setdefault(name, []).append(Source(name, path, sheet))
+            sheets = workbook_sheets(path)
+            named = [s for s in sheets if s.strip().lower() in names]
+            for sheet in named:
+                found.setdefault(sheet.strip().lower(), []).append(Source(sheet.strip().lower(), path, sheet))
+            if not named and stem in names and len(sheets) == 1:
+                # tickets.xlsx saved with Excel's default sheet name (Sheet1, 工作表1)
+                found.setdefault(stem, []).append(Source(stem, path, sheets[0]))
     out = {}
     for name, sources in found.items():
         if len(sources) > 1:
@@ -155,12 +158,23 @@ def read_source(source: Source) -> RawTable:
     return RawTable(frame, np.arange(1, len(frame) + 1), source.label)
 
 
-def header_names(names, label: str) -> list[str]:
-    """Normalise header names (strip, lower-case) and reject empty or duplicated ones."""
+_BLANK = "\x00blank"
+
+
+def header_names(names, label: str, blank_ok: bool = False) -> list[str]:
+    """Normalise header names (strip, lower-case) and reject empty or duplicated ones.
+
+    With ``blank_ok``, a header cell without a name gets a placeholder that
+    :func:`drop_blank_columns` removes when its column holds no value (spreadsheets often
+    save a few empty columns after the last one).
+    """
     out = []
     for i, name in enumerate(names):
         text = "" if name is None else str(name).replace("\ufeff", "").strip().lower()
         if not text:
+            if blank_ok:
+                out.append(f"{_BLANK}{i + 1}")
+                continue
             raise DataError(f"{label}: header column {i + 1} has no name; name it or delete it")
         if text in out:
             raise DataError(
@@ -168,6 +182,19 @@ def header_names(names, label: str) -> list[str]:
             )
         out.append(text)
     return out
+
+
+def drop_blank_columns(frame: pd.DataFrame, label: str) -> pd.DataFrame:
+    """Remove the columns without a header name; DataError if one of them holds a value."""
+    blank = [c for c in frame.columns if c.startswith(_BLANK)]
+    for name in blank:
+        if frame[name].notna().any():
+            position = name[len(_BLANK):]
+            raise DataError(
+                f"{label}: header column {position} has no name but holds values; name it or "
+                f"delete the column ({_DOC})"
+            )
+    return frame.drop(columns=blank) if blank else frame
 
 
 def detect_encoding(path: Path) -> str:
@@ -214,7 +241,7 @@ def read_csv(path: Path) -> pd.DataFrame:
         first = []
     if not any(cell.strip() for cell in first):
         raise DataError(f"{path.name}: the first line is not a header row; put the column names on line 1 ({_DOC})")
-    names = header_names(first, path.name)
+    names = header_names(first, path.name, blank_ok=True)
     if len(names) == 1 and any(sep in names[0] for sep in (";", "\t", "|")):
         raise DataError(
             f"{path.name}: the header has one column {names[0]!r}; save the file with commas "
@@ -235,9 +262,10 @@ def read_csv(path: Path) -> pd.DataFrame:
     if table is None:
         raise _undecodable(path)
     columns = {name: _clean_strings(table.column(name)) for name in names}
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {name: pd.Series(pd.arrays.ArrowExtensionArray(col), copy=False) for name, col in columns.items()}
     )
+    return drop_blank_columns(frame, path.name)
 
 
 def _read_text_table(path: Path, encoding: str, names: list[str]) -> pa.Table:
@@ -334,7 +362,7 @@ def read_sheet(source: Source) -> RawTable:
     header = list(rows[0])
     while header and _blank(header[-1]):
         header.pop()  # trailing empty header cells (formatting only)
-    names = header_names(header, source.label)
+    names = header_names(header, source.label, blank_ok=True)
     width = len(names)
     data, numbers = [], []
     for i, row in enumerate(rows[1:], start=1):
@@ -346,6 +374,7 @@ def read_sheet(source: Source) -> RawTable:
     frame = pd.DataFrame(data, columns=names, dtype=object) if data else pd.DataFrame(
         {n: pd.Series([], dtype=object) for n in names}
     )
+    frame = drop_blank_columns(frame, source.label)
     return RawTable(frame, np.asarray(numbers, dtype=np.int64), source.label)
 
 
