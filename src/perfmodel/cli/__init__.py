@@ -24,6 +24,7 @@ COMMANDS = [
     "audit",
     "weights",
     "sensitivity",
+    "validity",
     "watch",
 ]
 
