@@ -466,3 +466,29 @@ def test_apply_weights_partial_dimension():
     assert new.indicators["cost_control_rate"].weight == pytest.approx(0.20)
     with pytest.raises(UsageError, match="not in policy"):
         W.apply_weights(base, {"csat_speed": 1.0})
+
+
+def test_compare_methods():
+    from perfmodel.policy import load_policy
+
+    base = load_policy("efficiency")
+    rng = np.random.default_rng(2)
+    ids = base.weighted_indicators
+    panel = pd.DataFrame(rng.uniform(0.1, 1, (30, len(ids))), columns=ids)
+    panel.insert(0, "period", "2026Q3")
+    panel.insert(0, "supervisor_id", [f"S{i:02d}" for i in range(30)])
+    res = W.ahp(LEADER[:4, :4], labels=base.of_dimension("result")[:4])
+    t = W.compare_methods(panel, base, ahp_result=res, methods=("equal", "entropy", "critic"))
+    sums = t.groupby(["method", "dimension"]).weight.sum()
+    np.testing.assert_allclose(sums, 1.0)
+    assert set(t.method) == {"policy", "ahp", "equal", "entropy", "critic"}
+    pol = t[t.method == "policy"].set_index("indicator").weight
+    assert pol.to_dict() == {i: base.indicators[i].weight for i in ids}
+    ent = t[t.method == "entropy"].set_index("indicator").weight
+    expected = W.entropy(panel, base.of_dimension("process")).set_index("indicator").weight
+    np.testing.assert_allclose(ent[expected.index], expected, atol=1e-12)
+    # AHP covered 4 of 5 result indicators: the fifth keeps its weight
+    ahp = t[t.method == "ahp"].set_index("indicator").weight
+    fifth = base.of_dimension("result")[4]
+    assert ahp[fifth] == pytest.approx(base.indicators[fifth].weight)
+    assert W.write_policy(base, "", {"method": "none"}).is_file()  # empty path: a temp file

@@ -809,20 +809,25 @@ def read_policy_with_provenance(path: str | Path):
     return policy_from_dict(data, source=str(path)), prov
 
 
-def write_policy(policy, path: str | Path, provenance: Mapping | None = None, *,
+def write_policy(policy, path: str | Path | None, provenance: Mapping | None = None, *,
                  overwrite: bool = False) -> Path:
     """Write a policy (with its provenance) to a YAML file.
 
     Refuses to write into the package's shipped presets, and to replace an existing file
-    unless ``overwrite``.
+    unless ``overwrite``. An empty ``path`` writes ``<name>-<version>.yaml`` into a new
+    temporary folder.
 
     Returns
     -------
     pathlib.Path
         The file written.
     """
+    import tempfile
     from importlib import resources
 
+    if not path:
+        safe = "".join(c if c.isalnum() or c in "-_.+" else "_" for c in f"{policy.name}-{policy.version}")
+        path = Path(tempfile.mkdtemp(prefix="perfmodel-policy-")) / f"{safe}.yaml"
     path = Path(path)
     presets_dir = Path(str(resources.files("perfmodel").joinpath("policies"))).resolve()
     if path.resolve().parent == presets_dir:
@@ -850,3 +855,136 @@ def _plain(obj):
     if isinstance(obj, Path):
         return str(obj)
     return obj
+
+
+# --------------------------------------------------------------------------- comparison
+
+DATA_METHODS = ("entropy", "critic", "pca")
+
+
+def make_provenance(method: str, base_policy, *, inputs: Iterable[Mapping] = (),
+                    ahp_results: Mapping[str, AhpResult] | None = None,
+                    panel: pd.DataFrame | None = None, **extra) -> dict:
+    """The ``provenance`` mapping written with a reweighted policy.
+
+    Returns
+    -------
+    dict
+        ``method``; ``base_policy`` (source, name, version, sha256); ``consistency`` per
+        AHP matrix (n, lambda_max, consistency_index, random_index, random_index_table,
+        consistency_ratio, consistent); ``data`` (periods first..last, n_periods, n_rows)
+        when a panel was used; ``inputs`` (path and sha256 of every file read); then
+        ``extra``. Nothing time-dependent, so the same inputs give the same bytes.
+    """
+    prov: dict = {"method": method, "base_policy": {
+        "source": base_policy.source, "name": base_policy.name, "version": base_policy.version,
+        "sha256": base_policy.sha256}}
+    if ahp_results:
+        prov["consistency"] = {
+            name: {"n": r.n, "lambda_max": round(r.lambda_max, 6),
+                   "consistency_index": round(r.consistency_index, 6),
+                   "random_index": r.random_index, "random_index_table": r.random_index_table,
+                   "consistency_ratio": round(r.consistency_ratio, 6), "consistent": r.consistent}
+            for name, r in ahp_results.items()}
+    if panel is not None:
+        ps = sorted(panel["period"].astype(str).unique()) if "period" in panel else []
+        prov["data"] = {"periods": f"{ps[0]}..{ps[-1]}" if ps else None, "n_periods": len(ps),
+                        "n_rows": int(len(panel))}
+    prov["inputs"] = [dict(i) for i in inputs]
+    prov.update(extra)
+    return prov
+
+
+def compare_methods(panel: pd.DataFrame, policy, *, ahp_result: AhpResult | None = None,
+                    methods: Iterable[str] = ("equal", "entropy", "critic", "pca", "evidence"),
+                    validity_table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Weights of the policy's indicators by several methods, side by side.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        Wide panel (the history the data-driven methods learn from).
+    policy : Policy, str or path
+        Gives the indicators, their dimensions and the current weights.
+    ahp_result : AhpResult, optional
+        Judgement-based weights to include (method ``ahp``; its indicators' dimension is
+        rescaled to sum to 1 as :func:`apply_weights` would).
+    methods : iterable of str
+        Among ``equal``, ``entropy``, ``critic``, ``pca``, ``evidence``. ``evidence`` runs
+        ``perfmodel.stats.predictive_validity`` on ``panel`` unless ``validity_table`` is
+        given. A method that cannot run on this data (e.g. no indicator with evidence) is
+        left out and named in ``attrs["skipped"]``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy: ``indicator``, ``dimension``, ``method`` (``policy`` for the current
+        weights), ``weight`` (within the dimension, summing to 1 per dimension and method).
+    """
+    from .errors import PerfmodelError
+    from .policy import load_policy
+
+    base = load_policy(policy)
+    rows = []
+
+    def add(method, pol):
+        for ind in pol.weighted_indicators:
+            rows.append({"indicator": ind, "dimension": pol.indicators[ind].dimension,
+                         "method": method, "weight": pol.indicators[ind].weight})
+
+    add("policy", base)
+    skipped = {}
+    if ahp_result is not None:
+        add("ahp", apply_weights(base, ahp_result.weights))
+    for m in methods:
+        try:
+            if m == "equal":
+                tables = [equal(base.of_dimension(d)) for d in ("result", "process")
+                          if base.of_dimension(d)]
+            elif m in DATA_METHODS:
+                fn = globals()[m]
+                tables = [fn(panel, base.of_dimension(d)) for d in ("result", "process")
+                          if base.of_dimension(d)]
+            elif m == "evidence":
+                vt = validity_table
+                if vt is None:
+                    from .stats import predictive_validity
+                    vt = predictive_validity(panel, process=base.of_dimension("process"),
+                                             results=base.of_dimension("result"), oos=False)
+                tables = [evidence(vt, base.of_dimension("process"))]
+            else:
+                raise UsageError(f"unknown method {m!r}: use {', '.join(('equal',) + DATA_METHODS + ('evidence',))}")
+            add(m, apply_weights(base, tables))
+        except UsageError:
+            raise
+        except PerfmodelError as exc:
+            skipped[m] = str(exc)
+    out = pd.DataFrame(rows)
+    out.attrs["skipped"] = skipped
+    return out
+
+
+def plot_comparison(table: pd.DataFrame, *, lang: str = "en"):
+    """Bar chart of :func:`compare_methods`: one panel per dimension, one bar per method.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    dims = [d for d in ("result", "process") if d in set(table["dimension"])]
+    heights = [max(2.0, 0.45 * table[table.dimension == d]["indicator"].nunique() + 1) for d in dims]
+    fig, axes = plt.subplots(len(dims), 1, figsize=(9, sum(heights)),
+                             gridspec_kw={"height_ratios": heights}, squeeze=False)
+    t = table.copy()
+    t["label"] = [catalogue.name(i, lang) if i in catalogue.indicator_ids() else i for i in t["indicator"]]
+    for ax, d in zip(axes[:, 0], dims):
+        sns.barplot(data=t[t.dimension == d], y="label", x="weight", hue="method", ax=ax, orient="h")
+        ax.set_title(d)
+        ax.set_ylabel("")
+        ax.set_xlabel("weight within dimension")
+        ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig

@@ -141,17 +141,14 @@ def handle(args) -> int:
     base = load_policy(args.policy)
     dims = args.dimension or (["process"] if args.method == "evidence" else ["result", "process"])
     inputs: list[dict] = []
-    prov: dict = {"method": args.method, "base_policy": {
-        "source": base.source, "name": base.name, "version": base.version, "sha256": base.sha256}}
-    if args.policy in _presets():
-        prov["base_policy"]["preset"] = args.policy
+    ahp_results = {}
+    panel = None
     tables = []
     warnings = []
 
     if args.method == "ahp":
         if not args.matrix:
             raise UsageError("--method ahp needs --matrix pairwise.csv (one per dimension)")
-        consistency = {}
         for m in args.matrix:
             res = W.ahp(W.read_pairwise_csv(m), random_index=args.random_index)
             ids = res.weights["indicator"].tolist()
@@ -160,17 +157,10 @@ def handle(args) -> int:
                 raise UsageError(f"{m}: mixes result and process indicators; give one matrix per "
                                  f"dimension")
             inputs.append({"path": str(m), "sha256": W.sha256_file(m)})
-            name = next(iter(dims_of)) if dims_of else str(m)
-            consistency[name] = {"n": res.n, "lambda_max": round(res.lambda_max, 6),
-                                 "consistency_index": round(res.consistency_index, 6),
-                                 "random_index": res.random_index,
-                                 "random_index_table": res.random_index_table,
-                                 "consistency_ratio": round(res.consistency_ratio, 6),
-                                 "consistent": res.consistent}
+            ahp_results[next(iter(dims_of)) if dims_of else str(m)] = res
             if res.warning:
                 warnings.append(f"{m}: {res.warning}")
             tables.append(res.weights.assign(**{"consistency_ratio": res.consistency_ratio}))
-        prov["consistency"] = consistency
     elif args.method == "equal":
         for d in dims:
             tables.append(W.equal(base.of_dimension(d)))
@@ -187,9 +177,6 @@ def handle(args) -> int:
         else:
             panel = load_panel(args.data, args.panel, periods)
             inputs.extend(data_files(args.data, args.panel))
-            ps = sorted(panel["period"].astype(str).unique())
-            prov["data"] = {"periods": ps[0] + ".." + ps[-1] if ps else None, "n_periods": len(ps),
-                            "n_rows": int(len(panel))}
             if args.method == "evidence":
                 from ..stats import predictive_validity
 
@@ -201,13 +188,15 @@ def handle(args) -> int:
                     members = base.of_dimension(d)
                     if members:
                         tables.append(fn(panel, members))
-    prov["inputs"] = inputs
-    if args.method == "evidence":
-        prov["floor"] = args.floor
+    extra = {"floor": args.floor} if args.method == "evidence" else {}
+    extra["dimension_weights"] = "given (--result-weight)" if args.result_weight is not None else "kept"
+    prov = W.make_provenance(args.method, base, inputs=inputs, ahp_results=ahp_results,
+                             panel=panel, **extra)
+    if args.policy in _presets():
+        prov["base_policy"]["preset"] = args.policy
     new = W.apply_weights(base, tables, result_weight=args.result_weight,
                           version=args.version or f"{base.version}+{args.method}",
                           note=f"weights from perfmodel weights --method {args.method}")
-    prov["dimension_weights"] = "given (--result-weight)" if args.result_weight is not None else "kept"
     out = W.write_policy(new, args.out, prov, overwrite=args.force)
 
     rows = []
