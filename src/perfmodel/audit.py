@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .errors import CheckFailed, UsageError
+from .errors import CheckFailed, PerfmodelError, UsageError
 
 MANIFEST = "manifest.json"
 FAILED = "FAILED"
@@ -449,10 +449,16 @@ def check_run(run_dir, *, data_dir=None, recompute: bool = True) -> Verification
         miss.append(f"output {name} is not in the manifest")
 
     # recompute
+    policy = None
+    if recompute:
+        try:
+            policy = load_policy_text(text)
+        except PerfmodelError as exc:
+            miss.append(f"policy text recorded in the manifest is not a valid policy: {exc}")
+            recompute = False
     if recompute:
         from .loader import load_dataset
 
-        policy = load_policy_text(text)
         tables = compute_tables(load_dataset(folder), policy, manifest["period"],
                                 engine=manifest.get("engine") or "duckdb")
         with tempfile.TemporaryDirectory(prefix="perfmodel-verify-") as tmp:
