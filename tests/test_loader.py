@@ -608,3 +608,50 @@ def test_timestamp_shapes_do_not_depend_on_the_other_cells(tmp_path, other):
     assert s["responded_at"].tolist()[:2] == [pd.Timestamp("2026-01-05 09:00"),
                                               pd.Timestamp("2026-01-05 09:30:00.5")]
     assert len(quarantined(data, "surveys")) == (other == "not a time")
+
+
+# --------------------------------------------------------------------------- property
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# (cell text, readable?, value) chosen by hand
+CREATED = [("2026-01-05T09:00:00", True, pd.Timestamp("2026-01-05 09:00")),
+           ("2026-03-31 23:59", True, pd.Timestamp("2026-03-31 23:59")),
+           ("2026-01-05T01:00:00Z", True, pd.Timestamp("2026-01-05 09:00")),
+           ("2026-02-30T00:00:00", False, None), ("05/01/2026", False, None), ("", False, None)]
+COST = [("12.5", True, 12.5), ("0", True, 0.0), ("", True, np.nan), ("-1", False, None),
+        ("x", False, None), ("1,000", False, None)]
+COMPLAINT = [("是", True, True), ("否", True, False), ("TRUE", True, True), ("0", True, False),
+             ("", True, pd.NA), ("也许", False, None)]
+SUPERVISOR = [("007", True, "007"), ("S1", True, "S1"), ("7", False, None), ("", False, None)]
+TICKET = [("T1", True, "T1"), ("T2", True, "T2"), ("T3", True, "T3"), ("", False, None)]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(TICKET), st.sampled_from(SUPERVISOR), st.sampled_from(CREATED),
+                          st.sampled_from(COST), st.sampled_from(COMPLAINT)), max_size=12))
+def test_random_rows_are_used_exactly_when_every_cell_is_good(rows):
+    sup = pd.DataFrame({"supervisor_id": ["007", "S1"], "name": ["甲", "乙"]})
+    frame = pd.DataFrame([[c[0] for c in row] for row in rows],
+                         columns=["ticket_id", "supervisor_id", "created_at", "cost", "is_complaint"],
+                         dtype=object)
+    data = dataset_from_frames({"supervisors": sup, "tickets": frame})
+    expected, seen = [], set()
+    for i, row in enumerate(rows):
+        ticket = row[0][0]
+        good = all(cell[1] for cell in row)
+        duplicate = ticket != "" and ticket in seen
+        if ticket != "":
+            seen.add(ticket)
+        if good and not duplicate:
+            expected.append(i)
+    t = data["tickets"]
+    assert t["ticket_id"].tolist() == [rows[i][0][2] for i in expected]
+    assert t["created_at"].tolist() == [rows[i][2][2] for i in expected]
+    np.testing.assert_array_equal(t["cost"].to_numpy(), np.array([rows[i][3][2] for i in expected], dtype=float))
+    assert [None if pd.isna(v) else v for v in t["is_complaint"]] == [
+        None if rows[i][4][2] is pd.NA else rows[i][4][2] for i in expected]
+    q = data.quarantine
+    assert sorted(q["row"].tolist()) == [i + 1 for i in range(len(rows)) if i not in expected]
+    assert_balanced(data)
