@@ -361,10 +361,10 @@ def test_score_uses_forced_distribution_of_policy():
 def test_preset_scores_a_row_by_hand():
     pol = load_policy("efficiency")
     # only csat and compliance_rate present; renormalize:
-    # csat 4.2 -> (4.2-3.8)/(4.6-3.8)*100 = 50 = result score
-    # compliance 0.96 -> band [0.95, 80] -> 80 = process score
+    # csat (linear, floor 3.8, target 4.3) 4.05 -> (4.05-3.8)/(4.3-3.8)*100 = 50 = result score
+    # compliance (bands 0.97 -> 100, 0.94 -> 80, ...) 0.96 -> 80 = process score
     # total = 0.65*50 + 0.35*80 = 32.5 + 28 = 60.5 -> C
-    panel = pd.DataFrame({"supervisor_id": ["S01"], "period": ["2026Q3"], "csat": [4.2],
+    panel = pd.DataFrame({"supervisor_id": ["S01"], "period": ["2026Q3"], "csat": [4.05],
                           "compliance_rate": [0.96]})
     row = perfmodel.score(panel, pol).iloc[0]
     assert close([row.score_csat, row.result_score, row.process_score, row.score], [50, 50, 80, 60.5])
@@ -499,3 +499,90 @@ def test_property_indicator_scores_within_cap(xs, k, lower, cap):
     ok = got[~np.isnan(got)]
     assert np.all((ok >= 0) & (ok <= cap))
     assert np.array_equal(np.isnan(got), np.isnan(np.array(xs, dtype=float)))
+
+
+# --- the score command on a dataset worked by hand -------------------------------------------
+
+HAND_POLICY = """\
+name: 手工示例
+version: "1"
+period: quarter
+dimensions: {result: 0.6, process: 0.4}
+indicators:
+  csat:                      {weight: 0.5, rule: linear, floor: 3.5, target: 4.5}
+  complaint_resolution_rate: {weight: 0.5, rule: ratio, target: 0.8}
+  first_response_hours:      {weight: 0.5, rule: ratio, target: 4}
+  backlog_ratio:             {weight: 0.5, rule: linear, floor: 0.5, target: 0.1}
+ratings:
+  bands: {S: 90, A: 80, B: 70, C: 60, D: 0}
+"""
+
+
+def write_hand_dataset(folder):
+    """Three supervisors, two tickets each in 2026Q3, one survey per ticket."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "supervisors.csv").write_text(
+        "supervisor_id,name,team,region\nS1,张伟,华东,上海\nS2,李娜,华东,杭州\nS3,王芳,华南,深圳\n",
+        encoding="utf-8")
+    (folder / "tickets.csv").write_text(
+        "ticket_id,supervisor_id,created_at,first_response_at,resolved_at,is_complaint,reopened\n"
+        "T1,S1,2026-07-01 09:00:00,2026-07-01 11:00:00,2026-07-02 09:00:00,是,0\n"
+        "T2,S1,2026-07-10 09:00:00,2026-07-10 13:00:00,2026-07-11 09:00:00,否,0\n"
+        "T3,S2,2026-08-01 09:00:00,2026-08-01 15:00:00,,是,0\n"
+        "T4,S2,2026-08-02 09:00:00,2026-08-02 17:00:00,2026-08-03 09:00:00,否,0\n"
+        "T5,S3,2026-09-01 09:00:00,2026-09-01 10:00:00,2026-09-02 09:00:00,是,0\n"
+        "T6,S3,2026-09-02 09:00:00,2026-09-02 12:00:00,2026-09-03 09:00:00,是,0\n", encoding="utf-8")
+    (folder / "surveys.csv").write_text(
+        "ticket_id,responded_at,overall\nT1,2026-07-03 10:00:00,5\nT2,2026-07-12 10:00:00,4\n"
+        "T3,2026-08-05 10:00:00,3\nT4,2026-08-04 10:00:00,4\nT5,2026-09-03 10:00:00,4\n"
+        "T6,2026-09-04 10:00:00,4\n", encoding="utf-8")
+    (folder / "policy.yaml").write_text(HAND_POLICY, encoding="utf-8")
+    return folder
+
+
+def test_score_command_by_hand(tmp_path, capsys):
+    from perfmodel.cli import main
+    d = write_hand_dataset(tmp_path / "data")
+    out = tmp_path / "scores.csv"
+    assert main(["score", "--data", str(d), "--policy", str(d / "policy.yaml"), "--period", "2026Q3",
+                 "--out", str(out)]) == 0
+    got = pd.read_csv(out, keep_default_na=False).set_index("supervisor_id")
+    # Indicators from the tickets and surveys:
+    #   S1: csat (5+4)/2 = 4.5; complaints T1 resolved -> 1/1 = 1.0; first response 2h, 4h -> median 3;
+    #       unresolved at end 0 of 2 created -> backlog 0
+    #   S2: csat (3+4)/2 = 3.5; complaint T3 unresolved -> 0/1 = 0; 6h, 8h -> 7; backlog 1/2 = 0.5
+    #   S3: csat 4.0; complaints 2/2 = 1.0; 1h, 3h -> 2; backlog 0
+    # Scores:
+    #   S1: csat (4.5-3.5)/1*100 = 100; crr 100*1.0/0.8 = 125 -> 120; result (100+120)/2 = 110
+    #       first response 100*4/3 = 133.3 -> 120; backlog (0-0.5)/(0.1-0.5)*100 = 125 -> 120; process 120
+    #       total 0.6*110 + 0.4*120 = 66 + 48 = 114 -> S
+    #   S2: csat 0; crr 0; result 0; first response 400/7 = 57.142857; backlog 0; process 28.571429
+    #       total 0.4*28.571429 = 11.428571 -> D
+    #   S3: csat 50; crr 120; result 85; first response 200 -> 120; backlog 120; process 120
+    #       total 0.6*85 + 0.4*120 = 51 + 48 = 99 -> S
+    assert got.loc["S1", "score"] == pytest.approx(114)
+    assert got.loc["S2", "score"] == pytest.approx(0.4 * (400 / 7) / 2)
+    assert got.loc["S3", "score"] == pytest.approx(99)
+    assert got.loc["S2", "score_first_response_hours"] == pytest.approx(400 / 7)
+    assert got["rating"].to_dict() == {"S1": "S", "S2": "D", "S3": "S"}
+    assert got.loc["S3", "result_score"] == pytest.approx(85)
+    assert (got["missing"] == "").all() and (got["period"] == "2026Q3").all()
+    stdout = capsys.readouterr().out
+    assert "3 supervisors, 2026Q3" in stdout and "S 2, A 0, B 0, C 0, D 1" in stdout
+    # the same run twice gives the same bytes
+    again = tmp_path / "again.csv"
+    main(["score", "--data", str(d), "--policy", str(d / "policy.yaml"), "--period", "2026Q3",
+          "--out", str(again)])
+    assert again.read_bytes() == out.read_bytes()
+
+
+def test_score_command_errors(tmp_path, capsys):
+    from perfmodel.cli import main
+    d = write_hand_dataset(tmp_path / "data")
+    # a month for a quarterly policy
+    assert main(["score", "--data", str(d), "--policy", "efficiency", "--period", "2026-09",
+                 "--out", str(tmp_path / "s.csv")]) == 2
+    assert "scores by quarter" in capsys.readouterr().err
+    assert main(["score", "--data", str(d), "--policy", "efficiency", "--period", "2026Q3",
+                 "--out", str(tmp_path / "s.txt")]) == 2
+    assert ".csv, .parquet or .xlsx" in capsys.readouterr().err

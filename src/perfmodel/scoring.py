@@ -92,7 +92,7 @@ def rule_score(values, rule: IndicatorRule, periods=None) -> np.ndarray:
             s = _percentile(x if higher else -x, periods)
         else:  # pragma: no cover - the validator admits only known rules
             raise PolicyError(f"indicators.{rule.indicator}.rule: unknown rule {rule.rule!r}")
-    s = np.clip(np.asarray(s, dtype=float), 0.0, cap)
+    s = np.clip(np.asarray(s, dtype=float), 0.0, cap) + 0.0  # + 0.0 turns -0.0 into 0.0
     s[np.isnan(x)] = np.nan
     return s
 
@@ -275,9 +275,12 @@ def score(panel: pd.DataFrame, policy) -> pd.DataFrame:
     Examples
     --------
     >>> import pandas as pd, perfmodel
-    >>> panel = pd.DataFrame({"supervisor_id": ["S01"], "period": ["2026Q3"], "csat": [4.2]})
-    >>> perfmodel.score(panel, "efficiency").loc[0, "score_csat"]
-    50.0...
+    >>> panel = pd.DataFrame({"supervisor_id": ["S01"], "period": ["2026Q3"], "csat": [4.05]})
+    >>> row = perfmodel.score(panel, "efficiency").iloc[0]
+    >>> round(row["score_csat"], 6)  # linear, floor 3.8, target 4.3: (4.05 - 3.8) / 0.5 * 100
+    50.0
+    >>> row["missing"].split(";")[:2]
+    ['complaint_resolution_rate', 'cost_control_rate']
     """
     policy = load_policy(policy)
     scores = indicator_scores(panel, policy)
