@@ -277,7 +277,7 @@ def score(panel: pd.DataFrame, policy) -> pd.DataFrame:
     >>> import pandas as pd, perfmodel
     >>> panel = pd.DataFrame({"supervisor_id": ["S01"], "period": ["2026Q3"], "csat": [4.05]})
     >>> row = perfmodel.score(panel, "efficiency").iloc[0]
-    >>> round(row["score_csat"], 6)  # linear, floor 3.8, target 4.3: (4.05 - 3.8) / 0.5 * 100
+    >>> round(float(row["score_csat"]), 6)  # linear, floor 3.8, target 4.3: (4.05 - 3.8) / 0.5 * 100
     50.0
     >>> row["missing"].split(";")[:2]
     ['complaint_resolution_rate', 'cost_control_rate']
