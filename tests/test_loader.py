@@ -655,3 +655,22 @@ def test_random_rows_are_used_exactly_when_every_cell_is_good(rows):
     q = data.quarantine
     assert sorted(q["row"].tolist()) == [i + 1 for i in range(len(rows)) if i not in expected]
     assert_balanced(data)
+
+
+def test_frames_with_numbers_in_boolean_and_booleans_in_number_columns():
+    sup = pd.DataFrame({"supervisor_id": ["S1"], "name": ["甲"]})
+    tickets = pd.DataFrame({
+        "ticket_id": ["T1", "T2", "T3", "T4"], "supervisor_id": "S1",
+        "created_at": "2026-01-05T09:00:00",
+        "is_complaint": [1.0, 0.0, 2.0, np.nan],          # 1/0 are booleans, 2 is not
+        "reopened": pd.array([0, 1, None, 3], dtype="Int64"),
+    })
+    data = dataset_from_frames({"supervisors": sup, "tickets": tickets})
+    assert data["tickets"]["is_complaint"].tolist()[:2] == [True, False]
+    assert pd.isna(data["tickets"]["is_complaint"].tolist()[2])
+    assert data["tickets"]["reopened"].tolist()[:2] == [0.0, 1.0]
+    assert quarantined(data) == [("tickets", 3, "is_complaint", f"is_complaint: cannot read '2' as {BOOL}")]
+    flags = pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": "S1", "created_at": "2026-01-05T09:00:00",
+                          "cost": [True]})
+    data = dataset_from_frames({"supervisors": sup, "tickets": flags})
+    assert quarantined(data) == [("tickets", 1, "cost", "cost: cannot read 'True' as a number")]

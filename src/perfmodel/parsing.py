@@ -231,19 +231,26 @@ def _from_values(series: pd.Series, kind: str, timezone: str):
             values = _periods(text)
             return values, present & values.isna().to_numpy()
         return text.where(present, np.nan), np.zeros(n, dtype=bool)
+    numeric = pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
     if kind == "float":
-        if pd.api.types.is_bool_dtype(series.dtype):
+        if numeric:
             values = series.astype("float64")
+        elif pd.api.types.is_bool_dtype(series.dtype):  # true/false is not a number
+            values = pd.Series(np.full(n, np.nan))
         else:
             values = pd.to_numeric(series.where(~series.map(_is_bool_like), None),
                                    errors="coerce").astype("float64")
-        values = values.where(np.isfinite(values), np.nan)
+        values = values.where(np.isfinite(values), np.nan).reset_index(drop=True)
         return values, present & values.isna().to_numpy()
     if kind == "bool":
         if pd.api.types.is_bool_dtype(series.dtype):
             return series.astype("boolean").reset_index(drop=True), np.zeros(n, dtype=bool)
-        flags = [_as_bool(v) for v in series]
-        values = pd.Series(pd.array(flags, dtype="boolean"))
+        if numeric:
+            number = series.astype("float64").to_numpy()
+            known = (number == 0) | (number == 1)
+            values = pd.Series(pd.arrays.BooleanArray(number == 1, ~known))
+        else:
+            values = pd.Series(pd.array([_as_bool(v) for v in series], dtype="boolean"))
         return values, present & values.isna().to_numpy()
     if kind in ("timestamp", "date"):
         values = _datetimes(series, timezone)
