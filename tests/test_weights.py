@@ -492,3 +492,20 @@ def test_compare_methods():
     fifth = base.of_dimension("result")[4]
     assert ahp[fifth] == pytest.approx(base.indicators[fifth].weight)
     assert W.write_policy(base, "", {"method": "none"}).is_file()  # empty path: a temp file
+
+
+@pytest.mark.slow
+def test_calibration_notebook_runs(tmp_path):
+    """The calibration notebook runs top to bottom on data/sample and saves a loadable policy."""
+    root = Path(__file__).resolve().parents[1]
+    if not (root / "data" / "sample" / "tickets.csv").is_file():
+        pytest.skip("data/sample is not there")
+    papermill = pytest.importorskip("papermill")
+    out_policy = tmp_path / "calibrated.yaml"
+    papermill.execute_notebook(str(root / "notebooks" / "weight_calibration.ipynb"),
+                               str(tmp_path / "out.ipynb"), cwd=str(root), progress_bar=False,
+                               parameters={"draws": 300, "out_policy": str(out_policy)},
+                               kernel_name="python3")
+    new, prov = W.read_policy_with_provenance(out_policy)
+    assert prov["method"] == "ahp" and prov["consistency"]["result"]["consistent"] is True
+    assert sum(new.indicators[i].weight for i in new.of_dimension("result")) == pytest.approx(1)

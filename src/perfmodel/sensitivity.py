@@ -94,6 +94,22 @@ class RankUncertainty:
     groups: list[str] = field(default_factory=list)
     rule_sets: list[str] = field(default_factory=list)
 
+    def summary(self, threshold: float = 0.2) -> pd.DataFrame:
+        """One row per period: ``period``, ``n_ranked``, ``n_fragile`` (P(different rating)
+        ≥ ``threshold``), ``mean_p_rating_differs``, ``mean_rank_interval`` (mean width of
+        the 5–95 % rank interval) and ``total_<group>`` (pooled total Sobol index)."""
+        rows = []
+        for period, t in self.table.groupby("period", sort=True):
+            t = t.dropna(subset=["nominal_rank"])
+            row = {"period": period, "n_ranked": len(t),
+                   "n_fragile": int((t["p_rating_differs"] >= threshold).sum()),
+                   "mean_p_rating_differs": float(t["p_rating_differs"].mean()),
+                   "mean_rank_interval": float((t["rank_p95"] - t["rank_p05"]).mean())}
+            sob = self.sobol[self.sobol["period"] == period]
+            row.update({f"total_{g}": float(v) for g, v in zip(sob["group"], sob["total"])})
+            rows.append(row)
+        return pd.DataFrame(rows)
+
     def fragile(self, threshold: float = 0.2) -> pd.DataFrame:
         """Rows of :attr:`table` whose rating differs from the nominal one with probability
         ≥ ``threshold``, most fragile first."""

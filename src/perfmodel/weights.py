@@ -698,6 +698,14 @@ def sha256_file(path: str | Path) -> str:
     return h.hexdigest()
 
 
+def dataset_files(folder: str | Path) -> list[dict]:
+    """Path and SHA-256 of every table file (.csv, .parquet, .xlsx) directly in ``folder``,
+    sorted by name, for a provenance record."""
+    files = sorted(f for f in Path(folder).iterdir()
+                   if f.is_file() and f.suffix.lower() in (".csv", ".parquet", ".xlsx"))
+    return [{"path": str(f), "sha256": sha256_file(f)} for f in files]
+
+
 def apply_weights(policy, weights, *, result_weight: float | None = None,
                   version: str | None = None, note: str | None = None):
     """Return a new policy with the given indicator weights.

@@ -14,7 +14,6 @@ from ..errors import DataError, UsageError
 
 METHODS = ("ahp", "entropy", "critic", "pca", "evidence", "equal")
 DATA_METHODS = ("entropy", "critic", "pca")
-TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx")
 
 
 def register(subparsers) -> None:
@@ -99,15 +98,11 @@ def load_panel(data: str | None, panel: str | None, periods) -> "object":
 
 def data_files(data: str | None, panel: str | None) -> list[dict]:
     """Files read, with SHA-256, for the provenance block."""
-    from ..weights import sha256_file
+    from ..weights import dataset_files, sha256_file
 
     if panel:
         return [{"path": str(panel), "sha256": sha256_file(panel)}]
-    if not data:
-        return []
-    files = sorted(f for f in Path(data).iterdir()
-                   if f.is_file() and f.suffix.lower() in TABLE_SUFFIXES)
-    return [{"path": str(f), "sha256": sha256_file(f)} for f in files]
+    return dataset_files(data) if data else []
 
 
 def write_table(df, path: str | Path) -> None:
