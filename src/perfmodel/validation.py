@@ -193,7 +193,7 @@ def _pandera_problems(table, frame, raw, problems: _Problems, unreadable) -> Non
         with warnings.catch_warnings():
             # pandera's own report building triggers a pandas deprecation notice
             warnings.simplefilter("ignore", FutureWarning)
-            pandera_schema(table.name).validate(frame, lazy=True)
+            pandera_schema(table.name).validate(frame, lazy=True, inplace=True)  # no copy
         return
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
