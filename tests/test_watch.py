@@ -417,3 +417,70 @@ def test_watch_output_does_not_depend_on_later_events(random_data):
     _check_same(a, b)
     # and with the validity fitted from the data itself
     _check_same(watch(data, "2026Q3", as_of), watch(tampered, "2026Q3", as_of))
+
+
+# --- the feedback section and the command line ----------------------------------------------
+
+def _fake_result():
+    from perfmodel.watch import WatchResult
+    as_of = pd.Timestamp("2026-08-15")
+    pr = pd.DataFrame({
+        "supervisor_id": ["S1", "S1", "S2"], "period": "2026Q3", "as_of": as_of,
+        "result": ["csat", "customer_churn_rate", "csat"], "direction": ["higher", "lower", "higher"],
+        "value_to_date": [4.01, 0.02, 3.33], "denominator_to_date": [40.0, 100.0, 50.0],
+        "prior": [4.1, 0.03, 3.5], "n_hist": [4, 4, 4], "lag_adjustment": [0.0, 0.0, 0.0],
+        "projected": [4.07, 0.031, 3.41], "low": [3.97, 0.02, 3.31], "high": [4.17, 0.042, 3.51],
+        "target": [4.3, 0.04, 4.3], "gap": [-0.23, -0.009, -0.89], "p_miss": [0.97, 0.1, 0.999],
+        "at_risk": [True, False, True]})
+    w = pd.DataFrame({
+        "supervisor_id": ["S1", "S2"], "period": "2026Q3", "as_of": as_of, "result": "csat",
+        "p_miss": [0.97, 0.999], "projected": [4.07, 3.41], "low": [3.97, 3.31], "high": [4.17, 3.51],
+        "target": 4.3, "gap": [-0.23, -0.89], "driver": "training_completion_rate",
+        "driver_value": [0.55, 0.35], "driver_reference": 0.9, "reference_kind": "target",
+        "coef": 0.8, "se": 0.1, "p_adj": 0.01, "verdict": "predicts",
+        "suggestion": [reasons.suggestion("csat", "training_completion_rate", v, 0.9, "target", 0.8)
+                       for v in (0.55, 0.35)]})
+    return WatchResult("2026Q3", as_of, pd.DataFrame(), pr, w, pd.DataFrame())
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_feedback_section_shows_only_own_figures(lang):
+    from perfmodel.watch import feedback_section, feedback_table
+    res = _fake_result()
+    text = feedback_section(res, "S1", lang)
+    assert "4.07" in text and "3.97" in text and "97%" in text and "55.0 %" in text
+    # nothing of S2: its id, its projection, its driver value
+    for other in ("S2", "3.41", "3.31", "35.0 %", "100%"):
+        assert other not in text
+    assert ("Training completion rate" if lang == "en" else "培训完成率") in text
+    table = feedback_table(res, "S1", lang)
+    assert len(table) == 2 and table.iloc[0, 0] == ("Customer satisfaction" if lang == "en" else "客户满意度")
+    assert "3.41" not in table.to_string()
+
+
+def test_feedback_section_when_nothing_is_at_risk():
+    from perfmodel.watch import feedback_section
+    res = _fake_result()
+    res.projections.loc[res.projections["supervisor_id"] == "S1", "at_risk"] = False
+    assert "No result indicator is at risk" in feedback_section(res, "S1", "en")
+    assert "目前没有结果指标" in feedback_section(res, "S1", "zh")
+
+
+def _write_folder(frames, folder):
+    for name, df in frames.items():
+        df.to_csv(folder / f"{name}.csv", index=False)
+
+
+def test_cli_watch_runs_and_rejects_a_bad_as_of(tmp_path, capsys):
+    from perfmodel.cli import main
+    _write_folder(tiny_frames(), tmp_path)
+    out = tmp_path / "warnings.csv"
+    assert main(["watch", "--data", str(tmp_path), "--period", "2026Q3", "--as-of", AS_OF,
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    # one completed quarter of history only: no projection, nobody flagged
+    assert printed[0].startswith("2026Q3 as of 2026-08-15 (45 of 92 days): 0 of 2 supervisors at risk")
+    assert out.exists()
+    assert main(["watch", "--data", str(tmp_path), "--period", "2026Q3", "--as-of", "2026-11-02"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--as-of" in err[0] and "2026Q3" in err[0]

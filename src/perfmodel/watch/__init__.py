@@ -4,16 +4,18 @@
 - :func:`period_to_date` — every indicator on ``[start(P), as_of)``.
 - :func:`watch` — period-end projections of the policy's result indicators with an
   interval and the probability of missing the target, and warnings with reasons.
-- :func:`feedback_section` / :func:`feedback_table` — one supervisor's mid-period
-  coaching section for the feedback page.
+- :func:`feedback_section` / :func:`feedback_table` / :func:`show_feedback` — one
+  supervisor's mid-period coaching section for the feedback page; :func:`cached_watch`
+  computes :func:`watch` once for all the pages of a run.
 """
 from __future__ import annotations
 
 from .core import (PROJECTION_COLUMNS, WARNING_COLUMNS, WatchResult, history_periods,
                    partial_period, period_to_date, rule_target, watch)
 from .cut import as_of_timestamp, cut_dataset
-from .feedback import feedback_section, feedback_table
+from .cache import cached_watch
+from .feedback import feedback_section, feedback_table, show_feedback
 
-__all__ = ["PROJECTION_COLUMNS", "WARNING_COLUMNS", "WatchResult", "as_of_timestamp",
+__all__ = ["PROJECTION_COLUMNS", "WARNING_COLUMNS", "WatchResult", "as_of_timestamp", "cached_watch",
            "cut_dataset", "feedback_section", "feedback_table", "history_periods",
-           "partial_period", "period_to_date", "rule_target", "watch"]
+           "partial_period", "period_to_date", "rule_target", "show_feedback", "watch"]

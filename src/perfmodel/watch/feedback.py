@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import catalogue as cat
 from ..periods import parse_period
-from .reasons import fmt_value
+from .reasons import fmt_value, suggestion
 
 _T = {
     "title": {"en": "Mid-period check — {period}, as of {as_of}",
@@ -80,7 +80,7 @@ def feedback_section(result, supervisor_id: str, lang: str = "en", level: float 
     """
     sid = str(supervisor_id)
     p = result.period
-    period_start = parse_period(p).start
+    period_start, kind = parse_period(p).start, parse_period(p).kind
     as_of = pd.Timestamp(result.as_of)
     as_of_txt = str(as_of.date()) if as_of == as_of.normalize() else str(as_of)
     lines = [f"### {_T['title'][lang].format(period=p, as_of=as_of_txt)}", "",
@@ -99,9 +99,26 @@ def feedback_section(result, supervisor_id: str, lang: str = "en", level: float 
             name=cat.name(ind, lang), ptd=fmt_value(ind, r["value_to_date"]),
             proj=fmt_value(ind, r["projected"]), low=fmt_value(ind, r["low"]),
             high=fmt_value(ind, r["high"]), target=fmt_value(ind, r["target"]), p=r["p_miss"]))
-        sug = w[w["result"] == ind]["suggestion"].tolist()
+        # the page's language, whatever language the warnings were made in
+        sug = [suggestion(ind, d["driver"], d["driver_value"], d["driver_reference"],
+                          d["reference_kind"], d["coef"], kind, lang)
+               for _, d in w[w["result"] == ind].iterrows()]
         if not sug:
             lines.append(f"  - {_T['no_reason'][lang]}")
         for s in sug:
             lines.append(f"  - {s}")
     return "\n".join(lines) + "\n"
+
+
+def show_feedback(result, supervisor_id: str, lang: str = "en") -> None:
+    """Display one supervisor's mid-period coaching section in a notebook.
+
+    Shows :func:`feedback_section` (Markdown) and :func:`feedback_table` (HTML). Only the
+    supervisor's own figures are shown.
+    """
+    from IPython.display import HTML, Markdown, display
+
+    display(Markdown(feedback_section(result, supervisor_id, lang)))
+    table = feedback_table(result, supervisor_id, lang)
+    if len(table):
+        display(HTML(table.to_html(index=False, escape=True, border=0, classes="dataframe")))

@@ -1,0 +1,87 @@
+"""A content-addressed cache of :func:`~perfmodel.watch.watch`, for per-supervisor pages.
+
+A feedback run executes one notebook per supervisor; each needs the same
+:class:`~perfmodel.watch.WatchResult`. The key is a SHA-256 of everything the result
+depends on (the dataset's table files, the policy, the period, the as-of instant, the
+options and the package version), so a cached result is never stale.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from .. import __version__
+from ..periods import period_containing
+from .core import watch
+from .cut import as_of_timestamp
+
+
+def _policy_text(policy) -> str:
+    from ..policy import Policy, load_policy
+
+    pol = policy if isinstance(policy, Policy) else load_policy(policy)
+    return pol.to_yaml()
+
+
+def cache_key(dataset, period, as_of, policy, **options) -> str | None:
+    """SHA-256 key of a watch run, or None when the dataset was not read from files."""
+    if not dataset.files:
+        return None
+    h = hashlib.sha256()
+    for name in sorted(dataset.files):
+        h.update(name.encode())
+        h.update(Path(dataset.files[name]).read_bytes())
+    for part in (_policy_text(policy), str(period), str(as_of_timestamp(as_of)),
+                 repr(sorted(options.items())), __version__):
+        h.update(part.encode("utf-8"))
+    return h.hexdigest()
+
+
+def cached_watch(dataset, period, as_of, policy="efficiency", *, cache_dir=None, **options):
+    """:func:`~perfmodel.watch.watch`, computed once per inputs and reused.
+
+    Parameters
+    ----------
+    period : str or None
+        The period in progress; None = the period (of the policy's kind) containing
+        ``as_of``.
+    cache_dir : path, optional
+        Where results are kept (default ``<temp dir>/perfmodel-watch``).
+    **options
+        Passed to :func:`~perfmodel.watch.watch` (``threshold``, ``lang``, ``engine`` ...).
+
+    Returns
+    -------
+    WatchResult
+    """
+    from ..policy import Policy, load_policy
+
+    pol = policy if isinstance(policy, Policy) else load_policy(policy)
+    ts = as_of_timestamp(as_of)
+    if period is None:
+        # the as-of instant is exclusive: as of 2026-10-01 00:00 the period in progress is Q3
+        period = period_containing(ts - pd.Timedelta(microseconds=1),
+                                   pol.period or "quarter").id
+    key = cache_key(dataset, period, ts, pol, **options)
+    if key is None:
+        return watch(dataset, period, ts, pol, **options)
+    folder = Path(cache_dir) if cache_dir else Path(tempfile.gettempdir()) / "perfmodel-watch"
+    path = folder / f"{key}.pkl"
+    if path.exists():
+        try:
+            with open(path, "rb") as fh:
+                return pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            pass
+    res = watch(dataset, period, ts, pol, **options)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        pickle.dump(res, fh)
+    os.replace(tmp, path)
+    return res
