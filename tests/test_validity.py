@@ -229,3 +229,24 @@ def test_simulation_fast():
     assert res["power"] >= 0.6
     assert res["fpr"] <= 0.12
     assert res["coverage"] >= 0.85
+
+
+def test_cli_writes_table_prints_predicting_pairs_and_is_deterministic(tmp_path, capsys):
+    from perfmodel.cli import main
+    from perfmodel.synth import generate
+
+    data = tmp_path / "data"
+    generate(data, seed=3, supervisors=12, start="2024Q1", end="2025Q4", fmt="parquet")
+    outs = []
+    for name in ("a.csv", "b.csv"):
+        rc = main(["validity", "--data", str(data), "--boot", "199", "--out", str(tmp_path / name)])
+        assert rc == 0
+        outs.append((tmp_path / name).read_bytes())
+    assert outs[0] == outs[1]
+    printed = capsys.readouterr().out
+    table = pd.read_csv(tmp_path / "a.csv")
+    assert len(table) == 60
+    assert set(table.p_method) == {"wild cluster bootstrap (Webb, B=199)"}  # 12 supervisors
+    for _, r in table[table.verdict == "predicts"].iterrows():
+        assert f"{r.process} -> {r.result}" in printed
+    assert main(["validity", "--data", str(data), "--lag", "0", "--out", str(tmp_path / "c.csv")]) == 2
