@@ -13,6 +13,7 @@ matters:
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,12 +45,13 @@ def spark_session():
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise UsageError("engine 'spark': pyspark is not installed; "
                          "install perfmodel[spark] or use --engine duckdb") from exc
-    os.environ.setdefault("PYSPARK_PYTHON", os.environ.get("PYSPARK_PYTHON", "python3"))
+    log_config = _quiet_log4j()
     builder = (
         SparkSession.builder.master(os.environ.get("PERFMODEL_SPARK_MASTER", "local[2]"))
         .appName("perfmodel")
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC -Dlog4j2.level=ERROR")
+        .config("spark.driver.extraJavaOptions",
+                f"-Duser.timezone=UTC -Dlog4j2.configurationFile={log_config}")
         .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
@@ -62,13 +64,35 @@ def spark_session():
     return _SPARK
 
 
+_LOG4J = """\
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
+"""
+
+
+def _quiet_log4j() -> str:
+    """Write a log4j2 configuration that shows only errors; return its path."""
+    path = Path(tempfile.gettempdir()) / "perfmodel-spark-log4j2.properties"
+    if not path.exists() or path.read_text() != _LOG4J:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(_LOG4J)
+        os.replace(tmp, path)
+    return str(path)
+
+
 def to_arrow(frame: pd.DataFrame) -> pa.Table:
     """Convert a validated table to Arrow with engine-neutral types.
 
     Returns
     -------
     pyarrow.Table
-        Same columns; timestamps as naive ``timestamp[us]``, pandas ``boolean`` as
+        Same columns; timestamps as naive ``timestamp[us]`` (nanoseconds truncated, so
+        both engines see the same instant), pandas ``boolean`` as
         Arrow ``bool`` with nulls, NaN as null.
     """
     table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
@@ -80,7 +104,8 @@ def to_arrow(frame: pd.DataFrame) -> pa.Table:
             fields.append(pa.field(f.name, pa.string()))
         else:
             fields.append(f)
-    return table.cast(pa.schema(fields))
+    # safe=False: nanoseconds are cut to microseconds (Spark's precision) for both engines
+    return table.cast(pa.schema(fields), safe=False)
 
 
 @dataclass
