@@ -65,8 +65,10 @@ class RankUncertainty:
         ``p_rating_differs`` (share of draws whose rating differs from the nominal one),
         ``p_<label>`` per rating label, ``n_ranked`` (supervisors ranked in the period)
         and, per weight group g, ``s1_<g>`` and ``st_<g>`` (first-order and total Sobol
-        indices of this supervisor's rank; NaN when the rank never changes). Supervisors
-        without a total (a dimension with no value) have NaN ranks and empty ratings.
+        indices of this supervisor's rank; NaN when the rank never changes; with a few
+        thousand draws these per-supervisor estimates are noisy and may fall outside
+        [0, 1] — read the pooled ones in ``sobol``). Supervisors without a total (a
+        dimension with no value) have NaN ranks and empty ratings.
     sobol : pandas.DataFrame
         One row per period and group: ``period``, ``group``, ``first_order``, ``total``
         — indices of the rank variance pooled over the supervisors of the period

@@ -880,8 +880,8 @@ def make_provenance(method: str, base_policy, *, inputs: Iterable[Mapping] = (),
     dict
         ``method``; ``base_policy`` (source, name, version, sha256); ``consistency`` per
         AHP matrix (n, lambda_max, consistency_index, random_index, random_index_table,
-        consistency_ratio, consistent); ``data`` (periods first..last, n_periods, n_rows)
-        when a panel was used; ``inputs`` (path and sha256 of every file read); then
+        consistency_ratio, consistent); ``data`` (periods first..last, n_periods, n_rows,
+        from and to: the first and last day the data cover) when a panel was used; ``inputs`` (path and sha256 of every file read); then
         ``extra``. Nothing time-dependent, so the same inputs give the same bytes.
     """
     prov: dict = {"method": method, "base_policy": {
@@ -898,6 +898,11 @@ def make_provenance(method: str, base_policy, *, inputs: Iterable[Mapping] = (),
         ps = sorted(panel["period"].astype(str).unique()) if "period" in panel else []
         prov["data"] = {"periods": f"{ps[0]}..{ps[-1]}" if ps else None, "n_periods": len(ps),
                         "n_rows": int(len(panel))}
+        if ps:
+            from .periods import parse_period
+            first, last = parse_period(ps[0]), parse_period(ps[-1])
+            prov["data"]["from"] = str(pd.Timestamp(first.start).date())
+            prov["data"]["to"] = str((pd.Timestamp(last.end) - pd.Timedelta(days=1)).date())
     prov["inputs"] = [dict(i) for i in inputs]
     prov.update(extra)
     return prov
