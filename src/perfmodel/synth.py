@@ -155,6 +155,13 @@ def _ids(prefix: str, numbers: np.ndarray, width: int, mask: np.ndarray | None =
     return pc.binary_join_element_wise(prefix, padded, "")
 
 
+def _lookup(values, index: np.ndarray) -> pa.Array:
+    """``values[index]`` as a plain Arrow array (null where ``index`` < 0)."""
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    idx = pa.array(np.asarray(index, dtype=np.int64), mask=np.asarray(index) < 0)
+    return values.take(idx)
+
+
 def _width(n: int) -> int:
     return max(3, len(str(max(int(n), 1))))
 
@@ -311,7 +318,7 @@ class _Company:
         })
 
     def sup_ids(self, sup: np.ndarray) -> pa.Array:
-        return _ids("S", sup + 1, self.sup_w)
+        return _lookup(self.tables["supervisors"]["supervisor_id"], sup)
 
     # -- staff -----------------------------------------------------------------------
     def staff(self):
@@ -624,7 +631,10 @@ class _Company:
             n_fail = np.bincount(sup[fail], minlength=S)
             need = np.maximum(np.round(counts[:, t] * p_carry[:, t]).astype(np.int64) - n_fail, 0)
             fill_ok = no_due & ~stall
-            fill = fill_ok & (_rank_within(sup, fill_ok, rng) < need[sup])
+            # tickets of a supervisor are in random order here: take the first eligible ones
+            seen = np.concatenate([[0], np.cumsum(fill_ok)])
+            first_row = np.repeat(np.concatenate([[0], np.cumsum(counts[:, t])[:-1]]), counts[:, t])
+            fill = fill_ok & ((seen[:-1] - seen[first_row]) < need[sup])
             straddle = fail | fill
             dur = np.select([has_due & on_time, has_due, stall, no_due, success],
                             [within, late, stalled_res, normal_nd, handle_ok], handle)
@@ -657,10 +667,15 @@ class _Company:
             customer = np.where(per_sup[sup] > 0, alive[np.minimum(pick, max(alive.size - 1, 0))], -1)
             cost = np.round(np.maximum(5.0, rng.lognormal(np.log(180), 0.7, n)
                                        * np.where(complaint, 1.8, 1.0)), 2)
-            blocks.append(dict(sup=sup, created=created, staff=staff, customer=customer,
-                               first=first, resolved=resolved, due=due, complaint=complaint,
-                               cost=cost))
-        tk = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
+            # ticket ids follow creation time; blocks are disjoint in time, so sorting
+            # each block gives the global order
+            order = np.lexsort((sup, created))
+            blocks.append({k: v[order] for k, v in dict(
+                sup=sup, created=created, staff=staff, customer=customer, first=first,
+                resolved=resolved, due=due, complaint=complaint, cost=cost).items()})
+        tk = {}
+        for k in list(blocks[0]):
+            tk[k] = np.concatenate([b.pop(k) for b in blocks])
         del blocks
         n = tk["sup"].size
         # reopened: drawn by the period in which the ticket was resolved
@@ -669,17 +684,15 @@ class _Company:
         p_ro = np.where(ok, p_reopen[tk["sup"], np.clip(rt, 0, T - 1)], 0.0)
         reopened = (rng.random(n) < p_ro) * (1 + rng.poisson(0.25, n))
         tk["reopened"] = np.where(tk["resolved"] >= 0, reopened, 0)
-        order = np.lexsort((tk["sup"], tk["created"]))
-        tk = {k: v[order] for k, v in tk.items()}
         self.tk = tk
         self.counts = counts
         self.ticket_w = _width(n)
         self.tables["tickets"] = pa.table({
             "ticket_id": _ids("T", np.arange(1, n + 1), self.ticket_w),
-            "supervisor_id": self.sup_ids(tk["sup"]),
+            "supervisor_id": _lookup(self.tables["supervisors"]["supervisor_id"], tk["sup"]),
             "created_at": _ts(tk["created"]),
-            "staff_id": _ids("E", tk["staff"] + 1, self.staff_w),
-            "customer_id": _ids("C", np.maximum(tk["customer"], 0) + 1, self.cust_w, tk["customer"] < 0),
+            "staff_id": _lookup(self.tables["staff"]["staff_id"], tk["staff"]),
+            "customer_id": _lookup(self.tables["customers"]["customer_id"], tk["customer"]),
             "first_response_at": _ts(tk["first"], tk["first"] < 0),
             "resolved_at": _ts(tk["resolved"], tk["resolved"] < 0),
             "due_at": _ts(tk["due"], tk["due"] < 0),
