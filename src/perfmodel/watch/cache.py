@@ -35,7 +35,10 @@ def cache_key(dataset, period, as_of, policy, **options) -> str | None:
     h = hashlib.sha256()
     for name in sorted(dataset.files):
         h.update(name.encode())
-        h.update(Path(dataset.files[name]).read_bytes())
+        try:
+            h.update(Path(dataset.files[name]).read_bytes())
+        except OSError:  # moved or relative to another folder: compute, do not cache
+            return None
     for part in (_policy_text(policy), str(period), str(as_of_timestamp(as_of)),
                  repr(sorted(options.items())), __version__):
         h.update(part.encode("utf-8"))
