@@ -177,3 +177,12 @@ def test_cronbach_alpha_listwise_and_errors():
     assert r.loc[0, "n"] == 5
     with pytest.raises(UsageError):
         cronbach_alpha(df, ["a"])
+
+
+def test_cronbach_alpha_equals_published_icc3k_of_shrout_fleiss():
+    # Cronbach's alpha with the judges as items is ICC(3,k); Shrout & Fleiss (1979) report
+    # ICC(3,4) = .91 for their Table 2 data. The interval follows Feldt, Woodruff & Salih
+    # (1987), formulas 6-7 (as in R cocron::cronbach.alpha.CI).
+    df = pd.DataFrame(SHROUT_FLEISS, columns=["j1", "j2", "j3", "j4"])
+    r = cronbach_alpha(df, ["j1", "j2", "j3", "j4"])
+    assert round(r.loc[0, "alpha"], 2) == 0.91
