@@ -320,3 +320,20 @@ def test_policy_check_command_prints_indicators(capsys):
     assert main(["policy", "check", "efficiency"]) == 0
     out = capsys.readouterr().out
     assert "is valid" in out and "complaint_resolution_rate" in out
+
+
+def test_with_weights_partial_dimensions():
+    pol = load_policy("efficiency")
+    # only result given: process keeps 0.35 -> 0.6 + 0.35 = 0.95
+    with pytest.raises(PolicyError, match="dimension weights sum to 0.95, not 1"):
+        pol.with_weights(dimensions={"result": 0.6})
+    assert pol.with_weights(dimensions={"result": 0.6, "process": 0.4}).dimensions["process"] == 0.4
+
+
+def test_policy_show_prints_the_stored_text(tmp_path, capsys):
+    assert main(["policy", "show", "quality"]) == 0
+    text = capsys.readouterr().out
+    path = tmp_path / "mine.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert load_policy(path).sha256 == load_policy("quality").sha256
+    assert main(["policy", "show", str(HERE / "bad_yaml.yaml")]) == 2

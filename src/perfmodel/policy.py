@@ -226,7 +226,8 @@ class Policy:
         Parameters
         ----------
         dimensions : dict, optional
-            New dimension weights, e.g. ``{"result": 0.6, "process": 0.4}``.
+            New dimension weights, e.g. ``{"result": 0.6, "process": 0.4}`` (dimensions not
+            named keep theirs).
         indicators : dict, optional
             New weights of some indicators of this policy (others keep theirs).
         version : str, optional
@@ -253,7 +254,7 @@ class Policy:
                 if k not in data["dimensions"] and k not in WEIGHTED_DIMENSIONS:
                     raise PolicyError(f"{self.source}: dimensions.{k}: unknown dimension; "
                                       f"use {' or '.join(WEIGHTED_DIMENSIONS)}")
-            data["dimensions"] = {k: float(v) for k, v in dimensions.items()}
+            data["dimensions"].update({k: float(v) for k, v in dimensions.items()})
         for k, w in (indicators or {}).items():
             if k not in data["indicators"]:
                 raise PolicyError(f"{self.source}: indicators.{k}: not in this policy; "

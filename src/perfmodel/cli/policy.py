@@ -1,12 +1,12 @@
-"""``perfmodel policy``: check a policy file, or compare two policies."""
+"""``perfmodel policy``: check or show a policy, or compare two policies."""
 from __future__ import annotations
 
 
 def register(subparsers) -> None:
-    """Add the ``policy`` command with its ``check`` and ``diff`` subcommands."""
+    """Add the ``policy`` command with its ``check``, ``show`` and ``diff`` subcommands."""
     from . import _Parser
 
-    p = subparsers.add_parser("policy", help="check a policy, or compare two policies",
+    p = subparsers.add_parser("policy", help="check or show a policy, or compare two policies",
                               description="Work with scoring policies (YAML files or presets).")
     sub = p.add_subparsers(dest="policy_command", metavar="SUBCOMMAND", parser_class=_Parser)
 
@@ -15,6 +15,11 @@ def register(subparsers) -> None:
                                    "path when it is invalid) and print its indicators.")
     c.add_argument("policy", metavar="FILE|PRESET")
     c.set_defaults(func=check)
+
+    s = sub.add_parser("show", help="print a policy's YAML (e.g. a preset to start your own from)",
+                       description="Print the text of a policy file or preset exactly as stored.")
+    s.add_argument("policy", metavar="FILE|PRESET")
+    s.set_defaults(func=show)
 
     d = sub.add_parser("diff", help="what changes between two policies, per setting and per supervisor",
                        description="List the settings that differ between OLD and NEW; with "
@@ -35,6 +40,14 @@ def _help(parser):
         parser.print_help()
         return 2
     return show
+
+
+def show(args) -> int:
+    """Run ``perfmodel policy show``: print the policy text (validated first)."""
+    from ..policy import load_policy
+
+    print(load_policy(args.policy).text, end="")
+    return 0
 
 
 def check(args) -> int:
