@@ -257,25 +257,49 @@ class TestPca:
         return q @ np.linalg.cholesky(corr).T * np.sqrt(m - 1) + 5
 
     def test_hand_worked_two_blocks(self):
-        # corr(a, b) = .5, c uncorrelated: eigenvalues 1.5, 1, .5. Handbook rule keeps the
-        # first (1.5 > 1, 50 % < 60 %) and adds the second (cumulative 83 %). Loadings:
-        # a, b on component 1 (squared .75 each, scaled .5), c on component 2 (1).
-        # Component shares 1.5/2.5 and 1/2.5 -> weights .5*.6, .5*.6, 1*.4 = .3 .3 .4.
-        corr = np.array([[1, .5, 0], [.5, 1, 0], [0, 0, 1]])
-        got = W.pca(_panel(self._exact(corr)), ["a", "b", "c"], HIGHER)
-        np.testing.assert_allclose(got.weight, [.3, .3, .4], atol=1e-9)
+        # Block 1: a, b with r = .8 (eigenvalues 1.8, .2); block 2: c, d, e with r = .6
+        # (eigenvalues 2.2, .4, .4); blocks uncorrelated. Shares 44 %, 36 %, 8 %, 8 %, 4 %:
+        # two components are retained. After varimax each block loads on its own component:
+        # squared loadings .9, .9 (sum 1.8, scaled .5 each) and 2.2/3 (sum 2.2, scaled 1/3).
+        # Component shares 2.2/4 and 1.8/4 -> weights a, b = .5 * .45 = .225 and
+        # c, d, e = (1/3) * .55 = .18333.
+        corr = np.eye(5)
+        corr[0, 1] = corr[1, 0] = .8
+        for i in (2, 3, 4):
+            for j in (2, 3, 4):
+                if i != j:
+                    corr[i, j] = .6
+        cols = ["a", "b", "c", "d", "e"]
+        df = pd.DataFrame(self._exact(corr), columns=cols)
+        got = W.pca(df, cols, dict.fromkeys(cols, "higher"))
+        np.testing.assert_allclose(got.weight, [.225, .225, .55 / 3, .55 / 3, .55 / 3], atol=1e-6)
         assert got.attrs["n_components"] == 2
-        np.testing.assert_allclose(got.attrs["eigenvalues"], [1.5, 1, .5], atol=1e-9)
-        assert got.component.tolist()[0] == got.component.tolist()[1] != got.component.tolist()[2]
+        np.testing.assert_allclose(sorted(got.attrs["eigenvalues"], reverse=True),
+                                   [2.2, 1.8, .4, .4, .2], atol=1e-9)
+        assert got.component.nunique() == 2 and got.component[0] == got.component[1]
+
+    def test_retention_as_in_handbook_tai_example(self):
+        # OECD/JRC Handbook (2008), Table 16: eigenvalues of the TAI data set 3.3, 1.7, 1.0,
+        # 0.9, 0.5, 0.3, 0.2, 0.1 (variance 41.9, 21.8, 12.3, 11.1, 6.0, ... %); Table 17
+        # keeps four components. Data with exactly that correlation spectrum:
+        from scipy.stats import random_correlation
+
+        eig = np.array([3.3, 1.7, 1.0, 0.9, 0.5, 0.3, 0.2, 0.1])
+        corr = random_correlation.rvs(eig, random_state=np.random.default_rng(4))
+        cols = [f"x{i}" for i in range(8)]
+        df = pd.DataFrame(self._exact(corr, m=60), columns=cols)
+        got = W.pca(df, cols, dict.fromkeys(cols, "higher"))
+        np.testing.assert_allclose(got.attrs["eigenvalues"], eig, atol=1e-8)
+        assert got.attrs["n_components"] == 4
+        assert got.weight.sum() == pytest.approx(1) and (got.weight > 0).all()
 
     def test_eigenvalues_match_svd(self):
         x = POMEROL
         z = (x - x.mean(axis=0)) / x.std(axis=0, ddof=1)
         sv = np.linalg.svd(z, compute_uv=False)
-        got = W.pca(_panel(), COLS, HIGHER)
+        got = W.pca(_panel(), COLS, HIGHER, n_components=1)
         np.testing.assert_allclose(got.attrs["eigenvalues"], sv ** 2 / (len(x) - 1), atol=1e-9)
-        # one component retained (2.80 > 1 and 70 % >= 60 %): weights = squared loadings
-        # of the first eigenvector of the correlation matrix (unrotated)
+        # one component: weights = squared entries of the first right singular vector
         v = np.linalg.svd(z)[2][0]
         np.testing.assert_allclose(got.weight, v ** 2 / (v ** 2).sum(), atol=1e-9)
 

@@ -528,9 +528,10 @@ def pca(panel: pd.DataFrame, indicators: Iterable[str] | None = None,
         Used only to orient the loadings (lower-is-better indicators are negated so that a
         positive loading means "better"); the weights do not depend on it.
     n_components : int, optional
-        Components to retain. Default: the Handbook's rule — components with eigenvalue > 1
-        that each explain more than 10 % of the variance, extended until together they
-        explain at least 60 % (at least one).
+        Components to retain. Default: as in the Handbook's worked example (TAI, Tables
+        16–17: four components kept, the fourth with eigenvalue 0.9 and 11 % of the
+        variance) — the components that each explain more than 10 % of the variance,
+        extended if needed until together they explain at least 60 % (at least one).
     rotation : {"varimax", None}
         Rotate the retained loadings (default varimax, as in the Handbook).
 
@@ -578,8 +579,7 @@ def pca(panel: pd.DataFrame, indicators: Iterable[str] | None = None,
     vecs = vecs * np.where(flip == 0, 1.0, flip)
     explained = vals / vals.sum()
     if n_components is None:
-        k = int(np.sum((vals > 1.0) & (explained > 0.10)))
-        k = max(k, 1)
+        k = max(int(np.sum(explained > 0.10)), 1)  # sorted: a leading block
         while k < p and explained[:k].sum() < 0.60:
             k += 1
     else:
