@@ -44,7 +44,7 @@ def replay(data, policy, offset_days: int, lag_drivers: bool = True) -> pd.DataF
     finals = compute_indicators(data, [q.id for q in quarters], period_kind="quarter")
     finals = finals[["supervisor_id", "period", "indicator", "value"]].rename(
         columns={"indicator": "result", "value": "actual"})
-    rows = []
+    rows, warned = [], []
     for i, q in enumerate(quarters):
         if i < 2:
             continue
@@ -65,7 +65,9 @@ def replay(data, policy, offset_days: int, lag_drivers: bool = True) -> pd.DataF
               f"{pr['p_miss'].notna().sum()} with a risk ({time.perf_counter() - t0:.1f} s)",
               flush=True)
         rows.append(pr)
+        warned.append(res.warnings)
     out = pd.concat(rows, ignore_index=True)
+    out.attrs["warnings"] = pd.concat(warned, ignore_index=True)
     out["missed"] = np.where(out["direction"] == "higher", out["actual"] < out["target"],
                              out["actual"] > out["target"]).astype(float)
     out.loc[out["actual"].isna(), "missed"] = np.nan
@@ -87,6 +89,23 @@ def brier(df: pd.DataFrame) -> dict:
     bc = float(np.mean((d["p_clim"] - d["missed"]) ** 2))
     return {"n": len(d), "brier": bs, "brier_climatology": bc, "skill": 1 - bs / bc if bc else np.nan,
             "base_rate": float(d["missed"].mean())}
+
+
+def driver_truth(warnings: pd.DataFrame, truth_path: Path) -> None:
+    """Share of warning reasons that name a real lag-1 effect of the synthetic company."""
+    import json
+
+    effects = json.loads(truth_path.read_text(encoding="utf-8")).get("effects", [])
+    real = {(e["process"], e["result"]) for e in effects if e.get("lag", 1) == 1 and e["coef"] != 0}
+    if warnings.empty:
+        print("warning reasons: none")
+        return
+    pairs = warnings.drop_duplicates(["supervisor_id", "period", "result", "driver"])
+    hit = pairs.apply(lambda r: (r["driver"], r["result"]) in real, axis=1)
+    named = sorted({(d, r) for d, r in zip(pairs["driver"], pairs["result"])})
+    print(f"warning reasons naming a true lag-1 effect (ground_truth.json): {hit.mean():.3f} "
+          f"of {len(pairs)}; pairs used: "
+          + ", ".join(f"{d}->{r}{'' if (d, r) in real else ' (not real)'}" for d, r in named))
 
 
 def report(df: pd.DataFrame, label: str) -> None:
@@ -139,6 +158,9 @@ def main(argv=None) -> int:
         print(f"replaying {label} as of {args.offset_days} days into each quarter")
         df = replay(data, policy, args.offset_days)
         report(df, f"{label}: watch (history + period to date + lagged process effects)")
+        truth = Path(data.source or ".") / "ground_truth.json"
+        if truth.exists():
+            driver_truth(df.attrs["warnings"], truth)
         if args.no_lag_variant:
             df2 = replay(data, policy, args.offset_days, lag_drivers=False)
             report(df2, f"{label}: variant without the lagged process adjustment")
