@@ -776,7 +776,8 @@ def show_validity_by_lag(ctx: ReportContext, lags=(1, 2)):
         text(t("validity_text", ctx.lang, n=int((res["verdict"] == "predicts").sum()), total=len(tested), lag=lag))
         table(_validity_display(res, ctx.lang), ctx.lang, {"std_effect": "{:+.3f}", "p_adj": "{:.3f}"})
     res = ctx.cache[("validity", lags[0])]
-    figure(plotting.validity_heatmap(res, ctx.lang))
+    if np.isfinite(pd.to_numeric(res["std_effect"], errors="coerce")).any():
+        figure(plotting.validity_heatmap(res, ctx.lang))
 
 
 # --------------------------------------------------------------------------- policy audit
