@@ -254,12 +254,12 @@ class Policy:
                 if k not in data["dimensions"] and k not in WEIGHTED_DIMENSIONS:
                     raise PolicyError(f"{self.source}: dimensions.{k}: unknown dimension; "
                                       f"use {' or '.join(WEIGHTED_DIMENSIONS)}")
-            data["dimensions"].update({k: float(v) for k, v in dimensions.items()})
+            data["dimensions"].update({k: _as_number(v) for k, v in dimensions.items()})
         for k, w in (indicators or {}).items():
             if k not in data["indicators"]:
                 raise PolicyError(f"{self.source}: indicators.{k}: not in this policy; "
                                   f"weights can only be changed for {', '.join(data['indicators'])}")
-            data["indicators"][k]["weight"] = w
+            data["indicators"][k]["weight"] = _as_number(w)
         if normalize:
             _normalize_weights(data)
         if version is not None:
@@ -268,7 +268,7 @@ class Policy:
             data["note"] = note
         return policy_from_dict(data, source=f"{self.source} (reweighted)")
 
-    def summary(self) -> "Any":
+    def summary(self) -> "pd.DataFrame":  # noqa: F821 - pandas is imported lazily
         """Return one row per indicator: indicator, dimension, weight, effective_weight, rule,
         direction, floor, target, points, bands, cap (a pandas DataFrame)."""
         import pandas as pd
@@ -658,6 +658,16 @@ class _Validator:
                           f"quotas sum to {_num(s)}, not 1; make them sum to 1")
             forced = tuple(quotas)
         return tuple(bands), forced
+
+
+def _as_number(value):
+    """numpy and other real numbers as float; anything else unchanged (the validator names it)."""
+    if isinstance(value, (bool, str)) or value is None:
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value
 
 
 def _suggest(word: str, options) -> str:
