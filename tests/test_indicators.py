@@ -430,3 +430,21 @@ def test_cli_bad_period_is_one_line_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and "2026Q7" in err
+
+
+def test_agrees_with_the_synthetic_generator_realised_values(tmp_path):
+    """perfmodel.synth computes the SPEC §3 values of the rows it writes on its own; they match."""
+    from perfmodel import load_dataset
+    from perfmodel.synth import generate
+
+    summary = generate(tmp_path / "syn", seed=3, supervisors=6, start="2025Q3", end="2026Q2")
+    realised = summary["realised"].sort_values(["supervisor_id", "period"]).reset_index(drop=True)
+    panel = wide_panel(compute_indicators(load_dataset(tmp_path / "syn"),
+                                          ["2025Q3", "2025Q4", "2026Q1", "2026Q2"]))
+    panel = panel.set_index(["supervisor_id", "period"]).loc[
+        list(zip(realised.supervisor_id, realised.period))].reset_index()
+    compared = [c for c in realised.columns if c in catalogue.indicator_ids()]
+    assert len(compared) >= 15
+    for col in compared:
+        np.testing.assert_allclose(panel[col].to_numpy(float), realised[col].to_numpy(float),
+                                   rtol=1e-9, atol=1e-12, err_msg=col)

@@ -1,0 +1,39 @@
+"""Shared test fixtures."""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+
+def _jvm_available() -> bool:
+    home = os.environ.get("JAVA_HOME")
+    return bool(shutil.which("java") or (home and os.path.exists(os.path.join(home, "bin", "java"))))
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local SparkSession for the whole test session (``perfmodel.engines.spark_session``).
+
+    Under CI (``CI=true``) a missing JVM or PySpark fails the test; elsewhere it skips.
+    """
+    on_ci = os.environ.get("CI", "").lower() == "true"
+    reason = None
+    if not _jvm_available():
+        reason = "no JVM: java is not on PATH and JAVA_HOME is not set"
+    else:
+        try:
+            import pyspark  # noqa: F401
+        except ImportError:
+            reason = "pyspark is not installed"
+    if reason:
+        if on_ci:
+            pytest.fail(f"Spark tests must run under CI, but {reason}")
+        pytest.skip(reason)
+    from perfmodel import engines
+
+    session = engines.spark_session()
+    yield session
+    session.stop()
+    engines._SPARK = None
