@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from perfmodel.cli import main
-from perfmodel.policy import load_policy, policy_from_dict
+from perfmodel.policy import policy_from_dict
 from perfmodel.policy_diff import compare_scores, diff_policies
 
 OLD = {
