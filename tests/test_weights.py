@@ -350,6 +350,14 @@ class TestEvidence:
         raw = {"first_response_hours": 0.3, "reopen_rate": 0.2, "skill_gain": 0.1}
         assert got.weight.to_dict() == pytest.approx({k: v / 0.6 for k, v in raw.items()})
 
+    def test_floor_is_a_minimum(self):
+        # reopen_rate's evidence (.2) is below the floor (.25): it gets the floor, like
+        # skill_gain (no evidence); first_response_hours keeps .4
+        got = W.evidence(self.TABLE, floor=0.25).set_index("indicator")
+        assert got.weight.to_dict() == pytest.approx(
+            {"first_response_hours": .4 / .9, "reopen_rate": .25 / .9, "skill_gain": .25 / .9})
+        assert got.floored.tolist() == [False, True, True]
+
     def test_indicator_absent_from_table(self):
         got = W.evidence(self.TABLE, ["reopen_rate", "compliance_rate"], floor=0.2)
         assert got.weight.tolist() == pytest.approx([0.5, 0.5])

@@ -626,8 +626,9 @@ def evidence(validity_table: pd.DataFrame, indicators: Iterable[str] | None = No
         Process indicators to weigh (default: every ``process`` value in the table). An
         indicator absent from the table counts as having no evidence.
     floor : float, default 0
-        Raw weight given to an indicator without a ``predicts`` verdict, in units of
-        |std_effect| (0 drops it; a small positive floor keeps it in the policy).
+        Smallest raw weight, in units of |std_effect|: an indicator without a ``predicts``
+        verdict (or with weaker evidence) gets ``floor`` (0 drops it; a small positive floor
+        keeps every indicator in the policy).
     aggregate : {"sum", "max", "mean"}
         How |std_effect| of the several results an indicator predicts are combined. "sum"
         rewards predicting several results.
@@ -640,7 +641,7 @@ def evidence(validity_table: pd.DataFrame, indicators: Iterable[str] | None = No
         ``indicator``, ``weight``, ``evidence`` (aggregated |std_effect| over pairs with the
         verdict, 0 if none), ``n_pairs`` (rows in the table), ``n_predicts`` (rows with the
         verdict), ``predicts`` (the result indicators it predicts, comma-separated),
-        ``floored`` (True when the weight comes from ``floor``).
+        ``floored`` (True when the weight comes from ``floor``, i.e. evidence ≤ floor).
 
     Raises
     ------
@@ -671,9 +672,9 @@ def evidence(validity_table: pd.DataFrame, indicators: Iterable[str] | None = No
         rows.append({"indicator": ind, "evidence": ev, "n_pairs": int(len(mine)),
                      "n_predicts": int(len(good)),
                      "predicts": ",".join(map(str, good["result"])),
-                     "floored": not ev > 0})
+                     "floored": not ev > floor})
     out = pd.DataFrame(rows)
-    raw = np.where(out["floored"], floor, out["evidence"]).astype(float)
+    raw = np.maximum(out["evidence"].to_numpy(dtype=float), floor)
     if raw.sum() <= 0:
         raise DataError(f"no process indicator has verdict {verdict!r} in the validity table: "
                         f"keep the policy's weights, or give floor > 0 for equal weights")
