@@ -63,8 +63,9 @@ def handler(args) -> int:
         write_table(scores, args.out)
         print(f"wrote {args.out}")
     else:
-        print(aligned(scores[["supervisor_id", "period", "score", "result_score", "process_score",
-                              "rating", "missing"]].round(2)))
+        shown = scores[["supervisor_id", "period", "score", "result_score", "process_score",
+                        "rating", "missing"]].round(2)
+        print(aligned(shown.astype(object).where(shown.notna(), "")))
     counts = scores["rating"].value_counts()
     ratings = ", ".join(f"{label} {int(counts.get(label, 0))}" for label in policy.ratings)
     unrated = int((scores["rating"] == "").sum())
