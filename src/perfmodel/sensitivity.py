@@ -26,13 +26,13 @@ sensitivity analysis).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
 from . import scoring
-from .errors import DataError, PolicyError, UsageError
+from .errors import PolicyError, UsageError
 from .policy import RULES, Policy, load_policy, policy_from_dict
 
 __all__ = ["PHASE_RESULT_RANGE", "DEFAULT_CONCENTRATION", "RankUncertainty",

@@ -133,7 +133,10 @@ def handle(args) -> int:
     from ..policy import load_policy
     from ..policy import presets as _presets
 
-    base = load_policy(args.policy)
+    if str(args.policy).lower().endswith((".yaml", ".yml")):
+        base, _ = W.read_policy_with_provenance(args.policy)  # may itself come from `weights`
+    else:
+        base = load_policy(args.policy)
     dims = args.dimension or (["process"] if args.method == "evidence" else ["result", "process"])
     inputs: list[dict] = []
     ahp_results = {}
@@ -203,7 +206,7 @@ def handle(args) -> int:
         extra = pd.concat(tables, ignore_index=True)
         write_table(summary.merge(extra.drop(columns=["weight"]), on="indicator", how="left"), args.table)
     print(summary.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    print(f"dimensions: " + ", ".join(f"{k} {v:.4f}" for k, v in new.dimensions.items()))
+    print("dimensions: " + ", ".join(f"{k} {v:.4f}" for k, v in new.dimensions.items()))
     print(f"wrote {out}")
     for w in warnings:
         print(f"perfmodel: warning: {w}", file=sys.stderr)
