@@ -22,16 +22,20 @@ Supervisor ``s``, period ``t`` (quarters or months, ``t = 0 .. T-1``).
    skill_gain               mean post − pre score of completed training
    compliance_rate          audit violation probability per item checked
    collaboration_score      mean peer-review collaboration score
-   staff_turnover_rate      quarterly leaving probability per staff slot; every
-                            leaver is replaced the same day, so headcount (and
-                            staff-days) of a team are constant
-   promotion_rate           promotion probability of staff who stay
+   staff_turnover_rate      leaving probability per staff slot and period; every
+                            leaver is replaced the same day, so the headcount (and
+                            the staff-days) of a team are constant
+   promotion_rate           number promoted per team and period (binomial), given
+                            to staff not yet promoted, independent of who leaves
    first_response_hours     median of the lognormal response delay
-   timely_closure_rate      probability that a non-complaint ticket with a due_at
-                            is resolved by due_at
-   backlog_ratio            probability that a ticket without due_at stalls
+   timely_closure_rate      probability that an ordinary ticket with a due_at is
+                            resolved by due_at (complaints carry no due_at)
+   backlog_ratio            share of tickets without due_at that stall (resolved
+                            weeks later or never) and the number of tickets that
+                            straddle the period end (see below)
    tickets_per_staff_day    ticket volume per staff member
-   reopen_rate              probability that a resolved ticket is reopened
+   reopen_rate              probability that a ticket resolved in the period is
+                            reopened
    complaint_handling_hours median of the lognormal complaint handling time
    ======================== ======================================================
 
@@ -50,9 +54,12 @@ Supervisor ``s``, period ``t`` (quarters or months, ``t = 0 .. T-1``).
      two integers around ``(mu - 0.3) / 0.9`` with the matching probability);
    * return visit reached in ``t``: ``P(positive) = fp_base[s] + fp_time[t] + ...``;
    * complaint created in ``t``: ``P(resolved before end(t)) = cr_base[s] + cr_time[t]
-     + ...``; a complaint that is not resolved in time is created in the last three
-     days of the period and resolved shortly after it ends (or never, 10 %), so the
-     complaint handling times do not depend on the outcome;
+     + ...``. A complaint that misses is placed across the period end with its own
+     handling time (created shortly before end(t), resolved after it), so complaint
+     handling times do not depend on the outcome. To keep the period-end backlog
+     independent of complaint outcomes too, the number of tickets straddling end(t)
+     is fixed by the backlog latent: missed complaints first, then ordinary tickets
+     without due_at fill up the rest;
    * customer on the books at ``start(t)``: ``P(churn in t) = churn_base[s] +
      churn_time[t] + ...``;
    * cost control has no process cause (every coefficient on it is zero).
@@ -63,16 +70,17 @@ Supervisor ``s``, period ``t`` (quarters or months, ``t = 0 .. T-1``).
 
 Because every process latent is independent of every other latent and of the result
 noise, a regression of one result on one process indicator at a time is unbiased both
-for the true causes and for the null ones. Residual mechanical links are small and
-documented: complaint tickets resolved in a period count towards
-``tickets_per_staff_day``/``reopen_rate`` denominators, and late complaints sit in the
-period-end backlog for a few days.
+for the true causes and for the null ones (``tests/test_synth.py`` checks this by
+regression on 300 supervisors). Small mechanical links remain: resolved
+complaints count in the denominators of ``tickets_per_staff_day`` and ``reopen_rate``,
+and ordinary tickets created in the last days of a period that are late for their
+due_at sit in the period-end backlog.
 
 ``effects="zero"`` sets every coefficient to zero (a null world).
 
 Other realism: monthly seasonality (Spring Festival dip, Double 11 and year-end peaks),
 weekday and hour-of-day patterns, lognormal durations and costs, 10–15 % complaints,
-due_at for 90 % of ordinary tickets (24/48/72 h), some tickets stalled or never answered,
+due_at for 80 % of ordinary tickets (24/48/72 h), some tickets stalled or never answered,
 surveys for about a third of tickets, return visits, training with due dates and
 scores, audits, peer reviews and budgets. Nothing after the end of the last period is
 written (data are extracted at that moment: later resolutions are empty).
