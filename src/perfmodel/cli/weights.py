@@ -192,6 +192,8 @@ def handle(args) -> int:
                              panel=panel, **extra)
     if args.policy in _presets():
         prov["base_policy"]["preset"] = args.policy
+    else:
+        prov["base_policy"]["file_sha256"] = W.sha256_file(args.policy)
     new = W.apply_weights(base, tables, result_weight=args.result_weight,
                           version=args.version or f"{base.version}+{args.method}",
                           note=f"weights from perfmodel weights --method {args.method}")
