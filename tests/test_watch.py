@@ -174,7 +174,7 @@ def test_period_to_date_ignores_later_events(tiny):
     before = period_to_date(tiny, "2026Q3", AS_OF)
     frames = tiny_frames()
     T = pd.Timestamp
-    frames["tickets"].loc[1, "cost"] = 100.0
+    frames["tickets"].loc[4, "cost"] = 5.0          # T4, created after the as-of instant
     frames["tickets"] = pd.concat([frames["tickets"], pd.DataFrame({
         "ticket_id": ["T9"], "supervisor_id": ["S2"], "created_at": [T("2026-08-15 00:00")],
         "first_response_at": [T("2026-08-15 01:00")], "resolved_at": [T("2026-08-15 02:00")],
@@ -363,6 +363,7 @@ def tamper_after(frames: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> dict[s
                                ignore_index=True)
     s = f["staff"]
     s.loc[s["left_on"].isna(), "left_on"] = late.normalize()
+    s.loc[s["promoted_on"].isna(), "promoted_on"] = late.normalize()
     f["staff"] = pd.concat([s, pd.DataFrame({"staff_id": ["NEW"], "supervisor_id": ["S00"],
                                              "hired_on": [as_of], "left_on": [pd.NaT],
                                              "promoted_on": [pd.NaT]})], ignore_index=True)
