@@ -229,7 +229,7 @@ def test_realised_values_match_the_indicator_module():
     assert summary["clipped"] == 0  # the linear model is exact in the sample
     both = realised.merge(panel, on=["supervisor_id", "period"], suffixes=("", "_ind"))
     assert len(both) == 240
-    for col in PROCESS + RESULT[:-1]:
+    for col in PROCESS + RESULT:
         np.testing.assert_allclose(both[col], both[col + "_ind"], rtol=1e-9, atol=1e-12, err_msg=col)
 
 
@@ -295,6 +295,28 @@ def test_exact_ticket_total_months_and_parquet(tmp_path):
     t = pd.read_parquet(tmp_path / "tickets.parquet")
     assert len(t) == 900 and t["ticket_id"].is_unique
     assert set(pd.read_parquet(tmp_path / "budgets.parquet")["period"]) == {"2025-01", "2025-02", "2025-03"}
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(supervisors=2, start="2025Q1", end="2025Q1"),
+    dict(supervisors=2, start="2025Q1", end="2025Q2", tickets=1),
+    dict(supervisors=4, start="2025-01", end="2025-06", fmt="parquet"),
+    dict(supervisors=3, start="2023Q1", end="2024Q4", effects="zero", tickets=500),
+])
+def test_small_and_odd_configurations_load_cleanly(tmp_path, kwargs):
+    from perfmodel import load_dataset
+
+    summary = generate(tmp_path, seed=4, **kwargs)
+    data = load_dataset(tmp_path)
+    assert len(data.quarantine) == 0
+    assert dict(zip(data.account["table"], data.account["rows_used"])) == summary["rows"]
+
+
+def test_switching_format_leaves_one_file_per_table(tmp_path):
+    generate(tmp_path, seed=1, supervisors=2, start="2025Q1", end="2025Q1")
+    generate(tmp_path, seed=1, supervisors=2, start="2025Q1", end="2025Q1", fmt="parquet")
+    assert not list(tmp_path.glob("*.csv"))
+    assert len(list(tmp_path.glob("*.parquet"))) == 10
 
 
 @pytest.mark.parametrize("args", [

@@ -817,6 +817,10 @@ class _Company:
         rng, S, T = self.rng, self.S, self.T
         expected = self.counts * 180 * math.exp(0.7 ** 2 / 2) * 1.1
         budget = np.round(expected * rng.uniform(0.9, 1.15, (S, T)), -2)
+        ct = self.period_of(self.tk["created"])
+        spent = np.bincount(self.tk["sup"] * T + ct, weights=self.tk["cost"], minlength=S * T)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.realised["cost_control_rate"] = np.where(budget > 0, spent.reshape(S, T) / budget, np.nan)
         sup = np.repeat(np.arange(S), T)
         period = np.tile(np.array([p.id for p in self.periods], dtype=object), S)
         self.tables["budgets"] = pa.table({
@@ -875,7 +879,8 @@ def generate(out, seed: int = 20261, supervisors: int = 30, start: str = "2024Q4
     Parameters
     ----------
     out : str or pathlib.Path
-        Folder to write (created if needed; existing table files are overwritten).
+        Folder to write (created if needed). Table files already there are replaced,
+        in either format, so that each table has exactly one file.
     seed : int
         Seed of the ``numpy.random.Generator(PCG64(seed))``; same seed, same bytes.
     supervisors : int
@@ -929,7 +934,9 @@ def generate(out, seed: int = 20261, supervisors: int = 30, start: str = "2024Q4
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     files, rows = {}, {}
+    other = "parquet" if fmt == "csv" else "csv"
     for name in TABLE_ORDER:
+        (out / f"{name}.{other}").unlink(missing_ok=True)  # one file per table
         path = out / f"{name}.{fmt}"
         _write(company.tables[name], path, fmt)
         files[name] = path
