@@ -485,3 +485,11 @@ def test_cli_watch_runs_and_rejects_a_bad_as_of(tmp_path, capsys):
     assert main(["watch", "--data", str(tmp_path), "--period", "2026Q3", "--as-of", "2026-11-02"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--as-of" in err[0] and "2026Q3" in err[0]
+
+
+def test_watch_rejects_a_period_kind_the_policy_does_not_score(tiny):
+    from perfmodel.watch import watch
+    with pytest.raises(UsageError, match="quarter"):
+        watch(tiny, "2026-08", AS_OF, "efficiency")
+    with pytest.raises(UsageError, match="must fall inside 2026Q3"):
+        watch(tiny, "2026Q3", "2026-06-30", "efficiency")

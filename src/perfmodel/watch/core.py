@@ -206,6 +206,9 @@ def watch(dataset: Dataset, period, as_of, policy="efficiency", *, threshold: fl
     ts = as_of_timestamp(as_of)
     if not (p.start < ts <= p.end):
         raise UsageError(f"--as-of {ts}: must fall inside {p.id} ({p.start.date()} .. {p.end.date()})")
+    if pol.period and pol.period != p.kind:
+        raise UsageError(f"--period {p.id} is a {p.kind} but policy {pol.name!r} sets {pol.period} "
+                         f"targets; give a {pol.period} or a policy with period: {p.kind}")
     data = cut_dataset(dataset, ts)
     offset = ts - p.start
 

@@ -55,8 +55,8 @@ _WORDS = {
     "own_average": {"en": "your usual", "zh": "您以往平均"},
     "rise": {"en": "rise", "zh": "提高"},
     "cut": {"en": "cut", "zh": "降低"},
-    "quarter": {"en": "quarter", "zh": "季度"},
-    "month": {"en": "month", "zh": "月"},
+    "quarter": {"en": "the next quarter", "zh": "下一季度"},
+    "month": {"en": "the next month", "zh": "下个月"},
 }
 
 
@@ -109,12 +109,12 @@ def suggestion(result: str, process: str, value: float, reference: float, refere
     if lang == "zh":
         step_txt = _fmt_step(process, step).replace("-point", " 个百分点")
         text = (f"{pname}为 {fmt_value(process, value)}，{ref_word} {fmt_value(process, reference)}；"
-                f"历史数据中该指标{_WORDS[move]['zh']} {step_txt}，下一{kind}{rname}随之变化 "
+                f"历史数据中该指标{_WORDS[move]['zh']} {step_txt}，{kind}{rname}随之变化 "
                 f"{fmt_value(result, effect, signed=True)}。")
         return text + (f"建议：{action}。" if action else "")
     text = (f"{pname} {fmt_value(process, value)} vs {ref_word} {fmt_value(process, reference)}; "
             f"in past data a {_fmt_step(process, step)} {move} went with "
-            f"{fmt_value(result, effect, signed=True)} {rname.lower()} the next {kind}.")
+            f"{fmt_value(result, effect, signed=True)} {rname.lower()} {kind}.")
     return text + (f" {action[0].upper()}{action[1:]}." if action else "")
 
 
