@@ -104,6 +104,7 @@ def _as_strings(series: pd.Series) -> pa.ChunkedArray | None:
 
 
 def _from_strings(arr: pa.ChunkedArray, kind: str, timezone: str):
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
     present = pc.is_valid(arr).to_numpy(zero_copy_only=False)
     if kind in ("id", "text"):
         return _text_objects(arr), np.zeros(len(present), dtype=bool)
@@ -138,10 +139,12 @@ def _text_objects(arr: pa.ChunkedArray) -> pd.Series:
     A column with few distinct values (supervisor ids on ten million tickets) shares one
     string object per value instead of holding one per row.
     """
-    encoded = pc.dictionary_encode(arr.combine_chunks()) if len(arr) else None
-    if encoded is None or len(encoded.dictionary) > len(arr) // 2:
-        values = pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object)
-        return values.where(values.notna(), np.nan)
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    sample = arr.slice(0, 50_000)
+    if len(arr) == 0 or pc.count_distinct(sample).as_py() > len(sample) // 2:
+        values = pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object)  # ids unique per row
+        return values.where(values.notna(), np.nan) if arr.null_count else values
+    encoded = pc.dictionary_encode(arr)
     words = np.append(encoded.dictionary.to_numpy(zero_copy_only=False).astype(object), np.nan)
     codes = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy(zero_copy_only=False)
     return pd.Series(words[codes], dtype=object)

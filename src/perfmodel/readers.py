@@ -275,7 +275,7 @@ def _read_text_table(path: Path, encoding: str, names: list[str]) -> pa.Table:
             path,
             read_options=pacsv.ReadOptions(
                 encoding="utf8" if encoding == "utf-8" else encoding,
-                column_names=names, skip_rows=1, block_size=1 << 24,
+                column_names=names, skip_rows=1,
             ),
             parse_options=pacsv.ParseOptions(newlines_in_values=newlines),
             convert_options=pacsv.ConvertOptions(
@@ -308,12 +308,18 @@ def _first_line(message: str) -> str:
     return message.strip().splitlines()[0] if message.strip() else "unreadable"
 
 
+_BLANKS = pa.array([" ", "\t", "\r", "\n", "\v", "\f", "\u00a0", "\u3000"])
+
+
 def _clean_strings(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """Strip blanks around cells and make blank cells missing (copies only when needed).
 
     Blanks include the ideographic space U+3000 that Chinese input methods type.
     """
-    if not pc.any(pc.match_substring_regex(column, r"^[\s\p{Zs}]|[\s\p{Zs}]$")).as_py():
+    first = pc.utf8_slice_codeunits(column, 0, 1)
+    last = pc.utf8_slice_codeunits(column, -1)
+    padded = pc.or_(pc.is_in(first, value_set=_BLANKS), pc.is_in(last, value_set=_BLANKS))
+    if not pc.any(padded).as_py():
         return column  # the usual case: nothing to strip, empty cells are already null
     trimmed = pc.utf8_trim_whitespace(column)
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
