@@ -152,13 +152,12 @@ def history_periods(dataset: Dataset, period: Period) -> list[Period]:
 
 
 def _validity(hist_wide: pd.DataFrame, results: list[str]) -> pd.DataFrame:
-    try:
-        from ..stats import predictive_validity
-    except ImportError:  # pragma: no cover - the stats module is part of the package
-        return pd.DataFrame(columns=["process", "result", "coef", "se", "p_adj", "verdict"])
+    from ..stats import predictive_validity
+
     try:
         v = predictive_validity(hist_wide, results=results, lag=1, oos=False)
-    except PerfmodelError:
+    except (PerfmodelError, ValueError, np.linalg.LinAlgError):
+        # no usable evidence: no drivers, hence no warning with a reason
         return pd.DataFrame(columns=["process", "result", "coef", "se", "p_adj", "verdict"])
     return v.reset_index(drop=True)
 
