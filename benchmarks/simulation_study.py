@@ -15,7 +15,7 @@ Figures printed:
 * coverage   -- share of 95 % intervals that contain the true coefficient, over every pair of
                 both worlds (goal 95 % +- 2 %), and over the true effects alone.
 
-Usage: ``python benchmarks/simulation_study.py [--reps 200] [--supervisors 40] [--jobs 2]``
+Usage: ``python benchmarks/simulation_study.py [--reps 200] [--supervisors 40] [--tickets 24000] [--jobs 2]``
 """
 from __future__ import annotations
 
@@ -78,13 +78,17 @@ def summarise(rows: pd.DataFrame) -> dict:
 
 
 def run_replications(n_rep: int = 200, supervisors: int = 40, start: str = "2024Q1",
-                     end: str = "2025Q4", tickets: int | None = None, seed: int = 1000,
-                     jobs: int = 2, worlds=("default", "zero")) -> dict:
+                     end: str = "2025Q4", tickets: int | None = 24000, seed: int = 1000,
+                     jobs: int = 2, worlds=("default", "zero"), progress: bool = False) -> dict:
     """Run ``n_rep`` replications in each world (in ``jobs`` processes); return the summary."""
     tasks = [(r, w, supervisors, start, end, tickets, seed) for r in range(n_rep) for w in worlds]
+    parts = []
     if jobs > 1:
         with mp.get_context("spawn").Pool(jobs) as pool:
-            parts = pool.map(one_replication, tasks, chunksize=1)
+            for i, part in enumerate(pool.imap(one_replication, tasks, chunksize=2)):
+                parts.append(part)
+                if progress and (i + 1) % 20 == 0:
+                    print(f"  {i + 1}/{len(tasks)} datasets", file=sys.stderr, flush=True)
     else:
         parts = [one_replication(t) for t in tasks]
     rows = pd.concat(parts, ignore_index=True)
@@ -99,19 +103,20 @@ def main(argv=None) -> int:
     ap.add_argument("--supervisors", type=int, default=40)
     ap.add_argument("--start", default="2024Q1")
     ap.add_argument("--end", default="2025Q4")
-    ap.add_argument("--tickets", type=int, default=None)
+    ap.add_argument("--tickets", type=int, default=24000,
+                    help="tickets per dataset (default 24000: about 75 per supervisor and quarter)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1000)
     ap.add_argument("--save", default=None, help="write the replication rows to this CSV")
     a = ap.parse_args(argv)
     t0 = time.perf_counter()
-    res = run_replications(a.reps, a.supervisors, a.start, a.end, a.tickets, a.seed, a.jobs)
+    res = run_replications(a.reps, a.supervisors, a.start, a.end, a.tickets, a.seed, a.jobs, progress=True)
     secs = time.perf_counter() - t0
     rows = res.pop("rows")
     if a.save:
         rows.to_csv(a.save, index=False)
     print(f"simulation study: {res['replications']} replications x 2 worlds, {a.supervisors} supervisors, "
-          f"{a.start}..{a.end}, {secs:.0f} s on {a.jobs} processes")
+          f"{a.start}..{a.end}, {a.tickets} tickets, {secs:.0f} s on {a.jobs} processes")
     print(f"  p methods: {', '.join(sorted(rows.p_method.unique()))}")
     print(f"  power (verdict 'predicts', BH 5 %):   {res['power']:.3f}   (raw p < 0.05: {res['power_raw']:.3f})")
     for (proc, result), v in res["power_by_pair"].items():

@@ -250,3 +250,31 @@ def test_cli_writes_table_prints_predicting_pairs_and_is_deterministic(tmp_path,
     for _, r in table[table.verdict == "predicts"].iterrows():
         assert f"{r.process} -> {r.result}" in printed
     assert main(["validity", "--data", str(data), "--lag", "0", "--out", str(tmp_path / "c.csv")]) == 2
+
+
+def test_oos_gain_matches_refits_with_dummies():
+    """Expanding-window out-of-sample gain recomputed with statsmodels OLS and dummies."""
+    panel, _ = simulate_panel(25, "2023Q1", "2025Q1", effects=EFFECT, process=PROC[:1],
+                              results=RES[:1], seed=8, missing=0.1)
+    got = predictive_validity(panel, PROC[:1], RES[:1], bootstrap_below=0).iloc[0].oos_gain
+    long = _lagged_long(panel, "first_response_hours", "csat").rename(
+        columns={"first_response_hours": "x", "csat": "y"})
+    periods = sorted(long.period.unique())
+    m = len(periods)
+    first = max(3, int(np.ceil(2 * m / 3)))
+    sse0 = sse1 = 0.0
+    for tau in periods[first:]:
+        train = long[long.period < tau]
+        test = long[(long.period == tau) & long.supervisor_id.isin(train.supervisor_id)]
+        f0 = smf.ols("y ~ C(supervisor_id) + C(period)", train).fit()
+        f1 = smf.ols("y ~ x + C(supervisor_id) + C(period)", train).fit()
+
+        def entity_part(fit, sid):
+            # intercept + supervisor effect; the (unknown) effect of period tau is left out
+            return fit.params["Intercept"] + fit.params.get(f"C(supervisor_id)[T.{sid}]", 0.0)
+
+        e0 = test.y - np.array([entity_part(f0, s) for s in test.supervisor_id])
+        e1 = test.y - np.array([entity_part(f1, s) for s in test.supervisor_id]) - f1.params["x"] * test.x
+        sse0 += ((e0 - e0.mean()) ** 2).sum()
+        sse1 += ((e1 - e1.mean()) ** 2).sum()
+    assert got == pytest.approx(1 - sse1 / sse0, rel=1e-8)

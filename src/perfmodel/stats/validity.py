@@ -115,25 +115,44 @@ def _oos_gain(z: np.ndarray, valid: np.ndarray, min_train: int) -> float:
     coef x predictor. The unknown effect of the predicted period is common to both models
     and is removed by centring the errors within that period. Returns
     1 - MSE(model) / MSE(baseline).
+
+    Each training window is a prefix of the periods, so the fits are built from running
+    sums over time (per supervisor: count, sum x, sum y, sum xy, sum xx) and the T x T
+    normal matrix of the time effects: by FWL, x~'y~ = xe'ye - Bx' M^+ By with xe, ye the
+    supervisor-demeaned values and B = D'(.) their period sums.
     """
+    w = valid.astype(float)
+    x, y = z[:, :, 1] * w, z[:, :, 0] * w
+    run = {k: np.cumsum(v, axis=1) for k, v in
+           {"n": w, "x": x, "y": y, "xy": x * y, "xx": x * x}.items()}
     ts = np.flatnonzero(valid.any(axis=0))
     m = len(ts)
     first = max(min_train, int(np.ceil(2 * m / 3)))
     sse0 = sse1 = 0.0
     for tau in ts[first:]:
-        ab = _fe.absorb_grid(z[:, :tau], valid[:, :tau])
-        sxx = _fe.mm("it,it->", ab.z[:, :, 1], ab.z[:, :, 1])
+        cnt = run["n"][:, tau - 1]
+        seen = cnt > 0
+        safe = np.where(seen, cnt, 1.0)
+        xbar, ybar = run["x"][:, tau - 1] / safe, run["y"][:, tau - 1] / safe
+        wt = w[:, :tau]
+        bx = x[:, :tau].sum(axis=0) - _fe.mm("it,i->t", wt, xbar)
+        by = y[:, :tau].sum(axis=0) - _fe.mm("it,i->t", wt, ybar)
+        share = wt / safe[:, None]
+        minv, _ = _fe._pinv_psd(np.diag(wt.sum(axis=0)) - _fe.mm("it,is->ts", share, wt))
+        mbx, mby = minv @ bx, minv @ by
+        sxx = run["xx"][:, tau - 1].sum() - (cnt * xbar * xbar).sum() - bx @ mbx
+        sxy = run["xy"][:, tau - 1].sum() - (cnt * xbar * ybar).sum() - bx @ mby
         if sxx <= 0:
             continue
-        beta = _fe.mm("it,it->", ab.z[:, :, 1], ab.z[:, :, 0]) / sxx
-        alpha0 = ab.entity_means[:, 0] - ab.back[:, 0]
-        alpha1 = (ab.entity_means[:, 0] - beta * ab.entity_means[:, 1]) - (ab.back[:, 0] - beta * ab.back[:, 1])
-        test = valid[:, tau] & (ab.counts > 0)
+        beta = sxy / sxx
+        back0 = _fe.mm("it,t->i", share, mby)                 # supervisor mean of the time effects
+        back1 = _fe.mm("it,t->i", share, mby - beta * mbx)
+        test = valid[:, tau] & seen
         if test.sum() < 2:
             continue
         yt, xt = z[test, tau, 0], z[test, tau, 1]
-        e0 = yt - alpha0[test]
-        e1 = yt - alpha1[test] - beta * xt
+        e0 = yt - (ybar - back0)[test]
+        e1 = yt - (ybar - beta * xbar - back1)[test] - beta * xt
         sse0 += ((e0 - e0.mean()) ** 2).sum()
         sse1 += ((e1 - e1.mean()) ** 2).sum()
     return float(1 - sse1 / sse0) if sse0 > 0 else np.nan
