@@ -476,8 +476,11 @@ def test_cli_watch_runs_and_rejects_a_bad_as_of(tmp_path, capsys):
     from perfmodel.cli import main
     _write_folder(tiny_frames(), tmp_path)
     out = tmp_path / "warnings.csv"
+    ptd = tmp_path / "ptd.csv"
     assert main(["watch", "--data", str(tmp_path), "--period", "2026Q3", "--as-of", AS_OF,
-                 "--out", str(out)]) == 0
+                 "--out", str(out), "--period-to-date", str(ptd)]) == 0
+    got = pd.read_csv(ptd).set_index(["supervisor_id", "indicator"])["value"]
+    assert got[("S1", "backlog_ratio")] == pytest.approx(2 / 3)
     printed = capsys.readouterr().out.splitlines()
     # one completed quarter of history only: no projection, nobody flagged
     assert printed[0].startswith("2026Q3 as of 2026-08-15 (45 of 92 days): 0 of 2 supervisors at risk")

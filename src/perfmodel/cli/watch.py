@@ -28,6 +28,8 @@ def register(subparsers) -> None:
     p.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"])
     p.add_argument("--out", help="write the warnings table (.csv, .parquet or .xlsx)")
     p.add_argument("--projections", help="also write every projection (.csv, .parquet or .xlsx)")
+    p.add_argument("--period-to-date", dest="period_to_date",
+                   help="also write every indicator of the period so far (long table)")
     p.set_defaults(func=handler)
 
 
@@ -95,4 +97,6 @@ def handler(args) -> int:
         _write(res.warnings, args.out)
     if args.projections:
         _write(res.projections, args.projections)
+    if args.period_to_date:
+        _write(res.period_to_date, args.period_to_date)
     return 0
