@@ -337,3 +337,14 @@ def test_policy_show_prints_the_stored_text(tmp_path, capsys):
     path.write_text(text, encoding="utf-8")
     assert load_policy(path).sha256 == load_policy("quality").sha256
     assert main(["policy", "show", str(HERE / "bad_yaml.yaml")]) == 2
+
+
+def test_provenance_block_is_kept_as_data_and_written_back():
+    text = resources.files("perfmodel").joinpath("policies/efficiency.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    data["provenance"] = {"method": "ahp", "consistency_ratio": 0.04, "inputs": [{"file": "pairwise.csv"}]}
+    policy = policy_from_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    assert policy.provenance["method"] == "ahp"
+    again = policy_from_text(policy.to_yaml())
+    assert again.provenance == data["provenance"]
+    assert again.weighted_indicators == policy.weighted_indicators

@@ -37,7 +37,7 @@ DEFAULT_CAP = 120.0
 TOLERANCE = 1e-9
 
 TOP_KEYS = ("name", "version", "description", "note", "period", "phase", "dimensions",
-            "missing", "indicators", "ratings")
+            "missing", "indicators", "ratings", "provenance")
 INDICATOR_KEYS = ("dimension", "weight", "rule", "direction", "target", "floor", "cap",
                   "bands", "points", "relevance", "note")
 # Parameters each rule needs (besides weight/dimension) and the ones it accepts.
@@ -159,6 +159,8 @@ class Policy:
         SHA-256 of ``text`` encoded in UTF-8.
     source : str
         The file path or ``preset <name>``.
+    provenance : dict or None
+        How the weights were obtained (written by ``perfmodel weights``); kept, not scored.
     """
 
     name: str
@@ -176,6 +178,7 @@ class Policy:
     sha256: str = ""
     source: str = "policy"
     unknown_indicators: tuple[str, ...] = field(default=())
+    provenance: dict | None = None
 
     # -- views ---------------------------------------------------------------------------
     @property
@@ -209,6 +212,8 @@ class Policy:
         fd = None if self.forced_distribution is None else {k: _num(v) for k, v in self.forced_distribution}
         out["ratings"] = {"bands": {k: _num(v) for k, v in self.rating_bands},
                           "forced_distribution": fd}
+        if self.provenance is not None:
+            out["provenance"] = self.provenance
         return out
 
     def to_yaml(self) -> str:
@@ -496,7 +501,14 @@ class _Validator:
                       rating_bands=bands, forced_distribution=forced,
                       description=self.text(data.get("description"), "description"),
                       note=self.text(data.get("note"), "note"), source=self.source,
-                      unknown_indicators=tuple(unknown))
+                      unknown_indicators=tuple(unknown),
+                      provenance=self.provenance(data.get("provenance")))
+
+    def provenance(self, value) -> dict | None:
+        # A record of how the weights were obtained: kept as data, never scored.
+        if value is None:
+            return None
+        return dict(self.mapping(value, "provenance"))
 
     def indicator(self, ind: str, entry, dimensions) -> IndicatorRule:
         base = f"indicators.{ind}"
