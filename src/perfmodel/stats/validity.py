@@ -219,7 +219,8 @@ def predictive_validity(panel: pd.DataFrame, process=None, results=None, lag: in
     or the predictor does not vary within supervisors.
 
     Inference: CR1 with the fixest / ``xtreg`` small-sample factor (see
-    :func:`perfmodel.stats.panel_regression`; K = 1 + T - 1 time effects + 1), p from
+    :func:`perfmodel.stats.panel_regression`; K = slope + intercept + T - 1 free time
+    effects, the supervisor effects being nested in the clusters), p from
     t(G - 1). With fewer than ``bootstrap_below`` supervisors, cluster-robust t tests
     over-reject, so p comes from the wild cluster restricted bootstrap (WCR-t, null
     imposed) with Rademacher weights, or Webb's six-point weights for 12 supervisors or
