@@ -27,6 +27,10 @@ WARNING_COLUMNS = ["supervisor_id", "period", "as_of", "result", "p_miss", "proj
                    "reference_kind", "coef", "se", "p_adj", "verdict", "suggestion"]
 
 
+# the values an indicator can take, by unit (projections and intervals are clipped to it)
+_RANGE = {"share": (0.0, 1.0), "score": (1.0, 5.0)}
+
+
 @dataclass
 class WatchResult:
     """What :func:`watch` found.
@@ -43,7 +47,8 @@ class WatchResult:
         One row per supervisor and weighted result indicator: ``supervisor_id``,
         ``period``, ``as_of``, ``result``, ``direction``, ``value_to_date``,
         ``denominator_to_date``, ``prior``, ``n_hist``, ``lag_adjustment``, ``projected``,
-        ``low``, ``high`` (central ``level`` interval), ``target``, ``gap`` (projected −
+        ``low``, ``high`` (central ``level`` interval, clipped to the values the indicator
+        can take), ``target``, ``gap`` (projected −
         target), ``p_miss`` (probability of missing the target at period end), ``at_risk``
         (``p_miss >= threshold``).
     warnings : pandas.DataFrame
@@ -261,6 +266,8 @@ def watch(dataset: Dataset, period, as_of, policy="efficiency", *, threshold: fl
         else:
             pred = proj.predict(fit, now["value"], now["denominator"], now["prior"], level)
             pm = proj.p_miss(pred["projected"], pred["sd"], fit.df, target, direction)
+            lo, hi = _RANGE.get(cat.indicator(r).get("unit"), (0.0, np.inf))
+            pred[["projected", "low", "high"]] = pred[["projected", "low", "high"]].clip(lo, hi)
         for i, row in now.iterrows():
             rows.append({"supervisor_id": row["supervisor_id"], "period": p.id, "as_of": ts,
                          "result": r, "direction": direction, "value_to_date": row["value"],
