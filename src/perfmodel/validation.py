@@ -22,7 +22,8 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
+import pandera.pandas as pandera
+import pyarrow as pa
 
 from .parsing import EXPECTED, empty_column, parse_column
 from .schema import TABLES, Table
@@ -35,7 +36,7 @@ _DTYPES = {
 
 
 @lru_cache(maxsize=None)
-def pandera_schema(name: str) -> pa.DataFrameSchema:
+def pandera_schema(name: str) -> pandera.DataFrameSchema:
     """The pandera schema of table ``name`` (types, required values, ranges, row rules).
 
     Returns
@@ -50,21 +51,21 @@ def pandera_schema(name: str) -> pa.DataFrameSchema:
     for col in table.columns:
         checks = []
         if col.min is not None and col.max is not None:
-            checks.append(pa.Check.in_range(col.min, col.max))
+            checks.append(pandera.Check.in_range(col.min, col.max))
         elif col.min is not None:
-            checks.append(pa.Check.ge(col.min))
+            checks.append(pandera.Check.ge(col.min))
         elif col.max is not None:
-            checks.append(pa.Check.le(col.max))
-        columns[col.name] = pa.Column(_DTYPES[col.kind], checks=checks, nullable=not col.required)
+            checks.append(pandera.Check.le(col.max))
+        columns[col.name] = pandera.Column(_DTYPES[col.kind], checks=checks, nullable=not col.required)
     rules = [
-        pa.Check(_not_before(earlier, later), name=f"order:{earlier}:{later}", ignore_na=False)
+        pandera.Check(_not_before(earlier, later), name=f"order:{earlier}:{later}", ignore_na=False)
         for earlier, later in table.order
     ]
     rules += [
-        pa.Check(_not_above(col, limit), name=f"not_above:{col}:{limit}", ignore_na=False)
+        pandera.Check(_not_above(col, limit), name=f"not_above:{col}:{limit}", ignore_na=False)
         for col, limit in getattr(table, "not_above", ())
     ]
-    return pa.DataFrameSchema(columns, checks=rules, strict=False, coerce=False)
+    return pandera.DataFrameSchema(columns, checks=rules, strict=False, coerce=False)
 
 
 def _not_before(earlier: str, later: str):
@@ -106,11 +107,16 @@ class _Problems:
             return pd.DataFrame({"pos": pd.Series([], dtype=np.int64), "column": [], "reason": []})
         all_ = pd.concat(self.parts, ignore_index=True).sort_values(["pos", "step"], kind="stable")
         all_ = all_.drop_duplicates(["pos", "column", "reason"])
-        grouped = all_.groupby("pos", sort=True)
-        return pd.DataFrame({
+        several = all_["pos"].duplicated(keep=False).to_numpy()
+        # most bad rows break one rule: only rows with several reasons need joining
+        single = all_.loc[~several, ["pos", "column", "reason"]]
+        grouped = all_[several].groupby("pos", sort=True)
+        joined = pd.DataFrame({
             "column": grouped["column"].agg(lambda s: "; ".join(dict.fromkeys(s))),
             "reason": grouped["reason"].agg("; ".join),
         }).reset_index()
+        out = pd.concat([single, joined], ignore_index=True) if len(joined) else single
+        return out.sort_values("pos", kind="stable").reset_index(drop=True)
 
 
 def _show(value) -> str:
@@ -164,7 +170,8 @@ def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
             problems.add(pos, col.name, [
                 f"{col.name}: cannot read {_show(v)} as {EXPECTED[col.kind]}" for v in cells])
     frame = pd.DataFrame(typed, copy=False)
-    unreadable = {(p, c) for part in problems.parts for p, c in zip(part["pos"], part["column"])}
+    # cells already reported as unreadable are missing now; do not report them as empty too
+    unreadable = {part["column"].iloc[0]: part["pos"].to_numpy() for part in problems.parts}
 
     _pandera_problems(table, frame, raw, problems, unreadable)
     _key_problems(table, frame, rows, problems)
@@ -195,7 +202,7 @@ def _pandera_problems(table, frame, raw, problems: _Problems, unreadable) -> Non
             warnings.simplefilter("ignore", FutureWarning)
             pandera_schema(table.name).validate(frame, lazy=True, inplace=True)  # no copy
         return
-    except pa.errors.SchemaErrors as exc:
+    except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases
     cases = cases[cases["index"].notna()].copy()
     cases["index"] = cases["index"].astype(np.int64)
@@ -213,8 +220,7 @@ def _pandera_problems(table, frame, raw, problems: _Problems, unreadable) -> Non
                 problems.add(pos, first, reasons)
             continue
         for column, cells in group.groupby("column", sort=False):
-            pos = np.array([p for p in cells["index"].to_numpy() if (p, column) not in unreadable],
-                           dtype=np.int64)
+            pos = np.setdiff1d(cells["index"].to_numpy(), unreadable.get(column, []))
             if not len(pos):
                 continue
             col = table.column(column)
@@ -282,11 +288,13 @@ def _records(raw: pd.DataFrame, positions: np.ndarray) -> list[str]:
     if not len(positions):
         return []
     subset = raw.iloc[positions]
-    out = []
-    for values in subset.astype(object).itertuples(index=False, name=None):
-        record = {name: _json_value(v) for name, v in zip(subset.columns, values)}
-        out.append(json.dumps(record, ensure_ascii=False, default=str))
-    return out
+    if all(isinstance(dtype, pd.ArrowDtype) for dtype in subset.dtypes):
+        # text cells read from CSV: Arrow turns them into Python dicts without a row loop
+        rows = pa.Table.from_pandas(subset, preserve_index=False).to_pylist()
+        return [json.dumps(row, ensure_ascii=False) for row in rows]
+    rows = subset.astype(object).to_dict("records")
+    return [json.dumps({k: _json_value(v) for k, v in row.items()}, ensure_ascii=False, default=str)
+            for row in rows]
 
 
 def _json_value(v):
