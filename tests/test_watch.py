@@ -417,7 +417,13 @@ def test_watch_output_does_not_depend_on_later_events(random_data):
     assert len(a.warnings) > 0
     _check_same(a, b)
     # and with the validity fitted from the data itself
-    _check_same(watch(data, "2026Q3", as_of), watch(tampered, "2026Q3", as_of))
+    c = watch(data, "2026Q3", as_of, threshold=0.3)
+    _check_same(c, watch(tampered, "2026Q3", as_of, threshold=0.3))
+    assert set(c.warnings["verdict"]) <= {"predicts"}
+    named = set(zip(c.warnings["driver"], c.warnings["result"]))
+    allowed = set(zip(c.validity.loc[c.validity["verdict"] == "predicts", "process"],
+                      c.validity.loc[c.validity["verdict"] == "predicts", "result"]))
+    assert named <= allowed
 
 
 # --- the feedback section and the command line ----------------------------------------------
