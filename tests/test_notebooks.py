@@ -60,6 +60,9 @@ def test_notebook_runs_and_reproduces(name, lang, fixture_data, tmp_path):
     assert code[0].metadata.get("tags") == ["parameters"]
     errors = [o for c in code for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
+    if name == "supervisor_feedback":  # the page is the one asked for
+        title = code[2]["outputs"][0]["data"]["text/markdown"]
+        assert "(S003)" in title, title
     # no warnings (missing glyphs, deprecations) printed into the report
     stderr = [o.get("text", "") for c in code for o in c.get("outputs", []) if o.get("name") == "stderr"]
     assert not stderr, stderr[:2]

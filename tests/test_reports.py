@@ -247,7 +247,8 @@ def test_report_end_to_end(data, tmp_path):
     run = html_path.parent
     assert run.parent.name == PERIOD and re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{8}", run.name)
     html = html_path.read_text(encoding="utf-8")
-    assert "jp-InputArea" not in html and "build_context" not in html  # no code cells
+    assert not re.search(r'class="[^"]*\bjp-InputArea\b', html)  # no input area element
+    assert "build_context" not in html and "S.show_" not in html  # no code
     assert not URL.search(html), URL.findall(html)[:3]
     for heading in SECTIONS_EN:
         assert heading in html, heading

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 
 from .. import audit
@@ -303,10 +304,21 @@ def _same_file(a: str, b: str) -> bool:
 
 
 def notebook_parameters(path) -> set[str]:
-    """Return the names assigned in a notebook's cell tagged ``parameters``."""
-    import papermill
+    """Return the names assigned in a notebook's cell tagged ``parameters``.
 
-    return set(papermill.inspect_notebook(str(path)).keys())
+    The cell is parsed with :mod:`ast` (comments may hold any text).
+    """
+    import ast
+
+    nb = nbformat.read(str(path), as_version=4)
+    names: set[str] = set()
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            for node in ast.parse(cell.source).body:
+                targets = node.targets if isinstance(node, ast.Assign) else (
+                    [node.target] if isinstance(node, ast.AnnAssign) else [])
+                names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names
 
 
 def execute_notebook(source, target, parameters: dict, html_path=None, title=None,
