@@ -577,7 +577,8 @@ def test_account_balances_on_the_sample_dataset():
         pytest.skip("data/sample is not there")
     data = load_dataset(sample)
     assert_balanced(data)
-    tickets_lines = sum(1 for _ in (sample / "tickets.csv").open(encoding="utf-8")) - 1
+    with (sample / "tickets.csv").open(encoding="utf-8") as fh:
+        tickets_lines = sum(1 for _ in fh) - 1
     assert account(data)["tickets"][1] == tickets_lines
 
 
@@ -674,3 +675,15 @@ def test_frames_with_numbers_in_boolean_and_booleans_in_number_columns():
                           "cost": [True]})
     data = dataset_from_frames({"supervisors": sup, "tickets": flags})
     assert quarantined(data) == [("tickets", 1, "cost", "cost: cannot read 'True' as a number")]
+
+
+def test_row_numbers_count_data_rows_not_empty_lines(tmp_path):
+    folder = _folder(tmp_path, surveys=(
+        "ticket_id,responded_at,overall\n"
+        "T1,2026-01-07T10:00:00,5\n"
+        "\n"
+        "T2,2026-02-12T10:00:00,9\n"     # line 4 of the file, data row 2
+    ))
+    data = load_dataset(folder)
+    assert quarantined(data, "surveys") == [("surveys", 2, "overall", "overall: '9' is outside the range 1..5")]
+    assert account(data)["surveys"] == ("surveys.csv", 2, 1, 1)
