@@ -25,10 +25,10 @@ import pandas as pd
 import pandera.pandas as pandera
 import pyarrow as pa
 
+from .dataset import QUARANTINE_COLUMNS
 from .parsing import EXPECTED, empty_column, parse_column
 from .schema import TABLES, Table
 
-QUARANTINE_COLUMNS = ["table", "file", "row", "column", "reason", "record"]
 _DTYPES = {
     "id": object, "text": object, "period": object, "timestamp": "datetime64[ns]",
     "date": "datetime64[ns]", "bool": "boolean", "float": "float64",
