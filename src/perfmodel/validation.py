@@ -127,7 +127,10 @@ def _show(value) -> str:
         return value.isoformat(sep=" ")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return f"'{value}'"
+    text = str(value)
+    if len(text) > 60:  # the full cell is in the record; keep reasons one readable line
+        text = text[:57] + "..."
+    return "'" + text.replace("\n", " ").replace("\r", " ") + "'"
 
 
 def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
