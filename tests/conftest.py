@@ -34,6 +34,8 @@ def spark():
     from perfmodel import engines
 
     session = engines.spark_session()
+    # test data are small: one shuffle partition saves a task per stage
+    session.conf.set("spark.sql.shuffle.partitions", "1")
     yield session
     session.stop()
     engines._SPARK = None

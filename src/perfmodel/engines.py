@@ -132,16 +132,29 @@ class Engine:
         self._views.append(view)
         return self.con.table(view)
 
-    def read_parquet(self, name: str, path: str | Path):
-        """Expose a Parquet file (or a folder of them) as a table without loading it in Python."""
+    def read_parquet(self, name: str, path: str | Path, columns: list[str] | None = None):
+        """Read a Parquet file into the engine (not through Python); return it as an Ibis table.
+
+        ``columns``: read only these (those absent from the file are skipped).
+        """
         view = self._prefix + name
         path = str(path)
+        if columns is not None:
+            import pyarrow.parquet as pq
+
+            present = set(pq.read_schema(path).names)
+            columns = [c for c in columns if c in present]
         if self.name == "duckdb":
+            # Decoded once into DuckDB's own in-memory columns: every indicator family
+            # scans the table again, and re-decoding Parquet each time costs far more.
+            source = path.replace("'", "''")
+            select = "*" if columns is None else ", ".join(f'"{c}"' for c in columns)
             self.con.con.execute(
-                f"CREATE OR REPLACE VIEW \"{view}\" AS SELECT * FROM read_parquet('{path.replace(chr(39), chr(39) * 2)}')"
-            )
+                f"CREATE OR REPLACE TEMP TABLE \"{view}\" AS SELECT {select} FROM read_parquet('{source}')")
         else:
-            spark_session().read.parquet(path).createOrReplaceTempView(view)
+            frame = spark_session().read.parquet(path)
+            frame = frame if columns is None else frame.select(*columns)
+            frame.createOrReplaceTempView(view)
         self._views.append(view)
         return self.con.table(view)
 
@@ -155,7 +168,7 @@ class Engine:
             try:
                 if self.name == "duckdb":
                     self.con.con.unregister(view)
-                    self.con.con.execute(f'DROP VIEW IF EXISTS "{view}"')
+                    self.con.con.execute(f'DROP TABLE IF EXISTS "{view}"')
                 else:
                     spark_session().catalog.dropTempView(view)
             except Exception:  # noqa: BLE001 - dropping a view that is gone is fine

@@ -16,7 +16,8 @@ from ..engines import Engine, connect
 from ..errors import DataError, PeriodError, UsageError
 from ..periods import KINDS, Period, parse_period, period_containing, period_range
 from ..schema import TABLES
-from .definitions import FAMILIES, INDICATORS, Context, day_number, panel_expr, period_key_of
+from .definitions import (FAMILIES, INDICATORS, UNUSED_COLUMNS, Context, day_number, panel_expr,
+                          period_key_of)
 
 LONG_COLUMNS = ["supervisor_id", "period", "indicator", "value", "numerator", "denominator", "available"]
 
@@ -132,7 +133,8 @@ def _parquet_tables(folder: Path, engine: Engine):
     for name in TABLES:
         path = folder / f"{name}.parquet"
         if path.exists():
-            tables[name] = _typed(engine.read_parquet(name, path), name)
+            used = [c.name for c in TABLES[name].columns if (name, c.name) not in UNUSED_COLUMNS]
+            tables[name] = _typed(engine.read_parquet(name, path, used), name)
     for name in ("supervisors", "tickets"):
         if name not in tables:
             raise DataError(f"{folder / (name + '.parquet')}: missing; the trusted (Parquet) path "

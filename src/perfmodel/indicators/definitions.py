@@ -38,6 +38,10 @@ EPOCH = pd.Timestamp("1970-01-01")
 FOREVER_DAY = 10_000_000
 
 
+# Contract columns that no indicator reads (not loaded into the engine from Parquet).
+UNUSED_COLUMNS = {("tickets", "staff_id"), ("tickets", "customer_id")}
+
+
 def period_key_of(period: Period) -> int:
     """Integer key of a period: quarters ``year*4 + q - 1``, months ``year*12 + m - 1``."""
     if period.kind == "quarter":
@@ -78,22 +82,42 @@ class Context:
 
     @property
     def first_start(self):
-        return ibis.literal(self.periods[0].start.to_pydatetime(), type="timestamp")
+        return _ts(self.periods[0].start)
 
     @property
     def last_end(self):
-        return ibis.literal(self.periods[-1].end.to_pydatetime(), type="timestamp")
+        return _ts(self.periods[-1].end)
+
+    @property
+    def span(self) -> list[Period]:
+        """Every period from the first requested to the last (contiguous)."""
+        out = [self.periods[0]]
+        while out[-1].id != self.periods[-1].id:
+            out.append(out[-1].next())
+        return out
 
     def key(self, ts):
-        """Period key of a timestamp expression (null stays null)."""
-        year = ts.year().cast("int64")
-        if self.kind == "quarter":
-            return year * 4 + ts.quarter().cast("int64") - 1
-        return year * 12 + ts.month().cast("int64") - 1
+        """Period key of a timestamp expression, from the period bounds as literals.
+
+        A ladder of half-open comparisons over every period of the span: before the
+        first start gives ``first key - 1``, at or after the last end ``last key + 1``
+        (both stand for "outside the span" and compare correctly with every requested
+        key); null stays null. Comparisons of timestamps are much cheaper than
+        extracting calendar fields and are exact on both engines.
+        """
+        span = self.span
+        first, last = period_key_of(span[0]), period_key_of(span[-1])
+        branches = [(ts.isnull(), ibis.null("int64")), (ts < _ts(span[0].start), ibis.literal(first - 1, "int64"))]
+        branches += [(ts < _ts(p.end), ibis.literal(period_key_of(p), "int64")) for p in span]
+        return ibis.cases(*branches, else_=ibis.literal(last + 1, "int64"))
 
     def in_range(self, ts):
         """``ts`` within [start of the first period, end of the last) — literal bounds."""
         return (ts >= self.first_start) & (ts < self.last_end)
+
+
+def _ts(value: pd.Timestamp):
+    return ibis.literal(pd.Timestamp(value).to_pydatetime(), type="timestamp")
 
 
 def _day(ts):
