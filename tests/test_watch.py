@@ -502,3 +502,13 @@ def test_watch_rejects_a_period_kind_the_policy_does_not_score(tiny):
         watch(tiny, "2026-08", AS_OF, "efficiency")
     with pytest.raises(UsageError, match="must fall inside 2026Q3"):
         watch(tiny, "2026Q3", "2026-06-30", "efficiency")
+
+
+def test_cut_is_idempotent_and_monotone(tiny):
+    once = cut_dataset(tiny, AS_OF)
+    twice = cut_dataset(once, AS_OF)
+    for name in once.tables:
+        pd.testing.assert_frame_equal(once[name], twice[name])
+    # cutting later then earlier is cutting earlier
+    for name, frame in cut_dataset(cut_dataset(tiny, "2026-09-01"), AS_OF).tables.items():
+        pd.testing.assert_frame_equal(frame, once[name])
