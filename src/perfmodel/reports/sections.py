@@ -285,7 +285,7 @@ def indicator_table(ctx: ReportContext) -> pd.DataFrame:
         s = ctx.scores[scol].dropna() if scol in ctx.scores else pd.Series(dtype=float)
         rows.append({"indicator": indicator_label(ind, lang), "dimension": t(rule.dimension, lang),
                      "weight": summary.loc[ind, "weight"],
-                     "effective_weight": summary.loc[ind, "effective_weight"], "rule": rule.rule,
+                     "effective_weight": summary.loc[ind, "effective_weight"], "rule": t(f"rule_{rule.rule}", lang),
                      "target": target_text(rule, lang), "median_value": fmt_value(ind, values.median()),
                      "met_target": (s >= 100 - 1e-9).mean() if len(s) else np.nan,
                      "median_score": s.median() if len(s) else np.nan, "available": int(values.notna().sum())})
@@ -599,10 +599,12 @@ def manifest_table(ctx: ReportContext) -> pd.DataFrame:
     from .. import audit
 
     inputs = audit.describe_inputs(ctx.data_dir, ctx.policy_spec)
-    rows = [("run", ctx.run_id or "—", ""), ("period", ctx.period, ""),
-            ("policy", f"{ctx.policy.name} {ctx.policy.version}", inputs["policy"]["sha256"][:16]),
-            ("engine", ctx.engine, ""), ("seed", str(ctx.seed), "")]
-    rows += [(f"input {i['path']}", f"{i['bytes']:,} B", i["sha256"][:16]) for i in inputs["inputs"]]
+    lang = ctx.lang
+    rows = [(t("item_run", lang), ctx.run_id or "—", ""), (t("item_period", lang), ctx.period, ""),
+            (t("item_policy", lang), f"{ctx.policy.name} {ctx.policy.version}", inputs["policy"]["sha256"][:16]),
+            (t("item_engine", lang), ctx.engine, ""), (t("item_seed", lang), str(ctx.seed), "")]
+    rows += [(t("item_input", lang, name=i["path"]), f"{i['bytes']:,} B", i["sha256"][:16])
+             for i in inputs["inputs"]]
     versions = audit.library_versions()
     rows += [(k, versions.get(k) or "—", "") for k in ("perfmodel", "python", "pandas", "numpy", "duckdb",
                                                         "ibis-framework", "statsmodels")]
@@ -865,6 +867,8 @@ def show_recorded_policy(actx: AuditContext):
         policy = audit.load_policy_text(pol["text"])
         summary = policy.summary()
         summary["indicator"] = summary["indicator"].map(lambda i: indicator_label(i, lang))
+        summary["dimension"] = summary["dimension"].map(lambda d: t(d, lang))
+        summary["rule"] = summary["rule"].map(lambda r: t(f"rule_{r}", lang))
         table(summary[["indicator", "dimension", "weight", "effective_weight", "rule", "target"]], lang,
               {"weight": "{:.2f}", "effective_weight": "{:.1%}", "target": "{:g}"})
     except PerfmodelError as exc:
