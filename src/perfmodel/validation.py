@@ -253,7 +253,9 @@ def _key_problems(table: Table, frame: pd.DataFrame, rows: np.ndarray, problems:
         return
     keys = frame[list(table.key)]
     complete = keys.notna().all(axis=1).to_numpy()
-    dup = keys.duplicated(keep="first").to_numpy() & complete
+    # one key column: Series.duplicated skips the per-column factorising DataFrame does
+    dup = (keys.iloc[:, 0].duplicated(keep="first") if len(table.key) == 1
+           else keys.duplicated(keep="first")).to_numpy() & complete
     if not dup.any():
         return
     firsts = keys[complete & ~dup].assign(_first=rows[complete & ~dup])
