@@ -320,3 +320,11 @@ def test_a_failing_run_is_marked_and_kept(data, tmp_path, monkeypatch):
     from perfmodel import audit
 
     assert "failed" in audit.format_runs(audit.list_runs(tmp_path / "reports"))
+
+
+def test_ordinals_in_english():
+    from perfmodel.i18n import ordinal
+
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111)] == \
+        ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "101st", "111th"]
+    assert ordinal(19.4, "zh") == "19"

@@ -13,8 +13,8 @@ LABELS: dict[str, dict[str, str]] = {
     # headings
     "quarterly_title": {"en": "Quarterly performance report — {period}",
                         "zh": "季度绩效报告 — {period}"},
-    "feedback_title": {"en": "Performance feedback — {name} ({period})",
-                       "zh": "绩效反馈 — {name}（{period}）"},
+    "feedback_title": {"en": "Performance feedback — {name}, {period}",
+                       "zh": "绩效反馈 — {name}，{period}"},
     "validity_title": {"en": "Validity study — do process indicators predict results?",
                        "zh": "效度研究 — 过程指标能否预测结果指标？"},
     "audit_title": {"en": "Policy audit — {run}", "zh": "政策审计 — {run}"},
@@ -152,9 +152,9 @@ LABELS: dict[str, dict[str, str]] = {
                     "zh": "数据中没有可比较的上一期。"},
     "not_available": {"en": "Not available: {reason}", "zh": "不可用：{reason}"},
     "no_findings": {"en": "No findings.", "zh": "无发现。"},
-    "position_text": {"en": "Your total score {score:.1f} is at the {pct:.0f}th percentile of the "
+    "position_text": {"en": "Your total score {score:.1f} is at the {pct} percentile of the "
                               "{n} supervisors assessed in {period} (rating {rating}).",
-                      "zh": "您的总分 {score:.1f}，在 {period} 参评的 {n} 位主管中位于第 {pct:.0f} 百分位"
+                      "zh": "您的总分 {score:.1f}，在 {period} 参评的 {n} 位主管中位于第 {pct} 百分位"
                             "（评级 {rating}）。"},
     "no_strengths": {"en": "No indicator at or above target this period.",
                      "zh": "本期没有达到目标的指标。"},
@@ -201,6 +201,15 @@ COACHING: dict[str, dict[str, str]] = {
     "promotion_rate": {"en": "Talent development and promotion paths", "zh": "人才培养与晋升通道"},
     "cost_per_ticket": {"en": "Cost per ticket drivers", "zh": "单均成本动因"},
 }
+
+
+def ordinal(n: float, lang: str = "en") -> str:
+    """Return ``n`` rounded as an ordinal: ``1st``, ``2nd``, ``23rd``, ``11th`` (Chinese: the number)."""
+    k = int(round(n))
+    if lang == "zh":
+        return str(k)
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
 
 
 def check_lang(lang: str) -> str:

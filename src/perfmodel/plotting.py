@@ -231,7 +231,7 @@ def own_trend(scores_all: pd.DataFrame, supervisor_id: str, lang: str = "en"):
     ax.set_xlabel(t("period", lang))
     ax.set_ylabel(t("score", lang))
     ax.set_title(t("your_trend", lang))
-    ax.legend(loc="lower right")
+    ax.legend(loc="best", fontsize=9, framealpha=0.9)
     return _finish(fig)
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .. import catalogue as cat
 from ..errors import PerfmodelError, UsageError
-from ..i18n import check_lang, coaching_topic, columns, indicator_label, t
+from ..i18n import check_lang, coaching_topic, columns, indicator_label, ordinal, t
 from .paths import resolve_path
 
 # --------------------------------------------------------------------------- display helpers
@@ -707,7 +707,7 @@ def show_position(ctx: ReportContext, supervisor_id: str):
     row = ctx.scores[ctx.scores["supervisor_id"].astype(str) == sid].iloc[0]
     pct = percentile_of(ctx.scores["score"], row["score"])
     heading("position", ctx.lang)
-    text(t("position_text", ctx.lang, score=float(row["score"]), pct=pct, n=int(ctx.scores["score"].notna().sum()),
+    text(t("position_text", ctx.lang, score=float(row["score"]), pct=ordinal(pct, ctx.lang), n=int(ctx.scores["score"].notna().sum()),
            period=ctx.period, rating=row["rating"] or "—"))
 
 
