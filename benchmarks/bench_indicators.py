@@ -88,10 +88,18 @@ def run_panel(folder: Path) -> dict:
 
 
 def _read_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    """Every table with pandas; dates as datetime64 (as the loader gives them)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     tables = {}
     for path in sorted(folder.glob("*.parquet")):
-        if not path.stem.startswith("_"):
-            tables[path.stem] = pd.read_parquet(path)
+        if path.stem.startswith("_"):
+            continue
+        table = pq.read_table(path)
+        schema = pa.schema([pa.field(f.name, pa.timestamp("ms")) if pa.types.is_date(f.type) else f
+                            for f in table.schema])
+        tables[path.stem] = table.cast(schema).to_pandas()
     return tables
 
 

@@ -448,3 +448,15 @@ def test_agrees_with_the_synthetic_generator_realised_values(tmp_path):
     for col in compared:
         np.testing.assert_allclose(panel[col].to_numpy(float), realised[col].to_numpy(float),
                                    rtol=1e-9, atol=1e-12, err_msg=col)
+
+
+def test_surveys_without_followups_and_the_reverse():
+    t = tables()
+    no_followups = Dataset(tables={k: v for k, v in t.items() if k != "followups"})
+    long = compute_indicators(no_followups, "2026Q3", indicators=["csat", "followup_positive_rate"])
+    check(long, S1, "2026Q3", "csat", 4.0, 8, 2)
+    assert not row(long, S1, "2026Q3", "followup_positive_rate")["available"]
+    no_surveys = Dataset(tables={k: v for k, v in t.items() if k != "surveys"})
+    long = compute_indicators(no_surveys, "2026Q3", indicators=["csat", "followup_positive_rate"])
+    check(long, S1, "2026Q3", "followup_positive_rate", 2 / 3, 2, 3)
+    assert not row(long, S1, "2026Q3", "csat")["available"]

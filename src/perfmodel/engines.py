@@ -163,19 +163,16 @@ class Engine:
         return self.con.execute(expr)
 
     def close(self) -> None:
-        """Drop the tables this engine registered."""
-        for view in self._views:
-            try:
-                if self.name == "duckdb":
-                    self.con.con.unregister(view)
-                    self.con.con.execute(f'DROP TABLE IF EXISTS "{view}"')
-                else:
-                    spark_session().catalog.dropTempView(view)
-            except Exception:  # noqa: BLE001 - dropping a view that is gone is fine
-                pass
-        self._views.clear()
+        """Drop the tables this engine registered (DuckDB: close the in-memory database)."""
         if self.name == "duckdb":
             self.con.disconnect()
+        else:
+            for view in self._views:
+                try:
+                    spark_session().catalog.dropTempView(view)
+                except Exception:  # noqa: BLE001 - a view that is already gone is fine
+                    pass
+        self._views.clear()
 
     def __enter__(self):
         return self
@@ -209,6 +206,7 @@ def connect(engine: str = "duckdb", *, threads: int | None = None) -> Engine:
 
     if engine == "duckdb":
         con = ibis.duckdb.connect()
+        con.con.execute("SET enable_progress_bar = false")
         if threads:
             con.con.execute(f"SET threads = {int(threads)}")
         return Engine("duckdb", con)

@@ -205,31 +205,41 @@ def first_response_family(ctx: Context):
     return t.group_by(["supervisor_id", "k"]).aggregate(fr_median=t.h.median(), fr_n=t.h.count())
 
 
-def surveys_family(ctx: Context):
-    """Sums and counts of survey scores by the period of responded_at (supervisor of the ticket)."""
-    s = ctx.tables["surveys"]
-    s = s.filter(ctx.in_range(s.responded_at))
+SCORES = ("overall", "attitude", "resolution", "speed")
+
+
+def ticket_events_family(ctx: Context):
+    """Survey scores (by responded_at) and return visits (by called_at) per supervisor.
+
+    Surveys and follow-ups belong to the supervisor of their ticket. Both are stacked
+    into one table (a survey row has no ``reached``; a follow-up row has no scores) so
+    that the large tickets table is joined once, not twice. Nulls drop out of every sum
+    and count, so the two kinds of rows never mix.
+    """
+    parts = []
+    null_scores = {c: ibis.null("float64") for c in SCORES}
+    if "surveys" in ctx.tables:
+        s = ctx.tables["surveys"]
+        s = s.filter(ctx.in_range(s.responded_at))
+        parts.append(s.select(ticket_id=s.ticket_id, at=s.responded_at, **{c: s[c] for c in SCORES},
+                              reached=ibis.null("boolean"), positive=ibis.null("boolean")))
+    if "followups" in ctx.tables:
+        f = ctx.tables["followups"]
+        f = f.filter(ctx.in_range(f.called_at))
+        parts.append(f.select(ticket_id=f.ticket_id, at=f.called_at, **null_scores,
+                              reached=f.reached, positive=f.positive))
+    events = parts[0] if len(parts) == 1 else parts[0].union(parts[1])
     t = ctx.tables["tickets"].select("ticket_id", "supervisor_id")
-    j = s.join(t, "ticket_id")
-    j = j.mutate(k=ctx.key(j.responded_at))
+    j = events.join(t, "ticket_id")
+    j = j.mutate(k=ctx.key(j.at))
     measures = {}
-    for col in ("overall", "attitude", "resolution", "speed"):
+    for col in SCORES:
         measures[f"{col}_sum"] = j[col].sum()
         measures[f"{col}_n"] = j[col].count()
-    return j.group_by(["supervisor_id", "k"]).aggregate(**measures)
-
-
-def followups_family(ctx: Context):
-    """Reached return visits and positive ones by the period of called_at."""
-    f = ctx.tables["followups"]
-    f = f.filter(ctx.in_range(f.called_at))
-    t = ctx.tables["tickets"].select("ticket_id", "supervisor_id")
-    j = f.join(t, "ticket_id")
-    j = j.mutate(k=ctx.key(j.called_at))
     reached = _is_true(j.reached)
-    return j.group_by(["supervisor_id", "k"]).aggregate(
-        reached_n=_count_if(reached), positive_n=_count_if(reached & _is_true(j.positive))
-    )
+    measures["reached_n"] = _count_if(reached)
+    measures["positive_n"] = _count_if(reached & _is_true(j.positive))
+    return j.group_by(["supervisor_id", "k"]).aggregate(**measures)
 
 
 def customers_family(ctx: Context):
@@ -339,9 +349,8 @@ FAMILIES: dict[str, Family] = {f.name: f for f in (
            ("created", "complaints_created", "complaints_resolved_by_end", "cost", "cost_n", "due_n",
             "timely_n", "resolved", "reopened_n", "complaints_resolved", "complaint_hours", "backlog")),
     Family("first_response", ("tickets",), first_response_family, ("fr_n",), ("fr_median",)),
-    Family("surveys", ("tickets", "surveys"), surveys_family,
-           tuple(f"{c}_{m}" for c in ("overall", "attitude", "resolution", "speed") for m in ("sum", "n"))),
-    Family("followups", ("tickets", "followups"), followups_family, ("reached_n", "positive_n")),
+    Family("ticket_events", ("tickets",), ticket_events_family,
+           tuple(f"{c}_{m}" for c in SCORES for m in ("sum", "n")) + ("reached_n", "positive_n")),
     Family("customers", ("customers",), customers_family, ("customers_at_start", "churned")),
     Family("budgets", ("budgets",), budgets_family, (), ("budget",)),
     Family("audits", ("audits",), audits_family, ("items_checked", "violations")),
@@ -373,11 +382,11 @@ def _nan(m):
 
 
 INDICATORS: dict[str, Indicator] = {
-    "csat": Indicator(("surveys",), lambda m: m.overall_sum, lambda m: m.overall_n),
-    "csat_attitude": Indicator(("surveys",), lambda m: m.attitude_sum, lambda m: m.attitude_n),
-    "csat_resolution": Indicator(("surveys",), lambda m: m.resolution_sum, lambda m: m.resolution_n),
-    "csat_speed": Indicator(("surveys",), lambda m: m.speed_sum, lambda m: m.speed_n),
-    "followup_positive_rate": Indicator(("followups",), lambda m: m.positive_n, lambda m: m.reached_n),
+    "csat": Indicator(("ticket_events",), lambda m: m.overall_sum, lambda m: m.overall_n),
+    "csat_attitude": Indicator(("ticket_events",), lambda m: m.attitude_sum, lambda m: m.attitude_n),
+    "csat_resolution": Indicator(("ticket_events",), lambda m: m.resolution_sum, lambda m: m.resolution_n),
+    "csat_speed": Indicator(("ticket_events",), lambda m: m.speed_sum, lambda m: m.speed_n),
+    "followup_positive_rate": Indicator(("ticket_events",), lambda m: m.positive_n, lambda m: m.reached_n),
     "complaint_resolution_rate": Indicator(("tickets",), lambda m: m.complaints_resolved_by_end,
                                            lambda m: m.complaints_created),
     "customer_churn_rate": Indicator(("customers",), lambda m: m.churned, lambda m: m.customers_at_start),
