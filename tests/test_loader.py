@@ -687,3 +687,12 @@ def test_row_numbers_count_data_rows_not_empty_lines(tmp_path):
     data = load_dataset(folder)
     assert quarantined(data, "surveys") == [("surveys", 2, "overall", "overall: '9' is outside the range 1..5")]
     assert account(data)["surveys"] == ("surveys.csv", 2, 1, 1)
+
+
+def test_parquet_text_is_stripped_and_empty_text_is_missing(tmp_path):
+    shutil.copy(BAD / "bom_utf8" / "tickets.csv", tmp_path)
+    pd.DataFrame({"supervisor_id": ["007", " S1\u00a0", "S2"], "name": ["甲", "乙", "丙"],
+                  "team": ["", "\u3000", "North"]}).to_parquet(tmp_path / "supervisors.parquet")
+    sup = load_dataset(tmp_path)["supervisors"]
+    assert sup["supervisor_id"].tolist() == ["007", "S1", "S2"]
+    assert sup["team"].isna().tolist() == [True, True, False]

@@ -308,18 +308,39 @@ def _first_line(message: str) -> str:
     return message.strip().splitlines()[0] if message.strip() else "unreadable"
 
 
-_BLANKS = pa.array([" ", "\t", "\r", "\n", "\v", "\f", "\u00a0", "\u3000"])
+# Bytes that can start or end a blank in UTF-8: ASCII blanks, and the lead byte / last byte
+# of U+00A0 (C2 A0) and U+3000 (E3 80 80), the ideographic space of Chinese input methods.
+_FIRST_BYTES = np.zeros(256, dtype=bool)
+_FIRST_BYTES[[0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0xC2, 0xE3]] = True
+_LAST_BYTES = np.zeros(256, dtype=bool)
+_LAST_BYTES[[0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0xA0, 0x80]] = True
+
+
+def _may_be_padded(column: pa.ChunkedArray) -> bool:
+    """False when no cell can start or end with a blank or be empty (checked on the raw bytes)."""
+    for chunk in column.chunks:
+        if len(chunk) == 0:
+            continue
+        _, offsets, data = chunk.buffers()
+        if data is None:
+            continue
+        offsets = np.frombuffer(offsets, dtype=np.int32)[chunk.offset: chunk.offset + len(chunk) + 1]
+        data = np.frombuffer(data, dtype=np.uint8)
+        starts, ends = offsets[:-1], offsets[1:]
+        filled = ends > starts
+        if len(filled) - np.count_nonzero(filled) > chunk.null_count:
+            return True  # an empty text that is not yet missing
+        if _FIRST_BYTES[data[starts[filled]]].any() or _LAST_BYTES[data[ends[filled] - 1]].any():
+            return True
+    return False
 
 
 def _clean_strings(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """Strip blanks around cells and make blank cells missing (copies only when needed).
 
-    Blanks include the ideographic space U+3000 that Chinese input methods type.
+    Blanks include the no-break space and the ideographic space U+3000.
     """
-    first = pc.utf8_slice_codeunits(column, 0, 1)
-    last = pc.utf8_slice_codeunits(column, -1)
-    padded = pc.or_(pc.is_in(first, value_set=_BLANKS), pc.is_in(last, value_set=_BLANKS))
-    if not pc.any(padded).as_py():
+    if not _may_be_padded(column):
         return column  # the usual case: nothing to strip, empty cells are already null
     trimmed = pc.utf8_trim_whitespace(column)
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
