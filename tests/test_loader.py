@@ -696,3 +696,19 @@ def test_parquet_text_is_stripped_and_empty_text_is_missing(tmp_path):
     sup = load_dataset(tmp_path)["supervisors"]
     assert sup["supervisor_id"].tolist() == ["007", "S1", "S2"]
     assert sup["team"].isna().tolist() == [True, True, False]
+
+
+def test_duplicate_keys_in_a_large_csv_match_pandas(tmp_path):
+    # the CSV path finds candidate duplicates by hashing bytes; check it against pandas
+    rng = np.random.default_rng(3)
+    ids = np.array([f"T{i:06d}" for i in rng.integers(0, 60_000, 50_000)] + ["工单-甲", "工单-甲", "x"])
+    shutil.copy(BAD / "bom_utf8" / "supervisors.csv", tmp_path)
+    pd.DataFrame({"ticket_id": ids, "supervisor_id": "S1", "created_at": "2026-01-05T09:00:00"}).to_csv(
+        tmp_path / "tickets.csv", index=False)
+    data = load_dataset(tmp_path)
+    expected = np.flatnonzero(pd.Series(ids).duplicated().to_numpy()) + 1
+    q = data.quarantine
+    assert q["row"].tolist() == expected.tolist()
+    assert len(expected) > 5_000  # the draw does repeat ids
+    assert q["reason"].iloc[-1] == f"ticket_id '工单-甲' duplicates row {len(ids) - 2}"
+    assert data["tickets"]["ticket_id"].tolist() == pd.Series(ids).drop_duplicates().tolist()

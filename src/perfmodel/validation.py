@@ -177,7 +177,7 @@ def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
     unreadable = {part["column"].iloc[0]: part["pos"].to_numpy() for part in problems.parts}
 
     _pandera_problems(table, frame, raw, problems, unreadable)
-    _key_problems(table, frame, rows, problems)
+    _key_problems(table, frame, raw, rows, problems)
     _foreign_problems(table, frame, parents, problems)
 
     bad_rows = problems.by_row()
@@ -248,14 +248,25 @@ def _bounds(col) -> str:
     return f"the range <= {num(col.max)}"
 
 
-def _key_problems(table: Table, frame: pd.DataFrame, rows: np.ndarray, problems: _Problems) -> None:
+def _key_problems(table: Table, frame: pd.DataFrame, raw: pd.DataFrame, rows: np.ndarray,
+                  problems: _Problems) -> None:
     if not table.key:
         return
     keys = frame[list(table.key)]
     complete = keys.notna().all(axis=1).to_numpy()
+    suspects = _possible_duplicates(raw, table.key, complete)
+    if suspects is None:
+        suspects = complete
+    elif not suspects.any():
+        return
+    # only rows that may share a key are compared exactly (all of them, when unknown)
+    positions = np.flatnonzero(suspects)
+    subset = keys.iloc[positions]
     # one key column: Series.duplicated skips the per-column factorising DataFrame does
-    dup = (keys.iloc[:, 0].duplicated(keep="first") if len(table.key) == 1
-           else keys.duplicated(keep="first")).to_numpy() & complete
+    found = (subset.iloc[:, 0].duplicated(keep="first") if len(table.key) == 1
+             else subset.duplicated(keep="first")).to_numpy()
+    dup = np.zeros(len(keys), dtype=bool)
+    dup[positions[found]] = True
     if not dup.any():
         return
     firsts = keys[complete & ~dup].assign(_first=rows[complete & ~dup])
@@ -267,6 +278,52 @@ def _key_problems(table: Table, frame: pd.DataFrame, rows: np.ndarray, problems:
         for key, first in zip(matched[list(table.key)].itertuples(index=False), matched["_first"])
     ]
     problems.add(matched["_pos"].to_numpy(), label, reasons)
+
+
+def _possible_duplicates(raw: pd.DataFrame, key: tuple[str, ...], complete: np.ndarray):
+    """Rows whose single text key shares a hash with another row's, or None if not applicable.
+
+    Hashing the UTF-8 bytes with numpy and sorting the hashes takes about a second for ten
+    million ids, where hashing ten million Python strings takes many; the rows found are
+    then compared exactly, so a hash collision costs time, never a wrong answer.
+    """
+    if len(key) != 1 or key[0] not in raw.columns:
+        return None
+    dtype = raw[key[0]].dtype
+    if not (isinstance(dtype, pd.ArrowDtype) and pa.types.is_string(dtype.pyarrow_dtype)):
+        return None
+    hashes = np.concatenate([_text_hashes(chunk) for chunk in raw[key[0]].array._pa_array.chunks]
+                            or [np.empty(0, dtype=np.uint64)])
+    present = hashes[complete]
+    ordered = np.sort(present)
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    if not len(repeated):
+        return np.zeros(len(hashes), dtype=bool)
+    return complete & np.isin(hashes, repeated)
+
+
+_HASH_BASE = np.uint64(0x100000001B3)  # FNV prime
+_HASH_LENGTH = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _text_hashes(chunk: pa.Array) -> np.ndarray:
+    """A 64-bit polynomial hash of each string's UTF-8 bytes (vectorised)."""
+    n = len(chunk)
+    _, offsets, data = chunk.buffers()
+    offsets = np.frombuffer(offsets, dtype=np.int32)[chunk.offset: chunk.offset + n + 1].astype(np.int64)
+    lengths = np.diff(offsets)
+    out = lengths.astype(np.uint64) * _HASH_LENGTH
+    if data is None or offsets[-1] == offsets[0]:
+        return out
+    data = np.frombuffer(data, dtype=np.uint8)[offsets[0]:offsets[-1]]
+    starts = offsets[:-1] - offsets[0]
+    within = np.arange(len(data), dtype=np.int64) - np.repeat(starts, lengths)
+    powers = np.cumprod(np.full(int(lengths.max()), _HASH_BASE, dtype=np.uint64))
+    with np.errstate(over="ignore"):
+        terms = data.astype(np.uint64) * powers[within]
+        filled = lengths > 0
+        out[filled] += np.add.reduceat(terms, starts[filled])
+    return out
 
 
 def _foreign_problems(table: Table, frame: pd.DataFrame, parents, problems: _Problems) -> None:
