@@ -283,6 +283,7 @@ def main(argv=None) -> int:
     ap.add_argument("--child", choices=["panel", "memory", "a", "b"])
     ap.add_argument("--folder")
     ap.add_argument("--skip-memory", action="store_true", help="skip the in-memory (pandas -> Arrow) path")
+    ap.add_argument("--quick", action="store_true", help="only the panel and baseline (a)")
     args = ap.parse_args(argv)
     if args.child:
         fn = {"panel": run_panel, "memory": run_memory, "a": run_baseline_a, "b": run_baseline_b}[args.child]
@@ -295,6 +296,9 @@ def main(argv=None) -> int:
           f"{panel['rows']:,} rows", flush=True)
     a = _child("a", folder)
     print(f"(a)    one DuckDB query:              {a['wall_s']:.2f} s, peak {a['peak_gb']:.2f} GB", flush=True)
+    if args.quick:
+        print(f"panel / (a) = {panel['wall_s'] / a['wall_s']:.2f}  (goal <= {GOAL_RATIO_A:.0f})")
+        return 0
     b = _child("b", folder)
     print(f"(b)    pandas catalogue:              {b['wall_s']:.2f} s (read {b['read_s']:.2f} + compute "
           f"{b['compute_s']:.2f}), peak {b['peak_gb']:.2f} GB", flush=True)

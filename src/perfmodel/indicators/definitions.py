@@ -4,10 +4,14 @@ Everything here is engine-neutral Ibis: the same expressions run on DuckDB and o
 The rules that keep the two engines equal:
 
 * an event belongs to period P when its own timestamp falls in ``[start(P), end(P))``.
-  That is computed as an integer *period key* (``year*4 + quarter - 1`` or
-  ``year*12 + month - 1``), which is monotone in time, so ``ts < end(P)`` is
-  ``key(ts) <= key(P)`` and ``ts >= end(P)`` is ``key(ts) > key(P)``. The requested
-  range is also cut with the period bounds as timestamp literals;
+  Each timestamp gets an integer *period key* (``year*4 + quarter - 1`` or
+  ``year*12 + month - 1``) from a ladder of comparisons with the period bounds as
+  timestamp literals (:meth:`Context.key`). Keys are monotone in time, so
+  ``ts < end(P)`` is ``key(ts) <= key(P)`` and ``ts >= end(P)`` is ``key(ts) > key(P)``:
+  "open at the end of P" and "on the books at the start of P" become integer
+  comparisons after a small pre-aggregation;
+* naive timestamps mean the same wall-clock time on both engines (Spark runs in UTC,
+  see :mod:`perfmodel.engines`);
 * durations are exact integer microseconds (``delta(unit="microsecond")``) divided by
   3.6e9, never ``unix_timestamp`` (which drops the fraction of a second on Spark);
 * days are integer day numbers since 1970-01-01, so staff-days and headcounts are
