@@ -712,3 +712,13 @@ def test_duplicate_keys_in_a_large_csv_match_pandas(tmp_path):
     assert len(expected) > 5_000  # the draw does repeat ids
     assert q["reason"].iloc[-1] == f"ticket_id '工单-甲' duplicates row {len(ids) - 2}"
     assert data["tickets"]["ticket_id"].tolist() == pd.Series(ids).drop_duplicates().tolist()
+
+
+def test_loaded_tables_load_again_unchanged():
+    sample = Path(__file__).parents[1] / "data" / "sample"
+    folder = sample if (sample / "tickets.csv").exists() else BAD / "unparseable_dates"
+    first = load_dataset(folder)
+    again = dataset_from_frames(first.tables)
+    assert again.quarantine.empty
+    for name, table in first.tables.items():
+        pd.testing.assert_frame_equal(again[name], table)
