@@ -335,7 +335,7 @@ def test_ragged_row_is_not_a_table():
     with pytest.raises(DataError) as info:
         load("not_a_table")
     assert str(info.value) == (
-        "tickets.csv: not a table: a row has 15 cells but the header has 11 "
+        "tickets.csv: not a table: data row 4 has 15 cells but the header has 11 "
         "('T4,S1,2026-01-05T09:00:00,,,,,,,,,,,,'); fix that row or put quotes around cells "
         "that contain commas (see data/README.md)")
 

@@ -256,7 +256,7 @@ def read_csv(path: Path) -> pd.DataFrame:
             message = str(exc)
             if enc == "utf-8" and "UTF8" in message:
                 continue  # GBK text further down than the start that was checked
-            raise _not_a_table(path.name, message) from None
+            raise _not_a_table(path, enc, message) from None
         except UnicodeDecodeError:
             raise _undecodable(path) from None
     if table is None:
@@ -291,17 +291,37 @@ def _read_text_table(path: Path, encoding: str, names: list[str]) -> pa.Table:
         return read(True)
 
 
-def _not_a_table(name: str, message: str) -> DataError:
+def _not_a_table(path: Path, encoding: str, message: str) -> DataError:
     ragged = re.search(r"Expected (\d+) columns, got (\d+): (.*)", message)
     if ragged:
-        want, got, row = ragged.groups()
-        row = row.strip()
-        row = row if len(row) <= 80 else row[:77] + "..."
+        want, got, text = ragged.groups()
+        text = text.strip()
+        text = text if len(text) <= 80 else text[:77] + "..."
+        row = _first_ragged_row(path, encoding, int(want))
+        where = f"data row {row}" if row else "a row"
         return DataError(
-            f"{name}: not a table: a row has {got} cells but the header has {want} ({row!r}); "
-            f"fix that row or put quotes around cells that contain commas ({_DOC})"
+            f"{path.name}: not a table: {where} has {got} cells but the header has {want} "
+            f"({text!r}); fix that row or put quotes around cells that contain commas ({_DOC})"
         )
-    return DataError(f"{name}: not a table ({_first_line(message)}); {_DOC}")
+    return DataError(f"{path.name}: not a table ({_first_line(message)}); {_DOC}")
+
+
+def _first_ragged_row(path: Path, encoding: str, width: int) -> int | None:
+    """The 1-based data row (empty lines not counted) whose cell count differs from the header's."""
+    try:
+        with path.open(encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="") as fh:
+            reader = csv.reader(fh)
+            next(reader, None)
+            row = 0
+            for cells in reader:
+                if not cells:
+                    continue
+                row += 1
+                if len(cells) != width:
+                    return row
+    except (UnicodeDecodeError, csv.Error):
+        return None
+    return None
 
 
 def _first_line(message: str) -> str:
