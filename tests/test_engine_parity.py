@@ -188,3 +188,11 @@ def test_sample_dataset(spark):
 
     ds = load_dataset(SAMPLE)
     assert_same(compute_indicators(ds, engine="duckdb"), compute_indicators(ds, engine="spark"))
+
+
+def test_trusted_parquet_path(spark, rich, tmp_path):
+    for name, frame in rich.tables.items():
+        frame.to_parquet(tmp_path / f"{name}.parquet", index=False)
+    in_memory = compute_indicators(rich, "2026Q1", engine="duckdb")
+    assert_same(in_memory, compute_indicators(tmp_path, "2026Q1", engine="duckdb", trusted=True))
+    assert_same(in_memory, compute_indicators(tmp_path, "2026Q1", engine="spark", trusted=True))

@@ -95,7 +95,10 @@ def to_arrow(frame: pd.DataFrame) -> pa.Table:
         both engines see the same instant), pandas ``boolean`` as
         Arrow ``bool`` with nulls, NaN as null.
     """
-    table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+    return _engine_types(pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False))
+
+
+def _engine_types(table: pa.Table) -> pa.Table:
     fields = []
     for f in table.schema:
         if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type):
@@ -152,8 +155,14 @@ class Engine:
             self.con.con.execute(
                 f"CREATE OR REPLACE TEMP TABLE \"{view}\" AS SELECT {select} FROM read_parquet('{source}')")
         else:
-            frame = spark_session().read.parquet(path)
-            frame = frame if columns is None else frame.select(*columns)
+            session = spark_session()
+            try:
+                frame = session.read.parquet(path)
+                frame = frame if columns is None else frame.select(*columns)
+            except Exception:  # noqa: BLE001 - e.g. nanosecond timestamps Spark cannot read
+                import pyarrow.parquet as pq
+
+                frame = session.createDataFrame(_engine_types(pq.read_table(path, columns=columns)))
             frame.createOrReplaceTempView(view)
         self._views.append(view)
         return self.con.table(view)
