@@ -59,7 +59,7 @@ def load_dataset(path, *, timezone: str = DEFAULT_TIMEZONE) -> Dataset:
     if not folder.is_dir():
         raise DataError(f"{folder}: not a folder; give the folder that holds the tables ({_DOC})")
     sources = find_sources(folder, TABLES)
-    _check_mandatory(set(sources), folder.name)
+    _check_mandatory(set(sources), folder.name or folder.resolve().name)
     raws = {}
     for name in LOAD_ORDER:
         if name in sources:

@@ -112,7 +112,7 @@ def find_sources(folder: Path, names) -> dict[str, Source]:
         if len(sources) > 1:
             listed = " and ".join(s.label for s in sources)
             raise DataError(
-                f"{folder.name}: table {name!r} is given twice ({listed}); keep one of them"
+                f"{folder.name or folder.resolve().name}: table {name!r} is given twice ({listed}); keep one of them"
             )
         out[name] = sources[0]
     return out
