@@ -722,3 +722,20 @@ def test_loaded_tables_load_again_unchanged():
     assert again.quarantine.empty
     for name, table in first.tables.items():
         pd.testing.assert_frame_equal(again[name], table)
+
+
+def test_a_file_that_cannot_be_opened(tmp_path, monkeypatch):
+    shutil.copy(BAD / "bom_utf8" / "supervisors.csv", tmp_path)
+    shutil.copy(BAD / "bom_utf8" / "tickets.csv", tmp_path)
+    real_open = Path.open
+
+    def refuse(self, *args, **kwargs):
+        if self.name == "tickets.csv":
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    with pytest.raises(DataError) as info:
+        load_dataset(tmp_path)
+    assert str(info.value) == ("tickets.csv: cannot read the file (Permission denied); "
+                               "check that it exists and may be read")

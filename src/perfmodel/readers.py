@@ -149,12 +149,18 @@ def read_source(source: Source) -> RawTable:
         header names.
     """
     suffix = source.path.suffix.lower()
-    if suffix == ".csv":
-        frame = read_csv(source.path)
-    elif suffix == ".parquet":
-        frame = read_parquet(source.path)
-    else:
-        return read_sheet(source)
+    try:
+        if suffix == ".csv":
+            frame = read_csv(source.path)
+        elif suffix == ".parquet":
+            frame = read_parquet(source.path)
+        else:
+            return read_sheet(source)
+    except OSError as exc:
+        raise DataError(
+            f"{source.label}: cannot read the file ({exc.strerror or type(exc).__name__}); "
+            f"check that it exists and may be read"
+        ) from None
     return RawTable(frame, np.arange(1, len(frame) + 1), source.label)
 
 
