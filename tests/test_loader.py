@@ -15,12 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from perfmodel import dataset_from_frames, load_dataset
 from perfmodel.errors import DataError, UsageError
 
 BAD = Path(__file__).parent / "data" / "bad"
-DOC = "(see data/README.md)"
 
 SUPERVISOR_IDS = ["007", "S1", "S2"]
 TS = "an ISO 8601 date-time like 2026-03-31T14:05:00"
@@ -612,9 +613,6 @@ def test_timestamp_shapes_do_not_depend_on_the_other_cells(tmp_path, other):
 
 
 # --------------------------------------------------------------------------- property
-
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 # (cell text, readable?, value) chosen by hand
 CREATED = [("2026-01-05T09:00:00", True, pd.Timestamp("2026-01-05 09:00")),
