@@ -737,3 +737,14 @@ def test_a_file_that_cannot_be_opened(tmp_path, monkeypatch):
         load_dataset(tmp_path)
     assert str(info.value) == ("tickets.csv: cannot read the file (Permission denied); "
                                "check that it exists and may be read")
+
+
+def test_due_before_created_is_quarantined(tmp_path):
+    (tmp_path / "tickets.csv").write_text(
+        "ticket_id,supervisor_id,created_at,due_at\n"
+        "T1,007,2026-01-05T09:00:00,2026-01-05T08:00:00\n"
+        "T2,007,2026-01-05T09:00:00,2026-01-05T09:00:00\n", encoding="utf-8")
+    shutil.copy(BAD / "bom_utf8" / "supervisors.csv", tmp_path)
+    data = load_dataset(tmp_path)
+    assert quarantined(data) == [
+        ("tickets", 1, "due_at", "due_at 2026-01-05 08:00:00 is before created_at 2026-01-05 09:00:00")]

@@ -85,7 +85,8 @@ TABLES: dict[str, Table] = {
              _c("reopened", "float", min=0), _c("cost", "float", min=0)),
             key=("ticket_id",),
             foreign={"supervisor_id": "supervisors"},
-            order=(("created_at", "first_response_at"), ("created_at", "resolved_at")),
+            order=(("created_at", "first_response_at"), ("created_at", "resolved_at"),
+                   ("created_at", "due_at")),
             mandatory=True,
         ),
         Table(
