@@ -135,10 +135,13 @@ class Engine:
         self._views.append(view)
         return self.con.table(view)
 
-    def read_parquet(self, name: str, path: str | Path, columns: list[str] | None = None):
-        """Read a Parquet file into the engine (not through Python); return it as an Ibis table.
+    def read_parquet(self, name: str, path: str | Path, columns: list[str] | None = None, *,
+                     materialize: bool = True):
+        """Read a Parquet file in the engine (not through Python); return it as an Ibis table.
 
         ``columns``: read only these (those absent from the file are skipped).
+        ``materialize`` (DuckDB): decode the file once into an in-memory table, worth it
+        for a table that several queries scan; otherwise a view over the file.
         """
         view = self._prefix + name
         path = str(path)
@@ -148,12 +151,13 @@ class Engine:
             present = set(pq.read_schema(path).names)
             columns = [c for c in columns if c in present]
         if self.name == "duckdb":
-            # Decoded once into DuckDB's own in-memory columns: every indicator family
-            # scans the table again, and re-decoding Parquet each time costs far more.
+            # A table that several families scan is decoded once into DuckDB's own
+            # in-memory columns: re-decoding Parquet for every scan costs far more.
             source = path.replace("'", "''")
             select = "*" if columns is None else ", ".join(f'"{c}"' for c in columns)
+            kind = "TEMP TABLE" if materialize else "TEMP VIEW"
             self.con.con.execute(
-                f"CREATE OR REPLACE TEMP TABLE \"{view}\" AS SELECT {select} FROM read_parquet('{source}')")
+                f"CREATE OR REPLACE {kind} \"{view}\" AS SELECT {select} FROM read_parquet('{source}')")
         else:
             session = spark_session()
             try:

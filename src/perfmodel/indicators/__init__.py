@@ -134,7 +134,8 @@ def _parquet_tables(folder: Path, engine: Engine):
         path = folder / f"{name}.parquet"
         if path.exists():
             used = [c.name for c in TABLES[name].columns if (name, c.name) not in UNUSED_COLUMNS]
-            tables[name] = _typed(engine.read_parquet(name, path, used), name)
+            # only tickets is scanned by several families
+            tables[name] = _typed(engine.read_parquet(name, path, used, materialize=name == "tickets"), name)
     for name in ("supervisors", "tickets"):
         if name not in tables:
             raise DataError(f"{folder / (name + '.parquet')}: missing; the trusted (Parquet) path "
