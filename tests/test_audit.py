@@ -233,3 +233,17 @@ def test_verify_of_a_missing_folder_is_a_usage_error():
     r = _cli("audit", "verify", "/nonexistent/run")
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "not found" in r.stderr
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_duckdb_and_spark_give_byte_identical_csvs(pristine, tmp_path):
+    pytest.importorskip("pyspark")
+    from perfmodel.loader import load_dataset
+    from perfmodel.policy import load_policy
+
+    data, run = pristine
+    tables = audit.compute_tables(load_dataset(data), load_policy("efficiency"), PERIOD, engine="spark")
+    audit.write_tables(tables, tmp_path)
+    for name in ("scores.csv", "indicators.csv"):
+        assert (tmp_path / name).read_bytes() == (run / name).read_bytes(), name
