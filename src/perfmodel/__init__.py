@@ -9,5 +9,13 @@ from .loader import dataset_from_frames, load_dataset  # noqa: E402
 from .policy import load_policy  # noqa: E402
 from .scoring import score  # noqa: E402
 
-__all__ = ["Dataset", "PerfmodelError", "dataset_from_frames", "load_dataset", "load_policy", "score",
-           "__version__"]
+__all__ = ["Dataset", "PerfmodelError", "compute_indicators", "dataset_from_frames", "load_dataset",
+           "load_policy", "score", "wide_panel", "__version__"]
+
+
+def __getattr__(name):
+    # The indicator engine imports Ibis; load it only when it is used.
+    if name in ("compute_indicators", "wide_panel"):
+        from . import indicators
+        return getattr(indicators, name)
+    raise AttributeError(f"module 'perfmodel' has no attribute {name!r}")
