@@ -543,16 +543,18 @@ def test_training_without_a_staff_table(tmp_path):
     assert account(data)["training"] == ("training.csv", 1, 0, 1)
 
 
-def test_missing_words_are_not_missing_values(tmp_path):
+def test_missing_words_are_missing_values(tmp_path):
+    # 'NA' (and N/A, 无, -, NULL) is how spreadsheets and exports spell "no value"
     folder = _folder(tmp_path, surveys=(
         "ticket_id,responded_at,overall,attitude\n"
         "T1,2026-01-07T10:00:00,5,NA\n"
         "T2,2026-02-12T10:00:00,4,   \n"
+        "T3,2026-02-12T10:00:00,4,NA 4\n"
     ))
     data = load_dataset(folder)
     assert quarantined(data, "surveys") == [
-        ("surveys", 1, "attitude", "attitude: cannot read 'NA' as a number")]
-    assert pd.isna(data["surveys"]["attitude"].iloc[0])
+        ("surveys", 3, "attitude", "attitude: cannot read 'NA 4' as a number")]
+    assert data["surveys"]["attitude"].isna().tolist() == [True, True]
 
 
 def test_optional_columns_absent_from_the_file_are_added_empty(tmp_path):
@@ -620,7 +622,7 @@ CREATED = [("2026-01-05T09:00:00", True, pd.Timestamp("2026-01-05 09:00")),
            ("2026-01-05T01:00:00Z", True, pd.Timestamp("2026-01-05 09:00")),
            ("2026-02-30T00:00:00", False, None), ("05/01/2026", False, None), ("", False, None)]
 COST = [("12.5", True, 12.5), ("0", True, 0.0), ("", True, np.nan), ("-1", False, None),
-        ("x", False, None), ("1,000", False, None)]
+        ("x", False, None), ("1,000", True, 1000.0), ("1,00", False, None), ("N/A", True, np.nan)]
 COMPLAINT = [("是", True, True), ("否", True, False), ("TRUE", True, True), ("0", True, False),
              ("", True, pd.NA), ("也许", False, None)]
 SUPERVISOR = [("007", True, "007"), ("S1", True, "S1"), ("7", False, None), ("", False, None)]

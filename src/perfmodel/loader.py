@@ -118,7 +118,8 @@ def _validate(raws: dict[str, RawTable], timezone: str) -> Dataset:
             raise DataError(
                 f"{raw.label}: missing required column {missing[0]!r}; add it ({_DOC})"
             )
-        clean, quarantine = validate_table(table, raw.frame, raw.rows, raw.label, tables, timezone)
+        clean, quarantine = validate_table(table, raw.frame, raw.rows, raw.label, tables, timezone,
+                                           excel=raw.excel)
         tables[name] = clean
         if len(quarantine):
             quarantines.append(quarantine)

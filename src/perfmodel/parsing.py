@@ -10,11 +10,18 @@ Kinds (see :mod:`perfmodel.schema`) and the accepted text:
 ``id``, ``text``  any text; numbers become their digits (``12.0`` -> ``"12"``)
 ``timestamp``     ISO 8601 (``2026-03-31T14:05:00``, ``2026-03-31 14:05``); naive values are
                   local time; values with an offset (``Z``, ``+08:00``) are converted to the
-                  dataset's time zone and made naive
-``date``          ``YYYY-MM-DD``
+                  dataset's time zone and made naive; also the Chinese form
+                  ``2026年3月31日`` / ``2026年3月31日 14:05``
+``date``          ``YYYY-MM-DD`` or ``2026年3月31日``
 ``bool``          true/false, 1/0, yes/no, 是/否 (any case)
-``float``         a finite number
+``float``         a finite number; thousands separators
+                  (``1,234.5``, ``12,345,678``) and a leading ``¥``/``￥`` are accepted
 ``period``        ``2026Q3`` or ``2026-09``
+
+Words that spreadsheets and exports write for "no value" (:data:`MISSING_WORDS`: ``N/A``,
+``#N/A``, ``NULL``, ``无``, ``-`` ...) are missing, like an empty cell; in columns that are
+not text, also ``NA``, ``NaN`` and ``None``. Numbers in a date or timestamp column of an
+Excel sheet are Excel date serials (days since 1899-12-30) when ``excel=True``.
 """
 from __future__ import annotations
 
@@ -32,6 +39,21 @@ _BOOL_WORDS = pa.array(TRUE_WORDS + FALSE_WORDS)
 _NAIVE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}(:\d{2}(:\d{2}(\.\d{1,9})?)?)?)?$"
 _AWARE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
 
+# Cells that mean "no value" in any column (compared exactly, after blanks are stripped).
+MISSING_WORDS = ("N/A", "n/a", "#N/A", "NULL", "null", "Null", "无", "暂无", "空", "-", "--", "—", "——")
+# Also missing in number, date, boolean and period columns (in text, 'NA' may be a region).
+MISSING_WORDS_TYPED = ("NA", "na", "NaN", "nan", "NAN", "None", "none", "NONE", "N/a", "#NULL!")
+_MISSING_TEXT = pa.array(MISSING_WORDS)
+_MISSING_TYPED = pa.array(MISSING_WORDS + MISSING_WORDS_TYPED)
+# Numbers larger than this are not plausible values of any column (and sums of them
+# overflow); validation quarantines them.
+MAX_ABS = 1e15
+_THOUSANDS = r"^[+-]?[¥￥]?\d{1,3}(,\d{3})+(\.\d+)?$|^[+-]?[¥￥]\d+(\.\d+)?$"
+_CHINESE_DATE = (r"^(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?"
+                 r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?\s*秒?)?$")
+# Excel date serials accepted in a date column of a sheet: 1927-05-18 .. 9999-12-31.
+_SERIAL_MIN, _SERIAL_MAX = 10_000, 2_958_465
+
 # How a reason tells the user what a readable value looks like.
 EXPECTED = {
     "timestamp": "an ISO 8601 date-time like 2026-03-31T14:05:00",
@@ -44,7 +66,7 @@ EXPECTED = {
 }
 
 
-def parse_column(series: pd.Series, kind: str, timezone: str = "Asia/Shanghai"):
+def parse_column(series: pd.Series, kind: str, timezone: str = "Asia/Shanghai", *, excel: bool = False):
     """Convert one column to the type of ``kind``.
 
     Parameters
@@ -55,6 +77,9 @@ def parse_column(series: pd.Series, kind: str, timezone: str = "Asia/Shanghai"):
         A column kind of :mod:`perfmodel.schema`.
     timezone : str
         The zone that timestamps with an offset are converted to.
+    excel : bool
+        The cells come from an Excel sheet: a number in a date or timestamp column is an
+        Excel date serial.
 
     Returns
     -------
@@ -70,8 +95,8 @@ def parse_column(series: pd.Series, kind: str, timezone: str = "Asia/Shanghai"):
     if strings is not None:
         return _from_strings(strings, kind, timezone)
     if series.dtype == object:
-        return _from_mixed(series, kind, timezone)
-    return _from_values(series, kind, timezone)
+        return _from_mixed(series, kind, timezone, excel)
+    return _from_values(series, kind, timezone, excel)
 
 
 def empty_column(kind: str, n: int) -> pd.Series:
@@ -103,19 +128,43 @@ def _as_strings(series: pd.Series) -> pa.ChunkedArray | None:
     return None
 
 
+def _without_missing_words(arr: pa.Array, kind: str) -> pa.Array:
+    """``arr`` with the cells that spell "no value" made missing (no copy when there are none)."""
+    words = _MISSING_TEXT if kind in ("id", "text") else _MISSING_TYPED
+    hit = pc.is_in(arr, value_set=words)
+    if not pc.any(hit).as_py():
+        return arr
+    return pc.if_else(hit, pa.scalar(None, pa.string()), arr)
+
+
+def _numbers(arr: pa.Array) -> pd.Series:
+    """Text to float64 (NaN where unreadable); thousands separators and ¥ are removed."""
+    try:
+        return pd.Series(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False))
+    except pa.ArrowInvalid:
+        pass
+    grouped = pc.fill_null(pc.match_substring_regex(arr, _THOUSANDS), False)
+    if pc.any(grouped).as_py():
+        plain = pc.replace_substring_regex(arr, r"[,¥￥]", "")
+        arr = pc.if_else(grouped, plain, arr)
+    values = pd.to_numeric(pd.Series(arr.to_numpy(zero_copy_only=False)), errors="coerce")
+    return values.astype("float64")
+
+
+def _finite(values: pd.Series, present: np.ndarray):
+    """Values that are not finite (``inf``, ``1e999``) are unreadable."""
+    bad = present & ~np.isfinite(values.to_numpy())
+    return values.where(~bad, np.nan), bad
+
+
 def _from_strings(arr: pa.ChunkedArray, kind: str, timezone: str):
     arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    arr = _without_missing_words(arr, kind)
     present = pc.is_valid(arr).to_numpy(zero_copy_only=False)
     if kind in ("id", "text"):
         return _text_objects(arr), np.zeros(len(present), dtype=bool)
     if kind == "float":
-        try:
-            values = pd.Series(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False))
-        except pa.ArrowInvalid:
-            values = pd.to_numeric(pd.Series(arr.to_numpy(zero_copy_only=False)), errors="coerce")
-            values = values.astype("float64")
-        bad = present & ~np.isfinite(values.to_numpy())
-        return values.where(~bad, np.nan), bad
+        return _finite(_numbers(arr), present)
     if kind == "bool":
         index = pc.index_in(pc.utf8_lower(arr), value_set=_BOOL_WORDS).to_numpy(zero_copy_only=False)
         known = ~pd.isna(index)
@@ -155,6 +204,7 @@ def _timestamps(arr: pa.ChunkedArray, timezone: str) -> pd.Series:
         return pd.Series(pc.cast(arr, pa.timestamp("ns")).to_numpy(zero_copy_only=False))
     except pa.ArrowInvalid:
         pass
+    arr = _chinese_dates(arr)
     # pandas' ISO 8601 parser also takes 2026/01/05 or 20260105; the contract does not
     naive_shape = pc.fill_null(pc.match_substring_regex(arr, _NAIVE), False)
     has_offset = pc.fill_null(pc.match_substring_regex(arr, _AWARE), False)
@@ -177,13 +227,33 @@ def _to_local(values: pd.Series, timezone: str) -> pd.Series:
     return values.dt.tz_convert(timezone).dt.tz_localize(None).astype("datetime64[ns]")
 
 
+def _chinese_dates(arr: pa.Array) -> pa.Array:
+    """Cells like ``2026年9月1日`` or ``2026年9月1日 14:05`` rewritten as ISO 8601 text."""
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    parts = pc.extract_regex(arr, _CHINESE_DATE)
+    matched = pc.fill_null(pc.is_valid(parts), False)
+    if not pc.any(matched).as_py():
+        return arr
+
+    def field(name, width=2):
+        return pc.utf8_lpad(pc.struct_field(parts, name), width=width, padding="0")
+
+    day = pc.binary_join_element_wise(pc.struct_field(parts, "y"), field("m"), field("d"), "-")
+    hour = pc.struct_field(parts, "H")
+    seconds = pc.if_else(pc.equal(pc.struct_field(parts, "S"), ""), "00", field("S"))
+    clock = pc.binary_join_element_wise(field("H"), field("M"), seconds, ":")
+    iso = pc.if_else(pc.equal(hour, ""), day, pc.binary_join_element_wise(day, clock, " "))
+    return pc.if_else(matched, iso, arr)
+
+
 def _dates(arr: pa.ChunkedArray) -> pd.Series:
     try:
         days = pc.cast(arr, pa.date32())
         return pd.Series(pc.cast(days, pa.timestamp("ns")).to_numpy(zero_copy_only=False))
     except pa.ArrowInvalid:
+        arr = _chinese_dates(arr)
         text = pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object)
-        strict = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
+        strict = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").astype("boolean").fillna(False).astype(bool)
         values = pd.to_datetime(text.where(strict, None), format="%Y-%m-%d", errors="coerce")
         return values.astype("datetime64[ns]")
 
@@ -200,7 +270,7 @@ def _periods(text: pd.Series) -> pd.Series:
 
 # --------------------------------------------------------------------------- typed cells
 
-def _from_mixed(series: pd.Series, kind: str, timezone: str):
+def _from_mixed(series: pd.Series, kind: str, timezone: str, excel: bool = False):
     """Object column mixing text and typed values (Excel, hand-built frames)."""
     raw = series.to_numpy(dtype=object)
     is_text = np.fromiter((isinstance(v, str) for v in raw), dtype=bool, count=len(raw))
@@ -213,13 +283,13 @@ def _from_mixed(series: pd.Series, kind: str, timezone: str):
         bad[is_text] = text_bad
     other = ~is_text
     if other.any():
-        typed_values, typed_bad = _from_values(pd.Series(raw[other], dtype=object), kind, timezone)
+        typed_values, typed_bad = _from_values(pd.Series(raw[other], dtype=object), kind, timezone, excel)
         values[other] = typed_values.to_numpy()
         bad[other] = typed_bad
     return values, bad
 
 
-def _from_values(series: pd.Series, kind: str, timezone: str):
+def _from_values(series: pd.Series, kind: str, timezone: str, excel: bool = False):
     """Typed values (numbers, datetimes, booleans) converted to ``kind``."""
     present = series.notna().to_numpy()
     n = len(series)
@@ -243,8 +313,9 @@ def _from_values(series: pd.Series, kind: str, timezone: str):
         else:
             values = pd.to_numeric(series.where(~series.map(_is_bool_like), None),
                                    errors="coerce").astype("float64")
-        values = values.where(np.isfinite(values), np.nan).reset_index(drop=True)
-        return values, present & values.isna().to_numpy()
+        values = values.reset_index(drop=True)
+        values, too_big = _finite(values, present)
+        return values, (present & values.isna().to_numpy()) | too_big
     if kind == "bool":
         if pd.api.types.is_bool_dtype(series.dtype):
             return series.astype("boolean").reset_index(drop=True), np.zeros(n, dtype=bool)
@@ -257,6 +328,8 @@ def _from_values(series: pd.Series, kind: str, timezone: str):
         return values, present & values.isna().to_numpy()
     if kind in ("timestamp", "date"):
         values = _datetimes(series, timezone)
+        if excel:
+            values = _excel_serials(series, values)
         bad = present & values.isna().to_numpy()
         if kind == "date":
             off_midnight = values.notna() & (values != values.dt.normalize())
@@ -282,6 +355,20 @@ def _datetimes(series: pd.Series, timezone: str) -> pd.Series:
             out.append(pd.NaT)
     return pd.Series(pd.to_datetime(pd.Series(out, dtype=object), errors="coerce"),
                      dtype="datetime64[ns]")
+
+
+def _excel_serials(series: pd.Series, values: pd.Series) -> pd.Series:
+    """Fill in the numbers of ``series`` that are Excel date serials (days since 1899-12-30)."""
+    number = pd.to_numeric(series.where(~series.map(_is_bool_like), None), errors="coerce")
+    number = number.astype("float64").reset_index(drop=True)
+    serial = number.between(_SERIAL_MIN, _SERIAL_MAX) & values.isna()
+    if not serial.any():
+        return values
+    # to the millisecond, as Excel stores time of day
+    ms = np.round(number[serial].to_numpy() * 86_400_000).astype(np.int64)
+    values = values.copy()
+    values[serial] = (pd.Timestamp("1899-12-30") + pd.to_timedelta(ms, unit="ms")).to_numpy()
+    return values
 
 
 def _is_bool_like(v) -> bool:

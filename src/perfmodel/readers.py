@@ -69,11 +69,14 @@ class RawTable:
         For each frame row, its 1-based data row number in the file (header excluded).
     label : str
         The file as messages name it.
+    excel : bool
+        The cells come from an Excel sheet (numbers in date columns are date serials).
     """
 
     frame: pd.DataFrame
     rows: np.ndarray
     label: str
+    excel: bool = False
 
 
 def find_sources(folder: Path, names) -> dict[str, Source]:
@@ -428,7 +431,7 @@ def read_sheet(source: Source) -> RawTable:
         {n: pd.Series([], dtype=object) for n in names}
     )
     frame = drop_blank_columns(frame, source.label)
-    return RawTable(frame, np.asarray(numbers, dtype=np.int64), source.label)
+    return RawTable(frame, np.asarray(numbers, dtype=np.int64), source.label, excel=True)
 
 
 def _blank(value) -> bool:

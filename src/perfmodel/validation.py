@@ -26,7 +26,7 @@ import pandera.pandas as pandera
 import pyarrow as pa
 
 from .dataset import QUARANTINE_COLUMNS
-from .parsing import EXPECTED, empty_column, parse_column
+from .parsing import EXPECTED, MAX_ABS, empty_column, parse_column
 from .schema import TABLES, Table
 
 _DTYPES = {
@@ -134,7 +134,7 @@ def _show(value) -> str:
 
 
 def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
-                   parents: dict[str, pd.DataFrame], timezone: str):
+                   parents: dict[str, pd.DataFrame], timezone: str, *, excel: bool = False):
     """Check one table's rows against the contract.
 
     Parameters
@@ -150,6 +150,8 @@ def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
         Already validated tables that foreign keys point at.
     timezone : str
         Zone for timestamps written with an offset.
+    excel : bool
+        The cells come from an Excel sheet (numbers in date columns are date serials).
 
     Returns
     -------
@@ -165,16 +167,28 @@ def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
         if col.name not in raw.columns:
             typed[col.name] = empty_column(col.kind, n)
             continue
-        values, bad = parse_column(raw[col.name], col.kind, timezone)
-        typed[col.name] = values
+        values, bad = parse_column(raw[col.name], col.kind, timezone, excel=excel)
         if bad.any():
             pos = np.flatnonzero(bad)
             cells = raw[col.name].iloc[pos]
             problems.add(pos, col.name, [
                 f"{col.name}: cannot read {_show(v)} as {EXPECTED[col.kind]}" for v in cells])
+        if col.kind == "float":
+            with np.errstate(invalid="ignore"):
+                huge = np.abs(values.to_numpy()) > MAX_ABS
+            if huge.any():  # 1e308 reads as a number but is no plausible cost or count
+                pos = np.flatnonzero(huge)
+                problems.add(pos, col.name, [
+                    f"{col.name}: {_show(v)} is too large (more than {MAX_ABS:g})"
+                    for v in raw[col.name].iloc[pos]])
+                values = values.where(~huge, np.nan)
+        typed[col.name] = values
     frame = pd.DataFrame(typed, copy=False)
     # cells already reported as unreadable are missing now; do not report them as empty too
-    unreadable = {part["column"].iloc[0]: part["pos"].to_numpy() for part in problems.parts}
+    unreadable = {}
+    for part in problems.parts:
+        column = part["column"].iloc[0]
+        unreadable[column] = np.union1d(unreadable.get(column, np.empty(0, np.int64)), part["pos"].to_numpy())
 
     _pandera_problems(table, frame, raw, problems, unreadable)
     _key_problems(table, frame, raw, rows, problems)

@@ -164,6 +164,118 @@ CASES: dict[str, dict[str, object]] = {
     # --- Excel and Parquet sources (replace the CSV files)
     "xlsx_sheets": {"supervisors.csv": None, "tickets.csv": None, "perf.xlsx": "XLSX"},
     "parquet_tables": {"tickets.csv": None, "tickets.parquet": "PARQUET_TICKETS"},
+    # --- what spreadsheets and Chinese offices write (see data/README.md, "Cell formats")
+    "missing_words": {"tickets.csv": tickets(
+        "T1,007,2026-01-05T09:00:00,-,N/A,NULL,无,#N/A,否,NA,N/A",
+        "T2,S1,2026-02-10T14:00:00,E2,C2,,,,-,nan,暂无",
+        "T3,S2,2026-03-31T23:59:59,E3,C3,,,,true,1,--",
+    ), "supervisors.csv": SUPERVISORS.replace("North,华北", "无,NA")},
+    "missing_word_required": {"surveys.csv": (
+        "ticket_id,responded_at,overall,attitude\n"
+        "T1,2026-01-07T10:00:00,N/A,5\n"
+        "T2,无,4,无\n"
+        "T3,2026-04-02T10:00:00,5,-\n"
+    )},
+    "thousands_separators": {"tickets.csv": tickets(
+        'T1,007,2026-01-05T09:00:00,,,,,,,,"1,234.5"',
+        'T2,S1,2026-02-10T14:00:00,,,,,,,,"12,345,678"',
+        'T3,S2,2026-03-31T23:59:59,,,,,,,,"1,23"',
+        "T4,S2,2026-03-31T23:59:59,,,,,,,,¥80",
+        "T5,S2,2026-03-31T23:59:59,,,,,,,,12元",
+    ), "budgets.csv": (
+        "supervisor_id,period,budget\n"
+        '007,2026Q1,"1,000,000"\n'
+        'S1,2026Q1,"￥250,000.00"\n'
+    )},
+    "huge_values": {"tickets.csv": tickets(
+        "T1,007,2026-01-05T09:00:00,,,,,,,,1e308",
+        "T2,S1,2026-02-10T14:00:00,,,,,,,1e20,5",
+        "T3,S2,2026-03-31T23:59:59,,,,,,,,1e999",
+        "T4,S2,2026-03-31T23:59:59,,,,,,,,999999999999",
+    ), "budgets.csv": "supervisor_id,period,budget\n007,2026Q1,1e300\nS1,2026Q1,1e15\n"},
+    "excel_errors": {"tickets.csv": tickets(
+        "T1,007,2026-01-05T09:00:00,,,,,,,,#VALUE!",
+        "T2,S1,2026-02-10T14:00:00,,,,,,,,#DIV/0!",
+        "T3,S2,2026-03-31T23:59:59,,,,,,,,inf",
+    )},
+    "chinese_dates": {"staff.csv": (
+        "staff_id,supervisor_id,hired_on,left_on,promoted_on\n"
+        "E1,007,2025年3月1日,,2026年1月15日\n"
+        "E2,S1,2025年 12月 1日,2026年2月30日,\n"
+        "E3,S2,2025-03-01,2026年9月1日,\n"
+    ), "tickets.csv": tickets(
+        "T1,007,2026年1月5日 9:00,,,2026年1月5日 09:30:15,,,,,",
+        "T2,S1,2026年2月10日,,,,,,,,",
+        "T3,S2,2026年13月1日,,,,,,,,",
+    )},
+    "gbk_chinese_dates": {"customers.csv": (
+        "customer_id,supervisor_id,since,churned_on\n"
+        "C1,007,2024年12月31日,\n"
+        "C2,S1,2025年1月1日,2024年12月1日\n"
+        "C2,S1,2025年1月1日,\n"
+    ).encode("gbk")},
+    "mixed_offsets": {"surveys.csv": (
+        "ticket_id,responded_at,overall\n"
+        "T1,2026-01-07T10:00:00,5\n"
+        "T2,2026-02-12T02:00:00Z,4\n"
+        "T3,2026-04-02T10:00:00+05:30,3\n"
+    ), "followups.csv": (
+        "ticket_id,called_at,reached,positive\n"
+        "T1,2026-01-08 10:00:00+0800,是,是\n"
+        "T1,2026-01-08T02:00:00+00:00,是,否\n"
+        "T2,2026-02-13T10:00:00-08:00,否,\n"
+    )},
+    "excel_date_serials": {"perf.xlsx": "XLSX_SERIALS"},
+    "empty_sheet": {"perf.xlsx": "XLSX_EMPTY_SHEET"},
+    "duplicated_headers_xlsx": {"tickets.csv": None, "tickets.xlsx": "XLSX_DUP_HEADER"},
+    "utf16_file": {"supervisors.csv": "\ufeff".encode("utf-16-le") + SUPERVISORS.encode("utf-16-le")},
+    "peer_reviews_rules": {"peer_reviews.csv": (
+        "supervisor_id,reviewer_id,reviewed_on,collaboration\n"
+        "007,E1,2026年1月10日,4\n"
+        "007,E1,2026-01-10,5\n"
+        "S9,E2,2026-01-10,3\n"
+        "S1,E3,2026-01-10,6\n"
+        "S2,E4,2026-01-10,无\n"
+    )},
+    "staff_rules": {"staff.csv": (
+        "staff_id,supervisor_id,hired_on,left_on,promoted_on\n"
+        "E1,007,2025-03-01,,2025-02-01\n"
+        "E2,S9,2025-03-01,,\n"
+        "E3,S1,2025-03-01,-,-\n"
+        "E3,S1,2025-04-01,,\n"
+    )},
+    "followups_rules": {"followups.csv": (
+        "ticket_id,called_at,reached,positive\n"
+        "T1,2026-01-07T10:00:00,N/A,是\n"
+        "T9,2026-01-07T10:00:00,是,是\n"
+        "T2,2026-02-30T10:00:00,是,否\n"
+        "T2,2026-02-12T10:00:00,否,-\n"
+    )},
+    # --- policies next to the data (loaded with perfmodel.load_policy)
+    "policy_python_tag": {"policy.yaml": "POLICY_PYTHON_TAG"},
+    "policy_weights_not_summing": {"policy.yaml": "POLICY_WEIGHTS"},
+    "policy_not_yaml": {"policy.yaml": "name: x\nversion: [1\n\tperiod: quarter\n"},
+    "policy_gbk": {"policy.yaml": "POLICY_GBK"},
+}
+
+POLICY_OK = """name: 售后主管考核
+version: "2026.1"
+period: quarter
+phase: custom
+dimensions: {result: 0.6, process: 0.4}
+missing: renormalize
+indicators:
+  csat: {dimension: result, weight: 1.0, rule: linear, floor: 3.8, target: 4.6}
+  timely_closure_rate: {dimension: process, weight: 1.0, rule: ratio, target: 0.9}
+ratings:
+  bands: {S: 90, A: 80, B: 70, C: 60, D: 0}
+"""
+
+POLICIES = {
+    "POLICY_PYTHON_TAG": POLICY_OK.replace(
+        "name: 售后主管考核", 'name: !!python/object/apply:os.system ["echo pwned"]'),
+    "POLICY_WEIGHTS": POLICY_OK.replace("process, weight: 1.0", "process, weight: 0.7"),
+    "POLICY_GBK": POLICY_OK.encode("gbk"),
 }
 
 
@@ -198,9 +310,80 @@ def _xlsx(path: Path) -> None:
     tic.append(["T1", "007", datetime(2026, 1, 5, 9, 0), datetime(2026, 1, 6, 10, 0), True, 120.5])
     tic.append(["T2", 1, "2026-02-10T14:00:00", None, "否", 80])
     tic.append(["T3", "S2", datetime(2026, 3, 31, 23, 59, 59), datetime(2026, 3, 1), "是", "abc"])
+    _save(book, path)
+
+
+FIXED_TIME = (2026, 1, 1, 0, 0, 0)
+
+
+def _fixed_zip(path: Path) -> None:
+    """Rewrite a workbook with fixed zip entry times and a fixed 'modified' property.
+
+    openpyxl stamps the save time into docProps/core.xml and every zip entry, so the same
+    workbook would otherwise give different bytes each run.
+    """
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as zin:
+        entries = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in entries:
+            if name == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>2026-01-01T00:00:00Z\g<2>", data)
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            zout.writestr(info, data)
+
+
+def _save(book, path: Path) -> None:
+    from datetime import datetime
+
     book.properties.creator = "perfmodel tests"
     book.properties.created = book.properties.modified = datetime(2026, 1, 1)
     book.save(path)
+    _fixed_zip(path)
+
+
+def _xlsx_serials(path: Path) -> None:
+    import openpyxl
+    from datetime import datetime
+
+    book = openpyxl.Workbook()
+    staff = book.active
+    staff.title = "staff"
+    staff.append(["staff_id", "supervisor_id", "hired_on", "left_on"])
+    staff.append(["E1", "007", 45717, None])                  # serial of 2025-03-01, General format
+    staff.append(["E2", "S1", datetime(2025, 3, 1), 46082])    # a date cell; 46082 = 2026-03-01
+    staff.append(["E3", "S2", 45717.5, None])                 # noon is no date
+    staff.append(["E4", "S2", 12, None])                      # 1900-01-12 is no hiring date
+    staff.cell(row=3, column=3).number_format = "yyyy/m/d"
+    surveys = book.create_sheet("surveys")
+    surveys.append(["ticket_id", "responded_at", "overall"])
+    surveys.append(["T1", 46027.375, 5])                      # 2026-01-05 09:00
+    surveys.append(["T2", "2026年2月12日 10:00", 4])
+    _save(book, path)
+
+
+def _xlsx_empty_sheet(path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "audits"  # a template sheet left empty
+    _save(book, path)
+
+
+def _xlsx_dup_header(path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "tickets"
+    sheet.append(["ticket_id", "supervisor_id", "created_at", "Ticket_ID "])
+    sheet.append(["T1", "007", "2026-01-05T09:00:00", "T1"])
+    _save(book, path)
 
 
 def write_case(name: str, files: dict[str, object]) -> None:
@@ -218,6 +401,12 @@ def write_case(name: str, files: dict[str, object]) -> None:
             _parquet_tickets(path)
         elif content == "XLSX":
             _xlsx(path)
+        elif content in ("XLSX_SERIALS", "XLSX_EMPTY_SHEET", "XLSX_DUP_HEADER"):
+            {"XLSX_SERIALS": _xlsx_serials, "XLSX_EMPTY_SHEET": _xlsx_empty_sheet,
+             "XLSX_DUP_HEADER": _xlsx_dup_header}[content](path)
+        elif isinstance(content, str) and content in POLICIES:
+            text = POLICIES[content]
+            path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
         elif isinstance(content, bytes):
             path.write_bytes(content)
         else:

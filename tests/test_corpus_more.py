@@ -1,0 +1,315 @@
+"""Every case of the broken-input corpus (tests/data/bad/): its outcome and the row account.
+
+Each case either loads (some rows perhaps quarantined, each with its reason) or fails with
+one line that names the file. For every case that loads, ``rows read = rows used + rows
+quarantined`` holds for every table, and ``rows read`` equals the number of data rows
+counted here independently of the loader (csv module, openpyxl, pyarrow). The values the
+new cases must load to were worked out by hand from the files (see make_corpus.py).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from perfmodel import load_dataset, load_policy
+from perfmodel.errors import DataError, PolicyError
+
+BAD = Path(__file__).parent / "data" / "bad"
+CASES = sorted(p.name for p in BAD.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+
+# case -> the file named in its one-line error (None: the case loads)
+ERRORS = {
+    "undecodable_bytes": "tickets.csv", "missing_column": "tickets.csv", "empty_file": "tickets.csv",
+    "missing_mandatory_table": "missing_mandatory_table", "duplicated_headers": "supervisors.csv",
+    "two_sources": "two_sources", "not_a_table": "tickets.csv", "semicolons": "tickets.csv",
+    "broken_xlsx": "extra.xlsx", "empty_sheet": "perf.xlsx[audits]",
+    "duplicated_headers_xlsx": "tickets.xlsx[tickets]", "utf16_file": "supervisors.csv",
+}
+# case -> the start of the one-line PolicyError of its policy.yaml (None: the policy loads)
+POLICY_ERRORS = {
+    "policy_python_tag": "line 1, column 7: could not determine a constructor for the tag "
+                         "'tag:yaml.org,2002:python/object/apply:os.system'; a policy holds plain values only",
+    "policy_weights_not_summing": "indicators.timely_closure_rate.weight: weights in dimension 'process' "
+                                  "sum to 0.7, not 1",
+    "policy_not_yaml": "line 3, column 1: not valid YAML",
+    "policy_gbk": "not UTF-8 text; save the policy as UTF-8",
+}
+
+
+def test_corpus_has_at_least_forty_cases_and_the_policy():
+    assert len(CASES) >= 40
+    assert set(POLICY_ERRORS) <= set(CASES)
+    assert set(ERRORS) <= set(CASES)
+
+
+# --------------------------------------------------------------------------- independent row counts
+
+def _csv_rows(path: Path) -> int:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    return sum(1 for r in rows[1:] if any(cell.strip() for cell in r))
+
+
+def _sheet_rows(path: Path, sheet: str) -> int:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = list(book[sheet].iter_rows(values_only=True))
+    finally:
+        book.close()
+    filled = [r for r in rows if any(v is not None and str(v).strip() for v in r)]
+    return max(len(filled) - 1, 0)
+
+
+def _rows_in_file(folder: Path, label: str) -> int:
+    if "[" in label:
+        name, sheet = label[:-1].split("[", 1)
+        return _sheet_rows(folder / name, sheet)
+    if label.endswith(".parquet"):
+        import pyarrow.parquet as pq
+        return pq.read_metadata(folder / label).num_rows
+    return _csv_rows(folder / label)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_case_loads_balanced_or_fails_in_one_line(case):
+    folder = BAD / case
+    if case in ERRORS:
+        with pytest.raises(DataError) as info:
+            load_dataset(folder)
+        message = str(info.value)
+        assert "\n" not in message and message.startswith(ERRORS[case] + ":")
+        return
+    data = load_dataset(folder)
+    acc = data.account
+    assert len(acc) == len(data.tables)
+    for r in acc.itertuples():
+        assert r.rows_read == _rows_in_file(folder, r.file), (r.table, r.file)
+        assert r.rows_read == r.rows_used + r.rows_quarantined, r.table
+        assert len(data.tables[r.table]) == r.rows_used
+        q = data.quarantine[data.quarantine["table"] == r.table]
+        assert len(q) == r.rows_quarantined
+        assert q["row"].is_unique  # one quarantine row per bad row, however many rules it breaks
+        assert q["row"].between(1, r.rows_read).all()
+        assert (q["reason"].str.len() > 0).all() and not q["reason"].str.contains("\n").any()
+        assert (q["file"] == r.file).all()
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_policy_of_a_case(case):
+    path = BAD / case / "policy.yaml"
+    if not path.exists():
+        assert case not in POLICY_ERRORS
+        return
+    with pytest.raises(PolicyError) as info:
+        load_policy(path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: {POLICY_ERRORS[case]}")
+
+
+def test_the_python_tag_never_runs(tmp_path, monkeypatch):
+    import os
+
+    called = []
+    monkeypatch.setattr(os, "system", lambda *a: called.append(a) or 0)
+    with pytest.raises(PolicyError):
+        load_policy(BAD / "policy_python_tag" / "policy.yaml")
+    assert called == []
+
+
+# --------------------------------------------------------------------------- the new cases in detail
+
+def quarantined(data, table=None):
+    q = data.quarantine if table is None else data.quarantine[data.quarantine["table"] == table]
+    return [(r.table, int(r.row), r.column, r.reason) for r in q.itertuples()]
+
+
+TS = "an ISO 8601 date-time like 2026-03-31T14:05:00"
+DATE = "a date like 2026-03-31"
+
+
+def test_missing_words_mean_missing():
+    data = load_dataset(BAD / "missing_words")
+    assert data.quarantine.empty
+    t = data["tickets"]
+    # T1: staff '-', customer 'N/A', first response 'NULL', resolved '无', due '#N/A', reopened 'NA', cost 'N/A'
+    assert t.loc[0, ["staff_id", "customer_id", "first_response_at", "resolved_at", "due_at",
+                     "reopened", "cost"]].isna().all()
+    assert t["is_complaint"].tolist()[0] is False            # 否
+    assert pd.isna(t["is_complaint"].tolist()[1])           # '-'
+    assert t["reopened"].isna().tolist() == [True, True, False]   # NA, nan, 1
+    assert t["cost"].isna().all()                                  # N/A, 暂无, --
+    sup = data["supervisors"]
+    assert pd.isna(sup.loc[2, "team"])                     # 无
+    assert sup.loc[2, "region"] == "NA"                    # in text 'NA' may be a region: kept
+
+
+def test_missing_word_in_a_required_column_is_an_empty_required_value():
+    data = load_dataset(BAD / "missing_word_required")
+    assert quarantined(data) == [
+        ("surveys", 1, "overall", "overall: required value is empty"),
+        ("surveys", 2, "responded_at", "responded_at: required value is empty"),
+    ]
+    assert data["surveys"]["ticket_id"].tolist() == ["T3"]
+    assert pd.isna(data["surveys"]["attitude"].iloc[0])    # '-'
+
+
+def test_thousands_separators_and_yuan_sign():
+    data = load_dataset(BAD / "thousands_separators")
+    assert data["tickets"]["cost"].tolist() == [1234.5, 12345678.0, 80.0]
+    assert data["tickets"]["ticket_id"].tolist() == ["T1", "T2", "T4"]
+    assert quarantined(data) == [
+        ("tickets", 3, "cost", "cost: cannot read '1,23' as a number"),   # not groups of three
+        ("tickets", 5, "cost", "cost: cannot read '12元' as a number"),
+    ]
+    assert data["budgets"]["budget"].tolist() == [1_000_000.0, 250_000.0]
+
+
+def test_huge_values_are_quarantined():
+    data = load_dataset(BAD / "huge_values")
+    assert quarantined(data) == [
+        ("tickets", 1, "cost", "cost: '1e308' is too large (more than 1e+15)"),
+        ("tickets", 2, "reopened", "reopened: '1e20' is too large (more than 1e+15)"),
+        ("tickets", 3, "cost", "cost: cannot read '1e999' as a number"),
+        ("budgets", 1, "budget", "budget: '1e300' is too large (more than 1e+15)"),
+    ]
+    assert data["tickets"]["cost"].tolist() == [999_999_999_999.0]
+    assert data["budgets"]["budget"].tolist() == [1e15]   # the limit itself passes
+
+
+def test_excel_error_values_are_unreadable():
+    data = load_dataset(BAD / "excel_errors")
+    assert [r[3] for r in quarantined(data)] == [
+        "cost: cannot read '#VALUE!' as a number", "cost: cannot read '#DIV/0!' as a number",
+        "cost: cannot read 'inf' as a number"]
+
+
+def test_chinese_dates():
+    data = load_dataset(BAD / "chinese_dates")
+    s = data["staff"]
+    assert s["staff_id"].tolist() == ["E1", "E3"]
+    assert s["hired_on"].tolist() == [pd.Timestamp("2025-03-01"), pd.Timestamp("2025-03-01")]
+    assert s["promoted_on"].tolist()[0] == pd.Timestamp("2026-01-15")
+    assert s["left_on"].tolist()[1] == pd.Timestamp("2026-09-01")
+    t = data["tickets"]
+    assert t["created_at"].tolist() == [pd.Timestamp("2026-01-05 09:00"), pd.Timestamp("2026-02-10 00:00")]
+    assert t["first_response_at"].tolist()[0] == pd.Timestamp("2026-01-05 09:30:15")
+    assert quarantined(data) == [
+        ("staff", 2, "left_on", f"left_on: cannot read '2026年2月30日' as {DATE}"),
+        ("tickets", 3, "created_at", f"created_at: cannot read '2026年13月1日' as {TS}"),
+    ]
+
+
+def test_chinese_dates_in_a_gbk_file():
+    data = load_dataset(BAD / "gbk_chinese_dates")
+    assert data["customers"]["since"].tolist() == [pd.Timestamp("2024-12-31")]
+    assert quarantined(data) == [
+        ("customers", 2, "churned_on", "churned_on 2024-12-01 00:00:00 is before since 2025-01-01 00:00:00"),
+        ("customers", 3, "customer_id", "customer_id 'C2' duplicates row 2"),
+    ]
+
+
+def test_mixed_offsets_in_one_column_become_local_time():
+    data = load_dataset(BAD / "mixed_offsets")
+    # 02:00Z = 10:00 Shanghai; 10:00+05:30 = 04:30Z = 12:30 Shanghai
+    assert data["surveys"]["responded_at"].tolist() == [
+        pd.Timestamp("2026-01-07 10:00"), pd.Timestamp("2026-02-12 10:00"), pd.Timestamp("2026-04-02 12:30")]
+    # 10:00+0800 and 02:00+00:00 are the same instant: the second call is a duplicate;
+    # 10:00-08:00 = 18:00Z = 02:00 next day in Shanghai
+    assert data["followups"]["called_at"].tolist() == [
+        pd.Timestamp("2026-01-08 10:00"), pd.Timestamp("2026-02-14 02:00")]
+    assert quarantined(data) == [("followups", 2, "ticket_id+called_at",
+                                  "ticket_id+called_at 'T1'+2026-01-08 10:00:00 duplicates row 1")]
+
+
+def test_excel_date_serials():
+    data = load_dataset(BAD / "excel_date_serials")
+    s = data["staff"]
+    # 45717 days after 1899-12-30 is 2025-03-01; 46082 is 2026-03-01
+    assert (pd.Timestamp("1899-12-30") + pd.Timedelta(days=45717)) == pd.Timestamp("2025-03-01")
+    assert s["staff_id"].tolist() == ["E1", "E2"]
+    assert s["hired_on"].tolist() == [pd.Timestamp("2025-03-01")] * 2
+    assert s["left_on"].tolist()[1] == pd.Timestamp("2026-03-01")
+    assert quarantined(data, "staff") == [
+        ("staff", 3, "hired_on", f"hired_on: cannot read '45717.5' as {DATE}"),
+        ("staff", 4, "hired_on", f"hired_on: cannot read '12' as {DATE}"),
+    ]
+    # 46027.375 = 2026-01-05 + 9 hours
+    assert data["surveys"]["responded_at"].tolist() == [pd.Timestamp("2026-01-05 09:00"),
+                                                        pd.Timestamp("2026-02-12 10:00")]
+
+
+def test_numbers_in_a_csv_date_column_are_not_serials(tmp_path):
+    import shutil
+
+    shutil.copy(BAD / "bom_utf8" / "supervisors.csv", tmp_path)
+    shutil.copy(BAD / "bom_utf8" / "tickets.csv", tmp_path)
+    (tmp_path / "staff.csv").write_text("staff_id,supervisor_id,hired_on\nE1,007,45717\n", encoding="utf-8")
+    data = load_dataset(tmp_path)
+    assert quarantined(data) == [("staff", 1, "hired_on", f"hired_on: cannot read '45717' as {DATE}")]
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("peer_reviews_rules", [
+        ("peer_reviews", 2, "supervisor_id+reviewer_id+reviewed_on",
+         "supervisor_id+reviewer_id+reviewed_on '007'+'E1'+2026-01-10 00:00:00 duplicates row 1"),
+        ("peer_reviews", 3, "supervisor_id", "supervisor_id 'S9' not in supervisors"),
+        ("peer_reviews", 4, "collaboration", "collaboration: '6' is outside the range 1..5"),
+        ("peer_reviews", 5, "collaboration", "collaboration: required value is empty"),
+    ]),
+    ("staff_rules", [
+        ("staff", 1, "promoted_on", "promoted_on 2025-02-01 00:00:00 is before hired_on 2025-03-01 00:00:00"),
+        ("staff", 2, "supervisor_id", "supervisor_id 'S9' not in supervisors"),
+        ("staff", 4, "staff_id", "staff_id 'E3' duplicates row 3"),
+    ]),
+    ("followups_rules", [
+        ("followups", 1, "reached", "reached: required value is empty"),
+        ("followups", 2, "ticket_id", "ticket_id 'T9' not in tickets"),
+        ("followups", 3, "called_at", f"called_at: cannot read '2026-02-30T10:00:00' as {TS}"),
+    ]),
+])
+def test_rules_of_the_other_tables(case, expected):
+    assert quarantined(load_dataset(BAD / case)) == expected
+
+
+def test_the_corpus_is_reproducible(tmp_path):
+    """make_corpus.py writes the committed bytes, workbooks included (no save time inside)."""
+    import importlib.util
+    import shutil
+
+    spec = importlib.util.spec_from_file_location("make_corpus_copy", BAD / "make_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.HERE = tmp_path
+    for case in ("xlsx_sheets", "excel_date_serials", "missing_words", "gbk_chinese_dates"):
+        module.write_case(case, module.CASES[case])
+        for f in sorted((BAD / case).iterdir()):
+            assert (tmp_path / case / f.name).read_bytes() == f.read_bytes(), f
+    shutil.rmtree(tmp_path)
+
+
+def test_parsing_a_large_column_of_spreadsheet_cells():
+    """Thousands separators, missing words and Chinese dates over many cells (Arrow kernels)."""
+    from perfmodel.parsing import parse_column
+
+    n = 200_000
+    cost = pd.Series(pd.array(np.where(np.arange(n) % 2, "1,234.5", "N/A"), dtype="string[pyarrow]"))
+    dates = pd.Series(pd.array(np.where(np.arange(n) % 2, "2026年9月1日", "2026-09-02"), dtype="string[pyarrow]"))
+    values, bad = parse_column(cost, "float")
+    days, bad_days = parse_column(dates, "date")
+    assert not bad.any() and not bad_days.any()
+    assert values[1] == 1234.5 and np.isnan(values[0])
+    assert days[1] == pd.Timestamp("2026-09-01") and days[0] == pd.Timestamp("2026-09-02")
