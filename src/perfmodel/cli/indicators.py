@@ -31,6 +31,10 @@ def register(subparsers) -> None:
                    help="read the folder's Parquet files directly in the engine, without "
                         "validation (for large data known to be clean)")
     p.add_argument("--out", help="output file (.csv, .parquet or .xlsx)")
+    p.add_argument("--pseudonymize", action="store_true",
+                   help="replace supervisor and staff ids and names by salted hashes (P-xxxxxxxxxxxx)")
+    p.add_argument("--salt-file", dest="salt_file", metavar="PATH",
+                   help="secret salt for --pseudonymize, kept outside the outputs (created if absent)")
     p.set_defaults(func=handler)
 
 
@@ -76,9 +80,14 @@ def handler(args) -> int:
         raise UsageError(f"--out {out}: use a name ending in .csv, .parquet or .xlsx")
     if args.period:
         parse_period(args.period)  # a bad id fails before the data is read
+    from ..privacy import pseudonymize, salt_for
+
+    salt = salt_for(args.pseudonymize, args.salt_file, outputs=[out])
     long = compute_indicators(args.data, args.period, period_kind=args.period_kind,
                               engine=args.engine, indicators=args.indicators, trusted=args.trusted)
     table = wide_panel(long) if args.wide else long
+    if salt is not None:
+        table = pseudonymize(table, salt)
     write_table(table, out)
     periods = sorted(long["period"].unique())
     span = periods[0] if len(periods) == 1 else f"{periods[0]}..{periods[-1]}"

@@ -24,6 +24,10 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the wild bootstrap (default 0)")
     p.add_argument("--boot", type=int, default=999, help="bootstrap draws (default 999)")
     p.add_argument("--out", required=True, help="output table (.csv, .parquet or .xlsx)")
+    p.add_argument("--pseudonymize", action="store_true",
+                   help="replace supervisor and staff ids and names by salted hashes (P-xxxxxxxxxxxx)")
+    p.add_argument("--salt-file", dest="salt_file", metavar="PATH",
+                   help="secret salt for --pseudonymize, kept outside the outputs (created if absent)")
     p.set_defaults(func=handler)
 
 
@@ -39,9 +43,14 @@ def handler(args) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".parquet", ".xlsx"):
         raise UsageError(f"--out {out}: use a .csv, .parquet or .xlsx file name")
+    from ..privacy import pseudonymize, salt_for
+
+    salt = salt_for(args.pseudonymize, args.salt_file, outputs=[out])
     long = compute_indicators(args.data, period_kind=args.period_kind, engine=args.engine)
     panel = wide_panel(long)
     res = predictive_validity(panel, lag=args.lag, seed=args.seed, n_boot=args.boot)
+    if salt is not None:
+        res = pseudonymize(res, salt)
     write_table(res, out)
     hits = res[res["verdict"] == "predicts"].sort_values(["p_adj", "process", "result"])
     n_est = int((res["verdict"] != "insufficient data").sum())
