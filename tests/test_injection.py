@@ -90,9 +90,9 @@ def hostile(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hostile_run(hostile, tmp_path_factory):
-    """One quarterly report of the hostile dataset (run from an empty folder)."""
+    """One quarterly report of the hostile dataset (run from an empty folder, --out relative to it)."""
     out = tmp_path_factory.mktemp("hostile_reports")
-    proc = perfmodel("report", "--period", PERIOD, "--data", hostile, "--out", out / "reports", cwd=out)
+    proc = perfmodel("report", "--period", PERIOD, "--data", hostile, "--out", "reports", cwd=out)
     assert proc.returncode == 0, proc.stderr[-3000:]
     html = Path(proc.stdout.strip().splitlines()[-1])
     return html.parent

@@ -94,14 +94,17 @@ def create_run_dir(out, period: str) -> tuple[str, Path]:
         The run id and the folder.
     """
     parent = Path(out) / period
-    parent.mkdir(parents=True, exist_ok=True)
     for _ in range(100):
         run_id = new_run_id()
         path = parent / run_id
         try:
+            parent.mkdir(parents=True, exist_ok=True)
             os.mkdir(path)
         except FileExistsError:
             continue
+        except OSError as exc:  # read-only file system, no space, a file in the way
+            raise UsageError(f"{parent}: cannot create a run folder ({exc.strerror or type(exc).__name__}); "
+                             f"give --out a folder you can write to") from None
         return run_id, path
     raise UsageError(f"{parent}: could not create a new run folder")  # pragma: no cover
 
@@ -216,6 +219,7 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
         raise UsageError(f"--jobs {jobs}: give a number of processes of at least 1")
     if bool(period) == bool(all_periods):
         raise UsageError("give either --period P (or 'latest') or --all")
+    out = writable_folder(out)
     folder = resolve_path(data_dir)
     if not folder.is_dir():
         raise DataError(f"{data_dir}: data folder not found; give --data DIR with the tables")
@@ -253,6 +257,30 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
                       period_arg="--all" if all_periods else str(period), audit_run=audit_dir,
                       other_policy=other_spec, command=list(command or []))
     return spec, dataset
+
+
+def writable_folder(out) -> Path:
+    """Return ``out`` as an absolute path after checking that run folders can be made in it.
+
+    The nearest existing folder on the way must be a folder (not a file) that this user
+    may write to. As root, ``os.access`` allows writing into any folder of a read-write
+    file system; a read-only file system is then caught when the run folder is created
+    (:func:`create_run_dir`), before any notebook runs.
+
+    Raises
+    ------
+    UsageError
+        One line naming ``--out`` and the reason.
+    """
+    path = Path(str(out)).expanduser().absolute()
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise UsageError(f"--out {out}: {probe} is a file, not a folder; give a folder for the reports")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {out}: {probe} is read-only for this user; give a folder you can write to")
+    return path
 
 
 def _policy_spec(policy) -> str:

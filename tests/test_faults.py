@@ -1,0 +1,197 @@
+"""Faults: a killed run, a failing notebook, two runs at once, a reports folder that cannot be written.
+
+A run is complete only when its ``manifest.json`` says so; the manifest is written last
+(atomically), so whatever happens before it leaves a folder that no reader takes for a
+complete run. Notes on ``root``: tests here run as root in CI, and ``chmod`` does not stop
+root from writing, so "read-only" is tested with an ``--out`` below a regular file (which
+stops everyone), with ``os.access`` made to say no (what a normal user on a read-only
+folder sees), and with a real read-only folder only when the tests do not run as root.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from fixtures import PERIOD, small_dataset
+from perfmodel import audit
+from perfmodel.errors import UsageError
+from perfmodel.reports import runner
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    return small_dataset(tmp_path_factory.mktemp("faults") / "data")
+
+
+def tiny_notebooks(folder: Path, *, fail: bool = False, sleep: float = 0.0) -> Path:
+    """A stand-in for notebooks/ with a quick quarterly notebook that may sleep or raise."""
+    folder.mkdir(parents=True, exist_ok=True)
+    nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                               "language": "python"}})
+    params = new_code_cell('period = "2026Q3"\nlang = "en"')
+    params.metadata["tags"] = ["parameters"]
+    body = f"import time\ntime.sleep({sleep})\n"
+    body += "raise RuntimeError('notebook broke 出错')" if fail else "print('done', period)"
+    nb.cells = [params, new_code_cell(body)]
+    for name in runner.NOTEBOOKS.values():
+        nbformat.write(nb, str(folder / name))
+    return folder
+
+
+def perfmodel_in(nbdir: Path, *args) -> list[str]:
+    """A command line running ``perfmodel`` with the notebooks taken from ``nbdir``."""
+    code = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from perfmodel.reports import runner
+        runner.notebooks_dir = lambda: Path({str(nbdir)!r})
+        from perfmodel.cli import main
+        sys.exit(main({[str(a) for a in args]!r}))
+    """)
+    return [sys.executable, "-c", code]
+
+
+def runs(out: Path):
+    return audit.list_runs(out)
+
+
+# --------------------------------------------------------------------------- killed mid-way
+
+def test_a_run_killed_midway_does_not_look_complete(data, tmp_path):
+    out = tmp_path / "reports"
+    proc = subprocess.Popen([sys.executable, "-m", "perfmodel", "report", "--period", PERIOD, "--data",
+                             str(data), "--out", str(out)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not list((out / PERIOD).glob("*/policy.yaml")):
+            assert proc.poll() is None, "the run ended before it could be killed"
+            time.sleep(0.05)
+        assert list((out / PERIOD).glob("*/policy.yaml")), "no run folder appeared"
+        os.killpg(proc.pid, signal.SIGKILL)  # the run and its kernel: only processes started here
+    finally:
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    [run] = list((out / PERIOD).iterdir())
+    assert not (run / audit.MANIFEST).exists()
+    listed = runs(out)
+    assert listed["status"].tolist() == ["incomplete"]
+    # nothing treats it as a run: verifying fails, and an audit finds no complete run
+    verify = subprocess.run([sys.executable, "-m", "perfmodel", "audit", "verify", str(run)],
+                            capture_output=True, text=True, timeout=300)
+    assert verify.returncode != 0 and "Traceback" not in verify.stderr
+    assert len(verify.stderr.strip().splitlines()) == 1
+    with pytest.raises(UsageError, match="no complete run to audit"):
+        runner.validate(period=PERIOD, notebook="audit", data_dir=data, out=out)
+
+
+# --------------------------------------------------------------------------- a notebook that raises
+
+def test_a_notebook_that_raises_leaves_a_failed_run_with_its_error_notebook(data, tmp_path):
+    nbdir = tiny_notebooks(tmp_path / "nb", fail=True)
+    out = tmp_path / "reports"
+    proc = subprocess.run(perfmodel_in(nbdir, "report", "--period", PERIOD, "--data", data, "--out", out),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr and "notebook broke" in proc.stderr
+    [run] = list((out / PERIOD).iterdir())
+    manifest = json.loads((run / audit.MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["status"] == "failed"
+    assert "RuntimeError" in manifest["errors"][0] and "出错" in manifest["errors"][0]
+    assert "notebook broke" in (run / audit.FAILED).read_text(encoding="utf-8")
+    nb = nbformat.read(str(run / runner.NOTEBOOKS["quarterly"]), as_version=4)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert errors and errors[0]["ename"] == "RuntimeError"
+    assert runs(out)["status"].tolist() == ["failed"]
+
+
+# --------------------------------------------------------------------------- two runs at once
+
+def test_two_runs_of_the_same_period_at_once_finish_in_distinct_folders(data, tmp_path):
+    nbdir = tiny_notebooks(tmp_path / "nb", sleep=1.0)
+    out = tmp_path / "reports"
+    cmd = perfmodel_in(nbdir, "report", "--period", PERIOD, "--data", data, "--out", out)
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    results = [p.communicate(timeout=300) for p in procs]
+    for p, (stdout, stderr) in zip(procs, results):
+        assert p.returncode == 0, stderr[-2000:]
+    folders = [Path(stdout.strip().splitlines()[-1]).parent for stdout, _ in results]
+    assert folders[0] != folders[1] and all(f.parent == out / PERIOD for f in folders)
+    listed = runs(out)
+    assert sorted(listed["path"]) == sorted(map(str, folders))
+    assert listed["status"].tolist() == ["complete", "complete"]
+    for f in folders:  # each folder is whole: its own manifest, outputs matching it
+        manifest = json.loads((f / audit.MANIFEST).read_text(encoding="utf-8"))
+        assert manifest["run_id"] == f.name
+    assert (folders[0] / "scores.csv").read_bytes() == (folders[1] / "scores.csv").read_bytes()
+
+
+# --------------------------------------------------------------------------- reports folder not writable
+
+def _one_line_exit_2(proc) -> str:
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1
+    return lines[0]
+
+
+def test_reports_below_a_regular_file_is_one_line_exit_2(data, tmp_path):
+    blocker = tmp_path / "reports"
+    blocker.write_text("not a folder\n")
+    proc = subprocess.run([sys.executable, "-m", "perfmodel", "report", "--period", PERIOD, "--data", str(data),
+                           "--out", str(blocker / "q3")], capture_output=True, text=True, timeout=300)
+    line = _one_line_exit_2(proc)
+    assert f"--out {blocker / 'q3'}" in line and "is a file, not a folder" in line
+    assert blocker.read_text() == "not a folder\n"
+
+
+def test_read_only_reports_folder_as_seen_by_a_normal_user(data, tmp_path, monkeypatch):
+    out = tmp_path / "reports"
+    out.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if Path(p) == out else real_access(p, mode, **kw))
+    with pytest.raises(UsageError) as info:
+        runner.validate(period=PERIOD, data_dir=data, out=out / "sub")
+    assert str(info.value) == f"--out {out / 'sub'}: {out} is read-only for this user; give a folder you can write to"
+    assert list(out.iterdir()) == []
+
+
+def test_a_run_folder_that_cannot_be_created_is_one_line(tmp_path, monkeypatch):
+    # e.g. a read-only file system, where even root cannot write
+    def refuse(path, *args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(runner.os, "mkdir", refuse)
+    with pytest.raises(UsageError) as info:
+        runner.create_run_dir(tmp_path / "reports", PERIOD)
+    assert "cannot create a run folder (Read-only file system)" in str(info.value)
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root may write into a read-only folder")
+def test_chmod_read_only_reports_folder(data, tmp_path):
+    out = tmp_path / "reports"
+    out.mkdir()
+    out.chmod(0o555)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "perfmodel", "report", "--period", PERIOD, "--data",
+                               str(data), "--out", str(out)], capture_output=True, text=True, timeout=300)
+    finally:
+        out.chmod(0o755)
+    assert "read-only" in _one_line_exit_2(proc)
