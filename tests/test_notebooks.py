@@ -31,11 +31,11 @@ def fixture_data(tmp_path_factory):
     return data, run
 
 
-def _params(name, data, run, lang):
+def _params(name, data, run, lang, as_of=""):
     common = {"data_dir": str(data), "policy": "efficiency", "period": PERIOD, "lang": lang,
               "engine": "duckdb", "seed": 11, "run_id": "", "cache": ""}
     if name == "supervisor_feedback":
-        return {**common, "supervisor_id": "S003"}
+        return {**common, "supervisor_id": "S003", "as_of": as_of}
     if name == "policy_audit":
         return {"run_dir": str(run), "other_policy": "quality", "lang": lang}
     return common
@@ -43,17 +43,20 @@ def _params(name, data, run, lang):
 
 CASES = [("quarterly_report", "en"), ("quarterly_report", "zh"), ("supervisor_feedback", "zh"),
          ("validity_study", "en"), ("policy_audit", "en"), ("weight_calibration", "en")]
+# (name, lang, as_of): the feedback page in mid-period coaching mode as well
+RUNS = [(n, lang, "") for n, lang in CASES] + [("supervisor_feedback", "en", "2026-08-15")]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name,lang", CASES, ids=[f"{n}-{lang}" for n, lang in CASES])
-def test_notebook_runs_and_reproduces(name, lang, fixture_data, tmp_path):
+@pytest.mark.parametrize("name,lang,as_of", RUNS,
+                         ids=[f"{n}-{lang}" + (f"-as_of-{a}" if a else "") for n, lang, a in RUNS])
+def test_notebook_runs_and_reproduces(name, lang, as_of, fixture_data, tmp_path):
     source = notebooks_dir() / f"{name}.ipynb"
     if not source.is_file():
         pytest.skip(f"{source.name} is not in notebooks/")
     data, run = fixture_data
     executed = tmp_path / f"{name}.ipynb"
-    error = execute_notebook(source, executed, _params(name, data, run, lang), kernel=kernel_name())
+    error = execute_notebook(source, executed, _params(name, data, run, lang, as_of), kernel=kernel_name())
     assert error is None, error
     nb = nbformat.read(str(executed), as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
@@ -63,6 +66,8 @@ def test_notebook_runs_and_reproduces(name, lang, fixture_data, tmp_path):
     if name == "supervisor_feedback":  # the page is the one asked for
         title = code[2]["outputs"][0]["data"]["text/markdown"]
         assert "(S003)" in title, title
+        mid = "".join(o.get("data", {}).get("text/markdown", "") for o in code[3].get("outputs", []))
+        assert (f"Mid-period check — {PERIOD}, as of {as_of}" in mid) if as_of else not mid, mid[:200]
     # no warnings (missing glyphs, deprecations) printed into the report
     stderr = [o.get("text", "") for c in code for o in c.get("outputs", []) if o.get("name") == "stderr"]
     assert not stderr, stderr[:2]

@@ -459,8 +459,13 @@ def check_run(run_dir, *, data_dir=None, recompute: bool = True) -> Verification
     if recompute:
         from .loader import load_dataset
 
-        tables = compute_tables(load_dataset(folder), policy, manifest["period"],
-                                engine=manifest.get("engine") or "duckdb")
+        data = load_dataset(folder)
+        as_of = (manifest.get("parameters") or {}).get("as_of")
+        if as_of:  # a mid-period run saw the data as of that instant only
+            from .watch import cut_dataset
+
+            data = cut_dataset(data, as_of)
+        tables = compute_tables(data, policy, manifest["period"], engine=manifest.get("engine") or "duckdb")
         with tempfile.TemporaryDirectory(prefix="perfmodel-verify-") as tmp:
             paths = write_tables(tables, tmp)
             for key, path in paths.items():

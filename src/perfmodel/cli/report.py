@@ -10,7 +10,7 @@ def register(subparsers) -> None:
         description="Run a parameterized report notebook and write reports/<period>/<run_id>/: the "
                     "executed notebook, an offline HTML page, scores and indicators as CSV and Excel, "
                     "and manifest.json. Prints the path of the HTML page as the last line.")
-    which = p.add_mutually_exclusive_group(required=True)
+    which = p.add_mutually_exclusive_group()  # one of them is required unless --as-of is given
     which.add_argument("--period", help="period id (2026Q3, 2026-09) or 'latest' (latest complete period)")
     which.add_argument("--all", action="store_true", dest="all_periods",
                        help="every complete period in the data")
@@ -21,6 +21,9 @@ def register(subparsers) -> None:
     p.add_argument("--other-policy", default=None, help="audit notebook: a second policy to compare")
     p.add_argument("--run", default=None, help="audit notebook: the run folder to audit "
                                               "(default: the latest complete run of the period)")
+    p.add_argument("--as-of", default=None, dest="as_of",
+                   help="feedback notebook: mid-period coaching as of this date (2026-08-15); the "
+                        "period is the one in progress then, so --period/--all may be left out")
     p.add_argument("--lang", default="en", choices=["en", "zh"])
     p.add_argument("--jobs", type=int, default=1, help="processes for --all and feedback pages")
     p.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"])
@@ -36,7 +39,7 @@ def handle(args) -> int:
                              data_dir=args.data, policy=args.policy, lang=args.lang, engine=args.engine,
                              out=args.out, jobs=args.jobs,
                              seed=DEFAULT_SEED if args.seed is None else args.seed,
-                             audit_run=args.run, other_policy=args.other_policy,
+                             audit_run=args.run, other_policy=args.other_policy, as_of=args.as_of,
                              command=["perfmodel", *sys.argv[1:]])
     results = run_reports(spec, dataset)
     failed = [r for r in results if not r.ok]

@@ -185,13 +185,18 @@ class ReportSpec:
     audit_run: Path | None = None
     other_policy: str | None = None
     command: list[str] = field(default_factory=list)
+    as_of: str | None = None
 
 
 def validate(*, period: str | None = None, all_periods: bool = False, notebook: str = "quarterly",
              data_dir="data/sample", policy="efficiency", lang: str = "en", engine: str = "duckdb",
              out="reports", jobs: int = 1, seed: int = DEFAULT_SEED, audit_run=None,
-             other_policy=None, command=None, dataset=None) -> tuple[ReportSpec, object]:
+             other_policy=None, command=None, dataset=None, as_of=None) -> tuple[ReportSpec, object]:
     """Check every parameter before anything runs.
+
+    With ``as_of`` (feedback notebook only) the run is mid-period coaching: the period is
+    the one in progress at the as-of instant (``period`` may be omitted) and must be in
+    the data.
 
     Returns
     -------
@@ -217,7 +222,16 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
         raise UsageError(f"--engine {engine!r}: use one of {', '.join(ENGINES)}")
     if int(jobs) < 1:
         raise UsageError(f"--jobs {jobs}: give a number of processes of at least 1")
-    if bool(period) == bool(all_periods):
+    as_of_ts = None
+    if as_of not in (None, ""):
+        from ..watch import as_of_timestamp
+
+        if notebook != "feedback":
+            raise UsageError(f"--as-of is for --notebook feedback only, not --notebook {notebook}")
+        if all_periods:
+            raise UsageError("--as-of coaches the period in progress: give it without --all")
+        as_of_ts = as_of_timestamp(as_of)
+    elif bool(period) == bool(all_periods):
         raise UsageError("give either --period P (or 'latest') or --all")
     out = writable_folder(out)
     folder = resolve_path(data_dir)
@@ -232,7 +246,13 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
         parse_period(period)  # fail on syntax before loading any data
     dataset = dataset if dataset is not None else load_dataset(folder)
     kind = getattr(pol, "period", None) or "quarter"
-    if all_periods:
+    if as_of_ts is not None:
+        # the as-of instant is exclusive: as of 2026-10-01 00:00 the period in progress is Q3
+        current = period_containing(as_of_ts - pd.Timedelta(microseconds=1), kind).id
+        if period and period != "latest" and parse_period(period).id != current:
+            raise UsageError(f"--period {period}: --as-of {as_of} falls in {current}; leave --period out")
+        periods = [check_period(dataset, current)]
+    elif all_periods:
         periods = data_periods(dataset, kind)
         if not periods:
             raise PeriodError(f"{folder}: no complete {kind} in the tickets")
@@ -254,8 +274,9 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
             raise UsageError("--notebook audit audits one run: give --period P, not --all")
     spec = ReportSpec(notebook=notebook, data_dir=folder, policy=policy_spec, lang=lang, engine=engine,
                       out=Path(out), jobs=int(jobs), seed=int(seed), periods=periods,
-                      period_arg="--all" if all_periods else str(period), audit_run=audit_dir,
-                      other_policy=other_spec, command=list(command or []))
+                      period_arg="--all" if all_periods else str(period or "--as-of"), audit_run=audit_dir,
+                      other_policy=other_spec, command=list(command or []),
+                      as_of=None if as_of_ts is None else as_of_ts.isoformat())
     return spec, dataset
 
 
@@ -432,10 +453,16 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
         params["run_dir"] = str(spec.audit_run)
     if spec.other_policy:
         params["other_policy"] = spec.other_policy
+    if spec.as_of:
+        params["as_of"] = spec.as_of  # audit verify cuts the data at it again
     try:
         (run_dir / POLICY_FILE).write_text(inputs["policy"]["text"], encoding="utf-8")
         policy = load_policy(str(run_dir / POLICY_FILE))
         dataset = dataset if dataset is not None else load_dataset(spec.data_dir)
+        if spec.as_of:  # mid-period: nothing after the as-of instant reaches any table or page
+            from ..watch import cut_dataset
+
+            dataset = cut_dataset(dataset, spec.as_of)
         tables = audit.compute_tables(dataset, policy, period, engine=spec.engine)
         audit.write_tables(tables, run_dir)
         # The notebooks read the loaded dataset and the indicator panel from a cache instead
@@ -446,10 +473,14 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
         nb_params = {"data_dir": str(spec.data_dir), "policy": str(run_dir / POLICY_FILE),
                      "period": period, "lang": spec.lang, "engine": spec.engine, "seed": spec.seed,
                      "run_id": run_id, "run_dir": str(spec.audit_run or ""), "cache": str(cache),
-                     "other_policy": spec.other_policy or ""}
+                     "other_policy": spec.other_policy or "", "as_of": spec.as_of or ""}
         source = notebooks_dir() / NOTEBOOKS[spec.notebook]
         kernel = kernel_name()
         if spec.notebook == "feedback":
+            if spec.as_of:  # once here; every page then reads it from the watch cache
+                from ..watch import coaching_watch
+
+                coaching_watch(dataset, spec.as_of, policy, engine=spec.engine)
             html, errors = _run_feedback(spec, source, run_dir, nb_params, tables["scores"], kernel, progress)
         else:
             stem = Path(NOTEBOOKS[spec.notebook]).stem
@@ -606,7 +637,7 @@ def run_reports(spec: ReportSpec, dataset=None, *, progress: bool | None = None)
 def run_report(period: str | None = "latest", *, all_periods: bool = False, notebook: str = "quarterly",
                data_dir="data/sample", policy="efficiency", lang: str = "en", engine: str = "duckdb",
                out="reports", jobs: int = 1, seed: int = DEFAULT_SEED, audit_run=None,
-               other_policy=None, progress: bool | None = None) -> list[RunResult]:
+               other_policy=None, progress: bool | None = None, as_of=None) -> list[RunResult]:
     """Validate the parameters, then run the report for one period or for every period.
 
     Parameters
@@ -623,6 +654,9 @@ def run_report(period: str | None = "latest", *, all_periods: bool = False, note
         the period under ``out``).
     other_policy : str, optional
         For ``notebook="audit"``: a second policy whose effect on ratings is shown.
+    as_of : str, optional
+        For ``notebook="feedback"``: mid-period coaching as of this date; the period is
+        the one in progress then (``period="latest"`` is ignored).
 
     Returns
     -------
@@ -634,7 +668,10 @@ def run_report(period: str | None = "latest", *, all_periods: bool = False, note
     PerfmodelError
         When a parameter is bad (before any folder is created).
     """
+    if as_of and period == "latest":
+        period = None
     spec, dataset = validate(period=None if all_periods else period, all_periods=all_periods,
                              notebook=notebook, data_dir=data_dir, policy=policy, lang=lang, engine=engine,
-                             out=out, jobs=jobs, seed=seed, audit_run=audit_run, other_policy=other_policy)
+                             out=out, jobs=jobs, seed=seed, audit_run=audit_run, other_policy=other_policy,
+                             as_of=as_of)
     return run_reports(spec, dataset, progress=progress)

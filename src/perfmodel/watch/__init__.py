@@ -6,7 +6,8 @@
   interval and the probability of missing the target, and warnings with reasons.
 - :func:`feedback_section` / :func:`feedback_table` / :func:`show_feedback` — one
   supervisor's mid-period coaching section for the feedback page; :func:`cached_watch`
-  computes :func:`watch` once for all the pages of a run.
+  computes :func:`watch` once for all the pages of a run; :func:`show_mid_period` is the
+  feedback notebook's mid-period cell.
 """
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from .core import (PROJECTION_COLUMNS, WARNING_COLUMNS, WatchResult, history_per
                    partial_period, period_to_date, rule_target, watch)
 from .cut import as_of_timestamp, cut_dataset
 from .cache import cached_watch
-from .feedback import feedback_section, feedback_table, show_feedback
+from .feedback import (coaching_watch, feedback_section, feedback_table, show_feedback,
+                       show_mid_period)
 
 __all__ = ["PROJECTION_COLUMNS", "WARNING_COLUMNS", "WatchResult", "as_of_timestamp", "cached_watch",
-           "cut_dataset", "feedback_section", "feedback_table", "history_periods",
-           "partial_period", "period_to_date", "rule_target", "show_feedback", "watch"]
+           "coaching_watch", "cut_dataset", "feedback_section", "feedback_table", "history_periods",
+           "partial_period", "period_to_date", "rule_target", "show_feedback", "show_mid_period", "watch"]

@@ -122,3 +122,31 @@ def show_feedback(result, supervisor_id: str, lang: str = "en") -> None:
     table = feedback_table(result, supervisor_id, lang)
     if len(table):
         display(HTML(table.to_html(index=False, escape=True, border=0, classes="dataframe")))
+
+
+def coaching_watch(dataset, as_of, policy="efficiency", *, engine: str = "duckdb"):
+    """The :class:`~perfmodel.watch.WatchResult` of the period in progress at ``as_of``, cached.
+
+    The report runner computes it once before the per-supervisor pages and every page
+    calls it with the same arguments, so the pages reuse that result
+    (:func:`~perfmodel.watch.cached_watch` with ``period=None``).
+
+    Returns
+    -------
+    WatchResult
+    """
+    from .cache import cached_watch
+
+    return cached_watch(dataset, None, as_of, policy, engine=engine)
+
+
+def show_mid_period(dataset, supervisor_id: str, as_of, policy="efficiency", lang: str = "en", *,
+                    engine: str = "duckdb") -> None:
+    """Display one supervisor's period-to-date warnings when ``as_of`` is set; nothing when it is empty.
+
+    The feedback notebook's mid-period cell: :func:`coaching_watch` then
+    :func:`show_feedback` (the supervisor's own figures only).
+    """
+    if as_of in (None, ""):
+        return
+    show_feedback(coaching_watch(dataset, as_of, policy, engine=engine), supervisor_id, lang)
