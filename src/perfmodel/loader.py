@@ -7,6 +7,8 @@ checked against the already validated parent table.
 """
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -64,7 +66,7 @@ def load_dataset(path, *, timezone: str = DEFAULT_TIMEZONE) -> Dataset:
     for name in LOAD_ORDER:
         if name in sources:
             raws[name] = read_source(sources[name])
-    dataset = _validate(raws, timezone)
+    dataset = _validate(raws, timezone, progress=True)
     dataset.source = folder
     dataset.files = {name: src.path for name, src in sources.items()}
     return dataset
@@ -106,12 +108,36 @@ def dataset_from_frames(frames: dict, *, timezone: str = DEFAULT_TIMEZONE) -> Da
     return _validate(raws, timezone)
 
 
-def _validate(raws: dict[str, RawTable], timezone: str) -> Dataset:
+def show_progress() -> bool | None:
+    """Whether long steps draw a progress bar on stderr.
+
+    ``PERFMODEL_PROGRESS=1`` forces it on, ``0`` off; otherwise it is shown when stderr is
+    a terminal (tqdm's own choice, ``None``).
+    """
+    flag = os.environ.get("PERFMODEL_PROGRESS", "").strip().lower()
+    if flag in ("1", "true", "yes"):
+        return True
+    if flag in ("0", "false", "no"):
+        return False
+    return None
+
+
+def _validate(raws: dict[str, RawTable], timezone: str, progress: bool = False) -> Dataset:
     tables, quarantines, account = {}, [], []
+    bar = None
+    rows = sum(len(r.frame) for r in raws.values())
+    show = show_progress()
+    if progress and (show or (show is None and rows >= 1_000_000)):
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=rows, desc="checking rows", unit="row", unit_scale=True, file=sys.stderr,
+                   leave=False, disable=None if show is None else not show)
     for name in LOAD_ORDER:
         if name not in raws:
             continue
         raw = raws.pop(name)  # let each table's raw cells go once it is checked
+        if bar is not None:
+            bar.set_postfix_str(name, refresh=True)
         table = TABLES[name]
         missing = [c for c in table.required if c not in raw.frame.columns]
         if missing:
@@ -124,6 +150,10 @@ def _validate(raws: dict[str, RawTable], timezone: str) -> Dataset:
         if len(quarantine):
             quarantines.append(quarantine)
         account.append((name, raw.label, len(raw.frame), len(clean), len(quarantine)))
+        if bar is not None:
+            bar.update(len(raw.frame))
+    if bar is not None:
+        bar.close()
     quarantine = (pd.concat(quarantines, ignore_index=True) if quarantines
                   else pd.DataFrame({c: pd.Series([], dtype=object) for c in QUARANTINE_COLUMNS}))
     quarantine["row"] = quarantine["row"].astype(np.int64)

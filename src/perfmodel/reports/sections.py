@@ -10,6 +10,8 @@ notebook is reproducible cell by cell (nbval).
 """
 from __future__ import annotations
 
+import html as _html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,11 +33,24 @@ def _display(*objs):
         display(o)
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:<>])")
+
+
+def md_escape(value) -> str:
+    """Text from the data made inert in Markdown: no HTML, no links, no emphasis.
+
+    ``<script>`` becomes ``&lt;script&gt;`` and every Markdown punctuation mark is escaped
+    with a backslash (``http\\://x`` is not turned into a link).
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _html.escape(str(value), quote=False))
+
+
 def heading(key: str, lang: str, level: int = 2, **values):
-    """Display a heading from the label table."""
+    """Display a heading from the label table; the values (names from the data) are escaped."""
     from IPython.display import Markdown
 
-    _display(Markdown(f"{'#' * level} {t(key, lang, **values)}"))
+    safe = {k: md_escape(v) for k, v in values.items()}
+    _display(Markdown(f"{'#' * level} {t(key, lang, **safe)}"))
 
 
 def text(body: str):
@@ -336,7 +351,7 @@ def data_quality_tables(dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
 def show_title(ctx: ReportContext, key: str = "quarterly_title"):
     """Display the report title and the one-line scope."""
     heading(key, ctx.lang, level=1, period=ctx.period)
-    text(t("scope_text", ctx.lang, n=len(ctx.scores), period=ctx.period, policy=ctx.policy.name,
+    text(t("scope_text", ctx.lang, n=len(ctx.scores), period=ctx.period, policy=md_escape(ctx.policy.name),
            version=ctx.policy.version))
 
 
@@ -505,7 +520,7 @@ def show_fragility(ctx: ReportContext, draws: int = 1000):
     try:
         from ..sensitivity import rank_uncertainty
     except ImportError as exc:  # pragma: no cover
-        text(t("not_available", ctx.lang, reason=str(exc)))
+        text(t("not_available", ctx.lang, reason=md_escape(exc)))
         return
     wide = ctx.wide[ctx.wide["period"] == ctx.period]
     res = rank_uncertainty(wide, ctx.policy, draws=draws, seed=ctx.seed)
@@ -872,7 +887,7 @@ def show_recorded_policy(actx: AuditContext):
         table(summary[["indicator", "dimension", "weight", "effective_weight", "rule", "target"]], lang,
               {"weight": "{:.2f}", "effective_weight": "{:.1%}", "target": "{:g}"})
     except PerfmodelError as exc:
-        text(t("not_available", lang, reason=str(exc)))
+        text(t("not_available", lang, reason=md_escape(exc)))
     text("```yaml\n" + pol["text"].rstrip() + "\n```")
 
 
