@@ -64,7 +64,7 @@ def test_notebook_runs_and_reproduces(name, lang, as_of, fixture_data, tmp_path)
     errors = [o for c in code for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
     if name == "supervisor_feedback":  # the page is the one asked for
-        title = code[2]["outputs"][0]["data"]["text/markdown"]
+        title = code[2]["outputs"][0]["data"]["text/markdown"].replace("\\", "")  # Markdown escapes
         assert "(S003)" in title, title
         mid = "".join(o.get("data", {}).get("text/markdown", "") for o in code[3].get("outputs", []))
         assert (f"Mid-period check — {PERIOD}, as of {as_of}" in mid) if as_of else not mid, mid[:200]
