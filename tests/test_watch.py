@@ -512,3 +512,20 @@ def test_cut_is_idempotent_and_monotone(tiny):
     # cutting later then earlier is cutting earlier
     for name, frame in cut_dataset(cut_dataset(tiny, "2026-09-01"), AS_OF).tables.items():
         pd.testing.assert_frame_equal(frame, once[name])
+
+
+def test_watch_cache_folder_is_private_and_keys_follow_the_code(monkeypatch):
+    import stat
+
+    from perfmodel.watch import cache
+
+    folder = cache._default_folder()
+    assert folder is not None and stat.S_IMODE(folder.stat().st_mode) == 0o700
+    before = cache._code_fingerprint()
+    cache._code_fingerprint.cache_clear()
+    assert cache._code_fingerprint() == before  # same code, same fingerprint
+    folder.chmod(0o777)
+    try:
+        assert cache._default_folder() is None  # opened to others: not trusted
+    finally:
+        folder.chmod(0o700)

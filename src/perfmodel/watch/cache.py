@@ -3,7 +3,9 @@
 A feedback run executes one notebook per supervisor; each needs the same
 :class:`~perfmodel.watch.WatchResult`. The key is a SHA-256 of everything the result
 depends on (the dataset's table files, the policy, the period, the as-of instant, the
-options and the package version), so a cached result is never stale.
+options and the package's source code), so a cached result is never stale. The default
+folder is private to the user (mode 0700), since results hold personal data and are
+unpickled.
 """
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import __version__
+from functools import lru_cache
+
 from ..periods import period_containing
 from .core import watch
 from .cut import as_of_timestamp
@@ -26,6 +29,26 @@ def _policy_text(policy) -> str:
 
     pol = policy if isinstance(policy, Policy) else load_policy(policy)
     return pol.to_yaml()
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    # Any change to the package's code gives new keys, with or without a version bump.
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parents[1]
+    for path in sorted(root.rglob("*.py")) + sorted(root.rglob("*.yaml")):
+        h.update(str(path.relative_to(root)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _default_folder() -> Path | None:
+    folder = Path(tempfile.gettempdir()) / f"perfmodel-watch-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    st = folder.stat()
+    if st.st_uid != os.getuid() or st.st_mode & 0o077:
+        return None  # someone else's or open to others: do not trust it
+    return folder
 
 
 def cache_key(dataset, period, as_of, policy, **options) -> str | None:
@@ -40,7 +63,7 @@ def cache_key(dataset, period, as_of, policy, **options) -> str | None:
         except OSError:  # moved or relative to another folder: compute, do not cache
             return None
     for part in (_policy_text(policy), str(period), str(as_of_timestamp(as_of)),
-                 repr(sorted(options.items())), __version__):
+                 repr(sorted(options.items())), _code_fingerprint()):
         h.update(part.encode("utf-8"))
     return h.hexdigest()
 
@@ -54,7 +77,7 @@ def cached_watch(dataset, period, as_of, policy="efficiency", *, cache_dir=None,
         The period in progress; None = the period (of the policy's kind) containing
         ``as_of``.
     cache_dir : path, optional
-        Where results are kept (default ``<temp dir>/perfmodel-watch``).
+        Where results are kept (default ``<temp dir>/perfmodel-watch-<uid>``, private).
     **options
         Passed to :func:`~perfmodel.watch.watch` (``threshold``, ``lang``, ``engine`` ...).
 
@@ -73,7 +96,9 @@ def cached_watch(dataset, period, as_of, policy="efficiency", *, cache_dir=None,
     key = cache_key(dataset, period, ts, pol, **options)
     if key is None:
         return watch(dataset, period, ts, pol, **options)
-    folder = Path(cache_dir) if cache_dir else Path(tempfile.gettempdir()) / "perfmodel-watch"
+    folder = Path(cache_dir) if cache_dir else _default_folder()
+    if folder is None:
+        return watch(dataset, period, ts, pol, **options)
     path = folder / f"{key}.pkl"
     if path.exists():
         try:
