@@ -504,12 +504,18 @@ def _validity_display(res: pd.DataFrame, lang: str, max_rows: int = 12) -> pd.Da
 def show_validity(ctx: ReportContext, lag: int = 1):
     """Predictive-validity evidence: which process indicators predict results."""
     heading("validity", ctx.lang)
+    _validity_block(ctx, lag)
+
+
+def _validity_block(ctx: ReportContext, lag: int) -> pd.DataFrame:
+    # The validity grid of one lag (computed once per context), its summary line and table.
     res = ctx.cache.get(("validity", lag))
     if res is None:
         res = ctx.cache[("validity", lag)] = validity_table(ctx.wide, lag=lag, seed=ctx.seed)
     tested = res[res["verdict"] != "insufficient data"]
     text(t("validity_text", ctx.lang, n=int((res["verdict"] == "predicts").sum()), total=len(tested), lag=lag))
     table(_validity_display(res, ctx.lang), ctx.lang, {"std_effect": "{:+.3f}", "p_adj": "{:.3f}"})
+    return res
 
 
 def show_fragility(ctx: ReportContext, draws: int = 1000):
@@ -786,12 +792,7 @@ def show_validity_by_lag(ctx: ReportContext, lags=(1, 2)):
 
     heading("evidence", ctx.lang)
     for lag in lags:
-        res = ctx.cache.get(("validity", lag))
-        if res is None:
-            res = ctx.cache[("validity", lag)] = validity_table(ctx.wide, lag=lag, seed=ctx.seed)
-        tested = res[res["verdict"] != "insufficient data"]
-        text(t("validity_text", ctx.lang, n=int((res["verdict"] == "predicts").sum()), total=len(tested), lag=lag))
-        table(_validity_display(res, ctx.lang), ctx.lang, {"std_effect": "{:+.3f}", "p_adj": "{:.3f}"})
+        _validity_block(ctx, lag)
     res = ctx.cache[("validity", lags[0])]
     if np.isfinite(pd.to_numeric(res["std_effect"], errors="coerce")).any():
         figure(plotting.validity_heatmap(res, ctx.lang))
