@@ -67,17 +67,35 @@ def runs(out: Path):
 
 # --------------------------------------------------------------------------- killed mid-way
 
+def private_tmp(tmp_path: Path) -> tuple[Path, dict]:
+    """A temp folder of its own for a child run (TMPDIR), and the environment naming it."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    return tmp, {**os.environ, "TMPDIR": str(tmp)}
+
+
+def caches_in(tmp: Path) -> list[str]:
+    return sorted(p.name for p in tmp.glob("perfmodel-cache-*"))
+
+
 def test_a_run_killed_midway_does_not_look_complete(data, tmp_path):
     out = tmp_path / "reports"
+    tmp, env = private_tmp(tmp_path)
+    before = caches_in(tmp)
     proc = subprocess.Popen([sys.executable, "-m", "perfmodel", "report", "--period", PERIOD, "--data",
                              str(data), "--out", str(out)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+                            stderr=subprocess.DEVNULL, start_new_session=True, env=env)
+
+    def cache_written() -> bool:  # the pickled dataset and panel exist, wherever the run puts them
+        return bool(list(tmp.glob("perfmodel-cache-*/panel.parquet"))
+                    or list((out / PERIOD).glob("*/.cache/panel.parquet")))
+
     try:
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not list((out / PERIOD).glob("*/policy.yaml")):
+        while time.monotonic() < deadline and not cache_written():
             assert proc.poll() is None, "the run ended before it could be killed"
             time.sleep(0.05)
-        assert list((out / PERIOD).glob("*/policy.yaml")), "no run folder appeared"
+        assert cache_written(), "no cache appeared"
         os.killpg(proc.pid, signal.SIGKILL)  # the run and its kernel: only processes started here
     finally:
         if proc.poll() is None:
@@ -87,8 +105,11 @@ def test_a_run_killed_midway_does_not_look_complete(data, tmp_path):
                 pass
         proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
+    # the personal data the run cached is inside its own folder, nowhere else
+    assert caches_in(tmp) == before == []
     [run] = list((out / PERIOD).iterdir())
     assert not (run / audit.MANIFEST).exists()
+    assert (run / runner.CACHE_DIR / "dataset.pkl").is_file()
     listed = runs(out)
     assert listed["status"].tolist() == ["incomplete"]
     # nothing treats it as a run: verifying fails, and an audit finds no complete run
@@ -105,8 +126,9 @@ def test_a_run_killed_midway_does_not_look_complete(data, tmp_path):
 def test_a_notebook_that_raises_leaves_a_failed_run_with_its_error_notebook(data, tmp_path):
     nbdir = tiny_notebooks(tmp_path / "nb", fail=True)
     out = tmp_path / "reports"
+    tmp, env = private_tmp(tmp_path)
     proc = subprocess.run(perfmodel_in(nbdir, "report", "--period", PERIOD, "--data", data, "--out", out),
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr and "notebook broke" in proc.stderr
     [run] = list((out / PERIOD).iterdir())
@@ -117,6 +139,8 @@ def test_a_notebook_that_raises_leaves_a_failed_run_with_its_error_notebook(data
     nb = nbformat.read(str(run / runner.NOTEBOOKS["quarterly"]), as_version=4)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert errors and errors[0]["ename"] == "RuntimeError"
+    assert not (run / runner.CACHE_DIR).exists() and caches_in(tmp) == []
+    assert not [o for o in manifest["outputs"] if ".cache" in o["path"]]
     assert runs(out)["status"].tolist() == ["failed"]
 
 
@@ -126,7 +150,8 @@ def test_two_runs_of_the_same_period_at_once_finish_in_distinct_folders(data, tm
     nbdir = tiny_notebooks(tmp_path / "nb", sleep=1.0)
     out = tmp_path / "reports"
     cmd = perfmodel_in(nbdir, "report", "--period", PERIOD, "--data", data, "--out", out)
-    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    tmp, env = private_tmp(tmp_path)
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
              for _ in range(2)]
     results = [p.communicate(timeout=300) for p in procs]
     for p, (stdout, stderr) in zip(procs, results):
@@ -139,6 +164,9 @@ def test_two_runs_of_the_same_period_at_once_finish_in_distinct_folders(data, tm
     for f in folders:  # each folder is whole: its own manifest, outputs matching it
         manifest = json.loads((f / audit.MANIFEST).read_text(encoding="utf-8"))
         assert manifest["run_id"] == f.name
+        assert not (f / runner.CACHE_DIR).exists()  # the cache is gone once the run is complete
+        assert not [o for o in manifest["outputs"] if ".cache" in o["path"]]
+    assert caches_in(tmp) == []
     assert (folders[0] / "scores.csv").read_bytes() == (folders[1] / "scores.csv").read_bytes()
 
 

@@ -389,3 +389,57 @@ def test_markdown_escape_makes_names_inert():
         out = markdown2html_mistune("# Feedback — " + md_escape(name))
         assert "<script" not in out and "<a href=\"http" not in out and "<strong>" not in out
         assert "<em>" not in out
+
+
+# --------------------------------------------------------------------------- pseudonymized report runs
+
+def _xlsx_text(path: Path) -> str:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    return "\n".join(str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row
+                     if c.value is not None)
+
+
+def test_pseudonymized_quarterly_run_names_nobody_and_verifies_with_its_salt(hostile, tmp_path):
+    salt_file = tmp_path / "secret" / "salt"
+    out = tmp_path / "reports"
+    proc = perfmodel("report", "--period", PERIOD, "--data", hostile, "--out", out,
+                     "--pseudonymize", "--salt-file", salt_file)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    run = Path(proc.stdout.strip().splitlines()[-1]).parent
+    salt = salt_file.read_text().strip()
+    real_ids = ("S001", "S002", "S003")
+    name_parts = ("alert(1)", "点我", "calc")
+    texts = {p.name: p.read_text(encoding="utf-8") for p in (run / "indicators.csv", run / "scores.csv")}
+    texts["scores.xlsx"] = _xlsx_text(run / "scores.xlsx")
+    for name, text in texts.items():
+        for needle in real_ids + name_parts:
+            assert needle not in text, (name, needle)
+    scores = pd.read_csv(run / "scores.csv", dtype=str)
+    assert sorted(scores["supervisor_id"]) == sorted(pseudonym(new, salt) for new, _, _ in HOSTILE.values())
+    # the salt, and its SHA-256, are in no file of the run
+    salt_hash = hashlib.sha256(salt.encode("utf-8")).hexdigest()
+    for path in run.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert salt.encode() not in data and salt_hash.encode() not in data, path
+    assert not (run / ".cache").exists()
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["parameters"]["pseudonymized"] is True
+    # verify needs the same salt
+    ok = perfmodel("audit", "verify", run, "--salt-file", salt_file)
+    assert ok.returncode == 0 and ok.stdout.strip() == "verified", ok.stdout + ok.stderr[-2000:]
+    line = one_line_error(perfmodel("audit", "verify", run))
+    assert "pseudonymized" in line and "--salt-file" in line
+    other = tmp_path / "other_salt"
+    other.write_text("x" * 64 + "\n")
+    wrong = perfmodel("audit", "verify", run, "--salt-file", other)
+    assert wrong.returncode == 1 and "scores.csv" in wrong.stderr + wrong.stdout
+
+
+def test_pseudonymize_is_refused_for_feedback_pages(hostile, tmp_path, cli):
+    line = one_line_error(cli("report", "--period", PERIOD, "--data", hostile, "--out", tmp_path / "r",
+                              "--notebook", "feedback", "--pseudonymize", "--salt-file", tmp_path / "salt"))
+    assert "feedback" in line and "--pseudonymize" in line
+    assert not (tmp_path / "r").exists() and not (tmp_path / "salt").exists()

@@ -81,6 +81,9 @@ def hash_inputs(data_dir) -> list[dict]:
 def hash_outputs(run_dir, exclude=(MANIFEST, FAILED)) -> list[dict]:
     """Hash every file under a run folder (recursively), except the manifest itself.
 
+    Hidden files and everything under a hidden folder (such as the run's ``.cache``) are
+    not outputs.
+
     Returns
     -------
     list of dict
@@ -90,7 +93,8 @@ def hash_outputs(run_dir, exclude=(MANIFEST, FAILED)) -> list[dict]:
     out = []
     for p in sorted(root.rglob("*")):
         rel = p.relative_to(root).as_posix()
-        if not p.is_file() or rel in exclude or p.name.startswith(".") or ".ipynb_checkpoints" in rel:
+        hidden = any(part.startswith(".") for part in p.relative_to(root).parts)
+        if not p.is_file() or rel in exclude or hidden or ".ipynb_checkpoints" in rel:
             continue
         out.append({"path": rel, "sha256": sha256_file(p), "bytes": p.stat().st_size})
     return out
@@ -214,6 +218,32 @@ def write_tables(tables: dict[str, pd.DataFrame], folder) -> dict[str, Path]:
     for key, path in paths.items():
         write_table(tables[key], path)
     return paths
+
+
+def pseudonymize_tables(tables: dict[str, pd.DataFrame], salt: str) -> dict[str, pd.DataFrame]:
+    """Replace supervisor ids (and names) in the data outputs by pseudonyms.
+
+    Used by the report runner with ``--pseudonymize`` and by :func:`verify_run` for such
+    a run, so both write the same bytes.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``tables`` with ``indicators`` and ``scores`` passed through
+        :func:`perfmodel.privacy.pseudonymize` (same columns and row order); other
+        entries (the ``panel`` the notebooks read) are unchanged.
+    """
+    from .privacy import pseudonymize
+
+    out = dict(tables)
+    for key in ("indicators", "scores"):
+        out[key] = pseudonymize(tables[key], salt)
+    return out
+
+
+def is_pseudonymized(manifest: dict) -> bool:
+    """Return True when a run's manifest says its data outputs carry pseudonyms."""
+    return bool((manifest.get("parameters") or {}).get("pseudonymized"))
 
 
 # --------------------------------------------------------------------------- manifest
@@ -379,7 +409,7 @@ def _short(h: str | None) -> str:
     return (h or "none")[:12]
 
 
-def check_run(run_dir, *, data_dir=None, recompute: bool = True) -> Verification:
+def check_run(run_dir, *, data_dir=None, recompute: bool = True, salt: str | None = None) -> Verification:
     """Compare a run folder with its manifest and recompute its data outputs.
 
     Parameters
@@ -391,6 +421,8 @@ def check_run(run_dir, *, data_dir=None, recompute: bool = True) -> Verification
         the data was moved); the files are still compared by hash.
     recompute : bool
         Recompute indicators and scores from the inputs with the recorded policy text.
+    salt : str, optional
+        The salt of a pseudonymized run (required to recompute one).
 
     Returns
     -------
@@ -402,6 +434,10 @@ def check_run(run_dir, *, data_dir=None, recompute: bool = True) -> Verification
     """
     run_dir = Path(run_dir)
     manifest = read_manifest(run_dir)
+    pseudonymized = is_pseudonymized(manifest)
+    if pseudonymized and recompute and salt is None:
+        raise UsageError(f"{run_dir}: the run was pseudonymized; give --salt-file PATH with the salt "
+                         f"used for the run to verify it")
     result = Verification(run_dir)
     miss = result.mismatches
     if manifest.get("status") != "complete":
@@ -466,6 +502,8 @@ def check_run(run_dir, *, data_dir=None, recompute: bool = True) -> Verification
 
             data = cut_dataset(data, as_of)
         tables = compute_tables(data, policy, manifest["period"], engine=manifest.get("engine") or "duckdb")
+        if pseudonymized:
+            tables = pseudonymize_tables(tables, salt)
         with tempfile.TemporaryDirectory(prefix="perfmodel-verify-") as tmp:
             paths = write_tables(tables, tmp)
             for key, path in paths.items():
@@ -521,7 +559,7 @@ def _describe_change(row) -> str:
     return text
 
 
-def verify_run(run_dir, *, data_dir=None) -> Verification:
+def verify_run(run_dir, *, data_dir=None, salt: str | None = None) -> Verification:
     """Verify a run; raise :class:`perfmodel.errors.CheckFailed` naming every mismatch.
 
     Returns
@@ -533,8 +571,10 @@ def verify_run(run_dir, *, data_dir=None) -> Verification:
     ------
     CheckFailed
         With one line per mismatch (see :func:`check_run`).
+    UsageError
+        When the run was pseudonymized and no ``salt`` is given.
     """
-    result = check_run(run_dir, data_dir=data_dir)
+    result = check_run(run_dir, data_dir=data_dir, salt=salt)
     if not result.ok:
         raise CheckFailed(result.summary())
     return result

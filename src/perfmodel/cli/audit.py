@@ -12,6 +12,8 @@ def register(subparsers) -> None:
                                    "Prints 'verified' (exit 0) or each mismatch (exit 1).")
     v.add_argument("run_dir", metavar="RUN_DIR")
     v.add_argument("--data", default=None, help="read the inputs from this folder instead of the recorded one")
+    v.add_argument("--salt-file", default=None, dest="salt_file",
+                   help="the salt file a pseudonymized run was made with (required for such a run)")
     v.set_defaults(func=handle_verify)
     ls = sub.add_parser("list", help="list the runs per period",
                         description="List the runs per period with policy, status and date.")
@@ -21,9 +23,18 @@ def register(subparsers) -> None:
 
 
 def handle_verify(args) -> int:
-    from ..audit import verify_run
+    from pathlib import Path
 
-    verify_run(args.run_dir, data_dir=args.data)
+    from ..audit import verify_run
+    from ..errors import UsageError
+    from ..privacy import load_or_create_salt
+
+    salt = None
+    if args.salt_file:
+        if not Path(args.salt_file).expanduser().is_file():
+            raise UsageError(f"--salt-file {args.salt_file}: not found; give the salt file the run was made with")
+        salt = load_or_create_salt(args.salt_file)
+    verify_run(args.run_dir, data_dir=args.data, salt=salt)
     print("verified")
     return 0
 

@@ -29,18 +29,31 @@ def register(subparsers) -> None:
     p.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"])
     p.add_argument("--seed", type=int, default=None, help="seed of the random draws (default 2026)")
     p.add_argument("--out", default="reports", help="reports folder (default reports)")
+    p.add_argument("--pseudonymize", action="store_true",
+                   help="research outputs: the data outputs (indicators.csv, scores.csv, scores.xlsx) "
+                        "carry pseudonyms instead of supervisor ids; the notebook pages (HTML) are NOT "
+                        "pseudonymized. Needs --salt-file; not with --notebook feedback")
+    p.add_argument("--salt-file", default=None, dest="salt_file",
+                   help="with --pseudonymize: file holding the secret salt, outside --out (created if "
+                        "absent); never copied into the run folder or manifest")
     p.set_defaults(func=handle)
 
 
 def handle(args) -> int:
+    from ..errors import UsageError
+    from ..privacy import salt_for
     from ..reports.runner import DEFAULT_SEED, run_reports, validate
+
+    if args.pseudonymize and args.notebook == "feedback":
+        raise UsageError("--pseudonymize: feedback pages are personal by nature; not with --notebook feedback")
+    salt = salt_for(args.pseudonymize, args.salt_file, outputs=(args.out,))
 
     spec, dataset = validate(period=args.period, all_periods=args.all_periods, notebook=args.notebook,
                              data_dir=args.data, policy=args.policy, lang=args.lang, engine=args.engine,
                              out=args.out, jobs=args.jobs,
                              seed=DEFAULT_SEED if args.seed is None else args.seed,
                              audit_run=args.run, other_policy=args.other_policy, as_of=args.as_of,
-                             command=["perfmodel", *sys.argv[1:]])
+                             command=["perfmodel", *sys.argv[1:]], salt=salt)
     results = run_reports(spec, dataset)
     failed = [r for r in results if not r.ok]
     for r in results:

@@ -16,7 +16,6 @@ import re
 import shutil
 import secrets
 import sys
-import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -42,6 +41,7 @@ ENGINES = ("duckdb", "spark")
 DEFAULT_SEED = 2026
 WORKBOOK = "scores.xlsx"
 POLICY_FILE = "policy.yaml"
+CACHE_DIR = ".cache"  # inside the run folder; removed when the run ends, never an output
 # A period counts as complete when the data reaches this close to its last day.
 COMPLETE_SLACK = pd.Timedelta(days=3)
 
@@ -186,17 +186,24 @@ class ReportSpec:
     other_policy: str | None = None
     command: list[str] = field(default_factory=list)
     as_of: str | None = None
+    # The secret of --pseudonymize (never written anywhere; kept out of the repr).
+    salt: str | None = field(default=None, repr=False)
 
 
 def validate(*, period: str | None = None, all_periods: bool = False, notebook: str = "quarterly",
              data_dir="data/sample", policy="efficiency", lang: str = "en", engine: str = "duckdb",
              out="reports", jobs: int = 1, seed: int = DEFAULT_SEED, audit_run=None,
-             other_policy=None, command=None, dataset=None, as_of=None) -> tuple[ReportSpec, object]:
+             other_policy=None, command=None, dataset=None, as_of=None,
+             salt: str | None = None) -> tuple[ReportSpec, object]:
     """Check every parameter before anything runs.
 
     With ``as_of`` (feedback notebook only) the run is mid-period coaching: the period is
     the one in progress at the as-of instant (``period`` may be omitted) and must be in
     the data.
+
+    With ``salt`` (from :func:`perfmodel.privacy.salt_for`) the data outputs (indicators
+    and scores CSV and workbook) carry pseudonyms instead of supervisor ids; the notebook
+    pages are not pseudonymized, and the feedback notebook is refused.
 
     Returns
     -------
@@ -218,6 +225,8 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
     if not nb_path.is_file():
         raise UsageError(f"{nb_path}: notebook not found; run from the repository")
     check_lang(lang)
+    if salt is not None and notebook == "feedback":
+        raise UsageError("--pseudonymize: feedback pages are personal by nature; not with --notebook feedback")
     if engine not in ENGINES:
         raise UsageError(f"--engine {engine!r}: use one of {', '.join(ENGINES)}")
     if int(jobs) < 1:
@@ -276,7 +285,7 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
                       out=Path(out), jobs=int(jobs), seed=int(seed), periods=periods,
                       period_arg="--all" if all_periods else str(period or "--as-of"), audit_run=audit_dir,
                       other_policy=other_spec, command=list(command or []),
-                      as_of=None if as_of_ts is None else as_of_ts.isoformat())
+                      as_of=None if as_of_ts is None else as_of_ts.isoformat(), salt=salt)
     return spec, dataset
 
 
@@ -455,6 +464,8 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
         params["other_policy"] = spec.other_policy
     if spec.as_of:
         params["as_of"] = spec.as_of  # audit verify cuts the data at it again
+    if spec.salt is not None:
+        params["pseudonymized"] = True  # the salt itself (and its hash) is never recorded
     try:
         (run_dir / POLICY_FILE).write_text(inputs["policy"]["text"], encoding="utf-8")
         policy = load_policy(str(run_dir / POLICY_FILE))
@@ -464,11 +475,16 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
 
             dataset = cut_dataset(dataset, spec.as_of)
         tables = audit.compute_tables(dataset, policy, period, engine=spec.engine)
+        if spec.salt is not None:
+            tables = audit.pseudonymize_tables(tables, spec.salt)
         audit.write_tables(tables, run_dir)
         # The notebooks read the loaded dataset and the indicator panel from a cache instead
-        # of computing them again (a notebook run on its own computes them).
-        cache = write_cache(dataset, tables["panel"])
-        write_workbook(run_dir / WORKBOOK, _workbook_sheets(tables, dataset, inputs, params, run_id),
+        # of computing them again (a notebook run on its own computes them). The cache lies
+        # inside the run folder, so a killed run leaves nothing with personal data elsewhere.
+        cache = write_cache(dataset, tables["panel"], run_dir / CACHE_DIR)
+        write_workbook(run_dir / WORKBOOK,
+                       _workbook_sheets(tables, dataset, inputs, params, run_id,
+                                        pseudonymized=spec.salt is not None),
                        headers=_workbook_headers(tables, spec.lang))
         nb_params = {"data_dir": str(spec.data_dir), "policy": str(run_dir / POLICY_FILE),
                      "period": period, "lang": spec.lang, "engine": spec.engine, "seed": spec.seed,
@@ -491,24 +507,28 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
                 errors.append(err)
     except Exception as exc:  # noqa: BLE001 - recorded in the run folder, then re-raised for the CLI
         errors.append(f"{type(exc).__name__}: {exc}")
+        shutil.rmtree(run_dir / CACHE_DIR, ignore_errors=True)
         _finish(run_dir, run_id, spec, period, params, inputs, errors)
         raise
     finally:
-        if cache is not None:
-            shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(run_dir / CACHE_DIR, ignore_errors=True)
     status = _finish(run_dir, run_id, spec, period, params, inputs, errors)
     return RunResult(period, run_id, run_dir, status, html if html and html.is_file() else None, errors)
 
 
-def write_cache(dataset, panel: pd.DataFrame) -> Path:
-    """Write the loaded dataset (pickle) and the indicator panel (Parquet) into a new temporary folder.
+def write_cache(dataset, panel: pd.DataFrame, folder) -> Path:
+    """Write the loaded dataset (pickle) and the indicator panel (Parquet) into ``folder``.
+
+    ``folder`` is made private (mode 0700); the runner uses ``<run_dir>/.cache``, which
+    :func:`perfmodel.audit.hash_outputs` never counts as an output.
 
     Returns
     -------
     pathlib.Path
         The folder, holding ``dataset.pkl`` and ``panel.parquet``; the caller removes it.
     """
-    folder = Path(tempfile.mkdtemp(prefix="perfmodel-cache-"))
+    folder = Path(folder)
+    folder.mkdir(mode=0o700, parents=False, exist_ok=False)
     with open(folder / "dataset.pkl", "wb") as fh:
         pickle.dump(dataset, fh, protocol=pickle.HIGHEST_PROTOCOL)
     panel.to_parquet(folder / "panel.parquet", index=False)
@@ -568,10 +588,16 @@ def _run_tasks(tasks: list[dict], jobs: int, desc: str, progress) -> list[str]:
     return sorted(errors)
 
 
-def _workbook_sheets(tables, dataset, inputs, params, run_id) -> dict[str, pd.DataFrame]:
+def _workbook_sheets(tables, dataset, inputs, params, run_id, *, pseudonymized: bool = False
+                     ) -> dict[str, pd.DataFrame]:
     quarantine = getattr(dataset, "quarantine", None)
     if quarantine is None:
         quarantine = pd.DataFrame(columns=["table", "file", "row", "column", "reason", "record"])
+    elif pseudonymized:  # the reasons and raw records may name people: keep only where
+        quarantine = quarantine.copy()
+        for col in ("reason", "record"):
+            if col in quarantine.columns:
+                quarantine[col] = "(withheld: pseudonymized run)"
     rows = [("run_id", run_id), ("period", params["period"]), ("data_dir", inputs["data_dir"]),
             ("policy_source", inputs["policy"]["source"]), ("policy_name", inputs["policy"]["name"]),
             ("policy_version", inputs["policy"]["version"]), ("policy_sha256", inputs["policy"]["sha256"])]
