@@ -134,8 +134,10 @@ def _parquet_tables(folder: Path, engine: Engine):
         path = folder / f"{name}.parquet"
         if path.exists():
             used = [c.name for c in TABLES[name].columns if (name, c.name) not in UNUSED_COLUMNS]
-            # only tickets is scanned by several families
-            tables[name] = _typed(engine.read_parquet(name, path, used, materialize=name == "tickets"), name)
+            # Views over the files, tickets included: each family's scan decodes only the
+            # columns it reads (the text ticket_id only where surveys and follow-ups are
+            # joined), which is faster and lighter than decoding every column into memory first.
+            tables[name] = _typed(engine.read_parquet(name, path, used, materialize=False), name)
     for name in ("supervisors", "tickets"):
         if name not in tables:
             raise DataError(f"{folder / (name + '.parquet')}: missing; the trusted (Parquet) path "
