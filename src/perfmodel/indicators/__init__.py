@@ -228,25 +228,32 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
 
 def _long(wide: pd.DataFrame, supervisors: pd.Series, plist: list[Period], ids: list[str],
           available: list[str]) -> pd.DataFrame:
+    """Reshape the engine's wide result to the long table, already in its sort order.
+
+    The grid supervisor × period × indicator is built in sorted order (supervisor ids and
+    period ids as strings, indicator ids alphabetically), so the values of each field are
+    the engine's (grid × indicator) matrix read row by row; no sort of the long table.
+    """
     sup = sorted(pd.unique(supervisors.astype(str)))
-    grid = pd.MultiIndex.from_product([sup, [p.id for p in plist]], names=["supervisor_id", "period"])
+    pids = sorted(p.id for p in plist)
+    inds = sorted(ids)
+    grid = pd.MultiIndex.from_product([sup, pids], names=["supervisor_id", "period"])
     wide = wide.astype({"supervisor_id": str, "period": str}).set_index(["supervisor_id", "period"])
     wide = wide.reindex(grid)
-    parts = []
-    for ind in ids:
-        part = pd.DataFrame(index=grid).reset_index()
-        part["indicator"] = ind
-        if ind in available:
-            for field in ("value", "numerator", "denominator"):
-                part[field] = wide[f"{ind}__{field}"].to_numpy(dtype="float64", na_value=np.nan)
-        else:
-            for field in ("value", "numerator", "denominator"):
-                part[field] = np.nan
-        part["available"] = ind in available
-        parts.append(part)
-    long = pd.concat(parts, ignore_index=True)
-    long = long.sort_values(["supervisor_id", "period", "indicator"], kind="mergesort").reset_index(drop=True)
-    return long[LONG_COLUMNS].astype({"available": bool})
+    n_grid, n_ind = len(grid), len(inds)
+    out = {
+        "supervisor_id": np.repeat(np.asarray(sup, dtype=object), len(pids) * n_ind),
+        "period": np.tile(np.repeat(np.asarray(pids, dtype=object), n_ind), len(sup)),
+        "indicator": np.tile(np.asarray(inds, dtype=object), n_grid),
+    }
+    for field in ("value", "numerator", "denominator"):
+        matrix = np.full((n_grid, n_ind), np.nan)
+        for j, ind in enumerate(inds):
+            if ind in available:
+                matrix[:, j] = wide[f"{ind}__{field}"].to_numpy(dtype="float64", na_value=np.nan)
+        out[field] = matrix.ravel()
+    out["available"] = np.tile(np.array([i in available for i in inds], dtype=bool), n_grid)
+    return pd.DataFrame(out, columns=LONG_COLUMNS)
 
 
 def wide_panel(long: pd.DataFrame) -> pd.DataFrame:
