@@ -12,7 +12,9 @@ matters:
 """
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import uuid
 from dataclasses import dataclass, field
@@ -58,10 +60,19 @@ def spark_session():
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.driver.memory", os.environ.get("PERFMODEL_SPARK_MEMORY", "2g"))
+        # keep Spark's table store out of the user's working folder
+        .config("spark.sql.warehouse.dir", _scratch_dir())
     )
     _SPARK = builder.getOrCreate()
     _SPARK.sparkContext.setLogLevel("ERROR")
     return _SPARK
+
+
+def _scratch_dir() -> str:
+    """A private temporary folder, removed when the process exits."""
+    path = tempfile.mkdtemp(prefix="perfmodel-spark-")
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 _LOG4J = """\
