@@ -8,6 +8,11 @@ without the salt a pseudonym cannot be turned back into an id by trying the know
 
 The salt is a secret kept outside every output (:func:`load_or_create_salt`): whoever holds
 it can re-identify, so it is never written into a run folder, a manifest or an export.
+
+A pseudonymized report run hands its notebooks a dataset that names nobody
+(:func:`pseudonymize_dataset`): every table's person columns carry pseudonyms, and the
+quarantine keeps where a row broke a rule but not the values it quoted. The pages are then
+made from pseudonymized data only; no notebook ever sees the real ids, names or the salt.
 """
 from __future__ import annotations
 
@@ -57,6 +62,11 @@ def pseudonymize(df: pd.DataFrame, salt: str, columns=None) -> pd.DataFrame:
         text (UTF-8); missing cells stay missing. Other columns and the row order are
         unchanged. Equal cells give equal pseudonyms, in any column, so joins still work.
     """
+    return _replace(df, salt, columns, deep=True)
+
+
+def _replace(df: pd.DataFrame, salt: str, columns=None, *, deep: bool = True) -> pd.DataFrame:
+    # deep=False: the columns not replaced share their data with ``df`` (no copy of a large table)
     key = _key(salt)
     if columns is None:
         columns = [c for c in PERSON_COLUMNS if c in df.columns]
@@ -66,7 +76,7 @@ def pseudonymize(df: pd.DataFrame, salt: str, columns=None) -> pd.DataFrame:
         if absent:
             raise UsageError(f"pseudonymize: no column {absent[0]!r} in the table; columns are "
                              f"{', '.join(map(str, df.columns))}")
-    out = df.copy()
+    out = df.copy(deep=deep)
     for col in columns:
         values = out[col]
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
@@ -76,6 +86,65 @@ def pseudonymize(df: pd.DataFrame, salt: str, columns=None) -> pd.DataFrame:
                           for u in uniques], dtype=object)
         replaced = np.where(codes >= 0, names[np.maximum(codes, 0)], None)
         out[col] = pd.Series(replaced, index=out.index, dtype=object).where(codes >= 0, np.nan)
+    return out
+
+
+WITHHELD = "(withheld: pseudonymized run)"
+
+
+def pseudonymize_dataset(dataset, salt: str):
+    """Return a copy of a loaded dataset that names nobody.
+
+    Parameters
+    ----------
+    dataset : perfmodel.dataset.Dataset
+        The loaded dataset; it is not modified.
+    salt : str
+        The secret (see :func:`pseudonymize`).
+
+    Returns
+    -------
+    perfmodel.dataset.Dataset
+        The same tables, columns and row order, with every column of
+        :data:`PERSON_COLUMNS` present in a table replaced by its pseudonym (so the
+        supervisor id ``S001`` becomes the same ``P-...`` in every table, in the indicator
+        panel and in the data outputs of the run). The quarantine keeps ``table``,
+        ``file``, ``row`` and ``column``; its ``reason`` becomes ``<column>: value
+        withheld (pseudonymized run)`` (a reason quotes the offending cell, which may be an
+        id or a name) and its ``record`` (the raw row) is withheld. The row account, the
+        source folder and the file names are unchanged. Columns that are not replaced
+        share their data with ``dataset`` (treat the result as read-only).
+    """
+    import dataclasses
+
+    _key(salt)
+    # the other columns are shared with ``dataset`` rather than copied (tickets may be large)
+    tables = {name: _replace(df, salt, deep=False) for name, df in dataset.tables.items()}
+    quarantine = getattr(dataset, "quarantine", None)
+    if quarantine is not None:
+        quarantine = withhold_quarantine(quarantine)
+    return dataclasses.replace(dataset, tables=tables, quarantine=quarantine)
+
+
+def withhold_quarantine(quarantine: pd.DataFrame) -> pd.DataFrame:
+    """Return the quarantine without the values it quotes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the same rows and columns: ``reason`` becomes ``<column>: value
+        withheld (pseudonymized run)`` (``column`` names the rule's column, never a value),
+        ``record`` becomes ``(withheld: pseudonymized run)``; ``table``, ``file``, ``row``
+        and ``column`` are kept.
+    """
+    out = quarantine.copy()
+    if "reason" in out.columns:
+        if "column" in out.columns:
+            out["reason"] = out["column"].astype(str) + ": value withheld (pseudonymized run)"
+        else:
+            out["reason"] = WITHHELD
+    if "record" in out.columns:
+        out["record"] = WITHHELD
     return out
 
 

@@ -9,11 +9,17 @@ def register(subparsers) -> None:
         "report", help="run a report notebook for a period (HTML, CSV, Excel, manifest)",
         description="Run a parameterized report notebook and write reports/<period>/<run_id>/: the "
                     "executed notebook, an offline HTML page, scores and indicators as CSV and Excel, "
-                    "and manifest.json. Prints the path of the HTML page as the last line.")
-    which = p.add_mutually_exclusive_group()  # one of them is required unless --as-of is given
+                    "and manifest.json. Prints the path of the HTML page as the last line. Each run "
+                    "first removes the working caches (.cache, personal data) that killed runs left "
+                    "under --out; a run still going, or owned by another host, is never touched.")
+    which = p.add_mutually_exclusive_group()  # one of them is required unless --as-of or --clean-stale
     which.add_argument("--period", help="period id (2026Q3, 2026-09) or 'latest' (latest complete period)")
     which.add_argument("--all", action="store_true", dest="all_periods",
                        help="every complete period in the data")
+    which.add_argument("--clean-stale", action="store_true", dest="clean_stale",
+                       help="only remove the working caches (<run>/.cache) that killed runs left under "
+                            "--out, whose process is gone (same host), and exit; the killed runs stay "
+                            "incomplete")
     p.add_argument("--notebook", default="quarterly",
                    choices=["quarterly", "feedback", "calibration", "validity", "audit"])
     p.add_argument("--data", default="data/sample", help="dataset folder (default data/sample)")
@@ -30,9 +36,12 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=int, default=None, help="seed of the random draws (default 2026)")
     p.add_argument("--out", default="reports", help="reports folder (default reports)")
     p.add_argument("--pseudonymize", action="store_true",
-                   help="research outputs: the data outputs (indicators.csv, scores.csv, scores.xlsx) "
-                        "carry pseudonyms instead of supervisor ids; the notebook pages (HTML) are NOT "
-                        "pseudonymized. Needs --salt-file; not with --notebook feedback")
+                   help="research outputs that name nobody: supervisor and staff ids and names are "
+                        "replaced by salted hashes (P- + 12 hex digits of HMAC-SHA256) in the data "
+                        "outputs (indicators.csv, scores.csv, scores.xlsx) and in the pages (HTML and "
+                        "executed notebook), which are made from pseudonymized data only; the same salt "
+                        "gives the same pseudonyms. Needs --salt-file; not with --notebook feedback "
+                        "or audit")
     p.add_argument("--salt-file", default=None, dest="salt_file",
                    help="with --pseudonymize: file holding the secret salt, outside --out (created if "
                         "absent); never copied into the run folder or manifest")
@@ -44,8 +53,13 @@ def handle(args) -> int:
     from ..privacy import salt_for
     from ..reports.runner import DEFAULT_SEED, run_reports, validate
 
+    if args.clean_stale:
+        return clean(args)
     if args.pseudonymize and args.notebook == "feedback":
         raise UsageError("--pseudonymize: feedback pages are personal by nature; not with --notebook feedback")
+    if args.pseudonymize and args.notebook == "audit":
+        raise UsageError("--pseudonymize: the audit notebook checks a run against the real data; audit a "
+                         "pseudonymized run with perfmodel audit verify RUN --salt-file PATH")
     salt = salt_for(args.pseudonymize, args.salt_file, outputs=(args.out,))
 
     spec, dataset = validate(period=args.period, all_periods=args.all_periods, notebook=args.notebook,
@@ -66,4 +80,22 @@ def handle(args) -> int:
         return 1
     # The last line is the path of the HTML page (of the last period with --all).
     print(results[-1].html)
+    return 0
+
+
+def clean(args) -> int:
+    """``perfmodel report --clean-stale``: remove the caches of killed runs under ``--out``."""
+    from ..errors import UsageError
+    from ..reports.cleanup import clean_stale
+    from ..reports.runner import writable_folder
+
+    if args.as_of:
+        raise UsageError("--clean-stale: give it with --out only (not with --as-of)")
+    out = writable_folder(args.out)
+    result = clean_stale(out)
+    for path in result.removed:
+        print(f"removed {path}")
+    for path, why in result.kept:
+        print(f"kept {path} ({why})")
+    print(f"{len(result.removed)} stale cache(s) removed under {out}")
     return 0

@@ -1,6 +1,8 @@
 """``perfmodel sensitivity``: which supervisors' ratings hinge on the choice of weights."""
 from __future__ import annotations
 
+import dataclasses
+
 from ..errors import UsageError
 
 
@@ -29,6 +31,12 @@ def register(subparsers) -> None:
     p.add_argument("--threshold", type=float, default=0.2,
                    help="print supervisors whose rating differs with at least this probability (default 0.2)")
     p.add_argument("--out", metavar="FILE", help="write the full per-supervisor table (.csv/.parquet/.xlsx)")
+    p.add_argument("--pseudonymize", action="store_true",
+                   help="name nobody: supervisor ids in the printed list and in --out are replaced by "
+                        "salted hashes (P-xxxxxxxxxxxx, the same as perfmodel report --pseudonymize "
+                        "with the same salt); the draws and ranks are those of the real data")
+    p.add_argument("--salt-file", dest="salt_file", metavar="PATH",
+                   help="secret salt for --pseudonymize, kept outside the outputs (created if absent)")
     p.set_defaults(func=handle)
 
 
@@ -49,7 +57,10 @@ def handle(args) -> int:
     from ..sensitivity import DEFAULT_CONCENTRATION, rank_uncertainty
     from .weights import load_panel, write_table
 
+    from ..privacy import pseudonymize, salt_for
+
     period = parse_period(args.period).id
+    salt = salt_for(args.pseudonymize, args.salt_file, outputs=[args.out] if args.out else [])
     if str(args.policy).lower().endswith((".yaml", ".yml")):
         policy, _ = read_policy_with_provenance(args.policy)  # a policy written by `weights`
     else:
@@ -62,6 +73,8 @@ def handle(args) -> int:
     res = rank_uncertainty(panel, policy, draws=args.draws, seed=args.seed,
                            result_range=_range(args.result_range), indicator_concentration=conc,
                            rules=args.rules)
+    if salt is not None:  # after the draws: ties are broken by the real ids, as without the flag
+        res = dataclasses.replace(res, table=pseudonymize(res.table, salt))
     t = res.table
     lo, hi = res.result_range
     conc_txt = "fixed" if conc is None else f"Dirichlet concentration {conc:g}"

@@ -28,6 +28,7 @@ from .. import audit
 from ..errors import DataError, PeriodError, UsageError
 from ..i18n import check_lang
 from ..periods import parse_period, period_containing, period_range
+from . import cleanup
 from .paths import notebooks_dir, repo_root, resolve_path
 
 NOTEBOOKS = {
@@ -201,9 +202,10 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
     the one in progress at the as-of instant (``period`` may be omitted) and must be in
     the data.
 
-    With ``salt`` (from :func:`perfmodel.privacy.salt_for`) the data outputs (indicators
-    and scores CSV and workbook) carry pseudonyms instead of supervisor ids; the notebook
-    pages are not pseudonymized, and the feedback notebook is refused.
+    With ``salt`` (from :func:`perfmodel.privacy.salt_for`) every output of the run names
+    nobody: the data outputs (indicators and scores CSV and workbook) carry pseudonyms
+    instead of supervisor ids, and the notebooks read a pseudonymized dataset and panel
+    (:func:`perfmodel.privacy.pseudonymize_dataset`); the feedback notebook is refused.
 
     Returns
     -------
@@ -227,6 +229,9 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
     check_lang(lang)
     if salt is not None and notebook == "feedback":
         raise UsageError("--pseudonymize: feedback pages are personal by nature; not with --notebook feedback")
+    if salt is not None and notebook == "audit":
+        raise UsageError("--pseudonymize: the audit notebook checks a run against the real data; audit a "
+                         "pseudonymized run with perfmodel audit verify RUN --salt-file PATH")
     if engine not in ENGINES:
         raise UsageError(f"--engine {engine!r}: use one of {', '.join(ENGINES)}")
     if int(jobs) < 1:
@@ -467,6 +472,7 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
     if spec.salt is not None:
         params["pseudonymized"] = True  # the salt itself (and its hash) is never recorded
     try:
+        cleanup.claim(run_dir)  # before the cache: a run killed later leaves a cache known to be stale
         (run_dir / POLICY_FILE).write_text(inputs["policy"]["text"], encoding="utf-8")
         policy = load_policy(str(run_dir / POLICY_FILE))
         dataset = dataset if dataset is not None else load_dataset(spec.data_dir)
@@ -481,7 +487,13 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
         # The notebooks read the loaded dataset and the indicator panel from a cache instead
         # of computing them again (a notebook run on its own computes them). The cache lies
         # inside the run folder, so a killed run leaves nothing with personal data elsewhere.
-        cache = write_cache(dataset, tables["panel"], run_dir / CACHE_DIR)
+        cached, panel = dataset, tables["panel"]
+        if spec.salt is not None:  # the notebooks get pseudonyms only, never the real ids and names
+            from ..privacy import pseudonymize, pseudonymize_dataset
+
+            cached, panel = pseudonymize_dataset(dataset, spec.salt), pseudonymize(panel, spec.salt)
+        cache = write_cache(cached, panel, run_dir / CACHE_DIR)
+        del cached, panel
         write_workbook(run_dir / WORKBOOK,
                        _workbook_sheets(tables, dataset, inputs, params, run_id,
                                         pseudonymized=spec.salt is not None),
@@ -489,7 +501,8 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
         nb_params = {"data_dir": str(spec.data_dir), "policy": str(run_dir / POLICY_FILE),
                      "period": period, "lang": spec.lang, "engine": spec.engine, "seed": spec.seed,
                      "run_id": run_id, "run_dir": str(spec.audit_run or ""), "cache": str(cache),
-                     "other_policy": spec.other_policy or "", "as_of": spec.as_of or ""}
+                     "other_policy": spec.other_policy or "", "as_of": spec.as_of or "",
+                     "pseudonymized": spec.salt is not None}
         source = notebooks_dir() / NOTEBOOKS[spec.notebook]
         kernel = kernel_name()
         if spec.notebook == "feedback":
@@ -511,7 +524,7 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
         _finish(run_dir, run_id, spec, period, params, inputs, errors)
         raise
     finally:
-        shutil.rmtree(run_dir / CACHE_DIR, ignore_errors=True)
+        cleanup.release(run_dir)  # the cache, then the owner record
     status = _finish(run_dir, run_id, spec, period, params, inputs, errors)
     return RunResult(period, run_id, run_dir, status, html if html and html.is_file() else None, errors)
 
@@ -639,6 +652,9 @@ def run_reports(spec: ReportSpec, dataset=None, *, progress: bool | None = None)
     list of RunResult
         In period order.
     """
+    stale = cleanup.clean_stale(spec.out)  # caches left by killed runs (their processes are gone)
+    for path in stale.removed:
+        print(f"perfmodel: removed the working cache of an interrupted run: {path}", file=sys.stderr)
     if len(spec.periods) == 1:
         return [run_period(spec, spec.periods[0], dataset, progress=progress)]
     results = []

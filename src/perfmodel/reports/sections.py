@@ -171,7 +171,7 @@ class ReportContext:
 
 
 def build_context(data_dir="data/sample", policy="efficiency", period="latest", lang="en",
-                  engine="duckdb", seed=2026, run_id="", cache="") -> ReportContext:
+                  engine="duckdb", seed=2026, run_id="", cache="", pseudonymized=False) -> ReportContext:
     """Load the data, compute the indicator panel and the scores for every period up to ``period``.
 
     Parameters
@@ -186,6 +186,11 @@ def build_context(data_dir="data/sample", policy="efficiency", period="latest", 
         A folder with ``dataset.pkl`` (the loaded dataset) and ``panel.parquet`` (the long
         indicator panel of these periods) written by ``perfmodel report``; when empty or
         gone, both are computed here.
+    pseudonymized : bool
+        Set by ``perfmodel report --pseudonymize``: the cache holds pseudonymized data
+        (every supervisor and staff id and name replaced, see
+        :func:`perfmodel.privacy.pseudonymize_dataset`), and the data must come from it;
+        the real data folder is then read only for the hashes of its files.
 
     Returns
     -------
@@ -194,7 +199,8 @@ def build_context(data_dir="data/sample", policy="efficiency", period="latest", 
     Raises
     ------
     PerfmodelError
-        One line naming a missing folder, an unknown policy or a period outside the data.
+        One line naming a missing folder, an unknown policy or a period outside the data,
+        or, when ``pseudonymized``, a missing cache (the real data is never read then).
     """
     from .. import plotting
     from ..indicators import compute_indicators, wide_panel
@@ -210,6 +216,10 @@ def build_context(data_dir="data/sample", policy="efficiency", period="latest", 
     pol_spec = str(resolve_path(policy)) if str(policy).endswith((".yaml", ".yml")) else str(policy)
     pol = load_policy(pol_spec)
     cache = Path(cache) if cache else None
+    if pseudonymized and not (cache is not None and (cache / "dataset.pkl").is_file()
+                              and (cache / "panel.parquet").is_file()):
+        raise UsageError(f"pseudonymized report: the pseudonymized data cache {cache or '(none)'} is "
+                         f"missing; run the report again with perfmodel report --pseudonymize")
     if cache is not None and (cache / "dataset.pkl").is_file():
         import pickle
 

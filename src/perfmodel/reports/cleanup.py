@@ -1,0 +1,228 @@
+"""Working caches of report runs: who owns one, and removing those whose run is gone.
+
+A report run keeps its working cache (the loaded dataset and the indicator panel, personal
+data) in ``<run_dir>/.cache`` and removes it when it ends. A run that is killed cannot, so
+the cache would stay in the run folder. Each run therefore records its owner in
+``<run_dir>/.running`` (JSON: process id, host name, boot id, process start time, start
+time of the run) before it writes the cache, and removes the record after the cache.
+
+:func:`clean_stale` (called when every ``perfmodel report`` run starts, and by
+``perfmodel report --clean-stale``) removes the cache of each run folder under a reports
+folder whose owner is gone: same host and boot, and the process no longer exists, has
+ended (a zombie) or is another process that reused the id. A run owned by another host,
+or whose owner cannot be told apart from a live one, is never touched. A cache without an
+owner record (left by a version that did not write one) counts as stale.
+
+Only folders named like a run (``reports/<period>/<YYYYMMDDTHHMMSSZ-8 hex>``) are looked
+at, so pointing ``--out`` at any other folder removes nothing else. The manifest is never
+written here: a killed run stays incomplete.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+CACHE_DIR = ".cache"
+OWNER_FILE = ".running"
+RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{8}$")
+
+
+@dataclass
+class Cleanup:
+    """What :func:`clean_stale` did.
+
+    Attributes
+    ----------
+    removed : list of pathlib.Path
+        The caches removed (``<run_dir>/.cache``), their runs' owners gone.
+    kept : list of (pathlib.Path, str)
+        Caches left in place with the reason (run still going, owned by another host).
+    """
+
+    removed: list[Path] = field(default_factory=list)
+    kept: list[tuple[Path, str]] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- owner record
+
+def _boot_id() -> str | None:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip() or None
+    except OSError:
+        return None
+
+
+def _proc_stat(pid: int) -> tuple[str, int] | None:
+    """(state, start time in clock ticks since boot) of a process, or None when unknown."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # the command name (field 2) is in parentheses and may hold spaces or parentheses
+    rest = text[text.rfind(")") + 2:].split()
+    try:
+        return rest[0], int(rest[19])  # field 3 (state) and field 22 (starttime)
+    except (IndexError, ValueError):
+        return None
+
+
+def owner_record(pid: int | None = None) -> dict:
+    """Return the owner record of this process (or of ``pid``).
+
+    Returns
+    -------
+    dict
+        ``pid``, ``host`` (:func:`socket.gethostname`), ``boot_id`` (Linux, else None),
+        ``process_start`` (clock ticks since boot, Linux, else None), ``started_at``
+        (UTC, ISO 8601).
+    """
+    pid = os.getpid() if pid is None else int(pid)
+    stat = _proc_stat(pid)
+    return {"pid": pid, "host": socket.gethostname(), "boot_id": _boot_id(),
+            "process_start": stat[1] if stat else None,
+            "started_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
+def claim(run_dir) -> Path:
+    """Record this process as the owner of ``run_dir`` (atomically); call before writing the cache.
+
+    Returns
+    -------
+    pathlib.Path
+        The record, ``<run_dir>/.running`` (hidden: never an output of the run).
+    """
+    run_dir = Path(run_dir)
+    fd, tmp = tempfile.mkstemp(prefix=".running-", dir=run_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(owner_record(), fh)
+        os.replace(tmp, run_dir / OWNER_FILE)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return run_dir / OWNER_FILE
+
+
+def release(run_dir) -> None:
+    """Remove the run's cache, then its owner record (when the run ends, whatever the outcome)."""
+    run_dir = Path(run_dir)
+    shutil.rmtree(run_dir / CACHE_DIR, ignore_errors=True)
+    try:
+        (run_dir / OWNER_FILE).unlink()
+    except FileNotFoundError:
+        pass
+
+
+def read_owner(run_dir) -> dict | None:
+    """Return the owner record of a run folder, or None when there is none or it is unreadable."""
+    try:
+        owner = json.loads((Path(run_dir) / OWNER_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return owner if isinstance(owner, dict) and isinstance(owner.get("pid"), int) else None
+
+
+def owner_state(owner: dict) -> str:
+    """Tell whether the process that owns a run is still there.
+
+    Returns
+    -------
+    str
+        ``gone`` (same host: the machine was restarted since, the process no longer
+        exists, has ended and waits to be reaped, or its id now belongs to a process
+        started at another time), ``running``, or ``other host`` (cannot be told from
+        here, so treated as running).
+    """
+    if owner.get("host") != socket.gethostname():
+        return "other host"
+    boot = _boot_id()
+    if owner.get("boot_id") and boot and owner["boot_id"] != boot:
+        return "gone"
+    pid = int(owner["pid"])
+    if pid <= 0:
+        return "gone"
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return "gone"
+    except PermissionError:
+        pass  # exists, another user's
+    stat = _proc_stat(pid)
+    if stat is not None:
+        state, start = stat
+        if state in ("Z", "X"):
+            return "gone"
+        if owner.get("process_start") is not None and start != owner["process_start"]:
+            return "gone"  # the id was reused
+    return "running"
+
+
+# --------------------------------------------------------------------------- cleaning
+
+def run_folders(out) -> list[Path]:
+    """Return the run folders under a reports folder (``<out>/<period>/<run_id>``), sorted."""
+    root = Path(out)
+    if not root.is_dir():
+        return []
+    found = []
+    for period in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        try:
+            found.extend(sorted(r for r in period.iterdir() if r.is_dir() and RUN_ID.match(r.name)))
+        except OSError:
+            continue
+    return found
+
+
+def clean_stale(out) -> Cleanup:
+    """Remove the working caches of the runs under ``out`` whose process is gone.
+
+    Parameters
+    ----------
+    out : path
+        A reports folder (what ``perfmodel report --out`` names).
+
+    Returns
+    -------
+    Cleanup
+        The caches removed and those kept (with the reason). Run folders, their outputs
+        and their status are left as they are: a killed run stays incomplete (no
+        manifest). A cache whose removal fails is listed as kept.
+    """
+    result = Cleanup()
+    for run in run_folders(out):
+        cache = run / CACHE_DIR
+        marker = run / OWNER_FILE
+        if not (cache.exists() or marker.exists()):
+            continue
+        owner = read_owner(run)
+        if owner is None:
+            if marker.exists():  # a record being replaced, or damaged: leave it alone
+                result.kept.append((cache, "owner record unreadable"))
+                continue
+            state = "gone"  # a cache from before owner records
+        else:
+            state = owner_state(owner)
+        if state != "gone":
+            if cache.exists():
+                result.kept.append((cache, f"{state}: pid {owner.get('pid')} on {owner.get('host')}"))
+            continue
+        if cache.exists():
+            shutil.rmtree(cache, ignore_errors=True)
+            if cache.exists():
+                result.kept.append((cache, "could not be removed"))
+                continue
+            result.removed.append(cache)
+        for leftover in [marker, *run.glob(".running-*")]:
+            try:
+                leftover.unlink()
+            except OSError:
+                pass
+    return result
