@@ -18,13 +18,21 @@ severity and a message that says what to do:
   reason and no test possible (no data, too little history, statistics unavailable) is a
   warning.
 - **T**ime-bound — the policy sets ``period: quarter`` or ``month`` (error).
+
+Messages are in English or Simplified Chinese (``lang="zh"``); their templates are the data
+:data:`MESSAGES`, one entry per kind of finding with a text per language, and Chinese
+messages name an indicator as "中文名称（id）" so it can be found in the policy file.
 """
 from __future__ import annotations
+
+import difflib
 
 import numpy as np
 import pandas as pd
 
 from . import catalogue as cat
+from .errors import UsageError
+from .i18n import check_lang, t
 from .policy import IndicatorRule, Policy, load_policy
 
 COLUMNS = ["indicator", "letter", "severity", "message"]
@@ -32,9 +40,113 @@ LETTERS = "SMART"
 LOW, HIGH = 0.10, 0.90
 MIN_HISTORY = 10
 
+# The names of the SMART letters (SPEC seed: 明确性, 可衡量性, 可实现性, 相关性, 时限性).
+LETTER_NAMES: dict[str, dict[str, str]] = {
+    "S": {"en": "Specific", "zh": "明确性"},
+    "M": {"en": "Measurable", "zh": "可衡量性"},
+    "A": {"en": "Achievable", "zh": "可实现性"},
+    "R": {"en": "Relevant", "zh": "相关性"},
+    "T": {"en": "Time-bound", "zh": "时限性"},
+}
+
+# Message templates per finding and language, filled with str.format. A template may ignore
+# values it has no use for (English plurals, Chinese names). Fields: ``ind`` the indicator
+# id; ``label`` its name for the language (the id in English, "名称（id）" in Chinese);
+# ``what`` the target as described by the ``target_*`` templates.
+MESSAGES: dict[str, dict[str, str]] = {
+    "label": {"en": "{ind}", "zh": "{name}（{ind}）"},
+    # S
+    "unknown": {
+        "en": "not an indicator of the catalogue; {suggest}use a catalogue id "
+              "(see `perfmodel indicators --list`)",
+        "zh": "指标目录中没有此指标；{suggest}请改用目录中的指标编号（见 `perfmodel indicators --list`）"},
+    "suggest": {"en": "did you mean {close!r}? ", "zh": "是否应为{label}？"},
+    "percentile": {
+        "en": "rule percentile ranks supervisors against each other: there is no absolute target "
+              "to agree on; consider ratio or linear",
+        "zh": "计分规则 percentile（相对排名）只在主管之间相互比较，没有可与主管事先约定的绝对目标；"
+              "建议改用 ratio（完成比率法）或 linear（线性插值法）"},
+    # M
+    "m_not_checked": {
+        "en": "not checked: give the data (--data DIR) to check that every indicator can be measured",
+        "zh": "未检查：请提供数据（--data DIR），以检查每个指标能否计量"},
+    "tables_absent": {
+        "en": "table{s} {tables} absent from the data: {ind} cannot be measured; supply {them} "
+              "or drop {ind}",
+        "zh": "数据中缺少数据表 {tables}，无法计量{label}；请补充缺少的数据表，或从政策中删除该指标"},
+    "no_value": {
+        "en": "no value in any supervisor-period of the data; check the source tables of {ind}",
+        "zh": "数据中所有主管-期间均无取值；请检查{label}的源数据表"},
+    # A
+    "a_not_checked": {
+        "en": "not checked: give the data (--data DIR) to check that targets are achievable",
+        "zh": "未检查：请提供数据（--data DIR），以检查目标能否实现"},
+    "short_history": {
+        "en": "only {n} supervisor-periods with a value; too little history to judge {what}",
+        "zh": "仅有 {n} 条主管-期间记录有取值，历史数据太少，无法判断{what}能否实现"},
+    "too_hard": {
+        "en": "{what} reached by {share:.0%} of {n} supervisor-periods (below {low:.0%}): not "
+              "achievable; move it toward the median {median:.4g}",
+        "zh": "{what}在 {n} 条主管-期间记录中仅有 {share:.0%} 达到（低于 {low:.0%}），难以实现；"
+              "请将其向中位数 {median:.4g} 靠拢"},
+    "too_easy": {
+        "en": "{what} reached by {share:.0%} of {n} supervisor-periods (above {high:.0%}): no "
+              "stretch; move it beyond the median {median:.4g}",
+        "zh": "{what}在 {n} 条主管-期间记录中有 {share:.0%} 达到（高于 {high:.0%}），缺乏挑战性；"
+              "请将其定得比中位数 {median:.4g} 更具挑战性"},
+    "target_bands": {"en": "band threshold {t:g} (rule bands)",
+                     "zh": "分段阈值 {t:g}（计分规则 bands，{rule_name}）"},
+    "target_rule": {"en": "target {t:g} (rule {rule})",
+                    "zh": "目标值 {t:g}（计分规则 {rule}，{rule_name}）"},
+    # R
+    "r_untested": {
+        "en": "no declared relevance and {why_not}; add relevance: <reason> to the indicator",
+        "zh": "未声明相关性理由，且{why_not}；请在该指标下添加 relevance: <理由>"},
+    "r_short_history": {
+        "en": "no declared relevance and too little history to test whether it predicts a result; "
+              "add relevance: <reason>",
+        "zh": "未声明相关性理由，且历史数据太少，无法检验其能否预测结果指标；请添加 relevance: <理由>"},
+    "r_no_evidence": {
+        "en": "no declared relevance and no evidence that it predicts a result indicator {lag} "
+              "period(s) later ({verdicts}); add relevance: <reason> or drop it",
+        "zh": "未声明相关性理由，也没有证据表明其能预测 {lag} 期后的结果指标（检验结论：{verdicts}）；"
+              "请添加 relevance: <理由>，或删除该指标"},
+    "why_no_data": {"en": "no data to test predictive validity (--data DIR)",
+                    "zh": "没有可用于检验预测效度的数据（--data DIR）"},
+    "why_no_result": {"en": "no result indicator in the policy to test against",
+                      "zh": "政策中没有可供检验的结果指标"},
+    "why_unavailable": {"en": "predictive validity is not available in this installation",
+                        "zh": "当前安装不支持预测效度检验"},
+    "why_no_values": {"en": "the data hold no values to test predictive validity",
+                      "zh": "数据中没有可用于检验预测效度的取值"},
+    "why_not_tested": {"en": "predictive validity was not tested for it",
+                       "zh": "未对该指标进行预测效度检验"},
+    # T
+    "no_period": {"en": "no period set; add period: quarter or period: month",
+                  "zh": "未设定考核周期；请添加 period: quarter（按季度）或 period: month（按月）"},
+}
+
+# How a list is joined in a sentence.
+SEPARATOR = {"en": ", ", "zh": "、"}
+
+
+def message(key: str, lang: str = "en", **values) -> str:
+    """Return the SMART message ``key`` in ``lang`` filled with ``values``.
+
+    ``values`` may hold more fields than the template uses.
+    """
+    return MESSAGES[key][check_lang(lang)].format(**values)
+
+
+def _label(ind: str, lang: str) -> str:
+    """An indicator as a message names it: the id in English, "名称（id）" in Chinese."""
+    if ind not in cat.indicator_ids():
+        return ind
+    return message("label", lang, ind=ind, name=cat.name(ind, lang))
+
 
 def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.DataFrame | None = None,
-         lag: int = 1) -> pd.DataFrame:
+         lag: int = 1, lang: str = "en") -> pd.DataFrame:
     """Check a policy against SMART.
 
     Parameters
@@ -49,30 +161,43 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
     validity : pandas.DataFrame, optional
         Output of :func:`perfmodel.stats.predictive_validity` to use instead of running it.
     lag : int
-        Periods between process and result in the validity test.
+        Periods between process and result in the validity test (a whole number, 1 or more).
+    lang : {"en", "zh"}
+        Language of the messages (see :data:`MESSAGES`); the other columns are codes and do
+        not change with the language.
 
     Returns
     -------
     pandas.DataFrame
         One row per finding: ``indicator`` ("" for the policy as a whole), ``letter``
-        (S, M, A, R or T), ``severity`` (``error`` or ``warning``), ``message``. Sorted by
-        letter in SMART order, then in policy order. No rows = nothing to report.
+        (S, M, A, R or T), ``severity`` (``error`` or ``warning``), ``message`` in ``lang``.
+        Sorted by letter in SMART order, then in policy order. No rows = nothing to report.
+
+    Raises
+    ------
+    UsageError
+        ``lang`` is not "en" or "zh", or ``lag`` is not a whole number of 1 or more.
+    PolicyError
+        The policy cannot be read (any fault but an indicator missing from the catalogue).
     """
+    check_lang(lang)
+    lag = _whole_lag(lag)
     if not isinstance(policy, Policy):
         policy = load_policy(policy, strict=False)
     findings: list[dict] = []
 
-    def add(ind, letter, severity, message):
-        findings.append({"indicator": ind, "letter": letter, "severity": severity, "message": message})
+    def add(ind, letter, severity, key, **values):
+        findings.append({"indicator": ind, "letter": letter, "severity": severity,
+                         "message": message(key, lang, ind=ind, label=_label(ind, lang), **values)})
 
     # S ---------------------------------------------------------------------------------
     for ind in policy.unknown_indicators:
-        add(ind, "S", "error", f"not an indicator of the catalogue; use a catalogue id "
-                               f"(see `perfmodel indicators --list`)")
+        close = difflib.get_close_matches(ind, list(cat.indicator_ids()), n=1, cutoff=0.6)
+        suggest = message("suggest", lang, close=close[0], label=_label(close[0], lang)) if close else ""
+        add(ind, "S", "error", "unknown", suggest=suggest)
     for ind, r in policy.indicators.items():
         if r.known and r.rule == "percentile":
-            add(ind, "S", "warning", "rule percentile ranks supervisors against each other: there is "
-                                     "no absolute target to agree on; consider ratio or linear")
+            add(ind, "S", "warning", "percentile")
     known = [k for k, r in policy.indicators.items() if r.known]
 
     dataset = _dataset(data) if data is not None else None
@@ -81,48 +206,40 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
 
     # M ---------------------------------------------------------------------------------
     if dataset is None and panel is None:
-        add("", "M", "warning", "not checked: give the data (--data DIR) to check that every "
-                                "indicator can be measured")
+        add("", "M", "warning", "m_not_checked")
     else:
         tables = set(dataset.tables) if dataset is not None else None
         for ind in known:
             if tables is not None:
-                absent = [t for t in cat.indicator(ind)["tables"] if t not in tables]
+                absent = [x for x in cat.indicator(ind)["tables"] if x not in tables]
                 if absent:
-                    add(ind, "M", "error", f"table{'s' if len(absent) > 1 else ''} "
-                                           f"{', '.join(absent)} absent from the data: "
-                                           f"{ind} cannot be measured; supply "
-                                           f"{'them' if len(absent) > 1 else 'it'} or drop {ind}")
+                    many = len(absent) > 1
+                    add(ind, "M", "error", "tables_absent", tables=SEPARATOR[lang].join(absent),
+                        s="s" if many else "", them="them" if many else "it")
                     continue
             if panel is not None and (ind not in panel.columns or panel[ind].notna().sum() == 0):
-                add(ind, "M", "warning", f"no value in any supervisor-period of the data; check "
-                                         f"the source tables of {ind}")
+                add(ind, "M", "warning", "no_value")
 
     # A ---------------------------------------------------------------------------------
     if panel is None:
-        add("", "A", "warning", "not checked: give the data (--data DIR) to check that targets "
-                                "are achievable")
+        add("", "A", "warning", "a_not_checked")
     else:
         for ind in known:
             r = policy.indicators[ind]
             if r.rule == "percentile" or ind not in panel.columns:
                 continue
             x = pd.to_numeric(panel[ind], errors="coerce").dropna().to_numpy(dtype=float)
-            reached, what = _reached(x, r)
+            reached, what = _reached(x, r, lang)
             if len(x) < MIN_HISTORY:
                 if len(x):
-                    add(ind, "A", "warning", f"only {len(x)} supervisor-periods with a value; too "
-                                             f"little history to judge {what}")
+                    add(ind, "A", "warning", "short_history", n=len(x), what=what)
                 continue
             share = reached.mean()
+            figures = dict(what=what, share=share, n=len(x), low=LOW, high=HIGH, median=np.median(x))
             if share < LOW:
-                add(ind, "A", "error", f"{what} reached by {share:.0%} of {len(x)} supervisor-periods "
-                                       f"(below {LOW:.0%}): not achievable; move it toward the "
-                                       f"median {np.median(x):.4g}")
+                add(ind, "A", "error", "too_hard", **figures)
             elif share > HIGH:
-                add(ind, "A", "warning", f"{what} reached by {share:.0%} of {len(x)} supervisor-periods "
-                                         f"(above {HIGH:.0%}): no stretch; move it beyond the "
-                                         f"median {np.median(x):.4g}")
+                add(ind, "A", "warning", "too_easy", **figures)
 
     # R ---------------------------------------------------------------------------------
     need = [k for k in known if policy.indicators[k].dimension == "process"
@@ -133,22 +250,18 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
         for ind in need:
             v = verdicts.get(ind)
             if v is None:
-                add(ind, "R", "warning", f"no declared relevance and {why_not}; add relevance: "
-                                         f"<reason> to the indicator")
+                add(ind, "R", "warning", "r_untested", why_not=message(why_not, lang))
             elif "predicts" in v:
                 continue
             elif set(v) <= {"insufficient data"}:
-                add(ind, "R", "warning", "no declared relevance and too little history to test "
-                                         "whether it predicts a result; add relevance: <reason>")
+                add(ind, "R", "warning", "r_short_history")
             else:
-                add(ind, "R", "error", f"no declared relevance and no evidence that it predicts a "
-                                       f"result indicator {lag} period(s) later "
-                                       f"({', '.join(sorted(set(v)))}); add relevance: <reason> "
-                                       f"or drop it")
+                add(ind, "R", "error", "r_no_evidence", lag=lag,
+                    verdicts=SEPARATOR[lang].join(t(x, lang) for x in sorted(set(v))))
 
     # T ---------------------------------------------------------------------------------
     if policy.period is None:
-        add("", "T", "error", "no period set; add period: quarter or period: month")
+        add("", "T", "error", "no_period")
 
     out = pd.DataFrame(findings, columns=COLUMNS)
     order = {k: i for i, k in enumerate([""] + list(policy.indicators))}
@@ -157,20 +270,32 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
     return out.sort_values(["_l", "_i"], kind="mergesort").drop(columns=["_l", "_i"]).reset_index(drop=True)
 
 
-def _reached(x: np.ndarray, r: IndicatorRule):
-    """Boolean array 'target reached' and a description of the target."""
+def _reached(x: np.ndarray, r: IndicatorRule, lang: str = "en"):
+    """Boolean array 'target reached' and a description of the target in ``lang``."""
     higher = r.direction == "higher"
+    rule_name = t(f"rule_{r.rule}", lang)
     if r.rule == "bands":
-        full = [t for t, s in r.bands if s >= 100]
-        t = full[-1] if full else r.bands[0][0]
-        what = f"band threshold {t:g} (rule bands)"
-    elif r.rule == "deduction":
-        t = r.target if r.target is not None else 0.0
-        what = f"target {t:g} (rule deduction)"
+        full = [b for b, s in r.bands if s >= 100]
+        target = full[-1] if full else r.bands[0][0]
+        what = message("target_bands", lang, t=target, rule_name=rule_name)
     else:
-        t = r.target
-        what = f"target {t:g} (rule {r.rule})"
-    return ((x >= t) if higher else (x <= t)), what
+        if r.rule == "deduction":
+            target = r.target if r.target is not None else 0.0
+        else:
+            target = r.target
+        what = message("target_rule", lang, t=target, rule=r.rule, rule_name=rule_name)
+    return ((x >= target) if higher else (x <= target)), what
+
+
+def _whole_lag(lag) -> int:
+    """``lag`` as an int; UsageError unless it is a whole number of 1 or more."""
+    try:
+        ok = not isinstance(lag, bool) and int(lag) == lag and lag >= 1
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise UsageError(f"lag={lag!r}: use a whole number of periods, 1 or more")
+    return int(lag)
 
 
 def _dataset(data):
@@ -191,23 +316,24 @@ def _panel(dataset, policy: Policy) -> pd.DataFrame | None:
 
 
 def _verdicts(panel, process, results, validity, lag):
-    """Map process indicator -> list of verdicts against the results; and why when none."""
+    """Map process indicator -> list of verdicts against the results; and why when none
+    (a key of :data:`MESSAGES`)."""
     if validity is None:
         if panel is None:
-            return {}, "no data to test predictive validity (--data DIR)"
+            return {}, "why_no_data"
         if not results:
-            return {}, "no result indicator in the policy to test against"
+            return {}, "why_no_result"
         try:
             from .stats import predictive_validity
         except ImportError:
-            return {}, "predictive validity is not available in this installation"
+            return {}, "why_unavailable"
         present_p = [p for p in process if p in panel.columns]
         present_r = [r for r in results if r in panel.columns]
         if not present_p or not present_r:
-            return {}, "the data hold no values to test predictive validity"
+            return {}, "why_no_values"
         validity = predictive_validity(panel, process=present_p, results=present_r, lag=lag, oos=False)
     verdicts: dict[str, list[str]] = {}
     rows = validity[validity["process"].isin(process) & validity["result"].isin(results)]
     for p, group in rows.groupby("process"):
         verdicts[p] = group["verdict"].astype(str).tolist()
-    return verdicts, "predictive validity was not tested for it"
+    return verdicts, "why_not_tested"

@@ -1,39 +1,97 @@
-"""``perfmodel lint``: the SMART check of a policy."""
+"""``perfmodel lint``: the SMART check of a policy.
+
+Exit codes follow the project rule (0 ok, 1 a check failed, 2 bad input): the policy is the
+subject of the check, so everything SMART asks of it is a finding and an error finding exits
+1 — including an indicator id that is not in the catalogue, which SMART "Specific" reports
+with the closest id while the other findings are still shown. A policy that cannot be read
+at all (file or preset not found, broken YAML, any other invalid key or value), a --data
+folder that cannot be loaded, or a wrong argument is bad input: one line, exit 2.
+"""
 from __future__ import annotations
+
+# Console text around the findings table; the messages themselves are perfmodel.smart.MESSAGES.
+TEXT: dict[str, dict[str, str]] = {
+    "header": {"en": "SMART check of {source}: {name} {version} (sha256 {sha})",
+               "zh": "SMART 检查：{source}，政策 {name} {version}（sha256 {sha}）"},
+    "summary": {"en": "{errors} error{es}, {warnings} warning{ws}",
+                "zh": "{errors} 个错误，{warnings} 个警告"},
+}
 
 
 def register(subparsers) -> None:
     """Add the ``lint`` command."""
+    import argparse
+
     p = subparsers.add_parser(
         "lint", help="check a policy against SMART (exit 1 on an error finding)",
-        description="Report SMART findings for a policy: Specific (catalogue ids), Measurable "
-                    "(tables present), Achievable (target reached by 10-90 %% of the history), "
-                    "Relevant (process indicators predict results, or a declared reason), "
-                    "Time-bound (a period is set). Exit 1 when a finding is an error.")
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Report SMART findings for a policy: Specific (catalogue ids), Measurable\n"
+                    "(tables present), Achievable (target reached by 10-90 % of the history),\n"
+                    "Relevant (process indicators predict results, or a declared reason),\n"
+                    "Time-bound (a period is set). --lang zh words the findings in Chinese.",
+        epilog="exit status:\n"
+               "  0  no error finding\n"
+               "  1  the check ran and found at least one error finding. An indicator id that\n"
+               "     is not in the catalogue is such a finding (SMART Specific, naming the\n"
+               "     closest id) and is listed with all the other findings; 'perfmodel policy\n"
+               "     check' and the scoring commands refuse that policy with exit 2 instead.\n"
+               "  2  the check could not run: the policy file or preset is missing, unreadable\n"
+               "     or invalid in any other way, --data cannot be loaded, or an argument is\n"
+               "     wrong (one line on stderr naming the file and key).")
     p.add_argument("--policy", required=True, metavar="FILE|PRESET",
                    help="policy YAML file or preset (efficiency, quality)")
     p.add_argument("--data", help="dataset folder (needed for M, A and the R test)")
     p.add_argument("--lag", type=int, default=1, help="periods between process and result (default 1)")
-    p.add_argument("--out", help="also write the findings to a file (.csv, .parquet or .xlsx)")
+    p.add_argument("--lang", default="en", choices=["en", "zh"],
+                   help="language of the messages and of the table (default en)")
+    p.add_argument("--out", help="also write the findings to a file (.csv, .parquet or .xlsx): "
+                                 "indicator, letter, severity as codes, message in --lang")
     p.set_defaults(func=handler)
 
 
 def handler(args) -> int:
     """Run ``perfmodel lint``; return 1 when a finding is an error, else 0."""
+    from ..errors import UsageError
     from ..policy import load_policy
     from ..smart import lint
     from .indicators import aligned
 
+    if args.lag < 1:
+        raise UsageError(f"perfmodel lint: --lag {args.lag}: use a whole number of periods, 1 or more")
     policy = load_policy(args.policy, strict=False)
-    findings = lint(policy, args.data, lag=args.lag)
+    findings = lint(policy, args.data, lag=args.lag, lang=args.lang)
     if args.out:
         from ..exports import write_table
         write_table(findings, args.out, sort=False)
     errors = int((findings["severity"] == "error").sum())
     warnings = int((findings["severity"] == "warning").sum())
-    print(f"SMART check of {policy.source}: {policy.name} {policy.version} "
-          f"(sha256 {policy.sha256[:12]})")
+    print(TEXT["header"][args.lang].format(source=policy.source, name=policy.name,
+                                           version=policy.version, sha=policy.sha256[:12]))
     if len(findings):
-        print(aligned(findings))
-    print(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
+        print(aligned(findings if args.lang == "en" else display(findings, args.lang)))
+    print(TEXT["summary"][args.lang].format(errors=errors, warnings=warnings,
+                                            es="s" if errors != 1 else "",
+                                            ws="s" if warnings != 1 else ""))
     return 1 if errors else 0
+
+
+def display(findings, lang: str):
+    """Return the findings of :func:`perfmodel.smart.lint` labelled for reading in ``lang``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns (named in ``lang``): indicator id, check (letter and its name), severity
+        (in ``lang``), message.
+    """
+    import pandas as pd
+
+    from ..i18n import columns, t
+    from ..smart import LETTER_NAMES
+
+    shown = pd.DataFrame({
+        "indicator": findings["indicator"],
+        "check": findings["letter"].map(lambda x: f"{x} {LETTER_NAMES[x][lang]}"),
+        "severity": findings["severity"].map(lambda x: t(x, lang)),
+        "message": findings["message"]})
+    return columns(shown, lang)
