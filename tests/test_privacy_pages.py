@@ -105,10 +105,11 @@ def salt_file(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def runs(data, salt_file, tmp_path_factory) -> dict[str, Path]:
-    """A pseudonymized quarterly (en) and validity (zh) run, and a plain quarterly run, same --out."""
+    """Pseudonymized quarterly (en), validity (zh) and calibration runs, and a plain quarterly run."""
     out = tmp_path_factory.mktemp("privacy_reports") / "reports"
     folders = {}
-    for key, extra in (("quarterly", ["--lang", "en"]), ("validity", ["--notebook", "validity", "--lang", "zh"])):
+    for key, extra in (("quarterly", ["--lang", "en"]), ("validity", ["--notebook", "validity", "--lang", "zh"]),
+                       ("calibration", ["--notebook", "calibration"])):
         proc = perfmodel("report", "--period", PERIOD, "--data", data, "--out", out, *extra,
                          "--pseudonymize", "--salt-file", salt_file)
         assert proc.returncode == 0, proc.stderr[-3000:]
@@ -121,11 +122,12 @@ def runs(data, salt_file, tmp_path_factory) -> dict[str, Path]:
 
 # --------------------------------------------------------------------------- report runs
 
-@pytest.mark.parametrize("key", ["quarterly", "validity"])
+@pytest.mark.parametrize("key", ["quarterly", "validity", "calibration"])
 def test_no_output_of_a_pseudonymized_run_names_anyone(key, runs, people):
     run = runs[key]
     texts = run_texts(run)
-    stem = {"quarterly": "quarterly_report", "validity": "validity_study"}[key]
+    stem = {"quarterly": "quarterly_report", "validity": "validity_study",
+            "calibration": "weight_calibration"}[key]
     assert {f"{stem}.html", f"{stem}.ipynb", "scores.csv", "indicators.csv", "scores.xlsx",
             "manifest.json", "policy.yaml"} <= set(texts)
     assert not [p for p in texts if p.startswith(".") or "/." in p]  # no cache or owner record left
@@ -245,6 +247,9 @@ def test_figures_and_tables_of_a_pseudonymized_context_name_nobody(data, people,
         S.build_context(data, "efficiency", PERIOD, "en", cache="", pseudonymized=True)
     with pytest.raises(UsageError, match="pseudonymized"):
         S.build_context(data, "efficiency", PERIOD, "en", cache=str(tmp_path / "gone"), pseudonymized=True)
+    (cache / "panel.parquet").unlink()
+    with pytest.raises(UsageError, match="panel.parquet"):
+        S.build_context(data, "efficiency", PERIOD, "en", cache=str(cache), pseudonymized=True)
 
 
 def test_pseudonymize_dataset_replaces_people_in_every_table(data, people):

@@ -216,16 +216,13 @@ def build_context(data_dir="data/sample", policy="efficiency", period="latest", 
     pol_spec = str(resolve_path(policy)) if str(policy).endswith((".yaml", ".yml")) else str(policy)
     pol = load_policy(pol_spec)
     cache = Path(cache) if cache else None
-    if pseudonymized and not (cache is not None and (cache / "dataset.pkl").is_file()
-                              and (cache / "panel.parquet").is_file()):
-        raise UsageError(f"pseudonymized report: the pseudonymized data cache {cache or '(none)'} is "
-                         f"missing; run the report again with perfmodel report --pseudonymize")
     if cache is not None and (cache / "dataset.pkl").is_file():
         import pickle
 
         with open(cache / "dataset.pkl", "rb") as fh:
             dataset = pickle.load(fh)
     else:
+        _refuse_real_data(pseudonymized, cache, "dataset.pkl")
         dataset = load_dataset(folder)
     kind = pol.period or "quarter"
     period = latest_complete_period(dataset, kind) if period == "latest" else check_period(dataset, period)
@@ -234,6 +231,7 @@ def build_context(data_dir="data/sample", policy="efficiency", period="latest", 
         long = pd.read_parquet(cache / "panel.parquet")
         long = long[long["period"].isin(periods)].reset_index(drop=True)
     else:
+        _refuse_real_data(pseudonymized, cache, "panel.parquet")
         long = compute_indicators(dataset, periods=periods, period_kind=kind, engine=engine)
     wide = wide_panel(long)
     scores_all = score(wide, pol)
@@ -245,6 +243,14 @@ def build_context(data_dir="data/sample", policy="efficiency", period="latest", 
     scores = scores_all[scores_all["period"] == period].reset_index(drop=True)
     return ReportContext(folder, pol_spec, period, lang, engine, int(seed), str(run_id or ""), dataset,
                          pol, periods, long, wide, scores_all, scores, names)
+
+
+def _refuse_real_data(pseudonymized: bool, cache, name: str) -> None:
+    # A pseudonymized page is made from the cache the runner pseudonymized, never from the data folder.
+    if pseudonymized:
+        where = cache / name if cache is not None else "(no cache given)"
+        raise UsageError(f"pseudonymized report: the pseudonymized data {where} is missing, and the real "
+                         f"data is not read for such a page; run perfmodel report --pseudonymize again")
 
 
 # --------------------------------------------------------------------------- quarterly: tables
