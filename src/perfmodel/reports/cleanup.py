@@ -170,12 +170,14 @@ def owner_state(owner: dict) -> str:
 def run_folders(out) -> list[Path]:
     """Return the run folders under a reports folder (``<out>/<period>/<run_id>``), sorted."""
     root = Path(out)
-    if not root.is_dir():
+    try:
+        periods = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:  # absent or unreadable: no runs to look at
         return []
     found = []
-    for period in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    for period in periods:
         try:
-            found.extend(sorted(r for r in period.iterdir() if r.is_dir() and RUN_ID.match(r.name)))
+            found.extend(sorted(r for r in period.iterdir() if RUN_ID.match(r.name) and r.is_dir()))
         except OSError:
             continue
     return found
