@@ -407,7 +407,10 @@ def execute_notebook(source, target, parameters: dict, html_path=None, title=Non
     try:
         papermill.execute_notebook(str(source), str(target), parameters=params,
                                    kernel_name=kernel or kernel_name(), cwd=str(repo_root()),
-                                   progress_bar=False, log_output=False, language="python")
+                                   progress_bar=False, log_output=False, language="python",
+                                   # the kernel listens on localhost only; keep its start-up notices
+                                   # (e.g. about unencrypted TCP) out of the user's terminal
+                                   extra_arguments=["--IPKernelApp.log_level=ERROR"])
     except PapermillExecutionError as exc:
         error = f"{target}: cell {exc.exec_count} raised {exc.ename}: {exc.evalue}"
     except Exception as exc:  # noqa: BLE001 - a kernel that dies must still mark the run failed
