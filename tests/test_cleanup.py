@@ -249,3 +249,28 @@ def test_a_live_concurrent_runs_cache_is_never_removed(data, tmp_path):
     assert live.returncode == 0, stderr[-2000:]
     assert not (running / ".cache").exists() and not (running / ".running").exists()
     assert audit.list_runs(out)["status"].tolist() == ["complete", "complete"]
+
+
+@pytest.mark.parametrize("signum, code, line", [
+    (signal.SIGTERM, 128 + signal.SIGTERM, "perfmodel: terminated; the interrupted run stays incomplete"),
+    (signal.SIGINT, 130, "perfmodel: interrupted"),  # Ctrl-C
+], ids=["SIGTERM", "SIGINT"])
+def test_a_stopped_run_removes_its_own_cache_and_stays_incomplete(signum, code, line, data, tmp_path):
+    out = tmp_path / "reports"
+    slow = tiny_notebooks(tmp_path / "slow", sleep=120)
+    proc = subprocess.Popen(perfmodel_in(slow, "report", "--period", PERIOD, "--data", data, "--out", out),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        run = wait_for_cache(proc, out)
+        time.sleep(2)  # inside the notebook's sleep
+        os.kill(proc.pid, signum)  # the run only, as `kill PID` does
+        _, stderr = proc.communicate(timeout=90)
+    finally:
+        stop(proc)
+    assert proc.returncode == code, stderr[-2000:]
+    assert line in stderr
+    # no traceback of ours (the stopped kernel may log its own)
+    assert "perfmodel/cli/" not in stderr and "perfmodel/reports/" not in stderr
+    assert not (run / ".cache").exists() and not (run / ".running").exists()
+    assert not (run / audit.MANIFEST).exists()
+    assert audit.list_runs(out)["status"].tolist() == ["incomplete"]

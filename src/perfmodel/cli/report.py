@@ -1,6 +1,8 @@
 """``perfmodel report``: run a report notebook into reports/<period>/<run_id>/."""
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
 
 
@@ -11,7 +13,9 @@ def register(subparsers) -> None:
                     "executed notebook, an offline HTML page, scores and indicators as CSV and Excel, "
                     "and manifest.json. Prints the path of the HTML page as the last line. Each run "
                     "first removes the working caches (.cache, personal data) that killed runs left "
-                    "under --out; a run still going, or owned by another host, is never touched.")
+                    "under --out; a run still going, or owned by another host, is never touched. A run "
+                    "stopped by Ctrl-C or SIGTERM removes its own cache and stays incomplete (exit 130 "
+                    "or 143).")
     which = p.add_mutually_exclusive_group()  # one of them is required unless --as-of or --clean-stale
     which.add_argument("--period", help="period id (2026Q3, 2026-09) or 'latest' (latest complete period)")
     which.add_argument("--all", action="store_true", dest="all_periods",
@@ -68,7 +72,8 @@ def handle(args) -> int:
                              seed=DEFAULT_SEED if args.seed is None else args.seed,
                              audit_run=args.run, other_policy=args.other_policy, as_of=args.as_of,
                              command=["perfmodel", *sys.argv[1:]], salt=salt)
-    results = run_reports(spec, dataset)
+    with _terminate_cleanly():
+        results = run_reports(spec, dataset)
     failed = [r for r in results if not r.ok]
     for r in results:
         print(f"{r.period}: {r.status}: {r.html or r.run_dir}")
@@ -81,6 +86,26 @@ def handle(args) -> int:
     # The last line is the path of the HTML page (of the last period with --all).
     print(results[-1].html)
     return 0
+
+
+@contextlib.contextmanager
+def _terminate_cleanly():
+    """SIGTERM (``kill PID``, a scheduler's time limit) ends the run like Ctrl-C: the run's
+    cache is removed on the way out and no manifest is written, so the run stays incomplete.
+    SIGKILL cannot be caught; the next run under the same --out removes that cache."""
+    def stop(signum, frame):
+        print("perfmodel: terminated; the interrupted run stays incomplete", file=sys.stderr)
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: leave the signal alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def clean(args) -> int:
