@@ -59,8 +59,9 @@ def pseudonymize(df: pd.DataFrame, salt: str, columns=None) -> pd.DataFrame:
     pandas.DataFrame
         A copy of ``df`` with every present cell of ``columns`` replaced by
         ``P-`` + 12 lower-case hex digits of HMAC-SHA256 keyed by ``salt`` over the cell's
-        text (UTF-8); missing cells stay missing. Other columns and the row order are
-        unchanged. Equal cells give equal pseudonyms, in any column, so joins still work.
+        text (UTF-8); missing cells stay missing. A column of a pandas string dtype keeps
+        its dtype (other replaced columns become object). Other columns and the row order
+        are unchanged. Equal cells give equal pseudonyms, in any column, so joins still work.
     """
     return _replace(df, salt, columns, deep=True)
 
@@ -85,7 +86,10 @@ def _replace(df: pd.DataFrame, salt: str, columns=None, *, deep: bool = True) ->
         names = np.array([PREFIX + hmac.new(key, _text(u).encode("utf-8"), hashlib.sha256).hexdigest()[:DIGITS]
                           for u in uniques], dtype=object)
         replaced = np.where(codes >= 0, names[np.maximum(codes, 0)], None)
-        out[col] = pd.Series(replaced, index=out.index, dtype=object).where(codes >= 0, np.nan)
+        series = pd.Series(replaced, index=out.index, dtype=object).where(codes >= 0, np.nan)
+        if isinstance(values.dtype, pd.StringDtype):  # text stays in the table's string dtype
+            series = series.astype(values.dtype)
+        out[col] = series
     return out
 
 
