@@ -45,6 +45,11 @@ MISSING_WORDS = ("N/A", "n/a", "#N/A", "NULL", "null", "Null", "无", "暂无", 
 MISSING_WORDS_TYPED = ("NA", "na", "NaN", "nan", "NAN", "None", "none", "NONE", "N/a", "#NULL!")
 _MISSING_TEXT = pa.array(MISSING_WORDS)
 _MISSING_TYPED = pa.array(MISSING_WORDS + MISSING_WORDS_TYPED)
+# How a loaded dataset holds id, text and period columns: pandas' Arrow-backed string dtype
+# with NaN for a missing value (the ``str`` dtype that pandas 3 uses by default). Ten
+# million ids take their UTF-8 bytes and an offset each instead of a Python object each,
+# and they reach Arrow (DuckDB, Spark, Parquet, pickle) without conversion.
+TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 # Numbers larger than this are not plausible values of any column (and sums of them
 # overflow); validation quarantines them.
 MAX_ABS = 1e15
@@ -84,19 +89,30 @@ def parse_column(series: pd.Series, kind: str, timezone: str = "Asia/Shanghai", 
     Returns
     -------
     values : pandas.Series
-        ``object`` (str) for id/text/period, ``datetime64[ns]`` for timestamp/date,
-        ``boolean`` for bool, ``float64`` for float; missing where the cell is missing
-        or unreadable.
+        :data:`TEXT_DTYPE` (``str``, missing NaN) for id/text/period,
+        ``datetime64[ns]`` for timestamp/date, ``boolean`` for bool, ``float64`` for
+        float; missing where the cell is missing or unreadable.
     bad : numpy.ndarray of bool
         True where a cell is present but cannot be read as ``kind``.
     """
     series = series.reset_index(drop=True)
     strings = _as_strings(series)
     if strings is not None:
-        return _from_strings(strings, kind, timezone)
-    if series.dtype == object:
-        return _from_mixed(series, kind, timezone, excel)
-    return _from_values(series, kind, timezone, excel)
+        values, bad = _from_strings(strings, kind, timezone)
+    elif series.dtype == object:
+        values, bad = _from_mixed(series, kind, timezone, excel)
+    else:
+        values, bad = _from_values(series, kind, timezone, excel)
+    if kind in ("id", "text", "period") and values.dtype != TEXT_DTYPE:
+        values = as_text(values)
+    return values, bad
+
+
+def as_text(values: pd.Series) -> pd.Series:
+    """A column of Python strings (missing: None/NaN) as :data:`TEXT_DTYPE`."""
+    arr = pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+    return pd.Series(TEXT_DTYPE.__from_arrow__(pa.chunked_array([arr], type=pa.large_string())),
+                     index=values.index, name=values.name)
 
 
 def empty_column(kind: str, n: int) -> pd.Series:
@@ -107,7 +123,7 @@ def empty_column(kind: str, n: int) -> pd.Series:
         return pd.Series(pd.array([pd.NA] * n, dtype="boolean"))
     if kind == "float":
         return pd.Series(np.full(n, np.nan))
-    return pd.Series(np.full(n, np.nan, dtype=object))
+    return _text_series(pa.nulls(n, pa.large_string()))
 
 
 # --------------------------------------------------------------------------- text cells
@@ -119,6 +135,11 @@ def _as_strings(series: pd.Series) -> pa.ChunkedArray | None:
                                              or pa.types.is_large_string(dtype.pyarrow_dtype)):
         arr = series.array._pa_array  # noqa: SLF001 - zero-copy access to the Arrow data
         return arr.cast(pa.string()) if not pa.types.is_string(arr.type) else arr
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        arr = series.array._pa_array  # noqa: SLF001 - zero-copy (a loaded table checked again)
+        arr = arr.cast(pa.string()) if not pa.types.is_string(arr.type) else arr
+        trimmed = pc.utf8_trim_whitespace(arr)
+        return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
     if isinstance(dtype, pd.StringDtype) or (dtype == object and pd.api.types.infer_dtype(
             series, skipna=True) in ("string", "empty")):
         arr = pa.chunked_array([pa.array(series.astype(object).where(series.notna(), None),
@@ -162,7 +183,7 @@ def _from_strings(arr: pa.ChunkedArray, kind: str, timezone: str):
     arr = _without_missing_words(arr, kind)
     present = pc.is_valid(arr).to_numpy(zero_copy_only=False)
     if kind in ("id", "text"):
-        return _text_objects(arr), np.zeros(len(present), dtype=bool)
+        return _text_series(arr), np.zeros(len(present), dtype=bool)
     if kind == "float":
         return _finite(_numbers(arr), present)
     if kind == "bool":
@@ -182,21 +203,13 @@ def _from_strings(arr: pa.ChunkedArray, kind: str, timezone: str):
     return values, present & values.isna().to_numpy()
 
 
-def _text_objects(arr: pa.ChunkedArray) -> pd.Series:
-    """Text cells as Python strings, missing as NaN.
-
-    A column with few distinct values (supervisor ids on ten million tickets) shares one
-    string object per value instead of holding one per row.
-    """
-    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-    sample = arr.slice(0, 50_000)
-    if len(arr) == 0 or pc.count_distinct(sample).as_py() > len(sample) // 2:
-        values = pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object)  # ids unique per row
-        return values.where(values.notna(), np.nan) if arr.null_count else values
-    encoded = pc.dictionary_encode(arr)
-    words = np.append(encoded.dictionary.to_numpy(zero_copy_only=False).astype(object), np.nan)
-    codes = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy(zero_copy_only=False)
-    return pd.Series(words[codes], dtype=object)
+def _text_series(arr) -> pd.Series:
+    """Text cells (an Arrow string array) as a :data:`TEXT_DTYPE` column, without Python objects."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    if not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.large_string())  # the storage pandas' string dtype uses
+    return pd.Series(TEXT_DTYPE.__from_arrow__(pa.chunked_array([arr], type=pa.large_string())))
 
 
 def _timestamps(arr: pa.ChunkedArray, timezone: str) -> pd.Series:
@@ -274,7 +287,9 @@ def _from_mixed(series: pd.Series, kind: str, timezone: str, excel: bool = False
     """Object column mixing text and typed values (Excel, hand-built frames)."""
     raw = series.to_numpy(dtype=object)
     is_text = np.fromiter((isinstance(v, str) for v in raw), dtype=bool, count=len(raw))
-    values = empty_column(kind, len(raw))
+    # text kinds are gathered as Python objects here and made TEXT_DTYPE by parse_column
+    values = (pd.Series(np.full(len(raw), np.nan, dtype=object)) if kind in ("id", "text", "period")
+              else empty_column(kind, len(raw)))
     bad = np.zeros(len(raw), dtype=bool)
     if is_text.any():
         text_values, text_bad = _from_strings(

@@ -24,13 +24,14 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pandera
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .dataset import QUARANTINE_COLUMNS
-from .parsing import EXPECTED, MAX_ABS, empty_column, parse_column
+from .parsing import EXPECTED, MAX_ABS, TEXT_DTYPE, empty_column, parse_column
 from .schema import TABLES, Table
 
 _DTYPES = {
-    "id": object, "text": object, "period": object, "timestamp": "datetime64[ns]",
+    "id": TEXT_DTYPE, "text": TEXT_DTYPE, "period": TEXT_DTYPE, "timestamp": "datetime64[ns]",
     "date": "datetime64[ns]", "bool": "boolean", "float": "float64",
 }
 
@@ -221,6 +222,8 @@ def _pandera_problems(table, frame, raw, problems: _Problems, unreadable) -> Non
         return
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases
+    finally:
+        _forget_pandera(frame)
     cases = cases[cases["index"].notna()].copy()
     cases["index"] = cases["index"].astype(np.int64)
     for check, group in cases.groupby("check", sort=False, dropna=False):
@@ -250,6 +253,21 @@ def _pandera_problems(table, frame, raw, problems: _Problems, unreadable) -> Non
             else:  # a dtype failure means the value was not converted; report it plainly
                 problems.add(pos, column, [f"{column}: {_show(v)} is not {EXPECTED[col.kind]}"
                                            for v in frame[column].iloc[pos]])
+
+
+def _forget_pandera(frame: pd.DataFrame) -> None:
+    """Drop the ``.pandera`` accessors that validation leaves on the frame and its columns.
+
+    Each accessor refers back to its object, a reference cycle that keeps a validated table
+    (and every column cut from it) in memory after the last use until the garbage collector
+    happens to run: gigabytes on ten million tickets while the indicators are computed.
+    """
+    frame.__dict__.pop("pandera", None)
+    cache = frame.__dict__.get("_item_cache")
+    if cache:
+        for series in cache.values():
+            series.__dict__.pop("pandera", None)
+        cache.clear()
 
 
 def _bounds(col) -> str:
@@ -306,7 +324,10 @@ def _possible_duplicates(raw: pd.DataFrame, key: tuple[str, ...], complete: np.n
     dtype = raw[key[0]].dtype
     if not (isinstance(dtype, pd.ArrowDtype) and pa.types.is_string(dtype.pyarrow_dtype)):
         return None
-    hashes = np.concatenate([_text_hashes(chunk) for chunk in raw[key[0]].array._pa_array.chunks]
+    # in slices: hashing works on per-byte arrays eight times the size of the text
+    hashes = np.concatenate([_text_hashes(chunk.slice(start, _HASH_SLICE))
+                             for chunk in raw[key[0]].array._pa_array.chunks
+                             for start in range(0, len(chunk), _HASH_SLICE)]
                             or [np.empty(0, dtype=np.uint64)])
     present = hashes[complete]
     ordered = np.sort(present)
@@ -316,6 +337,7 @@ def _possible_duplicates(raw: pd.DataFrame, key: tuple[str, ...], complete: np.n
     return complete & np.isin(hashes, repeated)
 
 
+_HASH_SLICE = 1 << 20
 _HASH_BASE = np.uint64(0x100000001B3)  # FNV prime
 _HASH_LENGTH = np.uint64(0x9E3779B97F4A7C15)
 
@@ -350,13 +372,33 @@ def _foreign_problems(table: Table, frame: pd.DataFrame, parents, problems: _Pro
             suffix = f" (there is no {parent_name} table)"
             known = None
         else:
-            known = parent[parent_key]
-            bad = (values.notna() & ~values.isin(known)).to_numpy()
+            bad = values.notna().to_numpy() & ~_isin(values, parent[parent_key])
             suffix = ""
         if bad.any():
             pos = np.flatnonzero(bad)
             problems.add(pos, column, [f"{column} {_show(v)} not in {parent_name}{suffix}"
                                        for v in values.iloc[pos]])
+
+
+def _arrow_text(series: pd.Series):
+    """The Arrow array behind a TEXT_DTYPE column, else None."""
+    if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
+        return series.array._pa_array  # noqa: SLF001 - zero-copy access to the Arrow data
+    return None
+
+
+def _isin(values: pd.Series, known: pd.Series) -> np.ndarray:
+    """Whether each value is one of ``known`` (Arrow's hash lookup for text columns).
+
+    pandas' ``isin`` on Arrow-backed text turns the lookup values into Python objects first,
+    which for ten million ticket ids costs minutes and gigabytes.
+    """
+    arr, keys = _arrow_text(values), _arrow_text(known)
+    if arr is None or keys is None:
+        return values.isin(known).to_numpy()
+    keys = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
+    hit = pc.is_in(arr, value_set=keys.cast(arr.type), skip_nulls=True)
+    return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
 
 
 def _records(raw: pd.DataFrame, positions: np.ndarray) -> list[str]:
