@@ -65,7 +65,7 @@ def load_dataset(path, *, timezone: str = DEFAULT_TIMEZONE) -> Dataset:
     raws = {}
     for name in LOAD_ORDER:
         if name in sources:
-            raws[name] = read_source(sources[name])
+            raws[name] = read_source(sources[name], defer=True)  # Parquet: read in turn
     dataset = _validate(raws, timezone, progress=True)
     dataset.source = folder
     dataset.files = {name: src.path for name, src in sources.items()}
@@ -123,9 +123,12 @@ def show_progress() -> bool | None:
 
 
 def _validate(raws: dict[str, RawTable], timezone: str, progress: bool = False) -> Dataset:
+    import pyarrow as pa
+
+    pool = pa.default_memory_pool()
     tables, quarantines, account = {}, [], []
     bar = None
-    rows = sum(len(r.frame) for r in raws.values())
+    rows = sum(r.size for r in raws.values())
     show = show_progress()
     if progress and (show or (show is None and rows >= 1_000_000)):
         from tqdm.auto import tqdm
@@ -135,7 +138,8 @@ def _validate(raws: dict[str, RawTable], timezone: str, progress: bool = False) 
     for name in LOAD_ORDER:
         if name not in raws:
             continue
-        raw = raws.pop(name)  # let each table's raw cells go once it is checked
+        # read a deferred (Parquet) table now; let each table's raw cells go once it is checked
+        raw = raws.pop(name).loaded()
         if bar is not None:
             bar.set_postfix_str(name, refresh=True)
         table = TABLES[name]
@@ -152,6 +156,8 @@ def _validate(raws: dict[str, RawTable], timezone: str, progress: bool = False) 
         account.append((name, raw.label, len(raw.frame), len(clean), len(quarantine)))
         if bar is not None:
             bar.update(len(raw.frame))
+        del raw, clean, quarantine
+        pool.release_unused()  # hand Arrow's freed buffers back before the next table
     if bar is not None:
         bar.close()
     quarantine = (pd.concat(quarantines, ignore_index=True) if quarantines

@@ -71,12 +71,30 @@ class RawTable:
         The file as messages name it.
     excel : bool
         The cells come from an Excel sheet (numbers in date columns are date serials).
+    pending : Source or None
+        Set (and ``frame``, ``rows`` None) while a Parquet table is not read yet
+        (:func:`read_source` with ``defer=True``); :meth:`loaded` reads it.
+    size : int
+        The number of rows (known from the Parquet footer before the cells are read).
     """
 
-    frame: pd.DataFrame
-    rows: np.ndarray
+    frame: pd.DataFrame | None
+    rows: np.ndarray | None
     label: str
     excel: bool = False
+    pending: Source | None = None
+    size: int = 0
+
+    def __post_init__(self):
+        if self.frame is not None:
+            self.size = len(self.frame)
+
+    def loaded(self) -> "RawTable":
+        """This table with its cells read (a deferred Parquet table is read now)."""
+        if self.frame is not None:
+            return self
+        frame = _reading(self.pending, read_parquet)
+        return RawTable(frame, np.arange(1, len(frame) + 1), self.label)
 
 
 def find_sources(folder: Path, names) -> dict[str, Source]:
@@ -138,8 +156,16 @@ def workbook_sheets(path: Path) -> list[str]:
         book.close()
 
 
-def read_source(source: Source) -> RawTable:
+def read_source(source: Source, *, defer: bool = False) -> RawTable:
     """Read one table's cells from its file.
+
+    Parameters
+    ----------
+    source : Source
+    defer : bool
+        For a Parquet file, check its footer and header names now but read the cells only
+        when :meth:`RawTable.loaded` is called, so that a loader holds the raw cells of
+        one large table at a time.
 
     Returns
     -------
@@ -152,19 +178,27 @@ def read_source(source: Source) -> RawTable:
         header names.
     """
     suffix = source.path.suffix.lower()
+    if suffix == ".parquet" and defer:
+        meta = _reading(source, _parquet_footer)
+        header_names(meta.schema.to_arrow_schema().names, source.path.name)
+        return RawTable(None, None, source.label, pending=source, size=meta.num_rows)
+    if suffix == ".csv":
+        frame = _reading(source, read_csv)
+    elif suffix == ".parquet":
+        frame = _reading(source, read_parquet)
+    else:
+        return read_sheet(source)
+    return RawTable(frame, np.arange(1, len(frame) + 1), source.label)
+
+
+def _reading(source: Source, read):
     try:
-        if suffix == ".csv":
-            frame = read_csv(source.path)
-        elif suffix == ".parquet":
-            frame = read_parquet(source.path)
-        else:
-            return read_sheet(source)
+        return read(source.path)
     except OSError as exc:
         raise DataError(
             f"{source.label}: cannot read the file ({exc.strerror or type(exc).__name__}); "
             f"check that it exists and may be read"
         ) from None
-    return RawTable(frame, np.arange(1, len(frame) + 1), source.label)
 
 
 _BLANK = "\x00blank"
@@ -375,19 +409,41 @@ def _clean_strings(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
 
 
-def read_parquet(path: Path) -> pd.DataFrame:
-    """Read a Parquet file keeping its stored types (text trimmed, empty text missing)."""
+def _parquet_footer(path: Path):
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(path)
+        return pq.read_metadata(path)
     except Exception as exc:
-        raise DataError(
-            f"{path.name}: cannot read the Parquet file ({_first_line(str(exc))}); write it again ({_DOC})"
-        ) from None
-    names = header_names(table.column_names, path.name)
+        raise _bad_parquet(path, _first_line(str(exc))) from None
+
+
+def _bad_parquet(path: Path, message: str) -> DataError:
+    return DataError(f"{path.name}: cannot read the Parquet file ({message}); write it again ({_DOC})")
+
+
+def read_parquet(path: Path) -> pd.DataFrame:
+    """Read a Parquet file keeping its stored types (text trimmed, empty text missing).
+
+    The file is read one column at a time and Arrow's freed buffers are handed back to
+    the system after each, so reading ten million rows needs little more memory than the
+    cells themselves. Text stays in Arrow (``pandas.ArrowDtype(pa.string())``).
+    """
+    import pyarrow.parquet as pq
+
+    try:
+        file = pq.ParquetFile(path)
+        stored = file.schema_arrow.names
+    except Exception as exc:
+        raise _bad_parquet(path, _first_line(str(exc))) from None
+    names = header_names(stored, path.name)
+    pool = pa.default_memory_pool()
     data = {}
-    for name, column in zip(names, table.columns):
+    for i, name in enumerate(names):
+        try:
+            column = file.read(columns=[stored[i]], use_threads=True).column(0)
+        except Exception as exc:
+            raise _bad_parquet(path, _first_line(str(exc))) from None
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
             column = _clean_strings(column.cast(pa.string()))
             data[name] = pd.Series(pd.arrays.ArrowExtensionArray(column), copy=False)
@@ -395,6 +451,10 @@ def read_parquet(path: Path) -> pd.DataFrame:
             data[name] = pd.Series(column.to_pandas()).astype(object)
         else:
             data[name] = column.to_pandas()
+        del column
+        pool.release_unused()
+    if not names:
+        return pd.DataFrame()
     return pd.DataFrame(data)
 
 
