@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import pickle
 import re
 import shutil
 import secrets
@@ -25,6 +24,7 @@ import nbformat
 import pandas as pd
 
 from .. import audit
+from ..dataset import save_dataset
 from ..errors import DataError, PeriodError, UsageError
 from ..i18n import check_lang
 from ..periods import parse_period, period_containing, period_range
@@ -545,8 +545,9 @@ def write_cache(dataset, panel: pd.DataFrame, folder) -> Path:
     """
     folder = Path(folder)
     folder.mkdir(mode=0o700, parents=False, exist_ok=False)
-    with open(folder / "dataset.pkl", "wb") as fh:
-        pickle.dump(dataset, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    # tables in Arrow files beside the pickle, which the kernel maps instead of copying
+    # (perfmodel.dataset.save_dataset)
+    save_dataset(dataset, folder / "dataset.pkl")
     panel.to_parquet(folder / "panel.parquet", index=False)
     return folder
 
