@@ -109,6 +109,26 @@ def fmt_value(indicator: str, value) -> str:
     return f"{value:.2f}"
 
 
+def _deduction_text(rule, lang: str) -> str:
+    """``≤ 5.0 %, −5 per +1 pt``: the target (default 0) and the points lost per step away from it."""
+    if rule.points is None:
+        return "—"
+    ind = rule.indicator
+    try:
+        unit = cat.indicator(ind).get("unit", "")
+    except KeyError:
+        unit = ""
+    # one step: a percentage point for shares, an hour for hours, one unit otherwise
+    step, en_step, zh_step = {"share": (0.01, "pt", "个百分点"), "hours": (1.0, "h", "小时")}.get(unit, (1.0, "", ""))
+    lost = rule.points * step
+    target = rule.target if rule.target is not None else 0.0
+    higher = rule.direction == "higher"
+    sign = "≥" if higher else "≤"
+    if lang == "zh":
+        return f"{sign} {fmt_value(ind, target)}，每{'低' if higher else '超'} 1 {zh_step}扣 {lost:g} 分"
+    return f"{sign} {fmt_value(ind, target)}, −{lost:g} per {'−' if higher else '+'}1{(' ' + en_step) if en_step else ''}"
+
+
 def target_text(rule, lang: str = "en") -> str:
     """Describe the target of a policy rule (target value, bands or deduction points)."""
     ind = rule.indicator
@@ -120,7 +140,7 @@ def target_text(rule, lang: str = "en") -> str:
         sign = "≥" if rule.direction == "higher" else "≤"
         return f"{sign} {fmt_value(ind, best)}"
     if rule.rule == "deduction":
-        return f"−{rule.points:g}/1" if rule.points is not None else "—"
+        return _deduction_text(rule, lang)
     if rule.rule == "percentile":
         return "P50" if lang == "en" else "第 50 百分位"
     return "—"
@@ -597,7 +617,7 @@ def smart_table(ctx: ReportContext) -> pd.DataFrame:
     from ..smart import lint
 
     validity = ctx.cache.get(("validity", 1))
-    findings = lint(ctx.policy, ctx.dataset, panel=ctx.wide, validity=validity)
+    findings = lint(ctx.policy, ctx.dataset, panel=ctx.wide, validity=validity, lang=ctx.lang)
     k = 1 if ctx.lang == "zh" else 0
     return pd.DataFrame({
         "check": findings["letter"].map(lambda x: f"{x} {SMART_LETTERS.get(x, (x, x))[k]}"),
