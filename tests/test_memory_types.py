@@ -116,6 +116,18 @@ def test_foreign_key_lookup_matches_set_membership():
         [True, False, False, True, True]
 
 
+def test_foreign_key_lookup_by_hashes_is_exact(monkeypatch):
+    values = pd.Series(["a", "b", None, "d", "é", "", "a"], dtype=TEXT_DTYPE)
+    known = pd.Series(["d", "x", "a", "é"], dtype=TEXT_DTYPE)
+    expected = [True, False, False, True, True, False, True]
+    monkeypatch.setattr(validation, "_HASH_LOOKUP", 0)  # sorted hashes, as for many keys
+    monkeypatch.setattr(validation, "_HASH_SLICE", 2)
+    assert validation._isin(values, known).tolist() == expected
+    # every text sharing one hash: the exact comparison alone decides
+    monkeypatch.setattr(validation, "_hashes", lambda arr: np.zeros(len(arr), dtype=np.uint64))
+    assert validation._isin(values, known).tolist() == expected
+
+
 def test_duplicate_keys_are_found_across_hash_slices(tmp_path, monkeypatch):
     monkeypatch.setattr(validation, "_HASH_SLICE", 2)  # T1 (row 1) and T1 (row 4) in different slices
     data = load_dataset(write(tmp_path / "d", supervisors=SUPERVISORS, tickets=TICKETS))
@@ -175,6 +187,7 @@ def test_large_registered_tables_go_through_a_private_file(tmp_path, monkeypatch
         "f": pd.array([True, None, False, True], dtype="boolean"),
     })
     monkeypatch.setattr(engines, "FILE_ROWS", 3)
+    monkeypatch.setattr(engines, "_FILE_ROW_GROUP", 3)  # written in two slices
     eng = engines.connect("duckdb")
     table = eng.register("t", frame)
     folder = eng.__dict__["_folder"]

@@ -346,7 +346,8 @@ def _text_hashes(chunk: pa.Array) -> np.ndarray:
     """A 64-bit polynomial hash of each string's UTF-8 bytes (vectorised)."""
     n = len(chunk)
     _, offsets, data = chunk.buffers()
-    offsets = np.frombuffer(offsets, dtype=np.int32)[chunk.offset: chunk.offset + n + 1].astype(np.int64)
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(offsets, dtype=width)[chunk.offset: chunk.offset + n + 1].astype(np.int64)
     lengths = np.diff(offsets)
     out = lengths.astype(np.uint64) * _HASH_LENGTH
     if data is None or offsets[-1] == offsets[0]:
@@ -396,9 +397,43 @@ def _isin(values: pd.Series, known: pd.Series) -> np.ndarray:
     arr, keys = _arrow_text(values), _arrow_text(known)
     if arr is None or keys is None:
         return values.isin(known).to_numpy()
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
     keys = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
-    hit = pc.is_in(arr, value_set=keys.cast(arr.type), skip_nulls=True)
-    return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+    keys = keys.cast(arr.type) if keys.type != arr.type else keys
+    if len(keys) < _HASH_LOOKUP:
+        hit = pc.is_in(arr, value_set=keys, skip_nulls=True)
+        return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+    # Many keys (ten million tickets): Arrow's hash set of them takes about a gigabyte.
+    # Sorted 64-bit hashes take 24 bytes a key; a value whose hash is found is then
+    # compared with that key exactly, so a collision costs time, never a wrong answer.
+    key_hashes = _hashes(keys)
+    order = np.argsort(key_hashes)
+    key_hashes = key_hashes[order]
+    value_hashes = _hashes(arr)
+    pos = np.minimum(np.searchsorted(key_hashes, value_hashes), len(key_hashes) - 1)
+    matched = key_hashes[pos] == value_hashes
+    del key_hashes, value_hashes
+    present = arr.is_valid().to_numpy(zero_copy_only=False)
+    candidates = np.flatnonzero(present & matched)
+    hit = np.zeros(len(arr), dtype=bool)
+    if len(candidates):
+        same = pc.equal(arr.take(candidates), keys.take(order[pos[candidates]]))
+        same = pc.fill_null(same, False).to_numpy(zero_copy_only=False)
+        hit[candidates[same]] = True
+        other = candidates[~same]  # a hash shared by different texts: look those up exactly
+        if len(other):
+            hit[other] = pc.fill_null(pc.is_in(arr.take(other), value_set=keys), False).to_numpy(
+                zero_copy_only=False)
+    return hit
+
+
+_HASH_LOOKUP = 200_000
+
+
+def _hashes(arr: pa.Array) -> np.ndarray:
+    """:func:`_text_hashes` of a whole array, computed in slices."""
+    return np.concatenate([_text_hashes(arr.slice(start, _HASH_SLICE))
+                           for start in range(0, len(arr), _HASH_SLICE)] or [np.empty(0, dtype=np.uint64)])
 
 
 def _records(raw: pd.DataFrame, positions: np.ndarray) -> list[str]:
