@@ -24,8 +24,11 @@ import pandas as pd
 import pyarrow as pa
 
 from .errors import UsageError
+from .owners import private_folder, remove_stale
 
 ENGINES = ("duckdb", "spark")
+# Private working folders of the engines (table files, Spark's table store) in the temporary directory.
+SCRATCH_PREFIX = "perfmodel-engine-"
 # Tables with this many rows or more go into DuckDB through a Parquet file (Engine.register).
 FILE_ROWS = 1_000_000
 _FILE_ROW_GROUP = 1 << 20
@@ -73,9 +76,9 @@ def spark_session():
 
 def _scratch_dir() -> str:
     """A private temporary folder, removed when the process exits."""
-    path = tempfile.mkdtemp(prefix="perfmodel-spark-")
+    path = private_folder(SCRATCH_PREFIX)
     atexit.register(shutil.rmtree, path, ignore_errors=True)
-    return path
+    return str(path)
 
 
 _LOG4J = """\
@@ -176,7 +179,9 @@ class Engine:
 
         folder = self.__dict__.get("_folder")
         if folder is None:
-            folder = Path(tempfile.mkdtemp(prefix="perfmodel-engine-"))  # mode 0700
+            # mode 0700, with an owner record: a process killed before it could remove its
+            # folder leaves one that the next engine (or report run) removes
+            folder = private_folder(SCRATCH_PREFIX)
             # removed when the engine is collected (after close) or at exit at the latest
             weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
             self.__dict__["_folder"] = folder
@@ -273,6 +278,9 @@ def connect(engine: str = "duckdb", *, threads: int | None = None) -> Engine:
     """
     import ibis
 
+    if engine not in ENGINES:
+        raise UsageError(f"engine {engine!r}: use one of {', '.join(ENGINES)}")
+    remove_stale(SCRATCH_PREFIX)  # working folders of killed processes (they may hold personal data)
     if engine == "duckdb":
         con = ibis.duckdb.connect()
         con.con.execute("SET enable_progress_bar = false")

@@ -23,11 +23,11 @@ import json
 import os
 import re
 import shutil
-import socket
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
+
+from ..owners import owner_record, owner_state  # noqa: F401 - owner_record is part of this API
 
 CACHE_DIR = ".cache"
 OWNER_FILE = ".running"
@@ -48,46 +48,6 @@ class Cleanup:
 
     removed: list[Path] = field(default_factory=list)
     kept: list[tuple[Path, str]] = field(default_factory=list)
-
-
-# --------------------------------------------------------------------------- owner record
-
-def _boot_id() -> str | None:
-    try:
-        return Path("/proc/sys/kernel/random/boot_id").read_text().strip() or None
-    except OSError:
-        return None
-
-
-def _proc_stat(pid: int) -> tuple[str, int] | None:
-    """(state, start time in clock ticks since boot) of a process, or None when unknown."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    # the command name (field 2) is in parentheses and may hold spaces or parentheses
-    rest = text[text.rfind(")") + 2:].split()
-    try:
-        return rest[0], int(rest[19])  # field 3 (state) and field 22 (starttime)
-    except (IndexError, ValueError):
-        return None
-
-
-def owner_record(pid: int | None = None) -> dict:
-    """Return the owner record of this process (or of ``pid``).
-
-    Returns
-    -------
-    dict
-        ``pid``, ``host`` (:func:`socket.gethostname`), ``boot_id`` (Linux, else None),
-        ``process_start`` (clock ticks since boot, Linux, else None), ``started_at``
-        (UTC, ISO 8601).
-    """
-    pid = os.getpid() if pid is None else int(pid)
-    stat = _proc_stat(pid)
-    return {"pid": pid, "host": socket.gethostname(), "boot_id": _boot_id(),
-            "process_start": stat[1] if stat else None,
-            "started_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
 
 
 def claim(run_dir) -> Path:
@@ -128,41 +88,6 @@ def read_owner(run_dir) -> dict | None:
     except (OSError, ValueError):
         return None
     return owner if isinstance(owner, dict) and isinstance(owner.get("pid"), int) else None
-
-
-def owner_state(owner: dict) -> str:
-    """Tell whether the process that owns a run is still there.
-
-    Returns
-    -------
-    str
-        ``gone`` (same host: the machine was restarted since, the process no longer
-        exists, has ended and waits to be reaped, or its id now belongs to a process
-        started at another time), ``running``, or ``other host`` (cannot be told from
-        here, so treated as running).
-    """
-    if owner.get("host") != socket.gethostname():
-        return "other host"
-    boot = _boot_id()
-    if owner.get("boot_id") and boot and owner["boot_id"] != boot:
-        return "gone"
-    pid = int(owner["pid"])
-    if pid <= 0:
-        return "gone"
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return "gone"
-    except PermissionError:
-        pass  # exists, another user's
-    stat = _proc_stat(pid)
-    if stat is not None:
-        state, start = stat
-        if state in ("Z", "X"):
-            return "gone"
-        if owner.get("process_start") is not None and start != owner["process_start"]:
-            return "gone"  # the id was reused
-    return "running"
 
 
 # --------------------------------------------------------------------------- cleaning

@@ -1,0 +1,155 @@
+"""Who owns a working folder, and whether that process is still there.
+
+A process that keeps personal data in a working folder (a report run's cache, the DuckDB
+engine's table files) records itself in the folder first: process id, host name, boot
+id and process start time. A later process can then tell a folder whose owner was
+killed (and so could not clean up) from one still in use, and remove only the former.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+def _boot_id() -> str | None:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip() or None
+    except OSError:
+        return None
+
+
+def _proc_stat(pid: int) -> tuple[str, int] | None:
+    """(state, start time in clock ticks since boot) of a process, or None when unknown."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # the command name (field 2) is in parentheses and may hold spaces or parentheses
+    rest = text[text.rfind(")") + 2:].split()
+    try:
+        return rest[0], int(rest[19])  # field 3 (state) and field 22 (starttime)
+    except (IndexError, ValueError):
+        return None
+
+
+def owner_record(pid: int | None = None) -> dict:
+    """Return the owner record of this process (or of ``pid``).
+
+    Returns
+    -------
+    dict
+        ``pid``, ``host`` (:func:`socket.gethostname`), ``boot_id`` (Linux, else None),
+        ``process_start`` (clock ticks since boot, Linux, else None), ``started_at``
+        (UTC, ISO 8601).
+    """
+    pid = os.getpid() if pid is None else int(pid)
+    stat = _proc_stat(pid)
+    return {"pid": pid, "host": socket.gethostname(), "boot_id": _boot_id(),
+            "process_start": stat[1] if stat else None,
+            "started_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
+def owner_state(owner: dict) -> str:
+    """Tell whether the process that owns a run is still there.
+
+    Returns
+    -------
+    str
+        ``gone`` (same host: the machine was restarted since, the process no longer
+        exists, has ended and waits to be reaped, or its id now belongs to a process
+        started at another time), ``running``, or ``other host`` (cannot be told from
+        here, so treated as running).
+    """
+    if owner.get("host") != socket.gethostname():
+        return "other host"
+    boot = _boot_id()
+    if owner.get("boot_id") and boot and owner["boot_id"] != boot:
+        return "gone"
+    pid = int(owner["pid"])
+    if pid <= 0:
+        return "gone"
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return "gone"
+    except PermissionError:
+        pass  # exists, another user's
+    stat = _proc_stat(pid)
+    if stat is not None:
+        state, start = stat
+        if state in ("Z", "X"):
+            return "gone"
+        if owner.get("process_start") is not None and start != owner["process_start"]:
+            return "gone"  # the id was reused
+    return "running"
+
+
+def write_owner(path) -> Path:
+    """Write this process's :func:`owner_record` to ``path`` atomically; return the path."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + "-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(owner_record(), fh)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def read_owner_file(path) -> dict | None:
+    """Return an owner record read from ``path``, or None when absent or unreadable."""
+    try:
+        owner = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return owner if isinstance(owner, dict) and isinstance(owner.get("pid"), int) else None
+
+
+OWNER = ".owner"
+
+
+def private_folder(prefix: str) -> Path:
+    """Create a private temporary folder (mode 0700) owned by this process.
+
+    Folders with the same ``prefix`` in the temporary directory whose owner is gone (a
+    killed process could not remove its own) are removed first. The new folder is not
+    removed here: the caller removes it when done.
+
+    Returns
+    -------
+    pathlib.Path
+        The new folder, holding only its owner record (``.owner``).
+    """
+    remove_stale(prefix)
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    write_owner(folder / OWNER)
+    return folder
+
+
+def remove_stale(prefix: str) -> list[Path]:
+    """Remove folders ``<tmp>/<prefix>*`` whose recorded owner is gone.
+
+    A folder without a readable owner record is left alone (it may be one being created
+    right now).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The folders removed.
+    """
+    removed = []
+    for folder in sorted(Path(tempfile.gettempdir()).glob(prefix + "*")):
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        owner = read_owner_file(folder / OWNER)
+        if owner is not None and owner_state(owner) == "gone":
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
