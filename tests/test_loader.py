@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from perfmodel import dataset_from_frames, load_dataset
 from perfmodel.errors import DataError, UsageError
+from perfmodel.parsing import TEXT_DTYPE
 
 BAD = Path(__file__).parent / "data" / "bad"
 
@@ -81,7 +82,7 @@ def test_types_of_a_loaded_table():
     assert list(t.columns) == ["ticket_id", "supervisor_id", "created_at", "staff_id", "customer_id",
                                "first_response_at", "resolved_at", "due_at", "is_complaint",
                                "reopened", "cost"]
-    assert t["ticket_id"].dtype == object and t["supervisor_id"].tolist() == ["007", "S1", "S2"]
+    assert t["ticket_id"].dtype == TEXT_DTYPE and t["supervisor_id"].tolist() == ["007", "S1", "S2"]
     for col in ("created_at", "first_response_at", "resolved_at", "due_at"):
         assert t[col].dtype == "datetime64[ns]"
     assert t["is_complaint"].dtype == "boolean"
