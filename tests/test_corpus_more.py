@@ -213,6 +213,22 @@ def test_chinese_dates():
     ]
 
 
+def test_year_first_dates_of_spreadsheets_set_to_chinese():
+    data = load_dataset(BAD / "year_first_dates")
+    s = data["staff"]
+    assert s["hired_on"].tolist() == [pd.Timestamp("2025-03-01"), pd.Timestamp("2025-03-01")]
+    assert s["promoted_on"].tolist()[0] == pd.Timestamp("2026-01-15")
+    assert s["left_on"].tolist()[1] == pd.Timestamp("2026-09-01")
+    t = data["tickets"]
+    assert t["ticket_id"].tolist() == ["T1", "T2"]
+    assert t["created_at"].tolist() == [pd.Timestamp("2026-01-05 09:00"), pd.Timestamp("2026-02-10 00:00")]
+    assert t["first_response_at"].tolist()[0] == pd.Timestamp("2026-01-05 09:30:15")
+    assert t["resolved_at"].tolist()[0] == pd.Timestamp("2026-01-06 08:00")
+    assert quarantined(data) == [
+        ("tickets", 3, "created_at", f"created_at: cannot read '2026/2/30 10:00' as {TS}"),
+    ]
+
+
 def test_chinese_dates_in_a_gbk_file():
     data = load_dataset(BAD / "gbk_chinese_dates")
     assert data["customers"]["since"].tolist() == [pd.Timestamp("2024-12-31")]

@@ -239,7 +239,7 @@ def test_parquet_keeps_its_types_and_is_validated():
     ("unparseable_dates", [
         ("staff", 2, "hired_on", "hired_on: cannot read '01/03/2025' as a date like 2026-03-31"),
         ("staff", 3, "left_on", "left_on 2025-02-28 00:00:00 is before hired_on 2025-03-01 00:00:00"),
-        ("tickets", 1, "created_at", f"created_at: cannot read '2026/01/05 09:00' as {TS}"),
+        ("tickets", 1, "created_at", f"created_at: cannot read '2026/13/05 09:00' as {TS}"),
         ("tickets", 2, "created_at", f"created_at: cannot read 'yesterday' as {TS}"),
         ("tickets", 3, "created_at", f"created_at: cannot read '2026-02-30T09:00:00' as {TS}"),
         ("tickets", 4, "due_at", f"due_at: cannot read '2026-01-07T25:00:00' as {TS}"),

@@ -11,8 +11,9 @@ Kinds (see :mod:`perfmodel.schema`) and the accepted text:
 ``timestamp``     ISO 8601 (``2026-03-31T14:05:00``, ``2026-03-31 14:05``); naive values are
                   local time; values with an offset (``Z``, ``+08:00``) are converted to the
                   dataset's time zone and made naive; also the Chinese form
-                  ``2026年3月31日`` / ``2026年3月31日 14:05``
-``date``          ``YYYY-MM-DD`` or ``2026年3月31日``
+                  ``2026年3月31日`` / ``2026年3月31日 14:05`` and the year-first form of
+                  spreadsheets set to Chinese, ``2026/3/31`` / ``2026/3/31 14:05``
+``date``          ``YYYY-MM-DD``, ``2026年3月31日`` or ``2026/3/31``
 ``bool``          true/false, 1/0, yes/no, 是/否 (any case)
 ``float``         a finite number; thousands separators
                   (``1,234.5``, ``12,345,678``) and a leading ``¥``/``￥`` are accepted
@@ -54,7 +55,10 @@ TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 # overflow); validation quarantines them.
 MAX_ABS = 1e15
 _THOUSANDS = r"^[+-]?[¥￥]?\d{1,3}(,\d{3})+(\.\d+)?$|^[+-]?[¥￥]\d+(\.\d+)?$"
-_CHINESE_DATE = (r"^(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?"
+# Chinese dates (2026年9月1日) and the year-first forms of spreadsheets set to Chinese
+# (2026/9/1, 2026-9-1, 2026.9.1), each with an optional clock time. Year first is never
+# ambiguous; day-first or month-first forms such as 01/03/2025 stay unreadable.
+_CHINESE_DATE = (r"^(?P<y>\d{4})\s*[年/.-]\s*(?P<m>\d{1,2})\s*[月/.-]\s*(?P<d>\d{1,2})\s*[日号]?"
                  r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?\s*秒?)?$")
 # Excel date serials accepted in a date column of a sheet: 1927-05-18 .. 9999-12-31.
 _SERIAL_MIN, _SERIAL_MAX = 10_000, 2_958_465

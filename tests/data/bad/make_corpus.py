@@ -92,7 +92,7 @@ CASES: dict[str, dict[str, object]] = {
                            "tickets.csv": tickets("T1,S9,2026-01-05T09:00:00,,,,,,,,",
                                                   "T2,S1,2026-01-05T09:00:00,,,,,,,,")},
     "unparseable_dates": {"tickets.csv": tickets(
-        "T1,007,2026/01/05 09:00,,,,,,,,",
+        "T1,007,2026/13/05 09:00,,,,,,,,",
         "T2,S1,yesterday,,,,,,,,",
         "T3,S2,2026-02-30T09:00:00,,,,,,,,",
         "T4,S2,2026-01-05T09:00:00,,,,,2026-01-07T25:00:00,,,",
@@ -207,6 +207,15 @@ CASES: dict[str, dict[str, object]] = {
         "T1,007,2026年1月5日 9:00,,,2026年1月5日 09:30:15,,,,,",
         "T2,S1,2026年2月10日,,,,,,,,",
         "T3,S2,2026年13月1日,,,,,,,,",
+    )},
+    "year_first_dates": {"staff.csv": (
+        "staff_id,supervisor_id,hired_on,left_on,promoted_on\n"
+        "E1,007,2025/3/1,,2026/01/15\n"
+        "E2,S1,2025-3-1,2026.9.1,\n"
+    ), "tickets.csv": tickets(
+        "T1,007,2026/1/5 9:00,,,2026/1/5 09:30:15,2026/1/6 8:00,,,,",
+        "T2,S1,2026/02/10,,,,,,,,",
+        "T3,S2,2026/2/30 10:00,,,,,,,,",
     )},
     "gbk_chinese_dates": {"customers.csv": (
         "customer_id,supervisor_id,since,churned_on\n"
