@@ -19,15 +19,13 @@ written here: a killed run stays incomplete.
 """
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..owners import owner_record, owner_state  # noqa: F401 - owner_record is part of this API
+# owner_record is part of this module's API (the record a run writes)
+from ..owners import owner_record, owner_state, read_owner_file, write_owner  # noqa: F401
 
 CACHE_DIR = ".cache"
 OWNER_FILE = ".running"
@@ -58,17 +56,7 @@ def claim(run_dir) -> Path:
     pathlib.Path
         The record, ``<run_dir>/.running`` (hidden: never an output of the run).
     """
-    run_dir = Path(run_dir)
-    fd, tmp = tempfile.mkstemp(prefix=".running-", dir=run_dir)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(owner_record(), fh)
-        os.replace(tmp, run_dir / OWNER_FILE)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return run_dir / OWNER_FILE
+    return write_owner(Path(run_dir) / OWNER_FILE)
 
 
 def release(run_dir) -> None:
@@ -83,11 +71,7 @@ def release(run_dir) -> None:
 
 def read_owner(run_dir) -> dict | None:
     """Return the owner record of a run folder, or None when there is none or it is unreadable."""
-    try:
-        owner = json.loads((Path(run_dir) / OWNER_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return owner if isinstance(owner, dict) and isinstance(owner.get("pid"), int) else None
+    return read_owner_file(Path(run_dir) / OWNER_FILE)
 
 
 # --------------------------------------------------------------------------- cleaning
