@@ -120,44 +120,42 @@ def run_memory(folder: Path) -> dict:
     return {"load_s": load, "compute_s": compute, "peak_gb": _peak_gb(), "rows": len(long)}
 
 
-def run_baseline_a(folder: Path) -> dict:
+def _source(folder: Path, table: str) -> str:
+    """``read_parquet('<folder>/<table>.parquet')`` for a hand-written query."""
+    return "read_parquet('" + str(folder / f"{table}.parquet").replace("'", "''") + "')"
+
+
+def _time_query(sql: str) -> dict:
+    """Run one DuckDB query on a fresh connection; its wall time, peak memory and row count."""
     import duckdb
 
-    path = str(folder / "tickets.parquet").replace("'", "''")
-    sql = f"""
+    con = duckdb.connect()
+    t0 = time.perf_counter()
+    out = con.execute(sql).df()
+    wall = time.perf_counter() - t0
+    return {"wall_s": wall, "peak_gb": _peak_gb(), "rows": len(out)}
+
+
+def run_baseline_a(folder: Path) -> dict:
+    return _time_query(f"""
         SELECT supervisor_id,
                year(created_at) * 10 + quarter(created_at) AS q,
                count(*) AS n,
                avg(date_diff('microsecond', created_at, resolved_at) / 3.6e9) AS mean_resolution_hours,
                avg(CASE WHEN is_complaint THEN 1.0 ELSE 0.0 END) AS complaint_share
-        FROM read_parquet('{path}')
+        FROM {_source(folder, 'tickets')}
         GROUP BY ALL
-    """
-    con = duckdb.connect()
-    t0 = time.perf_counter()
-    out = con.execute(sql).df()
-    wall = time.perf_counter() - t0
-    return {"wall_s": wall, "peak_gb": _peak_gb(), "rows": len(out)}
+    """)
 
 
 def run_join(folder: Path) -> dict:
-    import duckdb
-
-    def src(name: str) -> str:
-        return "read_parquet('" + str(folder / f"{name}.parquet").replace("'", "''") + "')"
-
-    sql = f"""
+    return _time_query(f"""
         SELECT t.supervisor_id, year(e.ts) * 10 + quarter(e.ts) AS q, count(*) AS n
-        FROM (SELECT ticket_id, responded_at AS ts FROM {src('surveys')} AS s
-              UNION ALL SELECT ticket_id, called_at FROM {src('followups')} AS f) AS e
-        JOIN (SELECT ticket_id, supervisor_id FROM {src('tickets')}) AS t USING (ticket_id)
+        FROM (SELECT ticket_id, responded_at AS ts FROM {_source(folder, 'surveys')} AS s
+              UNION ALL SELECT ticket_id, called_at FROM {_source(folder, 'followups')} AS f) AS e
+        JOIN (SELECT ticket_id, supervisor_id FROM {_source(folder, 'tickets')}) AS t USING (ticket_id)
         GROUP BY ALL
-    """
-    con = duckdb.connect()
-    t0 = time.perf_counter()
-    out = con.execute(sql).df()
-    wall = time.perf_counter() - t0
-    return {"wall_s": wall, "peak_gb": _peak_gb(), "rows": len(out)}
+    """)
 
 
 def run_baseline_b(folder: Path) -> dict:

@@ -13,15 +13,12 @@ import signal
 import socket
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 
-from fixtures import PERIOD, small_dataset
+from fixtures import PERIOD, perfmodel_in, small_dataset, tiny_notebooks
 from perfmodel import audit
 from perfmodel.reports import cleanup, runner
 
@@ -133,32 +130,6 @@ def test_clean_stale_of_a_missing_folder_does_nothing(tmp_path):
 
 
 # --------------------------------------------------------------------------- real runs
-
-def tiny_notebooks(folder: Path, sleep: float) -> Path:
-    """A stand-in for notebooks/ whose quarterly notebook sleeps ``sleep`` seconds."""
-    folder.mkdir(parents=True, exist_ok=True)
-    nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                               "language": "python"}})
-    params = new_code_cell('period = "2026Q3"')
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, new_code_cell(f"import time\ntime.sleep({sleep})\nprint('done', period)")]
-    for name in runner.NOTEBOOKS.values():
-        nbformat.write(nb, str(folder / name))
-    return folder
-
-
-def perfmodel_in(nbdir: Path, *args) -> list[str]:
-    """A command line running ``perfmodel`` with the notebooks taken from ``nbdir``."""
-    code = textwrap.dedent(f"""
-        import sys
-        from pathlib import Path
-        from perfmodel.reports import runner
-        runner.notebooks_dir = lambda: Path({str(nbdir)!r})
-        from perfmodel.cli import main
-        sys.exit(main({[str(a) for a in args]!r}))
-    """)
-    return [sys.executable, "-c", code]
-
 
 def wait_for_cache(proc, out: Path, exclude=()) -> Path:
     """Wait until a run under ``out`` (not in ``exclude``) has written its cache; return the run folder."""

@@ -14,15 +14,13 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 
-from fixtures import PERIOD, small_dataset
+from fixtures import PERIOD, perfmodel_in, small_dataset, tiny_notebooks
 from perfmodel import audit
 from perfmodel.errors import UsageError
 from perfmodel.reports import runner
@@ -31,34 +29,6 @@ from perfmodel.reports import runner
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
     return small_dataset(tmp_path_factory.mktemp("faults") / "data")
-
-
-def tiny_notebooks(folder: Path, *, fail: bool = False, sleep: float = 0.0) -> Path:
-    """A stand-in for notebooks/ with a quick quarterly notebook that may sleep or raise."""
-    folder.mkdir(parents=True, exist_ok=True)
-    nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                               "language": "python"}})
-    params = new_code_cell('period = "2026Q3"\nlang = "en"')
-    params.metadata["tags"] = ["parameters"]
-    body = f"import time\ntime.sleep({sleep})\n"
-    body += "raise RuntimeError('notebook broke 出错')" if fail else "print('done', period)"
-    nb.cells = [params, new_code_cell(body)]
-    for name in runner.NOTEBOOKS.values():
-        nbformat.write(nb, str(folder / name))
-    return folder
-
-
-def perfmodel_in(nbdir: Path, *args) -> list[str]:
-    """A command line running ``perfmodel`` with the notebooks taken from ``nbdir``."""
-    code = textwrap.dedent(f"""
-        import sys
-        from pathlib import Path
-        from perfmodel.reports import runner
-        runner.notebooks_dir = lambda: Path({str(nbdir)!r})
-        from perfmodel.cli import main
-        sys.exit(main({[str(a) for a in args]!r}))
-    """)
-    return [sys.executable, "-c", code]
 
 
 def runs(out: Path):

@@ -17,20 +17,10 @@ from perfmodel.policy import policy_from_dict
 from perfmodel.schema import TABLES
 from perfmodel.smart import MESSAGES, lint, message
 
-# The same small policy as tests/test_smart.py: csat linear target 4.4 (higher is better),
+# The small policy and panel of tests/test_smart.py: csat linear target 4.4 (higher is better),
 # compliance_rate bands (lowest band worth 100 points: 0.95), reopen_rate gate 0.05 (lower
 # is better, no declared relevance).
-BASE = {
-    "name": "t", "version": "1", "period": "quarter",
-    "dimensions": {"result": 0.6, "process": 0.4},
-    "indicators": {
-        "csat": {"weight": 1.0, "rule": "linear", "floor": 3.8, "target": 4.4},
-        "compliance_rate": {"weight": 0.5, "rule": "bands", "bands": [[0.98, 110], [0.95, 100], [0.9, 60]],
-                            "relevance": "workflow compliance prevents complaints"},
-        "reopen_rate": {"weight": 0.5, "rule": "gate", "target": 0.05},
-    },
-    "ratings": {"bands": {"A": 80, "B": 60, "C": 0}},
-}
+from test_smart import BASE, panel
 
 # ASCII words a Chinese message may hold: ids and keywords an analyst types in the policy
 # file or on the command line. Any other ASCII word is English left in the message.
@@ -46,15 +36,6 @@ def policy(strict=True, **top):
     data = copy.deepcopy(BASE)
     data.update(top)
     return policy_from_dict({k: v for k, v in data.items() if v is not None}, strict=strict)
-
-
-def panel(csat, compliance=None, reopen=None):
-    n = len(csat)
-    return pd.DataFrame({"supervisor_id": [f"S{i % 5}" for i in range(n)],
-                         "period": [f"2025Q{i // 5 + 1}" for i in range(n)],
-                         "csat": csat,
-                         "compliance_rate": compliance if compliance is not None else [0.96] * n,
-                         "reopen_rate": reopen if reopen is not None else [0.04] * 10 + [0.08] * (n - 10)})
 
 
 def assert_chinese(msg: str):
