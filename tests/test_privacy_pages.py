@@ -90,11 +90,12 @@ def data(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def people(data) -> dict[str, set[str]]:
-    """The real supervisor ids, names and staff ids, from the input tables."""
+    """The real supervisor ids, names, teams, regions and staff ids, from the input tables."""
     sup = pd.read_csv(data / "supervisors.csv", dtype=str)
     staff = pd.read_csv(data / "staff.csv", dtype=str)
     reviews = pd.read_csv(data / "peer_reviews.csv", dtype=str)
     return {"supervisor_id": set(sup["supervisor_id"]), "name": set(sup["name"]),
+            "team": set(sup["team"]), "region": set(sup["region"]),
             "staff_id": set(staff["staff_id"]) | set(reviews["reviewer_id"])}
 
 
@@ -143,6 +144,7 @@ def test_the_checks_find_real_names_in_a_plain_run(runs, people):
     page = texts["quarterly_report.html"]
     assert all(found(s, page) for s in people["supervisor_id"])
     assert all(found(n, page) for n in people["name"])
+    assert all(found(t, page) for t in people["team"])
     assert any(found(s, texts["quarterly_report.ipynb"]) for s in people["staff_id"])  # a quarantine reason
 
 
@@ -265,7 +267,9 @@ def test_pseudonymize_dataset_replaces_people_in_every_table(data, people):
     got = out.tables["supervisors"]
     assert got["supervisor_id"].tolist() == [expected_pseudonym(s, SALT) for s in sup["supervisor_id"]]
     assert got["name"].tolist() == [expected_pseudonym(n, SALT) for n in sup["name"]]
-    assert got["team"].tolist() == sup["team"].tolist()
+    # a team named after its leader, or led by one supervisor, would name that person
+    assert got["team"].tolist() == [expected_pseudonym(t, SALT) for t in sup["team"]]
+    assert got["region"].tolist() == [expected_pseudonym(r, SALT) for r in sup["region"]]
     staff = out.tables["staff"]
     assert staff["staff_id"].tolist() == [expected_pseudonym(s, SALT) for s in dataset.tables["staff"]["staff_id"]]
     reviews = out.tables["peer_reviews"]

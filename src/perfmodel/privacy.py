@@ -32,6 +32,9 @@ DIGITS = 12
 # Columns that identify a person; pseudonymised by default when present.
 PERSON_COLUMNS = ("supervisor_id", "staff_id", "reviewer_id", "name", "supervisor_name",
                   "staff_name", "reviewer_name")
+# Organisational labels a pseudonymized report run replaces as well: a team is often named
+# after its leader (王师傅班组), and a team or region led by one supervisor names that person.
+ORGANISATION_COLUMNS = ("team", "region")
 _MIN_SALT_CHARS = 16
 
 
@@ -110,9 +113,10 @@ def pseudonymize_dataset(dataset, salt: str):
     -------
     perfmodel.dataset.Dataset
         The same tables, columns and row order, with every column of
-        :data:`PERSON_COLUMNS` present in a table replaced by its pseudonym (so the
-        supervisor id ``S001`` becomes the same ``P-...`` in every table, in the indicator
-        panel and in the data outputs of the run). The quarantine keeps ``table``,
+        :data:`PERSON_COLUMNS` and :data:`ORGANISATION_COLUMNS` (team, region) present in
+        a table replaced by its pseudonym (so the supervisor id ``S001`` becomes the same
+        ``P-...`` in every table, in the indicator panel and in the data outputs of the
+        run; supervisors of one team still share its pseudonym). The quarantine keeps ``table``,
         ``file``, ``row`` and ``column``; its ``reason`` becomes ``<column>: value
         withheld (pseudonymized run)`` (a reason quotes the offending cell, which may be an
         id or a name) and its ``record`` (the raw row) is withheld. The row account, the
@@ -123,11 +127,15 @@ def pseudonymize_dataset(dataset, salt: str):
 
     _key(salt)
     # the other columns are shared with ``dataset`` rather than copied (tickets may be large)
-    tables = {name: _replace(df, salt, deep=False) for name, df in dataset.tables.items()}
+    tables = {name: _replace(df, salt, _dataset_columns(df), deep=False) for name, df in dataset.tables.items()}
     quarantine = getattr(dataset, "quarantine", None)
     if quarantine is not None:
         quarantine = withhold_quarantine(quarantine)
     return dataclasses.replace(dataset, tables=tables, quarantine=quarantine)
+
+
+def _dataset_columns(df: pd.DataFrame) -> list[str]:
+    return [c for c in PERSON_COLUMNS + ORGANISATION_COLUMNS if c in df.columns]
 
 
 def withhold_quarantine(quarantine: pd.DataFrame) -> pd.DataFrame:
