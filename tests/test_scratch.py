@@ -66,3 +66,56 @@ def test_the_engine_removes_its_folder_when_done():
 
     gc.collect()
     assert not folder.exists()
+
+
+def _fake_filesystems(monkeypatch, memory: set[str]):
+    """Pretend the folders in ``memory`` (and everything under them) are tmpfs, others ext4."""
+
+    def kind(path):
+        path = Path(path).resolve()
+        if any(path == m or m in path.parents for m in map(Path, memory)):
+            return "tmpfs"
+        return "ext4"
+
+    monkeypatch.setattr(owners, "_filesystem_type", kind)
+
+
+def test_tables_go_to_the_cache_folder_on_disk_when_tmp_lives_in_memory(tmp_path, monkeypatch):
+    tmp, cache = tmp_path / "tmp", tmp_path / "home-cache"
+    tmp.mkdir()
+    monkeypatch.delenv("TMPDIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    monkeypatch.setattr(owners.tempfile, "gettempdir", lambda: str(tmp))
+    _fake_filesystems(monkeypatch, {str(tmp.resolve())})
+    assert owners.scratch_root() == cache / "perfmodel" / "tmp"
+    folder = owners.private_folder(engines.SCRATCH_PREFIX)
+    try:
+        assert folder.parent == cache / "perfmodel" / "tmp"
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        assert not list(tmp.iterdir())
+    finally:
+        import shutil
+
+        shutil.rmtree(folder)
+
+
+def test_an_explicit_tmpdir_or_a_disk_tmp_is_kept(tmp_path, monkeypatch):
+    tmp, cache = tmp_path / "tmp", tmp_path / "home-cache"
+    tmp.mkdir()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    monkeypatch.setattr(owners.tempfile, "gettempdir", lambda: str(tmp))
+    monkeypatch.delenv("TMPDIR", raising=False)
+    _fake_filesystems(monkeypatch, set())
+    assert owners.scratch_root() == tmp  # on disk
+    _fake_filesystems(monkeypatch, {str(tmp.resolve())})
+    monkeypatch.setenv("TMPDIR", str(tmp))  # the user chose it: respected even in memory
+    assert owners.scratch_root() == tmp
+    monkeypatch.delenv("TMPDIR")
+    _fake_filesystems(monkeypatch, {str(tmp.resolve()), str(cache.resolve())})
+    assert owners.scratch_root() == tmp  # the cache folder is in memory too: nothing gained
+
+
+def test_filesystem_type_reads_the_mount_table():
+    # the root file system and /proc are always mounted; /proc is of type proc
+    assert owners._filesystem_type(Path("/proc/self")) == "proc"
+    assert owners._filesystem_type(Path("/")) not in (None, "proc")

@@ -115,10 +115,56 @@ def read_owner_file(path) -> dict | None:
 OWNER = ".owner"
 
 
-def private_folder(prefix: str) -> Path:
-    """Create a private temporary folder (mode 0700) owned by this process.
+def _filesystem_type(path: Path) -> str | None:
+    """The type of the file system holding ``path`` (``ext4``, ``tmpfs``...), None when unknown."""
+    try:
+        lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    except OSError:
+        return None
+    path = str(path.resolve())
+    best, kind = "", None
+    for line in lines:
+        fields = line.split()
+        if "-" not in fields:
+            continue
+        point = fields[4].replace("\\040", " ")
+        if (path == point or path.startswith(point.rstrip("/") + "/")) and len(point) >= len(best):
+            best, kind = point, fields[fields.index("-") + 1]
+    return kind
 
-    Folders with the same ``prefix`` in the temporary directory whose owner is gone (a
+
+def scratch_root() -> Path:
+    """Where working folders with table files go.
+
+    The temporary directory, unless it lives in memory (``tmpfs``, as ``/tmp`` does on
+    several distributions) and ``TMPDIR`` does not choose it explicitly: then the user's
+    cache folder on disk (``$XDG_CACHE_HOME/perfmodel/tmp``, default
+    ``~/.cache/perfmodel/tmp``), so that a large table written for the engine does not
+    take memory a second time. Falls back to the temporary directory when the cache
+    folder cannot be made.
+
+    Returns
+    -------
+    pathlib.Path
+        An existing folder.
+    """
+    tmp = Path(tempfile.gettempdir())
+    if os.environ.get("TMPDIR") or _filesystem_type(tmp) != "tmpfs":
+        return tmp
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "perfmodel" / "tmp"
+    try:
+        cache.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return tmp
+    if _filesystem_type(cache) == "tmpfs" or not os.access(cache, os.W_OK):
+        return tmp
+    return cache
+
+
+def private_folder(prefix: str) -> Path:
+    """Create a private working folder (mode 0700) owned by this process, in :func:`scratch_root`.
+
+    Folders with the same ``prefix`` there whose owner is gone (a
     killed process could not remove its own) are removed first. The new folder is not
     removed here: the caller removes it when done.
 
@@ -128,13 +174,13 @@ def private_folder(prefix: str) -> Path:
         The new folder, holding only its owner record (``.owner``).
     """
     remove_stale(prefix)
-    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=scratch_root()))
     write_owner(folder / OWNER)
     return folder
 
 
 def remove_stale(prefix: str) -> list[Path]:
-    """Remove folders ``<tmp>/<prefix>*`` whose recorded owner is gone.
+    """Remove folders ``<scratch root>/<prefix>*`` whose recorded owner is gone.
 
     A folder without a readable owner record is left alone (it may be one being created
     right now).
@@ -145,7 +191,7 @@ def remove_stale(prefix: str) -> list[Path]:
         The folders removed.
     """
     removed = []
-    for folder in sorted(Path(tempfile.gettempdir()).glob(prefix + "*")):
+    for folder in sorted(scratch_root().glob(prefix + "*")):
         if not folder.is_dir() or folder.is_symlink():
             continue
         owner = read_owner_file(folder / OWNER)
