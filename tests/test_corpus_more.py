@@ -310,7 +310,8 @@ def test_the_corpus_is_reproducible(tmp_path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.HERE = tmp_path
-    for case in ("xlsx_sheets", "excel_date_serials", "missing_words", "gbk_chinese_dates"):
+    for case in ("xlsx_sheets", "excel_date_serials", "missing_words", "gbk_chinese_dates",
+                 "events_before_ticket"):
         module.write_case(case, module.CASES[case])
         for f in sorted((BAD / case).iterdir()):
             assert (tmp_path / case / f.name).read_bytes() == f.read_bytes(), f

@@ -278,6 +278,27 @@ def test_parquet_keeps_its_types_and_is_validated():
     ("extra_columns", [
         ("supervisors", 4, "supervisor_id", "supervisor_id 'S2' duplicates row 3"),
     ], {"supervisors": ("supervisors.csv", 4, 3, 1)}),
+    # tickets created T1 2026-01-05 09:00:00, T2 2026-02-10 14:00:00, T3 2026-03-31 23:59:59;
+    # T4 belongs to no supervisor
+    ("events_before_ticket", [
+        ("tickets", 4, "supervisor_id", "supervisor_id 'S9' not in supervisors"),
+        ("surveys", 1, "responded_at",   # one second early
+         "responded_at 2026-01-05 08:59:59 is before its ticket's created_at 2026-01-05 09:00:00"),
+        # row 2: answered at the very instant of creation is fine
+        ("surveys", 3, "responded_at",   # 15:59:58Z = 23:59:58 in Shanghai
+         "responded_at 2026-03-31 23:59:58 is before its ticket's created_at 2026-03-31 23:59:59"),
+        ("surveys", 4, "ticket_id", "ticket_id 'T9' not in tickets"),   # no second reason
+        ("surveys", 5, "ticket_id", "ticket_id 'T4' not in tickets"),   # its ticket was quarantined
+        ("followups", 1, "called_at",
+         "called_at 2026-01-04 10:00:00 is before its ticket's created_at 2026-01-05 09:00:00"),
+        # row 2: called at the instant of creation; row 4: called after
+        ("followups", 3, "called_at",    # 2026年2月10日 is midnight
+         "called_at 2026-02-10 00:00:00 is before its ticket's created_at 2026-02-10 14:00:00"),
+        ("followups", 5, "reached; called_at",
+         f"reached: cannot read 'maybe' as {BOOL}; "
+         "called_at 2026-03-01 09:00:00 is before its ticket's created_at 2026-03-31 23:59:59"),
+    ], {"tickets": ("tickets.csv", 4, 3, 1), "surveys": ("surveys.csv", 5, 1, 4),
+        "followups": ("followups.csv", 5, 2, 3)}),
 ])
 def test_rows_quarantined(case, expected, acc):
     data = load(case)
@@ -550,7 +571,7 @@ def test_missing_words_are_missing_values(tmp_path):
         "ticket_id,responded_at,overall,attitude\n"
         "T1,2026-01-07T10:00:00,5,NA\n"
         "T2,2026-02-12T10:00:00,4,   \n"
-        "T3,2026-02-12T10:00:00,4,NA 4\n"
+        "T3,2026-04-02T10:00:00,4,NA 4\n"
     ))
     data = load_dataset(folder)
     assert quarantined(data, "surveys") == [
@@ -598,20 +619,20 @@ def test_ideographic_spaces_are_blanks(tmp_path):
         ("customers", 2, "since", "since: required value is empty")]
 
 
-@pytest.mark.parametrize("other", ["2026-01-06T10:00:00", "not a time"])
+@pytest.mark.parametrize("other", ["2026-04-06T10:00:00", "not a time"])
 def test_timestamp_shapes_do_not_depend_on_the_other_cells(tmp_path, other):
     # a column of clean cells is read in one pass, a column with a bad cell cell by cell:
     # both must accept and reject the same shapes
     folder = _folder(tmp_path, surveys=(
         "ticket_id,responded_at,overall\n"
         "T1,2026-01-05T09,5\n"            # reduced precision ISO 8601: accepted
-        "T2,2026-01-05 09:30:00.5,5\n"
+        "T2,2026-02-10 14:30:00.5,5\n"    # (each after its ticket was created)
         f"T3,{other},5\n"
     ))
     data = load_dataset(folder)
     s = data["surveys"]
     assert s["responded_at"].tolist()[:2] == [pd.Timestamp("2026-01-05 09:00"),
-                                              pd.Timestamp("2026-01-05 09:30:00.5")]
+                                              pd.Timestamp("2026-02-10 14:30:00.5")]
     assert len(quarantined(data, "surveys")) == (other == "not a time")
 
 

@@ -35,7 +35,11 @@ class Table:
     ``key`` lists the columns that identify a row (duplicates are quarantined);
     ``foreign`` maps a column to the table whose key it must match; ``order`` lists
     pairs (earlier, later) of timestamp columns where later must not precede earlier;
-    ``not_above`` lists pairs (column, limit) of numbers where column must not exceed limit.
+    ``not_above`` lists pairs (column, limit) of numbers where column must not exceed limit;
+    ``after_parent`` lists triples (foreign-key column, parent column, column) of timestamps
+    across tables: column must not precede ``parent column`` of the parent row that the
+    foreign key names (a survey is not answered before its ticket was created). A row
+    whose parent is unknown breaks the foreign key instead, and is not compared.
     """
 
     name: str
@@ -44,6 +48,7 @@ class Table:
     foreign: dict[str, str] = field(default_factory=dict)
     order: tuple[tuple[str, str], ...] = ()
     not_above: tuple[tuple[str, str], ...] = ()
+    after_parent: tuple[tuple[str, str, str], ...] = ()
     mandatory: bool = False
 
     @property
@@ -96,6 +101,7 @@ TABLES: dict[str, Table] = {
              _c("resolution", "float", min=1, max=5), _c("speed", "float", min=1, max=5)),
             key=("ticket_id",),
             foreign={"ticket_id": "tickets"},
+            after_parent=(("ticket_id", "created_at", "responded_at"),),
         ),
         Table(
             "followups",
@@ -103,6 +109,7 @@ TABLES: dict[str, Table] = {
              _c("reached", "bool", True), _c("positive", "bool")),
             key=("ticket_id", "called_at"),
             foreign={"ticket_id": "tickets"},
+            after_parent=(("ticket_id", "created_at", "called_at"),),
         ),
         Table(
             "customers",

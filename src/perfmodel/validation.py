@@ -10,7 +10,9 @@ One table is checked in four steps, all vectorised:
    every failure is reported with its row;
 3. keys: every row whose key repeats an earlier row's key breaks the rule;
 4. foreign keys: a value must be a key of the *validated* parent table, so a row whose
-   parent was quarantined is quarantined too.
+   parent was quarantined is quarantined too; then the rules between a row and its parent
+   row (``responded_at`` of a survey not before ``created_at`` of its ticket), checked
+   only for rows whose parent was found.
 
 A row that breaks several rules is quarantined once, its reasons joined with ``"; "``.
 """
@@ -368,17 +370,58 @@ def _foreign_problems(table: Table, frame: pd.DataFrame, parents, problems: _Pro
         parent = parents.get(parent_name)
         parent_key = TABLES[parent_name].key[0]
         values = frame[column]
+        rules = [(mine, theirs) for fk, theirs, mine in table.after_parent if fk == column]
         if parent is None:
             bad = values.notna().to_numpy()
             suffix = f" (there is no {parent_name} table)"
-            known = None
+            found = None
         else:
-            bad = values.notna().to_numpy() & ~_isin(values, parent[parent_key])
+            found = _parent_rows(values, parent[parent_key])
+            bad = values.notna().to_numpy() & (found < 0)
             suffix = ""
         if bad.any():
             pos = np.flatnonzero(bad)
             problems.add(pos, column, [f"{column} {_show(v)} not in {parent_name}{suffix}"
                                        for v in values.iloc[pos]])
+        if found is not None and rules:
+            _after_parent_problems(frame, parent, parent_name, found, rules, problems)
+
+
+def _after_parent_problems(frame: pd.DataFrame, parent: pd.DataFrame, parent_name: str,
+                           found: np.ndarray, rules, problems: _Problems) -> None:
+    """Rows whose timestamp precedes a timestamp of their parent row (``Table.after_parent``).
+
+    Only rows whose parent was found are compared (the others broke the foreign key);
+    a missing value on either side compares as fine, as in the rules within a row.
+    """
+    pos = np.flatnonzero(found >= 0)
+    if not len(pos):
+        return
+    rows = found[pos]
+    noun = parent_name[:-1] if parent_name.endswith("s") else parent_name  # tickets -> ticket
+    for mine, theirs in rules:
+        own = frame[mine].to_numpy()[pos]
+        other = parent[theirs].to_numpy()[rows]
+        early = own < other  # NaT compares False: missing is fine
+        if not early.any():
+            continue
+        problems.add(pos[early], mine, [
+            f"{mine} {y} is before its {noun}'s {theirs} {x}"
+            for x, y in zip(_show_times(other[early]), _show_times(own[early]))])
+
+
+def _show_times(values: np.ndarray) -> list[str]:
+    """Timestamps (none missing) as :func:`_show` quotes them, without a Python object each.
+
+    A whole export read with the wrong time zone can put millions of rows before their
+    tickets; formatting their reasons one ``pandas.Timestamp`` at a time would take
+    seconds per million.
+    """
+    values = np.asarray(values).astype("datetime64[ns]", copy=False)
+    seconds = values.astype("datetime64[s]")
+    if not (seconds == values).all():  # fractions of a second: as pandas writes them
+        return [_show(pd.Timestamp(v)) for v in values]
+    return [f"{t[:10]} {t[11:]}" for t in np.datetime_as_string(seconds, unit="s").tolist()]
 
 
 def _arrow_text(series: pd.Series):
@@ -389,20 +432,31 @@ def _arrow_text(series: pd.Series):
 
 
 def _isin(values: pd.Series, known: pd.Series) -> np.ndarray:
-    """Whether each value is one of ``known`` (Arrow's hash lookup for text columns).
+    """Whether each value is one of ``known`` (see :func:`_parent_rows`)."""
+    return _parent_rows(values, known) >= 0
 
-    pandas' ``isin`` on Arrow-backed text turns the lookup values into Python objects first,
-    which for ten million ticket ids costs minutes and gigabytes.
+
+def _parent_rows(values: pd.Series, known: pd.Series) -> np.ndarray:
+    """The position in ``known`` of each value, ``-1`` where it is absent or missing.
+
+    ``known`` holds the keys of a validated parent table, so each is there once (if one
+    repeats, its first position is given). For text columns Arrow does the lookup:
+    pandas on Arrow-backed text turns the lookup values into Python objects first, which
+    for ten million ticket ids costs minutes and gigabytes.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64, one per value.
     """
     arr, keys = _arrow_text(values), _arrow_text(known)
     if arr is None or keys is None:
-        return values.isin(known).to_numpy()
+        return _parent_rows_pandas(values, known)
     arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
     keys = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
     keys = keys.cast(arr.type) if keys.type != arr.type else keys
     if len(keys) < _HASH_LOOKUP:
-        hit = pc.is_in(arr, value_set=keys, skip_nulls=True)
-        return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+        return _index_in(arr, keys)
     # Many keys (ten million tickets): Arrow's hash set of them takes about a gigabyte.
     # Sorted 64-bit hashes take 24 bytes a key; a value whose hash is found is then
     # compared with that key exactly, so a collision costs time, never a wrong answer.
@@ -420,16 +474,35 @@ def _isin(values: pd.Series, known: pd.Series) -> np.ndarray:
     del key_hashes, value_hashes
     present = arr.is_valid().to_numpy(zero_copy_only=False)
     candidates = np.flatnonzero(present & matched)
-    hit = np.zeros(len(arr), dtype=bool)
+    found = np.full(len(arr), -1, dtype=np.int64)
     if len(candidates):
-        same = pc.equal(arr.take(candidates), keys.take(order[pos[candidates]]))
+        rows = order[pos[candidates]]
+        same = pc.equal(arr.take(candidates), keys.take(rows))
         same = pc.fill_null(same, False).to_numpy(zero_copy_only=False)
-        hit[candidates[same]] = True
+        found[candidates[same]] = rows[same]
         other = candidates[~same]  # a hash shared by different texts: look those up exactly
         if len(other):
-            hit[other] = pc.fill_null(pc.is_in(arr.take(other), value_set=keys), False).to_numpy(
-                zero_copy_only=False)
-    return hit
+            found[other] = _index_in(arr.take(other), keys)
+    return found
+
+
+def _index_in(arr: pa.Array, keys: pa.Array) -> np.ndarray:
+    """Arrow's hash lookup: the position of each value in ``keys``, -1 when absent or null."""
+    at = pc.index_in(arr, value_set=keys, skip_nulls=True)
+    return pc.fill_null(at, -1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+
+
+def _parent_rows_pandas(values: pd.Series, known: pd.Series) -> np.ndarray:
+    index = pd.Index(known)
+    first = None
+    if not index.is_unique:
+        first = np.flatnonzero(~index.duplicated(keep="first"))
+        index = index[first]
+    at = index.get_indexer(values).astype(np.int64, copy=False)
+    at[values.isna().to_numpy()] = -1
+    if first is not None:
+        at = np.where(at >= 0, first[np.maximum(at, 0)], -1)
+    return at
 
 
 _HASH_LOOKUP = 200_000

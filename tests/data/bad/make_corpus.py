@@ -260,6 +260,24 @@ CASES: dict[str, dict[str, object]] = {
         "T2,2026-02-30T10:00:00,是,否\n"
         "T2,2026-02-12T10:00:00,否,-\n"
     )},
+    # a survey answered or a return visit called before its ticket was created (T4 is
+    # quarantined itself: its survey breaks the foreign key only)
+    "events_before_ticket": {"tickets.csv": TICKETS + "T4,S9,2026-01-05T09:00:00,,,,,,,,\n",
+                             "surveys.csv": (
+        "ticket_id,responded_at,overall\n"
+        "T1,2026-01-05T08:59:59,5\n"
+        "T2,2026-02-10 14:00,4\n"
+        "T3,2026-03-31T15:59:58Z,3\n"
+        "T9,2025-01-01T00:00:00,5\n"
+        "T4,2026-01-01T00:00:00,2\n"
+    ), "followups.csv": (
+        "ticket_id,called_at,reached,positive\n"
+        "T1,2026-01-04T10:00:00,是,是\n"
+        "T1,2026-01-05T09:00:00,否,\n"
+        "T2,2026年2月10日,是,否\n"
+        "T3,2026-04-01T09:00:00,是,是\n"
+        "T3,2026-03-01T09:00:00,maybe,是\n"
+    )},
     # --- policies next to the data (loaded with perfmodel.load_policy)
     "policy_python_tag": {"policy.yaml": "POLICY_PYTHON_TAG"},
     "policy_weights_not_summing": {"policy.yaml": "POLICY_WEIGHTS"},
