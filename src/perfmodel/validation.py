@@ -515,17 +515,53 @@ def _hashes(arr: pa.Array) -> np.ndarray:
 
 
 def _records(raw: pd.DataFrame, positions: np.ndarray) -> list[str]:
-    """The raw cells of the given rows as JSON objects (Chinese kept readable)."""
+    """The raw cells of the given rows as JSON objects (Chinese kept readable).
+
+    Made a slice of rows at a time: a whole export quarantined at once (read with the
+    wrong time zone, say) would otherwise hold a Python dict per row, gigabytes for a
+    few million rows, next to the strings kept.
+    """
+    out: list[str] = []
+    for start in range(0, len(positions), _RECORD_SLICE):
+        out.extend(_record_slice(raw, positions[start:start + _RECORD_SLICE]))
+    return out
+
+
+_RECORD_SLICE = 50_000
+
+
+def _record_slice(raw: pd.DataFrame, positions: np.ndarray) -> list[str]:
     if not len(positions):
         return []
     subset = raw.iloc[positions]
-    if all(isinstance(dtype, pd.ArrowDtype) for dtype in subset.dtypes):
-        # text cells read from CSV: Arrow turns them into Python dicts without a row loop
-        rows = pa.Table.from_pandas(subset, preserve_index=False).to_pylist()
-        return [json.dumps(row, ensure_ascii=False) for row in rows]
-    rows = subset.astype(object).to_dict("records")
-    return [json.dumps({k: _json_value(v) for k, v in row.items()}, ensure_ascii=False, default=str)
-            for row in rows]
+    columns = [_json_cells(subset[name]) for name in subset.columns]
+    names = [str(name) for name in subset.columns]
+    return [json.dumps(dict(zip(names, cells)), ensure_ascii=False, default=str) for cells in zip(*columns)]
+
+
+def _json_cells(series: pd.Series) -> list:
+    """The cells of one column as JSON-ready Python values (missing -> None).
+
+    Whole columns are converted at once where the type allows (text, floats, timestamps
+    in whole seconds); anything else goes cell by cell through :func:`_json_value`.
+    """
+    dtype = series.dtype
+    if isinstance(dtype, pd.ArrowDtype) and pa.types.is_string(dtype.pyarrow_dtype):
+        return series.array._pa_array.to_pylist()  # noqa: SLF001 - text cells, None when missing
+    if dtype == np.float64:
+        values = series.to_numpy()
+        cells = values.astype(object)
+        cells[np.isnan(values)] = None
+        return cells.tolist()
+    if isinstance(dtype, np.dtype) and dtype.kind == "M":  # naive, any unit
+        values = series.to_numpy()
+        missing = np.isnat(values)
+        seconds = values.astype("datetime64[s]")
+        if (seconds[~missing] == values[~missing]).all():  # isoformat of whole seconds
+            cells = np.datetime_as_string(seconds, unit="s").astype(object)
+            cells[missing] = None
+            return cells.tolist()
+    return [_json_value(v) for v in series.astype(object)]
 
 
 def _json_value(v):
