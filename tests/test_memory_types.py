@@ -191,7 +191,8 @@ def test_large_registered_tables_go_through_a_private_file(tmp_path, monkeypatch
     eng = engines.connect("duckdb")
     table = eng.register("t", frame)
     folder = eng.__dict__["_folder"]
-    assert (folder / "t.parquet").is_file() and (folder.stat().st_mode & 0o777) == 0o700
+    assert sorted(p.name for p in (folder / "t").iterdir()) == ["part-00000.parquet", "part-00001.parquet"]
+    assert (folder.stat().st_mode & 0o777) == 0o700
     got = eng.execute(table.group_by("k").aggregate(n=table.count(), x=table.x.sum(), t=table.t.max(),
                                                     f=table.f.cast("int64").sum()).order_by("k"))
     assert got["k"].tolist()[:2] == ["a", "b"] and pd.isna(got["k"].iloc[2])
@@ -240,3 +241,17 @@ def test_saved_dataset_maps_its_tables_back(tmp_path):
     later = tickets["resolved_at"] - tickets["created_at"]  # operations make new arrays
     assert later.iloc[0] == pd.Timedelta(hours=1) and pd.isna(later.iloc[2])
     assert tickets["staff_id"].isna().tolist() == [False, True, False]
+
+
+def test_registering_some_columns_leaves_the_others_out(monkeypatch):
+    frame = pd.DataFrame({"a": pd.Series(["x", "y", "z", "x"], dtype=TEXT_DTYPE), "b": [1.0, 2.0, 3.0, 4.0],
+                          "secret": pd.Series(["p", "q", "r", "s"], dtype=TEXT_DTYPE)})
+    for rows in (10, 2):  # in memory, then through files
+        monkeypatch.setattr(engines, "FILE_ROWS", rows)
+        monkeypatch.setattr(engines, "_FILE_ROW_GROUP", 3)
+        eng = engines.connect("duckdb")
+        table = eng.register("t", frame, columns=["a", "b"])
+        assert table.columns == ("a", "b")
+        got = eng.execute(table.group_by("a").aggregate(b=table.b.sum()).order_by("a"))
+        assert got["b"].tolist() == [5.0, 2.0, 3.0]
+        eng.close()

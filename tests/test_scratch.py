@@ -28,7 +28,7 @@ def test_a_killed_process_leaves_a_folder_that_the_next_engine_removes(tmp_path)
     proc = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, text=True)
     try:
         folder = Path(proc.stdout.readline().strip())
-        assert folder.is_dir() and (folder / "tickets.parquet").is_file()
+        assert folder.is_dir() and list((folder / "tickets").glob("part-*.parquet"))
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
         owner = json.loads((folder / owners.OWNER).read_text())
         assert owner["pid"] == proc.pid

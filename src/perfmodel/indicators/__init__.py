@@ -120,7 +120,7 @@ def _source_tables(data, engine: Engine, trusted: bool):
         if name not in TABLES:
             continue
         keep = [c.name for c in TABLES[name].columns if c.name in frame.columns]
-        tables[name] = _typed(engine.register(name, frame[keep]), name)
+        tables[name] = _typed(engine.register(name, frame, columns=keep), name)
     created = data["tickets"]["created_at"]
     return tables, created.min(), created.max()
 
