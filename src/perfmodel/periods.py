@@ -137,3 +137,56 @@ def label_periods(timestamps: pd.Series, kind: str = "quarter") -> pd.Series:
     else:
         ids = year.astype("Int64").astype(str) + "-" + ts.dt.month.astype("Int64").astype(str).str.zfill(2)
     return ids.where(ts.notna(), np.nan)
+
+
+def covered_periods(first, last, kind: str = "quarter") -> list[str]:
+    """Return the ids of every period from the one holding ``first`` to the one holding ``last``.
+
+    Returns
+    -------
+    list of str
+        Period ids in time order.
+    """
+    return [p.id for p in period_range(period_containing(first, kind).id, period_containing(last, kind).id)]
+
+
+def check_period(dataset, period: str, *, first=None, last=None) -> str:
+    """Return the id of ``period`` when the tickets of ``dataset`` cover it.
+
+    Parameters
+    ----------
+    dataset : Dataset or None
+        The loaded dataset; its tickets' ``created_at`` give the coverage.
+    period : str
+        A period id such as ``2026Q3`` or ``2026-09``.
+    first, last : timestamp, optional
+        The earliest and latest ticket, when known without the dataset (Parquet read
+        directly); ``dataset`` may then be None.
+
+    Returns
+    -------
+    str
+        The period id.
+
+    Raises
+    ------
+    PeriodError
+        When the period is malformed or outside the tickets' coverage; the message names the
+        data folder and the covered range.
+    DataError
+        When no ticket has a ``created_at``.
+    """
+    from .errors import DataError
+
+    p = parse_period(period)
+    source = getattr(dataset, "source", None)
+    if first is None or last is None:
+        created = pd.to_datetime(dataset.tables["tickets"]["created_at"]).dropna()
+        if created.empty:
+            raise DataError("tickets: no ticket has a created_at; cannot tell which periods the data covers")
+        first, last = created.min(), created.max()
+    covered = covered_periods(first, last, p.kind)
+    if p.id not in covered:
+        raise PeriodError(f"period {p.id}: not in the data at {source or 'the dataset'} "
+                          f"(tickets cover {covered[0]}..{covered[-1]}); pick a period in that range")
+    return p.id

@@ -27,7 +27,7 @@ from .. import audit
 from ..dataset import save_dataset
 from ..errors import DataError, PeriodError, UsageError
 from ..i18n import check_lang
-from ..periods import parse_period, period_containing, period_range
+from ..periods import check_period, parse_period, period_containing, period_range
 from . import cleanup
 from .paths import notebooks_dir, repo_root, resolve_path
 
@@ -155,16 +155,6 @@ def latest_complete_period(dataset, kind: str = "quarter") -> str:
         raise PeriodError(f"{dataset.source or 'data'}: no complete {kind} in the tickets; "
                           f"give --period explicitly")
     return periods[-1]
-
-
-def check_period(dataset, period: str) -> str:
-    """Return ``period`` when the tickets cover it; raise PeriodError naming the coverage otherwise."""
-    p = parse_period(period)
-    covered = data_periods(dataset, p.kind, complete_only=False)
-    if p.id not in covered:
-        raise PeriodError(f"period {p.id}: not in the data at {dataset.source or 'the dataset'} "
-                          f"(tickets cover {covered[0]}..{covered[-1]}); pick a period in that range")
-    return p.id
 
 
 # --------------------------------------------------------------------------- validation
