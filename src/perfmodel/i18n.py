@@ -13,6 +13,8 @@ LABELS: dict[str, dict[str, str]] = {
     # headings
     "quarterly_title": {"en": "Quarterly performance report — {period}",
                         "zh": "季度绩效报告 — {period}"},
+    "monthly_title": {"en": "Monthly performance report — {period}",
+                      "zh": "月度绩效报告 — {period}"},
     "feedback_title": {"en": "Performance feedback — {name}, {period}",
                        "zh": "绩效反馈 — {name}，{period}"},
     "validity_title": {"en": "Validity study — do process indicators predict results?",
