@@ -57,10 +57,27 @@ def external_urls(html: str) -> list[str]:
     return [html[max(m.start() - 20, 0):m.end() + 60] for m in _FETCH.finditer(html)]
 
 
+def without_stderr(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Return a copy of ``notebook`` without the text its cells wrote to stderr.
+
+    Warnings, log lines and progress bars go to stderr; they are for whoever runs the
+    notebook (the executed ``.ipynb`` keeps them), never part of a published page.
+    """
+    import copy
+
+    notebook = copy.deepcopy(notebook)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    return notebook
+
+
 def notebook_to_html(notebook, html_path=None, *, title: str | None = None) -> str:
     """Convert an executed notebook into an offline HTML page without input cells.
 
-    Code cells show only their outputs; markdown cells tagged ``remove-from-report``
+    Code cells show only their outputs, without what they wrote to stderr (warnings,
+    logs: see :func:`without_stderr`); markdown cells tagged ``remove-from-report``
     (narrative for people editing the notebook) are dropped; images are embedded as
     base64; no script, font or style is loaded from elsewhere.
 
@@ -85,6 +102,7 @@ def notebook_to_html(notebook, html_path=None, *, title: str | None = None) -> s
         path = Path(notebook)
         notebook = nbformat.read(str(path), as_version=4)
         title = title or path.stem
+    notebook = without_stderr(notebook)
     c = Config()
     c.TagRemovePreprocessor.remove_cell_tags = {REMOVE_TAG, "parameters", "injected-parameters"}
     c.TagRemovePreprocessor.enabled = True

@@ -129,21 +129,87 @@ def _deduction_text(rule, lang: str) -> str:
     return f"{sign} {fmt_value(ind, target)}, −{lost:g} per {'−' if higher else '+'}1{(' ' + en_step) if en_step else ''}"
 
 
+# A percentile rule has no target in the policy: the report's target is the median rank
+# (score 50 = percentile rank 50 among the supervisors of the period with a value).
+PERCENTILE_TARGET = 50.0
+
+
+def band_target(rule) -> tuple[float, float] | None:
+    """The band that counts as the target of a ``bands`` rule: ``(threshold, points)``.
+
+    The target level is 100 points (the bands' highest points when no band gives 100);
+    the target band is the least demanding band that scores at least that level (lowest
+    threshold when higher is better, highest when lower is better). None without bands.
+    """
+    if not rule.bands:
+        return None
+    level = min(100.0, max(float(p) for _, p in rule.bands))
+    reaching = [(float(th), float(p)) for th, p in rule.bands if float(p) >= level - 1e-9]
+    pick = min if rule.direction == "higher" else max
+    return pick(reaching, key=lambda b: b[0])
+
+
+def met_target(rule, values, scores) -> np.ndarray:
+    """Whether each value meets the target of its rule, as the policy defines it (SPEC §4).
+
+    - ``ratio``, ``linear``, ``gate``: x ≥ target (x ≤ target when lower is better);
+    - ``deduction``: x ≥ target (≤ when lower is better; target 0 when not set), where
+      nothing is deducted;
+    - ``bands``: the band score reaches the target band's points (see :func:`band_target`);
+    - ``percentile``: the score (the percentile rank among the supervisors of the period,
+      0 worst … 100 best) is at least :data:`PERCENTILE_TARGET` (target ``P50``).
+
+    Parameters
+    ----------
+    rule : IndicatorRule
+    values, scores : array-like of float
+        Indicator values and their scores under ``rule`` (same order; NaN = missing).
+
+    Returns
+    -------
+    numpy.ndarray
+        1.0 (met), 0.0 (not met) or NaN where the value is missing.
+    """
+    x = np.asarray(values, dtype=float)
+    sc = np.asarray(scores, dtype=float)
+    higher = rule.direction == "higher"
+    if rule.rule in ("ratio", "linear", "gate", "deduction"):
+        target = rule.target if rule.target is not None else (0.0 if rule.rule == "deduction" else np.nan)
+        met = (x >= target) if higher else (x <= target)
+    elif rule.rule == "bands":
+        band = band_target(rule)
+        met = sc >= band[1] - 1e-9 if band else np.zeros(x.shape, dtype=bool)
+    elif rule.rule == "percentile":
+        met = sc >= PERCENTILE_TARGET - 1e-9
+    else:
+        met = sc >= 100 - 1e-9
+    out = np.where(met, 1.0, 0.0)
+    out[np.isnan(x)] = np.nan
+    return out
+
+
 def target_text(rule, lang: str = "en") -> str:
-    """Describe the target of a policy rule (target value, bands or deduction points)."""
+    """Describe the target of a policy rule (target value, target band or deduction points)."""
     ind = rule.indicator
     if rule.rule in ("ratio", "linear", "gate") and rule.target is not None:
         sign = "≥" if rule.direction == "higher" else "≤"
         return f"{sign} {fmt_value(ind, rule.target)}"
     if rule.rule == "bands" and rule.bands:
-        best = rule.bands[0][0]
         sign = "≥" if rule.direction == "higher" else "≤"
-        return f"{sign} {fmt_value(ind, best)}"
+        return f"{sign} {fmt_value(ind, band_target(rule)[0])}"
     if rule.rule == "deduction":
         return _deduction_text(rule, lang)
     if rule.rule == "percentile":
-        return "P50" if lang == "en" else "第 50 百分位"
+        k = f"{PERCENTILE_TARGET:g}"
+        return f"P{k}" if lang == "en" else f"第 {k} 百分位"
     return "—"
+
+
+def _median(values) -> float:
+    # The median of the values present; NaN (without numpy's empty-slice warning) when none is.
+    v = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
+    v = v[np.isfinite(v)]
+    return float(np.median(v)) if v.size else float("nan")
 
 
 # --------------------------------------------------------------------------- context
@@ -227,7 +293,7 @@ def build_context(data_dir="data/sample", policy="efficiency", period="latest", 
     from ..loader import load_dataset
     from ..policy import load_policy
     from ..scoring import score
-    from .runner import check_period, data_periods, latest_complete_period
+    from .runner import check_period, check_period_kind, data_periods, latest_complete_period
 
     lang = plotting.setup(check_lang(lang))
     folder = resolve_path(data_dir)
@@ -244,8 +310,12 @@ def build_context(data_dir="data/sample", policy="efficiency", period="latest", 
     else:
         _refuse_real_data(pseudonymized, cache, "dataset.pkl")
         dataset = load_dataset(folder)
-    kind = pol.period or "quarter"
-    period = latest_complete_period(dataset, kind) if period == "latest" else check_period(dataset, period)
+    if period == "latest":
+        kind = pol.period or "quarter"
+        period = latest_complete_period(dataset, kind)
+    else:
+        kind = check_period_kind(pol, period)
+        period = check_period(dataset, period)
     periods = [p for p in data_periods(dataset, kind, complete_only=False) if p <= period]
     if cache is not None and (cache / "panel.parquet").is_file():
         long = pd.read_parquet(cache / "panel.parquet")
@@ -323,23 +393,30 @@ def indicator_table(ctx: ReportContext) -> pd.DataFrame:
         One row per weighted indicator in policy order: ``indicator`` (display name),
         ``dimension``, ``weight`` (within its dimension), ``effective_weight`` (in the
         total), ``rule``, ``target`` (text), ``median_value`` (text, in the indicator's
-        unit), ``met_target`` (share of supervisors with an indicator score ≥ 100 among
-        those with a value), ``median_score``, ``available`` (supervisors with a value).
+        unit), ``met_target`` (share of the supervisors with a value who meet the rule's
+        target, see :func:`met_target`; NaN when nobody has a value), ``median_score``,
+        ``available`` (supervisors with a value).
     """
     lang = ctx.lang
     summary = ctx.policy.summary().set_index("indicator")
+    now = ctx.wide[ctx.wide["period"] == ctx.period]
+    keyed = ctx.scores[["supervisor_id"]].astype({"supervisor_id": str}).merge(
+        now.astype({"supervisor_id": str}), on="supervisor_id", how="left")
     rows = []
     for ind in ctx.policy.weighted_indicators:
         rule = ctx.policy.indicators[ind]
-        values = ctx.wide.loc[ctx.wide["period"] == ctx.period, ind] if ind in ctx.wide else pd.Series(dtype=float)
+        values = now[ind] if ind in now else pd.Series(dtype=float)
         scol = f"score_{ind}"
-        s = ctx.scores[scol].dropna() if scol in ctx.scores else pd.Series(dtype=float)
+        s = ctx.scores[scol] if scol in ctx.scores else pd.Series(np.nan, index=ctx.scores.index)
+        x = keyed[ind].to_numpy(dtype=float) if ind in keyed else np.full(len(keyed), np.nan)
+        met = met_target(rule, x, s.to_numpy(dtype=float))
+        met = met[~np.isnan(met)]
         rows.append({"indicator": indicator_label(ind, lang), "dimension": t(rule.dimension, lang),
                      "weight": summary.loc[ind, "weight"],
                      "effective_weight": summary.loc[ind, "effective_weight"], "rule": t(f"rule_{rule.rule}", lang),
-                     "target": target_text(rule, lang), "median_value": fmt_value(ind, values.median()),
-                     "met_target": (s >= 100 - 1e-9).mean() if len(s) else np.nan,
-                     "median_score": s.median() if len(s) else np.nan, "available": int(values.notna().sum())})
+                     "target": target_text(rule, lang), "median_value": fmt_value(ind, _median(values)),
+                     "met_target": float(met.mean()) if met.size else np.nan,
+                     "median_score": _median(s), "available": int(values.notna().sum())})
     return pd.DataFrame(rows)
 
 
@@ -384,9 +461,16 @@ def data_quality_tables(dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 # --------------------------------------------------------------------------- quarterly: sections
 
-def show_title(ctx: ReportContext, key: str = "quarterly_title"):
-    """Display the report title and the one-line scope."""
-    heading(key, ctx.lang, level=1, period=ctx.period)
+def title_key(period: str) -> str:
+    """The label key of the report title for a period id: ``monthly_title`` or ``quarterly_title``."""
+    from ..periods import parse_period
+
+    return "monthly_title" if parse_period(period).kind == "month" else "quarterly_title"
+
+
+def show_title(ctx: ReportContext, key: str | None = None):
+    """Display the report title (monthly or quarterly, by the period) and the one-line scope."""
+    heading(key or title_key(ctx.period), ctx.lang, level=1, period=ctx.period)
     text(t("scope_text", ctx.lang, n=len(ctx.scores), period=ctx.period, policy=md_escape(ctx.policy.name),
            version=ctx.policy.version))
 

@@ -1,0 +1,185 @@
+"""What the report pages say: titles, targets met, warnings kept off the page, labels, layout."""
+from __future__ import annotations
+
+import shutil
+import warnings
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from fixtures import PERIOD, small_dataset
+from perfmodel.errors import UsageError
+from perfmodel.i18n import t
+from perfmodel.policy import IndicatorRule, load_policy
+from perfmodel.reports import runner, sections
+from perfmodel.reports.html import notebook_to_html
+from perfmodel.scoring import score
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    return small_dataset(tmp_path_factory.mktemp("pages") / "data")
+
+
+def rule(indicator, rule, direction, **kw):
+    return IndicatorRule(indicator=indicator, dimension="process", weight=1.0, rule=rule,
+                         direction=direction, **kw)
+
+
+# --------------------------------------------------------------------------- 1. period kind and title
+
+def test_a_month_with_a_quarterly_policy_is_refused_before_any_run_folder(data, tmp_path):
+    out = tmp_path / "reports"
+    with pytest.raises(UsageError) as exc:
+        runner.validate(period="2026-09", data_dir=data, policy="efficiency", out=out)
+    assert str(exc.value) == ("--period 2026-09: the policy preset efficiency scores by quarter; "
+                              "give a quarter such as 2026Q3")
+    assert not out.exists()
+
+
+def test_a_quarter_with_a_monthly_policy_names_a_month():
+    from dataclasses import replace
+
+    pol = load_policy("efficiency")
+    monthly = replace(pol, period="month")
+    with pytest.raises(UsageError, match=r"^--period 2026Q3: the policy .* scores by month; "
+                                         r"give a month such as 2026-07$"):
+        runner.check_period_kind(monthly, "2026Q3")
+    assert runner.check_period_kind(monthly, "2026-09") == "month"
+    assert runner.check_period_kind(pol, "2026Q3") == "quarter"
+
+
+def test_cli_exit_code_for_a_month_with_a_quarterly_policy(data, tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "reports"
+    r = subprocess.run([sys.executable, "-m", "perfmodel", "report", "--period", "2026-09", "--data", str(data),
+                        "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip().endswith("--period 2026-09: the policy preset efficiency scores by quarter; "
+                                     "give a quarter such as 2026Q3"), r.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("period, en, zh", [
+    ("2026-09", "Monthly performance report — 2026-09", "月度绩效报告 — 2026-09"),
+    ("2026Q3", "Quarterly performance report — 2026Q3", "季度绩效报告 — 2026Q3"),
+])
+def test_title_follows_the_period_kind(period, en, zh):
+    key = sections.title_key(period)
+    assert t(key, "en", period=period) == en
+    assert t(key, "zh", period=period) == zh
+
+
+# --------------------------------------------------------------------------- 2/3. indicator table
+
+def _ctx(policy, wide: pd.DataFrame, period: str = "2026Q3", lang: str = "en") -> sections.ReportContext:
+    scores = score(wide, policy)
+    return sections.ReportContext(data_dir=Path("."), policy_spec="", period=period, lang=lang, engine="duckdb",
+                                  seed=0, run_id="", dataset=None, policy=policy, periods=[period],
+                                  long=pd.DataFrame(), wide=wide, scores_all=scores,
+                                  scores=scores[scores["period"] == period].reset_index(drop=True),
+                                  supervisors=pd.DataFrame(columns=["supervisor_id", "name", "team", "region"]))
+
+
+def _wide(**columns) -> pd.DataFrame:
+    n = len(next(iter(columns.values())))
+    return pd.DataFrame({"supervisor_id": [f"S{i + 1}" for i in range(n)], "period": ["2026Q3"] * n,
+                         **{k: np.asarray(v, dtype=float) for k, v in columns.items()}})
+
+
+def test_met_target_per_rule_by_hand():
+    pol = load_policy("efficiency")
+    # efficiency: tickets_per_staff_day percentile (P50), reopen_rate deduction ≤ 5 % (500 points),
+    # compliance_rate bands (0.97 → 100), training_completion_rate gate ≥ 0.9, csat linear 3.8 → 4.3,
+    # complaint_resolution_rate ratio ≥ 0.8, customer_churn_rate linear lower (floor 8 %, target 3 %)
+    wide = _wide(
+        # ranks 1..5 → percentile scores 0, 25, 50, 75, 100: met (≥ 50) by 3 of 5 (was 1 of 5 by score ≥ 100)
+        tickets_per_staff_day=[1.0, 2.0, 3.0, 4.0, 5.0],
+        # ≤ 0.05 met: 0.0, 0.05 → 2 of 5 (one value missing: 2 of 4)
+        reopen_rate=[0.0, 0.05, 0.06, np.nan, 0.2],
+        # band score ≥ 100 needs x ≥ 0.97: 0.97, 0.99 → 2 of 5
+        compliance_rate=[0.97, 0.99, 0.96, 0.90, 0.5],
+        training_completion_rate=[0.9, 0.89, 1.0, 0.95, 0.0],   # ≥ 0.9: 3 of 5
+        csat=[4.3, 4.29, 4.5, 3.0, 4.31],                      # ≥ 4.3: 3 of 5
+        complaint_resolution_rate=[0.8, 0.79, 0.5, 1.0, 0.81],  # ≥ 0.8: 3 of 5
+        customer_churn_rate=[0.03, 0.031, 0.0, 0.08, 0.1],      # ≤ 0.03: 2 of 5
+    )
+    tab = sections.indicator_table(_ctx(pol, wide)).set_index("indicator")
+    from perfmodel.i18n import indicator_label as L
+
+    expected = {"tickets_per_staff_day": 3 / 5, "reopen_rate": 2 / 4, "compliance_rate": 2 / 5,
+                "training_completion_rate": 3 / 5, "csat": 3 / 5, "complaint_resolution_rate": 3 / 5,
+                "customer_churn_rate": 2 / 5}
+    for ind, share in expected.items():
+        assert tab.loc[L(ind), "met_target"] == pytest.approx(share), ind
+    assert tab.loc[L("tickets_per_staff_day"), "target"] == "P50"
+    assert tab.loc[L("reopen_rate"), "available"] == 4
+
+
+def test_percentile_met_with_ties_and_lower_is_better():
+    r = rule("tickets_per_staff_day", "percentile", "lower")
+    # lower is better: ranks on −x; values 1, 1, 2, 3 → ranks (best last) 3.5, 3.5, 2, 1
+    # → scores 100·(r−1)/3 = 83.3, 83.3, 33.3, 0 → met (≥ 50) 2 of 4
+    from perfmodel.scoring import rule_score
+
+    x = np.array([1.0, 1.0, 2.0, 3.0])
+    met = sections.met_target(r, x, rule_score(x, r))
+    assert met.tolist() == [1.0, 1.0, 0.0, 0.0]
+
+
+def test_bands_target_is_the_band_worth_100():
+    # quality preset style: 110 points from 92 %, 100 from 88 %: the target is 88 %, 90 % meets it
+    r = rule("followup_positive_rate", "bands", "higher", bands=((0.92, 110.0), (0.88, 100.0), (0.84, 80.0)))
+    assert sections.target_text(r, "en") == "≥ 88.0 %"
+    x = np.array([0.95, 0.90, 0.85, np.nan])
+    met = sections.met_target(r, x, np.array([110.0, 100.0, 80.0, np.nan]))
+    assert met[:3].tolist() == [1.0, 1.0, 0.0] and np.isnan(met[3])
+    # lower is better: the band of the highest threshold still worth 100
+    low = rule("staff_turnover_rate", "bands", "lower", bands=((0.03, 100.0), (0.06, 80.0)))
+    assert sections.target_text(low, "en") == "≤ 3.0 %"
+
+
+def test_indicator_table_with_an_empty_column_does_not_warn():
+    pol = load_policy("efficiency")
+    wide = _wide(csat=[4.0, 4.4, 4.3], cost_control_rate=[np.nan, np.nan, np.nan])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tab = sections.indicator_table(_ctx(pol, wide))
+    from perfmodel.i18n import indicator_label as L
+
+    row = tab.set_index("indicator").loc[L("cost_control_rate")]
+    assert row["median_value"] == "—" and np.isnan(row["met_target"]) and np.isnan(row["median_score"])
+    assert row["available"] == 0
+    assert tab.set_index("indicator").loc[L("csat"), "median_value"] == "4.30"
+
+
+def test_stderr_never_reaches_the_page():
+    nb = new_notebook(cells=[new_code_cell("x", outputs=[
+        new_output("stream", name="stderr", text="RuntimeWarning: Mean of empty slice\n"),
+        new_output("stream", name="stdout", text="kept on the page\n")])])
+    html = notebook_to_html(nb, title="t")
+    assert "kept on the page" in html
+    assert "Warning" not in html and "Mean of empty slice" not in html
+    assert nb.cells[0].outputs[0]["name"] == "stderr"  # the notebook itself is unchanged
+
+
+@pytest.mark.slow
+def test_report_on_data_with_an_empty_indicator_has_no_warning(data, tmp_path):
+    # without budgets.csv the cost_control_rate column is empty for everyone
+    folder = tmp_path / "data"
+    shutil.copytree(data, folder)
+    (folder / "budgets.csv").unlink()
+    [res] = runner.run_report(PERIOD, data_dir=folder, out=tmp_path / "reports", progress=False)
+    assert res.ok, res.errors
+    html = res.html.read_text(encoding="utf-8")
+    assert "Warning" not in html and "warnings.warn" not in html
+    nb = nbformat.read(str(res.run_dir / "quarterly_report.ipynb"), as_version=4)
+    stderr = [o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.get("name") == "stderr"]
+    assert not stderr, stderr[:2]
