@@ -17,7 +17,7 @@ import pandas as pd
 
 from .dataset import ACCOUNT_COLUMNS, QUARANTINE_COLUMNS, Dataset
 from .errors import DataError, UsageError
-from .readers import RawTable, find_sources, header_names, read_source
+from .readers import RawTable, find_sources, header_names, open_workbooks, read_source
 from .schema import LOAD_ORDER, TABLES
 from .validation import validate_table
 
@@ -60,12 +60,14 @@ def load_dataset(path, *, timezone: str = DEFAULT_TIMEZONE) -> Dataset:
         raise DataError(f"{folder}: no such folder; give the folder that holds the tables ({_DOC})")
     if not folder.is_dir():
         raise DataError(f"{folder}: not a folder; give the folder that holds the tables ({_DOC})")
-    sources = find_sources(folder, TABLES)
-    _check_mandatory(set(sources), folder.name or folder.resolve().name)
-    raws = {}
-    for name in LOAD_ORDER:
-        if name in sources:
-            raws[name] = read_source(sources[name], defer=True)  # Parquet: read in turn
+    # each workbook is opened once for all its sheets and closed before the rows are checked
+    with open_workbooks():
+        sources = find_sources(folder, TABLES)
+        _check_mandatory(set(sources), folder.name or folder.resolve().name)
+        raws = {}
+        for name in LOAD_ORDER:
+            if name in sources:
+                raws[name] = read_source(sources[name], defer=True)  # Parquet: read in turn
     dataset = _validate(raws, timezone, progress=True)
     dataset.source = folder
     dataset.files = {name: src.path for name, src in sources.items()}

@@ -15,6 +15,8 @@ import codecs
 import csv
 import io
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,21 +141,76 @@ def find_sources(folder: Path, names) -> dict[str, Source]:
     return out
 
 
-def workbook_sheets(path: Path) -> list[str]:
-    """Return the sheet names of an ``.xlsx`` workbook (DataError if it cannot be read)."""
+# Workbooks opened by :func:`open_workbooks` for the block that runs (path -> openpyxl book).
+_OPEN_BOOKS: ContextVar[dict | None] = ContextVar("perfmodel_open_books", default=None)
+
+
+@contextmanager
+def open_workbooks():
+    """Open each ``.xlsx`` workbook at most once while the ``with`` block runs.
+
+    Opening a workbook parses its shared-string table, which holds every text cell of
+    every sheet, so a load that finds the sheets and then reads each of them would parse
+    it once per sheet. Inside this block :func:`workbook_sheets` and :func:`read_sheet`
+    share one read-only workbook per path; every workbook opened is closed when the block
+    ends, also when it ends with an error, so no file handle outlives the load (a
+    workbook kept open in Excel on Windows stays editable). Nested blocks share the
+    outer block's workbooks.
+
+    Yields
+    ------
+    None
+    """
+    if _OPEN_BOOKS.get() is not None:
+        yield
+        return
+    books: dict = {}
+    token = _OPEN_BOOKS.set(books)
+    try:
+        yield
+    finally:
+        _OPEN_BOOKS.reset(token)
+        for book in books.values():
+            book.close()
+
+
+@contextmanager
+def _workbook(path: Path):
+    """A read-only workbook (formulas as their last value); closed on exit unless shared.
+
+    Raises whatever openpyxl raises for a file it cannot open.
+    """
     import openpyxl
 
+    books = _OPEN_BOOKS.get()
+    key = Path(path).resolve()
+    if books is not None and key in books:
+        yield books[key]
+        return
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    if books is not None:
+        books[key] = book  # closed by open_workbooks
+        yield book
+        return
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        yield book
+    finally:
+        book.close()
+
+
+def workbook_sheets(path: Path) -> list[str]:
+    """Return the sheet names of an ``.xlsx`` workbook (DataError if it cannot be read).
+
+    Inside :func:`open_workbooks` the opened workbook is kept for :func:`read_sheet`.
+    """
+    try:
+        with _workbook(path) as book:
+            return list(book.sheetnames)
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise DataError(
             f"{path.name}: cannot open the Excel workbook ({type(exc).__name__}); "
             f"save it again as .xlsx or export its sheets as CSV ({_DOC})"
         ) from None
-    try:
-        return list(book.sheetnames)
-    finally:
-        book.close()
 
 
 def read_source(source: Source, *, defer: bool = False) -> RawTable:
@@ -459,13 +516,13 @@ def read_parquet(path: Path) -> pd.DataFrame:
 
 
 def read_sheet(source: Source) -> RawTable:
-    """Read one sheet of an ``.xlsx`` workbook (first row = header, blank rows skipped)."""
-    import openpyxl
+    """Read one sheet of an ``.xlsx`` workbook (first row = header, blank rows skipped).
 
+    Inside :func:`open_workbooks` the workbook is opened once for all its sheets.
+    """
     try:
-        book = openpyxl.load_workbook(source.path, read_only=True, data_only=True)
-        rows = list(book[source.sheet].iter_rows(values_only=True))
-        book.close()
+        with _workbook(source.path) as book:
+            rows = list(book[source.sheet].iter_rows(values_only=True))
     except Exception as exc:
         raise DataError(
             f"{source.label}: cannot read the sheet ({type(exc).__name__}); save the workbook "
