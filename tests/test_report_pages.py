@@ -25,6 +25,13 @@ def data(tmp_path_factory):
     return small_dataset(tmp_path_factory.mktemp("pages") / "data")
 
 
+@pytest.fixture(autouse=True)
+def _theme():
+    from perfmodel import plotting
+
+    plotting.setup("en")  # the CJK font, as every report notebook sets it
+
+
 def rule(indicator, rule, direction, **kw):
     return IndicatorRule(indicator=indicator, dimension="process", weight=1.0, rule=rule,
                          direction=direction, **kw)
@@ -183,3 +190,70 @@ def test_report_on_data_with_an_empty_indicator_has_no_warning(data, tmp_path):
     stderr = [o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
               if o.get("name") == "stderr"]
     assert not stderr, stderr[:2]
+
+
+# --------------------------------------------------------------------------- 4. small or odd data
+
+def test_unrated_supervisors_are_labelled():
+    assert sections.rating_label("", "en") == "not rated"
+    assert sections.rating_label("", "zh") == "未评级"
+    assert sections.rating_label("A", "zh") == "A"
+    from perfmodel import plotting
+
+    fig = plotting.rating_distribution(pd.DataFrame({"rating": ["S", "D", ""]}), "zh")
+    ax = fig.axes[0]
+    assert [x.get_text() for x in ax.get_xticklabels()] == ["S", "A", "B", "C", "D", "未评级"]
+    heights = [p.get_height() for p in ax.patches if p.get_height() > 0]
+    assert heights == [1, 1, 1]
+
+
+def _shown(monkeypatch):
+    shown = []
+
+    def grab(*objs):
+        for o in objs:
+            shown.append(getattr(o, "data", None) if not hasattr(o, "savefig") else "<figure>")
+
+    monkeypatch.setattr(sections, "_display", grab)
+    return shown
+
+
+def test_movers_heading_without_an_earlier_period(monkeypatch):
+    pol = load_policy("efficiency")
+    ctx = _ctx(pol, _wide(csat=[4.0, 4.4]), lang="zh")
+    assert ctx.previous is None
+    shown = _shown(monkeypatch)
+    sections.show_headline(ctx)
+    text = "\n".join(s for s in shown if isinstance(s, str))
+    assert "### 变化最大的主管" in text and "数据中没有可比较的上一期。" in text
+    assert "—" not in text.split("变化最大")[0].splitlines()[-1]  # no "与 — 相比"
+    assert "与 — 相比" not in text
+
+
+def test_rates_are_clipped_and_the_axis_has_no_offset():
+    import matplotlib.pyplot as plt
+
+    from perfmodel import plotting
+
+    f = pd.DataFrame({"rate": [-1.4e-17, 0.0, 1.0000000000000002], "target": [-1e-18] * 3,
+                      "lower_998": [-0.3, -0.1, 0.0], "upper_998": [0.4, 1.2, 1.5], "denominator": [3, 4, 5]})
+    c = sections.clip_rates(f)
+    assert c["rate"].tolist() == [0.0, 0.0, 1.0]
+    assert c["target"].tolist() == [0.0] * 3
+    assert c["lower_998"].tolist() == [0.0, 0.0, 0.0] and c["upper_998"].tolist() == [0.4, 1.0, 1.0]
+    assert c["denominator"].tolist() == [3, 4, 5]
+    # every rate 0 with float noise: matplotlib would write a 1e-17 offset and a range around it
+    fig, ax = plt.subplots()
+    ax.scatter([3, 4, 5], [-1.4e-17, 0.0, -1.4e-17])
+    plotting.rate_axis(ax)
+    fig.canvas.draw()
+    lo, hi = ax.get_ylim()
+    assert lo == pytest.approx(-0.02) and hi == pytest.approx(0.08)
+    assert ax.yaxis.get_offset_text().get_text() == ""
+    plt.close(fig)
+    # a wide range is kept within [−0.02, 1.02]
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [-1.4, 1.9])
+    plotting.rate_axis(ax)
+    assert ax.get_ylim() == pytest.approx((-0.02, 1.02))
+    plt.close(fig)

@@ -112,14 +112,52 @@ def finish(fig):
 _finish = finish
 
 
+def rate_axis(ax, axis: str = "y", pad: float = 0.02, min_span: float = 0.1):
+    """Keep a rate axis within [0, 1] (plus a small margin) and write its ticks in plain numbers.
+
+    Without this, rates that are all 0 (or differ by float noise) get an axis such as
+    ``0 … −1.4`` with a ``1e−17`` offset written above it.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    axis : {"y", "x"}
+    pad : float
+        Margin allowed outside [0, 1].
+    min_span : float
+        The axis shows at least this range.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+    """
+    get, set_ = (ax.get_ylim, ax.set_ylim) if axis == "y" else (ax.get_xlim, ax.set_xlim)
+    lo, hi = get()
+    lo, hi = max(min(lo, hi), -pad), min(max(lo, hi), 1.0 + pad)
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi - lo < min_span:
+        mid = (lo + hi) / 2 if np.isfinite(lo) and np.isfinite(hi) else 0.0
+        lo = min(max(-pad, mid - min_span / 2), 1.0 + pad - min_span)
+        hi = lo + min_span
+    set_(lo, hi)
+    ax.ticklabel_format(axis=axis, style="plain", useOffset=False)
+    return ax
+
+
 def rating_distribution(scores: pd.DataFrame, lang: str = "en"):
     """Bar chart of the number of supervisors per rating (S..D, every band shown).
+
+    Supervisors without a rating (no total score) get a grey bar labelled ``not rated``
+    (未评级), after the bands.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    counts = scores["rating"].value_counts().reindex(_ratings(scores), fill_value=0)
+    ratings = scores["rating"].fillna("").astype(str)
+    order = _ratings(scores) + ([""] if (ratings == "").any() else [])
+    counts = ratings.value_counts().reindex(order, fill_value=0)
+    counts.index = [r if r else t("not_rated", lang) for r in counts.index]  # unrated: a labelled grey bar
     fig, ax = plt.subplots(figsize=(6, 3.2))
     sns.barplot(x=counts.index, y=counts.values, hue=counts.index, ax=ax, legend=False,
                 palette=[RATING_COLOURS.get(r, "#777777") for r in counts.index])
@@ -133,7 +171,7 @@ def rating_distribution(scores: pd.DataFrame, lang: str = "en"):
 
 
 def _ratings(scores: pd.DataFrame) -> list[str]:
-    seen = [r for r in scores["rating"].dropna().unique().tolist()]
+    seen = [r for r in scores["rating"].dropna().unique().tolist() if r != ""]
     return RATING_ORDER + sorted(r for r in seen if r not in RATING_ORDER)
 
 

@@ -359,6 +359,11 @@ def rating_counts(scores: pd.DataFrame, ratings: list[str]) -> pd.DataFrame:
     return pd.DataFrame({"rating": labels, "count": counts.to_numpy(), "share": counts.to_numpy() / n})
 
 
+def rating_label(rating, lang: str = "en") -> str:
+    """The rating as shown: the band label, or ``not rated`` (未评级) when there is none."""
+    return t("not_rated", lang) if rating is None or pd.isna(rating) or str(rating) == "" else str(rating)
+
+
 def movers(scores_all: pd.DataFrame, period: str, previous: str | None, n: int = 5) -> pd.DataFrame:
     """The supervisors whose total score changed most since the previous period.
 
@@ -481,18 +486,21 @@ def show_headline(ctx: ReportContext):
 
     lang = ctx.lang
     heading("headline", lang)
-    s = ctx.scores["score"]
-    text(t("mean_score", lang, mean=float(s.mean()), median=float(s.median())))
+    s = ctx.scores["score"].dropna()
+    if len(s):
+        text(t("mean_score", lang, mean=float(s.mean()), median=_median(s)))
     flagged = int((ctx.scores["missing"].fillna("") != "").sum())
     if flagged:
         text(t("missing_flag", lang, n=flagged))
     heading("rating_distribution", lang, level=3)
-    table(rating_counts(ctx.scores, ctx.policy.ratings), lang, {"share": "{:.0%}"})
+    counts = rating_counts(ctx.scores, ctx.policy.ratings)
+    table(counts.assign(rating=counts["rating"].map(lambda r: rating_label(r, lang))), lang, {"share": "{:.0%}"})
     figure(plotting.rating_distribution(ctx.scores, lang))
-    heading("movers", lang, level=3, previous=ctx.previous or "—")
     if ctx.previous is None:
+        heading("movers_no_previous", lang, level=3)
         text(t("no_previous", lang))
         return
+    heading("movers", lang, level=3, previous=ctx.previous)
     m = movers(ctx.scores_all, ctx.period, ctx.previous).merge(ctx.supervisors[["supervisor_id", "name"]],
                                                                 on="supervisor_id", how="left")
     table(m[["supervisor_id", "name", "previous_score", "score", "change", "previous_rating", "rating"]], lang,
@@ -560,12 +568,28 @@ def funnel_flags(long: pd.DataFrame, period: str, indicators=RATE_INDICATORS) ->
     return pd.concat(rows).sort_values(["indicator", "supervisor_id"], kind="mergesort").reset_index(drop=True)
 
 
+def clip_rates(f: pd.DataFrame) -> pd.DataFrame:
+    """A funnel table with its rates, pooled rate and limits clipped to [0, 1] (float noise such
+    as −1.4e−17 included), for plotting.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``f``; columns ``rate``, ``target``, ``lower_*`` and ``upper_*`` clipped.
+    """
+    f = f.copy()
+    for col in f.columns:
+        if col in ("rate", "target") or str(col).startswith(("lower_", "upper_")):
+            f[col] = pd.to_numeric(f[col], errors="coerce").clip(0.0, 1.0)
+    return f
+
+
 def show_funnels(ctx: ReportContext, indicators=RATE_INDICATORS):
     """Funnel plots of the rates of the period (numerator/denominator, control limits)."""
     import matplotlib.pyplot as plt
 
     from ..profiling import funnel, funnel_plot
-    from ..plotting import finish
+    from ..plotting import finish, rate_axis
 
     heading("funnels", ctx.lang)
     long = ctx.long[(ctx.long["period"] == ctx.period) & ctx.long["indicator"].isin(indicators)]
@@ -578,7 +602,8 @@ def show_funnels(ctx: ReportContext, indicators=RATE_INDICATORS):
     fig, axes = plt.subplots(rows, cols, figsize=(11, 4.2 * rows), squeeze=False)
     for k, ind in enumerate(present):
         ax = axes[k // cols][k % cols]
-        funnel_plot(funnel(long, ind, ctx.period), ax=ax, lang=ctx.lang)
+        funnel_plot(clip_rates(funnel(long, ind, ctx.period)), ax=ax, lang=ctx.lang)
+        rate_axis(ax)
         ax.set_title(indicator_label(ind, ctx.lang))
     for k in range(len(present), rows * cols):
         axes[k // cols][k % cols].set_visible(False)
