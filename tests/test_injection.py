@@ -162,7 +162,7 @@ def test_names_from_the_data_are_escaped_in_html(hostile_run):
 
 def _check_csv(path: Path) -> int:
     """No text cell can start a formula; a cell starting with '-' is a number. Returns the escaped count."""
-    with path.open(encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     escaped = 0
     for row in rows:
@@ -214,7 +214,7 @@ def test_write_table_escapes_text_and_keeps_negative_numbers(tmp_path):
     df = pd.DataFrame({"who": ["=1+1", "+A1", "-A1", "@SUM(A1)", "正常", "-3"],
                        "value": [-1.5, 2.0, -3.0, 0.0, 1e-3, -7.0]})
     write_table(df, tmp_path / "t.csv", sort=False)
-    text = (tmp_path / "t.csv").read_text(encoding="utf-8")
+    text = (tmp_path / "t.csv").read_text(encoding="utf-8-sig")
     assert text.splitlines() == ["who,value", "'=1+1,-1.5", "'+A1,2", "'-A1,-3", "'@SUM(A1),0",
                                  "正常,0.001", "'-3,-7"]
     write_table(df, tmp_path / "t.xlsx", sort=False)
@@ -329,7 +329,7 @@ def test_validity_command_pseudonymizes(hostile, tmp_path, cli):
 def test_pseudonymized_output_of_a_frame_read_back(tmp_path):
     df = pd.DataFrame({"supervisor_id": ["=S002", "S001"], "value": [-1.0, 2.0]})
     write_table(pseudonymize(df, SALT), tmp_path / "p.csv")
-    back = pd.read_csv(io.StringIO((tmp_path / "p.csv").read_text(encoding="utf-8")))
+    back = pd.read_csv(io.StringIO((tmp_path / "p.csv").read_text(encoding="utf-8-sig")))
     assert set(back["supervisor_id"]) == {pseudonym("=S002", SALT), pseudonym("S001", SALT)}
     assert sorted(back["value"]) == [-1.0, 2.0]
 

@@ -1,6 +1,7 @@
 """Writing result tables to CSV, Parquet or Excel, deterministically and formula-safe.
 
-* CSV: UTF-8 (no BOM), ``\\n`` line ends, no index, floats as ``%.10g`` (so the last
+* CSV: UTF-8 with a byte-order mark (``utf-8-sig``, so Excel on a Chinese Windows reads
+  it as UTF-8 and not as GBK), ``\\n`` line ends, no index, floats as ``%.10g`` (so the last
   bits of a floating-point sum, which may depend on the order of a parallel
   aggregation, never change the file), rows sorted by every column left to right
   (unless ``sort=False``), missing values as empty cells.
@@ -23,12 +24,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import UsageError
+from .errors import PerfmodelError, UsageError
 
 FLOAT_FORMAT = "%.10g"
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 SUFFIXES = (".csv", ".parquet", ".xlsx")
 _FIXED_TIME = _dt.datetime(2000, 1, 1)
+CSV_ENCODING = "utf-8-sig"
+
+
+class OutputError(PerfmodelError):
+    """An output file cannot be written (a folder in the way, no permission, no such place)."""
 
 
 def escape_formula(text):
@@ -57,7 +63,8 @@ def _text_columns(df: pd.DataFrame) -> list:
             if pd.api.types.is_object_dtype(df[c]) or pd.api.types.is_string_dtype(df[c])]
 
 
-def write_table(df: pd.DataFrame, path, *, sort: bool = True, sheet_name: str = "data") -> Path:
+def write_table(df: pd.DataFrame, path, *, sort: bool = True, sheet_name: str = "data",
+                option: str = "--out") -> Path:
     """Write a table by the suffix of ``path``: ``.csv``, ``.parquet`` or ``.xlsx``.
 
     Parameters
@@ -71,6 +78,8 @@ def write_table(df: pd.DataFrame, path, *, sort: bool = True, sheet_name: str = 
         whatever their row order (default). Pass False to keep the given order.
     sheet_name : str
         Sheet name for ``.xlsx``.
+    option : str
+        The command-line option that named ``path``, for the error message.
 
     Returns
     -------
@@ -81,28 +90,56 @@ def write_table(df: pd.DataFrame, path, *, sort: bool = True, sheet_name: str = 
     ------
     UsageError
         When the suffix is not one of ``.csv``, ``.parquet``, ``.xlsx``.
+    OutputError
+        When the file cannot be written (a folder of that name, a file where a folder is
+        needed, no permission, a read-only or full disk); one line naming the file.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise UsageError(f"{path}: unknown output type {suffix or '(none)'!r}; "
                          f"use a name ending in .csv, .parquet or .xlsx")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise _cannot_write(option, path, "it is a folder")
     out = _sorted(df) if sort else df.reset_index(drop=True)
-    if suffix == ".csv":
-        _write_csv(out, path)
-    elif suffix == ".parquet":
-        out.to_parquet(path, index=False)
-    else:
-        _write_xlsx(out, path, sheet_name)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".csv":
+            _write_csv(out, path)
+        elif suffix == ".parquet":
+            out.to_parquet(path, index=False)
+        else:
+            _write_xlsx(out, path, sheet_name)
+    except OSError as exc:
+        raise _cannot_write(option, path, _reason(exc)) from None
+    except Exception as exc:  # xlsxwriter wraps OSError in its own FileCreateError
+        if type(exc).__module__.startswith("xlsxwriter") and "FileCreateError" in type(exc).__name__:
+            cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else exc
+            raise _cannot_write(option, path, _reason(cause)) from None
+        raise
     return path
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, IsADirectoryError):
+        return "it is a folder"
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        return "a file is in the way of its folder"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror[0].lower() + exc.strerror[1:]
+    return str(exc) or type(exc).__name__
+
+
+def _cannot_write(option: str, path: Path, reason: str) -> OutputError:
+    where = f"{option} {path}" if option else str(path)
+    return OutputError(f"{where}: cannot write ({reason}); choose another file")
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
     out = df.copy()
     for col in _text_columns(out):
         out[col] = out[col].map(escape_formula)
-    with open(path, "w", encoding="utf-8", newline="") as fh:
+    with open(path, "w", encoding=CSV_ENCODING, newline="") as fh:
         out.to_csv(fh, index=False, float_format=FLOAT_FORMAT, lineterminator="\n",
                    date_format="%Y-%m-%dT%H:%M:%S")
 
