@@ -257,3 +257,53 @@ def test_rates_are_clipped_and_the_axis_has_no_offset():
     plotting.rate_axis(ax)
     assert ax.get_ylim() == pytest.approx((-0.02, 1.02))
     plt.close(fig)
+
+
+# --------------------------------------------------------------------------- 5. workbook
+
+def _workbook(tmp_path, lang):
+    from openpyxl import load_workbook
+
+    from perfmodel.dataset import Dataset
+    from perfmodel.reports.excel import write_workbook
+
+    tables = {
+        "scores": pd.DataFrame({"supervisor_id": ["主管001"], "period": ["2026Q3"], "score": [80.0],
+                                "rating": ["A"], "score_csat": [90.0]}),
+        "indicators": pd.DataFrame({"supervisor_id": ["主管001"], "period": ["2026Q3"], "indicator": ["csat"],
+                                    "value": [4.2], "numerator": [42.0], "denominator": [10.0],
+                                    "available": [True]}),
+    }
+    quarantine = pd.DataFrame({"table": ["tickets"], "file": ["tickets.csv"], "row": [5], "column": ["cost"],
+                               "reason": ["not a number"], "record": ['{"cost": "x"}']})
+    inputs = {"data_dir": "d", "policy": {"source": "preset efficiency", "name": "p", "version": "1",
+                                          "sha256": "0" * 64}, "inputs": []}
+    sheets = runner._workbook_sheets(tables, Dataset(tables={}, quarantine=quarantine), inputs,
+                                     {"period": "2026Q3"}, "RUN", lang=lang)
+    path = write_workbook(tmp_path / f"{lang}.xlsx", sheets, headers=runner._workbook_headers(sheets, lang))
+    return load_workbook(path)
+
+
+def _header(ws):
+    return [c.value for c in ws[1]]
+
+
+def test_chinese_workbook_has_chinese_sheets_headers_and_indicator_names(tmp_path):
+    wb = _workbook(tmp_path, "zh")
+    assert wb.sheetnames == ["得分", "指标", "隔离记录", "运行清单"]
+    assert _header(wb["得分"]) == ["主管编号", "期间", "总分", "评级", "客户满意度"]
+    assert _header(wb["指标"]) == ["主管编号", "期间", "指标编号", "指标名称", "实际值", "分子", "分母", "可用"]
+    assert [c.value for c in wb["指标"][2]][2:4] == ["csat", "客户满意度"]
+    assert _header(wb["隔离记录"]) == ["数据表", "文件", "行", "列", "原因", "原始记录"]
+    assert _header(wb["运行清单"]) == ["项目", "实际值"]
+
+
+def test_english_workbook_headers_are_title_case(tmp_path):
+    wb = _workbook(tmp_path, "en")
+    assert wb.sheetnames == ["scores", "indicators", "quarantine", "manifest"]
+    assert _header(wb["indicators"]) == ["Supervisor", "Period", "Indicator id", "Indicator name", "Value",
+                                         "Numerator", "Denominator", "Available"]
+    assert [c.value for c in wb["indicators"][2]][3] == "Customer satisfaction"
+    assert _header(wb["quarantine"]) == ["Table", "File", "Row", "Column", "Reason", "Record"]
+    for ws in wb.worksheets:
+        assert all(h[0].isupper() for h in _header(ws)), (ws.title, _header(ws))

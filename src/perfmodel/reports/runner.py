@@ -516,10 +516,9 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
             cached, panel = pseudonymize_dataset(dataset, spec.salt), pseudonymize(panel, spec.salt)
         cache = write_cache(cached, panel, run_dir / CACHE_DIR)
         del cached, panel
-        write_workbook(run_dir / WORKBOOK,
-                       _workbook_sheets(tables, dataset, inputs, params, run_id,
-                                        pseudonymized=spec.salt is not None),
-                       headers=_workbook_headers(tables, spec.lang))
+        sheets = _workbook_sheets(tables, dataset, inputs, params, run_id, pseudonymized=spec.salt is not None,
+                                  lang=spec.lang)
+        write_workbook(run_dir / WORKBOOK, sheets, headers=_workbook_headers(sheets, spec.lang))
         nb_params = {"data_dir": str(spec.data_dir), "policy": str(run_dir / POLICY_FILE),
                      "period": period, "lang": spec.lang, "engine": spec.engine, "seed": spec.seed,
                      "run_id": run_id, "run_dir": str(spec.audit_run or ""), "cache": str(cache),
@@ -624,8 +623,18 @@ def _run_tasks(tasks: list[dict], jobs: int, desc: str, progress) -> list[str]:
     return sorted(errors)
 
 
-def _workbook_sheets(tables, dataset, inputs, params, run_id, *, pseudonymized: bool = False
-                     ) -> dict[str, pd.DataFrame]:
+WORKBOOK_SHEETS = ("scores", "indicators", "quarantine", "manifest")
+
+
+def _workbook_sheets(tables, dataset, inputs, params, run_id, *, pseudonymized: bool = False,
+                     lang: str = "en") -> dict[str, pd.DataFrame]:
+    """The sheets of ``scores.xlsx``, named in ``lang`` (``scores``/``得分`` ...), in order.
+
+    The indicators sheet keeps the indicator id (``indicator``) and adds its name in
+    ``lang`` (``indicator_name``) beside it.
+    """
+    from ..i18n import indicator_label, t
+
     quarantine = getattr(dataset, "quarantine", None)
     if quarantine is None:
         quarantine = pd.DataFrame(columns=["table", "file", "row", "column", "reason", "record"])
@@ -641,18 +650,31 @@ def _workbook_sheets(tables, dataset, inputs, params, run_id, *, pseudonymized: 
     rows += [(f"input.{i['path']}", i["sha256"]) for i in inputs["inputs"]]
     rows += [(f"version.{k}", v or "") for k, v in audit.library_versions().items()]
     manifest = pd.DataFrame(rows, columns=["item", "value"])
-    return {"scores": tables["scores"], "indicators": tables["indicators"], "quarantine": quarantine,
-            "manifest": manifest}
+    indicators = tables["indicators"]
+    if "indicator" in indicators.columns:
+        at = list(indicators.columns).index("indicator") + 1
+        indicators = indicators.copy()
+        indicators.insert(at, "indicator_name", indicators["indicator"].map(
+            lambda i: indicator_label(str(i), lang) if pd.notna(i) else ""))
+    frames = {"scores": tables["scores"], "indicators": indicators, "quarantine": quarantine,
+              "manifest": manifest}
+    return {t(f"sheet_{name}", lang): frames[name] for name in WORKBOOK_SHEETS}
 
 
-def _workbook_headers(tables, lang) -> dict[str, dict[str, str]]:
-    from ..i18n import columns
+# Workbook headers that differ from the pages' column labels (an id column beside a name column).
+_WORKBOOK_LABELS = {"indicator": "indicator_id", "denominator": "wb_denominator"}
+
+
+def _workbook_headers(sheets: dict[str, pd.DataFrame], lang: str) -> dict[str, dict[str, str]]:
+    """Per sheet, the header of each column in ``lang`` (see :func:`perfmodel.i18n.columns`)."""
+    from ..i18n import columns, t
 
     out = {}
-    for name in ("scores", "indicators", "quarantine", "manifest"):
-        cols = list(tables[name].columns) if name in tables else (
-            ["table", "file", "row", "column", "reason", "record"] if name == "quarantine" else ["item", "value"])
-        out[name] = dict(zip(cols, columns(pd.DataFrame(columns=cols), lang).columns))
+    for name, df in sheets.items():
+        cols = list(df.columns)
+        labels = dict(zip(cols, columns(pd.DataFrame(columns=cols), lang).columns))
+        labels.update({c: t(key, lang) for c, key in _WORKBOOK_LABELS.items() if c in labels})
+        out[name] = labels
     return out
 
 
