@@ -62,3 +62,129 @@ def test_csv_starts_with_a_bom_and_reads_back(tmp_path):
     back = pd.read_csv(path)
     assert list(back.columns) == ["name", "v"]
     assert back["name"].tolist() == ["李雷", "王芳"]
+
+
+# --------------------------------------------------------------------------- periods outside the data
+
+NOT_IN_DATA = ("perfmodel: error: period 2030Q1: not in the data at {data} (tickets cover 2024Q4..2026Q3); "
+               "pick a period in that range\n")
+
+
+@pytest.mark.parametrize("argv", [
+    ["score", "--policy", "efficiency", "--out", "{tmp}/s.csv"],
+    ["indicators", "--out", "{tmp}/i.csv"],
+    ["sensitivity", "--policy", "efficiency", "--draws", "50"],
+    ["policy", "diff", "efficiency", "quality"],
+])
+def test_a_period_outside_the_data_is_refused(tmp_path, capsys, argv):
+    argv = [a.format(tmp=tmp_path) for a in argv]
+    code, out, err = run(capsys, *argv, "--data", SAMPLE, "--period", "2030Q1")
+    assert code == 2
+    assert err.endswith(NOT_IN_DATA.format(data=SAMPLE))
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_a_month_outside_the_data_is_refused_too(tmp_path, capsys):
+    code, _, err = run(capsys, "indicators", "--data", SAMPLE, "--period", "2024-09", "--out", tmp_path / "i.csv")
+    assert code == 2
+    assert err == (f"perfmodel: error: period 2024-09: not in the data at {SAMPLE} (tickets cover "
+                   f"2024-10..2026-09); pick a period in that range\n")
+
+
+def test_the_report_runner_still_checks_periods():
+    from perfmodel.loader import load_dataset
+    from perfmodel.periods import check_period
+    from perfmodel.reports.runner import check_period as runner_check
+
+    assert runner_check is check_period
+    data = load_dataset(SAMPLE)
+    assert check_period(data, "2024Q4") == "2024Q4"
+    assert check_period(data, "2026-09") == "2026-09"
+
+
+# --------------------------------------------------------------------------- outputs over the inputs
+
+def test_out_over_a_table_of_the_data_is_refused(tmp_path, capsys):
+    data = tmp_path / "d"
+    shutil.copytree(SAMPLE, data)
+    before = (data / "tickets.csv").read_bytes()
+    for name in ("tickets.csv", "Tickets.parquet", "staff.xlsx"):
+        code, _, err = run(capsys, "score", "--data", data, "--policy", "efficiency", "--out", data / name)
+        assert code == 2
+        assert err == (f"perfmodel: error: --out {data / name}: the dataset {data} reads this file as a "
+                       f"table; write outside the data folder\n")
+    assert (data / "tickets.csv").read_bytes() == before
+    assert sorted(p.name for p in data.iterdir()) == sorted(p.name for p in SAMPLE.iterdir())
+
+
+def test_out_as_the_policy_file_is_refused(tmp_path, capsys):
+    policy = tmp_path / "p.csv"
+    policy.write_text("not read\n")
+    code, _, err = run(capsys, "sensitivity", "--data", SAMPLE, "--policy", policy, "--period", "2026Q3",
+                       "--out", policy)
+    assert code == 2
+    assert err == f"perfmodel: error: --out {policy}: is the policy file; choose another file\n"
+    assert policy.read_text() == "not read\n"
+
+
+def test_synth_refuses_a_folder_with_a_dataset_unless_forced(tmp_path, capsys):
+    (tmp_path / "tickets.csv").write_text("ticket_id\nT1\n")
+    (tmp_path / "notes.txt").write_text("mine\n")
+    argv = ["synth", "--out", tmp_path, "--supervisors", "2", "--tickets", "40", "--start", "2026Q3"]
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert err == (f"perfmodel: error: --out {tmp_path}: already holds a dataset (tickets.csv); "
+                   f"give a new folder, or --force to replace it\n")
+    assert (tmp_path / "tickets.csv").read_text() == "ticket_id\nT1\n"
+    code, _, _ = run(capsys, *argv, "--force")
+    assert code == 0
+    assert (tmp_path / "tickets.csv").read_text() != "ticket_id\nT1\n"
+    assert (tmp_path / "notes.txt").read_text() == "mine\n"
+
+
+def test_synth_into_a_folder_of_other_files_is_fine(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine\n")
+    code, _, _ = run(capsys, "synth", "--out", tmp_path, "--supervisors", "2", "--tickets", "40",
+                     "--start", "2026Q3")
+    assert code == 0
+    assert (tmp_path / "tickets.csv").exists()
+
+
+# --------------------------------------------------------------------------- quarantined rows
+
+def small_dataset(folder: Path) -> Path:
+    """Two supervisors, four tickets: one of an unknown supervisor, one with a date that cannot be read."""
+    folder.mkdir()
+    (folder / "supervisors.csv").write_text("supervisor_id,name\nS1,王芳\nS2,李雷\n", encoding="utf-8")
+    (folder / "tickets.csv").write_text(
+        "ticket_id,supervisor_id,created_at\n"
+        "T1,S1,2026-07-01T09:00:00\n"
+        "T2,S2,2026-07-02T09:00:00\n"
+        "T3,S9,2026-07-03T09:00:00\n"
+        "T4,S1,not a date\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("command", [["indicators"], ["score", "--policy", "efficiency"]])
+def test_quarantined_rows_are_counted_and_written(tmp_path, capsys, command):
+    data = small_dataset(tmp_path / "d")
+    code, _, err = run(capsys, *command, "--data", data, "--period", "2026Q3", "--out", tmp_path / "o.csv")
+    assert code == 0
+    assert err == "tickets: 4 read = 2 used + 2 quarantined (see --quarantine FILE)\n"
+    q = tmp_path / "q.csv"
+    code, _, err = run(capsys, *command, "--data", data, "--period", "2026Q3", "--out", tmp_path / "o.csv",
+                       "--quarantine", q)
+    assert code == 0
+    assert err == f"tickets: 4 read = 2 used + 2 quarantined (written to {q})\n"
+    table = pd.read_csv(q, dtype=str)
+    assert list(table.columns) == ["table", "file", "row", "column", "reason", "record"]
+    assert table["table"].tolist() == ["tickets", "tickets"]
+    assert sorted(table["row"].tolist()) == ["3", "4"]  # data rows 3 (T3) and 4 (T4)
+    assert sorted(table["column"].tolist()) == ["created_at", "supervisor_id"]
+
+
+def test_a_clean_dataset_prints_no_quarantine_line(tmp_path, capsys):
+    code, _, err = run(capsys, "indicators", "--data", SAMPLE, "--period", "2026Q3", "--out", tmp_path / "i.csv",
+                       "--indicator", "csat")
+    assert code == 0
+    assert err == ""

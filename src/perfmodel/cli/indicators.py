@@ -31,6 +31,9 @@ def register(subparsers) -> None:
                    help="read the folder's Parquet files directly in the engine, without "
                         "validation (for large data known to be clean)")
     p.add_argument("--out", help="output file (.csv, .parquet or .xlsx)")
+    p.add_argument("--quarantine", metavar="FILE",
+                   help="also write the rows the loader quarantined (table, file, row, column, reason, "
+                        "record) to FILE (.csv, .parquet or .xlsx)")
     p.add_argument("--pseudonymize", action="store_true",
                    help="replace supervisor and staff ids and names by salted hashes (P-xxxxxxxxxxxx)")
     p.add_argument("--salt-file", dest="salt_file", metavar="PATH",
@@ -81,9 +84,27 @@ def handler(args) -> int:
     if args.period:
         parse_period(args.period)  # a bad id fails before the data is read
     from ..privacy import pseudonymize, salt_for
+    from ._guards import check_output, load_data, trusted_span
 
+    check_output(out, data=args.data)
+    check_output(args.quarantine, option="--quarantine", data=args.data, inputs=[])
+    if args.quarantine and Path(args.quarantine).resolve() == out.resolve():
+        raise UsageError(f"--quarantine {args.quarantine}: is also --out; choose another file")
     salt = salt_for(args.pseudonymize, args.salt_file, outputs=[out])
-    long = compute_indicators(args.data, args.period, period_kind=args.period_kind,
+    if args.trusted:  # Parquet read directly: no validation, so no quarantine
+        if args.quarantine:
+            raise UsageError("--quarantine: with --trusted nothing is validated, so nothing is quarantined")
+        if args.period:
+            from types import SimpleNamespace
+
+            from ..periods import check_period
+
+            first, last = trusted_span(args.data)
+            check_period(SimpleNamespace(source=args.data), args.period, first=first, last=last)
+        data = args.data
+    else:
+        data = load_data(args.data, periods=args.period, quarantine=args.quarantine)
+    long = compute_indicators(data, args.period, period_kind=args.period_kind,
                               engine=args.engine, indicators=args.indicators, trusted=args.trusted)
     table = wide_panel(long) if args.wide else long
     if salt is not None:

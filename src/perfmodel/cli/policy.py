@@ -87,6 +87,9 @@ def diff(args) -> int:
     if old.period and new.period and old.period != new.period:
         raise UsageError(f"{args.old} scores by {old.period} but {args.new} by {new.period}; "
                          f"compare policies of the same period kind")
+    from ._guards import check_output
+
+    check_output(args.out, data=args.data, inputs=[args.old, args.new])
     panel = panel_for(args.data, new, args.period, args.engine)
     table = compare_scores(panel, old, new)
     if args.out:

@@ -19,6 +19,9 @@ def register(subparsers) -> None:
                    help="query engine for the indicators (default duckdb)")
     p.add_argument("--out", help="output file (.csv, .parquet or .xlsx); without it the scores "
                                  "are printed")
+    p.add_argument("--quarantine", metavar="FILE",
+                   help="also write the rows the loader quarantined (table, file, row, column, reason, "
+                        "record) to FILE (.csv, .parquet or .xlsx)")
     p.set_defaults(func=handler)
 
 
@@ -36,11 +39,19 @@ def period_kind_for(policy, period: str | None) -> str:
     return kind
 
 
-def panel_for(data, policy, period, engine="duckdb"):
-    """The wide indicator panel that ``policy`` needs, for one period or all."""
+def panel_for(data, policy, period, engine="duckdb", quarantine=None):
+    """The wide indicator panel that ``policy`` needs, for one period or all.
+
+    ``data`` is a folder (loaded here: quarantined rows are reported on stderr and written to
+    ``quarantine`` when given, and ``period`` must be in the data) or a loaded Dataset.
+    """
+    from ..dataset import Dataset
     from ..indicators import compute_indicators, wide_panel
+    from ._guards import load_data
 
     kind = period_kind_for(policy, period)
+    if not isinstance(data, Dataset):
+        data = load_data(data, periods=period, quarantine=quarantine)
     long = compute_indicators(data, period, period_kind=kind, engine=engine)
     return wide_panel(long)
 
@@ -54,10 +65,16 @@ def handler(args) -> int:
     from ..scoring import score
     from .indicators import aligned
 
+    from ._guards import check_output
+
     policy = load_policy(args.policy)
     if args.out and Path(args.out).suffix.lower() not in SUFFIXES:
         raise UsageError(f"--out {args.out}: use a name ending in .csv, .parquet or .xlsx")
-    panel = panel_for(args.data, policy, args.period, args.engine)
+    check_output(args.out, data=args.data, policy=args.policy)
+    check_output(args.quarantine, option="--quarantine", data=args.data, policy=args.policy)
+    if args.quarantine and args.out and Path(args.quarantine).resolve() == Path(args.out).resolve():
+        raise UsageError(f"--quarantine {args.quarantine}: is also --out; choose another file")
+    panel = panel_for(args.data, policy, args.period, args.engine, quarantine=args.quarantine)
     scores = score(panel, policy)
     if args.out:
         write_table(scores, args.out)

@@ -59,7 +59,10 @@ def handle(args) -> int:
 
     from ..privacy import pseudonymize, salt_for
 
+    from ._guards import check_output
+
     period = parse_period(args.period).id
+    check_output(args.out, data=args.data, policy=args.policy, inputs=[args.panel])
     salt = salt_for(args.pseudonymize, args.salt_file, outputs=[args.out] if args.out else [])
     if str(args.policy).lower().endswith((".yaml", ".yml")):
         policy, _ = read_policy_with_provenance(args.policy)  # a policy written by `weights`

@@ -24,6 +24,9 @@ def register(subparsers) -> None:
                    help="'zero' = null world, no process indicator affects any result")
     p.add_argument("--format", dest="fmt", default="csv", choices=["csv", "parquet"],
                    help="file format of the tables (default csv)")
+    p.add_argument("--force", action="store_true",
+                   help="write into --out even when it already holds table files (they are replaced); "
+                        "without it such a folder is refused")
     p.set_defaults(func=_run)
 
 
@@ -32,9 +35,32 @@ def _run(args) -> int:
 
     if args.tickets is not None and args.tickets < 1:
         raise UsageError(f"--tickets {args.tickets}: use a positive number")
+    _check_out(args.out, args.force)
     summary = generate(args.out, seed=args.seed, supervisors=args.supervisors, start=args.start,
                        end=args.end, tickets=args.tickets, effects=args.effects, fmt=args.fmt)
     for name, n in summary["rows"].items():
         print(f"{name:13s} {n:>10,d} rows  {summary['files'][name]}")
     print(f"ground truth  {summary['ground_truth']}")
     return 0
+
+
+def _check_out(out, force: bool) -> None:
+    """Refuse to write into a folder that already holds table files, unless ``force``."""
+    from pathlib import Path
+
+    from ..schema import TABLES
+
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--out {out}: is a file; give a folder")
+    if force or not folder.is_dir():
+        return
+    from ._guards import table_files
+
+    found = sorted(p.name for p in table_files(folder))
+    found += sorted(p.name for p in folder.iterdir() if p.is_file() and p.name not in found
+                    and p.suffix.lower() in (".csv", ".parquet") and p.stem.strip().lower() in TABLES)
+    if found:
+        shown = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
+        raise UsageError(f"--out {out}: already holds a dataset ({shown}); give a new folder, "
+                         f"or --force to replace it")

@@ -92,8 +92,10 @@ def load_panel(data: str | None, panel: str | None, periods) -> "object":
     if not data:
         raise UsageError("give --data DIR (a dataset folder) or --panel FILE")
     from ..indicators import compute_indicators, wide_panel
+    from ._guards import load_data
 
-    return wide_panel(compute_indicators(data, periods))
+    dataset = load_data(data, periods=periods)
+    return wide_panel(compute_indicators(dataset, periods))
 
 
 def data_files(data: str | None, panel: str | None) -> list[dict]:
@@ -121,7 +123,7 @@ def write_table(df, path: str | Path) -> None:
     elif path.suffix.lower() == ".xlsx":
         df.to_excel(path, index=False)
     else:
-        df.to_csv(path, index=False, encoding="utf-8", float_format="%.10g", lineterminator="\n")
+        df.to_csv(path, index=False, encoding="utf-8-sig", float_format="%.10g", lineterminator="\n")
 
 
 # --------------------------------------------------------------------------- handler
@@ -137,6 +139,10 @@ def handle(args) -> int:
         base, _ = W.read_policy_with_provenance(args.policy)  # may itself come from `weights`
     else:
         base = load_policy(args.policy)
+    from ._guards import check_output
+
+    check_output(args.table, option="--table", data=args.data, policy=args.policy,
+                 inputs=[args.panel, args.validity, *args.matrix, args.out])
     dims = args.dimension or (["process"] if args.method == "evidence" else ["result", "process"])
     inputs: list[dict] = []
     ahp_results = {}

@@ -1,0 +1,132 @@
+"""Checks shared by the commands: load a dataset and say what it lost, check a period, guard outputs."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..errors import UsageError
+
+
+def load_data(folder, *, periods=None, quarantine=None, out_option: str = "--quarantine"):
+    """Load the dataset in ``folder``, report quarantined rows and check ``periods``.
+
+    Prints to stderr one line per table that lost rows (``tickets: 6 read = 3 used +
+    3 quarantined (see --quarantine FILE)``), writes the quarantine table to
+    ``quarantine`` when given, and checks every period id of ``periods`` against the
+    tickets' coverage (:func:`perfmodel.periods.check_period`).
+
+    Returns
+    -------
+    Dataset
+        The loaded dataset.
+    """
+    from ..loader import load_dataset
+    from ..periods import check_period
+
+    data = load_dataset(folder)
+    for period in _ids(periods):
+        check_period(data, period)
+    report_quarantine(data, quarantine, out_option=out_option)
+    return data
+
+
+def _ids(periods) -> list[str]:
+    if periods is None:
+        return []
+    return [periods] if isinstance(periods, str) else list(periods)
+
+
+def quarantine_lines(data, quarantine=None) -> list[str]:
+    """One line per table that lost rows: ``tickets: 6 read = 3 used + 3 quarantined (...)``.
+
+    Returns
+    -------
+    list of str
+        Empty when no row was quarantined.
+    """
+    account = data.account
+    if account is None or len(account) == 0:
+        return []
+    totals = account.groupby("table", sort=False)[["rows_read", "rows_used", "rows_quarantined"]].sum()
+    where = f"written to {quarantine}" if quarantine else "see --quarantine FILE"
+    return [f"{table}: {int(r.rows_read)} read = {int(r.rows_used)} used + "
+            f"{int(r.rows_quarantined)} quarantined ({where})"
+            for table, r in totals.iterrows() if r.rows_quarantined > 0]
+
+
+def report_quarantine(data, quarantine=None, *, out_option: str = "--quarantine") -> None:
+    """Print :func:`quarantine_lines` to stderr and write the quarantine table when asked."""
+    from ..dataset import QUARANTINE_COLUMNS
+    from ..exports import write_table
+
+    for line in quarantine_lines(data, quarantine):
+        print(line, file=sys.stderr)
+    if quarantine:
+        table = data.quarantine
+        table = table[[c for c in QUARANTINE_COLUMNS if c in table.columns]]
+        write_table(table, quarantine, sort=False, option=out_option)
+
+
+def trusted_span(folder):
+    """Earliest and latest ``created_at`` of ``<folder>/tickets.parquet``, read without loading."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from ..errors import DataError
+
+    path = Path(folder) / "tickets.parquet"
+    if not path.is_file():
+        raise DataError(f"{path}: missing; the trusted (Parquet) path needs every table as Parquet")
+    column = pq.read_table(path, columns=["created_at"]).column("created_at")
+    span = pc.min_max(column)
+    first, last = span["min"].as_py(), span["max"].as_py()
+    if first is None:
+        raise DataError("tickets: no ticket has a created_at; cannot tell which periods the data covers")
+    return first, last
+
+
+def table_files(folder) -> set[Path]:
+    """The files in ``folder`` that the loader reads (or would read) as tables, resolved."""
+    from ..readers import find_sources
+    from ..schema import TABLES
+
+    folder = Path(folder)
+    files: set[Path] = set()
+    if not folder.is_dir():
+        return files
+    try:
+        files = {s.path.resolve() for s in find_sources(folder, TABLES).values()}
+    except Exception:  # a broken workbook: guard by names only
+        files = set()
+    return files
+
+
+def check_output(path, *, option: str = "--out", data=None, policy=None, inputs=()) -> None:
+    """Refuse an output path that would overwrite the input data or the policy file.
+
+    Refused: a file in the ``data`` folder that the loader reads as a table, or would read
+    once written (``<table>.csv``, ``<table>.parquet``, ``<table>.xlsx``, or a workbook
+    holding table sheets); the ``policy`` file; any of ``inputs``.
+
+    Raises
+    ------
+    UsageError
+        One line naming the option and the file.
+    """
+    from ..schema import TABLES
+
+    if not path:
+        return
+    out = Path(path).resolve()
+    if data:
+        folder = Path(data).resolve()
+        if out.parent == folder and (
+                out in table_files(folder)
+                or (out.suffix.lower() in (".csv", ".parquet", ".xlsx") and out.stem.strip().lower() in TABLES)):
+            raise UsageError(f"{option} {path}: the dataset {data} reads this file as a table; "
+                             f"write outside the data folder")
+    if policy and Path(policy).is_file() and out == Path(policy).resolve():
+        raise UsageError(f"{option} {path}: is the policy file; choose another file")
+    for name in inputs:
+        if name and Path(name).exists() and out == Path(name).resolve():
+            raise UsageError(f"{option} {path}: is an input of this command; choose another file")
