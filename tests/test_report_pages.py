@@ -307,3 +307,44 @@ def test_english_workbook_headers_are_title_case(tmp_path):
     assert _header(wb["quarantine"]) == ["Table", "File", "Row", "Column", "Reason", "Record"]
     for ws in wb.worksheets:
         assert all(h[0].isupper() for h in _header(ws)), (ws.title, _header(ws))
+
+
+# --------------------------------------------------------------------------- 6. table layout
+
+def _cells(html: str) -> dict[str, str]:
+    import re
+
+    # text of each cell -> its style
+    return {m.group(2): m.group(1) for m in re.finditer(r'<t[dh] style="([^"]*)">([^<]*)</t[dh]>', html)}
+
+
+def test_text_left_numbers_right_ids_and_names_on_one_line(monkeypatch):
+    shown = _shown(monkeypatch)
+    df = pd.DataFrame({"check": ["S 明确性"], "indicator": ["人均日处理工单"], "name": ["王芳"],
+                       "message": ["目标值 <高于> 历史 90 % 的主管"], "weight": [0.12], "target": ["≥ 4.30"],
+                       "met_target": [0.5], "available": [3]})
+    sections.table(df, "zh", {"weight": "{:.2f}", "met_target": "{:.0%}"})
+    cells = _cells(shown[-1])
+    left_nowrap = "text-align: left; white-space: nowrap;"
+    right_nowrap = "text-align: right; white-space: nowrap;"
+    assert cells["S 明确性"] == left_nowrap and cells["人均日处理工单"] == left_nowrap and cells["王芳"] == left_nowrap
+    assert cells["目标值 &lt;高于&gt; 历史 90 % 的主管"] == "text-align: left;"  # a sentence may wrap, escaped
+    assert cells["0.12"] == right_nowrap and cells["≥ 4.30"] == right_nowrap and cells["50%"] == right_nowrap
+    assert cells["3"] == right_nowrap
+    # headers follow their column, in the report language
+    assert cells["检查项"] == left_nowrap and cells["发现"] == "text-align: left;" and cells["权重"] == right_nowrap
+    assert "<script" not in shown[-1] and " id=" not in shown[-1]
+
+
+def test_missing_cells_show_a_dash():
+    html = sections.html_table(pd.DataFrame({"a": [None], "b": [np.nan]}), [False, True])
+    assert html.count(">—</td>") == 2
+
+
+def test_rank_ranges_and_signed_changes_read_as_numbers(monkeypatch):
+    shown = _shown(monkeypatch)
+    sections.table(pd.DataFrame({"rank_range": ["13–28", "5–9"], "change": ["+18.1", "-9.6"],
+                                 "period": ["2026Q3", "2026Q2"]}), "en")
+    cells = _cells(shown[-1])
+    assert cells["13–28"].startswith("text-align: right") and cells["+18.1"].startswith("text-align: right")
+    assert cells["2026Q3"].startswith("text-align: left")

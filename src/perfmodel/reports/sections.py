@@ -60,9 +60,63 @@ def text(body: str):
     _display(Markdown(body))
 
 
+# Text that reads as a number (a value with its unit or sign): right-aligned like numbers.
+_NUMBER_TEXT = re.compile(r"^(?:[≥≤<>±+\-−]\s*)?[-−+]?[\d,]*\.?\d+(?:e[-+]?\d+)?\s*(?:%|h|B|pt)?$|^—?$"
+                          r"|^\d+–\d+$")  # and a range of ranks, 13–28
+# Columns of sentences, which may wrap; every other cell stays on one line (ids, names, labels).
+WRAP_COLUMNS = frozenset({"message", "reason", "record", "missing"})
+
+
+def _is_number_column(original: pd.Series, shown: pd.Series) -> bool:
+    if pd.api.types.is_numeric_dtype(original) and not pd.api.types.is_bool_dtype(original):
+        return True
+    cells = [str(v).strip() for v in shown if not (v is None or (not isinstance(v, str) and pd.isna(v)))]
+    return bool(cells) and all(_NUMBER_TEXT.match(c) for c in cells)
+
+
+def html_table(shown: pd.DataFrame, numbers, wrap=()) -> str:
+    """A plain HTML table: numbers right-aligned, text left-aligned, short text kept on one line.
+
+    Parameters
+    ----------
+    shown : pandas.DataFrame
+        The cells as displayed (already formatted; NA shown as ``—``).
+    numbers : sequence of bool
+        Per column (by position): right-align it as a number.
+    wrap : sequence of bool, optional
+        Per column: its text may wrap (sentences); other cells never wrap.
+
+    Returns
+    -------
+    str
+        ``<table class="dataframe">`` with inline styles (the same in JupyterLab and in the
+        exported page), every cell escaped, no ids.
+    """
+    wrap = list(wrap) or [False] * shown.shape[1]
+
+    def style(j):
+        align = "right" if numbers[j] else "left"
+        return f"text-align: {align};" + ("" if wrap[j] else " white-space: nowrap;")
+
+    def cell(v):
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            return "—"
+        return _html.escape(str(v))
+
+    head = "".join(f'<th style="{style(j)}">{cell(c)}</th>' for j, c in enumerate(shown.columns))
+    rows = "\n".join("<tr>" + "".join(f'<td style="{style(j)}">{cell(v)}</td>' for j, v in enumerate(row))
+                      + "</tr>" for row in shown.itertuples(index=False, name=None))
+    return (f'<table border="0" class="dataframe">\n<thead><tr>{head}</tr></thead>\n'
+            f"<tbody>\n{rows}\n</tbody>\n</table>")
+
+
 def table(df: pd.DataFrame, lang: str = "en", formats: dict | None = None, rename: bool = True,
           max_rows: int | None = None):
     """Display a DataFrame as a plain HTML table, labels in ``lang``, numbers formatted.
+
+    Numbers (and text that reads as a number, e.g. ``≥ 4.30``, ``19.5 %``) are
+    right-aligned, other text left-aligned; ids, names and labels stay on one line, the
+    sentences of :data:`WRAP_COLUMNS` may wrap (see :func:`html_table`).
 
     Parameters
     ----------
@@ -79,10 +133,11 @@ def table(df: pd.DataFrame, lang: str = "en", formats: dict | None = None, renam
         if col in shown:
             f = fmt if callable(fmt) else (lambda v, fmt=fmt: "" if pd.isna(v) else fmt.format(v))
             shown[col] = shown[col].map(f)
+    numbers = [_is_number_column(df.iloc[:, j], shown.iloc[:, j]) for j in range(df.shape[1])]
+    wrap = [c in WRAP_COLUMNS for c in df.columns]
     if rename:
         shown = columns(shown, lang)
-    body = shown.to_html(index=False, na_rep="—", escape=True, border=0, classes="dataframe")
-    _display(HTML(body))
+    _display(HTML(html_table(shown, numbers, wrap)))
     return df
 
 
