@@ -188,3 +188,21 @@ def test_a_clean_dataset_prints_no_quarantine_line(tmp_path, capsys):
                        "--indicator", "csat")
     assert code == 0
     assert err == ""
+
+
+# --------------------------------------------------------------------------- messages
+
+def test_weight_sums_are_shown_without_float_noise(tmp_path):
+    from perfmodel.errors import PolicyError
+    from perfmodel.policy import load_policy
+
+    text = load_policy("efficiency").text
+    assert "dimensions: {result: 0.65, process: 0.35}" in text
+    path = tmp_path / "p.yaml"
+    # 0.7 + 0.35 is 1.0499999999999998 in floating point
+    path.write_text(text.replace("dimensions: {result: 0.65, process: 0.35}",
+                                 "dimensions: {result: 0.7, process: 0.35}"), encoding="utf-8")
+    with pytest.raises(PolicyError) as exc:
+        load_policy(path)
+    assert "dimension weights sum to 1.05, not 1; make them sum to 1" in str(exc.value)
+    assert "1.0499" not in str(exc.value)

@@ -470,7 +470,7 @@ class _Validator:
         total = sum(dimensions.values())
         if abs(total - 1) > TOLERANCE:
             first = next(iter(dimensions), "result")
-            self.fail(f"dimensions.{first}", f"dimension weights sum to {_num(total)}, not 1; "
+            self.fail(f"dimensions.{first}", f"dimension weights sum to {_sum(total)}, not 1; "
                                              f"make them sum to 1")
 
         inds = self.mapping(data["indicators"], "indicators")
@@ -493,7 +493,7 @@ class _Validator:
             s = sum(indicators[k].weight for k in members)
             if abs(s - 1) > TOLERANCE:
                 self.fail(f"indicators.{members[0]}.weight",
-                          f"weights in dimension '{d}' sum to {_num(s)}, not 1; make them sum to 1")
+                          f"weights in dimension '{d}' sum to {_sum(s)}, not 1; make them sum to 1")
 
         bands, forced = self.ratings(data["ratings"])
         return Policy(name=name, version=version, period=period, phase=phase,
@@ -667,7 +667,7 @@ class _Validator:
             s = sum(q for _, q in quotas)
             if abs(s - 1) > TOLERANCE:
                 self.fail(f"ratings.forced_distribution.{labels[0]}",
-                          f"quotas sum to {_num(s)}, not 1; make them sum to 1")
+                          f"quotas sum to {_sum(s)}, not 1; make them sum to 1")
             forced = tuple(quotas)
         return tuple(bands), forced
 
@@ -709,6 +709,11 @@ def _num(x):
     if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
         return int(x)
     return x
+
+
+def _sum(x) -> str:
+    """A sum of weights for a message, without float noise (1.0499999999999998 -> 1.05)."""
+    return f"{float(x):.10g}"
 
 
 def _fmt_bands(bands) -> str:
