@@ -20,11 +20,17 @@ def register(subparsers) -> None:
     p.add_argument("--period", required=True, help="the period in progress, e.g. 2026Q3")
     p.add_argument("--as-of", required=True, dest="as_of",
                    help="as-of date (YYYY-MM-DD: 00:00 that day, the day itself not included) "
-                        "or ISO 8601 date-time")
+                        "or ISO 8601 date-time; after the first instant of --period and at most "
+                        "its end (for 2026Q3: after 2026-07-01 00:00 and at most 2026-10-01 00:00, "
+                        "i.e. the dates 2026-07-02 to 2026-10-01)")
     p.add_argument("--policy", default="efficiency", help="policy file or preset (default efficiency)")
     p.add_argument("--threshold", type=float, default=0.6,
                    help="risk of missing at or above which a result is at risk (default 0.6)")
-    p.add_argument("--lang", default="en", choices=["en", "zh"], help="language of the suggestions")
+    p.add_argument("--lang", default="en", choices=["en", "zh"],
+                   help="language (en or zh) of all that is printed: the summary, the results "
+                        "at risk, their reasons and suggestions, and the command's own error "
+                        "messages (--as-of, --threshold, a --period the policy does not score); "
+                        "also of the suggestion column of --out (default en)")
     p.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"])
     p.add_argument("--out", help="write the warnings table (.csv, .parquet or .xlsx)")
     p.add_argument("--projections", help="also write every projection (.csv, .parquet or .xlsx)")
@@ -42,14 +48,26 @@ def _write(df, path: str) -> None:
 def lines(res, names: dict, threshold: float, lang: str = "en") -> list[str]:
     """The text ``perfmodel watch`` prints: a summary line, then each supervisor at risk.
 
+    Parameters
+    ----------
+    res : WatchResult
+    names : dict
+        Supervisor id -> name.
+    threshold : float
+        The risk of missing at or above which a result is at risk.
+    lang : {"en", "zh"}
+        Language of the lines (indicator names from the catalogue).
+
     Returns
     -------
     list of str
         One line per supervisor at risk, one per result at risk and one per reason.
     """
     from .. import catalogue as cat
+    from ..i18n import t
     from ..periods import parse_period
     from ..watch.reasons import fmt_value
+    from ..watch.text import text
 
     pr, w = res.projections, res.warnings
     p = parse_period(res.period)
@@ -57,26 +75,26 @@ def lines(res, names: dict, threshold: float, lang: str = "en") -> list[str]:
     as_of = res.as_of.date() if res.as_of == res.as_of.normalize() else res.as_of
     risk = pr[pr["at_risk"]]
     with_reason = w.drop_duplicates(["supervisor_id", "result"])
-    out = [f"{res.period} as of {as_of} ({days:g} of {p.days} days): "
-           f"{risk['supervisor_id'].nunique()} of {pr['supervisor_id'].nunique()} supervisors at "
-           f"risk (p_miss >= {threshold:g}) on {len(risk)} results; {len(with_reason)} with a "
-           f"process indicator that predicts it"]
+    out = [text("headline", lang, period=res.period, as_of=as_of, days=f"{days:g}", total=p.days,
+                n_risk=risk["supervisor_id"].nunique(), n_all=pr["supervisor_id"].nunique(),
+                threshold=f"{threshold:g}", n_results=len(risk), n_reason=len(with_reason))]
     order = (risk.groupby("supervisor_id")["p_miss"].max().sort_values(ascending=False, kind="mergesort"))
     for s in order.index:
         out.append(f"{s} {names.get(s, '')}")
         for _, r in risk[risk["supervisor_id"] == s].sort_values(["p_miss", "result"],
                                                                   ascending=[False, True]).iterrows():
             ind = r["result"]
-            out.append(f"  {ind} ({cat.name(ind, lang)}): p_miss {r['p_miss']:.2f}; projected "
-                       f"{fmt_value(ind, r['projected'])} (80 % {fmt_value(ind, r['low'])} to "
-                       f"{fmt_value(ind, r['high'])}) vs target {fmt_value(ind, r['target'])}; "
-                       f"so far {fmt_value(ind, r['value_to_date'])}")
+            out.append(text("result_line", lang, ind=ind, name=cat.name(ind, lang), p=r["p_miss"],
+                            projected=fmt_value(ind, r["projected"]), low=fmt_value(ind, r["low"]),
+                            high=fmt_value(ind, r["high"]), target=fmt_value(ind, r["target"]),
+                            so_far=fmt_value(ind, r["value_to_date"])))
             why = w[(w["supervisor_id"] == s) & (w["result"] == ind)]
             if why.empty:
-                out.append("    (no process indicator with verdict 'predicts' is behind its reference)")
+                out.append(text("no_driver", lang, predicts=t("predicts", lang)))
             for _, d in why.iterrows():
-                out.append(f"    {d['driver']} [coef {d['coef']:.3g}, p_adj {d['p_adj']:.2g}, "
-                           f"{d['verdict']}]: {d['suggestion']}")
+                out.append(text("driver_line", lang, driver=d["driver"], name=cat.name(d["driver"], lang),
+                                coef=d["coef"], p_adj=d["p_adj"], verdict=t(d["verdict"], lang),
+                                suggestion=d["suggestion"]))
     return out
 
 
@@ -84,9 +102,12 @@ def handler(args) -> int:
     """Run ``perfmodel watch``; print the supervisors at risk with reasons."""
     from ..loader import load_dataset
     from ..watch import watch
+    from ..watch.core import check_as_of
+    from ..watch.text import text
 
     if not 0 < args.threshold < 1:
-        raise UsageError(f"--threshold {args.threshold}: use a probability between 0 and 1")
+        raise UsageError(text("threshold", args.lang, threshold=args.threshold))
+    check_as_of(args.period, args.as_of, args.lang)  # before the (perhaps long) load
     data = load_dataset(args.data)
     res = watch(data, args.period, args.as_of, args.policy, threshold=args.threshold,
                 lang=args.lang, engine=args.engine)

@@ -18,6 +18,7 @@ from ..periods import Period, parse_period, period_containing
 from . import projection as proj
 from . import reasons
 from .cut import as_of_timestamp, cut_dataset
+from .text import PERIOD_KIND_ZH, as_of_error, text
 
 PROJECTION_COLUMNS = ["supervisor_id", "period", "as_of", "result", "direction", "value_to_date",
                       "denominator_to_date", "prior", "n_hist", "lag_adjustment", "projected",
@@ -90,6 +91,29 @@ def partial_period(period: Period, as_of: pd.Timestamp) -> Period:
     """The part ``[start(P), as_of)`` of ``period``, keeping its id (``end`` = ``as_of``)."""
     end = min(max(as_of, period.start), period.end)
     return Period(period.start, end, period.kind, period.id)
+
+
+def check_as_of(period, as_of, lang: str = "en") -> pd.Timestamp:
+    """Return the as-of instant of a watch of ``period``; UsageError unless it is in ``(start, end]``.
+
+    At the first instant of the period nothing of it has happened yet; ``end`` (the first
+    instant of the next period) covers the whole period.
+
+    Returns
+    -------
+    pandas.Timestamp
+        ``as_of`` as a naive local instant (a date means 00:00 of that day).
+
+    Raises
+    ------
+    UsageError
+        One line in ``lang`` naming the instant and the accepted range.
+    """
+    p = parse_period(period) if not isinstance(period, Period) else period
+    ts = as_of_timestamp(as_of, lang)
+    if not (p.start < ts <= p.end):
+        raise UsageError(as_of_error(ts, p, lang))
+    return ts
 
 
 def _compute(data: Dataset, periods, kind: str, engine: str, indicators=None) -> pd.DataFrame:
@@ -180,6 +204,8 @@ def watch(dataset: Dataset, period, as_of, policy="efficiency", *, threshold: fl
         The period in progress (``"2026Q3"``).
     as_of : str or datetime-like
         The as-of instant; a date means 00:00 of that day (the day itself not yet begun).
+        It must lie in ``(start(P), end(P)]``: at the first instant of the period nothing
+        has happened yet, and ``end(P)`` covers the whole period.
     policy : str, path or Policy
         Supplies the weighted result indicators and their targets (default preset
         ``efficiency``).
@@ -188,7 +214,7 @@ def watch(dataset: Dataset, period, as_of, policy="efficiency", *, threshold: fl
     level : float
         Coverage of the projection interval.
     lang : {"en", "zh"}
-        Language of the suggestions.
+        Language of the suggestions and of the error messages.
     engine : str
         Indicator engine.
     validity : pandas.DataFrame, optional
@@ -207,12 +233,11 @@ def watch(dataset: Dataset, period, as_of, policy="efficiency", *, threshold: fl
         raise UsageError(f"--lang {lang!r}: use en or zh")
     pol = policy if isinstance(policy, Policy) else load_policy(policy)
     p = parse_period(period) if not isinstance(period, Period) else period
-    ts = as_of_timestamp(as_of)
-    if not (p.start < ts <= p.end):
-        raise UsageError(f"--as-of {ts}: must fall inside {p.id} ({p.start.date()} .. {p.end.date()})")
+    ts = check_as_of(p, as_of, lang)
     if pol.period and pol.period != p.kind:
-        raise UsageError(f"--period {p.id} is a {p.kind} but policy {pol.name!r} sets {pol.period} "
-                         f"targets; give a {pol.period} or a policy with period: {p.kind}")
+        raise UsageError(text("kind_mismatch", lang, period=p.id, kind=p.kind, policy=pol.name,
+                              policy_kind=pol.period, kind_zh=PERIOD_KIND_ZH.get(p.kind, p.kind),
+                              policy_kind_zh=PERIOD_KIND_ZH.get(pol.period, pol.period)))
     data = cut_dataset(dataset, ts)
     offset = ts - p.start
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..dataset import Dataset
 from ..errors import UsageError
+from .text import text
 
 # Rows that come into existence at this column's instant: dropped when it is >= as_of.
 EXISTS_FROM: dict[str, str] = {
@@ -39,7 +40,7 @@ PARENT: dict[str, tuple[str, str]] = {
 }
 
 
-def as_of_timestamp(as_of) -> pd.Timestamp:
+def as_of_timestamp(as_of, lang: str = "en") -> pd.Timestamp:
     """Return ``as_of`` as a naive local :class:`pandas.Timestamp`.
 
     A date (``"2026-08-15"``) means its first instant, 00:00: the as-of day itself has not
@@ -48,14 +49,14 @@ def as_of_timestamp(as_of) -> pd.Timestamp:
     Raises
     ------
     UsageError
-        When ``as_of`` is not a date or date-time.
+        When ``as_of`` is not a date or date-time (the message in ``lang``, en or zh).
     """
     try:
         ts = pd.Timestamp(as_of)
     except (TypeError, ValueError):
         ts = pd.NaT
     if ts is pd.NaT or pd.isna(ts):
-        raise UsageError(f"--as-of {as_of!r}: not a date; use YYYY-MM-DD or an ISO 8601 date-time")
+        raise UsageError(text("not_a_date", lang, as_of=as_of))
     if ts.tzinfo is not None:
         ts = ts.tz_localize(None)
     return ts
