@@ -206,3 +206,45 @@ def test_weight_sums_are_shown_without_float_noise(tmp_path):
         load_policy(path)
     assert "dimension weights sum to 1.05, not 1; make them sum to 1" in str(exc.value)
     assert "1.0499" not in str(exc.value)
+
+
+def test_an_unknown_indicator_gets_a_suggestion(tmp_path, capsys):
+    code, _, err = run(capsys, "indicators", "--data", SAMPLE, "--indicator", "cast", "--out", tmp_path / "i.csv")
+    assert code == 2
+    assert err == ("perfmodel: error: indicator 'cast' is not in the catalogue; did you mean 'csat'? "
+                   "see `perfmodel indicators --list`\n")
+
+
+def test_an_unknown_indicator_far_from_any_has_no_suggestion():
+    from perfmodel.errors import UsageError
+    from perfmodel.indicators import compute_indicators
+
+    with pytest.raises(UsageError) as exc:
+        compute_indicators(SAMPLE, "2026Q3", indicators=["zzzz"])
+    assert str(exc.value) == "indicator 'zzzz' is not in the catalogue; see `perfmodel indicators --list`"
+
+
+# --------------------------------------------------------------------------- the catalogue in Chinese
+
+def test_listing_in_chinese_has_chinese_headers_and_values(capsys):
+    code, out, _ = run(capsys, "indicators", "--list", "--lang", "zh")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["编号", "指标名称", "维度", "方向", "单位", "定义"]
+    rows = {line.split()[0]: line.split() for line in lines[2:]}
+    # csat: a result, higher is better, a score; first_response_hours: a process, lower is
+    # better, in hours; complaint_resolution_rate: a share; csat_speed: diagnostic
+    assert rows["csat"][1:5] == ["客户满意度", "结果", "越高越好", "评分"]
+    assert rows["first_response_hours"][2:5] == ["过程", "越低越好", "小时"]
+    assert rows["complaint_resolution_rate"][2:5] == ["结果", "越高越好", "占比"]
+    assert rows["csat_speed"][2] == "诊断"
+    for word in ("result", "process", "higher", "lower", "share", "score", "hours"):
+        assert f" {word} " not in out
+
+
+def test_listing_in_english_is_unchanged(capsys):
+    code, out, _ = run(capsys, "indicators", "--list")
+    assert code == 0
+    assert out.splitlines()[0].split() == ["id", "name", "dimension", "direction", "unit", "definition"]
+    row = next(line for line in out.splitlines() if line.startswith("first_response_hours "))
+    assert " process " in row and " lower " in row and " hours " in row

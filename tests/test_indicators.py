@@ -397,12 +397,12 @@ def test_cli_list_is_aligned(capsys):
 
     assert main(["indicators", "--list", "--lang", "zh"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split()[:3] == ["id", "name", "dimension"]
+    assert lines[0].split()[:3] == ["编号", "指标名称", "维度"]
     assert any("客户满意度" in line for line in lines)
     from perfmodel.cli.indicators import _width
     # the dimension column starts at the same display column on every row
     starts = {_width(line[:line.index(dim)]) for line in lines[2:]
-              for dim in ("result", "process", "diagnostic") if f" {dim} " in line}
+              for dim in ("结果", "过程", "诊断") if f" {dim} " in line}
     assert len(starts) == 1
 
 

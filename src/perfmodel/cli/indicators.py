@@ -6,6 +6,11 @@ import unicodedata
 from ..errors import UsageError
 
 
+# Column headers of ``--list --lang zh``.
+ZH_HEADERS = {"id": "编号", "name": "指标名称", "dimension": "维度", "direction": "方向",
+              "unit": "单位", "definition": "定义"}
+
+
 def register(subparsers) -> None:
     """Add the ``indicators`` command."""
     p = subparsers.add_parser(
@@ -66,7 +71,10 @@ def handler(args) -> int:
     from ..indicators import catalogue_listing
 
     if args.list:
-        print(aligned(catalogue_listing(args.lang)))
+        listing = catalogue_listing(args.lang)
+        if args.lang == "zh":
+            listing = listing.rename(columns=ZH_HEADERS)
+        print(aligned(listing))
         return 0
     if not args.data:
         raise UsageError("perfmodel indicators: give --data DIR (or --list)")

@@ -81,7 +81,9 @@ def _check_indicators(indicators) -> list[str]:
         indicators = [indicators]
     unknown = [i for i in indicators if i not in known]
     if unknown:
-        raise UsageError(f"indicator {unknown[0]!r} is not in the catalogue; "
+        from ..policy import _suggest  # the same "did you mean" as a policy's unknown indicator
+
+        raise UsageError(f"indicator {unknown[0]!r} is not in the catalogue; {_suggest(str(unknown[0]), known)}"
                          f"see `perfmodel indicators --list`")
     return [i for i in known if i in set(indicators)]
 
@@ -281,11 +283,21 @@ def catalogue_listing(lang: str = "en") -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``id``, ``name``, ``dimension``, ``direction``, ``unit``, ``definition``
-        in catalogue order, names and definitions in ``lang`` (``en`` or ``zh``).
+        in catalogue order; names, definitions and the values of dimension, direction and
+        unit in ``lang`` (``en`` or ``zh``: 结果/过程/诊断, 越高越好/越低越好, 占比/评分/...).
     """
+    from ..i18n import t
+
     cat = _catalogue.catalogue()
     suffix = "zh" if lang == "zh" else "en"
+    dimension, direction, unit = cat["dimension"], cat["direction"], cat["unit"]
+    if lang == "zh":
+        units = {"share": "占比", "score": "评分", "ratio": "比值", "hours": "小时", "points": "分",
+                 "currency": "金额", "count": "数量"}
+        dimension = dimension.map(lambda v: t(v, "zh"))
+        direction = direction.map(lambda v: t(v, "zh"))
+        unit = unit.map(lambda v: units.get(v, v))
     return pd.DataFrame({
-        "id": cat["indicator"], "name": cat[f"name_{suffix}"], "dimension": cat["dimension"],
-        "direction": cat["direction"], "unit": cat["unit"], "definition": cat[f"definition_{suffix}"],
+        "id": cat["indicator"], "name": cat[f"name_{suffix}"], "dimension": dimension,
+        "direction": direction, "unit": unit, "definition": cat[f"definition_{suffix}"],
     })
