@@ -171,7 +171,10 @@ def open_workbooks():
     finally:
         _OPEN_BOOKS.reset(token)
         for book in books.values():
-            book.close()
+            try:
+                book.close()
+            except Exception:  # close the others all the same
+                pass
 
 
 @contextmanager
