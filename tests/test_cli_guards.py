@@ -248,3 +248,36 @@ def test_listing_in_english_is_unchanged(capsys):
     assert out.splitlines()[0].split() == ["id", "name", "dimension", "direction", "unit", "definition"]
     row = next(line for line in out.splitlines() if line.startswith("first_response_hours "))
     assert " process " in row and " lower " in row and " hours " in row
+
+
+# --------------------------------------------------------------------------- report names its data
+
+@pytest.fixture
+def no_run(monkeypatch, tmp_path):
+    """Let ``perfmodel report`` validate its parameters, then stand in for the run itself."""
+    from perfmodel.reports import runner
+
+    def fake(spec, dataset):
+        return [runner.RunResult(spec.periods[0], "x", tmp_path / "run", "complete", tmp_path / "run" / "r.html")]
+
+    monkeypatch.setattr(runner, "run_reports", fake)
+
+
+def test_report_names_the_bundled_sample_when_data_is_left_out(tmp_path, capsys, no_run):
+    code, out, err = run(capsys, "report", "--period", "2026Q3", "--out", tmp_path / "r")
+    assert code == 0
+    assert err == "data: data/sample (the bundled synthetic sample)\n"
+    assert out.splitlines()[-1] == str(tmp_path / "run" / "r.html")
+
+
+def test_report_names_the_data_folder_given(tmp_path, capsys, no_run):
+    data = small_dataset(tmp_path / "d")
+    code, _, err = run(capsys, "report", "--period", "2026Q3", "--data", data, "--out", tmp_path / "r")
+    assert code == 0
+    assert err == f"data: {data}\n"
+
+
+def test_a_bad_report_parameter_stays_one_line(tmp_path, capsys):
+    code, _, err = run(capsys, "report", "--period", "2030Q1", "--out", tmp_path / "r")
+    assert code == 2
+    assert err == NOT_IN_DATA.format(data=SAMPLE)

@@ -5,6 +5,8 @@ import contextlib
 import signal
 import sys
 
+DEFAULT_DATA = "data/sample"
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -26,7 +28,9 @@ def register(subparsers) -> None:
                             "incomplete")
     p.add_argument("--notebook", default="quarterly",
                    choices=["quarterly", "feedback", "calibration", "validity", "audit"])
-    p.add_argument("--data", default="data/sample", help="dataset folder (default data/sample)")
+    p.add_argument("--data", default=DEFAULT_DATA,
+                   help="dataset folder (default data/sample, the bundled synthetic sample; the folder "
+                        "used is printed on stderr)")
     p.add_argument("--policy", default="efficiency", help="policy YAML file or preset (efficiency, quality)")
     p.add_argument("--other-policy", default=None, help="audit notebook: a second policy to compare")
     p.add_argument("--run", default=None, help="audit notebook: the run folder to audit "
@@ -72,6 +76,7 @@ def handle(args) -> int:
                              seed=DEFAULT_SEED if args.seed is None else args.seed,
                              audit_run=args.run, other_policy=args.other_policy, as_of=args.as_of,
                              command=["perfmodel", *sys.argv[1:]], salt=salt)
+    print(data_line(args.data), file=sys.stderr)  # after validate: a bad parameter stays one line
     with _terminate_cleanly():
         results = run_reports(spec, dataset)
     failed = [r for r in results if not r.ok]
@@ -86,6 +91,13 @@ def handle(args) -> int:
     # The last line is the path of the HTML page (of the last period with --all).
     print(results[-1].html)
     return 0
+
+
+def data_line(data) -> str:
+    """The line naming the data folder a report uses (``data: data/sample (the bundled ...)``)."""
+    if str(data) == DEFAULT_DATA:
+        return f"data: {DEFAULT_DATA} (the bundled synthetic sample)"
+    return f"data: {data}"
 
 
 @contextlib.contextmanager
