@@ -281,3 +281,39 @@ def test_a_bad_report_parameter_stays_one_line(tmp_path, capsys):
     code, _, err = run(capsys, "report", "--period", "2030Q1", "--out", tmp_path / "r")
     assert code == 2
     assert err == NOT_IN_DATA.format(data=SAMPLE)
+
+
+# --------------------------------------------------------------------------- panels saved by Excel
+
+def test_a_gbk_panel_is_read(tmp_path):
+    from perfmodel.cli.weights import load_panel
+
+    path = tmp_path / "wide_gbk.csv"
+    text = "supervisor_id,period,csat\n主管001,2026Q3,4.5\n主管002,2026Q3,3.9\n主管001,2026Q2,4.0\n"
+    path.write_bytes(text.encode("gbk"))
+    with pytest.raises(UnicodeDecodeError):  # the file really is not UTF-8
+        path.read_bytes().decode("utf-8")
+    panel = load_panel(None, str(path), ["2026Q3"])
+    assert panel["supervisor_id"].tolist() == ["主管001", "主管002"]
+    assert panel["csat"].tolist() == [4.5, 3.9]
+
+
+def test_a_bom_panel_written_by_perfmodel_is_read(tmp_path):
+    from perfmodel.cli.weights import load_panel
+
+    path = write_table(pd.DataFrame({"supervisor_id": ["主管001"], "period": ["2026Q3"], "csat": [4.25]}),
+                       tmp_path / "wide.csv")
+    panel = load_panel(None, str(path), None)
+    assert list(panel.columns) == ["supervisor_id", "period", "csat"]
+    assert panel.iloc[0].tolist() == ["主管001", "2026Q3", 4.25]
+
+
+def test_a_long_table_given_as_a_panel_says_so(tmp_path, capsys):
+    path = tmp_path / "long.csv"
+    path.write_text("supervisor_id,period,indicator,value,numerator,denominator,available\n"
+                    "S001,2026Q3,csat,4.5,45,10,True\n", encoding="utf-8")
+    code, _, err = run(capsys, "sensitivity", "--panel", path, "--policy", "efficiency", "--period", "2026Q3",
+                       "--draws", "50")
+    assert code == 2
+    assert err == (f"perfmodel: error: {path}: looks like a long table (supervisor_id, period, indicator, "
+                   f"value); write it with perfmodel indicators --wide\n")

@@ -77,9 +77,12 @@ def load_panel(data: str | None, panel: str | None, periods) -> "object":
         if path.suffix.lower() == ".parquet":
             df = pd.read_parquet(path)
         elif path.suffix.lower() == ".csv":
-            df = pd.read_csv(path, encoding="utf-8-sig", dtype={"supervisor_id": str, "period": str})
+            df = read_panel_csv(path)
         else:
             raise DataError(f"{path}: give a .csv or .parquet panel")
+        if {"indicator", "value"} <= set(df.columns):
+            raise DataError(f"{path}: looks like a long table (supervisor_id, period, indicator, value); "
+                            f"write it with perfmodel indicators --wide")
         for col in ("supervisor_id", "period"):
             if col not in df.columns:
                 raise DataError(f"{path}: column {col!r} is missing; a wide panel has supervisor_id, "
@@ -96,6 +99,31 @@ def load_panel(data: str | None, panel: str | None, periods) -> "object":
 
     dataset = load_data(data, periods=periods)
     return wide_panel(compute_indicators(dataset, periods))
+
+
+def read_panel_csv(path: Path):
+    """Read a panel CSV saved as UTF-8 (with or without BOM) or GB18030/GBK, as the dataset reader does.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, ``supervisor_id`` and ``period`` as text.
+    """
+    import pandas as pd
+
+    from ..readers import detect_encoding
+
+    first = detect_encoding(path)  # "utf-8" or "gb18030" from the start of the file
+    tried = [first] + [e for e in ("utf-8", "gb18030") if e != first]
+    for encoding in tried:
+        try:
+            return pd.read_csv(path, encoding="utf-8-sig" if encoding == "utf-8" else encoding,
+                               dtype={"supervisor_id": str, "period": str})
+        except UnicodeDecodeError:
+            continue
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise DataError(f"{path}: not a CSV table ({str(exc).splitlines()[0]}); save it as CSV") from None
+    raise DataError(f"{path}: the text is neither UTF-8 nor GB18030/GBK; save the file as 'CSV UTF-8'")
 
 
 def data_files(data: str | None, panel: str | None) -> list[dict]:
