@@ -348,3 +348,14 @@ def test_rank_ranges_and_signed_changes_read_as_numbers(monkeypatch):
     cells = _cells(shown[-1])
     assert cells["13–28"].startswith("text-align: right") and cells["+18.1"].startswith("text-align: right")
     assert cells["2026Q3"].startswith("text-align: left")
+
+
+def test_feedback_strengths_and_gaps_use_the_rules_target():
+    pol = load_policy("efficiency")
+    # S3 ranks 3rd of 5 in tickets per staff day (percentile score 50: P50 met), csat 4.2 < 4.3 (gap),
+    # compliance 0.97 (band worth 100: met)
+    ctx = _ctx(pol, _wide(tickets_per_staff_day=[1.0, 2.0, 3.0, 4.0, 5.0], csat=[4.0, 4.0, 4.2, 4.0, 4.0],
+                          compliance_rate=[0.9, 0.9, 0.97, 0.9, 0.9]))
+    strengths, gaps = sections.strengths_and_gaps(ctx, "S3", n=5)
+    assert set(strengths["indicator"]) == {"tickets_per_staff_day", "compliance_rate"}
+    assert list(gaps["indicator"]) == ["csat"]

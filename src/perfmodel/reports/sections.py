@@ -879,7 +879,8 @@ def own_indicator_table(ctx: ReportContext, supervisor_id: str) -> pd.DataFrame:
         ``indicator`` (id), ``label``, ``dimension``, ``effective_weight``, ``value``
         (text), ``target`` (text), ``indicator_score`` (0..cap, NaN when missing),
         ``points_lost`` (effective weight × max(0, 100 − score): what the gap costs in
-        the total); policy order.
+        the total), ``met`` (1.0 when the value meets the rule's target as
+        :func:`met_target` defines it, 0.0 when not, NaN when missing); policy order.
     """
     sid = _check_supervisor(ctx, supervisor_id)
     own_w = ctx.wide[(ctx.wide["period"] == ctx.period) & (ctx.wide["supervisor_id"].astype(str) == sid)]
@@ -894,12 +895,14 @@ def own_indicator_table(ctx: ReportContext, supervisor_id: str) -> pd.DataFrame:
         rows.append({"indicator": ind, "label": indicator_label(ind, ctx.lang), "dimension": rule.dimension,
                      "effective_weight": ew, "value": fmt_value(ind, val), "target": target_text(rule, ctx.lang),
                      "indicator_score": sc,
-                     "points_lost": ew * max(0.0, 100.0 - sc) if pd.notna(sc) else np.nan})
+                     "points_lost": ew * max(0.0, 100.0 - sc) if pd.notna(sc) else np.nan,
+                     "met": float(met_target(rule, [val], [sc])[0])})
     return pd.DataFrame(rows)
 
 
 def strengths_and_gaps(ctx: ReportContext, supervisor_id: str, n: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The supervisor's strengths (targets met, highest score first) and gaps (most points lost first).
+    """The supervisor's strengths (targets met, highest score first) and gaps (targets not met,
+    most points lost first); "met" as :func:`met_target` defines it per rule.
 
     Returns
     -------
@@ -907,9 +910,9 @@ def strengths_and_gaps(ctx: ReportContext, supervisor_id: str, n: int = 3) -> tu
         Up to ``n`` rows each of :func:`own_indicator_table`.
     """
     own = own_indicator_table(ctx, supervisor_id)
-    strengths = own[own["indicator_score"] >= 100].sort_values(
+    strengths = own[own["met"] == 1.0].sort_values(
         ["indicator_score", "effective_weight", "indicator"], ascending=[False, False, True], kind="mergesort")
-    gaps = own[own["indicator_score"] < 100].sort_values(
+    gaps = own[own["met"] == 0.0].sort_values(
         ["points_lost", "indicator"], ascending=[False, True], kind="mergesort")
     return strengths.head(n).reset_index(drop=True), gaps.head(n).reset_index(drop=True)
 
