@@ -317,3 +317,15 @@ def test_a_long_table_given_as_a_panel_says_so(tmp_path, capsys):
     assert code == 2
     assert err == (f"perfmodel: error: {path}: looks like a long table (supervisor_id, period, indicator, "
                    f"value); write it with perfmodel indicators --wide\n")
+
+
+def test_trusted_parquet_data_checks_the_period_too(tmp_path, capsys):
+    data = tmp_path / "pq"
+    code, _, _ = run(capsys, "synth", "--out", data, "--supervisors", "2", "--tickets", "60",
+                     "--start", "2026Q2", "--end", "2026Q3", "--format", "parquet")
+    assert code == 0
+    code, _, err = run(capsys, "indicators", "--data", data, "--trusted", "--period", "2026Q1",
+                       "--out", tmp_path / "i.csv")
+    assert code == 2
+    assert err == (f"perfmodel: error: period 2026Q1: not in the data at {data} (tickets cover "
+                   f"2026Q2..2026Q3); pick a period in that range\n")

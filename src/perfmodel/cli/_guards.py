@@ -104,7 +104,7 @@ def table_files(folder) -> set[Path]:
 def check_output(path, *, option: str = "--out", data=None, policy=None, inputs=()) -> None:
     """Refuse an output path that would overwrite the input data or the policy file.
 
-    Refused: a file in the ``data`` folder that the loader reads as a table, or would read
+    Refused: a folder, a path under a file, a file in the ``data`` folder that the loader reads as a table, or would read
     once written (``<table>.csv``, ``<table>.parquet``, ``<table>.xlsx``, or a workbook
     holding table sheets); the ``policy`` file; any of ``inputs``.
 
@@ -117,7 +117,14 @@ def check_output(path, *, option: str = "--out", data=None, policy=None, inputs=
 
     if not path:
         return
-    out = Path(path).resolve()
+    from ..exports import _cannot_write
+
+    given = Path(path)
+    if given.is_dir():  # fail before the work, not after it
+        raise _cannot_write(option, given, "it is a folder")
+    if any(parent.is_file() for parent in given.parents):
+        raise _cannot_write(option, given, "a file is in the way of its folder")
+    out = given.resolve()
     if data:
         folder = Path(data).resolve()
         if out.parent == folder and (
