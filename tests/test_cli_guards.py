@@ -329,3 +329,13 @@ def test_trusted_parquet_data_checks_the_period_too(tmp_path, capsys):
     assert code == 2
     assert err == (f"perfmodel: error: period 2026Q1: not in the data at {data} (tickets cover "
                    f"2026Q2..2026Q3); pick a period in that range\n")
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
+def test_an_output_where_no_file_can_be_made_is_one_line(suffix):
+    # /proc accepts no new files: open() fails (for .xlsx inside xlsxwriter's FileCreateError)
+    target = Path("/proc") / f"x{suffix}"
+    with pytest.raises(PerfmodelError) as exc:
+        write_table(pd.DataFrame({"a": [1]}), target)
+    assert str(exc.value) == f"--out {target}: cannot write (no such file or directory); choose another file"
