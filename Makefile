@@ -27,7 +27,7 @@ bench: $(STAMP)
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
 
 sample: $(STAMP)
-	$(BIN)/perfmodel synth --out data/sample --seed 20261 --supervisors 30 --start 2024Q4 --end 2026Q3
+	$(BIN)/perfmodel synth --out data/sample --seed 20261 --supervisors 30 --start 2024Q4 --end 2026Q3 --force
 
 clean:
 	rm -rf $(VENV) .pytest_cache

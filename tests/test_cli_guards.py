@@ -75,6 +75,7 @@ NOT_IN_DATA = ("perfmodel: error: period 2030Q1: not in the data at {data} (tick
     ["indicators", "--out", "{tmp}/i.csv"],
     ["sensitivity", "--policy", "efficiency", "--draws", "50"],
     ["policy", "diff", "efficiency", "quality"],
+    ["watch", "--as-of", "2030-02-01"],
 ])
 def test_a_period_outside_the_data_is_refused(tmp_path, capsys, argv):
     argv = [a.format(tmp=tmp_path) for a in argv]
