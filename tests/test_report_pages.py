@@ -295,7 +295,7 @@ def test_chinese_workbook_has_chinese_sheets_headers_and_indicator_names(tmp_pat
     assert _header(wb["指标"]) == ["主管编号", "期间", "指标编号", "指标名称", "实际值", "分子", "分母", "可用"]
     assert [c.value for c in wb["指标"][2]][2:4] == ["csat", "客户满意度"]
     assert _header(wb["隔离记录"]) == ["数据表", "文件", "行", "列", "原因", "原始记录"]
-    assert _header(wb["运行清单"]) == ["项目", "实际值"]
+    assert _header(wb["运行清单"]) == ["项目", "值"]
 
 
 def test_english_workbook_headers_are_title_case(tmp_path):

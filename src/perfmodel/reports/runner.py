@@ -674,6 +674,8 @@ def _workbook_headers(sheets: dict[str, pd.DataFrame], lang: str) -> dict[str, d
         cols = list(df.columns)
         labels = dict(zip(cols, columns(pd.DataFrame(columns=cols), lang).columns))
         labels.update({c: t(key, lang) for c, key in _WORKBOOK_LABELS.items() if c in labels})
+        if name == t("sheet_manifest", lang) and "value" in labels:  # a setting's value, not an indicator's
+            labels["value"] = t("wb_setting_value", lang)
         out[name] = labels
     return out
 
