@@ -21,7 +21,7 @@ from perfmodel.errors import DataError, PeriodError, PolicyError, UsageError
 from perfmodel.i18n import LABELS, t
 from perfmodel.reports import runner, sections
 from perfmodel.reports.excel import write_workbook
-from perfmodel.reports.html import external_urls, notebook_to_html
+from perfmodel.reports.html import external_urls
 
 URL = re.compile(r"https?://", re.IGNORECASE)
 

@@ -5,7 +5,6 @@ Expected values are worked by hand from the tiny dataset below (period 2026Q3, a
 """
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pandas as pd

@@ -136,7 +136,6 @@ def _write_mapped(frame: pd.DataFrame, target: Path) -> bool:
 
 def _mapped_table(path: str) -> pd.DataFrame:
     """Rebuild a table written by :func:`_write_mapped`, its cells mapped from the file."""
-    import numpy as np
     import pyarrow as pa
 
     from .parsing import TEXT_DTYPE

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from . import catalogue as cat
-from .errors import PolicyError
+from .errors import PolicyError, UsageError
 
 RULES = ("ratio", "linear", "bands", "gate", "deduction", "percentile")
 WEIGHTED_DIMENSIONS = ("result", "process")
@@ -736,3 +736,34 @@ _Dumper.add_representer(list, _represent_list)
 def _dump(data: dict) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                      default_flow_style=False, width=100)
+
+
+def check_period_kind(policy, period: str) -> str:
+    """Return the kind of ``period`` after checking that ``policy`` scores by that kind.
+
+    A policy that sets ``period: quarter`` scores quarters only (its targets are quarterly
+    values), and ``period: month`` months only; a policy without ``period`` takes either.
+
+    Returns
+    -------
+    str
+        ``"quarter"`` or ``"month"``.
+
+    Raises
+    ------
+    PeriodError
+        A bad period id (from :func:`perfmodel.periods.parse_period`).
+    UsageError
+        One line naming ``--period``, the policy and a period of the right kind, e.g.
+        ``--period 2026-09: the policy preset efficiency scores by quarter; give a quarter
+        such as 2026Q3``.
+    """
+    from .periods import parse_period, period_containing
+
+    p = parse_period(period)
+    want = getattr(policy, "period", None)
+    if want and want != p.kind:
+        example = period_containing(p.start, want).id
+        raise UsageError(f"--period {period}: the policy {policy.source} scores by {want}; "
+                         f"give a {want} such as {example}")
+    return p.kind

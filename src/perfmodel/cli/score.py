@@ -27,16 +27,11 @@ def register(subparsers) -> None:
 
 def period_kind_for(policy, period: str | None) -> str:
     """The period kind to compute: the one of ``period``, which must match the policy's."""
-    from ..periods import parse_period
+    from ..policy import check_period_kind
 
     if period is None:
         return policy.period or "quarter"
-    kind = parse_period(period).kind
-    if policy.period is not None and policy.period != kind:
-        example = "2026Q3" if policy.period == "quarter" else "2026-09"
-        raise UsageError(f"--period {period}: the policy {policy.source} scores by {policy.period}; "
-                         f"give a {policy.period} such as {example}")
-    return kind
+    return check_period_kind(policy, period)
 
 
 def panel_for(data, policy, period, engine="duckdb", quarantine=None):

@@ -16,7 +16,7 @@ from ..engines import Engine, connect
 from ..errors import DataError, PeriodError, UsageError
 from ..periods import KINDS, Period, parse_period, period_containing, period_range
 from ..schema import TABLES
-from .definitions import (FAMILIES, INDICATORS, UNUSED_COLUMNS, Context, day_number, panel_expr,
+from .definitions import (UNUSED_COLUMNS, Context, day_number, panel_expr,
                           period_key_of)
 
 LONG_COLUMNS = ["supervisor_id", "period", "indicator", "value", "numerator", "denominator", "available"]

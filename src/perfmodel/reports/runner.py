@@ -8,7 +8,6 @@ its error, gets a ``FAILED`` file and a manifest with status ``failed``.
 """
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import re
@@ -28,6 +27,7 @@ from ..dataset import save_dataset
 from ..errors import DataError, PeriodError, UsageError
 from ..i18n import check_lang
 from ..periods import check_period, parse_period, period_containing, period_range
+from ..policy import check_period_kind  # noqa: F401 - used here and by the report sections
 from . import cleanup
 from .paths import notebooks_dir, repo_root, resolve_path
 
@@ -282,35 +282,6 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
                       other_policy=other_spec, command=list(command or []),
                       as_of=None if as_of_ts is None else as_of_ts.isoformat(), salt=salt)
     return spec, dataset
-
-
-def check_period_kind(policy, period: str) -> str:
-    """Return the kind of ``period`` after checking that ``policy`` scores by that kind.
-
-    A policy that sets ``period: quarter`` scores quarters only (its targets are quarterly
-    values), and ``period: month`` months only; a policy without ``period`` takes either.
-
-    Returns
-    -------
-    str
-        ``"quarter"`` or ``"month"``.
-
-    Raises
-    ------
-    PeriodError
-        A bad period id (from :func:`perfmodel.periods.parse_period`).
-    UsageError
-        One line naming ``--period``, the policy and a period of the right kind, e.g.
-        ``--period 2026-09: the policy preset efficiency scores by quarter; give a quarter
-        such as 2026Q3``.
-    """
-    p = parse_period(period)
-    want = getattr(policy, "period", None)
-    if want and want != p.kind:
-        example = period_containing(p.start, want).id
-        raise UsageError(f"--period {period}: the policy {policy.source} scores by {want}; "
-                         f"give a {want} such as {example}")
-    return p.kind
 
 
 def writable_folder(out) -> Path:
