@@ -84,7 +84,7 @@ def html_table(shown: pd.DataFrame, numbers, wrap=()) -> str:
     numbers : sequence of bool
         Per column (by position): right-align it as a number.
     wrap : sequence of bool, optional
-        Per column: its text may wrap (sentences); other cells never wrap.
+        Per column: its text may wrap (sentences); other cells never wrap (headers may).
 
     Returns
     -------
@@ -94,16 +94,17 @@ def html_table(shown: pd.DataFrame, numbers, wrap=()) -> str:
     """
     wrap = list(wrap) or [False] * shown.shape[1]
 
-    def style(j):
+    def style(j, header=False):
         align = "right" if numbers[j] else "left"
-        return f"text-align: {align};" + ("" if wrap[j] else " white-space: nowrap;")
+        # a header of several words may wrap, so that a wide table still fits the page
+        return f"text-align: {align};" + ("" if wrap[j] or header else " white-space: nowrap;")
 
     def cell(v):
         if v is None or (not isinstance(v, str) and pd.isna(v)):
             return "—"
         return _html.escape(str(v))
 
-    head = "".join(f'<th style="{style(j)}">{cell(c)}</th>' for j, c in enumerate(shown.columns))
+    head = "".join(f'<th style="{style(j, header=True)}">{cell(c)}</th>' for j, c in enumerate(shown.columns))
     rows = "\n".join("<tr>" + "".join(f'<td style="{style(j)}">{cell(v)}</td>' for j, v in enumerate(row))
                       + "</tr>" for row in shown.itertuples(index=False, name=None))
     return (f'<table border="0" class="dataframe">\n<thead><tr>{head}</tr></thead>\n'
