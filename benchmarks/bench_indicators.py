@@ -323,7 +323,8 @@ def _print_ratio_a(panel: dict, a: dict, floor: dict) -> None:
     print(f"panel / (a) = {ratio_a:.2f}  (goal <= {GOAL_RATIO_A:.0f}): {'ok' if ratio_a <= GOAL_RATIO_A else 'MISSED'}")
     floor_a = floor["wall_s"] / a["wall_s"]
     if floor_a > GOAL_RATIO_A:
-        print(f"  the floor alone is {floor_a:.2f} x (a): a panel computed by DuckDB from these files cannot meet the goal here")
+        print(f"  the floor alone is {floor_a:.2f} x (a): a panel computed by DuckDB from these files "
+              f"cannot meet the goal here")
     print(f"panel / (floor) = {panel['wall_s'] / floor['wall_s']:.2f}  (the panel's own work beyond the floor)")
 
 
