@@ -235,6 +235,19 @@ def test_verify_of_a_missing_folder_is_a_usage_error():
     assert r.stderr.count("\n") == 1 and "not found" in r.stderr
 
 
+def test_a_data_folder_that_does_not_exist_is_a_usage_error_and_a_moved_one_a_failed_check(run_copy, tmp_path):
+    data, run = run_copy
+    r = _cli("audit", "verify", str(run), "--data", str(tmp_path / "nowhere"))
+    assert r.returncode == 2
+    assert r.stderr == (f"perfmodel: error: --data {tmp_path / 'nowhere'}: no such folder; give the folder "
+                        f"the run read (recorded: {data})\n")
+    shutil.move(data, tmp_path / "moved")  # the recorded folder is gone: the check fails (exit 1)
+    r = _cli("audit", "verify", str(run))
+    assert r.returncode == 1 and f"input folder {data} is missing" in r.stderr
+    r = _cli("audit", "verify", str(run), "--data", str(tmp_path / "moved"))  # found where it went
+    assert r.returncode == 0, r.stderr
+
+
 @pytest.mark.spark
 @pytest.mark.slow
 def test_duckdb_and_spark_give_byte_identical_csvs(pristine, tmp_path):

@@ -445,6 +445,9 @@ def check_run(run_dir, *, data_dir=None, recompute: bool = True, salt: str | Non
 
     # inputs
     folder = Path(data_dir) if data_dir else Path(manifest["data_dir"])
+    if data_dir and not folder.is_dir():  # a bad argument, not a failed check
+        raise UsageError(f"--data {data_dir}: no such folder; give the folder the run read "
+                         f"(recorded: {manifest['data_dir']})")
     recorded_inputs = {i["path"]: i for i in manifest.get("inputs", [])}
     if not folder.is_dir():
         miss.append(f"input folder {folder} is missing")
