@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import platform
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from .atomic import write_atomic
 from .errors import CheckFailed, PerfmodelError, UsageError
 
 MANIFEST = "manifest.json"
@@ -329,24 +329,9 @@ def write_manifest(run_dir, manifest: dict) -> Path:
     pathlib.Path
         The manifest path.
     """
-    run_dir = Path(run_dir)
-    target = run_dir / MANIFEST
-    fd, tmp = tempfile.mkstemp(prefix=".manifest-", suffix=".json", dir=run_dir)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a manifest is read by auditors
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(manifest, fh, ensure_ascii=False, indent=2, sort_keys=False)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return target
+    text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    # readable by auditors; on disk before it marks the run complete
+    return write_atomic(Path(run_dir) / MANIFEST, text.encode("utf-8"), shared=True, sync=True)
 
 
 def read_manifest(run_dir) -> dict:

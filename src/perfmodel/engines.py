@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from .atomic import write_atomic
 from .errors import UsageError
 from .owners import private_folder, remove_stale
 
@@ -96,9 +97,7 @@ def _quiet_log4j() -> str:
     """Write a log4j2 configuration that shows only errors; return its path."""
     path = Path(tempfile.gettempdir()) / "perfmodel-spark-log4j2.properties"
     if not path.exists() or path.read_text() != _LOG4J:
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(_LOG4J)
-        os.replace(tmp, path)
+        write_atomic(path, _LOG4J.encode("utf-8"), shared=True)
     return str(path)
 
 

@@ -15,6 +15,8 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .atomic import write_atomic
+
 def _boot_id() -> str | None:
     try:
         return Path("/proc/sys/kernel/random/boot_id").read_text().strip() or None
@@ -90,17 +92,7 @@ def owner_state(owner: dict) -> str:
 
 def write_owner(path) -> Path:
     """Write this process's :func:`owner_record` to ``path`` atomically; return the path."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + "-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(owner_record(), fh)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return write_atomic(path, json.dumps(owner_record()).encode("utf-8"))
 
 
 def read_owner_file(path) -> dict | None:

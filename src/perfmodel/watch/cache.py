@@ -19,6 +19,7 @@ import pandas as pd
 
 from functools import lru_cache
 
+from ..atomic import write_atomic
 from ..periods import period_containing
 from .core import watch
 from .cut import as_of_timestamp
@@ -108,8 +109,5 @@ def cached_watch(dataset, period, as_of, policy="efficiency", *, cache_dir=None,
             pass
     res = watch(dataset, period, ts, pol, **options)
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    with os.fdopen(fd, "wb") as fh:
-        pickle.dump(res, fh)
-    os.replace(tmp, path)
+    write_atomic(path, pickle.dumps(res))
     return res
