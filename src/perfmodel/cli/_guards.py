@@ -104,8 +104,8 @@ def table_files(folder) -> set[Path]:
 def check_output(path, *, option: str = "--out", data=None, policy=None, inputs=()) -> None:
     """Refuse an output path that would overwrite the input data or the policy file.
 
-    Refused: a folder, a path under a file, a file in the ``data`` folder that the loader reads as a table, or would read
-    once written (``<table>.csv``, ``<table>.parquet``, ``<table>.xlsx``, or a workbook
+    Refused: a folder, a path under a file, a file in the ``data`` folder that the loader
+    reads as a table, or would read once written (``<table>.csv``, ``<table>.parquet``, ``<table>.xlsx``, or a workbook
     holding table sheets); the ``policy`` file; any of ``inputs``.
 
     Raises
