@@ -66,7 +66,7 @@ def test_csv_starts_with_a_bom_and_reads_back(tmp_path):
 
 # --------------------------------------------------------------------------- periods outside the data
 
-NOT_IN_DATA = ("perfmodel: error: period 2030Q1: not in the data at {data} (tickets cover 2024Q4..2026Q3); "
+NOT_IN_DATA = ("perfmodel: error: period 2030Q1: not in the data at {data} (the data covers 2024Q3..2026Q3); "
                "pick a period in that range\n")
 
 
@@ -86,10 +86,11 @@ def test_a_period_outside_the_data_is_refused(tmp_path, capsys, argv):
 
 
 def test_a_month_outside_the_data_is_refused_too(tmp_path, capsys):
-    code, _, err = run(capsys, "indicators", "--data", SAMPLE, "--period", "2024-09", "--out", tmp_path / "i.csv")
+    # the sample's first event is a training completed on 2024-09-02, so September 2024 is in the data
+    code, _, err = run(capsys, "indicators", "--data", SAMPLE, "--period", "2024-08", "--out", tmp_path / "i.csv")
     assert code == 2
-    assert err == (f"perfmodel: error: period 2024-09: not in the data at {SAMPLE} (tickets cover "
-                   f"2024-10..2026-09); pick a period in that range\n")
+    assert err == (f"perfmodel: error: period 2024-08: not in the data at {SAMPLE} (the data covers "
+                   f"2024-09..2026-09); pick a period in that range\n")
 
 
 def test_the_report_runner_still_checks_periods():
@@ -325,11 +326,13 @@ def test_trusted_parquet_data_checks_the_period_too(tmp_path, capsys):
     code, _, _ = run(capsys, "synth", "--out", data, "--supervisors", "2", "--tickets", "60",
                      "--start", "2026Q2", "--end", "2026Q3", "--format", "parquet")
     assert code == 0
-    code, _, err = run(capsys, "indicators", "--data", data, "--trusted", "--period", "2026Q1",
+    # synth's training rows due in 2026Q2 may be completed up to a month early, in 2026Q1: an event
+    # of skill_gain, so 2026Q1 is in the data; 2025Q4 is not
+    code, _, err = run(capsys, "indicators", "--data", data, "--trusted", "--period", "2025Q4",
                        "--out", tmp_path / "i.csv")
     assert code == 2
-    assert err == (f"perfmodel: error: period 2026Q1: not in the data at {data} (tickets cover "
-                   f"2026Q2..2026Q3); pick a period in that range\n")
+    assert err == (f"perfmodel: error: period 2025Q4: not in the data at {data} (the data covers "
+                   f"2026Q1..2026Q3); pick a period in that range\n")
 
 
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")

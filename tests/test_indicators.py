@@ -420,7 +420,10 @@ def test_cli_writes_and_reports(tmp_path, capsys):
     wide_out = tmp_path / "wide.xlsx"
     assert main(["indicators", "--data", str(tmp_path), "--all", "--wide", "--out", str(wide_out)]) == 0
     wide = pd.read_excel(wide_out)
-    assert len(wide) == 3 * 2 and "csat" in wide.columns
+    # every period holding an event the indicators use (SPEC §2): a promotion on 2026-03-01
+    # (2026Q1) and a survey and a resolution at 2026-10-01 00:00 (2026Q4) besides 2026Q2..Q3
+    assert len(wide) == 3 * 4 and "csat" in wide.columns
+    assert sorted(wide["period"].unique()) == ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
 
 
 def test_cli_bad_period_is_one_line_exit_2(tmp_path, capsys):

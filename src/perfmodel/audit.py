@@ -151,9 +151,9 @@ def compute_tables(data, policy, period: str, engine: str = "duckdb") -> dict[st
     """Compute the data outputs of a report run for one period.
 
     This one function is used both by the report runner and by :func:`verify_run`, so a
-    verification recomputes exactly what the run wrote. The indicators are computed for
-    every period of the data up to ``period`` (the report's trends need them); the
-    outputs keep ``period``.
+    verification recomputes exactly what the run wrote; both go through
+    :func:`perfmodel.pipeline.run_pipeline`. The indicators are computed for every period of
+    the data up to ``period`` (the report's trends need them); the outputs keep ``period``.
 
     Parameters
     ----------
@@ -175,33 +175,10 @@ def compute_tables(data, policy, period: str, engine: str = "duckdb") -> dict[st
         result_score, process_score, rating, missing, score_<indicator>...), sorted by
         supervisor; ``panel``: the long indicator table of every period up to ``period``.
     """
-    from .indicators import compute_indicators, wide_panel
-    from .loader import load_dataset
-    from .periods import parse_period
-    from .scoring import score
+    from .pipeline import run_pipeline
 
-    if not hasattr(data, "tables"):
-        data = load_dataset(data)
-    p = parse_period(period)
-    created = pd.to_datetime(data.tables["tickets"]["created_at"]).dropna()
-    first = created.min() if len(created) else p.start
-    periods = [q.id for q in _periods_between(first, p)]
-    panel = compute_indicators(data, periods=periods, period_kind=p.kind, engine=engine)
-    panel = panel.sort_values(["period", "supervisor_id", "indicator"], kind="mergesort").reset_index(drop=True)
-    long = panel[panel["period"] == p.id].sort_values(["supervisor_id", "period", "indicator"], kind="mergesort")
-    long = long.reset_index(drop=True)
-    scores = score(wide_panel(long), policy)
-    scores = scores.sort_values(["supervisor_id", "period"], kind="mergesort").reset_index(drop=True)
-    return {"indicators": long, "scores": scores, "panel": panel}
-
-
-def _periods_between(first, last):
-    from .periods import period_containing, period_range
-
-    start = period_containing(first, last.kind)
-    if start.start > last.start:
-        return [last]
-    return period_range(start.id, last.id)
+    res = run_pipeline(data, policy, period=period, history=True, engine=engine)
+    return {"indicators": res.indicators_of(), "scores": res.scores_of(), "panel": res.panel}
 
 
 def write_tables(tables: dict[str, pd.DataFrame], folder) -> dict[str, Path]:

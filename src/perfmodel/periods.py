@@ -150,17 +150,132 @@ def covered_periods(first, last, kind: str = "quarter") -> list[str]:
     return [p.id for p in period_range(period_containing(first, kind).id, period_containing(last, kind).id)]
 
 
-def check_period(dataset, period: str, *, first=None, last=None) -> str:
-    """Return the id of ``period`` when the tickets of ``dataset`` cover it.
+#: The columns whose dates place a row's event in a period, per table (SPEC §3). The data's
+#: periods span every one of them (SPEC §2): a quarter with surveys, churn or training but no
+#: new ticket is in the data. States that only bound a count (``hired_on``, ``since``) and
+#: deadlines (``due_at``) are not events. ``budgets.period`` is a period id and counts too.
+EVENT_COLUMNS = {
+    "tickets": ("created_at", "resolved_at"),
+    "surveys": ("responded_at",),
+    "followups": ("called_at",),
+    "customers": ("churned_on",),
+    "training": ("due_on", "completed_on"),
+    "audits": ("audited_on",),
+    "peer_reviews": ("reviewed_on",),
+    "staff": ("left_on", "promoted_on"),
+}
+
+#: A first or last period counts as complete when the data reaches within this of its bounds.
+COMPLETE_SLACK = pd.Timedelta(days=3)
+
+
+def data_span(dataset) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The earliest and the latest event the indicators use.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        A loaded dataset; every table present contributes its :data:`EVENT_COLUMNS`, and
+        ``budgets`` the bounds of each budget's period.
+
+    Returns
+    -------
+    (pandas.Timestamp, pandas.Timestamp)
+        First and last event instant.
+
+    Raises
+    ------
+    DataError
+        When no table holds an event date.
+    """
+    from .errors import DataError
+
+    lows, highs = [], []
+    for name, columns in EVENT_COLUMNS.items():
+        frame = dataset.tables.get(name)
+        if frame is None:
+            continue
+        for col in columns:
+            if col in frame:
+                values = pd.to_datetime(frame[col])
+                lo, hi = values.min(), values.max()
+                if not pd.isna(lo):
+                    lows.append(lo)
+                    highs.append(hi)
+    budgets = dataset.tables.get("budgets")
+    if budgets is not None and "period" in budgets and len(budgets):
+        for pid in pd.unique(budgets["period"].dropna().astype(str)):
+            try:
+                p = parse_period(pid)
+            except PeriodError:
+                continue
+            lows.append(p.start)
+            highs.append(p.end - pd.Timedelta(microseconds=1))
+    if not lows:
+        raise DataError("dataset: no event date in any table (tickets created_at, surveys responded_at, ...); "
+                        "cannot tell which periods the data covers")
+    return min(lows), max(highs)
+
+
+def data_periods(dataset, kind: str = "quarter", complete_only: bool = False, *, span=None) -> list[str]:
+    """Return the periods the data covers, in time order.
+
+    The data covers every period from the one holding its earliest event to the one holding
+    its latest (:func:`data_span`), including a period with events but no new ticket.
 
     Parameters
     ----------
     dataset : Dataset or None
-        The loaded dataset; its tickets' ``created_at`` give the coverage.
+        The loaded dataset (may be None when ``span`` is given).
+    kind : {"quarter", "month"}
+    complete_only : bool
+        Drop a first or last period that the data covers only in part: the first counts
+        when the earliest event is within 3 days of its start, the last when the latest
+        event is within 3 days of its end.
+    span : (timestamp, timestamp), optional
+        The earliest and latest event when known without the dataset.
+
+    Returns
+    -------
+    list of str
+        Period ids.
+    """
+    first, last = span if span is not None else data_span(dataset)
+    periods = period_range(period_containing(first, kind).id, period_containing(last, kind).id)
+    if complete_only:
+        if first - periods[0].start > COMPLETE_SLACK:
+            periods = periods[1:]
+        if periods and periods[-1].end - last > COMPLETE_SLACK + pd.Timedelta(days=1):
+            periods = periods[:-1]
+    return [p.id for p in periods]
+
+
+def latest_complete_period(dataset, kind: str = "quarter", *, span=None) -> str:
+    """Return the id of the latest period that the data covers completely.
+
+    Raises
+    ------
+    PeriodError
+        When no period is complete.
+    """
+    periods = data_periods(dataset, kind, complete_only=True, span=span)
+    if not periods:
+        source = getattr(dataset, "source", None)
+        raise PeriodError(f"{source or 'data'}: no complete {kind} in the data; give --period explicitly")
+    return periods[-1]
+
+
+def check_period(dataset, period: str, *, first=None, last=None) -> str:
+    """Return the id of ``period`` when the data covers it.
+
+    Parameters
+    ----------
+    dataset : Dataset or None
+        The loaded dataset; its events (:func:`data_span`) give the coverage.
     period : str
         A period id such as ``2026Q3`` or ``2026-09``.
     first, last : timestamp, optional
-        The earliest and latest ticket, when known without the dataset (Parquet read
+        The earliest and latest event, when known without the dataset (Parquet read
         directly); ``dataset`` may then be None.
 
     Returns
@@ -171,22 +286,17 @@ def check_period(dataset, period: str, *, first=None, last=None) -> str:
     Raises
     ------
     PeriodError
-        When the period is malformed or outside the tickets' coverage; the message names the
+        When the period is malformed or outside the data's coverage; the message names the
         data folder and the covered range.
     DataError
-        When no ticket has a ``created_at``.
+        When no table holds an event date.
     """
-    from .errors import DataError
-
     p = parse_period(period)
     source = getattr(dataset, "source", None)
     if first is None or last is None:
-        created = pd.to_datetime(dataset.tables["tickets"]["created_at"]).dropna()
-        if created.empty:
-            raise DataError("tickets: no ticket has a created_at; cannot tell which periods the data covers")
-        first, last = created.min(), created.max()
+        first, last = data_span(dataset)
     covered = covered_periods(first, last, p.kind)
     if p.id not in covered:
         raise PeriodError(f"period {p.id}: not in the data at {source or 'the dataset'} "
-                          f"(tickets cover {covered[0]}..{covered[-1]}); pick a period in that range")
+                          f"(the data covers {covered[0]}..{covered[-1]}); pick a period in that range")
     return p.id

@@ -31,7 +31,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from . import scoring
+from . import scoring, settings
 from .errors import PolicyError, UsageError
 from .policy import RULES, Policy, load_policy, policy_from_dict
 
@@ -96,7 +96,7 @@ class RankUncertainty:
     groups: list[str] = field(default_factory=list)
     rule_sets: list[str] = field(default_factory=list)
 
-    def summary(self, threshold: float = 0.2) -> pd.DataFrame:
+    def summary(self, threshold: float = settings.FRAGILE) -> pd.DataFrame:
         """One row per period: ``period``, ``n_ranked``, ``n_fragile`` (P(different rating)
         ≥ ``threshold``), ``mean_p_rating_differs``, ``mean_rank_interval`` (mean width of
         the 5–95 % rank interval) and ``total_<group>`` (pooled total Sobol index)."""
@@ -112,7 +112,7 @@ class RankUncertainty:
             rows.append(row)
         return pd.DataFrame(rows)
 
-    def fragile(self, threshold: float = 0.2) -> pd.DataFrame:
+    def fragile(self, threshold: float = settings.FRAGILE) -> pd.DataFrame:
         """Rows of :attr:`table` whose rating differs from the nominal one with probability
         ≥ ``threshold``, most fragile first."""
         t = self.table[self.table["p_rating_differs"] >= threshold]
@@ -224,7 +224,7 @@ def _dirichlet(rng: np.random.Generator, w: np.ndarray, c: float | None, size: i
     return out
 
 
-def rank_uncertainty(panel: pd.DataFrame, policy, draws: int = 10_000, seed: int = 0,
+def rank_uncertainty(panel: pd.DataFrame, policy, draws: int = settings.DRAWS, seed: int = settings.SEED,
                      result_range: tuple[float, float] | None = None,
                      indicator_concentration: float | None = DEFAULT_CONCENTRATION,
                      rules=None) -> RankUncertainty:
@@ -237,11 +237,11 @@ def rank_uncertainty(panel: pd.DataFrame, policy, draws: int = 10_000, seed: int
         period. Ranks and ratings are computed within each period.
     policy : Policy, str or path
         The nominal policy (file or preset).
-    draws : int, default 10 000
+    draws : int, default :data:`perfmodel.settings.DRAWS` (2 000)
         Model evaluations. They follow a Saltelli design with N = draws // (k + 2) base
         draws for k weight groups; every evaluation is also a draw from the weight
         distribution, so all of them feed the rank and rating summaries.
-    seed : int, default 0
+    seed : int, default :data:`perfmodel.settings.SEED`
         Seed of the random generator; same inputs and seed give identical results.
     result_range : (low, high), optional
         Range of the result-dimension weight, drawn uniformly (process = 1 − result).

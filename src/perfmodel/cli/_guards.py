@@ -1,39 +1,10 @@
-"""Checks shared by the commands: load a dataset and say what it lost, check a period, guard outputs."""
+"""Checks shared by the commands: say what a load lost, guard outputs."""
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
 from ..errors import UsageError
-
-
-def load_data(folder, *, periods=None, quarantine=None, out_option: str = "--quarantine"):
-    """Load the dataset in ``folder``, report quarantined rows and check ``periods``.
-
-    Prints to stderr one line per table that lost rows (``tickets: 6 read = 3 used +
-    3 quarantined (see --quarantine FILE)``), writes the quarantine table to
-    ``quarantine`` when given, and checks every period id of ``periods`` against the
-    tickets' coverage (:func:`perfmodel.periods.check_period`).
-
-    Returns
-    -------
-    Dataset
-        The loaded dataset.
-    """
-    from ..loader import load_dataset
-    from ..periods import check_period
-
-    data = load_dataset(folder)
-    for period in _ids(periods):
-        check_period(data, period)
-    report_quarantine(data, quarantine, out_option=out_option)
-    return data
-
-
-def _ids(periods) -> list[str]:
-    if periods is None:
-        return []
-    return [periods] if isinstance(periods, str) else list(periods)
 
 
 def quarantine_lines(data, quarantine=None) -> list[str]:
@@ -65,24 +36,6 @@ def report_quarantine(data, quarantine=None, *, out_option: str = "--quarantine"
         table = data.quarantine
         table = table[[c for c in QUARANTINE_COLUMNS if c in table.columns]]
         write_table(table, quarantine, sort=False, option=out_option)
-
-
-def trusted_span(folder):
-    """Earliest and latest ``created_at`` of ``<folder>/tickets.parquet``, read without loading."""
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    from ..errors import DataError
-
-    path = Path(folder) / "tickets.parquet"
-    if not path.is_file():
-        raise DataError(f"{path}: missing; the trusted (Parquet) path needs every table as Parquet")
-    column = pq.read_table(path, columns=["created_at"]).column("created_at")
-    span = pc.min_max(column)
-    first, last = span["min"].as_py(), span["max"].as_py()
-    if first is None:
-        raise DataError("tickets: no ticket has a created_at; cannot tell which periods the data covers")
-    return first, last
 
 
 def table_files(folder) -> set[Path]:

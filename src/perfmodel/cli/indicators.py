@@ -83,7 +83,7 @@ def handler(args) -> int:
     from pathlib import Path
 
     from ..exports import SUFFIXES, write_table
-    from ..indicators import compute_indicators, wide_panel
+    from ..indicators import wide_panel
     from ..periods import parse_period
 
     out = Path(args.out)
@@ -92,28 +92,21 @@ def handler(args) -> int:
     if args.period:
         parse_period(args.period)  # a bad id fails before the data is read
     from ..privacy import pseudonymize, salt_for
-    from ._guards import check_output, load_data, trusted_span
+    from ..pipeline import run_pipeline
+    from ._guards import check_output, report_quarantine
 
     check_output(out, data=args.data)
     check_output(args.quarantine, option="--quarantine", data=args.data, inputs=[])
     if args.quarantine and Path(args.quarantine).resolve() == out.resolve():
         raise UsageError(f"--quarantine {args.quarantine}: is also --out; choose another file")
     salt = salt_for(args.pseudonymize, args.salt_file, outputs=[out])
-    if args.trusted:  # Parquet read directly: no validation, so no quarantine
-        if args.quarantine:
-            raise UsageError("--quarantine: with --trusted nothing is validated, so nothing is quarantined")
-        if args.period:
-            from types import SimpleNamespace
-
-            from ..periods import check_period
-
-            first, last = trusted_span(args.data)
-            check_period(SimpleNamespace(source=args.data), args.period, first=first, last=last)
-        data = args.data
-    else:
-        data = load_data(args.data, periods=args.period, quarantine=args.quarantine)
-    long = compute_indicators(data, args.period, period_kind=args.period_kind,
-                              engine=args.engine, indicators=args.indicators, trusted=args.trusted)
+    if args.trusted and args.quarantine:  # Parquet read directly: no validation, so no quarantine
+        raise UsageError("--quarantine: with --trusted nothing is validated, so nothing is quarantined")
+    run = run_pipeline(args.data, period=args.period, kind=args.period_kind, engine=args.engine,
+                       indicators=args.indicators, trusted=args.trusted)
+    if not args.trusted:
+        report_quarantine(run.dataset, args.quarantine)
+    long = run.panel
     table = wide_panel(long) if args.wide else long
     if salt is not None:
         table = pseudonymize(table, salt)

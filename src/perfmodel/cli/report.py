@@ -5,6 +5,8 @@ import contextlib
 import signal
 import sys
 
+from .. import settings
+
 DEFAULT_DATA = "data/sample"
 
 
@@ -41,7 +43,8 @@ def register(subparsers) -> None:
     p.add_argument("--lang", default="en", choices=["en", "zh"])
     p.add_argument("--jobs", type=int, default=1, help="processes for --all and feedback pages")
     p.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"])
-    p.add_argument("--seed", type=int, default=None, help="seed of the random draws (default 2026)")
+    p.add_argument("--seed", type=int, default=None,
+                   help=f"seed of the random draws (default {settings.SEED}, as the other commands)")
     p.add_argument("--out", default="reports", help="reports folder (default reports)")
     p.add_argument("--pseudonymize", action="store_true",
                    help="research outputs that name nobody: supervisor and staff ids and names are "

@@ -25,30 +25,29 @@ def register(subparsers) -> None:
     p.set_defaults(func=handler)
 
 
-def period_kind_for(policy, period: str | None) -> str:
-    """The period kind to compute: the one of ``period``, which must match the policy's."""
-    from ..policy import check_period_kind
+def run_for(data, policy, period, engine="duckdb", quarantine=None):
+    """The pipeline run of ``score`` and ``policy diff``: one period of the data, or all.
 
-    if period is None:
-        return policy.period or "quarter"
-    return check_period_kind(policy, period)
+    ``data`` is a folder (quarantined rows are reported on stderr and written to
+    ``quarantine`` when given; ``period`` must be in the data and of the policy's kind) or a
+    loaded Dataset.
+
+    Returns
+    -------
+    perfmodel.pipeline.PipelineResult
+        With the scores of ``policy``.
+    """
+    from ..pipeline import run_pipeline
+    from ._guards import report_quarantine
+
+    run = run_pipeline(data, policy, period=period, engine=engine)
+    report_quarantine(run.dataset, quarantine)
+    return run
 
 
 def panel_for(data, policy, period, engine="duckdb", quarantine=None):
-    """The wide indicator panel that ``policy`` needs, for one period or all.
-
-    ``data`` is a folder (loaded here: quarantined rows are reported on stderr and written to
-    ``quarantine`` when given, and ``period`` must be in the data) or a loaded Dataset.
-    """
-    from ..dataset import Dataset
-    from ..indicators import compute_indicators, wide_panel
-    from ._guards import load_data
-
-    kind = period_kind_for(policy, period)
-    if not isinstance(data, Dataset):
-        data = load_data(data, periods=period, quarantine=quarantine)
-    long = compute_indicators(data, period, period_kind=kind, engine=engine)
-    return wide_panel(long)
+    """The wide indicator panel of :func:`run_for` (supervisor_id, period, one column per indicator)."""
+    return run_for(data, policy, period, engine, quarantine).wide
 
 
 def handler(args) -> int:
@@ -57,7 +56,6 @@ def handler(args) -> int:
 
     from ..exports import SUFFIXES, write_table
     from ..policy import load_policy
-    from ..scoring import score
     from .indicators import aligned
 
     from ._guards import check_output
@@ -69,8 +67,7 @@ def handler(args) -> int:
     check_output(args.quarantine, option="--quarantine", data=args.data, policy=args.policy)
     if args.quarantine and args.out and Path(args.quarantine).resolve() == Path(args.out).resolve():
         raise UsageError(f"--quarantine {args.quarantine}: is also --out; choose another file")
-    panel = panel_for(args.data, policy, args.period, args.engine, quarantine=args.quarantine)
-    scores = score(panel, policy)
+    scores = run_for(args.data, policy, args.period, args.engine, quarantine=args.quarantine).scores
     if args.out:
         write_table(scores, args.out)
         print(f"wrote {args.out}")

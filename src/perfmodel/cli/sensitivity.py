@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from .. import settings
 from ..errors import UsageError
 
 
@@ -18,8 +19,10 @@ def register(subparsers) -> None:
     p.add_argument("--panel", metavar="FILE", help="a wide indicator panel (.csv/.parquet) instead of --data")
     p.add_argument("--policy", required=True, metavar="FILE|PRESET")
     p.add_argument("--period", required=True, metavar="P", help="period id, e.g. 2026Q3")
-    p.add_argument("--draws", type=int, default=10_000, help="model evaluations (default 10000)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--draws", type=int, default=settings.DRAWS,
+                   help=f"model evaluations (default {settings.DRAWS}, as on the report pages)")
+    p.add_argument("--seed", type=int, default=settings.SEED,
+                   help=f"random seed (default {settings.SEED}, as on the report pages)")
     p.add_argument("--result-range", metavar="LOW:HIGH", help="range of the result weight (default: by phase)")
     p.add_argument("--concentration", type=float, default=None,
                    help="Dirichlet concentration of the indicator weights (default 50; larger = "
@@ -28,8 +31,9 @@ def register(subparsers) -> None:
                    help="do not perturb the indicator weights")
     p.add_argument("--rules", action="append", default=None, metavar="percentile|FILE",
                    help="alternative scoring rules drawn with equal probability (repeatable)")
-    p.add_argument("--threshold", type=float, default=0.2,
-                   help="print supervisors whose rating differs with at least this probability (default 0.2)")
+    p.add_argument("--threshold", type=float, default=settings.FRAGILE,
+                   help=f"print supervisors whose rating differs with at least this probability "
+                        f"(default {settings.FRAGILE})")
     p.add_argument("--out", metavar="FILE", help="write the full per-supervisor table (.csv/.parquet/.xlsx)")
     p.add_argument("--pseudonymize", action="store_true",
                    help="name nobody: supervisor ids in the printed list and in --out are replaced by "

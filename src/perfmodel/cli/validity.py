@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import settings
 from ..errors import UsageError
 
 
@@ -17,12 +18,18 @@ def register(subparsers) -> None:
                     "Benjamini-Hochberg over the grid. Writes one row per pair and prints the "
                     "pairs whose verdict is 'predicts'.")
     p.add_argument("--data", required=True, help="dataset folder")
-    p.add_argument("--lag", type=int, default=1, help="periods between process and result (default 1)")
+    p.add_argument("--lag", type=int, default=settings.LAG,
+                   help=f"periods between process and result (default {settings.LAG})")
+    p.add_argument("--period", metavar="P",
+                   help="use the data up to and including this period, as the report of P does "
+                        "(default: every period of the data)")
     p.add_argument("--period-kind", default="quarter", choices=["quarter", "month"], dest="period_kind",
                    help="period of the panel (default quarter)")
     p.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"])
-    p.add_argument("--seed", type=int, default=0, help="seed of the wild bootstrap (default 0)")
-    p.add_argument("--boot", type=int, default=999, help="bootstrap draws (default 999)")
+    p.add_argument("--seed", type=int, default=settings.SEED,
+                   help=f"seed of the wild bootstrap (default {settings.SEED}, as on the report pages)")
+    p.add_argument("--boot", type=int, default=settings.BOOT,
+                   help=f"bootstrap draws (default {settings.BOOT})")
     p.add_argument("--out", required=True, help="output table (.csv, .parquet or .xlsx)")
     p.add_argument("--pseudonymize", action="store_true",
                    help="replace supervisor and staff ids and names by salted hashes (P-xxxxxxxxxxxx)")
@@ -33,8 +40,9 @@ def register(subparsers) -> None:
 
 def handler(args) -> int:
     from ..exports import write_table
-    from ..indicators import compute_indicators, wide_panel
+    from ..pipeline import run_pipeline
     from ..stats import predictive_validity
+    from ._guards import report_quarantine
 
     if args.lag < 1:
         raise UsageError(f"--lag {args.lag}: use 1 or more")
@@ -45,9 +53,13 @@ def handler(args) -> int:
         raise UsageError(f"--out {out}: use a .csv, .parquet or .xlsx file name")
     from ..privacy import pseudonymize, salt_for
 
+    from ..periods import parse_period
+
     salt = salt_for(args.pseudonymize, args.salt_file, outputs=[out])
-    long = compute_indicators(args.data, period_kind=args.period_kind, engine=args.engine)
-    panel = wide_panel(long)
+    kind = parse_period(args.period).kind if args.period else args.period_kind
+    run = run_pipeline(args.data, period=args.period, history=True, kind=kind, engine=args.engine)
+    report_quarantine(run.dataset)
+    panel = run.wide
     res = predictive_validity(panel, lag=args.lag, seed=args.seed, n_boot=args.boot)
     if salt is not None:
         res = pseudonymize(res, salt)

@@ -100,8 +100,8 @@ def lines(res, names: dict, threshold: float, lang: str = "en") -> list[str]:
 
 def handler(args) -> int:
     """Run ``perfmodel watch``; print the supervisors at risk with reasons."""
-    from ..loader import load_dataset
     from ..periods import check_period
+    from ..pipeline import load
     from ..watch import watch
     from ..watch.core import check_as_of
     from ..watch.text import text
@@ -109,7 +109,7 @@ def handler(args) -> int:
     if not 0 < args.threshold < 1:
         raise UsageError(text("threshold", args.lang, threshold=args.threshold))
     check_as_of(args.period, args.as_of, args.lang)  # before the (perhaps long) load
-    data = load_dataset(args.data)
+    data = load(args.data)
     check_period(data, args.period)  # a period without tickets would show every result at risk
     res = watch(data, args.period, args.as_of, args.policy, threshold=args.threshold,
                 lang=args.lang, engine=args.engine)

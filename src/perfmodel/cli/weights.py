@@ -94,11 +94,12 @@ def load_panel(data: str | None, panel: str | None, periods) -> "object":
         return df.reset_index(drop=True)
     if not data:
         raise UsageError("give --data DIR (a dataset folder) or --panel FILE")
-    from ..indicators import compute_indicators, wide_panel
-    from ._guards import load_data
+    from ..pipeline import run_pipeline
+    from ._guards import report_quarantine
 
-    dataset = load_data(data, periods=periods)
-    return wide_panel(compute_indicators(dataset, periods))
+    run = run_pipeline(data, periods=periods)
+    report_quarantine(run.dataset)
+    return run.wide
 
 
 def read_panel_csv(path: Path):

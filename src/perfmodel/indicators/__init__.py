@@ -44,7 +44,8 @@ def resolve_periods(periods, *, period_kind: str = "quarter", first=None, last=N
     period_kind : {"quarter", "month"}
         Used only when ``periods`` is None.
     first, last : timestamp, optional
-        Earliest and latest ticket ``created_at`` (needed when ``periods`` is None).
+        Earliest and latest event (:func:`perfmodel.periods.data_span`; needed when
+        ``periods`` is None).
 
     Returns
     -------
@@ -60,7 +61,7 @@ def resolve_periods(periods, *, period_kind: str = "quarter", first=None, last=N
         if period_kind not in KINDS:
             raise PeriodError(f"period kind {period_kind!r}: use 'quarter' or 'month'")
         if first is None or pd.isna(first):
-            raise PeriodError("no tickets with a created_at: give the period explicitly (e.g. 2026Q3)")
+            raise PeriodError("no event dates in the data: give the period explicitly (e.g. 2026Q3)")
         return period_range(period_containing(first, period_kind).id, period_containing(last, period_kind).id)
     if isinstance(periods, (str, Period)):
         periods = [periods]
@@ -123,8 +124,13 @@ def _source_tables(data, engine: Engine, trusted: bool):
             continue
         keep = [c.name for c in TABLES[name].columns if c.name in frame.columns]
         tables[name] = _typed(engine.register(name, frame, columns=keep), name)
-    created = data["tickets"]["created_at"]
-    return tables, created.min(), created.max()
+    from ..periods import data_span
+
+    try:
+        first, last = data_span(data)
+    except DataError:  # only needed when no period is given, which resolve_periods then refuses
+        first = last = None
+    return tables, first, last
 
 
 def _parquet_tables(folder: Path, engine: Engine):
@@ -144,9 +150,10 @@ def _parquet_tables(folder: Path, engine: Engine):
         if name not in tables:
             raise DataError(f"{folder / (name + '.parquet')}: missing; the trusted (Parquet) path "
                             f"needs every table as Parquet")
-    t = tables["tickets"]
-    span = engine.execute(t.aggregate(first=t.created_at.min(), last=t.created_at.max()))
-    return tables, span["first"].iloc[0], span["last"].iloc[0]
+    from ..pipeline import trusted_span
+
+    first, last = trusted_span(folder)
+    return tables, first, last
 
 
 def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engine: str = "duckdb",
@@ -160,8 +167,8 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
         :func:`perfmodel.load_dataset`).
     periods : None, str or list of str
         A period id (``"2026Q3"``, ``"2026-09"``), a list of ids of one kind, or None for
-        every period from the one holding the earliest ticket ``created_at`` to the one
-        holding the latest.
+        every period of the data (:func:`perfmodel.periods.data_periods`: from the one
+        holding the earliest event the indicators use to the one holding the latest).
     period_kind : {"quarter", "month"}
         Kind of period when ``periods`` is None (otherwise the ids decide).
     engine : {"duckdb", "spark"}

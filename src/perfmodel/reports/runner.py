@@ -22,11 +22,12 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from .. import audit
+from .. import audit, settings
 from ..dataset import save_dataset
 from ..errors import DataError, PeriodError, UsageError
 from ..i18n import check_lang
-from ..periods import check_period, parse_period, period_containing, period_range
+from ..periods import (check_period, data_periods, latest_complete_period,  # noqa: F401 - re-exported
+                       parse_period, period_containing)
 from ..policy import check_period_kind  # noqa: F401 - used here and by the report sections
 from . import cleanup
 from .paths import notebooks_dir, repo_root, resolve_path
@@ -39,12 +40,10 @@ NOTEBOOKS = {
     "audit": "policy_audit.ipynb",
 }
 ENGINES = ("duckdb", "spark")
-DEFAULT_SEED = 2026
+DEFAULT_SEED = settings.SEED  # kept for callers of the runner
 WORKBOOK = "scores.xlsx"
 POLICY_FILE = "policy.yaml"
 CACHE_DIR = ".cache"  # inside the run folder; removed when the run ends, never an output
-# A period counts as complete when the data reaches this close to its last day.
-COMPLETE_SLACK = pd.Timedelta(days=3)
 
 
 @dataclass
@@ -108,53 +107,6 @@ def create_run_dir(out, period: str) -> tuple[str, Path]:
                              f"give --out a folder you can write to") from None
         return run_id, path
     raise UsageError(f"{parent}: could not create a new run folder")  # pragma: no cover
-
-
-# --------------------------------------------------------------------------- periods
-
-def data_periods(dataset, kind: str = "quarter", complete_only: bool = True) -> list[str]:
-    """Return the periods covered by the tickets, in time order.
-
-    Parameters
-    ----------
-    dataset : Dataset
-    kind : {"quarter", "month"}
-    complete_only : bool
-        Drop a first or last period that the data covers only in part: the first counts
-        when the earliest ticket is within 3 days of its start, the last when the latest
-        ticket is within 3 days of its end.
-
-    Returns
-    -------
-    list of str
-        Period ids.
-    """
-    created = pd.to_datetime(dataset.tables["tickets"]["created_at"]).dropna()
-    if created.empty:
-        raise DataError("tickets: no ticket has a created_at; cannot tell which periods the data covers")
-    first, last = created.min(), created.max()
-    periods = period_range(period_containing(first, kind).id, period_containing(last, kind).id)
-    if complete_only:
-        if first - periods[0].start > COMPLETE_SLACK:
-            periods = periods[1:]
-        if periods and periods[-1].end - last > COMPLETE_SLACK + pd.Timedelta(days=1):
-            periods = periods[:-1]
-    return [p.id for p in periods]
-
-
-def latest_complete_period(dataset, kind: str = "quarter") -> str:
-    """Return the id of the latest period that the data covers completely.
-
-    Raises
-    ------
-    PeriodError
-        When no period is complete.
-    """
-    periods = data_periods(dataset, kind)
-    if not periods:
-        raise PeriodError(f"{dataset.source or 'data'}: no complete {kind} in the tickets; "
-                          f"give --period explicitly")
-    return periods[-1]
 
 
 # --------------------------------------------------------------------------- validation
@@ -257,9 +209,9 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
             raise UsageError(f"--period {period}: --as-of {as_of} falls in {current}; leave --period out")
         periods = [check_period(dataset, current)]
     elif all_periods:
-        periods = data_periods(dataset, kind)
+        periods = data_periods(dataset, kind, complete_only=True)
         if not periods:
-            raise PeriodError(f"{folder}: no complete {kind} in the tickets")
+            raise PeriodError(f"{folder}: no complete {kind} in the data")
     elif period == "latest":
         periods = [latest_complete_period(dataset, kind)]
     else:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .. import catalogue as cat
+from .. import settings
 from ..errors import PerfmodelError, UsageError
 from ..i18n import check_lang, coaching_topic, columns, indicator_label, ordinal, t
 from .paths import resolve_path
@@ -313,7 +314,7 @@ class ReportContext:
 
 
 def build_context(data_dir="data/sample", policy="efficiency", period="latest", lang="en",
-                  engine="duckdb", seed=2026, run_id="", cache="", pseudonymized=False) -> ReportContext:
+                  engine="duckdb", seed=None, run_id="", cache="", pseudonymized=False) -> ReportContext:
     """Load the data, compute the indicator panel and the scores for every period up to ``period``.
 
     Parameters
@@ -345,50 +346,43 @@ def build_context(data_dir="data/sample", policy="efficiency", period="latest", 
         or, when ``pseudonymized``, a missing cache (the real data is never read then).
     """
     from .. import plotting
-    from ..indicators import compute_indicators, wide_panel
-    from ..loader import load_dataset
+    from ..pipeline import PipelineResult, periods_for, resolve_period, run_pipeline
     from ..policy import load_policy
     from ..scoring import score
-    from .runner import check_period, check_period_kind, data_periods, latest_complete_period
+    from .runner import check_period_kind
 
     lang = plotting.setup(check_lang(lang))
+    seed = settings.SEED if seed in (None, "") else int(seed)
     folder = resolve_path(data_dir)
     if not folder.is_dir():
         raise UsageError(f"{data_dir}: data folder not found")
     pol_spec = str(resolve_path(policy)) if str(policy).endswith((".yaml", ".yml")) else str(policy)
     pol = load_policy(pol_spec)
     cache = Path(cache) if cache else None
-    if cache is not None and (cache / "dataset.pkl").is_file():
+    if cache is not None and (cache / "dataset.pkl").is_file() and (cache / "panel.parquet").is_file():
+        # the runner's pipeline outputs: the same figures as the run's CSV files
         import pickle
 
         with open(cache / "dataset.pkl", "rb") as fh:
             dataset = pickle.load(fh)
-    else:
-        _refuse_real_data(pseudonymized, cache, "dataset.pkl")
-        dataset = load_dataset(folder)
-    if period == "latest":
-        kind = pol.period or "quarter"
-        period = latest_complete_period(dataset, kind)
-    else:
-        kind = check_period_kind(pol, period)
-        period = check_period(dataset, period)
-    periods = [p for p in data_periods(dataset, kind, complete_only=False) if p <= period]
-    if cache is not None and (cache / "panel.parquet").is_file():
+        kind = (pol.period or "quarter") if period == "latest" else check_period_kind(pol, period)
+        period = resolve_period(dataset, period, kind)
+        periods = periods_for(dataset, kind, period, True)
         long = pd.read_parquet(cache / "panel.parquet")
         long = long[long["period"].isin(periods)].reset_index(drop=True)
+        res = PipelineResult(dataset=dataset, policy=pol, kind=kind, period=period, periods=periods, panel=long,
+                             scores=score(long.pipe(_wide), pol), engine=engine)
     else:
-        _refuse_real_data(pseudonymized, cache, "panel.parquet")
-        long = compute_indicators(dataset, periods=periods, period_kind=kind, engine=engine)
-    wide = wide_panel(long)
-    scores_all = score(wide, pol)
-    names = dataset.tables["supervisors"].copy()
-    for col in ("team", "region"):
-        if col not in names:
-            names[col] = None
-    names = names[["supervisor_id", "name", "team", "region"]]
-    scores = scores_all[scores_all["period"] == period].reset_index(drop=True)
-    return ReportContext(folder, pol_spec, period, lang, engine, int(seed), str(run_id or ""), dataset,
-                         pol, periods, long, wide, scores_all, scores, names)
+        _refuse_real_data(pseudonymized, cache, "dataset.pkl")
+        res = run_pipeline(folder, pol, period=period, history=True, engine=engine)
+    return ReportContext(folder, pol_spec, res.period, lang, engine, seed, str(run_id or ""), res.dataset,
+                         pol, res.periods, res.panel, res.wide, res.scores, res.scores_of(), res.supervisors)
+
+
+def _wide(long: pd.DataFrame) -> pd.DataFrame:
+    from ..indicators import wide_panel
+
+    return wide_panel(long)
 
 
 def _refuse_real_data(pseudonymized: bool, cache, name: str) -> None:
@@ -674,7 +668,7 @@ def show_funnels(ctx: ReportContext, indicators=RATE_INDICATORS):
               {"rate": "{:.1%}", "pooled_rate": "{:.1%}", "denominator": "{:.0f}"})
 
 
-def validity_table(wide: pd.DataFrame, lag: int = 1, seed: int = 0) -> pd.DataFrame:
+def validity_table(wide: pd.DataFrame, lag: int = settings.LAG, seed: int = settings.SEED) -> pd.DataFrame:
     """Predictive validity of the process indicators for the result indicators.
 
     Returns
@@ -719,7 +713,7 @@ def _validity_block(ctx: ReportContext, lag: int) -> pd.DataFrame:
     return res
 
 
-def show_fragility(ctx: ReportContext, draws: int = 1000):
+def show_fragility(ctx: ReportContext, draws: int = settings.DRAWS, threshold: float = settings.FRAGILE):
     """Rating fragility: how often each supervisor keeps the rating when weights move."""
     from .. import plotting
 
@@ -732,11 +726,12 @@ def show_fragility(ctx: ReportContext, draws: int = 1000):
     wide = ctx.wide[ctx.wide["period"] == ctx.period]
     res = rank_uncertainty(wide, ctx.policy, draws=draws, seed=ctx.seed)
     frag = fragility_table(res, ctx.supervisors)
-    low = int((frag["p_same_rating"] < 0.8).sum())
-    text(t("fragility_text", ctx.lang, n=low, total=len(frag)))
+    # fragile as the command line and the calibration notebook count it (RankUncertainty.fragile)
+    fragile = frag["supervisor_id"].isin(res.fragile(threshold)["supervisor_id"].astype(str))
+    text(t("fragility_text", ctx.lang, n=int(fragile.sum()), total=len(frag), keep=f"{1 - threshold:.0%}"))
     figure(plotting.fragility_plot(frag.assign(label=frag["supervisor_id"] + " " + frag["name"].fillna("")),
                                    ctx.lang))
-    table(frag[frag["p_same_rating"] < 0.8], ctx.lang, {"p_same_rating": "{:.0%}"})
+    table(frag[fragile], ctx.lang, {"p_same_rating": "{:.0%}"})
 
 
 def fragility_table(res, supervisors: pd.DataFrame) -> pd.DataFrame:

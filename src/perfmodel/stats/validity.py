@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from .. import catalogue
+from .. import catalogue, settings
 from ..errors import UsageError
 from . import _fe
 from ._panel import dense, indicator_columns
@@ -158,11 +158,11 @@ def _oos_gain(z: np.ndarray, valid: np.ndarray, min_train: int) -> float:
     return float(1 - sse1 / sse0) if sse0 > 0 else np.nan
 
 
-def predictive_validity(panel: pd.DataFrame, process=None, results=None, lag: int = 1,
+def predictive_validity(panel: pd.DataFrame, process=None, results=None, lag: int = settings.LAG,
                         entity: str = "supervisor_id", time: str = "period", *,
-                        alpha: float = 0.05, min_obs: int = 30, min_periods: int = 3,
+                        alpha: float = settings.ALPHA, min_obs: int = 30, min_periods: int = 3,
                         min_supervisors: int = 5, bootstrap_below: int = 30,
-                        n_boot: int = 999, seed: int = 0, oos: bool = True,
+                        n_boot: int = settings.BOOT, seed: int = settings.SEED, oos: bool = True,
                         oos_min_train: int = 3) -> pd.DataFrame:
     """Test whether each process indicator predicts each result indicator ``lag`` periods later.
 
@@ -191,7 +191,8 @@ def predictive_validity(panel: pd.DataFrame, process=None, results=None, lag: in
     bootstrap_below : int
         With fewer supervisors than this, p comes from a wild cluster bootstrap.
     n_boot, seed : int
-        Bootstrap draws; the seed (with the pair's names) makes every p reproducible.
+        Bootstrap draws and seed (defaults :data:`perfmodel.settings.BOOT` and
+        :data:`perfmodel.settings.SEED`); the seed with the pair's names makes every p reproducible.
     oos : bool
         Compute the out-of-sample gain (set False to save time).
     oos_min_train : int

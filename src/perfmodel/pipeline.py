@@ -1,0 +1,432 @@
+"""The one pipeline: load → validate → periods → indicators → scores.
+
+Every consumer of indicators or scores — the command line, every notebook, the report
+runner, ``audit verify``, weights, sensitivity, validity and watch — calls
+:func:`run_pipeline` (or :func:`load` for the first two steps), so the chain exists once and
+the same inputs give the same figures wherever they are computed.
+
+On a terminal each step prints one line on stderr (what it did, rows read and validated,
+elapsed seconds); it is quiet when stderr is not a terminal (``PERFMODEL_PROGRESS=1``
+forces the lines, ``0`` silences them).
+"""
+from __future__ import annotations
+
+import sys
+import time
+from types import SimpleNamespace
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .dataset import Dataset
+from .errors import UsageError
+
+__all__ = ["PipelineResult", "load", "periods_for", "resolve_period", "run_pipeline", "supervisor_names",
+           "trusted_span"]
+
+SUPERVISOR_COLUMNS = ["supervisor_id", "name", "team", "region"]
+
+
+# --------------------------------------------------------------------------- progress
+
+class Progress:
+    """One line per pipeline step on stderr, on a terminal only.
+
+    Parameters
+    ----------
+    show : bool or None
+        True or False to force; None to follow ``PERFMODEL_PROGRESS`` and otherwise show
+        the lines only when stderr is a terminal.
+    """
+
+    def __init__(self, show: bool | None = None):
+        if show is None:
+            from .loader import show_progress
+
+            show = show_progress()
+            if show is None:
+                show = bool(getattr(sys.stderr, "isatty", lambda: False)())
+        self.show = bool(show)
+        self._t0 = time.perf_counter()
+
+    def start(self) -> float:
+        """The time a step starts (for :meth:`done`)."""
+        return time.perf_counter()
+
+    def done(self, step: str, started: float, what: str = "") -> None:
+        """Print ``perfmodel: <step>: <what> (<s> s, <total> s in all)`` when shown."""
+        if not self.show:
+            return
+        now = time.perf_counter()
+        detail = f": {what}" if what else ""
+        print(f"perfmodel: {step}{detail} ({now - started:.1f} s, {now - self._t0:.1f} s in all)",
+              file=sys.stderr, flush=True)
+
+
+def _count(n) -> str:
+    return f"{int(n):,}"
+
+
+# --------------------------------------------------------------------------- the result
+
+@dataclass
+class PipelineResult:
+    """What the pipeline computed, handed to every consumer.
+
+    Attributes
+    ----------
+    dataset : Dataset or None
+        The validated dataset (None on the trusted Parquet path, which validates nothing).
+    policy : Policy or None
+        The scoring policy, when scores were asked for.
+    kind : str
+        ``"quarter"`` or ``"month"``.
+    period : str or None
+        The period asked for (``latest`` resolved), None when every period was computed.
+    periods : list of str
+        The periods whose indicators were computed, in time order.
+    panel : pandas.DataFrame
+        The long indicator table of ``periods`` (columns of
+        :func:`perfmodel.indicators.compute_indicators`), sorted by supervisor, period and
+        indicator.
+    scores : pandas.DataFrame or None
+        The scores of every period of ``periods`` (columns of :func:`perfmodel.scoring.score`),
+        sorted by period and supervisor; None without a policy.
+    engine : str
+        The engine that computed the indicators.
+    """
+
+    dataset: Dataset | None
+    policy: object | None
+    kind: str
+    period: str | None
+    periods: list[str]
+    panel: pd.DataFrame
+    scores: pd.DataFrame | None
+    engine: str = "duckdb"
+    _wide: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def wide(self) -> pd.DataFrame:
+        """The wide panel: supervisor_id, period, one column per indicator id."""
+        if self._wide is None:
+            from .indicators import wide_panel
+
+            self._wide = wide_panel(self.panel)
+        return self._wide
+
+    def indicators_of(self, period: str | None = None) -> pd.DataFrame:
+        """The long indicator rows of one period (default: :attr:`period`), sorted by supervisor and indicator.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns of :attr:`panel`, index 0..n-1.
+        """
+        period = period or self.period
+        long = self.panel if period is None else self.panel[self.panel["period"] == period]
+        return long.sort_values(["supervisor_id", "period", "indicator"], kind="mergesort").reset_index(drop=True)
+
+    def scores_of(self, period: str | None = None) -> pd.DataFrame:
+        """The scores of one period (default: :attr:`period`), sorted by supervisor.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns of :attr:`scores`, index 0..n-1.
+
+        Raises
+        ------
+        UsageError
+            When the pipeline ran without a policy.
+        """
+        if self.scores is None:
+            raise UsageError("no scores: run the pipeline with a policy")
+        period = period or self.period
+        s = self.scores if period is None else self.scores[self.scores["period"] == period]
+        return s.reset_index(drop=True)
+
+    @property
+    def quarantine(self) -> pd.DataFrame:
+        """The quarantined rows (columns of :data:`perfmodel.dataset.QUARANTINE_COLUMNS`)."""
+        from .dataset import QUARANTINE_COLUMNS
+
+        if self.dataset is None:
+            return pd.DataFrame(columns=QUARANTINE_COLUMNS)
+        return self.dataset.quarantine
+
+    @property
+    def account(self) -> pd.DataFrame:
+        """Rows read, used and quarantined per table and file."""
+        from .dataset import ACCOUNT_COLUMNS
+
+        if self.dataset is None:
+            return pd.DataFrame(columns=ACCOUNT_COLUMNS)
+        return self.dataset.account
+
+    @property
+    def supervisors(self) -> pd.DataFrame:
+        """supervisor_id, name, team, region (team and region empty when the data has none)."""
+        return supervisor_names(self.dataset)
+
+
+def supervisor_names(dataset) -> pd.DataFrame:
+    """The supervisors' names, teams and regions.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``supervisor_id``, ``name``, ``team``, ``region``; team and region are empty (None)
+        when the table lacks them; no rows without a dataset.
+    """
+    if dataset is None:
+        return pd.DataFrame(columns=SUPERVISOR_COLUMNS)
+    names = dataset.tables["supervisors"].copy()
+    for col in ("team", "region"):
+        if col not in names:
+            names[col] = None
+    return names[SUPERVISOR_COLUMNS].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- the steps
+
+def load(data, *, progress: Progress | bool | None = None, timezone: str | None = None) -> Dataset:
+    """Steps 1-2: read and validate a dataset, or pass a loaded one through.
+
+    Parameters
+    ----------
+    data : Dataset, str or pathlib.Path
+        A loaded dataset (returned as it is) or a dataset folder.
+    progress : Progress, bool or None
+        Where to report the step (see :class:`Progress`).
+    timezone : str, optional
+        IANA zone of the local time (default the loader's, Asia/Shanghai).
+
+    Returns
+    -------
+    Dataset
+        Validated tables, quarantine and row account.
+    """
+    if isinstance(data, Dataset):
+        return data
+    from .loader import load_dataset
+
+    progress = progress if isinstance(progress, Progress) else Progress(progress)
+    started = progress.start()
+    dataset = load_dataset(data) if timezone is None else load_dataset(data, timezone=timezone)
+    account = dataset.account
+    read = int(account["rows_read"].sum()) if len(account) else 0
+    quarantined = int(account["rows_quarantined"].sum()) if len(account) else 0
+    progress.done("load and validate", started,
+                  f"{_count(read)} rows read = {_count(read - quarantined)} used + {_count(quarantined)} "
+                  f"quarantined, {len(account)} tables")
+    return dataset
+
+
+def trusted_span(folder) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Earliest and latest event of a folder of Parquet tables, read from the files' columns.
+
+    The same event columns as :func:`perfmodel.periods.data_span` (budgets aside, whose
+    periods lie within the tickets' on trusted data).
+
+    Returns
+    -------
+    (pandas.Timestamp, pandas.Timestamp)
+
+    Raises
+    ------
+    DataError
+        When ``tickets.parquet`` is missing or no event date is present.
+    """
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from .errors import DataError
+    from .periods import EVENT_COLUMNS
+
+    folder = Path(folder)
+    if not (folder / "tickets.parquet").is_file():
+        raise DataError(f"{folder / 'tickets.parquet'}: missing; the trusted (Parquet) path needs every "
+                        f"table as Parquet")
+    lows, highs = [], []
+    for name, columns in EVENT_COLUMNS.items():
+        path = folder / f"{name}.parquet"
+        if not path.is_file():
+            continue
+        present = [c for c in columns if c in pq.read_schema(path).names]
+        if not present:
+            continue
+        table = pq.read_table(path, columns=present)
+        for col in present:
+            span = pc.min_max(table.column(col))
+            lo, hi = span["min"].as_py(), span["max"].as_py()
+            if lo is not None:
+                lows.append(pd.Timestamp(lo))
+                highs.append(pd.Timestamp(hi))
+    if not lows:
+        raise DataError(f"{folder}: no event date in the tables; cannot tell which periods the data covers")
+    return min(lows), max(highs)
+
+
+def resolve_period(dataset, period: str | None, kind: str, *, span=None) -> str | None:
+    """Step 3: the period asked for, checked against the data.
+
+    Parameters
+    ----------
+    dataset : Dataset or None
+        The dataset whose events give the coverage (None when ``span`` is given).
+    period : str or None
+        A period id, ``"latest"`` (the latest period the data covers completely) or None.
+    kind : {"quarter", "month"}
+        The policy's period kind (used for ``latest``).
+    span : (timestamp, timestamp), optional
+        The earliest and latest event when known without the dataset.
+
+    Returns
+    -------
+    str or None
+        The period id, or None when ``period`` is None.
+
+    Raises
+    ------
+    PeriodError
+        On a malformed id or a period outside the data.
+    """
+    from .periods import check_period, latest_complete_period
+
+    if period is None:
+        return None
+    if str(period) == "latest":
+        return latest_complete_period(dataset, kind, span=span)
+    first, last = span if span is not None else (None, None)
+    return check_period(dataset, period, first=first, last=last)
+
+
+def periods_for(dataset, kind: str, period: str | None, history: bool, span=None) -> list[str]:
+    """The periods whose indicators a run computes.
+
+    Returns
+    -------
+    list of str
+        ``[period]``; with no ``period`` every period of the data
+        (:func:`perfmodel.periods.data_periods`); with ``history`` the periods of the data
+        up to ``period``, less a first period the data covers only in part (a trend or a
+        lagged regression would compare a few weeks with whole periods), unless that is
+        ``period`` itself.
+    """
+    from .periods import data_periods
+
+    if period is not None and not history:
+        return [period]
+    every = data_periods(dataset, kind, span=span)
+    if period is None:
+        return every
+    earlier = [p for p in every if p <= period]
+    complete = data_periods(dataset, kind, complete_only=True, span=span)
+    if len(earlier) > 1 and complete and earlier[0] < complete[0]:
+        earlier = earlier[1:]
+    return earlier
+
+
+def run_pipeline(data, policy=None, *, period: str | None = None, history: bool = False, periods=None,
+                 kind: str | None = None, engine: str = "duckdb", indicators=None, as_of=None,
+                 trusted: bool = False, progress: Progress | bool | None = None) -> PipelineResult:
+    """Run load → validate → periods → indicators → scores once.
+
+    Parameters
+    ----------
+    data : Dataset, str or pathlib.Path
+        A loaded dataset or a dataset folder.
+    policy : Policy, str or None
+        A policy (or a policy file or preset name); without one no scores are computed.
+    period : str, optional
+        The period (``2026Q3``, ``2026-09`` or ``latest``); its kind must be the policy's.
+        None computes every period of the data.
+    history : bool
+        With ``period``, also compute every earlier period of the data (trends, audits).
+    periods : list of str, optional
+        Instead of ``period``: exactly these periods (each checked against the data);
+        :attr:`PipelineResult.period` is then the latest of them.
+    kind : {"quarter", "month"}, optional
+        The period kind when neither ``period`` nor the policy says (default quarter).
+    engine : {"duckdb", "spark"}
+        The indicator engine.
+    indicators : list of str, optional
+        Catalogue ids to compute (default all).
+    as_of : timestamp or str, optional
+        Cut the data at this instant first (mid-period runs): nothing after it counts.
+    trusted : bool
+        ``data`` is a folder of clean Parquet files read by the engine directly (no
+        validation, no quarantine).
+    progress : Progress, bool or None
+        See :class:`Progress`.
+
+    Returns
+    -------
+    PipelineResult
+
+    Raises
+    ------
+    PerfmodelError
+        One line naming a missing folder or file, an unreadable table, a period of the wrong
+        kind or outside the data, or an unknown indicator.
+    """
+    from .indicators import compute_indicators
+    from .periods import parse_period
+
+    progress = progress if isinstance(progress, Progress) else Progress(progress)
+    if periods is not None:
+        if period is not None:
+            raise UsageError("give period or periods, not both")
+        from .indicators import resolve_periods
+
+        chosen = [p.id for p in resolve_periods(periods)]  # ids, one kind, in time order
+        period = chosen[-1]
+    if policy is not None and not hasattr(policy, "indicators"):
+        from .policy import load_policy
+
+        policy = load_policy(policy)
+    if period is not None and str(period) != "latest":
+        if policy is not None:
+            from .policy import check_period_kind
+
+            kind = check_period_kind(policy, period)  # syntax and kind before loading any data
+        else:
+            kind = parse_period(period).kind
+    kind = kind or (getattr(policy, "period", None) if policy is not None else None) or "quarter"
+    if trusted:
+        if as_of is not None:
+            raise UsageError("as_of: a mid-period cut needs the validated path, not trusted Parquet")
+        dataset, span, source = None, trusted_span(data), data
+        where = SimpleNamespace(source=Path(data))  # names the folder in a period's refusal
+    else:
+        dataset = load(data, progress=progress)
+        if as_of not in (None, ""):
+            from .watch import cut_dataset
+
+            dataset = cut_dataset(dataset, as_of)
+        span, source, where = None, dataset, dataset
+    period = resolve_period(where, period, kind, span=span)
+    if periods is not None:
+        for p in chosen:
+            resolve_period(where, p, kind, span=span)
+        periods = chosen
+    else:
+        periods = periods_for(where, kind, period, history, span)
+    started = progress.start()
+    panel = compute_indicators(source, periods=periods, period_kind=kind, engine=engine,
+                               indicators=indicators, trusted=trusted)
+    progress.done("indicators", started,
+                  f"{panel['supervisor_id'].nunique():,} supervisors x {len(periods)} periods x "
+                  f"{panel['indicator'].nunique()} indicators on {engine}")
+    scores = None
+    if policy is not None:
+        from .indicators import wide_panel
+        from .scoring import score
+
+        started = progress.start()
+        scores = score(wide_panel(panel), policy)
+        progress.done("scores", started, f"{len(scores):,} supervisor-periods with {policy.name} {policy.version}")
+    return PipelineResult(dataset=dataset, policy=policy, kind=kind, period=period, periods=periods,
+                          panel=panel, scores=scores, engine=engine)
