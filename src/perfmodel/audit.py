@@ -321,17 +321,37 @@ def build_manifest(run_dir, *, run_id: str, data_dir, policy_spec, parameters: d
     }
 
 
-def write_manifest(run_dir, manifest: dict) -> Path:
-    """Write ``manifest.json`` atomically (temporary file in the same folder, then os.replace).
+def write_manifest(run_dir, manifest: dict, *, key: bytes | None = None, seal: bool = True) -> Path:
+    """Write ``manifest.json`` atomically (temporary file in the same folder, then os.replace), then seal it.
+
+    Sealing appends the manifest's SHA-256 to the ledger of the reports folder
+    (``<reports>/ledger.jsonl``, see :mod:`perfmodel.ledger`), so that a manifest
+    rewritten later no longer matches its entry.
+
+    Parameters
+    ----------
+    run_dir : path
+        The run folder ``<reports>/<period>/<run_id>``.
+    manifest : dict
+        See :func:`build_manifest`.
+    key : bytes, optional
+        The signing key (``--sign-key FILE``): the ledger entry then carries an HMAC.
+    seal : bool
+        Append the ledger entry (default).
 
     Returns
     -------
     pathlib.Path
         The manifest path.
     """
+    from . import ledger
+
     text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
     # readable by auditors; on disk before it marks the run complete
-    return write_atomic(Path(run_dir) / MANIFEST, text.encode("utf-8"), shared=True, sync=True)
+    path = write_atomic(Path(run_dir) / MANIFEST, text.encode("utf-8"), shared=True, sync=True)
+    if seal:
+        ledger.seal_run(run_dir, path, status=str(manifest.get("status")), key=key)
+    return path
 
 
 def read_manifest(run_dir) -> dict:

@@ -179,6 +179,8 @@ class ReportSpec:
     as_of: str | None = None
     # The secret of --pseudonymize (never written anywhere; kept out of the repr).
     salt: str | None = field(default=None, repr=False)
+    # The key of --sign-key: ledger entries carry an HMAC made with it (kept out of the repr).
+    sign_key: bytes | None = field(default=None, repr=False)
 
 
 def validate(*, period: str | None = None, all_periods: bool = False, notebook: str = "quarterly",
@@ -549,7 +551,8 @@ def _finish(run_dir, run_id, spec, period, params, inputs, errors) -> str:
                                     policy_spec=spec.policy, parameters=params, seed=spec.seed,
                                     engine=spec.engine, period=period, status=status, errors=errors,
                                     inputs=inputs, command=spec.command)
-    audit.write_manifest(run_dir, manifest)  # last: a run without a manifest is incomplete
+    # last: a run without a manifest is incomplete; then sealed in the reports folder's ledger
+    audit.write_manifest(run_dir, manifest, key=spec.sign_key)
     return status
 
 
@@ -670,7 +673,7 @@ def run_reports(spec: ReportSpec, dataset=None, *, progress: bool | None = None)
     list of RunResult
         In period order.
     """
-    stale = cleanup.clean_stale(spec.out)  # caches left by killed runs (their processes are gone)
+    stale = cleanup.clean_stale(spec.out, key=spec.sign_key)  # caches left by killed runs (their processes are gone)
     for path in stale.removed:
         print(f"perfmodel: removed the working cache of an interrupted run: {path}", file=sys.stderr)
     if len(spec.periods) == 1:
