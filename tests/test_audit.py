@@ -29,14 +29,13 @@ def pristine(tmp_path_factory):
 
 @pytest.fixture
 def run_copy(pristine, tmp_path):
-    """A private copy of the dataset and of the run, with the manifest pointing at the copy."""
-    data, run = pristine
+    """A private copy of the dataset and a run of it, sealed in its own reports folder's ledger.
+
+    (Rewriting a copied run's manifest to point at the copy would be tampering itself.)
+    """
+    data, _ = pristine
     data2 = Path(shutil.copytree(data, tmp_path / "data"))
-    run2 = Path(shutil.copytree(run, tmp_path / "reports" / PERIOD / run.name))
-    m = json.loads((run2 / "manifest.json").read_text(encoding="utf-8"))
-    m["data_dir"] = str(data2)
-    (run2 / "manifest.json").write_text(json.dumps(m, ensure_ascii=False, indent=2), encoding="utf-8")
-    return data2, run2
+    return data2, data_only_run(data2, tmp_path / "reports")
 
 
 def _sha(path) -> str:

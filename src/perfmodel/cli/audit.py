@@ -14,6 +14,9 @@ def register(subparsers) -> None:
     v.add_argument("--data", default=None, help="read the inputs from this folder instead of the recorded one")
     v.add_argument("--salt-file", default=None, dest="salt_file",
                    help="the salt file a pseudonymized run was made with (required for such a run)")
+    v.add_argument("--sign-key", default=None, dest="sign_key", metavar="FILE",
+                   help="the signing key the run was sealed with (perfmodel report --sign-key): its "
+                        "ledger entry must carry a matching HMAC")
     v.set_defaults(func=handle_verify)
     ls = sub.add_parser("list", help="list the runs per period",
                         description="List the runs per period with policy, status and date.")
@@ -25,8 +28,11 @@ def register(subparsers) -> None:
 def handle_verify(args) -> int:
     from pathlib import Path
 
+    import sys
+
     from ..audit import verify_run
     from ..errors import UsageError
+    from ..ledger import read_key
     from ..privacy import load_or_create_salt
 
     salt = None
@@ -34,7 +40,10 @@ def handle_verify(args) -> int:
         if not Path(args.salt_file).expanduser().is_file():
             raise UsageError(f"--salt-file {args.salt_file}: not found; give the salt file the run was made with")
         salt = load_or_create_salt(args.salt_file)
-    verify_run(args.run_dir, data_dir=args.data, salt=salt)
+    key = read_key(args.sign_key) if args.sign_key else None
+    result = verify_run(args.run_dir, data_dir=args.data, salt=salt, key=key)
+    for note in result.notes:
+        print(f"perfmodel: note: {note}", file=sys.stderr)
     print("verified")
     return 0
 
