@@ -738,38 +738,77 @@ def list_runs(reports_dir="reports") -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``period``, ``run_id``, ``status`` (complete, failed, or incomplete when
-        there is no manifest), ``notebook``, ``policy_name``, ``policy_version``,
-        ``created_at``, ``path``.
+        there is no manifest, unreadable when it cannot be read), ``notebook``, ``lang``,
+        ``data_dir`` (the data source the run read), ``policy_name``, ``policy_version``,
+        ``created_at``, ``path``; what a run's manifest does not record is None.
     """
-    cols = ["period", "run_id", "status", "notebook", "policy_name", "policy_version",
+    cols = ["period", "run_id", "status", "notebook", "lang", "data_dir", "policy_name", "policy_version",
             "created_at", "path"]
     root = Path(reports_dir)
     rows = []
     if root.is_dir():
         for period_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
             for run in sorted(p for p in period_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-                row = {"period": period_dir.name, "run_id": run.name, "status": "incomplete",
-                       "notebook": None, "policy_name": None, "policy_version": None,
-                       "created_at": None, "path": str(run)}
+                row = dict.fromkeys(cols)
+                row.update(period=period_dir.name, run_id=run.name, status="incomplete", path=str(run))
                 mpath = run / MANIFEST
                 if mpath.is_file():
-                    try:
-                        m = json.loads(mpath.read_text(encoding="utf-8"))
-                        row.update(status=m.get("status"),
-                                   notebook=(m.get("parameters") or {}).get("notebook"),
-                                   policy_name=m.get("policy", {}).get("name"),
-                                   policy_version=m.get("policy", {}).get("version"),
-                                   created_at=m.get("created_at"))
-                    except (json.JSONDecodeError, AttributeError):
-                        row["status"] = "unreadable"
+                    row.update(_listed(mpath))
                 elif (run / FAILED).exists():
                     row["status"] = "failed"
                 rows.append(row)
     return pd.DataFrame(rows, columns=cols)
 
 
+def _listed(path: Path) -> dict:
+    """What :func:`list_runs` shows of one manifest (``status`` unreadable when it cannot be read)."""
+    try:
+        m = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {"status": "unreadable"}
+    if not isinstance(m, dict):
+        return {"status": "unreadable"}
+
+    def text(value):
+        return value if isinstance(value, str) else None
+
+    params = m.get("parameters") if isinstance(m.get("parameters"), dict) else {}
+    policy = m.get("policy") if isinstance(m.get("policy"), dict) else {}
+    return {"status": text(m.get("status")) or "unreadable", "notebook": text(params.get("notebook")),
+            "lang": text(params.get("lang")), "data_dir": text(m.get("data_dir")),
+            "policy_name": text(policy.get("name")), "policy_version": text(policy.get("version")),
+            "created_at": text(m.get("created_at"))}
+
+
+def latest_run(reports_dir, period: str | None, notebook: str | None = "quarterly") -> Path | None:
+    """Return the latest complete run of ``period`` made with ``notebook``.
+
+    ``period`` None looks at every period, ``notebook`` None at every notebook.
+
+    The published report of a period is its latest complete ``quarterly`` run; a
+    calibration, validity or audit run of the same period is not.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The run folder, or None when there is no such run.
+    """
+    runs = list_runs(reports_dir)
+    runs = runs[runs["status"] == "complete"]
+    if period is not None:
+        runs = runs[runs["period"] == period]
+    if notebook is not None:
+        runs = runs[runs["notebook"] == notebook]
+    runs = runs.sort_values("run_id", kind="mergesort")  # run ids begin with their UTC start time
+    return Path(runs["path"].iloc[-1]) if len(runs) else None
+
+
 def format_runs(runs: pd.DataFrame) -> str:
-    """Render :func:`list_runs` as a plain text table, one block per period."""
+    """Render :func:`list_runs` as a plain text table, one block per period.
+
+    Each run is one line: run id, status, notebook, language, policy (name and version),
+    creation time and the data source it read.
+    """
     if runs.empty:
         return "no runs"
     buf = io.StringIO()
@@ -777,6 +816,6 @@ def format_runs(runs: pd.DataFrame) -> str:
         buf.write(f"{period}\n")
         for r in group.itertuples(index=False):
             pol = f"{r.policy_name or '?'} {r.policy_version or ''}".strip()
-            buf.write(f"  {r.run_id}  {r.status:<10}  {r.notebook or '-':<11}  {pol:<34}  "
-                      f"{r.created_at or '-'}\n")
+            buf.write(f"  {r.run_id}  {r.status:<10}  {r.notebook or '-':<11}  {r.lang or '-':<2}  {pol:<34}  "
+                      f"{r.created_at or '-':<20}  data: {r.data_dir or '-'}\n")
     return buf.getvalue().rstrip("\n")

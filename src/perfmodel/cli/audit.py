@@ -1,6 +1,8 @@
 """``perfmodel audit``: verify a report run against its manifest, list the runs."""
 from __future__ import annotations
 
+import argparse
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("audit", help="verify a report run or list the runs",
@@ -19,8 +21,12 @@ def register(subparsers) -> None:
                         "ledger entry must carry a matching HMAC")
     v.set_defaults(func=handle_verify)
     ls = sub.add_parser("list", help="list the runs per period",
-                        description="List the runs per period with policy, status and date.")
-    ls.add_argument("--reports", default="reports", help="reports folder (default reports)")
+                        description="List the runs per period: run id, status, notebook, language, "
+                                    "policy, date and the data source each run read.")
+    ls.add_argument("--out", default="reports", dest="reports", metavar="DIR",
+                    help="reports folder, as given to perfmodel report --out (default reports)")
+    # the option's former name, still accepted
+    ls.add_argument("--reports", dest="reports", help=argparse.SUPPRESS)
     ls.set_defaults(func=handle_list)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
