@@ -34,7 +34,7 @@ def register(subparsers) -> None:
     p.add_argument("--policy", default="efficiency", help="policy YAML file or preset (efficiency, quality)")
     p.add_argument("--other-policy", default=None, help="audit notebook: a second policy to compare")
     p.add_argument("--run", default=None, help="audit notebook: the run folder to audit "
-                                              "(default: the latest complete run of the period)")
+                                              "(default: the latest complete quarterly report run of the period)")
     p.add_argument("--as-of", default=None, dest="as_of",
                    help="feedback notebook: mid-period coaching as of this date (2026-08-15); the "
                         "period is the one in progress then, so --period/--all may be left out")

@@ -272,10 +272,12 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
             audit_dir = resolve_path(audit_run)
             audit.read_manifest(audit_dir)
         elif len(periods) == 1:
-            audit_dir = _latest_complete_run(Path(out), periods[0])
+            # the published report of the period, not a calibration or another audit
+            audit_dir = audit.latest_run(Path(out), periods[0], notebook="quarterly")
             if audit_dir is None:
-                raise UsageError(f"{Path(out) / periods[0]}: no complete run to audit; run "
-                                 f"perfmodel report --period {periods[0]} first")
+                raise UsageError(f"{Path(out) / periods[0]}: no complete run to audit (the latest quarterly "
+                                 f"report of the period, unless --run names another); run perfmodel report "
+                                 f"--period {periods[0]} first")
         else:
             raise UsageError("--notebook audit audits one run: give --period P, not --all")
     spec = ReportSpec(notebook=notebook, data_dir=folder, policy=policy_spec, lang=lang, engine=engine,
@@ -316,12 +318,6 @@ def _policy_spec(policy) -> str:
     if Path(text).suffix.lower() in (".yaml", ".yml") or os.sep in text:
         return str(resolve_path(text))
     return text
-
-
-def _latest_complete_run(out: Path, period: str) -> Path | None:
-    runs = audit.list_runs(out)
-    runs = runs[(runs["period"] == period) & (runs["status"] == "complete")]
-    return Path(runs["path"].iloc[-1]) if len(runs) else None
 
 
 # --------------------------------------------------------------------------- notebooks
@@ -713,8 +709,8 @@ def run_report(period: str | None = "latest", *, all_periods: bool = False, note
     data_dir, policy, lang, engine, out, jobs, seed
         As on the command line.
     audit_run : path, optional
-        For ``notebook="audit"``: the run to audit (default the latest complete run of
-        the period under ``out``).
+        For ``notebook="audit"``: the run to audit (default the latest complete
+        quarterly report run of the period under ``out``).
     other_policy : str, optional
         For ``notebook="audit"``: a second policy whose effect on ratings is shown.
     as_of : str, optional
