@@ -245,3 +245,49 @@ def test_a_malformed_manifest_is_one_line_and_exit_1(copy, edit, field):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     [line] = proc.stderr.splitlines()
     assert line.startswith(f"perfmodel: check failed: {path}: ") and field in line, line
+
+
+@pytest.fixture(scope="module")
+def feedback_run(sealed):
+    """A feedback run (one page per supervisor) of the same data, in the same reports folder."""
+    data, reports, _, _ = sealed
+    proc = perfmodel("report", "--period", PERIOD, "--data", data, "--out", reports, "--notebook", "feedback")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return Path(proc.stdout.strip().splitlines()[-1]).parent.parent
+
+
+def test_feedback_pages_verify_and_an_indicator_score_changed_in_one_is_named(feedback_run, tmp_path):
+    from perfmodel import audit
+    from perfmodel.reports import runner
+
+    assert audit.page_name(ODD_ID) == runner._safe_name(ODD_ID) == "1_2"  # the page of '=1+2' is found
+    ok = perfmodel("audit", "verify", feedback_run)
+    assert ok.returncode == 0 and ok.stdout.strip() == "verified", ok.stderr[-3000:]
+    reports = Path(shutil.copytree(feedback_run.parents[1], tmp_path / "reports"))
+    run = reports / feedback_run.relative_to(feedback_run.parents[1])
+    page = run / "feedback" / "S001.html"
+    text = page.read_text(encoding="utf-8")
+    head = re.findall(r"<th[^>]*>(.*?)</th>", text)
+    j = head.index("Indicator score (100 = target)")
+    label = "Customer satisfaction"
+    m = re.search(rf"<tr><td[^>]*>{label}</td>.*?</tr>", text)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", m.group(0))
+    forged = str(int(float(cells[j])) + 40)
+    n = 0
+
+    def swap(c):
+        nonlocal n
+        n += 1
+        return c.group(1) + forged + c.group(3) if n == j + 1 else c.group(0)
+
+    row = re.sub(r"(<td[^>]*>)(.*?)(</td>)", swap, m.group(0))
+    page.write_text(text[:m.start()] + row + text[m.end():], encoding="utf-8")
+    _rewrite_output_hash(run, "feedback/S001.html")
+    _forge_last_ledger_entry(reports, run)
+    recorded = pd.read_csv(run / "scores.csv", dtype={"supervisor_id": str}, encoding="utf-8-sig")
+    want = recorded.set_index("supervisor_id").loc["S001", "score_csat"]
+    proc = perfmodel("audit", "verify", run)
+    assert proc.returncode == 1
+    [finding] = _findings(proc)
+    assert finding.startswith("feedback/S001.html: table ")
+    assert finding.endswith(f"{label} Indicator score (100 = target) shows '{forged}', recomputed {want:.4g}")

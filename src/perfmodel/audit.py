@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import platform
+import re
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -627,12 +628,21 @@ def _published_findings(run_dir: Path, manifest: dict, tables: dict[str, pd.Data
         found += workbook_findings(run_dir / WORKBOOK, [(0, tables["scores"], "supervisor_id"),
                                                         (1, _workbook_indicators(tables["indicators"], lang),
                                                          "supervisor_id")])
-    # only these notebooks show the run's own scores; the others show alternatives
-    scores = tables["scores"] if params.get("notebook") in SCORE_PAGES else None
-    return found + _page_structure_findings(run_dir, scores, manifest["period"], lang)
+    # only these notebooks show the run's own scores (the others show alternatives); a
+    # mid-period feedback page shows projected values, not the scores of the data cut
+    scores = tables["scores"] if params.get("notebook") in SCORE_PAGES and not params.get("as_of") else None
+    pages = {}
+    if scores is not None and params.get("notebook") == "feedback":
+        pages = {f"feedback/{page_name(sid)}.html": str(sid) for sid in scores["supervisor_id"]}
+    return found + _page_structure_findings(run_dir, scores, manifest["period"], lang, pages)
 
 
-def _page_structure_findings(run_dir: Path, scores=None, period=None, lang="en") -> list[str]:
+def page_name(supervisor_id) -> str:
+    """Return the file stem of a supervisor's feedback page (``feedback/<stem>.html``)."""
+    return re.sub(r"[^\w.\-]+", "_", str(supervisor_id), flags=re.UNICODE).strip("._") or "x"
+
+
+def _page_structure_findings(run_dir: Path, scores=None, period=None, lang="en", pages=None) -> list[str]:
     from .published import page_findings
 
     found = []
@@ -640,8 +650,9 @@ def _page_structure_findings(run_dir: Path, scores=None, period=None, lang="en")
         rel = page.relative_to(run_dir)
         if any(part.startswith(".") for part in rel.parts):
             continue
+        who = (pages or {}).get(rel.as_posix())
         found += [f"{rel.parent.as_posix()}/{m}" if rel.parent.parts else m
-                  for m in page_findings(page, scores, period=period, lang=lang)]
+                  for m in page_findings(page, scores, period=period, lang=lang, supervisor=who)]
     return found
 
 

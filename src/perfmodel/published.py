@@ -9,8 +9,9 @@ its hash in the manifest was rewritten too:
 * the HTML pages: every element and attribute against an allow-list of what the report
   pages contain (no ``<script>``, no event handler, images embedded as ``data:image``,
   no link that leaves the run), and the numbers of every score table (a table with a
-  supervisor column and a total, result or process score or a rating) against the
-  recomputed scores, to the precision shown.
+  supervisor column and a total, result or process score or a rating; on a feedback
+  page, its table of indicator scores) against the recomputed scores, to the precision
+  shown.
 
 The pages are not re-rendered (that would execute the notebooks again); what is checked
 of them is their structure and their score tables.
@@ -206,7 +207,7 @@ def _decimals(text: str) -> int:
 
 
 def page_findings(path, scores: pd.DataFrame | None = None, *, period: str | None = None,
-                  lang: str = "en") -> list[str]:
+                  lang: str = "en", supervisor: str | None = None) -> list[str]:
     """Check one HTML page: its elements against the allow-list, its score tables against ``scores``.
 
     Parameters
@@ -222,6 +223,10 @@ def page_findings(path, scores: pd.DataFrame | None = None, *, period: str | Non
         not compared.
     lang : {"en", "zh"}
         The language of the page's column headers.
+    supervisor : str, optional
+        The supervisor a feedback page is about: its table of indicator scores (indicator
+        name, indicator score) is compared with that supervisor's recomputed
+        ``score_<indicator>`` columns.
 
     Returns
     -------
@@ -242,7 +247,43 @@ def page_findings(path, scores: pd.DataFrame | None = None, *, period: str | Non
     found = [f"{path.name}: {b}" for b in page.bad]
     if scores is not None:
         found += _score_table_findings(path.name, page.tables, scores, period, lang, t)
+        if supervisor is not None:
+            found += _indicator_score_findings(path.name, page.tables, scores, supervisor, lang, t)
     return _capped(found)
+
+
+def _same_number(shown: str, want) -> bool:
+    missing = want is None or (not isinstance(want, str) and pd.isna(want))
+    x = _number(shown)
+    if missing:
+        return x is None
+    tol = 0.5 * 10 ** -_decimals(shown) * (1 + 1e-6) + 1e-9
+    return x is not None and abs(x - float(want)) <= tol
+
+
+def _indicator_score_findings(name, tables, scores, supervisor, lang, t) -> list[str]:
+    from .i18n import indicator_label
+
+    own = scores[scores["supervisor_id"].astype(str) == str(supervisor)]
+    if own.empty:
+        return [f"{name}: supervisor {supervisor} is not in the recomputed scores"]
+    own = own.iloc[0]
+    by_label = {indicator_label(c[len("score_"):], lang): c for c in scores.columns if c.startswith("score_")}
+    score_label, ind_label = t("indicator_score", lang), t("indicator", lang)
+    found = []
+    for n, rows in enumerate(tables, start=1):
+        if not rows or score_label not in rows[0]:
+            continue
+        header = rows[0]
+        j, i = header.index(score_label), header.index(ind_label) if ind_label in header else 0
+        for row in rows[1:]:
+            if len(row) != len(header) or row[i] not in by_label:
+                continue
+            want = own[by_label[row[i]]]
+            if not _same_number(row[j], want):
+                want_text = "none" if pd.isna(want) else f"{float(want):.4g}"
+                found.append(f"{name}: table {n}: {row[i]} {score_label} shows {row[j]!r}, recomputed {want_text}")
+    return found
 
 
 def _score_table_findings(name, tables, scores, period, lang, t) -> list[str]:
@@ -279,12 +320,7 @@ def _score_table_findings(name, tables, scores, period, lang, t) -> list[str]:
                 if col == "rating":
                     ok = (shown in ("", "—")) if missing else shown == str(want)
                 else:
-                    x = _number(shown)
-                    if missing:
-                        ok = x is None
-                    else:
-                        tol = 0.5 * 10 ** -_decimals(shown) * (1 + 1e-6) + 1e-9
-                        ok = x is not None and abs(x - float(want)) <= tol
+                    ok = _same_number(shown, want)
                 if not ok:
                     want_text = "none" if missing else (str(want) if col == "rating" else f"{float(want):.4g}")
                     found.append(f"{name}: table {n}: supervisor {sid} {labels[col]} shows {shown!r}, "
