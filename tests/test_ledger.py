@@ -126,3 +126,30 @@ def test_a_damaged_last_line_is_not_extended(tmp_path):
         ledger.append(tmp_path, {"kind": "run"})
     _, findings = ledger.read_entries(tmp_path)
     assert findings == [f"ledger {tmp_path / 'ledger.jsonl'} line 2: not a ledger entry (the ledger was edited)"]
+
+
+def test_sign_key_options_are_one_line_errors(tmp_path, capsys):
+    from perfmodel.cli import main
+
+    out = tmp_path / "reports"
+    assert main(["report", "--period", "2026Q3", "--out", str(out), "--sign-key", str(out / "k")]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"perfmodel: error: --sign-key {out / 'k'}: keep the signing key outside {out.resolve()} "
+                   f"(whoever can rewrite the ledger must not hold the key)\n")
+    assert not out.exists()
+    assert main(["audit", "verify", str(tmp_path), "--sign-key", str(tmp_path / "none")]) == 2
+    assert capsys.readouterr().err == (f"perfmodel: error: --sign-key {tmp_path / 'none'}: not found; give the key "
+                                       f"file the reports were sealed with\n")
+    short = tmp_path / "short.key"
+    short.write_text("abc\n", encoding="utf-8")
+    assert main(["audit", "verify", str(tmp_path), "--sign-key", str(short)]) == 2
+    assert "at least 16 bytes" in capsys.readouterr().err
+
+
+def test_a_key_file_is_created_private_when_absent(tmp_path):
+    import stat
+
+    key = ledger.read_key(tmp_path / "keys" / "ledger.key", create=True)
+    assert len(key) == 64 and int(key, 16) >= 0
+    assert stat.S_IMODE((tmp_path / "keys" / "ledger.key").stat().st_mode) == 0o600
+    assert ledger.read_key(tmp_path / "keys" / "ledger.key") == key  # read back, not replaced
