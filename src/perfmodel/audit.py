@@ -5,8 +5,12 @@ run and, written last, ``manifest.json``: the SHA-256 of every input file, the f
 text and its hash, package and library versions, the parameters, the seed, the engine and
 the SHA-256 of every output. A run folder without a manifest is incomplete.
 
-:func:`verify_run` re-reads the inputs the manifest names, recomputes the indicator and
-score tables with the policy text the manifest records, and compares every hash.
+The manifest is then sealed in the ledger of the reports folder (:mod:`perfmodel.ledger`).
+
+:func:`verify_run` checks the manifest against its ledger entry, re-reads the inputs the
+manifest names, recomputes the indicator and score tables with the policy text the
+manifest records, compares every hash, and compares the published workbook and pages
+with the recomputed tables (:mod:`perfmodel.published`).
 """
 from __future__ import annotations
 

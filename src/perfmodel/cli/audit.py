@@ -9,9 +9,13 @@ def register(subparsers) -> None:
                               description="Verify report runs against their manifests.")
     sub = p.add_subparsers(dest="audit_command", metavar="ACTION", parser_class=type(p))
     v = sub.add_parser("verify", help="recompute a run's outputs and compare every hash",
-                       description="Re-read the inputs the manifest names, recompute indicators and "
-                                   "scores with the policy text it records, and compare every hash. "
-                                   "Prints 'verified' (exit 0) or each mismatch (exit 1).")
+                       description="Check the manifest against its entry in the reports folder's "
+                                   "ledger (ledger.jsonl), re-read the inputs it names, recompute "
+                                   "indicators and scores with the policy text it records, and compare "
+                                   "every hash, the workbook's cell values and the pages' score tables "
+                                   "with the recomputed scores, and the pages' elements with an "
+                                   "allow-list. Prints 'verified' (exit 0) or one line per finding "
+                                   "(exit 1). See the threat model in README.md.")
     v.add_argument("run_dir", metavar="RUN_DIR")
     v.add_argument("--data", default=None, help="read the inputs from this folder instead of the recorded one")
     v.add_argument("--salt-file", default=None, dest="salt_file",
