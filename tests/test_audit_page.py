@@ -1,4 +1,5 @@
-"""The policy-audit page: it audits the published (quarterly) report, says which run, states targets as other pages do."""
+"""The policy-audit page: it audits the published (quarterly) report, names that run, and states
+targets as the other pages do."""
 from __future__ import annotations
 
 import json
