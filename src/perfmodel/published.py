@@ -42,6 +42,23 @@ ALLOWED_ATTRIBUTES = frozenset({
 _META_NAMES = frozenset({"viewport", "generator", "description"})
 _SCHEME = re.compile(r"^\s*[a-zA-Z][a-zA-Z0-9+.\-]*:")
 _MAX_PER_FILE = 20  # findings listed per file; the rest are counted
+_CSS_URL = re.compile(r"url\(\s*[\"']?\s*([^\"')\s]*)", re.IGNORECASE)
+_CSS_ACTIVE = re.compile(r"@import|expression\s*\(|behavior\s*:|-moz-binding", re.IGNORECASE)
+
+
+def css_problem(css: str) -> str | None:
+    """Return what in a piece of CSS would fetch or run something (None when nothing would).
+
+    The theme's own CSS embeds its icons as ``url(data:image/...)``; any other ``url()``,
+    ``@import``, ``expression()`` or binding is a problem.
+    """
+    m = _CSS_ACTIVE.search(css)
+    if m:
+        return m.group(0)
+    for m in _CSS_URL.finditer(css):
+        if not m.group(1).lower().startswith("data:image/"):
+            return f"url({m.group(1)[:40]}"
+    return None
 
 
 # --------------------------------------------------------------------------- workbook
@@ -146,13 +163,16 @@ class _Page(HTMLParser):
         self.tables: list[list[list[str]]] = []
         self._stack: list[list[list[str]]] = []
         self._cell: list[str] | None = None
+        self._style = False
 
     def _where(self) -> str:
         return f"line {self.getpos()[0]}"
 
     def handle_starttag(self, tag, attrs):
         self._check(tag, attrs)
-        if tag == "table":
+        if tag == "style":
+            self._style = True
+        elif tag == "table":
             self._stack.append([])
         elif tag == "tr" and self._stack:
             self._stack[-1].append([])
@@ -163,6 +183,8 @@ class _Page(HTMLParser):
         self._check(tag, attrs)
 
     def handle_endtag(self, tag):
+        if tag == "style":
+            self._style = False
         if tag in ("td", "th") and self._cell is not None and self._stack and self._stack[-1]:
             self._stack[-1][-1].append(" ".join("".join(self._cell).split()))
             self._cell = None
@@ -170,6 +192,10 @@ class _Page(HTMLParser):
             self.tables.append(self._stack.pop())
 
     def handle_data(self, data):
+        if self._style:
+            problem = css_problem(data)
+            if problem:
+                self.bad.append(f"a <style> ending at {self._where()} loads or runs something ({problem!r})")
         if self._cell is not None:
             self._cell.append(data)
 
@@ -187,8 +213,9 @@ class _Page(HTMLParser):
                 self.bad.append(f"<{tag} src=…> at {self._where()} is not an embedded image ({value[:40]!r})")
             elif name == "href" and (_SCHEME.match(value) or value.strip().startswith("//")):
                 self.bad.append(f"<{tag} href=…> at {self._where()} leaves the run ({value[:40]!r})")
-            elif name == "style" and re.search(r"url\s*\(|expression\s*\(|@import", value, re.IGNORECASE):
-                self.bad.append(f"style of <{tag}> at {self._where()} loads or runs something ({value[:40]!r})")
+            elif name == "style" and css_problem(value):
+                self.bad.append(f"style of <{tag}> at {self._where()} loads or runs something "
+                                f"({css_problem(value)!r})")
             elif tag == "meta" and name == "name" and value not in _META_NAMES:
                 self.bad.append(f"<meta name={value!r}> at {self._where()} is not allowed in a report page")
 
