@@ -208,6 +208,7 @@ def test_a_rewritten_manifest_is_caught_by_the_ledger(copy):
     assert proc.returncode == 1
     [finding] = _findings(proc)
     assert finding.startswith("manifest.json differs from its ledger entry (line 1)")
+    assert "give --sign-key FILE to check it" in proc.stderr  # what was not checked is said, pass or fail
 
 
 def test_a_rewritten_ledger_entry_is_caught_only_with_the_key(copy):

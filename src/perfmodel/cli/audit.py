@@ -40,8 +40,8 @@ def handle_verify(args) -> int:
 
     import sys
 
-    from ..audit import verify_run
-    from ..errors import UsageError
+    from ..audit import check_run
+    from ..errors import CheckFailed, UsageError
     from ..ledger import read_key
     from ..privacy import load_or_create_salt
 
@@ -51,9 +51,11 @@ def handle_verify(args) -> int:
             raise UsageError(f"--salt-file {args.salt_file}: not found; give the salt file the run was made with")
         salt = load_or_create_salt(args.salt_file)
     key = read_key(args.sign_key) if args.sign_key else None
-    result = verify_run(args.run_dir, data_dir=args.data, salt=salt, key=key)
-    for note in result.notes:
+    result = check_run(args.run_dir, data_dir=args.data, salt=salt, key=key)
+    for note in result.notes:  # what was not checked, whatever the outcome
         print(f"perfmodel: note: {note}", file=sys.stderr)
+    if not result.ok:
+        raise CheckFailed(result.summary())
     print("verified")
     return 0
 
