@@ -29,14 +29,13 @@ def pristine(tmp_path_factory):
 
 @pytest.fixture
 def run_copy(pristine, tmp_path):
-    """A private copy of the dataset and of the run, with the manifest pointing at the copy."""
-    data, run = pristine
+    """A private copy of the dataset and a run of it, sealed in its own reports folder's ledger.
+
+    (Rewriting a copied run's manifest to point at the copy would be tampering itself.)
+    """
+    data, _ = pristine
     data2 = Path(shutil.copytree(data, tmp_path / "data"))
-    run2 = Path(shutil.copytree(run, tmp_path / "reports" / PERIOD / run.name))
-    m = json.loads((run2 / "manifest.json").read_text(encoding="utf-8"))
-    m["data_dir"] = str(data2)
-    (run2 / "manifest.json").write_text(json.dumps(m, ensure_ascii=False, indent=2), encoding="utf-8")
-    return data2, run2
+    return data2, data_only_run(data2, tmp_path / "reports")
 
 
 def _sha(path) -> str:
@@ -260,3 +259,53 @@ def test_duckdb_and_spark_give_byte_identical_csvs(pristine, tmp_path):
     audit.write_tables(tables, tmp_path)
     for name in ("scores.csv", "indicators.csv"):
         assert (tmp_path / name).read_bytes() == (run / name).read_bytes(), name
+
+
+def _manifest_only_run(out: Path, period: str, run_id: str, **fields) -> Path:
+    run = out / period / run_id
+    run.mkdir(parents=True)
+    (run / "manifest.json").write_text(json.dumps(fields, ensure_ascii=False), encoding="utf-8")
+    return run
+
+
+def test_audit_list_shows_notebook_language_data_and_policy_and_takes_out_like_report(tmp_path):
+    out = tmp_path / "reports"
+    _manifest_only_run(out, PERIOD, "20260101T000000Z-0000000a", status="complete", created_at="2026-01-01T00:00:00Z",
+                       data_dir="/数据/售后", parameters={"notebook": "quarterly", "lang": "zh"},
+                       policy={"name": "after-sales", "version": "2026.1"})
+    _manifest_only_run(out, PERIOD, "20260101T000000Z-0000000b", status="complete", data_dir="/data/x",
+                       parameters={"notebook": "calibration", "lang": "en"}, policy={"name": "p", "version": "1"})
+    (out / PERIOD / "20260101T000000Z-0000000c").mkdir()
+    bad = out / PERIOD / "20260101T000000Z-0000000d"
+    bad.mkdir()
+    (bad / "manifest.json").write_text("[1, 2]", encoding="utf-8")  # JSON, but not a manifest
+    runs = audit.list_runs(out)
+    assert runs[["notebook", "lang", "data_dir"]].values.tolist() == [
+        ["quarterly", "zh", "/数据/售后"], ["calibration", "en", "/data/x"], [None, None, None], [None, None, None]]
+    assert runs["status"].tolist() == ["complete", "complete", "incomplete", "unreadable"]
+    r = _cli("audit", "list", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == PERIOD
+    first = lines[1].split()
+    assert first == ["20260101T000000Z-0000000a", "complete", "quarterly", "zh", "after-sales", "2026.1",
+                     "2026-01-01T00:00:00Z", "data:", "/数据/售后"]
+    assert lines[2].split()[2:4] == ["calibration", "en"] and lines[2].endswith("data: /data/x")
+    assert _cli("audit", "list", "--reports", str(out)).stdout == r.stdout  # the former name still works
+    assert "--reports" not in _cli("audit", "list", "--help").stdout
+
+
+def test_latest_run_is_the_latest_quarterly_report_of_the_period(tmp_path):
+    out = tmp_path / "reports"
+    q = _manifest_only_run(out, PERIOD, "20260101T000000Z-0000000a", status="complete",
+                           parameters={"notebook": "quarterly"})
+    _manifest_only_run(out, PERIOD, "20260102T000000Z-0000000b", status="complete",
+                       parameters={"notebook": "calibration"})
+    _manifest_only_run(out, PERIOD, "20260103T000000Z-0000000c", status="failed",
+                       parameters={"notebook": "quarterly"})
+    assert audit.latest_run(out, PERIOD) == q
+    assert audit.latest_run(out, PERIOD, notebook=None).name == "20260102T000000Z-0000000b"
+    assert audit.latest_run(out, "2026Q2") is None
+    later = _manifest_only_run(out, "2026Q4", "20260101T000000Z-0000000d", status="complete",
+                               parameters={"notebook": "quarterly"})
+    assert audit.latest_run(out, None) == later  # any period: the latest run id

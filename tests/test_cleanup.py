@@ -245,3 +245,31 @@ def test_a_stopped_run_removes_its_own_cache_and_stays_incomplete(signum, code, 
     assert not (run / ".cache").exists() and not (run / ".running").exists()
     assert not (run / audit.MANIFEST).exists()
     assert audit.list_runs(out)["status"].tolist() == ["incomplete"]
+
+
+def test_removing_a_stale_cache_appends_to_the_ledger_and_edits_no_entry(tmp_path):
+    import hashlib
+    import hmac
+
+    from perfmodel import ledger
+
+    out = tmp_path / "reports"
+    me = cleanup.owner_record()
+    sealed = out / PERIOD / RUN_B
+    sealed.mkdir(parents=True)
+    ledger.append(out, {"kind": "run", "run": f"{PERIOD}/{RUN_B}", "status": "complete",
+                        "manifest_sha256": "0" * 64})
+    before = (out / "ledger.jsonl").read_bytes()
+    dead = fake_run(out, RUN_A, {**me, "pid": finished_pid()})
+    key = b"k" * 32
+    assert cleanup.clean_stale(out, key=key).removed == [dead / ".cache"]
+    after = (out / "ledger.jsonl").read_bytes()
+    assert after.startswith(before)  # appended: the earlier entry is byte for byte the same
+    first, entry = (json.loads(line) for line in after.decode("utf-8").splitlines())
+    assert entry["kind"] == "stale-cache-removed" and entry["run"] == f"{PERIOD}/{RUN_A}"
+    assert entry["seq"] == 2 and entry["prev"] == first["hash"]
+    body = json.dumps({k: v for k, v in entry.items() if k not in ("hash", "hmac")}, sort_keys=True,
+                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert entry["hash"] == hashlib.sha256(body).hexdigest()
+    assert entry["hmac"] == hmac.new(key, body, hashlib.sha256).hexdigest()
+    assert cleanup.clean_stale(out).removed == [] and (out / "ledger.jsonl").read_bytes() == after

@@ -5,8 +5,12 @@ run and, written last, ``manifest.json``: the SHA-256 of every input file, the f
 text and its hash, package and library versions, the parameters, the seed, the engine and
 the SHA-256 of every output. A run folder without a manifest is incomplete.
 
-:func:`verify_run` re-reads the inputs the manifest names, recomputes the indicator and
-score tables with the policy text the manifest records, and compares every hash.
+The manifest is then sealed in the ledger of the reports folder (:mod:`perfmodel.ledger`).
+
+:func:`verify_run` checks the manifest against its ledger entry, re-reads the inputs the
+manifest names, recomputes the indicator and score tables with the policy text the
+manifest records, compares every hash, and compares the published workbook and pages
+with the recomputed tables (:mod:`perfmodel.published`).
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ import hashlib
 import io
 import json
 import platform
+import re
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -34,6 +39,10 @@ INDICATORS_CSV = "indicators.csv"
 SCORES_CSV = "scores.csv"
 # Outputs that verify recomputes from the inputs (the others are checked against their hash).
 RECOMPUTED = (INDICATORS_CSV, SCORES_CSV)
+WORKBOOK = "scores.xlsx"
+POLICY_FILE = "policy.yaml"
+# Notebooks whose pages show the run's own scores (verify compares their score tables).
+SCORE_PAGES = ("quarterly", "feedback")
 LIBRARIES = ("perfmodel", "pandas", "numpy", "pyarrow", "duckdb", "ibis-framework", "sqlglot",
              "pyspark", "statsmodels", "linearmodels", "scipy", "pandera", "matplotlib", "seaborn",
              "papermill", "nbconvert", "nbformat", "ipykernel", "xlsxwriter", "openpyxl", "mplfonts")
@@ -298,17 +307,37 @@ def build_manifest(run_dir, *, run_id: str, data_dir, policy_spec, parameters: d
     }
 
 
-def write_manifest(run_dir, manifest: dict) -> Path:
-    """Write ``manifest.json`` atomically (temporary file in the same folder, then os.replace).
+def write_manifest(run_dir, manifest: dict, *, key: bytes | None = None, seal: bool = True) -> Path:
+    """Write ``manifest.json`` atomically (temporary file in the same folder, then os.replace), then seal it.
+
+    Sealing appends the manifest's SHA-256 to the ledger of the reports folder
+    (``<reports>/ledger.jsonl``, see :mod:`perfmodel.ledger`), so that a manifest
+    rewritten later no longer matches its entry.
+
+    Parameters
+    ----------
+    run_dir : path
+        The run folder ``<reports>/<period>/<run_id>``.
+    manifest : dict
+        See :func:`build_manifest`.
+    key : bytes, optional
+        The signing key (``--sign-key FILE``): the ledger entry then carries an HMAC.
+    seal : bool
+        Append the ledger entry (default).
 
     Returns
     -------
     pathlib.Path
         The manifest path.
     """
+    from . import ledger
+
     text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
     # readable by auditors; on disk before it marks the run complete
-    return write_atomic(Path(run_dir) / MANIFEST, text.encode("utf-8"), shared=True, sync=True)
+    path = write_atomic(Path(run_dir) / MANIFEST, text.encode("utf-8"), shared=True, sync=True)
+    if seal:
+        ledger.seal_run(run_dir, path, status=str(manifest.get("status")), key=key)
+    return path
 
 
 def read_manifest(run_dir) -> dict:
@@ -328,9 +357,73 @@ def read_manifest(run_dir) -> dict:
     if not path.is_file():
         raise CheckFailed(f"{run_dir}: no {MANIFEST}; the run is incomplete and cannot be verified")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise CheckFailed(f"{path}: not UTF-8 text; the manifest was damaged or replaced") from None
     except json.JSONDecodeError as exc:
         raise CheckFailed(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    problem = manifest_problem(manifest)
+    if problem:
+        raise CheckFailed(f"{path}: {problem}; the manifest was damaged or edited and cannot be verified")
+    return manifest
+
+
+# What verify reads from a manifest: field -> (accepted types, what the field holds).
+_FIELDS = {
+    "run_id": ((str,), "a text"),
+    "status": ((str,), "a text"),
+    "period": ((str,), "a period id"),
+    "data_dir": ((str,), "a folder path"),
+    "engine": ((str, type(None)), "an engine name"),
+    "parameters": ((dict, type(None)), "an object"),
+    "inputs": ((list,), "a list of {path, sha256, bytes}"),
+    "policy": ((dict,), "an object with text and sha256"),
+    "outputs": ((list,), "a list of {path, sha256, bytes}"),
+}
+
+
+def _kind(value) -> str:
+    return "null" if value is None else {dict: "an object", list: "a list", str: "a text", bool: "a boolean",
+                                          int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+
+def manifest_problem(manifest) -> str | None:
+    """Return what makes a manifest unusable for verification (one line), or None when it is usable.
+
+    Every field :func:`check_run` reads must be present with its type: ``run_id``,
+    ``status``, ``period`` and ``data_dir`` texts, ``inputs`` and ``outputs`` lists of
+    objects with a text ``path`` and ``sha256``, ``policy`` an object whose ``text`` and
+    ``sha256`` are texts (or absent), ``parameters`` an object or null.
+    """
+    if not isinstance(manifest, dict):
+        return f"the manifest is {_kind(manifest)}, expected an object"
+    for name, (types, what) in _FIELDS.items():
+        if name not in manifest:
+            if name in ("engine", "parameters"):
+                continue
+            return f"field {name!r} is missing (expected {what})"
+        if not isinstance(manifest[name], types) or isinstance(manifest[name], bool):
+            return f"field {name!r} is {_kind(manifest[name])}, expected {what}"
+    for name in ("inputs", "outputs"):
+        for n, item in enumerate(manifest[name], start=1):
+            if not isinstance(item, dict):
+                return f"{name} item {n} is {_kind(item)}, expected an object with path and sha256"
+            for key in ("path", "sha256"):
+                if not isinstance(item.get(key), str):
+                    return f"{name} item {n}: {key!r} is {_kind(item.get(key))}, expected a text"
+            if not isinstance(item.get("bytes", 0), int) or isinstance(item.get("bytes"), bool):
+                return f"{name} item {n}: 'bytes' is {_kind(item.get('bytes'))}, expected a number"
+    for key in ("text", "sha256", "name", "version"):
+        value = manifest["policy"].get(key)
+        if value is not None and not isinstance(value, str):
+            return f"policy {key!r} is {_kind(value)}, expected a text"
+    from .periods import parse_period
+
+    try:
+        parse_period(manifest["period"])
+    except PerfmodelError:
+        return f"field 'period' is {manifest['period']!r}, not a period id"
+    return None
 
 
 # --------------------------------------------------------------------------- verification
@@ -348,11 +441,14 @@ class Verification:
         Supervisors whose recomputed score or rating differs from the recorded one:
         ``supervisor_id``, ``recorded_score``, ``recomputed_score``, ``difference``,
         ``recorded_rating``, ``recomputed_rating``.
+    notes : list of str
+        What was not checked and why (e.g. an HMAC without the key); not mismatches.
     """
 
     run_dir: Path
     mismatches: list[str] = field(default_factory=list)
     score_changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -371,7 +467,8 @@ def _short(h: str | None) -> str:
     return (h or "none")[:12]
 
 
-def check_run(run_dir, *, data_dir=None, recompute: bool = True, salt: str | None = None) -> Verification:
+def check_run(run_dir, *, data_dir=None, recompute: bool = True, salt: str | None = None,
+              key: bytes | None = None) -> Verification:
     """Compare a run folder with its manifest and recompute its data outputs.
 
     Parameters
@@ -385,15 +482,22 @@ def check_run(run_dir, *, data_dir=None, recompute: bool = True, salt: str | Non
         Recompute indicators and scores from the inputs with the recorded policy text.
     salt : str, optional
         The salt of a pseudonymized run (required to recompute one).
+    key : bytes, optional
+        The signing key the run was sealed with (``--sign-key FILE``): the run's ledger
+        entry must carry a matching HMAC.
 
     Returns
     -------
     Verification
-        With every mismatch named: changed, missing or added input files, a policy text
+        With every mismatch named: a manifest that differs from its ledger entry, a
+        broken ledger chain or HMAC, changed, missing or added input files, a policy text
         that does not match its recorded hash, outputs that are missing, changed or
-        unrecorded, recomputed outputs that differ, and per supervisor the score and
-        rating differences.
+        unrecorded, recomputed outputs that differ, workbook cells and score tables of
+        the pages that differ from the recomputed scores, page elements outside the
+        allow-list, and per supervisor the score and rating differences.
     """
+    from . import ledger
+
     run_dir = Path(run_dir)
     manifest = read_manifest(run_dir)
     pseudonymized = is_pseudonymized(manifest)
@@ -402,6 +506,8 @@ def check_run(run_dir, *, data_dir=None, recompute: bool = True, salt: str | Non
                          f"used for the run to verify it")
     result = Verification(run_dir)
     miss = result.mismatches
+    sealed, result.notes = ledger.check_run(run_dir, run_dir / MANIFEST, key=key)
+    miss.extend(sealed)
     if manifest.get("status") != "complete":
         miss.append(f"run status is {manifest.get('status')!r}, not 'complete'")
 
@@ -422,12 +528,12 @@ def check_run(run_dir, *, data_dir=None, recompute: bool = True, salt: str | Non
                 miss.append(f"input {name} is missing from {folder}")
             elif now["sha256"] != rec["sha256"]:
                 miss.append(f"input {name} changed: sha256 recorded {_short(rec['sha256'])}…, now "
-                            f"{_short(now['sha256'])}… ({rec['bytes']} -> {now['bytes']} bytes)")
+                            f"{_short(now['sha256'])}… ({rec.get('bytes', '?')} -> {now['bytes']} bytes)")
         for name in sorted(set(current) - set(recorded_inputs)):
             miss.append(f"input {name} was added to {folder} after the run")
 
     # policy
-    pol = manifest.get("policy", {})
+    pol = manifest["policy"]
     text = pol.get("text")
     if text is None:
         miss.append("policy text is not recorded in the manifest")
@@ -437,7 +543,7 @@ def check_run(run_dir, *, data_dir=None, recompute: bool = True, salt: str | Non
                     f"({_short(pol.get('sha256'))}…, text hashes to {_short(sha256_text(text))}…)")
 
     # outputs on disk
-    recorded_outputs = {o["path"]: o for o in manifest.get("outputs", [])}
+    recorded_outputs = {o["path"]: o for o in manifest["outputs"]}
     on_disk = {o["path"]: o for o in hash_outputs(run_dir)}
     for name, rec in recorded_outputs.items():
         now = on_disk.get(name)
@@ -448,6 +554,9 @@ def check_run(run_dir, *, data_dir=None, recompute: bool = True, salt: str | Non
                         f"({_short(rec['sha256'])}…, now {_short(now['sha256'])}…)")
     for name in sorted(set(on_disk) - set(recorded_outputs)):
         miss.append(f"output {name} is not in the manifest")
+    if text is not None and (run_dir / POLICY_FILE).is_file() \
+            and (run_dir / POLICY_FILE).read_bytes() != text.encode("utf-8"):
+        miss.append(f"output {POLICY_FILE} differs from the policy text recorded in the manifest")
 
     # recompute
     policy = None
@@ -483,7 +592,61 @@ def check_run(run_dir, *, data_dir=None, recompute: bool = True, salt: str | Non
         result.score_changes = _score_changes(run_dir / SCORES_CSV, tables["scores"])
         for row in result.score_changes.itertuples(index=False):
             miss.append(_describe_change(row))
+        miss.extend(_published_findings(run_dir, manifest, tables))
+    else:
+        miss.extend(_page_structure_findings(run_dir))
     return result
+
+
+def _published_findings(run_dir: Path, manifest: dict, tables: dict[str, pd.DataFrame]) -> list[str]:
+    """The workbook's cells and the pages' score tables against the recomputed tables."""
+    from .published import workbook_findings
+
+    params = manifest.get("parameters") or {}
+    lang = params.get("lang") if params.get("lang") in ("en", "zh") else "en"
+    found = []
+    if (run_dir / WORKBOOK).is_file():
+        found += workbook_findings(run_dir / WORKBOOK, [(0, tables["scores"], "supervisor_id"),
+                                                        (1, _workbook_indicators(tables["indicators"], lang),
+                                                         "supervisor_id")])
+    # only these notebooks show the run's own scores (the others show alternatives); a
+    # mid-period feedback page shows projected values, not the scores of the data cut
+    scores = tables["scores"] if params.get("notebook") in SCORE_PAGES and not params.get("as_of") else None
+    pages = {}
+    if scores is not None and params.get("notebook") == "feedback":
+        pages = {f"feedback/{page_name(sid)}.html": str(sid) for sid in scores["supervisor_id"]}
+    return found + _page_structure_findings(run_dir, scores, manifest["period"], lang, pages)
+
+
+def page_name(supervisor_id) -> str:
+    """Return the file stem of a supervisor's feedback page (``feedback/<stem>.html``)."""
+    return re.sub(r"[^\w.\-]+", "_", str(supervisor_id), flags=re.UNICODE).strip("._") or "x"
+
+
+def _page_structure_findings(run_dir: Path, scores=None, period=None, lang="en", pages=None) -> list[str]:
+    from .published import page_findings
+
+    found = []
+    for page in sorted(Path(run_dir).rglob("*.html")):
+        rel = page.relative_to(run_dir)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        who = (pages or {}).get(rel.as_posix())
+        found += [f"{rel.parent.as_posix()}/{m}" if rel.parent.parts else m
+                  for m in page_findings(page, scores, period=period, lang=lang, supervisor=who)]
+    return found
+
+
+def _workbook_indicators(indicators: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The indicators sheet as the report runner writes it: the indicator's name beside its id."""
+    from .i18n import indicator_label
+
+    if "indicator" not in indicators.columns:
+        return indicators
+    out = indicators.copy()
+    out.insert(list(out.columns).index("indicator") + 1, "indicator_name",
+               out["indicator"].map(lambda i: indicator_label(str(i), lang) if pd.notna(i) else ""))
+    return out
 
 
 def _score_changes(recorded_csv: Path, recomputed: pd.DataFrame) -> pd.DataFrame:
@@ -492,6 +655,8 @@ def _score_changes(recorded_csv: Path, recomputed: pd.DataFrame) -> pd.DataFrame
     if not recorded_csv.is_file():
         return pd.DataFrame(columns=cols)
     old = pd.read_csv(recorded_csv, dtype={"supervisor_id": str, "rating": str}, encoding="utf-8-sig")
+    # the CSV writer prefixes text that could run as a formula with ' (=1+2 is written '=1+2)
+    old["supervisor_id"] = old["supervisor_id"].map(unescape_formula)
     new = recomputed[["supervisor_id", "score", "rating"]].copy()
     new["supervisor_id"] = new["supervisor_id"].astype(str)
     both = old[["supervisor_id", "score", "rating"]].merge(new, on="supervisor_id", how="outer",
@@ -506,6 +671,15 @@ def _score_changes(recorded_csv: Path, recomputed: pd.DataFrame) -> pd.DataFrame
         "recomputed_score": out["score_new"], "difference": d[changed],
         "recorded_rating": out["rating_old"], "recomputed_rating": out["rating_new"],
     }, columns=cols).sort_values("supervisor_id", kind="mergesort").reset_index(drop=True)
+
+
+def unescape_formula(text):
+    """Undo :func:`perfmodel.exports.escape_formula`: ``'=1+2`` read back from a CSV is ``=1+2``."""
+    from .exports import FORMULA_PREFIXES
+
+    if isinstance(text, str) and text.startswith("'") and text[1:2] and text[1] in FORMULA_PREFIXES:
+        return text[1:]
+    return text
 
 
 def _fmt(x) -> str:
@@ -524,8 +698,10 @@ def _describe_change(row) -> str:
     return text
 
 
-def verify_run(run_dir, *, data_dir=None, salt: str | None = None) -> Verification:
+def verify_run(run_dir, *, data_dir=None, salt: str | None = None, key: bytes | None = None) -> Verification:
     """Verify a run; raise :class:`perfmodel.errors.CheckFailed` naming every mismatch.
+
+    Parameters are those of :func:`check_run`.
 
     Returns
     -------
@@ -539,7 +715,7 @@ def verify_run(run_dir, *, data_dir=None, salt: str | None = None) -> Verificati
     UsageError
         When the run was pseudonymized and no ``salt`` is given.
     """
-    result = check_run(run_dir, data_dir=data_dir, salt=salt)
+    result = check_run(run_dir, data_dir=data_dir, salt=salt, key=key)
     if not result.ok:
         raise CheckFailed(result.summary())
     return result
@@ -554,38 +730,77 @@ def list_runs(reports_dir="reports") -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``period``, ``run_id``, ``status`` (complete, failed, or incomplete when
-        there is no manifest), ``notebook``, ``policy_name``, ``policy_version``,
-        ``created_at``, ``path``.
+        there is no manifest, unreadable when it cannot be read), ``notebook``, ``lang``,
+        ``data_dir`` (the data source the run read), ``policy_name``, ``policy_version``,
+        ``created_at``, ``path``; what a run's manifest does not record is None.
     """
-    cols = ["period", "run_id", "status", "notebook", "policy_name", "policy_version",
+    cols = ["period", "run_id", "status", "notebook", "lang", "data_dir", "policy_name", "policy_version",
             "created_at", "path"]
     root = Path(reports_dir)
     rows = []
     if root.is_dir():
         for period_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
             for run in sorted(p for p in period_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-                row = {"period": period_dir.name, "run_id": run.name, "status": "incomplete",
-                       "notebook": None, "policy_name": None, "policy_version": None,
-                       "created_at": None, "path": str(run)}
+                row = dict.fromkeys(cols)
+                row.update(period=period_dir.name, run_id=run.name, status="incomplete", path=str(run))
                 mpath = run / MANIFEST
                 if mpath.is_file():
-                    try:
-                        m = json.loads(mpath.read_text(encoding="utf-8"))
-                        row.update(status=m.get("status"),
-                                   notebook=(m.get("parameters") or {}).get("notebook"),
-                                   policy_name=m.get("policy", {}).get("name"),
-                                   policy_version=m.get("policy", {}).get("version"),
-                                   created_at=m.get("created_at"))
-                    except (json.JSONDecodeError, AttributeError):
-                        row["status"] = "unreadable"
+                    row.update(_listed(mpath))
                 elif (run / FAILED).exists():
                     row["status"] = "failed"
                 rows.append(row)
     return pd.DataFrame(rows, columns=cols)
 
 
+def _listed(path: Path) -> dict:
+    """What :func:`list_runs` shows of one manifest (``status`` unreadable when it cannot be read)."""
+    try:
+        m = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {"status": "unreadable"}
+    if not isinstance(m, dict):
+        return {"status": "unreadable"}
+
+    def text(value):
+        return value if isinstance(value, str) else None
+
+    params = m.get("parameters") if isinstance(m.get("parameters"), dict) else {}
+    policy = m.get("policy") if isinstance(m.get("policy"), dict) else {}
+    return {"status": text(m.get("status")) or "unreadable", "notebook": text(params.get("notebook")),
+            "lang": text(params.get("lang")), "data_dir": text(m.get("data_dir")),
+            "policy_name": text(policy.get("name")), "policy_version": text(policy.get("version")),
+            "created_at": text(m.get("created_at"))}
+
+
+def latest_run(reports_dir, period: str | None, notebook: str | None = "quarterly") -> Path | None:
+    """Return the latest complete run of ``period`` made with ``notebook``.
+
+    ``period`` None looks at every period, ``notebook`` None at every notebook.
+
+    The published report of a period is its latest complete ``quarterly`` run; a
+    calibration, validity or audit run of the same period is not.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The run folder, or None when there is no such run.
+    """
+    runs = list_runs(reports_dir)
+    runs = runs[runs["status"] == "complete"]
+    if period is not None:
+        runs = runs[runs["period"] == period]
+    if notebook is not None:
+        runs = runs[runs["notebook"] == notebook]
+    runs = runs.sort_values("run_id", kind="mergesort")  # run ids begin with their UTC start time
+    return Path(runs["path"].iloc[-1]) if len(runs) else None
+
+
 def format_runs(runs: pd.DataFrame) -> str:
-    """Render :func:`list_runs` as a plain text table, one block per period."""
+    """Render :func:`list_runs` as a plain text table, one block per period.
+
+    Each run is one line: run id, status, notebook, language, policy (name and version),
+    creation time and the data source it read.
+    """
     if runs.empty:
         return "no runs"
     buf = io.StringIO()
@@ -593,6 +808,6 @@ def format_runs(runs: pd.DataFrame) -> str:
         buf.write(f"{period}\n")
         for r in group.itertuples(index=False):
             pol = f"{r.policy_name or '?'} {r.policy_version or ''}".strip()
-            buf.write(f"  {r.run_id}  {r.status:<10}  {r.notebook or '-':<11}  {pol:<34}  "
-                      f"{r.created_at or '-'}\n")
+            buf.write(f"  {r.run_id}  {r.status:<10}  {r.notebook or '-':<11}  {r.lang or '-':<2}  {pol:<34}  "
+                      f"{r.created_at or '-':<20}  data: {r.data_dir or '-'}\n")
     return buf.getvalue().rstrip("\n")

@@ -182,6 +182,10 @@ LABELS: dict[str, dict[str, str]] = {
     "no_run": {"en": "No complete report run found to audit; run `make report` (or perfmodel report) first.",
                "zh": "未找到可审计的完整报告运行；请先运行 `make report`（或 perfmodel report）。"},
     "no_second_policy": {"en": "No second policy given.", "zh": "未指定第二个政策。"},
+    "audited_run": {"en": "Audited run: the {notebook} run {run} of {period}, made {created} from the data "
+                          "in {data} (run folder {path}).",
+                    "zh": "审计对象：{period} 的 {notebook} 运行 {run}，生成于 {created}，数据来自 {data}"
+                          "（运行目录 {path}）。"},
     "missing_flag": {"en": "{n} supervisor(s) have missing indicators (weights renormalised).",
                      "zh": "{n} 位主管存在缺失指标（权重已重新分配）。"},
     "run_line": {"en": "Run {run}; data {data}; policy {policy} {version} (sha256 {sha}).",

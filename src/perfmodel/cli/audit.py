@@ -1,23 +1,36 @@
 """``perfmodel audit``: verify a report run against its manifest, list the runs."""
 from __future__ import annotations
 
+import argparse
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("audit", help="verify a report run or list the runs",
                               description="Verify report runs against their manifests.")
     sub = p.add_subparsers(dest="audit_command", metavar="ACTION", parser_class=type(p))
     v = sub.add_parser("verify", help="recompute a run's outputs and compare every hash",
-                       description="Re-read the inputs the manifest names, recompute indicators and "
-                                   "scores with the policy text it records, and compare every hash. "
-                                   "Prints 'verified' (exit 0) or each mismatch (exit 1).")
+                       description="Check the manifest against its entry in the reports folder's "
+                                   "ledger (ledger.jsonl), re-read the inputs it names, recompute "
+                                   "indicators and scores with the policy text it records, and compare "
+                                   "every hash, the workbook's cell values and the pages' score tables "
+                                   "with the recomputed scores, and the pages' elements with an "
+                                   "allow-list. Prints 'verified' (exit 0) or one line per finding "
+                                   "(exit 1). See the threat model in README.md.")
     v.add_argument("run_dir", metavar="RUN_DIR")
     v.add_argument("--data", default=None, help="read the inputs from this folder instead of the recorded one")
     v.add_argument("--salt-file", default=None, dest="salt_file",
                    help="the salt file a pseudonymized run was made with (required for such a run)")
+    v.add_argument("--sign-key", default=None, dest="sign_key", metavar="FILE",
+                   help="the signing key the run was sealed with (perfmodel report --sign-key): its "
+                        "ledger entry must carry a matching HMAC")
     v.set_defaults(func=handle_verify)
     ls = sub.add_parser("list", help="list the runs per period",
-                        description="List the runs per period with policy, status and date.")
-    ls.add_argument("--reports", default="reports", help="reports folder (default reports)")
+                        description="List the runs per period: run id, status, notebook, language, "
+                                    "policy, date and the data source each run read.")
+    ls.add_argument("--out", default="reports", dest="reports", metavar="DIR",
+                    help="reports folder, as given to perfmodel report --out (default reports)")
+    # the option's former name, still accepted
+    ls.add_argument("--reports", dest="reports", help=argparse.SUPPRESS)
     ls.set_defaults(func=handle_list)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
@@ -25,8 +38,11 @@ def register(subparsers) -> None:
 def handle_verify(args) -> int:
     from pathlib import Path
 
-    from ..audit import verify_run
-    from ..errors import UsageError
+    import sys
+
+    from ..audit import check_run
+    from ..errors import CheckFailed, UsageError
+    from ..ledger import read_key
     from ..privacy import load_or_create_salt
 
     salt = None
@@ -34,7 +50,12 @@ def handle_verify(args) -> int:
         if not Path(args.salt_file).expanduser().is_file():
             raise UsageError(f"--salt-file {args.salt_file}: not found; give the salt file the run was made with")
         salt = load_or_create_salt(args.salt_file)
-    verify_run(args.run_dir, data_dir=args.data, salt=salt)
+    key = read_key(args.sign_key) if args.sign_key else None
+    result = check_run(args.run_dir, data_dir=args.data, salt=salt, key=key)
+    for note in result.notes:  # what was not checked, whatever the outcome
+        print(f"perfmodel: note: {note}", file=sys.stderr)
+    if not result.ok:
+        raise CheckFailed(result.summary())
     print("verified")
     return 0
 

@@ -36,7 +36,7 @@ def register(subparsers) -> None:
     p.add_argument("--policy", default="efficiency", help="policy YAML file or preset (efficiency, quality)")
     p.add_argument("--other-policy", default=None, help="audit notebook: a second policy to compare")
     p.add_argument("--run", default=None, help="audit notebook: the run folder to audit "
-                                              "(default: the latest complete run of the period)")
+                                              "(default: the latest complete quarterly report run of the period)")
     p.add_argument("--as-of", default=None, dest="as_of",
                    help="feedback notebook: mid-period coaching as of this date (2026-08-15); the "
                         "period is the one in progress then, so --period/--all may be left out")
@@ -53,6 +53,10 @@ def register(subparsers) -> None:
                         "executed notebook), which are made from pseudonymized data only; the same salt "
                         "gives the same pseudonyms. Needs --salt-file; not with --notebook feedback "
                         "or audit")
+    p.add_argument("--sign-key", default=None, dest="sign_key", metavar="FILE",
+                   help="seal each run's manifest in the ledger (<out>/ledger.jsonl) with an HMAC made "
+                        "with this key file, kept outside --out (created if absent); perfmodel audit verify "
+                        "--sign-key FILE then catches a rewritten ledger too")
     p.add_argument("--salt-file", default=None, dest="salt_file",
                    help="with --pseudonymize: file holding the secret salt, outside --out (created if "
                         "absent); never copied into the run folder or manifest")
@@ -64,8 +68,9 @@ def handle(args) -> int:
     from ..privacy import salt_for
     from ..reports.runner import DEFAULT_SEED, run_reports, validate
 
+    key = signing_key(args)
     if args.clean_stale:
-        return clean(args)
+        return clean(args, key)
     if args.pseudonymize and args.notebook == "feedback":
         raise UsageError("--pseudonymize: feedback pages are personal by nature; not with --notebook feedback")
     if args.pseudonymize and args.notebook == "audit":
@@ -79,6 +84,7 @@ def handle(args) -> int:
                              seed=DEFAULT_SEED if args.seed is None else args.seed,
                              audit_run=args.run, other_policy=args.other_policy, as_of=args.as_of,
                              command=["perfmodel", *sys.argv[1:]], salt=salt)
+    spec.sign_key = key
     print(data_line(args.data), file=sys.stderr)  # after validate: a bad parameter stays one line
     with _terminate_cleanly():
         results = run_reports(spec, dataset)
@@ -123,7 +129,16 @@ def _terminate_cleanly():
         signal.signal(signal.SIGTERM, previous)
 
 
-def clean(args) -> int:
+def signing_key(args) -> bytes | None:
+    """The key of ``--sign-key FILE`` (created if absent; refused inside ``--out``), or None."""
+    from ..ledger import read_key
+
+    if not args.sign_key:
+        return None
+    return read_key(args.sign_key, forbidden=(args.out,), create=True)
+
+
+def clean(args, key: bytes | None = None) -> int:
     """``perfmodel report --clean-stale``: remove the caches of killed runs under ``--out``."""
     from ..errors import UsageError
     from ..reports.cleanup import clean_stale
@@ -132,7 +147,7 @@ def clean(args) -> int:
     if args.as_of:
         raise UsageError("--clean-stale: give it with --out only (not with --as-of)")
     out = writable_folder(args.out)
-    result = clean_stale(out)
+    result = clean_stale(out, key=key)
     for path in result.removed:
         print(f"removed {path}")
     for path, why in result.kept:

@@ -24,6 +24,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import ledger
 # owner_record is part of this module's API (the record a run writes)
 from ..owners import owner_record, owner_state, read_owner_file, write_owner  # noqa: F401
 
@@ -92,13 +93,18 @@ def run_folders(out) -> list[Path]:
     return found
 
 
-def clean_stale(out) -> Cleanup:
+def clean_stale(out, *, key: bytes | None = None) -> Cleanup:
     """Remove the working caches of the runs under ``out`` whose process is gone.
+
+    Each removal appends a ``stale-cache-removed`` entry to the ledger of ``out``
+    (:func:`perfmodel.ledger.record_cache_removed`); the ledger's history is never edited.
 
     Parameters
     ----------
     out : path
         A reports folder (what ``perfmodel report --out`` names).
+    key : bytes, optional
+        The signing key (``--sign-key``): the ledger entries then carry an HMAC.
 
     Returns
     -------
@@ -131,6 +137,7 @@ def clean_stale(out) -> Cleanup:
                 result.kept.append((cache, "could not be removed"))
                 continue
             result.removed.append(cache)
+            ledger.record_cache_removed(run, key=key)
         for leftover in [marker, *run.glob(".running-*")]:
             try:
                 leftover.unlink()

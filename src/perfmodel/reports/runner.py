@@ -131,6 +131,8 @@ class ReportSpec:
     as_of: str | None = None
     # The secret of --pseudonymize (never written anywhere; kept out of the repr).
     salt: str | None = field(default=None, repr=False)
+    # The key of --sign-key: ledger entries carry an HMAC made with it (kept out of the repr).
+    sign_key: bytes | None = field(default=None, repr=False)
 
 
 def validate(*, period: str | None = None, all_periods: bool = False, notebook: str = "quarterly",
@@ -222,10 +224,12 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
             audit_dir = resolve_path(audit_run)
             audit.read_manifest(audit_dir)
         elif len(periods) == 1:
-            audit_dir = _latest_complete_run(Path(out), periods[0])
+            # the published report of the period, not a calibration or another audit
+            audit_dir = audit.latest_run(Path(out), periods[0], notebook="quarterly")
             if audit_dir is None:
-                raise UsageError(f"{Path(out) / periods[0]}: no complete run to audit; run "
-                                 f"perfmodel report --period {periods[0]} first")
+                raise UsageError(f"{Path(out) / periods[0]}: no complete run to audit (the latest quarterly "
+                                 f"report of the period, unless --run names another); run perfmodel report "
+                                 f"--period {periods[0]} first")
         else:
             raise UsageError("--notebook audit audits one run: give --period P, not --all")
     spec = ReportSpec(notebook=notebook, data_dir=folder, policy=policy_spec, lang=lang, engine=engine,
@@ -266,12 +270,6 @@ def _policy_spec(policy) -> str:
     if Path(text).suffix.lower() in (".yaml", ".yml") or os.sep in text:
         return str(resolve_path(text))
     return text
-
-
-def _latest_complete_run(out: Path, period: str) -> Path | None:
-    runs = audit.list_runs(out)
-    runs = runs[(runs["period"] == period) & (runs["status"] == "complete")]
-    return Path(runs["path"].iloc[-1]) if len(runs) else None
 
 
 # --------------------------------------------------------------------------- notebooks
@@ -501,7 +499,8 @@ def _finish(run_dir, run_id, spec, period, params, inputs, errors) -> str:
                                     policy_spec=spec.policy, parameters=params, seed=spec.seed,
                                     engine=spec.engine, period=period, status=status, errors=errors,
                                     inputs=inputs, command=spec.command)
-    audit.write_manifest(run_dir, manifest)  # last: a run without a manifest is incomplete
+    # last: a run without a manifest is incomplete; then sealed in the reports folder's ledger
+    audit.write_manifest(run_dir, manifest, key=spec.sign_key)
     return status
 
 
@@ -622,7 +621,7 @@ def run_reports(spec: ReportSpec, dataset=None, *, progress: bool | None = None)
     list of RunResult
         In period order.
     """
-    stale = cleanup.clean_stale(spec.out)  # caches left by killed runs (their processes are gone)
+    stale = cleanup.clean_stale(spec.out, key=spec.sign_key)  # caches left by killed runs (their processes are gone)
     for path in stale.removed:
         print(f"perfmodel: removed the working cache of an interrupted run: {path}", file=sys.stderr)
     if len(spec.periods) == 1:
@@ -662,8 +661,8 @@ def run_report(period: str | None = "latest", *, all_periods: bool = False, note
     data_dir, policy, lang, engine, out, jobs, seed
         As on the command line.
     audit_run : path, optional
-        For ``notebook="audit"``: the run to audit (default the latest complete run of
-        the period under ``out``).
+        For ``notebook="audit"``: the run to audit (default the latest complete
+        quarterly report run of the period under ``out``).
     other_policy : str, optional
         For ``notebook="audit"``: a second policy whose effect on ratings is shown.
     as_of : str, optional

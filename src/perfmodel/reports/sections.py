@@ -1019,7 +1019,8 @@ def build_audit_context(run_dir="", other_policy="", lang="en", reports="reports
     Parameters
     ----------
     run_dir : path or ""
-        The run folder; empty for the latest complete run under ``reports``.
+        The run folder; empty for the latest complete quarterly report run under
+        ``reports`` (the published report, not a calibration or an audit).
     other_policy : str or path or ""
         A second policy (preset or YAML file) to compare with the recorded one.
     lang : {"en", "zh"}
@@ -1037,9 +1038,7 @@ def build_audit_context(run_dir="", other_policy="", lang="en", reports="reports
     if run_dir:
         folder = resolve_path(run_dir)
     else:
-        runs = audit.list_runs(resolve_path(reports))
-        runs = runs[runs["status"] == "complete"].sort_values("run_id", kind="mergesort")
-        folder = Path(runs["path"].iloc[-1]) if len(runs) else None
+        folder = audit.latest_run(resolve_path(reports), None, notebook="quarterly")
     other = None
     if other_policy:
         spec = str(resolve_path(other_policy)) if str(other_policy).endswith((".yaml", ".yml")) else str(other_policy)
@@ -1058,14 +1057,20 @@ def show_verification(actx: AuditContext):
         heading("audit_title", lang, level=1, run="—")
         text(t("no_run", lang))
         return
-    heading("audit_title", lang, level=1, run=f"{actx.manifest.get('period')} / {actx.manifest.get('run_id')}")
+    m = actx.manifest
+    heading("audit_title", lang, level=1, run=f"{m.get('period')} / {m.get('run_id')}")
+    notebook = (m.get("parameters") or {}).get("notebook") or "—"
+    shown = {"notebook": notebook, "run": m.get("run_id"), "period": m.get("period"),
+             "created": m.get("created_at") or "—", "data": m.get("data_dir"), "path": actx.run_dir}
+    text(t("audited_run", lang, **{k: md_escape(v) for k, v in shown.items()}))  # values from files: inert
     heading("verification", lang)
     v = actx.verification
     if v.ok:
         text(f"**{t('verified', lang)}**")
     else:
         text(f"**{t('not_verified', lang, n=len(v.mismatches))}**\n\n" +
-             "\n".join(f"- `{m}`" for m in v.mismatches))
+             # a finding may quote a tampered page: inert text, never a code span it could close
+             "\n".join(f"- {md_escape(m)}" for m in v.mismatches))
 
 
 def show_recorded_policy(actx: AuditContext):
@@ -1081,11 +1086,13 @@ def show_recorded_policy(actx: AuditContext):
     try:
         policy = audit.load_policy_text(pol["text"])
         summary = policy.summary()
+        # the target as the other pages state it (>= 80.0 %, not 0.8)
+        summary["target"] = [target_text(policy.indicators[i], lang) for i in summary["indicator"]]
         summary["indicator"] = summary["indicator"].map(lambda i: indicator_label(i, lang))
         summary["dimension"] = summary["dimension"].map(lambda d: t(d, lang))
         summary["rule"] = summary["rule"].map(lambda r: t(f"rule_{r}", lang))
         table(summary[["indicator", "dimension", "weight", "effective_weight", "rule", "target"]], lang,
-              {"weight": "{:.2f}", "effective_weight": "{:.1%}", "target": "{:g}"})
+              {"weight": "{:.2f}", "effective_weight": "{:.1%}"})
     except PerfmodelError as exc:
         text(t("not_available", lang, reason=md_escape(exc)))
     text("```yaml\n" + pol["text"].rstrip() + "\n```")
