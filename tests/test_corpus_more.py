@@ -62,15 +62,25 @@ def _csv_rows(path: Path) -> int:
 
 
 def _sheet_rows(path: Path, sheet: str) -> int:
-    import openpyxl
+    """Data rows of a sheet counted from its XML: ``<row>`` elements holding a value, less
+    the header (whatever the sheet's ``<dimension>`` tag says)."""
+    import zipfile
+    from xml.etree import ElementTree
 
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        rows = list(book[sheet].iter_rows(values_only=True))
-    finally:
-        book.close()
-    filled = [r for r in rows if any(v is not None and str(v).strip() for v in r)]
-    return max(len(filled) - 1, 0)
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    with zipfile.ZipFile(path) as book:
+        names = {s.get("name"): s.get(rel) for s in ElementTree.fromstring(book.read("xl/workbook.xml")).iter(f"{ns}sheet")}
+        targets = {r.get("Id"): r.get("Target") for r in ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))}
+        target = targets[names[sheet]]
+        part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        root = ElementTree.fromstring(book.read(part))
+    filled = 0
+    for row in root.iter(f"{ns}row"):
+        texts = ["".join(c.itertext()) for c in row.iter(f"{ns}c")]
+        if any(t.strip() for t in texts):
+            filled += 1
+    return max(filled - 1, 0)
 
 
 def _rows_in_file(folder: Path, label: str) -> int:
@@ -330,3 +340,54 @@ def test_parsing_a_large_column_of_spreadsheet_cells():
     assert not bad.any() and not bad_days.any()
     assert values[1] == 1234.5 and np.isnan(values[0])
     assert days[1] == pd.Timestamp("2026-09-01") and days[0] == pd.Timestamp("2026-09-02")
+
+
+# --------------------------------------------------------------------------- what files say about themselves
+
+def test_a_stale_dimension_tag_hides_no_row_or_column():
+    """The sheet's <dimension> says A1:C3; its XML holds 5 data rows and 6 columns."""
+    import zipfile
+
+    path = BAD / "stale_dimension_xlsx" / "tickets.xlsx"
+    with zipfile.ZipFile(path) as book:
+        assert b'<dimension ref="A1:C3"' in book.read("xl/worksheets/sheet1.xml")
+    data = load_dataset(BAD / "stale_dimension_xlsx")
+    acc = data.account.set_index("table").loc["tickets"]
+    assert (acc.rows_read, acc.rows_used, acc.rows_quarantined) == (5, 5, 0)
+    assert _sheet_rows(path, "tickets") == 5
+    t = data["tickets"]
+    assert t["ticket_id"].tolist() == ["T1", "T2", "T3", "T4", "T5"]
+    assert t["cost"].tolist() == [10.0, 20.0, 30.0, 40.0, 50.0]      # column F, past C
+    assert t["reopened"].tolist() == [0, 0, 0, 0, 0]
+
+
+def test_old_mac_line_ends_are_read():
+    raw = (BAD / "cr_line_ends" / "tickets.csv").read_bytes()
+    assert b"\n" not in raw and raw.count(b"\r") == 4
+    data = load_dataset(BAD / "cr_line_ends")
+    assert data["tickets"]["ticket_id"].tolist() == ["T1", "T2", "T3"]
+    assert data["tickets"]["cost"].tolist() == [120.5, 80.0, 0.0]
+
+
+def test_invisible_characters_and_full_width_letters_in_a_header_are_removed():
+    header = (BAD / "invisible_header" / "tickets.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert "resolved\u200b_at" in header and "\uff44\uff55\uff45_at" in header
+    data = load_dataset(BAD / "invisible_header")
+    t = data["tickets"]
+    assert "resolved\u200b_at" not in t.columns
+    # T1 was resolved 2026-01-06 10:00 and due 2026-01-08 09:00 (make_corpus.TICKETS)
+    assert t["resolved_at"].tolist()[0] == pd.Timestamp("2026-01-06 10:00")
+    assert t["due_at"].tolist()[0] == pd.Timestamp("2026-01-08 09:00")
+
+
+def test_a_fifo_named_like_a_table_is_refused_unopened(tmp_path):
+    import os
+    import shutil
+
+    for name in ("supervisors.csv", "tickets.csv"):
+        shutil.copy(BAD / "bom_utf8" / name, tmp_path)
+    os.mkfifo(tmp_path / "staff.csv")   # opening it for reading would block the load
+    with pytest.raises(DataError) as info:
+        load_dataset(tmp_path)
+    assert str(info.value) == ("staff.csv: not a regular file but a FIFO (named pipe); give the "
+                               "table as a file saved on disk (see data/README.md)")

@@ -15,6 +15,8 @@ import codecs
 import csv
 import io
 import re
+import stat
+import unicodedata
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .errors import DataError
+from .xlsx_guard import check_workbook
 
 ENCODINGS = ("utf-8", "gb18030")
 _HEAD_BYTES = 1 << 20
@@ -116,10 +119,18 @@ def find_sources(folder: Path, names) -> dict[str, Source]:
     names = set(names)
     found: dict[str, list[Source]] = {}
     for path in sorted(folder.iterdir()):
-        if not path.is_file() or path.name.startswith((".", "~$")):
+        if path.name.startswith((".", "~$")):
             continue
         suffix = path.suffix.lower()
         stem = path.stem.strip().lower()
+        if not path.is_file():
+            if suffix in (".csv", ".parquet", ".xlsx") and _special_file(path):
+                # opening a FIFO blocks until something writes to it: refuse it unopened
+                raise DataError(
+                    f"{path.name}: not a regular file but {_special_file(path)}; give the table "
+                    f"as a file saved on disk ({_DOC})"
+                )
+            continue
         if suffix in (".csv", ".parquet") and stem in names:
             found.setdefault(stem, []).append(Source(stem, path))
         elif suffix == ".xlsx":
@@ -139,6 +150,19 @@ def find_sources(folder: Path, names) -> dict[str, Source]:
             )
         out[name] = sources[0]
     return out
+
+
+def _special_file(path: Path) -> str | None:
+    """What kind of special file ``path`` is (a FIFO, a device, a socket), never opening it."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    for test, kind in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return None
 
 
 # Workbooks opened by :func:`open_workbooks` for the block that runs (path -> openpyxl book).
@@ -190,6 +214,7 @@ def _workbook(path: Path):
     if books is not None and key in books:
         yield books[key]
         return
+    check_workbook(path)  # bounded memory: no part or cell larger than a workbook can hold
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     if books is not None:
         books[key] = book  # closed by open_workbooks
@@ -209,6 +234,8 @@ def workbook_sheets(path: Path) -> list[str]:
     try:
         with _workbook(path) as book:
             return list(book.sheetnames)
+    except DataError:
+        raise
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise DataError(
             f"{path.name}: cannot open the Excel workbook ({type(exc).__name__}); "
@@ -265,7 +292,8 @@ _BLANK = "\x00blank"
 
 
 def header_names(names, label: str, blank_ok: bool = False) -> list[str]:
-    """Normalise header names (strip, lower-case) and reject empty or duplicated ones.
+    """Normalise header names (NFKC, invisible characters removed, stripped, lower-cased) and
+    reject empty or duplicated ones.
 
     With ``blank_ok``, a header cell without a name gets a placeholder that
     :func:`drop_blank_columns` removes when its column holds no value (spreadsheets often
@@ -273,7 +301,7 @@ def header_names(names, label: str, blank_ok: bool = False) -> list[str]:
     """
     out = []
     for i, name in enumerate(names):
-        text = "" if name is None else str(name).replace("\ufeff", "").strip().lower()
+        text = "" if name is None else _normal_name(name)
         if not text:
             if blank_ok:
                 out.append(f"{_BLANK}{i + 1}")
@@ -285,6 +313,17 @@ def header_names(names, label: str, blank_ok: bool = False) -> list[str]:
             )
         out.append(text)
     return out
+
+
+def _normal_name(name) -> str:
+    """NFKC form without invisible (format) characters, stripped and lower-cased.
+
+    A zero-width space typed into ``resolved\u200b_at`` or full-width letters would
+    otherwise make a name that looks right but matches no column of the contract.
+    """
+    text = unicodedata.normalize("NFKC", str(name))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return text.strip().lower()
 
 
 def drop_blank_columns(frame: pd.DataFrame, label: str) -> pd.DataFrame:
@@ -339,7 +378,7 @@ def read_csv(path: Path) -> pd.DataFrame:
     text = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
     text = text.lstrip("\ufeff")
     try:
-        first = next(csv.reader(io.StringIO(text)))
+        first = next(csv.reader(io.StringIO(text, newline="")))  # any line end, old-Mac CR too
     except (StopIteration, csv.Error):
         first = []
     if not any(cell.strip() for cell in first):
@@ -525,7 +564,11 @@ def read_sheet(source: Source) -> RawTable:
     """
     try:
         with _workbook(source.path) as book:
-            rows = list(book[source.sheet].iter_rows(values_only=True))
+            sheet = book[source.sheet]
+            # exporters often write a stale <dimension> tag; read-only mode would trust it and
+            # leave out every row and column past it
+            sheet.reset_dimensions()
+            rows = list(sheet.iter_rows(values_only=True))
     except Exception as exc:
         raise DataError(
             f"{source.label}: cannot read the sheet ({type(exc).__name__}); save the workbook "
