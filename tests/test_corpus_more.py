@@ -29,6 +29,7 @@ ERRORS = {
     "two_sources": "two_sources", "not_a_table": "tickets.csv", "semicolons": "tickets.csv",
     "broken_xlsx": "extra.xlsx", "empty_sheet": "perf.xlsx[audits]",
     "duplicated_headers_xlsx": "tickets.xlsx[tickets]", "utf16_file": "supervisors.csv",
+    "xlsx_bomb_cell": "tickets.xlsx[tickets]",
 }
 # case -> the start of the one-line PolicyError of its policy.yaml (None: the policy loads)
 POLICY_ERRORS = {

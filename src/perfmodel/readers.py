@@ -29,7 +29,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .errors import DataError
-from .xlsx_guard import check_workbook
+from .xlsx_guard import (MAX_PART_BYTES, GuardedStream, PartTooLarge, RunTooLong, cell_before,
+                         check_workbook, long_cell_error)
 
 ENCODINGS = ("utf-8", "gb18030")
 _HEAD_BYTES = 1 << 20
@@ -568,7 +569,17 @@ def read_sheet(source: Source) -> RawTable:
             # exporters often write a stale <dimension> tag; read-only mode would trust it and
             # leave out every row and column past it
             sheet.reset_dimensions()
+            # parse the sheet's XML through the guard: an over-long cell stops the read early
+            sheet._get_source = lambda: GuardedStream(  # noqa: SLF001 - openpyxl's one way in
+                book._archive.open(sheet._worksheet_path), MAX_PART_BYTES)  # noqa: SLF001
             rows = list(sheet.iter_rows(values_only=True))
+    except RunTooLong as exc:
+        raise long_cell_error(source.label, _cell_named(exc.before)) from None
+    except PartTooLarge:
+        raise DataError(
+            f"{source.label}: the sheet unpacks to more than {MAX_PART_BYTES:,} bytes; the file is "
+            f"damaged or not an Excel workbook: export the sheet as CSV ({_DOC})"
+        ) from None
     except Exception as exc:
         raise DataError(
             f"{source.label}: cannot read the sheet ({type(exc).__name__}); save the workbook "
@@ -595,6 +606,14 @@ def read_sheet(source: Source) -> RawTable:
     )
     frame = drop_blank_columns(frame, source.label)
     return RawTable(frame, np.asarray(numbers, dtype=np.int64), source.label, excel=True)
+
+
+def _cell_named(before: bytes) -> str | None:
+    ref = cell_before(before)
+    if ref is None:
+        return None
+    row = "".join(ch for ch in ref if ch.isdigit())
+    return f"row {row}, cell {ref}"
 
 
 def _blank(value) -> bool:

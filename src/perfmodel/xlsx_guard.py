@@ -74,6 +74,7 @@ class GuardedStream:
         self._run = 0          # bytes since the last '<'
         self._tail = b""       # last bytes seen, for naming the cell of a long run
         self._ordinal = 0      # '<si>' / '<si ' openings seen
+        self._before = b""     # the bytes before the run now being read
 
     def read(self, size: int = -1) -> bytes:
         """Return up to ``size`` bytes (a bounded chunk when ``size`` is negative)."""
@@ -92,11 +93,13 @@ class GuardedStream:
         else:
             first = data.find(b"<")
             if self._run + first > MAX_RUN_BYTES:
-                raise RunTooLong(self._tail, self._ordinal)
+                raise RunTooLong(self._before, self._ordinal)
             # runs between two '<' of one chunk are shorter than the chunk, far below the limit
             self._run = len(data) - last - 1
+            end = len(window) - len(data) + last
+            self._before = window[max(0, end - 512):end]  # the tags before the current run
         if self._run > MAX_RUN_BYTES:
-            raise RunTooLong(self._tail, self._ordinal)
+            raise RunTooLong(self._before, self._ordinal)
         self._tail = window[-512:]
         return data
 

@@ -286,6 +286,8 @@ CASES: dict[str, dict[str, object]] = {
     # a zero-width space inside a header name, full-width letters in another
     "invisible_header": {"tickets.csv": TICKETS.replace("resolved_at", "resolved\u200b_at")
                          .replace("due_at", "\uff44\uff55\uff45_at")},
+    # an 80 MB text cell in a workbook of about 80 KB (a zip bomb): refused in bounded memory
+    "xlsx_bomb_cell": {"tickets.csv": None, "tickets.xlsx": "XLSX_BOMB"},
     # --- policies next to the data (loaded with perfmodel.load_policy)
     "policy_python_tag": {"policy.yaml": "POLICY_PYTHON_TAG"},
     "policy_weights_not_summing": {"policy.yaml": "POLICY_WEIGHTS"},
@@ -445,6 +447,42 @@ def _xlsx_stale_dimension(path: Path) -> None:
             zout.writestr(info, data)
 
 
+def xlsx_bomb(path: Path, cell_bytes: int = 80 << 20) -> None:
+    """A tickets workbook whose note cell of T2 holds ``cell_bytes`` letters (an inline string).
+
+    The string is streamed into the archive, so writing it needs no memory of its size.
+    """
+    import openpyxl
+    import zipfile
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "tickets"
+    sheet.append(["ticket_id", "supervisor_id", "created_at", "note"])
+    sheet.append(["T1", "007", "2026-01-05T09:00:00", "ok"])
+    sheet.append(["T2", "S1", "2026-01-06T09:00:00", "BOMB"])
+    _save(book, path)
+    with zipfile.ZipFile(path) as zin:
+        entries = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
+    chunk = b"A" * (1 << 20)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            if b"BOMB" not in data:
+                zout.writestr(info, data)
+                continue
+            head, tail = data.split(b"BOMB", 1)
+            with zout.open(info, "w", force_zip64=True) as out:
+                out.write(head)
+                left = cell_bytes
+                while left > 0:
+                    out.write(chunk[:min(left, len(chunk))])
+                    left -= len(chunk)
+                out.write(tail)
+
+
 def write_case(name: str, files: dict[str, object]) -> None:
     folder = HERE / name
     if folder.exists():
@@ -460,6 +498,8 @@ def write_case(name: str, files: dict[str, object]) -> None:
             _parquet_tickets(path)
         elif content == "XLSX":
             _xlsx(path)
+        elif content == "XLSX_BOMB":
+            xlsx_bomb(path)
         elif content in ("XLSX_SERIALS", "XLSX_EMPTY_SHEET", "XLSX_DUP_HEADER", "XLSX_STALE_DIMENSION"):
             {"XLSX_SERIALS": _xlsx_serials, "XLSX_EMPTY_SHEET": _xlsx_empty_sheet,
              "XLSX_DUP_HEADER": _xlsx_dup_header,
