@@ -334,8 +334,6 @@ def test_used_rows_are_exactly_the_rows_not_quarantined():
 # --------------------------------------------------------------------------- files that cannot be used
 
 @pytest.mark.parametrize("case, message", [
-    ("undecodable_bytes", "tickets.csv: the text is neither UTF-8 nor GB18030/GBK; save the file as "
-                          "'CSV UTF-8' (see data/README.md)"),
     ("missing_column", "tickets.csv: missing required column 'created_at'; add it (see data/README.md)"),
     ("empty_file", "tickets.csv: the file is empty; it needs a header row and data rows (see data/README.md)"),
     ("missing_mandatory_table", "missing_mandatory_table: no tickets table; add tickets.csv, "
@@ -500,7 +498,7 @@ def test_frames_unknown_table_and_missing_mandatory():
                     reason="the 'indicators' command is not in the package yet")
 @pytest.mark.parametrize("case, needle", [
     ("missing_column", "tickets.csv: missing required column 'created_at'"),
-    ("undecodable_bytes", "tickets.csv: the text is neither UTF-8 nor GB18030/GBK"),
+    ("utf16_file", "supervisors.csv: the text is neither UTF-8 nor GB18030/GBK"),
 ])
 def test_command_line_reports_a_bad_dataset_in_one_line(tmp_path, case, needle):
     proc = subprocess.run(
@@ -772,3 +770,15 @@ def test_due_before_created_is_quarantined(tmp_path):
     data = load_dataset(tmp_path)
     assert quarantined(data) == [
         ("tickets", 1, "due_at", "due_at 2026-01-05 08:00:00 is before created_at 2026-01-05 09:00:00")]
+
+
+def test_a_row_of_undecodable_bytes_in_a_utf8_file_is_quarantined_with_its_row():
+    """The file is UTF-8 (T3's 是 included) but for data row 4: that row alone is quarantined."""
+    raw = (BAD / "undecodable_bytes" / "tickets.csv").read_bytes()
+    assert "是".encode("utf-8") in raw and raw.splitlines()[4].startswith(b"T4,S1,")
+    data = load_dataset(BAD / "undecodable_bytes")
+    q = data.quarantine
+    assert q[["table", "row", "column"]].values.tolist() == [["tickets", 4, "staff_id"]]
+    assert q["reason"].iloc[0].startswith("staff_id: the row is not UTF-8 text")
+    assert data["tickets"]["ticket_id"].tolist() == ["T1", "T2", "T3"]
+    assert data["tickets"]["is_complaint"].tolist()[2] is True          # 是 read as UTF-8

@@ -19,7 +19,7 @@ import stat
 import unicodedata
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -82,6 +82,9 @@ class RawTable:
         (:func:`read_source` with ``defer=True``); :meth:`loaded` reads it.
     size : int
         The number of rows (known from the Parquet footer before the cells are read).
+    problems : list of (position, column, reason)
+        Rows the reader itself rejects (0-based frame positions): the loader quarantines
+        them with these reasons before the contract's rules are checked.
     """
 
     frame: pd.DataFrame | None
@@ -90,6 +93,7 @@ class RawTable:
     excel: bool = False
     pending: Source | None = None
     size: int = 0
+    problems: list = field(default_factory=list)
 
     def __post_init__(self):
         if self.frame is not None:
@@ -271,7 +275,8 @@ def read_source(source: Source, *, defer: bool = False) -> RawTable:
         header_names(meta.schema.to_arrow_schema().names, source.path.name)
         return RawTable(None, None, source.label, pending=source, size=meta.num_rows)
     if suffix == ".csv":
-        frame = _reading(source, read_csv)
+        frame, problems = _reading(source, read_csv_cells)
+        return RawTable(frame, np.arange(1, len(frame) + 1), source.label, problems=problems)
     elif suffix == ".parquet":
         frame = _reading(source, read_parquet)
     else:
@@ -354,8 +359,29 @@ def detect_encoding(path: Path) -> str:
             codecs.getincrementaldecoder(encoding)().decode(head, final=len(head) < _HEAD_BYTES)
             return encoding
         except UnicodeDecodeError:
+            if encoding == "utf-8" and mostly_utf8(head):
+                return encoding  # a few rows in another encoding: those rows are quarantined
             continue
     raise _undecodable(path)
+
+
+def mostly_utf8(data: bytes) -> bool:
+    """Whether text whose bytes are not all UTF-8 is UTF-8 but for a few lines.
+
+    Lines of plain ASCII say nothing; of the other lines, those that decode as UTF-8 must
+    be at least as many as those that do not. GBK text almost never decodes as UTF-8, so
+    a file saved as GBK has no such line and is read as GB18030 whole.
+    """
+    good = bad = 0
+    for line in data.splitlines():
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            good += 1
+        except UnicodeDecodeError:
+            bad += 1
+    return good > 0 and good >= bad
 
 
 def _undecodable(path: Path) -> DataError:
@@ -373,10 +399,28 @@ def read_csv(path: Path) -> pd.DataFrame:
     pandas.DataFrame
         Columns of ``pandas.ArrowDtype(pa.string())``, blanks stripped, empty cells missing.
     """
+    return read_csv_cells(path)[0]
+
+
+_NOT_UTF8 = ("the row is not UTF-8 text (a row pasted from a file in another encoding, GBK "
+             "perhaps); retype it or save the file again as 'CSV UTF-8'")
+
+
+def read_csv_cells(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
+    """Read a CSV file with every cell as text, and the rows the reader itself rejects.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        As :func:`read_csv`.
+    problems : list of (position, column, reason)
+        Rows of a UTF-8 file that are not UTF-8 (0-based frame positions); their bytes
+        show as U+FFFD in the frame.
+    """
     encoding = detect_encoding(path)
     with path.open("rb") as fh:
         head = fh.read(_HEAD_BYTES)
-    text = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
     text = text.lstrip("\ufeff")
     try:
         first = next(csv.reader(io.StringIO(text, newline="")))  # any line end, old-Mac CR too
@@ -390,7 +434,7 @@ def read_csv(path: Path) -> pd.DataFrame:
             f"{path.name}: the header has one column {names[0]!r}; save the file with commas "
             f"between columns ({_DOC})"
         )
-    table = None
+    table, problems = None, []
     for enc in ([encoding] if encoding != "utf-8" else ["utf-8", "gb18030"]):
         try:
             table = _read_text_table(path, enc, names)
@@ -398,7 +442,18 @@ def read_csv(path: Path) -> pd.DataFrame:
         except pa.ArrowInvalid as exc:
             message = str(exc)
             if enc == "utf-8" and "UTF8" in message:
-                continue  # GBK text further down than the start that was checked
+                raw = path.read_bytes()
+                if not mostly_utf8(raw):
+                    continue  # GBK text further down than the start that was checked
+                # UTF-8 but for a few rows: read it as UTF-8 and quarantine those rows
+                fixed = raw.decode("utf-8", errors="replace").encode("utf-8")
+                del raw
+                try:
+                    table = _read_text_table(fixed, enc, names)
+                except pa.ArrowInvalid as again:
+                    raise _not_a_table(path, enc, str(again)) from None
+                problems = _replaced_rows(table, names)
+                break
             raise _not_a_table(path, enc, message) from None
         except UnicodeDecodeError:
             raise _undecodable(path) from None
@@ -408,14 +463,24 @@ def read_csv(path: Path) -> pd.DataFrame:
     frame = pd.DataFrame(
         {name: pd.Series(pd.arrays.ArrowExtensionArray(col), copy=False) for name, col in columns.items()}
     )
-    return drop_blank_columns(frame, path.name)
+    return drop_blank_columns(frame, path.name), problems
+
+
+def _replaced_rows(table: pa.Table, names: list[str]) -> list[tuple[int, str, str]]:
+    """(position, first column, reason) of each row holding U+FFFD, the mark of bytes not UTF-8."""
+    first: dict[int, str] = {}
+    for name in names:
+        hit = pc.fill_null(pc.match_substring(table.column(name), "\ufffd"), False)
+        for pos in np.flatnonzero(hit.to_numpy(zero_copy_only=False)):
+            first.setdefault(int(pos), name)
+    return [(pos, first[pos], f"{first[pos]}: {_NOT_UTF8}") for pos in sorted(first)]
 
 
 def _read_text_table(path: Path, encoding: str, names: list[str]) -> pa.Table:
     """Every cell as text; parsing quoted line breaks is slower, so only done when needed."""
     def read(newlines: bool) -> pa.Table:
         return pacsv.read_csv(
-            path,
+            pa.BufferReader(path) if isinstance(path, bytes) else path,
             read_options=pacsv.ReadOptions(
                 encoding="utf8" if encoding == "utf-8" else encoding,
                 column_names=names, skip_rows=1,

@@ -288,6 +288,10 @@ CASES: dict[str, dict[str, object]] = {
                          .replace("due_at", "\uff44\uff55\uff45_at")},
     # an 80 MB text cell in a workbook of about 80 KB (a zip bomb): refused in bounded memory
     "xlsx_bomb_cell": {"tickets.csv": None, "tickets.xlsx": "XLSX_BOMB"},
+    # one row typed in GBK inside a UTF-8 file (pasted from an older export)
+    "gbk_row_in_utf8": {"supervisors.csv": SUPERVISORS.encode("utf-8")
+                        + "S3,张三,华东二组,华东\n".encode("gbk")
+                        + "S4,欧阳娜娜,西南一组,西南\n".encode("utf-8")},
     # --- policies next to the data (loaded with perfmodel.load_policy)
     "policy_python_tag": {"policy.yaml": "POLICY_PYTHON_TAG"},
     "policy_weights_not_summing": {"policy.yaml": "POLICY_WEIGHTS"},
