@@ -411,3 +411,18 @@ def test_a_gbk_row_in_a_utf8_file_is_quarantined_and_the_rest_stays_utf8():
         "perhaps); retype it or save the file again as 'CSV UTF-8'")]
     acc = data.account.set_index("table").loc["supervisors"]
     assert (acc.rows_read, acc.rows_used, acc.rows_quarantined) == (5, 4, 1)
+
+
+def test_a_formula_without_a_calculated_value_is_quarantined():
+    import zipfile
+
+    path = BAD / "formula_without_value" / "tickets.xlsx"
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    assert b'<c r="D3"><f>D2*2</f><v /></c>' in xml and b"<f>D2*3</f><v>30</v>" in xml
+    data = load_dataset(BAD / "formula_without_value")
+    assert data["tickets"]["ticket_id"].tolist() == ["T1", "T3"]
+    assert data["tickets"]["cost"].tolist() == [10.0, 30.0]
+    assert quarantined(data) == [(
+        "tickets", 2, "cost",
+        "cost: a formula without a calculated value (the file was written by a program that does "
+        "not calculate); open the workbook in Excel and save it, so that the value is stored")]

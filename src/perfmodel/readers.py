@@ -30,7 +30,7 @@ import pyarrow.csv as pacsv
 
 from .errors import DataError
 from .xlsx_guard import (MAX_PART_BYTES, GuardedStream, PartTooLarge, RunTooLong, cell_before,
-                         check_workbook, long_cell_error)
+                         check_workbook, formulas_without_value, long_cell_error)
 
 ENCODINGS = ("utf-8", "gb18030")
 _HEAD_BYTES = 1 << 20
@@ -638,6 +638,7 @@ def read_sheet(source: Source) -> RawTable:
             sheet._get_source = lambda: GuardedStream(  # noqa: SLF001 - openpyxl's one way in
                 book._archive.open(sheet._worksheet_path), MAX_PART_BYTES)  # noqa: SLF001
             rows = list(sheet.iter_rows(values_only=True))
+            unset = formulas_without_value(book._archive, sheet._worksheet_path)  # noqa: SLF001
     except RunTooLong as exc:
         raise long_cell_error(source.label, _cell_named(exc.before)) from None
     except PartTooLarge:
@@ -650,27 +651,41 @@ def read_sheet(source: Source) -> RawTable:
             f"{source.label}: cannot read the sheet ({type(exc).__name__}); save the workbook "
             f"again as .xlsx ({_DOC})"
         ) from None
+    above = 0
     while rows and all(_blank(v) for v in rows[0]):
         rows.pop(0)  # leading empty rows above the header
+        above += 1
     if not rows:
         raise DataError(f"{source.label}: the sheet is empty; it needs a header row and data rows ({_DOC})")
     header = list(rows[0])
     while header and _blank(header[-1]):
         header.pop()  # trailing empty header cells (formatting only)
-    names = header_names(header, source.label, blank_ok=True)
-    width = len(names)
-    data, numbers = [], []
+    # cells right of the last named column are kept, so that a value there is refused
+    # (drop_blank_columns) instead of lost
+    width = max([len(header)] + [len(r) for r in rows[1:]])
+    names = header_names(header + [None] * (width - len(header)), source.label, blank_ok=True)
+    data, numbers, problems = [], [], []
     for i, row in enumerate(rows[1:], start=1):
         cells = list(row[:width]) + [None] * max(0, width - len(row))
-        if all(_blank(v) for v in cells):
+        sheet_row = i + 1 + above
+        unset_here = [c for c in range(1, width + 1) if (sheet_row, c) in unset]
+        if all(_blank(v) for v in cells) and not unset_here:
             continue
+        if unset_here and not names[unset_here[0] - 1].startswith(_BLANK):
+            column = names[unset_here[0] - 1]
+            problems.append((len(data), column, f"{column}: {_NO_VALUE}"))
         data.append([_clean_cell(v) for v in cells])
         numbers.append(i)
     frame = pd.DataFrame(data, columns=names, dtype=object) if data else pd.DataFrame(
         {n: pd.Series([], dtype=object) for n in names}
     )
     frame = drop_blank_columns(frame, source.label)
-    return RawTable(frame, np.asarray(numbers, dtype=np.int64), source.label, excel=True)
+    return RawTable(frame, np.asarray(numbers, dtype=np.int64), source.label, excel=True,
+                    problems=problems)
+
+
+_NO_VALUE = ("a formula without a calculated value (the file was written by a program that "
+             "does not calculate); open the workbook in Excel and save it, so that the value is stored")
 
 
 def _cell_named(before: bytes) -> str | None:

@@ -215,3 +215,45 @@ def _sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
         part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
         out.append((sheet.get("name"), part))
     return out
+
+
+def formulas_without_value(archive: zipfile.ZipFile, part: str) -> set[tuple[int, int]]:
+    """(row, column) of every formula cell of a sheet that holds no calculated value.
+
+    Programs that write workbooks without calculating them (openpyxl, pandas) store the
+    formula alone; a reader of values sees an empty cell. The sheet is first scanned for
+    a formula at all, so sheets without one are parsed once only.
+
+    Returns
+    -------
+    set of (int, int)
+        1-based sheet row and column numbers.
+    """
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    with GuardedStream(archive.open(part), MAX_PART_BYTES) as stream:
+        carry, found = b"", False
+        while True:
+            data = stream.read(_CHUNK)
+            if not data:
+                break
+            window = carry + data
+            if b"<f>" in window or b"<f " in window or b":f>" in window or b":f " in window:
+                found = True
+                break
+            carry = window[-8:]
+    if not found:
+        return set()
+    out = set()
+    with GuardedStream(archive.open(part), MAX_PART_BYTES) as stream:
+        for _, element in ElementTree.iterparse(stream):
+            if element.tag.endswith("}c") or element.tag == "c":
+                children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
+                value = children.get("v")
+                if "f" in children and (value is None or not (value.text or "").strip()) \
+                        and element.get("t") != "inlineStr" and element.get("r"):
+                    out.add(coordinate_to_tuple(element.get("r")))
+                element.clear()
+            elif element.tag.endswith("}row"):
+                element.clear()
+    return out

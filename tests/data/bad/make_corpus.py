@@ -292,6 +292,8 @@ CASES: dict[str, dict[str, object]] = {
     "gbk_row_in_utf8": {"supervisors.csv": SUPERVISORS.encode("utf-8")
                         + "S3,张三,华东二组,华东\n".encode("gbk")
                         + "S4,欧阳娜娜,西南一组,西南\n".encode("utf-8")},
+    # formulas as pandas and openpyxl write them (no calculated value) and as Excel saves them
+    "formula_without_value": {"tickets.csv": None, "tickets.xlsx": "XLSX_FORMULAS"},
     # --- policies next to the data (loaded with perfmodel.load_policy)
     "policy_python_tag": {"policy.yaml": "POLICY_PYTHON_TAG"},
     "policy_weights_not_summing": {"policy.yaml": "POLICY_WEIGHTS"},
@@ -487,6 +489,30 @@ def xlsx_bomb(path: Path, cell_bytes: int = 80 << 20) -> None:
                 out.write(tail)
 
 
+def _xlsx_formulas(path: Path) -> None:
+    import openpyxl
+    import zipfile
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "tickets"
+    sheet.append(["ticket_id", "supervisor_id", "created_at", "cost"])
+    sheet.append(["T1", "007", "2026-01-05T09:00:00", 10])
+    sheet.append(["T2", "S1", "2026-01-06T09:00:00", "=D2*2"])   # written without its value
+    sheet.append(["T3", "S2", "2026-01-07T09:00:00", "=D2*3"])   # given its value 30 below
+    _save(book, path)
+    with zipfile.ZipFile(path) as zin:
+        entries = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in entries:
+            if name.startswith("xl/worksheets/"):
+                data = data.replace(b"<f>D2*3</f><v />", b"<f>D2*3</f><v>30</v>")
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            zout.writestr(info, data)
+
+
 def write_case(name: str, files: dict[str, object]) -> None:
     folder = HERE / name
     if folder.exists():
@@ -502,6 +528,8 @@ def write_case(name: str, files: dict[str, object]) -> None:
             _parquet_tickets(path)
         elif content == "XLSX":
             _xlsx(path)
+        elif content == "XLSX_FORMULAS":
+            _xlsx_formulas(path)
         elif content == "XLSX_BOMB":
             xlsx_bomb(path)
         elif content in ("XLSX_SERIALS", "XLSX_EMPTY_SHEET", "XLSX_DUP_HEADER", "XLSX_STALE_DIMENSION"):
