@@ -29,7 +29,8 @@ ERRORS = {
     "two_sources": "two_sources", "not_a_table": "tickets.csv", "semicolons": "tickets.csv",
     "broken_xlsx": "extra.xlsx", "empty_sheet": "perf.xlsx[audits]",
     "duplicated_headers_xlsx": "tickets.xlsx[tickets]", "utf16_file": "supervisors.csv",
-    "xlsx_bomb_cell": "tickets.xlsx[tickets]",
+    "xlsx_bomb_cell": "tickets.xlsx[tickets]", "title_row": "tickets.csv",
+    "title_row_xlsx": "tickets.xlsx[tickets]",
 }
 # case -> the start of the one-line PolicyError of its policy.yaml (None: the policy loads)
 POLICY_ERRORS = {
@@ -426,3 +427,15 @@ def test_a_formula_without_a_calculated_value_is_quarantined():
         "tickets", 2, "cost",
         "cost: a formula without a calculated value (the file was written by a program that does "
         "not calculate); open the workbook in Excel and save it, so that the value is stored")]
+
+
+@pytest.mark.parametrize("case, message", [
+    ("title_row", "tickets.csv: row 1 looks like a title ('2026年第一季度工单'), not the header; the "
+                  "header seems to be row 2: delete the rows above it (see data/README.md)"),
+    ("title_row_xlsx", "tickets.xlsx[tickets]: row 1 looks like a title ('售后工单明细（2026年第一季度）'), not "
+                       "the header; the header seems to be row 3: delete the rows above it (see data/README.md)"),
+])
+def test_a_title_row_above_the_header_is_named(case, message):
+    with pytest.raises(DataError) as info:
+        load_dataset(BAD / case)
+    assert str(info.value) == message

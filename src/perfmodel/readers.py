@@ -426,6 +426,12 @@ def read_csv_cells(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str, str]]
         first = next(csv.reader(io.StringIO(text, newline="")))  # any line end, old-Mac CR too
     except (StopIteration, csv.Error):
         first = []
+    if sum(1 for cell in first if cell.strip()) == 1 and not any(sep in "".join(first) for sep in ";\t|"):
+        try:
+            head_rows = [r for _, r in zip(range(10), csv.reader(io.StringIO(text, newline="")))]
+        except csv.Error:
+            head_rows = []
+        _refuse_title_row(head_rows, path.name)
     if not any(cell.strip() for cell in first):
         raise DataError(f"{path.name}: the first line is not a header row; put the column names on line 1 ({_DOC})")
     names = header_names(first, path.name, blank_ok=True)
@@ -657,6 +663,8 @@ def read_sheet(source: Source) -> RawTable:
         above += 1
     if not rows:
         raise DataError(f"{source.label}: the sheet is empty; it needs a header row and data rows ({_DOC})")
+    if sum(1 for v in rows[0] if not _blank(v)) == 1:
+        _refuse_title_row(rows[:10], source.label, first_row=1 + above)
     header = list(rows[0])
     while header and _blank(header[-1]):
         header.pop()  # trailing empty header cells (formatting only)
@@ -686,6 +694,22 @@ def read_sheet(source: Source) -> RawTable:
 
 _NO_VALUE = ("a formula without a calculated value (the file was written by a program that "
              "does not calculate); open the workbook in Excel and save it, so that the value is stored")
+
+
+def _refuse_title_row(rows, label: str, first_row: int = 1) -> None:
+    """DataError when the first row holds one cell and a later one looks like the header.
+
+    Reports put a title (``2026年第一季度工单``) above the table; every table of the contract
+    has at least two columns, so a first row of one cell is not its header.
+    """
+    for k, row in enumerate(rows[1:], start=1):
+        if sum(1 for v in row if not _blank(v)) >= 2:
+            title = next(str(v).strip() for v in rows[0] if not _blank(v))
+            title = title if len(title) <= 40 else title[:37] + "..."
+            raise DataError(
+                f"{label}: row {first_row} looks like a title ({title!r}), not the header; the "
+                f"header seems to be row {first_row + k}: delete the rows above it ({_DOC})"
+            )
 
 
 def _cell_named(before: bytes) -> str | None:

@@ -294,6 +294,9 @@ CASES: dict[str, dict[str, object]] = {
                         + "S4,欧阳娜娜,西南一组,西南\n".encode("utf-8")},
     # formulas as pandas and openpyxl write them (no calculated value) and as Excel saves them
     "formula_without_value": {"tickets.csv": None, "tickets.xlsx": "XLSX_FORMULAS"},
+    # a title row above the header, as reports exported from a spreadsheet have it
+    "title_row": {"tickets.csv": "2026年第一季度工单,,,,,,,,,,\n" + TICKETS},
+    "title_row_xlsx": {"tickets.csv": None, "tickets.xlsx": "XLSX_TITLE"},
     # --- policies next to the data (loaded with perfmodel.load_policy)
     "policy_python_tag": {"policy.yaml": "POLICY_PYTHON_TAG"},
     "policy_weights_not_summing": {"policy.yaml": "POLICY_WEIGHTS"},
@@ -513,6 +516,19 @@ def _xlsx_formulas(path: Path) -> None:
             zout.writestr(info, data)
 
 
+def _xlsx_title(path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "tickets"
+    sheet.append(["售后工单明细（2026年第一季度）"])
+    sheet.append([])
+    sheet.append(["ticket_id", "supervisor_id", "created_at"])
+    sheet.append(["T1", "007", "2026-01-05T09:00:00"])
+    _save(book, path)
+
+
 def write_case(name: str, files: dict[str, object]) -> None:
     folder = HERE / name
     if folder.exists():
@@ -528,6 +544,8 @@ def write_case(name: str, files: dict[str, object]) -> None:
             _parquet_tickets(path)
         elif content == "XLSX":
             _xlsx(path)
+        elif content == "XLSX_TITLE":
+            _xlsx_title(path)
         elif content == "XLSX_FORMULAS":
             _xlsx_formulas(path)
         elif content == "XLSX_BOMB":
