@@ -88,6 +88,23 @@ def _sheet_rows(path: Path, sheet: str) -> int:
     return max(filled - 1, 0)
 
 
+def _last_row(folder: Path, label: str) -> int:
+    """The last row number a spreadsheet shows for a file (Parquet: its row count)."""
+    import re
+    import zipfile
+
+    if "[" in label:
+        name, _ = label[:-1].split("[", 1)
+        with zipfile.ZipFile(folder / name) as book:
+            xml = b"".join(book.read(n) for n in book.namelist() if n.startswith("xl/worksheets/"))
+        return max(int(n) for n in re.findall(rb'<row r="(\d+)"', xml))
+    if label.endswith(".parquet"):
+        import pyarrow.parquet as pq
+        return pq.read_metadata(folder / label).num_rows
+    raw = (folder / label).read_bytes()
+    return len(list(csv.reader(io.StringIO(raw.decode("utf-8", errors="replace"), newline=""))))
+
+
 def _rows_in_file(folder: Path, label: str) -> int:
     if "[" in label:
         name, sheet = label[:-1].split("[", 1)
@@ -117,7 +134,9 @@ def test_every_case_loads_balanced_or_fails_in_one_line(case):
         q = data.quarantine[data.quarantine["table"] == r.table]
         assert len(q) == r.rows_quarantined
         assert q["row"].is_unique  # one quarantine row per bad row, however many rules it breaks
-        assert q["row"].between(1, r.rows_read).all()
+        # spreadsheet rows (header = 1) for CSV and sheets, positions for Parquet
+        first = 1 if r.file.endswith(".parquet") else 2
+        assert q["row"].between(first, _last_row(folder, r.file)).all()
         assert (q["reason"].str.len() > 0).all() and not q["reason"].str.contains("\n").any()
         assert (q["file"] == r.file).all()
 
@@ -175,8 +194,8 @@ def test_missing_words_mean_missing():
 def test_missing_word_in_a_required_column_is_an_empty_required_value():
     data = load_dataset(BAD / "missing_word_required")
     assert quarantined(data) == [
-        ("surveys", 1, "overall", "overall: required value is empty"),
-        ("surveys", 2, "responded_at", "responded_at: required value is empty"),
+        ("surveys", 2, "overall", "overall: required value is empty"),
+        ("surveys", 3, "responded_at", "responded_at: required value is empty"),
     ]
     assert data["surveys"]["ticket_id"].tolist() == ["T3"]
     assert pd.isna(data["surveys"]["attitude"].iloc[0])    # '-'
@@ -187,8 +206,8 @@ def test_thousands_separators_and_yuan_sign():
     assert data["tickets"]["cost"].tolist() == [1234.5, 12345678.0, 80.0]
     assert data["tickets"]["ticket_id"].tolist() == ["T1", "T2", "T4"]
     assert quarantined(data) == [
-        ("tickets", 3, "cost", "cost: cannot read '1,23' as a number"),   # not groups of three
-        ("tickets", 5, "cost", "cost: cannot read '12元' as a number"),
+        ("tickets", 4, "cost", "cost: cannot read '1,23' as a number"),   # not groups of three
+        ("tickets", 6, "cost", "cost: cannot read '12元' as a number"),
     ]
     assert data["budgets"]["budget"].tolist() == [1_000_000.0, 250_000.0]
 
@@ -196,10 +215,10 @@ def test_thousands_separators_and_yuan_sign():
 def test_huge_values_are_quarantined():
     data = load_dataset(BAD / "huge_values")
     assert quarantined(data) == [
-        ("tickets", 1, "cost", "cost: '1e308' is too large (more than 1e+15)"),
-        ("tickets", 2, "reopened", "reopened: '1e20' is too large (more than 1e+15)"),
-        ("tickets", 3, "cost", "cost: cannot read '1e999' as a number"),
-        ("budgets", 1, "budget", "budget: '1e300' is too large (more than 1e+15)"),
+        ("tickets", 2, "cost", "cost: '1e308' is too large (more than 1e+15)"),
+        ("tickets", 3, "reopened", "reopened: '1e20' is too large (more than 1e+15)"),
+        ("tickets", 4, "cost", "cost: cannot read '1e999' as a number"),
+        ("budgets", 2, "budget", "budget: '1e300' is too large (more than 1e+15)"),
     ]
     assert data["tickets"]["cost"].tolist() == [999_999_999_999.0]
     assert data["budgets"]["budget"].tolist() == [1e15]   # the limit itself passes
@@ -223,8 +242,8 @@ def test_chinese_dates():
     assert t["created_at"].tolist() == [pd.Timestamp("2026-01-05 09:00"), pd.Timestamp("2026-02-10 00:00")]
     assert t["first_response_at"].tolist()[0] == pd.Timestamp("2026-01-05 09:30:15")
     assert quarantined(data) == [
-        ("staff", 2, "left_on", f"left_on: cannot read '2026年2月30日' as {DATE}"),
-        ("tickets", 3, "created_at", f"created_at: cannot read '2026年13月1日' as {TS}"),
+        ("staff", 3, "left_on", f"left_on: cannot read '2026年2月30日' as {DATE}"),
+        ("tickets", 4, "created_at", f"created_at: cannot read '2026年13月1日' as {TS}"),
     ]
 
 
@@ -240,7 +259,7 @@ def test_year_first_dates_of_spreadsheets_set_to_chinese():
     assert t["first_response_at"].tolist()[0] == pd.Timestamp("2026-01-05 09:30:15")
     assert t["resolved_at"].tolist()[0] == pd.Timestamp("2026-01-06 08:00")
     assert quarantined(data) == [
-        ("tickets", 3, "created_at", f"created_at: cannot read '2026/2/30 10:00' as {TS}"),
+        ("tickets", 4, "created_at", f"created_at: cannot read '2026/2/30 10:00' as {TS}"),
     ]
 
 
@@ -248,8 +267,8 @@ def test_chinese_dates_in_a_gbk_file():
     data = load_dataset(BAD / "gbk_chinese_dates")
     assert data["customers"]["since"].tolist() == [pd.Timestamp("2024-12-31")]
     assert quarantined(data) == [
-        ("customers", 2, "churned_on", "churned_on 2024-12-01 00:00:00 is before since 2025-01-01 00:00:00"),
-        ("customers", 3, "customer_id", "customer_id 'C2' duplicates row 2"),
+        ("customers", 3, "churned_on", "churned_on 2024-12-01 00:00:00 is before since 2025-01-01 00:00:00"),
+        ("customers", 4, "customer_id", "customer_id 'C2' duplicates row 3"),
     ]
 
 
@@ -262,8 +281,8 @@ def test_mixed_offsets_in_one_column_become_local_time():
     # 10:00-08:00 = 18:00Z = 02:00 next day in Shanghai
     assert data["followups"]["called_at"].tolist() == [
         pd.Timestamp("2026-01-08 10:00"), pd.Timestamp("2026-02-14 02:00")]
-    assert quarantined(data) == [("followups", 2, "ticket_id+called_at",
-                                  "ticket_id+called_at 'T1'+2026-01-08 10:00:00 duplicates row 1")]
+    assert quarantined(data) == [("followups", 3, "ticket_id+called_at",
+                                  "ticket_id+called_at 'T1'+2026-01-08 10:00:00 duplicates row 2")]
 
 
 def test_excel_date_serials():
@@ -275,8 +294,8 @@ def test_excel_date_serials():
     assert s["hired_on"].tolist() == [pd.Timestamp("2025-03-01")] * 2
     assert s["left_on"].tolist()[1] == pd.Timestamp("2026-03-01")
     assert quarantined(data, "staff") == [
-        ("staff", 3, "hired_on", f"hired_on: cannot read '45717.5' as {DATE}"),
-        ("staff", 4, "hired_on", f"hired_on: cannot read '12' as {DATE}"),
+        ("staff", 4, "hired_on", f"hired_on: cannot read '45717.5' as {DATE}"),
+        ("staff", 5, "hired_on", f"hired_on: cannot read '12' as {DATE}"),
     ]
     # 46027.375 = 2026-01-05 + 9 hours
     assert data["surveys"]["responded_at"].tolist() == [pd.Timestamp("2026-01-05 09:00"),
@@ -290,26 +309,26 @@ def test_numbers_in_a_csv_date_column_are_not_serials(tmp_path):
     shutil.copy(BAD / "bom_utf8" / "tickets.csv", tmp_path)
     (tmp_path / "staff.csv").write_text("staff_id,supervisor_id,hired_on\nE1,007,45717\n", encoding="utf-8")
     data = load_dataset(tmp_path)
-    assert quarantined(data) == [("staff", 1, "hired_on", f"hired_on: cannot read '45717' as {DATE}")]
+    assert quarantined(data) == [("staff", 2, "hired_on", f"hired_on: cannot read '45717' as {DATE}")]
 
 
 @pytest.mark.parametrize("case, expected", [
     ("peer_reviews_rules", [
-        ("peer_reviews", 2, "supervisor_id+reviewer_id+reviewed_on",
-         "supervisor_id+reviewer_id+reviewed_on '007'+'E1'+2026-01-10 00:00:00 duplicates row 1"),
-        ("peer_reviews", 3, "supervisor_id", "supervisor_id 'S9' not in supervisors"),
-        ("peer_reviews", 4, "collaboration", "collaboration: '6' is outside the range 1..5"),
-        ("peer_reviews", 5, "collaboration", "collaboration: required value is empty"),
+        ("peer_reviews", 3, "supervisor_id+reviewer_id+reviewed_on",
+         "supervisor_id+reviewer_id+reviewed_on '007'+'E1'+2026-01-10 00:00:00 duplicates row 2"),
+        ("peer_reviews", 4, "supervisor_id", "supervisor_id 'S9' not in supervisors"),
+        ("peer_reviews", 5, "collaboration", "collaboration: '6' is outside the range 1..5"),
+        ("peer_reviews", 6, "collaboration", "collaboration: required value is empty"),
     ]),
     ("staff_rules", [
-        ("staff", 1, "promoted_on", "promoted_on 2025-02-01 00:00:00 is before hired_on 2025-03-01 00:00:00"),
-        ("staff", 2, "supervisor_id", "supervisor_id 'S9' not in supervisors"),
-        ("staff", 4, "staff_id", "staff_id 'E3' duplicates row 3"),
+        ("staff", 2, "promoted_on", "promoted_on 2025-02-01 00:00:00 is before hired_on 2025-03-01 00:00:00"),
+        ("staff", 3, "supervisor_id", "supervisor_id 'S9' not in supervisors"),
+        ("staff", 5, "staff_id", "staff_id 'E3' duplicates row 4"),
     ]),
     ("followups_rules", [
-        ("followups", 1, "reached", "reached: required value is empty"),
-        ("followups", 2, "ticket_id", "ticket_id 'T9' not in tickets"),
-        ("followups", 3, "called_at", f"called_at: cannot read '2026-02-30T10:00:00' as {TS}"),
+        ("followups", 2, "reached", "reached: required value is empty"),
+        ("followups", 3, "ticket_id", "ticket_id 'T9' not in tickets"),
+        ("followups", 4, "called_at", f"called_at: cannot read '2026-02-30T10:00:00' as {TS}"),
     ]),
 ])
 def test_rules_of_the_other_tables(case, expected):
@@ -407,7 +426,7 @@ def test_a_gbk_row_in_a_utf8_file_is_quarantined_and_the_rest_stays_utf8():
     sup = data["supervisors"]
     assert sup["name"].tolist() == ["王芳", "李娜", "Zhang Wei", "欧阳娜娜"]   # not 寮犱笁-style mojibake
     assert quarantined(data) == [(
-        "supervisors", 4, "name",
+        "supervisors", 5, "name",
         "name: the row is not UTF-8 text (a row pasted from a file in another encoding, GBK "
         "perhaps); retype it or save the file again as 'CSV UTF-8'")]
     acc = data.account.set_index("table").loc["supervisors"]
@@ -424,7 +443,7 @@ def test_a_formula_without_a_calculated_value_is_quarantined():
     assert data["tickets"]["ticket_id"].tolist() == ["T1", "T3"]
     assert data["tickets"]["cost"].tolist() == [10.0, 30.0]
     assert quarantined(data) == [(
-        "tickets", 2, "cost",
+        "tickets", 3, "cost",
         "cost: a formula without a calculated value (the file was written by a program that does "
         "not calculate); open the workbook in Excel and save it, so that the value is stored")]
 

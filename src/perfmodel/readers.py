@@ -72,7 +72,9 @@ class RawTable:
     frame : pandas.DataFrame
         One column per header name (names stripped and lower-cased), a RangeIndex.
     rows : numpy.ndarray
-        For each frame row, its 1-based data row number in the file (header excluded).
+        For each frame row, its address: for CSV and Excel the row a spreadsheet shows
+        (header = row 1, so the first data row is 2), for Parquet and frames the 1-based
+        position.
     label : str
         The file as messages name it.
     excel : bool
@@ -276,7 +278,8 @@ def read_source(source: Source, *, defer: bool = False) -> RawTable:
         return RawTable(None, None, source.label, pending=source, size=meta.num_rows)
     if suffix == ".csv":
         frame, problems = _reading(source, read_csv_cells)
-        return RawTable(frame, np.arange(1, len(frame) + 1), source.label, problems=problems)
+        rows = _reading(source, lambda path: csv_row_numbers(path, len(frame)))
+        return RawTable(frame, rows, source.label, problems=problems)
     elif suffix == ".parquet":
         frame = _reading(source, read_parquet)
     else:
@@ -482,6 +485,44 @@ def _replaced_rows(table: pa.Table, names: list[str]) -> list[tuple[int, str, st
     return [(pos, first[pos], f"{first[pos]}: {_NOT_UTF8}") for pos in sorted(first)]
 
 
+def csv_row_numbers(path: Path, count: int) -> np.ndarray:
+    """The row a spreadsheet shows for each of the ``count`` data rows of a CSV file.
+
+    The header is row 1. A spreadsheet shows an empty line as an empty row, which the
+    reader skips, so rows after one are numbered past it; a cell holding line breaks is
+    one row. Files without an empty line (the usual case) are numbered without parsing.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64, one number per data row, in order.
+    """
+    simple = np.arange(2, count + 2, dtype=np.int64)
+    carry = b""
+    with path.open("rb") as fh:
+        empty = False
+        while chunk := fh.read(_HEAD_BYTES):
+            window = carry + chunk
+            if b"\n\n" in window or b"\r\r" in window or b"\n\r\n" in window:
+                empty = True
+                break
+            carry = window[-3:]
+    if not empty:
+        return simple
+    encoding = detect_encoding(path)
+    numbers = []
+    with path.open(encoding="utf-8-sig" if encoding == "utf-8" else encoding, errors="replace",
+                   newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        row = 1
+        for cells in reader:
+            row += 1
+            if cells:
+                numbers.append(row)
+    return np.asarray(numbers, dtype=np.int64) if len(numbers) == count else simple
+
+
 def _read_text_table(path: Path, encoding: str, names: list[str]) -> pa.Table:
     """Every cell as text; parsing quoted line breaks is slower, so only done when needed."""
     def read(newlines: bool) -> pa.Table:
@@ -512,7 +553,7 @@ def _not_a_table(path: Path, encoding: str, message: str) -> DataError:
         text = text.strip()
         text = text if len(text) <= 80 else text[:77] + "..."
         row = _first_ragged_row(path, encoding, int(want))
-        where = f"data row {row}" if row else "a row"
+        where = f"row {row}" if row else "a row"
         return DataError(
             f"{path.name}: not a table: {where} has {got} cells but the header has {want} "
             f"({text!r}); fix that row or put quotes around cells that contain commas ({_DOC})"
@@ -521,16 +562,16 @@ def _not_a_table(path: Path, encoding: str, message: str) -> DataError:
 
 
 def _first_ragged_row(path: Path, encoding: str, width: int) -> int | None:
-    """The 1-based data row (empty lines not counted) whose cell count differs from the header's."""
+    """The row (as a spreadsheet shows it, header = 1) whose cell count differs from the header's."""
     try:
         with path.open(encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="") as fh:
             reader = csv.reader(fh)
             next(reader, None)
-            row = 0
+            row = 1
             for cells in reader:
+                row += 1
                 if not cells:
                     continue
-                row += 1
                 if len(cells) != width:
                     return row
     except (UnicodeDecodeError, csv.Error):
@@ -683,7 +724,7 @@ def read_sheet(source: Source) -> RawTable:
             column = names[unset_here[0] - 1]
             problems.append((len(data), column, f"{column}: {_NO_VALUE}"))
         data.append([_clean_cell(v) for v in cells])
-        numbers.append(i)
+        numbers.append(sheet_row)
     frame = pd.DataFrame(data, columns=names, dtype=object) if data else pd.DataFrame(
         {n: pd.Series([], dtype=object) for n in names}
     )
