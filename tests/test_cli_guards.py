@@ -181,7 +181,7 @@ def test_quarantined_rows_are_counted_and_written(tmp_path, capsys, command):
     table = pd.read_csv(q, dtype=str)
     assert list(table.columns) == ["table", "file", "row", "column", "reason", "record"]
     assert table["table"].tolist() == ["tickets", "tickets"]
-    assert sorted(table["row"].tolist()) == ["3", "4"]  # data rows 3 (T3) and 4 (T4)
+    assert sorted(table["row"].tolist()) == ["4", "5"]  # spreadsheet rows 4 (T3) and 5 (T4)
     assert sorted(table["column"].tolist()) == ["created_at", "supervisor_id"]
 
 

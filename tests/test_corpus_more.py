@@ -24,11 +24,13 @@ CASES = sorted(p.name for p in BAD.iterdir() if p.is_dir() and not p.name.starts
 
 # case -> the file named in its one-line error (None: the case loads)
 ERRORS = {
-    "undecodable_bytes": "tickets.csv", "missing_column": "tickets.csv", "empty_file": "tickets.csv",
+    "missing_column": "tickets.csv", "empty_file": "tickets.csv",
     "missing_mandatory_table": "missing_mandatory_table", "duplicated_headers": "supervisors.csv",
     "two_sources": "two_sources", "not_a_table": "tickets.csv", "semicolons": "tickets.csv",
     "broken_xlsx": "extra.xlsx", "empty_sheet": "perf.xlsx[audits]",
     "duplicated_headers_xlsx": "tickets.xlsx[tickets]", "utf16_file": "supervisors.csv",
+    "xlsx_bomb_cell": "tickets.xlsx[tickets]", "title_row": "tickets.csv",
+    "title_row_xlsx": "tickets.xlsx[tickets]",
 }
 # case -> the start of the one-line PolicyError of its policy.yaml (None: the policy loads)
 POLICY_ERRORS = {
@@ -51,26 +53,56 @@ def test_corpus_has_at_least_forty_cases_and_the_policy():
 
 def _csv_rows(path: Path) -> int:
     raw = path.read_bytes()
+    text = None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = raw.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
+    if text is None:  # rows in two encodings: only the row structure matters here
+        text = raw.decode("utf-8", errors="replace")
     rows = list(csv.reader(io.StringIO(text, newline="")))
     return sum(1 for r in rows[1:] if any(cell.strip() for cell in r))
 
 
 def _sheet_rows(path: Path, sheet: str) -> int:
-    import openpyxl
+    """Data rows of a sheet counted from its XML: ``<row>`` elements holding a value, less
+    the header (whatever the sheet's ``<dimension>`` tag says)."""
+    import zipfile
+    from xml.etree import ElementTree
 
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        rows = list(book[sheet].iter_rows(values_only=True))
-    finally:
-        book.close()
-    filled = [r for r in rows if any(v is not None and str(v).strip() for v in r)]
-    return max(len(filled) - 1, 0)
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    with zipfile.ZipFile(path) as book:
+        names = {s.get("name"): s.get(rel) for s in ElementTree.fromstring(book.read("xl/workbook.xml")).iter(f"{ns}sheet")}
+        targets = {r.get("Id"): r.get("Target") for r in ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))}
+        target = targets[names[sheet]]
+        part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        root = ElementTree.fromstring(book.read(part))
+    filled = 0
+    for row in root.iter(f"{ns}row"):
+        texts = ["".join(c.itertext()) for c in row.iter(f"{ns}c")]
+        if any(t.strip() for t in texts):
+            filled += 1
+    return max(filled - 1, 0)
+
+
+def _last_row(folder: Path, label: str) -> int:
+    """The last row number a spreadsheet shows for a file (Parquet: its row count)."""
+    import re
+    import zipfile
+
+    if "[" in label:
+        name, _ = label[:-1].split("[", 1)
+        with zipfile.ZipFile(folder / name) as book:
+            xml = b"".join(book.read(n) for n in book.namelist() if n.startswith("xl/worksheets/"))
+        return max(int(n) for n in re.findall(rb'<row r="(\d+)"', xml))
+    if label.endswith(".parquet"):
+        import pyarrow.parquet as pq
+        return pq.read_metadata(folder / label).num_rows
+    raw = (folder / label).read_bytes()
+    return len(list(csv.reader(io.StringIO(raw.decode("utf-8", errors="replace"), newline=""))))
 
 
 def _rows_in_file(folder: Path, label: str) -> int:
@@ -102,7 +134,9 @@ def test_every_case_loads_balanced_or_fails_in_one_line(case):
         q = data.quarantine[data.quarantine["table"] == r.table]
         assert len(q) == r.rows_quarantined
         assert q["row"].is_unique  # one quarantine row per bad row, however many rules it breaks
-        assert q["row"].between(1, r.rows_read).all()
+        # spreadsheet rows (header = 1) for CSV and sheets, positions for Parquet
+        first = 1 if r.file.endswith(".parquet") else 2
+        assert q["row"].between(first, _last_row(folder, r.file)).all()
         assert (q["reason"].str.len() > 0).all() and not q["reason"].str.contains("\n").any()
         assert (q["file"] == r.file).all()
 
@@ -160,8 +194,8 @@ def test_missing_words_mean_missing():
 def test_missing_word_in_a_required_column_is_an_empty_required_value():
     data = load_dataset(BAD / "missing_word_required")
     assert quarantined(data) == [
-        ("surveys", 1, "overall", "overall: required value is empty"),
-        ("surveys", 2, "responded_at", "responded_at: required value is empty"),
+        ("surveys", 2, "overall", "overall: required value is empty"),
+        ("surveys", 3, "responded_at", "responded_at: required value is empty"),
     ]
     assert data["surveys"]["ticket_id"].tolist() == ["T3"]
     assert pd.isna(data["surveys"]["attitude"].iloc[0])    # '-'
@@ -172,8 +206,8 @@ def test_thousands_separators_and_yuan_sign():
     assert data["tickets"]["cost"].tolist() == [1234.5, 12345678.0, 80.0]
     assert data["tickets"]["ticket_id"].tolist() == ["T1", "T2", "T4"]
     assert quarantined(data) == [
-        ("tickets", 3, "cost", "cost: cannot read '1,23' as a number"),   # not groups of three
-        ("tickets", 5, "cost", "cost: cannot read '12元' as a number"),
+        ("tickets", 4, "cost", "cost: cannot read '1,23' as a number"),   # not groups of three
+        ("tickets", 6, "cost", "cost: cannot read '12元' as a number"),
     ]
     assert data["budgets"]["budget"].tolist() == [1_000_000.0, 250_000.0]
 
@@ -181,10 +215,10 @@ def test_thousands_separators_and_yuan_sign():
 def test_huge_values_are_quarantined():
     data = load_dataset(BAD / "huge_values")
     assert quarantined(data) == [
-        ("tickets", 1, "cost", "cost: '1e308' is too large (more than 1e+15)"),
-        ("tickets", 2, "reopened", "reopened: '1e20' is too large (more than 1e+15)"),
-        ("tickets", 3, "cost", "cost: cannot read '1e999' as a number"),
-        ("budgets", 1, "budget", "budget: '1e300' is too large (more than 1e+15)"),
+        ("tickets", 2, "cost", "cost: '1e308' is too large (more than 1e+15)"),
+        ("tickets", 3, "reopened", "reopened: '1e20' is too large (more than 1e+15)"),
+        ("tickets", 4, "cost", "cost: cannot read '1e999' as a number"),
+        ("budgets", 2, "budget", "budget: '1e300' is too large (more than 1e+15)"),
     ]
     assert data["tickets"]["cost"].tolist() == [999_999_999_999.0]
     assert data["budgets"]["budget"].tolist() == [1e15]   # the limit itself passes
@@ -208,8 +242,8 @@ def test_chinese_dates():
     assert t["created_at"].tolist() == [pd.Timestamp("2026-01-05 09:00"), pd.Timestamp("2026-02-10 00:00")]
     assert t["first_response_at"].tolist()[0] == pd.Timestamp("2026-01-05 09:30:15")
     assert quarantined(data) == [
-        ("staff", 2, "left_on", f"left_on: cannot read '2026年2月30日' as {DATE}"),
-        ("tickets", 3, "created_at", f"created_at: cannot read '2026年13月1日' as {TS}"),
+        ("staff", 3, "left_on", f"left_on: cannot read '2026年2月30日' as {DATE}"),
+        ("tickets", 4, "created_at", f"created_at: cannot read '2026年13月1日' as {TS}"),
     ]
 
 
@@ -225,7 +259,7 @@ def test_year_first_dates_of_spreadsheets_set_to_chinese():
     assert t["first_response_at"].tolist()[0] == pd.Timestamp("2026-01-05 09:30:15")
     assert t["resolved_at"].tolist()[0] == pd.Timestamp("2026-01-06 08:00")
     assert quarantined(data) == [
-        ("tickets", 3, "created_at", f"created_at: cannot read '2026/2/30 10:00' as {TS}"),
+        ("tickets", 4, "created_at", f"created_at: cannot read '2026/2/30 10:00' as {TS}"),
     ]
 
 
@@ -233,8 +267,8 @@ def test_chinese_dates_in_a_gbk_file():
     data = load_dataset(BAD / "gbk_chinese_dates")
     assert data["customers"]["since"].tolist() == [pd.Timestamp("2024-12-31")]
     assert quarantined(data) == [
-        ("customers", 2, "churned_on", "churned_on 2024-12-01 00:00:00 is before since 2025-01-01 00:00:00"),
-        ("customers", 3, "customer_id", "customer_id 'C2' duplicates row 2"),
+        ("customers", 3, "churned_on", "churned_on 2024-12-01 00:00:00 is before since 2025-01-01 00:00:00"),
+        ("customers", 4, "customer_id", "customer_id 'C2' duplicates row 3"),
     ]
 
 
@@ -247,8 +281,8 @@ def test_mixed_offsets_in_one_column_become_local_time():
     # 10:00-08:00 = 18:00Z = 02:00 next day in Shanghai
     assert data["followups"]["called_at"].tolist() == [
         pd.Timestamp("2026-01-08 10:00"), pd.Timestamp("2026-02-14 02:00")]
-    assert quarantined(data) == [("followups", 2, "ticket_id+called_at",
-                                  "ticket_id+called_at 'T1'+2026-01-08 10:00:00 duplicates row 1")]
+    assert quarantined(data) == [("followups", 3, "ticket_id+called_at",
+                                  "ticket_id+called_at 'T1'+2026-01-08 10:00:00 duplicates row 2")]
 
 
 def test_excel_date_serials():
@@ -260,8 +294,8 @@ def test_excel_date_serials():
     assert s["hired_on"].tolist() == [pd.Timestamp("2025-03-01")] * 2
     assert s["left_on"].tolist()[1] == pd.Timestamp("2026-03-01")
     assert quarantined(data, "staff") == [
-        ("staff", 3, "hired_on", f"hired_on: cannot read '45717.5' as {DATE}"),
-        ("staff", 4, "hired_on", f"hired_on: cannot read '12' as {DATE}"),
+        ("staff", 4, "hired_on", f"hired_on: cannot read '45717.5' as {DATE}"),
+        ("staff", 5, "hired_on", f"hired_on: cannot read '12' as {DATE}"),
     ]
     # 46027.375 = 2026-01-05 + 9 hours
     assert data["surveys"]["responded_at"].tolist() == [pd.Timestamp("2026-01-05 09:00"),
@@ -275,26 +309,26 @@ def test_numbers_in_a_csv_date_column_are_not_serials(tmp_path):
     shutil.copy(BAD / "bom_utf8" / "tickets.csv", tmp_path)
     (tmp_path / "staff.csv").write_text("staff_id,supervisor_id,hired_on\nE1,007,45717\n", encoding="utf-8")
     data = load_dataset(tmp_path)
-    assert quarantined(data) == [("staff", 1, "hired_on", f"hired_on: cannot read '45717' as {DATE}")]
+    assert quarantined(data) == [("staff", 2, "hired_on", f"hired_on: cannot read '45717' as {DATE}")]
 
 
 @pytest.mark.parametrize("case, expected", [
     ("peer_reviews_rules", [
-        ("peer_reviews", 2, "supervisor_id+reviewer_id+reviewed_on",
-         "supervisor_id+reviewer_id+reviewed_on '007'+'E1'+2026-01-10 00:00:00 duplicates row 1"),
-        ("peer_reviews", 3, "supervisor_id", "supervisor_id 'S9' not in supervisors"),
-        ("peer_reviews", 4, "collaboration", "collaboration: '6' is outside the range 1..5"),
-        ("peer_reviews", 5, "collaboration", "collaboration: required value is empty"),
+        ("peer_reviews", 3, "supervisor_id+reviewer_id+reviewed_on",
+         "supervisor_id+reviewer_id+reviewed_on '007'+'E1'+2026-01-10 00:00:00 duplicates row 2"),
+        ("peer_reviews", 4, "supervisor_id", "supervisor_id 'S9' not in supervisors"),
+        ("peer_reviews", 5, "collaboration", "collaboration: '6' is outside the range 1..5"),
+        ("peer_reviews", 6, "collaboration", "collaboration: required value is empty"),
     ]),
     ("staff_rules", [
-        ("staff", 1, "promoted_on", "promoted_on 2025-02-01 00:00:00 is before hired_on 2025-03-01 00:00:00"),
-        ("staff", 2, "supervisor_id", "supervisor_id 'S9' not in supervisors"),
-        ("staff", 4, "staff_id", "staff_id 'E3' duplicates row 3"),
+        ("staff", 2, "promoted_on", "promoted_on 2025-02-01 00:00:00 is before hired_on 2025-03-01 00:00:00"),
+        ("staff", 3, "supervisor_id", "supervisor_id 'S9' not in supervisors"),
+        ("staff", 5, "staff_id", "staff_id 'E3' duplicates row 4"),
     ]),
     ("followups_rules", [
-        ("followups", 1, "reached", "reached: required value is empty"),
-        ("followups", 2, "ticket_id", "ticket_id 'T9' not in tickets"),
-        ("followups", 3, "called_at", f"called_at: cannot read '2026-02-30T10:00:00' as {TS}"),
+        ("followups", 2, "reached", "reached: required value is empty"),
+        ("followups", 3, "ticket_id", "ticket_id 'T9' not in tickets"),
+        ("followups", 4, "called_at", f"called_at: cannot read '2026-02-30T10:00:00' as {TS}"),
     ]),
 ])
 def test_rules_of_the_other_tables(case, expected):
@@ -330,3 +364,97 @@ def test_parsing_a_large_column_of_spreadsheet_cells():
     assert not bad.any() and not bad_days.any()
     assert values[1] == 1234.5 and np.isnan(values[0])
     assert days[1] == pd.Timestamp("2026-09-01") and days[0] == pd.Timestamp("2026-09-02")
+
+
+# --------------------------------------------------------------------------- what files say about themselves
+
+def test_a_stale_dimension_tag_hides_no_row_or_column():
+    """The sheet's <dimension> says A1:C3; its XML holds 5 data rows and 6 columns."""
+    import zipfile
+
+    path = BAD / "stale_dimension_xlsx" / "tickets.xlsx"
+    with zipfile.ZipFile(path) as book:
+        assert b'<dimension ref="A1:C3"' in book.read("xl/worksheets/sheet1.xml")
+    data = load_dataset(BAD / "stale_dimension_xlsx")
+    acc = data.account.set_index("table").loc["tickets"]
+    assert (acc.rows_read, acc.rows_used, acc.rows_quarantined) == (5, 5, 0)
+    assert _sheet_rows(path, "tickets") == 5
+    t = data["tickets"]
+    assert t["ticket_id"].tolist() == ["T1", "T2", "T3", "T4", "T5"]
+    assert t["cost"].tolist() == [10.0, 20.0, 30.0, 40.0, 50.0]      # column F, past C
+    assert t["reopened"].tolist() == [0, 0, 0, 0, 0]
+
+
+def test_old_mac_line_ends_are_read():
+    raw = (BAD / "cr_line_ends" / "tickets.csv").read_bytes()
+    assert b"\n" not in raw and raw.count(b"\r") == 4
+    data = load_dataset(BAD / "cr_line_ends")
+    assert data["tickets"]["ticket_id"].tolist() == ["T1", "T2", "T3"]
+    assert data["tickets"]["cost"].tolist() == [120.5, 80.0, 0.0]
+
+
+def test_invisible_characters_and_full_width_letters_in_a_header_are_removed():
+    header = (BAD / "invisible_header" / "tickets.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert "resolved\u200b_at" in header and "\uff44\uff55\uff45_at" in header
+    data = load_dataset(BAD / "invisible_header")
+    t = data["tickets"]
+    assert "resolved\u200b_at" not in t.columns
+    # T1 was resolved 2026-01-06 10:00 and due 2026-01-08 09:00 (make_corpus.TICKETS)
+    assert t["resolved_at"].tolist()[0] == pd.Timestamp("2026-01-06 10:00")
+    assert t["due_at"].tolist()[0] == pd.Timestamp("2026-01-08 09:00")
+
+
+def test_a_fifo_named_like_a_table_is_refused_unopened(tmp_path):
+    import os
+    import shutil
+
+    for name in ("supervisors.csv", "tickets.csv"):
+        shutil.copy(BAD / "bom_utf8" / name, tmp_path)
+    os.mkfifo(tmp_path / "staff.csv")   # opening it for reading would block the load
+    with pytest.raises(DataError) as info:
+        load_dataset(tmp_path)
+    assert str(info.value) == ("staff.csv: not a regular file but a FIFO (named pipe); give the "
+                               "table as a file saved on disk (see data/README.md)")
+
+
+def test_a_gbk_row_in_a_utf8_file_is_quarantined_and_the_rest_stays_utf8():
+    raw = (BAD / "gbk_row_in_utf8" / "supervisors.csv").read_bytes()
+    lines = raw.splitlines()
+    assert lines[4] == "S3,张三,华东二组,华东".encode("gbk")      # data row 4 is GBK
+    assert all(line.decode("utf-8") for i, line in enumerate(lines) if i != 4)
+    data = load_dataset(BAD / "gbk_row_in_utf8")
+    sup = data["supervisors"]
+    assert sup["name"].tolist() == ["王芳", "李娜", "Zhang Wei", "欧阳娜娜"]   # not 寮犱笁-style mojibake
+    assert quarantined(data) == [(
+        "supervisors", 5, "name",
+        "name: the row is not UTF-8 text (a row pasted from a file in another encoding, GBK "
+        "perhaps); retype it or save the file again as 'CSV UTF-8'")]
+    acc = data.account.set_index("table").loc["supervisors"]
+    assert (acc.rows_read, acc.rows_used, acc.rows_quarantined) == (5, 4, 1)
+
+
+def test_a_formula_without_a_calculated_value_is_quarantined():
+    import zipfile
+
+    path = BAD / "formula_without_value" / "tickets.xlsx"
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    assert b'<c r="D3"><f>D2*2</f><v /></c>' in xml and b"<f>D2*3</f><v>30</v>" in xml
+    data = load_dataset(BAD / "formula_without_value")
+    assert data["tickets"]["ticket_id"].tolist() == ["T1", "T3"]
+    assert data["tickets"]["cost"].tolist() == [10.0, 30.0]
+    assert quarantined(data) == [(
+        "tickets", 3, "cost",
+        "cost: a formula without a calculated value (the file was written by a program that does "
+        "not calculate); open the workbook in Excel and save it, so that the value is stored")]
+
+
+@pytest.mark.parametrize("case, message", [
+    ("title_row", "tickets.csv: row 1 looks like a title ('2026年第一季度工单'), not the header; the "
+                  "header seems to be row 2: delete the rows above it (see data/README.md)"),
+    ("title_row_xlsx", "tickets.xlsx[tickets]: row 1 looks like a title ('售后工单明细（2026年第一季度）'), not "
+                       "the header; the header seems to be row 3: delete the rows above it (see data/README.md)"),
+])
+def test_a_title_row_above_the_header_is_named(case, message):
+    with pytest.raises(DataError) as info:
+        load_dataset(BAD / case)
+    assert str(info.value) == message

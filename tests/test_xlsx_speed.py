@@ -127,7 +127,7 @@ def test_outside_a_load_each_call_opens_and_closes(tmp_path, opened):
     assert readers.workbook_sheets(path) == ["supervisors", "tickets"]
     raw = readers.read_sheet(readers.Source("tickets", path, "tickets"))
     assert list(raw.frame["ticket_id"]) == ["T1", "T2", "T3"]
-    assert list(raw.rows) == [1, 2, 3]
+    assert list(raw.rows) == [2, 3, 4]   # sheet rows: the header is row 1
     assert len(opened) == 2 and all(_closed(b) for _, b in opened)
 
 

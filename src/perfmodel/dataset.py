@@ -24,8 +24,8 @@ class Dataset:
         ``timestamp``/``date`` as naive ``datetime64[ns]`` in local time, ``bool`` as
         pandas ``boolean``, numbers as ``float64``.
     quarantine : pandas.DataFrame
-        Rows that broke a rule, columns ``table``, ``file``, ``row`` (1-based data row in
-        the file, header excluded), ``column``, ``reason``, ``record`` (the raw row as JSON).
+        Rows that broke a rule, columns ``table``, ``file``, ``row`` (CSV and Excel: the row a
+        spreadsheet shows, header = row 1; Parquet and frames: the 1-based position), ``column``, ``reason``, ``record`` (the raw row as JSON).
     account : pandas.DataFrame
         Per table: ``table``, ``file``, ``rows_read``, ``rows_used``, ``rows_quarantined``
         with ``rows_read == rows_used + rows_quarantined``.

@@ -150,8 +150,12 @@ def _validate(raws: dict[str, RawTable], timezone: str, progress: bool = False) 
             raise DataError(
                 f"{raw.label}: missing required column {missing[0]!r}; add it ({_DOC})"
             )
-        clean, quarantine = validate_table(table, raw.frame, raw.rows, raw.label, tables, timezone,
+        frame, rows, rejected = _reader_rejects(name, raw)
+        clean, quarantine = validate_table(table, frame, rows, raw.label, tables, timezone,
                                            excel=raw.excel)
+        if len(rejected):
+            quarantine = (pd.concat([quarantine, rejected], ignore_index=True)
+                          .sort_values("row", kind="stable", ignore_index=True))
         tables[name] = clean
         if len(quarantine):
             quarantines.append(quarantine)
@@ -167,6 +171,27 @@ def _validate(raws: dict[str, RawTable], timezone: str, progress: bool = False) 
     quarantine["row"] = quarantine["row"].astype(np.int64)
     account = pd.DataFrame(account, columns=ACCOUNT_COLUMNS)
     return Dataset(tables=tables, quarantine=quarantine, account=account)
+
+
+def _reader_rejects(name: str, raw: RawTable):
+    """Split off the rows the reader rejected: (frame, rows, their quarantine rows).
+
+    They are quarantined before the contract's rules run, so a row whose bytes could not
+    be decoded never takes part in a key or a foreign-key check.
+    """
+    if not raw.problems:
+        return raw.frame, raw.rows, pd.DataFrame(columns=QUARANTINE_COLUMNS)
+    from .validation import _records  # the same JSON record as every other quarantined row
+
+    positions = np.asarray([p for p, _, _ in raw.problems], dtype=np.int64)
+    rejected = pd.DataFrame({
+        "table": name, "file": raw.label, "row": raw.rows[positions].astype(np.int64),
+        "column": [c for _, c, _ in raw.problems], "reason": [r for _, _, r in raw.problems],
+        "record": _records(raw.frame, positions),
+    })
+    keep = np.ones(len(raw.frame), dtype=bool)
+    keep[positions] = False
+    return raw.frame[keep].reset_index(drop=True), raw.rows[keep], rejected
 
 
 def _check_mandatory(present: set[str], where: str) -> None:

@@ -15,9 +15,11 @@ import codecs
 import csv
 import io
 import re
+import stat
+import unicodedata
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +29,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .errors import DataError
+from .xlsx_guard import (MAX_PART_BYTES, GuardedStream, PartTooLarge, RunTooLong, cell_before,
+                         check_workbook, formulas_without_value, long_cell_error)
 
 ENCODINGS = ("utf-8", "gb18030")
 _HEAD_BYTES = 1 << 20
@@ -68,7 +72,9 @@ class RawTable:
     frame : pandas.DataFrame
         One column per header name (names stripped and lower-cased), a RangeIndex.
     rows : numpy.ndarray
-        For each frame row, its 1-based data row number in the file (header excluded).
+        For each frame row, its address: for CSV and Excel the row a spreadsheet shows
+        (header = row 1, so the first data row is 2), for Parquet and frames the 1-based
+        position.
     label : str
         The file as messages name it.
     excel : bool
@@ -78,6 +84,9 @@ class RawTable:
         (:func:`read_source` with ``defer=True``); :meth:`loaded` reads it.
     size : int
         The number of rows (known from the Parquet footer before the cells are read).
+    problems : list of (position, column, reason)
+        Rows the reader itself rejects (0-based frame positions): the loader quarantines
+        them with these reasons before the contract's rules are checked.
     """
 
     frame: pd.DataFrame | None
@@ -86,6 +95,7 @@ class RawTable:
     excel: bool = False
     pending: Source | None = None
     size: int = 0
+    problems: list = field(default_factory=list)
 
     def __post_init__(self):
         if self.frame is not None:
@@ -116,10 +126,18 @@ def find_sources(folder: Path, names) -> dict[str, Source]:
     names = set(names)
     found: dict[str, list[Source]] = {}
     for path in sorted(folder.iterdir()):
-        if not path.is_file() or path.name.startswith((".", "~$")):
+        if path.name.startswith((".", "~$")):
             continue
         suffix = path.suffix.lower()
         stem = path.stem.strip().lower()
+        if not path.is_file():
+            if suffix in (".csv", ".parquet", ".xlsx") and _special_file(path):
+                # opening a FIFO blocks until something writes to it: refuse it unopened
+                raise DataError(
+                    f"{path.name}: not a regular file but {_special_file(path)}; give the table "
+                    f"as a file saved on disk ({_DOC})"
+                )
+            continue
         if suffix in (".csv", ".parquet") and stem in names:
             found.setdefault(stem, []).append(Source(stem, path))
         elif suffix == ".xlsx":
@@ -139,6 +157,19 @@ def find_sources(folder: Path, names) -> dict[str, Source]:
             )
         out[name] = sources[0]
     return out
+
+
+def _special_file(path: Path) -> str | None:
+    """What kind of special file ``path`` is (a FIFO, a device, a socket), never opening it."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    for test, kind in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return None
 
 
 # Workbooks opened by :func:`open_workbooks` for the block that runs (path -> openpyxl book).
@@ -190,6 +221,7 @@ def _workbook(path: Path):
     if books is not None and key in books:
         yield books[key]
         return
+    check_workbook(path)  # bounded memory: no part or cell larger than a workbook can hold
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     if books is not None:
         books[key] = book  # closed by open_workbooks
@@ -209,6 +241,8 @@ def workbook_sheets(path: Path) -> list[str]:
     try:
         with _workbook(path) as book:
             return list(book.sheetnames)
+    except DataError:
+        raise
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise DataError(
             f"{path.name}: cannot open the Excel workbook ({type(exc).__name__}); "
@@ -243,7 +277,9 @@ def read_source(source: Source, *, defer: bool = False) -> RawTable:
         header_names(meta.schema.to_arrow_schema().names, source.path.name)
         return RawTable(None, None, source.label, pending=source, size=meta.num_rows)
     if suffix == ".csv":
-        frame = _reading(source, read_csv)
+        frame, problems = _reading(source, read_csv_cells)
+        rows = _reading(source, lambda path: csv_row_numbers(path, len(frame)))
+        return RawTable(frame, rows, source.label, problems=problems)
     elif suffix == ".parquet":
         frame = _reading(source, read_parquet)
     else:
@@ -265,7 +301,8 @@ _BLANK = "\x00blank"
 
 
 def header_names(names, label: str, blank_ok: bool = False) -> list[str]:
-    """Normalise header names (strip, lower-case) and reject empty or duplicated ones.
+    """Normalise header names (NFKC, invisible characters removed, stripped, lower-cased) and
+    reject empty or duplicated ones.
 
     With ``blank_ok``, a header cell without a name gets a placeholder that
     :func:`drop_blank_columns` removes when its column holds no value (spreadsheets often
@@ -273,7 +310,7 @@ def header_names(names, label: str, blank_ok: bool = False) -> list[str]:
     """
     out = []
     for i, name in enumerate(names):
-        text = "" if name is None else str(name).replace("\ufeff", "").strip().lower()
+        text = "" if name is None else _normal_name(name)
         if not text:
             if blank_ok:
                 out.append(f"{_BLANK}{i + 1}")
@@ -285,6 +322,17 @@ def header_names(names, label: str, blank_ok: bool = False) -> list[str]:
             )
         out.append(text)
     return out
+
+
+def _normal_name(name) -> str:
+    """NFKC form without invisible (format) characters, stripped and lower-cased.
+
+    A zero-width space typed into ``resolved\u200b_at`` or full-width letters would
+    otherwise make a name that looks right but matches no column of the contract.
+    """
+    text = unicodedata.normalize("NFKC", str(name))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return text.strip().lower()
 
 
 def drop_blank_columns(frame: pd.DataFrame, label: str) -> pd.DataFrame:
@@ -314,8 +362,29 @@ def detect_encoding(path: Path) -> str:
             codecs.getincrementaldecoder(encoding)().decode(head, final=len(head) < _HEAD_BYTES)
             return encoding
         except UnicodeDecodeError:
+            if encoding == "utf-8" and mostly_utf8(head):
+                return encoding  # a few rows in another encoding: those rows are quarantined
             continue
     raise _undecodable(path)
+
+
+def mostly_utf8(data: bytes) -> bool:
+    """Whether text whose bytes are not all UTF-8 is UTF-8 but for a few lines.
+
+    Lines of plain ASCII say nothing; of the other lines, those that decode as UTF-8 must
+    be at least as many as those that do not. GBK text almost never decodes as UTF-8, so
+    a file saved as GBK has no such line and is read as GB18030 whole.
+    """
+    good = bad = 0
+    for line in data.splitlines():
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            good += 1
+        except UnicodeDecodeError:
+            bad += 1
+    return good > 0 and good >= bad
 
 
 def _undecodable(path: Path) -> DataError:
@@ -333,15 +402,39 @@ def read_csv(path: Path) -> pd.DataFrame:
     pandas.DataFrame
         Columns of ``pandas.ArrowDtype(pa.string())``, blanks stripped, empty cells missing.
     """
+    return read_csv_cells(path)[0]
+
+
+_NOT_UTF8 = ("the row is not UTF-8 text (a row pasted from a file in another encoding, GBK "
+             "perhaps); retype it or save the file again as 'CSV UTF-8'")
+
+
+def read_csv_cells(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
+    """Read a CSV file with every cell as text, and the rows the reader itself rejects.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        As :func:`read_csv`.
+    problems : list of (position, column, reason)
+        Rows of a UTF-8 file that are not UTF-8 (0-based frame positions); their bytes
+        show as U+FFFD in the frame.
+    """
     encoding = detect_encoding(path)
     with path.open("rb") as fh:
         head = fh.read(_HEAD_BYTES)
-    text = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
     text = text.lstrip("\ufeff")
     try:
-        first = next(csv.reader(io.StringIO(text)))
+        first = next(csv.reader(io.StringIO(text, newline="")))  # any line end, old-Mac CR too
     except (StopIteration, csv.Error):
         first = []
+    if sum(1 for cell in first if cell.strip()) == 1 and not any(sep in "".join(first) for sep in ";\t|"):
+        try:
+            head_rows = [r for _, r in zip(range(10), csv.reader(io.StringIO(text, newline="")))]
+        except csv.Error:
+            head_rows = []
+        _refuse_title_row(head_rows, path.name)
     if not any(cell.strip() for cell in first):
         raise DataError(f"{path.name}: the first line is not a header row; put the column names on line 1 ({_DOC})")
     names = header_names(first, path.name, blank_ok=True)
@@ -350,7 +443,7 @@ def read_csv(path: Path) -> pd.DataFrame:
             f"{path.name}: the header has one column {names[0]!r}; save the file with commas "
             f"between columns ({_DOC})"
         )
-    table = None
+    table, problems = None, []
     for enc in ([encoding] if encoding != "utf-8" else ["utf-8", "gb18030"]):
         try:
             table = _read_text_table(path, enc, names)
@@ -358,7 +451,18 @@ def read_csv(path: Path) -> pd.DataFrame:
         except pa.ArrowInvalid as exc:
             message = str(exc)
             if enc == "utf-8" and "UTF8" in message:
-                continue  # GBK text further down than the start that was checked
+                raw = path.read_bytes()
+                if not mostly_utf8(raw):
+                    continue  # GBK text further down than the start that was checked
+                # UTF-8 but for a few rows: read it as UTF-8 and quarantine those rows
+                fixed = raw.decode("utf-8", errors="replace").encode("utf-8")
+                del raw
+                try:
+                    table = _read_text_table(fixed, enc, names)
+                except pa.ArrowInvalid as again:
+                    raise _not_a_table(path, enc, str(again)) from None
+                problems = _replaced_rows(table, names)
+                break
             raise _not_a_table(path, enc, message) from None
         except UnicodeDecodeError:
             raise _undecodable(path) from None
@@ -368,14 +472,62 @@ def read_csv(path: Path) -> pd.DataFrame:
     frame = pd.DataFrame(
         {name: pd.Series(pd.arrays.ArrowExtensionArray(col), copy=False) for name, col in columns.items()}
     )
-    return drop_blank_columns(frame, path.name)
+    return drop_blank_columns(frame, path.name), problems
+
+
+def _replaced_rows(table: pa.Table, names: list[str]) -> list[tuple[int, str, str]]:
+    """(position, first column, reason) of each row holding U+FFFD, the mark of bytes not UTF-8."""
+    first: dict[int, str] = {}
+    for name in names:
+        hit = pc.fill_null(pc.match_substring(table.column(name), "\ufffd"), False)
+        for pos in np.flatnonzero(hit.to_numpy(zero_copy_only=False)):
+            first.setdefault(int(pos), name)
+    return [(pos, first[pos], f"{first[pos]}: {_NOT_UTF8}") for pos in sorted(first)]
+
+
+def csv_row_numbers(path: Path, count: int) -> np.ndarray:
+    """The row a spreadsheet shows for each of the ``count`` data rows of a CSV file.
+
+    The header is row 1. A spreadsheet shows an empty line as an empty row, which the
+    reader skips, so rows after one are numbered past it; a cell holding line breaks is
+    one row. Files without an empty line (the usual case) are numbered without parsing.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64, one number per data row, in order.
+    """
+    simple = np.arange(2, count + 2, dtype=np.int64)
+    carry = b""
+    with path.open("rb") as fh:
+        empty = False
+        while chunk := fh.read(_HEAD_BYTES):
+            window = carry + chunk
+            if b"\n\n" in window or b"\r\r" in window or b"\n\r\n" in window:
+                empty = True
+                break
+            carry = window[-3:]
+    if not empty:
+        return simple
+    encoding = detect_encoding(path)
+    numbers = []
+    with path.open(encoding="utf-8-sig" if encoding == "utf-8" else encoding, errors="replace",
+                   newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        row = 1
+        for cells in reader:
+            row += 1
+            if cells:
+                numbers.append(row)
+    return np.asarray(numbers, dtype=np.int64) if len(numbers) == count else simple
 
 
 def _read_text_table(path: Path, encoding: str, names: list[str]) -> pa.Table:
     """Every cell as text; parsing quoted line breaks is slower, so only done when needed."""
     def read(newlines: bool) -> pa.Table:
         return pacsv.read_csv(
-            path,
+            pa.BufferReader(path) if isinstance(path, bytes) else path,
             read_options=pacsv.ReadOptions(
                 encoding="utf8" if encoding == "utf-8" else encoding,
                 column_names=names, skip_rows=1,
@@ -401,7 +553,7 @@ def _not_a_table(path: Path, encoding: str, message: str) -> DataError:
         text = text.strip()
         text = text if len(text) <= 80 else text[:77] + "..."
         row = _first_ragged_row(path, encoding, int(want))
-        where = f"data row {row}" if row else "a row"
+        where = f"row {row}" if row else "a row"
         return DataError(
             f"{path.name}: not a table: {where} has {got} cells but the header has {want} "
             f"({text!r}); fix that row or put quotes around cells that contain commas ({_DOC})"
@@ -410,16 +562,16 @@ def _not_a_table(path: Path, encoding: str, message: str) -> DataError:
 
 
 def _first_ragged_row(path: Path, encoding: str, width: int) -> int | None:
-    """The 1-based data row (empty lines not counted) whose cell count differs from the header's."""
+    """The row (as a spreadsheet shows it, header = 1) whose cell count differs from the header's."""
     try:
         with path.open(encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="") as fh:
             reader = csv.reader(fh)
             next(reader, None)
-            row = 0
+            row = 1
             for cells in reader:
+                row += 1
                 if not cells:
                     continue
-                row += 1
                 if len(cells) != width:
                     return row
     except (UnicodeDecodeError, csv.Error):
@@ -525,33 +677,88 @@ def read_sheet(source: Source) -> RawTable:
     """
     try:
         with _workbook(source.path) as book:
-            rows = list(book[source.sheet].iter_rows(values_only=True))
+            sheet = book[source.sheet]
+            # exporters often write a stale <dimension> tag; read-only mode would trust it and
+            # leave out every row and column past it
+            sheet.reset_dimensions()
+            # parse the sheet's XML through the guard: an over-long cell stops the read early
+            sheet._get_source = lambda: GuardedStream(  # noqa: SLF001 - openpyxl's one way in
+                book._archive.open(sheet._worksheet_path), MAX_PART_BYTES)  # noqa: SLF001
+            rows = list(sheet.iter_rows(values_only=True))
+            unset = formulas_without_value(book._archive, sheet._worksheet_path)  # noqa: SLF001
+    except RunTooLong as exc:
+        raise long_cell_error(source.label, _cell_named(exc.before)) from None
+    except PartTooLarge:
+        raise DataError(
+            f"{source.label}: the sheet unpacks to more than {MAX_PART_BYTES:,} bytes; the file is "
+            f"damaged or not an Excel workbook: export the sheet as CSV ({_DOC})"
+        ) from None
     except Exception as exc:
         raise DataError(
             f"{source.label}: cannot read the sheet ({type(exc).__name__}); save the workbook "
             f"again as .xlsx ({_DOC})"
         ) from None
+    above = 0
     while rows and all(_blank(v) for v in rows[0]):
         rows.pop(0)  # leading empty rows above the header
+        above += 1
     if not rows:
         raise DataError(f"{source.label}: the sheet is empty; it needs a header row and data rows ({_DOC})")
+    if sum(1 for v in rows[0] if not _blank(v)) == 1:
+        _refuse_title_row(rows[:10], source.label, first_row=1 + above)
     header = list(rows[0])
     while header and _blank(header[-1]):
         header.pop()  # trailing empty header cells (formatting only)
-    names = header_names(header, source.label, blank_ok=True)
-    width = len(names)
-    data, numbers = [], []
+    # cells right of the last named column are kept, so that a value there is refused
+    # (drop_blank_columns) instead of lost
+    width = max([len(header)] + [len(r) for r in rows[1:]])
+    names = header_names(header + [None] * (width - len(header)), source.label, blank_ok=True)
+    data, numbers, problems = [], [], []
     for i, row in enumerate(rows[1:], start=1):
         cells = list(row[:width]) + [None] * max(0, width - len(row))
-        if all(_blank(v) for v in cells):
+        sheet_row = i + 1 + above
+        unset_here = [c for c in range(1, width + 1) if (sheet_row, c) in unset]
+        if all(_blank(v) for v in cells) and not unset_here:
             continue
+        if unset_here and not names[unset_here[0] - 1].startswith(_BLANK):
+            column = names[unset_here[0] - 1]
+            problems.append((len(data), column, f"{column}: {_NO_VALUE}"))
         data.append([_clean_cell(v) for v in cells])
-        numbers.append(i)
+        numbers.append(sheet_row)
     frame = pd.DataFrame(data, columns=names, dtype=object) if data else pd.DataFrame(
         {n: pd.Series([], dtype=object) for n in names}
     )
     frame = drop_blank_columns(frame, source.label)
-    return RawTable(frame, np.asarray(numbers, dtype=np.int64), source.label, excel=True)
+    return RawTable(frame, np.asarray(numbers, dtype=np.int64), source.label, excel=True,
+                    problems=problems)
+
+
+_NO_VALUE = ("a formula without a calculated value (the file was written by a program that "
+             "does not calculate); open the workbook in Excel and save it, so that the value is stored")
+
+
+def _refuse_title_row(rows, label: str, first_row: int = 1) -> None:
+    """DataError when the first row holds one cell and a later one looks like the header.
+
+    Reports put a title (``2026年第一季度工单``) above the table; every table of the contract
+    has at least two columns, so a first row of one cell is not its header.
+    """
+    for k, row in enumerate(rows[1:], start=1):
+        if sum(1 for v in row if not _blank(v)) >= 2:
+            title = next(str(v).strip() for v in rows[0] if not _blank(v))
+            title = title if len(title) <= 40 else title[:37] + "..."
+            raise DataError(
+                f"{label}: row {first_row} looks like a title ({title!r}), not the header; the "
+                f"header seems to be row {first_row + k}: delete the rows above it ({_DOC})"
+            )
+
+
+def _cell_named(before: bytes) -> str | None:
+    ref = cell_before(before)
+    if ref is None:
+        return None
+    row = "".join(ch for ch in ref if ch.isdigit())
+    return f"row {row}, cell {ref}"
 
 
 def _blank(value) -> bool:

@@ -278,6 +278,25 @@ CASES: dict[str, dict[str, object]] = {
         "T3,2026-04-01T09:00:00,是,是\n"
         "T3,2026-03-01T09:00:00,maybe,是\n"
     )},
+    # a workbook whose <dimension> tag says A1:C3 (as many exporters leave it) while the
+    # sheet holds 5 data rows and 6 columns
+    "stale_dimension_xlsx": {"tickets.csv": None, "tickets.xlsx": "XLSX_STALE_DIMENSION"},
+    # old-Mac line ends (CR only)
+    "cr_line_ends": {"tickets.csv": TICKETS.replace("\n", "\r")},
+    # a zero-width space inside a header name, full-width letters in another
+    "invisible_header": {"tickets.csv": TICKETS.replace("resolved_at", "resolved\u200b_at")
+                         .replace("due_at", "\uff44\uff55\uff45_at")},
+    # an 80 MB text cell in a workbook of about 80 KB (a zip bomb): refused in bounded memory
+    "xlsx_bomb_cell": {"tickets.csv": None, "tickets.xlsx": "XLSX_BOMB"},
+    # one row typed in GBK inside a UTF-8 file (pasted from an older export)
+    "gbk_row_in_utf8": {"supervisors.csv": SUPERVISORS.encode("utf-8")
+                        + "S3,张三,华东二组,华东\n".encode("gbk")
+                        + "S4,欧阳娜娜,西南一组,西南\n".encode("utf-8")},
+    # formulas as pandas and openpyxl write them (no calculated value) and as Excel saves them
+    "formula_without_value": {"tickets.csv": None, "tickets.xlsx": "XLSX_FORMULAS"},
+    # a title row above the header, as reports exported from a spreadsheet have it
+    "title_row": {"tickets.csv": "2026年第一季度工单,,,,,,,,,,\n" + TICKETS},
+    "title_row_xlsx": {"tickets.csv": None, "tickets.xlsx": "XLSX_TITLE"},
     # --- policies next to the data (loaded with perfmodel.load_policy)
     "policy_python_tag": {"policy.yaml": "POLICY_PYTHON_TAG"},
     "policy_weights_not_summing": {"policy.yaml": "POLICY_WEIGHTS"},
@@ -413,6 +432,103 @@ def _xlsx_dup_header(path: Path) -> None:
     _save(book, path)
 
 
+def _xlsx_stale_dimension(path: Path) -> None:
+    import openpyxl
+    import re
+    import zipfile
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "tickets"
+    sheet.append(["ticket_id", "supervisor_id", "created_at", "is_complaint", "reopened", "cost"])
+    for i, sup in enumerate(["007", "S1", "S2", "S1", "007"], start=1):
+        sheet.append([f"T{i}", sup, f"2026-01-0{i}T09:00:00", "否", 0, 10.0 * i])
+    _save(book, path)
+    with zipfile.ZipFile(path) as zin:
+        entries = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in entries:
+            if name.startswith("xl/worksheets/"):
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:C3"', data)
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            zout.writestr(info, data)
+
+
+def xlsx_bomb(path: Path, cell_bytes: int = 80 << 20) -> None:
+    """A tickets workbook whose note cell of T2 holds ``cell_bytes`` letters (an inline string).
+
+    The string is streamed into the archive, so writing it needs no memory of its size.
+    """
+    import openpyxl
+    import zipfile
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "tickets"
+    sheet.append(["ticket_id", "supervisor_id", "created_at", "note"])
+    sheet.append(["T1", "007", "2026-01-05T09:00:00", "ok"])
+    sheet.append(["T2", "S1", "2026-01-06T09:00:00", "BOMB"])
+    _save(book, path)
+    with zipfile.ZipFile(path) as zin:
+        entries = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
+    chunk = b"A" * (1 << 20)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            if b"BOMB" not in data:
+                zout.writestr(info, data)
+                continue
+            head, tail = data.split(b"BOMB", 1)
+            with zout.open(info, "w", force_zip64=True) as out:
+                out.write(head)
+                left = cell_bytes
+                while left > 0:
+                    out.write(chunk[:min(left, len(chunk))])
+                    left -= len(chunk)
+                out.write(tail)
+
+
+def _xlsx_formulas(path: Path) -> None:
+    import openpyxl
+    import zipfile
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "tickets"
+    sheet.append(["ticket_id", "supervisor_id", "created_at", "cost"])
+    sheet.append(["T1", "007", "2026-01-05T09:00:00", 10])
+    sheet.append(["T2", "S1", "2026-01-06T09:00:00", "=D2*2"])   # written without its value
+    sheet.append(["T3", "S2", "2026-01-07T09:00:00", "=D2*3"])   # given its value 30 below
+    _save(book, path)
+    with zipfile.ZipFile(path) as zin:
+        entries = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in entries:
+            if name.startswith("xl/worksheets/"):
+                data = data.replace(b"<f>D2*3</f><v />", b"<f>D2*3</f><v>30</v>")
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            zout.writestr(info, data)
+
+
+def _xlsx_title(path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "tickets"
+    sheet.append(["售后工单明细（2026年第一季度）"])
+    sheet.append([])
+    sheet.append(["ticket_id", "supervisor_id", "created_at"])
+    sheet.append(["T1", "007", "2026-01-05T09:00:00"])
+    _save(book, path)
+
+
 def write_case(name: str, files: dict[str, object]) -> None:
     folder = HERE / name
     if folder.exists():
@@ -428,9 +544,16 @@ def write_case(name: str, files: dict[str, object]) -> None:
             _parquet_tickets(path)
         elif content == "XLSX":
             _xlsx(path)
-        elif content in ("XLSX_SERIALS", "XLSX_EMPTY_SHEET", "XLSX_DUP_HEADER"):
+        elif content == "XLSX_TITLE":
+            _xlsx_title(path)
+        elif content == "XLSX_FORMULAS":
+            _xlsx_formulas(path)
+        elif content == "XLSX_BOMB":
+            xlsx_bomb(path)
+        elif content in ("XLSX_SERIALS", "XLSX_EMPTY_SHEET", "XLSX_DUP_HEADER", "XLSX_STALE_DIMENSION"):
             {"XLSX_SERIALS": _xlsx_serials, "XLSX_EMPTY_SHEET": _xlsx_empty_sheet,
-             "XLSX_DUP_HEADER": _xlsx_dup_header}[content](path)
+             "XLSX_DUP_HEADER": _xlsx_dup_header,
+             "XLSX_STALE_DIMENSION": _xlsx_stale_dimension}[content](path)
         elif isinstance(content, str) and content in POLICIES:
             text = POLICIES[content]
             path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
@@ -441,6 +564,10 @@ def write_case(name: str, files: dict[str, object]) -> None:
 
 
 if __name__ == "__main__":
+    import sys
+
     for case, files in CASES.items():
+        if len(sys.argv) > 1 and case not in sys.argv[1:]:
+            continue  # only the cases named on the command line
         write_case(case, files)
     print(f"wrote {len(CASES)} cases to {HERE}")
