@@ -9,8 +9,12 @@ from linearmodels.panel import PanelOLS
 from scipy import stats as sps
 from statsmodels.datasets import grunfeld
 
-from perfmodel.errors import UsageError
+from perfmodel.errors import PerfmodelWarning, UsageError
 from perfmodel.stats import cronbach_alpha, panel_regression, reliability
+
+# Grunfeld has 10 firms and 20 years: the few-clusters warning is expected there and is
+# tested on its own below.
+pytestmark = pytest.mark.filterwarnings("ignore::perfmodel.errors.PerfmodelWarning")
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +148,7 @@ def test_rank_stability_is_mean_spearman_of_consecutive_periods():
 
 def test_icc_unbalanced_by_hand():
     # groups a: [1, 3], b: [4, 6, 8]; N = 5, k = 2 groups
-    df = pd.DataFrame({"supervisor_id": list("aabbb"), "period": ["p1", "p2", "p1", "p2", "p3"],
+    df = pd.DataFrame({"supervisor_id": list("aabbb"), "period": [1, 2, 1, 2, 3],
                        "x": [1.0, 3.0, 4.0, 6.0, 8.0]})
     # grand mean 4.4; SSB = 2*(2-4.4)^2 + 3*(6-4.4)^2 = 19.2; SSW = 2 + 8 = 10
     msb, msw = 19.2 / 1, 10 / 3

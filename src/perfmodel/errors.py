@@ -29,3 +29,11 @@ class UsageError(PerfmodelError):
 
 class CheckFailed(Exception):
     """A verification ran and found a difference (exit code 1, not 2)."""
+
+
+class PerfmodelWarning(UserWarning):
+    """A result was computed but deserves caution (few clusters, a lopsided weight).
+
+    Raised through :func:`warnings.warn`, so callers can filter it by class; the command
+    line prints its message as one ``perfmodel: warning:`` line.
+    """

@@ -1,6 +1,8 @@
 """Helpers shared by the ``stats`` functions that read the wide indicator panel."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -24,41 +26,87 @@ def indicator_columns(panel: pd.DataFrame, indicators, entity: str, time: str) -
     return cols
 
 
-def period_positions(periods) -> dict[str, int]:
+_INTEGER = re.compile(r"^[+-]?\d+(\.0*)?$")
+
+
+def period_positions(periods, column: str = "period") -> dict[str, int]:
     """Map each period id to its position on the calendar (0 = earliest).
 
-    Ids that parse as periods of one kind (``2026Q3`` or ``2026-09``) are placed on the full
-    calendar from the first to the last, so a period absent from the data still counts as a
-    step: the lag of 2026Q3 is 2026Q2 even when nobody has 2026Q2. Other ids are placed in
-    sorted order.
+    Parameters
+    ----------
+    periods : iterable
+        Period ids as they appear in the panel (converted with ``str``).
+    column : str
+        Name of the period column, for the error message.
+
+    Returns
+    -------
+    dict
+        ``{period id: position}``. Consecutive positions are adjacent periods; a period
+        absent from the data still takes a position, so a lag never bridges a gap.
+
+    Raises
+    ------
+    UsageError
+        When the ids are neither period ids of one kind nor whole numbers.
+
+    Notes
+    -----
+    Period ids of one kind (``2026Q3`` or ``2026-09``) are placed on the full calendar from
+    the first to the last, so the lag of 2026Q3 is 2026Q2 even when nobody has 2026Q2.
+    Whole numbers (``1`` .. ``12``, years) are placed at ``value - min``: 2 follows 1 and
+    10 follows 9, never "1" < "10" < "2" as text would have it. Anything else (ISO dates,
+    free text, quarters mixed with months) has no order this module can trust, so it is
+    refused rather than sorted as text.
     """
-    ids = sorted({str(p) for p in periods})
+    ids = sorted({str(p).strip() for p in periods})
     if not ids:
         return {}
-    try:
-        parsed = [parse_period(p) for p in ids]
-        if len({p.kind for p in parsed}) == 1:
-            first = min(parsed, key=lambda p: p.start)
-            last = max(parsed, key=lambda p: p.start)
-            return {p.id: i for i, p in enumerate(period_range(first.id, last.id))}
-    except PerfmodelError:
-        pass
-    return {p: i for i, p in enumerate(ids)}
+    if all(_INTEGER.match(p) for p in ids):
+        values = {p: int(float(p)) for p in ids}
+        low = min(values.values())
+        return {p: v - low for p, v in values.items()}
+    parsed = {}
+    for p in ids:
+        try:
+            parsed[p] = parse_period(p)
+        except PerfmodelError:
+            raise UsageError(
+                f"{column} {p!r}: not a period id; write periods as quarters (2026Q3), "
+                "months (2026-09) or whole numbers (1, 2, 3 ...)") from None
+    kinds = {q.kind for q in parsed.values()}
+    if len(kinds) > 1:
+        raise UsageError(f"{column}: mixes quarters and months ({ids[0]}, {ids[-1]}); "
+                         "use one kind of period")
+    first = min(parsed.values(), key=lambda q: q.start)
+    last = max(parsed.values(), key=lambda q: q.start)
+    calendar = {q.id: i for i, q in enumerate(period_range(first.id, last.id))}
+    return {p: calendar[q.id] for p, q in parsed.items()}
+
+
+def check_unique(df: pd.DataFrame, entity: str, time: str) -> None:
+    """Raise UsageError naming the first (entity, time) pair that has more than one row."""
+    keys = pd.DataFrame({"e": df[entity].astype(str).to_numpy(),
+                         "t": df[time].astype(str).str.strip().to_numpy()})
+    dup = keys.duplicated()
+    if dup.any():
+        first = keys[dup].iloc[0]
+        raise UsageError(f"panel has more than one row for {entity} {first['e']!r}, {time} "
+                         f"{first['t']!r} (and {int(dup.sum())} duplicate row(s) in all); "
+                         "give one row per supervisor and period")
 
 
 def dense(panel: pd.DataFrame, cols: list[str], entity: str, time: str):
     """Return (entity ids, period ids by position, {col: G x T float array with NaN})."""
-    pos = period_positions(panel[time].dropna().astype(str))
+    pos = period_positions(panel[time].dropna().astype(str), time)
     ents = np.unique(panel[entity].dropna().astype(str).to_numpy())
     e_index = {e: i for i, e in enumerate(ents)}
     n_t = max(pos.values()) + 1 if pos else 0
     ok = panel[entity].notna().to_numpy() & panel[time].notna().to_numpy()
     rows = panel.loc[ok]
     ei = rows[entity].astype(str).map(e_index).to_numpy()
-    ti = rows[time].astype(str).map(pos).to_numpy()
-    if len(pd.MultiIndex.from_arrays([ei, ti]).unique()) != len(ei):
-        raise UsageError(f"panel has more than one row for some ({entity}, {time}); "
-                         "give one row per supervisor and period")
+    ti = rows[time].astype(str).str.strip().map(pos).to_numpy()
+    check_unique(rows, entity, time)
     arrays = {}
     for c in cols:
         a = np.full((len(ents), n_t), np.nan)

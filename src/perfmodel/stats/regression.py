@@ -1,14 +1,25 @@
 """Panel regression with entity (and time) fixed effects and cluster-robust errors."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from ..errors import UsageError
+from ..errors import PerfmodelWarning, UsageError
 from . import _fe
+from ._panel import check_unique
 
 EFFECTS = ("entity", "twoway")
+
+# Below this many clusters cluster-robust t tests over-reject (Cameron and Miller 2015,
+# section VI); predictive_validity switches to a wild cluster bootstrap at the same point.
+FEW_CLUSTERS = 30
+
+# A regressor whose sum of squares after the fixed effects is below this share of its own
+# total sum of squares has no variation left: what remains is rounding noise.
+WITHIN_TOLERANCE = 1e-12
 
 
 def panel_regression(df: pd.DataFrame, y: str, x, entity: str, time: str,
@@ -34,7 +45,7 @@ def panel_regression(df: pd.DataFrame, y: str, x, entity: str, time: str,
     cluster : str, optional
         Column to cluster the standard errors by; default ``entity``.
     alpha : float
-        The confidence intervals are at level ``1 - alpha``.
+        The confidence intervals are at level ``1 - alpha``; strictly between 0 and 1.
 
     Returns
     -------
@@ -43,6 +54,20 @@ def panel_regression(df: pd.DataFrame, y: str, x, entity: str, time: str,
         ``t``, ``p`` (two-sided, Student t with G - 1 df), ``ci_low``, ``ci_high``,
         ``n_obs``, ``n_groups`` (entities), ``n_clusters``, ``df`` (G - 1),
         ``k`` (parameters counted in the small-sample factor) and ``ssc`` (that factor).
+
+    Raises
+    ------
+    UsageError
+        When a column is missing, ``effects`` or ``alpha`` is invalid, an (entity, time)
+        pair has more than one row (the first one is named), a regressor has no variation
+        left after the fixed effects (it is named), or all rows fall in one cluster.
+
+    Warns
+    -----
+    PerfmodelWarning
+        With fewer than ``FEW_CLUSTERS`` (30) clusters: the t(G - 1) p-values and
+        intervals are then too optimistic; prefer a wild cluster bootstrap (as
+        :func:`perfmodel.stats.predictive_validity` does).
 
     Notes
     -----
@@ -75,6 +100,13 @@ def panel_regression(df: pd.DataFrame, y: str, x, entity: str, time: str,
     xs = [x] if isinstance(x, str) else list(x)
     if effects not in EFFECTS:
         raise UsageError(f"effects={effects!r}: use 'entity' or 'twoway'")
+    try:
+        level_ok = 0 < float(alpha) < 1
+    except (TypeError, ValueError):
+        level_ok = False
+    if not level_ok:
+        raise UsageError(f"panel_regression: alpha={alpha!r}; give a level strictly between 0 and 1 "
+                         "(0.05 for 95 % intervals)")
     cluster = entity if cluster is None else cluster
     cols = [y, *xs, entity, time, cluster]
     missing = [c for c in dict.fromkeys(cols) if c not in df.columns]
@@ -83,6 +115,7 @@ def panel_regression(df: pd.DataFrame, y: str, x, entity: str, time: str,
     data = df[list(dict.fromkeys(cols))]
     num = data[[y, *xs]].apply(pd.to_numeric, errors="coerce").astype(float)
     ok = np.isfinite(num.to_numpy()).all(axis=1) & data[[entity, time, cluster]].notna().all(axis=1).to_numpy()
+    check_unique(data.loc[ok], entity, time)
     num = num.to_numpy()[ok]
     ent, n_ent = _fe.codes(data[entity].to_numpy()[ok].astype(str))
     tim, n_tim = _fe.codes(data[time].to_numpy()[ok].astype(str))
@@ -98,8 +131,27 @@ def panel_regression(df: pd.DataFrame, y: str, x, entity: str, time: str,
     if effects == "twoway":
         k_extra += 0 if _fe.is_nested(tim, clu) else ab.k_time
     xt = ab.z[:, 1:]
+    # Compared with the regressor's own total sum of squares, not with 1: a level of 1e6
+    # leaves residuals of 1e-10 that a rank test takes for variation.
+    ss_total = ((num - num.mean(axis=0)) ** 2).sum(axis=0)
+    ss_within = (ab.z ** 2).sum(axis=0)
+    effects_of = entity if effects == "entity" else f"{entity} and {time}"
+    for j, name in enumerate([y, *xs]):
+        if not ss_total[j] > 0 or ss_within[j] <= WITHIN_TOLERANCE * ss_total[j]:
+            role = "outcome" if j == 0 else "regressor"
+            raise UsageError(f"panel_regression: {role} {name!r} has no variation left after the "
+                             f"fixed effects of {effects_of}; leave it out")
     if np.linalg.matrix_rank(xt) < xt.shape[1]:
-        raise UsageError(f"panel_regression: {', '.join(xs)} has no variation left after the fixed effects")
+        raise UsageError(f"panel_regression: {', '.join(xs)} are collinear after the fixed effects; "
+                         "leave one out")
+    n_clusters = int(np.count_nonzero(np.bincount(clu, minlength=n_clu)))
+    if n_clusters < 2:
+        raise UsageError(f"panel_regression: every row is in one {cluster} cluster; cluster-robust "
+                         "errors need at least 2 clusters (better 30 or more)")
+    if n_clusters < FEW_CLUSTERS:
+        warnings.warn(f"panel_regression: only {n_clusters} {cluster} clusters; with fewer than "
+                      f"{FEW_CLUSTERS} the t({n_clusters - 1}) p-values and intervals are too "
+                      "optimistic -- prefer a wild cluster bootstrap", PerfmodelWarning, stacklevel=2)
     fit = _fe.cluster_fit(ab.z[:, 0], xt, clu, n_clu, k_extra)
     se = np.sqrt(np.diag(fit.vcov))
     tval = fit.coef / se

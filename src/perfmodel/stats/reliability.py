@@ -6,7 +6,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from ..errors import UsageError
-from ._panel import indicator_columns
+from ._panel import indicator_columns, period_positions
 
 
 def _icc1(values: np.ndarray, groups: np.ndarray) -> float:
@@ -27,9 +27,14 @@ def _icc1(values: np.ndarray, groups: np.ndarray) -> float:
 
 def _rank_stability(sub: pd.DataFrame, col: str, entity: str, time: str) -> tuple[float, int]:
     wide = sub.pivot_table(index=entity, columns=time, values=col, aggfunc="first")
-    wide = wide.reindex(sorted(wide.columns), axis=1)
+    pos = period_positions(wide.columns, time)
+    by_pos = {pos[str(c).strip()]: c for c in wide.columns}
     rhos = []
-    for a, b in zip(wide.columns[:-1], wide.columns[1:]):
+    # only calendar neighbours: a period missing from the data breaks the chain
+    for i in sorted(by_pos):
+        if i + 1 not in by_pos:
+            continue
+        a, b = by_pos[i], by_pos[i + 1]
         pair = wide[[a, b]].dropna()
         if len(pair) >= 3 and pair[a].nunique() > 1 and pair[b].nunique() > 1:
             rhos.append(sps.spearmanr(pair[a], pair[b]).statistic)
@@ -47,7 +52,9 @@ def reliability(panel: pd.DataFrame, indicators=None, entity: str = "supervisor_
     indicators : list of str, optional
         Indicator columns to assess; default every catalogue indicator present.
     entity, time : str
-        Column names of the supervisor and the period.
+        Column names of the supervisor and the period. Periods are ids such as ``2026Q3``
+        or ``2026-09``, or whole numbers; see
+        :func:`perfmodel.stats._panel.period_positions`.
 
     Returns
     -------
@@ -55,8 +62,9 @@ def reliability(panel: pd.DataFrame, indicators=None, entity: str = "supervisor_
         One row per indicator: ``indicator``, ``icc`` (one-way random-effects ICC(1):
         the share of the variance that lies between supervisors), ``rank_stability``
         (Spearman correlation of the supervisors' values in consecutive periods, averaged
-        over the pairs of periods), ``n_period_pairs`` (pairs of consecutive periods with
-        at least 3 supervisors in common), ``n_obs``, ``n_supervisors``, ``n_periods``.
+        over the pairs of periods), ``n_period_pairs`` (pairs of periods adjacent on the
+        calendar -- a missing period is not bridged -- with at least 3 supervisors in
+        common), ``n_obs``, ``n_supervisors``, ``n_periods``.
 
     Notes
     -----

@@ -211,13 +211,21 @@ def predictive_validity(panel: pd.DataFrame, process=None, results=None, lag: in
         the predictor's variance), ``oos_gain`` (relative MSE reduction out of sample),
         ``n_supervisors``, ``n_periods``, ``n_obs``.
 
+    Raises
+    ------
+    UsageError
+        When ``lag`` or ``alpha`` is invalid, a column is missing, a (supervisor, period)
+        pair has more than one row, or the period ids are neither ``2026Q3`` / ``2026-09``
+        ids of one kind nor whole numbers (text would order "10" before "2").
+
     Notes
     -----
     Verdicts: ``predicts`` when p_adj < alpha and the sign of coef is the expected one (a
     better process value goes with a better later result); ``contrary`` when p_adj < alpha
     with the opposite sign (worth a look: a trade-off or gaming); ``no evidence`` otherwise;
     ``insufficient data`` when the pair has too few observations, periods or supervisors,
-    or the predictor does not vary within supervisors.
+    or the predictor or the outcome has no variation left after the supervisor and period
+    effects (a constant outcome has a zero standard error and nothing to predict).
 
     Inference: CR1 with the fixest / ``xtreg`` small-sample factor (see
     :func:`perfmodel.stats.panel_regression`; K = slope + intercept + T - 1 free time
@@ -242,6 +250,12 @@ def predictive_validity(panel: pd.DataFrame, process=None, results=None, lag: in
     """
     if int(lag) != lag or lag < 1:
         raise UsageError(f"lag={lag!r}: use a whole number of periods, 1 or more")
+    try:
+        level_ok = 0 < float(alpha) < 1
+    except (TypeError, ValueError):
+        level_ok = False
+    if not level_ok:
+        raise UsageError(f"alpha={alpha!r}: give a level strictly between 0 and 1 (0.05 for 95 % intervals)")
     lag = int(lag)
     if process is None:
         process = [c for c in catalogue.ids_of("process") if c in panel.columns]
@@ -301,8 +315,17 @@ def _one_pair(p_col, r_col, lag, ym, xm, n_ent, n_t, alpha, min_obs, min_periods
     row["within_share"] = ss_within / ss_total if ss_total > 0 else np.nan
     if ss_total <= 0 or sxx <= 1e-12 * ss_total:
         return row
+    # The outcome needs variation left after the effects too: a constant result gives a zero
+    # standard error, and the bootstrap would then call any slope significant.
+    y = z[:, :, 0]
+    ss_total_y = float((((y - y.sum() / n) * w) ** 2).sum())
+    syy = float(_fe.mm("it,it->", ab.z[:, :, 0], ab.z[:, :, 0]))
+    if ss_total_y <= 0 or syy <= 1e-12 * ss_total_y:
+        return row
     coef, var, n_clusters, ssc, _ = _grid_fit(ab.z[:, :, 0], ab.z[:, :, 1], w, ab.k_time)
     se = float(np.sqrt(var))
+    if not (np.isfinite(se) and se > 0):
+        return row
     t = coef / se if se > 0 else np.nan
     df = n_clusters - 1
     q = sps.t.ppf(1 - alpha / 2, df)
