@@ -23,14 +23,15 @@ import pandas as pd
 
 from .errors import UsageError
 from .periods import Period, parse_period
+from .watch.core import ACCUMULATING as PRO_RATED
 
 SCORE_COLUMNS = ["supervisor_id", "period", "as_of", "indicator", "value", "basis", "score", "weight",
                  "contribution"]
 BASES = ("projected", "to_date", "final")
 FEEDBACK_SCORES = "feedback_scores.csv"  # in the run folder of a feedback report
 
-# Counts that grow with the days elapsed: their share so far is pro-rated to the whole period.
-PRO_RATED = ("customer_churn_rate", "staff_turnover_rate", "promotion_rate")
+# Counts that grow with the days elapsed (PRO_RATED): their share so far is pro-rated to the
+# whole period, the same list watch uses to compare a value so far with a target.
 # Already made comparable by perfmodel.watch.period_to_date (the budget is pro-rated there).
 BUDGET_PRO_RATED = ("cost_control_rate",)
 

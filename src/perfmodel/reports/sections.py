@@ -941,8 +941,8 @@ def show_position(ctx: ReportContext, supervisor_id: str):
     pct = percentile_of(ctx.scores["score"], row["score"])
     heading("position", ctx.lang)
     prefix = word("position_prefix", ctx.lang) if provisional(ctx) else ""
-    text(prefix + t("position_text", ctx.lang, score=float(row["score"]), pct=ordinal(pct, ctx.lang), n=int(ctx.scores["score"].notna().sum()),
-           period=ctx.period, rating=row["rating"] or "—"))
+    text(prefix + t("position_text", ctx.lang, score=float(row["score"]), pct=ordinal(pct, ctx.lang),
+                    n=int(ctx.scores["score"].notna().sum()), period=ctx.period, rating=row["rating"] or "—"))
 
 
 def show_targets(ctx: ReportContext, supervisor_id: str):
