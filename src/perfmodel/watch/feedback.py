@@ -106,7 +106,7 @@ def feedback_section(result, supervisor_id: str, lang: str = "en", level: float 
                for _, d in w[w["result"] == ind].iterrows()]
         why = projection_reason(r, kind, lang).strip()
         if why:  # what pulls the projection to the wrong side: history, trend or volume so far
-            lines.append(f"  - {why}")
+            lines.append(f"  - {why[:1].upper()}{why[1:]}")
         no_reason |= not sug
         for s in sug:
             lines.append(f"  - {s}")
