@@ -138,3 +138,22 @@ def test_printed_warnings_say_why_and_repeat_no_line(watched, lang):
     note = [line for line in printed if line.startswith(("Results at risk without", "未列出过程指标"))]
     assert len(note) <= 1
     assert sum("no process indicator" in line or "没有结论为" in line for line in printed) == len(note)
+
+
+@pytest.mark.parametrize("lang, why, note", [
+    ("en", "  - Why: your history 84.1 % (6 earlier quarters)", "no process indicator has shown evidence"),
+    ("zh", "  - 原因：您的历史水平 84.1 %（此前 6 个季度）", "没有过程指标被证实能预测该指标"),
+])
+def test_feedback_section_says_why_and_the_note_once(lang, why, note):
+    from perfmodel.watch import WatchResult, feedback_section
+
+    row = _row(drivers="history;volume_so_far;usual_level", period="2026Q3", as_of=pd.Timestamp("2026-08-15"),
+               low=0.83, high=0.92, p_miss=0.68, at_risk=True)
+    csat = _row(result="csat", value_to_date=4.0, so_far_comparable=4.0, prior=4.1, target=4.3, projected=4.05,
+                usual=4.0, drivers="history;trend_so_far;usual_level", period="2026Q3",
+                as_of=pd.Timestamp("2026-08-15"), low=3.9, high=4.2, p_miss=0.9, at_risk=True)
+    res = WatchResult("2026Q3", pd.Timestamp("2026-08-15"), pd.DataFrame(), pd.DataFrame([row, csat]),
+                      pd.DataFrame(columns=["supervisor_id", "result"]), pd.DataFrame())
+    text = feedback_section(res, "S002", lang)
+    assert why in text
+    assert text.count(note) == 1  # two results without a process driver, one note
