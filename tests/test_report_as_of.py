@@ -93,6 +93,26 @@ def test_mid_period_feedback_end_to_end(data, tmp_path):
         assert not [sid for sid in names.index if sid != page.stem and sid in html], page.name
     assert 0 < at_risk_pages  # the fixture has results at risk half way through the quarter
 
+    # the pages score the quarter on projected period-end values, the numbers of perfmodel watch
+    scores = pd.read_csv(run / "feedback_scores.csv", dtype={"supervisor_id": str}, keep_default_na=False,
+                         na_values=[""])
+    assert list(scores.columns) == ["supervisor_id", "period", "as_of", "indicator", "value", "basis", "score",
+                                    "weight", "contribution"]
+    assert set(scores["basis"]) == {"projected", "to_date"} and set(scores["as_of"]) == {"2026-08-15T00:00:00"}
+    proj_csv = tmp_path / "projections.csv"
+    w = subprocess.run([sys.executable, "-m", "perfmodel", "watch", "--data", str(data), "--period", PERIOD,
+                        "--as-of", AS_OF, "--projections", str(proj_csv)], capture_output=True, text=True)
+    assert w.returncode == 0, w.stderr
+    proj = pd.read_csv(proj_csv, dtype={"supervisor_id": str}).set_index(["supervisor_id", "result"])["projected"]
+    projected = scores[scores["basis"] == "projected"].set_index(["supervisor_id", "indicator"])["value"]
+    assert len(projected) == proj.notna().sum() > 0
+    assert projected.sub(proj.reindex(projected.index)).abs().max() < 1e-8
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        total = scores.loc[scores["supervisor_id"] == page.stem, "contribution"].sum()
+        assert f"Provisional: Your total score {total:.1f} " in html, page.name
+        assert "<strong>Provisional.</strong>" in html and ">Basis<" in html and ">projected<" in html
+
     # no table saw later data: tickets created in [2026-07-01, as-of) by hand (backlog_ratio's denominator)
     tickets = pd.read_csv(data / "tickets.csv", dtype={"supervisor_id": str}, parse_dates=["created_at"])
     in_window = tickets[(tickets["created_at"] >= "2026-07-01") & (tickets["created_at"] < AS_OF)]

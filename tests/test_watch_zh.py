@@ -58,7 +58,7 @@ def test_printed_lines_in_chinese():
         "    training_completion_rate（培训完成率）[系数 0.8，校正 p 值 0.01，有预测力]：" + SUG_S1_ZH,
         "  customer_churn_rate（客户流失率）：未达目标概率 0.70；预计期末 3.1 %（80% 区间 2.0 % 至 4.2 %），"
         "目标 4.0 %；目前 2.0 %",
-        "    （没有结论为“有预测力”的过程指标落后于其参考值）",
+        "未列出过程指标的风险结果：没有结论为“有预测力”的过程指标落后于其参考值。",
     ]
     # no English word is left once ids, names and units are taken out
     text = "\n".join(got)
@@ -78,7 +78,9 @@ def test_printed_lines_in_english_are_unchanged():
     assert got[3] == ("    training_completion_rate [coef 0.8, p_adj 0.01, predicts]: Training completion "
                       "rate 35.0 % vs target 90.0 %; in past data a 10-point rise went with +0.08 "
                       "customer satisfaction the next quarter. Plan time for the overdue courses.")
-    assert got[-1] == "    (no process indicator with verdict 'predicts' is behind its reference)"
+    # said once at the end, not under each result it applies to
+    assert got[-1] == ("Results at risk without a process line: no process indicator with verdict 'predicts' "
+                       "is behind its reference.")
 
 
 def test_a_datetime_as_of_counts_part_days():

@@ -61,12 +61,16 @@ def lines(res, names: dict, threshold: float, lang: str = "en") -> list[str]:
     Returns
     -------
     list of str
-        One line per supervisor at risk, one per result at risk and one per reason.
+        A summary line; then per supervisor at risk a line, and per result at risk a line,
+        a line saying why it is projected to miss (history, trend so far, volume so far)
+        and one line per process indicator that predicts it; last, once, a note when some
+        result at risk has no such process indicator. No line is repeated within a
+        supervisor's block.
     """
     from .. import catalogue as cat
     from ..i18n import t
     from ..periods import parse_period
-    from ..watch.reasons import fmt_value
+    from ..watch.reasons import fmt_value, projection_reason
     from ..watch.text import text
 
     pr, w = res.projections, res.warnings
@@ -78,6 +82,7 @@ def lines(res, names: dict, threshold: float, lang: str = "en") -> list[str]:
     out = [text("headline", lang, period=res.period, as_of=as_of, days=f"{days:g}", total=p.days,
                 n_risk=risk["supervisor_id"].nunique(), n_all=pr["supervisor_id"].nunique(),
                 threshold=f"{threshold:g}", n_results=len(risk), n_reason=len(with_reason))]
+    no_driver = False
     order = (risk.groupby("supervisor_id")["p_miss"].max().sort_values(ascending=False, kind="mergesort"))
     for s in order.index:
         out.append(f"{s} {names.get(s, '')}")
@@ -88,13 +93,17 @@ def lines(res, names: dict, threshold: float, lang: str = "en") -> list[str]:
                             projected=fmt_value(ind, r["projected"]), low=fmt_value(ind, r["low"]),
                             high=fmt_value(ind, r["high"]), target=fmt_value(ind, r["target"]),
                             so_far=fmt_value(ind, r["value_to_date"])))
+            reason = projection_reason(r, p.kind, lang) if "drivers" in r.index else ""
+            if reason:
+                out.append(reason)
             why = w[(w["supervisor_id"] == s) & (w["result"] == ind)]
-            if why.empty:
-                out.append(text("no_driver", lang, predicts=t("predicts", lang)))
+            no_driver |= why.empty
             for _, d in why.iterrows():
                 out.append(text("driver_line", lang, driver=d["driver"], name=cat.name(d["driver"], lang),
                                 coef=d["coef"], p_adj=d["p_adj"], verdict=t(d["verdict"], lang),
                                 suggestion=d["suggestion"]))
+    if no_driver:  # said once, not under every result it applies to
+        out.append(text("no_driver", lang, predicts=t("predicts", lang)))
     return out
 
 

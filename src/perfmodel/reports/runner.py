@@ -448,10 +448,17 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
         source = notebooks_dir() / NOTEBOOKS[spec.notebook]
         kernel = kernel_name()
         if spec.notebook == "feedback":
+            from ..provisional import FEEDBACK_SCORES, period_scores, write_scores
+
+            res = None
             if spec.as_of:  # once here; every page then reads it from the watch cache
                 from ..watch import coaching_watch
 
-                coaching_watch(dataset, spec.as_of, policy, engine=spec.engine)
+                res = coaching_watch(dataset, spec.as_of, policy, engine=spec.engine)
+            # the pages' per-indicator scores: provisional mid-period, final for a closed period
+            write_scores(period_scores(dataset, period, spec.as_of, policy, engine=spec.engine,
+                                       watch_result=res if res is not None and res.period == period else None),
+                         run_dir / FEEDBACK_SCORES)
             html, errors = _run_feedback(spec, source, run_dir, nb_params, tables["scores"], kernel, progress)
         else:
             stem = Path(NOTEBOOKS[spec.notebook]).stem

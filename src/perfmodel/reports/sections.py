@@ -836,6 +836,9 @@ def show_manifest(ctx: ReportContext):
 
 # --------------------------------------------------------------------------- feedback
 
+from .mid_period import mark_partial, mid_period_context, provisional, word  # noqa: E402,F401 - feedback pages
+from .mid_period import show_note as show_provisional_note  # noqa: E402,F401 - the notebook's mid-period cell
+
 def _check_supervisor(ctx: ReportContext, supervisor_id) -> str:
     sid = str(supervisor_id)
     if sid not in set(ctx.scores["supervisor_id"].astype(str)):
@@ -876,12 +879,17 @@ def own_indicator_table(ctx: ReportContext, supervisor_id: str) -> pd.DataFrame:
         (text), ``target`` (text), ``indicator_score`` (0..cap, NaN when missing),
         ``points_lost`` (effective weight × max(0, 100 − score): what the gap costs in
         the total), ``met`` (1.0 when the value meets the rule's target as
-        :func:`met_target` defines it, 0.0 when not, NaN when missing); policy order.
+        :func:`met_target` defines it, 0.0 when not, NaN when missing), ``basis`` (on a
+        mid-period page, the words for how the value was obtained, e.g. ``projected``; ""
+        otherwise, see :func:`perfmodel.reports.mid_period.mid_period_context`); policy order.
     """
+    from .mid_period import basis_labels
+
     sid = _check_supervisor(ctx, supervisor_id)
     own_w = ctx.wide[(ctx.wide["period"] == ctx.period) & (ctx.wide["supervisor_id"].astype(str) == sid)]
     own_s = ctx.scores[ctx.scores["supervisor_id"].astype(str) == sid].iloc[0]
     summary = ctx.policy.summary().set_index("indicator")
+    bases = basis_labels(ctx, sid)
     rows = []
     for ind in ctx.policy.weighted_indicators:
         rule = ctx.policy.indicators[ind]
@@ -892,7 +900,7 @@ def own_indicator_table(ctx: ReportContext, supervisor_id: str) -> pd.DataFrame:
                      "effective_weight": ew, "value": fmt_value(ind, val), "target": target_text(rule, ctx.lang),
                      "indicator_score": sc,
                      "points_lost": ew * max(0.0, 100.0 - sc) if pd.notna(sc) else np.nan,
-                     "met": float(met_target(rule, [val], [sc])[0])})
+                     "met": float(met_target(rule, [val], [sc])[0]), "basis": bases.get(ind, "")})
     return pd.DataFrame(rows)
 
 
@@ -927,8 +935,9 @@ def show_position(ctx: ReportContext, supervisor_id: str):
     row = ctx.scores[ctx.scores["supervisor_id"].astype(str) == sid].iloc[0]
     pct = percentile_of(ctx.scores["score"], row["score"])
     heading("position", ctx.lang)
-    text(t("position_text", ctx.lang, score=float(row["score"]), pct=ordinal(pct, ctx.lang), n=int(ctx.scores["score"].notna().sum()),
-           period=ctx.period, rating=row["rating"] or "—"))
+    prefix = word("position_prefix", ctx.lang) if provisional(ctx) else ""
+    text(prefix + t("position_text", ctx.lang, score=float(row["score"]), pct=ordinal(pct, ctx.lang),
+                    n=int(ctx.scores["score"].notna().sum()), period=ctx.period, rating=row["rating"] or "—"))
 
 
 def show_targets(ctx: ReportContext, supervisor_id: str):
@@ -937,11 +946,15 @@ def show_targets(ctx: ReportContext, supervisor_id: str):
 
     heading("targets_vs_actual", ctx.lang)
     own = own_indicator_table(ctx, supervisor_id)
-    table(own[["label", "dimension", "effective_weight", "value", "target", "indicator_score"]]
-          .assign(dimension=lambda d: d["dimension"].map(lambda x: t(x, ctx.lang)))
-          .rename(columns={"label": "indicator"}),
+    cols = ["label", "dimension", "effective_weight", "value", "target", "indicator_score"]
+    shown = own.assign(dimension=lambda d: d["dimension"].map(lambda x: t(x, ctx.lang)))
+    if provisional(ctx):  # a mid-period value says how it was made comparable with the target
+        cols.insert(4, "basis")
+        shown = shown.rename(columns={"basis": word("basis", ctx.lang)})
+        cols[4] = word("basis", ctx.lang)
+    table(shown[cols].rename(columns={"label": "indicator"}),
           ctx.lang, {"effective_weight": "{:.1%}", "indicator_score": "{:.0f}"})
-    figure(plotting.attainment_bars(own, ctx.lang))
+    figure(mark_partial(plotting.attainment_bars(own, ctx.lang), ctx, title=True))
 
 
 def show_own_trend(ctx: ReportContext, supervisor_id: str):
@@ -950,7 +963,9 @@ def show_own_trend(ctx: ReportContext, supervisor_id: str):
 
     sid = _check_supervisor(ctx, supervisor_id)
     heading("your_trend", ctx.lang)
-    figure(plotting.own_trend(ctx.scores_all, sid, ctx.lang))
+    own_periods = sorted(ctx.scores_all.loc[ctx.scores_all["supervisor_id"] == sid, "period"])
+    at = [own_periods.index(ctx.period)] if ctx.period in own_periods else []
+    figure(mark_partial(plotting.own_trend(ctx.scores_all, sid, ctx.lang), ctx, positions=at))
 
 
 def show_strengths_gaps(ctx: ReportContext, supervisor_id: str):
@@ -959,7 +974,9 @@ def show_strengths_gaps(ctx: ReportContext, supervisor_id: str):
     lang = ctx.lang
 
     def items(df):
-        return "\n".join("- " + t("strength_item", lang, label=r.label, value=r.value, target=r.target,
+        # mid-period: the value is named by its basis (projected, so far ...)
+        return "\n".join("- " + t("strength_item", lang, label=r.label,
+                                  value=f"{r.value} ({r.basis})" if r.basis else r.value, target=r.target,
                                   score=float(r.indicator_score)) for r in df.itertuples())
 
     heading("strengths", lang)

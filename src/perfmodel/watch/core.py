@@ -22,11 +22,19 @@ from .text import PERIOD_KIND_ZH, as_of_error, text
 
 PROJECTION_COLUMNS = ["supervisor_id", "period", "as_of", "result", "direction", "value_to_date",
                       "denominator_to_date", "prior", "n_hist", "lag_adjustment", "projected",
-                      "low", "high", "target", "gap", "p_miss", "at_risk"]
+                      "low", "high", "target", "gap", "p_miss", "at_risk", "so_far_comparable",
+                      "weight_so_far", "weight_history", "weight_usual", "usual", "drivers"]
 WARNING_COLUMNS = ["supervisor_id", "period", "as_of", "result", "p_miss", "projected", "low",
                    "high", "target", "gap", "driver", "driver_value", "driver_reference",
                    "reference_kind", "coef", "se", "p_adj", "verdict", "suggestion"]
 
+
+# Counts that accumulate over the period: their share so far is compared with a whole-period
+# target only once pro-rated (value so far ÷ elapsed share of the period).
+ACCUMULATING = ("customer_churn_rate", "staff_turnover_rate", "promotion_rate")
+
+# how a projection mixes the value so far, the history and the usual level (projection_weights)
+WEIGHTS = ("weight_so_far", "weight_history", "weight_usual", "usual")
 
 # the values an indicator can take, by unit (projections and intervals are clipped to it)
 _RANGE = {"share": (0.0, 1.0), "score": (1.0, 5.0)}
@@ -51,7 +59,14 @@ class WatchResult:
         ``low``, ``high`` (central ``level`` interval, clipped to the values the indicator
         can take), ``target``, ``gap`` (projected −
         target), ``p_miss`` (probability of missing the target at period end), ``at_risk``
-        (``p_miss >= threshold``).
+        (``p_miss >= threshold``), ``so_far_comparable`` (``value_to_date``; counts that
+        accumulate pro-rated to the whole period), ``weight_so_far`` (share of the
+        projection carried by the value so far), ``weight_history`` (by ``prior``),
+        ``weight_usual`` and ``usual`` (the level earlier periods moved toward by their
+        end, and its weight; see :func:`perfmodel.watch.projection.projection_weights`),
+        ``drivers`` (what drives a result at risk, ";"-joined: ``history``,
+        ``trend_so_far``, ``volume_so_far``, ``usual_level`` or ``spread``, see
+        :func:`perfmodel.watch.reasons.projection_drivers`; "" when not at risk).
     warnings : pandas.DataFrame
         One row per supervisor, result at risk and driver: ``supervisor_id``, ``period``,
         ``as_of``, ``result``, ``p_miss``, ``projected``, ``low``, ``high``, ``target``,
@@ -285,24 +300,33 @@ def watch(dataset: Dataset, period, as_of, policy="efficiency", *, threshold: fl
             priors[priors["period"] == p.id].drop(columns="period"), on="supervisor_id", how="left")
         target = rule_target(rule)
         if fit is None:
-            pred = pd.DataFrame({"projected": np.nan, "sd": np.nan, "low": np.nan, "high": np.nan},
+            pred = pd.DataFrame({c: np.nan for c in ("projected", "sd", "low", "high", *WEIGHTS)},
                                 index=now.index)
             pm = np.full(len(now), np.nan)
         else:
             pred = proj.predict(fit, now["value"], now["denominator"], now["prior"], level)
+            scale = float((ts - p.start) / (p.end - p.start)) if r in ACCUMULATING else 1.0
+            pred = pd.concat([pred, proj.projection_weights(fit, now["value"], now["denominator"], scale)],
+                             axis=1)
             pm = proj.p_miss(pred["projected"], pred["sd"], fit.df, target, direction)
             lo, hi = _RANGE.get(cat.indicator(r).get("unit"), (0.0, np.inf))
             pred[["projected", "low", "high"]] = pred[["projected", "low", "high"]].clip(lo, hi)
+        elapsed = float((ts - p.start) / (p.end - p.start))
+        comparable = now["value"] / elapsed if r in ACCUMULATING else now["value"]
         for i, row in now.iterrows():
-            rows.append({"supervisor_id": row["supervisor_id"], "period": p.id, "as_of": ts,
+            rows.append({"so_far_comparable": comparable.iat[i], **{c: pred[c].iat[i] for c in WEIGHTS},
+"supervisor_id": row["supervisor_id"], "period": p.id, "as_of": ts,
                          "result": r, "direction": direction, "value_to_date": row["value"],
                          "denominator_to_date": row["denominator"], "prior": row["prior"],
                          "n_hist": row["n_hist"], "lag_adjustment": row["lag_adjustment"],
                          "projected": pred["projected"].iat[i], "low": pred["low"].iat[i],
                          "high": pred["high"].iat[i], "target": target,
                          "gap": pred["projected"].iat[i] - target, "p_miss": float(pm[i])})
-    projections = pd.DataFrame(rows, columns=PROJECTION_COLUMNS[:-1])
+    projections = pd.DataFrame(rows, columns=[c for c in PROJECTION_COLUMNS if c not in ("at_risk", "drivers")])
     projections["at_risk"] = projections["p_miss"] >= threshold
+    projections["drivers"] = [
+        ";".join(reasons.projection_drivers(pr)) if pr["at_risk"] else ""
+        for _, pr in projections.iterrows()]
     projections = projections[PROJECTION_COLUMNS]
     warnings = _warnings(projections, ptd_now, hist_wide, validity, pol, p, lang)
     return WatchResult(period=p.id, as_of=ts, period_to_date=ptd_now, projections=projections,

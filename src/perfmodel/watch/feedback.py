@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import catalogue as cat
 from ..periods import parse_period
-from .reasons import fmt_value, suggestion
+from .reasons import fmt_value, projection_reason, suggestion
 
 _T = {
     "title": {"en": "Mid-period check — {period}, as of {as_of}",
@@ -22,9 +22,9 @@ _T = {
                     "风险为未达目标的概率。"},
     "none": {"en": "No result indicator is at risk of missing its target.",
              "zh": "目前没有结果指标面临未达目标的风险。"},
-    "no_reason": {"en": "At risk, but no process indicator has shown evidence of predicting it; "
-                        "talk it through together.",
-                  "zh": "存在风险，但没有过程指标被证实能预测该指标；建议当面沟通。"},
+    "no_reason": {"en": "For a result at risk without a process indicator below it, no process indicator has "
+                        "shown evidence of predicting it; talk it through together.",
+                  "zh": "对于下方未列出过程指标的风险结果，没有过程指标被证实能预测该指标；建议当面沟通。"},
     "risk_line": {"en": "**{name}**: {ptd} so far, projected {proj} ({low} to {high}), target "
                         "{target}; risk of missing {p:.0%}.",
                   "zh": "**{name}**：目前 {ptd}，预计期末 {proj}（{low} 至 {high}），目标 "
@@ -93,6 +93,7 @@ def feedback_section(result, supervisor_id: str, lang: str = "en", level: float 
         lines.append(_T["none"][lang])
         return "\n".join(lines) + "\n"
     w = result.warnings[result.warnings["supervisor_id"] == sid]
+    no_reason = False
     for _, r in pr.iterrows():
         ind = r["result"]
         lines.append("- " + _T["risk_line"][lang].format(
@@ -103,10 +104,14 @@ def feedback_section(result, supervisor_id: str, lang: str = "en", level: float 
         sug = [suggestion(ind, d["driver"], d["driver_value"], d["driver_reference"],
                           d["reference_kind"], d["coef"], kind, lang)
                for _, d in w[w["result"] == ind].iterrows()]
-        if not sug:
-            lines.append(f"  - {_T['no_reason'][lang]}")
+        why = projection_reason(r, kind, lang).strip()
+        if why:  # what pulls the projection to the wrong side: history, trend or volume so far
+            lines.append(f"  - {why[:1].upper()}{why[1:]}")
+        no_reason |= not sug
         for s in sug:
             lines.append(f"  - {s}")
+    if no_reason:  # said once for the page, not under every result
+        lines += ["", _T["no_reason"][lang]]
     return "\n".join(lines) + "\n"
 
 

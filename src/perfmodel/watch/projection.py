@@ -215,3 +215,39 @@ def p_miss(mean, sd, df, target, direction: str):
     t = (np.asarray(target, float) - mean) / np.where(sd > 0, sd, np.nan)
     below = _st.t.cdf(t, df)
     return below if direction == "higher" else 1.0 - below
+
+
+
+
+def projection_weights(fit: Fit, x, n, scale: float = 1.0) -> pd.DataFrame:
+    """How a projection mixes the value so far, the supervisor's history and a usual level.
+
+    With ``y = a + b·z + c·m`` and ``z = w·x + (1 − w)·m``, ``w = n / (n + k0)``, and the
+    value so far made comparable with a whole-period value as ``x' = x / scale`` (a count
+    that accumulates: ``scale`` is the elapsed share of the period), the projection is the
+    weighted mean ``y = ws·x' + wh·m + wu·u`` with ``ws = b·w·scale``,
+    ``wh = b·(1 − w) + c``, ``wu = 1 − ws − wh`` and ``u = a / wu``: ``u`` is the level
+    that earlier periods' values moved toward by their end.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``weight_so_far`` (``ws``; 0 when nothing was measured so far),
+        ``weight_history`` (``wh``), ``weight_usual`` (``wu``) and ``usual`` (``u``; NaN
+        when ``wu`` is 0 within 1e-6), aligned with the inputs.
+    """
+    x = np.asarray(x, float)
+    n = np.asarray(n, float)
+    has_x = np.isfinite(x) & np.isfinite(n) & (n > 0)
+    if np.isinf(fit.k0):
+        w = np.zeros(len(x))
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            w = np.where(has_x, n / (n + fit.k0) if fit.k0 > 0 else 1.0, 0.0)
+    a, b, c = (float(v) for v in fit.coef)
+    ws = b * w * float(scale)
+    wh = b * (1 - w) + c
+    wu = 1.0 - ws - wh
+    with np.errstate(invalid="ignore", divide="ignore"):
+        usual = np.where(np.abs(wu) > 1e-6, a / np.where(wu == 0, 1.0, wu), np.nan)
+    return pd.DataFrame({"weight_so_far": ws, "weight_history": wh, "weight_usual": wu, "usual": usual})

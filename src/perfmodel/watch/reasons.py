@@ -155,3 +155,164 @@ def behind(process: str, value: float, reference: float) -> float:
         return 0.0
     gap = reference - value if cat.direction(process) == "higher" else value - reference
     return max(gap, 0.0)
+
+
+# --- why a projection misses its target ------------------------------------------------------
+
+DRIVERS = ("history", "trend_so_far", "volume_so_far", "usual_level", "spread")
+MIN_WEIGHT = 0.05  # a part of the projection weighing less than this is not named as a driver
+LOW_WEIGHT = 0.5   # a value so far weighing less than this leaves the projection to the rest
+
+# What the denominator of a projected result counts, for "rests on 27 surveys".
+VOLUME_WORDS = {
+    "csat": {"en": "surveys", "zh": "份问卷"},
+    "followup_positive_rate": {"en": "reached return visits", "zh": "次接通回访"},
+    "complaint_resolution_rate": {"en": "complaints", "zh": "件投诉"},
+    "customer_churn_rate": {"en": "customers", "zh": "位客户"},
+}
+
+_WHY = {
+    "prefix": {"en": "    why: ", "zh": "    原因："},
+    "sep": {"en": "; ", "zh": "；"},
+    "below": {"en": "below", "zh": "低于"},
+    "above": {"en": "above", "zh": "高于"},
+    "history": {"en": "your history {m} ({n} earlier {kind}) is {side} the target and weighs {share} in "
+                      "the projection",
+                "zh": "您的历史水平 {m}（此前 {n} 个{kind}）{side}目标，在预测中占 {share}"},
+    "history_fallback": {"en": "without history of your own, the latest average of all supervisors {m} is "
+                               "{side} the target and weighs {share} in the projection",
+                         "zh": "您没有历史数据，全体主管最近一期平均 {m} {side}目标，在预测中占 {share}"},
+    "trend_so_far": {"en": "so far {x}{pro} is {side} the target and weighs {share}",
+                     "zh": "目前 {x}{pro}{side}目标，在预测中占 {share}"},
+    "volume_so_far": {"en": "so far {x}{pro} meets the target but rests on {volume}, so it weighs only "
+                            "{share}",
+                      "zh": "目前 {x}{pro}已达目标，但仅基于{volume}，在预测中只占 {share}"},
+    "volume_nothing": {"en": "nothing measured so far, so the projection rests on the rest",
+                       "zh": "目前尚无数据，预测只能依据其他部分"},
+    "usual_level": {"en": "in earlier {kind} values at this point moved toward {u} by the end, {side} "
+                          "the target ({share} of the projection)",
+                    "zh": "以往各{kind}在同一时点的数值到期末向 {u} 靠拢，{side}目标（在预测中占 {share}）"},
+    "spread": {"en": "the projection {p} lies close to the target with a wide interval",
+               "zh": "预测值 {p} 接近目标，且区间较宽"},
+    "pro": {"en": " ({v} pro-rated to the whole period)", "zh": "（按整期折算为 {v}）"},
+    "little": {"en": "little data so far", "zh": "较少数据"},
+    "quarter": {"en": "quarter", "zh": "季度"},
+    "month": {"en": "month", "zh": "月"},
+}
+
+
+def why_word(key: str, lang: str = "en", **values) -> str:
+    """A word or sentence of the projection reasons in ``lang`` (``en`` or ``zh``)."""
+    entry = _WHY[key]
+    return entry.get(lang, entry["en"]).format(**values)
+
+
+def _num(row, key) -> float:
+    v = row.get(key, math.nan)
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _misses(value: float, target: float, direction: str) -> bool:
+    if not (math.isfinite(value) and math.isfinite(target)):
+        return False
+    return value < target if direction == "higher" else value > target
+
+
+def projection_drivers(row) -> list[str]:
+    """What drives the projection of a result to the wrong side of its target.
+
+    The projection is a weighted mean of the value so far, the supervisor's history and
+    the level earlier periods moved toward
+    (:func:`perfmodel.watch.projection.projection_weights`); a part that weighs at least
+    ``MIN_WEIGHT`` and lies on the wrong side of the target drives the risk.
+
+    Parameters
+    ----------
+    row : mapping
+        A projection row with ``direction``, ``target``, ``so_far_comparable`` (the value
+        so far, comparable with the whole-period target), ``prior``, ``usual`` and the
+        weights ``weight_so_far``, ``weight_history``, ``weight_usual``.
+
+    Returns
+    -------
+    list of str
+        In this order, those that apply: ``history`` (the prior misses the target),
+        ``trend_so_far`` (the value so far misses it), ``volume_so_far`` (the value so far
+        meets the target, or nothing was measured, but it weighs less than ``LOW_WEIGHT``),
+        ``usual_level`` (earlier periods moved toward a level that misses it); or
+        ``["spread"]`` when none applies (the projection is near the target and its
+        interval wide).
+    """
+    direction, target = row["direction"], _num(row, "target")
+    ws, wh, wu = _num(row, "weight_so_far"), _num(row, "weight_history"), _num(row, "weight_usual")
+    so_far = _num(row, "so_far_comparable")
+    out = []
+    if _misses(_num(row, "prior"), target, direction) and not wh < MIN_WEIGHT:
+        out.append("history")
+    usual = _misses(_num(row, "usual"), target, direction) and wu >= MIN_WEIGHT
+    if _misses(so_far, target, direction):
+        if not ws < MIN_WEIGHT:
+            out.append("trend_so_far")
+    elif (out or usual) and (not math.isfinite(so_far) or ws < LOW_WEIGHT):
+        out.append("volume_so_far")
+    if usual:
+        out.append("usual_level")
+    return out or ["spread"]
+
+
+def _share(w: float) -> str:
+    return "—" if not math.isfinite(w) else f"{100 * w:.0f} %"
+
+
+def projection_reason(row, period_kind: str = "quarter", lang: str = "en") -> str:
+    """One line saying why a result is at risk: history, trend so far, volume so far, usual level.
+
+    ``row`` is a row of :attr:`perfmodel.watch.WatchResult.projections`. For example
+    (en): ``    why: your history 84.1 % (6 earlier quarters) is below the target and
+    weighs 62 % in the projection; so far 92.6 % meets the target but rests on 27
+    reached return visits, so it weighs only 31 %``.
+
+    Returns
+    -------
+    str
+        The indented line in ``lang``; "" when the row names no driver.
+    """
+    drivers = [d for d in str(row.get("drivers", "") or "").split(";") if d]
+    if not drivers:
+        return ""
+    ind = row["result"]
+    side = why_word("below" if row["direction"] == "higher" else "above", lang)
+    x, xc = _num(row, "value_to_date"), _num(row, "so_far_comparable")
+    pro = why_word("pro", lang, v=fmt_value(ind, xc)) if math.isfinite(x) and abs(xc - x) > 1e-12 else ""
+    n_hist = int(_num(row, "n_hist")) if math.isfinite(_num(row, "n_hist")) else 0
+    kind = why_word(period_kind if period_kind in ("quarter", "month") else "quarter", lang)
+    kinds = kind + ("s" if lang == "en" else "")
+    parts = []
+    for d in drivers:
+        if d == "history":
+            parts.append(why_word("history" if n_hist > 0 else "history_fallback", lang,
+                                  m=fmt_value(ind, _num(row, "prior")), n=n_hist,
+                                  kind=kind + ("s" if lang == "en" and n_hist != 1 else ""), side=side,
+                                  share=_share(_num(row, "weight_history"))))
+        elif d == "trend_so_far":
+            parts.append(why_word("trend_so_far", lang, x=fmt_value(ind, x), pro=pro, side=side,
+                                  share=_share(_num(row, "weight_so_far"))))
+        elif d == "volume_so_far":
+            if not math.isfinite(x):
+                parts.append(why_word("volume_nothing", lang))
+                continue
+            n = _num(row, "denominator_to_date")
+            unit = VOLUME_WORDS.get(ind, {}).get(lang)
+            volume = ((f"{n:g} {unit}" if lang == "en" else f" {n:g} {unit}") if unit and math.isfinite(n)
+                      else why_word("little", lang))
+            parts.append(why_word("volume_so_far", lang, x=fmt_value(ind, x), pro=pro, volume=volume,
+                                  share=_share(_num(row, "weight_so_far"))))
+        elif d == "usual_level":
+            parts.append(why_word("usual_level", lang, kind=kinds, u=fmt_value(ind, _num(row, "usual")),
+                                  side=side, share=_share(_num(row, "weight_usual"))))
+        else:
+            parts.append(why_word("spread", lang, p=fmt_value(ind, _num(row, "projected"))))
+    return why_word("prefix", lang) + why_word("sep", lang).join(parts)

@@ -25,8 +25,9 @@ TEXT: dict[str, dict[str, str]] = {
               "{high}），目标 {target}；目前 {so_far}",
     },
     "no_driver": {
-        "en": "    (no process indicator with verdict 'predicts' is behind its reference)",
-        "zh": "    （没有结论为“{predicts}”的过程指标落后于其参考值）",
+        "en": "Results at risk without a process line: no process indicator with verdict 'predicts' is "
+              "behind its reference.",
+        "zh": "未列出过程指标的风险结果：没有结论为“{predicts}”的过程指标落后于其参考值。",
     },
     "driver_line": {
         "en": "    {driver} [coef {coef:.3g}, p_adj {p_adj:.2g}, {verdict}]: {suggestion}",

@@ -1,0 +1,135 @@
+"""Feedback pages of a period in progress: provisional scores on projected period-end values.
+
+A page made with an as-of instant scores the period with :func:`perfmodel.provisional.period_scores`
+(the projections of ``perfmodel watch`` for that instant), says so at the top, names the
+basis of each value, and marks the partial period on its charts.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+
+WORDS: dict[str, dict[str, str]] = {
+    "note": {
+        "en": "**Provisional.** {period} is in progress: these scores use data up to (not including) "
+              "{as_of} and are compared with whole-period targets on projected period-end values "
+              "(the projections of the mid-period check above). Indicators without a projection are "
+              "scored on their value so far: counts that accumulate (churn, staff turnover, "
+              "promotions) pro-rated to the whole period, the cost against the budget of the days "
+              "elapsed, rates and averages as measured. The final scores come when the period closes.",
+        "zh": "**暂定得分。** {period} 尚未结束：以下得分使用截至 {as_of}（不含当日）的数据，按预计期末值与"
+              "整期目标比较（即上方期中检查的预测值）。没有预测值的指标按目前的数值计分：随时间累积的计数"
+              "（客户流失、人员流失、晋升）按整期折算，成本与已过天数对应的预算比较，比率和平均值按实际测得。"
+              "期末结束后给出正式得分。",
+    },
+    "projected": {"en": "projected", "zh": "预计期末"},
+    "to_date.pro_rated": {"en": "so far, pro-rated", "zh": "目前，按整期折算"},
+    "to_date.budget_pro_rated": {"en": "so far, vs budget to date", "zh": "目前，对比已过天数预算"},
+    "to_date.as_measured": {"en": "so far", "zh": "目前"},
+    "final": {"en": "final", "zh": "期末"},
+    "basis": {"en": "Basis", "zh": "依据"},
+    "partial": {"en": "provisional (as of {as_of})", "zh": "暂定（截至 {as_of}）"},
+    "position_prefix": {"en": "Provisional: ", "zh": "暂定："},
+}
+
+
+def word(key: str, lang: str = "en", **values) -> str:
+    """The page text ``key`` in ``lang`` (``en`` or ``zh``), filled with ``values``."""
+    entry = WORDS[key]
+    return entry.get(lang, entry["en"]).format(**values)
+
+
+def as_of_text(as_of) -> str:
+    """An as-of instant as a page shows it: the date at midnight, else date and time."""
+    ts = pd.Timestamp(as_of)
+    return str(ts.date()) if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
+
+
+def mid_period_context(ctx, as_of):
+    """The report context of a feedback page, with the period scored as of ``as_of``.
+
+    Without ``as_of`` (None or "") ``ctx`` is returned unchanged. Otherwise a copy is
+    returned whose current-period values (``wide``) and scores (``scores``, and the
+    current period's rows of ``scores_all``) are those of
+    :func:`perfmodel.provisional.period_scores`, and whose ``cache["provisional"]`` holds
+    ``as_of`` (the instant) and ``table`` (the per-indicator score table).
+
+    Returns
+    -------
+    ReportContext
+    """
+    if as_of in (None, ""):
+        return ctx
+    from ..provisional import period_scores, period_values, values_panel
+    from ..scoring import score
+    from ..watch import as_of_timestamp, cached_watch
+
+    ts = as_of_timestamp(as_of)
+    res = cached_watch(ctx.dataset, ctx.period, ts, ctx.policy, engine=ctx.engine)
+    values = period_values(ctx.dataset, ctx.period, ts, ctx.policy, engine=ctx.engine, watch_result=res)
+    table = period_scores(ctx.dataset, ctx.period, ts, ctx.policy, engine=ctx.engine, watch_result=res)
+    now = values_panel(values).drop(columns="period").set_index("supervisor_id")
+    # only supervisors scored in the period keep a page; their other columns (diagnostics) stay
+    current = ctx.wide[ctx.wide["period"] == ctx.period].set_index("supervisor_id")
+    for col in now.columns:
+        current[col] = now[col].reindex(current.index).to_numpy(dtype=float)
+    current = current.reset_index()[ctx.wide.columns.union(now.columns, sort=False)]
+    wide = pd.concat([ctx.wide[ctx.wide["period"] != ctx.period], current], ignore_index=True)
+    scores = score(current, ctx.policy).reset_index(drop=True)
+    scores_all = pd.concat([ctx.scores_all[ctx.scores_all["period"] != ctx.period], scores],
+                           ignore_index=True).sort_values(["period", "supervisor_id"], kind="mergesort")
+    cache = dict(ctx.cache)
+    cache["provisional"] = {"as_of": ts, "table": table, "values": values}
+    return dataclasses.replace(ctx, wide=wide, scores=scores, scores_all=scores_all.reset_index(drop=True),
+                               cache=cache)
+
+
+def provisional(ctx) -> dict | None:
+    """What :func:`mid_period_context` recorded (``as_of``, ``table``, ``values``), or None."""
+    return ctx.cache.get("provisional")
+
+
+def basis_labels(ctx, supervisor_id: str) -> dict[str, str]:
+    """Indicator id -> the words for the basis of its value on this page (empty when final)."""
+    info = provisional(ctx)
+    if info is None:
+        return {}
+    v = info["values"]
+    v = v[v["supervisor_id"].astype(str) == str(supervisor_id)]
+    out = {}
+    for r in v.itertuples():
+        key = r.basis if r.basis != "to_date" else f"to_date.{r.method}"
+        out[r.indicator] = word(key, ctx.lang)
+    return out
+
+
+def show_note(ctx) -> None:
+    """Display the provisional note of a mid-period page (nothing for a closed period)."""
+    from .sections import text
+
+    info = provisional(ctx)
+    if info is not None:
+        text(word("note", ctx.lang, period=ctx.period, as_of=as_of_text(info["as_of"])))
+
+
+def mark_partial(fig, ctx, positions=None, title: bool = False):
+    """Mark a figure as showing a period in progress; return it.
+
+    ``positions`` are the x positions of the partial period on the first axes (a band and
+    a label are drawn there); with ``title`` the axes title says provisional.
+    """
+    info = provisional(ctx)
+    if info is None or not fig.axes:
+        return fig
+    ax = fig.axes[0]
+    label = word("partial", ctx.lang, as_of=as_of_text(info["as_of"]))
+    for x in positions or ():
+        ax.axvspan(x - 0.4, x + 0.4, color="#999999", alpha=0.18, lw=0, hatch="//")
+        ax.annotate(label, xy=(x, 0.03), xycoords=("data", "axes fraction"), rotation=90, ha="center",
+                    va="bottom", fontsize=8, color="#444444")
+    if title:
+        ax.set_title(f"{ax.get_title()} — {label}")
+        for bar in ax.patches:
+            bar.set_hatch("//")
+    return fig
