@@ -265,12 +265,14 @@ def test_tickets_spanning_two_quarters():
     assert len(long) == 3 * 2 * 21
 
 
-def test_default_periods_run_from_first_to_last_ticket():
-    # earliest created_at 2026-05-10 (Q2), latest 2026-09-30 (Q3)
+def test_default_periods_span_every_event_the_indicators_use():
+    # SPEC section 2: the data's periods span every event, not only tickets created.
+    # Earliest event: a promotion on 2026-03-01 (Q1, month 2026-03); latest: a training due on
+    # 2026-10-15 (Q4, month 2026-10); tickets alone run 2026-05-10 .. 2026-09-30.
     long = compute_indicators(Dataset(tables=tables()))
-    assert sorted(long.period.unique()) == ["2026Q2", "2026Q3"]
+    assert sorted(long.period.unique()) == ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
     months = compute_indicators(Dataset(tables=tables()), period_kind="month")
-    assert sorted(months.period.unique()) == ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09"]
+    assert sorted(months.period.unique()) == [f"2026-{m:02d}" for m in range(3, 11)]
 
 
 # --------------------------------------------------------------------------- months

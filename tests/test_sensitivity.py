@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfmodel import scoring
+from perfmodel import scoring, settings
 from perfmodel import sensitivity as S
 from perfmodel.errors import UsageError
 from perfmodel.policy import load_policy, policy_from_dict
@@ -166,11 +166,14 @@ class TestGroups:
         assert sob.loc["result_weights", "total"] > 0 and sob.loc["process_weights", "total"] > 0
 
     def test_rules_only(self):
-        res = S.rank_uncertainty(make_panel(), "efficiency", draws=600, result_range=(0.65, 0.65),
+        # only the rule set varies: its first-order and total indices are equal and near 1
+        # (a Monte Carlo estimate: 0.86-1.11 over seeds with 600 draws, 0.92-0.99 with 2000)
+        res = S.rank_uncertainty(make_panel(), "efficiency", draws=2000, result_range=(0.65, 0.65),
                                  indicator_concentration=None, rules="percentile")
         assert res.groups[-1] == "rules" and res.rule_sets == ["policy", "percentile"]
         sob = res.sobol.set_index("group")
-        assert sob.loc["rules", "total"] > 0.9 and sob.loc["rules", "first_order"] > 0.9
+        assert sob.loc["rules", "total"] > 0.9
+        assert sob.loc["rules", "first_order"] == pytest.approx(sob.loc["rules", "total"], abs=1e-9)
         assert sob.loc[["dimension_weight", "result_weights", "process_weights"], "total"].eq(0).all()
 
     def test_more_concentration_less_fragility(self):
@@ -250,7 +253,9 @@ def test_cli_prints_fragile_and_writes_table(tmp_path, capsys):
         assert sid in text
     assert "process_weights" in text
     first = out.read_bytes()
-    assert _cli(argv + ["--seed", "0"]) == 0 and out.read_bytes() == first  # same seed, same bytes
+    # the default seed is settings.SEED: naming it gives the same bytes, another seed does not
+    assert _cli(argv + ["--seed", str(settings.SEED)]) == 0 and out.read_bytes() == first
+    assert _cli(argv + ["--seed", str(settings.SEED + 1)]) == 0 and out.read_bytes() != first
 
 
 def test_rank_quantiles_match_numpy():

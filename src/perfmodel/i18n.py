@@ -190,9 +190,9 @@ LABELS: dict[str, dict[str, str]] = {
                      "zh": "{n} 位主管存在缺失指标（权重已重新分配）。"},
     "run_line": {"en": "Run {run}; data {data}; policy {policy} {version} (sha256 {sha}).",
                  "zh": "运行 {run}；数据 {data}；政策 {policy} {version}（sha256 {sha}）。"},
-    "fragility_text": {"en": "{n} of {total} supervisors keep their rating in at most {keep} of "
+    "fragility_text": {"en": "{n} of {total} supervisors keep their rating in at most {keep} % of "
                                "re-weightings.",
-                       "zh": "{total} 位主管中有 {n} 位在权重扰动下保持评级的概率不超过 {keep}。"},
+                       "zh": "{total} 位主管中有 {n} 位在权重扰动下保持评级的概率不超过 {keep}%。"},
     "validity_text": {"en": "{n} of {total} process→result pairs are significant at 5 % (lag {lag}).",
                       "zh": "{total} 组过程→结果关系中有 {n} 组在 5% 水平显著（滞后 {lag} 期）。"},
 }

@@ -373,7 +373,8 @@ def build_context(data_dir="data/sample", policy="efficiency", period="latest", 
         res = PipelineResult(dataset=dataset, policy=pol, kind=kind, period=period, periods=periods, panel=long,
                              scores=score(long.pipe(_wide), pol), engine=engine)
     else:
-        _refuse_real_data(pseudonymized, cache, "dataset.pkl")
+        missing = "dataset.pkl" if cache is None or not (cache / "dataset.pkl").is_file() else "panel.parquet"
+        _refuse_real_data(pseudonymized, cache, missing)
         res = run_pipeline(folder, pol, period=period, history=True, engine=engine)
     return ReportContext(folder, pol_spec, res.period, lang, engine, seed, str(run_id or ""), res.dataset,
                          pol, res.periods, res.panel, res.wide, res.scores, res.scores_of(), res.supervisors)
@@ -728,7 +729,7 @@ def show_fragility(ctx: ReportContext, draws: int = settings.DRAWS, threshold: f
     frag = fragility_table(res, ctx.supervisors)
     # fragile as the command line and the calibration notebook count it (RankUncertainty.fragile)
     fragile = frag["supervisor_id"].isin(res.fragile(threshold)["supervisor_id"].astype(str))
-    text(t("fragility_text", ctx.lang, n=int(fragile.sum()), total=len(frag), keep=f"{1 - threshold:.0%}"))
+    text(t("fragility_text", ctx.lang, n=int(fragile.sum()), total=len(frag), keep=round(100 * (1 - threshold))))
     figure(plotting.fragility_plot(frag.assign(label=frag["supervisor_id"] + " " + frag["name"].fillna("")),
                                    ctx.lang))
     table(frag[fragile], ctx.lang, {"p_same_rating": "{:.0%}"})
