@@ -135,7 +135,7 @@ def wait_for_cache(proc, out: Path, exclude=()) -> Path:
     """Wait until a run under ``out`` (not in ``exclude``) has written its cache; return the run folder."""
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
-        found = [p.parent.parent for p in (out / PERIOD).glob("*/.cache/panel.parquet")
+        found = [p.parent.parent for p in (out / PERIOD).glob("*/.cache/results.json")
                  if p.parent.parent not in exclude]
         if found:
             return found[0]
@@ -163,7 +163,7 @@ def killed_run(data, out: Path, nbdir: Path) -> Path:
     finally:
         stop(proc)
     assert proc.returncode == -signal.SIGKILL
-    assert (run / ".cache" / "dataset.pkl").is_file() and (run / ".running").is_file()
+    assert (run / ".cache" / "supervisors.parquet").is_file() and (run / ".running").is_file()
     assert not (run / audit.MANIFEST).exists()
     return run
 
@@ -213,7 +213,7 @@ def test_a_live_concurrent_runs_cache_is_never_removed(data, tmp_path):
         assert other.returncode == 0, other.stderr[-2000:]
         assert "removed the working cache" not in other.stderr
         assert live.poll() is None, "the live run should still be going"
-        assert (running / ".cache" / "dataset.pkl").is_file() and (running / ".cache" / "panel.parquet").is_file()
+        assert (running / ".cache" / "supervisors.parquet").is_file() and (running / ".cache" / "panel.parquet").is_file()
         stdout, stderr = live.communicate(timeout=300)
     finally:
         stop(live)

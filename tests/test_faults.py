@@ -79,7 +79,7 @@ def test_a_run_killed_midway_does_not_look_complete(data, tmp_path):
     assert caches_in(tmp) == before == []
     [run] = list((out / PERIOD).iterdir())
     assert not (run / audit.MANIFEST).exists()
-    assert (run / runner.CACHE_DIR / "dataset.pkl").is_file()
+    assert (run / runner.CACHE_DIR / "panel.parquet").is_file()
     listed = runs(out)
     assert listed["status"].tolist() == ["incomplete"]
     # nothing treats it as a run: verifying fails, and an audit finds no complete run

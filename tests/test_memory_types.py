@@ -12,7 +12,6 @@ Expected values are written out by hand from the small inputs below.
 from __future__ import annotations
 
 import gc
-import pickle
 import weakref
 from pathlib import Path
 
@@ -24,7 +23,6 @@ import pytest
 
 from perfmodel import dataset_from_frames, load_dataset
 from perfmodel import engines, validation
-from perfmodel.dataset import Dataset, save_dataset
 from perfmodel.errors import DataError
 from perfmodel.parsing import TEXT_DTYPE
 from perfmodel.readers import Source, read_source
@@ -216,33 +214,6 @@ def test_indicators_are_the_same_through_the_file(monkeypatch):
     monkeypatch.setattr(engines, "FILE_ROWS", 1)  # every table through a file
     through_files = compute_indicators(data, "2026Q3")
     pd.testing.assert_frame_equal(in_memory, through_files)
-
-
-# --------------------------------------------------------------------------- hand-over to a kernel
-
-def test_saved_dataset_maps_its_tables_back(tmp_path):
-    data = load_dataset(write(tmp_path / "d", supervisors=SUPERVISORS, tickets=TICKETS, surveys=SURVEYS))
-    data.tables["extra"] = pd.DataFrame({"v": [{"a": 1}, None]})  # an object column: pickled as usual
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    save_dataset(data, cache / "dataset.pkl")
-    assert sorted(p.name for p in cache.iterdir()) == [
-        "dataset.pkl", "dataset.supervisors.arrow", "dataset.surveys.arrow", "dataset.tickets.arrow"]
-    with open(cache / "dataset.pkl", "rb") as fh:
-        back = pickle.load(fh)
-    for path in cache.iterdir():
-        path.unlink()  # a loaded table keeps its mapping
-    assert isinstance(back, Dataset) and back.source == data.source and back.files == data.files
-    for name, frame in data.tables.items():
-        pd.testing.assert_frame_equal(back[name], frame, check_exact=True)
-    pd.testing.assert_frame_equal(back.quarantine, data.quarantine)
-    pd.testing.assert_frame_equal(back.account, data.account)
-    tickets = back["tickets"]
-    assert tickets["ticket_id"].tolist() == ["T1", "T2", "T6"]
-    assert not tickets["created_at"].to_numpy().flags.writeable  # a view of the mapped file
-    later = tickets["resolved_at"] - tickets["created_at"]  # operations make new arrays
-    assert later.iloc[0] == pd.Timedelta(hours=1) and pd.isna(later.iloc[2])
-    assert tickets["staff_id"].isna().tolist() == [False, True, False]
 
 
 def test_registering_some_columns_leaves_the_others_out(monkeypatch):

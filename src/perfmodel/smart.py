@@ -146,7 +146,7 @@ def _label(ind: str, lang: str) -> str:
 
 
 def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.DataFrame | None = None,
-         lag: int = 1, lang: str = "en") -> pd.DataFrame:
+         lag: int = 1, lang: str = "en", tables=None) -> pd.DataFrame:
     """Check a policy against SMART.
 
     Parameters
@@ -160,6 +160,9 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
         from ``data`` with :func:`perfmodel.indicators.compute_indicators`).
     validity : pandas.DataFrame, optional
         Output of :func:`perfmodel.stats.predictive_validity` to use instead of running it.
+    tables : iterable of str, optional
+        Names of the tables the data holds, when ``data`` is not given (a report made from
+        a run's results); M then names the tables an indicator needs that are absent.
     lag : int
         Periods between process and result in the validity test (a whole number, 1 or more).
     lang : {"en", "zh"}
@@ -208,7 +211,7 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
     if dataset is None and panel is None:
         add("", "M", "warning", "m_not_checked")
     else:
-        tables = set(dataset.tables) if dataset is not None else None
+        tables = set(dataset.tables) if dataset is not None else (set(tables) if tables is not None else None)
         for ind in known:
             if tables is not None:
                 absent = [x for x in cat.indicator(ind)["tables"] if x not in tables]

@@ -61,14 +61,11 @@ def mid_period_context(ctx, as_of):
     """
     if as_of in (None, ""):
         return ctx
-    from ..provisional import period_scores, period_values, values_panel
+    from ..provisional import values_panel
     from ..scoring import score
-    from ..watch import as_of_timestamp, cached_watch
 
-    ts = as_of_timestamp(as_of)
-    res = cached_watch(ctx.dataset, ctx.period, ts, ctx.policy, engine=ctx.engine)
-    values = period_values(ctx.dataset, ctx.period, ts, ctx.policy, engine=ctx.engine, watch_result=res)
-    table = period_scores(ctx.dataset, ctx.period, ts, ctx.policy, engine=ctx.engine, watch_result=res)
+    mid = mid_period_results(ctx, as_of)
+    ts, values, table = mid["as_of"], mid["values"], mid["table"]
     now = values_panel(values).drop(columns="period").set_index("supervisor_id")
     # only supervisors scored in the period keep a page; their other columns (diagnostics) stay
     current = ctx.wide[ctx.wide["period"] == ctx.period].set_index("supervisor_id")
@@ -83,6 +80,47 @@ def mid_period_context(ctx, as_of):
     cache["provisional"] = {"as_of": ts, "table": table, "values": values}
     return dataclasses.replace(ctx, wide=wide, scores=scores, scores_all=scores_all.reset_index(drop=True),
                                cache=cache)
+
+
+def mid_period_results(ctx, as_of) -> dict:
+    """The mid-period results of a page: those the runner computed, else computed from ``ctx.dataset``.
+
+    Returns
+    -------
+    dict
+        See :func:`perfmodel.reports.runner.mid_period_results`.
+
+    Raises
+    ------
+    UsageError
+        The context was read from a run's results made for another as-of instant (or none).
+    """
+    from ..errors import UsageError
+    from ..watch import as_of_timestamp
+    from .runner import mid_period_results as compute
+
+    ts = as_of_timestamp(as_of)
+    mid = ctx.cache.get("mid_period")
+    if mid is not None and mid["as_of"] == ts:
+        return mid
+    if ctx.dataset is None:
+        raise UsageError(f"as of {as_of_text(ts)}: the run's results hold no mid-period figures for this "
+                         "instant; run perfmodel report --as-of again")
+    mid = ctx.cache["mid_period"] = compute(ctx.dataset, ctx.period, ts, ctx.policy, engine=ctx.engine)
+    return mid
+
+
+def show_coaching(ctx, supervisor_id: str, as_of) -> None:
+    """Display one supervisor's period-to-date warnings when ``as_of`` is set; nothing when it is empty.
+
+    The feedback page's mid-period cell (:func:`perfmodel.watch.show_feedback` on the
+    supervisor's own figures only), from the results the runner computed.
+    """
+    if as_of in (None, ""):
+        return
+    from ..watch import show_feedback
+
+    show_feedback(mid_period_results(ctx, as_of)["watch"], supervisor_id, ctx.lang)
 
 
 def provisional(ctx) -> dict | None:

@@ -23,7 +23,6 @@ import nbformat
 import pandas as pd
 
 from .. import audit, settings
-from ..dataset import save_dataset
 from ..errors import DataError, PeriodError, UsageError
 from ..i18n import check_lang
 from ..periods import (check_period, data_periods, latest_complete_period,  # noqa: F401 - re-exported
@@ -435,7 +434,10 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
             from ..privacy import pseudonymize, pseudonymize_dataset
 
             cached, panel = pseudonymize_dataset(dataset, spec.salt), pseudonymize(panel, spec.salt)
-        cache = write_cache(cached, panel, run_dir / CACHE_DIR)
+        mid = None
+        if spec.notebook == "feedback" and spec.as_of:  # once here; every page reads it from the cache
+            mid = mid_period_results(cached, period, spec.as_of, policy, engine=spec.engine)
+        cache = write_cache(cached, panel, run_dir / CACHE_DIR, mid_period=mid)
         del cached, panel
         sheets = _workbook_sheets(tables, dataset, inputs, params, run_id, pseudonymized=spec.salt is not None,
                                   lang=spec.lang)
@@ -450,15 +452,13 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
         if spec.notebook == "feedback":
             from ..provisional import FEEDBACK_SCORES, period_scores, write_scores
 
-            res = None
-            if spec.as_of:  # once here; every page then reads it from the watch cache
-                from ..watch import coaching_watch
-
-                res = coaching_watch(dataset, spec.as_of, policy, engine=spec.engine)
             # the pages' per-indicator scores: provisional mid-period, final for a closed period
-            write_scores(period_scores(dataset, period, spec.as_of, policy, engine=spec.engine,
-                                       watch_result=res if res is not None and res.period == period else None),
-                         run_dir / FEEDBACK_SCORES)
+            if mid is not None and spec.salt is None:
+                feedback_scores = mid["table"]
+            else:
+                feedback_scores = period_scores(dataset, period, spec.as_of, policy, engine=spec.engine)
+            write_scores(feedback_scores, run_dir / FEEDBACK_SCORES)
+            del mid, feedback_scores
             html, errors = _run_feedback(spec, source, run_dir, nb_params, tables["scores"], kernel, progress)
         else:
             stem = Path(NOTEBOOKS[spec.notebook]).stem
@@ -478,24 +478,43 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
     return RunResult(period, run_id, run_dir, status, html if html and html.is_file() else None, errors)
 
 
-def write_cache(dataset, panel: pd.DataFrame, folder) -> Path:
-    """Write the loaded dataset (pickle) and the indicator panel (Parquet) into ``folder``.
+def mid_period_results(dataset, period: str, as_of, policy, *, engine: str = "duckdb") -> dict:
+    """What the feedback pages of a period in progress show, computed once from the data.
+
+    Returns
+    -------
+    dict
+        ``as_of`` (Timestamp), ``watch`` (:func:`perfmodel.watch.coaching_watch`: the period
+        in progress at ``as_of``), ``values`` and ``table`` (:func:`perfmodel.provisional.period_values`
+        and :func:`~perfmodel.provisional.period_scores` of ``period`` as of ``as_of``).
+    """
+    from ..provisional import period_scores, period_values
+    from ..watch import as_of_timestamp, cached_watch, coaching_watch
+
+    ts = as_of_timestamp(as_of)
+    coaching = coaching_watch(dataset, ts, policy, engine=engine)
+    res = coaching if coaching.period == period else cached_watch(dataset, period, ts, policy, engine=engine)
+    return {"as_of": ts, "watch": coaching,
+            "values": period_values(dataset, period, ts, policy, engine=engine, watch_result=res),
+            "table": period_scores(dataset, period, ts, policy, engine=engine, watch_result=res)}
+
+
+def write_cache(dataset, panel: pd.DataFrame, folder, *, mid_period: dict | None = None) -> Path:
+    """Write what the pages show into ``folder``: the pipeline's outputs, not the raw tables.
 
     ``folder`` is made private (mode 0700); the runner uses ``<run_dir>/.cache``, which
-    :func:`perfmodel.audit.hash_outputs` never counts as an output.
+    :func:`perfmodel.audit.hash_outputs` never counts as an output. The files are those of
+    :func:`perfmodel.results.save_results` (the indicator panel, the quarantine, the row
+    account, the supervisors' names, the tables present, and ``mid_period`` when given).
 
     Returns
     -------
     pathlib.Path
-        The folder, holding ``dataset.pkl`` and ``panel.parquet``; the caller removes it.
+        The folder; the caller removes it.
     """
-    folder = Path(folder)
-    folder.mkdir(mode=0o700, parents=False, exist_ok=False)
-    # tables in Arrow files beside the pickle, which the kernel maps instead of copying
-    # (perfmodel.dataset.save_dataset)
-    save_dataset(dataset, folder / "dataset.pkl")
-    panel.to_parquet(folder / "panel.parquet", index=False)
-    return folder
+    from ..results import save_results, summarize
+
+    return save_results(folder, summarize(dataset), panel, mid_period=mid_period)
 
 
 def _finish(run_dir, run_id, spec, period, params, inputs, errors) -> str:

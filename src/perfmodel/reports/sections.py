@@ -287,6 +287,11 @@ class ReportContext:
         Scores over ``periods`` and of ``period`` only.
     supervisors : pandas.DataFrame
         supervisor_id, name, team, region.
+    dataset : Dataset or None
+        The loaded raw tables when the context was computed from the data folder; None when
+        it was read from a run's results (a report's kernel never holds the raw tables).
+    data : perfmodel.results.DataSummary
+        The tables present, the quarantine, the row account and the supervisors.
     """
 
     data_dir: Path
@@ -304,6 +309,7 @@ class ReportContext:
     scores_all: pd.DataFrame
     scores: pd.DataFrame
     supervisors: pd.DataFrame
+    data: object = None
     cache: dict = field(default_factory=dict)
 
     @property
@@ -326,9 +332,11 @@ def build_context(data_dir="data/sample", policy="efficiency", period="latest", 
     period : str
         Period id, or ``latest`` (the latest complete period in the data).
     cache : path or ""
-        A folder with ``dataset.pkl`` (the loaded dataset) and ``panel.parquet`` (the long
-        indicator panel of these periods) written by ``perfmodel report``; when empty or
-        gone, both are computed here.
+        A results folder written by ``perfmodel report`` (:func:`perfmodel.results.save_results`:
+        the indicator panel of these periods, the quarantine and row account, the
+        supervisors' names, mid-period results): the page is then made from the run's
+        results, never from the raw tables. When empty or gone, everything is computed here
+        from ``data_dir``.
     pseudonymized : bool
         Set by ``perfmodel report --pseudonymize``: the cache holds pseudonymized data
         (every supervisor and staff id and name replaced, see
@@ -346,10 +354,11 @@ def build_context(data_dir="data/sample", policy="efficiency", period="latest", 
         or, when ``pseudonymized``, a missing cache (the real data is never read then).
     """
     from .. import plotting
-    from ..pipeline import PipelineResult, periods_for, resolve_period, run_pipeline
+    from ..periods import parse_period
+    from ..pipeline import run_pipeline
     from ..policy import load_policy
+    from ..results import has_results, load_results, missing_result, summarize
     from ..scoring import score
-    from .runner import check_period_kind
 
     lang = plotting.setup(check_lang(lang))
     seed = settings.SEED if seed in (None, "") else int(seed)
@@ -359,25 +368,24 @@ def build_context(data_dir="data/sample", policy="efficiency", period="latest", 
     pol_spec = str(resolve_path(policy)) if str(policy).endswith((".yaml", ".yml")) else str(policy)
     pol = load_policy(pol_spec)
     cache = Path(cache) if cache else None
-    if cache is not None and (cache / "dataset.pkl").is_file() and (cache / "panel.parquet").is_file():
+    if has_results(cache):
         # the runner's pipeline outputs: the same figures as the run's CSV files
-        import pickle
-
-        with open(cache / "dataset.pkl", "rb") as fh:
-            dataset = pickle.load(fh)
-        kind = (pol.period or "quarter") if period == "latest" else check_period_kind(pol, period)
-        period = resolve_period(dataset, period, kind)
-        periods = periods_for(dataset, kind, period, True)
-        long = pd.read_parquet(cache / "panel.parquet")
-        long = long[long["period"].isin(periods)].reset_index(drop=True)
-        res = PipelineResult(dataset=dataset, policy=pol, kind=kind, period=period, periods=periods, panel=long,
-                             scores=score(long.pipe(_wide), pol), engine=engine)
-    else:
-        missing = "dataset.pkl" if cache is None or not (cache / "dataset.pkl").is_file() else "panel.parquet"
-        _refuse_real_data(pseudonymized, cache, missing)
-        res = run_pipeline(folder, pol, period=period, history=True, engine=engine)
+        summary, long, mid = load_results(cache)
+        periods = sorted(pd.unique(long["period"].astype(str)), key=lambda p: parse_period(p).start)
+        if period not in periods:
+            raise UsageError(f"{period}: not among the periods of the run's results ({', '.join(periods)})")
+        scores_all = score(_wide(long), pol)
+        scores = scores_all[scores_all["period"] == period].reset_index(drop=True)
+        ctx = ReportContext(folder, pol_spec, period, lang, engine, seed, str(run_id or ""), None, pol,
+                            periods, long, _wide(long), scores_all, scores, summary.supervisors, data=summary)
+        if mid is not None:
+            ctx.cache["mid_period"] = mid
+        return ctx
+    _refuse_real_data(pseudonymized, cache, missing_result(cache))
+    res = run_pipeline(folder, pol, period=period, history=True, engine=engine)
     return ReportContext(folder, pol_spec, res.period, lang, engine, seed, str(run_id or ""), res.dataset,
-                         pol, res.periods, res.panel, res.wide, res.scores, res.scores_of(), res.supervisors)
+                         pol, res.periods, res.panel, res.wide, res.scores, res.scores_of(), res.supervisors,
+                         data=summarize(res.dataset))
 
 
 def _wide(long: pd.DataFrame) -> pd.DataFrame:
@@ -494,7 +502,7 @@ def scores_table(ctx: ReportContext) -> pd.DataFrame:
 
 
 def data_quality_tables(dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Row accounts and quarantine reasons of a loaded dataset.
+    """Row accounts and quarantine reasons of a loaded dataset (or its :class:`~perfmodel.results.DataSummary`).
 
     Returns
     -------
@@ -778,7 +786,7 @@ def smart_table(ctx: ReportContext) -> pd.DataFrame:
     from ..smart import lint
 
     validity = ctx.cache.get(("validity", 1))
-    findings = lint(ctx.policy, ctx.dataset, panel=ctx.wide, validity=validity, lang=ctx.lang)
+    findings = lint(ctx.policy, panel=ctx.wide, tables=ctx.data.tables, validity=validity, lang=ctx.lang)
     k = 1 if ctx.lang == "zh" else 0
     return pd.DataFrame({
         "check": findings["letter"].map(lambda x: f"{x} {SMART_LETTERS.get(x, (x, x))[k]}"),
@@ -800,7 +808,7 @@ def show_smart(ctx: ReportContext):
 def show_data_quality(ctx: ReportContext):
     """Row accounts per table (read = used + quarantined) and the quarantine reasons."""
     heading("data_quality", ctx.lang)
-    account, reasons = data_quality_tables(ctx.dataset)
+    account, reasons = data_quality_tables(ctx.data)
     table(account, ctx.lang)
     if not reasons.empty:
         table(reasons, ctx.lang, max_rows=20)
@@ -837,7 +845,7 @@ def show_manifest(ctx: ReportContext):
 
 # --------------------------------------------------------------------------- feedback
 
-from .mid_period import mark_partial, mid_period_context, provisional, word  # noqa: E402,F401 - feedback pages
+from .mid_period import mark_partial, mid_period_context, provisional, show_coaching, word  # noqa: E402,F401 - feedback pages
 from .mid_period import show_note as show_provisional_note  # noqa: E402,F401 - the notebook's mid-period cell
 
 def _check_supervisor(ctx: ReportContext, supervisor_id) -> str:
