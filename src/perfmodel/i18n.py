@@ -38,6 +38,12 @@ LABELS: dict[str, dict[str, str]] = {
     "data_quality": {"en": "Data quality", "zh": "数据质量"},
     "manifest_summary": {"en": "Run record", "zh": "运行记录"},
     "targets_vs_actual": {"en": "Targets vs actual", "zh": "目标与实际"},
+    "score_derivation": {"en": "How the score is made", "zh": "得分构成"},
+    "derivation_text": {"en": "Each indicator's contribution is its score × its weight in the total; the "
+                              "contributions add up to the total score {score} (rating {rating}).",
+                        "zh": "每项指标的贡献 = 指标得分 × 总权重；各项贡献之和即总分 {score}（评级 {rating}）。"},
+    "contribution": {"en": "Contribution", "zh": "贡献"},
+    "explain_denominator": {"en": "Denominator", "zh": "分母"},
     "your_trend": {"en": "Your scores over time", "zh": "您的得分趋势"},
     "strengths": {"en": "Strengths", "zh": "优势"},
     "gaps": {"en": "Gaps", "zh": "待改进"},

@@ -19,6 +19,7 @@ COMMANDS = [
     "synth",
     "indicators",
     "score",
+    "explain",
     "lint",
     "policy",
     "report",

@@ -1,0 +1,56 @@
+"""``perfmodel explain``: the derivation of one supervisor's score and rating."""
+from __future__ import annotations
+
+from .. import settings
+from ..errors import UsageError
+
+
+def register(subparsers) -> None:
+    """Add the ``explain`` command."""
+    p = subparsers.add_parser(
+        "explain", help="show how one supervisor's score and rating were derived",
+        description="For each weighted indicator: numerator and denominator, value, rule with its "
+                    "parameters, indicator score, overall weight and contribution; the result and "
+                    "process subtotals, the total and its rating, the distance to the next band and "
+                    "the change in each indicator that alone would close it; the rank interval and "
+                    "the chance that the rating changes when the weights move.")
+    p.add_argument("supervisor", metavar="SUPERVISOR", help="supervisor id, e.g. S001")
+    p.add_argument("--period", required=True, help="period, e.g. 2026Q3, or latest")
+    p.add_argument("--data", required=True, help="dataset folder")
+    p.add_argument("--policy", required=True, metavar="FILE|PRESET",
+                   help="policy YAML file or preset (efficiency, quality)")
+    p.add_argument("--lang", default="en", choices=["en", "zh"], help="language of the text (default en)")
+    p.add_argument("--out", metavar="FILE",
+                   help="also write the per-indicator table as CSV (supervisor_id, period, indicator, value, "
+                        "numerator, denominator, rule, score, weight, contribution)")
+    p.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"],
+                   help="query engine for the indicators (default duckdb)")
+    p.add_argument("--draws", type=int, default=settings.DRAWS,
+                   help=f"re-weightings of the sensitivity analysis (default {settings.DRAWS})")
+    p.add_argument("--seed", type=int, default=settings.SEED,
+                   help=f"seed of the sensitivity analysis (default {settings.SEED})")
+    p.set_defaults(func=handler)
+
+
+def handler(args) -> int:
+    """Run ``perfmodel explain``; return the exit code."""
+    from pathlib import Path
+
+    from ..explain import explain
+    from ..policy import load_policy
+    from ._guards import check_output
+    from .score import run_for
+
+    if args.out and Path(args.out).suffix.lower() != ".csv":
+        raise UsageError(f"--out {args.out}: use a name ending in .csv")
+    check_output(args.out, data=args.data, policy=args.policy)
+    if args.draws < 1:
+        raise UsageError(f"--draws {args.draws}: give a whole number of 1 or more")
+    policy = load_policy(args.policy)
+    run = run_for(args.data, policy, args.period, args.engine)
+    ex = explain(run, policy, args.supervisor, run.period, draws=args.draws, seed=args.seed)
+    print(ex.text(args.lang), end="")
+    if args.out:
+        ex.to_csv(args.out)
+        print(f"wrote {args.out}")
+    return 0
