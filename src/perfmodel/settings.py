@@ -23,3 +23,7 @@ ALPHA = 0.05
 
 #: A rating is fragile when it differs from the nominal one in at least this share of draws.
 FRAGILE = 0.2
+
+#: Resamples of the permutation test of the rating review across groups
+#: (:func:`perfmodel.rating_review.rating_review`; exact below that many distinct splits).
+PERMUTATIONS = 9999

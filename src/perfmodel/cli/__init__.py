@@ -20,6 +20,7 @@ COMMANDS = [
     "indicators",
     "score",
     "explain",
+    "ratings",
     "lint",
     "policy",
     "report",

@@ -1,0 +1,101 @@
+"""``perfmodel ratings``: the rating review across teams or regions (评级校准)."""
+from __future__ import annotations
+
+from .. import settings
+from ..errors import UsageError
+
+WORDS = {
+    "title": {"en": "Rating review by {by}, {period}: each group against everyone else "
+                    "(permutation test of the mean score, {perms:,} resamples, seed {seed}; "
+                    "Benjamini-Hochberg at {alpha:g})",
+              "zh": "{period} 按{by}的评级校准：各组与其余主管比较（平均分置换检验，{perms:,} 次重抽样，"
+                    "随机种子 {seed}；Benjamini-Hochberg 校正，水平 {alpha:g}）"},
+    "distribution": {"en": "Share of each rating", "zh": "各评级占比"},
+    "flagged": {"en": "{n} of {total} groups score significantly {words}.",
+                "zh": "{total} 个组中有 {n} 个组的得分显著偏离其余主管：{words}。"},
+    "none": {"en": "No group scores significantly above or below the rest ({total} groups, {untested} of one "
+                   "supervisor not tested).",
+             "zh": "没有任何组的得分显著高于或低于其余主管（共 {total} 组，其中 {untested} 组仅一人，未检验）。"},
+    "above": {"en": "above", "zh": "偏高"}, "below": {"en": "below", "zh": "偏低"},
+    "team": {"en": "team", "zh": "团队"}, "region": {"en": "region", "zh": "区域"},
+    "all": {"en": "all", "zh": "全体"},
+}
+HEADERS = {
+    "group": {"en": "group", "zh": "组"}, "n": {"en": "n", "zh": "人数"},
+    "mean_score": {"en": "mean score", "zh": "平均分"}, "median_score": {"en": "median", "zh": "中位数"},
+    "rest_mean": {"en": "rest mean", "zh": "其余平均分"}, "difference": {"en": "difference", "zh": "差值"},
+    "p_value": {"en": "p", "zh": "p 值"}, "p_adj": {"en": "p (adjusted)", "zh": "校正 p 值"},
+    "flag": {"en": "flag", "zh": "标记"},
+}
+
+
+def register(subparsers) -> None:
+    """Add the ``ratings`` command."""
+    p = subparsers.add_parser(
+        "ratings", help="rating review: each team's or region's scores and ratings against the rest",
+        description="For one period, each group's score and rating distributions (computed, before any "
+                    "quota) against the rest of the population; a permutation test of the mean score per "
+                    "group (exact for small groups), adjusted by Benjamini-Hochberg, flags groups rated "
+                    "significantly above or below the rest.")
+    p.add_argument("--period", required=True, help="period, e.g. 2026Q3, or latest")
+    p.add_argument("--data", required=True, help="dataset folder")
+    p.add_argument("--policy", required=True, metavar="FILE|PRESET", help="policy YAML file or preset")
+    p.add_argument("--by", default="team", choices=["team", "region"], help="group by team (default) or region")
+    p.add_argument("--lang", default="en", choices=["en", "zh"], help="language of the text (default en)")
+    p.add_argument("--out", metavar="FILE", help="also write the group table (.csv, .parquet or .xlsx)")
+    p.add_argument("--permutations", type=int, default=settings.PERMUTATIONS,
+                   help=f"resamples of the permutation test (default {settings.PERMUTATIONS})")
+    p.add_argument("--seed", type=int, default=settings.SEED, help=f"seed (default {settings.SEED})")
+    p.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"], help="query engine (default duckdb)")
+    p.set_defaults(func=handler)
+
+
+def handler(args) -> int:
+    """Run ``perfmodel ratings``; return the exit code."""
+    from pathlib import Path
+
+    from ..exports import SUFFIXES, write_table
+    from ..policy import load_policy
+    from ..rating_review import rating_review
+    from ._guards import check_output
+    from .indicators import aligned
+    from .score import run_for
+
+    if args.out and Path(args.out).suffix.lower() not in SUFFIXES:
+        raise UsageError(f"--out {args.out}: use a name ending in .csv, .parquet or .xlsx")
+    if args.permutations < 99:
+        raise UsageError(f"--permutations {args.permutations}: give 99 or more")
+    check_output(args.out, data=args.data, policy=args.policy)
+    policy = load_policy(args.policy)
+    run = run_for(args.data, policy, args.period, args.engine)
+    rv = rating_review(run.scores_of(), run.supervisors, policy.ratings, by=args.by,
+                       permutations=args.permutations, seed=args.seed)
+    lang = args.lang
+    w = {k: v[lang] for k, v in WORDS.items()}
+    print(w["title"].format(by=w[args.by], period=rv.period, perms=rv.permutations, seed=rv.seed, alpha=rv.alpha))
+    shown = rv.groups.copy()
+    for col in ("mean_score", "median_score", "rest_mean", "difference"):
+        shown[col] = shown[col].map(lambda v: "" if v != v else f"{v:.2f}")
+    for col in ("p_value", "p_adj"):
+        shown[col] = shown[col].map(lambda v: "" if v != v else f"{v:.3f}")
+    shown["flag"] = shown["flag"].map(lambda f: w.get(f, "") if f else "")
+    print(aligned(shown.rename(columns={c: HEADERS[c][lang] for c in shown.columns})))
+    print()
+    print(w["distribution"])
+    dist = rv.distribution.copy()
+    for col in dist.columns[1:]:
+        dist[col] = dist[col].map(lambda v: f"{100 * v:.0f} %")
+    dist["group"] = dist["group"].where(dist.index < len(dist) - 1, w["all"])
+    print(aligned(dist.rename(columns={"group": HEADERS["group"][lang]})))
+    print()
+    flagged = rv.groups[rv.groups["flag"] != ""]
+    if flagged.empty:
+        print(w["none"].format(total=len(rv.groups), untested=int(rv.groups["p_value"].isna().sum())))
+    else:
+        sep = "、" if lang == "zh" else ", "
+        words = sep.join(f"{r.group} ({w[r.flag]})" for r in flagged.itertuples())
+        print(w["flagged"].format(n=len(flagged), total=len(rv.groups), words=words))
+    if args.out:
+        write_table(rv.groups, args.out)
+        print(f"wrote {args.out}")
+    return 0
