@@ -112,3 +112,19 @@ def test_validity_p_values_are_the_same_on_the_page_and_the_command_line(quarter
         assert int(row[i_n].replace(",", "")) == int(expected["n_obs"])
         compared += 1
     assert compared >= 1
+
+
+def test_rating_review_is_the_same_on_the_page_and_the_command_line(quarterly_run, tmp_path, capsys):
+    _cli(capsys, "ratings", "--period", PERIOD, "--data", SAMPLE, "--policy", "efficiency", "--by", "region",
+         "--out", tmp_path / "r.csv")
+    cli = pd.read_csv(tmp_path / "r.csv", encoding="utf-8-sig")
+    _, tables = _outputs(quarterly_run / "quarterly_report.ipynb")
+    pages = [_rows(t) for t in tables if _rows(t) and "Mean of the rest" in _rows(t)[0]]
+    assert len(pages) == 2, "the page reviews ratings by team and by region"
+    page = pages[1]  # team first, then region
+    head = page[0]
+    shown = {r[head.index("Group")]: r for r in page[1:]}
+    assert set(shown) == set(cli["group"])
+    for r in cli.itertuples():
+        assert shown[r.group][head.index("p")] == f"{r.p_value:.3f}"
+        assert shown[r.group][head.index("p (adjusted)")] == f"{r.p_adj:.3f}"

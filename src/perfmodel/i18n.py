@@ -39,6 +39,28 @@ LABELS: dict[str, dict[str, str]] = {
     "manifest_summary": {"en": "Run record", "zh": "运行记录"},
     "targets_vs_actual": {"en": "Targets vs actual", "zh": "目标与实际"},
     "score_derivation": {"en": "How the score is made", "zh": "得分构成"},
+    "rating_review": {"en": "Rating review by {by}", "zh": "按{by}的评级校准"},
+    "review_by_team": {"en": "team", "zh": "团队"},
+    "review_by_region": {"en": "region", "zh": "区域"},
+    "review_text": {"en": "Each group's computed scores (before any quota or adjustment) against everyone else: "
+                          "permutation test of the mean score ({perms:,} resamples, seed {seed}), "
+                          "Benjamini-Hochberg adjusted. {verdict}",
+                    "zh": "各组计算所得分数（配额与调整之前）与其余主管比较：平均分置换检验（{perms:,} 次重抽样，"
+                          "随机种子 {seed}），经 Benjamini-Hochberg 校正。{verdict}"},
+    "review_none": {"en": "No group scores significantly above or below the rest.",
+                    "zh": "没有任何组的得分显著高于或低于其余主管。"},
+    "review_flagged": {"en": "Significantly different from the rest: {groups}.",
+                       "zh": "显著偏离其余主管的组：{groups}。"},
+    "review_above": {"en": "above", "zh": "偏高"},
+    "review_below": {"en": "below", "zh": "偏低"},
+    "review_group": {"en": "Group", "zh": "组"},
+    "review_n": {"en": "Supervisors", "zh": "人数"},
+    "review_mean": {"en": "Mean score", "zh": "平均分"},
+    "review_median": {"en": "Median score", "zh": "中位数"},
+    "review_rest": {"en": "Mean of the rest", "zh": "其余平均分"},
+    "review_difference": {"en": "Difference", "zh": "差值"},
+    "review_p": {"en": "p", "zh": "p 值"},
+    "review_flag": {"en": "Flag", "zh": "标记"},
     "derivation_text": {"en": "Each indicator's contribution is its score × its weight in the total; the "
                               "contributions add up to the total score {score} (rating {rating}).",
                         "zh": "每项指标的贡献 = 指标得分 × 总权重；各项贡献之和即总分 {score}（评级 {rating}）。"},
