@@ -22,6 +22,8 @@ from .schema import LOAD_ORDER, TABLES
 from .validation import validate_table
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+_DUPLICATE_OF = r"duplicates row \d+$"
+DUPLICATE_IN_DATABASE = "duplicates a row with the same key (the first in key order is kept)"
 _DOC = "see data/README.md"
 
 
@@ -110,6 +112,9 @@ def _load_database(db, timezone: str) -> Dataset:
                 where = key.iloc[quarantine["row"].to_numpy()[mine] - 1]
                 files[mine] = [f"{labels[name]} ({a})" for a in address(where, key.columns)]
         quarantine["file"] = files
+        # a database row has no row number to point at: the key itself names the duplicate
+        quarantine["reason"] = quarantine["reason"].astype(object).str.replace(
+            _DUPLICATE_OF, DUPLICATE_IN_DATABASE, regex=True)
     dataset.source = db.recorded
     dataset.files = {}
     return dataset

@@ -31,7 +31,7 @@ def register(subparsers) -> None:
     p.add_argument("--notebook", default="quarterly",
                    choices=["quarterly", "feedback", "calibration", "validity", "audit"])
     p.add_argument("--data", default=DEFAULT_DATA,
-                   help="dataset folder (default data/sample, the bundled synthetic sample; the folder "
+                   help="dataset folder, DuckDB file or postgresql:// URL (default data/sample, the bundled synthetic sample; the folder "
                         "used is printed on stderr)")
     p.add_argument("--policy", default="efficiency", help="policy YAML file or preset (efficiency, quality)")
     p.add_argument("--other-policy", default=None, help="audit notebook: a second policy to compare")

@@ -353,9 +353,9 @@ def build_context(data_dir="data/sample", policy="efficiency", period="latest", 
 
     lang = plotting.setup(check_lang(lang))
     seed = settings.SEED if seed in (None, "") else int(seed)
-    folder = resolve_path(data_dir)
-    if not folder.is_dir():
-        raise UsageError(f"{data_dir}: data folder not found")
+    from .runner import _data_source
+
+    folder = _data_source(data_dir)  # a folder, a DuckDB file or a PostgreSQL URL
     pol_spec = str(resolve_path(policy)) if str(policy).endswith((".yaml", ".yml")) else str(policy)
     pol = load_policy(pol_spec)
     cache = Path(cache) if cache else None
