@@ -821,7 +821,9 @@ def manifest_table(ctx: ReportContext) -> pd.DataFrame:
     rows = [(t("item_run", lang), ctx.run_id or "—", ""), (t("item_period", lang), ctx.period, ""),
             (t("item_policy", lang), f"{ctx.policy.name} {ctx.policy.version}", inputs["policy"]["sha256"][:16]),
             (t("item_engine", lang), ctx.engine, ""), (t("item_seed", lang), str(ctx.seed), "")]
-    rows += [(t("item_input", lang, name=i["path"]), f"{i['bytes']:,} B", i["sha256"][:16])
+    # a file shows its size, a database table (see perfmodel.dbsource) its row count
+    rows += [(t("item_input", lang, name=i["path"]),
+              f"{i['bytes']:,} B" if "bytes" in i else f"{t('rows', lang)}: {i['rows']:,}", i["sha256"][:16])
              for i in inputs["inputs"]]
     versions = audit.library_versions()
     rows += [(k, versions.get(k) or "—", "") for k in ("perfmodel", "python", "pandas", "numpy", "duckdb",
