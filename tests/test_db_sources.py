@@ -247,3 +247,35 @@ def test_the_password_never_reaches_the_manifest():
     assert public_url(url) == "postgresql://reader@replica.example:5432/helpdesk"
     assert as_database(url).recorded == "postgresql://reader@replica.example:5432/helpdesk"
     assert as_database("data/sample") is None
+
+
+def _cli(*args, cwd=None):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "perfmodel", *args], capture_output=True, text=True,
+                          encoding="utf-8", cwd=cwd)
+
+
+def test_cli_scores_a_duckdb_file_as_the_folder(folder, duckdb_file, tmp_path):
+    for data, out in ((folder, "folder.csv"), (duckdb_file, "duck.csv")):
+        r = _cli("score", "--data", str(data), "--policy", "efficiency", "--period", PERIOD,
+                 "--out", str(tmp_path / out), "--quarantine", str(tmp_path / f"q-{out}"))
+        assert r.returncode == 0, r.stderr
+        assert "tickets: 72004 read = 72000 used + 4 quarantined" in r.stderr
+    assert (tmp_path / "folder.csv").read_bytes() == (tmp_path / "duck.csv").read_bytes()
+    q = pd.read_csv(tmp_path / "q-duck.csv", dtype=str)
+    assert "helpdesk.duckdb:tickets (ticket_id=T99002)" in set(q["file"])
+
+
+def test_cli_database_errors_are_one_line_with_exit_code_2(duckdb_file, tmp_path):
+    for args, expected in (
+        (("--data", str(tmp_path / "gone.duckdb")), "gone.duckdb: no such DuckDB database file"),
+        (("--data", "postgresql://reader:topsecret@127.0.0.1:1/helpdesk"),
+         "postgresql://reader@127.0.0.1:1/helpdesk: cannot connect"),
+        (("--data", str(duckdb_file), "--trusted"), "a database is always validated: leave out --trusted"),
+    ):
+        r = _cli("indicators", *args, "--period", PERIOD, "--out", str(tmp_path / "p.csv"))
+        assert r.returncode == 2, r.stderr
+        assert expected in r.stderr and "Traceback" not in r.stderr and "topsecret" not in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1
