@@ -274,6 +274,7 @@ def test_cli_database_errors_are_one_line_with_exit_code_2(duckdb_file, tmp_path
         (("--data", "postgresql://reader:topsecret@127.0.0.1:1/helpdesk"),
          "postgresql://reader@127.0.0.1:1/helpdesk: cannot connect"),
         (("--data", str(duckdb_file), "--trusted"), "a database is always validated: leave out --trusted"),
+        (("--data", "mysql://reader:topsecret@db/helpdesk"), "mysql://...: not a source perfmodel reads"),
     ):
         r = _cli("indicators", *args, "--period", PERIOD, "--out", str(tmp_path / "p.csv"))
         assert r.returncode == 2, r.stderr

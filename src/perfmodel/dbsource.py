@@ -72,7 +72,8 @@ def as_database(data) -> Database | None:
     """The :class:`Database` that ``data`` names, or None for a folder (or anything else).
 
     A string starting with ``postgresql://`` (or ``postgres://``) is a PostgreSQL URL; a
-    path ending in ``.duckdb`` or ``.ddb`` is a DuckDB file (DataError when it is missing).
+    path ending in ``.duckdb`` or ``.ddb`` is a DuckDB file (DataError when it is missing);
+    any other ``scheme://`` is a DataError.
     """
     if isinstance(data, Database):
         return data
@@ -81,6 +82,10 @@ def as_database(data) -> Database | None:
     text = str(data)
     if _URL.match(text):
         return Database("postgresql", re.sub(r"^postgres(ql)?\+\w+://", "postgresql://", text))
+    if re.match(r"^[a-z][a-z0-9+.-]*://", text, re.IGNORECASE):
+        scheme = text.split("://", 1)[0]
+        raise DataError(f"{scheme}://...: not a source perfmodel reads; give a folder, a .duckdb file "
+                        f"or a postgresql:// URL ({_DOC})")
     path = Path(text)
     if path.suffix.lower() in DUCKDB_SUFFIXES:
         if not path.is_file():

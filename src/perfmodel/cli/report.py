@@ -106,7 +106,9 @@ def data_line(data) -> str:
     """The line naming the data folder a report uses (``data: data/sample (the bundled ...)``)."""
     if str(data) == DEFAULT_DATA:
         return f"data: {DEFAULT_DATA} (the bundled synthetic sample)"
-    return f"data: {data}"
+    from ..dbsource import public_url
+
+    return f"data: {public_url(str(data))}"  # a database URL never shows its password
 
 
 @contextlib.contextmanager
