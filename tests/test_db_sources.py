@@ -185,7 +185,10 @@ def test_digest_ignores_row_order_and_sees_every_change():
     assert table_digest(pa.concat_tables([t, t.slice(0, 1)])) != d  # a duplicated row
 
 
-def test_duckdb_and_postgresql_record_the_same_digests(duckdb_file, pg_url):
+def test_duckdb_and_postgresql_record_the_same_digests(duckdb_file, pg_url, monkeypatch):
+    from perfmodel import dbsource
+
+    monkeypatch.setattr(dbsource, "BATCH_ROWS", 997)  # PostgreSQL rows arrive in many batches
     duck, pg = audit.hash_inputs(duckdb_file), audit.hash_inputs(pg_url)
     assert [i["path"] for i in duck] == [f"table:{n}" for n in sorted(_csv_tables(SAMPLE))]
     assert duck == pg

@@ -176,12 +176,7 @@ def _read_postgresql(db: Database, names) -> dict[str, pa.Table]:
             for name in names:
                 if name not in present:
                     continue
-                cur = con.execute(psycopg.sql.SQL("SELECT * FROM {}").format(
-                    psycopg.sql.Identifier(present[name])))
-                columns = [d.name for d in cur.description]
-                rows = cur.fetchall()
-                out[name] = pa.table({c: _arrow_column([r[i] for r in rows])
-                                      for i, c in enumerate(columns)}) if columns else pa.table({})
+                out[name] = _read_pg_table(con, present[name])
             return out
     except DataError:
         raise
@@ -189,6 +184,33 @@ def _read_postgresql(db: Database, names) -> dict[str, pa.Table]:
         raise DataError(f"{db.name}: cannot read the database ({_first_line(exc)}) ({_DOC})") from None
     finally:
         con.close()
+
+
+def _read_pg_table(con, table: str) -> pa.Table:
+    """All rows of ``table`` through a server-side cursor, :data:`BATCH_ROWS` at a time.
+
+    Each batch becomes Arrow columns before the next is fetched, so the driver's Python
+    objects never exist for more than one batch.
+    """
+    from psycopg import sql
+
+    batches = []
+    with con.cursor(name=f"perfmodel_{table}") as cur:
+        cur.execute(sql.SQL("SELECT * FROM {}").format(sql.Identifier(table)))
+        columns = [d.name for d in cur.description]
+        while True:
+            rows = cur.fetchmany(BATCH_ROWS)
+            if not rows:
+                break
+            batches.append(pa.table({c: _arrow_column([r[i] for r in rows]) for i, c in enumerate(columns)}))
+            del rows
+    if not batches:
+        return pa.table({c: pa.array([], pa.string()) for c in columns})
+    # a batch of missing cells only has Arrow's null type: unify with the others
+    return pa.concat_tables(batches, promote_options="permissive")
+
+
+BATCH_ROWS = 100_000
 
 
 def _arrow_column(values: list) -> pa.Array:
