@@ -321,3 +321,25 @@ def test_typed_postgresql_columns_give_the_folder_panel(pg_server):
     pd.testing.assert_frame_equal(got.panel, want.panel)
     pd.testing.assert_frame_equal(got.scores, want.scores)
     assert len(got.quarantine) == 0
+
+
+def test_postgresql_is_read_in_a_read_only_transaction(pg_server):
+    """A view whose function tries to write fails: perfmodel's reads cannot change the server."""
+    url = _write_postgres(pg_server, "sneaky", {
+        "supervisors": pd.DataFrame({"supervisor_id": ["S1"], "name": ["张三"]})})
+    _pg_execute(url, "CREATE TABLE reads (at timestamp)")
+    _pg_execute(url, """
+        CREATE FUNCTION logged_tickets() RETURNS TABLE (ticket_id text, supervisor_id text, created_at text)
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO reads VALUES (now());
+            RETURN QUERY SELECT 'T1'::text, 'S1'::text, '2026-07-01 09:00:00'::text;
+        END $$""")
+    _pg_execute(url, "CREATE VIEW tickets AS SELECT * FROM logged_tickets()")
+    with pytest.raises(DataError, match="read-only transaction"):
+        load_dataset(url)
+    import psycopg
+
+    with psycopg.connect(url) as con:
+        assert con.execute("SELECT count(*) FROM reads").fetchone()[0] == 0
+        assert len(con.execute("SELECT * FROM tickets").fetchall()) == 1  # the view itself works
