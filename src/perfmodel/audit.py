@@ -82,7 +82,17 @@ def hash_inputs(data_dir) -> list[dict]:
     -------
     list of dict
         One per file, sorted by name: ``path`` (relative to ``data_dir``), ``sha256``, ``bytes``.
+        For a database (a DuckDB file or a PostgreSQL URL, see :mod:`perfmodel.dbsource`)
+        one per table: ``path`` (``table:<name>``), ``rows``, ``digest`` (order-independent
+        digest of the rows read) and ``sha256`` (of the name, row count and digest).
     """
+    from .dbsource import as_database, describe_tables
+
+    db = as_database(data_dir)
+    if db is not None:
+        from .schema import TABLES
+
+        return describe_tables(db, TABLES)
     return [{"path": p.name, "sha256": sha256_file(p), "bytes": p.stat().st_size}
             for p in input_files(data_dir)]
 
@@ -251,11 +261,16 @@ def describe_inputs(data_dir, policy_spec) -> dict:
     Returns
     -------
     dict
-        ``data_dir`` (absolute), ``inputs`` (see :func:`hash_inputs`) and ``policy``
+        ``data_dir`` (the absolute folder or DuckDB file, or the PostgreSQL URL without its
+        password), ``inputs`` (see :func:`hash_inputs`) and ``policy``
         (``source``, ``name``, ``version``, ``sha256``, ``text``).
     """
+    from .dbsource import as_database
+
     text, source = policy_text(policy_spec)
-    return {"data_dir": str(Path(data_dir).resolve()), "inputs": hash_inputs(data_dir),
+    db = as_database(data_dir)
+    where = db.recorded if db is not None else str(Path(data_dir).resolve())
+    return {"data_dir": where, "inputs": hash_inputs(data_dir),
             "policy": {"source": source, **policy_identity(text), "sha256": sha256_text(text),
                        "text": text}}
 
@@ -512,25 +527,20 @@ def check_run(run_dir, *, data_dir=None, recompute: bool = True, salt: str | Non
         miss.append(f"run status is {manifest.get('status')!r}, not 'complete'")
 
     # inputs
-    folder = Path(data_dir) if data_dir else Path(manifest["data_dir"])
-    if data_dir and not folder.is_dir():  # a bad argument, not a failed check
-        raise UsageError(f"--data {data_dir}: no such folder; give the folder the run read "
-                         f"(recorded: {manifest['data_dir']})")
-    recorded_inputs = {i["path"]: i for i in manifest.get("inputs", [])}
-    if not folder.is_dir():
-        miss.append(f"input folder {folder} is missing")
-        recompute = False
+    from .dbsource import as_database
+
+    try:
+        db = as_database(data_dir if data_dir else manifest["data_dir"])
+    except PerfmodelError:  # a DuckDB file that is gone
+        if data_dir:
+            raise
+        db = None
+    if db is not None:
+        recompute = _check_tables(db, manifest, miss) and recompute
+        folder = db.target
     else:
-        current = {i["path"]: i for i in hash_inputs(folder)}
-        for name, rec in recorded_inputs.items():
-            now = current.get(name)
-            if now is None:
-                miss.append(f"input {name} is missing from {folder}")
-            elif now["sha256"] != rec["sha256"]:
-                miss.append(f"input {name} changed: sha256 recorded {_short(rec['sha256'])}…, now "
-                            f"{_short(now['sha256'])}… ({rec.get('bytes', '?')} -> {now['bytes']} bytes)")
-        for name in sorted(set(current) - set(recorded_inputs)):
-            miss.append(f"input {name} was added to {folder} after the run")
+        folder = _check_files(data_dir, manifest, miss)
+        recompute = recompute and folder is not None
 
     # policy
     pol = manifest["policy"]
@@ -696,6 +706,58 @@ def _describe_change(row) -> str:
     if row.recorded_rating != row.recomputed_rating:
         text += f", rating {row.recorded_rating} -> {row.recomputed_rating}"
     return text
+
+
+def _check_files(data_dir, manifest: dict, miss: list) -> Path | None:
+    """Compare the input folder's files with the hashes the manifest records.
+
+    Appends one finding per changed, missing or added file to ``miss``; returns the folder,
+    or None when it is missing (nothing can be recomputed).
+    """
+    folder = Path(data_dir) if data_dir else Path(manifest["data_dir"])
+    if data_dir and not folder.is_dir():  # a bad argument, not a failed check
+        raise UsageError(f"--data {data_dir}: no such folder; give the folder the run read "
+                         f"(recorded: {manifest['data_dir']})")
+    recorded_inputs = {i["path"]: i for i in manifest.get("inputs", [])}
+    if not folder.is_dir():
+        miss.append(f"input folder {folder} is missing")
+        return None
+    current = {i["path"]: i for i in hash_inputs(folder)}
+    for name, rec in recorded_inputs.items():
+        now = current.get(name)
+        if now is None:
+            miss.append(f"input {name} is missing from {folder}")
+        elif now["sha256"] != rec["sha256"]:
+            miss.append(f"input {name} changed: sha256 recorded {_short(rec['sha256'])}…, now "
+                        f"{_short(now['sha256'])}… ({rec.get('bytes', '?')} -> {now['bytes']} bytes)")
+    for name in sorted(set(current) - set(recorded_inputs)):
+        miss.append(f"input {name} was added to {folder} after the run")
+    return folder
+
+
+def _check_tables(db, manifest: dict, miss: list) -> bool:
+    """Compare the database's tables with the row counts and digests the manifest records.
+
+    Appends one finding per changed, missing or added table to ``miss``; returns whether
+    the database could be read (so the run can be recomputed from it).
+    """
+    recorded = {i["path"]: i for i in manifest.get("inputs", [])}
+    try:
+        current = {i["path"]: i for i in hash_inputs(db)}
+    except PerfmodelError as exc:
+        miss.append(f"input database {db.name} cannot be read: {exc}")
+        return False
+    for name, rec in recorded.items():
+        now = current.get(name)
+        if now is None:
+            miss.append(f"input {name} is missing from {db.name}")
+        elif now["sha256"] != rec["sha256"]:
+            miss.append(f"input {name} changed since the run: {rec.get('rows', '?')} rows, digest "
+                        f"{rec.get('digest', _short(rec['sha256']))} recorded; now {now['rows']} rows, "
+                        f"digest {now['digest']}")
+    for name in sorted(set(current) - set(recorded)):
+        miss.append(f"input {name} was added to {db.name} after the run")
+    return True
 
 
 def verify_run(run_dir, *, data_dir=None, salt: str | None = None, key: bytes | None = None) -> Verification:

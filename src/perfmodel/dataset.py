@@ -26,11 +26,14 @@ class Dataset:
     quarantine : pandas.DataFrame
         Rows that broke a rule, columns ``table``, ``file``, ``row`` (CSV and Excel: the row a
         spreadsheet shows, header = row 1; Parquet and frames: the 1-based position), ``column``, ``reason``, ``record`` (the raw row as JSON).
+        For a database table ``file`` is ``<database>:<table> (<key>=<value>, ...)``, the
+        row's key columns, and ``row`` its position in key order.
     account : pandas.DataFrame
         Per table: ``table``, ``file``, ``rows_read``, ``rows_used``, ``rows_quarantined``
         with ``rows_read == rows_used + rows_quarantined``.
-    source : pathlib.Path or None
-        The folder the dataset was read from.
+    source : pathlib.Path, str or None
+        The folder the dataset was read from (a database: its file, or its URL without
+        the password).
     files : dict[str, pathlib.Path]
         The file each table was read from.
     """

@@ -1,4 +1,4 @@
-"""Reading a dataset (a folder of tables, or in-memory frames) into a validated Dataset.
+"""Reading a dataset (a folder of tables, a database, or in-memory frames) into a validated Dataset.
 
 Both entry points run the same path: find the columns, convert and check every row
 (:mod:`perfmodel.validation`), quarantine the rows that break a rule and account for every
@@ -22,20 +22,24 @@ from .schema import LOAD_ORDER, TABLES
 from .validation import validate_table
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+_DUPLICATE_OF = r"duplicates row \d+$"
+DUPLICATE_IN_DATABASE = "duplicates a row with the same key (the first in key order is kept)"
 _DOC = "see data/README.md"
 
 
 def load_dataset(path, *, timezone: str = DEFAULT_TIMEZONE) -> Dataset:
-    """Read and validate a dataset folder.
+    """Read and validate a dataset folder or database.
 
     Each table is ``<name>.csv`` (UTF-8, UTF-8 with BOM, or GB18030/GBK), ``<name>.parquet``
     or a sheet ``<name>`` of an ``.xlsx`` workbook in the folder. Files of other names are
-    ignored. Only ``supervisors`` and ``tickets`` are mandatory.
+    ignored. Only ``supervisors`` and ``tickets`` are mandatory. A DuckDB file
+    (``*.duckdb``) or a PostgreSQL URL (``postgresql://...``) is read read-only, its tables
+    named as the files would be (:mod:`perfmodel.dbsource`).
 
     Parameters
     ----------
     path : str or pathlib.Path
-        The folder.
+        The folder, the DuckDB file or the PostgreSQL URL.
     timezone : str
         IANA zone of the local time; timestamps written with an offset are converted
         to it and made naive.
@@ -45,7 +49,10 @@ def load_dataset(path, *, timezone: str = DEFAULT_TIMEZONE) -> Dataset:
     Dataset
         ``tables`` (validated, typed), ``quarantine`` (table, file, row, column, reason,
         record), ``account`` (table, file, rows_read, rows_used, rows_quarantined),
-        ``source`` (the folder) and ``files`` (table -> file).
+        ``source`` (the folder; for a database its file or URL without password) and
+        ``files`` (table -> file; empty for a database). For a database table the
+        quarantine's ``file`` is ``<database>:<table> (<key>=<value>, ...)``, the row's key
+        columns, and ``row`` its position in key order.
 
     Raises
     ------
@@ -55,6 +62,11 @@ def load_dataset(path, *, timezone: str = DEFAULT_TIMEZONE) -> Dataset:
         column missing, a header name given twice, or a table given by two files.
     """
     _check_timezone(timezone)
+    from .dbsource import as_database
+
+    db = as_database(path)
+    if db is not None:
+        return _load_database(db, timezone)
     folder = Path(path)
     if not folder.exists():
         raise DataError(f"{folder}: no such folder; give the folder that holds the tables ({_DOC})")
@@ -71,6 +83,40 @@ def load_dataset(path, *, timezone: str = DEFAULT_TIMEZONE) -> Dataset:
     dataset = _validate(raws, timezone, progress=True)
     dataset.source = folder
     dataset.files = {name: src.path for name, src in sources.items()}
+    return dataset
+
+
+def _load_database(db, timezone: str) -> Dataset:
+    """Read the tables of a database and validate them as files are validated."""
+    from .dbsource import address, read_tables, to_frame
+
+    tables = read_tables(db, TABLES)
+    _check_mandatory(set(tables), db.name)
+    raws, keys, labels = {}, {}, {}
+    for name in LOAD_ORDER:
+        if name not in tables:
+            continue
+        label = f"{db.name}:{name}"
+        frame = to_frame(tables.pop(name))
+        frame.columns = header_names(frame.columns, label)
+        raws[name] = RawTable(frame, np.arange(1, len(frame) + 1), label)
+        keys[name] = frame[[c for c in TABLES[name].key if c in frame.columns]]
+        labels[name] = label
+    dataset = _validate(raws, timezone, progress=True)
+    quarantine = dataset.quarantine
+    if len(quarantine):
+        files = quarantine["file"].astype(object).to_numpy(copy=True)
+        for name, key in keys.items():
+            mine = np.flatnonzero((quarantine["table"] == name).to_numpy())
+            if len(mine):
+                where = key.iloc[quarantine["row"].to_numpy()[mine] - 1]
+                files[mine] = [f"{labels[name]} ({a})" for a in address(where, key.columns)]
+        quarantine["file"] = files
+        # a database row has no row number to point at: the key itself names the duplicate
+        quarantine["reason"] = quarantine["reason"].astype(object).str.replace(
+            _DUPLICATE_OF, DUPLICATE_IN_DATABASE, regex=True)
+    dataset.source = db.recorded
+    dataset.files = {}
     return dataset
 
 
@@ -197,6 +243,9 @@ def _reader_rejects(name: str, raw: RawTable):
 def _check_mandatory(present: set[str], where: str) -> None:
     for name in LOAD_ORDER:
         if TABLES[name].mandatory and name not in present:
+            if "://" in where or where.lower().endswith((".duckdb", ".ddb")):
+                raise DataError(f"{where}: no {name} table; the database must hold a table "
+                                f"named {name!r} (see README.md, 'Reading from a database')")
             raise DataError(
                 f"{where}: no {name} table; add {name}.csv, {name}.parquet or a sheet "
                 f"'{name}' in an .xlsx workbook ({_DOC})"

@@ -197,7 +197,8 @@ def load(data, *, progress: Progress | bool | None = None, timezone: str | None 
     Parameters
     ----------
     data : Dataset, str or pathlib.Path
-        A loaded dataset (returned as it is) or a dataset folder.
+        A loaded dataset (returned as it is), a dataset folder, a DuckDB file
+        (``*.duckdb``) or a PostgreSQL URL (``postgresql://...``), read read-only.
     progress : Progress, bool or None
         Where to report the step (see :class:`Progress`).
     timezone : str, optional
@@ -337,7 +338,8 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
     Parameters
     ----------
     data : Dataset, str or pathlib.Path
-        A loaded dataset or a dataset folder.
+        A loaded dataset, a dataset folder, a DuckDB file (``*.duckdb``) or a PostgreSQL
+        URL (``postgresql://...``); a database is read read-only and validated as files are.
     policy : Policy, str or None
         A policy (or a policy file or preset name); without one no scores are computed.
     period : str, optional
@@ -396,6 +398,11 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
             kind = parse_period(period).kind
     kind = kind or (getattr(policy, "period", None) if policy is not None else None) or "quarter"
     if trusted:
+        from .dbsource import as_database
+
+        if as_database(data) is not None:
+            raise UsageError(f"{as_database(data).name}: the trusted path reads a folder of clean Parquet "
+                             f"files; a database is always validated: leave out --trusted")
         if as_of is not None:
             raise UsageError("as_of: a mid-period cut needs the validated path, not trusted Parquet")
         dataset, span, source = None, trusted_span(data), data

@@ -17,7 +17,7 @@ def register(subparsers) -> None:
                                    "allow-list. Prints 'verified' (exit 0) or one line per finding "
                                    "(exit 1). See the threat model in README.md.")
     v.add_argument("run_dir", metavar="RUN_DIR")
-    v.add_argument("--data", default=None, help="read the inputs from this folder instead of the recorded one")
+    v.add_argument("--data", default=None, help="read the inputs from this folder (or DuckDB file, or postgresql:// URL) instead of the recorded one")
     v.add_argument("--salt-file", default=None, dest="salt_file",
                    help="the salt file a pseudonymized run was made with (required for such a run)")
     v.add_argument("--sign-key", default=None, dest="sign_key", metavar="FILE",

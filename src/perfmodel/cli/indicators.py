@@ -20,7 +20,7 @@ def register(subparsers) -> None:
                     "denominator, available), or list the catalogue with --list.")
     p.add_argument("--list", action="store_true", help="print the catalogue and exit")
     p.add_argument("--lang", default="en", choices=["en", "zh"], help="language of --list")
-    p.add_argument("--data", help="dataset folder")
+    p.add_argument("--data", help="dataset folder, DuckDB file (.duckdb) or postgresql:// URL")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--period", help="one period, e.g. 2026Q3 or 2026-09")
     g.add_argument("--all", action="store_true",

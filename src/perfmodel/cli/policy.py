@@ -27,7 +27,7 @@ def register(subparsers) -> None:
                                    "score and rating and the indicators that moved the score most.")
     d.add_argument("old", metavar="OLD", help="policy file or preset")
     d.add_argument("new", metavar="NEW", help="policy file or preset")
-    d.add_argument("--data", help="dataset folder")
+    d.add_argument("--data", help="dataset folder, DuckDB file (.duckdb) or postgresql:// URL")
     d.add_argument("--period", help="period to score, e.g. 2026Q3 (default: every period)")
     d.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"])
     d.add_argument("--out", help="write the per-supervisor comparison (.csv, .parquet or .xlsx)")

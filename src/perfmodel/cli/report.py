@@ -31,7 +31,7 @@ def register(subparsers) -> None:
     p.add_argument("--notebook", default="quarterly",
                    choices=["quarterly", "feedback", "calibration", "validity", "audit"])
     p.add_argument("--data", default=DEFAULT_DATA,
-                   help="dataset folder (default data/sample, the bundled synthetic sample; the folder "
+                   help="dataset folder, DuckDB file or postgresql:// URL (default data/sample, the bundled synthetic sample; the folder "
                         "used is printed on stderr)")
     p.add_argument("--policy", default="efficiency", help="policy YAML file or preset (efficiency, quality)")
     p.add_argument("--other-policy", default=None, help="audit notebook: a second policy to compare")
@@ -106,7 +106,9 @@ def data_line(data) -> str:
     """The line naming the data folder a report uses (``data: data/sample (the bundled ...)``)."""
     if str(data) == DEFAULT_DATA:
         return f"data: {DEFAULT_DATA} (the bundled synthetic sample)"
-    return f"data: {data}"
+    from ..dbsource import public_url
+
+    return f"data: {public_url(str(data))}"  # a database URL never shows its password
 
 
 @contextlib.contextmanager

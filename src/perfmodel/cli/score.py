@@ -11,7 +11,7 @@ def register(subparsers) -> None:
         description="Compute the indicators of a dataset, score them with a policy and write "
                     "one row per supervisor and period: score, result_score, process_score, "
                     "rating, missing and score_<indicator>.")
-    p.add_argument("--data", required=True, help="dataset folder")
+    p.add_argument("--data", required=True, help="dataset folder, DuckDB file (.duckdb) or postgresql:// URL")
     p.add_argument("--policy", required=True, metavar="FILE|PRESET",
                    help="policy YAML file or preset (efficiency, quality)")
     p.add_argument("--period", help="period to score, e.g. 2026Q3 (default: every period of the data)")

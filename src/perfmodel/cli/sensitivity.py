@@ -15,7 +15,7 @@ def register(subparsers) -> None:
                     "weights around the policy's (Dirichlet), rank every supervisor under each "
                     "draw, and print the supervisors whose rating differs from the nominal one "
                     "with probability >= --threshold, then the Sobol indices of the weight groups.")
-    p.add_argument("--data", metavar="DIR", help="dataset folder")
+    p.add_argument("--data", metavar="DIR", help="dataset folder, DuckDB file (.duckdb) or postgresql:// URL")
     p.add_argument("--panel", metavar="FILE", help="a wide indicator panel (.csv/.parquet) instead of --data")
     p.add_argument("--policy", required=True, metavar="FILE|PRESET")
     p.add_argument("--period", required=True, metavar="P", help="period id, e.g. 2026Q3")

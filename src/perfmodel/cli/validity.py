@@ -17,7 +17,7 @@ def register(subparsers) -> None:
                     "bootstrap with fewer than 30 supervisors); p-values adjusted by "
                     "Benjamini-Hochberg over the grid. Writes one row per pair and prints the "
                     "pairs whose verdict is 'predicts'.")
-    p.add_argument("--data", required=True, help="dataset folder")
+    p.add_argument("--data", required=True, help="dataset folder, DuckDB file (.duckdb) or postgresql:// URL")
     p.add_argument("--lag", type=int, default=settings.LAG,
                    help=f"periods between process and result (default {settings.LAG})")
     p.add_argument("--period", metavar="P",

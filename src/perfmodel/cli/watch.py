@@ -16,7 +16,7 @@ def register(subparsers) -> None:
                     "the period end with an interval, and list the supervisors at risk of "
                     "missing its target, with the process indicators that predict it (verdict "
                     "'predicts' in predictive validity on the earlier periods).")
-    p.add_argument("--data", required=True, help="dataset folder")
+    p.add_argument("--data", required=True, help="dataset folder, DuckDB file (.duckdb) or postgresql:// URL")
     p.add_argument("--period", required=True, help="the period in progress, e.g. 2026Q3")
     p.add_argument("--as-of", required=True, dest="as_of",
                    help="as-of date (YYYY-MM-DD: 00:00 that day, the day itself not included) "

@@ -110,12 +110,27 @@ def create_run_dir(out, period: str) -> tuple[str, Path]:
 
 # --------------------------------------------------------------------------- validation
 
+def _data_source(data_dir) -> Path | str:
+    """The dataset ``--data`` names: a folder or DuckDB file (resolved), or a PostgreSQL URL."""
+    from ..dbsource import as_database
+
+    if "://" in str(data_dir):
+        return as_database(str(data_dir)).target
+    folder = resolve_path(data_dir)
+    if as_database(folder) is not None:
+        return folder
+    if not folder.is_dir():
+        raise DataError(f"{data_dir}: data folder not found; give --data DIR with the tables, "
+                        f"a .duckdb file or a postgresql:// URL")
+    return folder
+
+
 @dataclass
 class ReportSpec:
     """Validated parameters of a report run (see :func:`validate`)."""
 
     notebook: str
-    data_dir: Path
+    data_dir: Path | str  # a folder or DuckDB file, or a PostgreSQL URL
     policy: str
     lang: str
     engine: str
@@ -191,9 +206,7 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
     elif bool(period) == bool(all_periods):
         raise UsageError("give either --period P (or 'latest') or --all")
     out = writable_folder(out)
-    folder = resolve_path(data_dir)
-    if not folder.is_dir():
-        raise DataError(f"{data_dir}: data folder not found; give --data DIR with the tables")
+    folder = _data_source(data_dir)
     policy_spec = _policy_spec(policy)
     pol = load_policy(policy_spec)
     other_spec = _policy_spec(other_policy) if other_policy else None
@@ -403,7 +416,7 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
     html = None
     cache = None
     params = {"notebook": spec.notebook, "period": period, "period_arg": spec.period_arg,
-              "data_dir": str(spec.data_dir), "policy": spec.policy, "lang": spec.lang,
+              "data_dir": inputs["data_dir"], "policy": spec.policy, "lang": spec.lang,
               "engine": spec.engine, "jobs": spec.jobs, "seed": spec.seed, "out": str(spec.out)}
     if spec.audit_run:
         params["run_dir"] = str(spec.audit_run)
@@ -442,7 +455,7 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
         sheets = _workbook_sheets(tables, dataset, inputs, params, run_id, pseudonymized=spec.salt is not None,
                                   lang=spec.lang)
         write_workbook(run_dir / WORKBOOK, sheets, headers=_workbook_headers(sheets, spec.lang))
-        nb_params = {"data_dir": str(spec.data_dir), "policy": str(run_dir / POLICY_FILE),
+        nb_params = {"data_dir": inputs["data_dir"], "policy": str(run_dir / POLICY_FILE),
                      "period": period, "lang": spec.lang, "engine": spec.engine, "seed": spec.seed,
                      "run_id": run_id, "run_dir": str(spec.audit_run or ""), "cache": str(cache),
                      "other_policy": spec.other_policy or "", "as_of": spec.as_of or "",

@@ -362,9 +362,9 @@ def build_context(data_dir="data/sample", policy="efficiency", period="latest", 
 
     lang = plotting.setup(check_lang(lang))
     seed = settings.SEED if seed in (None, "") else int(seed)
-    folder = resolve_path(data_dir)
-    if not folder.is_dir():
-        raise UsageError(f"{data_dir}: data folder not found")
+    from .runner import _data_source
+
+    folder = _data_source(data_dir)  # a folder, a DuckDB file or a PostgreSQL URL
     pol_spec = str(resolve_path(policy)) if str(policy).endswith((".yaml", ".yml")) else str(policy)
     pol = load_policy(pol_spec)
     cache = Path(cache) if cache else None
@@ -829,7 +829,9 @@ def manifest_table(ctx: ReportContext) -> pd.DataFrame:
     rows = [(t("item_run", lang), ctx.run_id or "—", ""), (t("item_period", lang), ctx.period, ""),
             (t("item_policy", lang), f"{ctx.policy.name} {ctx.policy.version}", inputs["policy"]["sha256"][:16]),
             (t("item_engine", lang), ctx.engine, ""), (t("item_seed", lang), str(ctx.seed), "")]
-    rows += [(t("item_input", lang, name=i["path"]), f"{i['bytes']:,} B", i["sha256"][:16])
+    # a file shows its size, a database table (see perfmodel.dbsource) its row count
+    rows += [(t("item_input", lang, name=i["path"]),
+              f"{i['bytes']:,} B" if "bytes" in i else f"{t('rows', lang)}: {i['rows']:,}", i["sha256"][:16])
              for i in inputs["inputs"]]
     versions = audit.library_versions()
     rows += [(k, versions.get(k) or "—", "") for k in ("perfmodel", "python", "pandas", "numpy", "duckdb",
