@@ -29,6 +29,7 @@ from ..i18n import check_lang
 from ..periods import (check_period, data_periods, latest_complete_period,  # noqa: F401 - re-exported
                        parse_period, period_containing)
 from ..policy import check_period_kind  # noqa: F401 - used here and by the report sections
+from ..synthetic import is_synthetic
 from . import cleanup
 from .paths import notebooks_dir, repo_root, resolve_path
 
@@ -133,6 +134,8 @@ class ReportSpec:
     salt: str | None = field(default=None, repr=False)
     # The key of --sign-key: ledger entries carry an HMAC made with it (kept out of the repr).
     sign_key: bytes | None = field(default=None, repr=False)
+    # True when the data folder was written by ``perfmodel synth`` (every page carries a banner)
+    synthetic: bool = False
 
 
 def validate(*, period: str | None = None, all_periods: bool = False, notebook: str = "quarterly",
@@ -236,7 +239,8 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
                       out=Path(out), jobs=int(jobs), seed=int(seed), periods=periods,
                       period_arg="--all" if all_periods else str(period or "--as-of"), audit_run=audit_dir,
                       other_policy=other_spec, command=list(command or []),
-                      as_of=None if as_of_ts is None else as_of_ts.isoformat(), salt=salt)
+                      as_of=None if as_of_ts is None else as_of_ts.isoformat(), salt=salt,
+                      synthetic=is_synthetic(folder))
     return spec, dataset
 
 
@@ -325,11 +329,12 @@ def notebook_parameters(path) -> set[str]:
 
 
 def execute_notebook(source, target, parameters: dict, html_path=None, title=None,
-                     kernel: str | None = None) -> str | None:
+                     kernel: str | None = None, banner: str | None = None) -> str | None:
     """Execute one notebook with papermill and convert it to offline HTML.
 
     Parameters the notebook does not declare are left out. The executed notebook is
-    written to ``target`` even when a cell fails.
+    written to ``target`` even when a cell fails. With ``banner`` (the synthetic-data
+    notice) the executed notebook, and so its page, starts with that text.
 
     Returns
     -------
@@ -355,6 +360,8 @@ def execute_notebook(source, target, parameters: dict, html_path=None, title=Non
         error = f"{target}: cell {exc.exec_count} raised {exc.ename}: {exc.evalue}"
     except Exception as exc:  # noqa: BLE001 - a kernel that dies must still mark the run failed
         error = f"{target}: {type(exc).__name__}: {exc}"
+    if banner and Path(target).is_file():
+        add_banner(target, banner)
     if html_path is not None and Path(target).is_file():
         try:
             notebook_to_html(target, html_path, title=title)
@@ -363,9 +370,28 @@ def execute_notebook(source, target, parameters: dict, html_path=None, title=Non
     return error
 
 
+BANNER_TAG = "synthetic-banner"
+
+
+def add_banner(notebook_path, text: str) -> None:
+    """Put the banner ``text`` first in the executed notebook at ``notebook_path`` (in place)."""
+    from .html import banner_html
+
+    nb = nbformat.read(str(notebook_path), as_version=4)
+    if nb.cells and BANNER_TAG in nb.cells[0].get("metadata", {}).get("tags", []):
+        return
+    cell = nbformat.v4.new_markdown_cell(banner_html(text), metadata={"tags": [BANNER_TAG]})
+    cell.pop("id", None)
+    if nb.nbformat_minor >= 5:
+        cell["id"] = BANNER_TAG
+    nb.cells.insert(0, cell)
+    nbformat.write(nb, str(notebook_path))
+
+
 def _execute_task(task: dict) -> tuple[str, str | None]:
     return task["key"], execute_notebook(task["source"], task["target"], task["parameters"],
-                                         task.get("html"), task.get("title"), task.get("kernel"))
+                                         task.get("html"), task.get("title"), task.get("kernel"),
+                                         task.get("banner"))
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
@@ -412,6 +438,8 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
         params["other_policy"] = spec.other_policy
     if spec.as_of:
         params["as_of"] = spec.as_of  # audit verify cuts the data at it again
+    if spec.synthetic:
+        params["synthetic"] = True  # the data folder was written by perfmodel synth
     if spec.salt is not None:
         params["pseudonymized"] = True  # the salt itself (and its hash) is never recorded
     try:
@@ -459,12 +487,15 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
             write_scores(period_scores(dataset, period, spec.as_of, policy, engine=spec.engine,
                                        watch_result=res if res is not None and res.period == period else None),
                          run_dir / FEEDBACK_SCORES)
-            html, errors = _run_feedback(spec, source, run_dir, nb_params, tables["scores"], kernel, progress)
+            from ..pipeline import supervisor_names
+
+            html, errors = _run_feedback(spec, source, run_dir, nb_params, tables["scores"], kernel, progress,
+                                         names=supervisor_names(dataset))
         else:
             stem = Path(NOTEBOOKS[spec.notebook]).stem
             html = run_dir / f"{stem}.html"
             err = execute_notebook(source, run_dir / NOTEBOOKS[spec.notebook], nb_params, html,
-                                   title=f"{stem} {period}", kernel=kernel)
+                                   title=f"{stem} {period}", kernel=kernel, banner=_banner(spec))
             if err:
                 errors.append(err)
     except Exception as exc:  # noqa: BLE001 - recorded in the run folder, then re-raised for the CLI
@@ -511,9 +542,30 @@ def _finish(run_dir, run_id, spec, period, params, inputs, errors) -> str:
     return status
 
 
-def _run_feedback(spec, source, run_dir, nb_params, scores, kernel, progress):
+def _banner(spec: ReportSpec) -> str | None:
+    from ..i18n import t
+
+    return t("synthetic_banner", spec.lang) if spec.synthetic else None
+
+
+def _index_columns(scores: pd.DataFrame, names: pd.DataFrame, *, with_scores: bool) -> pd.DataFrame:
+    """Per supervisor the name and team, and (for a closed period) the total score and rating."""
+    out = scores[["supervisor_id"]].drop_duplicates().astype({"supervisor_id": str})
+    if not names.empty:
+        named = names[["supervisor_id", "name", "team"]].astype({"supervisor_id": str})
+        out = out.merge(named.drop_duplicates("supervisor_id"), on="supervisor_id", how="left")
+    # mid-period totals are provisional: the pages explain them, the index does not rank on them
+    if with_scores:
+        keep = [c for c in ("supervisor_id", "score", "rating") if c in scores.columns]
+        out = out.merge(scores[keep].astype({"supervisor_id": str}).drop_duplicates("supervisor_id"),
+                        on="supervisor_id", how="left")
+    return out
+
+
+def _run_feedback(spec, source, run_dir, nb_params, scores, kernel, progress, names=None):
     from .html import feedback_index
 
+    names = names if names is not None else pd.DataFrame(columns=["supervisor_id", "name", "team"])
     folder = run_dir / "feedback"
     folder.mkdir()
     ids = sorted(scores["supervisor_id"].astype(str).unique())
@@ -522,10 +574,15 @@ def _run_feedback(spec, source, run_dir, nb_params, scores, kernel, progress):
         name = _safe_name(sid)
         tasks.append({"key": sid, "source": str(source), "target": str(folder / f"{name}.ipynb"),
                       "html": str(folder / f"{name}.html"), "title": f"{sid} {nb_params['period']}",
-                      "kernel": kernel, "parameters": {**nb_params, "supervisor_id": sid}})
+                      "kernel": kernel, "banner": _banner(spec),
+                      "parameters": {**nb_params, "supervisor_id": sid}})
     errors = _run_tasks(tasks, spec.jobs, f"feedback {nb_params['period']}", progress)
     index = folder / "index.html"
-    feedback_index(index, [(t["key"], Path(t["html"]).name) for t in tasks], nb_params["period"], spec.lang)
+    listed = pd.DataFrame({"supervisor_id": [t["key"] for t in tasks],
+                           "href": [Path(t["html"]).name for t in tasks]})
+    listed = listed.merge(_index_columns(scores, names, with_scores=not spec.as_of), on="supervisor_id",
+                          how="left")
+    feedback_index(index, listed, nb_params["period"], spec.lang, banner=_banner(spec))
     return index, errors
 
 
