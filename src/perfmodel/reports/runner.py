@@ -136,18 +136,24 @@ class ReportSpec:
     sign_key: bytes | None = field(default=None, repr=False)
     # True when the data folder was written by ``perfmodel synth`` (every page carries a banner)
     synthetic: bool = False
+    # The pairwise matrix of --matrix (calibration notebook only)
+    matrix: Path | None = None
 
 
 def validate(*, period: str | None = None, all_periods: bool = False, notebook: str = "quarterly",
              data_dir="data/sample", policy="efficiency", lang: str = "en", engine: str = "duckdb",
              out="reports", jobs: int = 1, seed: int = DEFAULT_SEED, audit_run=None,
              other_policy=None, command=None, dataset=None, as_of=None,
-             salt: str | None = None) -> tuple[ReportSpec, object]:
+             salt: str | None = None, matrix=None) -> tuple[ReportSpec, object]:
     """Check every parameter before anything runs.
 
     With ``as_of`` (feedback notebook only) the run is mid-period coaching: the period is
     the one in progress at the as-of instant (``period`` may be omitted) and must be in
     the data.
+
+    With ``matrix`` (calibration notebook only) the page judges with that pairwise CSV
+    file instead of the notebook's own matrix; it must read as a valid reciprocal matrix
+    (an inconsistent one, CR > 0.1, is shown on the page and proposes no policy).
 
     With ``salt`` (from :func:`perfmodel.privacy.salt_for`) every output of the run names
     nobody: the data outputs (indicators and scores CSV and workbook) carry pseudonyms
@@ -179,6 +185,7 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
     if salt is not None and notebook == "audit":
         raise UsageError("--pseudonymize: the audit notebook checks a run against the real data; audit a "
                          "pseudonymized run with perfmodel audit verify RUN --salt-file PATH")
+    matrix_path = _check_matrix(matrix, notebook) if matrix not in (None, "") else None
     if engine not in ENGINES:
         raise UsageError(f"--engine {engine!r}: use one of {', '.join(ENGINES)}")
     if int(jobs) < 1:
@@ -240,8 +247,22 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
                       period_arg="--all" if all_periods else str(period or "--as-of"), audit_run=audit_dir,
                       other_policy=other_spec, command=list(command or []),
                       as_of=None if as_of_ts is None else as_of_ts.isoformat(), salt=salt,
-                      synthetic=is_synthetic(folder))
+                      synthetic=is_synthetic(folder), matrix=matrix_path)
     return spec, dataset
+
+
+def _check_matrix(matrix, notebook: str) -> Path:
+    """The --matrix file, absolute, after checking it reads as a valid pairwise matrix."""
+    from ..weights import ahp
+
+    if notebook != "calibration":
+        raise UsageError(f"--matrix is for --notebook calibration only, not --notebook {notebook}")
+    path = resolve_path(matrix)
+    if not path.is_file():
+        raise UsageError(f"--matrix {matrix}: file not found; give a pairwise CSV (header and first column = "
+                         f"indicator ids)")
+    ahp(path)  # a malformed or non-reciprocal matrix is one line here, not a failed notebook
+    return path
 
 
 def writable_folder(out) -> Path:
@@ -438,6 +459,8 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
         params["other_policy"] = spec.other_policy
     if spec.as_of:
         params["as_of"] = spec.as_of  # audit verify cuts the data at it again
+    if spec.matrix is not None:
+        params["matrix"] = str(spec.matrix)  # copied and hashed into the run folder by the page
     if spec.synthetic:
         params["synthetic"] = True  # the data folder was written by perfmodel synth
     if spec.salt is not None:
@@ -473,6 +496,8 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
                      "run_id": run_id, "run_dir": str(spec.audit_run or ""), "cache": str(cache),
                      "other_policy": spec.other_policy or "", "as_of": spec.as_of or "",
                      "pseudonymized": spec.salt is not None}
+        if spec.notebook == "calibration":  # the proposed policy and its matrix stay in the run folder
+            nb_params.update(pairwise_csv=str(spec.matrix or ""), out_policy=str(run_dir))
         source = notebooks_dir() / NOTEBOOKS[spec.notebook]
         kernel = kernel_name()
         if spec.notebook == "feedback":
