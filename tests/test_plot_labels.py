@@ -22,7 +22,7 @@ def _labels(ax) -> set[str]:
 
 def test_scatter_outliers_are_outside_tukeys_fences_by_hand():
     scores = _scores()
-X
+    q1, q3 = 70.0, 72.0  # sorted 69 70 70 70 71 71 72 72 73 95: positions 2.25 and 6.75 (linear)
     assert np.percentile(scores["result_score"], [25, 75]).tolist() == [q1, q3]
     assert q3 + 1.5 * (q3 - q1) < 95
     assert plotting.scatter_outliers(scores)["supervisor_id"].tolist() == ["S09"]
