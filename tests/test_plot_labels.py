@@ -62,3 +62,16 @@ def test_trend_axes_of_shares_are_in_percent():
     assert share_ticks and all(t.endswith("%") for t in share_ticks), share_ticks
     assert any(t.startswith(("8", "9")) for t in share_ticks)  # 82 %, 88 %: not 0.88
     assert not any("%" in t.get_text() for t in score.get_yticklabels())
+
+
+def test_funnel_axes_on_the_page_are_in_percent(monkeypatch):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0.62, 0.93])
+    plotting.rate_axis(ax)
+    plotting.percent_axis(ax)
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert ticks and all(t.endswith("%") for t in ticks) and "70 %" in [t.replace(".0 ", " ") for t in ticks], ticks
+    plt.close(fig)

@@ -144,6 +144,18 @@ def rate_axis(ax, axis: str = "y", pad: float = 0.02, min_span: float = 0.1):
     return ax
 
 
+def percent_axis(ax, axis: str = "y"):
+    """Write the ticks of a share axis (0..1) as percent: ``88 %`` instead of ``0.88``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+    """
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(PercentFormatter(1.0, decimals=None, symbol=" %"))
+    return ax
+
+
 def rating_distribution(scores: pd.DataFrame, lang: str = "en"):
     """Bar chart of the number of supervisors per rating (S..D, every band shown).
 
@@ -282,7 +294,7 @@ def indicator_trends(wide_all: pd.DataFrame, indicators: list[str], lang: str = 
         ax.set_xticklabels(periods, rotation=45, fontsize=8)
         ax.set_title(indicator_label(ind, lang), fontsize=10)
         if _unit(ind) == "share":  # as the tables show shares: 88 %, not 0.88
-            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None, symbol=" %"))
+            percent_axis(ax)
     for k in range(n, rows * cols):
         axes[k // cols][k % cols].set_visible(False)
     fig.suptitle(t("indicator_trends", lang))

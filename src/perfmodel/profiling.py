@@ -352,5 +352,5 @@ def funnel_plot(funnel_df: pd.DataFrame, ax=None, lang: str = "en", annotate: bo
     ax.set_title(lab["title"].format(indicator=title))
     ax.set_xlabel(lab["denominator"])
     ax.set_ylabel(lab["rate"])
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.legend(loc="best", fontsize=8, frameon=False)  # not over a labelled point in a corner
     return ax

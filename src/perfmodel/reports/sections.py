@@ -653,7 +653,7 @@ def show_funnels(ctx: ReportContext, indicators=RATE_INDICATORS):
     import matplotlib.pyplot as plt
 
     from ..profiling import funnel, funnel_plot
-    from ..plotting import finish, rate_axis
+    from ..plotting import finish, percent_axis, rate_axis
 
     heading("funnels", ctx.lang)
     long = ctx.long[(ctx.long["period"] == ctx.period) & ctx.long["indicator"].isin(indicators)]
@@ -668,6 +668,7 @@ def show_funnels(ctx: ReportContext, indicators=RATE_INDICATORS):
         ax = axes[k // cols][k % cols]
         funnel_plot(clip_rates(funnel(long, ind, ctx.period)), ax=ax, lang=ctx.lang)
         rate_axis(ax)
+        percent_axis(ax)  # rates as the table below states them (88 %, not 0.88)
         ax.set_title(indicator_label(ind, ctx.lang))
     for k in range(len(present), rows * cols):
         axes[k // cols][k % cols].set_visible(False)
