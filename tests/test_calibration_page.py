@@ -49,6 +49,7 @@ def test_the_chinese_page_is_a_finished_report(runs):
     root, zh, _ = runs
     assert "Unable to parse" not in zh.stderr, zh.stderr
     page = (_run_dir(zh) / "weight_calibration.html").read_text(encoding="utf-8")
+    assert page.count("合成示例数据") == 1  # the fixture data is made by perfmodel synth
     for heading in ("权重校准 — " + PERIOD, "两两比较判断", "各方法权重对比", "评级稳健性", "建议方案", "一致性比率"):
         assert heading in page, heading
     for english in ("Weight calibration", "Methods side by side", "fragile ratings under", "saved /"):
@@ -91,6 +92,7 @@ def test_an_inconsistent_matrix_is_shown_with_its_cr_and_proposes_nothing(runs):
     cr = (lmax - 3) / 2 / 0.58  # Saaty's RI for n = 3
     assert f"CR = {cr:.3f}" in page
     assert "No policy proposed" in page and "bad.csv" in page
+    assert page.count("Synthetic sample data") == 1
     assert not (run / "calibrated_policy.yaml").exists()
     manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["parameters"]["matrix"] == str(root / "bad.csv")
