@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -43,10 +44,11 @@ def test_the_banner_comes_first_in_the_notebook_and_its_page(tmp_path):
     runner.add_banner(path, ZH)
     runner.add_banner(path, ZH)  # once only
     nb = nbformat.read(str(path), as_version=4)
-    assert [c.cell_type for c in nb.cells] == ["markdown", "code"]
-    assert ZH in nb.cells[0].source
+    assert [c.cell_type for c in nb.cells] == ["code", "code"]
+    assert ZH in nb.cells[0].outputs[0]["data"]["text/html"]
     html = notebook_to_html(path)
     assert html.count(ZH) == 1 and html.index(ZH) < html.index("hello")
+    assert not re.search(r'class="[^"]*\bjp-InputArea\b', html) and "notice added" not in html  # no code
 
 
 def test_feedback_index_lists_names_teams_scores_and_ratings(tmp_path):
@@ -85,7 +87,7 @@ def test_every_page_of_a_synthetic_run_carries_the_banner(feedback_run):
         assert page.read_text(encoding="utf-8").count(ZH) == 1, page.name
     for nb in sorted(folder.glob("S*.ipynb")):
         cells = nbformat.read(str(nb), as_version=4).cells
-        assert ZH in cells[0].source, nb.name
+        assert ZH in cells[0].outputs[0]["data"]["text/html"], nb.name
     names = pd.read_csv(root / "data" / "supervisors.csv", dtype=str)
     text = index.read_text(encoding="utf-8")
     for name in names["name"]:

@@ -405,7 +405,11 @@ def add_banner(notebook_path, text: str) -> None:
     nb = nbformat.read(str(notebook_path), as_version=4)
     if nb.cells and BANNER_TAG in nb.cells[0].get("metadata", {}).get("tags", []):
         return
-    cell = nbformat.v4.new_markdown_cell(banner_html(text), metadata={"tags": [BANNER_TAG]})
+    # an output, not a Markdown cell: the pages show outputs only, never an input area
+    cell = nbformat.v4.new_code_cell("# notice added by perfmodel report: the data are synthetic",
+                                     metadata={"tags": [BANNER_TAG]},
+                                     outputs=[nbformat.v4.new_output("display_data", data={
+                                         "text/html": banner_html(text), "text/plain": text})])
     cell.pop("id", None)
     if nb.nbformat_minor >= 5:
         cell["id"] = BANNER_TAG
