@@ -281,3 +281,23 @@ def test_oos_gain_matches_refits_with_dummies():
         sse0 += ((e0 - e0.mean()) ** 2).sum()
         sse1 += ((e1 - e1.mean()) ** 2).sum()
     assert got == pytest.approx(1 - sse1 / sse0, rel=1e-8)
+
+
+def test_cli_summary_has_no_dangling_colon_when_nothing_predicts(tmp_path, capsys, monkeypatch):
+    import perfmodel.stats as stats
+    from perfmodel.cli import main
+    from perfmodel.synth import generate
+
+    real = stats.predictive_validity
+
+    def nothing_predicts(*args, **kwargs):
+        res = real(*args, **kwargs)
+        return res.assign(verdict=res["verdict"].replace({"predicts": "no evidence", "contrary": "no evidence"}))
+
+    monkeypatch.setattr(stats, "predictive_validity", nothing_predicts)
+    data = tmp_path / "data"
+    generate(data, seed=3, supervisors=6, start="2025Q1", end="2025Q4")
+    assert main(["validity", "--data", str(data), "--boot", "99", "--out", str(tmp_path / "v.csv")]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].endswith("0 predict at 5 % (BH-adjusted), lag 1."), lines[0]
+    assert lines[1].startswith("written:")

@@ -533,11 +533,10 @@ def test_calibration_notebook_runs(tmp_path):
     if not (root / "data" / "sample" / "tickets.csv").is_file():
         pytest.skip("data/sample is not there")
     papermill = pytest.importorskip("papermill")
-    out_policy = tmp_path / "calibrated.yaml"
     papermill.execute_notebook(str(root / "notebooks" / "weight_calibration.ipynb"),
                                str(tmp_path / "out.ipynb"), cwd=str(root), progress_bar=False,
-                               parameters={"draws": 300, "out_policy": str(out_policy)},
+                               parameters={"draws": 300, "out_policy": str(tmp_path / "proposed")},
                                kernel_name="python3")
-    new, prov = W.read_policy_with_provenance(out_policy)
+    new, prov = W.read_policy_with_provenance(tmp_path / "proposed" / "calibrated_policy.yaml")
     assert prov["method"] == "ahp" and prov["consistency"]["result"]["consistent"] is True
     assert sum(new.indicators[i].weight for i in new.of_dimension("result")) == pytest.approx(1)

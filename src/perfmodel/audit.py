@@ -793,11 +793,12 @@ def list_runs(reports_dir="reports") -> pd.DataFrame:
     pandas.DataFrame
         Columns ``period``, ``run_id``, ``status`` (complete, failed, or incomplete when
         there is no manifest, unreadable when it cannot be read), ``notebook``, ``lang``,
-        ``data_dir`` (the data source the run read), ``policy_name``, ``policy_version``,
+        ``data_dir`` (the data source the run read), ``synthetic`` (True when that folder
+        was written by ``perfmodel synth``), ``policy_name``, ``policy_version``,
         ``created_at``, ``path``; what a run's manifest does not record is None.
     """
-    cols = ["period", "run_id", "status", "notebook", "lang", "data_dir", "policy_name", "policy_version",
-            "created_at", "path"]
+    cols = ["period", "run_id", "status", "notebook", "lang", "data_dir", "synthetic", "policy_name",
+            "policy_version", "created_at", "path"]
     root = Path(reports_dir)
     rows = []
     if root.is_dir():
@@ -831,7 +832,7 @@ def _listed(path: Path) -> dict:
     return {"status": text(m.get("status")) or "unreadable", "notebook": text(params.get("notebook")),
             "lang": text(params.get("lang")), "data_dir": text(m.get("data_dir")),
             "policy_name": text(policy.get("name")), "policy_version": text(policy.get("version")),
-            "created_at": text(m.get("created_at"))}
+            "created_at": text(m.get("created_at")), "synthetic": params.get("synthetic") is True}
 
 
 def latest_run(reports_dir, period: str | None, notebook: str | None = "quarterly") -> Path | None:
@@ -861,7 +862,8 @@ def format_runs(runs: pd.DataFrame) -> str:
     """Render :func:`list_runs` as a plain text table, one block per period.
 
     Each run is one line: run id, status, notebook, language, policy (name and version),
-    creation time and the data source it read.
+    creation time and the data source it read (marked ``(synthetic sample)`` when it was
+    written by ``perfmodel synth``).
     """
     if runs.empty:
         return "no runs"
@@ -871,5 +873,6 @@ def format_runs(runs: pd.DataFrame) -> str:
         for r in group.itertuples(index=False):
             pol = f"{r.policy_name or '?'} {r.policy_version or ''}".strip()
             buf.write(f"  {r.run_id}  {r.status:<10}  {r.notebook or '-':<11}  {r.lang or '-':<2}  {pol:<34}  "
-                      f"{r.created_at or '-':<20}  data: {r.data_dir or '-'}\n")
+                      f"{r.created_at or '-':<20}  data: {r.data_dir or '-'}"
+                      f"{' (synthetic sample)' if r.synthetic is True else ''}\n")
     return buf.getvalue().rstrip("\n")

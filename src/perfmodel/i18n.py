@@ -15,6 +15,60 @@ LABELS: dict[str, dict[str, str]] = {
                         "zh": "季度绩效报告 — {period}"},
     "monthly_title": {"en": "Monthly performance report — {period}",
                       "zh": "月度绩效报告 — {period}"},
+    "synthetic_banner": {"en": "Synthetic sample data — made by perfmodel synth: no real people or results",
+                         "zh": "合成示例数据 — 由 perfmodel synth 生成：并非真实人员或业绩"},
+    "calibration_title": {"en": "Weight calibration — {period}", "zh": "权重校准 — {period}"},
+    "calibration_intro": {
+        "en": "Weights of the scoring policy: the pairwise judgements of the result indicators (AHP) with their "
+              "consistency ratio, the weights of other methods side by side, how fragile the ratings are under "
+              "the current and the proposed weights, and the proposed policy with its provenance.",
+        "zh": "评分方案的权重：结果指标的两两比较判断（层次分析法）及其一致性比率、各方法权重对比、"
+              "现行与建议权重下评级的稳健性，以及附带来源记录的建议方案。"},
+    "calibration_judgements": {"en": "1. Pairwise judgements → AHP weights", "zh": "1. 两两比较判断 → 层次分析法权重"},
+    "calibration_matrix_source": {"en": "Pairwise matrix (row vs column, Saaty's 1–9 scale) from {source}:",
+                                  "zh": "两两比较矩阵（行相对于列，Saaty 1–9 标度），来源：{source}"},
+    "calibration_inline": {"en": "the notebook's parameters", "zh": "笔记本参数"},
+    "calibration_consistency": {
+        "en": "λmax = {lmax}, CI = {ci}, RI(n = {n}) = {ri}, **CR = {cr}**",
+        "zh": "λmax = {lmax}，CI = {ci}，RI(n = {n}) = {ri}，**一致性比率 CR = {cr}**"},
+    "calibration_consistent": {"en": "Consistent: CR ≤ 0.1, the judgements may be used.",
+                               "zh": "一致：CR ≤ 0.1，判断可以使用。"},
+    "calibration_inconsistent": {
+        "en": "Inconsistent: CR = {cr} > 0.1, the judgements contradict each other; revise the matrix. "
+              "No weights are proposed from it.",
+        "zh": "不一致：CR = {cr} > 0.1，判断相互矛盾，请修改矩阵；不据此提出权重。"},
+    "calibration_methods": {"en": "2. Weights by method", "zh": "2. 各方法权重对比"},
+    "calibration_skipped": {"en": "{method}: not available on these data ({reason}).",
+                            "zh": "{method}：在这些数据上不可用（{reason}）。"},
+    "calibration_fragility": {"en": "3. Fragility of the ratings", "zh": "3. 评级稳健性"},
+    "calibration_fragility_text": {
+        "en": "{draws} draws of the weights (seed {seed}); a rating is fragile when it differs from the nominal "
+              "one in at least {pct} of the draws.",
+        "zh": "权重随机抽样 {draws} 次（随机种子 {seed}）；若评级在至少 {pct} 的抽样中与名义评级不同，则视为不稳健。"},
+    "calibration_current": {"en": "current policy {version}", "zh": "现行方案 {version}"},
+    "calibration_proposed": {"en": "proposed policy {version}", "zh": "建议方案 {version}"},
+    "calibration_fragile_count": {
+        "en": "{n} of {total} ratings fragile; mean width of the 5–95 % rank interval {width}.",
+        "zh": "{total} 个评级中 {n} 个不稳健；5–95 % 排名区间平均宽度 {width}。"},
+    "calibration_save": {"en": "4. The proposed policy", "zh": "4. 建议方案"},
+    "calibration_saved": {
+        "en": "Saved in the run folder as {file}, with the pairwise matrix as {matrix} (named and hashed in "
+              "its provenance). Review it before it replaces the policy in use.",
+        "zh": "已保存在本次运行文件夹中：{file}，两两比较矩阵为 {matrix}（来源记录中注明文件名及其哈希值）。"
+              "替换现行方案前请先审阅。"},
+    "calibration_no_policy": {
+        "en": "No policy proposed: the pairwise matrix is inconsistent (CR = {cr} > 0.1).",
+        "zh": "不提出新方案：两两比较矩阵不一致（CR = {cr} > 0.1）。"},
+    "p_rating_differs": {"en": "P(different rating)", "zh": "评级改变概率"},
+    "weight_within_dimension": {"en": "weight within dimension", "zh": "维度内权重"},
+    "method_policy": {"en": "current", "zh": "现行"},
+    "method_ahp": {"en": "AHP", "zh": "层次分析法"},
+    "method_equal": {"en": "equal", "zh": "等权"},
+    "method_entropy": {"en": "entropy", "zh": "熵权法"},
+    "method_critic": {"en": "CRITIC", "zh": "CRITIC"},
+    "method_pca": {"en": "PCA", "zh": "主成分"},
+    "method_evidence": {"en": "evidence", "zh": "预测证据"},
+    "feedback_index_title": {"en": "Performance feedback — {period}", "zh": "绩效反馈 — {period}"},
     "feedback_title": {"en": "Performance feedback — {name}, {period}",
                        "zh": "绩效反馈 — {name}，{period}"},
     "validity_title": {"en": "Validity study — do process indicators predict results?",

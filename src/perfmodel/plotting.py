@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib import font_manager
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from .i18n import check_lang, indicator_label, t
 
@@ -144,6 +144,18 @@ def rate_axis(ax, axis: str = "y", pad: float = 0.02, min_span: float = 0.1):
     return ax
 
 
+def percent_axis(ax, axis: str = "y"):
+    """Write the ticks of a share axis (0..1) as percent: ``88 %`` instead of ``0.88``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+    """
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(PercentFormatter(1.0, decimals=None, symbol=" %"))
+    return ax
+
+
 def rating_distribution(scores: pd.DataFrame, lang: str = "en"):
     """Bar chart of the number of supervisors per rating (S..D, every band shown).
 
@@ -194,7 +206,11 @@ def result_process_scatter(scores: pd.DataFrame, lang: str = "en", highlight: st
     lo = float(np.nanmin([scores["process_score"].min(), scores["result_score"].min(), 0]))
     hi = float(np.nanmax([scores["process_score"].max(), scores["result_score"].max(), 100]))
     ax.plot([lo, hi], [lo, hi], ls="--", lw=1, color="#888888")
-    if highlight is not None:
+    if highlight is None:  # a page for everyone: name the supervisors far from the rest
+        for r in scatter_outliers(scores).itertuples(index=False):
+            ax.annotate(str(r.supervisor_id), (r.process_score, r.result_score), fontsize=8,
+                        xytext=(4, 4), textcoords="offset points")
+    else:  # one supervisor's page: their own point only, nobody else is named
         row = scores[scores["supervisor_id"] == highlight]
         ax.scatter(row["process_score"], row["result_score"], s=220, facecolors="none",
                    edgecolors="black", linewidths=2)
@@ -203,6 +219,39 @@ def result_process_scatter(scores: pd.DataFrame, lang: str = "en", highlight: st
     ax.set_title(t("result_vs_process", lang))
     ax.legend(title=t("rating", lang), loc="lower right")
     return _finish(fig)
+
+
+def _unit(indicator: str) -> str:
+    from . import catalogue
+
+    try:
+        return catalogue.indicator(indicator).get("unit", "")
+    except KeyError:
+        return ""
+
+
+def scatter_outliers(scores: pd.DataFrame) -> pd.DataFrame:
+    """The supervisors labelled on the result/process scatter: outside Tukey's fences.
+
+    A supervisor is an outlier when the result score, the process score or their gap
+    (result − process) lies below Q1 − 1.5·IQR or above Q3 + 1.5·IQR of the supervisors
+    shown.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of ``scores`` that are outliers (``supervisor_id``, ``process_score``,
+        ``result_score`` and the other columns), sorted by id.
+    """
+    s = scores.dropna(subset=["process_score", "result_score"])
+    if len(s) < 4:  # quartiles of fewer points say nothing
+        return s.iloc[0:0]
+    out = pd.Series(False, index=s.index)
+    for values in (s["result_score"], s["process_score"], s["result_score"] - s["process_score"]):
+        q1, q3 = np.percentile(values.to_numpy(dtype=float), [25, 75])
+        iqr = q3 - q1
+        out |= (values < q1 - 1.5 * iqr) | (values > q3 + 1.5 * iqr)
+    return s[out].sort_values("supervisor_id", kind="mergesort")
 
 
 def score_trend(scores_all: pd.DataFrame, lang: str = "en"):
@@ -244,6 +293,8 @@ def indicator_trends(wide_all: pd.DataFrame, indicators: list[str], lang: str = 
         ax.set_xticks(range(len(periods)))
         ax.set_xticklabels(periods, rotation=45, fontsize=8)
         ax.set_title(indicator_label(ind, lang), fontsize=10)
+        if _unit(ind) == "share":  # as the tables show shares: 88 %, not 0.88
+            percent_axis(ax)
     for k in range(n, rows * cols):
         axes[k // cols][k % cols].set_visible(False)
     fig.suptitle(t("indicator_trends", lang))

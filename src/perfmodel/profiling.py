@@ -302,7 +302,7 @@ def funnel_plot(funnel_df: pd.DataFrame, ax=None, lang: str = "en", annotate: bo
     lang : {"en", "zh"}
         Language of the labels.
     annotate : bool
-        Label the supervisors outside the widest limits.
+        Label every supervisor outside a limit (the points drawn in red).
 
     Returns
     -------
@@ -339,11 +339,10 @@ def funnel_plot(funnel_df: pd.DataFrame, ax=None, lang: str = "en", annotate: bo
     palette = sns.color_palette("deep")
     ax.scatter(df.loc[inside, "denominator"], df.loc[inside, "rate"], s=18, color=palette[0], zorder=3)
     ax.scatter(df.loc[~inside, "denominator"], df.loc[~inside, "rate"], s=26, color=palette[3], zorder=4)
-    if annotate and len(tags):
-        widest = tags[-1]
-        out = df[(df["rate"] > df[f"upper_{widest}"]) | (df["rate"] < df[f"lower_{widest}"])]
-        for _, r in out.iterrows():
-            ax.annotate(str(r.iloc[0]), (r["denominator"], r["rate"]), fontsize=8,
+    if annotate:  # every point drawn as outside a limit is named, not only those beyond the widest
+        who = "supervisor_id" if "supervisor_id" in df else df.columns[0]
+        for _, r in df[~inside].iterrows():
+            ax.annotate(str(r[who]), (r["denominator"], r["rate"]), fontsize=8,
                         xytext=(3, 3), textcoords="offset points")
     ind = str(df["indicator"].iloc[0]) if "indicator" in df else ""
     try:
@@ -353,5 +352,5 @@ def funnel_plot(funnel_df: pd.DataFrame, ax=None, lang: str = "en", annotate: bo
     ax.set_title(lab["title"].format(indicator=title))
     ax.set_xlabel(lab["denominator"])
     ax.set_ylabel(lab["rate"])
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.legend(loc="best", fontsize=8, frameon=False)  # not over a labelled point in a corner
     return ax

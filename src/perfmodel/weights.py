@@ -992,13 +992,16 @@ def plot_comparison(table: pd.DataFrame, *, lang: str = "en"):
     heights = [max(2.0, 0.45 * table[table.dimension == d]["indicator"].nunique() + 1) for d in dims]
     fig, axes = plt.subplots(len(dims), 1, figsize=(9, sum(heights)),
                              gridspec_kw={"height_ratios": heights}, squeeze=False)
+    from .i18n import t as label
+
     t = table.copy()
     t["label"] = [catalogue.name(i, lang) if i in catalogue.indicator_ids() else i for i in t["indicator"]]
+    t["method"] = [label(f"method_{m}", lang) for m in t["method"]]
     for ax, d in zip(axes[:, 0], dims):
         sns.barplot(data=t[t.dimension == d], y="label", x="weight", hue="method", ax=ax, orient="h")
-        ax.set_title(d)
+        ax.set_title(label(d, lang))
         ax.set_ylabel("")
-        ax.set_xlabel("weight within dimension")
+        ax.set_xlabel(label("weight_within_dimension", lang))
         ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig

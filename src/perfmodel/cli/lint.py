@@ -65,7 +65,7 @@ def handler(args) -> int:
         write_table(findings, args.out, sort=False)
     errors = int((findings["severity"] == "error").sum())
     warnings = int((findings["severity"] == "warning").sum())
-    print(TEXT["header"][args.lang].format(source=policy.source, name=policy.name,
+    print(TEXT["header"][args.lang].format(source=source_label(policy.source, args.lang), name=policy.name,
                                            version=policy.version, sha=policy.sha256[:12]))
     if len(findings):
         print(aligned(findings if args.lang == "en" else display(findings, args.lang)))
@@ -75,22 +75,30 @@ def handler(args) -> int:
     return 1 if errors else 0
 
 
+def source_label(source: str, lang: str) -> str:
+    """Return where a policy came from in ``lang``: ``preset efficiency`` is ``预设方案 efficiency`` in Chinese."""
+    if lang == "zh" and str(source).startswith("preset "):
+        return "预设方案 " + str(source)[len("preset "):]
+    return str(source)
+
+
 def display(findings, lang: str):
     """Return the findings of :func:`perfmodel.smart.lint` labelled for reading in ``lang``.
 
     Returns
     -------
     pandas.DataFrame
-        Columns (named in ``lang``): indicator id, check (letter and its name), severity
-        (in ``lang``), message.
+        Columns (named in ``lang``): indicator (its catalogue name in ``lang``, the id when
+        it is not in the catalogue), check (letter and its name), severity (in ``lang``),
+        message.
     """
     import pandas as pd
 
-    from ..i18n import columns, t
+    from ..i18n import columns, indicator_label, t
     from ..smart import LETTER_NAMES
 
     shown = pd.DataFrame({
-        "indicator": findings["indicator"],
+        "indicator": findings["indicator"].map(lambda i: indicator_label(str(i), lang) if pd.notna(i) else ""),
         "check": findings["letter"].map(lambda x: f"{x} {LETTER_NAMES[x][lang]}"),
         "severity": findings["severity"].map(lambda x: t(x, lang)),
         "message": findings["message"]})

@@ -37,6 +37,10 @@ def register(subparsers) -> None:
     p.add_argument("--other-policy", default=None, help="audit notebook: a second policy to compare")
     p.add_argument("--run", default=None, help="audit notebook: the run folder to audit "
                                               "(default: the latest complete quarterly report run of the period)")
+    p.add_argument("--matrix", default=None, metavar="FILE",
+                   help="calibration notebook: your pairwise comparison matrix of the result indicators "
+                        "(CSV, header and first column = indicator ids, Saaty 1-9, fractions such as 1/3); "
+                        "an inconsistent one (CR > 0.1) is shown with its CR and proposes no policy")
     p.add_argument("--as-of", default=None, dest="as_of",
                    help="feedback notebook: mid-period coaching as of this date (2026-08-15); the "
                         "period is the one in progress then, so --period/--all may be left out")
@@ -83,7 +87,7 @@ def handle(args) -> int:
                              out=args.out, jobs=args.jobs,
                              seed=DEFAULT_SEED if args.seed is None else args.seed,
                              audit_run=args.run, other_policy=args.other_policy, as_of=args.as_of,
-                             command=["perfmodel", *sys.argv[1:]], salt=salt)
+                             matrix=args.matrix, command=["perfmodel", *sys.argv[1:]], salt=salt)
     spec.sign_key = key
     print(data_line(args.data), file=sys.stderr)  # after validate: a bad parameter stays one line
     with _terminate_cleanly():

@@ -67,13 +67,18 @@ def handler(args) -> int:
     check_output(args.quarantine, option="--quarantine", data=args.data, policy=args.policy)
     if args.quarantine and args.out and Path(args.quarantine).resolve() == Path(args.out).resolve():
         raise UsageError(f"--quarantine {args.quarantine}: is also --out; choose another file")
-    scores = run_for(args.data, policy, args.period, args.engine, quarantine=args.quarantine).scores
+    run = run_for(args.data, policy, args.period, args.engine, quarantine=args.quarantine)
+    scores = run.scores
     if args.out:
         write_table(scores, args.out)
         print(f"wrote {args.out}")
     else:
-        shown = scores[["supervisor_id", "period", "score", "result_score", "process_score",
-                        "rating", "missing"]].round(2)
+        # the names beside the ids: the people the scores are about
+        names = run.supervisors[["supervisor_id", "name"]].astype({"supervisor_id": str})
+        named = scores.astype({"supervisor_id": str}).merge(names.drop_duplicates("supervisor_id"),
+                                                            on="supervisor_id", how="left")
+        shown = named[["supervisor_id", "name", "period", "score", "result_score", "process_score",
+                       "rating", "missing"]].round(2)
         print(aligned(shown.astype(object).where(shown.notna(), "")))
     counts = scores["rating"].value_counts()
     ratings = ", ".join(f"{label} {int(counts.get(label, 0))}" for label in policy.ratings)

@@ -68,7 +68,7 @@ def handler(args) -> int:
     n_est = int((res["verdict"] != "insufficient data").sum())
     method = ", ".join(sorted(m for m in res["p_method"].unique() if m))
     print(f"{len(res)} pairs, {n_est} estimated ({method or 'none'}); "
-          f"{len(hits)} predict at 5 % (BH-adjusted), lag {args.lag}:")
+          f"{len(hits)} predict at 5 % (BH-adjusted), lag {args.lag}{':' if len(hits) else '.'}")
     for _, r in hits.iterrows():
         print(f"  {r['process']} -> {r['result']}: coef {r['coef']:.4g} "
               f"(95% CI {r['ci_low']:.4g} .. {r['ci_high']:.4g}), std effect {r['std_effect']:.3g}, "

@@ -122,13 +122,38 @@ def notebook_to_html(notebook, html_path=None, *, title: str | None = None) -> s
     return body
 
 
-def feedback_index(path, pages: list[tuple[str, str]], period: str, lang: str = "en") -> str:
-    """Write a small offline index page linking the per-supervisor feedback pages.
+def banner_html(text: str) -> str:
+    """Return the banner block shown at the top of every page of a run on synthetic data."""
+    from html import escape
+
+    return ('<div class="perfmodel-banner" style="border:2px solid #b45309;background:#fef3c7;'
+            'color:#78350f;padding:8px 12px;margin:4px 0 12px;font-weight:bold;font-size:15px">'
+            f"{escape(text)}</div>")
+
+
+_INDEX_CSS = """
+  body { font-family: system-ui, -apple-system, "Segoe UI", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei",
+         "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", helvetica, arial, sans-serif;
+         max-width: 1100px; margin: 0 auto; padding: 16px; color: #1f2937; }
+  h1 { font-size: 24px; }
+  table { border-collapse: collapse; font-size: 13px; }
+  th, td { padding: 4px 12px; border-bottom: 1px solid #d1d5db; text-align: left; }
+  th { border-bottom: 2px solid #6b7280; }
+  td.num { text-align: right; font-variant-numeric: tabular-nums; }
+"""
+
+
+def feedback_index(path, pages, period: str, lang: str = "en", *, banner: str | None = None) -> str:
+    """Write the offline index page of a feedback run: one row per supervisor, linking their page.
 
     Parameters
     ----------
-    pages : list of (str, str)
-        (supervisor id, relative file name of the page).
+    pages : pandas.DataFrame or list of (str, str)
+        One row per page: ``supervisor_id``, ``href`` (relative file name of the page) and
+        optionally ``name``, ``team``, ``score`` and ``rating``, shown as columns (a score
+        with one decimal). A list of (supervisor id, file name) pairs is accepted too.
+    banner : str, optional
+        Shown above the title (the synthetic-data notice).
 
     Returns
     -------
@@ -137,11 +162,36 @@ def feedback_index(path, pages: list[tuple[str, str]], period: str, lang: str = 
     """
     from html import escape
 
+    import pandas as pd
+
     from ..i18n import t
 
-    title = escape(t("feedback_title", lang, name="", period=period).replace(" — ", " ").strip())
-    items = "\n".join(f'<li><a href="{escape(href)}">{escape(sid)}</a></li>' for sid, href in pages)
-    body = (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
-            f"<title>{title}</title></head>\n<body><h1>{title}</h1>\n<ul>\n{items}\n</ul></body></html>\n")
-    Path(path).write_text(body, encoding="utf-8")
-    return body
+    if not isinstance(pages, pd.DataFrame):
+        pages = pd.DataFrame(list(pages), columns=["supervisor_id", "href"])
+    shown = [c for c in ("supervisor_id", "name", "team", "score", "rating") if c in pages.columns]
+    title = escape(t("feedback_index_title", lang, period=period))
+    head = "".join(f"<th>{escape(t(c, lang))}</th>" for c in shown)
+    rows = []
+    for rec in pages.to_dict("records"):
+        cells = []
+        for c in shown:
+            value = rec.get(c)
+            if value is None or (not isinstance(value, str) and pd.isna(value)):
+                text = ""
+            elif c == "score":
+                text = f"{float(value):,.1f}"
+            else:
+                text = str(value)
+            if c in ("supervisor_id", "name") and text:
+                text = f'<a href="{escape(str(rec["href"]))}">{escape(text)}</a>'
+            else:
+                text = escape(text)
+            cells.append(f'<td class="num">{text}</td>' if c == "score" else f"<td>{text}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    body = "\n".join(rows)
+    top = banner_html(banner) + "\n" if banner else ""
+    html = (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+            f"<title>{title}</title><style>{_INDEX_CSS}</style></head>\n<body>{top}<h1>{title}</h1>\n"
+            f"<table><thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table></body></html>\n")
+    Path(path).write_text(html, encoding="utf-8")
+    return html

@@ -28,6 +28,7 @@ from ..i18n import check_lang
 from ..periods import (check_period, data_periods, latest_complete_period,  # noqa: F401 - re-exported
                        parse_period, period_containing)
 from ..policy import check_period_kind  # noqa: F401 - used here and by the report sections
+from ..synthetic import is_synthetic
 from . import cleanup
 from .paths import notebooks_dir, repo_root, resolve_path
 
@@ -147,18 +148,26 @@ class ReportSpec:
     salt: str | None = field(default=None, repr=False)
     # The key of --sign-key: ledger entries carry an HMAC made with it (kept out of the repr).
     sign_key: bytes | None = field(default=None, repr=False)
+    # True when the data folder was written by ``perfmodel synth`` (every page carries a banner)
+    synthetic: bool = False
+    # The pairwise matrix of --matrix (calibration notebook only)
+    matrix: Path | None = None
 
 
 def validate(*, period: str | None = None, all_periods: bool = False, notebook: str = "quarterly",
              data_dir="data/sample", policy="efficiency", lang: str = "en", engine: str = "duckdb",
              out="reports", jobs: int = 1, seed: int = DEFAULT_SEED, audit_run=None,
              other_policy=None, command=None, dataset=None, as_of=None,
-             salt: str | None = None) -> tuple[ReportSpec, object]:
+             salt: str | None = None, matrix=None) -> tuple[ReportSpec, object]:
     """Check every parameter before anything runs.
 
     With ``as_of`` (feedback notebook only) the run is mid-period coaching: the period is
     the one in progress at the as-of instant (``period`` may be omitted) and must be in
     the data.
+
+    With ``matrix`` (calibration notebook only) the page judges with that pairwise CSV
+    file instead of the notebook's own matrix; it must read as a valid reciprocal matrix
+    (an inconsistent one, CR > 0.1, is shown on the page and proposes no policy).
 
     With ``salt`` (from :func:`perfmodel.privacy.salt_for`) every output of the run names
     nobody: the data outputs (indicators and scores CSV and workbook) carry pseudonyms
@@ -190,6 +199,7 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
     if salt is not None and notebook == "audit":
         raise UsageError("--pseudonymize: the audit notebook checks a run against the real data; audit a "
                          "pseudonymized run with perfmodel audit verify RUN --salt-file PATH")
+    matrix_path = _check_matrix(matrix, notebook) if matrix not in (None, "") else None
     if engine not in ENGINES:
         raise UsageError(f"--engine {engine!r}: use one of {', '.join(ENGINES)}")
     if int(jobs) < 1:
@@ -248,8 +258,23 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
                       out=Path(out), jobs=int(jobs), seed=int(seed), periods=periods,
                       period_arg="--all" if all_periods else str(period or "--as-of"), audit_run=audit_dir,
                       other_policy=other_spec, command=list(command or []),
-                      as_of=None if as_of_ts is None else as_of_ts.isoformat(), salt=salt)
+                      as_of=None if as_of_ts is None else as_of_ts.isoformat(), salt=salt,
+                      synthetic=is_synthetic(folder), matrix=matrix_path)
     return spec, dataset
+
+
+def _check_matrix(matrix, notebook: str) -> Path:
+    """The --matrix file, absolute, after checking it reads as a valid pairwise matrix."""
+    from ..weights import ahp
+
+    if notebook != "calibration":
+        raise UsageError(f"--matrix is for --notebook calibration only, not --notebook {notebook}")
+    path = resolve_path(matrix)
+    if not path.is_file():
+        raise UsageError(f"--matrix {matrix}: file not found; give a pairwise CSV (header and first column = "
+                         f"indicator ids)")
+    ahp(path)  # a malformed or non-reciprocal matrix is one line here, not a failed notebook
+    return path
 
 
 def writable_folder(out) -> Path:
@@ -337,11 +362,12 @@ def notebook_parameters(path) -> set[str]:
 
 
 def execute_notebook(source, target, parameters: dict, html_path=None, title=None,
-                     kernel: str | None = None) -> str | None:
+                     kernel: str | None = None, banner: str | None = None) -> str | None:
     """Execute one notebook with papermill and convert it to offline HTML.
 
     Parameters the notebook does not declare are left out. The executed notebook is
-    written to ``target`` even when a cell fails.
+    written to ``target`` even when a cell fails. With ``banner`` (the synthetic-data
+    notice) the executed notebook, and so its page, starts with that text.
 
     Returns
     -------
@@ -360,13 +386,19 @@ def execute_notebook(source, target, parameters: dict, html_path=None, title=Non
         papermill.execute_notebook(str(source), str(target), parameters=params,
                                    kernel_name=kernel or kernel_name(), cwd=str(repo_root()),
                                    progress_bar=False, log_output=False, language="python",
-                                   # the kernel listens on localhost only; keep its start-up notices
-                                   # (e.g. about unencrypted TCP) out of the user's terminal
-                                   extra_arguments=["--IPKernelApp.log_level=ERROR"])
+                                   # The kernel's own log stays out of the user's terminal: its start-up
+                                   # notices (it listens on localhost only, unencrypted) and, on a
+                                   # successful run, "KeyboardInterrupt caught in kernel", logged when the
+                                   # interrupt jupyter_client sends before every shutdown finds the
+                                   # kernel still inside a message handler. A failing cell is reported
+                                   # through the notebook, never through this log.
+                                   extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except PapermillExecutionError as exc:
         error = f"{target}: cell {exc.exec_count} raised {exc.ename}: {exc.evalue}"
     except Exception as exc:  # noqa: BLE001 - a kernel that dies must still mark the run failed
         error = f"{target}: {type(exc).__name__}: {exc}"
+    if banner and Path(target).is_file():
+        add_banner(target, banner)
     if html_path is not None and Path(target).is_file():
         try:
             notebook_to_html(target, html_path, title=title)
@@ -375,9 +407,32 @@ def execute_notebook(source, target, parameters: dict, html_path=None, title=Non
     return error
 
 
+BANNER_TAG = "synthetic-banner"
+
+
+def add_banner(notebook_path, text: str) -> None:
+    """Put the banner ``text`` first in the executed notebook at ``notebook_path`` (in place)."""
+    from .html import banner_html
+
+    nb = nbformat.read(str(notebook_path), as_version=4)
+    if nb.cells and BANNER_TAG in nb.cells[0].get("metadata", {}).get("tags", []):
+        return
+    # an output, not a Markdown cell: the pages show outputs only, never an input area
+    cell = nbformat.v4.new_code_cell("# notice added by perfmodel report: the data are synthetic",
+                                     metadata={"tags": [BANNER_TAG]},
+                                     outputs=[nbformat.v4.new_output("display_data", data={
+                                         "text/html": banner_html(text), "text/plain": text})])
+    cell.pop("id", None)
+    if nb.nbformat_minor >= 5:
+        cell["id"] = BANNER_TAG
+    nb.cells.insert(0, cell)
+    nbformat.write(nb, str(notebook_path))
+
+
 def _execute_task(task: dict) -> tuple[str, str | None]:
     return task["key"], execute_notebook(task["source"], task["target"], task["parameters"],
-                                         task.get("html"), task.get("title"), task.get("kernel"))
+                                         task.get("html"), task.get("title"), task.get("kernel"),
+                                         task.get("banner"))
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
@@ -424,6 +479,10 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
         params["other_policy"] = spec.other_policy
     if spec.as_of:
         params["as_of"] = spec.as_of  # audit verify cuts the data at it again
+    if spec.matrix is not None:
+        params["matrix"] = str(spec.matrix)  # copied and hashed into the run folder by the page
+    if spec.synthetic:
+        params["synthetic"] = True  # the data folder was written by perfmodel synth
     if spec.salt is not None:
         params["pseudonymized"] = True  # the salt itself (and its hash) is never recorded
     try:
@@ -460,6 +519,8 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
                      "run_id": run_id, "run_dir": str(spec.audit_run or ""), "cache": str(cache),
                      "other_policy": spec.other_policy or "", "as_of": spec.as_of or "",
                      "pseudonymized": spec.salt is not None}
+        if spec.notebook == "calibration":  # the proposed policy and its matrix stay in the run folder
+            nb_params.update(pairwise_csv=str(spec.matrix or ""), out_policy=str(run_dir))
         source = notebooks_dir() / NOTEBOOKS[spec.notebook]
         kernel = kernel_name()
         if spec.notebook == "feedback":
@@ -472,12 +533,15 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
                 feedback_scores = period_scores(dataset, period, spec.as_of, policy, engine=spec.engine)
             write_scores(feedback_scores, run_dir / FEEDBACK_SCORES)
             del mid, feedback_scores
-            html, errors = _run_feedback(spec, source, run_dir, nb_params, tables["scores"], kernel, progress)
+            from ..pipeline import supervisor_names
+
+            html, errors = _run_feedback(spec, source, run_dir, nb_params, tables["scores"], kernel, progress,
+                                         names=supervisor_names(dataset))
         else:
             stem = Path(NOTEBOOKS[spec.notebook]).stem
             html = run_dir / f"{stem}.html"
             err = execute_notebook(source, run_dir / NOTEBOOKS[spec.notebook], nb_params, html,
-                                   title=f"{stem} {period}", kernel=kernel)
+                                   title=f"{stem} {period}", kernel=kernel, banner=_banner(spec))
             if err:
                 errors.append(err)
     except Exception as exc:  # noqa: BLE001 - recorded in the run folder, then re-raised for the CLI
@@ -543,9 +607,30 @@ def _finish(run_dir, run_id, spec, period, params, inputs, errors) -> str:
     return status
 
 
-def _run_feedback(spec, source, run_dir, nb_params, scores, kernel, progress):
+def _banner(spec: ReportSpec) -> str | None:
+    from ..i18n import t
+
+    return t("synthetic_banner", spec.lang) if spec.synthetic else None
+
+
+def _index_columns(scores: pd.DataFrame, names: pd.DataFrame, *, with_scores: bool) -> pd.DataFrame:
+    """Per supervisor the name and team, and (for a closed period) the total score and rating."""
+    out = scores[["supervisor_id"]].drop_duplicates().astype({"supervisor_id": str})
+    if not names.empty:
+        named = names[["supervisor_id", "name", "team"]].astype({"supervisor_id": str})
+        out = out.merge(named.drop_duplicates("supervisor_id"), on="supervisor_id", how="left")
+    # mid-period totals are provisional: the pages explain them, the index does not rank on them
+    if with_scores:
+        keep = [c for c in ("supervisor_id", "score", "rating") if c in scores.columns]
+        out = out.merge(scores[keep].astype({"supervisor_id": str}).drop_duplicates("supervisor_id"),
+                        on="supervisor_id", how="left")
+    return out
+
+
+def _run_feedback(spec, source, run_dir, nb_params, scores, kernel, progress, names=None):
     from .html import feedback_index
 
+    names = names if names is not None else pd.DataFrame(columns=["supervisor_id", "name", "team"])
     folder = run_dir / "feedback"
     folder.mkdir()
     ids = sorted(scores["supervisor_id"].astype(str).unique())
@@ -554,10 +639,15 @@ def _run_feedback(spec, source, run_dir, nb_params, scores, kernel, progress):
         name = _safe_name(sid)
         tasks.append({"key": sid, "source": str(source), "target": str(folder / f"{name}.ipynb"),
                       "html": str(folder / f"{name}.html"), "title": f"{sid} {nb_params['period']}",
-                      "kernel": kernel, "parameters": {**nb_params, "supervisor_id": sid}})
+                      "kernel": kernel, "banner": _banner(spec),
+                      "parameters": {**nb_params, "supervisor_id": sid}})
     errors = _run_tasks(tasks, spec.jobs, f"feedback {nb_params['period']}", progress)
     index = folder / "index.html"
-    feedback_index(index, [(t["key"], Path(t["html"]).name) for t in tasks], nb_params["period"], spec.lang)
+    listed = pd.DataFrame({"supervisor_id": [t["key"] for t in tasks],
+                           "href": [Path(t["html"]).name for t in tasks]})
+    listed = listed.merge(_index_columns(scores, names, with_scores=not spec.as_of), on="supervisor_id",
+                          how="left")
+    feedback_index(index, listed, nb_params["period"], spec.lang, banner=_banner(spec))
     return index, errors
 
 

@@ -112,6 +112,16 @@ def html_table(shown: pd.DataFrame, numbers, wrap=()) -> str:
             f"<tbody>\n{rows}\n</tbody>\n</table>")
 
 
+# Integer columns that are identifiers or settings, not counts: never written 2,026.
+NOT_COUNTS = frozenset({"seed", "year", "lag", "row", "line", "version"})
+
+
+def count_columns(df: pd.DataFrame) -> list[str]:
+    """Return the integer columns of ``df`` that hold counts (every one but :data:`NOT_COUNTS`)."""
+    return [c for c in df.columns if pd.api.types.is_integer_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+            and str(c) not in NOT_COUNTS]
+
+
 def table(df: pd.DataFrame, lang: str = "en", formats: dict | None = None, rename: bool = True,
           max_rows: int | None = None):
     """Display a DataFrame as a plain HTML table, labels in ``lang``, numbers formatted.
@@ -124,6 +134,8 @@ def table(df: pd.DataFrame, lang: str = "en", formats: dict | None = None, renam
     ----------
     formats : dict, optional
         Column -> format string (``"{:.1f}"``) or callable, applied before renaming.
+        Counts (see :func:`count_columns`) get thousands separators (``72,000``) unless
+        a format is given for them.
     """
     from IPython.display import HTML
 
@@ -131,7 +143,8 @@ def table(df: pd.DataFrame, lang: str = "en", formats: dict | None = None, renam
     if max_rows is not None:
         df = df.head(max_rows)
     shown = df.copy()
-    for col, fmt in (formats or {}).items():
+    formats = {**{c: "{:,}" for c in count_columns(df)}, **(formats or {})}
+    for col, fmt in formats.items():
         if col in shown:
             f = fmt if callable(fmt) else (lambda v, fmt=fmt: "" if pd.isna(v) else fmt.format(v))
             shown[col] = shown[col].map(f)
@@ -648,7 +661,7 @@ def show_funnels(ctx: ReportContext, indicators=RATE_INDICATORS):
     import matplotlib.pyplot as plt
 
     from ..profiling import funnel, funnel_plot
-    from ..plotting import finish, rate_axis
+    from ..plotting import finish, percent_axis, rate_axis
 
     heading("funnels", ctx.lang)
     long = ctx.long[(ctx.long["period"] == ctx.period) & ctx.long["indicator"].isin(indicators)]
@@ -663,6 +676,7 @@ def show_funnels(ctx: ReportContext, indicators=RATE_INDICATORS):
         ax = axes[k // cols][k % cols]
         funnel_plot(clip_rates(funnel(long, ind, ctx.period)), ax=ax, lang=ctx.lang)
         rate_axis(ax)
+        percent_axis(ax)  # rates as the table below states them (88 %, not 0.88)
         ax.set_title(indicator_label(ind, ctx.lang))
     for k in range(len(present), rows * cols):
         axes[k // cols][k % cols].set_visible(False)
@@ -674,7 +688,7 @@ def show_funnels(ctx: ReportContext, indicators=RATE_INDICATORS):
         flags["signal"] = flags["signal"].map(lambda x: t(x, ctx.lang))
         table(flags[["supervisor_id", "name", "indicator", "rate", "target", "denominator", "signal"]]
               .rename(columns={"target": "pooled_rate"}), ctx.lang,
-              {"rate": "{:.1%}", "pooled_rate": "{:.1%}", "denominator": "{:.0f}"})
+              {"rate": "{:.1%}", "pooled_rate": "{:.1%}", "denominator": "{:,.0f}"})
 
 
 def validity_table(wide: pd.DataFrame, lag: int = settings.LAG, seed: int = settings.SEED) -> pd.DataFrame:

@@ -101,6 +101,7 @@ import pyarrow.parquet as pq
 from ..errors import UsageError
 from ..periods import period_range
 from .company import TICKETS_PER_SUPERVISOR_QUARTER, _Company
+from ..synthetic import write_marker
 from .effects import CENTRES, TRUE_EFFECTS, ground_truth
 
 __all__ = ["generate", "ground_truth", "TRUE_EFFECTS", "CENTRES", "TABLE_ORDER",
@@ -223,6 +224,7 @@ def generate(out, seed: int = 20261, supervisors: int = 30, start: str = "2024Q4
     }
     gt_path = out / "ground_truth.json"
     gt_path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_marker(out, seed=seed, parameters=parameters)  # every page of a report on it says so
     return {"out": out, "files": files, "rows": rows, "ground_truth": gt_path,
             "seed": int(seed), "parameters": parameters, "clipped": company.clip.count,
             "realised": _realised_frame(company)}
