@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 
 from .dataset import QUARANTINE_COLUMNS
 from .parsing import EXPECTED, MAX_ABS, TEXT_DTYPE, empty_column, parse_column
+from .plausible import ANCHOR, DateWindow, newest_anchor, outside
 from .schema import TABLES, Table
 
 _DTYPES = {
@@ -137,7 +138,8 @@ def _show(value) -> str:
 
 
 def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
-                   parents: dict[str, pd.DataFrame], timezone: str, *, excel: bool = False):
+                   parents: dict[str, pd.DataFrame], timezone: str, *, excel: bool = False,
+                   window: DateWindow | None = None, newest: pd.Timestamp | None = None):
     """Check one table's rows against the contract.
 
     Parameters
@@ -155,6 +157,12 @@ def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
         Zone for timestamps written with an offset.
     excel : bool
         The cells come from an Excel sheet (numbers in date columns are date serials).
+    window : plausible.DateWindow, optional
+        Dates outside it break the row (None: no window).
+    newest : pandas.Timestamp, optional
+        The newest ticket ``created_at``, the anchor of the window's upper end; for the
+        tickets table itself it is taken from the rows and left in the clean table's
+        ``attrs["plausible_newest"]``.
 
     Returns
     -------
@@ -186,6 +194,8 @@ def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
                     for v in raw[col.name].iloc[pos]])
                 values = values.where(~huge, np.nan)
         typed[col.name] = values
+    if window is not None:
+        newest = _window_problems(table, typed, raw, window, newest, problems)
     frame = pd.DataFrame(typed, copy=False)
     # cells already reported as unreadable are missing now; do not report them as empty too
     unreadable = {}
@@ -204,6 +214,8 @@ def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
         clean = frame[keep].reset_index(drop=True)
     else:
         clean = frame
+    if window is not None and table.name == ANCHOR[0]:
+        clean.attrs["plausible_newest"] = newest  # the loader bounds later tables with it
     quarantine = pd.DataFrame({
         "table": table.name,
         "file": file,
@@ -213,6 +225,29 @@ def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
         "record": _records(raw, bad_rows["pos"].to_numpy()),
     }, columns=QUARANTINE_COLUMNS)
     return clean, quarantine
+
+
+def _window_problems(table: Table, typed: dict, raw: pd.DataFrame, window: DateWindow,
+                     newest, problems: _Problems):
+    """Quarantine dates outside the plausibility window; they are then missing in ``typed``.
+
+    Returns the anchor of the window's upper end (taken from the rows for the tickets).
+    """
+    if table.name == ANCHOR[0]:
+        newest = newest_anchor(window, typed[ANCHOR[1]])
+    for col in table.columns:
+        if col.kind not in ("date", "timestamp"):
+            continue
+        values = typed[col.name]
+        bad, shown = outside(values, col.name, window, newest)
+        if not bad.any():
+            continue
+        pos = np.flatnonzero(bad)
+        problems.add(pos, col.name, [
+            f"{col.name}: {_show(v)} is outside the plausible window {shown} (a typo? see data/README.md)"
+            for v in values.iloc[pos]])
+        typed[col.name] = values.where(~bad)
+    return newest
 
 
 def _pandera_problems(table, frame, raw, problems: _Problems, unreadable) -> None:

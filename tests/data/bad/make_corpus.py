@@ -297,6 +297,15 @@ CASES: dict[str, dict[str, object]] = {
     # a title row above the header, as reports exported from a spreadsheet have it
     "title_row": {"tickets.csv": "2026年第一季度工单,,,,,,,,,,\n" + TICKETS},
     "title_row_xlsx": {"tickets.csv": None, "tickets.xlsx": "XLSX_TITLE"},
+    # typing slips in dates: a ticket of 1900, a resolution in 2099, a hire in 1949
+    # (1950-01-01 passes), a survey answered ten years after the newest ticket
+    "implausible_dates": {
+        "tickets.csv": TICKETS + "T4,S1,1900-01-01 09:00,,,,,,,,\n"
+                       "T5,S2,2026-03-02 09:00,,,,2099-01-01 10:00,,,,\n",
+        "staff.csv": "staff_id,supervisor_id,hired_on,left_on\n"
+                     "E1,007,1949-12-31,\nE2,S1,1950-01-01,2027-03-31\nE3,S2,2024-05-06,2027-04-01\n",
+        "surveys.csv": "ticket_id,responded_at,overall\nT1,2026-01-07 10:00,5\nT2,2036-02-11 10:00,4\n",
+    },
     # --- policies next to the data (loaded with perfmodel.load_policy)
     "policy_python_tag": {"policy.yaml": "POLICY_PYTHON_TAG"},
     "policy_weights_not_summing": {"policy.yaml": "POLICY_WEIGHTS"},
