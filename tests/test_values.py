@@ -63,3 +63,70 @@ def test_the_window_is_configurable():
     frames["tickets"]["resolved_at"] = ["2099-01-01", None]
     assert dataset_from_frames(frames, window=DateWindow(years_ahead=None)).quarantine.empty
     assert len(dataset_from_frames(frames).quarantine) == 1
+
+
+# --------------------------------------------------------------------------- item 3: values that crashed
+
+DATE = "as a date like 2026-03-31"
+
+
+def test_far_dates_and_periods_are_quarantined_and_the_open_end_is_no_end():
+    data = load_dataset(BAD / "far_dates")
+    assert rows(data) == [
+        ("staff", 4, "left_on", f"left_on: cannot read '0001-01-01' {DATE}"),
+        ("staff", 5, "hired_on", f"hired_on: cannot read '0001-01-01' {DATE}"),
+        ("staff", 6, "hired_on", f"hired_on: cannot read '9999-12-31' {DATE}"),
+        ("budgets", 2, "period", "period: cannot read '0000Q1' as a period like 2026Q3 or 2026-09"),
+        ("budgets", 3, "period", "period: cannot read '9999Q4' as a period like 2026Q3 or 2026-09"),
+    ]
+    staff = data.tables["staff"]
+    assert list(staff["staff_id"]) == ["E1", "E2"] and staff["left_on"].isna().all()
+    customers = data.tables["customers"]
+    assert customers["churned_on"].isna().tolist() == [True, False]
+
+
+def test_far_parquet_timestamps_are_quarantined_and_the_open_end_is_no_end():
+    data = load_dataset(BAD / "far_dates_parquet")
+    assert [(t, r, c) for t, r, c, _ in rows(data)] == [("staff", 2, "hired_on"), ("staff", 4, "hired_on")]
+    staff = data.tables["staff"]
+    assert list(staff["staff_id"]) == ["E1", "E3"] and staff["left_on"].isna().all()
+
+
+def test_the_largest_excel_serial_is_no_end_or_unreadable():
+    data = load_dataset(BAD / "far_dates_xlsx")
+    assert rows(data) == [("customers", 3, "since", f"since: cannot read '2958465' {DATE}")]
+    customers = data.tables["customers"]
+    # serial 45000 is 2023-03-15 (days since 1899-12-30)
+    assert customers["since"].tolist() == [pd.Timestamp("2023-03-15")] * 2
+    assert customers["churned_on"].isna().tolist() == [True, False]
+
+
+def _cli(*args):
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, PYTHONPATH=str(root / "src"))
+    return subprocess.run([sys.executable, "-m", "perfmodel", *args], capture_output=True, text=True,
+                          env=env, cwd=root, timeout=300)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("args, message", [
+    (["score", "--data", "data/sample", "--policy", "quality", "--period", "0000Q1"],
+     "period '0000Q1': year 0 is outside 1678..2261"),
+    (["score", "--data", "data/sample", "--policy", "quality", "--period", "9999Q4"],
+     "period '9999Q4': year 9999 is outside 1678..2261"),
+    (["report", "--data", "data/sample", "--policy", "quality", "--notebook", "feedback",
+      "--as-of", "0001-01-01", "--out", "unused"],
+     "--as-of '0001-01-01': outside the dates that can be computed (1678-01-01 to 2261-12-31)"),
+])
+def test_far_arguments_are_refused_in_one_line(args, message):
+    done = _cli(*args)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], done.stderr

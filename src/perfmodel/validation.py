@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .dataset import QUARANTINE_COLUMNS
-from .parsing import EXPECTED, MAX_ABS, TEXT_DTYPE, empty_column, parse_column
+from .parsing import EXPECTED, MAX_ABS, TEXT_DTYPE, empty_column, open_end_cells, parse_column
 from .plausible import ANCHOR, DateWindow, newest_anchor, outside
 from .schema import TABLES, Table
 
@@ -178,7 +178,12 @@ def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
         if col.name not in raw.columns:
             typed[col.name] = empty_column(col.kind, n)
             continue
-        values, bad = parse_column(raw[col.name], col.kind, timezone, excel=excel)
+        cells = raw[col.name]
+        if col.open_end:  # 9999-12-31 means "no end yet": empty, not a date to check
+            sentinel = open_end_cells(cells, excel=excel)
+            if sentinel.any():
+                cells = cells.reset_index(drop=True).astype(object).where(~sentinel, None)
+        values, bad = parse_column(cells, col.kind, timezone, excel=excel)
         if bad.any():
             pos = np.flatnonzero(bad)
             cells = raw[col.name].iloc[pos]

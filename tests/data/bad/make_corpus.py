@@ -306,6 +306,18 @@ CASES: dict[str, dict[str, object]] = {
                      "E1,007,1949-12-31,\nE2,S1,1950-01-01,2027-03-31\nE3,S2,2024-05-06,2027-04-01\n",
         "surveys.csv": "ticket_id,responded_at,overall\nT1,2026-01-07 10:00,5\nT2,2036-02-11 10:00,4\n",
     },
+    # values that overflow datetime64[ns] or a period: the open-ended 9999-12-31 in end
+    # dates (read as no end), 0001-01-01, budget periods of year 0 and 9999
+    "far_dates": {
+        "staff.csv": "staff_id,supervisor_id,hired_on,left_on\n"
+                     "E1,007,2020-01-01,9999-12-31\nE2,S1,2020-01-01,9999-12-31 23:59:59\n"
+                     "E3,S1,2020-01-01,0001-01-01\nE4,S2,0001-01-01,\nE5,S2,9999-12-31,\n",
+        "customers.csv": "customer_id,supervisor_id,since,churned_on\n"
+                         "C1,007,2019-05-01,9999-12-31\nC2,S1,2019-05-01,2026-02-01\n",
+        "budgets.csv": "supervisor_id,period,budget\n007,0000Q1,5\nS1,9999Q4,5\nS2,2026Q1,5\n",
+    },
+    "far_dates_parquet": {"staff.parquet": "PARQUET_FAR_DATES"},
+    "far_dates_xlsx": {"customers.xlsx": "XLSX_FAR_SERIALS"},
     # --- policies next to the data (loaded with perfmodel.load_policy)
     "policy_python_tag": {"policy.yaml": "POLICY_PYTHON_TAG"},
     "policy_weights_not_summing": {"policy.yaml": "POLICY_WEIGHTS"},
@@ -344,6 +356,36 @@ def _parquet_tickets(path: Path) -> None:
         "reopened": [0, 1, 2],
         "cost": [120.5, 80.0, -1.0],
     }).to_parquet(path, index=False)
+
+
+def _parquet_far_dates(path: Path) -> None:
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    stamp = pa.timestamp("us")
+    pq.write_table(pa.table({
+        "staff_id": ["E1", "E2", "E3", "E4"],
+        "supervisor_id": ["007", "S1", "S1", "S2"],
+        "hired_on": pa.array([dt.datetime(2020, 1, 1), dt.datetime(1, 1, 1), dt.datetime(2021, 1, 1),
+                              dt.datetime(9999, 12, 31)], stamp),
+        "left_on": pa.array([dt.datetime(9999, 12, 31), None, dt.datetime(9999, 12, 31, 23, 59, 59),
+                             None], stamp),
+    }), path)
+
+
+def _xlsx_far_serials(path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "customers"
+    sheet.append(["customer_id", "supervisor_id", "since", "churned_on"])
+    sheet.append(["C1", "007", 45000, 2958465])   # churned 9999-12-31: not yet
+    sheet.append(["C2", "S1", 2958465, None])     # won 9999-12-31: unreadable
+    sheet.append(["C3", "S1", 45000, 45001])
+    _save(book, path)
 
 
 def _xlsx(path: Path) -> None:
@@ -551,6 +593,10 @@ def write_case(name: str, files: dict[str, object]) -> None:
             continue
         if content == "PARQUET_TICKETS":
             _parquet_tickets(path)
+        elif content == "PARQUET_FAR_DATES":
+            _parquet_far_dates(path)
+        elif content == "XLSX_FAR_SERIALS":
+            _xlsx_far_serials(path)
         elif content == "XLSX":
             _xlsx(path)
         elif content == "XLSX_TITLE":
