@@ -323,6 +323,8 @@ CASES: dict[str, dict[str, object]] = {
     "policy_weights_not_summing": {"policy.yaml": "POLICY_WEIGHTS"},
     "policy_not_yaml": {"policy.yaml": "name: x\nversion: [1\n\tperiod: quarter\n"},
     "policy_gbk": {"policy.yaml": "POLICY_GBK"},
+    # nine aliases of nine aliases ... under a free-text key: 9**9 values once expanded
+    "policy_alias_bomb": {"policy.yaml": "POLICY_ALIAS_BOMB"},
 }
 
 POLICY_OK = """name: 售后主管考核
@@ -343,6 +345,8 @@ POLICIES = {
         "name: 售后主管考核", 'name: !!python/object/apply:os.system ["echo pwned"]'),
     "POLICY_WEIGHTS": POLICY_OK.replace("process, weight: 1.0", "process, weight: 0.7"),
     "POLICY_GBK": POLICY_OK.encode("gbk"),
+    "POLICY_ALIAS_BOMB": POLICY_OK + "note:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+        f"  {n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi")),
 }
 
 
