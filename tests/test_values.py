@@ -130,3 +130,31 @@ def test_far_arguments_are_refused_in_one_line(args, message):
     assert "Traceback" not in done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], done.stderr
+
+
+# --------------------------------------------------------------------------- item 7: look-alike ids
+
+def _looks(column, shown, normal):
+    return (f"{column}: '{shown}' only looks like '{normal}' (full-width or invisible characters); "
+            f"retype it as '{normal}'")
+
+
+def test_lookalike_ids_are_quarantined_naming_the_id_they_imitate():
+    data = load_dataset(BAD / "lookalike_ids")
+    assert rows(data) == [
+        ("supervisors", 5, "supervisor_id", _looks("supervisor_id", "\uff33\uff11", "S1")),
+        ("supervisors", 6, "supervisor_id", _looks("supervisor_id", "S1\\u200b", "S1")),
+        ("tickets", 5, "supervisor_id", _looks("supervisor_id", "\uff33\uff11", "S1")),
+        ("tickets", 6, "ticket_id", _looks("ticket_id", "T\uff15", "T5")),
+    ]
+    # the genuine S1 keeps its one name; the impostors are nowhere in the tables
+    sup = data.tables["supervisors"]
+    assert sorted(sup["supervisor_id"]) == ["007", "S1", "S2"]
+    assert sup.loc[sup["supervisor_id"] == "S1", "name"].tolist() == ["李娜"]
+
+
+def test_ids_in_chinese_or_plain_ascii_are_not_lookalikes():
+    frames = {"supervisors": pd.DataFrame({"supervisor_id": ["王芳01", "S1", "s1"], "name": ["a", "b", "c"]}),
+              "tickets": pd.DataFrame({"ticket_id": ["工单1"], "supervisor_id": ["王芳01"],
+                                       "created_at": ["2026-01-05"]})}
+    assert dataset_from_frames(frames).quarantine.empty

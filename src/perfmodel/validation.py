@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 
 from .dataset import QUARANTINE_COLUMNS
 from .parsing import EXPECTED, MAX_ABS, TEXT_DTYPE, empty_column, open_end_cells, parse_column
+from .lookalike import lookalike_ids
 from .plausible import ANCHOR, DateWindow, newest_anchor, outside
 from .schema import TABLES, Table
 
@@ -198,6 +199,8 @@ def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
                     f"{col.name}: {_show(v)} is too large (more than {MAX_ABS:g})"
                     for v in raw[col.name].iloc[pos]])
                 values = values.where(~huge, np.nan)
+        if col.kind == "id":
+            values = _lookalike_problems(col.name, values, raw, problems)
         typed[col.name] = values
     if window is not None:
         newest = _window_problems(table, typed, raw, window, newest, problems)
@@ -230,6 +233,27 @@ def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
         "record": _records(raw, bad_rows["pos"].to_numpy()),
     }, columns=QUARANTINE_COLUMNS)
     return clean, quarantine
+
+
+def _lookalike_problems(name: str, values: pd.Series, raw: pd.DataFrame, problems: _Problems):
+    """Quarantine ids that only look like others (:mod:`perfmodel.lookalike`); they are then missing."""
+    bad, normals = lookalike_ids(values)
+    if not bad.any():
+        return values
+    pos = np.flatnonzero(bad)
+    problems.add(pos, name, [
+        f"{name}: {_show_id(v)} only looks like {_show(n)} (full-width or invisible characters); "
+        f"retype it as {_show(n)}" for v, n in zip(values.iloc[pos], normals)])
+    return values.where(~bad)
+
+
+def _show_id(value: str) -> str:
+    """An id with its invisible characters spelled out (``'S001\\u200b'``)."""
+    import unicodedata
+
+    shown = "".join(ch if unicodedata.category(ch) not in ("Cf", "Cc") else f"\\u{ord(ch):04x}"
+                    for ch in str(value))
+    return _show(shown)
 
 
 def _window_problems(table: Table, typed: dict, raw: pd.DataFrame, window: DateWindow,

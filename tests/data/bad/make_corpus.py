@@ -316,6 +316,11 @@ CASES: dict[str, dict[str, object]] = {
                          "C1,007,2019-05-01,9999-12-31\nC2,S1,2019-05-01,2026-02-01\n",
         "budgets.csv": "supervisor_id,period,budget\n007,0000Q1,5\nS1,9999Q4,5\nS2,2026Q1,5\n",
     },
+    # look-alike ids: a full-width S, a zero-width space after an id, a full-width digit
+    "lookalike_ids": {
+        "supervisors.csv": SUPERVISORS + "\uff33\uff11,冒名者,华南一组,华南\nS1\u200b,冒名者二,华南一组,华南\n",
+        "tickets.csv": TICKETS + "T4,\uff33\uff11,2026-03-01 09:00,,,,,,,,\nT\uff15,S1,2026-03-02 09:00,,,,,,,,\n",
+    },
     "far_dates_parquet": {"staff.parquet": "PARQUET_FAR_DATES"},
     "far_dates_xlsx": {"customers.xlsx": "XLSX_FAR_SERIALS"},
     # --- policies next to the data (loaded with perfmodel.load_policy)
