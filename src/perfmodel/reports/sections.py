@@ -546,7 +546,7 @@ def show_headline(ctx: ReportContext):
     heading("rating_distribution", lang, level=3)
     counts = rating_counts(ctx.scores, ctx.policy.ratings)
     table(counts.assign(rating=counts["rating"].map(lambda r: rating_label(r, lang))), lang, {"share": "{:.0%}"})
-    figure(plotting.rating_distribution(ctx.scores, lang))
+    figure(plotting.rating_distribution(ctx.scores, lang, order=ctx.policy.ratings))
     if ctx.previous is None:
         heading("movers_no_previous", lang, level=3)
         text(t("no_previous", lang))
@@ -576,7 +576,8 @@ def show_result_vs_process(ctx: ReportContext):
     from .. import plotting
 
     heading("result_vs_process", ctx.lang)
-    figure(plotting.result_process_scatter(ctx.scores.dropna(subset=["score"]), ctx.lang))
+    figure(plotting.result_process_scatter(ctx.scores.dropna(subset=["score"]), ctx.lang,
+                                          order=ctx.policy.ratings))
 
 
 def show_trends(ctx: ReportContext):
