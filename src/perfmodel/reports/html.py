@@ -6,6 +6,8 @@ from pathlib import Path
 
 import nbformat
 
+from .inert import visible
+
 # Extends JupyterLab's template and empties every block that would load a script from a
 # CDN (require.js, MathJax, Mermaid, widgets): a report must open without a network.
 _TEMPLATE = r"""{%- extends 'lab/index.html.j2' -%}
@@ -116,7 +118,8 @@ def notebook_to_html(notebook, html_path=None, *, title: str | None = None) -> s
     exporter.register_preprocessor("nbconvert.preprocessors.TagRemovePreprocessor", enabled=True)
     resources = {"metadata": {"name": title or "report"}}
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
-    body = _strip_style_comments(body)
+    # whatever a cell printed: no control or bidi character reaches the page
+    body = visible(_strip_style_comments(body))
     if html_path is not None:
         Path(html_path).write_text(body, encoding="utf-8")
     return body
@@ -140,7 +143,7 @@ def feedback_index(path, pages: list[tuple[str, str]], period: str, lang: str = 
     from ..i18n import t
 
     title = escape(t("feedback_title", lang, name="", period=period).replace(" — ", " ").strip())
-    items = "\n".join(f'<li><a href="{escape(href)}">{escape(sid)}</a></li>' for sid, href in pages)
+    items = "\n".join(f'<li><a href="{escape(href)}">{escape(visible(sid))}</a></li>' for sid, href in pages)
     body = (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
             f"<title>{title}</title></head>\n<body><h1>{title}</h1>\n<ul>\n{items}\n</ul></body></html>\n")
     Path(path).write_text(body, encoding="utf-8")

@@ -21,6 +21,7 @@ import pandas as pd
 from .. import catalogue as cat
 from .. import settings
 from ..errors import PerfmodelError, UsageError
+from .inert import visible
 from ..i18n import check_lang, coaching_topic, columns, indicator_label, ordinal, t
 from .paths import resolve_path
 
@@ -41,9 +42,10 @@ def md_escape(value) -> str:
     """Text from the data made inert in Markdown: no HTML, no links, no emphasis.
 
     ``<script>`` becomes ``&lt;script&gt;`` and every Markdown punctuation mark is escaped
-    with a backslash (``http\\://x`` is not turned into a link).
+    with a backslash (``http\\://x`` is not turned into a link); control and bidi
+    characters become U+FFFD (:func:`perfmodel.reports.inert.visible`).
     """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", _html.escape(str(value), quote=False))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _html.escape(visible(str(value)), quote=False))
 
 
 def heading(key: str, lang: str, level: int = 2, **values):
@@ -103,7 +105,7 @@ def html_table(shown: pd.DataFrame, numbers, wrap=()) -> str:
     def cell(v):
         if v is None or (not isinstance(v, str) and pd.isna(v)):
             return "—"
-        return _html.escape(str(v))
+        return _html.escape(visible(str(v)))
 
     head = "".join(f'<th style="{style(j, header=True)}">{cell(c)}</th>' for j, c in enumerate(shown.columns))
     rows = "\n".join("<tr>" + "".join(f'<td style="{style(j)}">{cell(v)}</td>' for j, v in enumerate(row))
