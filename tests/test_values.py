@@ -158,3 +158,33 @@ def test_ids_in_chinese_or_plain_ascii_are_not_lookalikes():
               "tickets": pd.DataFrame({"ticket_id": ["工单1"], "supervisor_id": ["王芳01"],
                                        "created_at": ["2026-01-05"]})}
     assert dataset_from_frames(frames).quarantine.empty
+
+
+# --------------------------------------------------------------------------- items 11 and 5: huge cells
+
+def test_a_20_mb_csv_field_is_refused_naming_file_row_and_column(tmp_path):
+    import shutil
+
+    shutil.copy(BAD / "implausible_dates" / "supervisors.csv", tmp_path)
+    header = "ticket_id,supervisor_id,created_at,cost"
+    cell = "9" * (20 << 20)
+    (tmp_path / "tickets.csv").write_text(
+        f"{header}\nT1,007,2026-01-05 09:00,1\nT2,S1,2026-02-10 14:00,{cell}\n", encoding="utf-8")
+    done = _cli("indicators", "--data", str(tmp_path), "--out", str(tmp_path / "out.csv"))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert lines == [f"perfmodel: error: tickets.csv: row 3, column cost: a cell holds {20 << 20:,} "
+                     "characters, more than the 1,048,576 the reader takes; a cell may hold at most "
+                     "32,767 characters (as in Excel): shorten that cell or remove it (see data/README.md)"]
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_the_record_of_a_huge_quarantined_cell_is_cut_stating_its_length():
+    import json
+
+    frames = _frames(["2026-01-05", "x" * 50_000])
+    data = dataset_from_frames(frames)
+    (record,) = data.quarantine["record"]
+    cell = json.loads(record)["created_at"]
+    assert cell == "x" * 1000 + "... [cut: 50,000 characters in all]"
+    assert len(record) < 1200

@@ -598,9 +598,25 @@ def _record_slice(raw: pd.DataFrame, positions: np.ndarray) -> list[str]:
     if not len(positions):
         return []
     subset = raw.iloc[positions]
-    columns = [_json_cells(subset[name]) for name in subset.columns]
+    columns = [_cut_cells(_json_cells(subset[name])) for name in subset.columns]
     names = [str(name) for name in subset.columns]
     return [json.dumps(dict(zip(names, cells)), ensure_ascii=False, default=str) for cells in zip(*columns)]
+
+
+#: A quarantined cell longer than this is cut in its record, its original length stated.
+RECORD_CELL_MAX = 1000
+
+
+def _cut_cells(cells: list) -> list:
+    """Text cells longer than :data:`RECORD_CELL_MAX` cut, stating their original length.
+
+    A 30 MB cell (a pasted log, a bomb) would otherwise be copied whole into the
+    quarantine file and into every page that lists it.
+    """
+    for i, v in enumerate(cells):
+        if isinstance(v, str) and len(v) > RECORD_CELL_MAX:
+            cells[i] = f"{v[:RECORD_CELL_MAX]}... [cut: {len(v):,} characters in all]"
+    return cells
 
 
 def _json_cells(series: pd.Series) -> list:
