@@ -8,11 +8,13 @@ its error, gets a ``FAILED`` file and a manifest with status ``failed``.
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import re
-import shutil
 import secrets
+import shutil
+import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -349,8 +351,11 @@ def execute_notebook(source, target, parameters: dict, html_path=None, title=Non
                                    kernel_name=kernel or kernel_name(), cwd=str(repo_root()),
                                    progress_bar=False, log_output=False, language="python",
                                    # the kernel listens on localhost only; keep its start-up notices
-                                   # (e.g. about unencrypted TCP) out of the user's terminal
-                                   extra_arguments=["--IPKernelApp.log_level=ERROR"])
+                                   # (e.g. about unencrypted TCP) out of the user's terminal, and its
+                                   # log of sockets closed under it when Ctrl-C stops the run (a
+                                   # ZMQError traceback). A cell's error is in the notebook, and a
+                                   # kernel that dies is reported by papermill, not by this log.
+                                   extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except PapermillExecutionError as exc:
         error = f"{target}: cell {exc.exec_count} raised {exc.ename}: {exc.evalue}"
     except Exception as exc:  # noqa: BLE001 - a kernel that dies must still mark the run failed
@@ -368,9 +373,32 @@ def _execute_task(task: dict) -> tuple[str, str | None]:
                                          task.get("html"), task.get("title"), task.get("kernel"))
 
 
-def _pool(jobs: int) -> ProcessPoolExecutor:
+@contextlib.contextmanager
+def _pool(jobs: int):
+    """A pool of worker processes that Ctrl-C stops at once, in one line from the parent.
+
+    Workers ignore SIGINT: Ctrl-C reaches the whole process group, and a worker torn out of
+    a running notebook prints asyncio and ZMQ tracebacks. The parent, interrupted, ends the
+    workers instead of waiting for their notebooks, and the interrupt goes on up (the CLI
+    prints one line; the runs stay incomplete).
+    """
     # spawn: the parent may hold DuckDB threads, which must not be forked.
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_ignore_ctrl_c)
+    try:
+        yield pool
+    except BaseException:
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+        raise
+    pool.shutdown(wait=True)
+
+
+def _ignore_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _progress(total: int, desc: str, show: bool | None):
