@@ -72,3 +72,38 @@ def test_a_part_declared_larger_than_the_limit_is_refused_before_reading(tmp_pat
         load_dataset(tmp_path)
     assert str(info.value).startswith("tickets.xlsx: the part ")
     assert "(the limit is 100)" in str(info.value)
+
+
+def test_a_yaml_alias_bomb_in_a_policy_is_refused_under_a_memory_cap():
+    import time
+
+    policy = BAD / "policy_alias_bomb" / "policy.yaml"
+    assert policy.stat().st_size < 2_000  # 9**9 = 387,420,489 strings once expanded
+    cli = Path(sys.executable).with_name("perfmodel")
+    start = time.perf_counter()
+    done = subprocess.run([str(cli), "policy", "check", str(policy)], preexec_fn=_capped,
+                          capture_output=True, text=True, env=dict(os.environ), timeout=120)
+    print(f"alias bomb refused in {time.perf_counter() - start:.2f} s (with interpreter start)")
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr
+    assert lines[0].endswith(f"{policy}: its aliases (*name) expand to more than 100,000 values; a "
+                             "policy that large is an alias bomb, not a policy: write the values out "
+                             "or remove the aliases")
+
+
+def test_the_alias_check_counts_expanded_values_not_the_text():
+    from perfmodel.errors import PolicyError
+    from perfmodel.policy import MAX_POLICY_VALUES, policy_from_text
+
+    corpus = _corpus()
+    ok = corpus.POLICY_OK
+    # an anchor reused a few times is fine: the policy loads
+    assert policy_from_text(ok + "description: &d 考核说明\nnote: *d\n").name == "售后主管考核"
+    # 400 aliases of a 300-item list: 120,000 values, just over the limit
+    big = "note:\n  a: &a [" + ", ".join(["x"] * 300) + "]\n  b: [" + ", ".join(["*a"] * 400) + "]\n"
+    assert 300 * 400 > MAX_POLICY_VALUES
+    with pytest.raises(PolicyError, match="expand to more than 100,000 values"):
+        policy_from_text(ok + big)
+    with pytest.raises(PolicyError, match="at most 1,048,576 bytes"):
+        policy_from_text(ok + "note: '" + "x" * (1 << 20) + "'\n")

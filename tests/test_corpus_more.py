@@ -40,6 +40,7 @@ POLICY_ERRORS = {
                                   "sum to 0.7, not 1",
     "policy_not_yaml": "line 3, column 1: not valid YAML",
     "policy_gbk": "not UTF-8 text; save the policy as UTF-8",
+    "policy_alias_bomb": "its aliases (*name) expand to more than 100,000 values",
 }
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .dataset import ACCOUNT_COLUMNS, QUARANTINE_COLUMNS, Dataset
 from .errors import DataError, UsageError
+from .plausible import ANCHOR, DEFAULT_WINDOW, DateWindow
 from .readers import RawTable, find_sources, header_names, open_workbooks, read_source
 from .schema import LOAD_ORDER, TABLES
 from .validation import validate_table
@@ -27,7 +28,8 @@ DUPLICATE_IN_DATABASE = "duplicates a row with the same key (the first in key or
 _DOC = "see data/README.md"
 
 
-def load_dataset(path, *, timezone: str = DEFAULT_TIMEZONE) -> Dataset:
+def load_dataset(path, *, timezone: str = DEFAULT_TIMEZONE,
+                 window: DateWindow = DEFAULT_WINDOW) -> Dataset:
     """Read and validate a dataset folder or database.
 
     Each table is ``<name>.csv`` (UTF-8, UTF-8 with BOM, or GB18030/GBK), ``<name>.parquet``
@@ -43,6 +45,10 @@ def load_dataset(path, *, timezone: str = DEFAULT_TIMEZONE) -> Dataset:
     timezone : str
         IANA zone of the local time; timestamps written with an offset are converted
         to it and made naive.
+    window : plausible.DateWindow
+        The plausible dates of each column; rows with a date outside are quarantined
+        (default: events from 2000-01-01, ``hired_on``/``since`` from 1950-01-01, all up
+        to a year after the newest ticket).
 
     Returns
     -------
@@ -66,7 +72,7 @@ def load_dataset(path, *, timezone: str = DEFAULT_TIMEZONE) -> Dataset:
 
     db = as_database(path)
     if db is not None:
-        return _load_database(db, timezone)
+        return _load_database(db, timezone, window)
     folder = Path(path)
     if not folder.exists():
         raise DataError(f"{folder}: no such folder; give the folder that holds the tables ({_DOC})")
@@ -80,13 +86,13 @@ def load_dataset(path, *, timezone: str = DEFAULT_TIMEZONE) -> Dataset:
         for name in LOAD_ORDER:
             if name in sources:
                 raws[name] = read_source(sources[name], defer=True)  # Parquet: read in turn
-    dataset = _validate(raws, timezone, progress=True)
+    dataset = _validate(raws, timezone, window, progress=True)
     dataset.source = folder
     dataset.files = {name: src.path for name, src in sources.items()}
     return dataset
 
 
-def _load_database(db, timezone: str) -> Dataset:
+def _load_database(db, timezone: str, window: DateWindow | None) -> Dataset:
     """Read the tables of a database and validate them as files are validated."""
     from .dbsource import address, read_tables, to_frame
 
@@ -102,7 +108,7 @@ def _load_database(db, timezone: str) -> Dataset:
         raws[name] = RawTable(frame, np.arange(1, len(frame) + 1), label)
         keys[name] = frame[[c for c in TABLES[name].key if c in frame.columns]]
         labels[name] = label
-    dataset = _validate(raws, timezone, progress=True)
+    dataset = _validate(raws, timezone, window, progress=True)
     quarantine = dataset.quarantine
     if len(quarantine):
         files = quarantine["file"].astype(object).to_numpy(copy=True)
@@ -120,7 +126,8 @@ def _load_database(db, timezone: str) -> Dataset:
     return dataset
 
 
-def dataset_from_frames(frames: dict, *, timezone: str = DEFAULT_TIMEZONE) -> Dataset:
+def dataset_from_frames(frames: dict, *, timezone: str = DEFAULT_TIMEZONE,
+                        window: DateWindow = DEFAULT_WINDOW) -> Dataset:
     """Validate in-memory tables exactly as :func:`load_dataset` validates files.
 
     Parameters
@@ -128,7 +135,7 @@ def dataset_from_frames(frames: dict, *, timezone: str = DEFAULT_TIMEZONE) -> Da
     frames : dict[str, pandas.DataFrame]
         Table name -> frame. Cells may be text as in a CSV file or already typed
         (numbers, datetimes, booleans). Unknown table names raise.
-    timezone : str
+    timezone, window
         As for :func:`load_dataset`.
 
     Returns
@@ -153,7 +160,7 @@ def dataset_from_frames(frames: dict, *, timezone: str = DEFAULT_TIMEZONE) -> Da
         frame = frame.reset_index(drop=True)
         frame.columns = header_names(frame.columns, label)
         raws[name] = RawTable(frame, np.arange(1, len(frame) + 1), label)
-    return _validate(raws, timezone)
+    return _validate(raws, timezone, window)
 
 
 def show_progress() -> bool | None:
@@ -170,11 +177,20 @@ def show_progress() -> bool | None:
     return None
 
 
-def _validate(raws: dict[str, RawTable], timezone: str, progress: bool = False) -> Dataset:
+# Tickets are checked right after supervisors (their only parent): their newest created_at
+# bounds the dates of every later table (perfmodel.plausible). Results are listed in
+# LOAD_ORDER all the same.
+_CHECK_ORDER = ("supervisors", "tickets") + tuple(n for n in LOAD_ORDER
+                                                  if n not in ("supervisors", "tickets"))
+
+
+def _validate(raws: dict[str, RawTable], timezone: str, window: DateWindow | None,
+              progress: bool = False) -> Dataset:
     import pyarrow as pa
 
     pool = pa.default_memory_pool()
     tables, quarantines, account = {}, [], []
+    newest = None
     bar = None
     rows = sum(r.size for r in raws.values())
     show = show_progress()
@@ -183,7 +199,7 @@ def _validate(raws: dict[str, RawTable], timezone: str, progress: bool = False) 
 
         bar = tqdm(total=rows, desc="checking rows", unit="row", unit_scale=True, file=sys.stderr,
                    leave=False, disable=None if show is None else not show)
-    for name in LOAD_ORDER:
+    for name in _CHECK_ORDER:
         if name not in raws:
             continue
         # read a deferred (Parquet) table now; let each table's raw cells go once it is checked
@@ -198,7 +214,9 @@ def _validate(raws: dict[str, RawTable], timezone: str, progress: bool = False) 
             )
         frame, rows, rejected = _reader_rejects(name, raw)
         clean, quarantine = validate_table(table, frame, rows, raw.label, tables, timezone,
-                                           excel=raw.excel)
+                                           excel=raw.excel, window=window, newest=newest)
+        if name == ANCHOR[0]:
+            newest = clean.attrs.pop("plausible_newest", None)
         if len(rejected):
             quarantine = (pd.concat([quarantine, rejected], ignore_index=True)
                           .sort_values("row", kind="stable", ignore_index=True))
@@ -212,6 +230,10 @@ def _validate(raws: dict[str, RawTable], timezone: str, progress: bool = False) 
         pool.release_unused()  # hand Arrow's freed buffers back before the next table
     if bar is not None:
         bar.close()
+    place = {name: i for i, name in enumerate(LOAD_ORDER)}
+    quarantines.sort(key=lambda q: place[q["table"].iloc[0]])
+    account.sort(key=lambda a: place[a[0]])
+    tables = {name: tables[name] for name in LOAD_ORDER if name in tables}
     quarantine = (pd.concat(quarantines, ignore_index=True) if quarantines
                   else pd.DataFrame({c: pd.Series([], dtype=object) for c in QUARANTINE_COLUMNS}))
     quarantine["row"] = quarantine["row"].astype(np.int64)

@@ -26,6 +26,8 @@ Excel sheet are Excel date serials (days since 1899-12-30) when ``excel=True``.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -62,6 +64,7 @@ _CHINESE_DATE = (r"^(?P<y>\d{4})\s*[年/.-]\s*(?P<m>\d{1,2})\s*[月/.-]\s*(?P<d>
                  r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?\s*秒?)?$")
 # Excel date serials accepted in a date column of a sheet: 1927-05-18 .. 9999-12-31.
 _SERIAL_MIN, _SERIAL_MAX = 10_000, 2_958_465
+_NS_SERIAL_MAX = 132_319  # 2262-04-10, the last whole day of datetime64[ns]
 
 # How a reason tells the user what a readable value looks like.
 EXPECTED = {
@@ -359,28 +362,96 @@ def _from_values(series: pd.Series, kind: str, timezone: str, excel: bool = Fals
 
 
 def _datetimes(series: pd.Series, timezone: str) -> pd.Series:
+    """Typed date-times as naive ``datetime64[ns]``; those outside its span
+    (1677-09-22..2262-04-11: ``0001-01-01``, ``9999-12-31`` in Parquet) are missing."""
     if isinstance(series.dtype, pd.DatetimeTZDtype):
-        return _to_local(series, timezone)
+        utc = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        return _to_local(_in_ns_span(utc).dt.tz_localize("UTC"), timezone)
     if pd.api.types.is_datetime64_dtype(series.dtype):
-        return series.astype("datetime64[ns]")
+        return _in_ns_span(series).astype("datetime64[ns]")
     out = []
     for v in series:
         if isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year") and hasattr(v, "month"):
-            ts = pd.Timestamp(v)
-            if ts.tzinfo is not None:
-                ts = ts.tz_convert(timezone).tz_localize(None)
-            out.append(ts)
+            try:
+                ts = pd.Timestamp(v)
+                if ts.tzinfo is not None:
+                    ts = ts.tz_convert(timezone).tz_localize(None)
+                out.append(ts if _NS_FIRST <= ts <= _NS_LAST else pd.NaT)
+            except (ValueError, OverflowError):  # beyond even pandas' microsecond span
+                out.append(pd.NaT)
         else:
             out.append(pd.NaT)
     return pd.Series(pd.to_datetime(pd.Series(out, dtype=object), errors="coerce"),
                      dtype="datetime64[ns]")
 
 
+_NS_FIRST, _NS_LAST = pd.Timestamp.min.ceil("s"), pd.Timestamp.max.floor("s")
+
+
+def _in_ns_span(series: pd.Series) -> pd.Series:
+    """Naive date-times of any unit with those outside the nanosecond span made missing."""
+    values = series.reset_index(drop=True).to_numpy()
+    unit = np.datetime_data(values.dtype)[0]
+    first = np.datetime64(_NS_FIRST.to_datetime64(), unit) if unit != "ns" else _NS_FIRST.to_datetime64()
+    last = np.datetime64(_NS_LAST.to_datetime64(), unit) if unit != "ns" else _NS_LAST.to_datetime64()
+    outside = ~np.isnat(values) & ((values < first) | (values > last))
+    if outside.any():
+        values = values.copy()
+        values[outside] = np.datetime64("NaT")
+    return pd.Series(values)
+
+
+#: Cells that mean "no end yet" in a column that may be empty (``Column.open_end``):
+#: the far-future date exports write for an open-ended record.
+OPEN_END = ("9999-12-31", "9999-12-31 23:59:59", "9999-12-31T23:59:59", "9999-12-31 00:00:00",
+            "9999-12-31T00:00:00")
+
+
+def open_end_cells(series: pd.Series, *, excel: bool = False) -> np.ndarray:
+    """Where a cell is the open-ended sentinel 9999-12-31 (at 00:00 or 23:59:59).
+
+    Text as in :data:`OPEN_END` (and with fractions of the last second), typed date-times
+    of that day, and, in an Excel sheet, its serial 2958465 (plus a time of day).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One per cell.
+    """
+    series = series.reset_index(drop=True)
+    strings = _as_strings(series)
+    if strings is not None:
+        hit = pc.match_substring_regex(strings, _OPEN_END)
+        return pc.fill_null(hit, False).to_numpy(zero_copy_only=False).astype(bool)
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        values = series.dt.tz_localize(None) if isinstance(series.dtype, pd.DatetimeTZDtype) else series
+        values = values.to_numpy()
+        if np.datetime_data(values.dtype)[0] == "ns":  # cannot hold year 9999 at all
+            return np.zeros(len(values), dtype=bool)
+        seconds = values.astype("datetime64[s]")
+        return ~np.isnat(seconds) & (seconds >= np.datetime64("9999-12-31", "s"))
+    return np.fromiter((_is_open_end(v, excel) for v in series), dtype=bool, count=len(series))
+
+
+_OPEN_END = r"^9999-12-31([ T](00:00(:00)?|23:59:59(\.9+)?))?$"
+
+
+def _is_open_end(v, excel: bool) -> bool:
+    if isinstance(v, str):
+        return re.fullmatch(_OPEN_END, v.strip()) is not None
+    if hasattr(v, "year") and hasattr(v, "month") and hasattr(v, "day"):
+        return (v.year, v.month, v.day) == (9999, 12, 31)
+    if excel and isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)):
+        return _SERIAL_MAX <= float(v) < _SERIAL_MAX + 1
+    return False
+
+
 def _excel_serials(series: pd.Series, values: pd.Series) -> pd.Series:
     """Fill in the numbers of ``series`` that are Excel date serials (days since 1899-12-30)."""
     number = pd.to_numeric(series.where(~series.map(_is_bool_like), None), errors="coerce")
     number = number.astype("float64").reset_index(drop=True)
-    serial = number.between(_SERIAL_MIN, _SERIAL_MAX) & values.isna()
+    # serials past 2262-04-11 (up to 2958465, 9999-12-31) are beyond datetime64[ns]: unreadable
+    serial = number.between(_SERIAL_MIN, _NS_SERIAL_MAX) & values.isna()
     if not serial.any():
         return values
     # to the millisecond, as Excel stores time of day

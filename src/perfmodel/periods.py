@@ -68,22 +68,35 @@ def parse_period(text: str) -> Period:
     Raises
     ------
     PeriodError
-        When ``text`` is neither ``YYYYQn`` nor ``YYYY-MM``.
+        When ``text`` is neither ``YYYYQn`` nor ``YYYY-MM``, or its year is outside
+        :data:`FIRST_YEAR`..:data:`LAST_YEAR` (``0000Q1``, ``9999Q4``).
     """
     text = str(text).strip()
     m = _QUARTER.match(text)
     if m:
-        year, q = int(m.group(1)), int(m.group(2))
+        year, q = _year(m.group(1), text), int(m.group(2))
         start = pd.Timestamp(year=year, month=3 * (q - 1) + 1, day=1)
         return Period(start, start + pd.DateOffset(months=3), "quarter", f"{year}Q{q}")
     m = _MONTH.match(text)
     if m:
-        year, month = int(m.group(1)), int(m.group(2))
+        year, month = _year(m.group(1), text), int(m.group(2))
         start = pd.Timestamp(year=year, month=month, day=1)
         return Period(start, start + pd.DateOffset(months=1), "month", f"{year}-{month:02d}")
     raise PeriodError(
         f"period {text!r}: not a period id; use a quarter like 2026Q3 or a month like 2026-09"
     )
+
+
+#: Years a period may lie in: the span of pandas timestamps, less a year at either end.
+FIRST_YEAR, LAST_YEAR = pd.Timestamp.min.year + 1, pd.Timestamp.max.year - 1
+
+
+def _year(digits: str, text: str) -> int:
+    year = int(digits)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(f"period {text!r}: year {year} is outside {FIRST_YEAR}..{LAST_YEAR}; "
+                          "use a period of the data like 2026Q3")
+    return year
 
 
 def period_kind(text: str) -> str:

@@ -156,8 +156,11 @@ def percent_axis(ax, axis: str = "y"):
     return ax
 
 
-def rating_distribution(scores: pd.DataFrame, lang: str = "en"):
-    """Bar chart of the number of supervisors per rating (S..D, every band shown).
+def rating_distribution(scores: pd.DataFrame, lang: str = "en", order: list[str] | None = None):
+    """Bar chart of the number of supervisors per rating (every band shown).
+
+    ``order`` lists the policy's labels best first (``Policy.ratings``); without it the
+    order is S..D or, for other labels, by the best score that earned each.
 
     Supervisors without a rating (no total score) get a grey bar labelled ``not rated``
     (未评级), after the bands.
@@ -167,12 +170,13 @@ def rating_distribution(scores: pd.DataFrame, lang: str = "en"):
     matplotlib.figure.Figure
     """
     ratings = scores["rating"].fillna("").astype(str)
-    order = _ratings(scores) + ([""] if (ratings == "").any() else [])
+    order = (list(order) if order else _ratings(scores)) + ([""] if (ratings == "").any() else [])
     counts = ratings.value_counts().reindex(order, fill_value=0)
+    colours = rating_palette([r for r in order if r])
     counts.index = [r if r else t("not_rated", lang) for r in counts.index]  # unrated: a labelled grey bar
     fig, ax = plt.subplots(figsize=(6, 3.2))
     sns.barplot(x=counts.index, y=counts.values, hue=counts.index, ax=ax, legend=False,
-                palette=[RATING_COLOURS.get(r, "#777777") for r in counts.index])
+                palette=[colours.get(r, "#777777") for r in counts.index])
     for i, v in enumerate(counts.values):
         ax.text(i, v, str(int(v)), ha="center", va="bottom")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -183,26 +187,65 @@ def rating_distribution(scores: pd.DataFrame, lang: str = "en"):
 
 
 def _ratings(scores: pd.DataFrame) -> list[str]:
+    """The rating labels, best first.
+
+    S..D (every band, seen or not) when the labels are those; a policy's own labels
+    (优/良/中/差, Exceeds/Meets/...) are ordered by the best total score that earned
+    each, which is the order of the policy's bands.
+    """
     seen = [r for r in scores["rating"].dropna().unique().tolist() if r != ""]
-    return RATING_ORDER + sorted(r for r in seen if r not in RATING_ORDER)
+    if set(seen) <= set(RATING_ORDER):
+        return list(RATING_ORDER)
+    score = "score" if "score" in scores else None
+    if score is None:
+        return sorted(seen)
+    best = scores[scores["rating"].isin(seen)].groupby("rating")[score].max()
+    return sorted(seen, key=lambda r: (-best.get(r, -np.inf) if pd.notna(best.get(r)) else np.inf, r))
 
 
-def result_process_scatter(scores: pd.DataFrame, lang: str = "en", highlight: str | None = None):
+def rating_palette(labels) -> dict[str, str]:
+    """A colour for each rating label, best first in ``labels``.
+
+    S..D keep their fixed colours; any other labels get colours spread evenly from
+    green (best) through yellow to red (worst), so a policy with its own labels plots
+    like the default one.
+
+    Returns
+    -------
+    dict[str, str]
+        Label -> hex colour.
+    """
+    labels = [str(x) for x in labels]
+    if set(labels) <= set(RATING_COLOURS):
+        return {r: RATING_COLOURS[r] for r in labels}
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    cmap = colormaps["RdYlGn"]
+    n = len(labels)
+    spots = [0.9 - 0.8 * i / (n - 1) for i in range(n)] if n > 1 else [0.9]
+    return {label: to_hex(cmap(x)) for label, x in zip(labels, spots)}
+
+
+def result_process_scatter(scores: pd.DataFrame, lang: str = "en", highlight: str | None = None,
+                           order: list[str] | None = None):
     """Scatter of result score (y) against process score (x), coloured by rating.
 
     Parameters
     ----------
     highlight : str, optional
         A supervisor id to mark (used only where that supervisor may see the chart).
+    order : list of str, optional
+        The rating labels best first (as for :func:`rating_distribution`).
 
     Returns
     -------
     matplotlib.figure.Figure
     """
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
-    order = [r for r in _ratings(scores) if r in set(scores["rating"])]
+    order = [r for r in (list(order) if order else _ratings(scores)) if r in set(scores["rating"])]
     sns.scatterplot(data=scores, x="process_score", y="result_score", hue="rating", hue_order=order,
-                    palette=RATING_COLOURS, s=60, ax=ax)
+                    palette=rating_palette(order), s=60, ax=ax)
     lo = float(np.nanmin([scores["process_score"].min(), scores["result_score"].min(), 0]))
     hi = float(np.nanmax([scores["process_score"].max(), scores["result_score"].max(), 100]))
     ax.plot([lo, hi], [lo, hi], ls="--", lw=1, color="#888888")

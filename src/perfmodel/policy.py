@@ -310,6 +310,51 @@ def _construct_mapping(loader, node, deep=False):
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+#: The largest policy file read (a policy is a few kilobytes).
+MAX_POLICY_BYTES = 1 << 20
+#: The most values a policy may hold once its aliases (``*name``) are expanded: an alias
+#: bomb (nine aliases of nine aliases of ...) expands to billions from a few lines.
+MAX_POLICY_VALUES = 100_000
+
+
+def _parse_yaml(text: str, source: str):
+    """The YAML document of ``text``, its expanded size checked before it is built."""
+    loader = _UniqueKeyLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, {}) > MAX_POLICY_VALUES:
+            raise PolicyError(
+                f"{source}: its aliases (*name) expand to more than {MAX_POLICY_VALUES:,} values; "
+                f"a policy that large is an alias bomb, not a policy: write the values out or "
+                f"remove the aliases")
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(node, memo: dict) -> int:
+    """Values ``node`` holds with every alias expanded (an alias is its anchor's node)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = MAX_POLICY_VALUES + 1  # a node inside itself (a recursive alias) is too big
+    total = 1
+    if isinstance(node, yaml.SequenceNode):
+        children = node.value
+    elif isinstance(node, yaml.MappingNode):
+        children = [part for pair in node.value for part in pair]
+    else:
+        children = []
+    for child in children:
+        total += _expanded_size(child, memo)
+        if total > MAX_POLICY_VALUES:
+            break
+    memo[key] = total
+    return total
+
+
 def load_policy(path_or_preset, *, strict: bool = True) -> Policy:
     """Read and validate a policy file or a shipped preset.
 
@@ -366,8 +411,14 @@ def policy_from_text(text: str, source: str = "policy", *, strict: bool = True) 
     Policy
         With ``text`` and ``sha256`` of ``text``.
     """
+    size = len(text.encode("utf-8"))
+    if size > MAX_POLICY_BYTES:
+        raise PolicyError(f"{source}: {size:,} bytes; a policy is at most {MAX_POLICY_BYTES:,} bytes "
+                          f"of YAML: remove what is not part of the policy")
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        data = _parse_yaml(text, source)
+    except RecursionError:
+        raise PolicyError(f"{source}: nested too deeply to be a policy; fix the YAML") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""

@@ -558,7 +558,45 @@ def _not_a_table(path: Path, encoding: str, message: str) -> DataError:
             f"{path.name}: not a table: {where} has {got} cells but the header has {want} "
             f"({text!r}); fix that row or put quotes around cells that contain commas ({_DOC})"
         )
+    if "straddl" in message or "block size" in message:
+        huge = _huge_field(path, encoding)
+        if huge is not None:
+            row, column, size = huge
+            return DataError(
+                f"{path.name}: row {row}, column {column}: a cell holds {size:,} characters, more "
+                f"than the {_FIELD_CHARS:,} the reader takes; a cell may hold at most 32,767 "
+                f"characters (as in Excel): shorten that cell or remove it ({_DOC})")
     return DataError(f"{path.name}: not a table ({_first_line(message)}); {_DOC}")
+
+
+#: Arrow's CSV reader parses blocks of this size; a field longer than a block cannot be read.
+_FIELD_CHARS = 1 << 20
+
+
+def _huge_field(path: Path, encoding: str):
+    """(row, column, characters) of the first cell longer than :data:`_FIELD_CHARS`, or None.
+
+    Read with the csv module one row at a time, so only the offending row is held.
+    """
+    limit = csv.field_size_limit()
+    csv.field_size_limit((1 << 31) - 1)
+    try:
+        with path.open(encoding="utf-8-sig" if encoding == "utf-8" else encoding, errors="replace",
+                       newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None) or []
+            row = 1
+            for cells in reader:
+                row += 1
+                for j, cell in enumerate(cells):
+                    if len(cell) > _FIELD_CHARS:
+                        name = header[j] if j < len(header) else f"{j + 1} (beyond the header)"
+                        return row, name, len(cell)
+    except (csv.Error, OSError):
+        return None
+    finally:
+        csv.field_size_limit(limit)
+    return None
 
 
 def _first_ragged_row(path: Path, encoding: str, width: int) -> int | None:

@@ -18,7 +18,11 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a table: its kind, whether it is required, and its allowed range."""
+    """One column of a table: its kind, whether it is required, and its allowed range.
+
+    ``open_end`` marks an end date that may be empty (``left_on``, ``churned_on``): the
+    sentinel ``9999-12-31`` that exports write for "not yet" is read as empty there.
+    """
 
     name: str
     kind: str
@@ -26,6 +30,7 @@ class Column:
     min: float | None = None
     max: float | None = None
     nullable: bool = True
+    open_end: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,7 @@ TABLES: dict[str, Table] = {
         Table(
             "staff",
             (_c("staff_id", "id", True), _c("supervisor_id", "id", True),
-             _c("hired_on", "date", True), _c("left_on", "date"), _c("promoted_on", "date")),
+             _c("hired_on", "date", True), _c("left_on", "date", open_end=True), _c("promoted_on", "date")),
             key=("staff_id",),
             foreign={"supervisor_id": "supervisors"},
             order=(("hired_on", "left_on"), ("hired_on", "promoted_on")),
@@ -114,7 +119,7 @@ TABLES: dict[str, Table] = {
         Table(
             "customers",
             (_c("customer_id", "id", True), _c("supervisor_id", "id", True),
-             _c("since", "date", True), _c("churned_on", "date")),
+             _c("since", "date", True), _c("churned_on", "date", open_end=True)),
             key=("customer_id",),
             foreign={"supervisor_id": "supervisors"},
             order=(("since", "churned_on"),),

@@ -29,7 +29,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .dataset import QUARANTINE_COLUMNS
-from .parsing import EXPECTED, MAX_ABS, TEXT_DTYPE, empty_column, parse_column
+from .parsing import EXPECTED, MAX_ABS, TEXT_DTYPE, empty_column, open_end_cells, parse_column
+from .lookalike import lookalike_ids
+from .plausible import ANCHOR, DateWindow, newest_anchor, outside
 from .schema import TABLES, Table
 
 _DTYPES = {
@@ -137,7 +139,8 @@ def _show(value) -> str:
 
 
 def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
-                   parents: dict[str, pd.DataFrame], timezone: str, *, excel: bool = False):
+                   parents: dict[str, pd.DataFrame], timezone: str, *, excel: bool = False,
+                   window: DateWindow | None = None, newest: pd.Timestamp | None = None):
     """Check one table's rows against the contract.
 
     Parameters
@@ -155,6 +158,12 @@ def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
         Zone for timestamps written with an offset.
     excel : bool
         The cells come from an Excel sheet (numbers in date columns are date serials).
+    window : plausible.DateWindow, optional
+        Dates outside it break the row (None: no window).
+    newest : pandas.Timestamp, optional
+        The newest ticket ``created_at``, the anchor of the window's upper end; for the
+        tickets table itself it is taken from the rows and left in the clean table's
+        ``attrs["plausible_newest"]``.
 
     Returns
     -------
@@ -170,7 +179,12 @@ def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
         if col.name not in raw.columns:
             typed[col.name] = empty_column(col.kind, n)
             continue
-        values, bad = parse_column(raw[col.name], col.kind, timezone, excel=excel)
+        cells = raw[col.name]
+        if col.open_end:  # 9999-12-31 means "no end yet": empty, not a date to check
+            sentinel = open_end_cells(cells, excel=excel)
+            if sentinel.any():
+                cells = cells.reset_index(drop=True).astype(object).where(~sentinel, None)
+        values, bad = parse_column(cells, col.kind, timezone, excel=excel)
         if bad.any():
             pos = np.flatnonzero(bad)
             cells = raw[col.name].iloc[pos]
@@ -185,7 +199,11 @@ def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
                     f"{col.name}: {_show(v)} is too large (more than {MAX_ABS:g})"
                     for v in raw[col.name].iloc[pos]])
                 values = values.where(~huge, np.nan)
+        if col.kind == "id":
+            values = _lookalike_problems(col.name, values, raw, problems)
         typed[col.name] = values
+    if window is not None:
+        newest = _window_problems(table, typed, raw, window, newest, problems)
     frame = pd.DataFrame(typed, copy=False)
     # cells already reported as unreadable are missing now; do not report them as empty too
     unreadable = {}
@@ -204,6 +222,8 @@ def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
         clean = frame[keep].reset_index(drop=True)
     else:
         clean = frame
+    if window is not None and table.name == ANCHOR[0]:
+        clean.attrs["plausible_newest"] = newest  # the loader bounds later tables with it
     quarantine = pd.DataFrame({
         "table": table.name,
         "file": file,
@@ -213,6 +233,50 @@ def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
         "record": _records(raw, bad_rows["pos"].to_numpy()),
     }, columns=QUARANTINE_COLUMNS)
     return clean, quarantine
+
+
+def _lookalike_problems(name: str, values: pd.Series, raw: pd.DataFrame, problems: _Problems):
+    """Quarantine ids that only look like others (:mod:`perfmodel.lookalike`); they are then missing."""
+    bad, normals = lookalike_ids(values)
+    if not bad.any():
+        return values
+    pos = np.flatnonzero(bad)
+    problems.add(pos, name, [
+        f"{name}: {_show_id(v)} only looks like {_show(n)} (full-width or invisible characters); "
+        f"retype it as {_show(n)}" for v, n in zip(values.iloc[pos], normals)])
+    return values.where(~bad)
+
+
+def _show_id(value: str) -> str:
+    """An id with its invisible characters spelled out (``'S001\\u200b'``)."""
+    import unicodedata
+
+    shown = "".join(ch if unicodedata.category(ch) not in ("Cf", "Cc") else f"\\u{ord(ch):04x}"
+                    for ch in str(value))
+    return _show(shown)
+
+
+def _window_problems(table: Table, typed: dict, raw: pd.DataFrame, window: DateWindow,
+                     newest, problems: _Problems):
+    """Quarantine dates outside the plausibility window; they are then missing in ``typed``.
+
+    Returns the anchor of the window's upper end (taken from the rows for the tickets).
+    """
+    if table.name == ANCHOR[0]:
+        newest = newest_anchor(window, typed[ANCHOR[1]])
+    for col in table.columns:
+        if col.kind not in ("date", "timestamp"):
+            continue
+        values = typed[col.name]
+        bad, shown = outside(values, col.name, window, newest)
+        if not bad.any():
+            continue
+        pos = np.flatnonzero(bad)
+        problems.add(pos, col.name, [
+            f"{col.name}: {_show(v)} is outside the plausible window {shown} (a typo? see data/README.md)"
+            for v in values.iloc[pos]])
+        typed[col.name] = values.where(~bad)
+    return newest
 
 
 def _pandera_problems(table, frame, raw, problems: _Problems, unreadable) -> None:
@@ -534,9 +598,25 @@ def _record_slice(raw: pd.DataFrame, positions: np.ndarray) -> list[str]:
     if not len(positions):
         return []
     subset = raw.iloc[positions]
-    columns = [_json_cells(subset[name]) for name in subset.columns]
+    columns = [_cut_cells(_json_cells(subset[name])) for name in subset.columns]
     names = [str(name) for name in subset.columns]
     return [json.dumps(dict(zip(names, cells)), ensure_ascii=False, default=str) for cells in zip(*columns)]
+
+
+#: A quarantined cell longer than this is cut in its record, its original length stated.
+RECORD_CELL_MAX = 1000
+
+
+def _cut_cells(cells: list) -> list:
+    """Text cells longer than :data:`RECORD_CELL_MAX` cut, stating their original length.
+
+    A 30 MB cell (a pasted log, a bomb) would otherwise be copied whole into the
+    quarantine file and into every page that lists it.
+    """
+    for i, v in enumerate(cells):
+        if isinstance(v, str) and len(v) > RECORD_CELL_MAX:
+            cells[i] = f"{v[:RECORD_CELL_MAX]}... [cut: {len(v):,} characters in all]"
+    return cells
 
 
 def _json_cells(series: pd.Series) -> list:

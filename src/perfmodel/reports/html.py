@@ -6,6 +6,8 @@ from pathlib import Path
 
 import nbformat
 
+from .inert import visible
+
 # Extends JupyterLab's template and empties every block that would load a script from a
 # CDN (require.js, MathJax, Mermaid, widgets): a report must open without a network.
 _TEMPLATE = r"""{%- extends 'lab/index.html.j2' -%}
@@ -116,7 +118,8 @@ def notebook_to_html(notebook, html_path=None, *, title: str | None = None) -> s
     exporter.register_preprocessor("nbconvert.preprocessors.TagRemovePreprocessor", enabled=True)
     resources = {"metadata": {"name": title or "report"}}
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
-    body = _strip_style_comments(body)
+    # whatever a cell printed: no control or bidi character reaches the page
+    body = visible(_strip_style_comments(body))
     if html_path is not None:
         Path(html_path).write_text(body, encoding="utf-8")
     return body
@@ -181,7 +184,7 @@ def feedback_index(path, pages, period: str, lang: str = "en", *, banner: str | 
             elif c == "score":
                 text = f"{float(value):,.1f}"
             else:
-                text = str(value)
+                text = visible(str(value))
             if c in ("supervisor_id", "name") and text:
                 text = f'<a href="{escape(str(rec["href"]))}">{escape(text)}</a>'
             else:

@@ -8,11 +8,13 @@ its error, gets a ``FAILED`` file and a manifest with status ``failed``.
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import re
-import shutil
 import secrets
+import shutil
+import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -392,6 +394,7 @@ def execute_notebook(source, target, parameters: dict, html_path=None, title=Non
                                    # interrupt jupyter_client sends before every shutdown finds the
                                    # kernel still inside a message handler. A failing cell is reported
                                    # through the notebook, never through this log.
+                                   # Also its log of sockets closed under it when Ctrl-C stops a run.
                                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except PapermillExecutionError as exc:
         error = f"{target}: cell {exc.exec_count} raised {exc.ename}: {exc.evalue}"
@@ -435,9 +438,32 @@ def _execute_task(task: dict) -> tuple[str, str | None]:
                                          task.get("banner"))
 
 
-def _pool(jobs: int) -> ProcessPoolExecutor:
+@contextlib.contextmanager
+def _pool(jobs: int):
+    """A pool of worker processes that Ctrl-C stops at once, in one line from the parent.
+
+    Workers ignore SIGINT: Ctrl-C reaches the whole process group, and a worker torn out of
+    a running notebook prints asyncio and ZMQ tracebacks. The parent, interrupted, ends the
+    workers instead of waiting for their notebooks, and the interrupt goes on up (the CLI
+    prints one line; the runs stay incomplete).
+    """
     # spawn: the parent may hold DuckDB threads, which must not be forked.
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_ignore_ctrl_c)
+    try:
+        yield pool
+    except BaseException:
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+        raise
+    pool.shutdown(wait=True)
+
+
+def _ignore_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _progress(total: int, desc: str, show: bool | None):

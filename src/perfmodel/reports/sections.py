@@ -21,6 +21,7 @@ import pandas as pd
 from .. import catalogue as cat
 from .. import settings
 from ..errors import PerfmodelError, UsageError
+from .inert import visible
 from ..i18n import check_lang, coaching_topic, columns, indicator_label, ordinal, t
 from .paths import resolve_path
 
@@ -41,9 +42,10 @@ def md_escape(value) -> str:
     """Text from the data made inert in Markdown: no HTML, no links, no emphasis.
 
     ``<script>`` becomes ``&lt;script&gt;`` and every Markdown punctuation mark is escaped
-    with a backslash (``http\\://x`` is not turned into a link).
+    with a backslash (``http\\://x`` is not turned into a link); control and bidi
+    characters become U+FFFD (:func:`perfmodel.reports.inert.visible`).
     """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", _html.escape(str(value), quote=False))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _html.escape(visible(str(value)), quote=False))
 
 
 def heading(key: str, lang: str, level: int = 2, **values):
@@ -103,7 +105,7 @@ def html_table(shown: pd.DataFrame, numbers, wrap=()) -> str:
     def cell(v):
         if v is None or (not isinstance(v, str) and pd.isna(v)):
             return "—"
-        return _html.escape(str(v))
+        return _html.escape(visible(str(v)))
 
     head = "".join(f'<th style="{style(j, header=True)}">{cell(c)}</th>' for j, c in enumerate(shown.columns))
     rows = "\n".join("<tr>" + "".join(f'<td style="{style(j)}">{cell(v)}</td>' for j, v in enumerate(row))
@@ -567,7 +569,7 @@ def show_headline(ctx: ReportContext):
     heading("rating_distribution", lang, level=3)
     counts = rating_counts(ctx.scores, ctx.policy.ratings)
     table(counts.assign(rating=counts["rating"].map(lambda r: rating_label(r, lang))), lang, {"share": "{:.0%}"})
-    figure(plotting.rating_distribution(ctx.scores, lang))
+    figure(plotting.rating_distribution(ctx.scores, lang, order=ctx.policy.ratings))
     if ctx.previous is None:
         heading("movers_no_previous", lang, level=3)
         text(t("no_previous", lang))
@@ -597,7 +599,8 @@ def show_result_vs_process(ctx: ReportContext):
     from .. import plotting
 
     heading("result_vs_process", ctx.lang)
-    figure(plotting.result_process_scatter(ctx.scores.dropna(subset=["score"]), ctx.lang))
+    figure(plotting.result_process_scatter(ctx.scores.dropna(subset=["score"]), ctx.lang,
+                                          order=ctx.policy.ratings))
 
 
 def show_trends(ctx: ReportContext):

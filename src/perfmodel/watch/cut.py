@@ -49,7 +49,9 @@ def as_of_timestamp(as_of, lang: str = "en") -> pd.Timestamp:
     Raises
     ------
     UsageError
-        When ``as_of`` is not a date or date-time (the message in ``lang``, en or zh).
+        When ``as_of`` is not a date or date-time, or lies outside the span that
+        nanosecond timestamps hold (``0001-01-01``, ``9999-12-31``; the message in
+        ``lang``, en or zh).
     """
     try:
         ts = pd.Timestamp(as_of)
@@ -59,7 +61,12 @@ def as_of_timestamp(as_of, lang: str = "en") -> pd.Timestamp:
         raise UsageError(text("not_a_date", lang, as_of=as_of))
     if ts.tzinfo is not None:
         ts = ts.tz_localize(None)
-    return ts
+    # a year of margin either way: periods and cuts around the instant are computed too
+    first, last = pd.Timestamp(f"{pd.Timestamp.min.year + 1}-01-01"), pd.Timestamp(f"{pd.Timestamp.max.year - 1}-12-31")
+    if not first <= ts <= last:
+        raise UsageError(text("as_of_out_of_span", lang, as_of=as_of,
+                              first=f"{first:%Y-%m-%d}", last=f"{last:%Y-%m-%d}"))
+    return ts.as_unit("ns")
 
 
 def cut_dataset(dataset: Dataset, as_of) -> Dataset:

@@ -46,6 +46,11 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "--as-of {as_of}：不在 {period} 内；请给出晚于 {start} 且不晚于 {end} 的时间"
               "（按日期：{first_day} 至 {last_day}）",
     },
+    "as_of_out_of_span": {
+        "en": "--as-of {as_of!r}: outside the dates that can be computed ({first} to {last}); "
+              "use a date of the data like 2026-08-15",
+        "zh": "--as-of {as_of!r}：超出可计算的日期范围（{first} 至 {last}）；请使用数据内的日期，如 2026-08-15",
+    },
     "not_a_date": {
         "en": "--as-of {as_of!r}: not a date; use YYYY-MM-DD or an ISO 8601 date-time",
         "zh": "--as-of {as_of!r}：不是日期；请使用 YYYY-MM-DD 或 ISO 8601 日期时间",

@@ -297,11 +297,39 @@ CASES: dict[str, dict[str, object]] = {
     # a title row above the header, as reports exported from a spreadsheet have it
     "title_row": {"tickets.csv": "2026年第一季度工单,,,,,,,,,,\n" + TICKETS},
     "title_row_xlsx": {"tickets.csv": None, "tickets.xlsx": "XLSX_TITLE"},
+    # typing slips in dates: a ticket of 1900, a resolution in 2099, a hire in 1949
+    # (1950-01-01 passes), a survey answered ten years after the newest ticket
+    "implausible_dates": {
+        "tickets.csv": TICKETS + "T4,S1,1900-01-01 09:00,,,,,,,,\n"
+                       "T5,S2,2026-03-02 09:00,,,,2099-01-01 10:00,,,,\n",
+        "staff.csv": "staff_id,supervisor_id,hired_on,left_on\n"
+                     "E1,007,1949-12-31,\nE2,S1,1950-01-01,2027-03-31\nE3,S2,2024-05-06,2027-04-01\n",
+        "surveys.csv": "ticket_id,responded_at,overall\nT1,2026-01-07 10:00,5\nT2,2036-02-11 10:00,4\n",
+    },
+    # values that overflow datetime64[ns] or a period: the open-ended 9999-12-31 in end
+    # dates (read as no end), 0001-01-01, budget periods of year 0 and 9999
+    "far_dates": {
+        "staff.csv": "staff_id,supervisor_id,hired_on,left_on\n"
+                     "E1,007,2020-01-01,9999-12-31\nE2,S1,2020-01-01,9999-12-31 23:59:59\n"
+                     "E3,S1,2020-01-01,0001-01-01\nE4,S2,0001-01-01,\nE5,S2,9999-12-31,\n",
+        "customers.csv": "customer_id,supervisor_id,since,churned_on\n"
+                         "C1,007,2019-05-01,9999-12-31\nC2,S1,2019-05-01,2026-02-01\n",
+        "budgets.csv": "supervisor_id,period,budget\n007,0000Q1,5\nS1,9999Q4,5\nS2,2026Q1,5\n",
+    },
+    # look-alike ids: a full-width S, a zero-width space after an id, a full-width digit
+    "lookalike_ids": {
+        "supervisors.csv": SUPERVISORS + "\uff33\uff11,冒名者,华南一组,华南\nS1\u200b,冒名者二,华南一组,华南\n",
+        "tickets.csv": TICKETS + "T4,\uff33\uff11,2026-03-01 09:00,,,,,,,,\nT\uff15,S1,2026-03-02 09:00,,,,,,,,\n",
+    },
+    "far_dates_parquet": {"staff.parquet": "PARQUET_FAR_DATES"},
+    "far_dates_xlsx": {"customers.xlsx": "XLSX_FAR_SERIALS"},
     # --- policies next to the data (loaded with perfmodel.load_policy)
     "policy_python_tag": {"policy.yaml": "POLICY_PYTHON_TAG"},
     "policy_weights_not_summing": {"policy.yaml": "POLICY_WEIGHTS"},
     "policy_not_yaml": {"policy.yaml": "name: x\nversion: [1\n\tperiod: quarter\n"},
     "policy_gbk": {"policy.yaml": "POLICY_GBK"},
+    # nine aliases of nine aliases ... under a free-text key: 9**9 values once expanded
+    "policy_alias_bomb": {"policy.yaml": "POLICY_ALIAS_BOMB"},
 }
 
 POLICY_OK = """name: 售后主管考核
@@ -322,6 +350,8 @@ POLICIES = {
         "name: 售后主管考核", 'name: !!python/object/apply:os.system ["echo pwned"]'),
     "POLICY_WEIGHTS": POLICY_OK.replace("process, weight: 1.0", "process, weight: 0.7"),
     "POLICY_GBK": POLICY_OK.encode("gbk"),
+    "POLICY_ALIAS_BOMB": POLICY_OK + "note:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+        f"  {n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi")),
 }
 
 
@@ -335,6 +365,36 @@ def _parquet_tickets(path: Path) -> None:
         "reopened": [0, 1, 2],
         "cost": [120.5, 80.0, -1.0],
     }).to_parquet(path, index=False)
+
+
+def _parquet_far_dates(path: Path) -> None:
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    stamp = pa.timestamp("us")
+    pq.write_table(pa.table({
+        "staff_id": ["E1", "E2", "E3", "E4"],
+        "supervisor_id": ["007", "S1", "S1", "S2"],
+        "hired_on": pa.array([dt.datetime(2020, 1, 1), dt.datetime(1, 1, 1), dt.datetime(2021, 1, 1),
+                              dt.datetime(9999, 12, 31)], stamp),
+        "left_on": pa.array([dt.datetime(9999, 12, 31), None, dt.datetime(9999, 12, 31, 23, 59, 59),
+                             None], stamp),
+    }), path)
+
+
+def _xlsx_far_serials(path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "customers"
+    sheet.append(["customer_id", "supervisor_id", "since", "churned_on"])
+    sheet.append(["C1", "007", 45000, 2958465])   # churned 9999-12-31: not yet
+    sheet.append(["C2", "S1", 2958465, None])     # won 9999-12-31: unreadable
+    sheet.append(["C3", "S1", 45000, 45001])
+    _save(book, path)
 
 
 def _xlsx(path: Path) -> None:
@@ -542,6 +602,10 @@ def write_case(name: str, files: dict[str, object]) -> None:
             continue
         if content == "PARQUET_TICKETS":
             _parquet_tickets(path)
+        elif content == "PARQUET_FAR_DATES":
+            _parquet_far_dates(path)
+        elif content == "XLSX_FAR_SERIALS":
+            _xlsx_far_serials(path)
         elif content == "XLSX":
             _xlsx(path)
         elif content == "XLSX_TITLE":
