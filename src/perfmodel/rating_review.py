@@ -116,7 +116,7 @@ def rating_review(scores: pd.DataFrame, supervisors: pd.DataFrame, ratings, *, b
         inside = frame["group"].to_numpy() == name
         a, b = x[inside], x[~inside]
         p = np.nan
-        if len(a) >= 2 and len(b) >= 1:
+        if len(a) >= 2 and len(b) >= 2:  # scipy needs two observations in each sample
             res = permutation_test((a, b), mean_difference, vectorized=True, n_resamples=permutations,
                                    alternative="two-sided", permutation_type="independent",
                                    random_state=np.random.default_rng([seed, i]))
