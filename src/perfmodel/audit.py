@@ -592,13 +592,16 @@ def check_run(run_dir, *, data_dir=None, recompute: bool = True, salt: str | Non
         result.score_changes = _score_changes(run_dir / SCORES_CSV, tables["scores"])
         for row in result.score_changes.itertuples(index=False):
             miss.append(_describe_change(row))
-        miss.extend(_published_findings(run_dir, manifest, tables))
+        roster = workbook_scores(tables["scores"], data, salt=salt if pseudonymized else None,
+                                 pseudonymized=pseudonymized)
+        miss.extend(_published_findings(run_dir, manifest, tables, roster))
     else:
         miss.extend(_page_structure_findings(run_dir))
     return result
 
 
-def _published_findings(run_dir: Path, manifest: dict, tables: dict[str, pd.DataFrame]) -> list[str]:
+def _published_findings(run_dir: Path, manifest: dict, tables: dict[str, pd.DataFrame],
+                        workbook_scores_sheet: pd.DataFrame | None = None) -> list[str]:
     """The workbook's cells and the pages' score tables against the recomputed tables."""
     from .published import workbook_findings
 
@@ -606,7 +609,8 @@ def _published_findings(run_dir: Path, manifest: dict, tables: dict[str, pd.Data
     lang = params.get("lang") if params.get("lang") in ("en", "zh") else "en"
     found = []
     if (run_dir / WORKBOOK).is_file():
-        found += workbook_findings(run_dir / WORKBOOK, [(0, tables["scores"], "supervisor_id"),
+        sheet = tables["scores"] if workbook_scores_sheet is None else workbook_scores_sheet
+        found += workbook_findings(run_dir / WORKBOOK, [(0, sheet, "supervisor_id"),
                                                         (1, _workbook_indicators(tables["indicators"], lang),
                                                          "supervisor_id")])
     # only these notebooks show the run's own scores (the others show alternatives); a
@@ -635,6 +639,42 @@ def _page_structure_findings(run_dir: Path, scores=None, period=None, lang="en",
         found += [f"{rel.parent.as_posix()}/{m}" if rel.parent.parts else m
                   for m in page_findings(page, scores, period=period, lang=lang, supervisor=who)]
     return found
+
+
+def workbook_scores(scores: pd.DataFrame, dataset, *, salt: str | None = None,
+                    pseudonymized: bool = False) -> pd.DataFrame:
+    """The scores sheet of ``scores.xlsx``: ``scores`` with the supervisor's ``name`` and
+    ``team`` inserted after ``supervisor_id``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of ``scores`` with ``name`` and ``team`` (from the dataset's
+        ``supervisors`` table; empty where a supervisor is not listed) after
+        ``supervisor_id``. In a pseudonymized run (``scores`` carry pseudonyms) the names
+        and teams are the pseudonyms made with ``salt``; without the salt they are left out.
+        ``scores`` itself when it has no ``supervisor_id`` or the dataset no roster.
+    """
+    if "supervisor_id" not in scores.columns:
+        return scores
+    roster = (getattr(dataset, "tables", None) or {}).get("supervisors")
+    wanted = [c for c in ("name", "team") if c not in scores.columns]
+    if roster is None or not wanted or (pseudonymized and salt is None):
+        return scores
+    roster = roster[["supervisor_id"] + [c for c in wanted if c in roster.columns]]
+    roster = roster.drop_duplicates("supervisor_id").reset_index(drop=True)
+    if salt is not None:  # the scores carry pseudonyms: join on the pseudonym, show pseudonyms
+        from .privacy import pseudonymize
+
+        roster = pseudonymize(roster, salt, [c for c in ("supervisor_id", "name", "team") if c in roster.columns])
+    position = dict(zip(roster["supervisor_id"].astype(str), roster.index))
+    rows = scores["supervisor_id"].astype(str).map(position)
+    out = scores.copy()
+    at = list(out.columns).index("supervisor_id") + 1
+    for k, col in enumerate(wanted):
+        values = roster[col].reindex(rows).to_numpy() if col in roster.columns else [None] * len(out)
+        out.insert(at + k, col, values)
+    return out
 
 
 def _workbook_indicators(indicators: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -89,6 +89,7 @@ LABELS: dict[str, dict[str, str]] = {
     "sheet_manifest": {"en": "manifest", "zh": "运行清单"},
     "wb_denominator": {"en": "Denominator", "zh": "分母"},
     "wb_setting_value": {"en": "Value", "zh": "值"},
+    "wb_indicator_score": {"en": "{name} score", "zh": "{name}得分"},
     "std_effect": {"en": "Effect of 1 SD", "zh": "1 个标准差的效应"},
     "p_adj": {"en": "p (adjusted)", "zh": "校正 p 值"},
     "verdict": {"en": "Verdict", "zh": "结论"},
