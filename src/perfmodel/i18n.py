@@ -196,6 +196,16 @@ LABELS: dict[str, dict[str, str]] = {
                        "zh": "{total} 位主管中有 {n} 位在权重扰动下保持评级的概率不超过 {keep}%。"},
     "validity_text": {"en": "{n} of {total} process→result pairs are significant at 5 % (lag {lag}).",
                       "zh": "{total} 组过程→结果关系中有 {n} 组在 5% 水平显著（滞后 {lag} 期）。"},
+    # the random draws behind a figure: the same seed and number of draws give the same figure
+    "draws_fragility": {"en": "Random draws: {draws:,} re-weightings, seed {seed}. The same seed and "
+                              "number of draws give the same figures.",
+                        "zh": "随机抽样：{draws:,} 次权重扰动，随机种子 {seed}。相同的随机种子和抽样次数给出相同的结果。"},
+    "draws_bootstrap": {"en": "Random draws: p-values of {n} pairs come from a wild cluster bootstrap with "
+                              "{draws:,} draws, seed {seed} (fewer than {below} supervisors).",
+                        "zh": "随机抽样：{n} 组关系的 p 值来自野聚类自助法，{draws:,} 次抽样，随机种子 {seed}"
+                              "（主管少于 {below} 位）。"},
+    "draws_none": {"en": "No random draws: p-values from cluster-robust t tests ({below} or more supervisors).",
+                   "zh": "未使用随机抽样：p 值来自聚类稳健 t 检验（主管不少于 {below} 位）。"},
 }
 
 # Coaching topics suggested for a gap in an indicator (SPEC seed: 辅导沟通).
