@@ -559,21 +559,35 @@ def _workbook_sheets(tables, dataset, inputs, params, run_id, *, pseudonymized: 
                      lang: str = "en", salt: str | None = None) -> dict[str, pd.DataFrame]:
     """The sheets of ``scores.xlsx``, named in ``lang`` (``scores``/``得分`` ...), in order.
 
-    The scores sheet adds the supervisor's ``name`` and ``team`` after ``supervisor_id``
+    The quarantine sheet names tables and words reasons in ``lang`` (from ``reason_code``
+    and ``reason_params``, which it keeps). The scores sheet adds the supervisor's ``name``
+    and ``team`` after ``supervisor_id``
     (pseudonyms in a pseudonymized run, given its ``salt``; withheld without it). The
     indicators sheet keeps the indicator id (``indicator``) and adds its name in
     ``lang`` (``indicator_name``) beside it.
     """
     from ..i18n import indicator_label, t
 
+    from ..dataset import QUARANTINE_COLUMNS
+    from ..i18n import reason_text, table_label
+
     quarantine = getattr(dataset, "quarantine", None)
     if quarantine is None:
-        quarantine = pd.DataFrame(columns=["table", "file", "row", "column", "reason", "record"])
+        quarantine = pd.DataFrame(columns=QUARANTINE_COLUMNS)
     elif pseudonymized:  # the reasons and raw records may name people: keep only where
-        quarantine = quarantine.copy()
+        from ..privacy import withhold_quarantine
+
+        quarantine = withhold_quarantine(quarantine)
         for col in ("reason", "record"):
             if col in quarantine.columns:
                 quarantine[col] = "(withheld: pseudonymized run)"
+    elif lang != "en" and "reason_code" in quarantine.columns:  # reasons worded in the page's language
+        quarantine = quarantine.copy()
+        quarantine["reason"] = [reason_text(c, p, lang, r) for c, p, r in zip(
+            quarantine["reason_code"], quarantine["reason_params"], quarantine["reason"])]
+    if lang != "en" and "table" in quarantine.columns:
+        quarantine = quarantine.copy()
+        quarantine["table"] = quarantine["table"].map(lambda x: table_label(x, lang))
     rows = [("run_id", run_id), ("period", params["period"]), ("data_dir", inputs["data_dir"]),
             ("policy_source", inputs["policy"]["source"]), ("policy_name", inputs["policy"]["name"]),
             ("policy_version", inputs["policy"]["version"]), ("policy_sha256", inputs["policy"]["sha256"])]

@@ -493,7 +493,7 @@ def scores_table(ctx: ReportContext) -> pd.DataFrame:
     return df[["supervisor_id", "name", "team", "score", "result_score", "process_score", "rating", "missing"]]
 
 
-def data_quality_tables(dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
+def data_quality_tables(dataset, lang: str = "en") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Row accounts and quarantine reasons of a loaded dataset.
 
     Returns
@@ -501,15 +501,25 @@ def data_quality_tables(dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
     (pandas.DataFrame, pandas.DataFrame)
         The account (``table``, ``file``, ``rows_read``, ``rows_used``,
         ``rows_quarantined``) and the quarantine counted by ``table`` and ``reason``
-        (``rows``), most frequent first.
+        (``rows``), most frequent first; table names and reasons in ``lang`` (reasons
+        worded from ``reason_code`` and ``reason_params``).
     """
+    from ..i18n import reason_text, table_label
+
     account = dataset.account.copy()
     if "file" in account:
         account["file"] = account["file"].map(lambda p: Path(str(p)).name if isinstance(p, (str, Path)) else p)
+    if "table" in account:
+        account["table"] = account["table"].map(lambda x: table_label(x, lang))
     q = dataset.quarantine
     if q is None or q.empty:
         reasons = pd.DataFrame(columns=["table", "reason", "rows"])
     else:
+        if lang != "en":
+            q = q.assign(table=q["table"].map(lambda x: table_label(x, lang)))
+            if "reason_code" in q.columns:
+                q = q.assign(reason=[reason_text(c, p, lang, r) for c, p, r in
+                                     zip(q["reason_code"], q["reason_params"], q["reason"])])
         reasons = (q.groupby(["table", "reason"], sort=True).size().rename("rows").reset_index()
                    .sort_values(["rows", "table", "reason"], ascending=[False, True, True], kind="mergesort"))
     return account.reset_index(drop=True), reasons.reset_index(drop=True)
@@ -831,7 +841,7 @@ def show_smart(ctx: ReportContext):
 def show_data_quality(ctx: ReportContext):
     """Row accounts per table (read = used + quarantined) and the quarantine reasons."""
     heading("data_quality", ctx.lang)
-    account, reasons = data_quality_tables(ctx.dataset)
+    account, reasons = data_quality_tables(ctx.dataset, ctx.lang)
     table(account, ctx.lang)
     if not reasons.empty:
         table(reasons, ctx.lang, max_rows=20)
