@@ -113,3 +113,27 @@ def test_pseudonymized_quarantine_withholds_the_values_in_parameters(broken):
     q = withhold_quarantine(broken.quarantine)
     assert "2026/13/45" not in " ".join(q["reason_params"]) + " ".join(q["reason"])
     assert (q["reason_code"] == broken.quarantine["reason_code"]).all()
+
+
+def test_audit_compares_the_workbook_quarantine_by_code_in_any_language(broken, tmp_path):
+    from perfmodel import audit
+    from perfmodel.reports import runner
+    from perfmodel.reports.excel import write_workbook
+
+    inputs = {"data_dir": "d", "policy": {"source": "preset efficiency", "name": "p", "version": "1",
+                                          "sha256": "0" * 64}, "inputs": []}
+    tables = {"scores": pd.DataFrame({"supervisor_id": ["S001"], "score": [1.0]}), "indicators": pd.DataFrame()}
+    sheets = runner._workbook_sheets(tables, broken, inputs, {"period": "2026Q2"}, "RUN", lang="zh")
+    path = write_workbook(tmp_path / "scores.xlsx", sheets, headers=runner._workbook_headers(sheets, "zh"))
+    q = broken.quarantine
+    assert audit.quarantine_findings(path, q) == []  # Chinese wording, same codes: no finding
+    changed = q.copy()
+    month = changed.index[changed["reason"].str.contains("2026/13/45", regex=False)][0]
+    changed.loc[month, "reason_code"] = "unreadable"
+    found = audit.quarantine_findings(path, changed)
+    row = int(q.loc[month, "row"])
+    assert found == [f"scores.xlsx quarantine row {row} column created_at: code 'date_field' in the workbook, not recomputed",
+                     f"scores.xlsx quarantine row {row} column created_at: code 'unreadable' recomputed, not in the workbook"]
+    # a reworded English reason with the same code is no difference
+    reworded = q.assign(reason="anything")
+    assert audit.quarantine_findings(path, reworded) == []

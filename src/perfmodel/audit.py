@@ -595,6 +595,8 @@ def check_run(run_dir, *, data_dir=None, recompute: bool = True, salt: str | Non
         roster = workbook_scores(tables["scores"], data, salt=salt if pseudonymized else None,
                                  pseudonymized=pseudonymized)
         miss.extend(_published_findings(run_dir, manifest, tables, roster))
+        if (run_dir / WORKBOOK).is_file():
+            miss.extend(quarantine_findings(run_dir / WORKBOOK, getattr(data, "quarantine", None)))
     else:
         miss.extend(_page_structure_findings(run_dir))
     return result
@@ -639,6 +641,60 @@ def _page_structure_findings(run_dir: Path, scores=None, period=None, lang="en",
         found += [f"{rel.parent.as_posix()}/{m}" if rel.parent.parts else m
                   for m in page_findings(page, scores, period=period, lang=lang, supervisor=who)]
     return found
+
+
+def quarantine_findings(workbook, quarantine: pd.DataFrame | None) -> list[str]:
+    """Compare the quarantine sheet of a run's workbook with the recomputed quarantine, by code.
+
+    The sheet's reasons are worded in the run's language; its ``reason_code`` column is
+    not, so rows are matched on (row, column, reason_code). A workbook written before
+    reason codes existed (no such column) is compared by its number of rows only.
+
+    Returns
+    -------
+    list of str
+        One line per quarantined row found on one side only (at most 20, then a count),
+        empty when both hold the same rows with the same codes.
+    """
+    from collections import Counter
+
+    from openpyxl import load_workbook
+
+    from .dataset import QUARANTINE_COLUMNS
+
+    name = Path(workbook).name
+    try:
+        wb = load_workbook(workbook, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - a damaged file is reported by the other checks
+        return []
+    try:
+        if len(wb.sheetnames) < 3:
+            return [f"{name}: the quarantine sheet is missing"]
+        rows = list(wb[wb.sheetnames[2]].iter_rows(values_only=True))
+    finally:
+        wb.close()
+    body = [r for r in rows[1:] if any(v is not None for v in r)]
+    q = quarantine if quarantine is not None else pd.DataFrame(columns=QUARANTINE_COLUMNS)
+    coded = rows and len(rows[0]) >= len(QUARANTINE_COLUMNS)
+    if not coded or "reason_code" not in q.columns:
+        if len(body) != len(q):
+            return [f"{name} quarantine: {len(body)} rows, recomputed {len(q)}"]
+        return []
+    at = {c: QUARANTINE_COLUMNS.index(c) for c in ("row", "column", "reason_code")}
+
+    def key(row, column, code):
+        return (int(row) if row is not None and str(row).strip() != "" else None,
+                "" if column is None else str(column), "" if code is None else str(code))
+
+    recorded = Counter(key(r[at["row"]], r[at["column"]], r[at["reason_code"]]) for r in body)
+    recomputed = Counter(key(*v) for v in zip(q["row"], q["column"], q["reason_code"]))
+    lines = [f"{name} quarantine row {k[0]} column {k[1]}: code {k[2]!r} in the workbook, not recomputed"
+             for k in sorted((recorded - recomputed).elements(), key=str)]
+    lines += [f"{name} quarantine row {k[0]} column {k[1]}: code {k[2]!r} recomputed, not in the workbook"
+              for k in sorted((recomputed - recorded).elements(), key=str)]
+    if len(lines) > 20:
+        lines = lines[:20] + [f"... and {len(lines) - 20} more quarantine difference(s)"]
+    return lines
 
 
 def workbook_scores(scores: pd.DataFrame, dataset, *, salt: str | None = None,
