@@ -611,7 +611,10 @@ def test_inconsistent_matrix_exits_1_and_names_its_cr(tmp_path, capsys):
                  "--out", str(out)]) == 1
     cap = capsys.readouterr()
     assert "consistency ratio CR = 6.130 (inconsistent" in cap.out
-    assert "--accept-inconsistent" in cap.err and not out.exists()
+    assert cap.err.splitlines() == [f"perfmodel: {m}: consistency ratio 6.130 > 0.1: the pairwise judgements "
+                                    f"contradict each other; no policy written: revise the matrix, or pass "
+                                    f"--accept-inconsistent to use it anyway"]
+    assert not out.exists()
     assert _cli(["weights", "--method", "ahp", "--matrix", str(m), "--policy", "efficiency",
                  "--out", str(out), "--accept-inconsistent"]) == 0
     assert out.exists()

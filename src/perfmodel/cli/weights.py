@@ -200,16 +200,15 @@ def handle(args) -> int:
                   f"({'consistent' if res.consistent else 'inconsistent'}: CR ≤ {W.CR_THRESHOLD} is acceptable; "
                   f"lambda_max {res.lambda_max:.4f}, n {res.n})")
             if not res.consistent:
-                bad.append(m)
+                bad.append((m, res.consistency_ratio))
             if res.warning:
                 warnings.append(f"{m}: {res.warning}")
             tables.append(res.weights.assign(**{"consistency_ratio": res.consistency_ratio}))
-        if bad and not args.accept_inconsistent:
-            for w in warnings:
-                print(f"perfmodel: warning: {w}", file=sys.stderr)
-            print(f"perfmodel: {bad[0]}: the pairwise judgements are inconsistent (CR > {W.CR_THRESHOLD}); "
-                  f"no policy written: revise the matrix, or pass --accept-inconsistent to use it anyway",
-                  file=sys.stderr)
+        if bad and not args.accept_inconsistent:  # one line: which matrix, its CR, what to do
+            m, cr = bad[0]
+            print(f"perfmodel: {m}: consistency ratio {cr:.3f} > {W.CR_THRESHOLD}: the pairwise judgements "
+                  f"contradict each other; no policy written: revise the matrix, or pass "
+                  f"--accept-inconsistent to use it anyway", file=sys.stderr)
             return 1
     elif args.method == "equal":
         for d in dims:
