@@ -179,7 +179,7 @@ def test_quarantined_rows_are_counted_and_written(tmp_path, capsys, command):
     assert code == 0
     assert err == f"tickets: 4 read = 2 used + 2 quarantined (written to {q})\n"
     table = pd.read_csv(q, dtype=str)
-    assert list(table.columns) == ["table", "file", "row", "column", "reason", "record"]
+    assert list(table.columns) == ["table", "file", "row", "column", "reason", "record", "reason_code", "reason_params"]
     assert table["table"].tolist() == ["tickets", "tickets"]
     assert sorted(table["row"].tolist()) == ["4", "5"]  # spreadsheet rows 4 (T3) and 5 (T4)
     assert sorted(table["column"].tolist()) == ["created_at", "supervisor_id"]

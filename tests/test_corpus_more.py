@@ -243,8 +243,8 @@ def test_chinese_dates():
     assert t["created_at"].tolist() == [pd.Timestamp("2026-01-05 09:00"), pd.Timestamp("2026-02-10 00:00")]
     assert t["first_response_at"].tolist()[0] == pd.Timestamp("2026-01-05 09:30:15")
     assert quarantined(data) == [
-        ("staff", 3, "left_on", f"left_on: cannot read '2026年2月30日' as {DATE}"),
-        ("tickets", 4, "created_at", f"created_at: cannot read '2026年13月1日' as {TS}"),
+        ("staff", 3, "left_on", "left_on: '2026年2月30日' is not a valid date: day 30 is out of range (1..28, 2026-02 has 28 days)"),
+        ("tickets", 4, "created_at", "created_at: '2026年13月1日' is not a valid date: month 13 is out of range (1..12)"),
     ]
 
 
@@ -260,7 +260,7 @@ def test_year_first_dates_of_spreadsheets_set_to_chinese():
     assert t["first_response_at"].tolist()[0] == pd.Timestamp("2026-01-05 09:30:15")
     assert t["resolved_at"].tolist()[0] == pd.Timestamp("2026-01-06 08:00")
     assert quarantined(data) == [
-        ("tickets", 4, "created_at", f"created_at: cannot read '2026/2/30 10:00' as {TS}"),
+        ("tickets", 4, "created_at", "created_at: '2026/2/30 10:00' is not a valid date: day 30 is out of range (1..28, 2026-02 has 28 days)"),
     ]
 
 
@@ -329,7 +329,7 @@ def test_numbers_in_a_csv_date_column_are_not_serials(tmp_path):
     ("followups_rules", [
         ("followups", 2, "reached", "reached: required value is empty"),
         ("followups", 3, "ticket_id", "ticket_id 'T9' not in tickets"),
-        ("followups", 4, "called_at", f"called_at: cannot read '2026-02-30T10:00:00' as {TS}"),
+        ("followups", 4, "called_at", "called_at: '2026-02-30T10:00:00' is not a valid date: day 30 is out of range (1..28, 2026-02 has 28 days)"),
     ]),
 ])
 def test_rules_of_the_other_tables(case, expected):

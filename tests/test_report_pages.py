@@ -261,24 +261,29 @@ def test_rates_are_clipped_and_the_axis_has_no_offset():
 
 # --------------------------------------------------------------------------- 5. workbook
 
-def _workbook(tmp_path, lang):
+_INPUTS = {"data_dir": "d", "policy": {"source": "preset efficiency", "name": "p", "version": "1",
+                                       "sha256": "0" * 64}, "inputs": []}
+
+
+def _workbook(tmp_path, lang, *, roster=None, scores=None):
     from openpyxl import load_workbook
 
     from perfmodel.dataset import Dataset
     from perfmodel.reports.excel import write_workbook
 
     tables = {
-        "scores": pd.DataFrame({"supervisor_id": ["主管001"], "period": ["2026Q3"], "score": [80.0],
-                                "rating": ["A"], "score_csat": [90.0]}),
+        "scores": scores if scores is not None else pd.DataFrame(
+            {"supervisor_id": ["主管001"], "period": ["2026Q3"], "score": [80.0], "rating": ["A"],
+             "score_csat": [90.0]}),
         "indicators": pd.DataFrame({"supervisor_id": ["主管001"], "period": ["2026Q3"], "indicator": ["csat"],
                                     "value": [4.2], "numerator": [42.0], "denominator": [10.0],
                                     "available": [True]}),
     }
     quarantine = pd.DataFrame({"table": ["tickets"], "file": ["tickets.csv"], "row": [5], "column": ["cost"],
                                "reason": ["not a number"], "record": ['{"cost": "x"}']})
-    inputs = {"data_dir": "d", "policy": {"source": "preset efficiency", "name": "p", "version": "1",
-                                          "sha256": "0" * 64}, "inputs": []}
-    sheets = runner._workbook_sheets(tables, Dataset(tables={}, quarantine=quarantine), inputs,
+    inputs = _INPUTS
+    dataset_tables = {} if roster is None else {"supervisors": roster}
+    sheets = runner._workbook_sheets(tables, Dataset(tables=dataset_tables, quarantine=quarantine), inputs,
                                      {"period": "2026Q3"}, "RUN", lang=lang)
     path = write_workbook(tmp_path / f"{lang}.xlsx", sheets, headers=runner._workbook_headers(sheets, lang))
     return load_workbook(path)
@@ -291,7 +296,7 @@ def _header(ws):
 def test_chinese_workbook_has_chinese_sheets_headers_and_indicator_names(tmp_path):
     wb = _workbook(tmp_path, "zh")
     assert wb.sheetnames == ["得分", "指标", "隔离记录", "运行清单"]
-    assert _header(wb["得分"]) == ["主管编号", "期间", "总分", "评级", "客户满意度"]
+    assert _header(wb["得分"]) == ["主管编号", "期间", "总分", "评级", "客户满意度得分"]
     assert _header(wb["指标"]) == ["主管编号", "期间", "指标编号", "指标名称", "实际值", "分子", "分母", "可用"]
     assert [c.value for c in wb["指标"][2]][2:4] == ["csat", "客户满意度"]
     assert _header(wb["隔离记录"]) == ["数据表", "文件", "行", "列", "原因", "原始记录"]
@@ -360,3 +365,57 @@ def test_feedback_strengths_and_gaps_use_the_rules_target():
     strengths, gaps = sections.strengths_and_gaps(ctx, "S3", n=5)
     assert set(strengths["indicator"]) == {"tickets_per_staff_day", "compliance_rate"}
     assert list(gaps["indicator"]) == ["csat"]
+
+
+def _scores_with_rate():
+    # 103.57 points for complaint resolution: a score above 100, not a share of 1
+    return pd.DataFrame({"supervisor_id": ["S002", "S001"], "period": ["2026Q2", "2026Q2"],
+                         "score": [97.25, 88.5], "rating": ["A", "B"],
+                         "score_complaint_resolution_rate": [103.57, 91.0], "score_csat": [90.0, 85.0]})
+
+
+@pytest.mark.parametrize("lang, sheet, expected", [
+    ("en", "scores", ["Supervisor", "Name", "Team", "Period", "Total score", "Rating",
+                      "Complaint resolution rate score", "Customer satisfaction score"]),
+    ("zh", "得分", ["主管编号", "姓名", "团队", "期间", "总分", "评级", "投诉解决率得分", "客户满意度得分"]),
+])
+def test_workbook_scores_are_plain_numbers_named_as_scores_with_names_and_teams(tmp_path, lang, sheet, expected):
+    from perfmodel.catalogue import name
+
+    roster = pd.DataFrame({"supervisor_id": ["S001", "S002"], "name": ["郑刚", "许晓东"],
+                           "team": ["华南售后一组", "西北售后一组"], "region": ["华南", "西北"]})
+    wb = _workbook(tmp_path, lang, roster=roster, scores=_scores_with_rate())
+    ws = wb[sheet]
+    assert name("complaint_resolution_rate", "zh") == "投诉解决率"  # the header is built from the catalogue name
+    assert _header(ws) == expected
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    assert [r[:3] for r in rows] == [["S002", "许晓东", "西北售后一组"], ["S001", "郑刚", "华南售后一组"]]
+    assert rows[0][6] == pytest.approx(103.57)
+    for col in (5, 7, 8):  # total score and per-indicator scores: two decimals, never a percent
+        assert ws.cell(row=2, column=col).number_format == "#,##0.00"
+
+
+def test_workbook_keeps_percent_formats_for_rates_only(tmp_path):
+    from openpyxl import load_workbook
+
+    from perfmodel.reports.excel import write_workbook
+
+    table = pd.DataFrame({"complaint_resolution_rate": [0.9], "score_complaint_resolution_rate": [103.57],
+                          "share": [0.25], "result_score": [97.0]})
+    ws = load_workbook(write_workbook(tmp_path / "t.xlsx", {"t": table}))["t"]
+    assert [ws.cell(row=2, column=j).number_format for j in range(1, 5)] == ["0.0%", "#,##0.00", "0.0%", "#,##0.00"]
+
+
+def test_pseudonymized_workbook_shows_pseudonyms_of_names_and_teams(tmp_path):
+    from perfmodel.privacy import pseudonym
+
+    salt = "s" * 20
+    roster = pd.DataFrame({"supervisor_id": ["S001"], "name": ["郑刚"], "team": ["华南售后一组"]})
+    scores = pd.DataFrame({"supervisor_id": [pseudonym("S001", salt)], "period": ["2026Q2"], "score": [80.0]})
+    from perfmodel.dataset import Dataset
+
+    sheets = runner._workbook_sheets({"scores": scores, "indicators": pd.DataFrame()},
+                                     Dataset(tables={"supervisors": roster}), _INPUTS, {"period": "2026Q2"},
+                                     "RUN", pseudonymized=True, salt=salt)
+    row = sheets["scores"].iloc[0]
+    assert (row["name"], row["team"]) == (pseudonym("郑刚", salt), pseudonym("华南售后一组", salt))

@@ -119,8 +119,11 @@ def test_a_score_and_a_rating_changed_in_the_workbook(copy):
     wb = load_workbook(run / "scores.xlsx")
     ws = wb.worksheets[0]
     header = [c.value for c in ws[1]]
-    # headers are labels; the columns are in the order of scores.csv
-    i_score, i_rating = list(recorded.columns).index("score"), list(recorded.columns).index("rating")
+    # headers are labels; the columns are in the order of scores.csv, with the supervisor's
+    # name and team inserted after supervisor_id
+    assert header[1:3] == ["Name", "Team"]
+    shown = ["supervisor_id", "name", "team"] + list(recorded.columns)[1:]
+    i_score, i_rating = shown.index("score"), shown.index("rating")
     row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "S001")
     new_rating = "D" if s001["rating"] != "D" else "S"
     ws.cell(row, i_score + 1).value = 99.5

@@ -1,8 +1,11 @@
 """perfmodel.weights against published worked examples, hand calculations and other libraries."""
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+
+
 
 import numpy as np
 import pandas as pd
@@ -415,7 +418,7 @@ class TestCli:
         new, prov = W.read_policy_with_provenance(out)
         base = load_policy("efficiency")
         got = [new.indicators[i].weight for i in RESULT_IDS]
-        np.testing.assert_allclose(got, w / w.sum(), atol=1e-9)  # a consistent matrix
+        np.testing.assert_allclose(got, w / w.sum(), atol=1e-4)  # a consistent matrix, 4 decimals
         assert sum(new.indicators[i].weight for i in new.of_dimension("result")) == pytest.approx(1)
         for i in base.of_dimension("process"):
             assert new.indicators[i].weight == pytest.approx(base.indicators[i].weight)
@@ -438,6 +441,9 @@ class TestCli:
         _cli(["weights", "--method", "ahp", "--matrix", str(m), "--policy", "efficiency",
               "--out", str(tmp_path / "n.yaml")])
         assert "consistency ratio" in capsys.readouterr().err
+        assert not (tmp_path / "n.yaml").exists()  # refused without --accept-inconsistent
+        assert _cli(["weights", "--method", "ahp", "--matrix", str(m), "--policy", "efficiency",
+                     "--out", str(tmp_path / "n.yaml"), "--accept-inconsistent"]) == 0
         _, prov = W.read_policy_with_provenance(tmp_path / "n.yaml")
         assert prov["consistency"]["result"]["consistent"] is False
 
@@ -480,7 +486,7 @@ class TestCli:
             members = base.of_dimension(dim)
             expected = W.entropy(q3, members).set_index("indicator").weight
             for i in members:
-                assert new.indicators[i].weight == pytest.approx(expected[i], abs=1e-12)
+                assert new.indicators[i].weight == pytest.approx(expected[i], abs=1e-4)  # 4 decimals
         assert prov["data"]["periods"] == "2026Q3..2026Q3" and prov["data"]["n_rows"] == 20
         assert prov["dimension_weights"].startswith("given")
         table = pd.read_csv(tmp_path / "w.csv")
@@ -518,7 +524,7 @@ def test_compare_methods():
     assert pol.to_dict() == {i: base.indicators[i].weight for i in ids}
     ent = t[t.method == "entropy"].set_index("indicator").weight
     expected = W.entropy(panel, base.of_dimension("process")).set_index("indicator").weight
-    np.testing.assert_allclose(ent[expected.index], expected, atol=1e-12)
+    np.testing.assert_allclose(ent[expected.index], expected, atol=1e-4)  # written with 4 decimals
     # AHP covered 4 of 5 result indicators: the fifth keeps its weight
     ahp = t[t.method == "ahp"].set_index("indicator").weight
     fifth = base.of_dimension("result")[4]
@@ -540,3 +546,124 @@ def test_calibration_notebook_runs(tmp_path):
     new, prov = W.read_policy_with_provenance(tmp_path / "proposed" / "calibrated_policy.yaml")
     assert prov["method"] == "ahp" and prov["consistency"]["result"]["consistent"] is True
     assert sum(new.indicators[i].weight for i in new.of_dimension("result")) == pytest.approx(1)
+
+
+# --------------------------------------------------------------------------- item 9: weights for people
+
+def _decimals(x: float) -> Decimal:
+    return Decimal(repr(float(x)))
+
+
+@pytest.mark.parametrize("raw, expected", [
+    # 2/7, 2/7, 3/7 = .285714.., .285714.., .428571..: floors 2857 + 2857 + 4285 = 9999 units,
+    # the missing unit goes to the largest remainder (.71 of the third)
+    ([2, 2, 3], [0.2857, 0.2857, 0.4286]),
+    # thirds: one unit missing, equal remainders: the first one gets it
+    ([1, 1, 1], [0.3334, 0.3333, 0.3333]),
+    # already at four decimals: unchanged
+    ([0.3, 0.25, 0.2, 0.15, 0.1], [0.3, 0.25, 0.2, 0.15, 0.1]),
+])
+def test_round_weights_largest_remainder(raw, expected):
+    got = W.round_weights(raw)
+    assert got == expected
+    assert sum(_decimals(g) for g in got) == Decimal(1)
+
+
+def test_written_weights_have_four_decimals_and_sum_exactly_to_one(tmp_path):
+    import yaml
+
+    w = np.array([7.0, 3, 3, 1, 1])  # 7/15 = 0.46666.., 3/15 = 0.2, 1/15 = 0.0666..
+    m = _pairwise(tmp_path / "pairwise.csv", np.outer(w, 1 / w), RESULT_IDS)
+    out = tmp_path / "new.yaml"
+    assert _cli(["weights", "--method", "ahp", "--matrix", str(m), "--policy", "efficiency",
+                 "--out", str(out)]) == 0
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    got = [data["indicators"][i]["weight"] for i in RESULT_IDS]
+    # 4666.67 + 2000 + 2000 + 666.67 + 666.67: floors 4666+2000+2000+666+666 = 9998, the two
+    # missing units go to the largest remainders (.67 each: the first and fourth)
+    assert got == [0.4667, 0.2, 0.2, 0.0667, 0.0666]
+    assert sum(_decimals(g) for g in got) == Decimal(1)
+    process = [e["weight"] for e in data["indicators"].values() if e["dimension"] == "process"]
+    assert sum(_decimals(g) for g in process) == Decimal(1)
+    assert all(_decimals(g).as_tuple().exponent >= -4 for g in got + process)
+
+
+def test_cr_is_printed_for_a_consistent_matrix(tmp_path, capsys):
+    # Saaty's textbook 3x3 example: a12 = 3, a13 = 5, a23 = 3. For a 3x3 reciprocal matrix
+    # lambda_max = 1 + r^(1/3) + r^(-1/3) with r = a12 a23 / a13 = 1.8: 3.0385,
+    # CI = 0.0193, CR = CI / 0.58 = 0.033 (the published value).
+    mat = np.array([[1, 3, 5], [1 / 3, 1, 3], [1 / 5, 1 / 3, 1]])
+    m = _pairwise(tmp_path / "p.csv", mat, RESULT_IDS[:3])
+    assert _cli(["weights", "--method", "ahp", "--matrix", str(m), "--policy", "efficiency",
+                 "--out", str(tmp_path / "n.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert f"{m}: consistency ratio CR = 0.033 (consistent" in out
+
+
+def test_inconsistent_matrix_exits_1_and_names_its_cr(tmp_path, capsys):
+    # cyclic judgements a12 = 9, a23 = 9, a13 = 1/9: r = 9 * 9 * 9 = 729, r^(1/3) = 9,
+    # lambda_max = 1 + 9 + 1/9 = 10.111, CI = 7.111 / 2 = 3.5556, CR = 3.5556 / 0.58 = 6.130
+    mat = np.array([[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]])
+    m = _pairwise(tmp_path / "p.csv", mat, RESULT_IDS[:3])
+    out = tmp_path / "n.yaml"
+    assert _cli(["weights", "--method", "ahp", "--matrix", str(m), "--policy", "efficiency",
+                 "--out", str(out)]) == 1
+    cap = capsys.readouterr()
+    assert "consistency ratio CR = 6.130 (inconsistent" in cap.out
+    assert cap.err.splitlines() == [f"perfmodel: {m}: consistency ratio 6.130 > 0.1: the pairwise judgements "
+                                    f"contradict each other; no policy written: revise the matrix, or pass "
+                                    f"--accept-inconsistent to use it anyway"]
+    assert not out.exists()
+    assert _cli(["weights", "--method", "ahp", "--matrix", str(m), "--policy", "efficiency",
+                 "--out", str(out), "--accept-inconsistent"]) == 0
+    assert out.exists()
+
+
+def _mostly_zero_panel(ids):
+    rng = np.random.default_rng(7)
+    n = 25
+    panel = pd.DataFrame({i: rng.uniform(0.2, 0.9, n) for i in ids})
+    zeros = np.zeros(n)
+    zeros[:7] = [0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9]  # 18 of 25 values are 0: 72 %
+    panel[ids[-1]] = zeros
+    return panel
+
+
+def test_entropy_warns_why_a_mostly_zero_indicator_dominates():
+    from perfmodel.errors import PerfmodelWarning
+
+    ids = ["first_response_hours", "timely_closure_rate", "promotion_rate"]
+    panel = _mostly_zero_panel(ids)
+    with pytest.warns(PerfmodelWarning, match=r"entropy weight of promotion_rate is 0\.\d\d of the 3 "
+                                              r"indicators .*72% of its 25 values are 0"):
+        table = W.entropy(panel, ids, directions={i: "higher" for i in ids})
+    assert table.set_index("indicator").weight["promotion_rate"] >= 0.5
+    assert len(table.attrs["warnings"]) == 1
+
+
+def test_balanced_weights_do_not_warn():
+    import warnings
+
+    rng = np.random.default_rng(3)
+    ids = ["a", "b", "c"]
+    panel = pd.DataFrame({i: rng.uniform(0.1, 1, 40) for i in ids})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = W.entropy(panel, ids, directions={i: "higher" for i in ids})
+    assert table.attrs["warnings"] == []
+
+
+def test_cli_prints_the_lopsided_weight_warning_once(tmp_path, capsys):
+    from perfmodel.policy import load_policy
+
+    base = load_policy("quality")
+    ids = base.weighted_indicators
+    panel = _mostly_zero_panel(ids)
+    panel.insert(0, "period", "2026Q2")
+    panel.insert(0, "supervisor_id", [f"S{i:02d}" for i in range(len(panel))])
+    pfile = tmp_path / "panel.csv"
+    panel.to_csv(pfile, index=False)
+    assert _cli(["weights", "--method", "entropy", "--panel", str(pfile), "--policy", "quality",
+                 "--out", str(tmp_path / "n.yaml")]) == 0
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if "warning" in ln]
+    assert len(lines) == 1 and f"of its 25 values are 0" in lines[0] and ids[-1] in lines[0]

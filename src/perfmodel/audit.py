@@ -602,13 +602,18 @@ def check_run(run_dir, *, data_dir=None, recompute: bool = True, salt: str | Non
         result.score_changes = _score_changes(run_dir / SCORES_CSV, tables["scores"])
         for row in result.score_changes.itertuples(index=False):
             miss.append(_describe_change(row))
-        miss.extend(_published_findings(run_dir, manifest, tables))
+        roster = workbook_scores(tables["scores"], data, salt=salt if pseudonymized else None,
+                                 pseudonymized=pseudonymized)
+        miss.extend(_published_findings(run_dir, manifest, tables, roster))
+        if (run_dir / WORKBOOK).is_file():
+            miss.extend(quarantine_findings(run_dir / WORKBOOK, getattr(data, "quarantine", None)))
     else:
         miss.extend(_page_structure_findings(run_dir))
     return result
 
 
-def _published_findings(run_dir: Path, manifest: dict, tables: dict[str, pd.DataFrame]) -> list[str]:
+def _published_findings(run_dir: Path, manifest: dict, tables: dict[str, pd.DataFrame],
+                        workbook_scores_sheet: pd.DataFrame | None = None) -> list[str]:
     """The workbook's cells and the pages' score tables against the recomputed tables."""
     from .published import workbook_findings
 
@@ -616,7 +621,8 @@ def _published_findings(run_dir: Path, manifest: dict, tables: dict[str, pd.Data
     lang = params.get("lang") if params.get("lang") in ("en", "zh") else "en"
     found = []
     if (run_dir / WORKBOOK).is_file():
-        found += workbook_findings(run_dir / WORKBOOK, [(0, tables["scores"], "supervisor_id"),
+        sheet = tables["scores"] if workbook_scores_sheet is None else workbook_scores_sheet
+        found += workbook_findings(run_dir / WORKBOOK, [(0, sheet, "supervisor_id"),
                                                         (1, _workbook_indicators(tables["indicators"], lang),
                                                          "supervisor_id")])
     # only these notebooks show the run's own scores (the others show alternatives); a
@@ -645,6 +651,96 @@ def _page_structure_findings(run_dir: Path, scores=None, period=None, lang="en",
         found += [f"{rel.parent.as_posix()}/{m}" if rel.parent.parts else m
                   for m in page_findings(page, scores, period=period, lang=lang, supervisor=who)]
     return found
+
+
+def quarantine_findings(workbook, quarantine: pd.DataFrame | None) -> list[str]:
+    """Compare the quarantine sheet of a run's workbook with the recomputed quarantine, by code.
+
+    The sheet's reasons are worded in the run's language; its ``reason_code`` column is
+    not, so rows are matched on (row, column, reason_code). A workbook written before
+    reason codes existed (no such column) is compared by its number of rows only.
+
+    Returns
+    -------
+    list of str
+        One line per quarantined row found on one side only (at most 20, then a count),
+        empty when both hold the same rows with the same codes.
+    """
+    from collections import Counter
+
+    from openpyxl import load_workbook
+
+    from .dataset import QUARANTINE_COLUMNS
+
+    name = Path(workbook).name
+    try:
+        wb = load_workbook(workbook, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - a damaged file is reported by the other checks
+        return []
+    try:
+        if len(wb.sheetnames) < 3:
+            return [f"{name}: the quarantine sheet is missing"]
+        rows = list(wb[wb.sheetnames[2]].iter_rows(values_only=True))
+    finally:
+        wb.close()
+    body = [r for r in rows[1:] if any(v is not None for v in r)]
+    q = quarantine if quarantine is not None else pd.DataFrame(columns=QUARANTINE_COLUMNS)
+    coded = rows and len(rows[0]) >= len(QUARANTINE_COLUMNS)
+    if not coded or "reason_code" not in q.columns:
+        if len(body) != len(q):
+            return [f"{name} quarantine: {len(body)} rows, recomputed {len(q)}"]
+        return []
+    at = {c: QUARANTINE_COLUMNS.index(c) for c in ("row", "column", "reason_code")}
+
+    def key(row, column, code):
+        return (int(row) if row is not None and str(row).strip() != "" else None,
+                "" if column is None else str(column), "" if code is None else str(code))
+
+    recorded = Counter(key(r[at["row"]], r[at["column"]], r[at["reason_code"]]) for r in body)
+    recomputed = Counter(key(*v) for v in zip(q["row"], q["column"], q["reason_code"]))
+    lines = [f"{name} quarantine row {k[0]} column {k[1]}: code {k[2]!r} in the workbook, not recomputed"
+             for k in sorted((recorded - recomputed).elements(), key=str)]
+    lines += [f"{name} quarantine row {k[0]} column {k[1]}: code {k[2]!r} recomputed, not in the workbook"
+              for k in sorted((recomputed - recorded).elements(), key=str)]
+    if len(lines) > 20:
+        lines = lines[:20] + [f"... and {len(lines) - 20} more quarantine difference(s)"]
+    return lines
+
+
+def workbook_scores(scores: pd.DataFrame, dataset, *, salt: str | None = None,
+                    pseudonymized: bool = False) -> pd.DataFrame:
+    """The scores sheet of ``scores.xlsx``: ``scores`` with the supervisor's ``name`` and
+    ``team`` inserted after ``supervisor_id``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of ``scores`` with ``name`` and ``team`` (from the dataset's
+        ``supervisors`` table; empty where a supervisor is not listed) after
+        ``supervisor_id``. In a pseudonymized run (``scores`` carry pseudonyms) the names
+        and teams are the pseudonyms made with ``salt``; without the salt they are left out.
+        ``scores`` itself when it has no ``supervisor_id`` or the dataset no roster.
+    """
+    if "supervisor_id" not in scores.columns:
+        return scores
+    roster = (getattr(dataset, "tables", None) or {}).get("supervisors")
+    wanted = [c for c in ("name", "team") if c not in scores.columns]
+    if roster is None or not wanted or (pseudonymized and salt is None):
+        return scores
+    roster = roster[["supervisor_id"] + [c for c in wanted if c in roster.columns]]
+    roster = roster.drop_duplicates("supervisor_id").reset_index(drop=True)
+    if salt is not None:  # the scores carry pseudonyms: join on the pseudonym, show pseudonyms
+        from .privacy import pseudonymize
+
+        roster = pseudonymize(roster, salt, [c for c in ("supervisor_id", "name", "team") if c in roster.columns])
+    position = dict(zip(roster["supervisor_id"].astype(str), roster.index))
+    rows = scores["supervisor_id"].astype(str).map(position)
+    out = scores.copy()
+    at = list(out.columns).index("supervisor_id") + 1
+    for k, col in enumerate(wanted):
+        values = roster[col].reindex(rows).to_numpy() if col in roster.columns else [None] * len(out)
+        out.insert(at + k, col, values)
+    return out
 
 
 def _workbook_indicators(indicators: pd.DataFrame, lang: str) -> pd.DataFrame:

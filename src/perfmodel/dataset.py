@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 
-QUARANTINE_COLUMNS = ["table", "file", "row", "column", "reason", "record"]
+QUARANTINE_COLUMNS = ["table", "file", "row", "column", "reason", "record", "reason_code", "reason_params"]
+# ``reason`` is the English text (kept as it was); ``reason_code`` names each rule broken
+# ("; " between several) and ``reason_params`` holds their parameters as a JSON list of
+# objects, one per code, so a page can word the reason in any language
+# (:func:`perfmodel.i18n.reason_text`) and checks compare codes, not wording.
 ACCOUNT_COLUMNS = ["table", "file", "rows_read", "rows_used", "rows_quarantined"]
 
 

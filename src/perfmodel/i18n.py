@@ -171,6 +171,7 @@ LABELS: dict[str, dict[str, str]] = {
     "sheet_manifest": {"en": "manifest", "zh": "运行清单"},
     "wb_denominator": {"en": "Denominator", "zh": "分母"},
     "wb_setting_value": {"en": "Value", "zh": "值"},
+    "wb_indicator_score": {"en": "{name} score", "zh": "{name}得分"},
     "std_effect": {"en": "Effect of 1 SD", "zh": "1 个标准差的效应"},
     "p_adj": {"en": "p (adjusted)", "zh": "校正 p 值"},
     "verdict": {"en": "Verdict", "zh": "结论"},
@@ -193,6 +194,8 @@ LABELS: dict[str, dict[str, str]] = {
     "rows_used": {"en": "Rows used", "zh": "使用行数"},
     "rows_quarantined": {"en": "Rows quarantined", "zh": "隔离行数"},
     "reason": {"en": "Reason", "zh": "原因"},
+    "reason_code": {"en": "Reason code", "zh": "原因代码"},
+    "reason_params": {"en": "Reason parameters", "zh": "原因参数"},
     "rows": {"en": "Rows", "zh": "行数"},
     "row": {"en": "Row", "zh": "行"},
     "column": {"en": "Column", "zh": "列"},
@@ -277,6 +280,16 @@ LABELS: dict[str, dict[str, str]] = {
                        "zh": "{total} 位主管中有 {n} 位在权重扰动下保持评级的概率不超过 {keep}%。"},
     "validity_text": {"en": "{n} of {total} process→result pairs are significant at 5 % (lag {lag}).",
                       "zh": "{total} 组过程→结果关系中有 {n} 组在 5% 水平显著（滞后 {lag} 期）。"},
+    # the random draws behind a figure: the same seed and number of draws give the same figure
+    "draws_fragility": {"en": "Random draws: {draws:,} re-weightings, seed {seed}. The same seed and "
+                              "number of draws give the same figures.",
+                        "zh": "随机抽样：{draws:,} 次权重扰动，随机种子 {seed}。相同的随机种子和抽样次数给出相同的结果。"},
+    "draws_bootstrap": {"en": "Random draws: p-values of {n} pairs come from a wild cluster bootstrap with "
+                              "{draws:,} draws, seed {seed} (fewer than {below} supervisors).",
+                        "zh": "随机抽样：{n} 组关系的 p 值来自野聚类自助法，{draws:,} 次抽样，随机种子 {seed}"
+                              "（主管少于 {below} 位）。"},
+    "draws_none": {"en": "No random draws: p-values from cluster-robust t tests ({below} or more supervisors).",
+                   "zh": "未使用随机抽样：p 值来自聚类稳健 t 检验（主管不少于 {below} 位）。"},
 }
 
 # Coaching topics suggested for a gap in an indicator (SPEC seed: 辅导沟通).
@@ -364,3 +377,107 @@ def columns(df, lang: str = "en"):
             label = indicator_label(col, lang) if isinstance(col, str) else col
             mapping[col] = label
     return df.rename(columns=mapping)
+
+
+# --------------------------------------------------------------------------- quarantine reasons
+
+#: Data tables by name, as pages show them.
+TABLE_NAMES: dict[str, dict[str, str]] = {
+    "supervisors": {"en": "supervisors", "zh": "主管"},
+    "staff": {"en": "staff", "zh": "员工"},
+    "tickets": {"en": "tickets", "zh": "工单"},
+    "surveys": {"en": "surveys", "zh": "满意度调查"},
+    "followups": {"en": "followups", "zh": "回访"},
+    "customers": {"en": "customers", "zh": "客户"},
+    "training": {"en": "training", "zh": "培训"},
+    "audits": {"en": "audits", "zh": "稽核"},
+    "peer_reviews": {"en": "peer_reviews", "zh": "同事互评"},
+    "budgets": {"en": "budgets", "zh": "预算"},
+}
+
+# What a readable cell of each column kind looks like (perfmodel.parsing.EXPECTED in English).
+_EXPECTED_ZH = {"timestamp": "ISO 8601 日期时间（如 2026-03-31T14:05:00）", "date": "日期（如 2026-03-31）",
+                "bool": "true/false、1/0、yes/no 或 是/否", "float": "数字",
+                "period": "期间（如 2026Q3 或 2026-09）", "id": "文本", "text": "文本"}
+_FIELD_ZH = {"month": "月份", "day": "日", "hour": "小时", "minute": "分钟", "second": "秒"}
+
+#: Chinese wording of each quarantine reason code (the English text is stored with the row).
+REASONS_ZH: dict[str, str] = {
+    "unreadable": "{column}：无法将“{value}”读取为{expected}",
+    "date_field": "{column}：“{value}”不是有效日期：{field} {number} 超出范围（{low}..{high}{days}）",
+    "too_large": "{column}：“{value}”过大（超过 {limit}）",
+    "before": "{column}“{value}”早于 {other}“{other_value}”",
+    "above": "{column}“{value}”高于 {other}“{other_value}”",
+    "required_empty": "{column}：必填值为空",
+    "out_of_range": "{column}：“{value}”超出范围 {bounds}",
+    "duplicate": "{column}“{value}”与第 {first_row} 行重复",
+    "not_in_parent": "{column}“{value}”不在{parent}表中",
+    "no_parent_table": "{column}“{value}”：数据中没有{parent}表",
+    "before_parent": "{column}“{value}”早于所属{parent}记录的 {other}“{other_value}”",
+    "lookalike": "{column}：“{value}”只是看起来像“{normal}”（含全角或不可见字符）；请重新输入为“{normal}”",
+    "implausible_date": "{column}：“{value}”不在合理日期范围 {window} 内（是否输入错误？见 data/README.md）",
+    "formula_without_value": "{column}：公式没有计算值（文件由不计算公式的程序写入）；请在 Excel 中打开并保存工作簿，"
+                             "使值被存储",
+}
+
+
+def table_label(table: str, lang: str = "en") -> str:
+    """Return the name of a data table in ``lang`` (``tickets`` -> ``工单``; unknown names as given)."""
+    entry = TABLE_NAMES.get(str(table))
+    return entry[check_lang(lang)] if entry else str(table)
+
+
+def _num_text(x) -> str:
+    return "" if x is None else (f"{int(x)}" if float(x).is_integer() else f"{x}")
+
+
+def _reason_zh(code: str, p: dict) -> str:
+    values = {k: ("" if v is None else v) for k, v in p.items()}
+    if code == "unreadable":
+        values["expected"] = _EXPECTED_ZH.get(p.get("kind"), "有效值")
+    elif code == "date_field":
+        values["field"] = _FIELD_ZH.get(p.get("field"), p.get("field"))
+        values["days"] = f"，{p['month']} 只有 {p['high']} 天" if p.get("month") else ""
+    elif code == "out_of_range":
+        lo, hi = p.get("min"), p.get("max")
+        values["bounds"] = (f"{_num_text(lo)}..{_num_text(hi)}" if lo is not None and hi is not None
+                            else f"≥ {_num_text(lo)}" if lo is not None else f"≤ {_num_text(hi)}")
+    elif code in ("not_in_parent", "no_parent_table", "before_parent"):
+        values["parent"] = table_label(p.get("parent", ""), "zh")
+    return REASONS_ZH[code].format(**values)
+
+
+def reason_text(code, params, lang: str = "en", english: str = "") -> str:
+    """Return a quarantine reason in ``lang`` from its code and parameters.
+
+    Parameters
+    ----------
+    code : str
+        ``reason_code`` of a quarantined row (several joined with ``"; "``).
+    params : str
+        ``reason_params``: a JSON list of objects, one per code.
+    lang : {"en", "zh"}
+    english : str
+        The stored English ``reason``; returned for ``en`` and whenever the code is
+        unknown or its parameters unreadable (a quarantine written before codes existed).
+
+    Returns
+    -------
+    str
+        The reason worded in ``lang`` (several joined with "；" in Chinese).
+    """
+    import json
+
+    if check_lang(lang) == "en" or not isinstance(code, str) or not code:
+        return english
+    codes = code.split("; ")
+    try:
+        plist = json.loads(params) if isinstance(params, str) else None
+    except ValueError:
+        plist = None
+    if not isinstance(plist, list) or len(plist) != len(codes) or any(c not in REASONS_ZH for c in codes):
+        return english
+    try:
+        return "；".join(_reason_zh(c, p) for c, p in zip(codes, plist))
+    except (KeyError, IndexError, TypeError, ValueError):
+        return english

@@ -7,6 +7,8 @@ checked against the already validated parent table.
 """
 from __future__ import annotations
 
+import json
+
 import os
 import sys
 from pathlib import Path
@@ -256,7 +258,10 @@ def _reader_rejects(name: str, raw: RawTable):
         "table": name, "file": raw.label, "row": raw.rows[positions].astype(np.int64),
         "column": [c for _, c, _ in raw.problems], "reason": [r for _, _, r in raw.problems],
         "record": _records(raw.frame, positions),
-    })
+        # the reader's one rejection: a formula cell a program wrote without its value
+        "reason_code": "formula_without_value",
+        "reason_params": [json.dumps([{"column": c}], ensure_ascii=False) for _, c, _ in raw.problems],
+    }, columns=QUARANTINE_COLUMNS)
     keep = np.ones(len(raw.frame), dtype=bool)
     keep[positions] = False
     return raw.frame[keep].reset_index(drop=True), raw.rows[keep], rejected

@@ -78,6 +78,51 @@ EXPECTED = {
 }
 
 
+# A year-first date (ISO 8601, Chinese or spreadsheet form) with an optional clock time,
+# whatever its numbers: for naming the field that is out of range in an unreadable cell.
+_DATE_SHAPE = (r"^\s*(?P<y>\d{4})\s*[年/.-]\s*(?P<m>\d{1,2})\s*[月/.-]\s*(?P<d>\d{1,2})\s*[日号]?"
+               r"(?:(?:\s+|T|\s*)(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2})"
+               r"(?:\.\d+)?)?\s*秒?)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?\s*$")
+
+
+def date_fault(value) -> tuple[str, dict] | None:
+    """Name the field that makes a date-shaped cell impossible, e.g. month 13 of ``2026/13/45``.
+
+    Parameters
+    ----------
+    value : object
+        A cell that could not be read as a date or timestamp.
+
+    Returns
+    -------
+    tuple of (str, dict) or None
+        ``(field, params)`` for the first impossible field in the order month, day, hour,
+        minute, second: ``field`` is ``"month"``, ``"day"``, ``"hour"``, ``"minute"`` or
+        ``"second"``; ``params`` holds ``value`` (the number written), ``low`` and ``high``
+        (the allowed range; for a day, the length of that month, e.g. 28 for 2026-02).
+        None when the cell is not year-first date-shaped or no field is out of range.
+    """
+    import calendar
+    import re
+
+    if not isinstance(value, str):
+        return None
+    m = re.match(_DATE_SHAPE, value)
+    if m is None:
+        return None
+    year, month, day = int(m["y"]), int(m["m"]), int(m["d"])
+    if not 1 <= month <= 12:
+        return "month", {"value": month, "low": 1, "high": 12}
+    last = calendar.monthrange(year, month)[1] if year >= 1 else 31
+    if not 1 <= day <= last:
+        return "day", {"value": day, "low": 1, "high": last, "month": f"{year:04d}-{month:02d}"}
+    for name, high in (("H", 23), ("M", 59), ("S", 59)):
+        if m[name] is not None and int(m[name]) > high:
+            field = {"H": "hour", "M": "minute", "S": "second"}[name]
+            return field, {"value": int(m[name]), "low": 0, "high": high}
+    return None
+
+
 def parse_column(series: pd.Series, kind: str, timezone: str = "Asia/Shanghai", *, excel: bool = False):
     """Convert one column to the type of ``kind``.
 

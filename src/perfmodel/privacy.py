@@ -146,8 +146,9 @@ def withhold_quarantine(quarantine: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         A copy with the same rows and columns: ``reason`` becomes ``<column>: value
         withheld (pseudonymized run)`` (``column`` names the rule's column, never a value),
-        ``record`` becomes ``(withheld: pseudonymized run)``; ``table``, ``file``, ``row``
-        and ``column`` are kept.
+        ``record`` becomes ``(withheld: pseudonymized run)``; ``reason_params`` loses the
+        cell values it quotes (``value``, ``other_value``); ``table``, ``file``, ``row``,
+        ``column`` and ``reason_code`` are kept.
     """
     out = quarantine.copy()
     if "reason" in out.columns:
@@ -157,7 +158,22 @@ def withhold_quarantine(quarantine: pd.DataFrame) -> pd.DataFrame:
             out["reason"] = WITHHELD
     if "record" in out.columns:
         out["record"] = WITHHELD
+    if "reason_params" in out.columns:  # keep the rule's parameters, never the cells it quotes
+        out["reason_params"] = out["reason_params"].map(_withhold_params)
     return out
+
+
+def _withhold_params(text):
+    import json
+
+    if not isinstance(text, str) or not text:
+        return text
+    try:
+        params = json.loads(text)
+    except ValueError:
+        return WITHHELD
+    return json.dumps([{k: v for k, v in p.items() if k not in ("value", "other_value")} for p in params],
+                      ensure_ascii=False, sort_keys=True)
 
 
 def load_or_create_salt(path, *, forbidden=()) -> str:

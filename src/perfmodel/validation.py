@@ -29,8 +29,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .dataset import QUARANTINE_COLUMNS
-from .parsing import EXPECTED, MAX_ABS, TEXT_DTYPE, empty_column, open_end_cells, parse_column
 from .lookalike import lookalike_ids
+from .parsing import EXPECTED, MAX_ABS, TEXT_DTYPE, date_fault, empty_column, open_end_cells, parse_column
 from .plausible import ANCHOR, DateWindow, newest_anchor, outside
 from .schema import TABLES, Table
 
@@ -92,13 +92,19 @@ class _Problems:
         self.parts: list[pd.DataFrame] = []
         self.step = 0
 
-    def add(self, positions, column: str, reasons) -> None:
+    def add(self, positions, column: str, reasons, code: str, params) -> None:
+        """Record rows breaking one rule: English ``reasons``, the rule's ``code`` and, per row
+        (or one for all), its ``params`` (a dict, stored as JSON)."""
         positions = np.asarray(positions, dtype=np.int64)
         if len(positions):
             self.step += 1
+            if isinstance(params, dict):
+                params = [params] * len(positions)
             self.parts.append(pd.DataFrame({
                 "pos": positions, "step": self.step, "column": column,
                 "reason": np.asarray(reasons, dtype=object) if not isinstance(reasons, str) else reasons,
+                "reason_code": code,
+                "reason_params": np.asarray([_json(p) for p in params], dtype=object),
             }))
 
     def positions(self) -> np.ndarray:
@@ -109,19 +115,48 @@ class _Problems:
     def by_row(self) -> pd.DataFrame:
         """One row per position: ``pos``, ``column``, ``reason`` (joined with "; ")."""
         if not self.parts:
-            return pd.DataFrame({"pos": pd.Series([], dtype=np.int64), "column": [], "reason": []})
+            return pd.DataFrame({"pos": pd.Series([], dtype=np.int64), "column": [], "reason": [],
+                                 "reason_code": [], "reason_params": []})
         all_ = pd.concat(self.parts, ignore_index=True).sort_values(["pos", "step"], kind="stable")
         all_ = all_.drop_duplicates(["pos", "column", "reason"])
         several = all_["pos"].duplicated(keep=False).to_numpy()
         # most bad rows break one rule: only rows with several reasons need joining
-        single = all_.loc[~several, ["pos", "column", "reason"]]
+        single = all_.loc[~several, ["pos", "column", "reason", "reason_code", "reason_params"]].copy()
+        single["reason_params"] = "[" + single["reason_params"] + "]"
         grouped = all_[several].groupby("pos", sort=True)
         joined = pd.DataFrame({
             "column": grouped["column"].agg(lambda s: "; ".join(dict.fromkeys(s))),
             "reason": grouped["reason"].agg("; ".join),
+            "reason_code": grouped["reason_code"].agg("; ".join),
+            "reason_params": grouped["reason_params"].agg(lambda s: "[" + ", ".join(s) + "]"),
         }).reset_index()
         out = pd.concat([single, joined], ignore_index=True) if len(joined) else single
         return out.sort_values("pos", kind="stable").reset_index(drop=True)
+
+
+def _json(params: dict) -> str:
+    """Reason parameters as compact, deterministic JSON (cell values as text)."""
+    return json.dumps({k: _plain(v) for k, v in params.items()}, ensure_ascii=False, sort_keys=True)
+
+
+def _plain(value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return int(value) if float(value).is_integer() else float(value)
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def _cell(value) -> str:
+    """A cell as reason parameters quote it: the text :func:`_show` shows, without quotes."""
+    shown = _show(value)
+    return "" if shown == "(empty)" else shown[1:-1]
 
 
 def _show(value) -> str:
@@ -188,16 +223,19 @@ def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
         if bad.any():
             pos = np.flatnonzero(bad)
             cells = raw[col.name].iloc[pos]
-            problems.add(pos, col.name, [
-                f"{col.name}: cannot read {_show(v)} as {EXPECTED[col.kind]}" for v in cells])
+            reasons, codes, params = _unreadable(col, cells)
+            for code in dict.fromkeys(codes):  # one rule per call: unreadable, or a date field out of range
+                mine = [i for i, c in enumerate(codes) if c == code]
+                problems.add(pos[mine], col.name, [reasons[i] for i in mine], code, [params[i] for i in mine])
         if col.kind == "float":
             with np.errstate(invalid="ignore"):
                 huge = np.abs(values.to_numpy()) > MAX_ABS
             if huge.any():  # 1e308 reads as a number but is no plausible cost or count
                 pos = np.flatnonzero(huge)
+                cells = raw[col.name].iloc[pos]
                 problems.add(pos, col.name, [
-                    f"{col.name}: {_show(v)} is too large (more than {MAX_ABS:g})"
-                    for v in raw[col.name].iloc[pos]])
+                    f"{col.name}: {_show(v)} is too large (more than {MAX_ABS:g})" for v in cells],
+                    "too_large", [{"column": col.name, "value": _cell(v), "limit": f"{MAX_ABS:g}"} for v in cells])
                 values = values.where(~huge, np.nan)
         if col.kind == "id":
             values = _lookalike_problems(col.name, values, raw, problems)
@@ -231,6 +269,8 @@ def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
         "column": bad_rows["column"].to_numpy(),
         "reason": bad_rows["reason"].to_numpy(),
         "record": _records(raw, bad_rows["pos"].to_numpy()),
+        "reason_code": bad_rows["reason_code"].to_numpy(),
+        "reason_params": bad_rows["reason_params"].to_numpy(),
     }, columns=QUARANTINE_COLUMNS)
     return clean, quarantine
 
@@ -241,9 +281,11 @@ def _lookalike_problems(name: str, values: pd.Series, raw: pd.DataFrame, problem
     if not bad.any():
         return values
     pos = np.flatnonzero(bad)
+    shown = list(zip(values.iloc[pos], normals))
     problems.add(pos, name, [
         f"{name}: {_show_id(v)} only looks like {_show(n)} (full-width or invisible characters); "
-        f"retype it as {_show(n)}" for v, n in zip(values.iloc[pos], normals)])
+        f"retype it as {_show(n)}" for v, n in shown], "lookalike",
+        [{"column": name, "value": _show_id(v)[1:-1], "normal": _cell(n)} for v, n in shown])
     return values.where(~bad)
 
 
@@ -274,9 +316,35 @@ def _window_problems(table: Table, typed: dict, raw: pd.DataFrame, window: DateW
         pos = np.flatnonzero(bad)
         problems.add(pos, col.name, [
             f"{col.name}: {_show(v)} is outside the plausible window {shown} (a typo? see data/README.md)"
-            for v in values.iloc[pos]])
+            for v in values.iloc[pos]], "implausible_date",
+            [{"column": col.name, "value": _cell(v), "window": shown} for v in values.iloc[pos]])
         typed[col.name] = values.where(~bad)
     return newest
+
+
+def _unreadable(col, cells) -> tuple[list[str], list[str], list[dict]]:
+    """Reasons, codes and parameters for cells of ``col`` that cannot be read.
+
+    A date or timestamp written in an accepted form but with an impossible field
+    (``2026/13/45``) is named by that field (code ``date_field``); any other cell is
+    ``unreadable`` with the form expected.
+    """
+    reasons, codes, params = [], [], []
+    for v in cells:
+        fault = date_fault(v) if col.kind in ("date", "timestamp") else None
+        if fault is None:
+            reasons.append(f"{col.name}: cannot read {_show(v)} as {EXPECTED[col.kind]}")
+            codes.append("unreadable")
+            params.append({"column": col.name, "value": _cell(v), "kind": col.kind})
+            continue
+        field, p = fault
+        allowed = f"{p['low']}..{p['high']}" + (f", {p['month']} has {p['high']} days" if "month" in p else "")
+        reasons.append(f"{col.name}: {_show(v)} is not a valid date: {field} {p['value']} is out of range "
+                       f"({allowed})")
+        codes.append("date_field")
+        params.append({"column": col.name, "value": _cell(v), "field": field, **{
+            k: p[k] for k in ("low", "high", "month") if k in p}, "number": p["value"]})
+    return reasons, codes, params
 
 
 def _pandera_problems(table, frame, raw, problems: _Problems, unreadable) -> None:
@@ -300,10 +368,14 @@ def _pandera_problems(table, frame, raw, problems: _Problems, unreadable) -> Non
             a, b = frame[first].iloc[pos], frame[second].iloc[pos]
             if rule == "order":
                 reasons = [f"{second} {_show(y)} is before {first} {_show(x)}" for x, y in zip(a, b)]
-                problems.add(pos, second, reasons)
+                problems.add(pos, second, reasons, "before", [
+                    {"column": second, "value": _cell(y), "other": first, "other_value": _cell(x)}
+                    for x, y in zip(a, b)])
             else:
                 reasons = [f"{first} {_show(x)} is above {second} {_show(y)}" for x, y in zip(a, b)]
-                problems.add(pos, first, reasons)
+                problems.add(pos, first, reasons, "above", [
+                    {"column": first, "value": _cell(x), "other": second, "other_value": _cell(y)}
+                    for x, y in zip(a, b)])
             continue
         for column, cells in group.groupby("column", sort=False):
             pos = np.setdiff1d(cells["index"].to_numpy(), unreadable.get(column, []))
@@ -311,14 +383,18 @@ def _pandera_problems(table, frame, raw, problems: _Problems, unreadable) -> Non
                 continue
             col = table.column(column)
             if check == "not_nullable":
-                problems.add(pos, column, f"{column}: required value is empty")
+                problems.add(pos, column, f"{column}: required value is empty", "required_empty",
+                             {"column": column})
             elif check.startswith(("in_range", "greater_than", "less_than")):
                 bounds = _bounds(col)
                 shown = raw[column].iloc[pos] if column in raw.columns else frame[column].iloc[pos]
-                problems.add(pos, column, [f"{column}: {_show(v)} is outside {bounds}" for v in shown])
+                problems.add(pos, column, [f"{column}: {_show(v)} is outside {bounds}" for v in shown],
+                             "out_of_range", [{"column": column, "value": _cell(v), "min": col.min,
+                                               "max": col.max} for v in shown])
             else:  # a dtype failure means the value was not converted; report it plainly
-                problems.add(pos, column, [f"{column}: {_show(v)} is not {EXPECTED[col.kind]}"
-                                           for v in frame[column].iloc[pos]])
+                shown = frame[column].iloc[pos]
+                problems.add(pos, column, [f"{column}: {_show(v)} is not {EXPECTED[col.kind]}" for v in shown],
+                             "unreadable", [{"column": column, "value": _cell(v), "kind": col.kind} for v in shown])
 
 
 def _forget_pandera(frame: pd.DataFrame) -> None:
@@ -375,7 +451,9 @@ def _key_problems(table: Table, frame: pd.DataFrame, raw: pd.DataFrame, rows: np
         f"{label} {'+'.join(_show(v) for v in key)} duplicates row {first}"
         for key, first in zip(matched[list(table.key)].itertuples(index=False), matched["_first"])
     ]
-    problems.add(matched["_pos"].to_numpy(), label, reasons)
+    params = [{"column": label, "value": "+".join(_cell(v) for v in key), "first_row": first}
+              for key, first in zip(matched[list(table.key)].itertuples(index=False), matched["_first"])]
+    problems.add(matched["_pos"].to_numpy(), label, reasons, "duplicate", params)
 
 
 def _possible_duplicates(raw: pd.DataFrame, key: tuple[str, ...], complete: np.ndarray):
@@ -446,7 +524,9 @@ def _foreign_problems(table: Table, frame: pd.DataFrame, parents, problems: _Pro
         if bad.any():
             pos = np.flatnonzero(bad)
             problems.add(pos, column, [f"{column} {_show(v)} not in {parent_name}{suffix}"
-                                       for v in values.iloc[pos]])
+                                       for v in values.iloc[pos]],
+                         "not_in_parent" if parent is not None else "no_parent_table",
+                         [{"column": column, "value": _cell(v), "parent": parent_name} for v in values.iloc[pos]])
         if found is not None and rules:
             _after_parent_problems(frame, parent, parent_name, found, rules, problems)
 
@@ -469,9 +549,11 @@ def _after_parent_problems(frame: pd.DataFrame, parent: pd.DataFrame, parent_nam
         early = own < other  # NaT compares False: missing is fine
         if not early.any():
             continue
+        shown_other, shown_own = _show_times(other[early]), _show_times(own[early])
         problems.add(pos[early], mine, [
-            f"{mine} {y} is before its {noun}'s {theirs} {x}"
-            for x, y in zip(_show_times(other[early]), _show_times(own[early]))])
+            f"{mine} {y} is before its {noun}'s {theirs} {x}" for x, y in zip(shown_other, shown_own)],
+            "before_parent", [{"column": mine, "value": y.strip("'"), "parent": parent_name, "other": theirs,
+                               "other_value": x.strip("'")} for x, y in zip(shown_other, shown_own)])
 
 
 def _show_times(values: np.ndarray) -> list[str]:

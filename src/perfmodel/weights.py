@@ -29,6 +29,7 @@ Guide*, section 6.1 (weights based on principal components / factor analysis).
 from __future__ import annotations
 
 import csv
+import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -38,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from . import catalogue
-from .errors import DataError, UsageError
+from .errors import DataError, PerfmodelWarning, UsageError
 
 __all__ = [
     "RANDOM_INDEX", "CR_THRESHOLD", "AhpResult", "equal", "ahp", "read_pairwise_csv",
@@ -60,6 +61,16 @@ RANDOM_INDEX: dict[str, dict[int, float]] = {
 
 #: Saaty's rule of thumb: judgements with a consistency ratio above this should be revised.
 CR_THRESHOLD = 0.1
+
+#: Weights are written for people: this many decimals, still summing exactly to 1.
+WEIGHT_DECIMALS = 4
+
+#: A data-driven weight is lopsided when one indicator takes LOPSIDED_SHARE of the
+#: indicators weighed together or LOPSIDED_MULTIPLE times an equal share, whichever is
+#: less, and at least LOPSIDED_FACTOR times an equal share (of two, 0.75).
+LOPSIDED_SHARE = 0.5
+LOPSIDED_MULTIPLE = 3.0
+LOPSIDED_FACTOR = 1.5
 
 _RECIPROCAL_RTOL = 0.02  # 1/3 written as 0.33 must pass, 3 against 1/2 must not
 
@@ -135,6 +146,88 @@ def _normalise(w: np.ndarray, what: str) -> np.ndarray:
         raise DataError(f"{what}: every indicator got zero weight (no variation in the data); "
                         f"widen the period range or use another method")
     return w / total
+
+
+def round_weights(weights, decimals: int = WEIGHT_DECIMALS) -> list[float]:
+    """Round non-negative weights to ``decimals`` places so that they sum exactly to 1.
+
+    Largest-remainder (Hamilton) rounding: each weight, scaled to sum to 1, gets the whole
+    number of units of 10**-decimals below it; the units still missing go one each to the
+    weights with the largest remainders (the earlier one on a tie).
+
+    Returns
+    -------
+    list of float
+        The rounded weights, in the given order; their decimal texts sum to exactly 1.
+
+    Raises
+    ------
+    UsageError
+        When a weight is negative or not finite, or all are zero.
+    """
+    w = np.asarray(list(weights), dtype=float)
+    if w.size == 0:
+        return []
+    if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+        raise UsageError("weights must be finite, ≥ 0 and not all zero")
+    unit = 10 ** int(decimals)
+    scaled = w / w.sum() * unit
+    units = np.floor(scaled + 1e-9).astype(np.int64)  # 0.29999999999 * 10**4 is 2999.99...: one unit
+    remainder = scaled - units
+    missing = int(unit - units.sum())
+    order = sorted(range(w.size), key=lambda i: (-remainder[i], i))
+    for i in order[:max(missing, 0)]:
+        units[i] += 1
+    return [int(u) / unit for u in units]
+
+
+def lopsided_warnings(table: pd.DataFrame, values: np.ndarray, method: str) -> list[str]:
+    """Explain a data-driven weight that takes most of the indicators weighed together.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``indicator``/``weight`` rows of one method on one set of indicators.
+    values : numpy.ndarray
+        The raw values the weights came from, one column per row of ``table``.
+    method : str
+        The method's name, for the message.
+
+    Returns
+    -------
+    list of str
+        One sentence per lopsided weight (see :data:`LOPSIDED_SHARE`): its weight, the equal
+        share, and why
+        (the share of its values that are 0, or that are its most common value, when that
+        is at least half: a few other values then make it look informative). Empty when
+        no weight is lopsided. Each sentence is also issued as a :class:`PerfmodelWarning`.
+    """
+    k = len(table)
+    if k < 2:
+        return []
+    out = []
+    for j, (ind, w) in enumerate(zip(table["indicator"].astype(str), table["weight"].astype(float))):
+        if w < max(min(LOPSIDED_SHARE, LOPSIDED_MULTIPLE / k), LOPSIDED_FACTOR / k):
+            continue
+        col = values[:, j]
+        n = col.size
+        text = (f"{method} weight of {ind} is {w:.2f} of the {k} indicators weighed together "
+                f"(equal would be {1 / k:.2f})")
+        zeros = float(np.mean(col == 0)) if n else 0.0
+        uniq, counts = np.unique(col, return_counts=True)
+        common = uniq[np.argmax(counts)] if n else np.nan
+        common_share = float(counts.max() / n) if n else 0.0
+        if zeros >= 0.5:
+            text += (f": {zeros:.0%} of its {n} values are 0, so the few non-zero values make it look "
+                     f"informative; check the indicator or leave it out")
+        elif common_share >= 0.5:
+            text += (f": {common_share:.0%} of its {n} values are {common:.4g}, so the few other values "
+                     f"make it look informative; check the indicator or leave it out")
+        else:
+            text += ": its values vary far more than the others'; check for outliers before using it"
+        out.append(text)
+        warnings.warn(text, PerfmodelWarning, stacklevel=3)
+    return out
 
 
 # --------------------------------------------------------------------------- equal
@@ -427,7 +520,8 @@ def entropy(panel: pd.DataFrame, indicators: Iterable[str] | None = None,
     d = 1.0 - e
     w = _normalise(d, "entropy weights")
     out = _frame(w, inds, direction=dirs, entropy=e, diversity=d, n_obs=m)
-    out.attrs.update(method="entropy", normalization=normalization, n_obs=m)
+    out.attrs.update(method="entropy", normalization=normalization, n_obs=m,
+                     warnings=lopsided_warnings(out, x, "entropy"))
     return out
 
 
@@ -476,7 +570,7 @@ def critic(panel: pd.DataFrame, indicators: Iterable[str] | None = None,
     w = _normalise(c, "CRITIC weights")
     out = _frame(w, inds, direction=dirs, std=sd, conflict=conflict, information=c,
                  n_obs=z.shape[0])
-    out.attrs.update(method="critic", n_obs=z.shape[0])
+    out.attrs.update(method="critic", n_obs=z.shape[0], warnings=lopsided_warnings(out, x, "CRITIC"))
     return out
 
 
@@ -603,7 +697,8 @@ def pca(panel: pd.DataFrame, indicators: Iterable[str] | None = None,
                  squared_loading=scaled[rows, comp], component_share=share[comp],
                  n_obs=x.shape[0])
     out.attrs.update(method="pca", eigenvalues=vals.tolist(), explained=explained.tolist(),
-                     n_components=k, rotation=rotation, n_obs=x.shape[0])
+                     n_components=k, rotation=rotation, n_obs=x.shape[0],
+                     warnings=lopsided_warnings(out, x, "PCA"))
     return out
 
 
@@ -729,7 +824,9 @@ def apply_weights(policy, weights, *, result_weight: float | None = None,
     Returns
     -------
     Policy
-        Validated. Within each dimension touched by ``weights`` the given indicators share
+        Validated, every weight rounded to :data:`WEIGHT_DECIMALS` places with each group
+        (dimensions; indicators of one dimension) summing exactly to 1 (largest remainder,
+        :func:`round_weights`). Within each dimension touched by ``weights`` the given indicators share
         what the dimension's other indicators leave (1 − their unchanged weights, i.e. all
         of it when every indicator of the dimension is given) in proportion to the new
         weights, so that the dimension's weights sum to 1.
@@ -773,8 +870,25 @@ def apply_weights(policy, weights, *, result_weight: float | None = None,
         if not 0 <= result_weight <= 1:
             raise UsageError(f"result weight {result_weight} must be between 0 and 1")
         dims = {"result": float(result_weight), "process": 1.0 - float(result_weight)}
-    return base.with_weights(dimensions=dims, indicators=out, version=version, note=note,
-                             normalize=True)
+    exact = base.with_weights(dimensions=dims, indicators=out, normalize=True)
+    dims, inds = _rounded(exact)
+    return base.with_weights(dimensions=dims, indicators=inds, version=version, note=note)
+
+
+def _rounded(policy) -> tuple[dict, dict]:
+    """The dimension weights and indicator weights of ``policy`` rounded to
+    :data:`WEIGHT_DECIMALS` places by :func:`round_weights` (dimensions together, and the
+    indicators of each dimension together, still sum to 1)."""
+    names = list(policy.dimensions)
+    dims = dict(zip(names, round_weights([policy.dimensions[d] for d in names])))
+    inds = {}
+    for d in names:
+        members = policy.of_dimension(d)
+        if members and sum(policy.indicators[k].weight for k in members) > 0:
+            inds.update(zip(members, round_weights([policy.indicators[k].weight for k in members])))
+        else:
+            inds.update({k: policy.indicators[k].weight for k in members})
+    return dims, inds
 
 
 def policy_yaml(policy, provenance: Mapping | None = None) -> str:

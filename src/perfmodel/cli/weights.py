@@ -8,9 +8,10 @@ cell (i, j) = how much more important i is than j on Saaty's 1–9 scale, fracti
 from __future__ import annotations
 
 import sys
+import warnings as _warnings
 from pathlib import Path
 
-from ..errors import DataError, UsageError
+from ..errors import DataError, PerfmodelWarning, UsageError
 
 METHODS = ("ahp", "entropy", "critic", "pca", "evidence", "equal")
 DATA_METHODS = ("entropy", "critic", "pca")
@@ -32,6 +33,9 @@ def register(subparsers) -> None:
     p.add_argument("--out", required=True, metavar="FILE", help="new policy YAML to write")
     p.add_argument("--matrix", action="append", default=[], metavar="CSV",
                    help="pairwise comparison matrix (ahp); repeat for several dimensions")
+    p.add_argument("--accept-inconsistent", action="store_true",
+                   help="ahp: write the policy even when a matrix's consistency ratio is above 0.1 "
+                        "(otherwise nothing is written and the exit code is 1)")
     p.add_argument("--random-index", default="saaty", choices=("saaty", "alonso_lamata"),
                    help="random-index table for the AHP consistency ratio (default saaty)")
     p.add_argument("--data", metavar="DIR", help="dataset folder (entropy/critic/pca/evidence)")
@@ -182,6 +186,7 @@ def handle(args) -> int:
     if args.method == "ahp":
         if not args.matrix:
             raise UsageError("--method ahp needs --matrix pairwise.csv (one per dimension)")
+        bad = []
         for m in args.matrix:
             res = W.ahp(W.read_pairwise_csv(m), random_index=args.random_index)
             ids = res.weights["indicator"].tolist()
@@ -191,9 +196,20 @@ def handle(args) -> int:
                                  f"dimension")
             inputs.append({"path": str(m), "sha256": W.sha256_file(m)})
             ahp_results[next(iter(dims_of)) if dims_of else str(m)] = res
+            print(f"{m}: consistency ratio CR = {res.consistency_ratio:.3f} "
+                  f"({'consistent' if res.consistent else 'inconsistent'}: CR ≤ {W.CR_THRESHOLD} is acceptable; "
+                  f"lambda_max {res.lambda_max:.4f}, n {res.n})")
+            if not res.consistent:
+                bad.append((m, res.consistency_ratio))
             if res.warning:
                 warnings.append(f"{m}: {res.warning}")
             tables.append(res.weights.assign(**{"consistency_ratio": res.consistency_ratio}))
+        if bad and not args.accept_inconsistent:  # one line: which matrix, its CR, what to do
+            m, cr = bad[0]
+            print(f"perfmodel: {m}: consistency ratio {cr:.3f} > {W.CR_THRESHOLD}: the pairwise judgements "
+                  f"contradict each other; no policy written: revise the matrix, or pass "
+                  f"--accept-inconsistent to use it anyway", file=sys.stderr)
+            return 1
     elif args.method == "equal":
         for d in dims:
             tables.append(W.equal(base.of_dimension(d)))
@@ -220,7 +236,11 @@ def handle(args) -> int:
                 for d in dims:
                     members = base.of_dimension(d)
                     if members:
-                        tables.append(fn(panel, members))
+                        with _warnings.catch_warnings():  # printed once below, as one line each
+                            _warnings.simplefilter("ignore", PerfmodelWarning)
+                            table = fn(panel, members)
+                        warnings.extend(f"{d}: {w}" for w in table.attrs.get("warnings", []))
+                        tables.append(table)
     extra = {"floor": args.floor} if args.method == "evidence" else {}
     extra["dimension_weights"] = "given (--result-weight)" if args.result_weight is not None else "kept"
     prov = W.make_provenance(args.method, base, inputs=inputs, ahp_results=ahp_results,

@@ -27,7 +27,9 @@ def _number_format(series: pd.Series, name: str) -> str | None:
     if values.size and np.all(np.mod(values, 1) == 0) and name.endswith(("rows", "_read", "_used",
                                                                         "_quarantined", "row", "bytes")):
         return "#,##0"
-    if name.endswith("_rate") or name in ("share", "p_same_rating"):
+    if name.startswith("score_") or name.endswith("score"):  # points on the policy's scale, never a share
+        return "#,##0.00"
+    if name.endswith(("_rate", "_share")) or name in ("share", "p_same_rating"):
         return "0.0%"
     return "#,##0.00"
 

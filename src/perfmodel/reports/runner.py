@@ -538,7 +538,7 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
         cache = write_cache(cached, panel, run_dir / CACHE_DIR, mid_period=mid)
         del cached, panel
         sheets = _workbook_sheets(tables, dataset, inputs, params, run_id, pseudonymized=spec.salt is not None,
-                                  lang=spec.lang)
+                                  lang=spec.lang, salt=spec.salt)
         write_workbook(run_dir / WORKBOOK, sheets, headers=_workbook_headers(sheets, spec.lang))
         nb_params = {"data_dir": inputs["data_dir"], "policy": str(run_dir / POLICY_FILE),
                      "period": period, "lang": spec.lang, "engine": spec.engine, "seed": spec.seed,
@@ -704,22 +704,38 @@ WORKBOOK_SHEETS = ("scores", "indicators", "quarantine", "manifest")
 
 
 def _workbook_sheets(tables, dataset, inputs, params, run_id, *, pseudonymized: bool = False,
-                     lang: str = "en") -> dict[str, pd.DataFrame]:
+                     lang: str = "en", salt: str | None = None) -> dict[str, pd.DataFrame]:
     """The sheets of ``scores.xlsx``, named in ``lang`` (``scores``/``得分`` ...), in order.
 
-    The indicators sheet keeps the indicator id (``indicator``) and adds its name in
+    The quarantine sheet names tables and words reasons in ``lang`` (from ``reason_code``
+    and ``reason_params``, which it keeps). The scores sheet adds the supervisor's ``name``
+    and ``team`` after ``supervisor_id``
+    (pseudonyms in a pseudonymized run, given its ``salt``; withheld without it). The
+    indicators sheet keeps the indicator id (``indicator``) and adds its name in
     ``lang`` (``indicator_name``) beside it.
     """
     from ..i18n import indicator_label, t
 
+    from ..dataset import QUARANTINE_COLUMNS
+    from ..i18n import reason_text, table_label
+
     quarantine = getattr(dataset, "quarantine", None)
     if quarantine is None:
-        quarantine = pd.DataFrame(columns=["table", "file", "row", "column", "reason", "record"])
+        quarantine = pd.DataFrame(columns=QUARANTINE_COLUMNS)
     elif pseudonymized:  # the reasons and raw records may name people: keep only where
-        quarantine = quarantine.copy()
+        from ..privacy import withhold_quarantine
+
+        quarantine = withhold_quarantine(quarantine)
         for col in ("reason", "record"):
             if col in quarantine.columns:
                 quarantine[col] = "(withheld: pseudonymized run)"
+    elif lang != "en" and "reason_code" in quarantine.columns:  # reasons worded in the page's language
+        quarantine = quarantine.copy()
+        quarantine["reason"] = [reason_text(c, p, lang, r) for c, p, r in zip(
+            quarantine["reason_code"], quarantine["reason_params"], quarantine["reason"])]
+    if lang != "en" and "table" in quarantine.columns:
+        quarantine = quarantine.copy()
+        quarantine["table"] = quarantine["table"].map(lambda x: table_label(x, lang))
     rows = [("run_id", run_id), ("period", params["period"]), ("data_dir", inputs["data_dir"]),
             ("policy_source", inputs["policy"]["source"]), ("policy_name", inputs["policy"]["name"]),
             ("policy_version", inputs["policy"]["version"]), ("policy_sha256", inputs["policy"]["sha256"])]
@@ -733,7 +749,8 @@ def _workbook_sheets(tables, dataset, inputs, params, run_id, *, pseudonymized: 
         indicators = indicators.copy()
         indicators.insert(at, "indicator_name", indicators["indicator"].map(
             lambda i: indicator_label(str(i), lang) if pd.notna(i) else ""))
-    frames = {"scores": tables["scores"], "indicators": indicators, "quarantine": quarantine,
+    scores = audit.workbook_scores(tables["scores"], dataset, salt=salt, pseudonymized=pseudonymized)
+    frames = {"scores": scores, "indicators": indicators, "quarantine": quarantine,
               "manifest": manifest}
     return {t(f"sheet_{name}", lang): frames[name] for name in WORKBOOK_SHEETS}
 
@@ -744,13 +761,16 @@ _WORKBOOK_LABELS = {"indicator": "indicator_id", "denominator": "wb_denominator"
 
 def _workbook_headers(sheets: dict[str, pd.DataFrame], lang: str) -> dict[str, dict[str, str]]:
     """Per sheet, the header of each column in ``lang`` (see :func:`perfmodel.i18n.columns`)."""
-    from ..i18n import columns, t
+    from ..i18n import columns, indicator_label, t
 
     out = {}
     for name, df in sheets.items():
         cols = list(df.columns)
         labels = dict(zip(cols, columns(pd.DataFrame(columns=cols), lang).columns))
         labels.update({c: t(key, lang) for c, key in _WORKBOOK_LABELS.items() if c in labels})
+        # a per-indicator score is points, not the indicator's value: say so in the header
+        labels.update({c: t("wb_indicator_score", lang, name=indicator_label(c[len("score_"):], lang))
+                       for c in cols if isinstance(c, str) and c.startswith("score_")})
         if name == t("sheet_manifest", lang) and "value" in labels:  # a setting's value, not an indicator's
             labels["value"] = t("wb_setting_value", lang)
         out[name] = labels

@@ -516,7 +516,7 @@ def scores_table(ctx: ReportContext) -> pd.DataFrame:
     return df[["supervisor_id", "name", "team", "score", "result_score", "process_score", "rating", "missing"]]
 
 
-def data_quality_tables(dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
+def data_quality_tables(dataset, lang: str = "en") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Row accounts and quarantine reasons of a loaded dataset (or its :class:`~perfmodel.results.DataSummary`).
 
     Returns
@@ -524,15 +524,25 @@ def data_quality_tables(dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
     (pandas.DataFrame, pandas.DataFrame)
         The account (``table``, ``file``, ``rows_read``, ``rows_used``,
         ``rows_quarantined``) and the quarantine counted by ``table`` and ``reason``
-        (``rows``), most frequent first.
+        (``rows``), most frequent first; table names and reasons in ``lang`` (reasons
+        worded from ``reason_code`` and ``reason_params``).
     """
+    from ..i18n import reason_text, table_label
+
     account = dataset.account.copy()
     if "file" in account:
         account["file"] = account["file"].map(lambda p: Path(str(p)).name if isinstance(p, (str, Path)) else p)
+    if "table" in account:
+        account["table"] = account["table"].map(lambda x: table_label(x, lang))
     q = dataset.quarantine
     if q is None or q.empty:
         reasons = pd.DataFrame(columns=["table", "reason", "rows"])
     else:
+        if lang != "en":
+            q = q.assign(table=q["table"].map(lambda x: table_label(x, lang)))
+            if "reason_code" in q.columns:
+                q = q.assign(reason=[reason_text(c, p, lang, r) for c, p, r in
+                                     zip(q["reason_code"], q["reason_params"], q["reason"])])
         reasons = (q.groupby(["table", "reason"], sort=True).size().rename("rows").reset_index()
                    .sort_values(["rows", "table", "reason"], ascending=[False, True, True], kind="mergesort"))
     return account.reset_index(drop=True), reasons.reset_index(drop=True)
@@ -694,7 +704,8 @@ def show_funnels(ctx: ReportContext, indicators=RATE_INDICATORS):
               {"rate": "{:.1%}", "pooled_rate": "{:.1%}", "denominator": "{:,.0f}"})
 
 
-def validity_table(wide: pd.DataFrame, lag: int = settings.LAG, seed: int = settings.SEED) -> pd.DataFrame:
+def validity_table(wide: pd.DataFrame, lag: int = settings.LAG, seed: int = settings.SEED,
+                   n_boot: int = settings.BOOT) -> pd.DataFrame:
     """Predictive validity of the process indicators for the result indicators.
 
     Returns
@@ -704,10 +715,37 @@ def validity_table(wide: pd.DataFrame, lag: int = settings.LAG, seed: int = sett
     """
     from ..stats import predictive_validity
 
-    res = predictive_validity(wide, lag=lag, seed=seed)
+    res = predictive_validity(wide, lag=lag, seed=seed, n_boot=n_boot, bootstrap_below=BOOTSTRAP_BELOW)
     order = {"predicts": 0, "contrary": 1, "no evidence": 2, "insufficient data": 3}
     return res.assign(_o=res["verdict"].map(order).fillna(9)).sort_values(
         ["_o", "p_adj", "process", "result"], kind="mergesort").drop(columns="_o").reset_index(drop=True)
+
+
+#: Fewer supervisors than this: validity p-values from the wild cluster bootstrap.
+BOOTSTRAP_BELOW = 30
+
+
+def draws_note(kind: str, lang: str, *, seed: int, draws: int, n: int = 0) -> str:
+    """The sentence a page shows under a figure made from random draws.
+
+    Parameters
+    ----------
+    kind : {"fragility", "bootstrap"}
+        Rating fragility (``draws`` re-weightings) or validity p-values (``n`` pairs
+        from a wild cluster bootstrap with ``draws`` draws; none: no random draws).
+    lang : {"en", "zh"}
+    seed, draws, n : int
+
+    Returns
+    -------
+    str
+        In ``lang``: the number of draws and the seed used (or that no draws were used).
+    """
+    if kind == "fragility":
+        return t("draws_fragility", lang, draws=int(draws), seed=int(seed))
+    if n:
+        return t("draws_bootstrap", lang, n=int(n), draws=int(draws), seed=int(seed), below=BOOTSTRAP_BELOW)
+    return t("draws_none", lang, below=BOOTSTRAP_BELOW)
 
 
 def _validity_display(res: pd.DataFrame, lang: str, max_rows: int = 12) -> pd.DataFrame:
@@ -735,6 +773,8 @@ def _validity_block(ctx: ReportContext, lag: int) -> pd.DataFrame:
         res = ctx.cache[("validity", lag)] = validity_table(ctx.wide, lag=lag, seed=ctx.seed)
     tested = res[res["verdict"] != "insufficient data"]
     text(t("validity_text", ctx.lang, n=int((res["verdict"] == "predicts").sum()), total=len(tested), lag=lag))
+    booted = int(res["p_method"].astype(str).str.startswith("wild cluster bootstrap").sum())
+    text(draws_note("bootstrap", ctx.lang, seed=ctx.seed, draws=settings.BOOT, n=booted))
     table(_validity_display(res, ctx.lang), ctx.lang, {"std_effect": "{:+.3f}", "p_adj": "{:.3f}"})
     return res
 
@@ -755,6 +795,7 @@ def show_fragility(ctx: ReportContext, draws: int = settings.DRAWS, threshold: f
     # fragile as the command line and the calibration notebook count it (RankUncertainty.fragile)
     fragile = frag["supervisor_id"].isin(res.fragile(threshold)["supervisor_id"].astype(str))
     text(t("fragility_text", ctx.lang, n=int(fragile.sum()), total=len(frag), keep=round(100 * (1 - threshold))))
+    text(draws_note("fragility", ctx.lang, seed=ctx.seed, draws=draws))
     figure(plotting.fragility_plot(frag.assign(label=frag["supervisor_id"] + " " + frag["name"].fillna("")),
                                    ctx.lang))
     table(frag[fragile], ctx.lang, {"p_same_rating": "{:.0%}"})
@@ -825,7 +866,7 @@ def show_smart(ctx: ReportContext):
 def show_data_quality(ctx: ReportContext):
     """Row accounts per table (read = used + quarantined) and the quarantine reasons."""
     heading("data_quality", ctx.lang)
-    account, reasons = data_quality_tables(ctx.data)
+    account, reasons = data_quality_tables(ctx.data, ctx.lang)
     table(account, ctx.lang)
     if not reasons.empty:
         table(reasons, ctx.lang, max_rows=20)
