@@ -86,4 +86,10 @@ def test_calibration_notebook_takes_draws_and_seed_from_settings_and_states_them
                     .read_text(encoding="utf-8"))
     code = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
     assert "draws = 2000" not in code and "seed = 2026" not in code  # one default, in settings
-    assert 'S.draws_note("fragility", ctx.lang, seed=ctx.seed, draws=draws)' in code
+    assert "C.show_fragility(ctx, new_policy, draws=draws, threshold=threshold)" in code
+    from perfmodel.reports import calibration
+
+    import inspect
+
+    assert 'draws_note("fragility", ctx.lang, seed=ctx.seed, draws=draws)' in inspect.getsource(
+        calibration.show_fragility)

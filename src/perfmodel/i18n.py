@@ -42,9 +42,8 @@ LABELS: dict[str, dict[str, str]] = {
                             "zh": "{method}：在这些数据上不可用（{reason}）。"},
     "calibration_fragility": {"en": "3. Fragility of the ratings", "zh": "3. 评级稳健性"},
     "calibration_fragility_text": {
-        "en": "{draws} draws of the weights (seed {seed}); a rating is fragile when it differs from the nominal "
-              "one in at least {pct} of the draws.",
-        "zh": "权重随机抽样 {draws} 次（随机种子 {seed}）；若评级在至少 {pct} 的抽样中与名义评级不同，则视为不稳健。"},
+        "en": "A rating is fragile when it differs from the nominal one in at least {pct} of the draws.",
+        "zh": "若评级在至少 {pct} 的抽样中与名义评级不同，则视为不稳健。"},
     "calibration_current": {"en": "current policy {version}", "zh": "现行方案 {version}"},
     "calibration_proposed": {"en": "proposed policy {version}", "zh": "建议方案 {version}"},
     "calibration_fragile_count": {

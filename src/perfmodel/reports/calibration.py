@@ -140,8 +140,11 @@ def show_fragility(ctx, new_policy, draws: int = settings.DRAWS, threshold: floa
     from ..sensitivity import rank_uncertainty
 
     heading("calibration_fragility", ctx.lang)
-    text(t("calibration_fragility_text", ctx.lang, draws=f"{draws:,}", seed=ctx.seed,
-           pct=f"{threshold:.0%}"))
+    from .sections import draws_note
+
+    # the sentence every page with random draws shows, then what "fragile" means here
+    text(draws_note("fragility", ctx.lang, seed=ctx.seed, draws=draws) + " "
+         + t("calibration_fragility_text", ctx.lang, pct=f"{threshold:.0%}"))
     panel_now = ctx.wide[ctx.wide["period"] == ctx.period]
     pairs = [(t("calibration_current", ctx.lang, version=ctx.policy.version), ctx.policy)]
     if new_policy is not None:
