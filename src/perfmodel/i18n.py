@@ -44,6 +44,7 @@ LABELS: dict[str, dict[str, str]] = {
     "calibration_fragility_text": {
         "en": "A rating is fragile when it differs from the nominal one in at least {pct} of the draws.",
         "zh": "若评级在至少 {pct} 的抽样中与名义评级不同，则视为不稳健。"},
+    "calibration_warning": {"en": "**Warning:** {message}", "zh": "**注意：** {message}"},
     "calibration_current": {"en": "current policy {version}", "zh": "现行方案 {version}"},
     "calibration_proposed": {"en": "proposed policy {version}", "zh": "建议方案 {version}"},
     "calibration_fragile_count": {

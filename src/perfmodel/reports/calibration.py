@@ -100,10 +100,21 @@ def show_methods(ctx, hist: pd.DataFrame, ahp_res):
     """The weights of every method side by side (table and chart); returns the tidy table."""
     from .sections import figure
 
+    import warnings
+
+    from ..errors import PerfmodelWarning
+
     heading("calibration_methods", ctx.lang)
-    cmp = W.compare_methods(hist, ctx.policy, ahp_result=ahp_res if ahp_res.consistent else None)
+    with warnings.catch_warnings(record=True) as caught:  # said on the page, not on the kernel's stderr
+        warnings.simplefilter("always", PerfmodelWarning)
+        cmp = W.compare_methods(hist, ctx.policy, ahp_result=ahp_res if ahp_res.consistent else None)
     wide = methods_table(cmp, ctx.lang)
     table(wide, ctx.lang, {m: "{:.3f}" for m in wide.columns[2:]})
+    for message in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, PerfmodelWarning)):
+        text(t("calibration_warning", ctx.lang, message=md_escape(message)))
+    for w in caught:  # any other warning goes on as it came
+        if not issubclass(w.category, PerfmodelWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     for m, reason in cmp.attrs.get("skipped", {}).items():
         text(t("calibration_skipped", ctx.lang, method=m, reason=md_escape(reason)))
     import matplotlib.pyplot as plt
