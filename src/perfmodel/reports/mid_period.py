@@ -82,13 +82,34 @@ def mid_period_context(ctx, as_of):
                                cache=cache)
 
 
+def compute_mid_period(dataset, period: str, as_of, policy, *, engine: str = "duckdb") -> dict:
+    """What the feedback pages of a period in progress show, computed once from the data.
+
+    Returns
+    -------
+    dict
+        ``as_of`` (Timestamp), ``watch`` (:func:`perfmodel.watch.coaching_watch`: the period
+        in progress at ``as_of``), ``values`` and ``table`` (:func:`perfmodel.provisional.period_values`
+        and :func:`~perfmodel.provisional.period_scores` of ``period`` as of ``as_of``).
+    """
+    from ..provisional import period_scores, period_values
+    from ..watch import as_of_timestamp, cached_watch, coaching_watch
+
+    ts = as_of_timestamp(as_of)
+    coaching = coaching_watch(dataset, ts, policy, engine=engine)
+    res = coaching if coaching.period == period else cached_watch(dataset, period, ts, policy, engine=engine)
+    return {"as_of": ts, "watch": coaching,
+            "values": period_values(dataset, period, ts, policy, engine=engine, watch_result=res),
+            "table": period_scores(dataset, period, ts, policy, engine=engine, watch_result=res)}
+
+
 def mid_period_results(ctx, as_of) -> dict:
     """The mid-period results of a page: those the runner computed, else computed from ``ctx.dataset``.
 
     Returns
     -------
     dict
-        See :func:`perfmodel.reports.runner.mid_period_results`.
+        See :func:`compute_mid_period`.
 
     Raises
     ------
@@ -97,7 +118,6 @@ def mid_period_results(ctx, as_of) -> dict:
     """
     from ..errors import UsageError
     from ..watch import as_of_timestamp
-    from .runner import mid_period_results as compute
 
     ts = as_of_timestamp(as_of)
     mid = ctx.cache.get("mid_period")
@@ -106,7 +126,7 @@ def mid_period_results(ctx, as_of) -> dict:
     if ctx.dataset is None:
         raise UsageError(f"as of {as_of_text(ts)}: the run's results hold no mid-period figures for this "
                          "instant; run perfmodel report --as-of again")
-    mid = ctx.cache["mid_period"] = compute(ctx.dataset, ctx.period, ts, ctx.policy, engine=ctx.engine)
+    mid = ctx.cache["mid_period"] = compute_mid_period(ctx.dataset, ctx.period, ts, ctx.policy, engine=ctx.engine)
     return mid
 
 

@@ -534,7 +534,9 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
             cached, panel = pseudonymize_dataset(dataset, spec.salt), pseudonymize(panel, spec.salt)
         mid = None
         if spec.notebook == "feedback" and spec.as_of:  # once here; every page reads it from the cache
-            mid = mid_period_results(cached, period, spec.as_of, policy, engine=spec.engine)
+            from .mid_period import compute_mid_period
+
+            mid = compute_mid_period(cached, period, spec.as_of, policy, engine=spec.engine)
         cache = write_cache(cached, panel, run_dir / CACHE_DIR, mid_period=mid)
         del cached, panel
         sheets = _workbook_sheets(tables, dataset, inputs, params, run_id, pseudonymized=spec.salt is not None,
@@ -579,27 +581,6 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
         cleanup.release(run_dir)  # the cache, then the owner record
     status = _finish(run_dir, run_id, spec, period, params, inputs, errors)
     return RunResult(period, run_id, run_dir, status, html if html and html.is_file() else None, errors)
-
-
-def mid_period_results(dataset, period: str, as_of, policy, *, engine: str = "duckdb") -> dict:
-    """What the feedback pages of a period in progress show, computed once from the data.
-
-    Returns
-    -------
-    dict
-        ``as_of`` (Timestamp), ``watch`` (:func:`perfmodel.watch.coaching_watch`: the period
-        in progress at ``as_of``), ``values`` and ``table`` (:func:`perfmodel.provisional.period_values`
-        and :func:`~perfmodel.provisional.period_scores` of ``period`` as of ``as_of``).
-    """
-    from ..provisional import period_scores, period_values
-    from ..watch import as_of_timestamp, cached_watch, coaching_watch
-
-    ts = as_of_timestamp(as_of)
-    coaching = coaching_watch(dataset, ts, policy, engine=engine)
-    res = coaching if coaching.period == period else cached_watch(dataset, period, ts, policy, engine=engine)
-    return {"as_of": ts, "watch": coaching,
-            "values": period_values(dataset, period, ts, policy, engine=engine, watch_result=res),
-            "table": period_scores(dataset, period, ts, policy, engine=engine, watch_result=res)}
 
 
 def write_cache(dataset, panel: pd.DataFrame, folder, *, mid_period: dict | None = None) -> Path:
