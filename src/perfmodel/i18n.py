@@ -393,6 +393,7 @@ TABLE_NAMES: dict[str, dict[str, str]] = {
     "audits": {"en": "audits", "zh": "稽核"},
     "peer_reviews": {"en": "peer_reviews", "zh": "同事互评"},
     "budgets": {"en": "budgets", "zh": "预算"},
+    "goals": {"en": "goals", "zh": "共同确定的目标"},
 }
 
 # What a readable cell of each column kind looks like (perfmodel.parsing.EXPECTED in English).

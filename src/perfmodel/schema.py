@@ -154,9 +154,17 @@ TABLES: dict[str, Table] = {
             key=("supervisor_id", "period"),
             foreign={"supervisor_id": "supervisors"},
         ),
+        Table(
+            "goals",
+            (_c("supervisor_id", "id", True), _c("period", "period", True), _c("indicator", "id", True),
+             _c("target", "float", True), _c("floor", "float"), _c("agreed_on", "date", True),
+             _c("note", "text")),
+            key=("supervisor_id", "period", "indicator"),
+            foreign={"supervisor_id": "supervisors"},
+        ),
     )
 }
 
 # Tables are validated in this order so that foreign keys point at cleaned tables.
 LOAD_ORDER = ("supervisors", "staff", "customers", "tickets", "surveys", "followups",
-              "training", "audits", "peer_reviews", "budgets")
+              "training", "audits", "peer_reviews", "budgets", "goals")
