@@ -79,7 +79,8 @@ class PipelineResult:
     dataset : Dataset or None
         The validated dataset (None on the trusted Parquet path, which validates nothing).
     policy : Policy or None
-        The scoring policy, when scores were asked for.
+        The scoring policy, when scores were asked for, with the dataset's agreed goals
+        bound to it (:func:`perfmodel.goals.bind_goals`).
     kind : str
         ``"quarter"`` or ``"month"``.
     period : str or None
@@ -414,6 +415,10 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
 
             dataset = cut_dataset(dataset, as_of)
         span, source, where = None, dataset, dataset
+    if policy is not None and dataset is not None:
+        from .goals import bind_goals, goals_table
+
+        policy = bind_goals(policy, goals_table(dataset))  # the agreed goals travel with the policy
     period = resolve_period(where, period, kind, span=span)
     if periods is not None:
         for p in chosen:

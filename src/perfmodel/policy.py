@@ -34,10 +34,14 @@ MISSING_MODES = ("renormalize", "zero", "fail")
 PERIOD_KINDS = ("quarter", "month")
 PHASES = ("efficiency", "quality", "custom")
 DEFAULT_CAP = 120.0
+#: ``goals: report`` shows agreed goals beside the policy's targets; ``replace`` scores with them.
+GOALS_MODES = ("report", "replace")
+#: Rules whose target (and floor) an agreed goal can replace.
+GOAL_RULES = ("ratio", "linear", "gate", "deduction")
 TOLERANCE = 1e-9
 
 TOP_KEYS = ("name", "version", "description", "note", "period", "phase", "dimensions",
-            "missing", "indicators", "ratings", "provenance")
+            "missing", "indicators", "ratings", "provenance", "goals")
 INDICATOR_KEYS = ("dimension", "weight", "rule", "direction", "target", "floor", "cap",
                   "bands", "points", "relevance", "note")
 # Parameters each rule needs (besides weight/dimension) and the ones it accepts.
@@ -132,6 +136,30 @@ class IndicatorRule:
 
 
 @dataclass(frozen=True)
+class AgreedTarget:
+    """A target (and optional floor) agreed with one supervisor for one period and indicator.
+
+    Attributes
+    ----------
+    supervisor_id, period, indicator : str
+    target : float
+    floor : float or None
+        None keeps the policy's floor.
+    """
+
+    supervisor_id: str
+    period: str
+    indicator: str
+    target: float
+    floor: float | None = None
+
+    def apply(self, rule: IndicatorRule) -> IndicatorRule:
+        """Return ``rule`` with this target (and floor, when set) in place of the policy's."""
+        floor = self.floor if (self.floor is not None and rule.rule == "linear") else rule.floor
+        return replace(rule, target=self.target, floor=floor)
+
+
+@dataclass(frozen=True)
 class Policy:
     """A validated scoring policy.
 
@@ -161,6 +189,13 @@ class Policy:
         The file path or ``preset <name>``.
     provenance : dict or None
         How the weights were obtained (written by ``perfmodel weights``); kept, not scored.
+    goals : str
+        ``"report"`` (default: agreed goals are shown beside the policy's targets) or
+        ``"replace"`` (an agreed goal replaces the target, and floor, of its supervisor and
+        period).
+    agreed : tuple of AgreedTarget
+        The dataset's agreed goals that apply to this policy (bound by
+        :func:`perfmodel.goals.bind_goals`; empty for a policy read from its file alone).
     """
 
     name: str
@@ -179,6 +214,8 @@ class Policy:
     source: str = "policy"
     unknown_indicators: tuple[str, ...] = field(default=())
     provenance: dict | None = None
+    goals: str = "report"
+    agreed: tuple = field(default=(), compare=False)
 
     # -- views ---------------------------------------------------------------------------
     @property
@@ -189,6 +226,31 @@ class Policy:
     def of_dimension(self, dim: str) -> list[str]:
         """Indicator ids of dimension ``dim`` in policy order."""
         return [k for k, r in self.indicators.items() if r.dimension == dim and r.known]
+
+    def rule_for(self, indicator: str, supervisor_id, period) -> IndicatorRule:
+        """The rule that scores ``indicator`` for one supervisor and period.
+
+        Returns
+        -------
+        IndicatorRule
+            The policy's rule, with the agreed target (and floor, when one was agreed) in
+            place of the policy's when the policy says ``goals: replace`` and a goal for
+            that supervisor, period and indicator applies.
+        """
+        rule = self.indicators[indicator]
+        if self.goals != "replace":
+            return rule
+        for g in self.agreed:
+            if g.indicator == indicator and g.supervisor_id == str(supervisor_id) and g.period == str(period):
+                return g.apply(rule)
+        return rule
+
+    def agreed_for(self, indicator: str, supervisor_id, period):
+        """The :class:`AgreedTarget` of one supervisor, period and indicator, or None."""
+        for g in self.agreed:
+            if g.indicator == indicator and g.supervisor_id == str(supervisor_id) and g.period == str(period):
+                return g
+        return None
 
     @property
     def ratings(self) -> list[str]:
@@ -208,6 +270,8 @@ class Policy:
         out["phase"] = self.phase
         out["dimensions"] = {k: _num(v) for k, v in self.dimensions.items()}
         out["missing"] = self.missing
+        if self.goals != "report":
+            out["goals"] = self.goals
         out["indicators"] = {k: r.to_dict() for k, r in self.indicators.items()}
         fd = None if self.forced_distribution is None else {k: _num(v) for k, v in self.forced_distribution}
         out["ratings"] = {"bands": {k: _num(v) for k, v in self.rating_bands},
@@ -271,7 +335,7 @@ class Policy:
             data["version"] = str(version)
         if note is not None:
             data["note"] = note
-        return policy_from_dict(data, source=f"{self.source} (reweighted)")
+        return replace(policy_from_dict(data, source=f"{self.source} (reweighted)"), agreed=self.agreed)
 
     def summary(self) -> "pd.DataFrame":  # noqa: F821 - pandas is imported lazily
         """Return one row per indicator: indicator, dimension, weight, effective_weight, rule,
@@ -511,6 +575,7 @@ class _Validator:
             self.choice(period, "period", PERIOD_KINDS)
         phase = self.choice(data.get("phase", "custom"), "phase", PHASES)
         missing = self.choice(data.get("missing", "renormalize"), "missing", MISSING_MODES)
+        goals = self.choice(data.get("goals", "report"), "goals", GOALS_MODES)
 
         dims = self.mapping(data["dimensions"], "dimensions")
         dimensions = {}
@@ -553,7 +618,7 @@ class _Validator:
                       description=self.text(data.get("description"), "description"),
                       note=self.text(data.get("note"), "note"), source=self.source,
                       unknown_indicators=tuple(unknown),
-                      provenance=self.provenance(data.get("provenance")))
+                      provenance=self.provenance(data.get("provenance")), goals=goals)
 
     def provenance(self, value) -> dict | None:
         # A record of how the weights were obtained: kept as data, never scored.

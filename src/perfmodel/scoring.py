@@ -44,7 +44,7 @@ ROUND = 9  # decimals used when comparing totals (ratings, ranking ties)
 # One indicator
 # ---------------------------------------------------------------------------------------
 
-def rule_score(values, rule: IndicatorRule, periods=None) -> np.ndarray:
+def rule_score(values, rule: IndicatorRule, periods=None, *, targets=None, floors=None) -> np.ndarray:
     """Map indicator values to 0…cap scores with one rule.
 
     Parameters
@@ -56,6 +56,9 @@ def rule_score(values, rule: IndicatorRule, periods=None) -> np.ndarray:
     periods : array-like, optional
         Period of each value; needed by ``percentile`` (ranks are taken within a period).
         When omitted all values form one group.
+    targets, floors : array-like of float, optional
+        Per value, an agreed target (and floor) in place of the rule's; NaN keeps the
+        rule's. Used by ratio, linear, gate and deduction (see :mod:`perfmodel.goals`).
 
     Returns
     -------
@@ -65,6 +68,8 @@ def rule_score(values, rule: IndicatorRule, periods=None) -> np.ndarray:
     x = np.asarray(values, dtype=float)
     higher = rule.direction == "higher"
     cap = rule.cap
+    if targets is not None or floors is not None:
+        rule = _PerRow(rule, len(x), targets, floors)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if rule.rule == "ratio":
             if higher:
@@ -95,6 +100,50 @@ def rule_score(values, rule: IndicatorRule, periods=None) -> np.ndarray:
     s = np.clip(np.asarray(s, dtype=float), 0.0, cap) + 0.0  # + 0.0 turns -0.0 into 0.0
     s[np.isnan(x)] = np.nan
     return s
+
+
+class _PerRow:
+    """A rule whose target and floor are arrays: the agreed value per row, else the rule's."""
+
+    def __init__(self, rule: IndicatorRule, n: int, targets, floors):
+        self._rule = rule
+        # a deduction without a target counts its points from 0 (see rule_score)
+        default = 0.0 if rule.target is None and rule.rule == "deduction" else rule.target
+        self.target = _per_row(default, n, targets)
+        self.floor = _per_row(rule.floor, n, floors)
+
+    def __getattr__(self, name):
+        return getattr(self._rule, name)
+
+
+def _per_row(default, n: int, agreed):
+    base = np.full(n, np.nan if default is None else float(default))
+    if agreed is None:
+        return default if default is None else base
+    agreed = np.asarray(agreed, dtype=float)
+    out = np.where(np.isnan(agreed), base, agreed)
+    return None if default is None and np.isnan(out).all() else out
+
+
+def agreed_arrays(panel: pd.DataFrame, policy, indicator: str):
+    """Per row of ``panel``, the agreed target and floor of ``indicator`` (NaN where none applies).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray) or (None, None)
+        None, None when the policy does not replace its targets or no goal concerns
+        ``indicator``.
+    """
+    if getattr(policy, "goals", "report") != "replace":
+        return None, None
+    goals = [g for g in policy.agreed if g.indicator == indicator]
+    if not goals:
+        return None, None
+    lookup = {(g.supervisor_id, g.period): g for g in goals}
+    found = [lookup.get(k) for k in zip(panel["supervisor_id"].astype(str), panel["period"].astype(str))]
+    targets = np.array([np.nan if g is None else g.target for g in found], dtype=float)
+    floors = np.array([np.nan if g is None or g.floor is None else g.floor for g in found], dtype=float)
+    return targets, floors
 
 
 def _percentile(x: np.ndarray, periods) -> np.ndarray:
@@ -158,7 +207,8 @@ def indicator_scores(panel: pd.DataFrame, policy) -> pd.DataFrame:
     pandas.DataFrame
         ``supervisor_id``, ``period`` and one column per policy indicator (policy order)
         holding its 0…cap score, NaN when the value is missing. Rows sorted by period,
-        then supervisor_id.
+        then supervisor_id. With ``goals: replace`` a supervisor's agreed target (and
+        floor) for that period replaces the policy's (:mod:`perfmodel.goals`).
     """
     policy = load_policy(policy)
     panel = _check_panel(panel, policy)
@@ -166,7 +216,8 @@ def indicator_scores(panel: pd.DataFrame, policy) -> pd.DataFrame:
     periods = panel["period"].to_numpy()
     for ind in policy.weighted_indicators:
         values = panel[ind].to_numpy(dtype=float) if ind in panel.columns else np.full(len(panel), np.nan)
-        out[ind] = rule_score(values, policy.indicators[ind], periods)
+        targets, floors = agreed_arrays(panel, policy, ind)
+        out[ind] = rule_score(values, policy.indicators[ind], periods, targets=targets, floors=floors)
     return out
 
 
@@ -264,7 +315,8 @@ def score(panel: pd.DataFrame, policy) -> pd.DataFrame:
         ``supervisor_id``, ``period``, ``score`` (0…cap), ``result_score``,
         ``process_score``, ``rating`` (label; "" when the total is NaN), ``missing``
         (";"-joined indicator ids, "" if none) and ``score_<indicator>`` per policy
-        indicator.
+        indicator. With ``goals: replace``, also ``agreed`` (";"-joined indicators scored
+        with the supervisor's agreed target, "" if none).
 
     Raises
     ------
@@ -296,7 +348,19 @@ def score(panel: pd.DataFrame, policy) -> pd.DataFrame:
     out["missing"] = missing
     for ind in policy.weighted_indicators:
         out[f"score_{ind}"] = scores[ind].to_numpy()
+    if policy.goals == "replace":
+        out["agreed"] = _agreed_column(out, policy)
     return out
+
+
+def _agreed_column(scores: pd.DataFrame, policy) -> list[str]:
+    """Per row, the ";"-joined indicators scored with an agreed target ("" if none)."""
+    used = {}
+    for g in policy.agreed:
+        used.setdefault((g.supervisor_id, g.period), []).append(g.indicator)
+    order = {ind: j for j, ind in enumerate(policy.weighted_indicators)}
+    return [";".join(sorted((i for i in used.get(k, []) if i in order), key=order.get))
+            for k in zip(scores["supervisor_id"].astype(str), scores["period"].astype(str))]
 
 
 # ---------------------------------------------------------------------------------------
