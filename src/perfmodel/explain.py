@@ -64,6 +64,9 @@ class Explanation:
         Share of re-weightings that give another rating.
     draws, seed : int
         Of the sensitivity analysis.
+    goals : pandas.DataFrame
+        The supervisor's agreed goals of the period (columns of
+        :func:`perfmodel.goals.goals_of`); ``replaces`` says whether the score used them.
     """
 
     table: pd.DataFrame
@@ -86,6 +89,7 @@ class Explanation:
     draws: int = settings.DRAWS
     seed: int = settings.SEED
     policy: object = field(default=None, repr=False)
+    goals: pd.DataFrame | None = field(default=None, repr=False)
 
     def to_csv(self, path) -> None:
         """Write :attr:`table` (:data:`EXPLAIN_COLUMNS`) as UTF-8 CSV, byte-identical for the same inputs."""
@@ -101,20 +105,28 @@ class Explanation:
         return render(self, lang)
 
 
-def rule_text(rule) -> str:
+def rule_text(rule, agreed=None) -> str:
     """A policy rule with its parameters, e.g. ``linear(floor=3.8, target=4.3, higher)``.
+
+    With ``agreed`` (the :class:`~perfmodel.policy.AgreedTarget` the score used), the
+    agreed target and floor are shown and marked, e.g.
+    ``linear(floor=4 agreed, target=4.5 agreed, higher, cap=120)``.
 
     Returns
     -------
     str
     """
     params = []
+    tag = " agreed" if agreed is not None else ""
+    ftag = " agreed" if agreed is not None and agreed.floor is not None else ""
+    if agreed is not None:
+        rule = agreed.apply(rule)
     if rule.rule in ("ratio", "gate"):
-        params.append(f"target={rule.target:g}")
+        params.append(f"target={rule.target:g}{tag}")
     elif rule.rule == "linear":
-        params += [f"floor={rule.floor:g}", f"target={rule.target:g}"]
+        params += [f"floor={rule.floor:g}{ftag}", f"target={rule.target:g}{tag}"]
     elif rule.rule == "deduction":
-        params += [f"target={(rule.target if rule.target is not None else 0.0):g}", f"points={rule.points:g}"]
+        params += [f"target={(rule.target if rule.target is not None else 0.0):g}{tag}", f"points={rule.points:g}"]
     elif rule.rule == "bands":
         params.append("bands=" + "/".join(f"{t:g}:{p:g}" for t, p in rule.bands))
     params.append(rule.direction)
@@ -199,6 +211,7 @@ def derive(wide: pd.DataFrame, long: pd.DataFrame, policy, supervisor_id: str, p
     -------
     Explanation
     """
+    from .goals import goals_of
     from .provisional import score_table
     from .scoring import score
     from .sensitivity import rank_uncertainty
@@ -216,7 +229,8 @@ def derive(wide: pd.DataFrame, long: pd.DataFrame, policy, supervisor_id: str, p
     for col in ("numerator", "denominator"):
         table[col] = (table["indicator"].map(own[col]).astype(float) if own is not None
                       else np.full(len(table), np.nan))
-    table["rule"] = table["indicator"].map(lambda i: rule_text(pol.indicators[i]))
+    used = (lambda i: pol.agreed_for(i, sid, period)) if pol.goals == "replace" else (lambda i: None)
+    table["rule"] = table["indicator"].map(lambda i: rule_text(pol.indicators[i], used(i)))
     table["dimension"] = table["indicator"].map(lambda i: pol.indicators[i].dimension)
     table["supervisor_id"] = table["supervisor_id"].astype(str)
 
@@ -225,7 +239,7 @@ def derive(wide: pd.DataFrame, long: pd.DataFrame, policy, supervisor_id: str, p
     next_band, threshold = _next_band(pol, str(row["rating"]), forced)
     distance = threshold - total if next_band is not None and np.isfinite(total) else float("nan")
     table["to_next_band"] = [
-        _change_to_close(pol.indicators[r.indicator], r.value, r.score, r.weight, distance)
+        _change_to_close(pol.rule_for(r.indicator, sid, period), r.value, r.score, r.weight, distance)
         for r in table.itertuples()]
 
     rank = low = high = p_differs = float("nan")
@@ -245,7 +259,7 @@ def derive(wide: pd.DataFrame, long: pd.DataFrame, policy, supervisor_id: str, p
         result_score=float(row["result_score"]), process_score=float(row["process_score"]), score=total,
         rating=str(row["rating"]), next_band=next_band, next_threshold=threshold, distance=distance,
         forced=forced, rank=rank, rank_low=low, rank_high=high, n_ranked=n_ranked,
-        p_rating_differs=p_differs, draws=draws, seed=seed, policy=pol)
+        p_rating_differs=p_differs, draws=draws, seed=seed, policy=pol, goals=goals_of(pol, period, sid))
 
 
 def _next_band(policy, rating: str, forced: bool) -> tuple[str | None, float]:

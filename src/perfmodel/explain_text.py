@@ -32,6 +32,13 @@ WORDS = {
                    "and {high} (5 %-95 %) and the rating changes in {p} % of them.",
              "zh": "排名 {n} 人中第 {rank}；在 {draws} 次权重扰动（随机种子 {seed}）下，排名位于第 {low} 至第 {high} "
                    "名之间（5%-95%），评级改变的比例为 {p}%。"},
+    "goals_replace": {"en": "Agreed targets (policy goals: replace; the scores above use them):",
+                      "zh": "共同确定的目标（政策 goals: replace；以上得分按这些目标计算）："},
+    "goals_report": {"en": "Agreed targets (policy goals: report; shown only, the scores use the policy's):",
+                     "zh": "共同确定的目标（政策 goals: report；仅供参考，得分仍按政策目标计算）："},
+    "goal": {"en": "  {label}: target {agreed} agreed (policy {policy})",
+             "zh": "  {label}：约定目标 {agreed}（政策目标 {policy}）"},
+    "goal_floor": {"en": ", floor {agreed} agreed (policy {policy})", "zh": "，约定下限 {agreed}（政策下限 {policy}）"},
 }
 SEP = {"en": ", ", "zh": "、"}
 
@@ -82,6 +89,17 @@ def render(ex, lang: str = "en") -> str:
     for row in rows:
         lines.append("  ".join(_pad(cell, w, right=i not in (0, 4)) for i, (cell, w) in enumerate(zip(row, widths))))
     lines.append("")
+    goals = getattr(ex, "goals", None)
+    if goals is not None and len(goals):
+        lines.append(word("goals_replace" if bool(goals["replaces"].iloc[0]) else "goals_report", lang))
+        for g in goals.itertuples():
+            line = word("goal", lang, label=indicator_label(g.indicator, lang),
+                        agreed=number(g.indicator, g.agreed_target), policy=number(g.indicator, g.policy_target))
+            if math.isfinite(g.agreed_floor):
+                line += word("goal_floor", lang, agreed=number(g.indicator, g.agreed_floor),
+                             policy=number(g.indicator, g.policy_floor))
+            lines.append(line)
+        lines.append("")
     dims = pol.dimensions
     total_w = sum(dims.values()) or 1.0
     lines.append(f"{word('result', lang)}: {_plain(ex.result_score)} × {100 * dims.get('result', 0) / total_w:.0f} %")
