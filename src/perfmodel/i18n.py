@@ -290,6 +290,20 @@ LABELS: dict[str, dict[str, str]] = {
                               "（主管少于 {below} 位）。"},
     "draws_none": {"en": "No random draws: p-values from cluster-robust t tests ({below} or more supervisors).",
                    "zh": "未使用随机抽样：p 值来自聚类稳健 t 检验（主管不少于 {below} 位）。"},
+    "info": {"en": "note", "zh": "提示"},
+    "goal_findings": {"en": "SMART per agreed goal", "zh": "逐项目标的 SMART 检查"},
+    "agreed_goals": {"en": "Agreed goals", "zh": "共同确定的目标"},
+    "goals_replace_text": {"en": "The policy says goals: replace: these agreed targets replace the policy's "
+                                 "in the scores.",
+                           "zh": "评分政策设定 goals: replace：以下约定目标在计分时替代政策目标。"},
+    "goals_report_text": {"en": "The policy says goals: report: these agreed targets are shown beside the "
+                                "policy's; the scores use the policy's targets.",
+                          "zh": "评分政策设定 goals: report：以下约定目标仅与政策目标并列展示，计分仍按政策目标。"},
+    "policy_target": {"en": "Policy target", "zh": "政策目标"},
+    "agreed_target": {"en": "Agreed target", "zh": "约定目标"},
+    "policy_floor": {"en": "Policy floor", "zh": "政策下限"},
+    "agreed_floor": {"en": "Agreed floor", "zh": "约定下限"},
+    "used_in_score": {"en": "Used in score", "zh": "用于计分"},
 }
 
 # Coaching topics suggested for a gap in an indicator (SPEC seed: 辅导沟通).

@@ -15,6 +15,8 @@ TEXT: dict[str, dict[str, str]] = {
                "zh": "SMART 检查：{source}，政策 {name} {version}（sha256 {sha}）"},
     "summary": {"en": "{errors} error{es}, {warnings} warning{ws}",
                 "zh": "{errors} 个错误，{warnings} 个警告"},
+    "goals": {"en": "SMART per agreed goal ({n} goal{s} in the goals table, policy goals: {mode}):",
+              "zh": "逐项目标的 SMART 检查（goals 表中共 {n} 项目标，政策 goals: {mode}）："},
 }
 
 
@@ -28,7 +30,10 @@ def register(subparsers) -> None:
         description="Report SMART findings for a policy: Specific (catalogue ids), Measurable\n"
                     "(tables present), Achievable (target reached by 10-90 % of the history),\n"
                     "Relevant (process indicators predict results, or a declared reason),\n"
-                    "Time-bound (a period is set). --lang zh words the findings in Chinese.",
+                    "Time-bound (a period is set). --lang zh words the findings in Chinese.\n"
+                    "With --data holding a goals table, each agreed goal is checked too: Specific\n"
+                    "(its rule has a target), Measurable, Achievable against the supervisor's own\n"
+                    "history, Relevant (weighted in the policy), Time-bound (agreed before the period).",
         epilog="exit status:\n"
                "  0  no error finding\n"
                "  1  the check ran and found at least one error finding. An indicator id that\n"
@@ -55,24 +60,86 @@ def handler(args) -> int:
     from ..policy import load_policy
     from ..smart import lint
     from .indicators import aligned
+    import pandas as pd
 
     if args.lag < 1:
         raise UsageError(f"perfmodel lint: --lag {args.lag}: use a whole number of periods, 1 or more")
     policy = load_policy(args.policy, strict=False)
-    findings = lint(policy, args.data, lag=args.lag, lang=args.lang)
+    data, goal_findings, n_goals = args.data, None, 0
+    if args.data:
+        from ..goals import goals_table
+        from ..loader import load_dataset
+
+        data = load_dataset(args.data)
+        goals = goals_table(data)
+        if goals is not None and len(goals):
+            from ..smart import _panel
+            from ..smart_goals import lint_goals
+
+            panel = _panel(data, policy)
+            findings = lint(policy, data, panel=panel, lag=args.lag, lang=args.lang)
+            goal_findings, n_goals = lint_goals(goals, policy, panel, data.tables, lang=args.lang), len(goals)
+    if goal_findings is None:
+        findings = lint(policy, data, lag=args.lag, lang=args.lang)
     if args.out:
         from ..exports import write_table
-        write_table(findings, args.out, sort=False)
-    errors = int((findings["severity"] == "error").sum())
-    warnings = int((findings["severity"] == "warning").sum())
+        write_table(findings if goal_findings is None else with_goal_findings(findings, goal_findings),
+                    args.out, sort=False)
+    every = findings if goal_findings is None else pd.concat([findings, goal_findings])
+    errors = int((every["severity"] == "error").sum())
+    warnings = int((every["severity"] == "warning").sum())
     print(TEXT["header"][args.lang].format(source=source_label(policy.source, args.lang), name=policy.name,
                                            version=policy.version, sha=policy.sha256[:12]))
     if len(findings):
         print(aligned(findings if args.lang == "en" else display(findings, args.lang)))
+    if goal_findings is not None:
+        print(TEXT["goals"][args.lang].format(n=n_goals, s="s" if n_goals != 1 else "", mode=policy.goals))
+        if len(goal_findings):
+            print(aligned(display_goals(goal_findings, args.lang)))
     print(TEXT["summary"][args.lang].format(errors=errors, warnings=warnings,
                                             es="s" if errors != 1 else "",
                                             ws="s" if warnings != 1 else ""))
     return 1 if errors else 0
+
+
+def with_goal_findings(findings, goal_findings):
+    """The policy's findings then the goals', in one table for ``--out``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``supervisor_id``, ``period`` (empty for a finding on the policy), ``indicator``,
+        ``letter``, ``severity``, ``message``.
+    """
+    import pandas as pd
+
+    policy_rows = findings.copy()
+    policy_rows.insert(0, "period", "")
+    policy_rows.insert(0, "supervisor_id", "")
+    return pd.concat([policy_rows, goal_findings[policy_rows.columns]], ignore_index=True)
+
+
+def display_goals(goal_findings, lang: str):
+    """The per-goal findings labelled for reading in ``lang``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns (named in ``lang``): supervisor_id, period, indicator (name in ``lang``),
+        check (letter and name), severity (in ``lang``), message.
+    """
+    import pandas as pd
+
+    from ..i18n import columns, indicator_label, t
+    from ..smart import LETTER_NAMES
+
+    shown = pd.DataFrame({
+        "supervisor_id": goal_findings["supervisor_id"], "period": goal_findings["period"],
+        "indicator": goal_findings["indicator"].map(lambda i: indicator_label(str(i), lang)),
+        "check": goal_findings["letter"].map(lambda x: f"{x} {LETTER_NAMES[x][lang]}"),
+        "severity": goal_findings["severity"].map(lambda x: t(x, lang)),
+        "message": goal_findings["message"]})
+    return columns(shown, lang)
 
 
 def source_label(source: str, lang: str) -> str:

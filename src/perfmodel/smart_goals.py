@@ -1,0 +1,285 @@
+"""SMART per agreed goal (``perfmodel lint --data`` on a dataset with a ``goals`` table).
+
+Each goal of the ``goals`` table is checked on its own:
+
+- **S**pecific — the policy scores the indicator with a rule that has a target (ratio,
+  linear, gate, deduction); a goal for a ``bands`` or ``percentile`` indicator has nothing
+  to replace (error, not applied).
+- **M**easurable — the indicator is in the catalogue (error, not applied), its source
+  tables are in the data (error) and the supervisor has a value of it in some period of the
+  data (warning: not available for that supervisor).
+- **A**chievable — against the supervisor's own history: the share of their past periods
+  (periods of the policy's kind before the goal's, with a value) that reached the target,
+  and their trend (least-squares slope per period, improving or worsening as the indicator's
+  direction says). With fewer than :data:`MIN_OWN` past periods the target is judged against
+  every supervisor's past periods instead, and the message says so. Below 10 % reached is an
+  error, above 90 % a warning (no stretch), in between a note that gives the figures. A
+  target that breaks its rule (a ratio target of 0 or less, a linear floor on the wrong side
+  of the target) is an error and the goal is not applied.
+- **R**elevant — the indicator is weighted in the policy (error, not applied, when it is
+  not in the policy; warning when its weight is 0).
+- **T**ime-bound — the goal's period is of the policy's kind (error, not applied
+  otherwise) and it was agreed before the period started (warning when agreed on or after
+  the first day).
+
+Messages are in English or Chinese (``lang``); templates are the data :data:`MESSAGES`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import catalogue as cat
+from .goals import goal_status
+from .i18n import check_lang
+
+__all__ = ["GOAL_FINDING_COLUMNS", "MESSAGES", "goal_history", "lint_goals"]
+
+#: Columns of :func:`lint_goals`.
+GOAL_FINDING_COLUMNS = ["supervisor_id", "period", "indicator", "letter", "severity", "message"]
+#: Fewer own past periods than this: judged against the population.
+MIN_OWN = 4
+LOW, HIGH = 0.10, 0.90
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "rule_without_target": {
+        "en": "rule {rule} of {label} has no target to agree on; the goal is not applied",
+        "zh": "{label}的计分规则 {rule} 没有可约定的目标值；该目标不予采用"},
+    "not_in_catalogue": {
+        "en": "{ind} is not an indicator of the catalogue; the goal is not applied (see `perfmodel "
+              "indicators --list`)",
+        "zh": "指标目录中没有 {ind}；该目标不予采用（见 `perfmodel indicators --list`）"},
+    "tables_absent": {
+        "en": "table(s) {tables} absent from the data: {label} cannot be measured",
+        "zh": "数据中缺少数据表 {tables}，无法计量{label}"},
+    "no_value": {
+        "en": "{label} has no value for {sid} in any period of the data: not available for this supervisor",
+        "zh": "数据中 {sid} 在所有期间均无{label}的取值：该主管无法计量此指标"},
+    "own": {
+        "en": "target {target} reached in {hit} of {n} past {kind}s of {sid} ({share:.0%}); trend {trend}",
+        "zh": "目标 {target} 在 {sid} 过去 {n} 个{kind}中达到 {hit} 次（{share:.0%}）；趋势：{trend}"},
+    "population": {
+        "en": "{sid} has only {own} past {kind}(s) with a value (fewer than {min_own}), so judged against all "
+              "supervisors: target {target} reached in {hit} of {n} supervisor-{kind}s ({share:.0%})",
+        "zh": "{sid} 仅有 {own} 个过去{kind}有取值（少于 {min_own} 个），因此与全体主管比较：目标 {target} 在 "
+              "{n} 条主管-{kind}记录中达到 {hit} 次（{share:.0%}）"},
+    "no_history": {
+        "en": "no past {kind} with a value before {period}: cannot judge whether target {target} is achievable",
+        "zh": "{period} 之前没有任何{kind}有取值：无法判断目标 {target} 能否实现"},
+    "too_hard": {"en": "{figures}: below {low:.0%}, hardly achievable; consider a target nearer {median}",
+                 "zh": "{figures}：低于 {low:.0%}，难以实现；建议将目标向 {median} 靠拢"},
+    "too_easy": {"en": "{figures}: above {high:.0%}, no stretch; consider a target beyond {median}",
+                 "zh": "{figures}：高于 {high:.0%}，缺乏挑战性；建议将目标定得比 {median} 更高"},
+    "fair": {"en": "{figures}: achievable with stretch", "zh": "{figures}：有挑战但可以实现"},
+    "ratio_target": {"en": "ratio target {target} must be above 0; the goal is not applied",
+                     "zh": "完成比率法的目标值 {target} 必须大于 0；该目标不予采用"},
+    "floor_side": {
+        "en": "floor {floor} is not on the worse side of target {target} ({direction} is better); the goal "
+              "is not applied",
+        "zh": "下限 {floor} 不在目标 {target} 较差的一侧（{direction_zh}）；该目标不予采用"},
+    "not_in_policy": {"en": "{label} is not weighted in the policy; the goal is not applied",
+                      "zh": "{label}不在评分政策中，没有权重；该目标不予采用"},
+    "zero_weight": {"en": "{label} has weight 0 in the policy: the goal does not change the score",
+                    "zh": "{label}在评分政策中权重为 0：该目标不影响得分"},
+    "period_kind": {
+        "en": "period {period} is a {kind} but the policy scores by {policy_kind}; the goal is not applied",
+        "zh": "期间 {period} 是{kind_zh}，而评分政策按{policy_kind_zh}考核；该目标不予采用"},
+    "late": {"en": "agreed on {agreed}, not before {period} started on {start}",
+             "zh": "约定日期 {agreed} 不早于 {period} 的开始日期 {start}"},
+    "trend_up": {"en": "improving ({slope} per {kind})", "zh": "改善中（每{kind} {slope}）"},
+    "trend_down": {"en": "worsening ({slope} per {kind})", "zh": "变差中（每{kind} {slope}）"},
+    "trend_flat": {"en": "flat", "zh": "持平"},
+    "trend_none": {"en": "not known (one period)", "zh": "未知（仅一个期间）"},
+    "label": {"en": "{ind}", "zh": "{name}（{ind}）"},
+}
+_KIND_ZH = {"quarter": "季度", "month": "月"}
+_PERIOD_ZH = {"quarter": "季度期间", "month": "月度期间"}
+_DIRECTION_ZH = {"higher": "越高越好", "lower": "越低越好"}
+
+
+def _msg(key: str, lang: str, **values) -> str:
+    return MESSAGES[key][lang].format(**values)
+
+
+def _label(ind: str, lang: str) -> str:
+    if ind not in cat.indicator_ids():
+        return ind
+    return _msg("label", lang, ind=ind, name=cat.name(ind, lang))
+
+
+def _num(indicator: str, x: float) -> str:
+    from .explain_text import number
+
+    return number(indicator, float(x))
+
+
+def goal_history(panel: pd.DataFrame, supervisor_id: str, indicator: str, period: str) -> pd.DataFrame:
+    """A supervisor's values of one indicator in the periods before ``period``.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        Wide panel (``supervisor_id``, ``period``, one column per indicator), one kind of period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``period``, ``value``: the periods before ``period`` with a value, in time order.
+    """
+    from .periods import parse_period
+
+    if indicator not in panel.columns:
+        return pd.DataFrame({"period": pd.Series([], dtype=object), "value": pd.Series([], dtype=float)})
+    start = parse_period(period).start
+    mine = panel[(panel["supervisor_id"].astype(str) == str(supervisor_id))][["period", indicator]]
+    mine = mine[mine[indicator].notna()]
+    mine = mine[[parse_period(p).start < start for p in mine["period"].astype(str)]]
+    out = pd.DataFrame({"period": mine["period"].astype(str).to_numpy(),
+                        "value": mine[indicator].to_numpy(dtype=float)})
+    order = np.argsort([parse_period(p).start for p in out["period"]], kind="stable")
+    return out.iloc[order].reset_index(drop=True)
+
+
+def trend_slope(values) -> float:
+    """Least-squares slope of ``values`` per period (equally spaced, in order); NaN below 2 values."""
+    y = np.asarray(values, dtype=float)
+    if len(y) < 2:
+        return float("nan")
+    x = np.arange(len(y), dtype=float)
+    return float(np.polyfit(x, y, 1)[0])
+
+
+def reached(values, rule, target: float) -> np.ndarray:
+    """Whether each value meets ``target`` in the direction of ``rule`` (SPEC §4 "meets")."""
+    v = np.asarray(values, dtype=float)
+    return v >= target if rule.direction == "higher" else v <= target
+
+
+def lint_goals(goals: pd.DataFrame, policy, panel: pd.DataFrame | None, tables=None,
+               lang: str = "en") -> pd.DataFrame:
+    """Check each agreed goal against SMART (see the module docstring).
+
+    Parameters
+    ----------
+    goals : pandas.DataFrame
+        A goals table (:data:`perfmodel.goals.GOAL_COLUMNS`).
+    policy : Policy
+    panel : pandas.DataFrame or None
+        Wide panel of the data's periods of the policy's kind (None: A and the M value
+        check are skipped).
+    tables : iterable of str, optional
+        Names of the tables the data holds (M).
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`GOAL_FINDING_COLUMNS`, one row per finding; ``severity`` is ``error``,
+        ``warning`` or ``info`` (the Achievable figures of a goal that passes). Sorted by
+        supervisor, period, indicator, then SMART order.
+    """
+    from .periods import parse_period
+
+    lang = check_lang(lang)
+    status = goal_status(goals, policy)
+    kind = policy.period or "quarter"
+    kind_word = kind if lang == "en" else _KIND_ZH[kind]
+    rows: list[dict] = []
+    for g in status.itertuples(index=False):
+        sid, period, ind = str(g.supervisor_id), str(g.period), str(g.indicator)
+
+        def add(letter, severity, key, **values):
+            rows.append({"supervisor_id": sid, "period": period, "indicator": ind, "letter": letter,
+                         "severity": severity,
+                         "message": _msg(key, lang, ind=ind, label=_label(ind, lang), sid=sid, period=period,
+                                         **values)})
+
+        why = g.not_applied
+        target_text = _num(ind, g.target) if ind in cat.indicator_ids() else f"{g.target:g}"
+        # S
+        if why == "rule_without_target":
+            add("S", "error", "rule_without_target", rule=g.rule)
+        # M
+        if why == "not_in_catalogue":
+            add("M", "error", "not_in_catalogue")
+            continue
+        if tables is not None:
+            absent = [x for x in cat.indicator(ind)["tables"] if x not in set(tables)]
+            if absent:
+                add("M", "error", "tables_absent", tables=", ".join(absent))
+        if panel is not None and (ind not in panel.columns or not panel.loc[
+                panel["supervisor_id"].astype(str) == sid, ind].notna().any()):
+            add("M", "warning", "no_value")
+        # A
+        rule = policy.indicators.get(ind) if ind in policy.weighted_indicators else None
+        if why in ("ratio_target", "floor_side"):
+            floor = g.policy_floor if pd.isna(g.floor) else g.floor
+            add("A", "error", why, target=target_text, floor=_num(ind, floor), direction=rule.direction,
+                direction_zh=_DIRECTION_ZH[rule.direction])
+        elif panel is not None and why == "":  # a goal that is not applied is not judged on its figures
+            _achievable(add, panel, rule, ind, sid, period, float(g.target), target_text, kind, kind_word, lang)
+        # R
+        if why == "not_in_policy":
+            add("R", "error", "not_in_policy")
+        elif rule is not None and rule.weight == 0:
+            add("R", "warning", "zero_weight")
+        # T
+        p = parse_period(period)
+        if why == "period_kind":
+            add("T", "error", "period_kind", kind=p.kind, policy_kind=policy.period,
+                kind_zh=_PERIOD_ZH[p.kind], policy_kind_zh=_KIND_ZH[policy.period])
+        agreed = pd.Timestamp(g.agreed_on)
+        if agreed >= p.start:
+            add("T", "warning", "late", agreed=agreed.strftime("%Y-%m-%d"), start=p.start.strftime("%Y-%m-%d"))
+    out = pd.DataFrame(rows, columns=GOAL_FINDING_COLUMNS)
+    out["_l"] = out["letter"].map("SMART".index)
+    out = out.sort_values(["supervisor_id", "period", "indicator", "_l"], kind="mergesort")
+    return out.drop(columns="_l").reset_index(drop=True)
+
+
+def _achievable(add, panel, rule, ind, sid, period, target, target_text, kind, kind_word, lang):
+    """Add the A finding of one goal: own history, or the population when it is short."""
+    if rule is None:  # not in the policy: the direction is the catalogue's
+        from types import SimpleNamespace
+
+        rule = SimpleNamespace(direction=cat.direction(ind))
+    own = goal_history(panel, sid, ind, period)
+    if len(own) >= MIN_OWN:
+        values = own["value"].to_numpy()
+        slope = trend_slope(values)
+        figures = _msg("own", lang, target=target_text, hit=int(reached(values, rule, target).sum()), n=len(values),
+                       kind=kind_word, sid=sid, share=reached(values, rule, target).mean(),
+                       trend=_trend(slope, rule, ind, kind_word, lang))
+    else:
+        from .periods import parse_period
+
+        start = parse_period(period).start
+        if ind not in panel.columns:
+            return
+        before = panel[[parse_period(p).start < start for p in panel["period"].astype(str)]]
+        values = before[ind].dropna().to_numpy(dtype=float)
+        if not len(values):
+            add("A", "warning", "no_history", target=target_text, kind=kind_word)
+            return
+        figures = _msg("population", lang, own=len(own), min_own=MIN_OWN, kind=kind_word, target=target_text,
+                       hit=int(reached(values, rule, target).sum()), n=len(values), sid=sid,
+                       share=reached(values, rule, target).mean())
+    share = reached(values, rule, target).mean()
+    median = _num(ind, np.median(values))
+    if share < LOW:
+        add("A", "error", "too_hard", figures=figures, low=LOW, median=median)
+    elif share > HIGH:
+        add("A", "warning", "too_easy", figures=figures, high=HIGH, median=median)
+    else:
+        add("A", "info", "fair", figures=figures)
+
+
+def _trend(slope: float, rule, ind: str, kind_word: str, lang: str) -> str:
+    if not np.isfinite(slope):
+        return _msg("trend_none", lang)
+    if abs(slope) < 1e-12:
+        return _msg("trend_flat", lang)
+    from .explain_text import number
+
+    better = (slope > 0) == (rule.direction == "higher")
+    return _msg("trend_up" if better else "trend_down", lang, slope=number(ind, slope, signed=True), kind=kind_word)
