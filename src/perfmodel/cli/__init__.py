@@ -29,6 +29,7 @@ COMMANDS = [
     "sensitivity",
     "validity",
     "watch",
+    "goals",
 ]
 
 
