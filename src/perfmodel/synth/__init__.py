@@ -82,7 +82,8 @@ Other realism: monthly seasonality (Spring Festival dip, Double 11 and year-end 
 weekday and hour-of-day patterns, lognormal durations and costs, 10–15 % complaints,
 due_at for 80 % of ordinary tickets (24/48/72 h), some tickets stalled or never answered,
 surveys for about a third of tickets, return visits, training with due dates and
-scores, audits, peer reviews and budgets. Nothing after the end of the last period is
+scores, audits, peer reviews, budgets and agreed goals for the last two periods
+(:mod:`perfmodel.synth.goals`). Nothing after the end of the last period is
 written (data are extracted at that moment: later resolutions are empty).
 
 Same arguments and seed give byte-identical files.
@@ -108,7 +109,7 @@ __all__ = ["generate", "ground_truth", "TRUE_EFFECTS", "CENTRES", "TABLE_ORDER",
            "TICKETS_PER_SUPERVISOR_QUARTER"]
 
 TABLE_ORDER = ("supervisors", "staff", "customers", "tickets", "surveys", "followups",
-               "training", "audits", "peer_reviews", "budgets")
+               "training", "audits", "peer_reviews", "budgets", "goals")
 
 
 # ----------------------------------------------------------------------------------------
@@ -198,6 +199,9 @@ def generate(out, seed: int = 20261, supervisors: int = 30, start: str = "2024Q4
     betas = dict(TRUE_EFFECTS) if effects == "default" else {}
     rng = np.random.Generator(np.random.PCG64(int(seed)))
     company = _Company(rng, int(supervisors), periods, tickets, betas).run()
+    from .goals import goals_table  # its own random stream: the other tables stay as they were
+
+    company.tables["goals"] = goals_table(int(seed), _realised_frame(company), periods)
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
