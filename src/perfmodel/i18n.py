@@ -304,6 +304,11 @@ LABELS: dict[str, dict[str, str]] = {
     "policy_floor": {"en": "Policy floor", "zh": "政策下限"},
     "agreed_floor": {"en": "Agreed floor", "zh": "约定下限"},
     "used_in_score": {"en": "Used in score", "zh": "用于计分"},
+    "goals": {"en": "Supervisors with a goal", "zh": "有约定目标的主管数"},
+    "agreed_low": {"en": "Easiest agreed target", "zh": "最易约定目标"},
+    "agreed_high": {"en": "Hardest agreed target", "zh": "最难约定目标"},
+    "met_agreed": {"en": "Met their agreed target", "zh": "达成约定目标比例"},
+    "agreed_mark": {"en": " (agreed)", "zh": "（约定）"},
 }
 
 # Coaching topics suggested for a gap in an indicator (SPEC seed: 辅导沟通).

@@ -204,7 +204,9 @@ def period_scores(dataset, period, as_of=None, policy="efficiency", *, engine: s
         ``score``, ``weight``, ``contribution`` (see :func:`score_table`); per supervisor the
         contributions sum to the total score. Rows by supervisor_id, then policy order.
     """
-    pol = _policy(policy)
+    from .goals import bind_goals, goals_table
+
+    pol = bind_goals(_policy(policy), goals_table(dataset))  # as the pipeline does: agreed goals apply
     values = period_values(dataset, period, as_of, pol, engine=engine, watch_result=watch_result)
     table = score_table(values_panel(values), pol)
     out = values[["supervisor_id", "period", "as_of", "indicator", "basis"]].merge(

@@ -13,7 +13,8 @@ Files of a results folder (all written by :func:`save_results`):
   :func:`perfmodel.indicators.compute_indicators`);
 - ``quarantine.parquet``, ``account.parquet``, ``supervisors.parquet`` — see :class:`DataSummary`;
 - ``results.json`` — the names of the tables the data holds;
-- ``mid_period.pkl`` — only for a page made as of an instant (see :func:`save_results`).
+- ``mid_period.pkl`` — only for a page made as of an instant (see :func:`save_results`);
+- ``goals.parquet`` — only when the data hold agreed goals (without their free-text notes).
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ __all__ = ["DataSummary", "RESULT_FILES", "load_results", "save_results", "summa
 #: The files every results folder holds.
 RESULT_FILES = ("panel.parquet", "quarantine.parquet", "account.parquet", "supervisors.parquet", "results.json")
 MID_PERIOD_FILE = "mid_period.pkl"
+GOALS_FILE = "goals.parquet"
 
 
 @dataclass(frozen=True)
@@ -47,12 +49,16 @@ class DataSummary:
         Rows read, used and quarantined per table and file (:data:`perfmodel.dataset.ACCOUNT_COLUMNS`).
     supervisors : pandas.DataFrame
         ``supervisor_id``, ``name``, ``team``, ``region``.
+    goals : pandas.DataFrame or None
+        The agreed goals (:func:`perfmodel.goals.goals_table`, without ``note``), None when
+        the data hold none.
     """
 
     tables: tuple
     quarantine: pd.DataFrame
     account: pd.DataFrame
     supervisors: pd.DataFrame
+    goals: pd.DataFrame | None = None
 
 
 def summarize(dataset) -> DataSummary:
@@ -70,7 +76,14 @@ def summarize(dataset) -> DataSummary:
         tables=tuple(sorted(dataset.tables)),
         quarantine=quarantine if quarantine is not None else pd.DataFrame(columns=QUARANTINE_COLUMNS),
         account=account if account is not None else pd.DataFrame(columns=ACCOUNT_COLUMNS),
-        supervisors=supervisor_names(dataset))
+        supervisors=supervisor_names(dataset), goals=_goals(dataset))
+
+
+def _goals(dataset):
+    from .goals import goals_table
+
+    goals = goals_table(dataset)
+    return None if goals is None else goals.drop(columns="note")
 
 
 def save_results(folder, summary: DataSummary, panel: pd.DataFrame, *, mid_period: dict | None = None) -> Path:
@@ -101,6 +114,8 @@ def save_results(folder, summary: DataSummary, panel: pd.DataFrame, *, mid_perio
     summary.supervisors.reset_index(drop=True).to_parquet(folder / "supervisors.parquet", index=False)
     (folder / "results.json").write_text(json.dumps({"tables": list(summary.tables)}, ensure_ascii=False),
                                          encoding="utf-8")
+    if getattr(summary, "goals", None) is not None:
+        summary.goals.to_parquet(folder / GOALS_FILE, index=False)
     if mid_period is not None:
         with open(folder / MID_PERIOD_FILE, "wb") as fh:
             pickle.dump(mid_period, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -138,7 +153,8 @@ def load_results(folder) -> tuple[DataSummary, pd.DataFrame, dict | None]:
     summary = DataSummary(tables=tuple(meta["tables"]),
                           quarantine=pd.read_parquet(folder / "quarantine.parquet"),
                           account=pd.read_parquet(folder / "account.parquet"),
-                          supervisors=supervisors)
+                          supervisors=supervisors,
+                          goals=pd.read_parquet(folder / GOALS_FILE) if (folder / GOALS_FILE).is_file() else None)
     mid = None
     if (folder / MID_PERIOD_FILE).is_file():
         with open(folder / MID_PERIOD_FILE, "rb") as fh:

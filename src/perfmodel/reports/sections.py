@@ -389,6 +389,9 @@ def build_context(data_dir="data/sample", policy="efficiency", period="latest", 
         periods = sorted(pd.unique(long["period"].astype(str)), key=lambda p: parse_period(p).start)
         if period not in periods:
             raise UsageError(f"{period}: not among the periods of the run's results ({', '.join(periods)})")
+        from ..goals import bind_goals
+
+        pol = bind_goals(pol, summary.goals)  # the run's agreed goals, as the pipeline binds them
         scores_all = score(_wide(long), pol)
         scores = scores_all[scores_all["period"] == period].reset_index(drop=True)
         ctx = ReportContext(folder, pol_spec, period, lang, engine, seed, str(run_id or ""), None, pol,
@@ -399,7 +402,7 @@ def build_context(data_dir="data/sample", policy="efficiency", period="latest", 
     _refuse_real_data(pseudonymized, cache, missing_result(cache))
     res = run_pipeline(folder, pol, period=period, history=True, engine=engine)
     return ReportContext(folder, pol_spec, res.period, lang, engine, seed, str(run_id or ""), res.dataset,
-                         pol, res.periods, res.panel, res.wide, res.scores, res.scores_of(), res.supervisors,
+                         res.policy, res.periods, res.panel, res.wide, res.scores, res.scores_of(), res.supervisors,
                          data=summarize(res.dataset))
 
 
@@ -489,6 +492,9 @@ def indicator_table(ctx: ReportContext) -> pd.DataFrame:
         s = ctx.scores[scol] if scol in ctx.scores else pd.Series(np.nan, index=ctx.scores.index)
         x = keyed[ind].to_numpy(dtype=float) if ind in keyed else np.full(len(keyed), np.nan)
         met = met_target(rule, x, s.to_numpy(dtype=float))
+        if ctx.policy.goals == "replace" and ctx.policy.agreed:  # each against their own target
+            met = np.array([met_target(ctx.policy.rule_for(ind, sid, ctx.period), [v], [sc])[0] for sid, v, sc
+                            in zip(keyed["supervisor_id"], x, s.to_numpy(dtype=float))])
         met = met[~np.isnan(met)]
         rows.append({"indicator": indicator_label(ind, lang), "dimension": t(rule.dimension, lang),
                      "weight": summary.loc[ind, "weight"],
@@ -596,6 +602,9 @@ def show_indicators(ctx: ReportContext):
     heading("indicator_table", ctx.lang)
     table(indicator_table(ctx), ctx.lang, {"weight": "{:.2f}", "effective_weight": "{:.1%}",
                                            "met_target": "{:.0%}", "median_score": "{:.0f}"})
+    from .goals_page import show_goals_summary
+
+    show_goals_summary(ctx)  # the period's agreed goals, and whether the scores use them
 
 
 def show_scores(ctx: ReportContext):
@@ -949,7 +958,9 @@ def own_indicator_table(ctx: ReportContext, supervisor_id: str) -> pd.DataFrame:
         ``indicator`` (id), ``label``, ``dimension``, ``effective_weight``, ``value``
         (text), ``target`` (text), ``indicator_score`` (0..cap, NaN when missing),
         ``points_lost`` (effective weight × max(0, 100 − score): what the gap costs in
-        the total), ``met`` (1.0 when the value meets the rule's target as
+        the total), ``agreed_target`` (text: the supervisor's agreed target, "" when none;
+        with ``goals: replace`` it is also the ``target``, marked agreed), ``met`` (1.0
+        when the value meets the rule's target as
         :func:`met_target` defines it, 0.0 when not, NaN when missing), ``basis`` (on a
         mid-period page, the words for how the value was obtained, e.g. ``projected``; ""
         otherwise, see :func:`perfmodel.reports.mid_period.mid_period_context`); policy order.
@@ -962,13 +973,20 @@ def own_indicator_table(ctx: ReportContext, supervisor_id: str) -> pd.DataFrame:
     summary = ctx.policy.summary().set_index("indicator")
     bases = basis_labels(ctx, sid)
     rows = []
+    from .goals_page import own_goals
+
+    agreed = own_goals(ctx, sid)
+    replaces = ctx.policy.goals == "replace"
     for ind in ctx.policy.weighted_indicators:
-        rule = ctx.policy.indicators[ind]
+        rule = ctx.policy.rule_for(ind, sid, ctx.period)  # the agreed target when it replaces the policy's
         val = own_w[ind].iloc[0] if ind in own_w and len(own_w) else np.nan
         sc = own_s.get(f"score_{ind}", np.nan)
         ew = float(summary.loc[ind, "effective_weight"])
         rows.append({"indicator": ind, "label": indicator_label(ind, ctx.lang), "dimension": rule.dimension,
-                     "effective_weight": ew, "value": fmt_value(ind, val), "target": target_text(rule, ctx.lang),
+                     "effective_weight": ew, "value": fmt_value(ind, val),
+                     "target": target_text(rule, ctx.lang) + (t("agreed_mark", ctx.lang)
+                                                             if replaces and ind in agreed else ""),
+                     "agreed_target": agreed.get(ind, ""),
                      "indicator_score": sc,
                      "points_lost": ew * max(0.0, 100.0 - sc) if pd.notna(sc) else np.nan,
                      "met": float(met_target(rule, [val], [sc])[0]), "basis": bases.get(ind, "")})
@@ -1023,8 +1041,13 @@ def show_targets(ctx: ReportContext, supervisor_id: str):
         cols.insert(4, "basis")
         shown = shown.rename(columns={"basis": word("basis", ctx.lang)})
         cols[4] = word("basis", ctx.lang)
+    from .goals_page import show_own_goals_note
+
+    if ctx.policy.goals != "replace" and (own["agreed_target"] != "").any():  # shown beside, not used
+        cols.insert(cols.index("target") + 1, "agreed_target")
     table(shown[cols].rename(columns={"label": "indicator"}),
           ctx.lang, {"effective_weight": "{:.1%}", "indicator_score": "{:.0f}"})
+    show_own_goals_note(ctx, supervisor_id)
     figure(mark_partial(plotting.attainment_bars(own, ctx.lang), ctx, title=True))
 
 
