@@ -133,7 +133,7 @@ def goal_history(panel: pd.DataFrame, supervisor_id: str, indicator: str, period
     start = parse_period(period).start
     mine = panel[(panel["supervisor_id"].astype(str) == str(supervisor_id))][["period", indicator]]
     mine = mine[mine[indicator].notna()]
-    mine = mine[[parse_period(p).start < start for p in mine["period"].astype(str)]]
+    mine = mine[np.array([parse_period(p).start < start for p in mine["period"].astype(str)], dtype=bool)]
     out = pd.DataFrame({"period": mine["period"].astype(str).to_numpy(),
                         "value": mine[indicator].to_numpy(dtype=float)})
     order = np.argsort([parse_period(p).start for p in out["period"]], kind="stable")
@@ -256,7 +256,7 @@ def _achievable(add, panel, rule, ind, sid, period, target, target_text, kind, k
         start = parse_period(period).start
         if ind not in panel.columns:
             return
-        before = panel[[parse_period(p).start < start for p in panel["period"].astype(str)]]
+        before = panel[np.array([parse_period(p).start < start for p in panel["period"].astype(str)], dtype=bool)]
         values = before[ind].dropna().to_numpy(dtype=float)
         if not len(values):
             add("A", "warning", "no_history", target=target_text, kind=kind_word)
