@@ -71,7 +71,6 @@ def diff(args) -> int:
     from ..policy import load_policy
     from ..policy_diff import compare_scores, describe, diff_policies
     from .indicators import aligned
-    from .score import panel_for
 
     old, new = load_policy(args.old), load_policy(args.new)
     print(describe(old, new))
@@ -90,8 +89,12 @@ def diff(args) -> int:
     from ._guards import check_output
 
     check_output(args.out, data=args.data, inputs=[args.old, args.new])
-    panel = panel_for(args.data, new, args.period, args.engine)
-    table = compare_scores(panel, old, new)
+    from ..goals import bind_goals, goals_table
+    from .score import run_for
+
+    run = run_for(args.data, new, args.period, args.engine)
+    old, new = bind_goals(old, goals_table(run.dataset)), run.policy  # each uses the agreed goals as it says
+    table = compare_scores(run.wide, old, new)
     if args.out:
         from ..exports import write_table
         write_table(table, args.out)
