@@ -72,7 +72,11 @@ def handle(args) -> int:
         policy, _ = read_policy_with_provenance(args.policy)  # a policy written by `weights`
     else:
         policy = load_policy(args.policy)
-    panel = load_panel(args.data, args.panel, [period])
+    agreed = []
+    panel = load_panel(args.data, args.panel, [period], goals=agreed)
+    from ..goals import bind_goals
+
+    policy = bind_goals(policy, agreed[0] if agreed else None)  # agreed goals of --data, as score uses them
     if args.fixed_indicator_weights:
         conc = None
     else:
