@@ -342,3 +342,33 @@ def test_sample_goals_change_nothing_under_the_default_policy():
     assert len(with_goals.policy.agreed) > 0
     unbound = score(with_goals.wide, "efficiency")
     pd.testing.assert_frame_equal(with_goals.scores.reset_index(drop=True), unbound.reset_index(drop=True))
+
+
+# ------------------------------------------------------------------ pages
+
+def test_pages_use_and_say_the_agreed_targets(tmp_path):
+    from perfmodel.reports import sections as S
+    from perfmodel.reports.goals_page import goals_summary
+
+    text = (Path(__import__("perfmodel").__file__).parent / "policies" / "efficiency.yaml").read_text(encoding="utf-8")
+    replace = tmp_path / "replace.yaml"
+    replace.write_text(text.replace("missing: renormalize", "missing: renormalize\ngoals: replace"), encoding="utf-8")
+    goals = pd.read_csv(SAMPLE / "goals.csv", dtype={"target": float, "floor": float})
+    mine = goals[(goals["supervisor_id"] == "S004") & (goals["period"] == "2026Q3")].set_index("indicator")
+    assert mine.loc["csat", "target"] == 4.38 and mine.loc["csat", "floor"] == 3.78  # the sample's goal
+
+    ctx = S.build_context(SAMPLE, str(replace), "2026Q3", "en")
+    own = S.own_indicator_table(ctx, "S004").set_index("indicator")
+    value = float(ctx.wide.set_index(["supervisor_id", "period"]).loc[("S004", "2026Q3"), "csat"])
+    assert own.loc["csat", "target"] == "≥ 4.38 (agreed)" and own.loc["csat", "agreed_target"] == "4.38"
+    assert own.loc["csat", "indicator_score"] == pytest.approx(min(120, max(0, (value - 3.78) / 0.6 * 100)))
+    assert own.loc["cost_control_rate", "agreed_target"] == ""  # no goal: the policy's target
+    summary = goals_summary(ctx).set_index("indicator")
+    q3 = goals[goals["period"] == "2026Q3"]
+    assert summary.loc["Customer satisfaction", "goals"] == (q3["indicator"] == "csat").sum()
+    assert set(summary["used_in_score"]) == {"yes"}
+
+    report = S.build_context(SAMPLE, "efficiency", "2026Q3", "zh")
+    own = S.own_indicator_table(report, "S004").set_index("indicator")
+    assert own.loc["csat", "target"] == "≥ 4.30" and own.loc["csat", "agreed_target"] == "4.38"
+    assert set(goals_summary(report)["used_in_score"]) == {"否"}
