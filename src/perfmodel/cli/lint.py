@@ -50,7 +50,9 @@ def register(subparsers) -> None:
     p.add_argument("--lang", default="en", choices=["en", "zh"],
                    help="language of the messages and of the table (default en)")
     p.add_argument("--out", help="also write the findings to a file (.csv, .parquet or .xlsx): "
-                                 "indicator, letter, severity as codes, message in --lang")
+                                 "indicator, letter, severity as codes, message in --lang; with agreed "
+                                 "goals in --data, supervisor_id and period first and the goals' findings "
+                                 "after the policy's")
     p.set_defaults(func=handler)
 
 
