@@ -372,3 +372,16 @@ def test_pages_use_and_say_the_agreed_targets(tmp_path):
     own = S.own_indicator_table(report, "S004").set_index("indicator")
     assert own.loc["csat", "target"] == "≥ 4.30" and own.loc["csat", "agreed_target"] == "4.38"
     assert set(goals_summary(report)["used_in_score"]) == {"否"}
+
+
+def test_the_trusted_parquet_path_binds_the_same_goals(tmp_path):
+    from perfmodel.pipeline import run_pipeline
+
+    ds = load_dataset(SAMPLE)
+    for name in ("supervisors", "tickets", "surveys", "goals"):
+        ds.tables[name].to_parquet(tmp_path / f"{name}.parquet", index=False)
+    policy = policy_from_dict(_policy("replace").to_dict())
+    trusted = run_pipeline(tmp_path, policy, period="2026Q3", trusted=True)
+    checked = run_pipeline(SAMPLE, policy, period="2026Q3")
+    assert trusted.policy.agreed == checked.policy.agreed and len(trusted.policy.agreed) > 0
+    pd.testing.assert_series_equal(trusted.scores["score_csat"], checked.scores["score_csat"])

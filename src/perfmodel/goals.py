@@ -26,7 +26,8 @@ import pandas as pd
 from . import catalogue as cat
 from .policy import GOAL_RULES, AgreedTarget
 
-__all__ = ["GOAL_COLUMNS", "STATUS_COLUMNS", "bind_goals", "goal_status", "goals_of", "goals_table"]
+__all__ = ["GOAL_COLUMNS", "STATUS_COLUMNS", "bind_goals", "goal_status", "goals_of", "goals_table",
+           "trusted_goals"]
 
 #: Columns of a goals table (SPEC §1).
 GOAL_COLUMNS = ["supervisor_id", "period", "indicator", "target", "floor", "agreed_on", "note"]
@@ -55,6 +56,24 @@ def goals_table(dataset) -> pd.DataFrame | None:
     for col in ("supervisor_id", "period", "indicator"):
         out[col] = out[col].astype(str)
     return out.sort_values(["supervisor_id", "period", "indicator"], kind="mergesort").reset_index(drop=True)
+
+
+def trusted_goals(folder) -> pd.DataFrame | None:
+    """The goals of a trusted folder of clean Parquet tables (``goals.parquet``, not validated).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        :data:`GOAL_COLUMNS` as :func:`goals_table` gives them; None without the file.
+    """
+    from pathlib import Path
+
+    path = Path(folder) / "goals.parquet"
+    if not path.is_file():
+        return None
+    from types import SimpleNamespace
+
+    return goals_table(SimpleNamespace(tables={"goals": pd.read_parquet(path)}))
 
 
 def goal_status(goals: pd.DataFrame, policy) -> pd.DataFrame:

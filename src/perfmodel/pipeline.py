@@ -415,10 +415,11 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
 
             dataset = cut_dataset(dataset, as_of)
         span, source, where = None, dataset, dataset
-    if policy is not None and dataset is not None:
-        from .goals import bind_goals, goals_table
+    if policy is not None:
+        from .goals import bind_goals, goals_table, trusted_goals
 
-        policy = bind_goals(policy, goals_table(dataset))  # the agreed goals travel with the policy
+        # the agreed goals travel with the policy (on the trusted path: goals.parquet as it is)
+        policy = bind_goals(policy, goals_table(dataset) if dataset is not None else trusted_goals(data))
     period = resolve_period(where, period, kind, span=span)
     if periods is not None:
         for p in chosen:
