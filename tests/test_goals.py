@@ -385,3 +385,17 @@ def test_the_trusted_parquet_path_binds_the_same_goals(tmp_path):
     checked = run_pipeline(SAMPLE, policy, period="2026Q3")
     assert trusted.policy.agreed == checked.policy.agreed and len(trusted.policy.agreed) > 0
     pd.testing.assert_series_equal(trusted.scores["score_csat"], checked.scores["score_csat"])
+
+
+def test_mid_period_warnings_measure_against_the_agreed_target(tmp_path):
+    from perfmodel.watch import watch
+
+    text = (Path(__import__("perfmodel").__file__).parent / "policies" / "efficiency.yaml").read_text(encoding="utf-8")
+    replace = tmp_path / "replace.yaml"
+    replace.write_text(text.replace("missing: renormalize", "missing: renormalize\ngoals: replace"), encoding="utf-8")
+    pj = watch(load_dataset(SAMPLE), "2026Q3", "2026-08-15", str(replace)).projections
+    pj = pj.set_index(["supervisor_id", "result"])
+    assert pj.loc[("S004", "csat"), "target"] == 4.38  # S004's agreed goal in the sample
+    assert pj.loc[("S004", "complaint_resolution_rate"), "target"] == 0.89
+    assert pj.loc[("S004", "cost_control_rate"), "target"] == 1.0  # no goal: the policy's
+    assert pj.loc[("S004", "csat"), "gap"] == pytest.approx(pj.loc[("S004", "csat"), "projected"] - 4.38)

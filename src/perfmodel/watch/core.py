@@ -246,7 +246,10 @@ def watch(dataset: Dataset, period, as_of, policy="efficiency", *, threshold: fl
 
     if lang not in ("en", "zh"):
         raise UsageError(f"--lang {lang!r}: use en or zh")
+    from ..goals import bind_goals, goals_table
+
     pol = policy if isinstance(policy, Policy) else load_policy(policy)
+    pol = bind_goals(pol, goals_table(dataset))  # with goals: replace, each supervisor's agreed target
     p = parse_period(period) if not isinstance(period, Period) else period
     ts = check_as_of(p, as_of, lang)
     if pol.period and pol.period != p.kind:
@@ -298,7 +301,7 @@ def watch(dataset: Dataset, period, as_of, policy="efficiency", *, threshold: fl
         cur = ptd_now[ptd_now["indicator"] == r][["supervisor_id", "value", "denominator"]]
         now = now.merge(cur, on="supervisor_id", how="left").merge(
             priors[priors["period"] == p.id].drop(columns="period"), on="supervisor_id", how="left")
-        target = rule_target(rule)
+        target = np.array([rule_target(pol.rule_for(r, s, p.id)) for s in now["supervisor_id"]], dtype=float)
         if fit is None:
             pred = pd.DataFrame({c: np.nan for c in ("projected", "sd", "low", "high", *WEIGHTS)},
                                 index=now.index)
@@ -320,8 +323,8 @@ def watch(dataset: Dataset, period, as_of, policy="efficiency", *, threshold: fl
                          "denominator_to_date": row["denominator"], "prior": row["prior"],
                          "n_hist": row["n_hist"], "lag_adjustment": row["lag_adjustment"],
                          "projected": pred["projected"].iat[i], "low": pred["low"].iat[i],
-                         "high": pred["high"].iat[i], "target": target,
-                         "gap": pred["projected"].iat[i] - target, "p_miss": float(pm[i])})
+                         "high": pred["high"].iat[i], "target": target[i],
+                         "gap": pred["projected"].iat[i] - target[i], "p_miss": float(pm[i])})
     projections = pd.DataFrame(rows, columns=[c for c in PROJECTION_COLUMNS if c not in ("at_risk", "drivers")])
     projections["at_risk"] = projections["p_miss"] >= threshold
     projections["drivers"] = [
@@ -345,7 +348,7 @@ def _warnings(projections, ptd_now, hist_wide, validity, pol, p, lang, max_drive
         for _, d in drv.iterrows():
             proc = d["process"]
             value = now.get((s, proc), np.nan)
-            rule = pol.indicators.get(proc)
+            rule = pol.rule_for(proc, s, p.id) if proc in pol.indicators else None
             ref = rule_target(rule) if rule is not None else None
             kind = "target"
             if ref is None:
