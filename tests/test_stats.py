@@ -79,6 +79,22 @@ def test_matches_linearmodels_with_exact_small_sample_ratio(grunfeld10, effects)
     np.testing.assert_allclose(ours.se, lm.std_errors[ours.index] * ratio, rtol=1e-9)
 
 
+@pytest.mark.parametrize("effects, formula", [
+    ("entity", "invest ~ value + capital | firm"),
+    ("twoway", "invest ~ value + capital | firm + year"),
+])
+def test_matches_pyfixest(grunfeld10, effects, formula):
+    # pyfixest follows fixest: CRV1 with K = slopes + non-nested effects + 1 ("nested"),
+    # G/(G-1) and (n-1)/(n-K), t(G-1): the same conventions as ours, so no ratio is needed.
+    import pyfixest as pf
+    ours = panel_regression(grunfeld10, "invest", ["value", "capital"], "firm", "year",
+                            effects=effects).set_index("term")
+    fit = pf.feols(formula, data=grunfeld10, vcov={"CRV1": "firm"})
+    np.testing.assert_allclose(ours.coef, fit.coef()[ours.index], rtol=1e-9)
+    np.testing.assert_allclose(ours.se, fit.se()[ours.index], rtol=1e-9)
+    np.testing.assert_allclose(ours.p, fit.pvalue()[ours.index], rtol=1e-6)
+
+
 def test_unbalanced_matches_dummy_ols(grunfeld10):
     rng = np.random.default_rng(7)
     df = grunfeld10.drop(index=rng.choice(grunfeld10.index, 37, replace=False))

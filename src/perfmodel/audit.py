@@ -44,7 +44,7 @@ POLICY_FILE = "policy.yaml"
 # Notebooks whose pages show the run's own scores (verify compares their score tables).
 SCORE_PAGES = ("quarterly", "feedback")
 LIBRARIES = ("perfmodel", "pandas", "numpy", "pyarrow", "duckdb", "ibis-framework", "sqlglot",
-             "pyspark", "statsmodels", "linearmodels", "scipy", "pandera", "matplotlib", "seaborn",
+             "pyspark", "statsmodels", "scipy", "pandera", "matplotlib", "seaborn",
              "papermill", "nbconvert", "nbformat", "ipykernel", "xlsxwriter", "openpyxl", "mplfonts")
 
 
