@@ -225,6 +225,43 @@ def load(data, *, progress: Progress | bool | None = None, timezone: str | None 
     return dataset
 
 
+def indicators_step(source, periods, *, kind: str, engine: str = "duckdb", indicators=None,
+                    trusted: bool = False) -> pd.DataFrame:
+    """Step 4: the indicator panel of ``periods`` — the one call every path makes.
+
+    :func:`run_pipeline` calls it on whole periods; the mid-period paths (watch,
+    provisional scores) call it on a dataset cut at the as-of instant and on the partial
+    period ``[start, as_of)``.
+
+    Parameters
+    ----------
+    source : Dataset or path
+        A validated dataset, or a folder of clean Parquet files with ``trusted``.
+    periods : list of str or Period
+        Period ids of one kind, or :class:`perfmodel.periods.Period` objects (partial
+        periods included).
+    kind : {"quarter", "month"}
+        The period kind.
+    engine : {"duckdb", "spark"}
+        The indicator engine.
+    indicators : list of str, optional
+        Catalogue ids to compute (default all).
+    trusted : bool
+        ``source`` is a folder of clean Parquet files read by the engine directly.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The long panel of :func:`perfmodel.indicators.compute_indicators`:
+        ``supervisor_id``, ``period``, ``indicator``, ``value``, ``numerator``,
+        ``denominator``, ``available``.
+    """
+    from .indicators import compute_indicators
+
+    return compute_indicators(source, periods=periods, period_kind=kind, engine=engine,
+                              indicators=indicators, trusted=trusted)
+
+
 def trusted_span(folder) -> tuple[pd.Timestamp, pd.Timestamp]:
     """Earliest and latest event of a folder of Parquet tables, read from the files' columns.
 
@@ -374,7 +411,6 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
         One line naming a missing folder or file, an unreadable table, a period of the wrong
         kind or outside the data, or an unknown indicator.
     """
-    from .indicators import compute_indicators
     from .periods import parse_period
 
     progress = progress if isinstance(progress, Progress) else Progress(progress)
@@ -422,8 +458,8 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
     else:
         periods = periods_for(where, kind, period, history, span)
     started = progress.start()
-    panel = compute_indicators(source, periods=periods, period_kind=kind, engine=engine,
-                               indicators=indicators, trusted=trusted)
+    panel = indicators_step(source, periods, kind=kind, engine=engine, indicators=indicators,
+                            trusted=trusted)
     progress.done("indicators", started,
                   f"{panel['supervisor_id'].nunique():,} supervisors x {len(periods)} periods x "
                   f"{panel['indicator'].nunique()} indicators on {engine}")

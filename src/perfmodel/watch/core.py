@@ -132,8 +132,8 @@ def check_as_of(period, as_of, lang: str = "en") -> pd.Timestamp:
 
 
 def _compute(data: Dataset, periods, kind: str, engine: str, indicators=None) -> pd.DataFrame:
-    from ..indicators import compute_indicators
-    return compute_indicators(data, periods, period_kind=kind, engine=engine, indicators=indicators)
+    from ..pipeline import indicators_step
+    return indicators_step(data, periods, kind=kind, engine=engine, indicators=indicators)
 
 
 def period_to_date(dataset: Dataset, period, as_of, *, engine: str = "duckdb",
