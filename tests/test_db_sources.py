@@ -188,7 +188,7 @@ def test_digest_ignores_row_order_and_sees_every_change():
 def test_duckdb_and_postgresql_record_the_same_digests(duckdb_file, pg_url, monkeypatch):
     from perfmodel import dbsource
 
-    monkeypatch.setattr(dbsource, "BATCH_ROWS", 997)  # PostgreSQL rows arrive in many batches
+    monkeypatch.setattr(dbsource, "BATCH_BYTES", 64 << 10)  # PostgreSQL rows arrive in many batches
     duck, pg = audit.hash_inputs(duckdb_file), audit.hash_inputs(pg_url)
     assert [i["path"] for i in duck] == [f"table:{n}" for n in sorted(_csv_tables(SAMPLE))]
     assert duck == pg
