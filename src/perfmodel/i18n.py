@@ -405,6 +405,7 @@ _FIELD_ZH = {"month": "月份", "day": "日", "hour": "小时", "minute": "分�
 REASONS_ZH: dict[str, str] = {
     "unreadable": "{column}：无法将“{value}”读取为{expected}",
     "date_field": "{column}：“{value}”不是有效日期：{field} {number} 超出范围（{low}..{high}{days}）",
+    "date_span": "{column}：“{value}”超出 perfmodel 可处理的日期范围（{first} 至 {last}）；请在源数据中更正年份",
     "too_large": "{column}：“{value}”过大（超过 {limit}）",
     "before": "{column}“{value}”早于 {other}“{other_value}”",
     "above": "{column}“{value}”高于 {other}“{other_value}”",
