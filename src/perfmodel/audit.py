@@ -14,7 +14,6 @@ with the recomputed tables (:mod:`perfmodel.published`).
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import platform
@@ -31,6 +30,7 @@ import yaml
 
 from .atomic import write_atomic
 from .errors import CheckFailed, PerfmodelError, UsageError
+from .hashing import sha256_file, sha256_text
 
 MANIFEST = "manifest.json"
 FAILED = "FAILED"
@@ -50,18 +50,7 @@ LIBRARIES = ("perfmodel", "pandas", "numpy", "pyarrow", "duckdb", "ibis-framewor
 
 # --------------------------------------------------------------------------- hashing
 
-def sha256_file(path) -> str:
-    """Return the hex SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def sha256_text(text: str) -> str:
-    """Return the hex SHA-256 of ``text`` encoded as UTF-8."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+# sha256_file and sha256_text come from perfmodel.hashing (imported above)
 
 
 def input_files(data_dir) -> list[Path]:

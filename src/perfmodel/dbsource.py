@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import DataError
+from .hashing import sha256_text
 
 _DOC = "see README.md, 'Reading from a database'"
 _URL = re.compile(r"^postgres(ql)?(\+\w+)?://", re.IGNORECASE)
@@ -313,14 +314,13 @@ def describe_tables(db: Database, names) -> list[dict]:
     ``sha256`` hashes the table's name, row count and digest, so the manifest's checks of
     input files apply to database tables unchanged.
     """
-    import hashlib
 
     out = []
     for name, table in sorted(read_tables(db, names).items()):
         digest = table_digest(table)
         text = f"{name}\n{table.num_rows}\n{digest}"
         out.append({"path": f"table:{name}", "rows": table.num_rows, "digest": digest,
-                    "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()})
+                    "sha256": sha256_text(text)})
     return out
 
 

@@ -16,7 +16,6 @@ accepts a preset name wherever it accepts a file path.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import math
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -27,6 +26,7 @@ import yaml
 
 from . import catalogue as cat
 from .errors import PolicyError, UsageError
+from .hashing import sha256_text
 
 RULES = ("ratio", "linear", "bands", "gate", "deduction", "percentile")
 WEIGHTED_DIMENSIONS = ("result", "process")
@@ -431,7 +431,7 @@ def policy_from_text(text: str, source: str = "policy", *, strict: bool = True) 
         raise PolicyError(f"{source}: {where}not valid YAML ({problem}); fix the syntax "
                           f"(indentation, colons, brackets)") from None
     policy = policy_from_dict(data, source=source, strict=strict)
-    return replace(policy, text=text, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return replace(policy, text=text, sha256=sha256_text(text))
 
 
 def policy_from_dict(data: Any, source: str = "policy", *, strict: bool = True) -> Policy:
@@ -446,7 +446,7 @@ def policy_from_dict(data: Any, source: str = "policy", *, strict: bool = True) 
     policy = v.policy(data)
     if not policy.text:
         text = _dump(policy.to_dict())
-        policy = replace(policy, text=text, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+        policy = replace(policy, text=text, sha256=sha256_text(text))
     return policy
 
 

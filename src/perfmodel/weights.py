@@ -40,6 +40,7 @@ import pandas as pd
 
 from . import catalogue
 from .errors import DataError, PerfmodelWarning, UsageError
+from .hashing import sha256_file
 
 __all__ = [
     "RANDOM_INDEX", "CR_THRESHOLD", "AhpResult", "equal", "ahp", "read_pairwise_csv",
@@ -788,17 +789,6 @@ def evidence(validity_table: pd.DataFrame, indicators: Iterable[str] | None = No
 # --------------------------------------------------------------------------- to a policy
 
 PROVENANCE_KEY = "provenance"
-
-
-def sha256_file(path: str | Path) -> str:
-    """Return the SHA-256 hex digest of a file's bytes."""
-    import hashlib
-
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def dataset_files(folder: str | Path) -> list[dict]:
