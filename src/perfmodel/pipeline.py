@@ -189,6 +189,18 @@ def supervisor_names(dataset) -> pd.DataFrame:
     return names[SUPERVISOR_COLUMNS].reset_index(drop=True)
 
 
+def _trusted_supervisors(folder) -> pd.DataFrame:
+    """supervisor_id, name, team, region of a folder of Parquet tables (trusted path)."""
+    path = Path(folder) / "supervisors.parquet"
+    if not path.is_file():
+        return pd.DataFrame(columns=SUPERVISOR_COLUMNS)
+    names = pd.read_parquet(path)
+    for col in SUPERVISOR_COLUMNS:
+        if col not in names:
+            names[col] = None
+    return names[SUPERVISOR_COLUMNS].reset_index(drop=True)
+
+
 # --------------------------------------------------------------------------- the steps
 
 def load(data, *, progress: Progress | bool | None = None, timezone: str | None = None) -> Dataset:
@@ -433,7 +445,10 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
         from .scoring import score
 
         started = progress.start()
-        scores = score(wide_panel(panel), policy)
+        groups = None
+        if getattr(policy, "forced_by", None):  # quotas by team or region need the supervisors' groups
+            groups = supervisor_names(dataset) if dataset is not None else _trusted_supervisors(data)
+        scores = score(wide_panel(panel), policy, groups=groups)
         progress.done("scores", started, f"{len(scores):,} supervisor-periods with {policy.name} {policy.version}")
     return PipelineResult(dataset=dataset, policy=policy, kind=kind, period=period, periods=periods,
                           panel=panel, scores=scores, engine=engine)

@@ -389,7 +389,7 @@ def build_context(data_dir="data/sample", policy="efficiency", period="latest", 
         periods = sorted(pd.unique(long["period"].astype(str)), key=lambda p: parse_period(p).start)
         if period not in periods:
             raise UsageError(f"{period}: not among the periods of the run's results ({', '.join(periods)})")
-        scores_all = score(_wide(long), pol)
+        scores_all = score(_wide(long), pol, groups=summary.supervisors if pol.forced_by else None)
         scores = scores_all[scores_all["period"] == period].reset_index(drop=True)
         ctx = ReportContext(folder, pol_spec, period, lang, engine, seed, str(run_id or ""), None, pol,
                             periods, long, _wide(long), scores_all, scores, summary.supervisors, data=summary)
@@ -790,7 +790,7 @@ def show_fragility(ctx: ReportContext, draws: int = settings.DRAWS, threshold: f
         text(t("not_available", ctx.lang, reason=md_escape(exc)))
         return
     wide = ctx.wide[ctx.wide["period"] == ctx.period]
-    res = rank_uncertainty(wide, ctx.policy, draws=draws, seed=ctx.seed)
+    res = rank_uncertainty(wide, ctx.policy, draws=draws, seed=ctx.seed, supervisors=ctx.supervisors)
     frag = fragility_table(res, ctx.supervisors)
     # fragile as the command line and the calibration notebook count it (RankUncertainty.fragile)
     fragile = frag["supervisor_id"].isin(res.fragile(threshold)["supervisor_id"].astype(str))
@@ -1225,7 +1225,8 @@ def show_policy_effect(actx: AuditContext):
                                                                "indicator": str}, encoding="utf-8-sig")
     recorded = pd.read_csv(actx.run_dir / "scores.csv", dtype={"supervisor_id": str, "rating": str},
                            encoding="utf-8-sig")
-    other = score(wide_panel(ind), actx.other_policy)
+    people = recorded if actx.other_policy.forced_by in recorded.columns else None
+    other = score(wide_panel(ind), actx.other_policy, groups=people)
     text(f"`{actx.manifest['policy'].get('name')}` {actx.manifest['policy'].get('version')} → "
          f"`{actx.other_policy.name}` {actx.other_policy.version}")
     cross = pd.crosstab(recorded["rating"].fillna(""), other.set_index("supervisor_id").reindex(
