@@ -95,6 +95,9 @@ class PipelineResult:
         sorted by period and supervisor; None without a policy.
     engine : str
         The engine that computed the indicators.
+    adjustments : perfmodel.adjustments.Adjustments or None
+        The review meeting's adjustments applied to :attr:`scores` (which then carry
+        ``rating_computed`` beside the final ``rating``), None without.
     """
 
     dataset: Dataset | None
@@ -106,6 +109,7 @@ class PipelineResult:
     scores: pd.DataFrame | None
     engine: str = "duckdb"
     _wide: pd.DataFrame | None = field(default=None, repr=False)
+    adjustments: object | None = None
 
     @property
     def wide(self) -> pd.DataFrame:
@@ -344,7 +348,8 @@ def periods_for(dataset, kind: str, period: str | None, history: bool, span=None
 
 def run_pipeline(data, policy=None, *, period: str | None = None, history: bool = False, periods=None,
                  kind: str | None = None, engine: str = "duckdb", indicators=None, as_of=None,
-                 trusted: bool = False, progress: Progress | bool | None = None) -> PipelineResult:
+                 trusted: bool = False, progress: Progress | bool | None = None,
+                 adjustments=None) -> PipelineResult:
     """Run load → validate → periods → indicators → scores once.
 
     Parameters
@@ -375,6 +380,9 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
         validation, no quarantine).
     progress : Progress, bool or None
         See :class:`Progress`.
+    adjustments : str, path or Adjustments, optional
+        The review meeting's ``adjustments.csv``, applied after scoring and after any quota
+        (:func:`perfmodel.adjustments.apply_adjustments`); needs a policy.
 
     Returns
     -------
@@ -450,5 +458,13 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
             groups = supervisor_names(dataset) if dataset is not None else _trusted_supervisors(data)
         scores = score(wide_panel(panel), policy, groups=groups)
         progress.done("scores", started, f"{len(scores):,} supervisor-periods with {policy.name} {policy.version}")
+    if adjustments is not None:
+        if policy is None:
+            raise UsageError("adjustments: give a policy; adjustments change ratings the policy computed")
+        from .adjustments import Adjustments, apply_adjustments, read_adjustments
+
+        if not isinstance(adjustments, Adjustments):
+            adjustments = read_adjustments(adjustments)
+        scores = apply_adjustments(scores, adjustments, policy)
     return PipelineResult(dataset=dataset, policy=policy, kind=kind, period=period, periods=periods,
-                          panel=panel, scores=scores, engine=engine)
+                          panel=panel, scores=scores, engine=engine, adjustments=adjustments)
