@@ -155,7 +155,8 @@ def read_adjustments(path) -> Adjustments:
     return Adjustments(table=table, path=path, sha256=hashlib.sha256(data).hexdigest(), encoding=encoding)
 
 
-def apply_adjustments(scores: pd.DataFrame, adjustments: Adjustments | str | Path, policy) -> pd.DataFrame:
+def apply_adjustments(scores: pd.DataFrame, adjustments: Adjustments | str | Path, policy, *,
+                      later_periods: bool = False) -> pd.DataFrame:
     """Apply the meeting's adjustments to computed scores.
 
     Parameters
@@ -166,6 +167,9 @@ def apply_adjustments(scores: pd.DataFrame, adjustments: Adjustments | str | Pat
     adjustments : Adjustments or path
     policy : Policy
         For the rating labels.
+    later_periods : bool
+        Skip rows of periods after the last one scored (a report of 2026Q2 run with the
+        file of a later meeting) instead of refusing them; a malformed period is refused.
 
     Returns
     -------
@@ -204,6 +208,8 @@ def apply_adjustments(scores: pd.DataFrame, adjustments: Adjustments | str | Pat
                                 f"{', '.join(labels)}")
         if r.supervisor_id not in known_ids:
             raise DataError(f"{at}: supervisor {r.supervisor_id!r} has no score in this run; check the id")
+        if r.period not in known_periods and later_periods and _after(r.period, known_periods):
+            continue
         if r.period not in known_periods:
             raise DataError(f"{at}: period {r.period!r} is not scored in this run ({', '.join(known_periods)}); "
                             f"remove the row or score that period")
@@ -224,6 +230,18 @@ def apply_adjustments(scores: pd.DataFrame, adjustments: Adjustments | str | Pat
                                        ("adjustment_approved_on", on)), start=1):
         out.insert(at + 1 + k, col, values)
     return out
+
+
+def _after(period: str, scored: list[str]) -> bool:
+    """True when ``period`` is a period id that starts after every scored period."""
+    from .errors import PeriodError
+    from .periods import parse_period
+
+    try:
+        start = parse_period(period).start
+        return all(start > parse_period(p).start for p in scored)
+    except PeriodError:
+        return False
 
 
 def quota_breaks(scores: pd.DataFrame, policy, supervisors: pd.DataFrame | None = None) -> pd.DataFrame | None:

@@ -308,6 +308,27 @@ LABELS: dict[str, dict[str, str]] = {
     "quota_all": {"en": "all", "zh": "全体"},
     "quota_rating_bands": {"en": "From the bands", "zh": "按分数段"},
     "quota_rating_quota": {"en": "After the quota", "zh": "配额后"},
+    # adjustments from the review meeting
+    "rating_computed": {"en": "Computed rating", "zh": "计算评级"},
+    "adjustment_reason": {"en": "Reason for the change", "zh": "调整原因"},
+    "adjustment_approved_by": {"en": "Approved by", "zh": "批准人"},
+    "adjustment_approved_on": {"en": "Approved on", "zh": "批准日期"},
+    "adjustments_text": {"en": "{n} ratings were changed at the review meeting (adjustments file, sha256 {sha}…): "
+                               "the table shows the computed rating beside the final one, with the reason and "
+                               "the approver.",
+                         "zh": "评审会调整了 {n} 位主管的评级（调整文件 sha256 {sha}…）：表中并列计算评级与最终评级，"
+                               "并注明调整原因和批准人。"},
+    "adjustments_keep_quotas": {"en": "The adjustments keep every quota count of the forced distribution.",
+                                "zh": "调整后强制分布的各配额人数不变。"},
+    "adjustments_break_quotas": {"en": "The adjustments break the forced distribution's quotas by {n} places "
+                                       "(per label: supervisors the quota gave it → after the adjustments):",
+                                 "zh": "调整使强制分布的配额偏离 {n} 个名额（各评级：配额人数 → 调整后人数）："},
+    "break_quota": {"en": "Quota", "zh": "配额人数"},
+    "break_final": {"en": "After the adjustments", "zh": "调整后人数"},
+    "break_difference": {"en": "Difference", "zh": "差额"},
+    "own_adjustment": {"en": "Your computed rating was {computed}; the review meeting changed it to {final}: "
+                             "{reason} (approved by {by} on {on}).",
+                       "zh": "你的计算评级为 {computed}；评审会将其调整为 {final}：{reason}（批准人 {by}，{on}）。"},
 }
 
 # Coaching topics suggested for a gap in an indicator (SPEC seed: 辅导沟通).

@@ -465,6 +465,6 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
 
         if not isinstance(adjustments, Adjustments):
             adjustments = read_adjustments(adjustments)
-        scores = apply_adjustments(scores, adjustments, policy)
+        scores = apply_adjustments(scores, adjustments, policy, later_periods=history)
     return PipelineResult(dataset=dataset, policy=policy, kind=kind, period=period, periods=periods,
                           panel=panel, scores=scores, engine=engine, adjustments=adjustments)
