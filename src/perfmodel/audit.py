@@ -1018,3 +1018,77 @@ def format_runs(runs: pd.DataFrame) -> str:
                       f"{r.created_at or '-':<20}  data: {r.data_dir or '-'}"
                       f"{' (synthetic sample)' if r.synthetic is True else ''}\n")
     return buf.getvalue().rstrip("\n")
+
+
+# --------------------------------------------------------------------------- adjustments
+
+ADJUSTMENT_LIST_COLUMNS = ["supervisor_id", "period", "from_rating", "to_rating", "reason", "approved_by",
+                           "approved_on", "report", "notebook", "run_id", "status"]
+
+
+def list_adjustments(reports_dir="reports") -> pd.DataFrame:
+    """Every adjustment made in the runs of a reports folder, per supervisor.
+
+    A run made with ``--adjustments`` keeps the file it applied (``adjustments.csv``) and
+    its sha256 in the manifest; the rows of that copy whose period the run scored are
+    listed (a row of a later period was not applied by an earlier report).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`ADJUSTMENT_LIST_COLUMNS`: the adjustment (``supervisor_id``, ``period``,
+        ``from_rating``, ``to_rating``, ``reason``, ``approved_by``, ``approved_on``) and the
+        run that applied it (``report``: its folder ``<period>/<run_id>``, ``notebook``,
+        ``run_id``, ``status``: ``complete``, ``failed``, or ``changed`` when the copy no
+        longer matches the sha256 its manifest records); sorted by supervisor, period,
+        report.
+    """
+    from .adjustments import read_adjustments
+    from .periods import parse_period
+
+    rows = []
+    runs = list_runs(reports_dir)
+    for run in runs.itertuples(index=False):
+        copy = Path(run.path) / ADJUSTMENTS_FILE
+        if not copy.is_file():
+            continue
+        try:
+            manifest = json.loads((Path(run.path) / MANIFEST).read_text(encoding="utf-8"))
+            recorded = (manifest.get("adjustments") or {}).get("sha256")
+        except (OSError, ValueError, AttributeError):
+            recorded = None
+        status = run.status if recorded == sha256_file(copy) else "changed"
+        try:
+            table = read_adjustments(copy).table
+        except PerfmodelError:
+            continue
+        try:
+            end = parse_period(run.period).start
+        except PerfmodelError:
+            end = None
+        for r in table.itertuples(index=False):
+            try:
+                if end is not None and parse_period(r.period).start > end:
+                    continue
+            except PerfmodelError:
+                continue
+            rows.append({"supervisor_id": r.supervisor_id, "period": r.period, "from_rating": r.from_rating,
+                         "to_rating": r.to_rating, "reason": r.reason, "approved_by": r.approved_by,
+                         "approved_on": r.approved_on, "report": f"{run.period}/{run.run_id}",
+                         "notebook": run.notebook, "run_id": run.run_id, "status": status})
+    out = pd.DataFrame(rows, columns=ADJUSTMENT_LIST_COLUMNS)
+    return out.sort_values(["supervisor_id", "period", "report"], kind="mergesort").reset_index(drop=True)
+
+
+def format_adjustments(adjustments: pd.DataFrame) -> str:
+    """Render :func:`list_adjustments` as text: one block per supervisor, one line per adjustment."""
+    if adjustments.empty:
+        return "no adjustments"
+    buf = io.StringIO()
+    for sid, group in adjustments.groupby("supervisor_id", sort=True):
+        buf.write(f"{sid}\n")
+        for r in group.itertuples(index=False):
+            flag = "" if r.status == "complete" else f"  [{r.status}]"
+            buf.write(f"  {r.period}  {r.from_rating} -> {r.to_rating}  {r.reason}  approved by {r.approved_by} "
+                      f"on {r.approved_on}  (report {r.report}, {r.notebook or '-'}){flag}\n")
+    return buf.getvalue().rstrip("\n")
