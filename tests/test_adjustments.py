@@ -136,3 +136,12 @@ def test_score_command_refuses_in_one_line_exit_2(tmp_path, capsys):
     changed = adjusted[adjusted["rating"] != adjusted["rating_computed"]]
     assert changed["supervisor_id"].tolist() == [first["supervisor_id"]]
     assert changed["rating"].item() == other and changed["adjustment_reason"].item() == REASON
+
+
+def test_out_over_the_adjustments_file_is_refused(tmp_path, capsys):
+    adj = write(tmp_path, f"S3,2026Q3,B,A,{REASON},王总监,2026-10-12\n")
+    before = adj.read_bytes()
+    assert main(["score", "--data", str(SAMPLE), "--policy", "efficiency", "--period", "2026Q3",
+                 "--adjustments", str(adj), "--out", str(adj)]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    assert adj.read_bytes() == before

@@ -328,7 +328,7 @@ LABELS: dict[str, dict[str, str]] = {
     "break_difference": {"en": "Difference", "zh": "差额"},
     "own_adjustment": {"en": "Your computed rating was {computed}; the review meeting changed it to {final}: "
                              "{reason} (approved by {by} on {on}).",
-                       "zh": "你的计算评级为 {computed}；评审会将其调整为 {final}：{reason}（批准人 {by}，{on}）。"},
+                       "zh": "您的计算评级为 {computed}；评审会将其调整为 {final}：{reason}（批准人 {by}，{on}）。"},
 }
 
 # Coaching topics suggested for a gap in an indicator (SPEC seed: 辅导沟通).

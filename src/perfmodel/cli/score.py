@@ -71,8 +71,9 @@ def handler(args) -> int:
     policy = load_policy(args.policy)
     if args.out and Path(args.out).suffix.lower() not in SUFFIXES:
         raise UsageError(f"--out {args.out}: use a name ending in .csv, .parquet or .xlsx")
-    check_output(args.out, data=args.data, policy=args.policy)
-    check_output(args.quarantine, option="--quarantine", data=args.data, policy=args.policy)
+    adjusted = [args.adjustments] if args.adjustments else []
+    check_output(args.out, data=args.data, policy=args.policy, inputs=adjusted)
+    check_output(args.quarantine, option="--quarantine", data=args.data, policy=args.policy, inputs=adjusted)
     if args.quarantine and args.out and Path(args.quarantine).resolve() == Path(args.out).resolve():
         raise UsageError(f"--quarantine {args.quarantine}: is also --out; choose another file")
     run = run_for(args.data, policy, args.period, args.engine, quarantine=args.quarantine,
