@@ -145,3 +145,25 @@ def test_out_over_the_adjustments_file_is_refused(tmp_path, capsys):
                  "--adjustments", str(adj), "--out", str(adj)]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
     assert adj.read_bytes() == before
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--notebook", "validity", "--period", "2026Q3"], "--adjustments: for --notebook quarterly or feedback"),
+    (["--notebook", "feedback", "--as-of", "2026-08-15"], "--adjustments: a period in progress (--as-of)"),
+])
+def test_report_refuses_adjustments_where_no_final_rating_is_published(tmp_path, capsys, extra, message):
+    adj = write(tmp_path, f"S3,2026Q3,B,A,{REASON},王总监,2026-10-12\n")
+    assert main(["report", "--data", str(SAMPLE), "--out", str(tmp_path / "reports"), "--adjustments", str(adj),
+                 *extra]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+    assert not (tmp_path / "reports" / "2026Q3").exists()
+
+
+def test_report_refuses_a_bad_adjustments_file_before_any_run(tmp_path, capsys):
+    adj = write(tmp_path, "S3,2026Q3,B,A,,王总监,2026-10-12\n")
+    assert main(["report", "--period", "2026Q3", "--data", str(SAMPLE), "--out", str(tmp_path / "reports"),
+                 "--adjustments", str(adj)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "adjustments.csv: row 2: reason is empty" in err[0]
+    assert not (tmp_path / "reports" / "2026Q3").exists()

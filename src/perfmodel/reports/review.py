@@ -20,7 +20,8 @@ def show_rating_review(ctx) -> None:
     for by in ("team", "region"):
         if by not in ctx.supervisors or ctx.supervisors[by].isna().all():
             continue
-        rv = rating_review(ctx.scores, ctx.supervisors, ctx.policy.ratings, by=by, seed=ctx.seed)
+        rv = rating_review(ctx.scores, ctx.supervisors, ctx.policy.ratings, by=by, seed=ctx.seed,
+                           bands=ctx.policy.rating_bands)
         heading("rating_review", ctx.lang, by=t(f"review_by_{by}", ctx.lang))
         flagged = rv.groups[rv.groups["flag"] != ""]
         sep = "、" if ctx.lang == "zh" else ", "

@@ -216,6 +216,9 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
         if notebook not in audit.SCORE_PAGES:
             raise UsageError(f"--adjustments: for --notebook quarterly or feedback (the pages with the run's "
                              f"ratings), not --notebook {notebook}")
+        if as_of not in (None, ""):
+            raise UsageError("--adjustments: a period in progress (--as-of) has no final ratings to adjust; "
+                             "leave one of them out")
         adjustments_path = read_adjustments(resolve_path(adjustments)).path.resolve()
     if engine not in ENGINES:
         raise UsageError(f"--engine {engine!r}: use one of {', '.join(ENGINES)}")
