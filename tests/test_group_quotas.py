@@ -154,3 +154,14 @@ def test_sensitivity_rates_draws_within_each_team():
                    "S6": "A", "S7": "B", "S8": "B", "S9": "B"}
     # one indicator, so re-weighting changes no rank: no rating ever differs
     assert res.table["p_rating_differs"].max() == 0
+
+
+def test_explain_says_the_quotas_apply_within_the_team():
+    from perfmodel.explain import derive
+
+    people = PEOPLE.assign(name=["甲", "乙", "丙", "丁", "戊", "己", "庚", "辛", "壬"])
+    ex = derive(PANEL, pd.DataFrame(), policy({"by": "team", **SHARES}), "S6", "2026Q3", people, draws=0)
+    # S6 scores 50 (a C by the bands) but leads team Y: the team's one A
+    assert ex.rating == "A"
+    assert "forced distribution by rank within each team" in ex.text("en")
+    assert "每个团队内按排名" in ex.text("zh")
