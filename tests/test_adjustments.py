@@ -167,3 +167,23 @@ def test_report_refuses_a_bad_adjustments_file_before_any_run(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "adjustments.csv: row 2: reason is empty" in err[0]
     assert not (tmp_path / "reports" / "2026Q3").exists()
+
+
+def test_quarterly_page_says_how_far_the_adjustments_break_the_quotas(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from perfmodel.reports import sections
+
+    shown = []
+    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(
+        getattr(o, "data", str(o)) for o in objs))
+    pol = policy({"A": 0.2, "B": 0.6, "C": 0.2})
+    adj = read_adjustments(write(tmp_path, "S2,2026Q3,B,A,客户表扬,王总监,2026-10-12\n"))
+    scores = apply_adjustments(score(PANEL, pol), adj, pol)
+    ctx = SimpleNamespace(policy=pol, scores=scores, supervisors=pd.DataFrame({"supervisor_id": PANEL.supervisor_id}),
+                          lang="en", cache={"adjustments_sha256": adj.sha256})
+    sections.show_adjustments(ctx)
+    page = "\n".join(shown)
+    assert f"1 ratings were changed at the review meeting (adjustments file, sha256 {adj.sha256[:12]}" in page
+    assert "break the forced distribution's quotas by 1 places" in page
+    assert "+1" in page and "-1" in page

@@ -165,3 +165,25 @@ def test_explain_says_the_quotas_apply_within_the_team():
     assert ex.rating == "A"
     assert "forced distribution by rank within each team" in ex.text("en")
     assert "每个团队内按排名" in ex.text("zh")
+
+
+def test_quarterly_section_shows_the_before_after_table(monkeypatch):
+    from types import SimpleNamespace
+
+    from perfmodel.reports import review, sections
+
+    shown = []
+    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(
+        getattr(o, "data", str(o)) for o in objs))
+    pol = policy({"by": "team", **SHARES})
+    ctx = SimpleNamespace(policy=pol, scores=score(PANEL, pol, groups=PEOPLE), supervisors=PEOPLE, lang="zh")
+    review.show_quota_effect(ctx)
+    page = "\n".join(shown)
+    assert "按团队的配额" in page and "(none)" in page
+    # team Y's row: A 0 → 1, B 0 → 2, C 3 → 0; and five supervisors moved
+    assert "0 → 1" in page and "3 → 0" in page and "5 → 1" in page
+    assert "配额改变了 5 位主管的评级" in page
+    shown.clear()
+    review.show_quota_effect(SimpleNamespace(policy=policy(None), scores=score(PANEL, policy(None)),
+                                             supervisors=PEOPLE, lang="en"))
+    assert shown == []  # no forced distribution: no section
