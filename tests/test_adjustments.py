@@ -150,9 +150,11 @@ def test_out_over_the_adjustments_file_is_refused(tmp_path, capsys):
 @pytest.mark.parametrize("extra, message", [
     (["--notebook", "validity", "--period", "2026Q3"], "--adjustments: for --notebook quarterly or feedback"),
     (["--notebook", "feedback", "--as-of", "2026-08-15"], "--adjustments: a period in progress (--as-of)"),
+    (["--period", "2026Q3", "--pseudonymize", "--salt-file", "SALT"], "not with --pseudonymize"),
 ])
 def test_report_refuses_adjustments_where_no_final_rating_is_published(tmp_path, capsys, extra, message):
     adj = write(tmp_path, f"S3,2026Q3,B,A,{REASON},王总监,2026-10-12\n")
+    extra = [str(tmp_path / "salt") if a == "SALT" else a for a in extra]
     assert main(["report", "--data", str(SAMPLE), "--out", str(tmp_path / "reports"), "--adjustments", str(adj),
                  *extra]) == 2
     err = capsys.readouterr().err.strip().splitlines()

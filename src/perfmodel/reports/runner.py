@@ -216,6 +216,9 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
         if notebook not in audit.SCORE_PAGES:
             raise UsageError(f"--adjustments: for --notebook quarterly or feedback (the pages with the run's "
                              f"ratings), not --notebook {notebook}")
+        if salt is not None:
+            raise UsageError("--adjustments: the file names supervisors and approvers and is kept in the run "
+                             "folder; not with --pseudonymize")
         if as_of not in (None, ""):
             raise UsageError("--adjustments: a period in progress (--as-of) has no final ratings to adjust; "
                              "leave one of them out")
