@@ -95,6 +95,9 @@ class PipelineResult:
         sorted by period and supervisor; None without a policy.
     engine : str
         The engine that computed the indicators.
+    adjustments : perfmodel.adjustments.Adjustments or None
+        The review meeting's adjustments applied to :attr:`scores` (which then carry
+        ``rating_computed`` beside the final ``rating``), None without.
     """
 
     dataset: Dataset | None
@@ -106,6 +109,7 @@ class PipelineResult:
     scores: pd.DataFrame | None
     engine: str = "duckdb"
     _wide: pd.DataFrame | None = field(default=None, repr=False)
+    adjustments: object | None = None
 
     @property
     def wide(self) -> pd.DataFrame:
@@ -184,6 +188,18 @@ def supervisor_names(dataset) -> pd.DataFrame:
         return pd.DataFrame(columns=SUPERVISOR_COLUMNS)
     names = dataset.tables["supervisors"].copy()
     for col in ("team", "region"):
+        if col not in names:
+            names[col] = None
+    return names[SUPERVISOR_COLUMNS].reset_index(drop=True)
+
+
+def _trusted_supervisors(folder) -> pd.DataFrame:
+    """supervisor_id, name, team, region of a folder of Parquet tables (trusted path)."""
+    path = Path(folder) / "supervisors.parquet"
+    if not path.is_file():
+        return pd.DataFrame(columns=SUPERVISOR_COLUMNS)
+    names = pd.read_parquet(path)
+    for col in SUPERVISOR_COLUMNS:
         if col not in names:
             names[col] = None
     return names[SUPERVISOR_COLUMNS].reset_index(drop=True)
@@ -369,7 +385,8 @@ def periods_for(dataset, kind: str, period: str | None, history: bool, span=None
 
 def run_pipeline(data, policy=None, *, period: str | None = None, history: bool = False, periods=None,
                  kind: str | None = None, engine: str = "duckdb", indicators=None, as_of=None,
-                 trusted: bool = False, progress: Progress | bool | None = None) -> PipelineResult:
+                 trusted: bool = False, progress: Progress | bool | None = None,
+                 adjustments=None) -> PipelineResult:
     """Run load → validate → periods → indicators → scores once.
 
     Parameters
@@ -400,6 +417,9 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
         validation, no quarantine).
     progress : Progress, bool or None
         See :class:`Progress`.
+    adjustments : str, path or Adjustments, optional
+        The review meeting's ``adjustments.csv``, applied after scoring and after any quota
+        (:func:`perfmodel.adjustments.apply_adjustments`); needs a policy.
 
     Returns
     -------
@@ -469,7 +489,18 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
         from .scoring import score
 
         started = progress.start()
-        scores = score(wide_panel(panel), policy)
+        groups = None
+        if getattr(policy, "forced_by", None):  # quotas by team or region need the supervisors' groups
+            groups = supervisor_names(dataset) if dataset is not None else _trusted_supervisors(data)
+        scores = score(wide_panel(panel), policy, groups=groups)
         progress.done("scores", started, f"{len(scores):,} supervisor-periods with {policy.name} {policy.version}")
+    if adjustments is not None:
+        if policy is None:
+            raise UsageError("adjustments: give a policy; adjustments change ratings the policy computed")
+        from .adjustments import Adjustments, apply_adjustments, read_adjustments
+
+        if not isinstance(adjustments, Adjustments):
+            adjustments = read_adjustments(adjustments)
+        scores = apply_adjustments(scores, adjustments, policy, later_periods=history)
     return PipelineResult(dataset=dataset, policy=policy, kind=kind, period=period, periods=periods,
-                          panel=panel, scores=scores, engine=engine)
+                          panel=panel, scores=scores, engine=engine, adjustments=adjustments)

@@ -35,6 +35,7 @@ PERIOD_KINDS = ("quarter", "month")
 PHASES = ("efficiency", "quality", "custom")
 DEFAULT_CAP = 120.0
 TOLERANCE = 1e-9
+FORCED_BY = ("team", "region")  # groups within which forced-distribution quotas may apply
 
 TOP_KEYS = ("name", "version", "description", "note", "period", "phase", "dimensions",
             "missing", "indicators", "ratings", "provenance")
@@ -153,6 +154,10 @@ class Policy:
         Best first, thresholds strictly decreasing, the last one ≤ 0.
     forced_distribution : tuple of (label, quota) or None
         Quotas per rating label (same labels as the bands, same order), summing to 1.
+    forced_by : str or None
+        ``"team"`` or ``"region"`` when the quotas apply within each group of each period
+        (``forced_distribution: {by: team, S: 0.1, ...}``); None when they apply to the
+        whole population of a period.
     text : str
         The policy's text exactly as read (for audits).
     sha256 : str
@@ -179,6 +184,7 @@ class Policy:
     source: str = "policy"
     unknown_indicators: tuple[str, ...] = field(default=())
     provenance: dict | None = None
+    forced_by: str | None = None
 
     # -- views ---------------------------------------------------------------------------
     @property
@@ -210,6 +216,8 @@ class Policy:
         out["missing"] = self.missing
         out["indicators"] = {k: r.to_dict() for k, r in self.indicators.items()}
         fd = None if self.forced_distribution is None else {k: _num(v) for k, v in self.forced_distribution}
+        if fd is not None and self.forced_by is not None:
+            fd = {"by": self.forced_by, **fd}
         out["ratings"] = {"bands": {k: _num(v) for k, v in self.rating_bands},
                           "forced_distribution": fd}
         if self.provenance is not None:
@@ -546,14 +554,14 @@ class _Validator:
                 self.fail(f"indicators.{members[0]}.weight",
                           f"weights in dimension '{d}' sum to {_sum(s)}, not 1; make them sum to 1")
 
-        bands, forced = self.ratings(data["ratings"])
+        bands, forced, forced_by = self.ratings(data["ratings"])
         return Policy(name=name, version=version, period=period, phase=phase,
                       dimensions=dimensions, missing=missing, indicators=indicators,
                       rating_bands=bands, forced_distribution=forced,
                       description=self.text(data.get("description"), "description"),
                       note=self.text(data.get("note"), "note"), source=self.source,
                       unknown_indicators=tuple(unknown),
-                      provenance=self.provenance(data.get("provenance")))
+                      provenance=self.provenance(data.get("provenance")), forced_by=forced_by)
 
     def provenance(self, value) -> dict | None:
         # A record of how the weights were obtained: kept as data, never scored.
@@ -695,9 +703,15 @@ class _Validator:
             self.fail(f"ratings.bands.{bands[-1][0]}", f"the lowest threshold is {_num(bands[-1][1])}; "
                                                        f"set it to 0 so that every score gets a rating")
         fd = value.get("forced_distribution")
-        forced = None
+        forced = forced_by = None
         if fd is not None:
-            fd = self.mapping(fd, "ratings.forced_distribution")
+            fd = dict(self.mapping(fd, "ratings.forced_distribution"))
+            if "by" in fd:
+                forced_by = fd.pop("by")
+                if forced_by not in FORCED_BY:
+                    self.fail("ratings.forced_distribution.by",
+                              f"{forced_by!r} is not a group; write by: team or by: region (or leave by "
+                              f"out to apply the quotas to everyone of a period)")
             labels = [b[0] for b in bands]
             keys = [str(k) for k in fd]
             for k in keys:
@@ -720,7 +734,7 @@ class _Validator:
                 self.fail(f"ratings.forced_distribution.{labels[0]}",
                           f"quotas sum to {_sum(s)}, not 1; make them sum to 1")
             forced = tuple(quotas)
-        return tuple(bands), forced
+        return tuple(bands), forced, forced_by
 
 
 def _as_number(value):

@@ -71,7 +71,7 @@ def diff(args) -> int:
     from ..policy import load_policy
     from ..policy_diff import compare_scores, describe, diff_policies
     from .indicators import aligned
-    from .score import panel_for
+    from .score import run_for
 
     old, new = load_policy(args.old), load_policy(args.new)
     print(describe(old, new))
@@ -90,8 +90,8 @@ def diff(args) -> int:
     from ._guards import check_output
 
     check_output(args.out, data=args.data, inputs=[args.old, args.new])
-    panel = panel_for(args.data, new, args.period, args.engine)
-    table = compare_scores(panel, old, new)
+    run = run_for(args.data, new, args.period, args.engine)
+    table = compare_scores(run.wide, old, new, groups=run.supervisors)
     if args.out:
         from ..exports import write_table
         write_table(table, args.out)

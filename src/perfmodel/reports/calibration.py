@@ -161,7 +161,7 @@ def show_fragility(ctx, new_policy, draws: int = settings.DRAWS, threshold: floa
     if new_policy is not None:
         pairs.append((t("calibration_proposed", ctx.lang, version=new_policy.version), new_policy))
     for label, pol in pairs:
-        res = rank_uncertainty(panel_now, pol, draws=draws, seed=ctx.seed)
+        res = rank_uncertainty(panel_now, pol, draws=draws, seed=ctx.seed, supervisors=ctx.supervisors)
         s = res.summary(threshold).iloc[0]
         text(f"**{md_escape(label)}** — " + t("calibration_fragile_count", ctx.lang, n=int(s["n_fragile"]),
                                                total=int(s["n_ranked"]),
