@@ -16,13 +16,13 @@ from ..engines import Engine, connect
 from ..errors import DataError, PeriodError, UsageError
 from ..periods import KINDS, Period, parse_period, period_containing, period_range
 from ..schema import TABLES
-from .definitions import (UNUSED_COLUMNS, Context, day_number, panel_expr,
-                          period_key_of)
+from .definitions import (CALENDAR_FAMILIES, INDICATORS, UNUSED_COLUMNS, Context, day_number,
+                          panel_expr, period_key_of)
 
 LONG_COLUMNS = ["supervisor_id", "period", "indicator", "value", "numerator", "denominator", "available"]
 
 __all__ = ["compute_indicators", "wide_panel", "resolve_periods", "required_tables",
-           "catalogue_listing", "LONG_COLUMNS"]
+           "catalogue_listing", "indicator_parameters", "LONG_COLUMNS"]
 
 _ARROW_TYPES = {"id": "string", "text": "string", "period": "string", "timestamp": "timestamp",
                 "date": "timestamp", "bool": "boolean", "float": "float64"}
@@ -106,7 +106,7 @@ def _typed(table, name: str):
 
 
 def _source_tables(data, engine: Engine, trusted: bool):
-    """Register the dataset's tables; return (ibis tables, first created_at, last created_at)."""
+    """Register the dataset's tables; return (ibis tables, first event, last event, calendar)."""
     if isinstance(data, (str, Path)):
         folder = Path(data)
         if trusted:
@@ -130,7 +130,7 @@ def _source_tables(data, engine: Engine, trusted: bool):
         first, last = data_span(data)
     except DataError:  # only needed when no period is given, which resolve_periods then refuses
         first = last = None
-    return tables, first, last
+    return tables, first, last, data.calendar
 
 
 def _parquet_tables(folder: Path, engine: Engine):
@@ -151,13 +151,15 @@ def _parquet_tables(folder: Path, engine: Engine):
             raise DataError(f"{folder / (name + '.parquet')}: missing; the trusted (Parquet) path "
                             f"needs every table as Parquet")
     from ..pipeline import trusted_span
+    from ..workcalendar import load_calendar
 
     first, last = trusted_span(folder)
-    return tables, first, last
+    return tables, first, last, load_calendar(folder)
 
 
 def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engine: str = "duckdb",
-                       indicators=None, trusted: bool = False) -> pd.DataFrame:
+                       indicators=None, trusted: bool = False, calendar=None,
+                       parameters: dict | None = None) -> pd.DataFrame:
     """Compute the indicator catalogue for every supervisor and period.
 
     Parameters
@@ -179,6 +181,13 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
         With a folder of Parquet files that are known to be clean, let the engine read
         them directly instead of loading and validating them in Python (much faster on
         large data; no quarantine).
+    calendar : perfmodel.workcalendar.WorkCalendar, optional
+        The working calendar of the business-hours indicators (default: the dataset's
+        ``calendar.yaml``, else 09:00–18:00 on official working days).
+    parameters : dict, optional
+        Indicator parameters by id, e.g. ``{"timely_closure_business_rate":
+        {"within_hours": 16}}`` (a policy's, see :func:`indicator_parameters`); the
+        catalogue's defaults otherwise.
 
     Returns
     -------
@@ -189,7 +198,8 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
 
         - ``supervisor_id`` (str), ``period`` (str id), ``indicator`` (str);
         - ``value`` (float): ``numerator / denominator``, or the median for
-          ``first_response_hours``; NaN when the denominator is 0 or missing;
+          ``first_response_hours`` and ``first_response_business_hours``; NaN when the
+          denominator is 0 or missing;
         - ``numerator``, ``denominator`` (float): for rates the two counts; for means the
           sum and the count; for the median NaN and the count; for
           ``cost_control_rate`` the cost and the budget (NaN when no budget is set); for
@@ -216,7 +226,7 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
     if periods is not None:
         resolve_periods(periods)  # fail on a bad id before any work
     with connect(engine) as eng:
-        tables, first, last = _source_tables(data, eng, trusted)
+        tables, first, last, own_calendar = _source_tables(data, eng, trusted)
         plist = resolve_periods(periods, period_kind=period_kind, first=first, last=last)
         available = [i for i in ids if all(t in tables for t in required_tables(i))]
         supervisors = eng.execute(tables["supervisors"].select("supervisor_id"))["supervisor_id"]
@@ -227,12 +237,57 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
             "end_day": [day_number(p.end) for p in plist],
         }).astype({"k": "int64", "start_day": "int64", "end_day": "int64"})
         ctx = Context(kind=plist[0].kind, periods=plist, tables=tables,
-                      period_table=eng.register("periods", frame))
+                      period_table=eng.register("periods", frame), parameters=parameters)
+        if any(f in CALENDAR_FAMILIES for i in available for f in INDICATORS[i].families):
+            _register_calendar(ctx, eng, calendar or own_calendar)
         if available:
             wide = eng.execute(panel_expr(ctx, tables["supervisors"], available))
         else:
             wide = pd.DataFrame({"supervisor_id": [], "period": []})
     return _long(wide, supervisors, plist, ids, available)
+
+
+def _register_calendar(ctx: Context, eng: Engine, calendar) -> None:
+    """Put the working calendar's day table and each supervisor's pattern into the engine.
+
+    The day table covers every day from the earliest creation to the latest response or
+    resolution of the tickets the business-hours families read (asked of the engine).
+    """
+    import ibis
+
+    from ..workcalendar import WorkCalendar, day_table, supervisor_calendars
+
+    calendar = calendar or WorkCalendar()
+    t = ctx.tables["tickets"]
+    t = t.filter((t.created_at < ctx.last_end) & (t.resolved_at.isnull() | (t.resolved_at >= ctx.first_start)
+                                                 | ctx.in_range(t.created_at)))
+    span = eng.execute(t.aggregate(lo=t.created_at.min(), hi=ibis.greatest(
+        t.created_at.max(), t.first_response_at.max(), t.resolved_at.max())))
+    lo, hi = span["lo"].iloc[0], span["hi"].iloc[0]
+    first, last = ctx.periods[0].start, ctx.periods[-1].end
+    first = first if pd.isna(lo) else min(first, pd.Timestamp(lo))
+    last = last if pd.isna(hi) else max(last, pd.Timestamp(hi))
+    days = day_table(calendar, pd.Timestamp(first).date(), pd.Timestamp(last).date(),
+                     [p.end.date() for p in ctx.span])
+    sups = eng.execute(ctx.tables["supervisors"].select("supervisor_id", "team"))
+    ctx.work_days = eng.register("work_days", days)
+    ctx.supervisor_cal = eng.register("supervisor_calendars", supervisor_calendars(calendar, sups))
+
+
+def indicator_parameters(policy) -> dict:
+    """The indicator parameters a policy sets (e.g. ``within_hours``), by indicator id.
+
+    Returns
+    -------
+    dict
+        ``{indicator: {parameter: value}}``; empty without a policy or parameters.
+    """
+    out = {}
+    for ind, rule in (getattr(policy, "indicators", None) or {}).items():
+        hours = getattr(rule, "within_hours", None)
+        if hours is not None:
+            out[ind] = {"within_hours": hours}
+    return out
 
 
 def _long(wide: pd.DataFrame, supervisors: pd.Series, plist: list[Period], ids: list[str],

@@ -66,6 +66,12 @@ class Context:
     ----------
     kind : str
         ``"quarter"`` or ``"month"``.
+    work_days, supervisor_cal : ibis.Table, optional
+        For the business-hours indicators: :func:`perfmodel.workcalendar.day_table` and
+        :func:`perfmodel.workcalendar.supervisor_calendars` registered in the engine.
+    parameters : dict, optional
+        Per indicator id, its parameters (``{"timely_closure_business_rate":
+        {"within_hours": 16}}``); missing ones take the catalogue's defaults.
     periods : list[Period]
         The requested periods (one kind), in time order.
     tables : dict[str, ibis.Table]
@@ -79,6 +85,11 @@ class Context:
     periods: list[Period]
     tables: dict
     period_table: object
+    # business hours (:mod:`perfmodel.workcalendar`): the engine's day table, the pattern of
+    # each supervisor, and the indicators' parameters (e.g. within_hours)
+    work_days: object = None
+    supervisor_cal: object = None
+    parameters: dict | None = None
 
     @property
     def keys(self) -> list[int]:
@@ -333,6 +344,109 @@ def staff_family(ctx: Context):
     )
 
 
+# --------------------------------------------------------------------------- business hours
+
+EPOCH_DATE = EPOCH.date()
+US_PER_DAY = 86_400_000_000
+
+
+def _clock(t, ts, days, name: str):
+    """Join the day table onto ``t`` at the day of ``ts``; add ``<name>`` = business µs up to ts.
+
+    Business time up to an instant is the working time before its day (``cum_us``) plus
+    the parts of the day's two working spans that lie before it; days and times of day
+    are integers, so every engine gets the same microseconds. A null ``ts`` gives null.
+    """
+    day = ts.date().delta(ibis.literal(EPOCH_DATE), unit="day").cast("int64")
+    tod = ts.delta(ibis.literal(EPOCH.to_pydatetime(), type="timestamp"), unit="microsecond").cast("int64") \
+        - day * US_PER_DAY
+    t = t.mutate(**{f"{name}_day": day, f"{name}_tod": tod})
+    d = days.select(**{f"{name}_cal": days.cal, f"{name}_dn": days.day, f"{name}_cum": days.cum_us,
+                       f"{name}_s1": days.s1, f"{name}_e1": days.e1, f"{name}_s2": days.s2,
+                       f"{name}_e2": days.e2, f"{name}_pe": days.period_end_us})
+    j = t.left_join(d, [t.cal == d[f"{name}_cal"], t[f"{name}_day"] == d[f"{name}_dn"]])
+    tod, zero = j[f"{name}_tod"], ibis.literal(0, "int64")
+
+    def part(s, e):
+        return ibis.least(ibis.greatest(tod - j[s], zero), j[e] - j[s])
+
+    clock = j[f"{name}_cum"] + part(f"{name}_s1", f"{name}_e1") + part(f"{name}_s2", f"{name}_e2")
+    return j.mutate(**{name: clock})
+
+
+def _with_calendar(ctx: Context, t):
+    """``t`` with the working-hours pattern ``cal`` of its supervisor (default 0)."""
+    sc = ctx.supervisor_cal.rename(sc_supervisor_id="supervisor_id")
+    j = t.left_join(sc, t.supervisor_id == sc.sc_supervisor_id)
+    return j.mutate(cal=j.cal.fill_null(0)).drop("sc_supervisor_id")
+
+
+def within_hours(ctx: Context) -> float:
+    """N of timely_closure_business_rate: from the parameters, else the catalogue default."""
+    from .. import catalogue as _catalogue
+
+    given = (ctx.parameters or {}).get("timely_closure_business_rate", {}).get("within_hours")
+    if given is None:
+        given = _catalogue.indicator("timely_closure_business_rate")["parameters"]["within_hours"]
+    return float(given)
+
+
+def business_response_family(ctx: Context):
+    """Exact median of first-response business hours of tickets created in P with a response."""
+    t = ctx.tables["tickets"]
+    t = t.filter(ctx.in_range(t.created_at) & t.first_response_at.notnull())
+    t = _with_calendar(ctx, t.select("supervisor_id", "created_at", "first_response_at"))
+    t = _clock(t, t.created_at, ctx.work_days, "bc")
+    t = _clock(t, t.first_response_at, ctx.work_days, "bf")
+    t = t.mutate(k=ctx.key(t.created_at), h=(t.bf - t.bc).cast("float64") / US_PER_HOUR)
+    return t.group_by(["supervisor_id", "k"]).aggregate(bfr_median=t.h.median(), bfr_n=t.h.count())
+
+
+def business_tickets_family(ctx: Context):
+    """Complaint handling and timely closure counted in business hours.
+
+    Per ticket: the business time from creation to resolution, and from creation to the
+    end of its creation period. A ticket created in P counts for timely closure when it
+    was resolved before end(P) (timely when within N business hours) or when more than N
+    business hours had passed by end(P) while it was open (late); otherwise it is left
+    out. Like :func:`tickets_family`, the tickets are reduced to a cube by supervisor,
+    creation key and resolution key first.
+    """
+    n_us = int(round(within_hours(ctx) * US_PER_HOUR))
+    t = ctx.tables["tickets"]
+    relevant = (t.created_at < ctx.last_end) & (t.resolved_at.isnull() | (t.resolved_at >= ctx.first_start))
+    t = t.filter(relevant).select("supervisor_id", "created_at", "resolved_at", "is_complaint")
+    t = _with_calendar(ctx, t)
+    t = _clock(t, t.created_at, ctx.work_days, "bc")
+    t = _clock(t, t.resolved_at, ctx.work_days, "br")
+    kc, kr = ctx.key(t.created_at), ctx.key(t.resolved_at)
+    resolved = t.resolved_at.notnull()
+    complaint = _is_true(t.is_complaint) & resolved
+    elapsed = t.br - t.bc
+    # resolved_at < end(P of creation)  <=>  key(resolved_at) <= key(created_at)
+    by_end = resolved & (kr <= kc)
+    counted = by_end | (t.bc_pe - t.bc > n_us)
+    cube = (
+        t.mutate(kc=kc, kr=kr)
+        .group_by(["supervisor_id", "kc", "kr"])
+        .aggregate(
+            b_complaint_us=elapsed.sum(where=complaint),
+            b_complaint_n=_count_if(complaint),
+            b_counted=_count_if(counted),
+            b_timely=_count_if(by_end & (elapsed <= n_us)),
+        )
+    )
+    j = cube.cross_join(ctx.period_table)
+    created = j.kc == j.k
+    resolved_in = j.kr.notnull() & (j.kr == j.k)
+    return j.group_by(["supervisor_id", "k"]).aggregate(
+        bch_us=j.b_complaint_us.sum(where=resolved_in),
+        bch_n=j.b_complaint_n.sum(where=resolved_in),
+        btc_den=j.b_counted.sum(where=created),
+        btc_num=j.b_timely.sum(where=created),
+    )
+
+
 @dataclass(frozen=True)
 class Family:
     """A measure family: the tables it reads, its builder, and its measures.
@@ -363,7 +477,12 @@ FAMILIES: dict[str, Family] = {f.name: f for f in (
     Family("training_done", ("staff", "training"), training_done_family, ("gain_sum", "gain_n")),
     Family("staff", ("staff",), staff_family,
            ("staff_days", "headcount_first", "headcount_last", "leavers", "promotions")),
+    Family("business_response", ("tickets",), business_response_family, ("bfr_n",), ("bfr_median",)),
+    Family("business_tickets", ("tickets",), business_tickets_family, ("bch_us", "bch_n", "btc_den", "btc_num")),
 )}
+
+#: Families that need the working calendar in the :class:`Context`.
+CALENDAR_FAMILIES = ("business_response", "business_tickets")
 
 
 @dataclass(frozen=True)
@@ -414,6 +533,12 @@ INDICATORS: dict[str, Indicator] = {
     "promotion_rate": Indicator(("staff",), lambda m: m.promotions,
                                 lambda m: (m.headcount_first + m.headcount_last) / 2),
     "cost_per_ticket": Indicator(("tickets",), lambda m: m.cost, lambda m: m.cost_n),
+    "first_response_business_hours": Indicator(("business_response",), _nan, lambda m: m.bfr_n,
+                                               lambda m: m.bfr_median),
+    "complaint_handling_business_hours": Indicator(("business_tickets",),
+                                                   lambda m: m.bch_us.cast("float64") / US_PER_HOUR,
+                                                   lambda m: m.bch_n),
+    "timely_closure_business_rate": Indicator(("business_tickets",), lambda m: m.btc_num, lambda m: m.btc_den),
 }
 
 
