@@ -127,8 +127,11 @@ def _load_database(db, timezone: str, window: DateWindow | None) -> Dataset:
         # a database row has no row number to point at: the key itself names the duplicate
         quarantine["reason"] = quarantine["reason"].astype(object).str.replace(
             _DUPLICATE_OF, DUPLICATE_IN_DATABASE, regex=True)
+    from .workcalendar import calendar_from_database
+
     dataset.source = db.recorded
     dataset.files = {}
+    dataset.calendar = calendar_from_database(db)
     return dataset
 
 

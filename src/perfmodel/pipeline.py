@@ -422,8 +422,11 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
     else:
         periods = periods_for(where, kind, period, history, span)
     started = progress.start()
+    from .indicators import indicator_parameters
+
     panel = compute_indicators(source, periods=periods, period_kind=kind, engine=engine,
-                               indicators=indicators, trusted=trusted)
+                               indicators=indicators, trusted=trusted,
+                               parameters=indicator_parameters(policy))
     progress.done("indicators", started,
                   f"{panel['supervisor_id'].nunique():,} supervisors x {len(periods)} periods x "
                   f"{panel['indicator'].nunique()} indicators on {engine}")

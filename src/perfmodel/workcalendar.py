@@ -34,6 +34,9 @@ import yaml
 from .errors import DataError, PerfmodelWarning
 
 CALENDAR_FILE = "calendar.yaml"
+# A database (DuckDB file, PostgreSQL) carries the same text in a table of this name:
+# one row, one text column ``yaml``.
+CALENDAR_TABLE = "calendar"
 US_PER_SECOND = 1_000_000
 US_PER_DAY = 86_400 * US_PER_SECOND
 TOP_KEYS = ("hours", "teams", "holidays", "make_up_days", "note")
@@ -155,6 +158,19 @@ def _official_workday(d: dt.date) -> bool | None:
 
 # --------------------------------------------------------------------------- reading
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML whose dates stay text, so that a bad one is reported, not raised by YAML."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _read_yaml(text: str):
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+
 def load_calendar(folder) -> WorkCalendar:
     """Read ``calendar.yaml`` from a dataset folder.
 
@@ -179,7 +195,7 @@ def load_calendar(folder) -> WorkCalendar:
     if not path.is_file():
         return WorkCalendar()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        data = _read_yaml(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
         raise DataError(f"{path}: not UTF-8 text; save it as UTF-8") from None
     except yaml.YAMLError as exc:
@@ -188,6 +204,37 @@ def load_calendar(folder) -> WorkCalendar:
         raise DataError(f"{path}:{where} not valid YAML ({getattr(exc, 'problem', exc)}); "
                         f"fix the syntax (see docs/indicators.md)") from None
     return parse_calendar(data, source=str(path))
+
+
+def calendar_from_database(db) -> WorkCalendar:
+    """Read the working calendar of a database: table ``calendar``, one row, column ``yaml``.
+
+    Returns
+    -------
+    WorkCalendar
+        The default calendar when the database has no such table.
+
+    Raises
+    ------
+    DataError
+        When the table has another shape or its text is not a valid calendar.
+    """
+    from .dbsource import read_tables
+
+    found = read_tables(db, [CALENDAR_TABLE]).get(CALENDAR_TABLE)
+    if found is None:
+        return WorkCalendar()
+    label = f"{db.name}:{CALENDAR_TABLE}"
+    columns = [c.lower() for c in found.column_names]
+    if "yaml" not in columns or found.num_rows != 1:
+        raise DataError(f"{label}: expected one row with a text column yaml holding the "
+                        f"{CALENDAR_FILE} text; got {found.num_rows} rows, columns {', '.join(columns)}")
+    text = found.column(columns.index("yaml"))[0].as_py() or ""
+    try:
+        data = _read_yaml(text)
+    except yaml.YAMLError as exc:
+        raise DataError(f"{label}: not valid YAML ({getattr(exc, 'problem', exc)}); fix the text") from None
+    return parse_calendar(data, source=label)
 
 
 def parse_calendar(data, source: str = CALENDAR_FILE) -> WorkCalendar:
