@@ -250,23 +250,30 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
 def _register_calendar(ctx: Context, eng: Engine, calendar) -> None:
     """Put the working calendar's day table and each supervisor's pattern into the engine.
 
-    The day table covers every day from the earliest creation to the latest response or
-    resolution of the tickets the business-hours families read (asked of the engine).
+    The day table covers every instant the business-hours families measure (asked of the
+    engine): from the earliest creation of a ticket created or resolved in the periods to
+    the latest of their resolutions, the responses to those created in them, and the end
+    of the period of the latest creation. Years outside it need no calendar (no warning).
     """
-    import ibis
 
     from ..workcalendar import WorkCalendar, day_table, supervisor_calendars
 
     calendar = calendar or WorkCalendar()
     t = ctx.tables["tickets"]
-    t = t.filter((t.created_at < ctx.last_end) & (t.resolved_at.isnull() | (t.resolved_at >= ctx.first_start)
-                                                 | ctx.in_range(t.created_at)))
-    span = eng.execute(t.aggregate(lo=t.created_at.min(), hi=ibis.greatest(
-        t.created_at.max(), t.first_response_at.max(), t.resolved_at.max())))
-    lo, hi = span["lo"].iloc[0], span["hi"].iloc[0]
-    first, last = ctx.periods[0].start, ctx.periods[-1].end
-    first = first if pd.isna(lo) else min(first, pd.Timestamp(lo))
-    last = last if pd.isna(hi) else max(last, pd.Timestamp(hi))
+    # what the families measure: from creation (tickets created in the periods, complaints
+    # resolved in them) to a response (tickets created in them) or a resolution in them
+    created_in = ctx.in_range(t.created_at)
+    t = t.filter(created_in | ctx.in_range(t.resolved_at))
+    span = eng.execute(t.aggregate(lo=t.created_at.min(), created=t.created_at.max(where=created_in),
+                                   resolved=t.resolved_at.max(where=ctx.in_range(t.resolved_at)),
+                                   responded=t.first_response_at.max(where=created_in)))
+    row = span.iloc[0]
+    known = [pd.Timestamp(v) for v in row.tolist() if not pd.isna(v)]
+    first = min(known) if known else ctx.periods[0].start
+    last = max(known) if known else ctx.periods[0].start
+    if not pd.isna(row["created"]):
+        # timely closure looks at the end of the period of each creation
+        last = max(last, next(p.end for p in ctx.span if pd.Timestamp(row["created"]) < p.end))
     days = day_table(calendar, pd.Timestamp(first).date(), pd.Timestamp(last).date(),
                      [p.end.date() for p in ctx.span])
     sups = eng.execute(ctx.tables["supervisors"].select("supervisor_id", "team"))
