@@ -44,7 +44,7 @@ HOURS_KEYS = ("start", "end", "lunch")
 DEFAULT_START, DEFAULT_END = "09:00", "18:00"
 
 #: Columns of :func:`day_table`.
-DAY_COLUMNS = ["cal", "day", "cum_us", "s1", "e1", "s2", "e2", "period_end_us"]
+DAY_COLUMNS = ["cal", "day", "cum_us", "a1", "l1", "a2", "l2", "period_end_us"]
 
 
 @dataclass(frozen=True)
@@ -113,11 +113,12 @@ class WorkCalendar:
                 out.append(h)
         return out
 
-    def working_days(self, first: dt.date, last: dt.date) -> np.ndarray:
+    def working_days(self, first: dt.date, last: dt.date, warn_within=None) -> np.ndarray:
         """Boolean per day from ``first`` to ``last`` inclusive: is it a working day.
 
         Warns once (:class:`~perfmodel.errors.PerfmodelWarning`) for the years that neither
-        the package nor this file covers; those run Monday to Friday.
+        the package nor this file covers; those run Monday to Friday. ``warn_within``
+        (first, last date): warn only about the years of these days.
         """
         days = pd.date_range(first, last, freq="D")
         out = np.zeros(len(days), dtype=bool)
@@ -132,7 +133,8 @@ class WorkCalendar:
                 continue
             official = _official_workday(d)
             if official is None:
-                if d.year not in listed_years and d.year not in uncovered:
+                relevant = warn_within is None or warn_within[0] <= d <= warn_within[1]
+                if relevant and d.year not in listed_years and d.year not in uncovered:
                     uncovered.append(d.year)
                 out[i] = d.weekday() < 5
             else:
@@ -337,7 +339,8 @@ def _days(values, key: str, fail) -> set:
 
 # --------------------------------------------------------------------------- the engine's table
 
-def day_table(calendar: WorkCalendar, first: dt.date, last: dt.date, period_ends) -> pd.DataFrame:
+def day_table(calendar: WorkCalendar, first: dt.date, last: dt.date, period_ends, *,
+              warn_within=None) -> pd.DataFrame:
     """One row per working-hours pattern and calendar day: what an engine needs to count.
 
     Parameters
@@ -349,24 +352,25 @@ def day_table(calendar: WorkCalendar, first: dt.date, last: dt.date, period_ends
     period_ends : sequence of datetime.date
         The first day after each period of the request, ascending; a day's
         ``period_end_us`` is the working time before the first of these after it.
+    warn_within : (datetime.date, datetime.date), optional
+        Warn about uncovered years only within these days (see :meth:`WorkCalendar.working_days`).
 
     Returns
     -------
     pandas.DataFrame
         Columns (all int64): ``cal`` (index into :meth:`WorkCalendar.patterns`), ``day``
         (days since 1970-01-01), ``cum_us`` (working microseconds from ``first`` to the
-        start of the day), ``s1``, ``e1``, ``s2``, ``e2`` (the day's two working spans,
-        microseconds after midnight; all four equal on a day off), ``period_end_us``
-        (working microseconds from ``first`` to the end of the period holding the day;
-        equal to ``cum_us`` of the last day + its length past the request).
+        start of the day), ``a1``, ``l1``, ``a2``, ``l2`` (the day's two working spans as
+        start, microseconds since 1970-01-01, and length; lengths 0 on a day off),
+        ``period_end_us`` (working microseconds from ``first`` to the end of the period
+        holding the day; past the table's last day, up to its end).
 
     Notes
     -----
-    The business time up to an instant t on day d is
-    ``cum_us + clip(tod - s1, 0, e1 - s1) + clip(tod - s2, 0, e2 - s2)`` with ``tod``
-    the microseconds of t after midnight.
+    The business time up to an instant u (microseconds since 1970) on day d is
+    ``cum_us + clip(u - a1, 0, l1) + clip(u - a2, 0, l2)``.
     """
-    working = calendar.working_days(first, last)
+    working = calendar.working_days(first, last, warn_within)
     days = pd.date_range(first, last, freq="D")
     day_no = ((days - pd.Timestamp("1970-01-01")) // pd.Timedelta(days=1)).to_numpy(dtype="int64")
     ends = sorted(pd.Timestamp(e) for e in period_ends)
@@ -385,11 +389,11 @@ def day_table(calendar: WorkCalendar, first: dt.date, last: dt.date, period_ends
             pos = int((e - pd.Timestamp(first)) // pd.Timedelta(days=1))
             at_end.append(total if pos >= len(days) else int(cum[max(pos, 0)]))
         at_end.append(total)
-        off = ~working
+        midnight = day_no * US_PER_DAY
         parts.append(pd.DataFrame({
             "cal": np.full(len(days), cal, dtype="int64"), "day": day_no, "cum_us": cum,
-            "s1": np.where(off, 0, s1), "e1": np.where(off, 0, e1),
-            "s2": np.where(off, 0, s2), "e2": np.where(off, 0, e2),
+            "a1": midnight + s1, "l1": np.where(working, e1 - s1, 0),
+            "a2": midnight + s2, "l2": np.where(working, e2 - s2, 0),
             "period_end_us": np.asarray(at_end, dtype="int64")[end_idx],
         }))
     return pd.concat(parts, ignore_index=True).astype("int64")[DAY_COLUMNS]

@@ -239,7 +239,7 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
         ctx = Context(kind=plist[0].kind, periods=plist, tables=tables,
                       period_table=eng.register("periods", frame), parameters=parameters)
         if any(f in CALENDAR_FAMILIES for i in available for f in INDICATORS[i].families):
-            _register_calendar(ctx, eng, calendar or own_calendar)
+            _register_calendar(ctx, eng, calendar or own_calendar, first, last)
         if available:
             wide = eng.execute(panel_expr(ctx, tables["supervisors"], available))
         else:
@@ -247,38 +247,28 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
     return _long(wide, supervisors, plist, ids, available)
 
 
-def _register_calendar(ctx: Context, eng: Engine, calendar) -> None:
+def _register_calendar(ctx: Context, eng: Engine, calendar, first, last) -> None:
     """Put the working calendar's day table and each supervisor's pattern into the engine.
 
-    The day table covers every instant the business-hours families measure (asked of the
-    engine): from the earliest creation of a ticket created or resolved in the periods to
-    the latest of their resolutions, the responses to those created in them, and the end
-    of the period of the latest creation. Years outside it need no calendar (no warning).
+    The day table runs from the earliest event of the data (or the first period's start)
+    to a year and a day past the latest event (or the last period's end), so that late
+    first responses (not an event column) are covered too; instants outside it are
+    clamped to its bounds (see :func:`~perfmodel.indicators.definitions._clock`). Only
+    the years of the requested periods are warned about when no official list covers them.
     """
-
     from ..workcalendar import WorkCalendar, day_table, supervisor_calendars
 
     calendar = calendar or WorkCalendar()
-    t = ctx.tables["tickets"]
-    # what the families measure: from creation (tickets created in the periods, complaints
-    # resolved in them) to a response (tickets created in them) or a resolution in them
-    created_in = ctx.in_range(t.created_at)
-    t = t.filter(created_in | ctx.in_range(t.resolved_at))
-    span = eng.execute(t.aggregate(lo=t.created_at.min(), created=t.created_at.max(where=created_in),
-                                   resolved=t.resolved_at.max(where=ctx.in_range(t.resolved_at)),
-                                   responded=t.first_response_at.max(where=created_in)))
-    row = span.iloc[0]
-    known = [pd.Timestamp(v) for v in row.tolist() if not pd.isna(v)]
-    first = min(known) if known else ctx.periods[0].start
-    last = max(known) if known else ctx.periods[0].start
-    if not pd.isna(row["created"]):
-        # timely closure looks at the end of the period of each creation
-        last = max(last, next(p.end for p in ctx.span if pd.Timestamp(row["created"]) < p.end))
-    days = day_table(calendar, pd.Timestamp(first).date(), pd.Timestamp(last).date(),
-                     [p.end.date() for p in ctx.span])
-    sups = eng.execute(ctx.tables["supervisors"].select("supervisor_id", "team"))
+    lo = ctx.periods[0].start if first is None or pd.isna(first) else min(ctx.periods[0].start, pd.Timestamp(first))
+    hi = ctx.periods[-1].end if last is None or pd.isna(last) else max(ctx.periods[-1].end, pd.Timestamp(last))
+    hi = hi.normalize() + pd.Timedelta(days=366)
+    days = day_table(calendar, lo.date(), hi.date(), [p.end.date() for p in ctx.span],
+                     warn_within=(ctx.periods[0].start.date(), (ctx.periods[-1].end - pd.Timedelta(days=1)).date()))
     ctx.work_days = eng.register("work_days", days)
-    ctx.supervisor_cal = eng.register("supervisor_calendars", supervisor_calendars(calendar, sups))
+    ctx.work_bounds = (day_number(lo.normalize()) * 86_400_000_000, (day_number(hi) + 1) * 86_400_000_000 - 1)
+    if len(calendar.patterns()) > 1:
+        sups = eng.execute(ctx.tables["supervisors"].select("supervisor_id", "team"))
+        ctx.supervisor_cal = eng.register("supervisor_calendars", supervisor_calendars(calendar, sups))
 
 
 def indicator_parameters(policy) -> dict:

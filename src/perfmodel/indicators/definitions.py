@@ -68,7 +68,8 @@ class Context:
         ``"quarter"`` or ``"month"``.
     work_days, supervisor_cal : ibis.Table, optional
         For the business-hours indicators: :func:`perfmodel.workcalendar.day_table` and
-        :func:`perfmodel.workcalendar.supervisor_calendars` registered in the engine.
+        :func:`perfmodel.workcalendar.supervisor_calendars` registered in the engine (the
+        latter None when every supervisor works the same hours).
     parameters : dict, optional
         Per indicator id, its parameters (``{"timely_closure_business_rate":
         {"within_hours": 16}}``); missing ones take the catalogue's defaults.
@@ -90,6 +91,7 @@ class Context:
     work_days: object = None
     supervisor_cal: object = None
     parameters: dict | None = None
+    work_bounds: tuple | None = None
 
     @property
     def keys(self) -> list[int]:
@@ -350,32 +352,41 @@ EPOCH_DATE = EPOCH.date()
 US_PER_DAY = 86_400_000_000
 
 
-def _clock(t, ts, days, name: str):
+def _clock(t, ts, days, name: str, *, period_end: bool = False, bounds=None):
     """Join the day table onto ``t`` at the day of ``ts``; add ``<name>`` = business µs up to ts.
 
-    Business time up to an instant is the working time before its day (``cum_us``) plus
-    the parts of the day's two working spans that lie before it; days and times of day
-    are integers, so every engine gets the same microseconds. A null ``ts`` gives null.
+    Business time up to an instant u (microseconds since 1970) is the working time before
+    its day (``cum_us``) plus the parts of the day's two working spans ``[a, a + l)`` that
+    lie before u. Days and microseconds are integers, so every engine gets the same
+    numbers. A null ``ts`` gives null. ``period_end`` also brings ``<name>_pe``, the
+    business time at the end of the period holding the day.
     """
-    day = ts.date().delta(ibis.literal(EPOCH_DATE), unit="day").cast("int64")
-    tod = ts.delta(ibis.literal(EPOCH.to_pydatetime(), type="timestamp"), unit="microsecond").cast("int64") \
-        - day * US_PER_DAY
-    t = t.mutate(**{f"{name}_day": day, f"{name}_tod": tod})
-    d = days.select(**{f"{name}_cal": days.cal, f"{name}_dn": days.day, f"{name}_cum": days.cum_us,
-                       f"{name}_s1": days.s1, f"{name}_e1": days.e1, f"{name}_s2": days.s2,
-                       f"{name}_e2": days.e2, f"{name}_pe": days.period_end_us})
+    u = ts.delta(ibis.literal(EPOCH.to_pydatetime(), type="timestamp"), unit="microsecond").cast("int64")
+    if bounds is not None:  # outside the day table: clamp to its first or last instant
+        u = ibis.least(ibis.greatest(u, ibis.literal(bounds[0], "int64")), ibis.literal(bounds[1], "int64"))
+    t = t.mutate(**{f"{name}_u": u})
+    t = t.mutate(**{f"{name}_day": (t[f"{name}_u"] // US_PER_DAY).cast("int64")})
+    cols = {f"{name}_cal": days.cal, f"{name}_dn": days.day, f"{name}_cum": days.cum_us,
+            f"{name}_a1": days.a1, f"{name}_l1": days.l1, f"{name}_a2": days.a2, f"{name}_l2": days.l2}
+    if period_end:
+        cols[f"{name}_pe"] = days.period_end_us
+    d = days.select(**cols)
     j = t.left_join(d, [t.cal == d[f"{name}_cal"], t[f"{name}_day"] == d[f"{name}_dn"]])
-    tod, zero = j[f"{name}_tod"], ibis.literal(0, "int64")
+    u, zero = j[f"{name}_u"], ibis.literal(0, "int64")
 
-    def part(s, e):
-        return ibis.least(ibis.greatest(tod - j[s], zero), j[e] - j[s])
+    def part(a, n):
+        return ibis.least(ibis.greatest(u - j[f"{name}_{a}"], zero), j[f"{name}_{n}"])
 
-    clock = j[f"{name}_cum"] + part(f"{name}_s1", f"{name}_e1") + part(f"{name}_s2", f"{name}_e2")
-    return j.mutate(**{name: clock})
+    return j.mutate(**{name: j[f"{name}_cum"] + part("a1", "l1") + part("a2", "l2")})
 
 
 def _with_calendar(ctx: Context, t):
-    """``t`` with the working-hours pattern ``cal`` of its supervisor (default 0)."""
+    """``t`` with the working-hours pattern ``cal`` of its supervisor (default 0).
+
+    With one pattern for everybody (no team of its own) no join is needed.
+    """
+    if ctx.supervisor_cal is None:
+        return t.mutate(cal=ibis.literal(0, "int64"))
     sc = ctx.supervisor_cal.rename(sc_supervisor_id="supervisor_id")
     j = t.left_join(sc, t.supervisor_id == sc.sc_supervisor_id)
     return j.mutate(cal=j.cal.fill_null(0)).drop("sc_supervisor_id")
@@ -396,8 +407,8 @@ def business_response_family(ctx: Context):
     t = ctx.tables["tickets"]
     t = t.filter(ctx.in_range(t.created_at) & t.first_response_at.notnull())
     t = _with_calendar(ctx, t.select("supervisor_id", "created_at", "first_response_at"))
-    t = _clock(t, t.created_at, ctx.work_days, "bc")
-    t = _clock(t, t.first_response_at, ctx.work_days, "bf")
+    t = _clock(t, t.created_at, ctx.work_days, "bc", bounds=ctx.work_bounds)
+    t = _clock(t, t.first_response_at, ctx.work_days, "bf", bounds=ctx.work_bounds)
     t = t.mutate(k=ctx.key(t.created_at), h=(t.bf - t.bc).cast("float64") / US_PER_HOUR)
     return t.group_by(["supervisor_id", "k"]).aggregate(bfr_median=t.h.median(), bfr_n=t.h.count())
 
@@ -417,8 +428,8 @@ def business_tickets_family(ctx: Context):
     relevant = (t.created_at < ctx.last_end) & (t.resolved_at.isnull() | (t.resolved_at >= ctx.first_start))
     t = t.filter(relevant).select("supervisor_id", "created_at", "resolved_at", "is_complaint")
     t = _with_calendar(ctx, t)
-    t = _clock(t, t.created_at, ctx.work_days, "bc")
-    t = _clock(t, t.resolved_at, ctx.work_days, "br")
+    t = _clock(t, t.created_at, ctx.work_days, "bc", period_end=True, bounds=ctx.work_bounds)
+    t = _clock(t, t.resolved_at, ctx.work_days, "br", bounds=ctx.work_bounds)
     kc, kr = ctx.key(t.created_at), ctx.key(t.resolved_at)
     resolved = t.resolved_at.notnull()
     complaint = _is_true(t.is_complaint) & resolved
