@@ -16,8 +16,8 @@ from ..engines import Engine, connect
 from ..errors import DataError, PeriodError, UsageError
 from ..periods import KINDS, Period, parse_period, period_containing, period_range
 from ..schema import TABLES
-from .definitions import (CALENDAR_FAMILIES, INDICATORS, UNUSED_COLUMNS, Context, day_number,
-                          panel_expr, period_key_of)
+from .definitions import (BUSINESS_INDICATORS, UNUSED_COLUMNS, Context, day_number, panel_expr,
+                          period_key_of)
 
 LONG_COLUMNS = ["supervisor_id", "period", "indicator", "value", "numerator", "denominator", "available"]
 
@@ -106,7 +106,10 @@ def _typed(table, name: str):
 
 
 def _source_tables(data, engine: Engine, trusted: bool):
-    """Register the dataset's tables; return (ibis tables, first event, last event, calendar)."""
+    """Register the dataset's tables; return (ibis tables, first event, last event, calendar, origin).
+
+    ``origin`` is the Dataset, or the folder of trusted Parquet files.
+    """
     if isinstance(data, (str, Path)):
         folder = Path(data)
         if trusted:
@@ -130,7 +133,7 @@ def _source_tables(data, engine: Engine, trusted: bool):
         first, last = data_span(data)
     except DataError:  # only needed when no period is given, which resolve_periods then refuses
         first = last = None
-    return tables, first, last, data.calendar
+    return tables, first, last, data.calendar, data
 
 
 def _parquet_tables(folder: Path, engine: Engine):
@@ -154,7 +157,7 @@ def _parquet_tables(folder: Path, engine: Engine):
     from ..workcalendar import load_calendar
 
     first, last = trusted_span(folder)
-    return tables, first, last, load_calendar(folder)
+    return tables, first, last, load_calendar(folder), folder
 
 
 def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engine: str = "duckdb",
@@ -226,7 +229,7 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
     if periods is not None:
         resolve_periods(periods)  # fail on a bad id before any work
     with connect(engine) as eng:
-        tables, first, last, own_calendar = _source_tables(data, eng, trusted)
+        tables, first, last, own_calendar, origin = _source_tables(data, eng, trusted)
         plist = resolve_periods(periods, period_kind=period_kind, first=first, last=last)
         available = [i for i in ids if all(t in tables for t in required_tables(i))]
         supervisors = eng.execute(tables["supervisors"].select("supervisor_id"))["supervisor_id"]
@@ -238,8 +241,8 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
         }).astype({"k": "int64", "start_day": "int64", "end_day": "int64"})
         ctx = Context(kind=plist[0].kind, periods=plist, tables=tables,
                       period_table=eng.register("periods", frame), parameters=parameters)
-        if any(f in CALENDAR_FAMILIES for i in available for f in INDICATORS[i].families):
-            _register_calendar(ctx, eng, calendar or own_calendar, first, last)
+        if any(i in BUSINESS_INDICATORS for i in available):
+            _register_calendar(ctx, eng, calendar or own_calendar, *ticket_clock_span(origin))
         if available:
             wide = eng.execute(panel_expr(ctx, tables["supervisors"], available))
         else:
@@ -247,25 +250,68 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
     return _long(wide, supervisors, plist, ids, available)
 
 
+_CLOCK_COLUMNS = ("created_at", "first_response_at", "resolved_at")
+
+
+def ticket_clock_span(origin) -> tuple:
+    """Earliest and latest instant of the tickets' clocks (created, first response, resolved).
+
+    ``origin``: a Dataset (from its frame) or a folder of Parquet files (from the
+    column statistics of ``tickets.parquet``, read in full only where a row group has
+    none). Returns ``(first, last)`` timestamps, NaT when the tickets have none.
+    """
+    if isinstance(origin, Dataset):
+        frame = origin.tables["tickets"]
+        cols = [frame[c] for c in _CLOCK_COLUMNS if c in frame]
+        lows = [c.min() for c in cols[:1]]
+        highs = [c.max() for c in cols]
+    else:
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        path = Path(origin) / "tickets.parquet"
+        meta = pq.ParquetFile(path).metadata
+        names = meta.schema.names
+        lows, highs = [], []
+        for col in _CLOCK_COLUMNS:
+            if col not in names:
+                continue
+            i = names.index(col)
+            groups = [meta.row_group(g) for g in range(meta.num_row_groups)]
+            stats = [(g.column(i).statistics, g.num_rows) for g in groups]
+            # a row group of nulls only has no min/max, and needs none
+            usable = all(st is not None and (st.has_min_max or st.null_count == n) for st, n in stats)
+            if usable:
+                found = [(st.min, st.max) for st, _n in stats if st.has_min_max]
+            else:
+                span = pc.min_max(pq.read_table(path, columns=[col]).column(col))
+                found = [(span["min"].as_py(), span["max"].as_py())]
+            found = [(lo, hi) for lo, hi in found if lo is not None]
+            if found:
+                if col == "created_at":
+                    lows.append(min(lo for lo, _ in found))
+                highs.append(max(hi for _, hi in found))
+    lows = [pd.Timestamp(v) for v in lows if not pd.isna(v)]
+    highs = [pd.Timestamp(v) for v in highs if not pd.isna(v)]
+    return (min(lows) if lows else pd.NaT), (max(highs) if highs else pd.NaT)
+
+
 def _register_calendar(ctx: Context, eng: Engine, calendar, first, last) -> None:
     """Put the working calendar's day table and each supervisor's pattern into the engine.
 
-    The day table runs from the earliest event of the data (or the first period's start)
-    to a year and a day past the latest event (or the last period's end), so that late
-    first responses (not an event column) are covered too; instants outside it are
-    clamped to its bounds (see :func:`~perfmodel.indicators.definitions._clock`). Only
-    the years of the requested periods are warned about when no official list covers them.
+    The day table runs from the earliest creation of a ticket (or the first period's
+    start) to the latest instant of a ticket clock (or the last period's end): every
+    instant the business-hours measures look up (:func:`ticket_clock_span`). Only the
+    years of the requested periods are warned about when no official list covers them.
     """
     from ..workcalendar import WorkCalendar, day_table, supervisor_calendars
 
     calendar = calendar or WorkCalendar()
-    lo = ctx.periods[0].start if first is None or pd.isna(first) else min(ctx.periods[0].start, pd.Timestamp(first))
-    hi = ctx.periods[-1].end if last is None or pd.isna(last) else max(ctx.periods[-1].end, pd.Timestamp(last))
-    hi = hi.normalize() + pd.Timedelta(days=366)
+    lo = ctx.periods[0].start if pd.isna(first) else min(ctx.periods[0].start, pd.Timestamp(first))
+    hi = ctx.periods[-1].end if pd.isna(last) else max(ctx.periods[-1].end, pd.Timestamp(last))
     days = day_table(calendar, lo.date(), hi.date(), [p.end.date() for p in ctx.span],
                      warn_within=(ctx.periods[0].start.date(), (ctx.periods[-1].end - pd.Timedelta(days=1)).date()))
     ctx.work_days = eng.register("work_days", days)
-    ctx.work_bounds = (day_number(lo.normalize()) * 86_400_000_000, (day_number(hi) + 1) * 86_400_000_000 - 1)
     if len(calendar.patterns()) > 1:
         sups = eng.execute(ctx.tables["supervisors"].select("supervisor_id", "team"))
         ctx.supervisor_cal = eng.register("supervisor_calendars", supervisor_calendars(calendar, sups))
