@@ -210,3 +210,63 @@ def test_policy_sets_n_and_only_for_timely_closure():
     assert "within_hours: 8" in pol.to_yaml()
     with pytest.raises(PolicyError, match="within_hours"):
         load_policy(base + "  timely_closure_rate: {weight: 1, rule: ratio, target: 0.9, within_hours: 8}\n")
+
+
+def test_a_database_carries_its_calendar_in_a_table(folder, tmp_path):
+    """A DuckDB file with the same tables and a calendar table gives the folder's figures."""
+    import duckdb
+
+    path = tmp_path / "helpdesk.duckdb"
+    con = duckdb.connect(str(path))
+    for name in ("supervisors", "tickets"):
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_csv('{folder / (name + '.csv')}', all_varchar=true)")
+    con.execute("CREATE TABLE calendar (yaml VARCHAR)")
+    con.execute("INSERT INTO calendar VALUES (?)", [CALENDAR])
+    con.close()
+    got = compute_indicators(load_dataset(path), "2026-09", indicators=BUSINESS)
+    want = compute_indicators(load_dataset(folder), "2026-09", indicators=BUSINESS)
+    pd.testing.assert_frame_equal(got, want)
+    assert _values(got, "first_response_business_hours", "2026-09")["S_lunch"] == pytest.approx(1.0)
+
+
+def test_calendar_yaml_is_an_input_of_the_manifest(folder):
+    from perfmodel.audit import hash_inputs
+
+    before = {i["path"]: i["sha256"] for i in hash_inputs(folder)}
+    assert "calendar.yaml" in before
+    (folder / "calendar.yaml").write_text(CALENDAR + "holidays: [2027-01-01]\n", encoding="utf-8")
+    after = {i["path"]: i["sha256"] for i in hash_inputs(folder)}
+    assert after["calendar.yaml"] != before["calendar.yaml"]
+
+
+def test_a_policy_switches_to_business_hours(tmp_path):
+    """The switch shown in docs/indicators.md: weight the twins instead; scores follow them."""
+    from perfmodel.pipeline import run_pipeline
+    from perfmodel.policy import policy_from_text, read_policy_text
+
+    text, _src = read_policy_text("efficiency")
+    lines = text.splitlines()
+    out, skip = [], False
+    for line in lines:
+        if line.strip() in ("first_response_hours:", "timely_closure_rate:"):
+            twin = {"first_response_hours:": "first_response_business_hours:",
+                    "timely_closure_rate:": "timely_closure_business_rate:"}[line.strip()]
+            out.append(line.replace(line.strip(), twin))
+            skip = line.strip() == "timely_closure_rate:"
+            continue
+        out.append(line)
+        if skip and line.strip().startswith("target:"):
+            out.append(line.replace(line.strip(), "within_hours: 16"))
+            skip = False
+    pol = policy_from_text("\n".join(out) + "\n", source="business.yaml")
+    assert "first_response_business_hours" in pol.indicators and "first_response_hours" not in pol.indicators
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    res = run_pipeline(sample, pol, period="2026Q3")
+    scores = res.scores.set_index("supervisor_id")
+    panel = res.panel[(res.panel["period"] == "2026Q3")]
+    fr = panel[panel["indicator"] == "first_response_business_hours"].set_index("supervisor_id")["value"]
+    rule = pol.indicators["first_response_business_hours"]
+    # linear, lower is better: 100 * (floor - x) / (floor - target), clipped to [0, cap]
+    want = np.clip(100 * (rule.floor - fr) / (rule.floor - rule.target), 0, rule.cap)
+    got = scores["score_first_response_business_hours"].reindex(want.index)
+    np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-12)
