@@ -38,10 +38,10 @@ def run(folder: Path, with_business: bool) -> dict:
     from perfmodel.indicators import compute_indicators
 
     ids = [i for i in catalogue.indicator_ids() if with_business or i not in BUSINESS]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     long = compute_indicators(folder, period_kind="quarter", trusted=True, indicators=ids)
-    wall = time.perf_counter() - t0
-    return {"wall_s": wall, "peak_gb": _peak_gb(), "rows": len(long), "indicators": len(ids)}
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"wall_s": wall, "cpu_s": cpu, "peak_gb": _peak_gb(), "rows": len(long), "indicators": len(ids)}
 
 
 def _child(kind: str, folder: Path) -> dict:
@@ -69,15 +69,19 @@ def main(argv=None) -> int:
         for kind in ("without", "with"):
             r = _child(kind, folder)
             runs[kind].append(r)
-            print(f"  run {i + 1} {kind:7s}: {r['wall_s']:.2f} s, peak {r['peak_gb']:.2f} GB, "
+            print(f"  run {i + 1} {kind:7s}: {r['wall_s']:.2f} s wall, {r['cpu_s']:.2f} s CPU, peak {r['peak_gb']:.2f} GB, "
                   f"{r['indicators']} indicators, {r['rows']:,} rows", flush=True)
     without = statistics.median(r["wall_s"] for r in runs["without"])
     with_ = statistics.median(r["wall_s"] for r in runs["with"])
     ratio = with_ / without
-    print(f"trusted run without the business-hours indicators: {without:.2f} s (median of {args.repeat})")
-    print(f"trusted run with them:                             {with_:.2f} s (median of {args.repeat})")
-    print(f"added: {100 * (ratio - 1):.1f} % (goal <= {100 * (GOAL - 1):.0f} %): "
-          f"{'ok' if ratio <= GOAL else 'MISSED'}")
+    # CPU time (all threads of the child) is less disturbed by other work on a shared machine
+    cpu_without = statistics.median(r["cpu_s"] for r in runs["without"])
+    cpu_with = statistics.median(r["cpu_s"] for r in runs["with"])
+    print(f"trusted run without the business-hours indicators: {without:.2f} s wall, {cpu_without:.2f} s CPU "
+          f"(medians of {args.repeat})")
+    print(f"trusted run with them:                             {with_:.2f} s wall, {cpu_with:.2f} s CPU")
+    print(f"added: {100 * (ratio - 1):.1f} % wall, {100 * (cpu_with / cpu_without - 1):.1f} % CPU "
+          f"(goal <= {100 * (GOAL - 1):.0f} %): {'ok' if ratio <= GOAL else 'MISSED'}")
     return 0 if ratio <= GOAL else 1
 
 
