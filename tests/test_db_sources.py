@@ -175,6 +175,9 @@ def test_a_typed_duckdb_table_gives_the_same_panel(folder, tmp_path, folder_run)
         con.execute(f"CREATE TABLE \"{p.stem}\" AS SELECT * FROM read_csv('{p}', header=true, "
                     f"types={{'created_at': 'VARCHAR'}})" if p.stem == "tickets" else
                     f"CREATE TABLE \"{p.stem}\" AS SELECT * FROM read_csv('{p}', header=true)")
+    # the folder's calendar.yaml travels as the table calendar (one row, column yaml)
+    con.execute("CREATE TABLE calendar (yaml VARCHAR)")
+    con.execute("INSERT INTO calendar VALUES (?)", [(folder / "calendar.yaml").read_text(encoding="utf-8")])
     con.close()
     run = run_pipeline(path, "efficiency")
     pd.testing.assert_frame_equal(run.panel, folder_run.panel)
