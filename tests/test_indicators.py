@@ -187,6 +187,18 @@ S1_Q3 = [
     ("promotion_rate", 1 / 2.5, 1, 2.5),
     # cost 230 over the 3 Q3 tickets that have a cost (T4 has none)
     ("cost_per_ticket", 230 / 3, 230, 3),
+    # business hours, default calendar 09:00-18:00 on official working days. Responses of Q3
+    # tickets: T1 Wed 07-01 08:00 -> 10:00 = 1 h; T2 Wed 09-30 20:00 -> (holiday) 10-01 02:00
+    # = 0 h; T4 Sat 08-15 00:00 -> 05:00 = 0 h; T6 Fri 07-10 12:00 -> 12:30 = 0.5 h
+    # -> sorted 0 0 0.5 1, median 0.25
+    ("first_response_business_hours", 0.25, NaN, 4),
+    # complaints resolved in Q3: T1 07-01 08:00 -> 07-02 08:00 = one full day 9 h; T3 06-30
+    # 22:00 -> 07-01 04:00 = 0 h  -> (9 + 0) / 2
+    ("complaint_handling_business_hours", 4.5, 9, 2),
+    # created in Q3, N = 16 (default): T1 9 h in time; T6 6 h in time; T4 open at end(Q3)
+    # (resolved exactly at 10-01 00:00) after weeks of working days: late; T2 open at
+    # end(Q3) after 0 working hours: left out  -> 2 / 3
+    ("timely_closure_business_rate", 2 / 3, 2, 3),
 ]
 
 
@@ -224,7 +236,7 @@ def test_s2_q3_empty_denominators(q3, ind, value, numerator, denominator):
 
 def test_supervisor_without_any_data_gets_missing_values_not_zeros(q3):
     rows = q3[q3.supervisor_id == S3]
-    assert len(rows) == 21
+    assert len(rows) == 24
     assert rows["value"].isna().all()
     assert rows["available"].all()
     # no budget row for S3: the budget is missing, not 0
@@ -234,8 +246,8 @@ def test_supervisor_without_any_data_gets_missing_values_not_zeros(q3):
 
 def test_shape_order_and_types(q3):
     assert list(q3.columns) == LONG_COLUMNS
-    # 3 supervisors x 1 period x 21 indicators
-    assert len(q3) == 3 * 21
+    # 3 supervisors x 1 period x 24 indicators
+    assert len(q3) == 3 * 24
     keys = list(zip(q3.supervisor_id, q3.period, q3.indicator))
     assert keys == sorted(keys)
     assert q3["available"].dtype == bool
@@ -262,7 +274,7 @@ def test_tickets_spanning_two_quarters():
     # the Q3 numbers are the same whether Q3 is asked alone or with Q2
     check(long, S1, "2026Q3", "backlog_ratio", 0.75, 3, 4)
     check(long, S1, "2026Q3", "tickets_per_staff_day", 3 / 248, 3, 248)
-    assert len(long) == 3 * 2 * 21
+    assert len(long) == 3 * 2 * 24
 
 
 def test_default_periods_span_every_event_the_indicators_use():
@@ -312,7 +324,9 @@ def test_absent_optional_tables_make_indicators_unavailable():
                               "2026Q3")
     tickets_only = {i for i in catalogue.indicator_ids() if catalogue.indicator(i)["tables"] == ["tickets"]}
     assert tickets_only == {"complaint_resolution_rate", "first_response_hours", "complaint_handling_hours",
-                            "timely_closure_rate", "backlog_ratio", "reopen_rate", "cost_per_ticket"}
+                            "timely_closure_rate", "backlog_ratio", "reopen_rate", "cost_per_ticket",
+                            "first_response_business_hours", "complaint_handling_business_hours",
+                            "timely_closure_business_rate"}
     for ind, group in long.groupby("indicator"):
         if ind in tickets_only:
             assert group["available"].all(), ind
@@ -418,7 +432,7 @@ def test_cli_writes_and_reports(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert str(out) in printed and "3 supervisors x 1 periods" in printed
     written = pd.read_csv(out, dtype={"supervisor_id": str})
-    assert len(written) == 63
+    assert len(written) == 72
     wide_out = tmp_path / "wide.xlsx"
     assert main(["indicators", "--data", str(tmp_path), "--all", "--wide", "--out", str(wide_out)]) == 0
     wide = pd.read_excel(wide_out)

@@ -81,8 +81,9 @@ def hash_inputs(data_dir) -> list[dict]:
     db = as_database(data_dir)
     if db is not None:
         from .schema import TABLES
+        from .workcalendar import CALENDAR_TABLE
 
-        return describe_tables(db, TABLES)
+        return describe_tables(db, [*TABLES, CALENDAR_TABLE])
     return [{"path": p.name, "sha256": sha256_file(p), "bytes": p.stat().st_size}
             for p in input_files(data_dir)]
 

@@ -253,7 +253,7 @@ def _ordered(table: pa.Table, name: str) -> pa.Table:
     if table.num_rows < 2:
         return table
     cells = _text_cells(table)
-    key = [c for c in TABLES[name].key if c in cells]
+    key = [c for c in TABLES[name].key if c in cells] if name in TABLES else []
     order = key + sorted(c for c in cells if c not in key)
     sortable = pa.table({f"c{i}": cells[c] for i, c in enumerate(order)})
     index = pc.sort_indices(sortable, sort_keys=[(f"c{i}", "ascending", "at_end")

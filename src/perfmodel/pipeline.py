@@ -242,7 +242,7 @@ def load(data, *, progress: Progress | bool | None = None, timezone: str | None 
 
 
 def indicators_step(source, periods, *, kind: str, engine: str = "duckdb", indicators=None,
-                    trusted: bool = False) -> pd.DataFrame:
+                    trusted: bool = False, parameters=None) -> pd.DataFrame:
     """Step 4: the indicator panel of ``periods`` — the one call every path makes.
 
     :func:`run_pipeline` calls it on whole periods; the mid-period paths (watch,
@@ -264,6 +264,9 @@ def indicators_step(source, periods, *, kind: str, engine: str = "duckdb", indic
         Catalogue ids to compute (default all).
     trusted : bool
         ``source`` is a folder of clean Parquet files read by the engine directly.
+    parameters : dict, optional
+        Indicator parameters a policy sets (:func:`perfmodel.indicators.indicator_parameters`,
+        e.g. the business hours within which a ticket counts as closed in time).
 
     Returns
     -------
@@ -275,7 +278,7 @@ def indicators_step(source, periods, *, kind: str, engine: str = "duckdb", indic
     from .indicators import compute_indicators
 
     return compute_indicators(source, periods=periods, period_kind=kind, engine=engine,
-                              indicators=indicators, trusted=trusted)
+                              indicators=indicators, trusted=trusted, parameters=parameters)
 
 
 def trusted_span(folder) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -478,8 +481,10 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
     else:
         periods = periods_for(where, kind, period, history, span)
     started = progress.start()
+    from .indicators import indicator_parameters
+
     panel = indicators_step(source, periods, kind=kind, engine=engine, indicators=indicators,
-                            trusted=trusted)
+                            trusted=trusted, parameters=indicator_parameters(policy))
     progress.done("indicators", started,
                   f"{panel['supervisor_id'].nunique():,} supervisors x {len(periods)} periods x "
                   f"{panel['indicator'].nunique()} indicators on {engine}")

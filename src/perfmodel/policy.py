@@ -40,7 +40,9 @@ FORCED_BY = ("team", "region")  # groups within which forced-distribution quotas
 TOP_KEYS = ("name", "version", "description", "note", "period", "phase", "dimensions",
             "missing", "indicators", "ratings", "provenance")
 INDICATOR_KEYS = ("dimension", "weight", "rule", "direction", "target", "floor", "cap",
-                  "bands", "points", "relevance", "note")
+                  "bands", "points", "relevance", "note", "within_hours")
+# Indicators that take a parameter of their own (not a scoring-rule parameter).
+INDICATOR_PARAMETERS = {"within_hours": ("timely_closure_business_rate",)}
 # Parameters each rule needs (besides weight/dimension) and the ones it accepts.
 RULE_REQUIRED = {
     "ratio": ("target",),
@@ -93,6 +95,9 @@ class IndicatorRule:
         Declared reason why a process indicator drives results (SMART "Relevant").
     note : str or None
         Free text.
+    within_hours : float or None
+        For ``timely_closure_business_rate``: N, the working hours within which a ticket
+        counts as closed in time (None: the catalogue's default).
     """
 
     indicator: str
@@ -110,6 +115,7 @@ class IndicatorRule:
     direction_override: bool = False
     dimension_override: bool = False
     known: bool = True
+    within_hours: float | None = None
 
     def to_dict(self) -> dict:
         """Return the YAML mapping of this rule (only the keys that were set)."""
@@ -129,6 +135,8 @@ class IndicatorRule:
             out["relevance"] = self.relevance
         if self.note is not None:
             out["note"] = self.note
+        if self.within_hours is not None:
+            out["within_hours"] = _num(self.within_hours)
         return out
 
 
@@ -648,11 +656,17 @@ class _Validator:
             bands = self.bands(entry["bands"], f"{base}.bands", direction, cap)
         relevance = self.text(entry.get("relevance"), f"{base}.relevance")
         note = self.text(entry.get("note"), f"{base}.note")
+        hours = None
+        if "within_hours" in entry:
+            if ind not in INDICATOR_PARAMETERS["within_hours"]:
+                self.fail(f"{base}.within_hours", f"only {', '.join(INDICATOR_PARAMETERS['within_hours'])} "
+                                                  f"takes within_hours; remove it")
+            hours = self.number(entry["within_hours"], f"{base}.within_hours", positive=True)
         return IndicatorRule(indicator=ind, dimension=dim, weight=weight, rule=rule,
                              direction=direction, target=target, floor=floor, points=points,
                              bands=bands, cap=cap, relevance=relevance, note=note,
                              direction_override=dir_override, dimension_override=dim_override,
-                             known=known)
+                             known=known, within_hours=hours)
 
     def bands(self, value, path, direction, cap):
         if not isinstance(value, list) or not value:

@@ -138,7 +138,10 @@ def period_values(dataset, period, as_of=None, policy="efficiency", *, engine: s
     grid = pd.MultiIndex.from_product([sups, inds], names=["supervisor_id", "indicator"]).to_frame(index=False)
     if _is_closed(p, as_of):
         data = dataset if as_of in (None, "") else cut_dataset(dataset, as_of)
-        long = indicators_step(data, [p.id], kind=p.kind, engine=engine, indicators=inds)
+        from .indicators import indicator_parameters
+
+        long = indicators_step(data, [p.id], kind=p.kind, engine=engine, indicators=inds,
+                               parameters=indicator_parameters(pol))
         vals = long[["supervisor_id", "indicator", "value"]]
         out = grid.merge(vals, on=["supervisor_id", "indicator"], how="left")
         out["basis"], out["method"], out["as_of"] = "final", "", ""

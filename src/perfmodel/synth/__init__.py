@@ -82,7 +82,8 @@ Other realism: monthly seasonality (Spring Festival dip, Double 11 and year-end 
 weekday and hour-of-day patterns, lognormal durations and costs, 10–15 % complaints,
 due_at for 80 % of ordinary tickets (24/48/72 h), some tickets stalled or never answered,
 surveys for about a third of tickets, return visits, training with due dates and
-scores, audits, peer reviews and budgets. Nothing after the end of the last period is
+scores, audits, peer reviews and budgets, and a ``calendar.yaml`` of working hours
+(:mod:`perfmodel.synth.calendar_file`). Nothing after the end of the last period is
 written (data are extracted at that moment: later resolutions are empty).
 
 Same arguments and seed give byte-identical files.
@@ -167,6 +168,7 @@ def generate(out, seed: int = 20261, supervisors: int = 30, start: str = "2024Q4
     -------
     dict
         ``out`` (folder), ``files`` (table -> path), ``rows`` (table -> row count),
+        ``calendar`` (path of ``calendar.yaml``),
         ``ground_truth`` (path of ``ground_truth.json``), ``seed``, ``parameters``,
         ``clipped`` (values clipped to their range; 0 at the defaults) and ``realised``
         (DataFrame: supervisor_id, period and one column per indicator as realised in the
@@ -225,7 +227,10 @@ def generate(out, seed: int = 20261, supervisors: int = 30, start: str = "2024Q4
     gt_path = out / "ground_truth.json"
     gt_path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     write_marker(out, seed=seed, parameters=parameters)  # every page of a report on it says so
-    return {"out": out, "files": files, "rows": rows, "ground_truth": gt_path,
+    from .calendar_file import write_calendar
+
+    calendar = write_calendar(out, company.tables["supervisors"].column("team").to_pylist())
+    return {"out": out, "files": files, "rows": rows, "ground_truth": gt_path, "calendar": calendar,
             "seed": int(seed), "parameters": parameters, "clipped": company.clip.count,
             "realised": _realised_frame(company)}
 

@@ -121,4 +121,4 @@ def cut_dataset(dataset: Dataset, as_of) -> Dataset:
             tables[name] = tables[name][keep]
     tables = {k: v.reset_index(drop=True) for k, v in tables.items()}
     return Dataset(tables=tables, quarantine=dataset.quarantine, account=dataset.account,
-                   source=dataset.source, files=dict(dataset.files))
+                   source=dataset.source, files=dict(dataset.files), calendar=dataset.calendar)
