@@ -393,6 +393,8 @@ TABLE_NAMES: dict[str, dict[str, str]] = {
     "audits": {"en": "audits", "zh": "稽核"},
     "peer_reviews": {"en": "peer_reviews", "zh": "同事互评"},
     "budgets": {"en": "budgets", "zh": "预算"},
+    "manager_ratings": {"en": "manager_ratings", "zh": "上级评价"},
+    "self_assessments": {"en": "self_assessments", "zh": "自评"},
 }
 
 # What a readable cell of each column kind looks like (perfmodel.parsing.EXPECTED in English).

@@ -15,6 +15,7 @@ from ..dataset import Dataset
 from ..engines import Engine, connect
 from ..errors import DataError, PeriodError, UsageError
 from ..periods import KINDS, Period, parse_period, period_containing, period_range
+from ..leniency import RATED, correct_panel
 from ..schema import TABLES
 from .definitions import (UNUSED_COLUMNS, Context, day_number, panel_expr,
                           period_key_of)
@@ -198,6 +199,14 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
         - ``available`` (bool): False when a source table of the indicator is absent;
           then value, numerator and denominator are NaN (unavailable, not zero).
 
+        ``collaboration_score`` and ``manager_rating`` are corrected for rater leniency
+        (:mod:`perfmodel.leniency`, the same Python step after every engine); their
+        numerator is then the corrected mean × the number of ratings. ``attrs["leniency"]``
+        holds one record per corrected indicator and period (keys
+        :data:`perfmodel.leniency.STATUS_COLUMNS`: applied or why not) and
+        ``attrs["rater_effects"]`` the estimated rater effects
+        (:data:`perfmodel.leniency.EFFECT_COLUMNS`).
+
     Raises
     ------
     PeriodError
@@ -228,11 +237,36 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
         }).astype({"k": "int64", "start_day": "int64", "end_day": "int64"})
         ctx = Context(kind=plist[0].kind, periods=plist, tables=tables,
                       period_table=eng.register("periods", frame))
+        status, effects = [], []
         if available:
             wide = eng.execute(panel_expr(ctx, tables["supervisors"], available))
+            corrected = [i for i in available if i in RATED]
+            if corrected:
+                wide, status, effects = correct_panel(wide, _ratings(eng, ctx, corrected), plist)
         else:
             wide = pd.DataFrame({"supervisor_id": [], "period": []})
-    return _long(wide, supervisors, plist, ids, available)
+    long = _long(wide, supervisors, plist, ids, available)
+    long.attrs["leniency"] = status
+    long.attrs["rater_effects"] = effects
+    return long
+
+
+def _ratings(eng: Engine, ctx: Context, indicators: list[str]) -> dict:
+    """The rating rows of each leniency-corrected indicator up to the end of the last period.
+
+    Returns
+    -------
+    dict
+        Indicator id -> DataFrame ``supervisor_id``, ``rater_id``, ``at``, ``score``.
+    """
+    out = {}
+    for ind in indicators:
+        table, rater, at, score, _ = RATED[ind]
+        t = ctx.tables[table]
+        t = t.filter(t[at] < ctx.last_end)
+        out[ind] = eng.execute(t.select(supervisor_id=t.supervisor_id, rater_id=t[rater], at=t[at],
+                                        score=t[score].cast("float64")))
+    return out
 
 
 def _long(wide: pd.DataFrame, supervisors: pd.Series, plist: list[Period], ids: list[str],
