@@ -121,8 +121,10 @@ def rich_dataset(seed: int = 7, n_tickets: int = 4000) -> Dataset:
     audits["items_checked"] = rng.integers(10, 60, len(audits)).astype(float)
     audits["violations"] = np.minimum(rng.poisson(2, len(audits)), audits["items_checked"]).astype(float)
     review_days = pd.Timestamp("2025-10-01") + pd.to_timedelta(np.arange(0, 365, 30), unit="D")
-    # three reviewers who review everyone: the leniency correction applies
-    peer_reviews = pd.DataFrame([(s, f"R{r}", d) for s in active for r in range(3) for d in review_days],
+    # three reviewers who review most supervisors (unbalanced, so the leniency correction
+    # changes the means)
+    peer_reviews = pd.DataFrame([(s, f"R{r}", d) for j, s in enumerate(active) for r in range(3)
+                                 for i, d in enumerate(review_days) if (i + j + r) % 4],
                                 columns=["supervisor_id", "reviewer_id", "reviewed_on"])
     peer_reviews["collaboration"] = rng.integers(1, 6, len(peer_reviews)).astype(float)
     quarters = ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]

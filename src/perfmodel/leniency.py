@@ -31,7 +31,14 @@ ratings up to end(P) must satisfy all of:
 * every rater has at least :data:`MIN_RATINGS` ratings (``k = 5``) of at least
   :data:`MIN_SUPERVISORS` different supervisors (``m = 3``);
 * the bipartite graph of raters and the supervisors they rated is connected (otherwise
-  the groups' levels cannot be compared: a manager who rates only her own team).
+  the groups' levels cannot be compared: a manager who rates only her own team);
+* every rater effect is estimated precisely enough: its standard error is at most
+  :data:`MAX_RELATIVE_SE` (0.5) times the noise of a single rating. The standard error
+  in those units depends only on who rated whom (the square root of the diagonal of
+  ``C (Cᵀ A C)⁺ Cᵀ``, ``A`` the reduced normal matrix), so the rule does not rest on a
+  noise estimate from a handful of ratings. A design that is barely connected (a chain
+  of raters linked by one shared supervisor each) fails it, and a correction there
+  would add more error than the leniency it removes.
 
 Otherwise the raw mean is used for that period and the reason is kept
 (:data:`REASONS`), so the pages can say why. The step runs in Python on the rating rows
@@ -43,13 +50,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["MIN_RATINGS", "MIN_SUPERVISORS", "SCALE", "RATED", "REASONS", "rater_effects",
+__all__ = ["MIN_RATINGS", "MIN_SUPERVISORS", "MAX_RELATIVE_SE", "SCALE", "RATED", "REASONS", "rater_effects",
            "overlap_problem", "correct_means", "reason_text"]
 
 #: k: ratings each rater needs (up to the end of the period) before any correction.
 MIN_RATINGS = 5
 #: m: different supervisors each rater needs to have rated.
 MIN_SUPERVISORS = 3
+#: Largest standard error of a rater effect, in units of the noise (residual standard
+#: deviation) of a single rating: 0.5 = each effect rests on at least the equivalent of
+#: four independent comparisons with other raters.
+MAX_RELATIVE_SE = 0.5
 #: The scale of the ratings; corrected means are clipped to it.
 SCALE = (1.0, 5.0)
 
@@ -74,6 +85,9 @@ REASONS = {
     "few_supervisors": {"en": "rater {rater} rated {n} supervisors; at least {m} different ones are needed "
                               "to tell a lenient rater from a strong team",
                         "zh": "评价人 {rater} 只评价了 {n} 位主管，至少需要 {m} 位不同主管才能区分评价宽松与团队确实优秀"},
+    "imprecise": {"en": "rater {rater} shares too few supervisors with the other raters: the leniency estimate "
+                        "would be uncertain (standard error {se} times the noise of one rating; at most {limit})",
+                  "zh": "评价人 {rater} 与其他评价人共同评价的主管太少，宽严估计不够可靠（标准误为单条评价噪声的 {se} 倍，上限 {limit}）"},
     "disconnected": {"en": "the raters fall into {groups} groups that rate no supervisor in common, so their "
                            "levels cannot be compared",
                      "zh": "评价人分成 {groups} 组，各组没有共同评价的主管，宽严无法相互比较"},
@@ -93,7 +107,8 @@ def _codes(values) -> tuple[np.ndarray, np.ndarray]:
 
 
 def overlap_problem(ratings: pd.DataFrame, *, rater: str = "rater_id", rated: str = "supervisor_id",
-                    min_ratings: int = MIN_RATINGS, min_supervisors: int = MIN_SUPERVISORS):
+                    min_ratings: int = MIN_RATINGS, min_supervisors: int = MIN_SUPERVISORS,
+                    max_relative_se: float = MAX_RELATIVE_SE):
     """Check whether raters and rated supervisors overlap enough to estimate rater effects.
 
     Parameters
@@ -102,6 +117,8 @@ def overlap_problem(ratings: pd.DataFrame, *, rater: str = "rater_id", rated: st
         One row per rating, with the ``rater`` and ``rated`` columns.
     min_ratings, min_supervisors : int
         ``k`` and ``m`` of the module documentation.
+    max_relative_se : float
+        Largest standard error of a rater effect, in units of the noise of one rating.
 
     Returns
     -------
@@ -132,7 +149,35 @@ def overlap_problem(ratings: pd.DataFrame, *, rater: str = "rater_id", rated: st
     groups, _ = connected_components(graph, directed=False)
     if groups > 1:
         return "disconnected", {"groups": int(groups)}
+    lhs, _, _ = _reduced(ratings.assign(_y=0.0), rater, rated, "_y")
+    coding = _coding(len(raters))
+    spread = np.sqrt(np.diag(coding @ np.linalg.pinv(coding.T @ lhs @ coding) @ coding.T))
+    worst = int(np.argmax(spread))
+    if spread[worst] > max_relative_se:
+        return "imprecise", {"rater": str(raters[worst]), "se": round(float(spread[worst]), 2),
+                             "limit": max_relative_se}
     return None
+
+
+def _coding(R: int) -> np.ndarray:
+    """Effect coding: b = C c with sum(b) = 0."""
+    return np.vstack([np.eye(R - 1), -np.ones((1, R - 1))])
+
+
+def _reduced(ratings: pd.DataFrame, rater: str, rated: str, score: str):
+    """The reduced normal equations (lhs, rhs) and the rater x supervisor counts."""
+    _, r = _codes(ratings[rater])
+    _, s = _codes(ratings[rated])
+    y = ratings[score].to_numpy(dtype="float64")
+    R, S = int(r.max()) + 1, int(s.max()) + 1
+    counts = np.zeros((R, S))
+    np.add.at(counts, (r, s), 1.0)
+    n_s = counts.sum(axis=0)
+    sum_s = np.bincount(s, weights=y, minlength=S)
+    # after absorbing the supervisor effects (Frisch-Waugh-Lovell)
+    lhs = np.diag(counts.sum(axis=1)) - (counts / n_s) @ counts.T
+    rhs = np.bincount(r, weights=y, minlength=R) - counts @ (sum_s / n_s)
+    return lhs, rhs, counts
 
 
 def rater_effects(ratings: pd.DataFrame, *, rater: str = "rater_id", rated: str = "supervisor_id",
@@ -164,21 +209,13 @@ def rater_effects(ratings: pd.DataFrame, *, rater: str = "rater_id", rated: str 
     >>> rater_effects(r)["effect"].round(2).tolist()
     [0.25, -0.25]
     """
-    raters, r = _codes(ratings[rater])
-    _, s = _codes(ratings[rated])
-    y = ratings[score].to_numpy(dtype="float64")
-    R, S = len(raters), int(s.max()) + 1 if len(s) else 0
-    counts = np.zeros((R, S))
-    np.add.at(counts, (r, s), 1.0)
-    n_s = counts.sum(axis=0)
-    sum_s = np.bincount(s, weights=y, minlength=S)
-    # reduced normal equations after absorbing the supervisor effects
-    lhs = np.diag(counts.sum(axis=1)) - (counts / n_s) @ counts.T
-    rhs = np.bincount(r, weights=y, minlength=R) - counts @ (sum_s / n_s)
+    raters = _codes(ratings[rater])[0]
+    lhs, rhs, counts = _reduced(ratings, rater, rated, score)
+    R = len(raters)
     if R == 1:
         effects = np.zeros(1)
     else:
-        coding = np.vstack([np.eye(R - 1), -np.ones((1, R - 1))])  # b = C c: sum(b) = 0
+        coding = _coding(R)
         c = np.linalg.lstsq(coding.T @ lhs @ coding, coding.T @ rhs, rcond=None)[0]
         effects = coding @ c
     n_sups = (counts > 0).sum(axis=1)
