@@ -290,6 +290,26 @@ LABELS: dict[str, dict[str, str]] = {
                               "（主管少于 {below} 位）。"},
     "draws_none": {"en": "No random draws: p-values from cluster-robust t tests ({below} or more supervisors).",
                    "zh": "未使用随机抽样：p 值来自聚类稳健 t 检验（主管不少于 {below} 位）。"},
+    # human judgement on the feedback page (manager ratings, self-assessments)
+    "judgement": {"en": "Your self rating and your manager's rating", "zh": "自评与上级评价"},
+    "judgement_none": {"en": "No manager rating or self-assessment of yours in {period}.",
+                       "zh": "{period} 没有您的上级评价或自评记录。"},
+    "judgement_gap_above": {"en": "You rated yourself {gap} points above your manager's rating "
+                                  "(corrected for rater leniency).",
+                            "zh": "您的自评比上级评价（已做评价人宽严校正）高 {gap} 分。"},
+    "judgement_gap_below": {"en": "You rated yourself {gap} points below your manager's rating "
+                                  "(corrected for rater leniency).",
+                            "zh": "您的自评比上级评价（已做评价人宽严校正）低 {gap} 分。"},
+    "judgement_gap_even": {"en": "Your self rating and your manager's rating agree (within {gap} points).",
+                           "zh": "您的自评与上级评价基本一致（相差 {gap} 分以内）。"},
+    "leniency_applied": {"en": "{indicator}: corrected for how lenient or strict each of the {raters} raters "
+                               "is (estimated from every rating up to the end of the period).",
+                         "zh": "{indicator}：已按 {raters} 位评价人各自的宽严程度校正（依据截至期末的全部评价估计）。"},
+    "leniency_not_applied": {"en": "{indicator}: the raw mean is used, not corrected for rater leniency, "
+                                   "because {reason}.",
+                             "zh": "{indicator}：使用原始均值，未做评价人宽严校正，原因：{reason}。"},
+    "ratings": {"en": "Ratings", "zh": "评分条数"},
+    "gap": {"en": "Self − this", "zh": "自评 − 本项"},
 }
 
 # Coaching topics suggested for a gap in an indicator (SPEC seed: 辅导沟通).
