@@ -209,3 +209,60 @@ def test_missing_required_rating_column_names_file_and_column(tmp_path):
                                                   encoding="utf-8")
     with pytest.raises(PerfmodelError, match=r"manager_ratings\.csv.*item"):
         load_dataset(tmp_path)
+
+
+# --------------------------------------------------------------------------- the feedback page
+
+def _page(monkeypatch, long, sid, period, lang="en") -> str:
+    from types import SimpleNamespace
+
+    from perfmodel.reports import sections
+
+    shown = []
+    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(o.data for o in objs))
+    sections.show_judgement(SimpleNamespace(long=long, period=period, lang=lang), sid)
+    return "\n".join(shown)
+
+
+def with_self(ratings, self_rows):
+    ds = company(ratings)
+    sa = pd.DataFrame(self_rows, columns=["supervisor_id", "assessed_on", "score"])
+    sa["assessed_on"] = pd.to_datetime(sa["assessed_on"])
+    sa["item"] = "执行力"
+    ds.tables["self_assessments"] = sa
+    return ds
+
+
+def test_gap_between_self_and_corrected_manager_rating(monkeypatch):
+    from perfmodel.reports.judgement import judgement_table
+
+    long = compute_indicators(with_self(RATINGS, [("s1", "2026-08-20", 4.6), ("s2", "2026-08-20", 2.0)]),
+                              ["2026Q2", "2026Q3"])
+    own = judgement_table(long, "s1", "2026Q3").set_index("indicator")
+    # s1 in Q3: self 4.6, manager 4.5 raw (lenient A), 4.0 corrected -> gap 0.6 and 0.1
+    assert own["value"].tolist() == pytest.approx([4.6, 4.0, 4.5])
+    assert own.loc["manager_rating", "gap"] == pytest.approx(0.6)
+    assert own.loc["manager_rating_raw", "gap"] == pytest.approx(0.1)
+    page = _page(monkeypatch, long, "s1", "2026Q3")
+    assert "0.60 points above your manager" in page
+    assert "corrected for how lenient or strict each of the 2 raters" in page
+    # only this supervisor's figures: s2's self rating (2.0) is not on s1's page
+    assert "2.00" not in page
+    zh = _page(monkeypatch, long, "s1", "2026Q3", "zh")
+    assert "高 0.60 分" in zh and "上级评价" in zh
+
+
+def test_page_says_why_the_raw_mean_is_used_without_naming_the_rater(monkeypatch):
+    long = compute_indicators(with_self(RATINGS, [("s1", "2026-05-20", 3.0)]), ["2026Q2", "2026Q3"])
+    page = _page(monkeypatch, long, "s1", "2026Q2")
+    # Q2: self 3.0, manager 4.0 (raw = corrected, A has only 3 ratings up to end(Q2))
+    assert "1.00 points below your manager" in page
+    assert "the raw mean is used" in page and "one rater has 3 ratings" in page and "at least 5" in page
+    assert "rater A" not in page
+
+
+def test_no_rating_tables_no_section(monkeypatch):
+    ds = company(RATINGS)
+    del ds.tables["manager_ratings"]
+    long = compute_indicators(ds, "2026Q3")
+    assert _page(monkeypatch, long, "s1", "2026Q3") == ""
