@@ -91,6 +91,12 @@ def test_overlap_rules():
     # each manager rates only her own team: a lenient rater cannot be told from a strong team
     split = frame([("A", s, 4.0) for s in ("s1", "s2", "s3")] * 2 + [("B", s, 3.0) for s in ("s4", "s5", "s6")] * 2)
     assert overlap_problem(split) == ("disconnected", {"groups": 2})
+    # one supervisor in common, rated once by each: connected, but the two levels rest on a
+    # single comparison. Reduced normal matrix [[1/2, -1/2], [-1/2, 1/2]] (only s0 links them),
+    # effect-coded: 4 * 1/2 = 2, so var(b_A) = 1/2 -> standard error sqrt(1/2) = 0.71 > 0.5
+    chain = frame([("A", s, 4.0) for s in ("s1", "s2", "s3")] * 2 + [("B", s, 3.0) for s in ("s4", "s5", "s6")] * 2
+                  + [("A", "s0", 4.0), ("B", "s0", 3.0)])
+    assert overlap_problem(chain) == ("imprecise", {"rater": "A", "se": 0.71, "limit": 0.5})
     assert "2 groups" in reason_text("disconnected", {"groups": 2})
     assert "2 组" in reason_text("disconnected", {"groups": 2}, "zh")
     detail = {"rater": "E002", "n": 4, "k": 5}
