@@ -272,3 +272,30 @@ def test_no_rating_tables_no_section(monkeypatch):
     del ds.tables["manager_ratings"]
     long = compute_indicators(ds, "2026Q3")
     assert _page(monkeypatch, long, "s1", "2026Q3") == ""
+
+
+def test_a_policy_that_opts_in_scores_the_corrected_manager_rating():
+    from perfmodel.policy import policy_from_dict
+    from perfmodel.indicators import wide_panel
+    from perfmodel.scoring import score
+
+    policy = policy_from_dict({
+        "name": "opt-in", "version": "1", "period": "quarter", "dimensions": {"result": 1.0},
+        "indicators": {"manager_rating": {"dimension": "result", "weight": 1.0, "rule": "linear",
+                                          "floor": 3.0, "target": 5.0}},
+        "ratings": {"bands": {"A": 60, "B": 0}}})
+    wide = wide_panel(compute_indicators(company(RATINGS), ["2026Q2", "2026Q3"]))
+    got = score(wide, policy).set_index(["supervisor_id", "period"])["score"]
+    # Q3 corrected: s1 4.0 -> (4 - 3) / (5 - 3) = 50; s2 3.0 -> 0; s3 2.0 -> below floor, 0
+    # (the raw 4.5 of s1 would have scored 75)
+    assert got.loc[("s1", "2026Q3")] == pytest.approx(50.0)
+    assert got.loc[("s2", "2026Q3")] == pytest.approx(0.0)
+    assert got.loc[("s3", "2026Q3")] == pytest.approx(0.0)
+
+
+def test_presets_leave_the_judgement_indicators_out():
+    from perfmodel.policy import load_policy
+
+    for preset in ("efficiency", "quality"):
+        used = set(load_policy(preset).indicators)
+        assert not used & {"manager_rating", "manager_rating_raw", "self_rating", "collaboration_score_raw"}
