@@ -329,6 +329,26 @@ LABELS: dict[str, dict[str, str]] = {
     "own_adjustment": {"en": "Your computed rating was {computed}; the review meeting changed it to {final}: "
                              "{reason} (approved by {by} on {on}).",
                        "zh": "您的计算评级为 {computed}；评审会将其调整为 {final}：{reason}（批准人 {by}，{on}）。"},
+    # human judgement on the feedback page (manager ratings, self-assessments)
+    "judgement": {"en": "Your self rating and your manager's rating", "zh": "自评与上级评价"},
+    "judgement_none": {"en": "No manager rating or self-assessment of yours in {period}.",
+                       "zh": "{period} 没有您的上级评价或自评记录。"},
+    "judgement_gap_above": {"en": "You rated yourself {gap} points above your manager's rating "
+                                  "(corrected for rater leniency).",
+                            "zh": "您的自评比上级评价（已做评价人宽严校正）高 {gap} 分。"},
+    "judgement_gap_below": {"en": "You rated yourself {gap} points below your manager's rating "
+                                  "(corrected for rater leniency).",
+                            "zh": "您的自评比上级评价（已做评价人宽严校正）低 {gap} 分。"},
+    "judgement_gap_even": {"en": "Your self rating and your manager's rating agree (within {gap} points).",
+                           "zh": "您的自评与上级评价基本一致（相差 {gap} 分以内）。"},
+    "leniency_applied": {"en": "{indicator}: corrected for how lenient or strict each of the {raters} raters "
+                               "is (estimated from every rating up to the end of the period).",
+                         "zh": "{indicator}：已按 {raters} 位评价人各自的宽严程度校正（依据截至期末的全部评价估计）。"},
+    "leniency_not_applied": {"en": "{indicator}: the raw mean is used, not corrected for rater leniency, "
+                                   "because {reason}.",
+                             "zh": "{indicator}：使用原始均值，未做评价人宽严校正，原因：{reason}。"},
+    "ratings": {"en": "Ratings", "zh": "评分条数"},
+    "gap": {"en": "Self − this", "zh": "自评 − 本项"},
 }
 
 # Coaching topics suggested for a gap in an indicator (SPEC seed: 辅导沟通).
@@ -432,6 +452,8 @@ TABLE_NAMES: dict[str, dict[str, str]] = {
     "audits": {"en": "audits", "zh": "稽核"},
     "peer_reviews": {"en": "peer_reviews", "zh": "同事互评"},
     "budgets": {"en": "budgets", "zh": "预算"},
+    "manager_ratings": {"en": "manager_ratings", "zh": "上级评价"},
+    "self_assessments": {"en": "self_assessments", "zh": "自评"},
 }
 
 # What a readable cell of each column kind looks like (perfmodel.parsing.EXPECTED in English).

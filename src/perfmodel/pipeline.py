@@ -152,6 +152,22 @@ class PipelineResult:
         return s.reset_index(drop=True)
 
     @property
+    def leniency(self) -> pd.DataFrame:
+        """Whether the rater-leniency correction was applied, per corrected indicator and period.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns of :data:`perfmodel.leniency.STATUS_COLUMNS`: ``indicator``, ``period``,
+            ``applied`` (bool), ``reason`` (a code of :data:`perfmodel.leniency.REASONS`),
+            ``detail`` (dict), ``n_raters``, ``n_ratings``; no rows when no rating table
+            was present.
+        """
+        from .leniency import STATUS_COLUMNS
+
+        return pd.DataFrame(self.panel.attrs.get("leniency", []), columns=STATUS_COLUMNS)
+
+    @property
     def quarantine(self) -> pd.DataFrame:
         """The quarantined rows (columns of :data:`perfmodel.dataset.QUARANTINE_COLUMNS`)."""
         from .dataset import QUARANTINE_COLUMNS

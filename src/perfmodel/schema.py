@@ -154,9 +154,24 @@ TABLES: dict[str, Table] = {
             key=("supervisor_id", "period"),
             foreign={"supervisor_id": "supervisors"},
         ),
+        Table(
+            "manager_ratings",
+            (_c("rater_id", "id", True), _c("supervisor_id", "id", True),
+             _c("rated_on", "date", True), _c("item", "text", True),
+             _c("score", "float", True, min=1, max=5)),
+            key=("rater_id", "supervisor_id", "rated_on", "item"),
+            foreign={"supervisor_id": "supervisors"},
+        ),
+        Table(
+            "self_assessments",
+            (_c("supervisor_id", "id", True), _c("assessed_on", "date", True),
+             _c("item", "text", True), _c("score", "float", True, min=1, max=5)),
+            key=("supervisor_id", "assessed_on", "item"),
+            foreign={"supervisor_id": "supervisors"},
+        ),
     )
 }
 
 # Tables are validated in this order so that foreign keys point at cleaned tables.
 LOAD_ORDER = ("supervisors", "staff", "customers", "tickets", "surveys", "followups",
-              "training", "audits", "peer_reviews", "budgets")
+              "training", "audits", "peer_reviews", "budgets", "manager_ratings", "self_assessments")

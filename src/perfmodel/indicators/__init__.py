@@ -15,6 +15,7 @@ from ..dataset import Dataset
 from ..engines import Engine, connect
 from ..errors import DataError, PeriodError, UsageError
 from ..periods import KINDS, Period, parse_period, period_containing, period_range
+from ..leniency import RATED, correct_panel
 from ..schema import TABLES
 from .definitions import (BUSINESS_INDICATORS, UNUSED_COLUMNS, Context, day_number, panel_expr,
                           period_key_of)
@@ -211,6 +212,14 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
         - ``available`` (bool): False when a source table of the indicator is absent;
           then value, numerator and denominator are NaN (unavailable, not zero).
 
+        ``collaboration_score`` and ``manager_rating`` are corrected for rater leniency
+        (:mod:`perfmodel.leniency`, the same Python step after every engine); their
+        numerator is then the corrected mean × the number of ratings. ``attrs["leniency"]``
+        holds one record per corrected indicator and period (keys
+        :data:`perfmodel.leniency.STATUS_COLUMNS`: applied or why not) and
+        ``attrs["rater_effects"]`` the estimated rater effects
+        (:data:`perfmodel.leniency.EFFECT_COLUMNS`).
+
     Raises
     ------
     PeriodError
@@ -243,11 +252,36 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
                       period_table=eng.register("periods", frame), parameters=parameters)
         if any(i in BUSINESS_INDICATORS for i in available):
             _register_calendar(ctx, eng, calendar or own_calendar, *ticket_clock_span(origin))
+        status, effects = [], []
         if available:
             wide = eng.execute(panel_expr(ctx, tables["supervisors"], available))
+            corrected = [i for i in available if i in RATED]
+            if corrected:
+                wide, status, effects = correct_panel(wide, _ratings(eng, ctx, corrected), plist)
         else:
             wide = pd.DataFrame({"supervisor_id": [], "period": []})
-    return _long(wide, supervisors, plist, ids, available)
+    long = _long(wide, supervisors, plist, ids, available)
+    long.attrs["leniency"] = status
+    long.attrs["rater_effects"] = effects
+    return long
+
+
+def _ratings(eng: Engine, ctx: Context, indicators: list[str]) -> dict:
+    """The rating rows of each leniency-corrected indicator up to the end of the last period.
+
+    Returns
+    -------
+    dict
+        Indicator id -> DataFrame ``supervisor_id``, ``rater_id``, ``at``, ``score``.
+    """
+    out = {}
+    for ind in indicators:
+        table, rater, at, score, _ = RATED[ind]
+        t = ctx.tables[table]
+        t = t.filter(t[at] < ctx.last_end)
+        out[ind] = eng.execute(t.select(supervisor_id=t.supervisor_id, rater_id=t[rater], at=t[at],
+                                        score=t[score].cast("float64")))
+    return out
 
 
 _CLOCK_COLUMNS = ("created_at", "first_response_at", "resolved_at")

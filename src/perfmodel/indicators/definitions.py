@@ -325,6 +325,20 @@ def peer_reviews_family(ctx: Context):
     )
 
 
+def manager_ratings_family(ctx: Context):
+    """Sum and count of manager rating scores (every item) with rated_on in P."""
+    r = ctx.tables["manager_ratings"]
+    r = r.filter(ctx.in_range(r.rated_on)).mutate(k=ctx.key(r.rated_on))
+    return r.group_by(["supervisor_id", "k"]).aggregate(manager_sum=r.score.sum(), manager_n=r.score.count())
+
+
+def self_assessments_family(ctx: Context):
+    """Sum and count of self-assessment scores (every item) with assessed_on in P."""
+    r = ctx.tables["self_assessments"]
+    r = r.filter(ctx.in_range(r.assessed_on)).mutate(k=ctx.key(r.assessed_on))
+    return r.group_by(["supervisor_id", "k"]).aggregate(self_sum=r.score.sum(), self_n=r.score.count())
+
+
 def _training(ctx: Context):
     tr = ctx.tables["training"]
     st = ctx.tables["staff"].select("staff_id", "supervisor_id")
@@ -481,6 +495,8 @@ FAMILIES: dict[str, Family] = {f.name: f for f in (
     Family("training_done", ("staff", "training"), training_done_family, ("gain_sum", "gain_n")),
     Family("staff", ("staff",), staff_family,
            ("staff_days", "headcount_first", "headcount_last", "leavers", "promotions")),
+    Family("manager_ratings", ("manager_ratings",), manager_ratings_family, ("manager_sum", "manager_n")),
+    Family("self_assessments", ("self_assessments",), self_assessments_family, ("self_sum", "self_n")),
 )}
 
 #: Indicators that need the working calendar in the :class:`Context` (``work_days``).
@@ -542,6 +558,13 @@ INDICATORS: dict[str, Indicator] = {
                                                    lambda m: m.bch_us.cast("float64") / US_PER_HOUR,
                                                    lambda m: m.bch_n),
     "timely_closure_business_rate": Indicator(("tickets",), lambda m: m.btc_num, lambda m: m.btc_den),
+    # the raw means; collaboration_score and manager_rating start from them and are then
+    # corrected for rater leniency in Python (perfmodel.leniency), the same for every engine
+    "collaboration_score_raw": Indicator(("peer_reviews",), lambda m: m.collaboration_sum,
+                                         lambda m: m.collaboration_n),
+    "manager_rating": Indicator(("manager_ratings",), lambda m: m.manager_sum, lambda m: m.manager_n),
+    "manager_rating_raw": Indicator(("manager_ratings",), lambda m: m.manager_sum, lambda m: m.manager_n),
+    "self_rating": Indicator(("self_assessments",), lambda m: m.self_sum, lambda m: m.self_n),
 }
 
 

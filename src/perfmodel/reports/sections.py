@@ -946,6 +946,7 @@ def show_manifest(ctx: ReportContext):
 
 from .mid_period import mark_partial, mid_period_context, provisional, show_coaching, word  # noqa: E402,F401 - feedback pages
 from .derivation import show_derivation  # noqa: E402,F401 - feedback pages
+from .judgement import show_judgement  # noqa: E402,F401 - feedback pages
 from .review import show_rating_review  # noqa: E402,F401 - quarterly page
 from .mid_period import show_note as show_provisional_note  # noqa: E402,F401 - the notebook's mid-period cell
 

@@ -21,6 +21,8 @@ EXISTS_FROM: dict[str, str] = {
     "followups": "called_at",
     "audits": "audited_on",
     "peer_reviews": "reviewed_on",
+    "manager_ratings": "rated_on",
+    "self_assessments": "assessed_on",
 }
 
 # State changes: the column (and its companions) are emptied when it is >= as_of.
