@@ -6,6 +6,13 @@ import shutil
 
 import pytest
 
+# openpyxl writes its XML with lxml when lxml is installed (the test extra's pyfixest brings
+# it) and with the standard library otherwise, in different bytes. The committed workbooks
+# of the broken-input corpus were written with the standard library, as a plain install of
+# perfmodel (which has no lxml) reads and writes them; every test process and the notebook
+# kernels it starts use the same.
+os.environ.setdefault("OPENPYXL_LXML", "False")
+
 
 def _jvm_available() -> bool:
     home = os.environ.get("JAVA_HOME")

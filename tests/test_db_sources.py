@@ -57,9 +57,15 @@ def folder(tmp_path_factory) -> Path:
 
 
 def _csv_tables(data: Path) -> dict[str, pd.DataFrame]:
-    """Every table of the folder as text cells (empty cell = NULL), as a helpdesk export has them."""
-    return {p.stem: pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-            .replace("", None) for p in sorted(data.glob("*.csv"))}
+    """Every table of the folder as text cells (empty cell = NULL), as a helpdesk export has them.
+
+    The folder's calendar.yaml goes into a table ``calendar`` (one row, column ``yaml``).
+    """
+    tables = {p.stem: pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+              .replace("", None) for p in sorted(data.glob("*.csv"))}
+    if (data / "calendar.yaml").exists():
+        tables["calendar"] = pd.DataFrame({"yaml": [(data / "calendar.yaml").read_text(encoding="utf-8")]})
+    return tables
 
 
 def _write_duckdb(path: Path, tables: dict[str, pd.DataFrame]) -> Path:
@@ -169,6 +175,9 @@ def test_a_typed_duckdb_table_gives_the_same_panel(folder, tmp_path, folder_run)
         con.execute(f"CREATE TABLE \"{p.stem}\" AS SELECT * FROM read_csv('{p}', header=true, "
                     f"types={{'created_at': 'VARCHAR'}})" if p.stem == "tickets" else
                     f"CREATE TABLE \"{p.stem}\" AS SELECT * FROM read_csv('{p}', header=true)")
+    # the folder's calendar.yaml travels as the table calendar (one row, column yaml)
+    con.execute("CREATE TABLE calendar (yaml VARCHAR)")
+    con.execute("INSERT INTO calendar VALUES (?)", [(folder / "calendar.yaml").read_text(encoding="utf-8")])
     con.close()
     run = run_pipeline(path, "efficiency")
     pd.testing.assert_frame_equal(run.panel, folder_run.panel)
@@ -188,7 +197,7 @@ def test_digest_ignores_row_order_and_sees_every_change():
 def test_duckdb_and_postgresql_record_the_same_digests(duckdb_file, pg_url, monkeypatch):
     from perfmodel import dbsource
 
-    monkeypatch.setattr(dbsource, "BATCH_ROWS", 997)  # PostgreSQL rows arrive in many batches
+    monkeypatch.setattr(dbsource, "BATCH_BYTES", 64 << 10)  # PostgreSQL rows arrive in many batches
     duck, pg = audit.hash_inputs(duckdb_file), audit.hash_inputs(pg_url)
     assert [i["path"] for i in duck] == [f"table:{n}" for n in sorted(_csv_tables(SAMPLE))]
     assert duck == pg
@@ -296,7 +305,8 @@ def _pg_type(column: str) -> str:
         return "date"
     if column in ("is_complaint", "reached", "positive"):
         return "boolean"
-    if column.endswith("_id") or column in ("name", "team", "region", "period", "indicator", "item", "note"):
+    if column.endswith("_id") or column in ("name", "team", "region", "period", "indicator", "item", "note",
+                                             "yaml"):
         return "text"
     return "numeric"
 

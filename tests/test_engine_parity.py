@@ -121,17 +121,34 @@ def rich_dataset(seed: int = 7, n_tickets: int = 4000) -> Dataset:
     audits["items_checked"] = rng.integers(10, 60, len(audits)).astype(float)
     audits["violations"] = np.minimum(rng.poisson(2, len(audits)), audits["items_checked"]).astype(float)
     review_days = pd.Timestamp("2025-10-01") + pd.to_timedelta(np.arange(0, 365, 30), unit="D")
-    peer_reviews = pd.DataFrame([(s, f"R{r}", d) for s in active for r in range(3) for d in review_days],
+    # three reviewers who review most supervisors (unbalanced, so the leniency correction
+    # changes the means)
+    peer_reviews = pd.DataFrame([(s, f"R{r}", d) for j, s in enumerate(active) for r in range(3)
+                                 for i, d in enumerate(review_days) if (i + j + r) % 4],
                                 columns=["supervisor_id", "reviewer_id", "reviewed_on"])
     peer_reviews["collaboration"] = rng.integers(1, 6, len(peer_reviews)).astype(float)
     quarters = ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
     budgets = pd.DataFrame([(s, q) for s in active for q in quarters], columns=["supervisor_id", "period"])
     budgets["budget"] = np.round(rng.uniform(5000, 40000, len(budgets)), 2)
     budgets.loc[0, "budget"] = 0.0
+    # manager ratings: five raters rotating over the supervisors (the leniency correction
+    # applies), several items each, a few on period bounds; self-assessments
+    rating_days = pd.Timestamp("2025-10-15") + pd.to_timedelta(np.arange(0, 365, 45), unit="D")
+    manager_ratings = pd.DataFrame([(f"M{r}", s, d, item) for i, d in enumerate(rating_days)
+                                    for j, s in enumerate(active) for r in range(5) if (i + j + r) % 3 == 0
+                                    for item in ("执行力", "团队管理")],
+                                   columns=["rater_id", "supervisor_id", "rated_on", "item"])
+    manager_ratings.loc[:3, "rated_on"] = pd.Timestamp("2026-04-01")
+    manager_ratings["score"] = rng.integers(1, 6, len(manager_ratings)).astype(float)
+    self_assessments = pd.DataFrame([(s, d, item) for s in active for d in rating_days
+                                     for item in ("执行力", "团队管理")],
+                                    columns=["supervisor_id", "assessed_on", "item"])
+    self_assessments["score"] = rng.integers(1, 6, len(self_assessments)).astype(float)
     return Dataset(tables={"supervisors": supervisors, "tickets": tickets, "surveys": surveys,
                            "followups": followups, "customers": customers, "staff": staff,
                            "training": training, "audits": audits, "peer_reviews": peer_reviews,
-                           "budgets": budgets})
+                           "budgets": budgets, "manager_ratings": manager_ratings,
+                           "self_assessments": self_assessments})
 
 
 def assert_same(a: pd.DataFrame, b: pd.DataFrame) -> None:
@@ -168,6 +185,13 @@ def test_quarters_all_periods(spark, rich):
     # the comparison is not vacuous: most values are present
     assert duck["value"].notna().mean() > 0.8
     assert_same(duck, sp)
+    # ... and the leniency correction was applied (corrected differs from raw) on both engines
+    assert duck.attrs["leniency"] == sp.attrs["leniency"]
+    assert any(r["applied"] for r in duck.attrs["leniency"] if r["indicator"] == "manager_rating")
+    assert any(r["applied"] for r in duck.attrs["leniency"] if r["indicator"] == "collaboration_score")
+    wide = duck.pivot_table(index=["supervisor_id", "period"], columns="indicator", values="value")
+    assert (wide["manager_rating"] - wide["manager_rating_raw"]).abs().max() > 0.01
+    assert (wide["collaboration_score"] - wide["collaboration_score_raw"]).abs().max() > 0.01
 
 
 def test_months(spark, rich):
@@ -199,5 +223,6 @@ def test_trusted_parquet_path(spark, rich, tmp_path):
     for name, frame in rich.tables.items():
         frame.to_parquet(tmp_path / f"{name}.parquet", index=False)
     in_memory = compute_indicators(rich, "2026Q1", engine="duckdb")
+    assert any(r["applied"] for r in in_memory.attrs["leniency"])
     assert_same(in_memory, compute_indicators(tmp_path, "2026Q1", engine="duckdb", trusted=True))
     assert_same(in_memory, compute_indicators(tmp_path, "2026Q1", engine="spark", trusted=True))

@@ -107,9 +107,19 @@ def tables() -> dict[str, pd.DataFrame]:
     })
     budgets = pd.DataFrame({"supervisor_id": [S1, S2, S1], "period": ["2026Q3", "2026Q3", "2026Q2"],
                             "budget": [460.0, 0.0, 100.0]})
+    manager_ratings = pd.DataFrame({
+        "rater_id": ["M1", "M1", "M2", "M2", "M1"], "supervisor_id": [S1, S1, S1, S1, S1],
+        "rated_on": ts("2026-07-20", "2026-07-20", "2026-09-30", "2026-10-01", "2026-06-30"),
+        "item": ["执行力", "团队管理", "执行力", "执行力", "执行力"], "score": [4.0, 3.0, 5.0, 1.0, 2.0],
+    })
+    self_assessments = pd.DataFrame({
+        "supervisor_id": [S1, S1, S1], "assessed_on": ts("2026-07-15", "2026-07-15", "2026-10-01"),
+        "item": ["执行力", "团队管理", "执行力"], "score": [4.0, 5.0, 1.0],
+    })
     return {"supervisors": supervisors, "tickets": tickets, "surveys": surveys, "followups": followups,
             "customers": customers, "staff": staff, "training": training, "audits": audits,
-            "peer_reviews": peer_reviews, "budgets": budgets}
+            "peer_reviews": peer_reviews, "budgets": budgets, "manager_ratings": manager_ratings,
+            "self_assessments": self_assessments}
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +184,15 @@ S1_Q3 = [
     # -> 1 - 5/50 = 0.9, numerator 50 - 5 = 45 items without violation
     ("compliance_rate", 0.9, 45, 50),
     # peer reviews in Q3: 07-01 (4), 09-30 (5); 06-30 is Q2
+    # (two reviewers with a few reviews each: too little overlap, so no leniency correction)
     ("collaboration_score", 4.5, 9, 2),
+    ("collaboration_score_raw", 4.5, 9, 2),
+    # manager ratings in Q3, every item: M1 07-20 (4, 3), M2 09-30 (5); 10-01 is Q4, 06-30 Q2.
+    # M1 and M2 each rated one supervisor: no leniency correction, the raw mean
+    ("manager_rating", 4.0, 12, 3),
+    ("manager_rating_raw", 4.0, 12, 3),
+    # self-assessment items in Q3: 07-15 (4, 5); 10-01 is Q4
+    ("self_rating", 4.5, 9, 2),
     # due in Q3: A1/K1 (done on the due day: on time), A1/K2 (late), A2/K1 (not done) -> 1/3
     ("training_completion_rate", 1 / 3, 1, 3),
     # completed in Q3 with both scores: A1/K1 +15, A1/K2 +20, A4/K1 +10 (due in Q2);
@@ -187,6 +205,18 @@ S1_Q3 = [
     ("promotion_rate", 1 / 2.5, 1, 2.5),
     # cost 230 over the 3 Q3 tickets that have a cost (T4 has none)
     ("cost_per_ticket", 230 / 3, 230, 3),
+    # business hours, default calendar 09:00-18:00 on official working days. Responses of Q3
+    # tickets: T1 Wed 07-01 08:00 -> 10:00 = 1 h; T2 Wed 09-30 20:00 -> (holiday) 10-01 02:00
+    # = 0 h; T4 Sat 08-15 00:00 -> 05:00 = 0 h; T6 Fri 07-10 12:00 -> 12:30 = 0.5 h
+    # -> sorted 0 0 0.5 1, median 0.25
+    ("first_response_business_hours", 0.25, NaN, 4),
+    # complaints resolved in Q3: T1 07-01 08:00 -> 07-02 08:00 = one full day 9 h; T3 06-30
+    # 22:00 -> 07-01 04:00 = 0 h  -> (9 + 0) / 2
+    ("complaint_handling_business_hours", 4.5, 9, 2),
+    # created in Q3, N = 16 (default): T1 9 h in time; T6 6 h in time; T4 open at end(Q3)
+    # (resolved exactly at 10-01 00:00) after weeks of working days: late; T2 open at
+    # end(Q3) after 0 working hours: left out  -> 2 / 3
+    ("timely_closure_business_rate", 2 / 3, 2, 3),
 ]
 
 
@@ -224,7 +254,7 @@ def test_s2_q3_empty_denominators(q3, ind, value, numerator, denominator):
 
 def test_supervisor_without_any_data_gets_missing_values_not_zeros(q3):
     rows = q3[q3.supervisor_id == S3]
-    assert len(rows) == 21
+    assert len(rows) == 28
     assert rows["value"].isna().all()
     assert rows["available"].all()
     # no budget row for S3: the budget is missing, not 0
@@ -234,8 +264,8 @@ def test_supervisor_without_any_data_gets_missing_values_not_zeros(q3):
 
 def test_shape_order_and_types(q3):
     assert list(q3.columns) == LONG_COLUMNS
-    # 3 supervisors x 1 period x 21 indicators
-    assert len(q3) == 3 * 21
+    # 3 supervisors x 1 period x 28 indicators
+    assert len(q3) == 3 * 28
     keys = list(zip(q3.supervisor_id, q3.period, q3.indicator))
     assert keys == sorted(keys)
     assert q3["available"].dtype == bool
@@ -262,7 +292,7 @@ def test_tickets_spanning_two_quarters():
     # the Q3 numbers are the same whether Q3 is asked alone or with Q2
     check(long, S1, "2026Q3", "backlog_ratio", 0.75, 3, 4)
     check(long, S1, "2026Q3", "tickets_per_staff_day", 3 / 248, 3, 248)
-    assert len(long) == 3 * 2 * 21
+    assert len(long) == 3 * 2 * 28
 
 
 def test_default_periods_span_every_event_the_indicators_use():
@@ -312,7 +342,9 @@ def test_absent_optional_tables_make_indicators_unavailable():
                               "2026Q3")
     tickets_only = {i for i in catalogue.indicator_ids() if catalogue.indicator(i)["tables"] == ["tickets"]}
     assert tickets_only == {"complaint_resolution_rate", "first_response_hours", "complaint_handling_hours",
-                            "timely_closure_rate", "backlog_ratio", "reopen_rate", "cost_per_ticket"}
+                            "timely_closure_rate", "backlog_ratio", "reopen_rate", "cost_per_ticket",
+                            "first_response_business_hours", "complaint_handling_business_hours",
+                            "timely_closure_business_rate"}
     for ind, group in long.groupby("indicator"):
         if ind in tickets_only:
             assert group["available"].all(), ind
@@ -418,7 +450,7 @@ def test_cli_writes_and_reports(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert str(out) in printed and "3 supervisors x 1 periods" in printed
     written = pd.read_csv(out, dtype={"supervisor_id": str})
-    assert len(written) == 63
+    assert len(written) == 3 * 28
     wide_out = tmp_path / "wide.xlsx"
     assert main(["indicators", "--data", str(tmp_path), "--all", "--wide", "--out", str(wide_out)]) == 0
     wide = pd.read_excel(wide_out)
@@ -448,7 +480,11 @@ def test_agrees_with_the_synthetic_generator_realised_values(tmp_path):
                                           ["2025Q3", "2025Q4", "2026Q1", "2026Q2"]))
     panel = panel.set_index(["supervisor_id", "period"]).loc[
         list(zip(realised.supervisor_id, realised.period))].reset_index()
-    compared = [c for c in realised.columns if c in catalogue.indicator_ids()]
+    # the leniency-corrected judgements are estimates: the generator's value is the neutral
+    # mean a rater of zero leniency would have given (tests/test_leniency.py checks those)
+    from perfmodel.leniency import RATED
+
+    compared = [c for c in realised.columns if c in catalogue.indicator_ids() and c not in RATED]
     assert len(compared) >= 15
     for col in compared:
         np.testing.assert_allclose(panel[col].to_numpy(float), realised[col].to_numpy(float),

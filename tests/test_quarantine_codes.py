@@ -137,3 +137,46 @@ def test_audit_compares_the_workbook_quarantine_by_code_in_any_language(broken, 
     # a reworded English reason with the same code is no difference
     reworded = q.assign(reason="anything")
     assert audit.quarantine_findings(path, reworded) == []
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("2300-01-01 10:00:00", True), ("1600-05-01", True), ("2262-04-12", True),
+    # datetime64[ns] holds 1677-09-21 00:12:44 .. 2262-04-11 23:47:16
+    ("1677-09-21 00:00:00", True), ("1677-09-21 00:12:44", False), ("2262-04-11 23:47:17", True),
+    ("2262-04-10", False),
+    ("2026-02-30", False),  # impossible, not far: date_field names it
+    ("yesterday", False),
+])
+def test_beyond_span_is_a_valid_date_outside_1677_2262(cell, expected):
+    from perfmodel.parsing import beyond_span
+
+    assert beyond_span(cell) is expected
+
+
+def test_far_dates_name_the_span_in_csv_and_parquet(tmp_path):
+    """Well-formed dates outside 1677-09-22..2262-04-11 say so, in both languages."""
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "data"
+    shutil.copytree(SAMPLE, folder)
+    t = pcsv.read_csv(folder / "tickets.csv",
+                      convert_options=pcsv.ConvertOptions(column_types={"created_at": pa.timestamp("us")}))
+    created = t["created_at"].to_pylist()
+    created[0], created[1] = dt.datetime(1, 1, 1), dt.datetime(2300, 1, 1, 10)
+    at = t.column_names.index("created_at")
+    pq.write_table(t.set_column(at, "created_at", pa.array(created, pa.timestamp("us"))),
+                   folder / "tickets.parquet")
+    (folder / "tickets.csv").unlink()
+    q = load_dataset(folder).quarantine
+    rows = q[(q["table"] == "tickets") & (q["column"] == "created_at")].sort_values("row")
+    assert rows["row"].tolist() == [1, 2]  # Parquet rows by position
+    assert rows["reason_code"].tolist() == ["date_span", "date_span"]
+    assert rows["reason"].iloc[1] == ("created_at: 2300-01-01 10:00:00 lies outside the dates perfmodel can "
+                                      "hold (1677-09-22 to 2262-04-11); correct the year in the source")
+    zh = reason_text(rows["reason_code"].iloc[1], rows["reason_params"].iloc[1], "zh", rows["reason"].iloc[1])
+    assert zh == ("created_at：“2300-01-01 10:00:00”超出 perfmodel 可处理的日期范围（1677-09-22 至 2262-04-11）；"
+                  "请在源数据中更正年份")

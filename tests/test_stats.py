@@ -79,6 +79,22 @@ def test_matches_linearmodels_with_exact_small_sample_ratio(grunfeld10, effects)
     np.testing.assert_allclose(ours.se, lm.std_errors[ours.index] * ratio, rtol=1e-9)
 
 
+@pytest.mark.parametrize("effects, formula", [
+    ("entity", "invest ~ value + capital | firm"),
+    ("twoway", "invest ~ value + capital | firm + year"),
+])
+def test_matches_pyfixest(grunfeld10, effects, formula):
+    # pyfixest follows fixest: CRV1 with K = slopes + non-nested effects + 1 ("nested"),
+    # G/(G-1) and (n-1)/(n-K), t(G-1): the same conventions as ours, so no ratio is needed.
+    import pyfixest as pf
+    ours = panel_regression(grunfeld10, "invest", ["value", "capital"], "firm", "year",
+                            effects=effects).set_index("term")
+    fit = pf.feols(formula, data=grunfeld10, vcov={"CRV1": "firm"})
+    np.testing.assert_allclose(ours.coef, fit.coef()[ours.index], rtol=1e-9)
+    np.testing.assert_allclose(ours.se, fit.se()[ours.index], rtol=1e-9)
+    np.testing.assert_allclose(ours.p, fit.pvalue()[ours.index], rtol=1e-6)
+
+
 def test_unbalanced_matches_dummy_ols(grunfeld10):
     rng = np.random.default_rng(7)
     df = grunfeld10.drop(index=rng.choice(grunfeld10.index, 37, replace=False))
@@ -190,3 +206,17 @@ def test_cronbach_alpha_equals_published_icc3k_of_shrout_fleiss():
     df = pd.DataFrame(SHROUT_FLEISS, columns=["j1", "j2", "j3", "j4"])
     r = cronbach_alpha(df, ["j1", "j2", "j3", "j4"])
     assert round(r.loc[0, "alpha"], 2) == 0.91
+
+
+def test_cronbach_alpha_ci_level_and_deprecated_alpha():
+    df = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 5], "c": [1, 3, 3, 4, 4]})
+    # alpha by hand: item variances 2.5, 2.3, 1.5; totals 4, 7, 9, 13, 14 have variance 17.3
+    r = cronbach_alpha(df, ["a", "b", "c"], ci=0.90).iloc[0]
+    assert r["alpha"] == pytest.approx(1.5 * (1 - 6.3 / 17.3))
+    lo = 1 - (1 - r["alpha"]) * sps.f.ppf(0.95, 4, 8)
+    assert r["ci_low"] == pytest.approx(lo)
+    with pytest.warns(DeprecationWarning, match="ci=0.9"):
+        old = cronbach_alpha(df, ["a", "b", "c"], alpha=0.10)
+    pd.testing.assert_frame_equal(old, cronbach_alpha(df, ["a", "b", "c"], ci=0.90))
+    with pytest.raises(UsageError, match="ci=95"):
+        cronbach_alpha(df, ["a", "b", "c"], ci=95)

@@ -12,7 +12,7 @@ import pytest
 
 from perfmodel.cli import main
 from perfmodel.schema import TABLES
-from perfmodel.synth import generate
+from perfmodel.synth import TABLE_ORDER, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -316,7 +316,7 @@ def test_switching_format_leaves_one_file_per_table(tmp_path):
     generate(tmp_path, seed=1, supervisors=2, start="2025Q1", end="2025Q1")
     generate(tmp_path, seed=1, supervisors=2, start="2025Q1", end="2025Q1", fmt="parquet")
     assert not list(tmp_path.glob("*.csv"))
-    assert len(list(tmp_path.glob("*.parquet"))) == 11  # ten tables and the agreed goals
+    assert len(list(tmp_path.glob("*.parquet"))) == len(TABLE_ORDER)
 
 
 @pytest.mark.parametrize("args", [
@@ -327,3 +327,34 @@ def test_bad_arguments_exit_2_with_one_line(tmp_path, capsys, args):
     assert main(["synth", "--out", str(tmp_path / "x"), *args]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("perfmodel: error:") and "\n" not in err
+
+
+def test_raters_of_known_leniency_are_recorded_and_recovered(tmp_path):
+    from perfmodel.indicators import compute_indicators
+
+    summary = generate(tmp_path, seed=3, supervisors=24, start="2025Q1", end="2025Q4", tickets=2000,
+                       raters=6, rater_leniency=0.5, min_rated=6)
+    truth = json.loads(summary["ground_truth"].read_text(encoding="utf-8"))["raters"]["manager_raters"]
+    assert [r["rater_id"] for r in truth] == [f"M{i:02d}" for i in range(1, 7)]
+    assert all(-0.5 <= r["leniency"] <= 0.5 for r in truth)
+    ratings = pd.read_csv(tmp_path / "manager_ratings.csv", dtype={"supervisor_id": str})
+    assert set(ratings["rater_id"]) == {r["rater_id"] for r in truth}
+    per_period = ratings.assign(q=pd.PeriodIndex(ratings["rated_on"], freq="Q")).groupby(["q", "rater_id"])
+    assert per_period["supervisor_id"].nunique().min() >= 6
+    assert ratings["score"].between(1, 5).all()
+    self_rows = pd.read_csv(tmp_path / "self_assessments.csv")
+    assert len(self_rows) == 24 * 4 * 4  # every supervisor, period and item
+    panel = compute_indicators(tmp_path, ["2025Q4"])
+    effects = pd.DataFrame(panel.attrs["rater_effects"]).set_index("rater_id")["effect"]
+    known = pd.Series({r["rater_id"]: r["leniency"] for r in truth})
+    np.testing.assert_allclose(effects.to_numpy(), (known - known.mean()).reindex(effects.index).to_numpy(),
+                               atol=0.1)
+
+
+def test_new_tables_do_not_change_the_other_files(tmp_path):
+    # the judgement tables come from their own random stream: the other tables are the
+    # ones the same seed gave before they existed (data/sample's files)
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    generate(tmp_path, seed=20261, supervisors=30, start="2024Q4", end="2026Q3")
+    for name in TABLE_ORDER:
+        assert (tmp_path / f"{name}.csv").read_bytes() == (sample / f"{name}.csv").read_bytes(), name

@@ -211,7 +211,8 @@ def test_bad_arguments(sim):
 def test_default_grid_is_catalogue_process_by_result():
     panel, _ = simulate_panel(40, "2024Q1", "2025Q4", seed=1)
     r = predictive_validity(panel, oos=False)
-    assert len(r) == 12 * 5
+    # 15 process indicators (12 + the three business-hours clocks) x 5 result indicators
+    assert len(r) == 15 * 5
     assert r.groupby("process").size().eq(5).all()
 
 
@@ -248,7 +249,7 @@ def test_cli_writes_table_prints_predicting_pairs_and_is_deterministic(tmp_path,
     assert outs[0] == outs[1]
     printed = capsys.readouterr().out
     table = pd.read_csv(tmp_path / "a.csv")
-    assert len(table) == 60
+    assert len(table) == 75  # 15 process x 5 result indicators
     assert set(table.p_method) == {"wild cluster bootstrap (Webb, B=199)"}  # 12 supervisors
     for _, r in table[table.verdict == "predicts"].iterrows():
         assert f"{r.process} -> {r.result}" in printed

@@ -14,7 +14,6 @@ with the recomputed tables (:mod:`perfmodel.published`).
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import platform
@@ -30,7 +29,8 @@ import pandas as pd
 import yaml
 
 from .atomic import write_atomic
-from .errors import CheckFailed, PerfmodelError, UsageError
+from .errors import CheckFailed, DataError, PerfmodelError, UsageError
+from .hashing import sha256_file, sha256_text
 
 MANIFEST = "manifest.json"
 FAILED = "FAILED"
@@ -41,27 +41,17 @@ SCORES_CSV = "scores.csv"
 RECOMPUTED = (INDICATORS_CSV, SCORES_CSV)
 WORKBOOK = "scores.xlsx"
 POLICY_FILE = "policy.yaml"
+ADJUSTMENTS_FILE = "adjustments.csv"  # the review meeting's file, copied byte for byte into the run folder
 # Notebooks whose pages show the run's own scores (verify compares their score tables).
 SCORE_PAGES = ("quarterly", "feedback")
 LIBRARIES = ("perfmodel", "pandas", "numpy", "pyarrow", "duckdb", "ibis-framework", "sqlglot",
-             "pyspark", "statsmodels", "linearmodels", "scipy", "pandera", "matplotlib", "seaborn",
+             "pyspark", "statsmodels", "scipy", "pandera", "matplotlib", "seaborn",
              "papermill", "nbconvert", "nbformat", "ipykernel", "xlsxwriter", "openpyxl", "mplfonts")
 
 
 # --------------------------------------------------------------------------- hashing
 
-def sha256_file(path) -> str:
-    """Return the hex SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def sha256_text(text: str) -> str:
-    """Return the hex SHA-256 of ``text`` encoded as UTF-8."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+# sha256_file and sha256_text come from perfmodel.hashing (imported above)
 
 
 def input_files(data_dir) -> list[Path]:
@@ -91,8 +81,9 @@ def hash_inputs(data_dir) -> list[dict]:
     db = as_database(data_dir)
     if db is not None:
         from .schema import TABLES
+        from .workcalendar import CALENDAR_TABLE
 
-        return describe_tables(db, TABLES)
+        return describe_tables(db, [*TABLES, CALENDAR_TABLE])
     return [{"path": p.name, "sha256": sha256_file(p), "bytes": p.stat().st_size}
             for p in input_files(data_dir)]
 
@@ -166,7 +157,7 @@ def load_policy_text(text: str, source: str = "manifest policy"):
 
 # --------------------------------------------------------------------------- data outputs
 
-def compute_tables(data, policy, period: str, engine: str = "duckdb") -> dict[str, pd.DataFrame]:
+def compute_tables(data, policy, period: str, engine: str = "duckdb", adjustments=None) -> dict[str, pd.DataFrame]:
     """Compute the data outputs of a report run for one period.
 
     This one function is used both by the report runner and by :func:`verify_run`, so a
@@ -184,6 +175,9 @@ def compute_tables(data, policy, period: str, engine: str = "duckdb") -> dict[st
         The period id.
     engine : {"duckdb", "spark"}
         The indicator engine.
+    adjustments : path or Adjustments, optional
+        The review meeting's adjustments, applied after scoring and quotas (the scores then
+        carry ``rating_computed`` beside the final ``rating`` and the adjustment columns).
 
     Returns
     -------
@@ -196,7 +190,7 @@ def compute_tables(data, policy, period: str, engine: str = "duckdb") -> dict[st
     """
     from .pipeline import run_pipeline
 
-    res = run_pipeline(data, policy, period=period, history=True, engine=engine)
+    res = run_pipeline(data, policy, period=period, history=True, engine=engine, adjustments=adjustments)
     return {"indicators": res.indicators_of(), "scores": res.scores_of(), "panel": res.panel}
 
 
@@ -255,7 +249,7 @@ def library_versions() -> dict[str, str | None]:
     return out
 
 
-def describe_inputs(data_dir, policy_spec) -> dict:
+def describe_inputs(data_dir, policy_spec, adjustments=None) -> dict:
     """Describe what a run reads: the input files with their hashes and the policy.
 
     Returns
@@ -263,16 +257,23 @@ def describe_inputs(data_dir, policy_spec) -> dict:
     dict
         ``data_dir`` (the absolute folder or DuckDB file, or the PostgreSQL URL without its
         password), ``inputs`` (see :func:`hash_inputs`) and ``policy``
-        (``source``, ``name``, ``version``, ``sha256``, ``text``).
+        (``source``, ``name``, ``version``, ``sha256``, ``text``); with ``adjustments`` (a
+        path) also ``adjustments`` (``source``, ``sha256``, ``rows``).
     """
     from .dbsource import as_database
 
     text, source = policy_text(policy_spec)
     db = as_database(data_dir)
     where = db.recorded if db is not None else str(Path(data_dir).resolve())
-    return {"data_dir": where, "inputs": hash_inputs(data_dir),
-            "policy": {"source": source, **policy_identity(text), "sha256": sha256_text(text),
-                       "text": text}}
+    out = {"data_dir": where, "inputs": hash_inputs(data_dir),
+           "policy": {"source": source, **policy_identity(text), "sha256": sha256_text(text),
+                      "text": text}}
+    if adjustments is not None:
+        from .adjustments import read_adjustments
+
+        adj = read_adjustments(adjustments)
+        out["adjustments"] = {"source": str(adj.path.resolve()), "sha256": adj.sha256, "rows": len(adj.table)}
+    return out
 
 
 def build_manifest(run_dir, *, run_id: str, data_dir, policy_spec, parameters: dict,
@@ -295,13 +296,14 @@ def build_manifest(run_dir, *, run_id: str, data_dir, policy_spec, parameters: d
         Keys: ``manifest_version``, ``run_id``, ``status`` (complete/failed), ``errors``,
         ``created_at`` (UTC, ISO 8601), ``period``, ``engine``, ``seed``, ``parameters``,
         ``command``, ``data_dir``, ``inputs``, ``policy``, ``versions``, ``platform``,
-        ``outputs`` (path, sha256, bytes, recomputed: whether verify recomputes it).
+        ``outputs`` (path, sha256, bytes, recomputed: whether verify recomputes it) and,
+        for a run with adjustments, ``adjustments`` (source, sha256, rows).
     """
     inputs = inputs or describe_inputs(data_dir, policy_spec)
     outputs = hash_outputs(run_dir)
     for o in outputs:
         o["recomputed"] = o["path"] in RECOMPUTED
-    return {
+    manifest = {
         "manifest_version": MANIFEST_VERSION,
         "run_id": run_id,
         "status": status,
@@ -320,6 +322,9 @@ def build_manifest(run_dir, *, run_id: str, data_dir, policy_spec, parameters: d
                      "python_executable": sys.executable},
         "outputs": outputs,
     }
+    if inputs.get("adjustments") is not None:
+        manifest["adjustments"] = inputs["adjustments"]
+    return manifest
 
 
 def write_manifest(run_dir, manifest: dict, *, key: bytes | None = None, seal: bool = True) -> Path:
@@ -585,7 +590,15 @@ def check_run(run_dir, *, data_dir=None, recompute: bool = True, salt: str | Non
             from .watch import cut_dataset
 
             data = cut_dataset(data, as_of)
-        tables = compute_tables(data, policy, manifest["period"], engine=manifest.get("engine") or "duckdb")
+        adjustments = _recorded_adjustments(run_dir, manifest, miss)
+        try:
+            tables = compute_tables(data, policy, manifest["period"], engine=manifest.get("engine") or "duckdb",
+                                    adjustments=adjustments)
+        except DataError as exc:  # a tampered adjustments file may no longer apply at all
+            if adjustments is None:
+                raise
+            miss.append(f"{ADJUSTMENTS_FILE}: cannot be applied again: {exc}")
+            tables = compute_tables(data, policy, manifest["period"], engine=manifest.get("engine") or "duckdb")
         if pseudonymized:
             tables = pseudonymize_tables(tables, salt)
         with tempfile.TemporaryDirectory(prefix="perfmodel-verify-") as tmp:
@@ -610,6 +623,29 @@ def check_run(run_dir, *, data_dir=None, recompute: bool = True, salt: str | Non
     else:
         miss.extend(_page_structure_findings(run_dir))
     return result
+
+
+def _recorded_adjustments(run_dir: Path, manifest: dict, miss: list) -> Path | None:
+    """The run's copy of its adjustments file, checked against the sha256 the manifest records.
+
+    Appends a finding when the manifest records adjustments but the copy is missing or
+    hashes differently, or when a copy lies in a run that recorded none.
+    """
+    rec = manifest.get("adjustments")
+    copy = run_dir / ADJUSTMENTS_FILE
+    if not isinstance(rec, dict):
+        if copy.is_file():
+            miss.append(f"{ADJUSTMENTS_FILE} lies in the run folder but the manifest records no adjustments")
+        return None
+    if not copy.is_file():
+        miss.append(f"{ADJUSTMENTS_FILE} is missing: the manifest records adjustments "
+                    f"(sha256 {_short(rec.get('sha256'))}…) from {rec.get('source')}")
+        return None
+    got = sha256_file(copy)
+    if got != rec.get("sha256"):
+        miss.append(f"{ADJUSTMENTS_FILE} differs from the adjustments file the manifest records "
+                    f"({_short(rec.get('sha256'))}…, now {_short(got)}…): it was changed after the run")
+    return copy
 
 
 def _published_findings(run_dir: Path, manifest: dict, tables: dict[str, pd.DataFrame],
@@ -971,4 +1007,78 @@ def format_runs(runs: pd.DataFrame) -> str:
             buf.write(f"  {r.run_id}  {r.status:<10}  {r.notebook or '-':<11}  {r.lang or '-':<2}  {pol:<34}  "
                       f"{r.created_at or '-':<20}  data: {r.data_dir or '-'}"
                       f"{' (synthetic sample)' if r.synthetic is True else ''}\n")
+    return buf.getvalue().rstrip("\n")
+
+
+# --------------------------------------------------------------------------- adjustments
+
+ADJUSTMENT_LIST_COLUMNS = ["supervisor_id", "period", "from_rating", "to_rating", "reason", "approved_by",
+                           "approved_on", "report", "notebook", "run_id", "status"]
+
+
+def list_adjustments(reports_dir="reports") -> pd.DataFrame:
+    """Every adjustment made in the runs of a reports folder, per supervisor.
+
+    A run made with ``--adjustments`` keeps the file it applied (``adjustments.csv``) and
+    its sha256 in the manifest; the rows of that copy whose period the run scored are
+    listed (a row of a later period was not applied by an earlier report).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`ADJUSTMENT_LIST_COLUMNS`: the adjustment (``supervisor_id``, ``period``,
+        ``from_rating``, ``to_rating``, ``reason``, ``approved_by``, ``approved_on``) and the
+        run that applied it (``report``: its folder ``<period>/<run_id>``, ``notebook``,
+        ``run_id``, ``status``: ``complete``, ``failed``, or ``changed`` when the copy no
+        longer matches the sha256 its manifest records); sorted by supervisor, period,
+        report.
+    """
+    from .adjustments import read_adjustments
+    from .periods import parse_period
+
+    rows = []
+    runs = list_runs(reports_dir)
+    for run in runs.itertuples(index=False):
+        copy = Path(run.path) / ADJUSTMENTS_FILE
+        if not copy.is_file():
+            continue
+        try:
+            manifest = json.loads((Path(run.path) / MANIFEST).read_text(encoding="utf-8"))
+            recorded = (manifest.get("adjustments") or {}).get("sha256")
+        except (OSError, ValueError, AttributeError):
+            recorded = None
+        status = run.status if recorded == sha256_file(copy) else "changed"
+        try:
+            table = read_adjustments(copy).table
+        except PerfmodelError:
+            continue
+        try:
+            end = parse_period(run.period).start
+        except PerfmodelError:
+            end = None
+        for r in table.itertuples(index=False):
+            try:
+                if end is not None and parse_period(r.period).start > end:
+                    continue
+            except PerfmodelError:
+                continue
+            rows.append({"supervisor_id": r.supervisor_id, "period": r.period, "from_rating": r.from_rating,
+                         "to_rating": r.to_rating, "reason": r.reason, "approved_by": r.approved_by,
+                         "approved_on": r.approved_on, "report": f"{run.period}/{run.run_id}",
+                         "notebook": run.notebook, "run_id": run.run_id, "status": status})
+    out = pd.DataFrame(rows, columns=ADJUSTMENT_LIST_COLUMNS)
+    return out.sort_values(["supervisor_id", "period", "report"], kind="mergesort").reset_index(drop=True)
+
+
+def format_adjustments(adjustments: pd.DataFrame) -> str:
+    """Render :func:`list_adjustments` as text: one block per supervisor, one line per adjustment."""
+    if adjustments.empty:
+        return "no adjustments"
+    buf = io.StringIO()
+    for sid, group in adjustments.groupby("supervisor_id", sort=True):
+        buf.write(f"{sid}\n")
+        for r in group.itertuples(index=False):
+            flag = "" if r.status == "complete" else f"  [{r.status}]"
+            buf.write(f"  {r.period}  {r.from_rating} -> {r.to_rating}  {r.reason}  approved by {r.approved_by} "
+                      f"on {r.approved_on}  (report {r.report}, {r.notebook or '-'}){flag}\n")
     return buf.getvalue().rstrip("\n")

@@ -40,6 +40,8 @@ class Dataset:
         the password).
     files : dict[str, pathlib.Path]
         The file each table was read from.
+    calendar : perfmodel.workcalendar.WorkCalendar or None
+        The working calendar (``calendar.yaml`` of the folder); None: the default one.
     """
 
     tables: dict[str, pd.DataFrame]
@@ -47,6 +49,7 @@ class Dataset:
     account: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ACCOUNT_COLUMNS))
     source: Path | None = None
     files: dict[str, Path] = field(default_factory=dict)
+    calendar: object = None
 
     def has(self, name: str) -> bool:
         """Return True when table ``name`` is present."""

@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import DataError
+from .hashing import sha256_text
 
 _DOC = "see README.md, 'Reading from a database'"
 _URL = re.compile(r"^postgres(ql)?(\+\w+)?://", re.IGNORECASE)
@@ -155,29 +156,34 @@ def _read_duckdb(db: Database, names) -> dict[str, pa.Table]:
 
 
 def _read_postgresql(db: Database, names) -> dict[str, pa.Table]:
+    """Every table of ``names`` present in the URL's schema, read through ADBC.
+
+    The ADBC PostgreSQL driver streams each table with ``COPY ... TO STDOUT (FORMAT
+    binary)`` straight into Arrow record batches, typed as the server types the columns
+    (no Python object per cell). All tables are read in one ``REPEATABLE READ, READ ONLY``
+    transaction: one snapshot, and nothing can be written.
+    """
     try:
-        import psycopg
+        import adbc_driver_postgresql.dbapi as adbc
     except ImportError:
-        raise DataError(f"{db.name}: reading PostgreSQL needs the psycopg package; install "
-                        f"perfmodel[postgres] ({_DOC})") from None
+        raise DataError(f"{db.name}: reading PostgreSQL needs the adbc-driver-postgresql package; "
+                        f"install perfmodel[postgres] ({_DOC})") from None
     try:
-        con = psycopg.connect(db.target, connect_timeout=20)
+        con = adbc.connect(db.target, autocommit=True)
     except Exception as exc:
         raise DataError(f"{db.name}: cannot connect ({_first_line(exc)}); check the URL, the user "
                         f"and PGPASSWORD or ~/.pgpass ({_DOC})") from None
     try:
-        con.read_only = True  # every statement below runs in a READ ONLY transaction
-        con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ  # one snapshot for all tables
-        with con.transaction():
-            present = {r[0].lower(): r[0] for r in con.execute(
-                "SELECT table_name FROM information_schema.tables "
-                "WHERE table_schema = current_schema()").fetchall()}
-            out = {}
-            for name in names:
-                if name not in present:
-                    continue
-                out[name] = _read_pg_table(con, present[name])
-            return out
+        with con.cursor() as cur:
+            cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            try:
+                cur.execute("SELECT table_name::text AS name FROM information_schema.tables "
+                            "WHERE table_schema = current_schema()")
+                present = {n.lower(): n for n in cur.fetch_arrow_table()["name"].to_pylist()}
+                out = {name: _read_pg_table(cur, present[name]) for name in names if name in present}
+            finally:
+                cur.execute("ROLLBACK")
+        return out
     except DataError:
         raise
     except Exception as exc:
@@ -186,43 +192,44 @@ def _read_postgresql(db: Database, names) -> dict[str, pa.Table]:
         con.close()
 
 
-def _read_pg_table(con, table: str) -> pa.Table:
-    """All rows of ``table`` through a server-side cursor, :data:`BATCH_ROWS` at a time.
+def _read_pg_table(cur, table: str) -> pa.Table:
+    """All rows of ``table``, batch by batch; ``numeric`` columns become float64.
 
-    Each batch becomes Arrow columns before the next is fetched, so the driver's Python
-    objects never exist for more than one batch.
+    The driver hands PostgreSQL's ``numeric`` over as its decimal text (an opaque Arrow
+    extension type); it is cast to float64 per batch, as every other number is read.
     """
-    from psycopg import sql
-
-    batches = []
-    with con.cursor(name=f"perfmodel_{table}") as cur:
-        cur.execute(sql.SQL("SELECT * FROM {}").format(sql.Identifier(table)))
-        columns = [d.name for d in cur.description]
-        while True:
-            rows = cur.fetchmany(BATCH_ROWS)
-            if not rows:
-                break
-            batches.append(pa.table({c: _arrow_column([r[i] for r in rows]) for i, c in enumerate(columns)}))
-            del rows
-    if not batches:
-        return pa.table({c: pa.array([], pa.string()) for c in columns})
-    # a batch of missing cells only has Arrow's null type: unify with the others
-    return pa.concat_tables(batches, promote_options="permissive")
+    cur.adbc_statement.set_options(**{"adbc.postgresql.batch_size_hint_bytes": str(BATCH_BYTES)})
+    cur.execute('SELECT * FROM "{}"'.format(table.replace('"', '""')))
+    reader = cur.fetch_record_batch()
+    fields = [_plain_field(f) for f in reader.schema]
+    schema = pa.schema(fields)
+    batches = [pa.RecordBatch.from_arrays([_plain_column(c, f.type) for c, f in zip(b.columns, fields)],
+                                          schema=schema) for b in reader]
+    return pa.Table.from_batches(batches, schema=schema)
 
 
-BATCH_ROWS = 100_000
+#: Size of the record batches the driver streams (a hint, in bytes of COPY data).
+BATCH_BYTES = 16 << 20
 
 
-def _arrow_column(values: list) -> pa.Array:
-    """An Arrow array of Python values from a driver (numeric decimals become float64)."""
-    from decimal import Decimal
+def _plain_field(field: pa.Field) -> pa.Field:
+    """``field`` without driver metadata; an opaque ``numeric`` becomes float64, other opaque text."""
+    kind = field.type
+    if isinstance(kind, pa.BaseExtensionType):
+        name = getattr(kind, "type_name", "")
+        kind = pa.float64() if name == "numeric" else pa.string()
+    return pa.field(field.name, kind)
 
-    if any(isinstance(v, Decimal) for v in values):
-        values = [None if v is None else float(v) for v in values]
-    try:
-        return pa.array(values, from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed types: keep them as text
-        return pa.array([None if v is None else str(v) for v in values], type=pa.string())
+
+def _plain_column(column: pa.Array, kind: pa.DataType) -> pa.Array:
+    if isinstance(column.type, pa.BaseExtensionType):
+        column = column.storage
+    if column.type == kind:
+        return column
+    if pa.types.is_floating(kind) and pa.types.is_string(column.type):
+        # PostgreSQL writes special numerics as NaN / Infinity
+        return pc.cast(column, kind)
+    return column.cast(kind)
 
 
 def _text_cells(table: pa.Table) -> dict[str, pa.ChunkedArray]:
@@ -246,7 +253,7 @@ def _ordered(table: pa.Table, name: str) -> pa.Table:
     if table.num_rows < 2:
         return table
     cells = _text_cells(table)
-    key = [c for c in TABLES[name].key if c in cells]
+    key = [c for c in TABLES[name].key if c in cells] if name in TABLES else []
     order = key + sorted(c for c in cells if c not in key)
     sortable = pa.table({f"c{i}": cells[c] for i, c in enumerate(order)})
     index = pc.sort_indices(sortable, sort_keys=[(f"c{i}", "ascending", "at_end")
@@ -307,14 +314,13 @@ def describe_tables(db: Database, names) -> list[dict]:
     ``sha256`` hashes the table's name, row count and digest, so the manifest's checks of
     input files apply to database tables unchanged.
     """
-    import hashlib
 
     out = []
     for name, table in sorted(read_tables(db, names).items()):
         digest = table_digest(table)
         text = f"{name}\n{table.num_rows}\n{digest}"
         out.append({"path": f"table:{name}", "rows": table.num_rows, "digest": digest,
-                    "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()})
+                    "sha256": sha256_text(text)})
     return out
 
 

@@ -217,7 +217,7 @@ def derive(wide: pd.DataFrame, long: pd.DataFrame, policy, supervisor_id: str, p
     from .sensitivity import rank_uncertainty
 
     pol, sid = policy, str(supervisor_id)
-    scores = score(wide, pol)
+    scores = score(wide, pol, groups=supervisors if pol.forced_by else None)
     row = scores[scores["supervisor_id"].astype(str) == sid]
     if row.empty:
         known = ", ".join(scores["supervisor_id"].astype(str).head(5))
@@ -245,7 +245,7 @@ def derive(wide: pd.DataFrame, long: pd.DataFrame, policy, supervisor_id: str, p
     rank = low = high = p_differs = float("nan")
     n_ranked = int(scores["score"].notna().sum())
     if draws > 0:
-        unc = rank_uncertainty(wide, pol, draws=draws, seed=seed).table
+        unc = rank_uncertainty(wide, pol, draws=draws, seed=seed, supervisors=supervisors).table
         me = unc[unc["supervisor_id"].astype(str) == sid].iloc[0]
         rank, low, high = float(me["nominal_rank"]), float(me["rank_p05"]), float(me["rank_p95"])
         p_differs, n_ranked = float(me["p_rating_differs"]), int(me["n_ranked"])

@@ -20,6 +20,11 @@ WORDS = {
     "top": {"en": "Rating {rating} is the best band.", "zh": "评级 {rating} 已是最高档。"},
     "forced": {"en": "Ratings follow a forced distribution (by rank), so no threshold separates the bands.",
                "zh": "评级按强制分布（按排名）确定，各档之间没有固定分数线。"},
+    "forced_by": {"en": "Ratings follow a forced distribution by rank within each {by} (supervisors without one "
+                        "form the group (none)), so no threshold separates the bands.",
+                  "zh": "评级按强制分布在每个{by}内按排名确定（没有{by}的主管合为一组 (none)），各档之间没有固定分数线。"},
+    "team": {"en": "team", "zh": "团队"},
+    "region": {"en": "region", "zh": "区域"},
     "next": {"en": "Next band {label} from {threshold}: {distance} points away. Each of these changes alone "
                    "would close it:",
              "zh": "下一档 {label} 的分数线为 {threshold}，还差 {distance} 分。以下任一项单独改变即可达到："},
@@ -108,7 +113,10 @@ def render(ex, lang: str = "en") -> str:
         lines.append(word("no_total", lang))
         return "\n".join(lines) + "\n"
     lines.append(word("total", lang, score=f"{ex.score:.2f}", rating=ex.rating or "—"))
-    if ex.forced:
+    by = getattr(ex.policy, "forced_by", None)
+    if ex.forced and by:
+        lines.append(word("forced_by", lang, by=word(by, lang)))
+    elif ex.forced:
         lines.append(word("forced", lang))
     elif ex.next_band is None:
         lines.append(word("top", lang, rating=ex.rating))

@@ -290,6 +290,65 @@ LABELS: dict[str, dict[str, str]] = {
                               "（主管少于 {below} 位）。"},
     "draws_none": {"en": "No random draws: p-values from cluster-robust t tests ({below} or more supervisors).",
                    "zh": "未使用随机抽样：p 值来自聚类稳健 t 检验（主管不少于 {below} 位）。"},
+    # forced distribution: ratings from the bands against ratings after the quotas
+    "quota_effect": {"en": "Quotas by {by}: ratings from the bands and after the quotas",
+                     "zh": "按{by}的配额：按分数段的评级与配额后的评级"},
+    "quota_text_by": {"en": "The policy's forced distribution applies within each {quota_by} of the period "
+                            "(largest remainder); supervisors without a {quota_by} form one group of their own, "
+                            "named {none}. Each cell: supervisors rated so by the bands → after the quota.",
+                      "zh": "方案的强制分布在本期每个{quota_by}内分别执行（最大余数法）；没有{quota_by}的主管"
+                            "合为一组，名为 {none}。每格：按分数段得到该评级的人数 → 配额后的人数。"},
+    "quota_text_all": {"en": "The policy's forced distribution applies to everyone of the period (largest "
+                             "remainder), shown here by {by}. Each cell: supervisors rated so by the bands → "
+                             "after the quota.",
+                       "zh": "方案的强制分布对本期全体主管执行（最大余数法），此处按{by}列示。每格：按分数段得到"
+                             "该评级的人数 → 配额后的人数。"},
+    "quota_changed": {"en": "{n} supervisors' ratings were changed by the quota.",
+                      "zh": "配额改变了 {n} 位主管的评级。"},
+    "quota_all": {"en": "all", "zh": "全体"},
+    "quota_rating_bands": {"en": "From the bands", "zh": "按分数段"},
+    "quota_rating_quota": {"en": "After the quota", "zh": "配额后"},
+    # adjustments from the review meeting
+    "rating_computed": {"en": "Computed rating", "zh": "计算评级"},
+    "adjustment_reason": {"en": "Reason for the change", "zh": "调整原因"},
+    "adjustment_approved_by": {"en": "Approved by", "zh": "批准人"},
+    "adjustment_approved_on": {"en": "Approved on", "zh": "批准日期"},
+    "adjustments_text": {"en": "{n} ratings were changed at the review meeting (adjustments file, sha256 {sha}…): "
+                               "the table shows the computed rating beside the final one, with the reason and "
+                               "the approver.",
+                         "zh": "评审会调整了 {n} 位主管的评级（调整文件 sha256 {sha}…）：表中并列计算评级与最终评级，"
+                               "并注明调整原因和批准人。"},
+    "adjustments_keep_quotas": {"en": "The adjustments keep every quota count of the forced distribution.",
+                                "zh": "调整后强制分布的各配额人数不变。"},
+    "adjustments_break_quotas": {"en": "The adjustments break the forced distribution's quotas by {n} places "
+                                       "(per label: supervisors the quota gave it → after the adjustments):",
+                                 "zh": "调整使强制分布的配额偏离 {n} 个名额（各评级：配额人数 → 调整后人数）："},
+    "break_quota": {"en": "Quota", "zh": "配额人数"},
+    "break_final": {"en": "After the adjustments", "zh": "调整后人数"},
+    "break_difference": {"en": "Difference", "zh": "差额"},
+    "own_adjustment": {"en": "Your computed rating was {computed}; the review meeting changed it to {final}: "
+                             "{reason} (approved by {by} on {on}).",
+                       "zh": "您的计算评级为 {computed}；评审会将其调整为 {final}：{reason}（批准人 {by}，{on}）。"},
+    # human judgement on the feedback page (manager ratings, self-assessments)
+    "judgement": {"en": "Your self rating and your manager's rating", "zh": "自评与上级评价"},
+    "judgement_none": {"en": "No manager rating or self-assessment of yours in {period}.",
+                       "zh": "{period} 没有您的上级评价或自评记录。"},
+    "judgement_gap_above": {"en": "You rated yourself {gap} points above your manager's rating "
+                                  "(corrected for rater leniency).",
+                            "zh": "您的自评比上级评价（已做评价人宽严校正）高 {gap} 分。"},
+    "judgement_gap_below": {"en": "You rated yourself {gap} points below your manager's rating "
+                                  "(corrected for rater leniency).",
+                            "zh": "您的自评比上级评价（已做评价人宽严校正）低 {gap} 分。"},
+    "judgement_gap_even": {"en": "Your self rating and your manager's rating agree (within {gap} points).",
+                           "zh": "您的自评与上级评价基本一致（相差 {gap} 分以内）。"},
+    "leniency_applied": {"en": "{indicator}: corrected for how lenient or strict each of the {raters} raters "
+                               "is (estimated from every rating up to the end of the period).",
+                         "zh": "{indicator}：已按 {raters} 位评价人各自的宽严程度校正（依据截至期末的全部评价估计）。"},
+    "leniency_not_applied": {"en": "{indicator}: the raw mean is used, not corrected for rater leniency, "
+                                   "because {reason}.",
+                             "zh": "{indicator}：使用原始均值，未做评价人宽严校正，原因：{reason}。"},
+    "ratings": {"en": "Ratings", "zh": "评分条数"},
+    "gap": {"en": "Self − this", "zh": "自评 − 本项"},
     "info": {"en": "note", "zh": "提示"},
     "goal_findings": {"en": "SMART per agreed goal", "zh": "逐项目标的 SMART 检查"},
     "agreed_goals": {"en": "Agreed goals", "zh": "共同确定的目标"},
@@ -412,6 +471,8 @@ TABLE_NAMES: dict[str, dict[str, str]] = {
     "audits": {"en": "audits", "zh": "稽核"},
     "peer_reviews": {"en": "peer_reviews", "zh": "同事互评"},
     "budgets": {"en": "budgets", "zh": "预算"},
+    "manager_ratings": {"en": "manager_ratings", "zh": "上级评价"},
+    "self_assessments": {"en": "self_assessments", "zh": "自评"},
     "goals": {"en": "goals", "zh": "共同确定的目标"},
 }
 
@@ -425,6 +486,7 @@ _FIELD_ZH = {"month": "月份", "day": "日", "hour": "小时", "minute": "分�
 REASONS_ZH: dict[str, str] = {
     "unreadable": "{column}：无法将“{value}”读取为{expected}",
     "date_field": "{column}：“{value}”不是有效日期：{field} {number} 超出范围（{low}..{high}{days}）",
+    "date_span": "{column}：“{value}”超出 perfmodel 可处理的日期范围（{first} 至 {last}）；请在源数据中更正年份",
     "too_large": "{column}：“{value}”过大（超过 {limit}）",
     "before": "{column}“{value}”早于 {other}“{other_value}”",
     "above": "{column}“{value}”高于 {other}“{other_value}”",

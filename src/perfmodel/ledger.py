@@ -29,6 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import UsageError
+from .hashing import sha256_bytes, sha256_file
 
 LEDGER = "ledger.jsonl"
 LOCK = ".ledger.lock"
@@ -119,7 +120,7 @@ def _canonical(entry: dict) -> bytes:
 
 def entry_hash(entry: dict) -> str:
     """Return the SHA-256 of an entry's canonical JSON (every key but ``hash`` and ``hmac``)."""
-    return hashlib.sha256(_canonical(entry)).hexdigest()
+    return sha256_bytes(_canonical(entry))
 
 
 def entry_hmac(entry: dict, key: bytes) -> str:
@@ -223,7 +224,7 @@ def seal_run(run_dir, manifest_path, *, status: str, key: bytes | None = None) -
         The entry (see :func:`append`), with ``kind`` ``run``, ``run``
         (``<period>/<run_id>``), ``status`` and ``manifest_sha256``.
     """
-    digest = hashlib.sha256(Path(manifest_path).read_bytes()).hexdigest()
+    digest = sha256_file(manifest_path)
     return append(reports_dir_of(run_dir), {"kind": KIND_RUN, "run": run_key(run_dir), "status": status,
                                             "manifest_sha256": digest}, key=key)
 
@@ -327,7 +328,7 @@ def check_run(run_dir, manifest_path, *, key: bytes | None = None) -> tuple[list
         findings.append(f"run {name} is sealed {len(mine)} times in the ledger (lines {lines}); a run is "
                         f"sealed once")
     entry = mine[0]
-    digest = hashlib.sha256(Path(manifest_path).read_bytes()).hexdigest()
+    digest = sha256_file(manifest_path)
     if entry.get("manifest_sha256") != digest:
         findings.append(f"manifest.json differs from its ledger entry (line {entry['_line']}): sealed "
                         f"{str(entry.get('manifest_sha256'))[:12]}…, now {digest[:12]}… (the manifest "

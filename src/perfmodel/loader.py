@@ -80,6 +80,9 @@ def load_dataset(path, *, timezone: str = DEFAULT_TIMEZONE,
         raise DataError(f"{folder}: no such folder; give the folder that holds the tables ({_DOC})")
     if not folder.is_dir():
         raise DataError(f"{folder}: not a folder; give the folder that holds the tables ({_DOC})")
+    from .workcalendar import load_calendar
+
+    calendar = load_calendar(folder)  # a bad calendar.yaml fails before the tables are read
     # each workbook is opened once for all its sheets and closed before the rows are checked
     with open_workbooks():
         sources = find_sources(folder, TABLES)
@@ -91,6 +94,7 @@ def load_dataset(path, *, timezone: str = DEFAULT_TIMEZONE,
     dataset = _validate(raws, timezone, window, progress=True)
     dataset.source = folder
     dataset.files = {name: src.path for name, src in sources.items()}
+    dataset.calendar = calendar
     return dataset
 
 
@@ -123,8 +127,11 @@ def _load_database(db, timezone: str, window: DateWindow | None) -> Dataset:
         # a database row has no row number to point at: the key itself names the duplicate
         quarantine["reason"] = quarantine["reason"].astype(object).str.replace(
             _DUPLICATE_OF, DUPLICATE_IN_DATABASE, regex=True)
+    from .workcalendar import calendar_from_database
+
     dataset.source = db.recorded
     dataset.files = {}
+    dataset.calendar = calendar_from_database(db)
     return dataset
 
 

@@ -123,6 +123,54 @@ def date_fault(value) -> tuple[str, dict] | None:
     return None
 
 
+#: The dates a column can hold (``datetime64[ns]``), as a reason names them.
+SPAN_TEXT = ("1677-09-22", "2262-04-11")
+
+
+def beyond_span(value) -> bool:
+    """Whether ``value`` is a valid date that lies outside the span perfmodel can hold.
+
+    ``value`` is a cell that could not be read: a year-first date-shaped text whose fields
+    are all in range (:func:`date_fault` finds none) but whose instant is before
+    1677-09-22 or after 2262-04-11 (``2300-01-01``), or a typed date or date-time there
+    (``0001-01-01`` in a Parquet file).
+
+    Returns
+    -------
+    bool
+        True for such a cell; False for anything else (including a malformed one).
+
+    Examples
+    --------
+    >>> beyond_span("2300-01-01 10:00:00"), beyond_span("2026-13-01"), beyond_span("soon")
+    (True, False, False)
+    """
+    import datetime as dt
+    import re
+
+    if isinstance(value, str):
+        m = re.match(_DATE_SHAPE, value)
+        if m is None or date_fault(value) is not None:
+            return False
+        parts = [int(m[k]) if m[k] is not None else 0 for k in ("y", "m", "d", "H", "M", "S")]
+        try:
+            when = dt.datetime(*parts)
+        except ValueError:  # year 0
+            return True
+    elif isinstance(value, (dt.date, np.datetime64)):
+        if isinstance(value, np.datetime64):
+            value = value.astype("datetime64[us]").item()  # None for NaT, a datetime otherwise
+            if value is None:
+                return False
+        when = value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+        if not isinstance(when, dt.datetime):
+            when = dt.datetime(when.year, when.month, when.day)
+        when = when.replace(tzinfo=None)
+    else:
+        return False
+    return not (_NS_FIRST.to_pydatetime() <= when <= _NS_LAST.to_pydatetime())
+
+
 def parse_column(series: pd.Series, kind: str, timezone: str = "Asia/Shanghai", *, excel: bool = False):
     """Convert one column to the type of ``kind``.
 

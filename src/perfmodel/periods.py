@@ -175,6 +175,8 @@ EVENT_COLUMNS = {
     "training": ("due_on", "completed_on"),
     "audits": ("audited_on",),
     "peer_reviews": ("reviewed_on",),
+    "manager_ratings": ("rated_on",),
+    "self_assessments": ("assessed_on",),
     "staff": ("left_on", "promoted_on"),
 }
 

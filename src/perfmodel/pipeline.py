@@ -96,6 +96,9 @@ class PipelineResult:
         sorted by period and supervisor; None without a policy.
     engine : str
         The engine that computed the indicators.
+    adjustments : perfmodel.adjustments.Adjustments or None
+        The review meeting's adjustments applied to :attr:`scores` (which then carry
+        ``rating_computed`` beside the final ``rating``), None without.
     """
 
     dataset: Dataset | None
@@ -107,6 +110,7 @@ class PipelineResult:
     scores: pd.DataFrame | None
     engine: str = "duckdb"
     _wide: pd.DataFrame | None = field(default=None, repr=False)
+    adjustments: object | None = None
 
     @property
     def wide(self) -> pd.DataFrame:
@@ -147,6 +151,22 @@ class PipelineResult:
         period = period or self.period
         s = self.scores if period is None else self.scores[self.scores["period"] == period]
         return s.reset_index(drop=True)
+
+    @property
+    def leniency(self) -> pd.DataFrame:
+        """Whether the rater-leniency correction was applied, per corrected indicator and period.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns of :data:`perfmodel.leniency.STATUS_COLUMNS`: ``indicator``, ``period``,
+            ``applied`` (bool), ``reason`` (a code of :data:`perfmodel.leniency.REASONS`),
+            ``detail`` (dict), ``n_raters``, ``n_ratings``; no rows when no rating table
+            was present.
+        """
+        from .leniency import STATUS_COLUMNS
+
+        return pd.DataFrame(self.panel.attrs.get("leniency", []), columns=STATUS_COLUMNS)
 
     @property
     def quarantine(self) -> pd.DataFrame:
@@ -190,6 +210,18 @@ def supervisor_names(dataset) -> pd.DataFrame:
     return names[SUPERVISOR_COLUMNS].reset_index(drop=True)
 
 
+def _trusted_supervisors(folder) -> pd.DataFrame:
+    """supervisor_id, name, team, region of a folder of Parquet tables (trusted path)."""
+    path = Path(folder) / "supervisors.parquet"
+    if not path.is_file():
+        return pd.DataFrame(columns=SUPERVISOR_COLUMNS)
+    names = pd.read_parquet(path)
+    for col in SUPERVISOR_COLUMNS:
+        if col not in names:
+            names[col] = None
+    return names[SUPERVISOR_COLUMNS].reset_index(drop=True)
+
+
 # --------------------------------------------------------------------------- the steps
 
 def load(data, *, progress: Progress | bool | None = None, timezone: str | None = None) -> Dataset:
@@ -224,6 +256,46 @@ def load(data, *, progress: Progress | bool | None = None, timezone: str | None 
                   f"{_count(read)} rows read = {_count(read - quarantined)} used + {_count(quarantined)} "
                   f"quarantined, {len(account)} tables")
     return dataset
+
+
+def indicators_step(source, periods, *, kind: str, engine: str = "duckdb", indicators=None,
+                    trusted: bool = False, parameters=None) -> pd.DataFrame:
+    """Step 4: the indicator panel of ``periods`` — the one call every path makes.
+
+    :func:`run_pipeline` calls it on whole periods; the mid-period paths (watch,
+    provisional scores) call it on a dataset cut at the as-of instant and on the partial
+    period ``[start, as_of)``.
+
+    Parameters
+    ----------
+    source : Dataset or path
+        A validated dataset, or a folder of clean Parquet files with ``trusted``.
+    periods : list of str or Period
+        Period ids of one kind, or :class:`perfmodel.periods.Period` objects (partial
+        periods included).
+    kind : {"quarter", "month"}
+        The period kind.
+    engine : {"duckdb", "spark"}
+        The indicator engine.
+    indicators : list of str, optional
+        Catalogue ids to compute (default all).
+    trusted : bool
+        ``source`` is a folder of clean Parquet files read by the engine directly.
+    parameters : dict, optional
+        Indicator parameters a policy sets (:func:`perfmodel.indicators.indicator_parameters`,
+        e.g. the business hours within which a ticket counts as closed in time).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The long panel of :func:`perfmodel.indicators.compute_indicators`:
+        ``supervisor_id``, ``period``, ``indicator``, ``value``, ``numerator``,
+        ``denominator``, ``available``.
+    """
+    from .indicators import compute_indicators
+
+    return compute_indicators(source, periods=periods, period_kind=kind, engine=engine,
+                              indicators=indicators, trusted=trusted, parameters=parameters)
 
 
 def trusted_span(folder) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -333,7 +405,8 @@ def periods_for(dataset, kind: str, period: str | None, history: bool, span=None
 
 def run_pipeline(data, policy=None, *, period: str | None = None, history: bool = False, periods=None,
                  kind: str | None = None, engine: str = "duckdb", indicators=None, as_of=None,
-                 trusted: bool = False, progress: Progress | bool | None = None) -> PipelineResult:
+                 trusted: bool = False, progress: Progress | bool | None = None,
+                 adjustments=None) -> PipelineResult:
     """Run load → validate → periods → indicators → scores once.
 
     Parameters
@@ -364,6 +437,9 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
         validation, no quarantine).
     progress : Progress, bool or None
         See :class:`Progress`.
+    adjustments : str, path or Adjustments, optional
+        The review meeting's ``adjustments.csv``, applied after scoring and after any quota
+        (:func:`perfmodel.adjustments.apply_adjustments`); needs a policy.
 
     Returns
     -------
@@ -375,7 +451,6 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
         One line naming a missing folder or file, an unreadable table, a period of the wrong
         kind or outside the data, or an unknown indicator.
     """
-    from .indicators import compute_indicators
     from .periods import parse_period
 
     progress = progress if isinstance(progress, Progress) else Progress(progress)
@@ -428,8 +503,10 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
     else:
         periods = periods_for(where, kind, period, history, span)
     started = progress.start()
-    panel = compute_indicators(source, periods=periods, period_kind=kind, engine=engine,
-                               indicators=indicators, trusted=trusted)
+    from .indicators import indicator_parameters
+
+    panel = indicators_step(source, periods, kind=kind, engine=engine, indicators=indicators,
+                            trusted=trusted, parameters=indicator_parameters(policy))
     progress.done("indicators", started,
                   f"{panel['supervisor_id'].nunique():,} supervisors x {len(periods)} periods x "
                   f"{panel['indicator'].nunique()} indicators on {engine}")
@@ -439,7 +516,18 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
         from .scoring import score
 
         started = progress.start()
-        scores = score(wide_panel(panel), policy)
+        groups = None
+        if getattr(policy, "forced_by", None):  # quotas by team or region need the supervisors' groups
+            groups = supervisor_names(dataset) if dataset is not None else _trusted_supervisors(data)
+        scores = score(wide_panel(panel), policy, groups=groups)
         progress.done("scores", started, f"{len(scores):,} supervisor-periods with {policy.name} {policy.version}")
+    if adjustments is not None:
+        if policy is None:
+            raise UsageError("adjustments: give a policy; adjustments change ratings the policy computed")
+        from .adjustments import Adjustments, apply_adjustments, read_adjustments
+
+        if not isinstance(adjustments, Adjustments):
+            adjustments = read_adjustments(adjustments)
+        scores = apply_adjustments(scores, adjustments, policy, later_periods=history)
     return PipelineResult(dataset=dataset, policy=policy, kind=kind, period=period, periods=periods,
-                          panel=panel, scores=scores, engine=engine)
+                          panel=panel, scores=scores, engine=engine, adjustments=adjustments)

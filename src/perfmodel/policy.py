@@ -16,7 +16,6 @@ accepts a preset name wherever it accepts a file path.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import math
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -27,6 +26,7 @@ import yaml
 
 from . import catalogue as cat
 from .errors import PolicyError, UsageError
+from .hashing import sha256_text
 
 RULES = ("ratio", "linear", "bands", "gate", "deduction", "percentile")
 WEIGHTED_DIMENSIONS = ("result", "process")
@@ -39,11 +39,14 @@ GOALS_MODES = ("report", "replace")
 #: Rules whose target (and floor) an agreed goal can replace.
 GOAL_RULES = ("ratio", "linear", "gate", "deduction")
 TOLERANCE = 1e-9
+FORCED_BY = ("team", "region")  # groups within which forced-distribution quotas may apply
 
 TOP_KEYS = ("name", "version", "description", "note", "period", "phase", "dimensions",
             "missing", "indicators", "ratings", "provenance", "goals")
 INDICATOR_KEYS = ("dimension", "weight", "rule", "direction", "target", "floor", "cap",
-                  "bands", "points", "relevance", "note")
+                  "bands", "points", "relevance", "note", "within_hours")
+# Indicators that take a parameter of their own (not a scoring-rule parameter).
+INDICATOR_PARAMETERS = {"within_hours": ("timely_closure_business_rate",)}
 # Parameters each rule needs (besides weight/dimension) and the ones it accepts.
 RULE_REQUIRED = {
     "ratio": ("target",),
@@ -96,6 +99,9 @@ class IndicatorRule:
         Declared reason why a process indicator drives results (SMART "Relevant").
     note : str or None
         Free text.
+    within_hours : float or None
+        For ``timely_closure_business_rate``: N, the working hours within which a ticket
+        counts as closed in time (None: the catalogue's default).
     """
 
     indicator: str
@@ -113,6 +119,7 @@ class IndicatorRule:
     direction_override: bool = False
     dimension_override: bool = False
     known: bool = True
+    within_hours: float | None = None
 
     def to_dict(self) -> dict:
         """Return the YAML mapping of this rule (only the keys that were set)."""
@@ -132,6 +139,8 @@ class IndicatorRule:
             out["relevance"] = self.relevance
         if self.note is not None:
             out["note"] = self.note
+        if self.within_hours is not None:
+            out["within_hours"] = _num(self.within_hours)
         return out
 
 
@@ -181,6 +190,10 @@ class Policy:
         Best first, thresholds strictly decreasing, the last one ≤ 0.
     forced_distribution : tuple of (label, quota) or None
         Quotas per rating label (same labels as the bands, same order), summing to 1.
+    forced_by : str or None
+        ``"team"`` or ``"region"`` when the quotas apply within each group of each period
+        (``forced_distribution: {by: team, S: 0.1, ...}``); None when they apply to the
+        whole population of a period.
     text : str
         The policy's text exactly as read (for audits).
     sha256 : str
@@ -214,6 +227,7 @@ class Policy:
     source: str = "policy"
     unknown_indicators: tuple[str, ...] = field(default=())
     provenance: dict | None = None
+    forced_by: str | None = None
     goals: str = "report"
     agreed: tuple = field(default=(), compare=False)
 
@@ -274,6 +288,8 @@ class Policy:
             out["goals"] = self.goals
         out["indicators"] = {k: r.to_dict() for k, r in self.indicators.items()}
         fd = None if self.forced_distribution is None else {k: _num(v) for k, v in self.forced_distribution}
+        if fd is not None and self.forced_by is not None:
+            fd = {"by": self.forced_by, **fd}
         out["ratings"] = {"bands": {k: _num(v) for k, v in self.rating_bands},
                           "forced_distribution": fd}
         if self.provenance is not None:
@@ -495,7 +511,7 @@ def policy_from_text(text: str, source: str = "policy", *, strict: bool = True) 
         raise PolicyError(f"{source}: {where}not valid YAML ({problem}); fix the syntax "
                           f"(indentation, colons, brackets)") from None
     policy = policy_from_dict(data, source=source, strict=strict)
-    return replace(policy, text=text, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return replace(policy, text=text, sha256=sha256_text(text))
 
 
 def policy_from_dict(data: Any, source: str = "policy", *, strict: bool = True) -> Policy:
@@ -510,7 +526,7 @@ def policy_from_dict(data: Any, source: str = "policy", *, strict: bool = True) 
     policy = v.policy(data)
     if not policy.text:
         text = _dump(policy.to_dict())
-        policy = replace(policy, text=text, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+        policy = replace(policy, text=text, sha256=sha256_text(text))
     return policy
 
 
@@ -611,14 +627,15 @@ class _Validator:
                 self.fail(f"indicators.{members[0]}.weight",
                           f"weights in dimension '{d}' sum to {_sum(s)}, not 1; make them sum to 1")
 
-        bands, forced = self.ratings(data["ratings"])
+        bands, forced, forced_by = self.ratings(data["ratings"])
         return Policy(name=name, version=version, period=period, phase=phase,
                       dimensions=dimensions, missing=missing, indicators=indicators,
                       rating_bands=bands, forced_distribution=forced,
                       description=self.text(data.get("description"), "description"),
                       note=self.text(data.get("note"), "note"), source=self.source,
                       unknown_indicators=tuple(unknown),
-                      provenance=self.provenance(data.get("provenance")), goals=goals)
+                      provenance=self.provenance(data.get("provenance")), forced_by=forced_by,
+                      goals=goals)
 
     def provenance(self, value) -> dict | None:
         # A record of how the weights were obtained: kept as data, never scored.
@@ -705,11 +722,17 @@ class _Validator:
             bands = self.bands(entry["bands"], f"{base}.bands", direction, cap)
         relevance = self.text(entry.get("relevance"), f"{base}.relevance")
         note = self.text(entry.get("note"), f"{base}.note")
+        hours = None
+        if "within_hours" in entry:
+            if ind not in INDICATOR_PARAMETERS["within_hours"]:
+                self.fail(f"{base}.within_hours", f"only {', '.join(INDICATOR_PARAMETERS['within_hours'])} "
+                                                  f"takes within_hours; remove it")
+            hours = self.number(entry["within_hours"], f"{base}.within_hours", positive=True)
         return IndicatorRule(indicator=ind, dimension=dim, weight=weight, rule=rule,
                              direction=direction, target=target, floor=floor, points=points,
                              bands=bands, cap=cap, relevance=relevance, note=note,
                              direction_override=dir_override, dimension_override=dim_override,
-                             known=known)
+                             known=known, within_hours=hours)
 
     def bands(self, value, path, direction, cap):
         if not isinstance(value, list) or not value:
@@ -760,9 +783,15 @@ class _Validator:
             self.fail(f"ratings.bands.{bands[-1][0]}", f"the lowest threshold is {_num(bands[-1][1])}; "
                                                        f"set it to 0 so that every score gets a rating")
         fd = value.get("forced_distribution")
-        forced = None
+        forced = forced_by = None
         if fd is not None:
-            fd = self.mapping(fd, "ratings.forced_distribution")
+            fd = dict(self.mapping(fd, "ratings.forced_distribution"))
+            if "by" in fd:
+                forced_by = fd.pop("by")
+                if forced_by not in FORCED_BY:
+                    self.fail("ratings.forced_distribution.by",
+                              f"{forced_by!r} is not a group; write by: team or by: region (or leave by "
+                              f"out to apply the quotas to everyone of a period)")
             labels = [b[0] for b in bands]
             keys = [str(k) for k in fd]
             for k in keys:
@@ -785,7 +814,7 @@ class _Validator:
                 self.fail(f"ratings.forced_distribution.{labels[0]}",
                           f"quotas sum to {_sum(s)}, not 1; make them sum to 1")
             forced = tuple(quotas)
-        return tuple(bands), forced
+        return tuple(bands), forced, forced_by
 
 
 def _as_number(value):

@@ -69,7 +69,7 @@ def diff_policies(old, new) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["path", "old", "new"])
 
 
-def compare_scores(panel: pd.DataFrame, old, new, *, top: int = TOP_MOVERS) -> pd.DataFrame:
+def compare_scores(panel: pd.DataFrame, old, new, *, top: int = TOP_MOVERS, groups=None) -> pd.DataFrame:
     """Score a panel under two policies and explain each supervisor's change.
 
     Parameters
@@ -78,6 +78,9 @@ def compare_scores(panel: pd.DataFrame, old, new, *, top: int = TOP_MOVERS) -> p
         Wide indicator panel (``supervisor_id``, ``period``, one column per indicator).
     old, new : Policy, str or path
         The policies to compare.
+    groups : pandas.DataFrame, optional
+        The supervisors table (``supervisor_id``, ``team``, ``region``), needed when a
+        policy applies its quotas by team or region.
     top : int
         How many indicators to name in ``top_movers``.
 
@@ -91,7 +94,7 @@ def compare_scores(panel: pd.DataFrame, old, new, *, top: int = TOP_MOVERS) -> p
         "" when nothing moved or a total is missing).
     """
     old_p, new_p = load_policy(old), load_policy(new)
-    s_old, s_new = score(panel, old_p), score(panel, new_p)
+    s_old, s_new = score(panel, old_p, groups=groups), score(panel, new_p, groups=groups)
     c_old, c_new = contributions(panel, old_p), contributions(panel, new_p)
     inds = list(dict.fromkeys(old_p.weighted_indicators + new_p.weighted_indicators))
     a = c_old.reindex(columns=KEYS + inds)

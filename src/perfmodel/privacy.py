@@ -31,7 +31,7 @@ PREFIX = "P-"
 DIGITS = 12
 # Columns that identify a person; pseudonymised by default when present.
 PERSON_COLUMNS = ("supervisor_id", "staff_id", "reviewer_id", "name", "supervisor_name",
-                  "staff_name", "reviewer_name")
+                  "staff_name", "reviewer_name", "rater_id")
 # Organisational labels a pseudonymized report run replaces as well: a team is often named
 # after its leader (王师傅班组), and a team or region led by one supervisor names that person.
 ORGANISATION_COLUMNS = ("team", "region")

@@ -128,7 +128,7 @@ def period_values(dataset, period, as_of=None, policy="efficiency", *, engine: s
         ``budget_pro_rated`` or ``as_measured``; "" otherwise). One row per supervisor of
         the supervisors table and weighted indicator.
     """
-    from .indicators import compute_indicators
+    from .pipeline import indicators_step
     from .watch import cached_watch, check_as_of, cut_dataset
 
     pol = _policy(policy)
@@ -138,7 +138,10 @@ def period_values(dataset, period, as_of=None, policy="efficiency", *, engine: s
     grid = pd.MultiIndex.from_product([sups, inds], names=["supervisor_id", "indicator"]).to_frame(index=False)
     if _is_closed(p, as_of):
         data = dataset if as_of in (None, "") else cut_dataset(dataset, as_of)
-        long = compute_indicators(data, [p.id], period_kind=p.kind, engine=engine, indicators=inds)
+        from .indicators import indicator_parameters
+
+        long = indicators_step(data, [p.id], kind=p.kind, engine=engine, indicators=inds,
+                               parameters=indicator_parameters(pol))
         vals = long[["supervisor_id", "indicator", "value"]]
         out = grid.merge(vals, on=["supervisor_id", "indicator"], how="left")
         out["basis"], out["method"], out["as_of"] = "final", "", ""

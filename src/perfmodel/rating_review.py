@@ -59,7 +59,7 @@ class RatingReview:
 
 def rating_review(scores: pd.DataFrame, supervisors: pd.DataFrame, ratings, *, by: str = "team",
                   permutations: int = settings.PERMUTATIONS, seed: int = settings.SEED,
-                  alpha: float = settings.ALPHA) -> RatingReview:
+                  alpha: float = settings.ALPHA, bands=None) -> RatingReview:
     """Compare each group's scores and ratings with the rest of the population.
 
     Parameters
@@ -76,6 +76,9 @@ def rating_review(scores: pd.DataFrame, supervisors: pd.DataFrame, ratings, *, b
     seed : int
     alpha : float
         Level of the adjusted p-values for a flag.
+    bands : sequence of (label, threshold), optional
+        The policy's rating bands: the rating distribution is then the one the bands give
+        the computed scores (before any quota or adjustment), else the ``rating`` column.
 
     Returns
     -------
@@ -106,6 +109,10 @@ def rating_review(scores: pd.DataFrame, supervisors: pd.DataFrame, ratings, *, b
     frame = frame[frame["score"].notna()].copy()
     frame["group"] = frame["supervisor_id"].map(groups_of).astype(object).where(lambda g: g.notna(), NO_GROUP)
     frame["group"] = frame["group"].astype(str)
+    if bands is not None:
+        from .scoring import rate
+
+        frame["rating"] = rate(frame["score"], bands).to_numpy()
     x = frame["score"].to_numpy(dtype=float)
 
     def mean_difference(a, b, axis):

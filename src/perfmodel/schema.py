@@ -155,6 +155,21 @@ TABLES: dict[str, Table] = {
             foreign={"supervisor_id": "supervisors"},
         ),
         Table(
+            "manager_ratings",
+            (_c("rater_id", "id", True), _c("supervisor_id", "id", True),
+             _c("rated_on", "date", True), _c("item", "text", True),
+             _c("score", "float", True, min=1, max=5)),
+            key=("rater_id", "supervisor_id", "rated_on", "item"),
+            foreign={"supervisor_id": "supervisors"},
+        ),
+        Table(
+            "self_assessments",
+            (_c("supervisor_id", "id", True), _c("assessed_on", "date", True),
+             _c("item", "text", True), _c("score", "float", True, min=1, max=5)),
+            key=("supervisor_id", "assessed_on", "item"),
+            foreign={"supervisor_id": "supervisors"},
+        ),
+        Table(
             "goals",
             (_c("supervisor_id", "id", True), _c("period", "period", True), _c("indicator", "id", True),
              _c("target", "float", True), _c("floor", "float"), _c("agreed_on", "date", True),
@@ -167,4 +182,5 @@ TABLES: dict[str, Table] = {
 
 # Tables are validated in this order so that foreign keys point at cleaned tables.
 LOAD_ORDER = ("supervisors", "staff", "customers", "tickets", "surveys", "followups",
-              "training", "audits", "peer_reviews", "budgets", "goals")
+              "training", "audits", "peer_reviews", "budgets", "manager_ratings", "self_assessments",
+              "goals")

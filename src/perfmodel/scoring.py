@@ -33,7 +33,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, PolicyError
+from .errors import DataError, PolicyError, UsageError
 from .policy import IndicatorRule, Policy, load_policy
 
 KEYS = ["supervisor_id", "period"]
@@ -287,7 +287,7 @@ def contributions(panel: pd.DataFrame, policy) -> pd.DataFrame:
     return out
 
 
-def score(panel: pd.DataFrame, policy) -> pd.DataFrame:
+def score(panel: pd.DataFrame, policy, *, groups=None) -> pd.DataFrame:
     """Score supervisors with a policy.
 
     A dimension score is the weighted mean of its indicators' scores; the total is
@@ -307,6 +307,11 @@ def score(panel: pd.DataFrame, policy) -> pd.DataFrame:
         Wide panel (``supervisor_id``, ``period``, one column per indicator id).
     policy : Policy, str or path
         A policy, a YAML file or a preset name.
+    groups : pandas.DataFrame, pandas.Series or mapping, optional
+        The group of each supervisor when the policy's quotas apply by team or region
+        (``Policy.forced_by``): a supervisors table with ``supervisor_id`` and that column,
+        or a mapping supervisor_id → group. Without it a column of that name in ``panel``
+        is used. Ignored by other policies. See :func:`supervisor_groups`.
 
     Returns
     -------
@@ -323,6 +328,8 @@ def score(panel: pd.DataFrame, policy) -> pd.DataFrame:
     DataError
         When the panel lacks its key columns, repeats a key, or ``missing: fail`` meets a
         missing value.
+    UsageError
+        When the policy's quotas apply by group and no groups are given.
 
     Examples
     --------
@@ -343,8 +350,12 @@ def score(panel: pd.DataFrame, policy) -> pd.DataFrame:
     out["process_score"] = dims["process"]
     if policy.forced_distribution is None:
         out["rating"] = rate(out["score"], policy.rating_bands)
-    else:
+    elif policy.forced_by is None:
         out["rating"] = forced_ratings(out, policy.forced_distribution)
+    else:
+        out["rating"] = forced_ratings(out, policy.forced_distribution,
+                                       groups=supervisor_groups(out["supervisor_id"], policy.forced_by,
+                                                                groups, panel))
     out["missing"] = missing
     for ind in policy.weighted_indicators:
         out[f"score_{ind}"] = scores[ind].to_numpy()
@@ -424,12 +435,64 @@ def largest_remainder(n: int, quotas) -> list[int]:
     return counts
 
 
-def forced_ratings(scored: pd.DataFrame, quotas) -> pd.Series:
-    """Ratings by rank within each period, with quotas by largest remainder.
+NO_GROUP = "(none)"  # the group of a supervisor without a team (region) under quotas by group
+
+
+def supervisor_groups(supervisor_ids, by: str, groups=None, panel: pd.DataFrame | None = None) -> pd.Series:
+    """The quota group of each supervisor: their team or region, ``"(none)"`` when empty.
+
+    A supervisor without a team (region) is not dropped and not spread over the other
+    groups: all such supervisors of a period form one group of their own named
+    ``"(none)"``, with the same quotas.
+
+    Parameters
+    ----------
+    supervisor_ids : array-like
+        The ids to look up.
+    by : {"team", "region"}
+    groups : pandas.DataFrame, pandas.Series or mapping, optional
+        A supervisors table (``supervisor_id`` and ``by``) or a mapping id → group.
+    panel : pandas.DataFrame, optional
+        Used when ``groups`` is None: its ``by`` column, aligned with ``supervisor_ids``.
+
+    Returns
+    -------
+    pandas.Series
+        Group labels (str), aligned with ``supervisor_ids``.
+
+    Raises
+    ------
+    UsageError
+        When neither ``groups`` nor a ``by`` column in ``panel`` is given.
+    """
+    ids = pd.Series(supervisor_ids).astype(str)
+    if groups is None and panel is not None and by in panel.columns:
+        found = pd.Series(panel[by].to_numpy(), index=panel["supervisor_id"].astype(str).to_numpy())
+        groups = found[~found.index.duplicated()]
+    if groups is None:
+        raise UsageError(f"the policy applies its quotas by {by}: give the supervisors' {by} "
+                         f"(the supervisors table) to score with it")
+    if isinstance(groups, pd.DataFrame):
+        if by not in groups.columns:
+            raise UsageError(f"the policy applies its quotas by {by}, but the supervisors table has no {by} "
+                             f"column; add it or remove by: {by} from ratings.forced_distribution")
+        groups = pd.Series(groups[by].to_numpy(), index=groups["supervisor_id"].astype(str).to_numpy())
+    mapping = pd.Series(groups) if not isinstance(groups, pd.Series) else groups
+    mapping.index = mapping.index.astype(str)
+    found = ids.map(mapping[~mapping.index.duplicated()])
+    text = found.astype(object).where(found.notna(), "").astype(str).str.strip()
+    return pd.Series(np.where(text == "", NO_GROUP, text), index=getattr(supervisor_ids, "index", None),
+                     dtype=object)
+
+
+def forced_ratings(scored: pd.DataFrame, quotas, *, groups=None) -> pd.Series:
+    """Ratings by rank within each period (and group), with quotas by largest remainder.
 
     Supervisors of a period with a total are ranked by total (descending), then result
     score (descending, missing last), then supervisor_id (ascending); the first
-    ``count[0]`` get the best label, and so on. Rows without a total get "".
+    ``count[0]`` get the best label, and so on. Rows without a total get "". With
+    ``groups`` the ranking and the largest-remainder split are done within each group of
+    each period (a group of 3 with shares 20/60/20 gets 1/2/0: remainders .6, .8, .6).
 
     Parameters
     ----------
@@ -437,6 +500,8 @@ def forced_ratings(scored: pd.DataFrame, quotas) -> pd.Series:
         With ``supervisor_id``, ``period``, ``score``, ``result_score``.
     quotas : sequence of (label, share)
         Best first (``Policy.forced_distribution``).
+    groups : array-like, optional
+        The quota group of each row (see :func:`supervisor_groups`), aligned with ``scored``.
 
     Returns
     -------
@@ -449,8 +514,9 @@ def forced_ratings(scored: pd.DataFrame, quotas) -> pd.Series:
     frame = scored[["supervisor_id", "period", "score", "result_score"]].copy()
     frame["_t"] = np.round(frame["score"].astype(float), ROUND)
     frame["_r"] = np.round(frame["result_score"].astype(float), ROUND)
+    frame["_g"] = "" if groups is None else np.asarray(groups, dtype=object).astype(str)
     frame = frame[frame["_t"].notna()]
-    for _, group in frame.groupby("period", sort=True):
+    for _, group in frame.groupby(["period", "_g"], sort=True):
         ordered = group.sort_values(["_t", "_r", "supervisor_id"], ascending=[False, False, True],
                                     na_position="last", kind="mergesort")
         counts = largest_remainder(len(ordered), shares)

@@ -227,7 +227,7 @@ def _dirichlet(rng: np.random.Generator, w: np.ndarray, c: float | None, size: i
 def rank_uncertainty(panel: pd.DataFrame, policy, draws: int = settings.DRAWS, seed: int = settings.SEED,
                      result_range: tuple[float, float] | None = None,
                      indicator_concentration: float | None = DEFAULT_CONCENTRATION,
-                     rules=None) -> RankUncertainty:
+                     rules=None, supervisors: pd.DataFrame | None = None) -> RankUncertainty:
     """Monte Carlo uncertainty of ranks and ratings under plausible weights.
 
     Parameters
@@ -254,6 +254,9 @@ def rank_uncertainty(panel: pd.DataFrame, policy, draws: int = settings.DRAWS, s
         Alternative scoring rule sets; each draw uses the policy's own rules or one of
         these with equal probability (weights always come from the draw). An alternative
         policy must score every indicator of ``policy``; its weights are ignored.
+    supervisors : pandas.DataFrame, optional
+        ``supervisor_id`` and ``team``/``region``: needed when the policy's quotas apply by
+        team or region (a draw's ratings then follow the ranks within each group).
 
     Returns
     -------
@@ -265,14 +268,14 @@ def rank_uncertainty(panel: pd.DataFrame, policy, draws: int = settings.DRAWS, s
     Missing values are handled as the policy says (``renormalize``: the weights of the
     present indicators of a dimension are rescaled per supervisor and draw). Ranks are
     1 = best, ties broken by supervisor_id. With a forced distribution the rating of a
-    draw follows the rank with the policy's quotas (largest remainder); otherwise the
-    bands. Rank quantiles are empirical (``inverted_cdf``), so they are ranks that occurred.
+    draw follows the rank with the policy's quotas (largest remainder; within each team or
+    region when the quotas apply by group); otherwise the bands. Rank quantiles are empirical (``inverted_cdf``), so they are ranks that occurred.
     """
     policy = load_policy(policy)
     draws = int(draws)
     if policy.missing == "fail":
         # scoring.score raises on a missing value; so do we, with the same message
-        scoring.score(panel, policy)
+        scoring.score(panel, policy, groups=supervisors)
     sets = _rule_sets(policy, rules)
     groups = ["dimension_weight", "result_weights", "process_weights"]
     if len(sets) > 1:
@@ -316,14 +319,19 @@ def rank_uncertainty(panel: pd.DataFrame, policy, draws: int = settings.DRAWS, s
     score_sets = [scoring.indicator_scores(panel, p)[KEYS + inds] for _, p in sets]
     keys = score_sets[0][KEYS].reset_index(drop=True)
     labels = [label for label, _ in policy.rating_bands]
-    nominal = scoring.score(panel, policy)[KEYS + ["score"]].reset_index(drop=True)
+    nominal = scoring.score(panel, policy, groups=supervisors)[KEYS + ["score"]].reset_index(drop=True)
+    quota_group = None
+    if policy.forced_distribution is not None and policy.forced_by is not None:
+        quota_group = scoring.supervisor_groups(keys["supervisor_id"], policy.forced_by, supervisors,
+                                                panel).to_numpy()
 
     tables, sobols = [], []
     for period, rows in keys.groupby("period", sort=True).groups.items():
         rows = np.asarray(rows)
         mats = [s.iloc[rows][inds].to_numpy(dtype=float) for s in score_sets]
         out = _one_period(mats, res_cols, proc_cols, policy, dimw, wres, wproc, rule_ix,
-                          nominal["score"].to_numpy()[rows], n_base, k, groups, labels)
+                          nominal["score"].to_numpy()[rows], n_base, k, groups, labels,
+                          None if quota_group is None else quota_group[rows])
         t, sob = out
         t.insert(0, "period", period)
         t.insert(0, "supervisor_id", keys["supervisor_id"].to_numpy()[rows])
@@ -408,7 +416,7 @@ def _rank_quantiles(ranks: np.ndarray, qs) -> np.ndarray:
 
 
 def _one_period(mats, res_cols, proc_cols, policy, dimw, wres, wproc, rule_ix, nominal_total,
-                n_base, k, groups, labels):
+                n_base, k, groups, labels, quota_group=None):
     n = mats[0].shape[0]
     renorm = policy.missing == "renormalize"
     sets = [_RuleSet(s, res_cols, proc_cols, renorm) for s in mats]
@@ -425,7 +433,22 @@ def _one_period(mats, res_cols, proc_cols, policy, dimw, wres, wproc, rule_ix, n
     order = np.argsort(np.where(valid, -nominal_total, np.inf), kind="stable")
     nom_rank = np.empty(n, dtype=np.int64)
     nom_rank[order] = np.arange(1, n + 1)
-    if pos_label is not None:
+    by_group = None
+    if quota_group is not None and policy.forced_distribution is not None:
+        # quotas within each team/region: (member positions, label of the k-th best member)
+        shares = [q for _, q in policy.forced_distribution]
+        by_group = []
+        for g in pd.unique(quota_group):
+            members = np.flatnonzero((quota_group == g) & valid)
+            if members.size:
+                counts = scoring.largest_remainder(members.size, shares)
+                by_group.append((members, np.repeat(np.arange(len(counts), dtype=np.int8), counts)))
+        pos_label = None
+        nom_idx = np.full(n, -1)
+        for members, labels_of in by_group:
+            inner = np.argsort(nom_rank[members], kind="stable")
+            nom_idx[members[inner]] = labels_of
+    elif pos_label is not None:
         nom_idx = pos_label[nom_rank - 1].astype(int)
     else:
         nom_idx = _band_index(nominal_total, thresholds).astype(int)
@@ -456,7 +479,14 @@ def _one_period(mats, res_cols, proc_cols, policy, dimw, wres, wproc, rule_ix, n
         order = np.argsort(tot, axis=1)
         rk = all_ranks[sl]
         np.put_along_axis(rk, order, desc, axis=1)
-        if pos_label is not None:
+        if by_group is not None:
+            idx = np.full(tot.shape, -1, dtype=np.int8)
+            for members, labels_of in by_group:
+                inner = np.argsort(-tot[:, members], axis=1, kind="stable")  # best first
+                place = np.empty_like(inner)
+                np.put_along_axis(place, inner, np.arange(members.size)[None, :], axis=1)
+                idx[:, members] = labels_of[place]
+        elif pos_label is not None:
             idx = pos_label[rk - 1]
         else:
             idx = _band_index(tot, thresholds)

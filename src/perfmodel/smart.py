@@ -302,20 +302,15 @@ def _whole_lag(lag) -> int:
 
 
 def _dataset(data):
-    from .dataset import Dataset
-    if isinstance(data, Dataset):
-        return data
-    from .loader import load_dataset
-    return load_dataset(data)
+    from .pipeline import load
+    return load(data)
 
 
-def _panel(dataset, policy: Policy) -> pd.DataFrame | None:
-    try:
-        from .indicators import compute_indicators, wide_panel
-    except ImportError:  # pragma: no cover - the indicators module ships with the package
-        return None
-    long = compute_indicators(dataset, None, period_kind=policy.period or "quarter")
-    return wide_panel(long)
+def _panel(dataset, policy: Policy) -> pd.DataFrame:
+    from .indicators import wide_panel
+    from .pipeline import run_pipeline
+
+    return wide_panel(run_pipeline(dataset, kind=policy.period or "quarter").panel)
 
 
 def _verdicts(panel, process, results, validity, lag):

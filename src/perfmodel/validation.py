@@ -30,7 +30,8 @@ import pyarrow.compute as pc
 
 from .dataset import QUARANTINE_COLUMNS
 from .lookalike import lookalike_ids
-from .parsing import EXPECTED, MAX_ABS, TEXT_DTYPE, date_fault, empty_column, open_end_cells, parse_column
+from .parsing import (EXPECTED, MAX_ABS, SPAN_TEXT, TEXT_DTYPE, beyond_span, date_fault, empty_column,
+                      open_end_cells, parse_column)
 from .plausible import ANCHOR, DateWindow, newest_anchor, outside
 from .schema import TABLES, Table
 
@@ -155,6 +156,8 @@ def _plain(value):
 
 def _cell(value) -> str:
     """A cell as reason parameters quote it: the text :func:`_show` shows, without quotes."""
+    if isinstance(value, pd.Timestamp):  # shown without quotes
+        return value.isoformat(sep=" ")
     shown = _show(value)
     return "" if shown == "(empty)" else shown[1:-1]
 
@@ -326,12 +329,20 @@ def _unreadable(col, cells) -> tuple[list[str], list[str], list[dict]]:
     """Reasons, codes and parameters for cells of ``col`` that cannot be read.
 
     A date or timestamp written in an accepted form but with an impossible field
-    (``2026/13/45``) is named by that field (code ``date_field``); any other cell is
+    (``2026/13/45``) is named by that field (code ``date_field``); a valid one beyond the
+    span of ``datetime64[ns]`` (``2300-01-01``) is ``date_span``; any other cell is
     ``unreadable`` with the form expected.
     """
     reasons, codes, params = [], [], []
     for v in cells:
         fault = date_fault(v) if col.kind in ("date", "timestamp") else None
+        if fault is None and col.kind in ("date", "timestamp") and beyond_span(v):
+            first, last = SPAN_TEXT
+            reasons.append(f"{col.name}: {_show(v)} lies outside the dates perfmodel can hold "
+                           f"({first} to {last}); correct the year in the source")
+            codes.append("date_span")
+            params.append({"column": col.name, "value": _cell(v), "first": first, "last": last})
+            continue
         if fault is None:
             reasons.append(f"{col.name}: cannot read {_show(v)} as {EXPECTED[col.kind]}")
             codes.append("unreadable")

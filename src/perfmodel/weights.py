@@ -40,6 +40,7 @@ import pandas as pd
 
 from . import catalogue
 from .errors import DataError, PerfmodelWarning, UsageError
+from .hashing import sha256_file
 
 __all__ = [
     "RANDOM_INDEX", "CR_THRESHOLD", "AhpResult", "equal", "ahp", "read_pairwise_csv",
@@ -576,9 +577,13 @@ def critic(panel: pd.DataFrame, indicators: Iterable[str] | None = None,
 
 # --------------------------------------------------------------------------- PCA
 
-def varimax(loadings: np.ndarray, *, gamma: float = 1.0, max_iter: int = 500,
-            tol: float = 1e-10) -> np.ndarray:
+def varimax(loadings: np.ndarray) -> np.ndarray:
     """Varimax rotation of a loading matrix (Kaiser 1958; raw, without row normalisation).
+
+    The rotation is statsmodels' ``rotate_factors(..., "varimax")`` run to a tight
+    tolerance; its columns are then put in a fixed order (largest sum of squared loadings
+    first) with a fixed sign (the largest-magnitude entry of each column positive), so the
+    same input always gives the same components.
 
     Parameters
     ----------
@@ -589,22 +594,25 @@ def varimax(loadings: np.ndarray, *, gamma: float = 1.0, max_iter: int = 500,
     -------
     numpy.ndarray
         The rotated p × k loadings.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.array([[0.8, 0.3], [0.7, 0.4], [0.2, 0.9], [0.3, 0.8]])
+    >>> r = varimax(a)
+    >>> bool(np.allclose((r ** 2).sum(), (a ** 2).sum()))  # a rotation keeps the communalities
+    True
     """
     a = np.asarray(loadings, dtype=float)
-    p, k = a.shape
-    if k < 2:
+    if a.shape[1] < 2:
         return a.copy()
-    rot = np.eye(k)
-    crit = 0.0
-    for _ in range(max_iter):
-        lam = a @ rot
-        u, s, vt = np.linalg.svd(a.T @ (lam ** 3 - (gamma / p) * lam @ np.diag((lam ** 2).sum(axis=0))))
-        rot = u @ vt
-        new = s.sum()
-        if crit and new < crit * (1 + tol):
-            break
-        crit = new
-    return a @ rot
+    from statsmodels.multivariate.factor_rotation import rotate_factors
+
+    rotated = rotate_factors(a, "varimax", tol=1e-13, max_tries=10000)[0]
+    order = np.argsort(-(rotated ** 2).sum(axis=0), kind="stable")
+    rotated = rotated[:, order]
+    sign = np.sign(rotated[np.argmax(np.abs(rotated), axis=0), np.arange(rotated.shape[1])])
+    return rotated * np.where(sign == 0, 1.0, sign)
 
 
 def pca(panel: pd.DataFrame, indicators: Iterable[str] | None = None,
@@ -781,17 +789,6 @@ def evidence(validity_table: pd.DataFrame, indicators: Iterable[str] | None = No
 # --------------------------------------------------------------------------- to a policy
 
 PROVENANCE_KEY = "provenance"
-
-
-def sha256_file(path: str | Path) -> str:
-    """Return the SHA-256 hex digest of a file's bytes."""
-    import hashlib
-
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def dataset_files(folder: str | Path) -> list[dict]:

@@ -31,6 +31,9 @@ def register(subparsers) -> None:
                     help="reports folder, as given to perfmodel report --out (default reports)")
     # the option's former name, still accepted
     ls.add_argument("--reports", dest="reports", help=argparse.SUPPRESS)
+    ls.add_argument("--adjustments", action="store_true",
+                    help="list every rating adjustment the runs applied, per supervisor (period, from -> to, "
+                         "reason, approver, date, and the report that applied it)")
     ls.set_defaults(func=handle_list)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
@@ -61,7 +64,10 @@ def handle_verify(args) -> int:
 
 
 def handle_list(args) -> int:
-    from ..audit import format_runs, list_runs
+    from ..audit import format_adjustments, format_runs, list_adjustments, list_runs
 
+    if getattr(args, "adjustments", False):
+        print(format_adjustments(list_adjustments(args.reports)))
+        return 0
     print(format_runs(list_runs(args.reports)))
     return 0

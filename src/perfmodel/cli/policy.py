@@ -71,6 +71,7 @@ def diff(args) -> int:
     from ..policy import load_policy
     from ..policy_diff import compare_scores, describe, diff_policies
     from .indicators import aligned
+    from .score import run_for
 
     old, new = load_policy(args.old), load_policy(args.new)
     print(describe(old, new))
@@ -90,11 +91,10 @@ def diff(args) -> int:
 
     check_output(args.out, data=args.data, inputs=[args.old, args.new])
     from ..goals import bind_goals, goals_table
-    from .score import run_for
 
     run = run_for(args.data, new, args.period, args.engine)
     old, new = bind_goals(old, goals_table(run.dataset)), run.policy  # each uses the agreed goals as it says
-    table = compare_scores(run.wide, old, new)
+    table = compare_scores(run.wide, old, new, groups=run.supervisors)
     if args.out:
         from ..exports import write_table
         write_table(table, args.out)

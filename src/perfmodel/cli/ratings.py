@@ -29,6 +29,48 @@ HEADERS = {
 }
 
 
+QUOTA_WORDS = {
+    "title_by": {"en": "Quotas by {quota_by} (largest remainder within each {quota_by}; supervisors without one "
+                       "form the group {none}): supervisors per rating from the bands -> after the quota, by {by}",
+                 "zh": "按{quota_by}的配额（每个{quota_by}内按最大余数法；没有{quota_by}的主管合为一组 {none}）："
+                       "各评级人数 按分数段 -> 配额后，按{by}列示"},
+    "title_all": {"en": "Quotas for everyone of the period (largest remainder): supervisors per rating from the "
+                        "bands -> after the quota, by {by}",
+                  "zh": "对本期全体主管的配额（最大余数法）：各评级人数 按分数段 -> 配额后，按{by}列示"},
+    "changed": {"en": "{n} supervisors' ratings changed by the quota:", "zh": "配额改变了 {n} 位主管的评级："},
+    "unchanged": {"en": "The quota changed no rating.", "zh": "配额未改变任何评级。"},
+}
+CHANGED_HEADERS = {"supervisor_id": {"en": "supervisor", "zh": "主管编号"}, "group": {"en": "group", "zh": "组"},
+                   "score": {"en": "score", "zh": "总分"}, "rating_bands": {"en": "from the bands", "zh": "按分数段"},
+                   "rating_quota": {"en": "after the quota", "zh": "配额后"}}
+
+
+def print_quota_effect(scores, supervisors, policy, by: str, lang: str) -> None:
+    """Print, when the policy has a forced distribution, the before/after table and who changed."""
+    from ..quotas import counts_wide, quota_effect
+    from ..scoring import NO_GROUP
+    from .indicators import aligned
+
+    effect = quota_effect(scores, supervisors, policy, by=by)
+    if effect is None:
+        return
+    w = {k: v[lang] for k, v in QUOTA_WORDS.items()}
+    print()
+    if policy.forced_by:
+        print(w["title_by"].format(quota_by=WORDS[policy.forced_by][lang], by=WORDS[by][lang], none=NO_GROUP))
+    else:
+        print(w["title_all"].format(by=WORDS[by][lang]))
+    wide = counts_wide(effect).replace({"group": {"all": WORDS["all"][lang]}})
+    print(aligned(wide.rename(columns={"group": HEADERS["group"][lang]}).replace("→", "->", regex=True)))
+    print()
+    if effect.changed.empty:
+        print(w["unchanged"])
+        return
+    print(w["changed"].format(n=len(effect.changed)))
+    shown = effect.changed.assign(score=effect.changed["score"].map(lambda v: f"{v:.2f}"))
+    print(aligned(shown.rename(columns={c: CHANGED_HEADERS[c][lang] for c in shown.columns})))
+
+
 def register(subparsers) -> None:
     """Add the ``ratings`` command."""
     p = subparsers.add_parser(
@@ -69,7 +111,7 @@ def handler(args) -> int:
     policy = load_policy(args.policy)
     run = run_for(args.data, policy, args.period, args.engine)
     rv = rating_review(run.scores_of(), run.supervisors, policy.ratings, by=args.by,
-                       permutations=args.permutations, seed=args.seed)
+                       permutations=args.permutations, seed=args.seed, bands=policy.rating_bands)
     lang = args.lang
     w = {k: v[lang] for k, v in WORDS.items()}
     print(w["title"].format(by=w[args.by], period=rv.period, perms=rv.permutations, seed=rv.seed, alpha=rv.alpha))
@@ -95,6 +137,7 @@ def handler(args) -> int:
         sep = "、" if lang == "zh" else ", "
         words = sep.join(f"{r.group} ({w[r.flag]})" for r in flagged.itertuples())
         print(w["flagged"].format(n=len(flagged), total=len(rv.groups), words=words))
+    print_quota_effect(run.scores_of(), run.supervisors, policy, args.by, lang)
     if args.out:
         write_table(rv.groups, args.out)
         print(f"wrote {args.out}")

@@ -41,6 +41,10 @@ def register(subparsers) -> None:
                    help="calibration notebook: your pairwise comparison matrix of the result indicators "
                         "(CSV, header and first column = indicator ids, Saaty 1-9, fractions such as 1/3); "
                         "an inconsistent one (CR > 0.1) is shown with its CR and proposes no policy")
+    p.add_argument("--adjustments", default=None, metavar="FILE",
+                   help="quarterly and feedback notebooks: the review meeting's adjustments.csv (supervisor_id, "
+                        "period, from_rating, to_rating, reason, approved_by, approved_on), applied after scoring "
+                        "and any quota; copied into the run folder and recorded in the manifest with its sha256")
     p.add_argument("--as-of", default=None, dest="as_of",
                    help="feedback notebook: mid-period coaching as of this date (2026-08-15); the "
                         "period is the one in progress then, so --period/--all may be left out")
@@ -87,7 +91,7 @@ def handle(args) -> int:
                              out=args.out, jobs=args.jobs,
                              seed=DEFAULT_SEED if args.seed is None else args.seed,
                              audit_run=args.run, other_policy=args.other_policy, as_of=args.as_of,
-                             matrix=args.matrix, command=["perfmodel", *sys.argv[1:]], salt=salt)
+                             matrix=args.matrix, adjustments=args.adjustments, command=["perfmodel", *sys.argv[1:]], salt=salt)
     spec.sign_key = key
     print(data_line(args.data), file=sys.stderr)  # after validate: a bad parameter stays one line
     with _terminate_cleanly():

@@ -22,10 +22,14 @@ def register(subparsers) -> None:
     p.add_argument("--quarantine", metavar="FILE",
                    help="also write the rows the loader quarantined (table, file, row, column, reason, "
                         "record) to FILE (.csv, .parquet or .xlsx)")
+    p.add_argument("--adjustments", metavar="FILE",
+                   help="the review meeting's adjustments.csv (supervisor_id, period, from_rating, to_rating, "
+                        "reason, approved_by, approved_on), applied after scoring and any quota; the output keeps "
+                        "rating_computed beside the final rating")
     p.set_defaults(func=handler)
 
 
-def run_for(data, policy, period, engine="duckdb", quarantine=None):
+def run_for(data, policy, period, engine="duckdb", quarantine=None, adjustments=None):
     """The pipeline run of ``score`` and ``policy diff``: one period of the data, or all.
 
     ``data`` is a folder (quarantined rows are reported on stderr and written to
@@ -40,7 +44,11 @@ def run_for(data, policy, period, engine="duckdb", quarantine=None):
     from ..pipeline import run_pipeline
     from ._guards import report_quarantine
 
-    run = run_pipeline(data, policy, period=period, engine=engine)
+    if adjustments is not None:  # the file's own rows first: a bad row is refused before any data is read
+        from ..adjustments import read_adjustments
+
+        adjustments = read_adjustments(adjustments)
+    run = run_pipeline(data, policy, period=period, engine=engine, adjustments=adjustments)
     report_quarantine(run.dataset, quarantine)
     return run
 
@@ -63,11 +71,13 @@ def handler(args) -> int:
     policy = load_policy(args.policy)
     if args.out and Path(args.out).suffix.lower() not in SUFFIXES:
         raise UsageError(f"--out {args.out}: use a name ending in .csv, .parquet or .xlsx")
-    check_output(args.out, data=args.data, policy=args.policy)
-    check_output(args.quarantine, option="--quarantine", data=args.data, policy=args.policy)
+    adjusted = [args.adjustments] if args.adjustments else []
+    check_output(args.out, data=args.data, policy=args.policy, inputs=adjusted)
+    check_output(args.quarantine, option="--quarantine", data=args.data, policy=args.policy, inputs=adjusted)
     if args.quarantine and args.out and Path(args.quarantine).resolve() == Path(args.out).resolve():
         raise UsageError(f"--quarantine {args.quarantine}: is also --out; choose another file")
-    run = run_for(args.data, policy, args.period, args.engine, quarantine=args.quarantine)
+    run = run_for(args.data, policy, args.period, args.engine, quarantine=args.quarantine,
+                  adjustments=args.adjustments)
     scores = run.scores
     if args.out:
         write_table(scores, args.out)
@@ -77,8 +87,9 @@ def handler(args) -> int:
         names = run.supervisors[["supervisor_id", "name"]].astype({"supervisor_id": str})
         named = scores.astype({"supervisor_id": str}).merge(names.drop_duplicates("supervisor_id"),
                                                             on="supervisor_id", how="left")
-        shown = named[["supervisor_id", "name", "period", "score", "result_score", "process_score",
-                       "rating", "missing"]].round(2)
+        cols = ["supervisor_id", "name", "period", "score", "result_score", "process_score",
+                "rating_computed", "rating", "missing"]
+        shown = named[[c for c in cols if c in named.columns]].round(2)
         print(aligned(shown.astype(object).where(shown.notna(), "")))
     counts = scores["rating"].value_counts()
     ratings = ", ".join(f"{label} {int(counts.get(label, 0))}" for label in policy.ratings)
@@ -90,4 +101,26 @@ def handler(args) -> int:
           f"{f', unrated {unrated}' if unrated else ''}; "
           f"{int((scores['missing'] != '').sum())} rows with missing indicators "
           f"(missing: {policy.missing})")
+    if run.adjustments is not None:
+        print_adjustments(run, policy)
     return 0
+
+
+def print_adjustments(run, policy) -> None:
+    """Say which adjustments were applied and, under a forced distribution, how far they break the quotas."""
+    from ..adjustments import quota_breaks
+
+    adj, scores = run.adjustments, run.scores
+    changed = int((scores["rating"] != scores["rating_computed"]).sum())
+    print(f"adjustments: {changed} ratings changed by {adj.path} (sha256 {adj.sha256[:12]}); "
+          f"rating_computed is the rating before them")
+    for period, part in scores.groupby("period", sort=True):
+        breaks = quota_breaks(part, policy, run.supervisors)
+        if breaks is None:
+            continue
+        if breaks.empty:
+            print(f"{period}: the adjustments keep every quota count")
+            continue
+        cells = "; ".join(f"{'' if r.group == 'all' else r.group + ' '}{r.rating} quota {r.quota}, final {r.final} "
+                          f"({r.difference:+d})" for r in breaks.itertuples())
+        print(f"{period}: the adjustments break the quotas: {cells}")

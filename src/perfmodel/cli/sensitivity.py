@@ -81,9 +81,14 @@ def handle(args) -> int:
         conc = None
     else:
         conc = args.concentration if args.concentration is not None else DEFAULT_CONCENTRATION
+    people = None
+    if policy.forced_by and args.data:  # quotas by team/region: the supervisors' groups (a panel may carry them)
+        from ..pipeline import load, supervisor_names
+
+        people = supervisor_names(load(args.data))
     res = rank_uncertainty(panel, policy, draws=args.draws, seed=args.seed,
                            result_range=_range(args.result_range), indicator_concentration=conc,
-                           rules=args.rules)
+                           rules=args.rules, supervisors=people)
     if salt is not None:  # after the draws: ties are broken by the real ids, as without the flag
         res = dataclasses.replace(res, table=pseudonymize(res.table, salt))
     t = res.table

@@ -24,6 +24,15 @@ def register(subparsers) -> None:
                    help="'zero' = null world, no process indicator affects any result")
     p.add_argument("--format", dest="fmt", default="csv", choices=["csv", "parquet"],
                    help="file format of the tables (default csv)")
+    p.add_argument("--raters", type=int, default=None,
+                   help="managers who rate supervisors (default 8, or one per 5 supervisors)")
+    p.add_argument("--rater-leniency", type=float, default=0.5,
+                   help="raters' leniency is uniform in +-this many score points (default 0.5)")
+    p.add_argument("--min-rated", type=int, default=5,
+                   help="supervisors each rater rates at least per period (default 5)")
+    p.add_argument("--peer-raters", type=int, default=None,
+                   help="draw peer reviews from a pool of this many reviewers of known leniency "
+                        "(default: staff review their own supervisor)")
     p.add_argument("--force", action="store_true",
                    help="write into --out even when it already holds table files (they are replaced); "
                         "without it such a folder is refused")
@@ -37,7 +46,9 @@ def _run(args) -> int:
         raise UsageError(f"--tickets {args.tickets}: use a positive number")
     _check_out(args.out, args.force)
     summary = generate(args.out, seed=args.seed, supervisors=args.supervisors, start=args.start,
-                       end=args.end, tickets=args.tickets, effects=args.effects, fmt=args.fmt)
+                       end=args.end, tickets=args.tickets, effects=args.effects, fmt=args.fmt,
+                       raters=args.raters, rater_leniency=args.rater_leniency, min_rated=args.min_rated,
+                       peer_raters=args.peer_raters)
     for name, n in summary["rows"].items():
         print(f"{name:13s} {n:>10,d} rows  {summary['files'][name]}")
     print(f"ground truth  {summary['ground_truth']}")

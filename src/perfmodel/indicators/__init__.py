@@ -15,14 +15,15 @@ from ..dataset import Dataset
 from ..engines import Engine, connect
 from ..errors import DataError, PeriodError, UsageError
 from ..periods import KINDS, Period, parse_period, period_containing, period_range
+from ..leniency import RATED, correct_panel
 from ..schema import TABLES
-from .definitions import (UNUSED_COLUMNS, Context, day_number, panel_expr,
+from .definitions import (BUSINESS_INDICATORS, UNUSED_COLUMNS, Context, day_number, panel_expr,
                           period_key_of)
 
 LONG_COLUMNS = ["supervisor_id", "period", "indicator", "value", "numerator", "denominator", "available"]
 
 __all__ = ["compute_indicators", "wide_panel", "resolve_periods", "required_tables",
-           "catalogue_listing", "LONG_COLUMNS"]
+           "catalogue_listing", "indicator_parameters", "LONG_COLUMNS"]
 
 _ARROW_TYPES = {"id": "string", "text": "string", "period": "string", "timestamp": "timestamp",
                 "date": "timestamp", "bool": "boolean", "float": "float64"}
@@ -106,7 +107,10 @@ def _typed(table, name: str):
 
 
 def _source_tables(data, engine: Engine, trusted: bool):
-    """Register the dataset's tables; return (ibis tables, first created_at, last created_at)."""
+    """Register the dataset's tables; return (ibis tables, first event, last event, calendar, origin).
+
+    ``origin`` is the Dataset, or the folder of trusted Parquet files.
+    """
     if isinstance(data, (str, Path)):
         folder = Path(data)
         if trusted:
@@ -130,7 +134,7 @@ def _source_tables(data, engine: Engine, trusted: bool):
         first, last = data_span(data)
     except DataError:  # only needed when no period is given, which resolve_periods then refuses
         first = last = None
-    return tables, first, last
+    return tables, first, last, data.calendar, data
 
 
 def _parquet_tables(folder: Path, engine: Engine):
@@ -151,13 +155,15 @@ def _parquet_tables(folder: Path, engine: Engine):
             raise DataError(f"{folder / (name + '.parquet')}: missing; the trusted (Parquet) path "
                             f"needs every table as Parquet")
     from ..pipeline import trusted_span
+    from ..workcalendar import load_calendar
 
     first, last = trusted_span(folder)
-    return tables, first, last
+    return tables, first, last, load_calendar(folder), folder
 
 
 def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engine: str = "duckdb",
-                       indicators=None, trusted: bool = False) -> pd.DataFrame:
+                       indicators=None, trusted: bool = False, calendar=None,
+                       parameters: dict | None = None) -> pd.DataFrame:
     """Compute the indicator catalogue for every supervisor and period.
 
     Parameters
@@ -179,6 +185,13 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
         With a folder of Parquet files that are known to be clean, let the engine read
         them directly instead of loading and validating them in Python (much faster on
         large data; no quarantine).
+    calendar : perfmodel.workcalendar.WorkCalendar, optional
+        The working calendar of the business-hours indicators (default: the dataset's
+        ``calendar.yaml``, else 09:00–18:00 on official working days).
+    parameters : dict, optional
+        Indicator parameters by id, e.g. ``{"timely_closure_business_rate":
+        {"within_hours": 16}}`` (a policy's, see :func:`indicator_parameters`); the
+        catalogue's defaults otherwise.
 
     Returns
     -------
@@ -189,7 +202,8 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
 
         - ``supervisor_id`` (str), ``period`` (str id), ``indicator`` (str);
         - ``value`` (float): ``numerator / denominator``, or the median for
-          ``first_response_hours``; NaN when the denominator is 0 or missing;
+          ``first_response_hours`` and ``first_response_business_hours``; NaN when the
+          denominator is 0 or missing;
         - ``numerator``, ``denominator`` (float): for rates the two counts; for means the
           sum and the count; for the median NaN and the count; for
           ``cost_control_rate`` the cost and the budget (NaN when no budget is set); for
@@ -197,6 +211,14 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
           turnover and promotion the count and the mean headcount;
         - ``available`` (bool): False when a source table of the indicator is absent;
           then value, numerator and denominator are NaN (unavailable, not zero).
+
+        ``collaboration_score`` and ``manager_rating`` are corrected for rater leniency
+        (:mod:`perfmodel.leniency`, the same Python step after every engine); their
+        numerator is then the corrected mean × the number of ratings. ``attrs["leniency"]``
+        holds one record per corrected indicator and period (keys
+        :data:`perfmodel.leniency.STATUS_COLUMNS`: applied or why not) and
+        ``attrs["rater_effects"]`` the estimated rater effects
+        (:data:`perfmodel.leniency.EFFECT_COLUMNS`).
 
     Raises
     ------
@@ -216,7 +238,7 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
     if periods is not None:
         resolve_periods(periods)  # fail on a bad id before any work
     with connect(engine) as eng:
-        tables, first, last = _source_tables(data, eng, trusted)
+        tables, first, last, own_calendar, origin = _source_tables(data, eng, trusted)
         plist = resolve_periods(periods, period_kind=period_kind, first=first, last=last)
         available = [i for i in ids if all(t in tables for t in required_tables(i))]
         supervisors = eng.execute(tables["supervisors"].select("supervisor_id"))["supervisor_id"]
@@ -227,12 +249,122 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
             "end_day": [day_number(p.end) for p in plist],
         }).astype({"k": "int64", "start_day": "int64", "end_day": "int64"})
         ctx = Context(kind=plist[0].kind, periods=plist, tables=tables,
-                      period_table=eng.register("periods", frame))
+                      period_table=eng.register("periods", frame), parameters=parameters)
+        if any(i in BUSINESS_INDICATORS for i in available):
+            _register_calendar(ctx, eng, calendar or own_calendar, *ticket_clock_span(origin))
+        status, effects = [], []
         if available:
             wide = eng.execute(panel_expr(ctx, tables["supervisors"], available))
+            corrected = [i for i in available if i in RATED]
+            if corrected:
+                wide, status, effects = correct_panel(wide, _ratings(eng, ctx, corrected), plist)
         else:
             wide = pd.DataFrame({"supervisor_id": [], "period": []})
-    return _long(wide, supervisors, plist, ids, available)
+    long = _long(wide, supervisors, plist, ids, available)
+    long.attrs["leniency"] = status
+    long.attrs["rater_effects"] = effects
+    return long
+
+
+def _ratings(eng: Engine, ctx: Context, indicators: list[str]) -> dict:
+    """The rating rows of each leniency-corrected indicator up to the end of the last period.
+
+    Returns
+    -------
+    dict
+        Indicator id -> DataFrame ``supervisor_id``, ``rater_id``, ``at``, ``score``.
+    """
+    out = {}
+    for ind in indicators:
+        table, rater, at, score, _ = RATED[ind]
+        t = ctx.tables[table]
+        t = t.filter(t[at] < ctx.last_end)
+        out[ind] = eng.execute(t.select(supervisor_id=t.supervisor_id, rater_id=t[rater], at=t[at],
+                                        score=t[score].cast("float64")))
+    return out
+
+
+_CLOCK_COLUMNS = ("created_at", "first_response_at", "resolved_at")
+
+
+def ticket_clock_span(origin) -> tuple:
+    """Earliest and latest instant of the tickets' clocks (created, first response, resolved).
+
+    ``origin``: a Dataset (from its frame) or a folder of Parquet files (from the
+    column statistics of ``tickets.parquet``, read in full only where a row group has
+    none). Returns ``(first, last)`` timestamps, NaT when the tickets have none.
+    """
+    if isinstance(origin, Dataset):
+        frame = origin.tables["tickets"]
+        cols = [frame[c] for c in _CLOCK_COLUMNS if c in frame]
+        lows = [c.min() for c in cols[:1]]
+        highs = [c.max() for c in cols]
+    else:
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        path = Path(origin) / "tickets.parquet"
+        meta = pq.ParquetFile(path).metadata
+        names = meta.schema.names
+        lows, highs = [], []
+        for col in _CLOCK_COLUMNS:
+            if col not in names:
+                continue
+            i = names.index(col)
+            groups = [meta.row_group(g) for g in range(meta.num_row_groups)]
+            stats = [(g.column(i).statistics, g.num_rows) for g in groups]
+            # a row group of nulls only has no min/max, and needs none
+            usable = all(st is not None and (st.has_min_max or st.null_count == n) for st, n in stats)
+            if usable:
+                found = [(st.min, st.max) for st, _n in stats if st.has_min_max]
+            else:
+                span = pc.min_max(pq.read_table(path, columns=[col]).column(col))
+                found = [(span["min"].as_py(), span["max"].as_py())]
+            found = [(lo, hi) for lo, hi in found if lo is not None]
+            if found:
+                if col == "created_at":
+                    lows.append(min(lo for lo, _ in found))
+                highs.append(max(hi for _, hi in found))
+    lows = [pd.Timestamp(v) for v in lows if not pd.isna(v)]
+    highs = [pd.Timestamp(v) for v in highs if not pd.isna(v)]
+    return (min(lows) if lows else pd.NaT), (max(highs) if highs else pd.NaT)
+
+
+def _register_calendar(ctx: Context, eng: Engine, calendar, first, last) -> None:
+    """Put the working calendar's day table and each supervisor's pattern into the engine.
+
+    The day table runs from the earliest creation of a ticket (or the first period's
+    start) to the latest instant of a ticket clock (or the last period's end): every
+    instant the business-hours measures look up (:func:`ticket_clock_span`). Only the
+    years of the requested periods are warned about when no official list covers them.
+    """
+    from ..workcalendar import WorkCalendar, day_table, supervisor_calendars
+
+    calendar = calendar or WorkCalendar()
+    lo = ctx.periods[0].start if pd.isna(first) else min(ctx.periods[0].start, pd.Timestamp(first))
+    hi = ctx.periods[-1].end if pd.isna(last) else max(ctx.periods[-1].end, pd.Timestamp(last))
+    days = day_table(calendar, lo.date(), hi.date(), [p.end.date() for p in ctx.span],
+                     warn_within=(ctx.periods[0].start.date(), (ctx.periods[-1].end - pd.Timedelta(days=1)).date()))
+    ctx.work_days = eng.register("work_days", days)
+    if len(calendar.patterns()) > 1:
+        sups = eng.execute(ctx.tables["supervisors"].select("supervisor_id", "team"))
+        ctx.supervisor_cal = eng.register("supervisor_calendars", supervisor_calendars(calendar, sups))
+
+
+def indicator_parameters(policy) -> dict:
+    """The indicator parameters a policy sets (e.g. ``within_hours``), by indicator id.
+
+    Returns
+    -------
+    dict
+        ``{indicator: {parameter: value}}``; empty without a policy or parameters.
+    """
+    out = {}
+    for ind, rule in (getattr(policy, "indicators", None) or {}).items():
+        hours = getattr(rule, "within_hours", None)
+        if hours is not None:
+            out[ind] = {"within_hours": hours}
+    return out
 
 
 def _long(wide: pd.DataFrame, supervisors: pd.Series, plist: list[Period], ids: list[str],

@@ -66,6 +66,13 @@ class Context:
     ----------
     kind : str
         ``"quarter"`` or ``"month"``.
+    work_days, supervisor_cal : ibis.Table, optional
+        For the business-hours indicators: :func:`perfmodel.workcalendar.day_table` and
+        :func:`perfmodel.workcalendar.supervisor_calendars` registered in the engine (the
+        latter None when every supervisor works the same hours).
+    parameters : dict, optional
+        Per indicator id, its parameters (``{"timely_closure_business_rate":
+        {"within_hours": 16}}``); missing ones take the catalogue's defaults.
     periods : list[Period]
         The requested periods (one kind), in time order.
     tables : dict[str, ibis.Table]
@@ -79,6 +86,11 @@ class Context:
     periods: list[Period]
     tables: dict
     period_table: object
+    # business hours (:mod:`perfmodel.workcalendar`): the engine's day table, the pattern of
+    # each supervisor, and the indicators' parameters (e.g. within_hours)
+    work_days: object = None
+    supervisor_cal: object = None
+    parameters: dict | None = None
 
     @property
     def keys(self) -> list[int]:
@@ -152,31 +164,37 @@ def tickets_family(ctx: Context):
 
     The tickets are first reduced to a small cube by (supervisor, creation key,
     resolution key); every ticket measure is a sum over that cube, so the big table is
-    scanned once.
+    scanned once. When business-hours indicators are asked for (``ctx.work_days``), the
+    same scan also measures complaint handling and timely closure in business hours
+    (:func:`_business_ticket_measures`).
     """
     t = ctx.tables["tickets"]
+    # A ticket matters if it was created before the last period ends and was still
+    # open at the start of the first one (backlog reaches back to older tickets).
+    relevant = (t.created_at < ctx.last_end) & (t.resolved_at.isnull() | (t.resolved_at >= ctx.first_start))
+    t = t.filter(relevant)
+    business = ctx.work_days is not None
+    if business:
+        t = _with_calendar(ctx, t)
+        t = _clock(t, t.created_at, ctx.work_days, "bc", period_end=True)
+        t = _clock(t, t.resolved_at, ctx.work_days, "br")
     kc = ctx.key(t.created_at)
     kr = ctx.key(t.resolved_at)
     resolved = t.resolved_at.notnull()
     complaint = _is_true(t.is_complaint)
-    # A ticket matters if it was created before the last period ends and was still
-    # open at the start of the first one (backlog reaches back to older tickets).
-    relevant = (t.created_at < ctx.last_end) & (t.resolved_at.isnull() | (t.resolved_at >= ctx.first_start))
-    cube = (
-        t.filter(relevant)
-        .mutate(kc=kc, kr=kr)
-        .group_by(["supervisor_id", "kc", "kr"])
-        .aggregate(
-            n=ibis._.count(),
-            n_complaint=_count_if(complaint),
-            n_cost=t.cost.count(),
-            cost=t.cost.sum(),
-            n_due=_count_if(t.due_at.notnull()),
-            n_timely=_count_if(t.due_at.notnull() & resolved & (t.resolved_at <= t.due_at)),
-            n_reopened=_count_if(t.reopened > 0),
-            complaint_hours=_hours(t.resolved_at, t.created_at).sum(where=complaint & resolved),
-        )
+    measures = dict(
+        n=ibis._.count(),
+        n_complaint=_count_if(complaint),
+        n_cost=t.cost.count(),
+        cost=t.cost.sum(),
+        n_due=_count_if(t.due_at.notnull()),
+        n_timely=_count_if(t.due_at.notnull() & resolved & (t.resolved_at <= t.due_at)),
+        n_reopened=_count_if(t.reopened > 0),
+        complaint_hours=_hours(t.resolved_at, t.created_at).sum(where=complaint & resolved),
     )
+    if business:
+        measures.update(_business_ticket_measures(ctx, t, kc, kr))
+    cube = t.mutate(kc=kc, kr=kr).group_by(["supervisor_id", "kc", "kr"]).aggregate(**measures)
     p = ctx.period_table
     j = cube.cross_join(p)
     created = j.kc == j.k
@@ -185,7 +203,7 @@ def tickets_family(ctx: Context):
     resolved_by_end = j.kr.notnull() & (j.kr <= j.k)
     # created before end(P) and unresolved at end(P): key(created) <= k < key(resolved)
     open_at_end = (j.kc <= j.k) & (j.kr.isnull() | (j.kr > j.k))
-    return j.group_by(["supervisor_id", "k"]).aggregate(
+    out = dict(
         created=j.n.sum(where=created),
         complaints_created=j.n_complaint.sum(where=created),
         complaints_resolved_by_end=j.n_complaint.sum(where=created & resolved_by_end),
@@ -199,14 +217,32 @@ def tickets_family(ctx: Context):
         complaint_hours=j.complaint_hours.sum(where=resolved_in),
         backlog=j.n.sum(where=open_at_end),
     )
+    if business:
+        out.update(
+            bch_us=j.b_complaint_us.sum(where=resolved_in),
+            bch_n=j.b_complaint_n.sum(where=resolved_in),
+            btc_den=j.b_counted.sum(where=created),
+            btc_num=j.b_timely.sum(where=created),
+        )
+    return j.group_by(["supervisor_id", "k"]).aggregate(**out)
 
 
 def first_response_family(ctx: Context):
-    """Exact median of first-response hours of tickets created in P that have a response."""
+    """Exact median of first-response hours of tickets created in P that have a response.
+
+    With ``ctx.work_days`` also the median in business hours (``bfr_median``, ``bfr_n``).
+    """
     t = ctx.tables["tickets"]
     t = t.filter(ctx.in_range(t.created_at))
+    measures = {}
+    if ctx.work_days is not None:
+        t = _with_calendar(ctx, t.select("supervisor_id", "created_at", "first_response_at"))
+        t = _clock(t, t.created_at, ctx.work_days, "bc")
+        t = _clock(t, t.first_response_at, ctx.work_days, "bf")
+        bh = (t.bf - t.bc).cast("float64") / US_PER_HOUR
+        measures = {"bfr_median": bh.median(), "bfr_n": bh.count()}
     t = t.mutate(k=ctx.key(t.created_at), h=_hours(t.first_response_at, t.created_at))
-    return t.group_by(["supervisor_id", "k"]).aggregate(fr_median=t.h.median(), fr_n=t.h.count())
+    return t.group_by(["supervisor_id", "k"]).aggregate(fr_median=t.h.median(), fr_n=t.h.count(), **measures)
 
 
 SCORES = ("overall", "attitude", "resolution", "speed")
@@ -289,6 +325,20 @@ def peer_reviews_family(ctx: Context):
     )
 
 
+def manager_ratings_family(ctx: Context):
+    """Sum and count of manager rating scores (every item) with rated_on in P."""
+    r = ctx.tables["manager_ratings"]
+    r = r.filter(ctx.in_range(r.rated_on)).mutate(k=ctx.key(r.rated_on))
+    return r.group_by(["supervisor_id", "k"]).aggregate(manager_sum=r.score.sum(), manager_n=r.score.count())
+
+
+def self_assessments_family(ctx: Context):
+    """Sum and count of self-assessment scores (every item) with assessed_on in P."""
+    r = ctx.tables["self_assessments"]
+    r = r.filter(ctx.in_range(r.assessed_on)).mutate(k=ctx.key(r.assessed_on))
+    return r.group_by(["supervisor_id", "k"]).aggregate(self_sum=r.score.sum(), self_n=r.score.count())
+
+
 def _training(ctx: Context):
     tr = ctx.tables["training"]
     st = ctx.tables["staff"].select("staff_id", "supervisor_id")
@@ -333,6 +383,84 @@ def staff_family(ctx: Context):
     )
 
 
+# --------------------------------------------------------------------------- business hours
+
+EPOCH_DATE = EPOCH.date()
+US_PER_DAY = 86_400_000_000
+
+
+def _clock(t, ts, days, name: str, *, period_end: bool = False):
+    """Join the day table onto ``t`` at the day of ``ts``; add ``<name>`` = business µs up to ts.
+
+    Business time up to an instant u (microseconds since 1970) is the working time before
+    its day (``cum_us``) plus the parts of the day's two working spans ``[a, a + l)`` that
+    lie before u. Days and microseconds are integers, so every engine gets the same
+    numbers. A null ``ts`` gives null. ``period_end`` also brings ``<name>_pe``, the
+    business time at the end of the period holding the day.
+    """
+    u = ts.delta(ibis.literal(EPOCH.to_pydatetime(), type="timestamp"), unit="microsecond").cast("int64")
+    t = t.mutate(**{f"{name}_u": u})
+    t = t.mutate(**{f"{name}_day": (t[f"{name}_u"] // US_PER_DAY).cast("int64")})
+    cols = {f"{name}_cal": days.cal, f"{name}_dn": days.day, f"{name}_cum": days.cum_us,
+            f"{name}_a1": days.a1, f"{name}_l1": days.l1, f"{name}_a2": days.a2, f"{name}_l2": days.l2}
+    if period_end:
+        cols[f"{name}_pe"] = days.period_end_us
+    d = days.select(**cols)
+    j = t.left_join(d, [t.cal == d[f"{name}_cal"], t[f"{name}_day"] == d[f"{name}_dn"]])
+    u, zero = j[f"{name}_u"], ibis.literal(0, "int64")
+
+    def part(a, n):
+        return ibis.least(ibis.greatest(u - j[f"{name}_{a}"], zero), j[f"{name}_{n}"])
+
+    return j.mutate(**{name: j[f"{name}_cum"] + part("a1", "l1") + part("a2", "l2")})
+
+
+def _with_calendar(ctx: Context, t):
+    """``t`` with the working-hours pattern ``cal`` of its supervisor (default 0).
+
+    With one pattern for everybody (no team of its own) no join is needed.
+    """
+    if ctx.supervisor_cal is None:
+        return t.mutate(cal=ibis.literal(0, "int64"))
+    sc = ctx.supervisor_cal.rename(sc_supervisor_id="supervisor_id")
+    j = t.left_join(sc, t.supervisor_id == sc.sc_supervisor_id)
+    return j.mutate(cal=j.cal.fill_null(0)).drop("sc_supervisor_id")
+
+
+def within_hours(ctx: Context) -> float:
+    """N of timely_closure_business_rate: from the parameters, else the catalogue default."""
+    from .. import catalogue as _catalogue
+
+    given = (ctx.parameters or {}).get("timely_closure_business_rate", {}).get("within_hours")
+    if given is None:
+        given = _catalogue.indicator("timely_closure_business_rate")["parameters"]["within_hours"]
+    return float(given)
+
+
+def _business_ticket_measures(ctx: Context, t, kc, kr) -> dict:
+    """Cube measures of complaint handling and timely closure in business hours.
+
+    Per ticket: the business time from creation to resolution (``br - bc``), and from
+    creation to the end of its creation period (``bc_pe - bc``). A ticket created in P
+    counts for timely closure when it was resolved before end(P) (in time when within N
+    business hours) or when more than N business hours had passed by end(P) while it was
+    still open (late); otherwise it is left out.
+    """
+    n_us = int(round(within_hours(ctx) * US_PER_HOUR))
+    resolved = t.resolved_at.notnull()
+    complaint = _is_true(t.is_complaint) & resolved
+    elapsed = t.br - t.bc
+    # resolved_at < end(P of creation)  <=>  key(resolved_at) <= key(created_at)
+    by_end = resolved & (kr <= kc)
+    counted = by_end | (t.bc_pe - t.bc > n_us)
+    return dict(
+        b_complaint_us=elapsed.sum(where=complaint),
+        b_complaint_n=_count_if(complaint),
+        b_counted=_count_if(counted),
+        b_timely=_count_if(by_end & (elapsed <= n_us)),
+    )
+
+
 @dataclass(frozen=True)
 class Family:
     """A measure family: the tables it reads, its builder, and its measures.
@@ -346,13 +474,17 @@ class Family:
     build: Callable
     fill: tuple[str, ...]
     keep_null: tuple[str, ...] = ()
+    # measures the builder adds only for the business-hours indicators (ctx.work_days)
+    business: tuple[str, ...] = ()
 
 
 FAMILIES: dict[str, Family] = {f.name: f for f in (
     Family("tickets", ("tickets",), tickets_family,
            ("created", "complaints_created", "complaints_resolved_by_end", "cost", "cost_n", "due_n",
-            "timely_n", "resolved", "reopened_n", "complaints_resolved", "complaint_hours", "backlog")),
-    Family("first_response", ("tickets",), first_response_family, ("fr_n",), ("fr_median",)),
+            "timely_n", "resolved", "reopened_n", "complaints_resolved", "complaint_hours", "backlog"),
+           business=("bch_us", "bch_n", "btc_den", "btc_num")),
+    Family("first_response", ("tickets",), first_response_family, ("fr_n",), ("fr_median",),
+           business=("bfr_median", "bfr_n")),
     Family("ticket_events", ("tickets",), ticket_events_family,
            tuple(f"{c}_{m}" for c in SCORES for m in ("sum", "n")) + ("reached_n", "positive_n")),
     Family("customers", ("customers",), customers_family, ("customers_at_start", "churned")),
@@ -363,7 +495,13 @@ FAMILIES: dict[str, Family] = {f.name: f for f in (
     Family("training_done", ("staff", "training"), training_done_family, ("gain_sum", "gain_n")),
     Family("staff", ("staff",), staff_family,
            ("staff_days", "headcount_first", "headcount_last", "leavers", "promotions")),
+    Family("manager_ratings", ("manager_ratings",), manager_ratings_family, ("manager_sum", "manager_n")),
+    Family("self_assessments", ("self_assessments",), self_assessments_family, ("self_sum", "self_n")),
 )}
+
+#: Indicators that need the working calendar in the :class:`Context` (``work_days``).
+BUSINESS_INDICATORS = ("first_response_business_hours", "complaint_handling_business_hours",
+                       "timely_closure_business_rate")
 
 
 @dataclass(frozen=True)
@@ -414,6 +552,19 @@ INDICATORS: dict[str, Indicator] = {
     "promotion_rate": Indicator(("staff",), lambda m: m.promotions,
                                 lambda m: (m.headcount_first + m.headcount_last) / 2),
     "cost_per_ticket": Indicator(("tickets",), lambda m: m.cost, lambda m: m.cost_n),
+    "first_response_business_hours": Indicator(("first_response",), _nan, lambda m: m.bfr_n,
+                                               lambda m: m.bfr_median),
+    "complaint_handling_business_hours": Indicator(("tickets",),
+                                                   lambda m: m.bch_us.cast("float64") / US_PER_HOUR,
+                                                   lambda m: m.bch_n),
+    "timely_closure_business_rate": Indicator(("tickets",), lambda m: m.btc_num, lambda m: m.btc_den),
+    # the raw means; collaboration_score and manager_rating start from them and are then
+    # corrected for rater leniency in Python (perfmodel.leniency), the same for every engine
+    "collaboration_score_raw": Indicator(("peer_reviews",), lambda m: m.collaboration_sum,
+                                         lambda m: m.collaboration_n),
+    "manager_rating": Indicator(("manager_ratings",), lambda m: m.manager_sum, lambda m: m.manager_n),
+    "manager_rating_raw": Indicator(("manager_ratings",), lambda m: m.manager_sum, lambda m: m.manager_n),
+    "self_rating": Indicator(("self_assessments",), lambda m: m.self_sum, lambda m: m.self_n),
 }
 
 
@@ -448,10 +599,13 @@ def panel_expr(ctx: Context, supervisors, indicator_ids: list[str]):
     for name in families:
         part = FAMILIES[name].build(ctx).rename(**{f"s_{name}": "supervisor_id", f"k_{name}": "k"})
         m = m.left_join(part, [m.supervisor_id == part[f"s_{name}"], m.k == part[f"k_{name}"]])
-    measures = {c: m[c] for name in families for c in FAMILIES[name].fill + FAMILIES[name].keep_null}
+    with_business = ctx.work_days is not None
+    measures = {c: m[c] for name in families
+                for c in FAMILIES[name].fill + FAMILIES[name].keep_null
+                + (FAMILIES[name].business if with_business else ())}
+    counts = {c for n in families for c in FAMILIES[n].fill + FAMILIES[n].business if not c.endswith("_median")}
     m = m.select(supervisor_id=m.supervisor_id, period=m.period,
-                 **{c: (e.fill_null(0) if any(c in FAMILIES[n].fill for n in families) else e)
-                    for c, e in measures.items()})
+                 **{c: (e.fill_null(0) if c in counts else e) for c, e in measures.items()})
     cols = {"supervisor_id": m.supervisor_id, "period": m.period}
     for ind in indicator_ids:
         spec = INDICATORS[ind]

@@ -8,13 +8,13 @@ from it.
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pandas as pd
 
 from .. import settings
 from .. import weights as W
+from ..hashing import sha256_text
 from ..i18n import indicator_label, t
 from .sections import heading, md_escape, table, text
 
@@ -161,7 +161,7 @@ def show_fragility(ctx, new_policy, draws: int = settings.DRAWS, threshold: floa
     if new_policy is not None:
         pairs.append((t("calibration_proposed", ctx.lang, version=new_policy.version), new_policy))
     for label, pol in pairs:
-        res = rank_uncertainty(panel_now, pol, draws=draws, seed=ctx.seed)
+        res = rank_uncertainty(panel_now, pol, draws=draws, seed=ctx.seed, supervisors=ctx.supervisors)
         s = res.summary(threshold).iloc[0]
         text(f"**{md_escape(label)}** — " + t("calibration_fragile_count", ctx.lang, n=int(s["n_fragile"]),
                                                total=int(s["n_ranked"]),
@@ -196,7 +196,7 @@ def save_policy(ctx, new_policy, method: str, ahp_res, matrix: pd.DataFrame, his
     folder.mkdir(parents=True, exist_ok=True)
     csv_text = matrix_csv(matrix)
     (folder / MATRIX_FILE).write_text(csv_text, encoding="utf-8")
-    record = {"path": MATRIX_FILE, "sha256": hashlib.sha256(csv_text.encode("utf-8")).hexdigest(),
+    record = {"path": MATRIX_FILE, "sha256": sha256_text(csv_text),
               "source": Path(matrix_source).name if matrix_source else "notebook parameters"}
     data_used = method in W.DATA_METHODS + ("evidence",)
     inputs = W.dataset_files(ctx.data_dir) if data_used else []

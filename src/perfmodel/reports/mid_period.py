@@ -73,7 +73,8 @@ def mid_period_context(ctx, as_of):
         current[col] = now[col].reindex(current.index).to_numpy(dtype=float)
     current = current.reset_index()[ctx.wide.columns.union(now.columns, sort=False)]
     wide = pd.concat([ctx.wide[ctx.wide["period"] != ctx.period], current], ignore_index=True)
-    scores = score(current, ctx.policy).reset_index(drop=True)
+    groups = ctx.supervisors if ctx.policy.forced_by else None
+    scores = score(current, ctx.policy, groups=groups).reset_index(drop=True)
     scores_all = pd.concat([ctx.scores_all[ctx.scores_all["period"] != ctx.period], scores],
                            ignore_index=True).sort_values(["period", "supervisor_id"], kind="mergesort")
     cache = dict(ctx.cache)

@@ -9,6 +9,7 @@ its error, gets a ``FAILED`` file and a manifest with status ``failed``.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import multiprocessing
 import os
 import re
@@ -154,13 +155,15 @@ class ReportSpec:
     synthetic: bool = False
     # The pairwise matrix of --matrix (calibration notebook only)
     matrix: Path | None = None
+    # The review meeting's adjustments.csv (--adjustments; quarterly and feedback notebooks)
+    adjustments: Path | None = None
 
 
 def validate(*, period: str | None = None, all_periods: bool = False, notebook: str = "quarterly",
              data_dir="data/sample", policy="efficiency", lang: str = "en", engine: str = "duckdb",
              out="reports", jobs: int = 1, seed: int = DEFAULT_SEED, audit_run=None,
              other_policy=None, command=None, dataset=None, as_of=None,
-             salt: str | None = None, matrix=None) -> tuple[ReportSpec, object]:
+             salt: str | None = None, matrix=None, adjustments=None) -> tuple[ReportSpec, object]:
     """Check every parameter before anything runs.
 
     With ``as_of`` (feedback notebook only) the run is mid-period coaching: the period is
@@ -170,6 +173,10 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
     With ``matrix`` (calibration notebook only) the page judges with that pairwise CSV
     file instead of the notebook's own matrix; it must read as a valid reciprocal matrix
     (an inconsistent one, CR > 0.1, is shown on the page and proposes no policy).
+
+    With ``adjustments`` (quarterly and feedback notebooks) the review meeting's file is
+    read and checked first (:func:`perfmodel.adjustments.read_adjustments`), copied into
+    each run folder, recorded in the manifest with its sha256 and applied after scoring.
 
     With ``salt`` (from :func:`perfmodel.privacy.salt_for`) every output of the run names
     nobody: the data outputs (indicators and scores CSV and workbook) carry pseudonyms
@@ -202,6 +209,20 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
         raise UsageError("--pseudonymize: the audit notebook checks a run against the real data; audit a "
                          "pseudonymized run with perfmodel audit verify RUN --salt-file PATH")
     matrix_path = _check_matrix(matrix, notebook) if matrix not in (None, "") else None
+    adjustments_path = None
+    if adjustments not in (None, ""):
+        from ..adjustments import read_adjustments
+
+        if notebook not in audit.SCORE_PAGES:
+            raise UsageError(f"--adjustments: for --notebook quarterly or feedback (the pages with the run's "
+                             f"ratings), not --notebook {notebook}")
+        if salt is not None:
+            raise UsageError("--adjustments: the file names supervisors and approvers and is kept in the run "
+                             "folder; not with --pseudonymize")
+        if as_of not in (None, ""):
+            raise UsageError("--adjustments: a period in progress (--as-of) has no final ratings to adjust; "
+                             "leave one of them out")
+        adjustments_path = read_adjustments(resolve_path(adjustments)).path.resolve()
     if engine not in ENGINES:
         raise UsageError(f"--engine {engine!r}: use one of {', '.join(ENGINES)}")
     if int(jobs) < 1:
@@ -261,7 +282,7 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
                       period_arg="--all" if all_periods else str(period or "--as-of"), audit_run=audit_dir,
                       other_policy=other_spec, command=list(command or []),
                       as_of=None if as_of_ts is None else as_of_ts.isoformat(), salt=salt,
-                      synthetic=is_synthetic(folder), matrix=matrix_path)
+                      synthetic=is_synthetic(folder), matrix=matrix_path, adjustments=adjustments_path)
     return spec, dataset
 
 
@@ -491,7 +512,7 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
     from ..policy import load_policy
     from .excel import write_workbook
 
-    inputs = audit.describe_inputs(spec.data_dir, spec.policy)
+    inputs = audit.describe_inputs(spec.data_dir, spec.policy, spec.adjustments)
     run_id, run_dir = create_run_dir(spec.out, period)
     errors: list[str] = []
     html = None
@@ -511,6 +532,8 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
         params["synthetic"] = True  # the data folder was written by perfmodel synth
     if spec.salt is not None:
         params["pseudonymized"] = True  # the salt itself (and its hash) is never recorded
+    if spec.adjustments is not None:
+        params["adjustments"] = str(spec.adjustments)
     try:
         cleanup.claim(run_dir)  # before the cache: a run killed later leaves a cache known to be stale
         (run_dir / POLICY_FILE).write_text(inputs["policy"]["text"], encoding="utf-8")
@@ -520,7 +543,14 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
             from ..watch import cut_dataset
 
             dataset = cut_dataset(dataset, spec.as_of)
-        tables = audit.compute_tables(dataset, policy, period, engine=spec.engine)
+        adjustments = None
+        if spec.adjustments is not None:  # the bytes the manifest hashed, kept beside the outputs
+            adjustments = run_dir / audit.ADJUSTMENTS_FILE
+            data = Path(spec.adjustments).read_bytes()
+            if hashlib.sha256(data).hexdigest() != inputs["adjustments"]["sha256"]:
+                raise UsageError(f"{spec.adjustments}: changed while the run started; run the report again")
+            adjustments.write_bytes(data)
+        tables = audit.compute_tables(dataset, policy, period, engine=spec.engine, adjustments=adjustments)
         if spec.salt is not None:
             tables = audit.pseudonymize_tables(tables, spec.salt)
         audit.write_tables(tables, run_dir)

@@ -21,6 +21,7 @@ import pandas as pd
 from .. import catalogue as cat
 from .. import settings
 from ..errors import PerfmodelError, UsageError
+from ..audit import ADJUSTMENTS_FILE
 from .inert import visible
 from ..i18n import check_lang, coaching_topic, columns, indicator_label, ordinal, t
 from .paths import resolve_path
@@ -392,12 +393,21 @@ def build_context(data_dir="data/sample", policy="efficiency", period="latest", 
         from ..goals import bind_goals
 
         pol = bind_goals(pol, summary.goals)  # the run's agreed goals, as the pipeline binds them
-        scores_all = score(_wide(long), pol)
+        scores_all = score(_wide(long), pol, groups=summary.supervisors if pol.forced_by else None)
+        adjusted = cache.parent / ADJUSTMENTS_FILE  # copied into the run folder by the runner
+        adjustments = None
+        if adjusted.is_file():
+            from ..adjustments import apply_adjustments, read_adjustments
+
+            adjustments = read_adjustments(adjusted)
+            scores_all = apply_adjustments(scores_all, adjustments, pol, later_periods=True)
         scores = scores_all[scores_all["period"] == period].reset_index(drop=True)
         ctx = ReportContext(folder, pol_spec, period, lang, engine, seed, str(run_id or ""), None, pol,
                             periods, long, _wide(long), scores_all, scores, summary.supervisors, data=summary)
         if mid is not None:
             ctx.cache["mid_period"] = mid
+        if adjustments is not None:
+            ctx.cache["adjustments_sha256"] = adjustments.sha256
         return ctx
     _refuse_real_data(pseudonymized, cache, missing_result(cache))
     res = run_pipeline(folder, pol, period=period, history=True, engine=engine)
@@ -513,12 +523,16 @@ def scores_table(ctx: ReportContext) -> pd.DataFrame:
     pandas.DataFrame
         ``supervisor_id``, ``name``, ``team``, ``score``, ``result_score``,
         ``process_score``, ``rating``, ``missing`` (indicator names); sorted by score
-        descending then id.
+        descending then id. With adjustments, ``rating_computed`` before ``rating`` (the
+        final rating) and ``adjustment_reason``, ``adjustment_approved_by`` after it.
     """
     df = ctx.scores.merge(ctx.supervisors, on="supervisor_id", how="left")
     df["missing"] = df["missing"].fillna("").map(
         lambda s: ", ".join(indicator_label(i, ctx.lang) for i in s.split(";") if i))
     df = df.sort_values(["score", "supervisor_id"], ascending=[False, True], kind="mergesort", na_position="last")
+    if "rating_computed" in df:
+        return df[["supervisor_id", "name", "team", "score", "result_score", "process_score", "rating_computed",
+                   "rating", "adjustment_reason", "adjustment_approved_by", "missing"]]
     return df[["supervisor_id", "name", "team", "score", "result_score", "process_score", "rating", "missing"]]
 
 
@@ -611,6 +625,28 @@ def show_scores(ctx: ReportContext):
     """Scores and ratings of every supervisor, best first."""
     heading("scores_and_ratings", ctx.lang)
     table(scores_table(ctx), ctx.lang, {"score": "{:.1f}", "result_score": "{:.1f}", "process_score": "{:.1f}"})
+    if "rating_computed" in ctx.scores:
+        show_adjustments(ctx)
+
+
+def show_adjustments(ctx: ReportContext):
+    """How many ratings the review meeting changed and, under a forced distribution, how far from the quotas."""
+    from ..adjustments import quota_breaks
+
+    s = ctx.scores
+    n = int((s["rating"].astype(str) != s["rating_computed"].astype(str)).sum())
+    sha = str(ctx.cache.get("adjustments_sha256") or "—")[:12]
+    text(t("adjustments_text", ctx.lang, n=n, sha=sha))
+    breaks = quota_breaks(s, ctx.policy, ctx.supervisors)
+    if breaks is None:
+        return
+    if breaks.empty:
+        text(t("adjustments_keep_quotas", ctx.lang))
+        return
+    text(t("adjustments_break_quotas", ctx.lang, n=int(breaks["difference"].clip(lower=0).sum())))
+    shown = breaks.assign(group=breaks["group"].where(breaks["group"] != "all", t("quota_all", ctx.lang)))
+    table(shown.rename(columns={"group": "review_group", "quota": "break_quota", "final": "break_final",
+                                "difference": "break_difference"}), ctx.lang, {"break_difference": "{:+d}"})
 
 
 def show_result_vs_process(ctx: ReportContext):
@@ -799,7 +835,7 @@ def show_fragility(ctx: ReportContext, draws: int = settings.DRAWS, threshold: f
         text(t("not_available", ctx.lang, reason=md_escape(exc)))
         return
     wide = ctx.wide[ctx.wide["period"] == ctx.period]
-    res = rank_uncertainty(wide, ctx.policy, draws=draws, seed=ctx.seed)
+    res = rank_uncertainty(wide, ctx.policy, draws=draws, seed=ctx.seed, supervisors=ctx.supervisors)
     frag = fragility_table(res, ctx.supervisors)
     # fragile as the command line and the calibration notebook count it (RankUncertainty.fragile)
     fragile = frag["supervisor_id"].isin(res.fragile(threshold)["supervisor_id"].astype(str))
@@ -807,7 +843,10 @@ def show_fragility(ctx: ReportContext, draws: int = settings.DRAWS, threshold: f
     text(draws_note("fragility", ctx.lang, seed=ctx.seed, draws=draws))
     figure(plotting.fragility_plot(frag.assign(label=frag["supervisor_id"] + " " + frag["name"].fillna("")),
                                    ctx.lang))
-    table(frag[fragile], ctx.lang, {"p_same_rating": "{:.0%}"})
+    shown = frag[fragile]
+    if "rating_computed" in ctx.scores:  # the draws move the computed rating, not the meeting's final one
+        shown = shown.rename(columns={"rating": "rating_computed"})
+    table(shown, ctx.lang, {"p_same_rating": "{:.0%}"})
 
 
 def fragility_table(res, supervisors: pd.DataFrame) -> pd.DataFrame:
@@ -916,6 +955,7 @@ def show_manifest(ctx: ReportContext):
 
 from .mid_period import mark_partial, mid_period_context, provisional, show_coaching, word  # noqa: E402,F401 - feedback pages
 from .derivation import show_derivation  # noqa: E402,F401 - feedback pages
+from .judgement import show_judgement  # noqa: E402,F401 - feedback pages
 from .review import show_rating_review  # noqa: E402,F401 - quarterly page
 from .mid_period import show_note as show_provisional_note  # noqa: E402,F401 - the notebook's mid-period cell
 
@@ -1027,6 +1067,11 @@ def show_position(ctx: ReportContext, supervisor_id: str):
     prefix = word("position_prefix", ctx.lang) if provisional(ctx) else ""
     text(prefix + t("position_text", ctx.lang, score=float(row["score"]), pct=ordinal(pct, ctx.lang),
                     n=int(ctx.scores["score"].notna().sum()), period=ctx.period, rating=row["rating"] or "—"))
+    if "rating_computed" in row.index and str(row["rating_computed"]) != str(row["rating"]):
+        # only this supervisor's own adjustment: the page names no one else
+        text(t("own_adjustment", ctx.lang, computed=row["rating_computed"], final=row["rating"],
+               reason=md_escape(row["adjustment_reason"]), by=md_escape(row["adjustment_approved_by"]),
+               on=row["adjustment_approved_on"]))
 
 
 def show_targets(ctx: ReportContext, supervisor_id: str):
@@ -1248,7 +1293,8 @@ def show_policy_effect(actx: AuditContext):
                                                                "indicator": str}, encoding="utf-8-sig")
     recorded = pd.read_csv(actx.run_dir / "scores.csv", dtype={"supervisor_id": str, "rating": str},
                            encoding="utf-8-sig")
-    other = score(wide_panel(ind), actx.other_policy)
+    people = recorded if actx.other_policy.forced_by in recorded.columns else None
+    other = score(wide_panel(ind), actx.other_policy, groups=people)
     text(f"`{actx.manifest['policy'].get('name')}` {actx.manifest['policy'].get('version')} → "
          f"`{actx.other_policy.name}` {actx.other_policy.version}")
     cross = pd.crosstab(recorded["rating"].fillna(""), other.set_index("supervisor_id").reindex(

@@ -93,7 +93,7 @@ def reliability(panel: pd.DataFrame, indicators=None, entity: str = "supervisor_
                                        "n_obs", "n_supervisors", "n_periods"])
 
 
-def cronbach_alpha(df: pd.DataFrame, items, alpha: float = 0.05) -> pd.DataFrame:
+def cronbach_alpha(df: pd.DataFrame, items, *, ci: float = 0.95, alpha: float | None = None) -> pd.DataFrame:
     """Cronbach's alpha of a set of items (e.g. the survey sub-scores), listwise complete.
 
     Parameters
@@ -102,8 +102,11 @@ def cronbach_alpha(df: pd.DataFrame, items, alpha: float = 0.05) -> pd.DataFrame
         One row per respondent.
     items : list of str
         At least two item columns.
-    alpha : float
-        The interval is at level ``1 - alpha``.
+    ci : float
+        Level of the confidence interval (default 0.95), as in ``pingouin.cronbach_alpha``.
+    alpha : float, optional
+        Deprecated: the interval's ``1 - level``; use ``ci`` (``alpha`` is also the name
+        of the result column).
 
     Returns
     -------
@@ -121,7 +124,24 @@ def cronbach_alpha(df: pd.DataFrame, items, alpha: float = 0.05) -> pd.DataFrame
     ----------
     Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
     Psychometrika 16, 297-334. Feldt, L. S. (1965). Psychometrika 30, 357-370.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 5], "c": [1, 3, 3, 4, 4]})
+    >>> cronbach_alpha(df, ["a", "b", "c"]).round(4)[["alpha", "n", "k"]]
+        alpha  n  k
+    0  0.9538  5  3
     """
+    if alpha is not None:
+        import warnings
+
+        warnings.warn("cronbach_alpha(alpha=...) is deprecated: give the interval's level as "
+                      f"ci={1 - alpha:g}", DeprecationWarning, stacklevel=2)
+        ci = 1 - alpha
+    if not 0 < ci < 1:
+        raise UsageError(f"cronbach_alpha: ci={ci!r}: give a level between 0 and 1, e.g. 0.95")
+    alpha = 1 - ci
     items = list(items)
     if len(items) < 2:
         raise UsageError("cronbach_alpha needs at least two item columns")

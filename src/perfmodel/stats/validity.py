@@ -20,20 +20,28 @@ WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(
 
 
 def benjamini_hochberg(p) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values (NaN stays NaN and does not count in m)."""
+    """Benjamini-Hochberg adjusted p-values (NaN stays NaN and does not count in m).
+
+    The adjustment is statsmodels' ``multipletests(..., method="fdr_bh")`` over the finite
+    p-values.
+
+    Returns
+    -------
+    numpy.ndarray
+        Adjusted p-values in the order of ``p``.
+
+    Examples
+    --------
+    >>> benjamini_hochberg([0.01, 0.04, float("nan"), 0.03]).round(3).tolist()
+    [0.03, 0.04, nan, 0.04]
+    """
+    from statsmodels.stats.multitest import multipletests
+
     p = np.asarray(p, dtype=float)
     out = np.full(p.shape, np.nan)
     ok = np.isfinite(p)
-    m = int(ok.sum())
-    if m == 0:
-        return out
-    pv = p[ok]
-    order = np.argsort(pv, kind="mergesort")
-    ranked = pv[order] * m / np.arange(1, m + 1)
-    adj = np.minimum.accumulate(ranked[::-1])[::-1].clip(max=1.0)
-    res = np.empty(m)
-    res[order] = adj
-    out[ok] = res
+    if ok.any():
+        out[ok] = multipletests(p[ok], method="fdr_bh")[1]
     return out
 
 

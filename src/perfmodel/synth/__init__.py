@@ -82,7 +82,9 @@ Other realism: monthly seasonality (Spring Festival dip, Double 11 and year-end 
 weekday and hour-of-day patterns, lognormal durations and costs, 10–15 % complaints,
 due_at for 80 % of ordinary tickets (24/48/72 h), some tickets stalled or never answered,
 surveys for about a third of tickets, return visits, training with due dates and
-scores, audits, peer reviews, budgets and agreed goals for the last two periods
+scores, audits, peer reviews, budgets, manager ratings by raters of known leniency and
+self-assessments (:mod:`perfmodel.synth.judgement`), and a ``calendar.yaml`` of working hours
+(:mod:`perfmodel.synth.calendar_file`), and agreed goals for the last two periods
 (:mod:`perfmodel.synth.goals`). Nothing after the end of the last period is
 written (data are extracted at that moment: later resolutions are empty).
 
@@ -104,12 +106,14 @@ from ..periods import period_range
 from .company import TICKETS_PER_SUPERVISOR_QUARTER, _Company
 from ..synthetic import write_marker
 from .effects import CENTRES, TRUE_EFFECTS, ground_truth
+from .judgement import judgement
 
 __all__ = ["generate", "ground_truth", "TRUE_EFFECTS", "CENTRES", "TABLE_ORDER",
            "TICKETS_PER_SUPERVISOR_QUARTER"]
 
 TABLE_ORDER = ("supervisors", "staff", "customers", "tickets", "surveys", "followups",
-               "training", "audits", "peer_reviews", "budgets", "goals")
+               "training", "audits", "peer_reviews", "budgets", "manager_ratings", "self_assessments",
+               "goals")
 
 
 # ----------------------------------------------------------------------------------------
@@ -142,7 +146,8 @@ def _realised_frame(company: _Company) -> pd.DataFrame:
 
 def generate(out, seed: int = 20261, supervisors: int = 30, start: str = "2024Q4",
              end: str = "2026Q3", tickets: int | None = None, effects: str = "default",
-             fmt: str = "csv") -> dict:
+             fmt: str = "csv", raters: int | None = None, rater_leniency: float = 0.5, min_rated: int = 5,
+             peer_raters: int | None = None) -> dict:
     """Write a synthetic after-sales dataset with known ground truth.
 
     Parameters
@@ -163,15 +168,25 @@ def generate(out, seed: int = 20261, supervisors: int = 30, start: str = "2024Q4
         ``"zero"`` is the null world: no process indicator affects any result.
     fmt : {"csv", "parquet"}
         File format of the tables.
+    raters, rater_leniency, min_rated : int, float, int
+        Manager ratings (:mod:`perfmodel.synth.judgement`): number of rating managers
+        (default 8, or one per 5 supervisors), half-width of their uniform leniency in
+        score points, and supervisors each rates at least per period.
+    peer_raters : int, optional
+        Draw the peer reviews from a pool of this many reviewers of known leniency
+        (rotating like the managers) instead of staff reviewing their own supervisor.
 
     Returns
     -------
     dict
         ``out`` (folder), ``files`` (table -> path), ``rows`` (table -> row count),
+        ``calendar`` (path of ``calendar.yaml``),
         ``ground_truth`` (path of ``ground_truth.json``), ``seed``, ``parameters``,
         ``clipped`` (values clipped to their range; 0 at the defaults) and ``realised``
         (DataFrame: supervisor_id, period and one column per indicator as realised in the
-        generating model — the values the SPEC §3 definitions give on the written rows).
+        generating model — the values the SPEC §3 definitions give on the written rows;
+        for ``manager_rating`` (and ``collaboration_score`` with ``peer_raters``) the mean
+        the same ratings would have had from raters of zero leniency).
 
     Raises
     ------
@@ -195,10 +210,20 @@ def generate(out, seed: int = 20261, supervisors: int = 30, start: str = "2024Q4
         raise UsageError(f"--tickets {tickets}: use a positive number")
     if int(seed) < 0:
         raise UsageError(f"--seed {seed}: use a non-negative integer")
+    if raters is not None and int(raters) < 2:
+        raise UsageError(f"--raters {raters}: use at least 2")
+    if peer_raters is not None and int(peer_raters) < 2:
+        raise UsageError(f"--peer-raters {peer_raters}: use at least 2")
+    if not 0 <= float(rater_leniency) <= 2:
+        raise UsageError(f"--rater-leniency {rater_leniency}: use a number of score points from 0 to 2")
+    if int(min_rated) < 1:
+        raise UsageError(f"--min-rated {min_rated}: use a positive number")
     periods = period_range(start, end)
     betas = dict(TRUE_EFFECTS) if effects == "default" else {}
     rng = np.random.Generator(np.random.PCG64(int(seed)))
     company = _Company(rng, int(supervisors), periods, tickets, betas).run()
+    raters_truth = judgement(company, int(seed), raters=raters, leniency=float(rater_leniency),
+                             min_rated=int(min_rated), peer_raters=peer_raters)
     from .goals import goals_table  # its own random stream: the other tables stay as they were
 
     company.tables["goals"] = goals_table(int(seed), _realised_frame(company), periods)
@@ -215,7 +240,9 @@ def generate(out, seed: int = 20261, supervisors: int = 30, start: str = "2024Q4
         rows[name] = company.tables[name].num_rows
     parameters = {"supervisors": int(supervisors), "start": periods[0].id, "end": periods[-1].id,
                   "tickets": company.n_tickets, "effects": effects, "format": fmt,
-                  "centres": CENTRES}
+                  "centres": CENTRES, "raters": len(raters_truth["manager_raters"]),
+                  "rater_leniency": float(rater_leniency), "min_rated": int(min_rated),
+                  "peer_raters": None if peer_raters is None else int(peer_raters)}
     truth = ground_truth(effects)
     doc = {
         "description": ("True lag-1 effects of process indicators on result indicators in "
@@ -225,11 +252,18 @@ def generate(out, seed: int = 20261, supervisors: int = 30, start: str = "2024Q4
         "seed": int(seed),
         "parameters": parameters,
         "effects": truth.to_dict(orient="records"),
+        "raters_description": ("Known leniency of each rater in score points (added to every score "
+                               "they give; perfmodel.synth.judgement). The leniency-corrected "
+                               "indicators estimate these up to their mean."),
+        "raters": raters_truth,
     }
     gt_path = out / "ground_truth.json"
     gt_path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     write_marker(out, seed=seed, parameters=parameters)  # every page of a report on it says so
-    return {"out": out, "files": files, "rows": rows, "ground_truth": gt_path,
+    from .calendar_file import write_calendar
+
+    calendar = write_calendar(out, company.tables["supervisors"].column("team").to_pylist())
+    return {"out": out, "files": files, "rows": rows, "ground_truth": gt_path, "calendar": calendar,
             "seed": int(seed), "parameters": parameters, "clipped": company.clip.count,
             "realised": _realised_frame(company)}
 

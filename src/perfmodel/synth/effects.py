@@ -59,6 +59,8 @@ def ground_truth(effects: str = "default") -> pd.DataFrame:
     rows = []
     for res in ids_of("result"):
         for proc in ids_of("process"):
+            if indicator(proc).get("alternative_to"):
+                continue  # another clock on a mechanism listed under its twin, not a mechanism
             coef = TRUE_EFFECTS.get((proc, res), 0.0) if effects == "default" else 0.0
             rows.append({
                 "process": proc, "result": res, "lag": 1, "coef": float(coef),

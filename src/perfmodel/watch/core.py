@@ -131,20 +131,22 @@ def check_as_of(period, as_of, lang: str = "en") -> pd.Timestamp:
     return ts
 
 
-def _compute(data: Dataset, periods, kind: str, engine: str, indicators=None) -> pd.DataFrame:
-    from ..indicators import compute_indicators
-    return compute_indicators(data, periods, period_kind=kind, engine=engine, indicators=indicators)
+def _compute(data: Dataset, periods, kind: str, engine: str, indicators=None, parameters=None) -> pd.DataFrame:
+    from ..pipeline import indicators_step
+    return indicators_step(data, periods, kind=kind, engine=engine, indicators=indicators,
+                           parameters=parameters)
 
 
 def period_to_date(dataset: Dataset, period, as_of, *, engine: str = "duckdb",
-                   indicators=None, _cut: bool = True) -> pd.DataFrame:
+                   indicators=None, parameters=None, _cut: bool = True) -> pd.DataFrame:
     """Every indicator of ``period`` on its part before ``as_of``, from what was known then.
 
     The dataset is cut at ``as_of`` and the indicators of SPEC §3 are computed for
     ``[start(P), as_of)``. The budget of ``cost_control_rate`` is prorated to the elapsed
     share of the period, so the value compares with a full-period target.
 
-    ``indicators`` (a list of ids) limits the work to those indicators.
+    ``indicators`` (a list of ids) limits the work to those indicators; ``parameters``
+    are the policy's indicator parameters (:func:`perfmodel.indicators.indicator_parameters`).
 
     Returns
     -------
@@ -159,7 +161,7 @@ def period_to_date(dataset: Dataset, period, as_of, *, engine: str = "duckdb",
         raise UsageError(f"--as-of {ts.date()}: must fall after the start of {p.id} ({p.start.date()})")
     part = partial_period(p, ts)
     data = cut_dataset(dataset, ts) if _cut else dataset
-    out = _compute(data, [part], p.kind, engine, indicators).copy()
+    out = _compute(data, [part], p.kind, engine, indicators, parameters).copy()
     out["period"] = p.id
     elapsed = (part.end - part.start) / (p.end - p.start)
     out["elapsed"] = float(elapsed)
@@ -263,19 +265,22 @@ def watch(dataset: Dataset, period, as_of, policy="efficiency", *, threshold: fl
                if r.dimension == "result" and r.weight > 0 and rule_target(r) is not None
                and i in cat.indicator_ids()]
     hist = history_periods(data, p)
-    hist_long = _compute(data, [q.id for q in hist], p.kind, engine) if hist else pd.DataFrame(
+    from ..indicators import indicator_parameters
+
+    parameters = indicator_parameters(pol)
+    hist_long = _compute(data, [q.id for q in hist], p.kind, engine, None, parameters) if hist else pd.DataFrame(
         columns=["supervisor_id", "period", "indicator", "value", "numerator", "denominator"])
     hist_wide = _wide(hist_long)
     if validity is None:
         validity = _validity(hist_wide, results) if len(hist) >= 3 else pd.DataFrame(
             columns=["process", "result", "coef", "se", "p_adj", "verdict"])
 
-    ptd_now = period_to_date(data, p, ts, engine=engine, _cut=False)
+    ptd_now = period_to_date(data, p, ts, engine=engine, parameters=parameters, _cut=False)
     # earlier periods replayed at the same point of their own period
     replays = []
     for q in (hist[1:] if results else []):
         replays.append(period_to_date(data, q, min(q.start + offset, q.end), engine=engine,
-                                      indicators=results))
+                                      indicators=results, parameters=parameters))
     replay_long = pd.concat(replays, ignore_index=True) if replays else ptd_now.iloc[0:0]
 
     sups = sorted(dataset.tables["supervisors"]["supervisor_id"].astype(str))

@@ -21,6 +21,8 @@ EXISTS_FROM: dict[str, str] = {
     "followups": "called_at",
     "audits": "audited_on",
     "peer_reviews": "reviewed_on",
+    "manager_ratings": "rated_on",
+    "self_assessments": "assessed_on",
 }
 
 # State changes: the column (and its companions) are emptied when it is >= as_of.
@@ -121,4 +123,4 @@ def cut_dataset(dataset: Dataset, as_of) -> Dataset:
             tables[name] = tables[name][keep]
     tables = {k: v.reset_index(drop=True) for k, v in tables.items()}
     return Dataset(tables=tables, quarantine=dataset.quarantine, account=dataset.account,
-                   source=dataset.source, files=dict(dataset.files))
+                   source=dataset.source, files=dict(dataset.files), calendar=dataset.calendar)

@@ -6,10 +6,14 @@ are committed, so the tests do not depend on this script.
 """
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pandas as pd
+
+# the standard library's XML writer, whether or not lxml is installed (see tests/conftest.py)
+os.environ.setdefault("OPENPYXL_LXML", "False")
 
 HERE = Path(__file__).parent
 
