@@ -224,12 +224,8 @@ def _plain_field(field: pa.Field) -> pa.Field:
 def _plain_column(column: pa.Array, kind: pa.DataType) -> pa.Array:
     if isinstance(column.type, pa.BaseExtensionType):
         column = column.storage
-    if column.type == kind:
-        return column
-    if pa.types.is_floating(kind) and pa.types.is_string(column.type):
-        # PostgreSQL writes special numerics as NaN / Infinity
-        return pc.cast(column, kind)
-    return column.cast(kind)
+    # a numeric's text (PostgreSQL writes special values as NaN / Infinity) casts to float64
+    return column if column.type == kind else column.cast(kind)
 
 
 def _text_cells(table: pa.Table) -> dict[str, pa.ChunkedArray]:

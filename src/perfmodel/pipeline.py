@@ -203,11 +203,7 @@ def supervisor_names(dataset) -> pd.DataFrame:
     """
     if dataset is None:
         return pd.DataFrame(columns=SUPERVISOR_COLUMNS)
-    names = dataset.tables["supervisors"].copy()
-    for col in ("team", "region"):
-        if col not in names:
-            names[col] = None
-    return names[SUPERVISOR_COLUMNS].reset_index(drop=True)
+    return _name_columns(dataset.tables["supervisors"])
 
 
 def _trusted_supervisors(folder) -> pd.DataFrame:
@@ -215,7 +211,12 @@ def _trusted_supervisors(folder) -> pd.DataFrame:
     path = Path(folder) / "supervisors.parquet"
     if not path.is_file():
         return pd.DataFrame(columns=SUPERVISOR_COLUMNS)
-    names = pd.read_parquet(path)
+    return _name_columns(pd.read_parquet(path))
+
+
+def _name_columns(supervisors: pd.DataFrame) -> pd.DataFrame:
+    """The :data:`SUPERVISOR_COLUMNS` of a supervisors table, a missing one empty (None)."""
+    names = supervisors.copy()
     for col in SUPERVISOR_COLUMNS:
         if col not in names:
             names[col] = None

@@ -72,20 +72,30 @@ def handle(args) -> int:
         policy, _ = read_policy_with_provenance(args.policy)  # a policy written by `weights`
     else:
         policy = load_policy(args.policy)
-    agreed = []
-    panel = load_panel(args.data, args.panel, [period], goals=agreed)
-    from ..goals import bind_goals
+    people = None
+    if args.panel:
+        panel = load_panel(None, args.panel, [period])
+        if policy.forced_by and args.data:  # quotas by team/region: the groups come from --data
+            from ..pipeline import load, supervisor_names
 
-    policy = bind_goals(policy, agreed[0] if agreed else None)  # agreed goals of --data, as score uses them
+            people = supervisor_names(load(args.data))
+    else:  # one pipeline run: the panel, the agreed goals (as score uses them) and the groups
+        from ..goals import bind_goals, goals_table
+        from ..pipeline import run_pipeline, supervisor_names
+        from ._guards import report_quarantine
+
+        if not args.data:
+            raise UsageError("give --data DIR (a dataset folder) or --panel FILE")
+        run = run_pipeline(args.data, periods=[period])
+        report_quarantine(run.dataset)
+        panel = run.wide
+        policy = bind_goals(policy, goals_table(run.dataset))
+        if policy.forced_by:  # quotas by team/region: the supervisors' groups
+            people = supervisor_names(run.dataset)
     if args.fixed_indicator_weights:
         conc = None
     else:
         conc = args.concentration if args.concentration is not None else DEFAULT_CONCENTRATION
-    people = None
-    if policy.forced_by and args.data:  # quotas by team/region: the supervisors' groups (a panel may carry them)
-        from ..pipeline import load, supervisor_names
-
-        people = supervisor_names(load(args.data))
     res = rank_uncertainty(panel, policy, draws=args.draws, seed=args.seed,
                            result_range=_range(args.result_range), indicator_concentration=conc,
                            rules=args.rules, supervisors=people)

@@ -70,11 +70,8 @@ def period_ids(spec: str | None) -> list[str] | None:
     return [parse_period(spec.strip()).id]
 
 
-def load_panel(data: str | None, panel: str | None, periods, *, goals: list | None = None) -> "object":
-    """Wide panel from a dataset folder (computing the indicators) or a panel file.
-
-    ``goals``, when a list, receives the dataset's agreed goals (nothing from a panel file).
-    """
+def load_panel(data: str | None, panel: str | None, periods) -> "object":
+    """Wide panel from a dataset folder (computing the indicators) or a panel file."""
     import pandas as pd
 
     if panel:
@@ -106,10 +103,6 @@ def load_panel(data: str | None, panel: str | None, periods, *, goals: list | No
 
     run = run_pipeline(data, periods=periods)
     report_quarantine(run.dataset)
-    if goals is not None:
-        from ..goals import goals_table
-
-        goals.append(goals_table(run.dataset))
     return run.wide
 
 
