@@ -162,8 +162,8 @@ def lint_goals(goals: pd.DataFrame, policy, panel: pd.DataFrame | None, tables=N
         rule = policy.indicators.get(ind) if ind in policy.weighted_indicators else None
         if why in ("ratio_target", "floor_side"):
             floor = g.policy_floor if pd.isna(g.floor) else g.floor
-            add("A", "error", why, target=target_text, floor=_num(ind, floor), direction=rule.direction,
-                direction_zh=messages.text(f"labels.{rule.direction}", "zh"))
+            add("A", "error", why, target=target_text, floor=_num(ind, floor),
+                direction=messages.text(f"labels.{rule.direction}", lang))
         elif panel is not None and why == "":  # a goal that is not applied is not judged on its figures
             _achievable(add, panel, rule, ind, sid, period, float(g.target), target_text, kind, kind_word, lang)
         # R
@@ -174,9 +174,8 @@ def lint_goals(goals: pd.DataFrame, policy, panel: pd.DataFrame | None, tables=N
         # T
         p = parse_period(period)
         if why == "period_kind":
-            add("T", "error", "period_kind", kind=p.kind, policy_kind=policy.period,
-                kind_zh=messages.text(f"period_kinds.{p.kind}", "zh"),
-                policy_kind_zh=messages.text(f"periods.{policy.period}", "zh"))
+            add("T", "error", "period_kind", kind=messages.text(f"period_kinds.{p.kind}", lang),
+                policy_kind=messages.text(f"periods.{policy.period}", lang))
         agreed = pd.Timestamp(g.agreed_on)
         if agreed >= p.start:
             add("T", "warning", "late", agreed=agreed.strftime("%Y-%m-%d"), start=p.start.strftime("%Y-%m-%d"))

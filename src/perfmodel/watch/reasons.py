@@ -44,12 +44,12 @@ def fmt_value(ind: str, value: float, *, signed: bool = False) -> str:
     return f"{value:{sign}.1f}"
 
 
-def _fmt_step(ind: str, step: float) -> str:
+def _fmt_step(ind: str, step: float, lang: str = "en") -> str:
     unit = cat.indicator(ind).get("unit", "")
     if unit == "share":
-        return f"{100 * step:g}-point"
+        return messages.text("watch_words.step_share", lang, step=f"{100 * step:g}")
     if unit == "hours":
-        return f"{step:g} h"
+        return messages.text("watch_words.step_hours", lang, step=f"{step:g}")
     return f"{step:g}"
 
 
@@ -75,16 +75,14 @@ def suggestion(result: str, process: str, value: float, reference: float, refere
     pname, rname = cat.name(process, lang), cat.name(result, lang)
     kind = _WORDS.get(period_kind, _WORDS["quarter"])[lang]
     ref_word = _WORDS[reference_kind][lang]
-    if lang == "zh":
-        step_txt = _fmt_step(process, step).replace("-point", " 个百分点")
-        text = (f"{pname}为 {fmt_value(process, value)}，{ref_word} {fmt_value(process, reference)}；"
-                f"历史数据中该指标{_WORDS[move]['zh']} {step_txt}，{kind}{rname}随之变化 "
-                f"{fmt_value(result, effect, signed=True)}。")
-        return text + (f"建议：{action}。" if action else "")
-    text = (f"{pname} {fmt_value(process, value)} vs {ref_word} {fmt_value(process, reference)}; "
-            f"in past data a {_fmt_step(process, step)} {move} went with "
-            f"{fmt_value(result, effect, signed=True)} {rname.lower()} {kind}.")
-    return text + (f" {action[0].upper()}{action[1:]}." if action else "")
+    text = messages.text("watch_words.suggestion", lang, process=pname, value=fmt_value(process, value),
+                         reference_word=ref_word, reference=fmt_value(process, reference),
+                         step=_fmt_step(process, step, lang), move=_WORDS[move][lang],
+                         effect=fmt_value(result, effect, signed=True),
+                         # English names the result mid-sentence, in lower case
+                         result=rname.lower() if lang == "en" else rname, kind=kind)
+    return text + (messages.text("watch_words.action", lang, action=f"{action[0].upper()}{action[1:]}")
+                   if action else "")
 
 
 def drivers_for(result: str, validity: pd.DataFrame) -> pd.DataFrame:

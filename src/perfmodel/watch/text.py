@@ -17,6 +17,12 @@ TEXT: dict[str, dict[str, str]] = messages.group("watch")
 PERIOD_KIND_ZH = {kind: entry["zh"] for kind, entry in messages.group("period_names").items()}
 
 
+def period_name(kind: str, lang: str = "en") -> str:
+    """Return a period kind named on its own in ``lang`` (``month`` -> ``月份``); unknown kinds as given."""
+    entry = messages.group("period_names").get(kind)
+    return entry.get(lang, entry["en"]) if entry else kind
+
+
 def text(key: str, lang: str = "en", **values) -> str:
     """Return the sentence ``key`` in ``lang`` (``"en"`` or ``"zh"``) filled with ``values``.
 
