@@ -186,7 +186,7 @@ CHINESE_ALLOWED = {
     "synth/goals.py": "made-up goal notes",
     "synth/calendar_file.py": "team names of the made-up calendar",
 }
-CJK = re.compile(r"[\u4e00-\u9fff]")
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # ideographs and their punctuation
 
 
 def _docstrings(tree) -> set[int]:
@@ -211,3 +211,22 @@ def test_no_chinese_text_for_users_outside_the_catalogue():
                     and CJK.search(node.value)):
                 found.append(f"{rel}:{node.lineno}: {node.value[:40]}")
     assert found == []
+
+
+def test_projection_reasons_count_periods_and_volumes_in_each_language():
+    from perfmodel.watch.reasons import projection_reason
+
+    row = {"result": "csat", "direction": "higher", "drivers": "history;volume_so_far;usual_level",
+           "value_to_date": 4.0, "so_far_comparable": 4.0, "n_hist": 1, "prior": 3.5, "weight_history": 0.2,
+           "denominator_to_date": 27, "weight_so_far": 0.3, "usual": 3.9, "weight_usual": 0.5}
+    assert projection_reason(row, "month", "en") == (
+        "    why: your history 3.50 (1 earlier month) is below the target and weighs 20 % in the projection; "
+        "so far 4.00 meets the target but rests on 27 surveys, so it weighs only 30 %; "
+        "in earlier months values at this point moved toward 3.90 by the end, below the target "
+        "(50 % of the projection)")
+    assert projection_reason({**row, "n_hist": 3}, "quarter", "en").startswith(
+        "    why: your history 3.50 (3 earlier quarters) is below")
+    assert projection_reason({**row, "n_hist": 3}, "month", "zh") == (
+        "    原因：您的历史水平 3.50（此前 3 个月）低于目标，在预测中占 20 %；"
+        "目前 4.00已达目标，但仅基于 27 份问卷，在预测中只占 30 %；"
+        "以往各月在同一时点的数值到期末向 3.90 靠拢，低于目标（在预测中占 50 %）")

@@ -102,8 +102,10 @@ def _reason_zh(code: str, p: dict) -> str:
         values["expected"] = _zh(f"expected.{p.get('kind')}" if known else "quarantine_words.any_value")
     elif code == "date_field":
         field = f"field_{p.get('field')}"
-        values["field"] = _zh(f"quarantine_words.{field}") if field in messages.group("quarantine_words") else p.get("field")
-        values["days"] = _zh("quarantine_words.month_days", month=p["month"], high=p["high"]) if p.get("month") else ""
+        known = field in messages.group("quarantine_words")
+        values["field"] = _zh(f"quarantine_words.{field}") if known else p.get("field")
+        values["days"] = (_zh("quarantine_words.month_days", month=p["month"], high=p["high"])
+                          if p.get("month") else "")
     elif code == "out_of_range":
         lo, hi = p.get("min"), p.get("max")
         values["bounds"] = (f"{_num_text(lo)}..{_num_text(hi)}" if lo is not None and hi is not None

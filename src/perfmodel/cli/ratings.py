@@ -101,7 +101,7 @@ def handler(args) -> int:
     if flagged.empty:
         print(w["none"].format(total=len(rv.groups), untested=int(rv.groups["p_value"].isna().sum())))
     else:
-        sep = "、" if lang == "zh" else ", "
+        sep = messages.text("common.list_sep", lang)
         words = sep.join(f"{r.group} ({w[r.flag]})" for r in flagged.itertuples())
         print(w["flagged"].format(n=len(flagged), total=len(rv.groups), words=words))
     print_quota_effect(run.scores_of(), run.supervisors, policy, args.by, lang)

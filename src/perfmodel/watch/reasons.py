@@ -223,14 +223,15 @@ def projection_reason(row, period_kind: str = "quarter", lang: str = "en") -> st
     x, xc = _num(row, "value_to_date"), _num(row, "so_far_comparable")
     pro = why_word("pro", lang, v=fmt_value(ind, xc)) if math.isfinite(x) and abs(xc - x) > 1e-12 else ""
     n_hist = int(_num(row, "n_hist")) if math.isfinite(_num(row, "n_hist")) else 0
-    kind = why_word(period_kind if period_kind in ("quarter", "month") else "quarter", lang)
-    kinds = kind + ("s" if lang == "en" else "")
+    kind_code = period_kind if period_kind in ("quarter", "month") else "quarter"
+    kind = why_word(kind_code, lang)
+    kinds = why_word(f"{kind_code}s", lang)
     parts = []
     for d in drivers:
         if d == "history":
             parts.append(why_word("history" if n_hist > 0 else "history_fallback", lang,
                                   m=fmt_value(ind, _num(row, "prior")), n=n_hist,
-                                  kind=kind + ("s" if lang == "en" and n_hist != 1 else ""), side=side,
+                                  kind=kind if n_hist == 1 else kinds, side=side,
                                   share=_share(_num(row, "weight_history"))))
         elif d == "trend_so_far":
             parts.append(why_word("trend_so_far", lang, x=fmt_value(ind, x), pro=pro, side=side,
@@ -241,7 +242,7 @@ def projection_reason(row, period_kind: str = "quarter", lang: str = "en") -> st
                 continue
             n = _num(row, "denominator_to_date")
             unit = VOLUME_WORDS.get(ind, {}).get(lang)
-            volume = ((f"{n:g} {unit}" if lang == "en" else f" {n:g} {unit}") if unit and math.isfinite(n)
+            volume = (why_word("volume", lang, n=f"{n:g}", unit=unit) if unit and math.isfinite(n)
                       else why_word("little", lang))
             parts.append(why_word("volume_so_far", lang, x=fmt_value(ind, x), pro=pro, volume=volume,
                                   share=_share(_num(row, "weight_so_far"))))
