@@ -224,8 +224,8 @@ def projection_reason(row, period_kind: str = "quarter", lang: str = "en") -> st
     pro = why_word("pro", lang, v=fmt_value(ind, xc)) if math.isfinite(x) and abs(xc - x) > 1e-12 else ""
     n_hist = int(_num(row, "n_hist")) if math.isfinite(_num(row, "n_hist")) else 0
     kind_code = period_kind if period_kind in ("quarter", "month") else "quarter"
-    kind = why_word(kind_code, lang)
-    kinds = why_word(f"{kind_code}s", lang)
+    kind = messages.text(f"periods.{kind_code}", lang)
+    kinds = messages.text(f"periods.{kind_code}s", lang)
     parts = []
     for d in drivers:
         if d == "history":
