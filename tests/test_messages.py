@@ -29,7 +29,6 @@ PLACEHOLDERS_DIFFER = {
     "smart.no_value": ({"ind"}, {"label"}),
     "smart.target_bands": (set(), {"rule_name"}),
     "smart.target_rule": (set(), {"rule_name"}),
-    "smart_goals.label": (set(), {"name"}),
     "lint.summary": ({"es", "ws"}, set()),
     "lint.goals": ({"s"}, set()),
     "watch.driver_line": (set(), {"name"}),

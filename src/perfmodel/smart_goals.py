@@ -52,7 +52,7 @@ def _msg(key: str, lang: str, **values) -> str:
 def _label(ind: str, lang: str) -> str:
     if ind not in cat.indicator_ids():
         return ind
-    return _msg("label", lang, ind=ind, name=cat.name(ind, lang))
+    return messages.text("smart.label", lang, ind=ind, name=cat.name(ind, lang))
 
 
 def _num(indicator: str, x: float) -> str:
