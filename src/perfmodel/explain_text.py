@@ -4,48 +4,12 @@ from __future__ import annotations
 import math
 
 from . import catalogue as cat
+from . import messages
 from .i18n import check_lang, indicator_label
 
-WORDS = {
-    "title": {"en": "Score of {who}, {period} (policy {policy} {version})",
-              "zh": "{who} {period} 得分推导（政策 {policy} {version}）"},
-    "header": {"en": ["indicator", "numerator", "denominator", "value", "rule", "score", "weight", "contribution"],
-               "zh": ["指标", "分子", "分母", "数值", "计分规则", "指标得分", "总权重", "贡献"]},
-    "result": {"en": "Result subtotal", "zh": "结果维度得分"},
-    "process": {"en": "Process subtotal", "zh": "过程维度得分"},
-    "total": {"en": "Total {score} (sum of the contributions) -> rating {rating}",
-              "zh": "总分 {score}（各项贡献之和）→ 评级 {rating}"},
-    "no_total": {"en": "No total: a dimension has no value, so no rating.",
-                 "zh": "无总分：某一维度没有数值，因此没有评级。"},
-    "top": {"en": "Rating {rating} is the best band.", "zh": "评级 {rating} 已是最高档。"},
-    "forced": {"en": "Ratings follow a forced distribution (by rank), so no threshold separates the bands.",
-               "zh": "评级按强制分布（按排名）确定，各档之间没有固定分数线。"},
-    "forced_by": {"en": "Ratings follow a forced distribution by rank within each {by} (supervisors without one "
-                        "form the group (none)), so no threshold separates the bands.",
-                  "zh": "评级按强制分布在每个{by}内按排名确定（没有{by}的主管合为一组 (none)），各档之间没有固定分数线。"},
-    "team": {"en": "team", "zh": "团队"},
-    "region": {"en": "region", "zh": "区域"},
-    "next": {"en": "Next band {label} from {threshold}: {distance} points away. Each of these changes alone "
-                   "would close it:",
-             "zh": "下一档 {label} 的分数线为 {threshold}，还差 {distance} 分。以下任一项单独改变即可达到："},
-    "change": {"en": "  {label}: {delta} (from {value} to {target})",
-               "zh": "  {label}：{delta}（由 {value} 到 {target}）"},
-    "none_alone": {"en": "  no single indicator can close it alone (rules without an inverse, or the cap).",
-                   "zh": "  没有任何单项指标能单独弥补（规则不可反推，或受得分上限限制）。"},
-    "not_alone": {"en": "  cannot close it alone: {labels}", "zh": "  无法单独弥补：{labels}"},
-    "rank": {"en": "Rank {rank} of {n}; over {draws} re-weightings (seed {seed}) the rank lies between {low} "
-                   "and {high} (5 %-95 %) and the rating changes in {p} % of them.",
-             "zh": "排名 {n} 人中第 {rank}；在 {draws} 次权重扰动（随机种子 {seed}）下，排名位于第 {low} 至第 {high} "
-                   "名之间（5%-95%），评级改变的比例为 {p}%。"},
-    "goals_replace": {"en": "Agreed targets (policy goals: replace; the scores above use them):",
-                      "zh": "共同确定的目标（政策 goals: replace；以上得分按这些目标计算）："},
-    "goals_report": {"en": "Agreed targets (policy goals: report; shown only, the scores use the policy's):",
-                     "zh": "共同确定的目标（政策 goals: report；仅供参考，得分仍按政策目标计算）："},
-    "goal": {"en": "  {label}: target {agreed} agreed (policy {policy})",
-             "zh": "  {label}：约定目标 {agreed}（政策目标 {policy}）"},
-    "goal_floor": {"en": ", floor {agreed} agreed (policy {policy})", "zh": "，约定下限 {agreed}（政策下限 {policy}）"},
-}
-SEP = {"en": ", ", "zh": "、"}
+#: The words of the derivation (a view of the ``explain`` group of :mod:`perfmodel.messages`).
+WORDS = messages.group("explain")
+SEP = messages.group("common")["list_sep"]
 
 
 def word(key: str, lang: str, **values):

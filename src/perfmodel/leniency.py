@@ -50,6 +50,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import messages
+
 __all__ = ["MIN_RATINGS", "MIN_SUPERVISORS", "MAX_RELATIVE_SE", "SCALE", "RATED", "REASONS", "rater_effects",
            "overlap_problem", "correct_means", "reason_text"]
 
@@ -72,26 +74,7 @@ RATED = {
 }
 
 #: Why a correction was not applied, in English and Chinese ({...} filled from the detail).
-REASONS = {
-    "applied": {"en": "corrected for the leniency of {raters} raters ({ratings} ratings up to the end of the period)",
-                "zh": "已按 {raters} 位评价人的宽严程度校正（截至期末共 {ratings} 条评价）"},
-    "no_ratings": {"en": "no ratings up to the end of the period",
-                   "zh": "截至期末没有评价记录"},
-    "single_rater": {"en": "there is only one rater: no other rater to compare with",
-                     "zh": "只有一位评价人，无从比较宽严"},
-    "few_ratings": {"en": "{who} has {n} ratings up to the end of the period; at least {k} are needed "
-                          "to tell a lenient rater from a strong team",
-                    "zh": "{who}截至期末只有 {n} 条评价，至少需要 {k} 条才能区分评价宽松与团队确实优秀"},
-    "few_supervisors": {"en": "{who} rated {n} supervisors; at least {m} different ones are needed "
-                              "to tell a lenient rater from a strong team",
-                        "zh": "{who}只评价了 {n} 位主管，至少需要 {m} 位不同主管才能区分评价宽松与团队确实优秀"},
-    "imprecise": {"en": "{who} shares too few supervisors with the other raters: the leniency estimate "
-                        "would be uncertain (standard error {se} times the noise of one rating; at most {limit})",
-                  "zh": "{who}与其他评价人共同评价的主管太少，宽严估计不够可靠（标准误为单条评价噪声的 {se} 倍，上限 {limit}）"},
-    "disconnected": {"en": "the raters fall into {groups} groups that rate no supervisor in common, so their "
-                           "levels cannot be compared",
-                     "zh": "评价人分成 {groups} 组，各组没有共同评价的主管，宽严无法相互比较"},
-}
+REASONS = messages.group("leniency")
 
 
 def reason_text(reason: str, detail: dict | None = None, lang: str = "en", *, anonymous: bool = False) -> str:
@@ -104,9 +87,9 @@ def reason_text(reason: str, detail: dict | None = None, lang: str = "en", *, an
     detail = dict(detail or {})
     rater = detail.get("rater")
     if anonymous:
-        detail["who"] = "一位评价人" if lang == "zh" else "one rater"
+        detail["who"] = messages.text("leniency.who_anonymous", lang)
     else:
-        detail["who"] = f"评价人 {rater} " if lang == "zh" else f"rater {rater}"
+        detail["who"] = messages.text("leniency.who_rater", lang, rater=rater)
     return REASONS[reason][lang].format(**detail)
 
 

@@ -33,6 +33,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import messages
 from .errors import PeriodError
 from .periods import parse_period
 
@@ -67,15 +68,7 @@ _SERIAL_MIN, _SERIAL_MAX = 10_000, 2_958_465
 _NS_SERIAL_MAX = 132_319  # 2262-04-10, the last whole day of datetime64[ns]
 
 # How a reason tells the user what a readable value looks like.
-EXPECTED = {
-    "timestamp": "an ISO 8601 date-time like 2026-03-31T14:05:00",
-    "date": "a date like 2026-03-31",
-    "bool": "true/false, 1/0, yes/no or 是/否",
-    "float": "a number",
-    "period": "a period like 2026Q3 or 2026-09",
-    "id": "text",
-    "text": "text",
-}
+EXPECTED = {kind: entry["en"] for kind, entry in messages.group("expected").items()}
 
 
 # A year-first date (ISO 8601, Chinese or spreadsheet form) with an optional clock time,

@@ -15,17 +15,12 @@ from scipy import optimize
 from scipy import special
 from scipy import stats as sps
 
-from . import catalogue
+from . import catalogue, messages
 from .errors import UsageError
 
 LEVELS = (0.95, 0.998)
 
-_LABELS = {
-    "en": {"rate": "Rate", "denominator": "Denominator (cases)", "target": "Pooled rate",
-           "limit": "{level} limits", "title": "{indicator}: funnel plot", "flagged": "outside {level}"},
-    "zh": {"rate": "比率", "denominator": "分母（样本量）", "target": "总体比率",
-           "limit": "{level} 控制限", "title": "{indicator}：漏斗图", "flagged": "超出 {level}"},
-}
+_LABELS = {lang: {key: entry[lang] for key, entry in messages.group("funnel").items()} for lang in ("en", "zh")}
 
 
 def _level_tag(level: float) -> str:

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from . import catalogue as cat
+from . import messages
 from .errors import UsageError
 from .i18n import check_lang, t
 from .policy import IndicatorRule, Policy, load_policy
@@ -41,93 +42,16 @@ LOW, HIGH = 0.10, 0.90
 MIN_HISTORY = 10
 
 # The names of the SMART letters (SPEC seed: 明确性, 可衡量性, 可实现性, 相关性, 时限性).
-LETTER_NAMES: dict[str, dict[str, str]] = {
-    "S": {"en": "Specific", "zh": "明确性"},
-    "M": {"en": "Measurable", "zh": "可衡量性"},
-    "A": {"en": "Achievable", "zh": "可实现性"},
-    "R": {"en": "Relevant", "zh": "相关性"},
-    "T": {"en": "Time-bound", "zh": "时限性"},
-}
+LETTER_NAMES: dict[str, dict[str, str]] = messages.group("smart_letters")
 
 # Message templates per finding and language, filled with str.format. A template may ignore
 # values it has no use for (English plurals, Chinese names). Fields: ``ind`` the indicator
 # id; ``label`` its name for the language (the id in English, "名称（id）" in Chinese);
 # ``what`` the target as described by the ``target_*`` templates.
-MESSAGES: dict[str, dict[str, str]] = {
-    "label": {"en": "{ind}", "zh": "{name}（{ind}）"},
-    # S
-    "unknown": {
-        "en": "not an indicator of the catalogue; {suggest}use a catalogue id "
-              "(see `perfmodel indicators --list`)",
-        "zh": "指标目录中没有此指标；{suggest}请改用目录中的指标编号（见 `perfmodel indicators --list`）"},
-    "suggest": {"en": "did you mean {close!r}? ", "zh": "是否应为{label}？"},
-    "percentile": {
-        "en": "rule percentile ranks supervisors against each other: there is no absolute target "
-              "to agree on; consider ratio or linear",
-        "zh": "计分规则 percentile（相对排名）只在主管之间相互比较，没有可与主管事先约定的绝对目标；"
-              "建议改用 ratio（完成比率法）或 linear（线性插值法）"},
-    # M
-    "m_not_checked": {
-        "en": "not checked: give the data (--data DIR) to check that every indicator can be measured",
-        "zh": "未检查：请提供数据（--data DIR），以检查每个指标能否计量"},
-    "tables_absent": {
-        "en": "table{s} {tables} absent from the data: {ind} cannot be measured; supply {them} "
-              "or drop {ind}",
-        "zh": "数据中缺少数据表 {tables}，无法计量{label}；请补充缺少的数据表，或从政策中删除该指标"},
-    "no_value": {
-        "en": "no value in any supervisor-period of the data; check the source tables of {ind}",
-        "zh": "数据中所有主管-期间均无取值；请检查{label}的源数据表"},
-    # A
-    "a_not_checked": {
-        "en": "not checked: give the data (--data DIR) to check that targets are achievable",
-        "zh": "未检查：请提供数据（--data DIR），以检查目标能否实现"},
-    "short_history": {
-        "en": "only {n} supervisor-periods with a value; too little history to judge {what}",
-        "zh": "仅有 {n} 条主管-期间记录有取值，历史数据太少，无法判断{what}能否实现"},
-    "too_hard": {
-        "en": "{what} reached by {share:.0%} of {n} supervisor-periods (below {low:.0%}): not "
-              "achievable; move it toward the median {median:.4g}",
-        "zh": "{what}在 {n} 条主管-期间记录中仅有 {share:.0%} 达到（低于 {low:.0%}），难以实现；"
-              "请将其向中位数 {median:.4g} 靠拢"},
-    "too_easy": {
-        "en": "{what} reached by {share:.0%} of {n} supervisor-periods (above {high:.0%}): no "
-              "stretch; move it beyond the median {median:.4g}",
-        "zh": "{what}在 {n} 条主管-期间记录中有 {share:.0%} 达到（高于 {high:.0%}），缺乏挑战性；"
-              "请将其定得比中位数 {median:.4g} 更具挑战性"},
-    "target_bands": {"en": "band threshold {t:g} (rule bands)",
-                     "zh": "分段阈值 {t:g}（计分规则 bands，{rule_name}）"},
-    "target_rule": {"en": "target {t:g} (rule {rule})",
-                    "zh": "目标值 {t:g}（计分规则 {rule}，{rule_name}）"},
-    # R
-    "r_untested": {
-        "en": "no declared relevance and {why_not}; add relevance: <reason> to the indicator",
-        "zh": "未声明相关性理由，且{why_not}；请在该指标下添加 relevance: <理由>"},
-    "r_short_history": {
-        "en": "no declared relevance and too little history to test whether it predicts a result; "
-              "add relevance: <reason>",
-        "zh": "未声明相关性理由，且历史数据太少，无法检验其能否预测结果指标；请添加 relevance: <理由>"},
-    "r_no_evidence": {
-        "en": "no declared relevance and no evidence that it predicts a result indicator {lag} "
-              "period(s) later ({verdicts}); add relevance: <reason> or drop it",
-        "zh": "未声明相关性理由，也没有证据表明其能预测 {lag} 期后的结果指标（检验结论：{verdicts}）；"
-              "请添加 relevance: <理由>，或删除该指标"},
-    "why_no_data": {"en": "no data to test predictive validity (--data DIR)",
-                    "zh": "没有可用于检验预测效度的数据（--data DIR）"},
-    "why_no_result": {"en": "no result indicator in the policy to test against",
-                      "zh": "政策中没有可供检验的结果指标"},
-    "why_unavailable": {"en": "predictive validity is not available in this installation",
-                        "zh": "当前安装不支持预测效度检验"},
-    "why_no_values": {"en": "the data hold no values to test predictive validity",
-                      "zh": "数据中没有可用于检验预测效度的取值"},
-    "why_not_tested": {"en": "predictive validity was not tested for it",
-                       "zh": "未对该指标进行预测效度检验"},
-    # T
-    "no_period": {"en": "no period set; add period: quarter or period: month",
-                  "zh": "未设定考核周期；请添加 period: quarter（按季度）或 period: month（按月）"},
-}
+MESSAGES: dict[str, dict[str, str]] = messages.group("smart")
 
 # How a list is joined in a sentence.
-SEPARATOR = {"en": ", ", "zh": "、"}
+SEPARATOR = messages.group("common")["list_sep"]
 
 
 def message(key: str, lang: str = "en", **values) -> str:

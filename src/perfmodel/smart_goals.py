@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import catalogue as cat
+from . import messages
 from .goals import goal_status
 from .i18n import check_lang
 
@@ -41,60 +42,7 @@ GOAL_FINDING_COLUMNS = ["supervisor_id", "period", "indicator", "letter", "sever
 MIN_OWN = 4
 LOW, HIGH = 0.10, 0.90
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "rule_without_target": {
-        "en": "rule {rule} of {label} has no target to agree on; the goal is not applied",
-        "zh": "{label}的计分规则 {rule} 没有可约定的目标值；该目标不予采用"},
-    "not_in_catalogue": {
-        "en": "{ind} is not an indicator of the catalogue; the goal is not applied (see `perfmodel "
-              "indicators --list`)",
-        "zh": "指标目录中没有 {ind}；该目标不予采用（见 `perfmodel indicators --list`）"},
-    "tables_absent": {
-        "en": "table(s) {tables} absent from the data: {label} cannot be measured",
-        "zh": "数据中缺少数据表 {tables}，无法计量{label}"},
-    "no_value": {
-        "en": "{label} has no value for {sid} in any period of the data: not available for this supervisor",
-        "zh": "数据中 {sid} 在所有期间均无{label}的取值：该主管无法计量此指标"},
-    "own": {
-        "en": "target {target} reached in {hit} of {n} past {kind}s of {sid} ({share:.0%}); trend {trend}",
-        "zh": "目标 {target} 在 {sid} 过去 {n} 个{kind}中达到 {hit} 次（{share:.0%}）；趋势：{trend}"},
-    "population": {
-        "en": "{sid} has only {own} past {kind}(s) with a value (fewer than {min_own}), so judged against all "
-              "supervisors: target {target} reached in {hit} of {n} supervisor-{kind}s ({share:.0%})",
-        "zh": "{sid} 仅有 {own} 个过去{kind}有取值（少于 {min_own} 个），因此与全体主管比较：目标 {target} 在 "
-              "{n} 条主管-{kind}记录中达到 {hit} 次（{share:.0%}）"},
-    "no_history": {
-        "en": "no past {kind} with a value before {period}: cannot judge whether target {target} is achievable",
-        "zh": "{period} 之前没有任何{kind}有取值：无法判断目标 {target} 能否实现"},
-    "too_hard": {"en": "{figures}: below {low:.0%}, hardly achievable; consider a target nearer {median}",
-                 "zh": "{figures}：低于 {low:.0%}，难以实现；建议将目标向 {median} 靠拢"},
-    "too_easy": {"en": "{figures}: above {high:.0%}, no stretch; consider a target beyond {median}",
-                 "zh": "{figures}：高于 {high:.0%}，缺乏挑战性；建议将目标定得比 {median} 更高"},
-    "fair": {"en": "{figures}: achievable with stretch", "zh": "{figures}：有挑战但可以实现"},
-    "ratio_target": {"en": "ratio target {target} must be above 0; the goal is not applied",
-                     "zh": "完成比率法的目标值 {target} 必须大于 0；该目标不予采用"},
-    "floor_side": {
-        "en": "floor {floor} is not on the worse side of target {target} ({direction} is better); the goal "
-              "is not applied",
-        "zh": "下限 {floor} 不在目标 {target} 较差的一侧（{direction_zh}）；该目标不予采用"},
-    "not_in_policy": {"en": "{label} is not weighted in the policy; the goal is not applied",
-                      "zh": "{label}不在评分政策中，没有权重；该目标不予采用"},
-    "zero_weight": {"en": "{label} has weight 0 in the policy: the goal does not change the score",
-                    "zh": "{label}在评分政策中权重为 0：该目标不影响得分"},
-    "period_kind": {
-        "en": "period {period} is a {kind} but the policy scores by {policy_kind}; the goal is not applied",
-        "zh": "期间 {period} 是{kind_zh}，而评分政策按{policy_kind_zh}考核；该目标不予采用"},
-    "late": {"en": "agreed on {agreed}, not before {period} started on {start}",
-             "zh": "约定日期 {agreed} 不早于 {period} 的开始日期 {start}"},
-    "trend_up": {"en": "improving ({slope} per {kind})", "zh": "改善中（每{kind} {slope}）"},
-    "trend_down": {"en": "worsening ({slope} per {kind})", "zh": "变差中（每{kind} {slope}）"},
-    "trend_flat": {"en": "flat", "zh": "持平"},
-    "trend_none": {"en": "not known (one period)", "zh": "未知（仅一个期间）"},
-    "label": {"en": "{ind}", "zh": "{name}（{ind}）"},
-}
-_KIND_ZH = {"quarter": "季度", "month": "月"}
-_PERIOD_ZH = {"quarter": "季度期间", "month": "月度期间"}
-_DIRECTION_ZH = {"higher": "越高越好", "lower": "越低越好"}
+MESSAGES: dict[str, dict[str, str]] = messages.group("smart_goals")
 
 
 def _msg(key: str, lang: str, **values) -> str:
@@ -104,7 +52,7 @@ def _msg(key: str, lang: str, **values) -> str:
 def _label(ind: str, lang: str) -> str:
     if ind not in cat.indicator_ids():
         return ind
-    return _msg("label", lang, ind=ind, name=cat.name(ind, lang))
+    return messages.text("smart.label", lang, ind=ind, name=cat.name(ind, lang))
 
 
 def _num(indicator: str, x: float) -> str:
@@ -183,7 +131,7 @@ def lint_goals(goals: pd.DataFrame, policy, panel: pd.DataFrame | None, tables=N
     lang = check_lang(lang)
     status = goal_status(goals, policy)
     kind = policy.period or "quarter"
-    kind_word = kind if lang == "en" else _KIND_ZH[kind]
+    kind_word = messages.text(f"periods.{kind}", lang)
     rows: list[dict] = []
     for g in status.itertuples(index=False):
         sid, period, ind = str(g.supervisor_id), str(g.period), str(g.indicator)
@@ -214,8 +162,8 @@ def lint_goals(goals: pd.DataFrame, policy, panel: pd.DataFrame | None, tables=N
         rule = policy.indicators.get(ind) if ind in policy.weighted_indicators else None
         if why in ("ratio_target", "floor_side"):
             floor = g.policy_floor if pd.isna(g.floor) else g.floor
-            add("A", "error", why, target=target_text, floor=_num(ind, floor), direction=rule.direction,
-                direction_zh=_DIRECTION_ZH[rule.direction])
+            add("A", "error", why, target=target_text, floor=_num(ind, floor),
+                direction=messages.text(f"labels.{rule.direction}", lang))
         elif panel is not None and why == "":  # a goal that is not applied is not judged on its figures
             _achievable(add, panel, rule, ind, sid, period, float(g.target), target_text, kind, kind_word, lang)
         # R
@@ -226,8 +174,8 @@ def lint_goals(goals: pd.DataFrame, policy, panel: pd.DataFrame | None, tables=N
         # T
         p = parse_period(period)
         if why == "period_kind":
-            add("T", "error", "period_kind", kind=p.kind, policy_kind=policy.period,
-                kind_zh=_PERIOD_ZH[p.kind], policy_kind_zh=_KIND_ZH[policy.period])
+            add("T", "error", "period_kind", kind=messages.text(f"period_kinds.{p.kind}", lang),
+                policy_kind=messages.text(f"periods.{policy.period}", lang))
         agreed = pd.Timestamp(g.agreed_on)
         if agreed >= p.start:
             add("T", "warning", "late", agreed=agreed.strftime("%Y-%m-%d"), start=p.start.strftime("%Y-%m-%d"))

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import unicodedata
 
+from .. import messages
 from ..errors import UsageError
 
 
 # Column headers of ``--list --lang zh``.
-ZH_HEADERS = {"id": "编号", "name": "指标名称", "dimension": "维度", "direction": "方向",
-              "unit": "单位", "definition": "定义"}
+ZH_HEADERS = {column: entry["zh"] for column, entry in messages.group("indicator_list").items()}
 
 
 def register(subparsers) -> None:

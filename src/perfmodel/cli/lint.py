@@ -9,15 +9,10 @@ folder that cannot be loaded, or a wrong argument is bad input: one line, exit 2
 """
 from __future__ import annotations
 
+from .. import messages
+
 # Console text around the findings table; the messages themselves are perfmodel.smart.MESSAGES.
-TEXT: dict[str, dict[str, str]] = {
-    "header": {"en": "SMART check of {source}: {name} {version} (sha256 {sha})",
-               "zh": "SMART 检查：{source}，政策 {name} {version}（sha256 {sha}）"},
-    "summary": {"en": "{errors} error{es}, {warnings} warning{ws}",
-                "zh": "{errors} 个错误，{warnings} 个警告"},
-    "goals": {"en": "SMART per agreed goal ({n} goal{s} in the goals table, policy goals: {mode}):",
-              "zh": "逐项目标的 SMART 检查（goals 表中共 {n} 项目标，政策 goals: {mode}）："},
-}
+TEXT: dict[str, dict[str, str]] = messages.group("lint")
 
 
 def register(subparsers) -> None:
@@ -146,8 +141,8 @@ def display_goals(goal_findings, lang: str):
 
 def source_label(source: str, lang: str) -> str:
     """Return where a policy came from in ``lang``: ``preset efficiency`` is ``预设方案 efficiency`` in Chinese."""
-    if lang == "zh" and str(source).startswith("preset "):
-        return "预设方案 " + str(source)[len("preset "):]
+    if str(source).startswith("preset "):
+        return messages.text("lint.preset", lang, name=str(source)[len("preset "):])
     return str(source)
 
 

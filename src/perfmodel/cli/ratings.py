@@ -1,48 +1,15 @@
 """``perfmodel ratings``: the rating review across teams or regions (评级校准)."""
 from __future__ import annotations
 
-from .. import settings
+from .. import messages, settings
 from ..errors import UsageError
 
-WORDS = {
-    "title": {"en": "Rating review by {by}, {period}: each group against everyone else "
-                    "(permutation test of the mean score, {perms:,} resamples, seed {seed}; "
-                    "Benjamini-Hochberg at {alpha:g})",
-              "zh": "{period} 按{by}的评级校准：各组与其余主管比较（平均分置换检验，{perms:,} 次重抽样，"
-                    "随机种子 {seed}；Benjamini-Hochberg 校正，水平 {alpha:g}）"},
-    "distribution": {"en": "Share of each rating", "zh": "各评级占比"},
-    "flagged": {"en": "{n} of {total} groups score significantly {words}.",
-                "zh": "{total} 个组中有 {n} 个组的得分显著偏离其余主管：{words}。"},
-    "none": {"en": "No group scores significantly above or below the rest ({total} groups, {untested} of one "
-                   "supervisor not tested).",
-             "zh": "没有任何组的得分显著高于或低于其余主管（共 {total} 组，其中 {untested} 组仅一人，未检验）。"},
-    "above": {"en": "above", "zh": "偏高"}, "below": {"en": "below", "zh": "偏低"},
-    "team": {"en": "team", "zh": "团队"}, "region": {"en": "region", "zh": "区域"},
-    "all": {"en": "all", "zh": "全体"},
-}
-HEADERS = {
-    "group": {"en": "group", "zh": "组"}, "n": {"en": "n", "zh": "人数"},
-    "mean_score": {"en": "mean score", "zh": "平均分"}, "median_score": {"en": "median", "zh": "中位数"},
-    "rest_mean": {"en": "rest mean", "zh": "其余平均分"}, "difference": {"en": "difference", "zh": "差值"},
-    "p_value": {"en": "p", "zh": "p 值"}, "p_adj": {"en": "p (adjusted)", "zh": "校正 p 值"},
-    "flag": {"en": "flag", "zh": "标记"},
-}
+WORDS = messages.group("ratings")
+HEADERS = messages.group("ratings_headers")
 
 
-QUOTA_WORDS = {
-    "title_by": {"en": "Quotas by {quota_by} (largest remainder within each {quota_by}; supervisors without one "
-                       "form the group {none}): supervisors per rating from the bands -> after the quota, by {by}",
-                 "zh": "按{quota_by}的配额（每个{quota_by}内按最大余数法；没有{quota_by}的主管合为一组 {none}）："
-                       "各评级人数 按分数段 -> 配额后，按{by}列示"},
-    "title_all": {"en": "Quotas for everyone of the period (largest remainder): supervisors per rating from the "
-                        "bands -> after the quota, by {by}",
-                  "zh": "对本期全体主管的配额（最大余数法）：各评级人数 按分数段 -> 配额后，按{by}列示"},
-    "changed": {"en": "{n} supervisors' ratings changed by the quota:", "zh": "配额改变了 {n} 位主管的评级："},
-    "unchanged": {"en": "The quota changed no rating.", "zh": "配额未改变任何评级。"},
-}
-CHANGED_HEADERS = {"supervisor_id": {"en": "supervisor", "zh": "主管编号"}, "group": {"en": "group", "zh": "组"},
-                   "score": {"en": "score", "zh": "总分"}, "rating_bands": {"en": "from the bands", "zh": "按分数段"},
-                   "rating_quota": {"en": "after the quota", "zh": "配额后"}}
+QUOTA_WORDS = messages.group("ratings_quota")
+CHANGED_HEADERS = messages.group("ratings_changed")
 
 
 def print_quota_effect(scores, supervisors, policy, by: str, lang: str) -> None:
@@ -134,7 +101,7 @@ def handler(args) -> int:
     if flagged.empty:
         print(w["none"].format(total=len(rv.groups), untested=int(rv.groups["p_value"].isna().sum())))
     else:
-        sep = "、" if lang == "zh" else ", "
+        sep = messages.text("common.list_sep", lang)
         words = sep.join(f"{r.group} ({w[r.flag]})" for r in flagged.itertuples())
         print(w["flagged"].format(n=len(flagged), total=len(rv.groups), words=words))
     print_quota_effect(run.scores_of(), run.supervisors, policy, args.by, lang)

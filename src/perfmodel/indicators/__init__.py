@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .. import catalogue as _catalogue
+from .. import messages
 from ..dataset import Dataset
 from ..engines import Engine, connect
 from ..errors import DataError, PeriodError, UsageError
@@ -431,8 +432,7 @@ def catalogue_listing(lang: str = "en") -> pd.DataFrame:
     suffix = "zh" if lang == "zh" else "en"
     dimension, direction, unit = cat["dimension"], cat["direction"], cat["unit"]
     if lang == "zh":
-        units = {"share": "占比", "score": "评分", "ratio": "比值", "hours": "小时", "points": "分",
-                 "currency": "金额", "count": "数量"}
+        units = {unit: entry["zh"] for unit, entry in messages.group("units").items()}
         dimension = dimension.map(lambda v: t(v, "zh"))
         direction = direction.map(lambda v: t(v, "zh"))
         unit = unit.map(lambda v: units.get(v, v))

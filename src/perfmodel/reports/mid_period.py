@@ -10,28 +10,9 @@ import dataclasses
 
 import pandas as pd
 
-WORDS: dict[str, dict[str, str]] = {
-    "note": {
-        "en": "**Provisional.** {period} is in progress: these scores use data up to (not including) "
-              "{as_of} and are compared with whole-period targets on projected period-end values "
-              "(the projections of the mid-period check above). Indicators without a projection are "
-              "scored on their value so far: counts that accumulate (churn, staff turnover, "
-              "promotions) pro-rated to the whole period, the cost against the budget of the days "
-              "elapsed, rates and averages as measured. The final scores come when the period closes.",
-        "zh": "**暂定得分。** {period} 尚未结束：以下得分使用截至 {as_of}（不含当日）的数据，按预计期末值与"
-              "整期目标比较（即上方期中检查的预测值）。没有预测值的指标按目前的数值计分：随时间累积的计数"
-              "（客户流失、人员流失、晋升）按整期折算，成本与已过天数对应的预算比较，比率和平均值按实际测得。"
-              "期末结束后给出正式得分。",
-    },
-    "projected": {"en": "projected", "zh": "预计期末"},
-    "to_date.pro_rated": {"en": "so far, pro-rated", "zh": "目前，按整期折算"},
-    "to_date.budget_pro_rated": {"en": "so far, vs budget to date", "zh": "目前，对比已过天数预算"},
-    "to_date.as_measured": {"en": "so far", "zh": "目前"},
-    "final": {"en": "final", "zh": "期末"},
-    "basis": {"en": "Basis", "zh": "依据"},
-    "partial": {"en": "provisional (as of {as_of})", "zh": "暂定（截至 {as_of}）"},
-    "position_prefix": {"en": "Provisional: ", "zh": "暂定："},
-}
+from .. import messages
+
+WORDS: dict[str, dict[str, str]] = messages.group("mid_period")
 
 
 def word(key: str, lang: str = "en", **values) -> str:

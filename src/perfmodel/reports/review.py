@@ -1,6 +1,7 @@
 """The quarterly page's rating review across teams and regions (评级校准)."""
 from __future__ import annotations
 
+from .. import messages
 from ..i18n import t
 
 COLUMNS = {"group": "review_group", "n": "review_n", "mean_score": "review_mean", "median_score": "review_median",
@@ -24,7 +25,7 @@ def show_rating_review(ctx) -> None:
                            bands=ctx.policy.rating_bands)
         heading("rating_review", ctx.lang, by=t(f"review_by_{by}", ctx.lang))
         flagged = rv.groups[rv.groups["flag"] != ""]
-        sep = "、" if ctx.lang == "zh" else ", "
+        sep = messages.text("common.list_sep", ctx.lang)
         verdict = (t("review_none", ctx.lang) if flagged.empty else t(
             "review_flagged", ctx.lang,
             groups=sep.join(f"{r.group} ({t('review_' + r.flag, ctx.lang)})" for r in flagged.itertuples())))

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .. import catalogue as cat
-from .. import settings
+from .. import messages, settings
 from ..errors import PerfmodelError, UsageError
 from ..audit import ADJUSTMENTS_FILE
 from .inert import visible
@@ -192,14 +192,14 @@ def _deduction_text(rule, lang: str) -> str:
     except KeyError:
         unit = ""
     # one step: a percentage point for shares, an hour for hours, one unit otherwise
-    step, en_step, zh_step = {"share": (0.01, "pt", "个百分点"), "hours": (1.0, "h", "小时")}.get(unit, (1.0, "", ""))
+    step = {"share": 0.01, "hours": 1.0}.get(unit, 1.0)
+    step_word = messages.text(f"rule_text.deduction_step_{unit}", lang) if unit in ("share", "hours") else ""
     lost = rule.points * step
     target = rule.target if rule.target is not None else 0.0
     higher = rule.direction == "higher"
     sign = "≥" if higher else "≤"
-    if lang == "zh":
-        return f"{sign} {fmt_value(ind, target)}，每{'低' if higher else '超'} 1 {zh_step}扣 {lost:g} 分"
-    return f"{sign} {fmt_value(ind, target)}, −{lost:g} per {'−' if higher else '+'}1{(' ' + en_step) if en_step else ''}"
+    return messages.text("rule_text.deduction", lang, sign=sign, target=fmt_value(ind, target), lost=f"{lost:g}",
+                         way=messages.text(f"rule_text.deduction_way_{rule.direction}", lang), step=step_word)
 
 
 # A percentile rule has no target in the policy: the report's target is the median rank
@@ -274,7 +274,7 @@ def target_text(rule, lang: str = "en") -> str:
         return _deduction_text(rule, lang)
     if rule.rule == "percentile":
         k = f"{PERCENTILE_TARGET:g}"
-        return f"P{k}" if lang == "en" else f"第 {k} 百分位"
+        return messages.text("rule_text.percentile", lang, k=k)
     return "—"
 
 
@@ -876,8 +876,7 @@ def fragility_table(res, supervisors: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["p_same_rating", "supervisor_id"], kind="mergesort").reset_index(drop=True)
 
 
-SMART_LETTERS = {"S": ("Specific", "明确性"), "M": ("Measurable", "可衡量性"), "A": ("Achievable", "可实现性"),
-                 "R": ("Relevant", "相关性"), "T": ("Time-bound", "时限性")}
+SMART_LETTERS = {letter: (entry["en"], entry["zh"]) for letter, entry in messages.group("smart_letters").items()}
 
 
 def smart_table(ctx: ReportContext) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from ..periods import Period, parse_period, period_containing
 from . import projection as proj
 from . import reasons
 from .cut import as_of_timestamp, cut_dataset
-from .text import PERIOD_KIND_ZH, as_of_error, text
+from .text import as_of_error, period_name, text
 
 PROJECTION_COLUMNS = ["supervisor_id", "period", "as_of", "result", "direction", "value_to_date",
                       "denominator_to_date", "prior", "n_hist", "lag_adjustment", "projected",
@@ -256,8 +256,7 @@ def watch(dataset: Dataset, period, as_of, policy="efficiency", *, threshold: fl
     ts = check_as_of(p, as_of, lang)
     if pol.period and pol.period != p.kind:
         raise UsageError(text("kind_mismatch", lang, period=p.id, kind=p.kind, policy=pol.name,
-                              policy_kind=pol.period, kind_zh=PERIOD_KIND_ZH.get(p.kind, p.kind),
-                              policy_kind_zh=PERIOD_KIND_ZH.get(pol.period, pol.period)))
+                              kind_name=period_name(p.kind, lang), policy_kind_name=period_name(pol.period, lang)))
     data = cut_dataset(dataset, ts)
     offset = ts - p.start
 

@@ -9,29 +9,11 @@ import numpy as np
 import pandas as pd
 
 from .. import catalogue as cat
+from .. import messages
 from ..periods import parse_period
 from .reasons import fmt_value, projection_reason, suggestion
 
-_T = {
-    "title": {"en": "Mid-period check — {period}, as of {as_of}",
-              "zh": "期中检查 — {period}，截至 {as_of}"},
-    "intro": {"en": "Figures cover {start} up to (not including) {as_of}. The projection is the "
-                    "expected period-end value with an {level} interval; the risk is the "
-                    "probability of missing the target.",
-              "zh": "数据范围：{start} 至 {as_of}（不含当日）。预测为期末预期值及 {level} 区间；"
-                    "风险为未达目标的概率。"},
-    "none": {"en": "No result indicator is at risk of missing its target.",
-             "zh": "目前没有结果指标面临未达目标的风险。"},
-    "no_reason": {"en": "For a result at risk without a process indicator below it, no process indicator has "
-                        "shown evidence of predicting it; talk it through together.",
-                  "zh": "对于下方未列出过程指标的风险结果，没有过程指标被证实能预测该指标；建议当面沟通。"},
-    "risk_line": {"en": "**{name}**: {ptd} so far, projected {proj} ({low} to {high}), target "
-                        "{target}; risk of missing {p:.0%}.",
-                  "zh": "**{name}**：目前 {ptd}，预计期末 {proj}（{low} 至 {high}），目标 "
-                        "{target}；未达目标概率 {p:.0%}。"},
-    "columns": {"en": ["Result", "So far", "Projected", "Interval", "Target", "Risk of missing"],
-                "zh": ["结果指标", "目前", "预计期末", "区间", "目标", "未达目标概率"]},
-}
+_T = messages.group("watch_feedback")
 
 
 def feedback_table(result, supervisor_id: str, lang: str = "en") -> pd.DataFrame:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .. import catalogue as cat
+from .. import messages
 
 PREDICTS = "predicts"
 
@@ -23,41 +24,9 @@ STEP_BY_UNIT = {"share": 0.10, "score": 0.5, "hours": 4.0, "points": 5.0, "ratio
 STEP_BY_INDICATOR = {"tickets_per_staff_day": 1.0, "backlog_ratio": 0.05}
 
 # One plain action per process indicator.
-ACTIONS = {
-    "first_response_hours": {"en": "check staffing at peak hours and the first-reply routine",
-                             "zh": "检查高峰时段排班和首次回复流程"},
-    "complaint_handling_hours": {"en": "review open complaints weekly and escalate the oldest",
-                                 "zh": "每周复盘未结投诉，优先升级处理最久的投诉"},
-    "timely_closure_rate": {"en": "go through tickets nearing their due time every day",
-                            "zh": "每日跟进临近截止时间的工单"},
-    "backlog_ratio": {"en": "plan a backlog clean-up and watch new intake",
-                      "zh": "安排积压工单清理并关注新增工单量"},
-    "tickets_per_staff_day": {"en": "look at workload balance across the team",
-                              "zh": "检查团队内部工作量分配"},
-    "reopen_rate": {"en": "review reopened tickets for root causes",
-                    "zh": "分析重开工单的根本原因"},
-    "compliance_rate": {"en": "walk the team through the audit findings",
-                        "zh": "与团队逐条复盘稽核发现的问题"},
-    "collaboration_score": {"en": "talk with the team about hand-overs and cooperation",
-                            "zh": "与团队沟通工作交接与协作"},
-    "training_completion_rate": {"en": "plan time for the overdue courses",
-                                 "zh": "为逾期未完成的培训课程安排时间"},
-    "skill_gain": {"en": "follow up training with practice on real cases",
-                   "zh": "培训后结合真实案例进行练习"},
-    "staff_turnover_rate": {"en": "hold stay conversations with experienced staff",
-                            "zh": "与骨干员工进行留任沟通"},
-    "promotion_rate": {"en": "discuss development paths with strong performers",
-                       "zh": "与表现突出的员工讨论发展路径"},
-}
+ACTIONS = messages.group("watch_actions")
 
-_WORDS = {
-    "target": {"en": "target", "zh": "目标"},
-    "own_average": {"en": "your usual", "zh": "您以往平均"},
-    "rise": {"en": "rise", "zh": "提高"},
-    "cut": {"en": "cut", "zh": "降低"},
-    "quarter": {"en": "the next quarter", "zh": "下一季度"},
-    "month": {"en": "the next month", "zh": "下个月"},
-}
+_WORDS = messages.group("watch_words")
 
 
 def fmt_value(ind: str, value: float, *, signed: bool = False) -> str:
@@ -75,12 +44,12 @@ def fmt_value(ind: str, value: float, *, signed: bool = False) -> str:
     return f"{value:{sign}.1f}"
 
 
-def _fmt_step(ind: str, step: float) -> str:
+def _fmt_step(ind: str, step: float, lang: str = "en") -> str:
     unit = cat.indicator(ind).get("unit", "")
     if unit == "share":
-        return f"{100 * step:g}-point"
+        return messages.text("watch_words.step_share", lang, step=f"{100 * step:g}")
     if unit == "hours":
-        return f"{step:g} h"
+        return messages.text("watch_words.step_hours", lang, step=f"{step:g}")
     return f"{step:g}"
 
 
@@ -106,16 +75,14 @@ def suggestion(result: str, process: str, value: float, reference: float, refere
     pname, rname = cat.name(process, lang), cat.name(result, lang)
     kind = _WORDS.get(period_kind, _WORDS["quarter"])[lang]
     ref_word = _WORDS[reference_kind][lang]
-    if lang == "zh":
-        step_txt = _fmt_step(process, step).replace("-point", " 个百分点")
-        text = (f"{pname}为 {fmt_value(process, value)}，{ref_word} {fmt_value(process, reference)}；"
-                f"历史数据中该指标{_WORDS[move]['zh']} {step_txt}，{kind}{rname}随之变化 "
-                f"{fmt_value(result, effect, signed=True)}。")
-        return text + (f"建议：{action}。" if action else "")
-    text = (f"{pname} {fmt_value(process, value)} vs {ref_word} {fmt_value(process, reference)}; "
-            f"in past data a {_fmt_step(process, step)} {move} went with "
-            f"{fmt_value(result, effect, signed=True)} {rname.lower()} {kind}.")
-    return text + (f" {action[0].upper()}{action[1:]}." if action else "")
+    text = messages.text("watch_words.suggestion", lang, process=pname, value=fmt_value(process, value),
+                         reference_word=ref_word, reference=fmt_value(process, reference),
+                         step=_fmt_step(process, step, lang), move=_WORDS[move][lang],
+                         effect=fmt_value(result, effect, signed=True),
+                         # English names the result mid-sentence, in lower case
+                         result=rname.lower() if lang == "en" else rname, kind=kind)
+    return text + (messages.text("watch_words.action", lang, action=f"{action[0].upper()}{action[1:]}")
+                   if action else "")
 
 
 def drivers_for(result: str, validity: pd.DataFrame) -> pd.DataFrame:
@@ -164,41 +131,9 @@ MIN_WEIGHT = 0.05  # a part of the projection weighing less than this is not nam
 LOW_WEIGHT = 0.5   # a value so far weighing less than this leaves the projection to the rest
 
 # What the denominator of a projected result counts, for "rests on 27 surveys".
-VOLUME_WORDS = {
-    "csat": {"en": "surveys", "zh": "份问卷"},
-    "followup_positive_rate": {"en": "reached return visits", "zh": "次接通回访"},
-    "complaint_resolution_rate": {"en": "complaints", "zh": "件投诉"},
-    "customer_churn_rate": {"en": "customers", "zh": "位客户"},
-}
+VOLUME_WORDS = messages.group("watch_volume")
 
-_WHY = {
-    "prefix": {"en": "    why: ", "zh": "    原因："},
-    "sep": {"en": "; ", "zh": "；"},
-    "below": {"en": "below", "zh": "低于"},
-    "above": {"en": "above", "zh": "高于"},
-    "history": {"en": "your history {m} ({n} earlier {kind}) is {side} the target and weighs {share} in "
-                      "the projection",
-                "zh": "您的历史水平 {m}（此前 {n} 个{kind}）{side}目标，在预测中占 {share}"},
-    "history_fallback": {"en": "without history of your own, the latest average of all supervisors {m} is "
-                               "{side} the target and weighs {share} in the projection",
-                         "zh": "您没有历史数据，全体主管最近一期平均 {m} {side}目标，在预测中占 {share}"},
-    "trend_so_far": {"en": "so far {x}{pro} is {side} the target and weighs {share}",
-                     "zh": "目前 {x}{pro}{side}目标，在预测中占 {share}"},
-    "volume_so_far": {"en": "so far {x}{pro} meets the target but rests on {volume}, so it weighs only "
-                            "{share}",
-                      "zh": "目前 {x}{pro}已达目标，但仅基于{volume}，在预测中只占 {share}"},
-    "volume_nothing": {"en": "nothing measured so far, so the projection rests on the rest",
-                       "zh": "目前尚无数据，预测只能依据其他部分"},
-    "usual_level": {"en": "in earlier {kind} values at this point moved toward {u} by the end, {side} "
-                          "the target ({share} of the projection)",
-                    "zh": "以往各{kind}在同一时点的数值到期末向 {u} 靠拢，{side}目标（在预测中占 {share}）"},
-    "spread": {"en": "the projection {p} lies close to the target with a wide interval",
-               "zh": "预测值 {p} 接近目标，且区间较宽"},
-    "pro": {"en": " ({v} pro-rated to the whole period)", "zh": "（按整期折算为 {v}）"},
-    "little": {"en": "little data so far", "zh": "较少数据"},
-    "quarter": {"en": "quarter", "zh": "季度"},
-    "month": {"en": "month", "zh": "月"},
-}
+_WHY = messages.group("watch_why")
 
 
 def why_word(key: str, lang: str = "en", **values) -> str:
@@ -288,14 +223,15 @@ def projection_reason(row, period_kind: str = "quarter", lang: str = "en") -> st
     x, xc = _num(row, "value_to_date"), _num(row, "so_far_comparable")
     pro = why_word("pro", lang, v=fmt_value(ind, xc)) if math.isfinite(x) and abs(xc - x) > 1e-12 else ""
     n_hist = int(_num(row, "n_hist")) if math.isfinite(_num(row, "n_hist")) else 0
-    kind = why_word(period_kind if period_kind in ("quarter", "month") else "quarter", lang)
-    kinds = kind + ("s" if lang == "en" else "")
+    kind_code = period_kind if period_kind in ("quarter", "month") else "quarter"
+    kind = messages.text(f"periods.{kind_code}", lang)
+    kinds = messages.text(f"periods.{kind_code}s", lang)
     parts = []
     for d in drivers:
         if d == "history":
             parts.append(why_word("history" if n_hist > 0 else "history_fallback", lang,
                                   m=fmt_value(ind, _num(row, "prior")), n=n_hist,
-                                  kind=kind + ("s" if lang == "en" and n_hist != 1 else ""), side=side,
+                                  kind=kind if n_hist == 1 else kinds, side=side,
                                   share=_share(_num(row, "weight_history"))))
         elif d == "trend_so_far":
             parts.append(why_word("trend_so_far", lang, x=fmt_value(ind, x), pro=pro, side=side,
@@ -306,7 +242,7 @@ def projection_reason(row, period_kind: str = "quarter", lang: str = "en") -> st
                 continue
             n = _num(row, "denominator_to_date")
             unit = VOLUME_WORDS.get(ind, {}).get(lang)
-            volume = ((f"{n:g} {unit}" if lang == "en" else f" {n:g} {unit}") if unit and math.isfinite(n)
+            volume = (why_word("volume", lang, n=f"{n:g}", unit=unit) if unit and math.isfinite(n)
                       else why_word("little", lang))
             parts.append(why_word("volume_so_far", lang, x=fmt_value(ind, x), pro=pro, volume=volume,
                                   share=_share(_num(row, "weight_so_far"))))
