@@ -368,6 +368,16 @@ LABELS: dict[str, dict[str, str]] = {
     "agreed_high": {"en": "Hardest agreed target", "zh": "最难约定目标"},
     "met_agreed": {"en": "Met their agreed target", "zh": "达成约定目标比例"},
     "agreed_mark": {"en": " (agreed)", "zh": "（约定）"},
+    "goal_findings_text": {
+        "en": "Each goal agreed for {period} checked on its own, as `perfmodel lint --data` does: the findings "
+              "per check, then every error.",
+        "zh": "对 {period} 的每一项约定目标逐项检查（与 `perfmodel lint --data` 相同）：先列各检查项的发现数，"
+              "再列出全部错误。"},
+    "goal_errors": {"en": "Errors in the agreed goals:", "zh": "约定目标中的错误："},
+    "no_goal_errors": {"en": "No agreed goal has an error.", "zh": "约定目标均无错误。"},
+    "errors": {"en": "Errors", "zh": "错误"},
+    "warnings": {"en": "Warnings", "zh": "警告"},
+    "notes": {"en": "Notes", "zh": "提示"},
 }
 
 # Coaching topics suggested for a gap in an indicator (SPEC seed: 辅导沟通).
