@@ -378,6 +378,43 @@ LABELS: dict[str, dict[str, str]] = {
     "errors": {"en": "Errors", "zh": "错误"},
     "warnings": {"en": "Warnings", "zh": "警告"},
     "notes": {"en": "Notes", "zh": "提示"},
+    # the working calendar (perfmodel.workcalendar): calendar.yaml problems and uncovered years
+    "calendar_uncovered": {
+        "en": "{where}: no official holidays or make-up days known for {years}; these years run Monday to Friday "
+              "-- list them under holidays: and make_up_days: in calendar.yaml",
+        "zh": "{where}：未知 {years} 年的法定节假日和调休工作日，这些年份按周一至周五计算工作日"
+              "——请在 calendar.yaml 的 holidays: 和 make_up_days: 下列出"},
+    "calendar_not_utf8": {"en": "{where}: not UTF-8 text; save it as UTF-8",
+                          "zh": "{where}：不是 UTF-8 文本；请另存为 UTF-8"},
+    "calendar_bad_yaml": {"en": "{where}:{line} not valid YAML ({problem}); fix the syntax (see docs/indicators.md)",
+                          "zh": "{where}:{line} 不是有效的 YAML（{problem}）；请修正语法（见 docs/indicators.md）"},
+    "calendar_not_mapping": {
+        "en": "{where}: expected a mapping with hours, teams, holidays, make_up_days; got {got}",
+        "zh": "{where}：应为包含 hours、teams、holidays、make_up_days 的映射；实际为 {got}"},
+    "calendar_unknown_key": {"en": "{where}: {field}: unknown key; use one of {keys}",
+                             "zh": "{where}：{field}：未知的键；请使用 {keys} 之一"},
+    "calendar_teams": {"en": "{where}: {field}: expected a mapping of team name to {{start, end, lunch}}",
+                       "zh": "{where}：{field}：应为班组名称到 {{start, end, lunch}} 的映射"},
+    "calendar_both_lists": {"en": "{where}: {field}: {day} is also listed under holidays; keep it in one list",
+                            "zh": "{where}：{field}：{day} 同时列在 holidays 下；只保留在一个列表中"},
+    "calendar_time": {"en": "{where}: {field}: {text} is not a time of day; write HH:MM, e.g. \"09:00\"",
+                      "zh": "{where}：{field}：{text} 不是时刻；请写成 HH:MM，例如 \"09:00\""},
+    "calendar_hours": {
+        "en": "{where}: {field}: expected {{start: \"09:00\", end: \"18:00\", lunch: [\"12:00\", \"13:00\"]}}",
+        "zh": "{where}：{field}：应为 {{start: \"09:00\", end: \"18:00\", lunch: [\"12:00\", \"13:00\"]}}"},
+    "calendar_end_before_start": {
+        "en": "{where}: {field}: the working day ends before it starts; give an end after the start",
+        "zh": "{where}：{field}：下班时间早于上班时间；请给出晚于开始的结束时间"},
+    "calendar_lunch_form": {
+        "en": "{where}: {field}: expected [start, end], e.g. [\"12:00\", \"13:00\"], or null for none",
+        "zh": "{where}：{field}：应为 [开始, 结束]，例如 [\"12:00\", \"13:00\"]；没有午休时写 null"},
+    "calendar_lunch_inside": {
+        "en": "{where}: {field}: the break must lie inside the working day and end after it starts",
+        "zh": "{where}：{field}：午休必须位于工作时间之内，且结束晚于开始"},
+    "calendar_dates": {"en": "{where}: {field}: expected a list of dates, e.g. [2027-01-01, 2027-02-05]",
+                       "zh": "{where}：{field}：应为日期列表，例如 [2027-01-01, 2027-02-05]"},
+    "calendar_not_date": {"en": "{where}: {field}: {text} is not a date; write YYYY-MM-DD",
+                          "zh": "{where}：{field}：{text} 不是日期；请写成 YYYY-MM-DD"},
 }
 
 # Coaching topics suggested for a gap in an indicator (SPEC seed: 辅导沟通).
