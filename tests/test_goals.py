@@ -355,13 +355,13 @@ def test_pages_use_and_say_the_agreed_targets(tmp_path):
     replace.write_text(text.replace("missing: renormalize", "missing: renormalize\ngoals: replace"), encoding="utf-8")
     goals = pd.read_csv(SAMPLE / "goals.csv", dtype={"target": float, "floor": float})
     mine = goals[(goals["supervisor_id"] == "S004") & (goals["period"] == "2026Q3")].set_index("indicator")
-    assert mine.loc["csat", "target"] == 4.38 and mine.loc["csat", "floor"] == 3.78  # the sample's goal
+    assert mine.loc["csat", "target"] == 4.37 and mine.loc["csat", "floor"] == 3.77  # the sample's goal
 
     ctx = S.build_context(SAMPLE, str(replace), "2026Q3", "en")
     own = S.own_indicator_table(ctx, "S004").set_index("indicator")
     value = float(ctx.wide.set_index(["supervisor_id", "period"]).loc[("S004", "2026Q3"), "csat"])
-    assert own.loc["csat", "target"] == "≥ 4.38 (agreed)" and own.loc["csat", "agreed_target"] == "4.38"
-    assert own.loc["csat", "indicator_score"] == pytest.approx(min(120, max(0, (value - 3.78) / 0.6 * 100)))
+    assert own.loc["csat", "target"] == "≥ 4.37 (agreed)" and own.loc["csat", "agreed_target"] == "4.37"
+    assert own.loc["csat", "indicator_score"] == pytest.approx(min(120, max(0, (value - 3.77) / 0.6 * 100)))
     assert own.loc["cost_control_rate", "agreed_target"] == ""  # no goal: the policy's target
     summary = goals_summary(ctx).set_index("indicator")
     q3 = goals[goals["period"] == "2026Q3"]
@@ -370,7 +370,7 @@ def test_pages_use_and_say_the_agreed_targets(tmp_path):
 
     report = S.build_context(SAMPLE, "efficiency", "2026Q3", "zh")
     own = S.own_indicator_table(report, "S004").set_index("indicator")
-    assert own.loc["csat", "target"] == "≥ 4.30" and own.loc["csat", "agreed_target"] == "4.38"
+    assert own.loc["csat", "target"] == "≥ 4.30" and own.loc["csat", "agreed_target"] == "4.37"
     assert set(goals_summary(report)["used_in_score"]) == {"否"}
 
 
@@ -395,7 +395,7 @@ def test_mid_period_warnings_measure_against_the_agreed_target(tmp_path):
     replace.write_text(text.replace("missing: renormalize", "missing: renormalize\ngoals: replace"), encoding="utf-8")
     pj = watch(load_dataset(SAMPLE), "2026Q3", "2026-08-15", str(replace)).projections
     pj = pj.set_index(["supervisor_id", "result"])
-    assert pj.loc[("S004", "csat"), "target"] == 4.38  # S004's agreed goal in the sample
+    assert pj.loc[("S004", "csat"), "target"] == 4.37  # S004's agreed goal in the sample
     assert pj.loc[("S004", "complaint_resolution_rate"), "target"] == 0.89
     assert pj.loc[("S004", "cost_control_rate"), "target"] == 1.0  # no goal: the policy's
-    assert pj.loc[("S004", "csat"), "gap"] == pytest.approx(pj.loc[("S004", "csat"), "projected"] - 4.38)
+    assert pj.loc[("S004", "csat"), "gap"] == pytest.approx(pj.loc[("S004", "csat"), "projected"] - 4.37)

@@ -34,6 +34,41 @@ import yaml
 from .errors import DataError, PerfmodelWarning
 
 CALENDAR_FILE = "calendar.yaml"
+
+
+class CalendarError(DataError):
+    """``calendar.yaml`` (or a database's calendar table) cannot be used.
+
+    The message is the English line; :meth:`text` words it in either language
+    (:data:`perfmodel.i18n.LABELS` keys ``calendar_*``).
+    """
+
+    def __init__(self, message: str, **values):
+        self.message_key, self.values = message, values
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` (``en`` or ``zh``)."""
+        from .i18n import t
+
+        return t(self.message_key, lang, **self.values)
+
+
+class CalendarWarning(PerfmodelWarning):
+    """Years that neither the official calendar package nor ``calendar.yaml`` covers.
+
+    ``str()`` is the English line; :meth:`text` words it in either language.
+    """
+
+    def __init__(self, message: str, **values):
+        self.message_key, self.values = message, values
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` (``en`` or ``zh``)."""
+        from .i18n import t
+
+        return t(self.message_key, lang, **self.values)
 # A database (DuckDB file, PostgreSQL) carries the same text in a table of this name:
 # one row, one text column ``yaml``.
 CALENDAR_TABLE = "calendar"
@@ -142,9 +177,7 @@ class WorkCalendar:
         if uncovered:
             years = ", ".join(str(y) for y in uncovered)
             where = self.source or CALENDAR_FILE
-            warnings.warn(f"{where}: no official holidays or make-up days known for {years}; "
-                          f"these years run Monday to Friday -- list them under holidays: and "
-                          f"make_up_days: in {CALENDAR_FILE}", PerfmodelWarning, stacklevel=2)
+            warnings.warn(CalendarWarning("calendar_uncovered", where=where, years=years), stacklevel=2)
         return out
 
 
@@ -199,12 +232,12 @@ def load_calendar(folder) -> WorkCalendar:
     try:
         data = _read_yaml(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
-        raise DataError(f"{path}: not UTF-8 text; save it as UTF-8") from None
+        raise CalendarError("calendar_not_utf8", where=path) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
-        raise DataError(f"{path}:{where} not valid YAML ({getattr(exc, 'problem', exc)}); "
-                        f"fix the syntax (see docs/indicators.md)") from None
+        raise CalendarError("calendar_bad_yaml", where=path, line=where,
+                            problem=getattr(exc, "problem", exc)) from None
     return parse_calendar(data, source=str(path))
 
 
@@ -251,28 +284,27 @@ def parse_calendar(data, source: str = CALENDAR_FILE) -> WorkCalendar:
     DataError
         One line ``<source>: <key>: <problem>; <fix>``.
     """
-    def fail(key: str, message: str):
-        raise DataError(f"{source}: {key}: {message}")
+    def fail(key: str, message: str, **values):
+        raise CalendarError(message, where=source, field=key, **values)
 
     if data is None:
         return WorkCalendar(source=source)
     if not isinstance(data, dict):
-        raise DataError(f"{source}: expected a mapping with hours, teams, holidays, make_up_days; "
-                        f"got {type(data).__name__}")
+        raise CalendarError("calendar_not_mapping", where=source, got=type(data).__name__)
     for key in data:
         if key not in TOP_KEYS:
-            fail(str(key), f"unknown key; use one of {', '.join(TOP_KEYS)}")
+            fail(str(key), "calendar_unknown_key", keys=", ".join(TOP_KEYS))
     default = WorkingHours(_clock(DEFAULT_START, "", fail), _clock(DEFAULT_END, "", fail))
     hours = _hours(data.get("hours"), "hours", default, fail)
     teams_raw = data.get("teams") or {}
     if not isinstance(teams_raw, dict):
-        fail("teams", "expected a mapping of team name to {start, end, lunch}")
+        fail("teams", "calendar_teams")
     teams = {str(name): _hours(spec, f"teams.{name}", hours, fail) for name, spec in teams_raw.items()}
     holidays = _days(data.get("holidays"), "holidays", fail)
     make_up = _days(data.get("make_up_days"), "make_up_days", fail)
     both = sorted(holidays & make_up)
     if both:
-        fail("make_up_days", f"{both[0].isoformat()} is also listed under holidays; keep it in one list")
+        fail("make_up_days", "calendar_both_lists", day=both[0].isoformat())
     return WorkCalendar(hours=hours, teams=teams, holidays=frozenset(holidays),
                         make_up_days=frozenset(make_up), source=source)
 
@@ -289,7 +321,7 @@ def _clock(value, key: str, fail) -> int:
         h, m = int(parts[0]), int(parts[1])
         ok = (h < 24 and m < 60) or (h == 24 and m == 0)
     if not ok:
-        fail(key, f"{text!r} is not a time of day; write HH:MM, e.g. \"09:00\"")
+        fail(key, "calendar_time", text=repr(text))
     return (h * 3600 + m * 60) * US_PER_SECOND
 
 
@@ -297,14 +329,14 @@ def _hours(spec, key: str, base: WorkingHours, fail) -> WorkingHours:
     if spec is None:
         return base
     if not isinstance(spec, dict):
-        fail(key, "expected {start: \"09:00\", end: \"18:00\", lunch: [\"12:00\", \"13:00\"]}")
+        fail(key, "calendar_hours")
     for k in spec:
         if k not in HOURS_KEYS:
-            fail(f"{key}.{k}", f"unknown key; use one of {', '.join(HOURS_KEYS)}")
+            fail(f"{key}.{k}", "calendar_unknown_key", keys=", ".join(HOURS_KEYS))
     start = _clock(spec["start"], f"{key}.start", fail) if "start" in spec else base.start
     end = _clock(spec["end"], f"{key}.end", fail) if "end" in spec else base.end
     if end <= start:
-        fail(f"{key}.end", "the working day ends before it starts; give an end after the start")
+        fail(f"{key}.end", "calendar_end_before_start")
     lunch = base.lunch
     if "lunch" in spec:
         value = spec["lunch"]
@@ -312,10 +344,10 @@ def _hours(spec, key: str, base: WorkingHours, fail) -> WorkingHours:
             lunch = None
         else:
             if not isinstance(value, (list, tuple)) or len(value) != 2:
-                fail(f"{key}.lunch", "expected [start, end], e.g. [\"12:00\", \"13:00\"], or null for none")
+                fail(f"{key}.lunch", "calendar_lunch_form")
             lunch = (_clock(value[0], f"{key}.lunch", fail), _clock(value[1], f"{key}.lunch", fail))
     if lunch is not None and not (start <= lunch[0] < lunch[1] <= end):
-        fail(f"{key}.lunch", "the break must lie inside the working day and end after it starts")
+        fail(f"{key}.lunch", "calendar_lunch_inside")
     return WorkingHours(start, end, lunch)
 
 
@@ -323,7 +355,7 @@ def _days(values, key: str, fail) -> set:
     if values is None:
         return set()
     if not isinstance(values, (list, tuple)):
-        fail(key, "expected a list of dates, e.g. [2027-01-01, 2027-02-05]")
+        fail(key, "calendar_dates")
     out = set()
     for v in values:
         if isinstance(v, dt.datetime):
@@ -332,7 +364,7 @@ def _days(values, key: str, fail) -> set:
             try:
                 v = dt.date.fromisoformat(str(v).strip())
             except ValueError:
-                fail(key, f"{v!r} is not a date; write YYYY-MM-DD")
+                fail(key, "calendar_not_date", text=repr(v))
         out.add(v)
     return out
 

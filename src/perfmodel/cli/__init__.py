@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 check failed, 2 bad input)."""
+    args = None
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return int(args.func(args) or 0)
     except PerfmodelError as exc:
-        print(f"perfmodel: error: {exc}", file=sys.stderr)
+        print(f"perfmodel: error: {_worded(exc, args)}", file=sys.stderr)
         return 2
     except CheckFailed as exc:
         print(f"perfmodel: check failed: {exc}", file=sys.stderr)
@@ -71,3 +72,11 @@ def main(argv: list[str] | None = None) -> int:
         # The reader (e.g. `| head`) went away: stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def _worded(exc: Exception, args) -> str:
+    """The error line in the command's ``--lang`` when the error can word itself (``text(lang)``)."""
+    lang = getattr(args, "lang", "en")
+    if lang != "en" and callable(getattr(exc, "text", None)):
+        return exc.text(lang)
+    return str(exc)

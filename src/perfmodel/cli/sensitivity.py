@@ -16,7 +16,10 @@ def register(subparsers) -> None:
                     "draw, and print the supervisors whose rating differs from the nominal one "
                     "with probability >= --threshold, then the Sobol indices of the weight groups.")
     p.add_argument("--data", metavar="DIR", help="dataset folder, DuckDB file (.duckdb) or postgresql:// URL")
-    p.add_argument("--panel", metavar="FILE", help="a wide indicator panel (.csv/.parquet) instead of --data")
+    p.add_argument("--panel", metavar="FILE",
+                   help="a wide indicator panel (.csv/.parquet) instead of computing it from --data; with a "
+                        "policy that says goals: replace, also give --data DIR: the agreed goals (and the "
+                        "groups of quotas by team or region) come from the dataset")
     p.add_argument("--policy", required=True, metavar="FILE|PRESET")
     p.add_argument("--period", required=True, metavar="P", help="period id, e.g. 2026Q3")
     p.add_argument("--draws", type=int, default=settings.DRAWS,
@@ -75,10 +78,19 @@ def handle(args) -> int:
     people = None
     if args.panel:
         panel = load_panel(None, args.panel, [period])
-        if policy.forced_by and args.data:  # quotas by team/region: the groups come from --data
+        if policy.goals == "replace" and not args.data:
+            # a panel holds values, not the targets agreed with each supervisor
+            raise UsageError("--panel: the policy says goals: replace and agreed goals come from the dataset; "
+                             "add --data DIR (its goals table is bound as with --data alone), or use a policy "
+                             "with goals: report")
+        if args.data and (policy.forced_by or policy.goals == "replace"):
+            from ..goals import bind_goals, goals_table
             from ..pipeline import load, supervisor_names
 
-            people = supervisor_names(load(args.data))
+            dataset = load(args.data)
+            if policy.forced_by:  # quotas by team/region: the groups come from --data
+                people = supervisor_names(dataset)
+            policy = bind_goals(policy, goals_table(dataset))
     else:  # one pipeline run: the panel, the agreed goals (as score uses them) and the groups
         from ..goals import bind_goals, goals_table
         from ..pipeline import run_pipeline, supervisor_names

@@ -901,13 +901,16 @@ def smart_table(ctx: ReportContext) -> pd.DataFrame:
 
 
 def show_smart(ctx: ReportContext):
-    """Findings of the SMART check of the policy against the data."""
+    """Findings of the SMART check of the policy against the data, then of each agreed goal of the period."""
+    from .goals_page import show_goal_findings
+
     heading("smart_findings", ctx.lang)
     findings = smart_table(ctx)
     if findings.empty:
         text(t("no_findings", ctx.lang))
-        return
-    table(findings, ctx.lang)
+    else:
+        table(findings, ctx.lang)
+    show_goal_findings(ctx)  # each agreed goal of the period on its own
 
 
 def show_data_quality(ctx: ReportContext):

@@ -5,7 +5,8 @@ leaves every other table byte-identical. About two thirds of the supervisors agr
 for each of the last two periods, on four indicators with a target rule in the presets
 (csat, complaint_resolution_rate, first_response_hours, timely_closure_rate). Each target
 is the supervisor's median realised value of up to four earlier periods, moved a random
-20-100 % of the way toward their best of those periods; a csat goal sometimes carries its own floor. Goals are agreed 5-30
+20-100 % of the way toward their best of those periods and rounded toward the easier side (never
+beyond that best); a csat goal sometimes carries its own floor. Goals are agreed 5-30
 days before the period starts, one in ten a few days after it started (the SMART check
 flags those).
 """
@@ -71,11 +72,24 @@ def goals_table(seed: int, realised: pd.DataFrame, periods) -> pa.Table:
                     target = min(target, 0.99)
                 if ind == "csat":
                     target = min(target, 5.0)
+                # written with the indicator's decimals, rounded toward the easier side: rounding
+                # to the nearest could put a target just beyond the supervisor's best period
+                # (0.9375 -> 0.94), which their history never reached
+                target = _round_achievable(target, decimals, direction)
                 floor = ""
                 if ind == "csat" and with_floor:
                     floor = f"{round(target - 0.6, decimals):.{decimals}f}"
-                rows.append((s, p.id, ind, f"{round(target, decimals):.{decimals}f}", floor,
+                rows.append((s, p.id, ind, f"{target:.{decimals}f}", floor,
                              agreed_on.strftime("%Y-%m-%d"), note))
     cols = list(zip(*rows)) if rows else [()] * 7
     names = ["supervisor_id", "period", "indicator", "target", "floor", "agreed_on", "note"]
     return pa.table({n: pa.array(list(c), pa.string()) for n, c in zip(names, cols)})
+
+
+def _round_achievable(target: float, decimals: int, direction: str) -> float:
+    """``target`` to ``decimals`` places, down when higher is better, up when lower is better."""
+    scale = 10 ** decimals
+    # the tolerance keeps a value already on the grid (0.93 held as 0.9299999...) where it is
+    if direction == "higher":
+        return float(np.floor(target * scale + 1e-9) / scale)
+    return float(np.ceil(target * scale - 1e-9) / scale)
