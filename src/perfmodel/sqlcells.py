@@ -80,15 +80,15 @@ def text_sql(src: str, kind: str) -> str:
 
 def _iso(x: str) -> str:
     """Chinese and year-first dates (``2026年9月1日 9:05``) rewritten as ISO 8601 text."""
-    parts = f"regexp_extract({x}, {literal(_CHINESE_DATE)}, ['y', 'm', 'd', 'H', 'M', 'S'])"
+    parts = f"regexp_extract({x}, {literal(_CHINESE_DATE)}, ['y', 'mo', 'd', 'hh', 'mi', 'ss'])"
 
     def pad(name):
         return f"lpad({parts}.{name}, 2, '0')"
 
-    day = f"{parts}.y || '-' || {pad('m')} || '-' || {pad('d')}"
-    clock = (f"' ' || {pad('H')} || ':' || {pad('M')} || ':' || "
-             f"(CASE WHEN {parts}.S = '' THEN '00' ELSE {pad('S')} END)")
-    iso = f"{day} || (CASE WHEN {parts}.H = '' THEN '' ELSE {clock} END)"
+    day = f"{parts}.y || '-' || {pad('mo')} || '-' || {pad('d')}"
+    clock = (f"' ' || {pad('hh')} || ':' || {pad('mi')} || ':' || "
+             f"(CASE WHEN {parts}.ss = '' THEN '00' ELSE {pad('ss')} END)")
+    iso = f"{day} || (CASE WHEN {parts}.hh = '' THEN '' ELSE {clock} END)"
     return f"(CASE WHEN regexp_full_match({x}, {literal(_CHINESE_DATE)}) THEN {iso} ELSE {x} END)"
 
 
