@@ -34,6 +34,9 @@ def as_parquet_text(folder: Path, out: Path) -> Path:
     """Every CSV table of ``folder`` written to ``out`` as Parquet, each cell as the text read."""
     out.mkdir(parents=True, exist_ok=True)
     for name, src in find_sources(folder, TABLES).items():
+        if src.path.suffix.lower() == ".parquet":  # already Parquet: as it is
+            shutil.copy(src.path, out / f"{name}.parquet")
+            continue
         frame = read_source(src).frame
         columns = {c: pa.array(frame[c].astype(object).where(frame[c].notna(), None).tolist(), pa.string())
                    for c in frame.columns}

@@ -200,10 +200,11 @@ class _TableCheck:
         from .validation import _Problems
 
         self._columns()
+        self._raw_prepass()
         out.typed[self.name] = typed = self._typed_sql()
         view = f"pm_typed_{self.name}"
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {typed}")
-        self._prepass(view)
+        self._anchor(view)
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW pm_checked_{self.name} AS {self._checked_sql(view)}")
         problems = _Problems()
         flagged = self._row_rules()
@@ -252,7 +253,8 @@ class _TableCheck:
                 continue
             raw_type = self.types[col.name]
             src = ident(self.stored[col.name])
-            cells.append(f"{text_sql(src, col.kind) if raw_type == 'VARCHAR' else src} AS {name}")
+            plain = raw_type != "VARCHAR" or self.plain.get(col.name, False)
+            cells.append(f"{src if plain else text_sql(src, col.kind)} AS {name}")
             periods = self._periods(col.name, src, raw_type) if col.kind == "period" else None
             value, bad = cell_sql(col.kind, raw_type, name, self.timezone, open_end=col.open_end, periods=periods)
             values += [f"{value} AS {name}", f"{bad} AS {ident(col.name + '__bad')}"]
@@ -276,27 +278,47 @@ class _TableCheck:
                 out[value] = None
         return out
 
-    def _prepass(self, view: str) -> None:
-        """One scan for what the rules need to know first: look-alike ids and the newest ticket.
+    def _raw_prepass(self) -> None:
+        """One scan of the stored text columns for what the rules need to know first.
 
-        Sets ``looks`` (id column -> {look-alike id: the id it imitates}, decided once per
-        distinct non-ASCII id) and, for the tickets, ``newest`` (:func:`perfmodel.plausible.newest_anchor`).
+        Sets ``plain`` (column -> True when no cell has a blank, a character beyond
+        printable ASCII, or spells "no value": the cells are then used as they are, as
+        the pandas reader leaves such a column untouched) and ``looks`` (id column ->
+        {look-alike id: the id it imitates}, decided once per distinct id holding a
+        character beyond printable ASCII).
         """
-        ids = [c.name for c in self.table.columns if c.kind == "id" and c.name in self.stored]
-        parts = [f"list(DISTINCT {ident(c)}) FILTER (WHERE NOT regexp_full_match({ident(c)}, '[\\x20-\\x7e]*'))"
-                 for c in ids]
-        anchor = self.window is not None and self.name == ANCHOR[0]
-        if anchor:
-            lo = self.window.first(ANCHOR[1])
-            parts.append(f"max({ident(ANCHOR[1])}) FILTER (WHERE {ident(ANCHOR[1])} >= TIMESTAMP {literal(str(lo))})")
-        found = self.con.execute(f"SELECT {', '.join(parts)} FROM {view}").fetchone() if parts else ()
-        self.looks = {}
-        for column, values in zip(ids, found):
-            flagged = {v: normal_id(v) for v in (values or []) if normal_id(v) != v}
-            if flagged:
-                self.looks[column] = flagged
-        if anchor:
-            self.newest = None if found[-1] is None else pd.Timestamp(found[-1])
+        from .parsing import MISSING_WORDS, MISSING_WORDS_TYPED
+
+        texts = [c for c in self.table.columns if c.name in self.stored and self.types[c.name] == "VARCHAR"]
+        parts = []
+        for col in texts:
+            x = ident(self.stored[col.name])
+            odd = f"regexp_matches({x}, '[^!-~]')"
+            words = MISSING_WORDS if col.kind in ("id", "text") else MISSING_WORDS + MISSING_WORDS_TYPED
+            longest = max(len(w.encode()) for w in words)
+            missing = f"list_contains([{', '.join(literal(w) for w in words)}], {x})"
+            parts.append(f"coalesce(bool_or({odd} OR {x} = '' OR (strlen({x}) <= {longest} AND {missing})), FALSE)")
+            if col.kind == "id":
+                parts.append(f"list(DISTINCT {x}) FILTER (WHERE {odd})")
+        found = list(self.con.execute(f"SELECT {', '.join(parts)} FROM read_parquet({literal(str(self.path))})")
+                     .fetchone()) if parts else []
+        self.plain, self.looks = {}, {}
+        for col in texts:
+            self.plain[col.name] = not found.pop(0)
+            if col.kind == "id":
+                flagged = _lookalikes(found.pop(0) or [])
+                if flagged:
+                    self.looks[col.name] = flagged
+
+    def _anchor(self, view: str) -> None:
+        """For the tickets, ``newest``: the newest typed ``created_at`` inside the window's lower end
+        (:func:`perfmodel.plausible.newest_anchor`)."""
+        if self.window is None or self.name != ANCHOR[0]:
+            return
+        lo = self.window.first(ANCHOR[1])
+        found = self.con.execute(f"SELECT max({ident(ANCHOR[1])}) FROM {view} "
+                                 f"WHERE {ident(ANCHOR[1])} >= TIMESTAMP {literal(str(lo))}").fetchone()[0]
+        self.newest = None if found is None else pd.Timestamp(found)
 
     def _bounds(self, column: str):
         """The first and last plausible date of ``column`` (the last None: no upper end)."""
@@ -601,3 +623,20 @@ def _slim_columns(name: str) -> list[str]:
         wanted.append("period")
     present = {c.name for c in table.columns}
     return [c for c in dict.fromkeys(wanted) if c in present]
+
+
+def _lookalikes(cells: list) -> dict[str, str]:
+    """{id: the id it imitates} for the stored id cells ``cells`` that are look-alikes once read.
+
+    The cells are made what the reader makes them first (blanks stripped, as Arrow strips
+    them; empty or "no value": dropped), then judged by :func:`perfmodel.lookalike.normal_id`.
+    """
+    import pyarrow.compute as pc
+
+    from .parsing import MISSING_WORDS
+
+    if not cells:
+        return {}
+    read = pc.utf8_trim_whitespace(pa.array(cells, pa.string())).to_pylist()
+    return {v: normal_id(v) for v in dict.fromkeys(read)
+            if v and v not in MISSING_WORDS and normal_id(v) != v}

@@ -69,7 +69,7 @@ def table_rules(name: str) -> tuple[Rule, ...]:
     -------
     tuple of Rule
         Cell rules column by column (parse, too large, look-alike), then the date
-        window column by column, then required cells, ranges, order rules, limits, the
+        window column by column, then order rules, limits, required cells, ranges, the
         key, and each foreign key followed by its rules against the parent row.
     """
     table = TABLES[name]
@@ -82,11 +82,13 @@ def table_rules(name: str) -> tuple[Rule, ...]:
             rules.append(Rule("lookalike", "lookalike", (col.name,)))
     rules += [Rule("window", "implausible_date", (c.name,)) for c in table.columns
               if c.kind in ("date", "timestamp")]
+    # the rules between columns of a row come before the single-column ones, as pandera
+    # (the pandas validator) reports them
+    rules += [Rule("order", "before", (earlier, later)) for earlier, later in table.order]
+    rules += [Rule("not_above", "above", (col, limit)) for col, limit in table.not_above]
     rules += [Rule("required", "required_empty", (c.name,)) for c in table.columns if c.required]
     rules += [Rule("range", "out_of_range", (c.name,)) for c in table.columns
               if c.min is not None or c.max is not None]
-    rules += [Rule("order", "before", (earlier, later)) for earlier, later in table.order]
-    rules += [Rule("not_above", "above", (col, limit)) for col, limit in table.not_above]
     if table.key:
         rules.append(Rule("key", "duplicate", tuple(table.key)))
     for column, parent in table.foreign.items():
