@@ -290,18 +290,19 @@ class _TableCheck:
         from .parsing import MISSING_WORDS, MISSING_WORDS_TYPED
 
         texts = [c for c in self.table.columns if c.name in self.stored and self.types[c.name] == "VARCHAR"]
-        parts = []
-        for col in texts:
-            x = ident(self.stored[col.name])
-            odd = f"regexp_matches({x}, '[^!-~]')"
+        cells, parts = [], []
+        for i, col in enumerate(texts):
+            x, odd = ident(self.stored[col.name]), f"_odd{i}"
+            # a character beyond printable ASCII (blanks, controls, full-width...), computed once
+            cells += [x, f"regexp_matches({x}, '[^!-~]') AS {odd}"]
             words = MISSING_WORDS if col.kind in ("id", "text") else MISSING_WORDS + MISSING_WORDS_TYPED
             longest = max(len(w.encode()) for w in words)
             missing = f"list_contains([{', '.join(literal(w) for w in words)}], {x})"
             parts.append(f"coalesce(bool_or({odd} OR {x} = '' OR (strlen({x}) <= {longest} AND {missing})), FALSE)")
             if col.kind == "id":
                 parts.append(f"list(DISTINCT {x}) FILTER (WHERE {odd})")
-        found = list(self.con.execute(f"SELECT {', '.join(parts)} FROM read_parquet({literal(str(self.path))})")
-                     .fetchone()) if parts else []
+        found = list(self.con.execute(f"SELECT {', '.join(parts)} FROM (SELECT {', '.join(dict.fromkeys(cells))} "
+                                      f"FROM read_parquet({literal(str(self.path))}))").fetchone()) if parts else []
         self.plain, self.looks = {}, {}
         for col in texts:
             self.plain[col.name] = not found.pop(0)
