@@ -152,3 +152,86 @@ def test_typed_hostile_cells(tmp_path):
     codes = set(dataset.quarantine["reason_code"].str.split("; ").explode())
     assert {"before", "not_in_parent", "unreadable", "too_large", "out_of_range", "implausible_date",
             "lookalike"} <= codes
+
+
+# --------------------------------------------------------------------------- the pieces
+
+def _parse(kind: str, cells: list, raw_type: str = "VARCHAR", **kw) -> list:
+    import duckdb
+
+    from perfmodel.sqlcells import cell_sql, text_sql
+
+    con = duckdb.connect()
+    con.register("cells", pa.table({"x": pa.array(cells, pa.string() if raw_type == "VARCHAR" else None)}))
+    src = text_sql('"x"', kind) if raw_type == "VARCHAR" else '"x"'
+    value, bad = cell_sql(kind, raw_type, src, "Asia/Shanghai", **kw)
+    return con.execute(f"SELECT {value}, {bad} FROM cells").fetchall()
+
+
+def test_sql_reads_chinese_and_year_first_dates():
+    got = _parse("timestamp", ["2026年9月30日", "2026/9/30 14:05", "2026年9月3日 9时5分7秒", " 2026-09-30T08:00:00Z ",
+                               "2026-09-30 14:05:00+0800", "2026-02-30", "30/09/2026", "N/A", None])
+    assert got == [
+        (pd.Timestamp("2026-09-30").to_pydatetime(), False),
+        (pd.Timestamp("2026-09-30 14:05").to_pydatetime(), False),
+        (pd.Timestamp("2026-09-03 09:05:07").to_pydatetime(), False),
+        (pd.Timestamp("2026-09-30 16:00").to_pydatetime(), False),  # 08:00 UTC is 16:00 in Shanghai
+        (pd.Timestamp("2026-09-30 14:05").to_pydatetime(), False),
+        (None, True), (None, True), (None, False), (None, False)]
+    assert _parse("date", ["2026年9月30日", "2026/9/30", "2026-09-30 10:00", "2300-01-01"]) == [
+        (pd.Timestamp("2026-09-30").to_pydatetime(), False), (pd.Timestamp("2026-09-30").to_pydatetime(), False),
+        (None, True), (None, True)]
+
+
+def test_sql_reads_numbers_and_booleans():
+    assert _parse("float", ["1,234.5", "¥12", "-3e2", "inf", "1_000", "12abc", "—"]) == [
+        (1234.5, False), (12.0, False), (-300.0, False), (None, True), (None, True), (None, True), (None, False)]
+    assert _parse("bool", ["是", "否", "YES", "0", "maybe"]) == [
+        (True, False), (False, False), (True, False), (False, False), (None, True)]
+
+
+def test_open_end_sentinel_is_missing_not_unreadable():
+    assert _parse("date", ["9999-12-31", "9999-12-31 23:59:59"], open_end=True) == [(None, False), (None, False)]
+    assert _parse("date", ["9999-12-31"]) == [(None, True)]
+
+
+def test_rules_are_the_contract_in_order():
+    from perfmodel.rules import RULES
+
+    surveys = [(r.check, r.columns, r.parent) for r in RULES["surveys"]]
+    assert surveys[:3] == [("parse", ("ticket_id",), None), ("lookalike", ("ticket_id",), None),
+                           ("parse", ("responded_at",), None)]
+    assert ("range", ("overall",), None) in surveys
+    assert surveys[-3:] == [("key", ("ticket_id",), None), ("foreign", ("ticket_id",), "tickets"),
+                            ("after_parent", ("ticket_id", "responded_at"), "tickets")]
+    tickets = [(r.check, r.columns) for r in RULES["tickets"] if r.check == "order"]
+    assert tickets == [("order", ("created_at", "first_response_at")), ("order", ("created_at", "resolved_at")),
+                       ("order", ("created_at", "due_at"))]
+
+
+def test_cli_indicators_validates_parquet_in_the_engine(tmp_path, monkeypatch):
+    """`perfmodel indicators --data <Parquet folder>` never runs the pandas validator, writes the
+    pandas validator's quarantine file and the pandas path's panel."""
+    import perfmodel.loader
+    from perfmodel.cli import main
+
+    folder = as_parquet_text(BAD / "several_rules_one_row", tmp_path / "data")
+    expected = load_dataset(folder)
+    assert len(expected.quarantine) > 0
+    from perfmodel.indicators import compute_indicators
+
+    panel = compute_indicators(expected)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the pandas validator ran")
+
+    monkeypatch.setattr(perfmodel.loader, "load_dataset", refuse)
+    out, quarantine = tmp_path / "panel.csv", tmp_path / "quarantine.csv"
+    assert main(["indicators", "--data", str(folder), "--out", str(out), "--quarantine", str(quarantine)]) == 0
+    written = pd.read_csv(quarantine, dtype=str, keep_default_na=False)
+    theirs = expected.quarantine.astype(str)
+    assert written[["table", "row", "column", "reason", "reason_code"]].values.tolist() == \
+        theirs[["table", "row", "column", "reason", "reason_code"]].values.tolist()
+    mine = pd.read_csv(out)
+    assert len(mine) == len(panel)
+    np.testing.assert_allclose(mine["value"].to_numpy(float), panel["value"].to_numpy(float), rtol=1e-9)
