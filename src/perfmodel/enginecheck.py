@@ -49,6 +49,8 @@ class CheckedFolder:
         stay in the files, see :meth:`clean_sql`).
     typed : dict[str, str]
         Table -> a SELECT over its file giving ``_row`` and every contract column typed.
+    clean_typed : dict[str, str]
+        The same for rows known to pass (cheaper: a readable stored value is only cast).
     bad_rows : dict[str, numpy.ndarray]
         Table -> the quarantined rows (1-based positions), sorted.
     span : (pandas.Timestamp, pandas.Timestamp) or None
@@ -60,6 +62,7 @@ class CheckedFolder:
 
     dataset: Dataset
     typed: dict[str, str] = field(default_factory=dict)
+    clean_typed: dict[str, str] = field(default_factory=dict)
     bad_rows: dict[str, np.ndarray] = field(default_factory=dict)
     span: tuple | None = None
     clock_span: tuple = (pd.NaT, pd.NaT)
@@ -71,8 +74,10 @@ class CheckedFolder:
         :attr:`bad_rows` ``[name]`` in the connection that runs the query.
         """
         columns = ", ".join(ident(c.name) for c in TABLES[name].columns)
-        return (f"SELECT {columns} FROM ({self.typed[name]}) t "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {ident(bad_table)} b WHERE b._row = t._row)")
+        select = f"SELECT {columns} FROM ({self.clean_typed[name]}) t"
+        if not len(self.bad_rows.get(name, ())):
+            return select + " WHERE t._row IS NOT NULL"  # every row is clean (_row: for an ORDER BY)
+        return select + f" WHERE NOT EXISTS (SELECT 1 FROM {ident(bad_table)} b WHERE b._row = t._row)"
 
     def frame(self, name: str) -> pd.DataFrame | None:
         """The clean rows of a (small) table as the pandas validator types them, or None if absent.
@@ -202,16 +207,19 @@ class _TableCheck:
         self._columns()
         self._raw_prepass()
         out.typed[self.name] = typed = self._typed_sql()
+        out.clean_typed[self.name] = self._typed_sql(clean=True)
         view = f"pm_typed_{self.name}"
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {typed}")
         self._anchor(view)
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW pm_checked_{self.name} AS {self._checked_sql(view)}")
         problems = _Problems()
-        flagged = self._row_rules()
-        # what the key, the foreign keys, the children and the span read, kept in the engine
+        # one scan keeps what the key, the foreign keys, the children and the span read, and
+        # whether any row breaks a rule within the row; only then are those rows fetched
         slim = ", ".join(ident(c) for c in _slim_columns(self.name))
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE pm_slim_{self.name} AS "
-                         f"SELECT _row, {slim} FROM pm_checked_{self.name}")
+                         f"SELECT _row, {slim}, {self._any_flag_sql()} AS _flagged FROM pm_checked_{self.name}")
+        any_flag = self.con.execute(f"SELECT coalesce(bool_or(_flagged), FALSE) FROM pm_slim_{self.name}").fetchone()[0]
+        flagged = self._row_rules() if any_flag else pd.DataFrame({"_row": pd.Series([], dtype=np.int64)})
         keys = self._key_rule()
         foreign = {rule: self._foreign_rule(rule, out) for rule in RULES[self.name] if rule.check == "foreign"}
         rows = np.unique(np.concatenate([flagged["_row"].to_numpy(np.int64), keys["_row"].to_numpy(np.int64)]
@@ -244,7 +252,14 @@ class _TableCheck:
         if missing:
             raise DataError(f"{self.label}: missing required column {missing[0]!r}; add it ({_DOC})")
 
-    def _typed_sql(self) -> str:
+    def _typed_sql(self, clean: bool = False) -> str:
+        """``_row`` and every contract column typed (with its ``<column>__bad`` flag).
+
+        ``clean``: for rows known to pass (the clean rows), a column whose stored type holds
+        its kind is only cast (:func:`perfmodel.sqlcells.direct_sql`), and there are no flags.
+        """
+        from .sqlcells import direct_sql
+
         cells, values = ["file_row_number + 1 AS _row"], ["_row"]
         for col in self.table.columns:
             name = ident(col.name)
@@ -256,6 +271,10 @@ class _TableCheck:
             plain = raw_type != "VARCHAR" or self.plain.get(col.name, False)
             cells.append(f"{src if plain else text_sql(src, col.kind)} AS {name}")
             periods = self._periods(col.name, src, raw_type) if col.kind == "period" else None
+            direct = None if col.open_end else direct_sql(col.kind, raw_type, name)
+            if clean and direct is not None:
+                values.append(f"{direct} AS {name}")
+                continue
             value, bad = cell_sql(col.kind, raw_type, name, self.timezone, open_end=col.open_end, periods=periods)
             values += [f"{value} AS {name}", f"{bad} AS {ident(col.name + '__bad')}"]
         source = f"read_parquet({literal(str(self.path))}, file_row_number = true)"
@@ -382,10 +401,18 @@ class _TableCheck:
             return f"coalesce({c[0]} > {c[1]}, FALSE)"
         return None
 
+    def _flags(self) -> list[tuple[int, str]]:
+        """(rule index, SQL flag) of every rule within the row that applies to this table."""
+        flags = [(i, self._flag_sql(r)) for i, r in enumerate(RULES[self.name])]
+        return [(i, sql) for i, sql in flags if sql is not None]
+
+    def _any_flag_sql(self) -> str:
+        flags = self._flags()
+        return f"({' OR '.join(sql for _, sql in flags)})" if flags else "FALSE"
+
     def _row_rules(self) -> pd.DataFrame:
         """The rows breaking a rule within the row: ``_row``, one ``f<i>`` flag per rule, the values."""
-        flags = [(i, self._flag_sql(r)) for i, r in enumerate(RULES[self.name])]
-        flags = [(i, sql) for i, sql in flags if sql is not None]
+        flags = self._flags()
         values = ", ".join(f"{ident(c.name)}, {ident(c.name + '__v')}" for c in self.table.columns)
         select = ", ".join(f"{sql} AS f{i}" for i, sql in flags)
         where = " OR ".join(sql for _, sql in flags)

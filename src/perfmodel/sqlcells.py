@@ -158,6 +158,26 @@ def cell_sql(kind: str, raw_type: str, src: str, timezone: str, *, open_end: boo
     return value, f"({src} IS NOT NULL AND {value} IS NULL)"
 
 
+def direct_sql(kind: str, raw_type: str, src: str) -> str | None:
+    """The value of a cell *known to be readable* when its stored type holds ``kind`` as it is.
+
+    For the clean rows of a checked table (every present cell was read, none lies beyond
+    the span) the value of :func:`cell_sql` is then the stored value cast to the kind's
+    type, without the checks; None when the column needs the full expression (text to
+    parse, the open-end sentinel, a zone to convert).
+    """
+    base = raw_type.split("(")[0].upper()
+    if kind == "float" and base in _INTEGER_TYPES + ("DECIMAL",):
+        return f"CAST({src} AS DOUBLE)"
+    if kind == "float" and base in _FLOAT_TYPES:
+        return f"(CASE WHEN isnan({src}) THEN NULL ELSE CAST({src} AS DOUBLE) END)"
+    if kind == "bool" and base == "BOOLEAN":
+        return src
+    if kind in ("timestamp", "date") and base in ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE"):
+        return f"CAST({src} AS TIMESTAMP)"
+    return None
+
+
 def _from_text(kind, x, timezone, periods) -> str:
     if kind in ("id", "text"):
         return x
