@@ -159,6 +159,7 @@ def check_folder(folder, *, timezone: str = "Asia/Shanghai", window: DateWindow 
     _check_mandatory(set(sources), folder.name or folder.resolve().name)
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
+    con.execute("SET preserve_insertion_order = false")  # rows are addressed by _row, never by order
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     out = CheckedFolder(Dataset(tables={}))

@@ -34,7 +34,8 @@ def register(subparsers) -> None:
     p.add_argument("--wide", action="store_true", help="write one column per indicator")
     p.add_argument("--trusted", action="store_true",
                    help="read the folder's Parquet files directly in the engine, without "
-                        "validation (for large data known to be clean)")
+                        "validation (for large data known to be clean); without it a folder of "
+                        "Parquet files is validated inside DuckDB, other inputs in Python")
     p.add_argument("--out", help="output file (.csv, .parquet or .xlsx)")
     p.add_argument("--quarantine", metavar="FILE",
                    help="also write the rows the loader quarantined (table, file, row, column, reason, "
