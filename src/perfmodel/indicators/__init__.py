@@ -191,9 +191,10 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
 
     Parameters
     ----------
-    data : Dataset or path
-        A validated dataset, or a dataset folder (read with
-        :func:`perfmodel.load_dataset`).
+    data : Dataset, CheckedFolder or path
+        A validated dataset, a folder of Parquet tables validated in the engine
+        (:func:`perfmodel.enginecheck.check_folder`, DuckDB only), or a dataset folder
+        (read with :func:`perfmodel.load_dataset`).
     periods : None, str or list of str
         A period id (``"2026Q3"``, ``"2026-09"``), a list of ids of one kind, or None for
         every period of the data (:func:`perfmodel.periods.data_periods`: from the one
