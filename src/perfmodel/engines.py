@@ -260,6 +260,19 @@ class Engine:
         self._views.append(view)
         return self.con.table(view)
 
+    def sql_view(self, name: str, sql: str):
+        """DuckDB only: a view named after ``name`` defined by the SELECT ``sql``; return it as an Ibis table.
+
+        ``sql`` may read files (``read_parquet``) and the tables this engine registered
+        (by their Ibis names, ``Table.get_name()``).
+        """
+        if self.name != "duckdb":
+            raise UsageError(f"engine {self.name}: SQL views are made on DuckDB only")
+        view = self._prefix + name
+        self.con.con.execute(f"CREATE OR REPLACE TEMP VIEW \"{view}\" AS {sql}")
+        self._views.append(view)
+        return self.con.table(view)
+
     def execute(self, expr) -> pd.DataFrame:
         """Run an Ibis expression and return a pandas DataFrame."""
         return self.con.execute(expr)

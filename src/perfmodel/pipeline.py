@@ -259,6 +259,37 @@ def load(data, *, progress: Progress | bool | None = None, timezone: str | None 
     return dataset
 
 
+def _engine_checked(folder, engine: str, as_of, progress: Progress):
+    """Steps 1-2 inside the engine: (dataset, checked folder) of :func:`perfmodel.enginecheck.check_folder`.
+
+    The dataset holds the quarantine, the row account and the small tables the later
+    steps read in Python (``supervisors`` for names and groups, ``goals``). None when
+    the engine cannot validate this input (another engine than DuckDB, a mid-period cut,
+    a column type the SQL parser does not read): the pandas validator then does.
+    """
+    from .enginecheck import check_folder, engine_checkable
+    from .sqlcells import Unsupported
+
+    if engine != "duckdb" or as_of not in (None, "") or not engine_checkable(folder):
+        return None
+    started = progress.start()
+    try:
+        checked = check_folder(folder)
+    except Unsupported:
+        return None
+    dataset = checked.dataset
+    for name in ("supervisors", "goals"):
+        frame = checked.frame(name)
+        if frame is not None:
+            dataset.tables[name] = frame
+    account = dataset.account
+    read, quarantined = int(account["rows_read"].sum()), int(account["rows_quarantined"].sum())
+    progress.done("load and validate in the engine", started,
+                  f"{_count(read)} rows read = {_count(read - quarantined)} used + {_count(quarantined)} "
+                  f"quarantined, {len(account)} tables")
+    return dataset, checked
+
+
 def indicators_step(source, periods, *, kind: str, engine: str = "duckdb", indicators=None,
                     trusted: bool = False, parameters=None) -> pd.DataFrame:
     """Step 4: the indicator panel of ``periods`` — the one call every path makes.
@@ -407,7 +438,7 @@ def periods_for(dataset, kind: str, period: str | None, history: bool, span=None
 def run_pipeline(data, policy=None, *, period: str | None = None, history: bool = False, periods=None,
                  kind: str | None = None, engine: str = "duckdb", indicators=None, as_of=None,
                  trusted: bool = False, progress: Progress | bool | None = None,
-                 adjustments=None) -> PipelineResult:
+                 adjustments=None, validate: str = "pandas") -> PipelineResult:
     """Run load → validate → periods → indicators → scores once.
 
     Parameters
@@ -441,6 +472,12 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
     adjustments : str, path or Adjustments, optional
         The review meeting's ``adjustments.csv``, applied after scoring and after any quota
         (:func:`perfmodel.adjustments.apply_adjustments`); needs a policy.
+    validate : {"pandas", "engine"}
+        Where a folder is validated: in Python (every format), or with ``"engine"``, for a
+        folder of Parquet tables on DuckDB, inside the engine
+        (:func:`perfmodel.enginecheck.check_folder`: the same quarantine and row account;
+        the clean rows stay in the files, :attr:`PipelineResult.dataset` then holds the
+        quarantine, the account and only the small ``supervisors`` and ``goals`` tables).
 
     Returns
     -------
@@ -484,6 +521,13 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
             raise UsageError("as_of: a mid-period cut needs the validated path, not trusted Parquet")
         dataset, span, source = None, trusted_span(data), data
         where = SimpleNamespace(source=Path(data))  # names the folder in a period's refusal
+    elif validate == "engine" and (checked := _engine_checked(data, engine, as_of, progress)) is not None:
+        dataset, source = checked
+        span, where = source.span, SimpleNamespace(source=Path(data))
+        if span is None:
+            from .errors import DataError
+
+            raise DataError(f"{data}: no event date in the tables; cannot tell which periods the data covers")
     else:
         dataset = load(data, progress=progress)
         if as_of not in (None, ""):
@@ -508,6 +552,7 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
 
     panel = indicators_step(source, periods, kind=kind, engine=engine, indicators=indicators,
                             trusted=trusted, parameters=indicator_parameters(policy))
+    del source  # the engine-validated folder's views went with the engine
     progress.done("indicators", started,
                   f"{panel['supervisor_id'].nunique():,} supervisors x {len(periods)} periods x "
                   f"{panel['indicator'].nunique()} indicators on {engine}")

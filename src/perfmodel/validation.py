@@ -236,9 +236,8 @@ def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
             if huge.any():  # 1e308 reads as a number but is no plausible cost or count
                 pos = np.flatnonzero(huge)
                 cells = raw[col.name].iloc[pos]
-                problems.add(pos, col.name, [
-                    f"{col.name}: {_show(v)} is too large (more than {MAX_ABS:g})" for v in cells],
-                    "too_large", [{"column": col.name, "value": _cell(v), "limit": f"{MAX_ABS:g}"} for v in cells])
+                texts, params = zip(*(too_large_reason(col.name, v) for v in cells))
+                problems.add(pos, col.name, list(texts), "too_large", list(params))
                 values = values.where(~huge, np.nan)
         if col.kind == "id":
             values = _lookalike_problems(col.name, values, raw, problems)
@@ -285,10 +284,8 @@ def _lookalike_problems(name: str, values: pd.Series, raw: pd.DataFrame, problem
         return values
     pos = np.flatnonzero(bad)
     shown = list(zip(values.iloc[pos], normals))
-    problems.add(pos, name, [
-        f"{name}: {_show_id(v)} only looks like {_show(n)} (full-width or invisible characters); "
-        f"retype it as {_show(n)}" for v, n in shown], "lookalike",
-        [{"column": name, "value": _show_id(v)[1:-1], "normal": _cell(n)} for v, n in shown])
+    texts, params = zip(*(lookalike_reason(name, v, n) for v, n in shown))
+    problems.add(pos, name, list(texts), "lookalike", list(params))
     return values.where(~bad)
 
 
@@ -317,10 +314,8 @@ def _window_problems(table: Table, typed: dict, raw: pd.DataFrame, window: DateW
         if not bad.any():
             continue
         pos = np.flatnonzero(bad)
-        problems.add(pos, col.name, [
-            f"{col.name}: {_show(v)} is outside the plausible window {shown} (a typo? see data/README.md)"
-            for v in values.iloc[pos]], "implausible_date",
-            [{"column": col.name, "value": _cell(v), "window": shown} for v in values.iloc[pos]])
+        texts, params = zip(*(window_reason(col.name, v, shown) for v in values.iloc[pos]))
+        problems.add(pos, col.name, list(texts), "implausible_date", list(params))
         typed[col.name] = values.where(~bad)
     return newest
 
@@ -378,15 +373,11 @@ def _pandera_problems(table, frame, raw, problems: _Problems, unreadable) -> Non
             pos = np.unique(group["index"].to_numpy())
             a, b = frame[first].iloc[pos], frame[second].iloc[pos]
             if rule == "order":
-                reasons = [f"{second} {_show(y)} is before {first} {_show(x)}" for x, y in zip(a, b)]
-                problems.add(pos, second, reasons, "before", [
-                    {"column": second, "value": _cell(y), "other": first, "other_value": _cell(x)}
-                    for x, y in zip(a, b)])
+                texts, params = zip(*(before_reason(first, second, x, y) for x, y in zip(a, b)))
+                problems.add(pos, second, list(texts), "before", list(params))
             else:
-                reasons = [f"{first} {_show(x)} is above {second} {_show(y)}" for x, y in zip(a, b)]
-                problems.add(pos, first, reasons, "above", [
-                    {"column": first, "value": _cell(x), "other": second, "other_value": _cell(y)}
-                    for x, y in zip(a, b)])
+                texts, params = zip(*(above_reason(first, second, x, y) for x, y in zip(a, b)))
+                problems.add(pos, first, list(texts), "above", list(params))
             continue
         for column, cells in group.groupby("column", sort=False):
             pos = np.setdiff1d(cells["index"].to_numpy(), unreadable.get(column, []))
@@ -394,14 +385,12 @@ def _pandera_problems(table, frame, raw, problems: _Problems, unreadable) -> Non
                 continue
             col = table.column(column)
             if check == "not_nullable":
-                problems.add(pos, column, f"{column}: required value is empty", "required_empty",
-                             {"column": column})
+                text, params = required_reason(column)
+                problems.add(pos, column, text, "required_empty", params)
             elif check.startswith(("in_range", "greater_than", "less_than")):
-                bounds = _bounds(col)
                 shown = raw[column].iloc[pos] if column in raw.columns else frame[column].iloc[pos]
-                problems.add(pos, column, [f"{column}: {_show(v)} is outside {bounds}" for v in shown],
-                             "out_of_range", [{"column": column, "value": _cell(v), "min": col.min,
-                                               "max": col.max} for v in shown])
+                texts, params = zip(*(range_reason(col, v) for v in shown))
+                problems.add(pos, column, list(texts), "out_of_range", list(params))
             else:  # a dtype failure means the value was not converted; report it plainly
                 shown = frame[column].iloc[pos]
                 problems.add(pos, column, [f"{column}: {_show(v)} is not {EXPECTED[col.kind]}" for v in shown],
@@ -458,13 +447,9 @@ def _key_problems(table: Table, frame: pd.DataFrame, raw: pd.DataFrame, rows: np
     later = keys[dup].assign(_pos=np.flatnonzero(dup))
     matched = later.merge(firsts, on=list(table.key), how="left")
     label = "+".join(table.key)
-    reasons = [
-        f"{label} {'+'.join(_show(v) for v in key)} duplicates row {first}"
-        for key, first in zip(matched[list(table.key)].itertuples(index=False), matched["_first"])
-    ]
-    params = [{"column": label, "value": "+".join(_cell(v) for v in key), "first_row": first}
-              for key, first in zip(matched[list(table.key)].itertuples(index=False), matched["_first"])]
-    problems.add(matched["_pos"].to_numpy(), label, reasons, "duplicate", params)
+    texts, params = zip(*(duplicate_reason(table.key, key, first) for key, first in
+                          zip(matched[list(table.key)].itertuples(index=False), matched["_first"])))
+    problems.add(matched["_pos"].to_numpy(), label, list(texts), "duplicate", list(params))
 
 
 def _possible_duplicates(raw: pd.DataFrame, key: tuple[str, ...], complete: np.ndarray):
@@ -526,18 +511,16 @@ def _foreign_problems(table: Table, frame: pd.DataFrame, parents, problems: _Pro
         rules = [(mine, theirs) for fk, theirs, mine in table.after_parent if fk == column]
         if parent is None:
             bad = values.notna().to_numpy()
-            suffix = f" (there is no {parent_name} table)"
             found = None
         else:
             found = _parent_rows(values, parent[parent_key])
             bad = values.notna().to_numpy() & (found < 0)
-            suffix = ""
         if bad.any():
             pos = np.flatnonzero(bad)
-            problems.add(pos, column, [f"{column} {_show(v)} not in {parent_name}{suffix}"
-                                       for v in values.iloc[pos]],
-                         "not_in_parent" if parent is not None else "no_parent_table",
-                         [{"column": column, "value": _cell(v), "parent": parent_name} for v in values.iloc[pos]])
+            texts, params = zip(*(parent_reason(column, v, parent_name, parent is not None)
+                                  for v in values.iloc[pos]))
+            problems.add(pos, column, list(texts), "not_in_parent" if parent is not None else "no_parent_table",
+                         list(params))
         if found is not None and rules:
             _after_parent_problems(frame, parent, parent_name, found, rules, problems)
 
@@ -553,7 +536,6 @@ def _after_parent_problems(frame: pd.DataFrame, parent: pd.DataFrame, parent_nam
     if not len(pos):
         return
     rows = found[pos]
-    noun = parent_name[:-1] if parent_name.endswith("s") else parent_name  # tickets -> ticket
     for mine, theirs in rules:
         own = frame[mine].to_numpy()[pos]
         other = parent[theirs].to_numpy()[rows]
@@ -561,10 +543,9 @@ def _after_parent_problems(frame: pd.DataFrame, parent: pd.DataFrame, parent_nam
         if not early.any():
             continue
         shown_other, shown_own = _show_times(other[early]), _show_times(own[early])
-        problems.add(pos[early], mine, [
-            f"{mine} {y} is before its {noun}'s {theirs} {x}" for x, y in zip(shown_other, shown_own)],
-            "before_parent", [{"column": mine, "value": y.strip("'"), "parent": parent_name, "other": theirs,
-                               "other_value": x.strip("'")} for x, y in zip(shown_other, shown_own)])
+        texts, params = zip(*(before_parent_reason(mine, parent_name, theirs, x, y)
+                              for x, y in zip(shown_other, shown_own)))
+        problems.add(pos[early], mine, list(texts), "before_parent", list(params))
 
 
 def _show_times(values: np.ndarray) -> list[str]:
@@ -751,3 +732,73 @@ def _json_value(v):
     if hasattr(v, "isoformat"):
         return v.isoformat()
     return v
+
+
+# --------------------------------------------------------------------------- reasons
+# Each rule's English reason and its parameters, made in one place for the pandas
+# validator above and the engine validator (perfmodel.enginecheck). Values are cells as
+# read (``raw``) or typed values, as each rule names them.
+
+def too_large_reason(column: str, value) -> tuple[str, dict]:
+    """Reason and parameters of code ``too_large`` (the raw cell ``value``)."""
+    return (f"{column}: {_show(value)} is too large (more than {MAX_ABS:g})",
+            {"column": column, "value": _cell(value), "limit": f"{MAX_ABS:g}"})
+
+
+def lookalike_reason(column: str, value: str, normal: str) -> tuple[str, dict]:
+    """Reason and parameters of code ``lookalike``: ``value`` imitates ``normal``."""
+    return (f"{column}: {_show_id(value)} only looks like {_show(normal)} (full-width or invisible "
+            f"characters); retype it as {_show(normal)}",
+            {"column": column, "value": _show_id(value)[1:-1], "normal": _cell(normal)})
+
+
+def window_reason(column: str, value, shown: str) -> tuple[str, dict]:
+    """Reason and parameters of code ``implausible_date`` (``shown``: the window as text)."""
+    return (f"{column}: {_show(value)} is outside the plausible window {shown} (a typo? see data/README.md)",
+            {"column": column, "value": _cell(value), "window": shown})
+
+
+def required_reason(column: str) -> tuple[str, dict]:
+    """Reason and parameters of code ``required_empty``."""
+    return f"{column}: required value is empty", {"column": column}
+
+
+def range_reason(col, value) -> tuple[str, dict]:
+    """Reason and parameters of code ``out_of_range`` (``col``: a schema Column)."""
+    return (f"{col.name}: {_show(value)} is outside {_bounds(col)}",
+            {"column": col.name, "value": _cell(value), "min": col.min, "max": col.max})
+
+
+def before_reason(first: str, second: str, x, y) -> tuple[str, dict]:
+    """Reason and parameters of code ``before``: ``second`` (``y``) precedes ``first`` (``x``)."""
+    return (f"{second} {_show(y)} is before {first} {_show(x)}",
+            {"column": second, "value": _cell(y), "other": first, "other_value": _cell(x)})
+
+
+def above_reason(first: str, second: str, x, y) -> tuple[str, dict]:
+    """Reason and parameters of code ``above``: ``first`` (``x``) exceeds ``second`` (``y``)."""
+    return (f"{first} {_show(x)} is above {second} {_show(y)}",
+            {"column": first, "value": _cell(x), "other": second, "other_value": _cell(y)})
+
+
+def duplicate_reason(key: tuple, values, first) -> tuple[str, dict]:
+    """Reason and parameters of code ``duplicate``: the key ``values`` repeat row ``first``."""
+    label = "+".join(key)
+    return (f"{label} {'+'.join(_show(v) for v in values)} duplicates row {first}",
+            {"column": label, "value": "+".join(_cell(v) for v in values), "first_row": first})
+
+
+def parent_reason(column: str, value, parent: str, present: bool = True) -> tuple[str, dict]:
+    """Reason and parameters of codes ``not_in_parent`` / ``no_parent_table`` (not ``present``)."""
+    suffix = "" if present else f" (there is no {parent} table)"
+    return (f"{column} {_show(value)} not in {parent}{suffix}",
+            {"column": column, "value": _cell(value), "parent": parent})
+
+
+def before_parent_reason(column: str, parent: str, other: str, shown_other: str,
+                         shown_own: str) -> tuple[str, dict]:
+    """Reason and parameters of code ``before_parent`` (times as :func:`_show_times` gives them)."""
+    noun = parent[:-1] if parent.endswith("s") else parent  # tickets -> ticket
+    return (f"{column} {shown_own} is before its {noun}'s {other} {shown_other}",
+            {"column": column, "value": shown_own.strip("'"), "parent": parent, "other": other,
+             "other_value": shown_other.strip("'")})

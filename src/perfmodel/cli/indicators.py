@@ -34,7 +34,8 @@ def register(subparsers) -> None:
     p.add_argument("--wide", action="store_true", help="write one column per indicator")
     p.add_argument("--trusted", action="store_true",
                    help="read the folder's Parquet files directly in the engine, without "
-                        "validation (for large data known to be clean)")
+                        "validation (for large data known to be clean); without it a folder of "
+                        "Parquet files is validated inside DuckDB, other inputs in Python")
     p.add_argument("--out", help="output file (.csv, .parquet or .xlsx)")
     p.add_argument("--quarantine", metavar="FILE",
                    help="also write the rows the loader quarantined (table, file, row, column, reason, "
@@ -102,8 +103,13 @@ def handler(args) -> int:
     salt = salt_for(args.pseudonymize, args.salt_file, outputs=[out])
     if args.trusted and args.quarantine:  # Parquet read directly: no validation, so no quarantine
         raise UsageError("--quarantine: with --trusted nothing is validated, so nothing is quarantined")
+    from ..enginecheck import engine_checkable
+
+    # a folder of Parquet tables on DuckDB is validated inside the engine (same quarantine)
+    in_engine = not args.trusted and args.engine == "duckdb" and engine_checkable(args.data)
     run = run_pipeline(args.data, period=args.period, kind=args.period_kind, engine=args.engine,
-                       indicators=args.indicators, trusted=args.trusted)
+                       indicators=args.indicators, trusted=args.trusted,
+                       validate="engine" if in_engine else "pandas")
     if not args.trusted:
         report_quarantine(run.dataset, args.quarantine)
     long = run.panel

@@ -112,6 +112,10 @@ def _source_tables(data, engine: Engine, trusted: bool):
 
     ``origin`` is the Dataset, or the folder of trusted Parquet files.
     """
+    from ..enginecheck import CheckedFolder
+
+    if isinstance(data, CheckedFolder):
+        return _checked_tables(data, engine)
     if isinstance(data, (str, Path)):
         folder = Path(data)
         if trusted:
@@ -136,6 +140,25 @@ def _source_tables(data, engine: Engine, trusted: bool):
     except DataError:  # only needed when no period is given, which resolve_periods then refuses
         first = last = None
     return tables, first, last, data.calendar, data
+
+
+def _checked_tables(checked, engine: Engine):
+    """The clean rows of a folder validated in the engine (:func:`perfmodel.enginecheck.check_folder`).
+
+    Each table is a view over its Parquet file less the quarantined rows, its cells
+    parsed in SQL as the check parsed them; nothing is copied.
+    """
+    import pyarrow as pa
+
+    tables = {}
+    for name in checked.typed:
+        bad = engine.register(f"{name}__quarantined", pa.table({"_row": pa.array(checked.bad_rows[name], pa.int64())}))
+        tables[name] = _typed(engine.sql_view(name, checked.clean_sql(name, bad.get_name())), name)
+    if checked.span is None:
+        raise DataError(f"{checked.dataset.source}: no event date in the tables; cannot tell which periods "
+                        f"the data covers")
+    first, last = checked.span
+    return tables, first, last, checked.dataset.calendar, checked
 
 
 def _parquet_tables(folder: Path, engine: Engine):
@@ -169,9 +192,10 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
 
     Parameters
     ----------
-    data : Dataset or path
-        A validated dataset, or a dataset folder (read with
-        :func:`perfmodel.load_dataset`).
+    data : Dataset, CheckedFolder or path
+        A validated dataset, a folder of Parquet tables validated in the engine
+        (:func:`perfmodel.enginecheck.check_folder`, DuckDB only), or a dataset folder
+        (read with :func:`perfmodel.load_dataset`).
     periods : None, str or list of str
         A period id (``"2026Q3"``, ``"2026-09"``), a list of ids of one kind, or None for
         every period of the data (:func:`perfmodel.periods.data_periods`: from the one
@@ -295,6 +319,8 @@ def ticket_clock_span(origin) -> tuple:
     column statistics of ``tickets.parquet``, read in full only where a row group has
     none). Returns ``(first, last)`` timestamps, NaT when the tickets have none.
     """
+    if hasattr(origin, "clock_span"):  # validated in the engine: measured there on the clean rows
+        return origin.clock_span
     if isinstance(origin, Dataset):
         frame = origin.tables["tickets"]
         cols = [frame[c] for c in _CLOCK_COLUMNS if c in frame]
