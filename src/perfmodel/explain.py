@@ -28,6 +28,7 @@ import pandas as pd
 
 from . import settings
 from .errors import UsageError
+from .targets import rule_for
 
 __all__ = ["EXPLAIN_COLUMNS", "Explanation", "derive", "explain", "rule_text"]
 
@@ -239,7 +240,7 @@ def derive(wide: pd.DataFrame, long: pd.DataFrame, policy, supervisor_id: str, p
     next_band, threshold = _next_band(pol, str(row["rating"]), forced)
     distance = threshold - total if next_band is not None and np.isfinite(total) else float("nan")
     table["to_next_band"] = [
-        _change_to_close(pol.rule_for(r.indicator, sid, period), r.value, r.score, r.weight, distance)
+        _change_to_close(rule_for(pol, r.indicator, sid, period), r.value, r.score, r.weight, distance)
         for r in table.itertuples()]
 
     rank = low = high = p_differs = float("nan")

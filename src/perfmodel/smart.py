@@ -34,6 +34,7 @@ from . import catalogue as cat
 from .errors import UsageError
 from .i18n import check_lang, t
 from .policy import IndicatorRule, Policy, load_policy
+from .targets import target_value
 
 COLUMNS = ["indicator", "letter", "severity", "message"]
 LETTERS = "SMART"
@@ -277,15 +278,10 @@ def _reached(x: np.ndarray, r: IndicatorRule, lang: str = "en"):
     """Boolean array 'target reached' and a description of the target in ``lang``."""
     higher = r.direction == "higher"
     rule_name = t(f"rule_{r.rule}", lang)
+    target = target_value(r)  # perfmodel.targets: the band threshold, a deduction's 0, ...
     if r.rule == "bands":
-        full = [b for b, s in r.bands if s >= 100]
-        target = full[-1] if full else r.bands[0][0]
         what = message("target_bands", lang, t=target, rule_name=rule_name)
     else:
-        if r.rule == "deduction":
-            target = r.target if r.target is not None else 0.0
-        else:
-            target = r.target
         what = message("target_rule", lang, t=target, rule=r.rule, rule_name=rule_name)
     return ((x >= target) if higher else (x <= target)), what
 
