@@ -909,24 +909,26 @@ def policy_yaml(policy, provenance: Mapping | None = None) -> str:
 
 
 def read_policy_with_provenance(path: str | Path):
-    """Read a policy written by :func:`write_policy`.
+    """Read a policy written by :func:`write_policy` (or any policy file or preset).
+
+    Reads with :func:`perfmodel.policy.load_policy`, the one policy reader, and sets the
+    provenance aside with :func:`perfmodel.policy.split_provenance`.
 
     Returns
     -------
     tuple
         ``(policy, provenance)``: the validated Policy (the ``provenance`` block set aside)
         and the provenance mapping (empty when there is none).
+
+    Examples
+    --------
+    >>> policy, provenance = read_policy_with_provenance("quality")
+    >>> provenance
+    {}
     """
-    import yaml
+    from .policy import load_policy, split_provenance
 
-    from .policy import load_policy, policy_from_dict
-
-    text = Path(path).read_text(encoding="utf-8-sig")
-    data = yaml.safe_load(text)
-    if not isinstance(data, dict) or PROVENANCE_KEY not in data:
-        return load_policy(path), {}
-    prov = data.pop(PROVENANCE_KEY) or {}
-    return policy_from_dict(data, source=str(path)), prov
+    return split_provenance(load_policy(path))
 
 
 def write_policy(policy, path: str | Path | None, provenance: Mapping | None = None, *,

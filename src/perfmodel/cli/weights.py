@@ -165,13 +165,9 @@ def handle(args) -> int:
     import pandas as pd
 
     from .. import weights as W
-    from ..policy import load_policy
     from ..policy import presets as _presets
 
-    if str(args.policy).lower().endswith((".yaml", ".yml")):
-        base, _ = W.read_policy_with_provenance(args.policy)  # may itself come from `weights`
-    else:
-        base = load_policy(args.policy)
+    base, _ = W.read_policy_with_provenance(args.policy)  # a preset, a file, or a file written by `weights`
     from ._guards import check_output
 
     check_output(args.table, option="--table", data=args.data, policy=args.policy,
