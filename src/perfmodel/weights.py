@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from . import catalogue
-from .errors import DataError, PerfmodelWarning, UsageError
+from .errors import DataError, MethodSkipped, PerfmodelWarning, UsageError
 from .hashing import sha256_file
 
 __all__ = [
@@ -1040,7 +1040,10 @@ def compare_methods(panel: pd.DataFrame, policy, *, ahp_result: AhpResult | None
         Among ``equal``, ``entropy``, ``critic``, ``pca``, ``evidence``. ``evidence`` runs
         ``perfmodel.stats.predictive_validity`` on ``panel`` unless ``validity_table`` is
         given. A method that cannot run on this data (e.g. no indicator with evidence) is
-        left out and named in ``attrs["skipped"]``.
+        left out with a :class:`~perfmodel.errors.MethodSkipped` warning (a
+        :class:`~perfmodel.errors.PerfmodelWarning` carrying ``method`` and ``reason``).
+        ``attrs["skipped"]`` (method -> reason) is still set for one version; it is
+        deprecated: catch the warnings instead.
 
     Returns
     -------
@@ -1086,8 +1089,9 @@ def compare_methods(panel: pd.DataFrame, policy, *, ahp_result: AhpResult | None
             raise
         except PerfmodelError as exc:
             skipped[m] = str(exc)
+            warnings.warn(MethodSkipped(m, str(exc)), stacklevel=2)
     out = pd.DataFrame(rows)
-    out.attrs["skipped"] = skipped
+    out.attrs["skipped"] = skipped  # deprecated: the MethodSkipped warnings say the same
     return out
 
 
