@@ -28,6 +28,7 @@ import pandas as pd
 
 from . import settings
 from .errors import UsageError
+from .result import Result
 from .targets import rule_for
 
 __all__ = ["EXPLAIN_COLUMNS", "Explanation", "derive", "explain", "rule_text"]
@@ -39,8 +40,9 @@ INVERTIBLE = ("ratio", "linear", "deduction")
 
 
 @dataclass
-class Explanation:
-    """The derivation of one supervisor's score in one period.
+class Explanation(Result):
+    """The derivation of one supervisor's score in one period (a :class:`perfmodel.result.Result`:
+    ``table`` is the derivation, ``summary()`` the score, rating and next band above it).
 
     Attributes
     ----------
@@ -91,6 +93,20 @@ class Explanation:
     seed: int = settings.SEED
     policy: object = field(default=None, repr=False)
     goals: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def title(self) -> str:
+        """``Score of <supervisor_id> (<name>) in <period>``."""
+        who = f"{self.supervisor_id} ({self.name})" if self.name and self.name != self.supervisor_id else self.supervisor_id
+        return f"Score of {who} in {self.period}"
+
+    def headline(self) -> dict:
+        """``score``, ``rating``, ``result_score``, ``process_score``, ``next_band``,
+        ``distance`` and ``rank`` (of ``n_ranked``, with its 5–95 % interval)."""
+        return {"score": self.score, "rating": self.rating, "result_score": self.result_score,
+                "process_score": self.process_score, "next_band": self.next_band or "—",
+                "distance": self.distance,
+                "rank": f"{self.rank:g} of {self.n_ranked} ({self.rank_low:g}–{self.rank_high:g})"}
 
     def to_csv(self, path) -> None:
         """Write :attr:`table` (:data:`EXPLAIN_COLUMNS`) as UTF-8 CSV, byte-identical for the same inputs."""

@@ -40,6 +40,7 @@ import pandas as pd
 
 from . import catalogue
 from .errors import DataError, MethodSkipped, PerfmodelWarning, UsageError
+from .result import Result, Unpackable
 from .hashing import sha256_file
 
 __all__ = [
@@ -255,8 +256,9 @@ def equal(indicators: Iterable[str]) -> pd.DataFrame:
 # --------------------------------------------------------------------------- AHP
 
 @dataclass(frozen=True)
-class AhpResult:
-    """The outcome of :func:`ahp`.
+class AhpResult(Unpackable, Result):
+    """The outcome of :func:`ahp` (a :class:`perfmodel.result.Result`: ``table`` is
+    :attr:`weights`, ``summary()`` states λmax, CI, RI and CR).
 
     Attributes
     ----------
@@ -276,8 +278,12 @@ class AhpResult:
     n : int
         Order of the matrix.
 
-    Unpacking gives ``weights, consistency_ratio, lambda_max``.
+    Unpacking gives ``weights, consistency_ratio, lambda_max`` (deprecated: read the
+    attributes).
     """
+
+    title = "AHP weights"
+    _unpack = ("weights", "consistency_ratio", "lambda_max")
 
     weights: pd.DataFrame
     lambda_max: float
@@ -300,8 +306,17 @@ class AhpResult:
         return (f"consistency ratio {self.consistency_ratio:.3f} > {CR_THRESHOLD}: the pairwise "
                 f"judgements contradict each other; revise the matrix before using the weights")
 
-    def __iter__(self):
-        return iter((self.weights, self.consistency_ratio, self.lambda_max))
+    @property
+    def table(self) -> pd.DataFrame:
+        """:attr:`weights`: ``indicator``, ``weight``."""
+        return self.weights
+
+    def headline(self) -> dict:
+        """``n``, ``lambda_max``, ``consistency_index``, ``random_index`` (and its table),
+        ``consistency_ratio``, ``consistent``."""
+        return {"n": self.n, "lambda_max": self.lambda_max, "consistency_index": self.consistency_index,
+                "random_index": f"{self.random_index:.4g} ({self.random_index_table})",
+                "consistency_ratio": self.consistency_ratio, "consistent": self.consistent}
 
 
 def _parse_cell(text: str, where: str) -> float:

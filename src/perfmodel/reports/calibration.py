@@ -164,7 +164,7 @@ def show_fragility(ctx, new_policy, draws: int = settings.DRAWS, threshold: floa
         pairs.append((t("calibration_proposed", ctx.lang, version=new_policy.version), new_policy))
     for label, pol in pairs:
         res = rank_uncertainty(panel_now, pol, draws=draws, seed=ctx.seed, supervisors=ctx.supervisors)
-        s = res.summary(threshold).iloc[0]
+        s = res.by_period(threshold).iloc[0]
         text(f"**{md_escape(label)}** — " + t("calibration_fragile_count", ctx.lang, n=int(s["n_fragile"]),
                                                total=int(s["n_ranked"]),
                                                width=f"{s['mean_rank_interval']:.1f}"))

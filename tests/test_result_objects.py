@@ -1,0 +1,79 @@
+"""Result objects share one base: a tidy .table, a text .summary() and an HTML repr."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from perfmodel import weights as W
+from perfmodel.result import Result
+
+
+def test_ahp_result_is_a_result():
+    # 2 x 2, a12 = 3: weights 3/4 and 1/4, lambda_max = 2, every 2 x 2 matrix consistent (CR 0)
+    res = W.ahp([[1, 3], [1 / 3, 1]], labels=["csat", "reopen_rate"])
+    assert isinstance(res, Result)
+    assert res.table is res.weights
+    assert res.table["weight"].tolist() == pytest.approx([0.75, 0.25])
+    text = res.summary()
+    assert text.splitlines()[0] == "AHP weights"
+    assert "lambda_max: 2" in text and "consistency_ratio: 0" in text and "consistent: True" in text
+    assert "csat" in text and "0.75" in text
+    page = res._repr_html_()
+    assert page.startswith("<div><strong>AHP weights</strong>") and "<table" in page and "reopen_rate" in page
+
+
+def test_ahp_unpacking_warns_but_works():
+    res = W.ahp([[1, 3], [1 / 3, 1]], labels=["csat", "reopen_rate"])
+    with pytest.warns(DeprecationWarning, match="unpacking a AhpResult is deprecated"):
+        weights, cr, lam = res
+    assert weights is res.weights and cr == 0.0 and lam == pytest.approx(2.0)
+    # attribute access does not warn
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        assert res.consistency_ratio == 0.0 and res.consistent
+
+
+def _panel(n=12):
+    rng = np.random.default_rng(4)
+    from perfmodel.policy import load_policy
+
+    ids = load_policy("efficiency").weighted_indicators
+    df = pd.DataFrame(rng.uniform(0.2, 1.0, (n, len(ids))), columns=ids)
+    df.insert(0, "period", "2026Q3")
+    df.insert(0, "supervisor_id", [f"S{i:02d}" for i in range(n)])
+    return df
+
+
+def test_rank_uncertainty_is_a_result():
+    from perfmodel.sensitivity import rank_uncertainty
+
+    res = rank_uncertainty(_panel(), "efficiency", draws=60, seed=1)
+    assert isinstance(res, Result) and isinstance(res.table, pd.DataFrame)
+    text = res.summary()
+    assert isinstance(text, str) and text.splitlines()[0] == "Rank uncertainty"
+    assert f"draws: {res.draws}" in text and "seed: 1" in text
+    by = res.by_period(0.2)
+    assert by["n_ranked"].tolist() == [12]
+    # the former table-returning call keeps working for one version
+    with pytest.warns(DeprecationWarning, match="by_period"):
+        old = res.summary(0.2)
+    pd.testing.assert_frame_equal(old, by)
+    assert "<table" in res._repr_html_()
+
+
+def test_explanation_is_a_result():
+    from pathlib import Path
+
+    from perfmodel.explain import explain
+    from perfmodel.pipeline import run_pipeline
+
+    run = run_pipeline(Path(__file__).resolve().parents[1] / "data" / "sample", "efficiency", period="2026Q3")
+    ex = explain(run, None, "S001", "2026Q3", draws=60)
+    assert isinstance(ex, Result) and ex.table is not None
+    text = ex.summary()
+    assert text.splitlines()[0].startswith("Score of S001")
+    assert f"rating: {ex.rating}" in text and f"score: {ex.score:.4g}" in text
+    assert "<table" in ex._repr_html_()
