@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from ..deprecation import keyword_only
 from ..errors import PerfmodelWarning, UsageError
 from . import _fe
 from ._panel import check_unique
@@ -22,7 +23,8 @@ FEW_CLUSTERS = 30
 WITHIN_TOLERANCE = 1e-12
 
 
-def panel_regression(df: pd.DataFrame, y: str, x, entity: str, time: str,
+@keyword_only("entity", "time", "effects", "cluster", "alpha")
+def panel_regression(df: pd.DataFrame, y: str, x, *, entity: str, time: str,
                      effects: str = "entity", cluster: str | None = None,
                      alpha: float = 0.05) -> pd.DataFrame:
     """Fixed-effects panel regression with cluster-robust (CR1) standard errors.
@@ -39,7 +41,9 @@ def panel_regression(df: pd.DataFrame, y: str, x, entity: str, time: str,
     x : str or list of str
         Regressor column(s).
     entity, time : str
-        Columns identifying the entity (e.g. ``supervisor_id``) and the period.
+        Columns identifying the entity (e.g. ``supervisor_id``) and the period
+        (keyword-only; by position they still work for one version, with a
+        DeprecationWarning, as do ``effects``, ``cluster`` and ``alpha``).
     effects : {"entity", "twoway"}
         Entity fixed effects only, or entity and time fixed effects.
     cluster : str, optional
@@ -92,7 +96,7 @@ def panel_regression(df: pd.DataFrame, y: str, x, entity: str, time: str,
     >>> from statsmodels.datasets import grunfeld
     >>> g = grunfeld.load_pandas().data
     >>> g = g[g.firm != "American Steel"]
-    >>> panel_regression(g, "invest", ["value", "capital"], "firm", "year")[["term", "coef"]].round(4)
+    >>> panel_regression(g, "invest", ["value", "capital"], entity="firm", time="year")[["term", "coef"]].round(4)
           term    coef
     0    value  0.1101
     1  capital  0.3101
