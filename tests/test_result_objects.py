@@ -77,3 +77,33 @@ def test_explanation_is_a_result():
     assert text.splitlines()[0].startswith("Score of S001")
     assert f"rating: {ex.rating}" in text and f"score: {ex.score:.4g}" in text
     assert "<table" in ex._repr_html_()
+
+
+def test_simulated_panel_is_a_result_and_still_unpacks():
+    from perfmodel.stats import simulate_panel
+
+    effect = [{"process": "reopen_rate", "result": "csat", "lag": 1, "coef": -0.5}]
+    sim = simulate_panel(4, "2026Q1", "2026Q3", effects=effect, process=["reopen_rate"], results=["csat"], seed=3)
+    assert isinstance(sim, Result) and sim.table is sim.panel
+    assert sim.panel.shape == (4 * 3, 4)  # 4 supervisors x 3 quarters; id, period, 2 indicators
+    assert "effects: reopen_rate -> csat (lag 1): -0.5" in sim.summary()
+    with pytest.warns(DeprecationWarning, match="unpacking a SimulatedPanel"):
+        panel, truth = sim
+    assert panel is sim.panel and truth["coef"].tolist() == [-0.5]
+
+
+def test_quota_effect_and_watch_result_are_results():
+    from perfmodel.quotas import QuotaEffect
+    from perfmodel.watch import WatchResult
+
+    counts = pd.DataFrame({"group": ["all", "all"], "rating": ["A", "B"], "from_bands": [3, 1],
+                           "after_quota": [1, 3], "difference": [-2, 2]})
+    changed = pd.DataFrame({"supervisor_id": ["S1", "S2"]})
+    q = QuotaEffect(counts, changed, "team", None)
+    assert q.table is counts and "changed: 2" in q.summary() and "quota_by: period" in q.summary()
+    proj = pd.DataFrame({"supervisor_id": ["S1", "S1", "S2"], "result": ["csat", "reopen_rate", "csat"],
+                         "at_risk": [True, True, False]})
+    w = WatchResult("2026Q3", pd.Timestamp("2026-08-15"), pd.DataFrame(), proj, pd.DataFrame(), pd.DataFrame())
+    text = w.summary()
+    assert w.table is proj and "at_risk: 2" in text and "supervisors_at_risk: 1" in text
+    assert "<table" in w._repr_html_()

@@ -265,10 +265,10 @@ def predictive_validity(panel: pd.DataFrame, process=None, results=None, lag: in
     the reopen rate does nothing:
 
     >>> from perfmodel.stats import simulate_panel
-    >>> panel, truth = simulate_panel(60, effects=[{"process": "first_response_hours", "result": "csat",
-    ...                                             "lag": 1, "coef": -0.5}],
-    ...                               process=["first_response_hours", "reopen_rate"], results=["csat"], seed=2)
-    >>> predictive_validity(panel, ["first_response_hours", "reopen_rate"], ["csat"], oos=False)[["process", "verdict"]]
+    >>> sim = simulate_panel(60, effects=[{"process": "first_response_hours", "result": "csat",
+    ...                                    "lag": 1, "coef": -0.5}],
+    ...                      process=["first_response_hours", "reopen_rate"], results=["csat"], seed=2)
+    >>> predictive_validity(sim.panel, ["first_response_hours", "reopen_rate"], ["csat"], oos=False)[["process", "verdict"]]
                     process      verdict
     0  first_response_hours     predicts
     1           reopen_rate  no evidence

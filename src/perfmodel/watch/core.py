@@ -15,6 +15,7 @@ from .. import catalogue as cat
 from ..dataset import Dataset
 from ..errors import PerfmodelError, UsageError
 from ..periods import Period, parse_period, period_containing
+from ..result import Result
 from ..targets import rule_for, stated_target
 from . import projection as proj
 from . import reasons
@@ -42,8 +43,9 @@ _RANGE = {"share": (0.0, 1.0), "score": (1.0, 5.0)}
 
 
 @dataclass
-class WatchResult:
-    """What :func:`watch` found.
+class WatchResult(Result):
+    """What :func:`watch` found (a :class:`perfmodel.result.Result`: ``table`` is
+    :attr:`projections`, ``summary()`` counts the results at risk).
 
     Attributes
     ----------
@@ -88,6 +90,20 @@ class WatchResult:
     warnings: pd.DataFrame
     validity: pd.DataFrame
     fits: dict = field(default_factory=dict)
+
+
+    title = "Mid-period watch"
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """:attr:`projections`."""
+        return self.projections
+
+    def headline(self) -> dict:
+        """``period``, ``as_of``, ``at_risk`` (projections at risk) and ``supervisors_at_risk``."""
+        risk = self.projections[self.projections["at_risk"].fillna(False).astype(bool)] if len(self.projections) else self.projections
+        return {"period": self.period, "as_of": str(self.as_of), "at_risk": len(risk),
+                "supervisors_at_risk": risk["supervisor_id"].nunique() if len(risk) else 0}
 
 
 def rule_target(rule) -> float | None:
