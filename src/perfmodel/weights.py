@@ -186,6 +186,10 @@ def round_weights(weights, decimals: int = WEIGHT_DECIMALS) -> list[float]:
 def lopsided_warnings(table: pd.DataFrame, values: np.ndarray, method: str) -> list[str]:
     """Explain a data-driven weight that takes most of the indicators weighed together.
 
+    Each text is issued as a :class:`~perfmodel.errors.PerfmodelWarning`; the methods also
+    keep the list in their table's ``attrs["warnings"]`` for one version (deprecated:
+    catch the warnings instead).
+
     Parameters
     ----------
     table : pandas.DataFrame

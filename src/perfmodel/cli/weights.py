@@ -232,10 +232,14 @@ def handle(args) -> int:
                 for d in dims:
                     members = base.of_dimension(d)
                     if members:
-                        with _warnings.catch_warnings():  # printed once below, as one line each
-                            _warnings.simplefilter("ignore", PerfmodelWarning)
+                        with _warnings.catch_warnings(record=True) as caught:  # printed once below, one line each
+                            _warnings.simplefilter("always", PerfmodelWarning)
                             table = fn(panel, members)
-                        warnings.extend(f"{d}: {w}" for w in table.attrs.get("warnings", []))
+                        for w in caught:
+                            if issubclass(w.category, PerfmodelWarning):
+                                warnings.append(f"{d}: {w.message}")
+                            else:  # any other warning goes on as it came
+                                _warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
                         tables.append(table)
     extra = {"floor": args.floor} if args.method == "evidence" else {}
     extra["dimension_weights"] = "given (--result-weight)" if args.result_weight is not None else "kept"
