@@ -67,3 +67,13 @@ def test_reliability_positional_and_errors():
         reliability(df, ["csat"], "sup", entity="sup")
     with pytest.raises(TypeError, match="positional arguments"):
         reliability(df, ["csat"], "sup", "t", "extra")
+
+
+def test_target_text_lang_keyword_only():
+    from perfmodel.policy import IndicatorRule
+    from perfmodel.targets import target_text
+
+    r = IndicatorRule("tickets_per_staff_day", "process", 1.0, "percentile", "higher")
+    assert target_text(r, lang="zh") == "第 50 百分位"
+    with pytest.warns(DeprecationWarning, match="lang"):
+        assert target_text(r, "zh") == "第 50 百分位"

@@ -36,7 +36,7 @@ def test_ratio_higher_and_lower():
     assert T.target_text(r) == "≥ 80.0 %"
     low = rule("first_response_hours", "ratio", "lower", target=4.0)
     same(T.meets(low, [4.0, 4.01, 0.0]), [1, 0, 1])
-    assert T.target_text(low, "zh") == "≤ 4.0 h"
+    assert T.target_text(low, lang="zh") == "≤ 4.0 h"
 
 
 def test_linear_target_and_floor():
@@ -88,7 +88,7 @@ def test_percentile_median_rank():
     same(T.meets(r, [1.0, 2.0, 3.0, 4.0, 5.0]), [0, 0, 1, 1, 1])
     # ranked within each period: each period's best meets, its worst does not
     same(T.meets(r, [1.0, 9.0, 10.0, 2.0], periods=["a", "a", "b", "b"]), [0, 1, 1, 0])
-    assert T.target_text(r) == "P50" and T.target_text(r, "zh") == "第 50 百分位"
+    assert T.target_text(r) == "P50" and T.target_text(r, lang="zh") == "第 50 百分位"
 
 
 def test_agreed_goal_replaces_target():

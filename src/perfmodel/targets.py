@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import catalogue as cat
+from .deprecation import keyword_only
 
 __all__ = ["PERCENTILE_TARGET", "Target", "agreed_arrays", "band_target", "fmt_value", "meets",
            "rule_for", "stated_target", "target_for", "target_table", "target_text", "target_value"]
@@ -270,8 +271,12 @@ def _deduction_text(rule, lang: str) -> str:
     return f"{sign} {fmt_value(ind, target)}, −{lost:g} per {'−' if higher else '+'}1{(' ' + en_step) if en_step else ''}"
 
 
-def target_text(rule, lang: str = "en") -> str:
+@keyword_only("lang")
+def target_text(rule, *, lang: str = "en") -> str:
     """State the target of a rule in the indicator's unit (target value, target band or deduction points).
+
+    ``lang`` is keyword-only; ``target_text(rule, "zh")`` still works for one version, with
+    a DeprecationWarning.
 
     Returns
     -------
@@ -284,7 +289,7 @@ def target_text(rule, lang: str = "en") -> str:
     >>> from perfmodel.policy import IndicatorRule
     >>> target_text(IndicatorRule("complaint_resolution_rate", "result", 1.0, "ratio", "higher", target=0.8))
     '≥ 80.0 %'
-    >>> target_text(IndicatorRule("tickets_per_staff_day", "process", 1.0, "percentile", "higher"), "zh")
+    >>> target_text(IndicatorRule("tickets_per_staff_day", "process", 1.0, "percentile", "higher"), lang="zh")
     '第 50 百分位'
     """
     if rule.rule == "deduction":
@@ -329,9 +334,9 @@ class Target:
         """:func:`meets` of this target's rule (1.0, 0.0, NaN per value)."""
         return meets(self.rule, values, scores, periods=periods)
 
-    def text(self, lang: str = "en") -> str:
+    def text(self, *, lang: str = "en") -> str:
         """:func:`target_text` of this target's rule."""
-        return target_text(self.rule, lang)
+        return target_text(self.rule, lang=lang)
 
 
 def target_for(policy, indicator: str, supervisor_id=None, period=None) -> Target:
@@ -345,7 +350,7 @@ def target_for(policy, indicator: str, supervisor_id=None, period=None) -> Targe
     --------
     >>> from perfmodel.policy import load_policy
     >>> t = target_for(load_policy("efficiency"), "complaint_resolution_rate")
-    >>> t.value, t.agreed, t.text("zh")
+    >>> t.value, t.agreed, t.text(lang="zh")
     (0.8, False, '≥ 80.0 %')
     """
     rule = rule_for(policy, indicator, supervisor_id, period)
@@ -394,5 +399,5 @@ def target_table(policy, pairs=None, *, lang: str = "en") -> pd.DataFrame:
             rows.append({"indicator": ind, "supervisor_id": sid, "period": per, "rule": t.rule.rule,
                          "direction": t.rule.direction, "target": np.nan if t.value is None else t.value,
                          "floor": np.nan if t.floor is None else t.floor, "agreed": t.agreed,
-                         "text": t.text(lang)})
+                         "text": t.text(lang=lang)})
     return pd.DataFrame(rows, columns=TARGET_COLUMNS)

@@ -399,7 +399,7 @@ def indicator_table(ctx: ReportContext) -> pd.DataFrame:
         rows.append({"indicator": indicator_label(ind, lang), "dimension": t(rule.dimension, lang),
                      "weight": summary.loc[ind, "weight"],
                      "effective_weight": summary.loc[ind, "effective_weight"], "rule": t(f"rule_{rule.rule}", lang),
-                     "target": target_text(rule, lang), "median_value": fmt_value(ind, _median(values)),
+                     "target": target_text(rule, lang=lang), "median_value": fmt_value(ind, _median(values)),
                      "met_target": float(met.mean()) if met.size else np.nan,
                      "median_score": _median(s), "available": int(values.notna().sum())})
     return pd.DataFrame(rows)
@@ -914,7 +914,7 @@ def own_indicator_table(ctx: ReportContext, supervisor_id: str) -> pd.DataFrame:
         ew = float(summary.loc[ind, "effective_weight"])
         rows.append({"indicator": ind, "label": indicator_label(ind, ctx.lang), "dimension": rule.dimension,
                      "effective_weight": ew, "value": fmt_value(ind, val),
-                     "target": target_text(rule, ctx.lang) + (t("agreed_mark", ctx.lang)
+                     "target": target_text(rule, lang=ctx.lang) + (t("agreed_mark", ctx.lang)
                                                              if replaces and ind in agreed else ""),
                      "agreed_target": agreed.get(ind, ""),
                      "indicator_score": sc,
@@ -1133,7 +1133,7 @@ def show_recorded_policy(actx: AuditContext):
         policy = audit.load_policy_text(pol["text"])
         summary = policy.summary()
         # the target as the other pages state it (>= 80.0 %, not 0.8)
-        summary["target"] = [target_text(policy.indicators[i], lang) for i in summary["indicator"]]
+        summary["target"] = [target_text(policy.indicators[i], lang=lang) for i in summary["indicator"]]
         summary["indicator"] = summary["indicator"].map(lambda i: indicator_label(i, lang))
         summary["dimension"] = summary["dimension"].map(lambda d: t(d, lang))
         summary["rule"] = summary["rule"].map(lambda r: t(f"rule_{r}", lang))
