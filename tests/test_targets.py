@@ -135,3 +135,11 @@ def test_watch_and_pages_use_the_same_target():
     r = rule("compliance_rate", "bands", "higher", bands=((0.98, 120.0), (0.95, 100.0), (0.90, 60.0)))
     assert rule_target(r) == T.target_value(r) == sections.band_target(r)[0]
     assert sections.met_target is T.meets and sections.target_text is T.target_text
+
+
+def test_smart_goals_and_the_smart_check_reach_as_targets_do():
+    from perfmodel.smart_goals import reached
+
+    low = rule("reopen_rate", "deduction", "lower", points=500.0, target=0.05)
+    np.testing.assert_array_equal(reached([0.04, 0.05, 0.06, NAN], low, 0.05), [True, True, False, False])
+    np.testing.assert_array_equal(T.reaches([3.0, 4.0], 3.5, "higher"), [False, True])

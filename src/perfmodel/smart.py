@@ -34,7 +34,7 @@ from . import catalogue as cat
 from .errors import UsageError
 from .i18n import check_lang, t
 from .policy import IndicatorRule, Policy, load_policy
-from .targets import target_value
+from .targets import reaches, target_value
 
 COLUMNS = ["indicator", "letter", "severity", "message"]
 LETTERS = "SMART"
@@ -276,14 +276,13 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
 
 def _reached(x: np.ndarray, r: IndicatorRule, lang: str = "en"):
     """Boolean array 'target reached' and a description of the target in ``lang``."""
-    higher = r.direction == "higher"
     rule_name = t(f"rule_{r.rule}", lang)
     target = target_value(r)  # perfmodel.targets: the band threshold, a deduction's 0, ...
     if r.rule == "bands":
         what = message("target_bands", lang, t=target, rule_name=rule_name)
     else:
         what = message("target_rule", lang, t=target, rule=r.rule, rule_name=rule_name)
-    return ((x >= target) if higher else (x <= target)), what
+    return reaches(x, target, r.direction), what
 
 
 def _whole_lag(lag) -> int:

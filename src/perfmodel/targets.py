@@ -30,7 +30,7 @@ import pandas as pd
 from . import catalogue as cat
 from .deprecation import keyword_only
 
-__all__ = ["PERCENTILE_TARGET", "Target", "agreed_arrays", "band_target", "fmt_value", "meets",
+__all__ = ["PERCENTILE_TARGET", "Target", "agreed_arrays", "band_target", "fmt_value", "meets", "reaches",
            "rule_for", "stated_target", "target_for", "target_table", "target_text", "target_value"]
 
 #: A percentile rule has no target in the policy: the target is the median rank (a score of
@@ -136,6 +136,25 @@ def stated_target(rule) -> float | None:
     return target_value(rule)
 
 
+def reaches(values, target, direction: str) -> np.ndarray:
+    """Whether each value reaches ``target``: x ≥ target, or x ≤ target when ``direction``
+    is ``"lower"`` (SPEC §4 "meets").
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        False where the value (or the target) is NaN.
+
+    Examples
+    --------
+    >>> reaches([0.04, 0.05, 0.06], 0.05, "lower")
+    array([ True,  True, False])
+    """
+    x = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return (x >= target) if direction == "higher" else (x <= target)
+
+
 def meets(rule, values, scores=None, *, periods=None) -> np.ndarray:
     """Whether each value meets the target of ``rule`` (SPEC §4 "meets").
 
@@ -169,12 +188,9 @@ def meets(rule, values, scores=None, *, periods=None) -> np.ndarray:
     array([ 1.,  0., nan])
     """
     x = np.asarray(values, dtype=float)
-    higher = rule.direction == "higher"
     if rule.rule in ("ratio", "linear", "gate", "deduction"):
         target = target_value(rule)
-        target = np.nan if target is None else target
-        with np.errstate(invalid="ignore"):
-            met = (x >= target) if higher else (x <= target)
+        met = reaches(x, np.nan if target is None else target, rule.direction)
     else:
         if scores is None:
             from .scoring import rule_score

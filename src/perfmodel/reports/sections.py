@@ -908,7 +908,7 @@ def own_indicator_table(ctx: ReportContext, supervisor_id: str) -> pd.DataFrame:
     agreed = own_goals(ctx, sid)
     replaces = ctx.policy.goals == "replace"
     for ind in ctx.policy.weighted_indicators:
-        rule = ctx.policy.rule_for(ind, sid, ctx.period)  # the agreed target when it replaces the policy's
+        rule = rule_for(ctx.policy, ind, sid, ctx.period)  # the agreed target when it replaces the policy's
         val = own_w[ind].iloc[0] if ind in own_w and len(own_w) else np.nan
         sc = own_s.get(f"score_{ind}", np.nan)
         ew = float(summary.loc[ind, "effective_weight"])
