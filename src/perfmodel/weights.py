@@ -446,6 +446,17 @@ def ahp(matrix, random_index: str | Mapping[int, float] = "saaty", *,
     >>> res = ahp([[1, 3], [1/3, 1]], labels=["csat", "reopen_rate"])
     >>> res.weights.weight.round(2).tolist()
     [0.75, 0.25]
+    >>> print(res.summary())
+    AHP weights
+    n: 2
+    lambda_max: 2
+    consistency_index: 0
+    random_index: 0 (saaty)
+    consistency_ratio: 0
+    consistent: True
+      indicator  weight
+           csat    0.75
+    reopen_rate    0.25
     """
     a, labels = _as_matrix(matrix, labels)
     n = a.shape[0]
@@ -1069,6 +1080,24 @@ def compare_methods(panel: pd.DataFrame, policy, *, ahp_result: AhpResult | None
     pandas.DataFrame
         Tidy: ``indicator``, ``dimension``, ``method`` (``policy`` for the current
         weights), ``weight`` (within the dimension, summing to 1 per dimension and method).
+
+    Examples
+    --------
+    Without a validity table that gives evidence, the ``evidence`` method cannot run; it is
+    left out with a :class:`~perfmodel.errors.MethodSkipped` warning:
+
+    >>> import warnings
+    >>> import pandas as pd
+    >>> from perfmodel.errors import MethodSkipped
+    >>> from perfmodel.policy import load_policy
+    >>> pol = load_policy("efficiency")
+    >>> panel = pd.DataFrame({"supervisor_id": ["S1"], "period": ["2026Q3"]})
+    >>> none = pd.DataFrame(columns=["process", "result", "coef", "se", "p_adj", "verdict"])
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     table = compare_methods(panel, pol, methods=("equal", "evidence"), validity_table=none)
+    >>> sorted(set(table["method"])), [w.message.method for w in caught if w.category is MethodSkipped]
+    (['equal', 'policy'], ['evidence'])
     """
     from .errors import PerfmodelError
     from .policy import load_policy

@@ -113,6 +113,13 @@ def rule_target(rule) -> float | None:
     -------
     float or None
         None for rules without a stated target (percentile, deduction without target).
+
+    Examples
+    --------
+    >>> from perfmodel.policy import load_policy
+    >>> pol = load_policy("efficiency")
+    >>> rule_target(pol.indicators["complaint_resolution_rate"]), rule_target(pol.indicators["tickets_per_staff_day"])
+    (0.8, None)
     """
     return stated_target(rule)
 
