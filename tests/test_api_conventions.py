@@ -77,3 +77,13 @@ def test_target_text_lang_keyword_only():
     assert target_text(r, lang="zh") == "第 50 百分位"
     with pytest.warns(DeprecationWarning, match="lang"):
         assert target_text(r, "zh") == "第 50 百分位"
+
+
+def test_few_clusters_warning_points_at_the_caller():
+    from perfmodel.errors import PerfmodelWarning
+
+    df = _long()
+    df["half"] = np.where(df["sup"] < "S20", "a", "b")
+    with pytest.warns(PerfmodelWarning) as caught:
+        panel_regression(df, "y", "x", entity="sup", time="t", cluster="half")
+    assert [w.filename for w in caught if w.category is PerfmodelWarning] == [__file__]

@@ -63,8 +63,9 @@ def keyword_only(*names: str):
                 if twice:
                     raise TypeError(f"{fn.__name__}() got multiple values for argument {twice[0]!r}")
                 given = ", ".join(moved)
+                them = "them" if len(moved) > 1 else "it"
                 warnings.warn(f"{fn.__name__}(): pass {given} by keyword "
-                              f"({', '.join(f'{n}=...' for n in moved)}); passing them by position "
+                              f"({', '.join(f'{n}=...' for n in moved)}); passing {them} by position "
                               f"is deprecated", DeprecationWarning, stacklevel=2)
                 kwargs.update(moved)
                 args = args[:n_positional]

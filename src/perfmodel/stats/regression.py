@@ -152,10 +152,10 @@ def panel_regression(df: pd.DataFrame, y: str, x, *, entity: str, time: str,
     if n_clusters < 2:
         raise UsageError(f"panel_regression: every row is in one {cluster} cluster; cluster-robust "
                          "errors need at least 2 clusters (better 30 or more)")
-    if n_clusters < FEW_CLUSTERS:
+    if n_clusters < FEW_CLUSTERS:  # stacklevel 3: past the keyword_only wrapper, at the caller
         warnings.warn(f"panel_regression: only {n_clusters} {cluster} clusters; with fewer than "
                       f"{FEW_CLUSTERS} the t({n_clusters - 1}) p-values and intervals are too "
-                      "optimistic -- prefer a wild cluster bootstrap", PerfmodelWarning, stacklevel=2)
+                      "optimistic -- prefer a wild cluster bootstrap", PerfmodelWarning, stacklevel=3)
     fit = _fe.cluster_fit(ab.z[:, 0], xt, clu, n_clu, k_extra)
     se = np.sqrt(np.diag(fit.vcov))
     tval = fit.coef / se
