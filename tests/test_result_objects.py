@@ -107,3 +107,24 @@ def test_quota_effect_and_watch_result_are_results():
     text = w.summary()
     assert w.table is proj and "at_risk: 2" in text and "supervisors_at_risk: 1" in text
     assert "<table" in w._repr_html_()
+
+
+def test_statistics_are_frames_and_results():
+    from perfmodel.result import ResultFrame
+    from perfmodel.stats import cronbach_alpha, panel_regression, predictive_validity, reliability, simulate_panel
+
+    # the figures themselves are checked against pingouin and linearmodels in test_stats
+    df = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 5], "c": [1, 3, 3, 4, 4]})
+    alpha = cronbach_alpha(df, ["a", "b", "c"])
+    assert isinstance(alpha, ResultFrame) and isinstance(alpha, Result) and isinstance(alpha, pd.DataFrame)
+    assert alpha.summary().splitlines()[0] == "Cronbach's alpha"
+    assert type(alpha.table) is pd.DataFrame and type(alpha.round(2)) is pd.DataFrame
+    rel = reliability(df.assign(supervisor_id=list("ABCDE"), period="2026Q1"), ["a"])
+    assert isinstance(rel, Result) and "Reliability" in rel.summary()
+    sim = simulate_panel(40, process=["reopen_rate"], results=["csat"], seed=1)
+    v = predictive_validity(sim.panel, ["reopen_rate"], ["csat"], oos=False)
+    assert isinstance(v, Result) and f"{v['verdict'].iloc[0]}: 1" in v.summary()
+    g = sim.panel.assign(x=sim.panel["reopen_rate"])
+    reg = panel_regression(g, "csat", "x", entity="supervisor_id", time="period")
+    assert isinstance(reg, Result)
+    assert f"n_obs: {int(reg['n_obs'].iloc[0])}" in reg.summary() and "n_clusters: 40" in reg.summary()

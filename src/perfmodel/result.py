@@ -18,7 +18,7 @@ import warnings
 
 import pandas as pd
 
-__all__ = ["Result", "Unpackable"]
+__all__ = ["Result", "ResultFrame", "Unpackable"]
 
 
 class Result:
@@ -74,6 +74,42 @@ class Result:
         body = table.to_html(index=False, border=0) if isinstance(table, pd.DataFrame) else html.escape(str(table))
         lines = "".join(f"<li>{html.escape(line)}</li>" for line in self._lines())
         return f"<div><strong>{html.escape(self.title)}</strong>" + (f"<ul>{lines}</ul>" if lines else "") + body + "</div>"
+
+
+class ResultFrame(pd.DataFrame, Result):
+    """A tidy result that is a DataFrame and a :class:`Result` at once.
+
+    The statistics return their tidy table as before (every DataFrame operation works and
+    gives a plain DataFrame; the notebook shows it as a DataFrame) and add ``.table`` (the
+    plain DataFrame) and ``.summary()``. Subclasses set :attr:`title` and may override
+    :meth:`headline`.
+
+    Examples
+    --------
+    >>> class Means(ResultFrame):
+    ...     title = "Means"
+    >>> res = Means({"x": [1.5]})
+    >>> print(res.summary())
+    Means
+      x
+    1.5
+    >>> type(res[["x"]]).__name__, type(res.table).__name__
+    ('DataFrame', 'DataFrame')
+    """
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The result as a plain DataFrame (the same columns and rows).
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        return pd.DataFrame(self)
 
 
 class Unpackable:

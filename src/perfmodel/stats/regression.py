@@ -9,10 +9,26 @@ from scipy import stats as sps
 
 from ..deprecation import keyword_only
 from ..errors import PerfmodelWarning, UsageError
+from ..result import ResultFrame
 from . import _fe
 from ._panel import check_unique
 
 EFFECTS = ("entity", "twoway")
+
+
+class RegressionTable(ResultFrame):
+    """What :func:`panel_regression` returns: its tidy table (a DataFrame) and a
+    :class:`perfmodel.result.Result` (``summary()`` adds ``n_obs``, ``n_groups``,
+    ``n_clusters``)."""
+
+    title = "Fixed-effects panel regression (cluster-robust CR1)"
+
+    def headline(self) -> dict:
+        """``n_obs``, ``n_groups`` and ``n_clusters`` of the fit (empty for an empty table)."""
+        if not len(self):
+            return {}
+        first = self.iloc[0]
+        return {k: int(first[k]) for k in ("n_obs", "n_groups", "n_clusters")}
 
 # Below this many clusters cluster-robust t tests over-reject (Cameron and Miller 2015,
 # section VI); predictive_validity switches to a wild cluster bootstrap at the same point.
@@ -161,7 +177,7 @@ def panel_regression(df: pd.DataFrame, y: str, x, *, entity: str, time: str,
     tval = fit.coef / se
     p = 2 * sps.t.sf(np.abs(tval), fit.df)
     q = sps.t.ppf(1 - alpha / 2, fit.df)
-    return pd.DataFrame({
+    return RegressionTable({
         "term": xs, "coef": fit.coef, "se": se, "t": tval, "p": p,
         "ci_low": fit.coef - q * se, "ci_high": fit.coef + q * se,
         "n_obs": n, "n_groups": int(np.count_nonzero(ab.counts)), "n_clusters": fit.n_clusters,

@@ -7,7 +7,22 @@ from scipy import stats as sps
 
 from ..deprecation import keyword_only
 from ..errors import UsageError
+from ..result import ResultFrame
 from ._panel import indicator_columns, period_positions
+
+
+class ReliabilityTable(ResultFrame):
+    """What :func:`reliability` returns: its tidy table (a DataFrame) and a
+    :class:`perfmodel.result.Result`."""
+
+    title = "Reliability of the indicators (ICC(1), rank stability)"
+
+
+class CronbachAlpha(ResultFrame):
+    """What :func:`cronbach_alpha` returns: its one-row table (a DataFrame) and a
+    :class:`perfmodel.result.Result`."""
+
+    title = "Cronbach's alpha"
 
 
 def _icc1(values: np.ndarray, groups: np.ndarray) -> float:
@@ -106,7 +121,7 @@ def reliability(panel: pd.DataFrame, indicators=None, *, entity: str = "supervis
         rows.append({"indicator": col, "icc": icc, "rank_stability": rho, "n_period_pairs": n_pairs,
                      "n_obs": len(sub), "n_supervisors": sub[entity].nunique(),
                      "n_periods": sub[time].nunique()})
-    return pd.DataFrame(rows, columns=["indicator", "icc", "rank_stability", "n_period_pairs",
+    return ReliabilityTable(rows, columns=["indicator", "icc", "rank_stability", "n_period_pairs",
                                        "n_obs", "n_supervisors", "n_periods"])
 
 
@@ -174,4 +189,4 @@ def cronbach_alpha(df: pd.DataFrame, items, *, ci: float = 0.95, alpha: float | 
         a = k / (k - 1) * (1 - x.var(ddof=1).sum() / total_var) if total_var > 0 else np.nan
         f_hi, f_lo = sps.f.ppf([1 - alpha / 2, alpha / 2], n - 1, (n - 1) * (k - 1))
         lo, hi = 1 - (1 - a) * f_hi, 1 - (1 - a) * f_lo
-    return pd.DataFrame([{"alpha": a, "ci_low": lo, "ci_high": hi, "n": n, "k": k}])
+    return CronbachAlpha([{"alpha": a, "ci_low": lo, "ci_high": hi, "n": n, "k": k}])

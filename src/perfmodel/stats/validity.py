@@ -10,6 +10,7 @@ from scipy import stats as sps
 from .. import catalogue, settings
 from ..deprecation import keyword_only
 from ..errors import UsageError
+from ..result import ResultFrame
 from . import _fe
 from ._panel import dense, indicator_columns
 
@@ -18,6 +19,20 @@ COLUMNS = ["process", "result", "lag", "coef", "std_effect", "se", "ci_low", "ci
            "n_supervisors", "n_periods", "n_obs"]
 
 WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
+
+
+class ValidityTable(ResultFrame):
+    """What :func:`predictive_validity` returns: its tidy table (a DataFrame) and a
+    :class:`perfmodel.result.Result` (``summary()`` counts the verdicts)."""
+
+    title = "Predictive validity of the process indicators"
+
+    def headline(self) -> dict:
+        """Pairs per verdict (``predicts``, ``contrary``, ``no evidence``, ``insufficient data``)."""
+        if "verdict" not in self.columns:
+            return {}
+        counts = pd.Series(self["verdict"]).value_counts()
+        return {v: int(counts.get(v, 0)) for v in ("predicts", "contrary", "no evidence", "insufficient data")}
 
 
 def benjamini_hochberg(p) -> np.ndarray:
@@ -309,7 +324,7 @@ def predictive_validity(panel: pd.DataFrame, process=None, results=None, lag: in
     out["verdict"] = np.where(insufficient, "insufficient data",
                               np.where(sig & right, "predicts",
                                        np.where(sig, "contrary", "no evidence")))
-    return out
+    return ValidityTable(out)
 
 
 def _one_pair(p_col, r_col, lag, ym, xm, n_ent, n_t, alpha, min_obs, min_periods,
