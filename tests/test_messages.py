@@ -180,6 +180,7 @@ def test_no_module_keeps_its_own_dictionary_of_english_and_chinese_text():
 # in the data (是/否, 2026年3月31日, 无), the synthetic generator's names, and the CJK font names.
 CHINESE_ALLOWED = {
     "parsing.py": "words and date patterns accepted in input cells",
+    "sqlcells.py": "the same accepted cell forms, compiled to SQL",
     "synth/company.py": "names of made-up supervisors, teams and regions",
     "synth/judgement.py": "made-up rater names",
     "synth/goals.py": "made-up goal notes",

@@ -145,13 +145,13 @@ def test_percentile_met_with_ties_and_lower_is_better():
 def test_bands_target_is_the_band_worth_100():
     # quality preset style: 110 points from 92 %, 100 from 88 %: the target is 88 %, 90 % meets it
     r = rule("followup_positive_rate", "bands", "higher", bands=((0.92, 110.0), (0.88, 100.0), (0.84, 80.0)))
-    assert sections.target_text(r, "en") == "≥ 88.0 %"
+    assert sections.target_text(r, lang="en") == "≥ 88.0 %"
     x = np.array([0.95, 0.90, 0.85, np.nan])
     met = sections.met_target(r, x, np.array([110.0, 100.0, 80.0, np.nan]))
     assert met[:3].tolist() == [1.0, 1.0, 0.0] and np.isnan(met[3])
     # lower is better: the band of the highest threshold still worth 100
     low = rule("staff_turnover_rate", "bands", "lower", bands=((0.03, 100.0), (0.06, 80.0)))
-    assert sections.target_text(low, "en") == "≤ 3.0 %"
+    assert sections.target_text(low, lang="en") == "≤ 3.0 %"
 
 
 def test_indicator_table_with_an_empty_column_does_not_warn():

@@ -26,5 +26,5 @@ def rule(indicator, rule, direction, **kw):
     (rule("timely_closure_rate", "bands", "higher", bands=((0.9, 100), (0.8, 80))), "≥ 90.0 %", "≥ 90.0 %"),
 ])
 def test_target_text(r, en, zh):
-    assert target_text(r, "en") == en
-    assert target_text(r, "zh") == zh
+    assert target_text(r, lang="en") == en
+    assert target_text(r, lang="zh") == zh

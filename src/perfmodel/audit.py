@@ -26,7 +26,6 @@ from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from .atomic import write_atomic
 from .errors import CheckFailed, DataError, PerfmodelError, UsageError
@@ -138,9 +137,12 @@ def policy_text(spec) -> tuple[str, str]:
 
 def policy_identity(text: str) -> dict:
     """Return the ``name`` and ``version`` declared in a policy's YAML text (None when absent)."""
-    try:
-        doc = yaml.safe_load(text) or {}
-    except yaml.YAMLError:
+    from .errors import PolicyError
+    from .policy import parse_policy_yaml
+
+    try:  # the policies' own YAML reader: an alias bomb or a huge text is refused, not expanded
+        doc = parse_policy_yaml(text, "manifest policy") or {}
+    except PolicyError:
         doc = {}
     if not isinstance(doc, dict):
         doc = {}

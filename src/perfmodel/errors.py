@@ -37,3 +37,18 @@ class PerfmodelWarning(UserWarning):
     Raised through :func:`warnings.warn`, so callers can filter it by class; the command
     line prints its message as one ``perfmodel: warning:`` line.
     """
+
+
+class MethodSkipped(PerfmodelWarning):
+    """A method could not run on the data and was left out of a comparison.
+
+    Attributes
+    ----------
+    method, reason : str
+        The method's name and the one-line reason (the :class:`PerfmodelError` message).
+    """
+
+    def __init__(self, method: str, reason: str):
+        super().__init__(f"{method}: left out: {reason}")
+        self.method = method
+        self.reason = reason

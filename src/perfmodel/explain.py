@@ -28,6 +28,8 @@ import pandas as pd
 
 from . import settings
 from .errors import UsageError
+from .result import Result
+from .targets import rule_for
 
 __all__ = ["EXPLAIN_COLUMNS", "Explanation", "derive", "explain", "rule_text"]
 
@@ -38,8 +40,9 @@ INVERTIBLE = ("ratio", "linear", "deduction")
 
 
 @dataclass
-class Explanation:
-    """The derivation of one supervisor's score in one period.
+class Explanation(Result):
+    """The derivation of one supervisor's score in one period (a :class:`perfmodel.result.Result`:
+    ``table`` is the derivation, ``summary()`` the score, rating and next band above it).
 
     Attributes
     ----------
@@ -90,6 +93,20 @@ class Explanation:
     seed: int = settings.SEED
     policy: object = field(default=None, repr=False)
     goals: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def title(self) -> str:
+        """``Score of <supervisor_id> (<name>) in <period>``."""
+        who = f"{self.supervisor_id} ({self.name})" if self.name and self.name != self.supervisor_id else self.supervisor_id
+        return f"Score of {who} in {self.period}"
+
+    def headline(self) -> dict:
+        """``score``, ``rating``, ``result_score``, ``process_score``, ``next_band``,
+        ``distance`` and ``rank`` (of ``n_ranked``, with its 5–95 % interval)."""
+        return {"score": self.score, "rating": self.rating, "result_score": self.result_score,
+                "process_score": self.process_score, "next_band": self.next_band or "—",
+                "distance": self.distance,
+                "rank": f"{self.rank:g} of {self.n_ranked} ({self.rank_low:g}–{self.rank_high:g})"}
 
     def to_csv(self, path) -> None:
         """Write :attr:`table` (:data:`EXPLAIN_COLUMNS`) as UTF-8 CSV, byte-identical for the same inputs."""
@@ -239,7 +256,7 @@ def derive(wide: pd.DataFrame, long: pd.DataFrame, policy, supervisor_id: str, p
     next_band, threshold = _next_band(pol, str(row["rating"]), forced)
     distance = threshold - total if next_band is not None and np.isfinite(total) else float("nan")
     table["to_next_band"] = [
-        _change_to_close(pol.rule_for(r.indicator, sid, period), r.value, r.score, r.weight, distance)
+        _change_to_close(rule_for(pol, r.indicator, sid, period), r.value, r.score, r.weight, distance)
         for r in table.itertuples()]
 
     rank = low = high = p_differs = float("nan")

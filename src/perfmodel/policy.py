@@ -462,6 +462,28 @@ def load_policy(path_or_preset, *, strict: bool = True) -> Policy:
     return policy_from_text(text, source=source, strict=strict)
 
 
+def split_provenance(policy: Policy) -> tuple[Policy, dict]:
+    """Set aside the ``provenance`` block of a policy (written by ``perfmodel weights``).
+
+    Returns
+    -------
+    (Policy, dict)
+        ``policy`` unchanged and ``{}`` when it has no provenance; else the policy
+        without it (its ``text`` the YAML of the remaining mapping) and the provenance.
+
+    Examples
+    --------
+    >>> pol, prov = split_provenance(load_policy("efficiency"))
+    >>> prov, pol.name
+    ({}, 'after-sales-supervisor-efficiency')
+    """
+    if policy.provenance is None:
+        return policy, {}
+    data = policy.to_dict()
+    data.pop("provenance", None)
+    return policy_from_dict(data, source=policy.name), dict(policy.provenance)
+
+
 def read_policy_text(path_or_preset) -> tuple[str, str]:
     """Return ``(text, source)`` of a policy file or preset (PolicyError when neither)."""
     p = Path(path_or_preset)
@@ -491,6 +513,32 @@ def policy_from_text(text: str, source: str = "policy", *, strict: bool = True) 
     Policy
         With ``text`` and ``sha256`` of ``text``.
     """
+    data = parse_policy_yaml(text, source)
+    policy = policy_from_dict(data, source=source, strict=strict)
+    return replace(policy, text=text, sha256=sha256_text(text))
+
+
+def parse_policy_yaml(text: str, source: str = "policy"):
+    """The YAML document of a policy's text, before validation: the one YAML reader of policies.
+
+    Plain values only (``yaml.safe_load`` semantics), duplicate keys refused, size and
+    expanded aliases bounded (:data:`MAX_POLICY_BYTES`, :data:`MAX_POLICY_VALUES`).
+
+    Returns
+    -------
+    object
+        The document (a mapping for a policy; None for empty text).
+
+    Raises
+    ------
+    PolicyError
+        One line naming ``source``, the line and column, and the fix.
+
+    Examples
+    --------
+    >>> parse_policy_yaml("{name: p, version: '1'}")
+    {'name': 'p', 'version': '1'}
+    """
     size = len(text.encode("utf-8"))
     if size > MAX_POLICY_BYTES:
         raise PolicyError(f"{source}: {size:,} bytes; a policy is at most {MAX_POLICY_BYTES:,} bytes "
@@ -510,8 +558,7 @@ def policy_from_text(text: str, source: str = "policy", *, strict: bool = True) 
                               f"(no !!python or other tags)") from None
         raise PolicyError(f"{source}: {where}not valid YAML ({problem}); fix the syntax "
                           f"(indentation, colons, brackets)") from None
-    policy = policy_from_dict(data, source=source, strict=strict)
-    return replace(policy, text=text, sha256=sha256_text(text))
+    return data
 
 
 def policy_from_dict(data: Any, source: str = "policy", *, strict: bool = True) -> Policy:

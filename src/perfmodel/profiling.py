@@ -16,6 +16,7 @@ from scipy import special
 from scipy import stats as sps
 
 from . import catalogue, messages
+from .deprecation import keyword_only
 from .errors import UsageError
 
 LEVELS = (0.95, 0.998)
@@ -284,7 +285,8 @@ def shrink_rates(long: pd.DataFrame, indicator: str, period=None, *, method: str
     return out.reset_index(drop=True)
 
 
-def funnel_plot(funnel_df: pd.DataFrame, ax=None, lang: str = "en", annotate: bool = True):
+@keyword_only("lang", "annotate")
+def funnel_plot(funnel_df: pd.DataFrame, ax=None, *, lang: str = "en", annotate: bool = True):
     """Draw a funnel plot from the output of :func:`funnel`.
 
     Parameters
@@ -295,13 +297,26 @@ def funnel_plot(funnel_df: pd.DataFrame, ax=None, lang: str = "en", annotate: bo
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when None.
     lang : {"en", "zh"}
-        Language of the labels.
+        Language of the labels (keyword-only; by position it still works for one
+        version, with a DeprecationWarning, as does ``annotate``).
     annotate : bool
         Label every supervisor outside a limit (the points drawn in red).
 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> long = pd.DataFrame({"supervisor_id": ["A", "B", "C", "D"], "period": "2026Q3",
+    ...                      "indicator": "complaint_resolution_rate", "value": [0.9, 0.8, 0.5, 0.85],
+    ...                      "numerator": [90, 40, 25, 85], "denominator": [100, 50, 50, 100]})
+    >>> ax = funnel_plot(funnel(long, "complaint_resolution_rate"), lang="zh")
+    >>> ax.get_xlabel() != ""
+    True
     """
     import matplotlib.pyplot as plt
     import seaborn as sns

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .result import Result
 from .scoring import rate, supervisor_groups
 
 __all__ = ["COUNT_COLUMNS", "CHANGED_COLUMNS", "QuotaEffect", "counts_wide", "quota_effect"]
@@ -22,8 +23,8 @@ CHANGED_COLUMNS = ["supervisor_id", "group", "score", "rating_bands", "rating_qu
 
 
 @dataclass
-class QuotaEffect:
-    """Result of :func:`quota_effect`.
+class QuotaEffect(Result):
+    """Result of :func:`quota_effect` (a :class:`perfmodel.result.Result`: ``table`` is :attr:`counts`).
 
     Attributes
     ----------
@@ -45,6 +46,17 @@ class QuotaEffect:
     changed: pd.DataFrame
     by: str
     quota_by: str | None
+
+    title = "Ratings from the bands and after the quotas"
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """:attr:`counts`."""
+        return self.counts
+
+    def headline(self) -> dict:
+        """``by``, ``quota_by`` and ``changed`` (supervisors whose rating the quota changed)."""
+        return {"by": self.by, "quota_by": self.quota_by or "period", "changed": len(self.changed)}
 
 
 def quota_effect(scores: pd.DataFrame, supervisors: pd.DataFrame, policy, *, by: str | None = None) -> QuotaEffect | None:

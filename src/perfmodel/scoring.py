@@ -35,6 +35,7 @@ import pandas as pd
 
 from .errors import DataError, PolicyError, UsageError
 from .policy import IndicatorRule, Policy, load_policy
+from .targets import agreed_arrays  # noqa: F401 - the agreed targets per row, re-exported
 
 KEYS = ["supervisor_id", "period"]
 ROUND = 9  # decimals used when comparing totals (ratings, ranking ties)
@@ -123,27 +124,6 @@ def _per_row(default, n: int, agreed):
     agreed = np.asarray(agreed, dtype=float)
     out = np.where(np.isnan(agreed), base, agreed)
     return None if default is None and np.isnan(out).all() else out
-
-
-def agreed_arrays(panel: pd.DataFrame, policy, indicator: str):
-    """Per row of ``panel``, the agreed target and floor of ``indicator`` (NaN where none applies).
-
-    Returns
-    -------
-    (numpy.ndarray, numpy.ndarray) or (None, None)
-        None, None when the policy does not replace its targets or no goal concerns
-        ``indicator``.
-    """
-    if getattr(policy, "goals", "report") != "replace":
-        return None, None
-    goals = [g for g in policy.agreed if g.indicator == indicator]
-    if not goals:
-        return None, None
-    lookup = {(g.supervisor_id, g.period): g for g in goals}
-    found = [lookup.get(k) for k in zip(panel["supervisor_id"].astype(str), panel["period"].astype(str))]
-    targets = np.array([np.nan if g is None else g.target for g in found], dtype=float)
-    floors = np.array([np.nan if g is None or g.floor is None else g.floor for g in found], dtype=float)
-    return targets, floors
 
 
 def _percentile(x: np.ndarray, periods) -> np.ndarray:

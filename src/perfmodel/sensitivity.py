@@ -34,6 +34,7 @@ import pandas as pd
 from . import scoring, settings
 from .errors import PolicyError, UsageError
 from .policy import RULES, Policy, load_policy, policy_from_dict
+from .result import Result
 
 __all__ = ["PHASE_RESULT_RANGE", "DEFAULT_CONCENTRATION", "RankUncertainty",
            "rank_uncertainty", "phase_result_range", "with_rule", "sobol_indices"]
@@ -52,8 +53,8 @@ KEYS = ["supervisor_id", "period"]
 
 
 @dataclass(frozen=True)
-class RankUncertainty:
-    """Result of :func:`rank_uncertainty`.
+class RankUncertainty(Result):
+    """Result of :func:`rank_uncertainty` (a :class:`perfmodel.result.Result`).
 
     Attributes
     ----------
@@ -96,7 +97,40 @@ class RankUncertainty:
     groups: list[str] = field(default_factory=list)
     rule_sets: list[str] = field(default_factory=list)
 
-    def summary(self, threshold: float = settings.FRAGILE) -> pd.DataFrame:
+    title = "Rank uncertainty"
+
+    def headline(self) -> dict:
+        """``draws``, ``seed``, ``result_range``, ``indicator_concentration``, ``groups``,
+        ``rule_sets`` and ``fragile`` (rows whose rating differs in at least
+        ``settings.FRAGILE`` of the draws)."""
+        return {"draws": self.draws, "seed": self.seed,
+                "result_range": f"{self.result_range[0]:g}–{self.result_range[1]:g}",
+                "indicator_concentration": self.indicator_concentration,
+                "groups": ", ".join(self.groups), "rule_sets": ", ".join(self.rule_sets),
+                "fragile": len(self.fragile())}
+
+    def summary(self, threshold: float | None = None):
+        """The result as text (:meth:`perfmodel.result.Result.summary`): headline figures
+        and the table per period (:meth:`by_period`).
+
+        ``summary(threshold)`` returns :meth:`by_period` as before, for one version, with a
+        DeprecationWarning.
+
+        Returns
+        -------
+        str
+        """
+        if threshold is not None:
+            import warnings
+
+            warnings.warn("RankUncertainty.summary(threshold) is deprecated: call by_period(threshold) "
+                          "for the table per period; summary() gives the text", DeprecationWarning,
+                          stacklevel=2)
+            return self.by_period(threshold)
+        lines = [self.title, *self._lines(), self.by_period().to_string(index=False)]
+        return "\n".join(lines)
+
+    def by_period(self, threshold: float = settings.FRAGILE) -> pd.DataFrame:
         """One row per period: ``period``, ``n_ranked``, ``n_fragile`` (P(different rating)
         ≥ ``threshold``), ``mean_p_rating_differs``, ``mean_rank_interval`` (mean width of
         the 5–95 % rank interval) and ``total_<group>`` (pooled total Sobol index)."""

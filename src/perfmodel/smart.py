@@ -35,6 +35,7 @@ from . import messages
 from .errors import UsageError
 from .i18n import check_lang, t
 from .policy import IndicatorRule, Policy, load_policy
+from .targets import reaches, target_value
 
 COLUMNS = ["indicator", "letter", "severity", "message"]
 LETTERS = "SMART"
@@ -199,19 +200,13 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
 
 def _reached(x: np.ndarray, r: IndicatorRule, lang: str = "en"):
     """Boolean array 'target reached' and a description of the target in ``lang``."""
-    higher = r.direction == "higher"
     rule_name = t(f"rule_{r.rule}", lang)
+    target = target_value(r)  # perfmodel.targets: the band threshold, a deduction's 0, ...
     if r.rule == "bands":
-        full = [b for b, s in r.bands if s >= 100]
-        target = full[-1] if full else r.bands[0][0]
         what = message("target_bands", lang, t=target, rule_name=rule_name)
     else:
-        if r.rule == "deduction":
-            target = r.target if r.target is not None else 0.0
-        else:
-            target = r.target
         what = message("target_rule", lang, t=target, rule=r.rule, rule_name=rule_name)
-    return ((x >= target) if higher else (x <= target)), what
+    return reaches(x, target, r.direction), what
 
 
 def _whole_lag(lag) -> int:

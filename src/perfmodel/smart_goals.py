@@ -33,6 +33,7 @@ from . import catalogue as cat
 from . import messages
 from .goals import goal_status
 from .i18n import check_lang
+from .targets import reaches
 
 __all__ = ["GOAL_FINDING_COLUMNS", "MESSAGES", "goal_history", "lint_goals"]
 
@@ -99,8 +100,7 @@ def trend_slope(values) -> float:
 
 def reached(values, rule, target: float) -> np.ndarray:
     """Whether each value meets ``target`` in the direction of ``rule`` (SPEC §4 "meets")."""
-    v = np.asarray(values, dtype=float)
-    return v >= target if rule.direction == "higher" else v <= target
+    return reaches(values, target, rule.direction)
 
 
 def lint_goals(goals: pd.DataFrame, policy, panel: pd.DataFrame | None, tables=None,

@@ -39,7 +39,8 @@ import numpy as np
 import pandas as pd
 
 from . import catalogue
-from .errors import DataError, PerfmodelWarning, UsageError
+from .errors import DataError, MethodSkipped, PerfmodelWarning, UsageError
+from .result import Result, Unpackable
 from .hashing import sha256_file
 
 __all__ = [
@@ -185,6 +186,10 @@ def round_weights(weights, decimals: int = WEIGHT_DECIMALS) -> list[float]:
 def lopsided_warnings(table: pd.DataFrame, values: np.ndarray, method: str) -> list[str]:
     """Explain a data-driven weight that takes most of the indicators weighed together.
 
+    Each text is issued as a :class:`~perfmodel.errors.PerfmodelWarning`; the methods also
+    keep the list in their table's ``attrs["warnings"]`` for one version (deprecated:
+    catch the warnings instead).
+
     Parameters
     ----------
     table : pandas.DataFrame
@@ -255,8 +260,9 @@ def equal(indicators: Iterable[str]) -> pd.DataFrame:
 # --------------------------------------------------------------------------- AHP
 
 @dataclass(frozen=True)
-class AhpResult:
-    """The outcome of :func:`ahp`.
+class AhpResult(Unpackable, Result):
+    """The outcome of :func:`ahp` (a :class:`perfmodel.result.Result`: ``table`` is
+    :attr:`weights`, ``summary()`` states λmax, CI, RI and CR).
 
     Attributes
     ----------
@@ -276,8 +282,12 @@ class AhpResult:
     n : int
         Order of the matrix.
 
-    Unpacking gives ``weights, consistency_ratio, lambda_max``.
+    Unpacking gives ``weights, consistency_ratio, lambda_max`` (deprecated: read the
+    attributes).
     """
+
+    title = "AHP weights"
+    _unpack = ("weights", "consistency_ratio", "lambda_max")
 
     weights: pd.DataFrame
     lambda_max: float
@@ -300,8 +310,17 @@ class AhpResult:
         return (f"consistency ratio {self.consistency_ratio:.3f} > {CR_THRESHOLD}: the pairwise "
                 f"judgements contradict each other; revise the matrix before using the weights")
 
-    def __iter__(self):
-        return iter((self.weights, self.consistency_ratio, self.lambda_max))
+    @property
+    def table(self) -> pd.DataFrame:
+        """:attr:`weights`: ``indicator``, ``weight``."""
+        return self.weights
+
+    def headline(self) -> dict:
+        """``n``, ``lambda_max``, ``consistency_index``, ``random_index`` (and its table),
+        ``consistency_ratio``, ``consistent``."""
+        return {"n": self.n, "lambda_max": self.lambda_max, "consistency_index": self.consistency_index,
+                "random_index": f"{self.random_index:.4g} ({self.random_index_table})",
+                "consistency_ratio": self.consistency_ratio, "consistent": self.consistent}
 
 
 def _parse_cell(text: str, where: str) -> float:
@@ -427,6 +446,17 @@ def ahp(matrix, random_index: str | Mapping[int, float] = "saaty", *,
     >>> res = ahp([[1, 3], [1/3, 1]], labels=["csat", "reopen_rate"])
     >>> res.weights.weight.round(2).tolist()
     [0.75, 0.25]
+    >>> print(res.summary())
+    AHP weights
+    n: 2
+    lambda_max: 2
+    consistency_index: 0
+    random_index: 0 (saaty)
+    consistency_ratio: 0
+    consistent: True
+      indicator  weight
+           csat    0.75
+    reopen_rate    0.25
     """
     a, labels = _as_matrix(matrix, labels)
     n = a.shape[0]
@@ -909,24 +939,26 @@ def policy_yaml(policy, provenance: Mapping | None = None) -> str:
 
 
 def read_policy_with_provenance(path: str | Path):
-    """Read a policy written by :func:`write_policy`.
+    """Read a policy written by :func:`write_policy` (or any policy file or preset).
+
+    Reads with :func:`perfmodel.policy.load_policy`, the one policy reader, and sets the
+    provenance aside with :func:`perfmodel.policy.split_provenance`.
 
     Returns
     -------
     tuple
         ``(policy, provenance)``: the validated Policy (the ``provenance`` block set aside)
         and the provenance mapping (empty when there is none).
+
+    Examples
+    --------
+    >>> policy, provenance = read_policy_with_provenance("quality")
+    >>> provenance
+    {}
     """
-    import yaml
+    from .policy import load_policy, split_provenance
 
-    from .policy import load_policy, policy_from_dict
-
-    text = Path(path).read_text(encoding="utf-8-sig")
-    data = yaml.safe_load(text)
-    if not isinstance(data, dict) or PROVENANCE_KEY not in data:
-        return load_policy(path), {}
-    prov = data.pop(PROVENANCE_KEY) or {}
-    return policy_from_dict(data, source=str(path)), prov
+    return split_provenance(load_policy(path))
 
 
 def write_policy(policy, path: str | Path | None, provenance: Mapping | None = None, *,
@@ -1038,13 +1070,34 @@ def compare_methods(panel: pd.DataFrame, policy, *, ahp_result: AhpResult | None
         Among ``equal``, ``entropy``, ``critic``, ``pca``, ``evidence``. ``evidence`` runs
         ``perfmodel.stats.predictive_validity`` on ``panel`` unless ``validity_table`` is
         given. A method that cannot run on this data (e.g. no indicator with evidence) is
-        left out and named in ``attrs["skipped"]``.
+        left out with a :class:`~perfmodel.errors.MethodSkipped` warning (a
+        :class:`~perfmodel.errors.PerfmodelWarning` carrying ``method`` and ``reason``).
+        ``attrs["skipped"]`` (method -> reason) is still set for one version; it is
+        deprecated: catch the warnings instead.
 
     Returns
     -------
     pandas.DataFrame
         Tidy: ``indicator``, ``dimension``, ``method`` (``policy`` for the current
         weights), ``weight`` (within the dimension, summing to 1 per dimension and method).
+
+    Examples
+    --------
+    Without a validity table that gives evidence, the ``evidence`` method cannot run; it is
+    left out with a :class:`~perfmodel.errors.MethodSkipped` warning:
+
+    >>> import warnings
+    >>> import pandas as pd
+    >>> from perfmodel.errors import MethodSkipped
+    >>> from perfmodel.policy import load_policy
+    >>> pol = load_policy("efficiency")
+    >>> panel = pd.DataFrame({"supervisor_id": ["S1"], "period": ["2026Q3"]})
+    >>> none = pd.DataFrame(columns=["process", "result", "coef", "se", "p_adj", "verdict"])
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     table = compare_methods(panel, pol, methods=("equal", "evidence"), validity_table=none)
+    >>> sorted(set(table["method"])), [w.message.method for w in caught if w.category is MethodSkipped]
+    (['equal', 'policy'], ['evidence'])
     """
     from .errors import PerfmodelError
     from .policy import load_policy
@@ -1084,8 +1137,9 @@ def compare_methods(panel: pd.DataFrame, policy, *, ahp_result: AhpResult | None
             raise
         except PerfmodelError as exc:
             skipped[m] = str(exc)
+            warnings.warn(MethodSkipped(m, str(exc)), stacklevel=2)
     out = pd.DataFrame(rows)
-    out.attrs["skipped"] = skipped
+    out.attrs["skipped"] = skipped  # deprecated: the MethodSkipped warnings say the same
     return out
 
 

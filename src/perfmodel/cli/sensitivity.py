@@ -59,7 +59,6 @@ def _range(text: str | None):
 
 def handle(args) -> int:
     from ..periods import parse_period
-    from ..policy import load_policy
     from ..weights import read_policy_with_provenance
     from ..sensitivity import DEFAULT_CONCENTRATION, rank_uncertainty
     from .weights import load_panel, write_table
@@ -71,10 +70,7 @@ def handle(args) -> int:
     period = parse_period(args.period).id
     check_output(args.out, data=args.data, policy=args.policy, inputs=[args.panel])
     salt = salt_for(args.pseudonymize, args.salt_file, outputs=[args.out] if args.out else [])
-    if str(args.policy).lower().endswith((".yaml", ".yml")):
-        policy, _ = read_policy_with_provenance(args.policy)  # a policy written by `weights`
-    else:
-        policy = load_policy(args.policy)
+    policy, _ = read_policy_with_provenance(args.policy)  # a preset, a file, or a file written by `weights`
     people = None
     if args.panel:
         panel = load_panel(None, args.panel, [period])

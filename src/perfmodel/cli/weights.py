@@ -165,13 +165,9 @@ def handle(args) -> int:
     import pandas as pd
 
     from .. import weights as W
-    from ..policy import load_policy
     from ..policy import presets as _presets
 
-    if str(args.policy).lower().endswith((".yaml", ".yml")):
-        base, _ = W.read_policy_with_provenance(args.policy)  # may itself come from `weights`
-    else:
-        base = load_policy(args.policy)
+    base, _ = W.read_policy_with_provenance(args.policy)  # a preset, a file, or a file written by `weights`
     from ._guards import check_output
 
     check_output(args.table, option="--table", data=args.data, policy=args.policy,
@@ -236,10 +232,14 @@ def handle(args) -> int:
                 for d in dims:
                     members = base.of_dimension(d)
                     if members:
-                        with _warnings.catch_warnings():  # printed once below, as one line each
-                            _warnings.simplefilter("ignore", PerfmodelWarning)
+                        with _warnings.catch_warnings(record=True) as caught:  # printed once below, one line each
+                            _warnings.simplefilter("always", PerfmodelWarning)
                             table = fn(panel, members)
-                        warnings.extend(f"{d}: {w}" for w in table.attrs.get("warnings", []))
+                        for w in caught:
+                            if issubclass(w.category, PerfmodelWarning):
+                                warnings.append(f"{d}: {w.message}")
+                            else:  # any other warning goes on as it came
+                                _warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
                         tables.append(table)
     extra = {"floor": args.floor} if args.method == "evidence" else {}
     extra["dimension_weights"] = "given (--result-weight)" if args.result_weight is not None else "kept"

@@ -102,7 +102,7 @@ def show_methods(ctx, hist: pd.DataFrame, ahp_res):
 
     import warnings
 
-    from ..errors import PerfmodelWarning
+    from ..errors import MethodSkipped, PerfmodelWarning
 
     heading("calibration_methods", ctx.lang)
     with warnings.catch_warnings(record=True) as caught:  # said on the page, not on the kernel's stderr
@@ -110,13 +110,15 @@ def show_methods(ctx, hist: pd.DataFrame, ahp_res):
         cmp = W.compare_methods(hist, ctx.policy, ahp_result=ahp_res if ahp_res.consistent else None)
     wide = methods_table(cmp, ctx.lang)
     table(wide, ctx.lang, {m: "{:.3f}" for m in wide.columns[2:]})
-    for message in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, PerfmodelWarning)):
+    said = [w for w in caught if issubclass(w.category, PerfmodelWarning) and not issubclass(w.category, MethodSkipped)]
+    for message in dict.fromkeys(str(w.message) for w in said):
         text(t("calibration_warning", ctx.lang, message=md_escape(message)))
     for w in caught:  # any other warning goes on as it came
         if not issubclass(w.category, PerfmodelWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    for m, reason in cmp.attrs.get("skipped", {}).items():
-        text(t("calibration_skipped", ctx.lang, method=m, reason=md_escape(reason)))
+    for w in caught:  # a method that could not run on these data
+        if issubclass(w.category, MethodSkipped):
+            text(t("calibration_skipped", ctx.lang, method=w.message.method, reason=md_escape(w.message.reason)))
     import matplotlib.pyplot as plt
 
     fig = W.plot_comparison(cmp, lang=ctx.lang)
@@ -162,7 +164,7 @@ def show_fragility(ctx, new_policy, draws: int = settings.DRAWS, threshold: floa
         pairs.append((t("calibration_proposed", ctx.lang, version=new_policy.version), new_policy))
     for label, pol in pairs:
         res = rank_uncertainty(panel_now, pol, draws=draws, seed=ctx.seed, supervisors=ctx.supervisors)
-        s = res.summary(threshold).iloc[0]
+        s = res.by_period(threshold).iloc[0]
         text(f"**{md_escape(label)}** — " + t("calibration_fragile_count", ctx.lang, n=int(s["n_fragile"]),
                                                total=int(s["n_ranked"]),
                                                width=f"{s['mean_rank_interval']:.1f}"))

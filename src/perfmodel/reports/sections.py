@@ -24,6 +24,10 @@ from ..errors import PerfmodelError, UsageError
 from ..audit import ADJUSTMENTS_FILE
 from .inert import visible
 from ..i18n import check_lang, coaching_topic, columns, indicator_label, ordinal, t
+# targets: one module says what a target is, whether it is met and how to state it
+from ..targets import PERCENTILE_TARGET, band_target, fmt_value, target_text  # noqa: F401 - re-exported
+from ..targets import meets, rule_for
+from ..targets import meets as met_target  # noqa: F401 - the former name
 from .paths import resolve_path
 
 # --------------------------------------------------------------------------- display helpers
@@ -162,120 +166,6 @@ def table(df: pd.DataFrame, lang: str = "en", formats: dict | None = None, renam
 def figure(fig):
     """Display a matplotlib figure (as PNG)."""
     _display(fig)
-
-
-def fmt_value(indicator: str, value) -> str:
-    """Format an indicator value in its unit: shares as percent, hours with h, scores with 2 decimals."""
-    if value is None or (isinstance(value, float) and not np.isfinite(value)) or pd.isna(value):
-        return "—"
-    try:
-        unit = cat.indicator(indicator).get("unit", "")
-    except KeyError:
-        unit = ""
-    value = float(value)
-    if unit == "share":
-        return f"{100 * value:.1f} %"
-    if unit == "hours":
-        return f"{value:.1f} h"
-    if unit in ("score", "ratio"):
-        return f"{value:.2f}"
-    return f"{value:.2f}"
-
-
-def _deduction_text(rule, lang: str) -> str:
-    """``≤ 5.0 %, −5 per +1 pt``: the target (default 0) and the points lost per step away from it."""
-    if rule.points is None:
-        return "—"
-    ind = rule.indicator
-    try:
-        unit = cat.indicator(ind).get("unit", "")
-    except KeyError:
-        unit = ""
-    # one step: a percentage point for shares, an hour for hours, one unit otherwise
-    step = {"share": 0.01, "hours": 1.0}.get(unit, 1.0)
-    step_word = messages.text(f"rule_text.deduction_step_{unit}", lang) if unit in ("share", "hours") else ""
-    lost = rule.points * step
-    target = rule.target if rule.target is not None else 0.0
-    higher = rule.direction == "higher"
-    sign = "≥" if higher else "≤"
-    return messages.text("rule_text.deduction", lang, sign=sign, target=fmt_value(ind, target), lost=f"{lost:g}",
-                         way=messages.text(f"rule_text.deduction_way_{rule.direction}", lang), step=step_word)
-
-
-# A percentile rule has no target in the policy: the report's target is the median rank
-# (score 50 = percentile rank 50 among the supervisors of the period with a value).
-PERCENTILE_TARGET = 50.0
-
-
-def band_target(rule) -> tuple[float, float] | None:
-    """The band that counts as the target of a ``bands`` rule: ``(threshold, points)``.
-
-    The target level is 100 points (the bands' highest points when no band gives 100);
-    the target band is the least demanding band that scores at least that level (lowest
-    threshold when higher is better, highest when lower is better). None without bands.
-    """
-    if not rule.bands:
-        return None
-    level = min(100.0, max(float(p) for _, p in rule.bands))
-    reaching = [(float(th), float(p)) for th, p in rule.bands if float(p) >= level - 1e-9]
-    pick = min if rule.direction == "higher" else max
-    return pick(reaching, key=lambda b: b[0])
-
-
-def met_target(rule, values, scores) -> np.ndarray:
-    """Whether each value meets the target of its rule, as the policy defines it (SPEC §4).
-
-    - ``ratio``, ``linear``, ``gate``: x ≥ target (x ≤ target when lower is better);
-    - ``deduction``: x ≥ target (≤ when lower is better; target 0 when not set), where
-      nothing is deducted;
-    - ``bands``: the band score reaches the target band's points (see :func:`band_target`);
-    - ``percentile``: the score (the percentile rank among the supervisors of the period,
-      0 worst … 100 best) is at least :data:`PERCENTILE_TARGET` (target ``P50``).
-
-    Parameters
-    ----------
-    rule : IndicatorRule
-    values, scores : array-like of float
-        Indicator values and their scores under ``rule`` (same order; NaN = missing).
-
-    Returns
-    -------
-    numpy.ndarray
-        1.0 (met), 0.0 (not met) or NaN where the value is missing.
-    """
-    x = np.asarray(values, dtype=float)
-    sc = np.asarray(scores, dtype=float)
-    higher = rule.direction == "higher"
-    if rule.rule in ("ratio", "linear", "gate", "deduction"):
-        target = rule.target if rule.target is not None else (0.0 if rule.rule == "deduction" else np.nan)
-        met = (x >= target) if higher else (x <= target)
-    elif rule.rule == "bands":
-        band = band_target(rule)
-        met = sc >= band[1] - 1e-9 if band else np.zeros(x.shape, dtype=bool)
-    elif rule.rule == "percentile":
-        met = sc >= PERCENTILE_TARGET - 1e-9
-    else:
-        met = sc >= 100 - 1e-9
-    out = np.where(met, 1.0, 0.0)
-    out[np.isnan(x)] = np.nan
-    return out
-
-
-def target_text(rule, lang: str = "en") -> str:
-    """Describe the target of a policy rule (target value, target band or deduction points)."""
-    ind = rule.indicator
-    if rule.rule in ("ratio", "linear", "gate") and rule.target is not None:
-        sign = "≥" if rule.direction == "higher" else "≤"
-        return f"{sign} {fmt_value(ind, rule.target)}"
-    if rule.rule == "bands" and rule.bands:
-        sign = "≥" if rule.direction == "higher" else "≤"
-        return f"{sign} {fmt_value(ind, band_target(rule)[0])}"
-    if rule.rule == "deduction":
-        return _deduction_text(rule, lang)
-    if rule.rule == "percentile":
-        k = f"{PERCENTILE_TARGET:g}"
-        return messages.text("rule_text.percentile", lang, k=k)
-    return "—"
 
 
 def _median(values) -> float:
@@ -501,15 +391,15 @@ def indicator_table(ctx: ReportContext) -> pd.DataFrame:
         scol = f"score_{ind}"
         s = ctx.scores[scol] if scol in ctx.scores else pd.Series(np.nan, index=ctx.scores.index)
         x = keyed[ind].to_numpy(dtype=float) if ind in keyed else np.full(len(keyed), np.nan)
-        met = met_target(rule, x, s.to_numpy(dtype=float))
+        met = meets(rule, x, s.to_numpy(dtype=float))
         if ctx.policy.goals == "replace" and ctx.policy.agreed:  # each against their own target
-            met = np.array([met_target(ctx.policy.rule_for(ind, sid, ctx.period), [v], [sc])[0] for sid, v, sc
+            met = np.array([meets(rule_for(ctx.policy, ind, sid, ctx.period), [v], [sc])[0] for sid, v, sc
                             in zip(keyed["supervisor_id"], x, s.to_numpy(dtype=float))])
         met = met[~np.isnan(met)]
         rows.append({"indicator": indicator_label(ind, lang), "dimension": t(rule.dimension, lang),
                      "weight": summary.loc[ind, "weight"],
                      "effective_weight": summary.loc[ind, "effective_weight"], "rule": t(f"rule_{rule.rule}", lang),
-                     "target": target_text(rule, lang), "median_value": fmt_value(ind, _median(values)),
+                     "target": target_text(rule, lang=lang), "median_value": fmt_value(ind, _median(values)),
                      "met_target": float(met.mean()) if met.size else np.nan,
                      "median_score": _median(s), "available": int(values.notna().sum())})
     return pd.DataFrame(rows)
@@ -1020,18 +910,18 @@ def own_indicator_table(ctx: ReportContext, supervisor_id: str) -> pd.DataFrame:
     agreed = own_goals(ctx, sid)
     replaces = ctx.policy.goals == "replace"
     for ind in ctx.policy.weighted_indicators:
-        rule = ctx.policy.rule_for(ind, sid, ctx.period)  # the agreed target when it replaces the policy's
+        rule = rule_for(ctx.policy, ind, sid, ctx.period)  # the agreed target when it replaces the policy's
         val = own_w[ind].iloc[0] if ind in own_w and len(own_w) else np.nan
         sc = own_s.get(f"score_{ind}", np.nan)
         ew = float(summary.loc[ind, "effective_weight"])
         rows.append({"indicator": ind, "label": indicator_label(ind, ctx.lang), "dimension": rule.dimension,
                      "effective_weight": ew, "value": fmt_value(ind, val),
-                     "target": target_text(rule, ctx.lang) + (t("agreed_mark", ctx.lang)
+                     "target": target_text(rule, lang=ctx.lang) + (t("agreed_mark", ctx.lang)
                                                              if replaces and ind in agreed else ""),
                      "agreed_target": agreed.get(ind, ""),
                      "indicator_score": sc,
                      "points_lost": ew * max(0.0, 100.0 - sc) if pd.notna(sc) else np.nan,
-                     "met": float(met_target(rule, [val], [sc])[0]), "basis": bases.get(ind, "")})
+                     "met": float(meets(rule, [val], [sc])[0]), "basis": bases.get(ind, "")})
     return pd.DataFrame(rows)
 
 
@@ -1245,7 +1135,7 @@ def show_recorded_policy(actx: AuditContext):
         policy = audit.load_policy_text(pol["text"])
         summary = policy.summary()
         # the target as the other pages state it (>= 80.0 %, not 0.8)
-        summary["target"] = [target_text(policy.indicators[i], lang) for i in summary["indicator"]]
+        summary["target"] = [target_text(policy.indicators[i], lang=lang) for i in summary["indicator"]]
         summary["indicator"] = summary["indicator"].map(lambda i: indicator_label(i, lang))
         summary["dimension"] = summary["dimension"].map(lambda d: t(d, lang))
         summary["rule"] = summary["rule"].map(lambda r: t(f"rule_{r}", lang))

@@ -7,11 +7,28 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from ..deprecation import keyword_only
 from ..errors import PerfmodelWarning, UsageError
+from ..result import ResultFrame
 from . import _fe
 from ._panel import check_unique
 
 EFFECTS = ("entity", "twoway")
+
+
+class RegressionTable(ResultFrame):
+    """What :func:`panel_regression` returns: its tidy table (a DataFrame) and a
+    :class:`perfmodel.result.Result` (``summary()`` adds ``n_obs``, ``n_groups``,
+    ``n_clusters``)."""
+
+    title = "Fixed-effects panel regression (cluster-robust CR1)"
+
+    def headline(self) -> dict:
+        """``n_obs``, ``n_groups`` and ``n_clusters`` of the fit (empty for an empty table)."""
+        if not len(self):
+            return {}
+        first = self.iloc[0]
+        return {k: int(first[k]) for k in ("n_obs", "n_groups", "n_clusters")}
 
 # Below this many clusters cluster-robust t tests over-reject (Cameron and Miller 2015,
 # section VI); predictive_validity switches to a wild cluster bootstrap at the same point.
@@ -22,7 +39,8 @@ FEW_CLUSTERS = 30
 WITHIN_TOLERANCE = 1e-12
 
 
-def panel_regression(df: pd.DataFrame, y: str, x, entity: str, time: str,
+@keyword_only("entity", "time", "effects", "cluster", "alpha")
+def panel_regression(df: pd.DataFrame, y: str, x, *, entity: str, time: str,
                      effects: str = "entity", cluster: str | None = None,
                      alpha: float = 0.05) -> pd.DataFrame:
     """Fixed-effects panel regression with cluster-robust (CR1) standard errors.
@@ -39,7 +57,9 @@ def panel_regression(df: pd.DataFrame, y: str, x, entity: str, time: str,
     x : str or list of str
         Regressor column(s).
     entity, time : str
-        Columns identifying the entity (e.g. ``supervisor_id``) and the period.
+        Columns identifying the entity (e.g. ``supervisor_id``) and the period
+        (keyword-only; by position they still work for one version, with a
+        DeprecationWarning, as do ``effects``, ``cluster`` and ``alpha``).
     effects : {"entity", "twoway"}
         Entity fixed effects only, or entity and time fixed effects.
     cluster : str, optional
@@ -92,7 +112,7 @@ def panel_regression(df: pd.DataFrame, y: str, x, entity: str, time: str,
     >>> from statsmodels.datasets import grunfeld
     >>> g = grunfeld.load_pandas().data
     >>> g = g[g.firm != "American Steel"]
-    >>> panel_regression(g, "invest", ["value", "capital"], "firm", "year")[["term", "coef"]].round(4)
+    >>> panel_regression(g, "invest", ["value", "capital"], entity="firm", time="year")[["term", "coef"]].round(4)
           term    coef
     0    value  0.1101
     1  capital  0.3101
@@ -148,16 +168,16 @@ def panel_regression(df: pd.DataFrame, y: str, x, entity: str, time: str,
     if n_clusters < 2:
         raise UsageError(f"panel_regression: every row is in one {cluster} cluster; cluster-robust "
                          "errors need at least 2 clusters (better 30 or more)")
-    if n_clusters < FEW_CLUSTERS:
+    if n_clusters < FEW_CLUSTERS:  # stacklevel 3: past the keyword_only wrapper, at the caller
         warnings.warn(f"panel_regression: only {n_clusters} {cluster} clusters; with fewer than "
                       f"{FEW_CLUSTERS} the t({n_clusters - 1}) p-values and intervals are too "
-                      "optimistic -- prefer a wild cluster bootstrap", PerfmodelWarning, stacklevel=2)
+                      "optimistic -- prefer a wild cluster bootstrap", PerfmodelWarning, stacklevel=3)
     fit = _fe.cluster_fit(ab.z[:, 0], xt, clu, n_clu, k_extra)
     se = np.sqrt(np.diag(fit.vcov))
     tval = fit.coef / se
     p = 2 * sps.t.sf(np.abs(tval), fit.df)
     q = sps.t.ppf(1 - alpha / 2, fit.df)
-    return pd.DataFrame({
+    return RegressionTable({
         "term": xs, "coef": fit.coef, "se": se, "t": tval, "p": p,
         "ci_low": fit.coef - q * se, "ci_high": fit.coef + q * se,
         "n_obs": n, "n_groups": int(np.count_nonzero(ab.counts)), "n_clusters": fit.n_clusters,

@@ -5,8 +5,24 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from ..deprecation import keyword_only
 from ..errors import UsageError
+from ..result import ResultFrame
 from ._panel import indicator_columns, period_positions
+
+
+class ReliabilityTable(ResultFrame):
+    """What :func:`reliability` returns: its tidy table (a DataFrame) and a
+    :class:`perfmodel.result.Result`."""
+
+    title = "Reliability of the indicators (ICC(1), rank stability)"
+
+
+class CronbachAlpha(ResultFrame):
+    """What :func:`cronbach_alpha` returns: its one-row table (a DataFrame) and a
+    :class:`perfmodel.result.Result`."""
+
+    title = "Cronbach's alpha"
 
 
 def _icc1(values: np.ndarray, groups: np.ndarray) -> float:
@@ -41,7 +57,8 @@ def _rank_stability(sub: pd.DataFrame, col: str, entity: str, time: str) -> tupl
     return (float(np.mean(rhos)) if rhos else np.nan), len(rhos)
 
 
-def reliability(panel: pd.DataFrame, indicators=None, entity: str = "supervisor_id",
+@keyword_only("entity", "time")
+def reliability(panel: pd.DataFrame, indicators=None, *, entity: str = "supervisor_id",
                 time: str = "period") -> pd.DataFrame:
     """Reliability of each indicator as a measure of the supervisor.
 
@@ -52,7 +69,8 @@ def reliability(panel: pd.DataFrame, indicators=None, entity: str = "supervisor_
     indicators : list of str, optional
         Indicator columns to assess; default every catalogue indicator present.
     entity, time : str
-        Column names of the supervisor and the period. Periods are ids such as ``2026Q3``
+        Column names of the supervisor and the period (keyword-only; by position they
+        still work for one version, with a DeprecationWarning). Periods are ids such as ``2026Q3``
         or ``2026-09``, or whole numbers; see
         :func:`perfmodel.stats._panel.period_positions`.
 
@@ -77,6 +95,20 @@ def reliability(panel: pd.DataFrame, indicators=None, entity: str = "supervisor_
     ----------
     Shrout, P. E. and Fleiss, J. L. (1979). Intraclass correlations: uses in assessing rater
     reliability. Psychological Bulletin 86(2), 420-428.
+
+    Examples
+    --------
+    Two supervisors who keep their distance in every period: all the variance is between
+    them (ICC 1) and they keep their order (rank stability 1).
+
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame({"supervisor_id": ["A", "B"] * 3 + ["C"] * 3,
+    ...                       "period": ["2026Q1", "2026Q1", "2026Q2", "2026Q2", "2026Q3", "2026Q3",
+    ...                                  "2026Q1", "2026Q2", "2026Q3"],
+    ...                       "csat": [4.0, 3.0, 4.0, 3.0, 4.0, 3.0, 2.0, 2.0, 2.0]})
+    >>> reliability(panel, ["csat"])[["indicator", "icc", "rank_stability", "n_period_pairs"]]
+      indicator  icc  rank_stability  n_period_pairs
+    0      csat  1.0             1.0               2
     """
     cols = indicator_columns(panel, indicators, entity, time)
     rows = []
@@ -89,7 +121,7 @@ def reliability(panel: pd.DataFrame, indicators=None, entity: str = "supervisor_
         rows.append({"indicator": col, "icc": icc, "rank_stability": rho, "n_period_pairs": n_pairs,
                      "n_obs": len(sub), "n_supervisors": sub[entity].nunique(),
                      "n_periods": sub[time].nunique()})
-    return pd.DataFrame(rows, columns=["indicator", "icc", "rank_stability", "n_period_pairs",
+    return ReliabilityTable(rows, columns=["indicator", "icc", "rank_stability", "n_period_pairs",
                                        "n_obs", "n_supervisors", "n_periods"])
 
 
@@ -157,4 +189,4 @@ def cronbach_alpha(df: pd.DataFrame, items, *, ci: float = 0.95, alpha: float | 
         a = k / (k - 1) * (1 - x.var(ddof=1).sum() / total_var) if total_var > 0 else np.nan
         f_hi, f_lo = sps.f.ppf([1 - alpha / 2, alpha / 2], n - 1, (n - 1) * (k - 1))
         lo, hi = 1 - (1 - a) * f_hi, 1 - (1 - a) * f_lo
-    return pd.DataFrame([{"alpha": a, "ci_low": lo, "ci_high": hi, "n": n, "k": k}])
+    return CronbachAlpha([{"alpha": a, "ci_low": lo, "ci_high": hi, "n": n, "k": k}])

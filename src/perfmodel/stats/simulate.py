@@ -1,11 +1,14 @@
 """Simulated wide indicator panels with known lagged effects (for power studies and checks)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from .. import catalogue
 from ..periods import period_range
+from ..result import Result, Unpackable
 
 
 def simulate_panel(n_supervisors: int = 200, start: str = "2024Q1", end: str = "2025Q4",
@@ -37,10 +40,17 @@ def simulate_panel(n_supervisors: int = 200, start: str = "2024Q1", end: str = "
 
     Returns
     -------
-    panel : pandas.DataFrame
-        ``supervisor_id``, ``period`` and one float column per indicator.
-    truth : pandas.DataFrame
-        The effects: ``process``, ``result``, ``lag``, ``coef``.
+    SimulatedPanel
+        ``panel`` (also its ``table``): ``supervisor_id``, ``period`` and one float column
+        per indicator; ``truth``: the effects, ``process``, ``result``, ``lag``, ``coef``.
+        ``panel, truth = simulate_panel(...)`` still works for one version, with a
+        DeprecationWarning.
+
+    Examples
+    --------
+    >>> sim = simulate_panel(3, "2026Q1", "2026Q2", process=["reopen_rate"], results=["csat"], seed=1)
+    >>> sim.panel[["supervisor_id", "period"]].values.tolist()[:2], len(sim.truth)
+    ([['S0000', '2026Q1'], ['S0000', '2026Q2']], 0)
     """
     process = list(process) if process is not None else catalogue.ids_of("process")
     results = list(results) if results is not None else catalogue.ids_of("result")
@@ -80,4 +90,36 @@ def simulate_panel(n_supervisors: int = 200, start: str = "2024Q1", end: str = "
         for c in [*process, *results]:
             out.loc[rng.random(len(out)) < missing, c] = np.nan
     truth = pd.DataFrame(effects, columns=["process", "result", "lag", "coef"])
-    return out, truth
+    return SimulatedPanel(out, truth, seed)
+
+
+@dataclass(frozen=True)
+class SimulatedPanel(Unpackable, Result):
+    """What :func:`simulate_panel` drew (a :class:`perfmodel.result.Result`).
+
+    Attributes
+    ----------
+    panel : pandas.DataFrame
+        The wide panel (``table``).
+    truth : pandas.DataFrame
+        The true effects: ``process``, ``result``, ``lag``, ``coef``.
+    seed : int
+    """
+
+    panel: pd.DataFrame
+    truth: pd.DataFrame
+    seed: int
+
+    title = "Simulated panel"
+    _unpack = ("panel", "truth")
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """:attr:`panel`."""
+        return self.panel
+
+    def headline(self) -> dict:
+        """``supervisors``, ``periods``, ``effects`` (``process -> result (lag L): coef``) and ``seed``."""
+        effects = "; ".join(f"{r.process} -> {r.result} (lag {r.lag}): {r.coef:g}" for r in self.truth.itertuples())
+        return {"supervisors": self.panel["supervisor_id"].nunique(), "periods": self.panel["period"].nunique(),
+                "effects": effects or "none", "seed": self.seed}

@@ -8,7 +8,9 @@ import pandas as pd
 from scipy import stats as sps
 
 from .. import catalogue, settings
+from ..deprecation import keyword_only
 from ..errors import UsageError
+from ..result import ResultFrame
 from . import _fe
 from ._panel import dense, indicator_columns
 
@@ -17,6 +19,20 @@ COLUMNS = ["process", "result", "lag", "coef", "std_effect", "se", "ci_low", "ci
            "n_supervisors", "n_periods", "n_obs"]
 
 WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
+
+
+class ValidityTable(ResultFrame):
+    """What :func:`predictive_validity` returns: its tidy table (a DataFrame) and a
+    :class:`perfmodel.result.Result` (``summary()`` counts the verdicts)."""
+
+    title = "Predictive validity of the process indicators"
+
+    def headline(self) -> dict:
+        """Pairs per verdict (``predicts``, ``contrary``, ``no evidence``, ``insufficient data``)."""
+        if "verdict" not in self.columns:
+            return {}
+        counts = pd.Series(self["verdict"]).value_counts()
+        return {v: int(counts.get(v, 0)) for v in ("predicts", "contrary", "no evidence", "insufficient data")}
 
 
 def benjamini_hochberg(p) -> np.ndarray:
@@ -166,8 +182,9 @@ def _oos_gain(z: np.ndarray, valid: np.ndarray, min_train: int) -> float:
     return float(1 - sse1 / sse0) if sse0 > 0 else np.nan
 
 
-def predictive_validity(panel: pd.DataFrame, process=None, results=None, lag: int = settings.LAG,
-                        entity: str = "supervisor_id", time: str = "period", *,
+@keyword_only("entity", "time")
+def predictive_validity(panel: pd.DataFrame, process=None, results=None, lag: int = settings.LAG, *,
+                        entity: str = "supervisor_id", time: str = "period",
                         alpha: float = settings.ALPHA, min_obs: int = 30, min_periods: int = 3,
                         min_supervisors: int = 5, bootstrap_below: int = 30,
                         n_boot: int = settings.BOOT, seed: int = settings.SEED, oos: bool = True,
@@ -190,7 +207,8 @@ def predictive_validity(panel: pd.DataFrame, process=None, results=None, lag: in
         Periods between predictor and outcome (on the calendar: a period absent from the
         data still counts).
     entity, time : str
-        Column names of the supervisor and the period.
+        Column names of the supervisor and the period (keyword-only; by position they
+        still work for one version, with a DeprecationWarning).
     alpha : float
         Level of the tests (on the BH-adjusted p) and of the intervals (1 - alpha).
     min_obs, min_periods, min_supervisors : int
@@ -255,6 +273,20 @@ def predictive_validity(panel: pd.DataFrame, process=None, results=None, lag: in
     Webb, M. D. (2023). Reworking wild bootstrap-based inference for clustered errors.
     Canadian Journal of Economics 56(3), 839-858.
     Benjamini, Y. and Hochberg, Y. (1995). JRSS B 57(1), 289-300.
+
+    Examples
+    --------
+    A simulated panel where first response time lowers next quarter's csat (coef -0.5) and
+    the reopen rate does nothing:
+
+    >>> from perfmodel.stats import simulate_panel
+    >>> sim = simulate_panel(60, effects=[{"process": "first_response_hours", "result": "csat",
+    ...                                    "lag": 1, "coef": -0.5}],
+    ...                      process=["first_response_hours", "reopen_rate"], results=["csat"], seed=2)
+    >>> predictive_validity(sim.panel, ["first_response_hours", "reopen_rate"], ["csat"], oos=False)[["process", "verdict"]]
+                    process      verdict
+    0  first_response_hours     predicts
+    1           reopen_rate  no evidence
     """
     if int(lag) != lag or lag < 1:
         raise UsageError(f"lag={lag!r}: use a whole number of periods, 1 or more")
@@ -292,7 +324,7 @@ def predictive_validity(panel: pd.DataFrame, process=None, results=None, lag: in
     out["verdict"] = np.where(insufficient, "insufficient data",
                               np.where(sig & right, "predicts",
                                        np.where(sig, "contrary", "no evidence")))
-    return out
+    return ValidityTable(out)
 
 
 def _one_pair(p_col, r_col, lag, ym, xm, n_ent, n_t, alpha, min_obs, min_periods,

@@ -15,6 +15,8 @@ from .. import catalogue as cat
 from ..dataset import Dataset
 from ..errors import PerfmodelError, UsageError
 from ..periods import Period, parse_period, period_containing
+from ..result import Result
+from ..targets import rule_for, stated_target
 from . import projection as proj
 from . import reasons
 from .cut import as_of_timestamp, cut_dataset
@@ -41,8 +43,9 @@ _RANGE = {"share": (0.0, 1.0), "score": (1.0, 5.0)}
 
 
 @dataclass
-class WatchResult:
-    """What :func:`watch` found.
+class WatchResult(Result):
+    """What :func:`watch` found (a :class:`perfmodel.result.Result`: ``table`` is
+    :attr:`projections`, ``summary()`` counts the results at risk).
 
     Attributes
     ----------
@@ -89,17 +92,36 @@ class WatchResult:
     fits: dict = field(default_factory=dict)
 
 
-def rule_target(rule) -> float | None:
-    """The target of a policy rule: ``target`` when set; for bands, the threshold that scores 100.
+    title = "Mid-period watch"
 
-    Returns None for rules without a target (percentile, deduction without target).
+    @property
+    def table(self) -> pd.DataFrame:
+        """:attr:`projections`."""
+        return self.projections
+
+    def headline(self) -> dict:
+        """``period``, ``as_of``, ``at_risk`` (projections at risk) and ``supervisors_at_risk``."""
+        risk = self.projections[self.projections["at_risk"].fillna(False).astype(bool)] if len(self.projections) else self.projections
+        return {"period": self.period, "as_of": str(self.as_of), "at_risk": len(risk),
+                "supervisors_at_risk": risk["supervisor_id"].nunique() if len(risk) else 0}
+
+
+def rule_target(rule) -> float | None:
+    """The target value the policy states for ``rule`` (:func:`perfmodel.targets.stated_target`).
+
+    Returns
+    -------
+    float or None
+        None for rules without a stated target (percentile, deduction without target).
+
+    Examples
+    --------
+    >>> from perfmodel.policy import load_policy
+    >>> pol = load_policy("efficiency")
+    >>> rule_target(pol.indicators["complaint_resolution_rate"]), rule_target(pol.indicators["tickets_per_staff_day"])
+    (0.8, None)
     """
-    if getattr(rule, "target", None) is not None:
-        return float(rule.target)
-    if getattr(rule, "rule", None) == "bands" and rule.bands:
-        full = [t for t, s in rule.bands if s >= 100]
-        return float(full[-1] if full else rule.bands[0][0])
-    return None
+    return stated_target(rule)
 
 
 def partial_period(period: Period, as_of: pd.Timestamp) -> Period:
@@ -305,7 +327,7 @@ def watch(dataset: Dataset, period, as_of, policy="efficiency", *, threshold: fl
         cur = ptd_now[ptd_now["indicator"] == r][["supervisor_id", "value", "denominator"]]
         now = now.merge(cur, on="supervisor_id", how="left").merge(
             priors[priors["period"] == p.id].drop(columns="period"), on="supervisor_id", how="left")
-        target = np.array([rule_target(pol.rule_for(r, s, p.id)) for s in now["supervisor_id"]], dtype=float)
+        target = np.array([rule_target(rule_for(pol, r, s, p.id)) for s in now["supervisor_id"]], dtype=float)
         if fit is None:
             pred = pd.DataFrame({c: np.nan for c in ("projected", "sd", "low", "high", *WEIGHTS)},
                                 index=now.index)
@@ -352,7 +374,7 @@ def _warnings(projections, ptd_now, hist_wide, validity, pol, p, lang, max_drive
         for _, d in drv.iterrows():
             proc = d["process"]
             value = now.get((s, proc), np.nan)
-            rule = pol.rule_for(proc, s, p.id) if proc in pol.indicators else None
+            rule = rule_for(pol, proc, s, p.id) if proc in pol.indicators else None
             ref = rule_target(rule) if rule is not None else None
             kind = "target"
             if ref is None:
