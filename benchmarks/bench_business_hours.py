@@ -7,7 +7,7 @@ same run with them left out (``indicators=`` every other catalogue id, as
 ``perfmodel indicators --indicator ...`` would select them).
 
 The two runs alternate, each in its own child process, ``--repeat`` times; the medians
-are compared. The data are the ones of ``bench_indicators.py`` (``perfmodel.synth``, eight
+are compared. The data are the ones of ``bench_indicators.py`` (``perfmodel.data.synth``, eight
 quarters, Parquet, with its ``calendar.yaml``: lunch breaks and per-team hours), written
 once to ``benchmarks/_data`` and reused.
 
@@ -34,7 +34,7 @@ BUSINESS = ("first_response_business_hours", "complaint_handling_business_hours"
 
 
 def run(folder: Path, with_business: bool) -> dict:
-    from perfmodel import catalogue
+    from perfmodel.core import catalogue
     from perfmodel.indicators import compute_indicators
 
     ids = [i for i in catalogue.indicator_ids() if with_business or i not in BUSINESS]

@@ -6,7 +6,7 @@ Goals: the full panel (every indicator, every supervisor, every quarter) takes a
 Measured, each in its own child process (so that each peak resident memory is its own):
 
 panel     ``compute_indicators(folder, trusted=True)``: DuckDB reads the dataset's Parquet
-          files directly (the dataset is clean: it was just written by perfmodel.synth).
+          files directly (the dataset is clean: it was just written by perfmodel.data.synth).
 memory    the in-memory path: the tables are read with pandas (``load``), then
           ``compute_indicators(Dataset)`` registers them in DuckDB through Arrow
           (``compute``). The validating loader is not timed here (see bench_loader.py).
@@ -23,7 +23,7 @@ memory    the in-memory path: the tables are read with pandas (``load``), then
 (b)       a straightforward pandas implementation of the whole catalogue (below), read
           and compute timed separately. Its numbers are also compared with the panel's.
 
-The data are written once with ``perfmodel.synth.generate`` to
+The data are written once with ``perfmodel.data.synth.generate`` to
 ``benchmarks/_data/indicators_10m`` (git-ignored) and reused afterwards.
 
     .venv/bin/python benchmarks/bench_indicators.py [--tickets 10000000] [--supervisors 2000]
@@ -73,7 +73,7 @@ def ensure_data(tickets: int, supervisors: int) -> Path:
     done = out / "_complete.json"
     if done.exists() and json.loads(done.read_text()) == {"tickets": tickets, "supervisors": supervisors}:
         return out
-    from perfmodel.synth import generate
+    from perfmodel.data.synth import generate
 
     t0 = time.perf_counter()
     generate(out, seed=1, supervisors=supervisors, start=START, end=END, tickets=tickets, fmt="parquet")
@@ -112,7 +112,7 @@ def _read_tables(folder: Path) -> dict[str, pd.DataFrame]:
 
 
 def run_memory(folder: Path) -> dict:
-    from perfmodel.dataset import Dataset
+    from perfmodel.data.dataset import Dataset
     from perfmodel.indicators import compute_indicators
 
     t0 = time.perf_counter()
@@ -164,7 +164,7 @@ def run_join(folder: Path) -> dict:
 
 def run_floor(folder: Path) -> dict:
     from perfmodel.indicators.definitions import UNUSED_COLUMNS
-    from perfmodel.schema import TABLES
+    from perfmodel.data.schema import TABLES
 
     used = [c.name for c in TABLES["tickets"].columns if ("tickets", c.name) not in UNUSED_COLUMNS]
     reads = ", ".join(f'max("{c}")' for c in used if c != "ticket_id")
@@ -202,7 +202,7 @@ def pandas_catalogue(t: dict[str, pd.DataFrame], kind: str = "quarter") -> pd.Da
         supervisor_id, period, indicator, value for every supervisor, quarter and
         indicator (NaN where the denominator is empty).
     """
-    from perfmodel.periods import period_range
+    from perfmodel.core.periods import period_range
 
     tk = t["tickets"]
     created, resolved = tk["created_at"], tk["resolved_at"]
@@ -217,7 +217,7 @@ def pandas_catalogue(t: dict[str, pd.DataFrame], kind: str = "quarter") -> pd.Da
     customers, audits, reviews, budgets = t["customers"], t["audits"], t["peer_reviews"], t["budgets"]
     sups = pd.Index(sorted(t["supervisors"]["supervisor_id"]), name="supervisor_id")
     first, last = created.min(), created.max()
-    from perfmodel.periods import period_containing
+    from perfmodel.core.periods import period_containing
 
     periods = period_range(period_containing(first, kind).id, period_containing(last, kind).id)
     out = []

@@ -16,7 +16,7 @@ notebook kernel beside the command, so both count against the 4 GB). Progress is
 running with ``PERFMODEL_PROGRESS=1`` and looking for a progress bar in the step's stderr.
 
 The data are the Parquet dataset of ``bench_indicators.py`` (``benchmarks/_data/indicators_10m``),
-written with ``perfmodel.synth.generate(..., fmt="parquet")`` when absent.
+written with ``perfmodel.data.synth.generate(..., fmt="parquet")`` when absent.
 
     .venv/bin/python benchmarks/bench_limits.py [--steps indicators,score,report] [--period 2026Q3]
 
@@ -57,7 +57,7 @@ def ensure_data() -> Path:
     marker = DATA / "_complete.json"
     if marker.exists() and json.loads(marker.read_text()) == {"tickets": TICKETS, "supervisors": SUPERVISORS}:
         return DATA
-    from perfmodel.synth import generate
+    from perfmodel.data.synth import generate
 
     print(f"writing {TICKETS:,} tickets for {SUPERVISORS:,} supervisors to {DATA} ...", flush=True)
     generate(DATA, seed=1, supervisors=SUPERVISORS, start=START, end=END, tickets=TICKETS, fmt="parquet")

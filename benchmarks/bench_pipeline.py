@@ -1,7 +1,7 @@
 """Benchmark: the command line's validated path against its trusted path, and memory of whole commands.
 
 Goals (from the one-data-path issue), all measured on the same Parquet dataset written by
-``perfmodel.synth`` (10 million tickets and 2,000 supervisors by default):
+``perfmodel.data.synth`` (10 million tickets and 2,000 supervisors by default):
 
 - validated ``perfmodel indicators`` at most 1.5x ``perfmodel indicators --trusted``
   (wall clock of the command, medians of alternating repetitions, the private working

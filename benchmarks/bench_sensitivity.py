@@ -1,4 +1,4 @@
-"""Benchmark: perfmodel.sensitivity.rank_uncertainty against a plain NumPy baseline.
+"""Benchmark: perfmodel.analysis.sensitivity.rank_uncertainty against a plain NumPy baseline.
 
 Workload: 10 000 draws × 2 000 supervisors × 20 indicators (one period). The baseline is
 the least one can do: one matrix product of the indicator scores by the draws' effective
@@ -16,9 +16,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from perfmodel import scoring
-from perfmodel.policy import load_policy, policy_from_dict
-from perfmodel.sensitivity import rank_uncertainty
+from perfmodel.scoring import scores as scoring
+from perfmodel.scoring.policy import load_policy, policy_from_dict
+from perfmodel.analysis.sensitivity import rank_uncertainty
 
 EXTRA = {  # three diagnostic indicators weighed as results, to reach 20 indicators
     "csat_attitude": {"dimension": "result", "weight": 0.1, "rule": "linear", "floor": 3.8, "target": 4.6},

@@ -1,4 +1,4 @@
-"""Benchmark: ``perfmodel.synth.generate`` at 10 million tickets (parquet).
+"""Benchmark: ``perfmodel.data.synth.generate`` at 10 million tickets (parquet).
 
 Goals: ≤ 60 s wall time and ≤ 4 GB peak memory on 2 cores. The baseline, run in the same
 invocation, writes the same number of random ticket rows (same columns and types) with
@@ -37,7 +37,7 @@ def _cpu_s() -> float:
 
 
 def run_generate(tickets: int, supervisors: int) -> dict:
-    from perfmodel.synth import generate
+    from perfmodel.data.synth import generate
 
     out = DATA / "synth_10m"
     shutil.rmtree(out, ignore_errors=True)

@@ -53,9 +53,9 @@ def main(argv=None) -> int:
 
     from linearmodels.panel import PanelOLS
 
-    from perfmodel import catalogue
-    from perfmodel.periods import parse_period
-    from perfmodel.stats import predictive_validity, simulate_panel
+    from perfmodel.core import catalogue
+    from perfmodel.core.periods import parse_period
+    from perfmodel.analysis.stats import predictive_validity, simulate_panel
 
     start = parse_period("2020Q1")
     end = start

@@ -1,7 +1,7 @@
 """Replay past quarters as if it were mid-quarter and check the watch risks against outcomes.
 
 For every quarter P of a dataset that has at least two earlier quarters, run
-``perfmodel.watch.watch`` as of ``start(P) + 45 days`` (so only what was known then is used),
+``perfmodel.analysis.watch.watch`` as of ``start(P) + 45 days`` (so only what was known then is used),
 then compute P's real period-end values and ask, for each supervisor and weighted result
 indicator: did it miss the policy target?  Prints
 
@@ -29,9 +29,9 @@ import pandas as pd
 
 from perfmodel import load_dataset
 from perfmodel.indicators import compute_indicators
-from perfmodel.periods import period_containing
-from perfmodel.policy import load_policy
-from perfmodel.watch import history_periods, watch
+from perfmodel.core.periods import period_containing
+from perfmodel.scoring.policy import load_policy
+from perfmodel.analysis.watch import history_periods, watch
 
 BINS = np.linspace(0, 1, 11)
 
@@ -149,7 +149,7 @@ def main(argv=None) -> int:
     if args.data:
         sets.append((args.data, load_dataset(args.data)))
     if args.synth_supervisors:
-        from perfmodel.synth import generate
+        from perfmodel.data.synth import generate
         tmp = Path(tempfile.mkdtemp(prefix="replay-synth-"))
         generate(out=tmp, seed=args.synth_seed, supervisors=args.synth_supervisors)
         sets.append((f"synth seed {args.synth_seed}, {args.synth_supervisors} supervisors",

@@ -1,6 +1,6 @@
-"""Is predictive_validity right? Checked against the truth of perfmodel.synth.
+"""Is predictive_validity right? Checked against the truth of perfmodel.data.synth.
 
-For each replication, ``perfmodel.synth.generate`` writes a synthetic company (tables +
+For each replication, ``perfmodel.data.synth.generate`` writes a synthetic company (tables +
 ground_truth.json) in two worlds: ``default`` (six true lag-1 effects) and ``zero`` (no
 effect at all). The indicators are computed from the written tables with
 ``perfmodel.indicators.compute_indicators`` (as a user would), and the full grid of
@@ -40,8 +40,8 @@ def one_replication(args) -> pd.DataFrame:
     """Generate one synthetic company, compute the indicators, run the grid; tidy rows."""
     rep, world, supervisors, start, end, tickets, seed = args
     from perfmodel.indicators import compute_indicators, wide_panel
-    from perfmodel.stats import predictive_validity
-    from perfmodel.synth import generate
+    from perfmodel.analysis.stats import predictive_validity
+    from perfmodel.data.synth import generate
 
     with tempfile.TemporaryDirectory() as d:
         info = generate(d, seed=seed + rep, supervisors=supervisors, start=start, end=end,

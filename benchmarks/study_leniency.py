@@ -1,6 +1,6 @@
 """Study: does the rater-leniency correction recover the true scores? (issue 18, Goal 1)
 
-Synthetic data (``perfmodel.synth.generate``) with 8 managers and a pool of 8 peer
+Synthetic data (``perfmodel.data.synth.generate``) with 8 managers and a pool of 8 peer
 reviewers whose leniency is known (uniform in ±0.5 points), each rating at least 5
 supervisors a period and rotating over the supervisors. For every supervisor-period the
 true score is the mean the same ratings would have had from raters of zero leniency
@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from perfmodel.indicators import compute_indicators, wide_panel
-from perfmodel.synth import generate
+from perfmodel.data.synth import generate
 
 GOAL_CORRECTED, GOAL_RAW = 0.95, 0.90
 PAIRS = {"collaboration_score": "collaboration_score_raw", "manager_rating": "manager_rating_raw"}

@@ -21,7 +21,7 @@ def _jvm_available() -> bool:
 
 @pytest.fixture(scope="session")
 def spark():
-    """One local SparkSession for the whole test session (``perfmodel.engines.spark_session``).
+    """One local SparkSession for the whole test session (``perfmodel.indicators.engines.spark_session``).
 
     Under CI (``CI=true``) a missing JVM or PySpark fails the test; elsewhere it skips.
     """
@@ -38,7 +38,7 @@ def spark():
         if on_ci:
             pytest.fail(f"Spark tests must run under CI, but {reason}")
         pytest.skip(reason)
-    from perfmodel import engines
+    from perfmodel.indicators import engines
 
     session = engines.spark_session()
     # test data are small: one shuffle partition saves a task per stage

@@ -6,11 +6,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from perfmodel.adjustments import apply_adjustments, quota_breaks, read_adjustments
+from perfmodel.scoring.adjustments import apply_adjustments, quota_breaks, read_adjustments
 from perfmodel.cli import main
-from perfmodel.errors import DataError
-from perfmodel.policy import policy_from_dict
-from perfmodel.scoring import score
+from perfmodel.core.errors import DataError
+from perfmodel.scoring.policy import policy_from_dict
+from perfmodel.scoring.scores import score
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 HEADER = "supervisor_id,period,from_rating,to_rating,reason,approved_by,approved_on\n"
@@ -105,7 +105,7 @@ def test_chinese_reason_round_trips(tmp_path, encoding):
     assert read.table["reason"].tolist() == [f"{REASON}（经理复核）"]
     assert read.table["approved_by"].tolist() == ["王总监"]
     out = tmp_path / "scores.csv"
-    from perfmodel.exports import write_table
+    from perfmodel.data.exports import write_table
 
     write_table(apply_adjustments(score(PANEL, policy()), read, policy()), out)
     back = pd.read_csv(out, encoding="utf-8-sig", dtype=str, keep_default_na=False)
@@ -174,7 +174,7 @@ def test_report_refuses_a_bad_adjustments_file_before_any_run(tmp_path, capsys):
 def test_quarterly_page_says_how_far_the_adjustments_break_the_quotas(tmp_path, monkeypatch):
     from types import SimpleNamespace
 
-    from perfmodel.reports import sections
+    from perfmodel.reporting import sections
 
     shown = []
     monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(

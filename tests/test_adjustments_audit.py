@@ -30,7 +30,7 @@ def perfmodel(*args):
 def made(tmp_path_factory):
     """(reports folder, run folder, adjusted supervisor, computed rating, final rating, adjustments file)."""
     from perfmodel.pipeline import run_pipeline
-    from perfmodel.synth import generate
+    from perfmodel.data.synth import generate
 
     root = tmp_path_factory.mktemp("adjust")
     data = root / "data"

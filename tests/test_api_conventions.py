@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfmodel import profiling
-from perfmodel.stats import panel_regression, predictive_validity, reliability
+from perfmodel.analysis import profiling
+from perfmodel.analysis.stats import panel_regression, predictive_validity, reliability
 
 KEYWORD_ONLY = {
     panel_regression: ("entity", "time"),
@@ -70,8 +70,8 @@ def test_reliability_positional_and_errors():
 
 
 def test_target_text_lang_keyword_only():
-    from perfmodel.policy import IndicatorRule
-    from perfmodel.targets import target_text
+    from perfmodel.scoring.policy import IndicatorRule
+    from perfmodel.scoring.targets import target_text
 
     r = IndicatorRule("tickets_per_staff_day", "process", 1.0, "percentile", "higher")
     assert target_text(r, lang="zh") == "第 50 百分位"
@@ -80,7 +80,7 @@ def test_target_text_lang_keyword_only():
 
 
 def test_few_clusters_warning_points_at_the_caller():
-    from perfmodel.errors import PerfmodelWarning
+    from perfmodel.core.errors import PerfmodelWarning
 
     df = _long()
     df["half"] = np.where(df["sup"] < "S20", "a", "b")

@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from perfmodel.atomic import write_atomic
+from perfmodel.core.atomic import write_atomic
 
 
 def test_the_file_is_replaced_whole_with_the_asked_mode(tmp_path):

@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from fixtures import PERIOD, data_only_run, small_dataset
-from perfmodel import audit
-from perfmodel.errors import CheckFailed
+from perfmodel.audit import manifest as audit
+from perfmodel.core.errors import CheckFailed
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ def test_manifest_records_inputs_policy_versions_and_outputs(pristine):
     for i in m["inputs"]:
         assert i["sha256"] == _sha(Path(data) / i["path"])
     # the full policy text and its hash
-    preset = (Path(audit.__file__).parent / "policies" / "efficiency.yaml").read_text(encoding="utf-8")
+    preset = (Path(audit.__file__).parents[1] / "scoring" / "policies" / "efficiency.yaml").read_text(encoding="utf-8")
     assert m["policy"]["text"] == preset
     assert m["policy"]["sha256"] == hashlib.sha256(preset.encode("utf-8")).hexdigest()
     assert m["policy"]["name"] == "after-sales-supervisor-efficiency" and m["policy"]["version"] == "2026.1"
@@ -251,8 +251,8 @@ def test_a_data_folder_that_does_not_exist_is_a_usage_error_and_a_moved_one_a_fa
 @pytest.mark.slow
 def test_duckdb_and_spark_give_byte_identical_csvs(pristine, tmp_path):
     pytest.importorskip("pyspark")
-    from perfmodel.loader import load_dataset
-    from perfmodel.policy import load_policy
+    from perfmodel.data.loader import load_dataset
+    from perfmodel.scoring.policy import load_policy
 
     data, run = pristine
     tables = audit.compute_tables(load_dataset(data), load_policy("efficiency"), PERIOD, engine="spark")

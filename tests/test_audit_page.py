@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fixtures import PERIOD, data_only_run, small_dataset
-from perfmodel.reports import runner, sections
+from perfmodel.reporting import runner, sections
 
 
 @pytest.fixture(scope="module")

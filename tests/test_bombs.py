@@ -62,8 +62,9 @@ def test_an_800_mb_cell_is_refused_under_a_memory_cap(tmp_path):
 
 
 def test_a_part_declared_larger_than_the_limit_is_refused_before_reading(tmp_path, monkeypatch):
-    from perfmodel import load_dataset, xlsx_guard
-    from perfmodel.errors import DataError
+    from perfmodel import load_dataset
+    from perfmodel.data import xlsx_guard
+    from perfmodel.core.errors import DataError
 
     shutil.copy(BAD / "xlsx_bomb_cell" / "supervisors.csv", tmp_path)
     shutil.copy(BAD / "stale_dimension_xlsx" / "tickets.xlsx", tmp_path)
@@ -93,8 +94,8 @@ def test_a_yaml_alias_bomb_in_a_policy_is_refused_under_a_memory_cap():
 
 
 def test_the_alias_check_counts_expanded_values_not_the_text():
-    from perfmodel.errors import PolicyError
-    from perfmodel.policy import MAX_POLICY_VALUES, policy_from_text
+    from perfmodel.core.errors import PolicyError
+    from perfmodel.scoring.policy import MAX_POLICY_VALUES, policy_from_text
 
     corpus = _corpus()
     ok = corpus.POLICY_OK

@@ -24,9 +24,9 @@ import pandas as pd
 import pytest
 
 from perfmodel import load_dataset
-from perfmodel.errors import DataError, PerfmodelWarning, PolicyError
+from perfmodel.core.errors import DataError, PerfmodelWarning, PolicyError
 from perfmodel.indicators import compute_indicators, indicator_parameters
-from perfmodel.workcalendar import WorkCalendar, load_calendar, parse_calendar
+from perfmodel.data.workcalendar import WorkCalendar, load_calendar, parse_calendar
 
 CALENDAR = """\
 hours: {start: "09:00", end: "18:00"}
@@ -200,7 +200,7 @@ def test_a_bad_calendar_exits_2_with_one_line(tmp_path):
 
 
 def test_policy_sets_n_and_only_for_timely_closure():
-    from perfmodel.policy import policy_from_text as load_policy
+    from perfmodel.scoring.policy import policy_from_text as load_policy
 
     base = "name: p\nversion: '1'\nperiod: month\ndimensions: {result: 0, process: 1}\n" \
            "ratings: {bands: {A: 80, D: 0}}\nindicators:\n"
@@ -230,7 +230,7 @@ def test_a_database_carries_its_calendar_in_a_table(folder, tmp_path):
 
 
 def test_calendar_yaml_is_an_input_of_the_manifest(folder):
-    from perfmodel.audit import hash_inputs
+    from perfmodel.audit.manifest import hash_inputs
 
     before = {i["path"]: i["sha256"] for i in hash_inputs(folder)}
     assert "calendar.yaml" in before
@@ -242,7 +242,7 @@ def test_calendar_yaml_is_an_input_of_the_manifest(folder):
 def test_a_policy_switches_to_business_hours(tmp_path):
     """The switch shown in docs/indicators.md: weight the twins instead; scores follow them."""
     from perfmodel.pipeline import run_pipeline
-    from perfmodel.policy import policy_from_text, read_policy_text
+    from perfmodel.scoring.policy import policy_from_text, read_policy_text
 
     text, _src = read_policy_text("efficiency")
     lines = text.splitlines()

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from perfmodel.errors import DataError, PerfmodelWarning
-from perfmodel.i18n import LABELS
-from perfmodel.workcalendar import CalendarError, CalendarWarning, WorkCalendar, load_calendar
+from perfmodel.core.errors import DataError, PerfmodelWarning
+from perfmodel.core.i18n import LABELS
+from perfmodel.data.workcalendar import CalendarError, CalendarWarning, WorkCalendar, load_calendar
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from fixtures import PERIOD, perfmodel_in, small_dataset, tiny_notebooks
-from perfmodel import audit
-from perfmodel.reports import cleanup, runner
+from perfmodel.audit import manifest as audit
+from perfmodel.reporting import cleanup, runner
 
 RUN_A = "20260101T000000Z-0000000a"
 RUN_B = "20260101T000000Z-0000000b"
@@ -251,7 +251,7 @@ def test_removing_a_stale_cache_appends_to_the_ledger_and_edits_no_entry(tmp_pat
     import hashlib
     import hmac
 
-    from perfmodel import ledger
+    from perfmodel.audit import ledger
 
     out = tmp_path / "reports"
     me = cleanup.owner_record()

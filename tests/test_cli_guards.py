@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from perfmodel.cli import main
-from perfmodel.errors import PerfmodelError
-from perfmodel.exports import write_table
+from perfmodel.core.errors import PerfmodelError
+from perfmodel.data.exports import write_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -94,9 +94,9 @@ def test_a_month_outside_the_data_is_refused_too(tmp_path, capsys):
 
 
 def test_the_report_runner_still_checks_periods():
-    from perfmodel.loader import load_dataset
-    from perfmodel.periods import check_period
-    from perfmodel.reports.runner import check_period as runner_check
+    from perfmodel.data.loader import load_dataset
+    from perfmodel.core.periods import check_period
+    from perfmodel.reporting.runner import check_period as runner_check
 
     assert runner_check is check_period
     data = load_dataset(SAMPLE)
@@ -195,8 +195,8 @@ def test_a_clean_dataset_prints_no_quarantine_line(tmp_path, capsys):
 # --------------------------------------------------------------------------- messages
 
 def test_weight_sums_are_shown_without_float_noise(tmp_path):
-    from perfmodel.errors import PolicyError
-    from perfmodel.policy import load_policy
+    from perfmodel.core.errors import PolicyError
+    from perfmodel.scoring.policy import load_policy
 
     text = load_policy("efficiency").text
     assert "dimensions: {result: 0.65, process: 0.35}" in text
@@ -218,7 +218,7 @@ def test_an_unknown_indicator_gets_a_suggestion(tmp_path, capsys):
 
 
 def test_an_unknown_indicator_far_from_any_has_no_suggestion():
-    from perfmodel.errors import UsageError
+    from perfmodel.core.errors import UsageError
     from perfmodel.indicators import compute_indicators
 
     with pytest.raises(UsageError) as exc:
@@ -257,7 +257,7 @@ def test_listing_in_english_is_unchanged(capsys):
 @pytest.fixture
 def no_run(monkeypatch, tmp_path):
     """Let ``perfmodel report`` validate its parameters, then stand in for the run itself."""
-    from perfmodel.reports import runner
+    from perfmodel.reporting import runner
 
     def fake(spec, dataset):
         return [runner.RunResult(spec.periods[0], "x", tmp_path / "run", "complete", tmp_path / "run" / "r.html")]

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from perfmodel import load_dataset, load_policy
-from perfmodel.errors import DataError, PolicyError
+from perfmodel.core.errors import DataError, PolicyError
 
 BAD = Path(__file__).parent / "data" / "bad"
 CASES = sorted(p.name for p in BAD.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
@@ -355,7 +355,7 @@ def test_the_corpus_is_reproducible(tmp_path):
 
 def test_parsing_a_large_column_of_spreadsheet_cells():
     """Thousands separators, missing words and Chinese dates over many cells (Arrow kernels)."""
-    from perfmodel.parsing import parse_column
+    from perfmodel.data.parsing import parse_column
 
     n = 200_000
     cost = pd.Series(pd.array(np.where(np.arange(n) % 2, "1,234.5", "N/A"), dtype="string[pyarrow]"))

@@ -1,6 +1,6 @@
 """Order across tables: a survey or a return visit before its ticket was created is quarantined.
 
-``Table.after_parent`` in perfmodel.schema states the rule; the loader checks it with the
+``Table.after_parent`` in perfmodel.data.schema states the rule; the loader checks it with the
 parent row that the foreign-key lookup found. Every expected reason and count below was
 worked out by hand from the rows written in the test (or, for the random case, with a
 pandas merge that the loader does not use).
@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfmodel import dataset_from_frames, load_dataset, validation
-from perfmodel.parsing import TEXT_DTYPE
-from perfmodel.schema import TABLES
+from perfmodel import dataset_from_frames, load_dataset
+from perfmodel.data import validation
+from perfmodel.data.parsing import TEXT_DTYPE
+from perfmodel.data.schema import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "data" / "bad"

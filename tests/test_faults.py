@@ -21,9 +21,9 @@ import nbformat
 import pytest
 
 from fixtures import PERIOD, perfmodel_in, small_dataset, tiny_notebooks
-from perfmodel import audit
-from perfmodel.errors import UsageError
-from perfmodel.reports import runner
+from perfmodel.audit import manifest as audit
+from perfmodel.core.errors import UsageError
+from perfmodel.reporting import runner
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from perfmodel.reports import sections as S
-from perfmodel.reports.goals_page import goal_errors, goal_findings, goal_findings_summary
+from perfmodel.reporting import sections as S
+from perfmodel.reporting.goals_page import goal_errors, goal_findings, goal_findings_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"

@@ -11,13 +11,13 @@ import pandas as pd
 import pytest
 
 from perfmodel.cli import main
-from perfmodel.explain import derive
-from perfmodel.goal_suggest import suggest_goals
-from perfmodel.goals import bind_goals, goal_status
-from perfmodel.loader import load_dataset
-from perfmodel.policy import policy_from_dict
-from perfmodel.scoring import score
-from perfmodel.smart_goals import lint_goals
+from perfmodel.analysis.explain import derive
+from perfmodel.analysis.goal_suggest import suggest_goals
+from perfmodel.scoring.goals import bind_goals, goal_status
+from perfmodel.data.loader import load_dataset
+from perfmodel.scoring.policy import policy_from_dict
+from perfmodel.scoring.scores import score
+from perfmodel.analysis.lint_goals import lint_goals
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
@@ -124,7 +124,7 @@ def test_goals_that_do_not_apply_are_not_bound():
 
 
 def test_policy_key_goals_is_validated_and_kept():
-    from perfmodel.errors import PolicyError
+    from perfmodel.core.errors import PolicyError
 
     with pytest.raises(PolicyError, match="goals: 'always' is not allowed; use one of report, replace"):
         _policy("always")
@@ -347,10 +347,10 @@ def test_sample_goals_change_nothing_under_the_default_policy():
 # ------------------------------------------------------------------ pages
 
 def test_pages_use_and_say_the_agreed_targets(tmp_path):
-    from perfmodel.reports import sections as S
-    from perfmodel.reports.goals_page import goals_summary
+    from perfmodel.reporting import sections as S
+    from perfmodel.reporting.goals_page import goals_summary
 
-    text = (Path(__import__("perfmodel").__file__).parent / "policies" / "efficiency.yaml").read_text(encoding="utf-8")
+    text = (Path(__import__("perfmodel").__file__).parent / "scoring" / "policies" / "efficiency.yaml").read_text(encoding="utf-8")
     replace = tmp_path / "replace.yaml"
     replace.write_text(text.replace("missing: renormalize", "missing: renormalize\ngoals: replace"), encoding="utf-8")
     goals = pd.read_csv(SAMPLE / "goals.csv", dtype={"target": float, "floor": float})
@@ -388,9 +388,9 @@ def test_the_trusted_parquet_path_binds_the_same_goals(tmp_path):
 
 
 def test_mid_period_warnings_measure_against_the_agreed_target(tmp_path):
-    from perfmodel.watch import watch
+    from perfmodel.analysis.watch import watch
 
-    text = (Path(__import__("perfmodel").__file__).parent / "policies" / "efficiency.yaml").read_text(encoding="utf-8")
+    text = (Path(__import__("perfmodel").__file__).parent / "scoring" / "policies" / "efficiency.yaml").read_text(encoding="utf-8")
     replace = tmp_path / "replace.yaml"
     replace.write_text(text.replace("missing: renormalize", "missing: renormalize\ngoals: replace"), encoding="utf-8")
     pj = watch(load_dataset(SAMPLE), "2026Q3", "2026-08-15", str(replace)).projections

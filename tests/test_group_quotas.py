@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 
 from perfmodel.cli import main
-from perfmodel.errors import PolicyError, UsageError
-from perfmodel.policy import load_policy, policy_from_dict
-from perfmodel.policy_diff import diff_policies
-from perfmodel.quotas import counts_wide, quota_effect
-from perfmodel.scoring import NO_GROUP, score
+from perfmodel.core.errors import PolicyError, UsageError
+from perfmodel.scoring.policy import load_policy, policy_from_dict
+from perfmodel.scoring.diff import diff_policies
+from perfmodel.scoring.quotas import counts_wide, quota_effect
+from perfmodel.scoring.scores import NO_GROUP, score
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
@@ -118,7 +118,7 @@ def test_by_round_trips_and_shows_in_diff(tmp_path):
 
 
 def test_ratings_command_shows_before_after_on_sample(tmp_path, capsys):
-    text = (Path(__file__).resolve().parents[1] / "src" / "perfmodel" / "policies" / "quality.yaml").read_text(
+    text = (Path(__file__).resolve().parents[1] / "src" / "perfmodel" / "scoring" / "policies" / "quality.yaml").read_text(
         encoding="utf-8")
     assert "forced_distribution: {S: 0.10" in text
     pol = tmp_path / "quality_by_team.yaml"
@@ -145,7 +145,7 @@ def test_ratings_command_shows_before_after_on_sample(tmp_path, capsys):
 
 def test_sensitivity_rates_draws_within_each_team():
     # nominal ratings of the draws' analysis are the team quotas' ratings (not the population's)
-    from perfmodel.sensitivity import rank_uncertainty
+    from perfmodel.analysis.sensitivity import rank_uncertainty
 
     pol = policy({"by": "team", **SHARES})
     res = rank_uncertainty(PANEL, pol, draws=40, seed=1, supervisors=PEOPLE)
@@ -157,7 +157,7 @@ def test_sensitivity_rates_draws_within_each_team():
 
 
 def test_explain_says_the_quotas_apply_within_the_team():
-    from perfmodel.explain import derive
+    from perfmodel.analysis.explain import derive
 
     people = PEOPLE.assign(name=["甲", "乙", "丙", "丁", "戊", "己", "庚", "辛", "壬"])
     ex = derive(PANEL, pd.DataFrame(), policy({"by": "team", **SHARES}), "S6", "2026Q3", people, draws=0)
@@ -170,7 +170,7 @@ def test_explain_says_the_quotas_apply_within_the_team():
 def test_quarterly_section_shows_the_before_after_table(monkeypatch):
     from types import SimpleNamespace
 
-    from perfmodel.reports import review, sections
+    from perfmodel.reporting import review, sections
 
     shown = []
     monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(

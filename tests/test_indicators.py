@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfmodel import catalogue
-from perfmodel.dataset import Dataset
-from perfmodel.errors import PeriodError, UsageError
+from perfmodel.core import catalogue
+from perfmodel.data.dataset import Dataset
+from perfmodel.core.errors import PeriodError, UsageError
 from perfmodel.indicators import LONG_COLUMNS, catalogue_listing, compute_indicators, wide_panel
 
 NaN = float("nan")
@@ -470,9 +470,9 @@ def test_cli_bad_period_is_one_line_exit_2(tmp_path, capsys):
 
 
 def test_agrees_with_the_synthetic_generator_realised_values(tmp_path):
-    """perfmodel.synth computes the SPEC §3 values of the rows it writes on its own; they match."""
+    """perfmodel.data.synth computes the SPEC §3 values of the rows it writes on its own; they match."""
     from perfmodel import load_dataset
-    from perfmodel.synth import generate
+    from perfmodel.data.synth import generate
 
     summary = generate(tmp_path / "syn", seed=3, supervisors=6, start="2025Q3", end="2026Q2")
     realised = summary["realised"].sort_values(["supervisor_id", "period"]).reset_index(drop=True)
@@ -482,7 +482,7 @@ def test_agrees_with_the_synthetic_generator_realised_values(tmp_path):
         list(zip(realised.supervisor_id, realised.period))].reset_index()
     # the leniency-corrected judgements are estimates: the generator's value is the neutral
     # mean a rater of zero leniency would have given (tests/test_leniency.py checks those)
-    from perfmodel.leniency import RATED
+    from perfmodel.indicators.leniency import RATED
 
     compared = [c for c in realised.columns if c in catalogue.indicator_ids() and c not in RATED]
     assert len(compared) >= 15

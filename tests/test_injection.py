@@ -21,9 +21,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from perfmodel.errors import UsageError
-from perfmodel.exports import write_table
-from perfmodel.privacy import load_or_create_salt, pseudonym, pseudonymize
+from perfmodel.core.errors import UsageError
+from perfmodel.data.exports import write_table
+from perfmodel.data.privacy import load_or_create_salt, pseudonym, pseudonymize
 
 BAD = Path(__file__).parent / "data" / "bad"
 PERIOD = "2026Q3"
@@ -71,7 +71,7 @@ def one_line_error(proc) -> str:
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     """A 3-supervisor dataset with hostile names, teams and one hostile id."""
-    from perfmodel.synth import generate
+    from perfmodel.data.synth import generate
 
     root = tmp_path_factory.mktemp("hostile")
     folder = root / FOLDER
@@ -121,7 +121,7 @@ def test_report_parameters_are_validated_before_papermill(args, needle, hostile,
 
 
 def test_python_api_rejects_a_language_with_a_quote(hostile, tmp_path):
-    from perfmodel.reports import runner
+    from perfmodel.reporting import runner
 
     with pytest.raises(UsageError, match="lang"):
         runner.validate(period=PERIOD, data_dir=hostile, lang='zh"', out=tmp_path / "r")
@@ -383,7 +383,7 @@ def test_names_are_escaped_on_feedback_pages(feedback_pages):
 def test_markdown_escape_makes_names_inert():
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-    from perfmodel.reports.sections import md_escape
+    from perfmodel.reporting.sections import md_escape
 
     for name in (SCRIPT, '=HYPERLINK("http://x","点我")', "**bold** _x_ [a](http://x) # h"):
         out = markdown2html_mistune("# Feedback — " + md_escape(name))

@@ -18,7 +18,7 @@ def test_kernel_errors_logged_at_shutdown_stay_out_of_the_terminal(tmp_path):
         'get_ipython().kernel.log.error("KeyboardInterrupt caught in kernel")\nprint("done")')],
         metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}),
         str(source))
-    code = ("import sys\nfrom perfmodel.reports.runner import execute_notebook\n"
+    code = ("import sys\nfrom perfmodel.reporting.runner import execute_notebook\n"
             f"err = execute_notebook({str(source)!r}, {str(tmp_path / 'out.ipynb')!r}, {{}})\n"
             "print(err)\n")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from fixtures import perfmodel_in, small_dataset, tiny_notebooks
-from perfmodel import audit, ledger
+from perfmodel.audit import manifest as audit, ledger
 
 
 def _lines(reports: Path) -> list[dict]:
@@ -117,7 +117,7 @@ def test_a_run_missing_from_the_ledger_or_sealed_twice_is_named(tmp_path):
 def test_a_damaged_last_line_is_not_extended(tmp_path):
     import pytest
 
-    from perfmodel.errors import UsageError
+    from perfmodel.core.errors import UsageError
 
     _fake_sealed_runs(tmp_path, 1)
     with open(tmp_path / "ledger.jsonl", "a", encoding="utf-8") as fh:

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfmodel.dataset import Dataset
+from perfmodel.data.dataset import Dataset
 from perfmodel.indicators import compute_indicators
-from perfmodel.leniency import correct_means, overlap_problem, rater_effects, reason_text
+from perfmodel.indicators.leniency import correct_means, overlap_problem, rater_effects, reason_text
 
 
 def frame(rows):
@@ -206,7 +206,7 @@ def test_missing_required_rating_column_names_file_and_column(tmp_path):
     from pathlib import Path
 
     from perfmodel import load_dataset
-    from perfmodel.errors import PerfmodelError
+    from perfmodel.core.errors import PerfmodelError
 
     bad = Path(__file__).parent / "data" / "bad" / "bom_utf8"
     for name in ("supervisors", "tickets"):
@@ -222,7 +222,7 @@ def test_missing_required_rating_column_names_file_and_column(tmp_path):
 def _page(monkeypatch, long, sid, period, lang="en") -> str:
     from types import SimpleNamespace
 
-    from perfmodel.reports import sections
+    from perfmodel.reporting import sections
 
     shown = []
     monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(o.data for o in objs))
@@ -240,7 +240,7 @@ def with_self(ratings, self_rows):
 
 
 def test_gap_between_self_and_corrected_manager_rating(monkeypatch):
-    from perfmodel.reports.judgement import judgement_table
+    from perfmodel.reporting.judgement import judgement_table
 
     long = compute_indicators(with_self(RATINGS, [("s1", "2026-08-20", 4.6), ("s2", "2026-08-20", 2.0)]),
                               ["2026Q2", "2026Q3"])
@@ -275,9 +275,9 @@ def test_no_rating_tables_no_section(monkeypatch):
 
 
 def test_a_policy_that_opts_in_scores_the_corrected_manager_rating():
-    from perfmodel.policy import policy_from_dict
+    from perfmodel.scoring.policy import policy_from_dict
     from perfmodel.indicators import wide_panel
-    from perfmodel.scoring import score
+    from perfmodel.scoring.scores import score
 
     policy = policy_from_dict({
         "name": "opt-in", "version": "1", "period": "quarter", "dimensions": {"result": 1.0},
@@ -294,7 +294,7 @@ def test_a_policy_that_opts_in_scores_the_corrected_manager_rating():
 
 
 def test_presets_leave_the_judgement_indicators_out():
-    from perfmodel.policy import load_policy
+    from perfmodel.scoring.policy import load_policy
 
     for preset in ("efficiency", "quality"):
         used = set(load_policy(preset).indicators)

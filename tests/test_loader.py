@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perfmodel import dataset_from_frames, load_dataset
-from perfmodel.errors import DataError, UsageError
-from perfmodel.parsing import TEXT_DTYPE
+from perfmodel.core.errors import DataError, UsageError
+from perfmodel.data.parsing import TEXT_DTYPE
 
 BAD = Path(__file__).parent / "data" / "bad"
 

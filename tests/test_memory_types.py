@@ -22,10 +22,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from perfmodel import dataset_from_frames, load_dataset
-from perfmodel import engines, validation
-from perfmodel.errors import DataError
-from perfmodel.parsing import TEXT_DTYPE
-from perfmodel.readers import Source, read_source
+from perfmodel.indicators import engines
+from perfmodel.data import validation
+from perfmodel.core.errors import DataError
+from perfmodel.data.parsing import TEXT_DTYPE
+from perfmodel.data.readers import Source, read_source
 
 SUPERVISORS = "supervisor_id,name,team\n007,王芳,华东\nS1,李雷,\nS2,Han Meimei,North\n"
 TICKETS = (

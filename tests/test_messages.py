@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from perfmodel import messages
-from perfmodel.errors import UsageError
+from perfmodel.core import messages
+from perfmodel.core.errors import UsageError
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "perfmodel"
 ROOT = SRC.parents[1]
 
 # Groups in Chinese only: the English quarantine reason is written with the row by
-# perfmodel.validation and stored in the quarantine table; the catalogue words it in Chinese.
+# perfmodel.data.validation and stored in the quarantine table; the catalogue words it in Chinese.
 CHINESE_ONLY = {"quarantine", "quarantine_words"}
 
 # Templates whose languages use different values on purpose, and which ones: English plurals
@@ -69,7 +69,7 @@ def test_placeholders_are_the_same_in_both_languages():
 
 def test_keys_are_unique_in_the_file():
     # YAML keeps the last of two equal keys silently; a translator's duplicate must not hide one.
-    text = (SRC / "messages" / "messages.yaml").read_text(encoding="utf-8")
+    text = (SRC / "core" / "messages" / "messages.yaml").read_text(encoding="utf-8")
     seen, dupes, group = set(), [], None
     for line in text.splitlines():
         if m := re.match(r"^([a-z_]+):$", line):
@@ -84,7 +84,7 @@ def test_keys_are_unique_in_the_file():
 
 def test_the_catalogue_is_package_data():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert "*.yaml" in pyproject["tool"]["setuptools"]["package-data"]["perfmodel.messages"]
+    assert "*.yaml" in pyproject["tool"]["setuptools"]["package-data"]["perfmodel.core.messages"]
 
 
 # --------------------------------------------------------------------------- the lookup
@@ -113,8 +113,10 @@ def test_a_header_list_cannot_be_changed_through_text():
 
 
 def test_the_old_names_read_the_catalogue():
-    from perfmodel import explain_text, i18n, leniency, smart, smart_goals
-    from perfmodel.watch import reasons, text
+    from perfmodel.analysis import explain_text, lint as smart, lint_goals as smart_goals
+    from perfmodel.core import i18n
+    from perfmodel.indicators import leniency
+    from perfmodel.analysis.watch import reasons, text
 
     assert i18n.t("headline", "zh") == "概要"
     assert i18n.t("movers", "en", previous="2026Q2") == "Biggest movers since 2026Q2"
@@ -135,7 +137,7 @@ def test_the_old_names_read_the_catalogue():
 
 
 def test_quarantine_reasons_in_chinese_use_the_catalogue_words():
-    from perfmodel.i18n import reason_text
+    from perfmodel.core.i18n import reason_text
 
     params = ('[{"column": "created_at", "value": "2026-02-30", "field": "day", "number": 30, "low": 1, '
               '"high": 28, "month": "2026-02"}, {"column": "overall", "value": "x", "kind": "float"}]')
@@ -179,12 +181,12 @@ def test_no_module_keeps_its_own_dictionary_of_english_and_chinese_text():
 # Chinese in string literals that are not text for users: words and patterns the readers accept
 # in the data (是/否, 2026年3月31日, 无), the synthetic generator's names, and the CJK font names.
 CHINESE_ALLOWED = {
-    "parsing.py": "words and date patterns accepted in input cells",
-    "sqlcells.py": "the same accepted cell forms, compiled to SQL",
-    "synth/company.py": "names of made-up supervisors, teams and regions",
-    "synth/judgement.py": "made-up rater names",
-    "synth/goals.py": "made-up goal notes",
-    "synth/calendar_file.py": "team names of the made-up calendar",
+    "data/parsing.py": "words and date patterns accepted in input cells",
+    "data/sqlcells.py": "the same accepted cell forms, compiled to SQL",
+    "data/synth/company.py": "names of made-up supervisors, teams and regions",
+    "data/synth/judgement.py": "made-up rater names",
+    "data/synth/goals.py": "made-up goal notes",
+    "data/synth/calendar_file.py": "team names of the made-up calendar",
 }
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # ideographs and their punctuation
 
@@ -214,7 +216,7 @@ def test_no_chinese_text_for_users_outside_the_catalogue():
 
 
 def test_projection_reasons_count_periods_and_volumes_in_each_language():
-    from perfmodel.watch.reasons import projection_reason
+    from perfmodel.analysis.watch.reasons import projection_reason
 
     row = {"result": "csat", "direction": "higher", "drivers": "history;volume_so_far;usual_level",
            "value_to_date": 4.0, "so_far_comparable": 4.0, "n_hist": 1, "prior": 3.5, "weight_history": 0.2,

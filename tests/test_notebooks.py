@@ -16,8 +16,8 @@ import nbformat
 import pytest
 
 from fixtures import PERIOD, data_only_run, small_dataset
-from perfmodel.reports.paths import notebooks_dir
-from perfmodel.reports.runner import execute_notebook, kernel_name
+from perfmodel.reporting.paths import notebooks_dir
+from perfmodel.reporting.runner import execute_notebook, kernel_name
 
 HERE = Path(__file__).parent
 SANITIZE = HERE / "nbval_sanitize.cfg"

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from perfmodel import settings
+from perfmodel.core import settings
 from perfmodel.cli import main
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
@@ -101,7 +101,7 @@ def test_validity_p_values_are_the_same_on_the_page_and_the_command_line(quarter
     header = [h.lower() for h in page[0]]
     i_p = next(i for i, h in enumerate(header) if "adjusted" in h or "p_adj" in h)
     i_n = next(i for i, h in enumerate(header) if "n" == h or "obs" in h or "n_obs" in h)
-    from perfmodel.i18n import indicator_label
+    from perfmodel.core.i18n import indicator_label
 
     label = {indicator_label(i, "en"): i for i in set(cli["process"]) | set(cli["result"])}
     compared = 0

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from perfmodel.reports import sections
+from perfmodel.reporting import sections
 
 
 def _shown(monkeypatch, df, **kw) -> str:

@@ -8,9 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfmodel.errors import PeriodError
-from perfmodel.periods import (label_periods, parse_period, period_containing, period_kind,
-                               period_range)
+from perfmodel.core.errors import PeriodError
+from perfmodel.core.periods import label_periods, parse_period, period_containing, period_kind, period_range
 
 T = pd.Timestamp
 

@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfmodel import dataset_from_frames, settings
+from perfmodel import dataset_from_frames
+from perfmodel.core import settings
 from perfmodel.cli import main
-from perfmodel.errors import PeriodError
-from perfmodel.periods import check_period, data_periods, data_span
+from perfmodel.core.errors import PeriodError
+from perfmodel.core.periods import check_period, data_periods, data_span
 from perfmodel.pipeline import Progress, run_pipeline
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
@@ -78,8 +79,8 @@ def test_history_leaves_out_a_first_period_the_data_covers_in_part(tmp_path):
 
 
 def test_scores_of_the_pipeline_are_those_of_the_audit_and_the_score_command(tmp_path, capsys):
-    from perfmodel import audit
-    from perfmodel.policy import load_policy
+    from perfmodel.audit import manifest as audit
+    from perfmodel.scoring.policy import load_policy
 
     run = run_pipeline(SAMPLE, "efficiency", period="2026Q3", history=True)
     assert run.periods[0] == "2024Q4" and run.periods[-1] == "2026Q3"  # 2024Q3 holds a few trainings only
@@ -121,8 +122,8 @@ def test_progress_line_of_the_load_counts_rows(capsys, tmp_path):
 def test_one_default_for_the_settings_that_change_numbers():
     import inspect
 
-    from perfmodel.sensitivity import rank_uncertainty
-    from perfmodel.stats import predictive_validity
+    from perfmodel.analysis.sensitivity import rank_uncertainty
+    from perfmodel.analysis.stats import predictive_validity
 
     v = inspect.signature(predictive_validity).parameters
     assert (v["seed"].default, v["n_boot"].default, v["lag"].default, v["alpha"].default) == \

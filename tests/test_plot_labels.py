@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from perfmodel import plotting
-from perfmodel.profiling import funnel, funnel_plot
+from perfmodel.reporting import plotting
+from perfmodel.analysis.profiling import funnel, funnel_plot
 
 
 def _scores():

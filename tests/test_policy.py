@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from perfmodel import catalogue as cat
+from perfmodel.core import catalogue as cat
 from perfmodel.cli import main
-from perfmodel.errors import PolicyError
-from perfmodel.policy import RULES, load_policy, policy_from_dict, policy_from_text, presets
-from perfmodel.scoring import score
+from perfmodel.core.errors import PolicyError
+from perfmodel.scoring.policy import RULES, load_policy, policy_from_dict, policy_from_text, presets
+from perfmodel.scoring.scores import score
 
 HERE = Path(__file__).parent / "policies"
 
@@ -236,7 +236,7 @@ def test_presets_use_every_rule_and_sensible_targets():
 
 def test_preset_text_and_sha256():
     pol = load_policy("quality")
-    text = resources.files("perfmodel").joinpath("policies", "quality.yaml").read_text(encoding="utf-8")
+    text = resources.files("perfmodel.scoring").joinpath("policies", "quality.yaml").read_text(encoding="utf-8")
     assert pol.text == text
     assert pol.sha256 == hashlib.sha256(text.encode("utf-8")).hexdigest()
     assert pol.source == "preset quality"
@@ -342,7 +342,7 @@ def test_policy_show_prints_the_stored_text(tmp_path, capsys):
 
 
 def test_provenance_block_is_kept_as_data_and_written_back():
-    text = resources.files("perfmodel").joinpath("policies/efficiency.yaml").read_text(encoding="utf-8")
+    text = resources.files("perfmodel.scoring").joinpath("policies/efficiency.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     data["provenance"] = {"method": "ahp", "consistency_ratio": 0.04, "inputs": [{"file": "pairwise.csv"}]}
     policy = policy_from_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from perfmodel.cli import main
-from perfmodel.policy import policy_from_dict
-from perfmodel.policy_diff import compare_scores, diff_policies
+from perfmodel.scoring.policy import policy_from_dict
+from perfmodel.scoring.diff import compare_scores, diff_policies
 
 OLD = {
     "name": "p", "version": "2026.1", "period": "quarter",

@@ -1,12 +1,12 @@
-"""One policy loader: every reader of a policy YAML goes through perfmodel.policy."""
+"""One policy loader: every reader of a policy YAML goes through perfmodel.scoring.policy."""
 from __future__ import annotations
 
 import pytest
 
-from perfmodel import audit
-from perfmodel import weights as W
-from perfmodel.errors import PolicyError
-from perfmodel.policy import load_policy, read_policy_text, split_provenance
+from perfmodel.audit import manifest as audit
+from perfmodel.analysis import weights as W
+from perfmodel.core.errors import PolicyError
+from perfmodel.scoring.policy import load_policy, read_policy_text, split_provenance
 
 PROVENANCE = "\nprovenance:\n  method: ahp\n  inputs: [{path: m.csv, sha256: abc}]\n"
 

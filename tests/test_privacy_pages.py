@@ -200,7 +200,7 @@ def section_texts(ctx, monkeypatch) -> list[str]:
     from matplotlib.figure import Figure
     from matplotlib.text import Text
 
-    from perfmodel.reports import sections as S
+    from perfmodel.reporting import sections as S
 
     shown: list[str] = []
 
@@ -220,11 +220,11 @@ def section_texts(ctx, monkeypatch) -> list[str]:
 
 
 def test_figures_and_tables_of_a_pseudonymized_context_name_nobody(data, people, tmp_path, monkeypatch):
-    from perfmodel.errors import UsageError
-    from perfmodel.loader import load_dataset
-    from perfmodel.privacy import pseudonymize, pseudonymize_dataset
-    from perfmodel.reports import sections as S
-    from perfmodel.reports.runner import write_cache
+    from perfmodel.core.errors import UsageError
+    from perfmodel.data.loader import load_dataset
+    from perfmodel.data.privacy import pseudonymize, pseudonymize_dataset
+    from perfmodel.reporting import sections as S
+    from perfmodel.reporting.runner import write_cache
 
     dataset = load_dataset(data)
     plain = S.build_context(data, "efficiency", PERIOD, "en", seed=3)
@@ -255,8 +255,8 @@ def test_figures_and_tables_of_a_pseudonymized_context_name_nobody(data, people,
 
 
 def test_pseudonymize_dataset_replaces_people_in_every_table(data, people):
-    from perfmodel.loader import load_dataset
-    from perfmodel.privacy import pseudonymize_dataset
+    from perfmodel.data.loader import load_dataset
+    from perfmodel.data.privacy import pseudonymize_dataset
 
     dataset = load_dataset(data)
     before = {k: v.copy() for k, v in dataset.tables.items()}

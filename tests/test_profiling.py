@@ -10,8 +10,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from scipy import optimize, stats as sps  # noqa: E402
 
-from perfmodel.errors import UsageError  # noqa: E402
-from perfmodel.profiling import fit_beta_binomial, funnel, funnel_plot, shrink_rates  # noqa: E402
+from perfmodel.core.errors import UsageError  # noqa: E402
+from perfmodel.analysis.profiling import fit_beta_binomial, funnel, funnel_plot, shrink_rates  # noqa: E402
 
 IND = "complaint_resolution_rate"
 

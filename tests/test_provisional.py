@@ -1,4 +1,4 @@
-"""Mid-period (provisional) and closed-period (final) scores of perfmodel.provisional.
+"""Mid-period (provisional) and closed-period (final) scores of perfmodel.analysis.provisional.
 
 A small dataset (four supervisors, 2025Q1 .. 2026Q3) with 2026Q3 cut at 2026-08-15: the
 projected values are those ``perfmodel watch`` writes for that as-of instant, the values so
@@ -72,7 +72,7 @@ def frames(folder):
 @pytest.fixture(scope="module")
 def mid(folder):
     from perfmodel import load_dataset
-    from perfmodel.provisional import period_scores
+    from perfmodel.analysis.provisional import period_scores
     return period_scores(load_dataset(folder / "data"), "2026Q3", AS_OF, str(folder / "policy.yaml"))
 
 
@@ -134,8 +134,8 @@ def test_mid_period_scores_weights_and_contributions_by_hand(mid):
 
 
 def test_contributions_sum_to_the_total_score(mid, folder):
-    from perfmodel.provisional import totals, values_panel
-    from perfmodel.scoring import score
+    from perfmodel.analysis.provisional import totals, values_panel
+    from perfmodel.scoring.scores import score
 
     panel = values_panel(mid.drop(columns=["score", "weight", "contribution"]))
     expected = score(panel, str(folder / "policy.yaml")).set_index("supervisor_id")["score"]
@@ -148,7 +148,7 @@ def test_contributions_sum_to_the_total_score(mid, folder):
 
 
 def test_missing_indicator_weight_is_renormalised_within_its_dimension(folder):
-    from perfmodel.provisional import score_table
+    from perfmodel.analysis.provisional import score_table
 
     panel = pd.DataFrame({"supervisor_id": ["A"], "period": ["2026Q3"], "csat": [4.3],
                           "customer_churn_rate": [0.03], "timely_closure_rate": [np.nan],
@@ -163,7 +163,7 @@ def test_missing_indicator_weight_is_renormalised_within_its_dimension(folder):
 def test_closed_period_is_final_and_scores_as_perfmodel_score(folder, tmp_path):
     from perfmodel import load_dataset
     from perfmodel.cli import main
-    from perfmodel.provisional import period_scores, totals
+    from perfmodel.analysis.provisional import period_scores, totals
 
     out = tmp_path / "scores.csv"
     policy = str(folder / "policy.yaml")
@@ -186,7 +186,7 @@ def test_closed_period_is_final_and_scores_as_perfmodel_score(folder, tmp_path):
 
 
 def test_scores_csv_is_byte_identical_for_the_same_inputs(mid, tmp_path):
-    from perfmodel.provisional import write_scores
+    from perfmodel.analysis.provisional import write_scores
 
     write_scores(mid, tmp_path / "a.csv")
     write_scores(mid.copy(), tmp_path / "b.csv")

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from perfmodel.i18n import reason_text, table_label
-from perfmodel.loader import load_dataset
-from perfmodel.parsing import date_fault
+from perfmodel.core.i18n import reason_text, table_label
+from perfmodel.data.loader import load_dataset
+from perfmodel.data.parsing import date_fault
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
@@ -77,7 +77,7 @@ def test_chinese_reasons_and_table_names(broken):
 
 
 def test_chinese_data_quality_page_shows_chinese_tables_and_reasons(broken):
-    from perfmodel.reports.sections import data_quality_tables
+    from perfmodel.reporting.sections import data_quality_tables
 
     account, reasons = data_quality_tables(broken, "zh")
     assert "工单" in set(account["table"]) and "tickets" not in set(account["table"])
@@ -91,8 +91,8 @@ def test_chinese_data_quality_page_shows_chinese_tables_and_reasons(broken):
 def test_chinese_workbook_quarantine_sheet(broken, tmp_path):
     from openpyxl import load_workbook
 
-    from perfmodel.reports import runner
-    from perfmodel.reports.excel import write_workbook
+    from perfmodel.reporting import runner
+    from perfmodel.reporting.excel import write_workbook
 
     inputs = {"data_dir": "d", "policy": {"source": "preset efficiency", "name": "p", "version": "1",
                                           "sha256": "0" * 64}, "inputs": []}
@@ -108,7 +108,7 @@ def test_chinese_workbook_quarantine_sheet(broken, tmp_path):
 
 
 def test_pseudonymized_quarantine_withholds_the_values_in_parameters(broken):
-    from perfmodel.privacy import withhold_quarantine
+    from perfmodel.data.privacy import withhold_quarantine
 
     q = withhold_quarantine(broken.quarantine)
     assert "2026/13/45" not in " ".join(q["reason_params"]) + " ".join(q["reason"])
@@ -116,9 +116,9 @@ def test_pseudonymized_quarantine_withholds_the_values_in_parameters(broken):
 
 
 def test_audit_compares_the_workbook_quarantine_by_code_in_any_language(broken, tmp_path):
-    from perfmodel import audit
-    from perfmodel.reports import runner
-    from perfmodel.reports.excel import write_workbook
+    from perfmodel.audit import manifest as audit
+    from perfmodel.reporting import runner
+    from perfmodel.reporting.excel import write_workbook
 
     inputs = {"data_dir": "d", "policy": {"source": "preset efficiency", "name": "p", "version": "1",
                                           "sha256": "0" * 64}, "inputs": []}
@@ -148,7 +148,7 @@ def test_audit_compares_the_workbook_quarantine_by_code_in_any_language(broken, 
     ("yesterday", False),
 ])
 def test_beyond_span_is_a_valid_date_outside_1677_2262(cell, expected):
-    from perfmodel.parsing import beyond_span
+    from perfmodel.data.parsing import beyond_span
 
     assert beyond_span(cell) is expected
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from perfmodel import validation as V
+from perfmodel.data import validation as V
 
 
 def reference(raw: pd.DataFrame, positions) -> list[str]:

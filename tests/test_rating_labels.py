@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_rgb
 
-from perfmodel.plotting import RATING_COLOURS, rating_distribution, rating_palette, result_process_scatter
+from perfmodel.reporting.plotting import (
+    RATING_COLOURS, rating_distribution, rating_palette, result_process_scatter,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = ROOT / "tests" / "policies" / "chinese_rating_labels.yaml"

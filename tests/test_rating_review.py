@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from perfmodel.cli import main
-from perfmodel.errors import UsageError
-from perfmodel.rating_review import rating_review
+from perfmodel.core.errors import UsageError
+from perfmodel.analysis.rating_review import rating_review
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 RATINGS = ["S", "A", "B", "C", "D"]

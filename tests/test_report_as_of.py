@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from fixtures import PERIOD, small_dataset
-from perfmodel.errors import PeriodError, UsageError
-from perfmodel.reports import runner
+from perfmodel.core.errors import PeriodError, UsageError
+from perfmodel.reporting import runner
 
 AS_OF = "2026-08-15"  # in the fixture's last quarter, 2026Q3
 HEADER = f"Mid-period check — {PERIOD}, as of {AS_OF}"
@@ -133,7 +133,7 @@ def test_mid_period_feedback_end_to_end(data, tmp_path):
 
 
 def test_notebook_cell_is_silent_without_as_of(capsys):
-    from perfmodel.watch import show_mid_period
+    from perfmodel.analysis.watch import show_mid_period
 
     # no dataset is touched when the mode is off
     assert show_mid_period(None, "S001", "", "efficiency") is None

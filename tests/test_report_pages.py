@@ -14,12 +14,12 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from fixtures import PERIOD, small_dataset
-from perfmodel.errors import UsageError
-from perfmodel.i18n import t
-from perfmodel.policy import IndicatorRule, load_policy
-from perfmodel.reports import runner, sections
-from perfmodel.reports.html import notebook_to_html
-from perfmodel.scoring import score
+from perfmodel.core.errors import UsageError
+from perfmodel.core.i18n import t
+from perfmodel.scoring.policy import IndicatorRule, load_policy
+from perfmodel.reporting import runner, sections
+from perfmodel.reporting.html import notebook_to_html
+from perfmodel.scoring.scores import score
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def data(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _theme():
-    from perfmodel import plotting
+    from perfmodel.reporting import plotting
 
     plotting.setup("en")  # the CJK font, as every report notebook sets it
 
@@ -120,7 +120,7 @@ def test_met_target_per_rule_by_hand():
         customer_churn_rate=[0.03, 0.031, 0.0, 0.08, 0.1],      # ≤ 0.03: 2 of 5
     )
     tab = sections.indicator_table(_ctx(pol, wide)).set_index("indicator")
-    from perfmodel.i18n import indicator_label as L
+    from perfmodel.core.i18n import indicator_label as L
 
     expected = {"tickets_per_staff_day": 3 / 5, "reopen_rate": 2 / 4, "compliance_rate": 2 / 5,
                 "training_completion_rate": 3 / 5, "csat": 3 / 5, "complaint_resolution_rate": 3 / 5,
@@ -135,7 +135,7 @@ def test_percentile_met_with_ties_and_lower_is_better():
     r = rule("tickets_per_staff_day", "percentile", "lower")
     # lower is better: ranks on −x; values 1, 1, 2, 3 → ranks (best last) 3.5, 3.5, 2, 1
     # → scores 100·(r−1)/3 = 83.3, 83.3, 33.3, 0 → met (≥ 50) 2 of 4
-    from perfmodel.scoring import rule_score
+    from perfmodel.scoring.scores import rule_score
 
     x = np.array([1.0, 1.0, 2.0, 3.0])
     met = sections.met_target(r, x, rule_score(x, r))
@@ -160,7 +160,7 @@ def test_indicator_table_with_an_empty_column_does_not_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         tab = sections.indicator_table(_ctx(pol, wide))
-    from perfmodel.i18n import indicator_label as L
+    from perfmodel.core.i18n import indicator_label as L
 
     row = tab.set_index("indicator").loc[L("cost_control_rate")]
     assert row["median_value"] == "—" and np.isnan(row["met_target"]) and np.isnan(row["median_score"])
@@ -201,7 +201,7 @@ def test_unrated_supervisors_are_labelled():
     assert sections.rating_label("", "en") == "not rated"
     assert sections.rating_label("", "zh") == "未评级"
     assert sections.rating_label("A", "zh") == "A"
-    from perfmodel import plotting
+    from perfmodel.reporting import plotting
 
     fig = plotting.rating_distribution(pd.DataFrame({"rating": ["S", "D", ""]}), "zh")
     ax = fig.axes[0]
@@ -236,7 +236,7 @@ def test_movers_heading_without_an_earlier_period(monkeypatch):
 def test_rates_are_clipped_and_the_axis_has_no_offset():
     import matplotlib.pyplot as plt
 
-    from perfmodel import plotting
+    from perfmodel.reporting import plotting
 
     f = pd.DataFrame({"rate": [-1.4e-17, 0.0, 1.0000000000000002], "target": [-1e-18] * 3,
                       "lower_998": [-0.3, -0.1, 0.0], "upper_998": [0.4, 1.2, 1.5], "denominator": [3, 4, 5]})
@@ -271,8 +271,8 @@ _INPUTS = {"data_dir": "d", "policy": {"source": "preset efficiency", "name": "p
 def _workbook(tmp_path, lang, *, roster=None, scores=None):
     from openpyxl import load_workbook
 
-    from perfmodel.dataset import Dataset
-    from perfmodel.reports.excel import write_workbook
+    from perfmodel.data.dataset import Dataset
+    from perfmodel.reporting.excel import write_workbook
 
     tables = {
         "scores": scores if scores is not None else pd.DataFrame(
@@ -383,7 +383,7 @@ def _scores_with_rate():
     ("zh", "得分", ["主管编号", "姓名", "团队", "期间", "总分", "评级", "投诉解决率得分", "客户满意度得分"]),
 ])
 def test_workbook_scores_are_plain_numbers_named_as_scores_with_names_and_teams(tmp_path, lang, sheet, expected):
-    from perfmodel.catalogue import name
+    from perfmodel.core.catalogue import name
 
     roster = pd.DataFrame({"supervisor_id": ["S001", "S002"], "name": ["郑刚", "许晓东"],
                            "team": ["华南售后一组", "西北售后一组"], "region": ["华南", "西北"]})
@@ -401,7 +401,7 @@ def test_workbook_scores_are_plain_numbers_named_as_scores_with_names_and_teams(
 def test_workbook_keeps_percent_formats_for_rates_only(tmp_path):
     from openpyxl import load_workbook
 
-    from perfmodel.reports.excel import write_workbook
+    from perfmodel.reporting.excel import write_workbook
 
     table = pd.DataFrame({"complaint_resolution_rate": [0.9], "score_complaint_resolution_rate": [103.57],
                           "share": [0.25], "result_score": [97.0]})
@@ -410,12 +410,12 @@ def test_workbook_keeps_percent_formats_for_rates_only(tmp_path):
 
 
 def test_pseudonymized_workbook_shows_pseudonyms_of_names_and_teams(tmp_path):
-    from perfmodel.privacy import pseudonym
+    from perfmodel.data.privacy import pseudonym
 
     salt = "s" * 20
     roster = pd.DataFrame({"supervisor_id": ["S001"], "name": ["郑刚"], "team": ["华南售后一组"]})
     scores = pd.DataFrame({"supervisor_id": [pseudonym("S001", salt)], "period": ["2026Q2"], "score": [80.0]})
-    from perfmodel.dataset import Dataset
+    from perfmodel.data.dataset import Dataset
 
     sheets = runner._workbook_sheets({"scores": scores, "indicators": pd.DataFrame()},
                                      Dataset(tables={"supervisors": roster}), _INPUTS, {"period": "2026Q2"},

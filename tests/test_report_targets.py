@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from perfmodel.policy import IndicatorRule
-from perfmodel.reports.sections import target_text
+from perfmodel.scoring.policy import IndicatorRule
+from perfmodel.reporting.sections import target_text
 
 
 def rule(indicator, rule, direction, **kw):

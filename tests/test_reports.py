@@ -16,12 +16,12 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from fixtures import PERIOD, small_dataset
-from perfmodel.dataset import Dataset
-from perfmodel.errors import DataError, PeriodError, PolicyError, UsageError
-from perfmodel.i18n import LABELS, t
-from perfmodel.reports import runner, sections
-from perfmodel.reports.excel import write_workbook
-from perfmodel.reports.html import external_urls
+from perfmodel.data.dataset import Dataset
+from perfmodel.core.errors import DataError, PeriodError, PolicyError, UsageError
+from perfmodel.core.i18n import LABELS, t
+from perfmodel.reporting import runner, sections
+from perfmodel.reporting.excel import write_workbook
+from perfmodel.reporting.html import external_urls
 
 URL = re.compile(r"https?://", re.IGNORECASE)
 
@@ -171,7 +171,7 @@ def test_chinese_figures_render_without_missing_glyphs():
     import matplotlib
 
     matplotlib.use("Agg")
-    from perfmodel import plotting
+    from perfmodel.reporting import plotting
 
     assert plotting.cjk_font_path() is not None, "pip install mplfonts (Noto Sans CJK SC)"
     scores = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "rating": ["S", "A", "B"],
@@ -317,13 +317,13 @@ def test_a_failing_run_is_marked_and_kept(data, tmp_path, monkeypatch):
     assert (run / "FAILED").read_text(encoding="utf-8").strip()
     assert (run / "quarterly_report.ipynb").is_file()
     assert json.loads((run / "manifest.json").read_text(encoding="utf-8"))["status"] == "failed"
-    from perfmodel import audit
+    from perfmodel.audit import manifest as audit
 
     assert "failed" in audit.format_runs(audit.list_runs(tmp_path / "reports"))
 
 
 def test_ordinals_in_english():
-    from perfmodel.i18n import ordinal
+    from perfmodel.core.i18n import ordinal
 
     assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111)] == \
         ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "101st", "111th"]

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfmodel import weights as W
-from perfmodel.result import Result
+from perfmodel.analysis import weights as W
+from perfmodel.core.result import Result
 
 
 def test_ahp_result_is_a_result():
@@ -38,7 +38,7 @@ def test_ahp_unpacking_warns_but_works():
 
 def _panel(n=12):
     rng = np.random.default_rng(4)
-    from perfmodel.policy import load_policy
+    from perfmodel.scoring.policy import load_policy
 
     ids = load_policy("efficiency").weighted_indicators
     df = pd.DataFrame(rng.uniform(0.2, 1.0, (n, len(ids))), columns=ids)
@@ -48,7 +48,7 @@ def _panel(n=12):
 
 
 def test_rank_uncertainty_is_a_result():
-    from perfmodel.sensitivity import rank_uncertainty
+    from perfmodel.analysis.sensitivity import rank_uncertainty
 
     res = rank_uncertainty(_panel(), "efficiency", draws=60, seed=1)
     assert isinstance(res, Result) and isinstance(res.table, pd.DataFrame)
@@ -67,7 +67,7 @@ def test_rank_uncertainty_is_a_result():
 def test_explanation_is_a_result():
     from pathlib import Path
 
-    from perfmodel.explain import explain
+    from perfmodel.analysis.explain import explain
     from perfmodel.pipeline import run_pipeline
 
     run = run_pipeline(Path(__file__).resolve().parents[1] / "data" / "sample", "efficiency", period="2026Q3")
@@ -80,7 +80,7 @@ def test_explanation_is_a_result():
 
 
 def test_simulated_panel_is_a_result_and_still_unpacks():
-    from perfmodel.stats import simulate_panel
+    from perfmodel.analysis.stats import simulate_panel
 
     effect = [{"process": "reopen_rate", "result": "csat", "lag": 1, "coef": -0.5}]
     sim = simulate_panel(4, "2026Q1", "2026Q3", effects=effect, process=["reopen_rate"], results=["csat"], seed=3)
@@ -93,8 +93,8 @@ def test_simulated_panel_is_a_result_and_still_unpacks():
 
 
 def test_quota_effect_and_watch_result_are_results():
-    from perfmodel.quotas import QuotaEffect
-    from perfmodel.watch import WatchResult
+    from perfmodel.scoring.quotas import QuotaEffect
+    from perfmodel.analysis.watch import WatchResult
 
     counts = pd.DataFrame({"group": ["all", "all"], "rating": ["A", "B"], "from_bands": [3, 1],
                            "after_quota": [1, 3], "difference": [-2, 2]})
@@ -110,8 +110,10 @@ def test_quota_effect_and_watch_result_are_results():
 
 
 def test_statistics_are_frames_and_results():
-    from perfmodel.result import ResultFrame
-    from perfmodel.stats import cronbach_alpha, panel_regression, predictive_validity, reliability, simulate_panel
+    from perfmodel.core.result import ResultFrame
+    from perfmodel.analysis.stats import (
+        cronbach_alpha, panel_regression, predictive_validity, reliability, simulate_panel,
+    )
 
     # the figures themselves are checked against pingouin and linearmodels in test_stats
     df = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 5], "c": [1, 3, 3, 4, 4]})

@@ -7,11 +7,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from perfmodel.errors import UsageError
+from perfmodel.core.errors import UsageError
 from perfmodel.pipeline import run_pipeline
-from perfmodel.reports import sections as S
-from perfmodel.reports.mid_period import mid_period_context
-from perfmodel.reports.runner import write_cache
+from perfmodel.reporting import sections as S
+from perfmodel.reporting.mid_period import mid_period_context
+from perfmodel.reporting.runner import write_cache
 from perfmodel.results import RESULT_FILES, load_results
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"

@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import perfmodel
-from perfmodel.errors import DataError
-from perfmodel.policy import load_policy, policy_from_dict
-from perfmodel.scoring import (contributions, forced_ratings, indicator_scores, largest_remainder,
-                               rate, score)
+from perfmodel.core.errors import DataError
+from perfmodel.scoring.policy import load_policy, policy_from_dict
+from perfmodel.scoring.scores import (
+    contributions, forced_ratings, indicator_scores, largest_remainder, rate, score,
+)
 
 BANDS = {"S": 90, "A": 80, "B": 70, "C": 60, "D": 0}
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from perfmodel import engines, owners
+from perfmodel.indicators import engines
+from perfmodel.core import owners
 
 CHILD = """
 import sys, time

@@ -1,4 +1,4 @@
-"""perfmodel.sensitivity: checked against perfmodel.scoring, analytic probabilities and the
+"""perfmodel.analysis.sensitivity: checked against perfmodel.scoring.scores, analytic probabilities and the
 Ishigami test function."""
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfmodel import scoring, settings
-from perfmodel import sensitivity as S
-from perfmodel.errors import UsageError
-from perfmodel.policy import load_policy, policy_from_dict
+from perfmodel.scoring import scores as scoring
+from perfmodel.core import settings
+from perfmodel.analysis import sensitivity as S
+from perfmodel.core.errors import UsageError
+from perfmodel.scoring.policy import load_policy, policy_from_dict
 
 MEANS = {"csat": (4.2, .3), "complaint_resolution_rate": (.8, .1), "cost_control_rate": (1, .15),
          "followup_positive_rate": (.85, .05), "customer_churn_rate": (.07, .03),

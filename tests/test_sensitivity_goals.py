@@ -17,7 +17,7 @@ def files(tmp_path_factory):
     from perfmodel.pipeline import run_pipeline
 
     folder = tmp_path_factory.mktemp("sens_goals")
-    text = (ROOT / "src" / "perfmodel" / "policies" / "efficiency.yaml").read_text(encoding="utf-8")
+    text = (ROOT / "src" / "perfmodel" / "scoring" / "policies" / "efficiency.yaml").read_text(encoding="utf-8")
     replace = folder / "replace.yaml"
     replace.write_text(text.replace("missing: renormalize", "missing: renormalize\ngoals: replace"),
                        encoding="utf-8")

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from perfmodel.cli import main
-from perfmodel.dataset import Dataset
-from perfmodel.policy import load_policy, policy_from_dict
-from perfmodel.smart import lint
+from perfmodel.data.dataset import Dataset
+from perfmodel.scoring.policy import load_policy, policy_from_dict
+from perfmodel.analysis.lint import lint
 
 BASE = {
     "name": "t", "version": "1", "period": "quarter",

@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from perfmodel import catalogue as cat
+from perfmodel.core import catalogue as cat
 from perfmodel.cli import main
-from perfmodel.dataset import Dataset
-from perfmodel.errors import UsageError
-from perfmodel.policy import policy_from_dict
-from perfmodel.schema import TABLES
-from perfmodel.smart import MESSAGES, lint, message
+from perfmodel.data.dataset import Dataset
+from perfmodel.core.errors import UsageError
+from perfmodel.scoring.policy import policy_from_dict
+from perfmodel.data.schema import TABLES
+from perfmodel.analysis.lint import MESSAGES, lint, message
 
 # The small policy and panel of tests/test_smart.py: csat linear target 4.4 (higher is better),
 # compliance_rate bands (lowest band worth 100 points: 0.95), reopen_rate gate 0.05 (lower

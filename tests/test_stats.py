@@ -9,12 +9,12 @@ from linearmodels.panel import PanelOLS
 from scipy import stats as sps
 from statsmodels.datasets import grunfeld
 
-from perfmodel.errors import PerfmodelWarning, UsageError
-from perfmodel.stats import cronbach_alpha, panel_regression, reliability
+from perfmodel.core.errors import PerfmodelWarning, UsageError
+from perfmodel.analysis.stats import cronbach_alpha, panel_regression, reliability
 
 # Grunfeld has 10 firms and 20 years: the few-clusters warning is expected there and is
 # tested on its own below.
-pytestmark = pytest.mark.filterwarnings("ignore::perfmodel.errors.PerfmodelWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::perfmodel.core.errors.PerfmodelWarning")
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ import pytest
 import statsmodels.formula.api as smf
 from scipy import stats as sps
 
-from perfmodel.errors import PerfmodelWarning, UsageError
-from perfmodel.stats import panel_regression, predictive_validity, reliability
+from perfmodel.core.errors import PerfmodelWarning, UsageError
+from perfmodel.analysis.stats import panel_regression, predictive_validity, reliability
 
 
 def _panel(n_sup, periods, seed, *, effect=0.5):

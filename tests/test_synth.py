@@ -1,4 +1,4 @@
-"""Tests of the synthetic company (perfmodel.synth) and the sample data in data/sample/."""
+"""Tests of the synthetic company (perfmodel.data.synth) and the sample data in data/sample/."""
 from __future__ import annotations
 
 import json
@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from perfmodel.cli import main
-from perfmodel.schema import TABLES
-from perfmodel.synth import TABLE_ORDER, generate
+from perfmodel.data.schema import TABLES
+from perfmodel.data.synth import TABLE_ORDER, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -221,7 +221,7 @@ def test_realised_values_match_the_indicator_module():
     panel = indicators.wide_panel(indicators.compute_indicators(SAMPLE))
     import tempfile
 
-    from perfmodel.synth import generate as gen  # the sample's own realised values
+    from perfmodel.data.synth import generate as gen  # the sample's own realised values
 
     with tempfile.TemporaryDirectory() as tmp:
         summary = gen(tmp, seed=20261, supervisors=30)

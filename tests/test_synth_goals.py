@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 
 from perfmodel.indicators import compute_indicators, wide_panel
-from perfmodel.periods import parse_period
-from perfmodel.synth.goals import _round_achievable
+from perfmodel.core.periods import parse_period
+from perfmodel.data.synth.goals import _round_achievable
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 HIGHER = {"csat": True, "complaint_resolution_rate": True, "first_response_hours": False,

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from perfmodel.reports import runner
-from perfmodel.reports.html import feedback_index, notebook_to_html
-from perfmodel.synth import generate
-from perfmodel.synthetic import MARKER, is_synthetic
+from perfmodel.reporting import runner
+from perfmodel.reporting.html import feedback_index, notebook_to_html
+from perfmodel.data.synth import generate
+from perfmodel.data.synthetic import MARKER, is_synthetic
 
 REPO = Path(__file__).resolve().parents[1]
 EN, ZH = "Synthetic sample data", "合成示例数据"

@@ -30,7 +30,7 @@ def perfmodel(*args):
 @pytest.fixture(scope="module")
 def sealed(tmp_path_factory):
     """(data folder, reports folder, run folder, key file) of one sealed quarterly report."""
-    from perfmodel.synth import generate
+    from perfmodel.data.synth import generate
 
     root = tmp_path_factory.mktemp("tamper")
     data = root / "data"
@@ -262,8 +262,8 @@ def feedback_run(sealed):
 
 
 def test_feedback_pages_verify_and_an_indicator_score_changed_in_one_is_named(feedback_run, tmp_path):
-    from perfmodel import audit
-    from perfmodel.reports import runner
+    from perfmodel.audit import manifest as audit
+    from perfmodel.reporting import runner
 
     assert audit.page_name(ODD_ID) == runner._safe_name(ODD_ID) == "1_2"  # the page of '=1+2' is found
     ok = perfmodel("audit", "verify", feedback_run)

@@ -10,8 +10,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from perfmodel import targets as T
-from perfmodel.policy import AgreedTarget, IndicatorRule, load_policy
+from perfmodel.scoring import targets as T
+from perfmodel.scoring.policy import AgreedTarget, IndicatorRule, load_policy
 
 
 def rule(indicator, kind, direction, **kw):
@@ -116,7 +116,7 @@ def test_agreed_goal_scores_against_its_target():
     # scoring, pages and watch read the same agreed target: (4.4 - 4.0) / (4.5 - 4.0) = 80
     import pandas as pd
 
-    from perfmodel.scoring import indicator_scores
+    from perfmodel.scoring.scores import indicator_scores
 
     pol = load_policy("efficiency")
     pol = replace(pol, goals="replace", agreed=(AgreedTarget("S01", "2026Q1", "csat", 4.5, 4.0),))
@@ -129,8 +129,8 @@ def test_agreed_goal_scores_against_its_target():
 
 
 def test_watch_and_pages_use_the_same_target():
-    from perfmodel.reports import sections
-    from perfmodel.watch import rule_target
+    from perfmodel.reporting import sections
+    from perfmodel.analysis.watch import rule_target
 
     r = rule("compliance_rate", "bands", "higher", bands=((0.98, 120.0), (0.95, 100.0), (0.90, 60.0)))
     assert rule_target(r) == T.target_value(r) == sections.band_target(r)[0]
@@ -138,7 +138,7 @@ def test_watch_and_pages_use_the_same_target():
 
 
 def test_smart_goals_and_the_smart_check_reach_as_targets_do():
-    from perfmodel.smart_goals import reached
+    from perfmodel.analysis.lint_goals import reached
 
     low = rule("reopen_rate", "deduction", "lower", points=500.0, target=0.05)
     np.testing.assert_array_equal(reached([0.04, 0.05, 0.06, NAN], low, 0.05), [True, True, False, False])

@@ -12,10 +12,10 @@ import statsmodels.formula.api as smf
 from linearmodels.panel import PanelOLS
 from statsmodels.stats.multitest import multipletests
 
-from perfmodel.errors import UsageError
-from perfmodel.stats import benjamini_hochberg, panel_regression, predictive_validity, simulate_panel
-from perfmodel.stats import _fe
-from perfmodel.stats.validity import WEBB, _wild_bootstrap_t
+from perfmodel.core.errors import UsageError
+from perfmodel.analysis.stats import benjamini_hochberg, panel_regression, predictive_validity, simulate_panel
+from perfmodel.analysis.stats import _fe
+from perfmodel.analysis.stats.validity import WEBB, _wild_bootstrap_t
 
 PROC = ["first_response_hours", "reopen_rate", "compliance_rate"]
 RES = ["csat", "customer_churn_rate"]
@@ -114,7 +114,7 @@ def test_lag_follows_the_calendar_not_the_rows():
 
 
 # 8 supervisors: the few-clusters warning of the reference regression is expected here
-@pytest.mark.filterwarnings("ignore::perfmodel.errors.PerfmodelWarning")
+@pytest.mark.filterwarnings("ignore::perfmodel.core.errors.PerfmodelWarning")
 def test_bootstrap_matches_brute_force_refits():
     panel, _ = simulate_panel(8, "2024Q1", "2025Q4", effects=EFFECT, process=PROC[:1],
                               results=RES[:1], seed=3, missing=0.15)
@@ -237,7 +237,7 @@ def test_simulation_fast():
 
 def test_cli_writes_table_prints_predicting_pairs_and_is_deterministic(tmp_path, capsys):
     from perfmodel.cli import main
-    from perfmodel.synth import generate
+    from perfmodel.data.synth import generate
 
     data = tmp_path / "data"
     generate(data, seed=3, supervisors=12, start="2024Q1", end="2025Q4", fmt="parquet")
@@ -285,9 +285,9 @@ def test_oos_gain_matches_refits_with_dummies():
 
 
 def test_cli_summary_has_no_dangling_colon_when_nothing_predicts(tmp_path, capsys, monkeypatch):
-    import perfmodel.stats as stats
+    import perfmodel.analysis.stats as stats
     from perfmodel.cli import main
-    from perfmodel.synth import generate
+    from perfmodel.data.synth import generate
 
     real = stats.predictive_validity
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 
 from perfmodel import load_dataset
-from perfmodel.loader import dataset_from_frames
-from perfmodel.periods import data_span
-from perfmodel.plausible import DateWindow
+from perfmodel.data.loader import dataset_from_frames
+from perfmodel.core.periods import data_span
+from perfmodel.data.plausible import DateWindow
 
 BAD = Path(__file__).parent / "data" / "bad"
 

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfmodel import weights as W
-from perfmodel.errors import MethodSkipped, PerfmodelWarning
-from perfmodel.policy import load_policy
+from perfmodel.analysis import weights as W
+from perfmodel.core.errors import MethodSkipped, PerfmodelWarning
+from perfmodel.scoring.policy import load_policy
 
 
 def _panel(base):

@@ -1,4 +1,4 @@
-"""Tests of perfmodel.watch: the as-of cut, period-to-date indicators, projection, warnings.
+"""Tests of perfmodel.analysis.watch: the as-of cut, period-to-date indicators, projection, warnings.
 
 Expected values are worked by hand from the tiny dataset below (period 2026Q3, as of
 2026-08-15 00:00, i.e. the 45 days 2026-07-01 .. 2026-08-14).
@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from perfmodel import dataset_from_frames
-from perfmodel.errors import UsageError
-from perfmodel.watch import cut_dataset, period_to_date
-from perfmodel.watch import projection as proj
-from perfmodel.watch import reasons
+from perfmodel.core.errors import UsageError
+from perfmodel.analysis.watch import cut_dataset, period_to_date
+from perfmodel.analysis.watch import projection as proj
+from perfmodel.analysis.watch import reasons
 
 AS_OF = "2026-08-15"
 
@@ -400,7 +400,7 @@ def _check_same(a, b):
 
 @pytest.mark.slow
 def test_watch_output_does_not_depend_on_later_events(random_data):
-    from perfmodel.watch import watch
+    from perfmodel.analysis.watch import watch
     frames, data = random_data
     as_of = pd.Timestamp("2026-08-15")
     tampered = dataset_from_frames(tamper_after(frames, as_of))
@@ -428,7 +428,7 @@ def test_watch_output_does_not_depend_on_later_events(random_data):
 # --- the feedback section and the command line ----------------------------------------------
 
 def _fake_result():
-    from perfmodel.watch import WatchResult
+    from perfmodel.analysis.watch import WatchResult
     as_of = pd.Timestamp("2026-08-15")
     pr = pd.DataFrame({
         "supervisor_id": ["S1", "S1", "S2"], "period": "2026Q3", "as_of": as_of,
@@ -451,7 +451,7 @@ def _fake_result():
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_feedback_section_shows_only_own_figures(lang):
-    from perfmodel.watch import feedback_section, feedback_table
+    from perfmodel.analysis.watch import feedback_section, feedback_table
     res = _fake_result()
     text = feedback_section(res, "S1", lang)
     assert "4.07" in text and "3.97" in text and "97%" in text and "55.0 %" in text
@@ -465,7 +465,7 @@ def test_feedback_section_shows_only_own_figures(lang):
 
 
 def test_feedback_section_when_nothing_is_at_risk():
-    from perfmodel.watch import feedback_section
+    from perfmodel.analysis.watch import feedback_section
     res = _fake_result()
     res.projections.loc[res.projections["supervisor_id"] == "S1", "at_risk"] = False
     assert "No result indicator is at risk" in feedback_section(res, "S1", "en")
@@ -496,7 +496,7 @@ def test_cli_watch_runs_and_rejects_a_bad_as_of(tmp_path, capsys):
 
 
 def test_watch_rejects_a_period_kind_the_policy_does_not_score(tiny):
-    from perfmodel.watch import watch
+    from perfmodel.analysis.watch import watch
     with pytest.raises(UsageError, match="quarter"):
         watch(tiny, "2026-08", AS_OF, "efficiency")
     with pytest.raises(UsageError, match="must fall inside 2026Q3"):
@@ -516,7 +516,7 @@ def test_cut_is_idempotent_and_monotone(tiny):
 def test_watch_cache_folder_is_private_and_keys_follow_the_code(monkeypatch):
     import stat
 
-    from perfmodel.watch import cache
+    from perfmodel.analysis.watch import cache
 
     folder = cache._default_folder()
     assert folder is not None and stat.S_IMODE(folder.stat().st_mode) == 0o700

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfmodel.watch import projection as proj
-from perfmodel.watch import reasons
+from perfmodel.analysis.watch import projection as proj
+from perfmodel.analysis.watch import reasons
 
 FIT = proj.Fit(k0=30.0, coef=np.array([0.08, 0.8, 0.1]), sigma=0.03, df=20, xtx_inv=np.eye(3) * 0.01,
                n_rows=23)
@@ -104,7 +104,7 @@ def _block_lines(printed):
 @pytest.fixture(scope="module")
 def watched():
     from perfmodel import dataset_from_frames
-    from perfmodel.watch import watch
+    from perfmodel.analysis.watch import watch
     from test_watch import random_frames
 
     return watch(dataset_from_frames(random_frames(seed=3, n_sup=6)), "2026Q3", "2026-08-15", threshold=0.3)
@@ -127,7 +127,7 @@ def test_every_result_at_risk_says_why_and_the_weights_rebuild_it(watched):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_printed_warnings_say_why_and_repeat_no_line(watched, lang):
     from perfmodel.cli.watch import lines
-    from perfmodel.watch.reasons import projection_reason
+    from perfmodel.analysis.watch.reasons import projection_reason
 
     printed = lines(watched, {}, 0.3, lang)
     risk = watched.projections[watched.projections["at_risk"]]
@@ -145,7 +145,7 @@ def test_printed_warnings_say_why_and_repeat_no_line(watched, lang):
     ("zh", "  - 原因：您的历史水平 84.1 %（此前 6 个季度）", "没有过程指标被证实能预测该指标"),
 ])
 def test_feedback_section_says_why_and_the_note_once(lang, why, note):
-    from perfmodel.watch import WatchResult, feedback_section
+    from perfmodel.analysis.watch import WatchResult, feedback_section
 
     row = _row(drivers="history;volume_so_far;usual_level", period="2026Q3", as_of=pd.Timestamp("2026-08-15"),
                low=0.83, high=0.92, p_miss=0.68, at_risk=True)

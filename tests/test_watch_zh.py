@@ -10,7 +10,7 @@ import re
 import pandas as pd
 import pytest
 
-from perfmodel.errors import UsageError
+from perfmodel.core.errors import UsageError
 
 AS_OF = pd.Timestamp("2026-08-15")
 NAMES = {"S1": "张伟", "S2": "Li Na"}
@@ -21,8 +21,8 @@ SUG_S2_ZH = ("培训完成率为 35.0 %，目标 90.0 %；历史数据中该指�
 
 
 def _result(lang: str):
-    from perfmodel.watch import WatchResult
-    from perfmodel.watch import reasons
+    from perfmodel.analysis.watch import WatchResult
+    from perfmodel.analysis.watch import reasons
 
     pr = pd.DataFrame({
         "supervisor_id": ["S1", "S1", "S2"], "period": "2026Q3", "as_of": AS_OF,
@@ -113,7 +113,7 @@ START_ZH = ("--as-of 2026-07-01 00:00:00 是 2026Q3 的第一个时刻：该期�
     ("someday", "zh", "--as-of 'someday'：不是日期；请使用 YYYY-MM-DD 或 ISO 8601 日期时间"),
 ])
 def test_as_of_outside_the_period_is_refused_with_the_range(as_of, lang, message):
-    from perfmodel.watch import check_as_of
+    from perfmodel.analysis.watch import check_as_of
 
     with pytest.raises(UsageError) as info:
         check_as_of("2026Q3", as_of, lang)
@@ -126,13 +126,13 @@ def test_as_of_outside_the_period_is_refused_with_the_range(as_of, lang, message
     ("2026-10-01", "2026-10-01 00:00:00"),            # the end: the whole quarter
 ])
 def test_as_of_bounds_accepted(as_of, expected):
-    from perfmodel.watch import check_as_of
+    from perfmodel.analysis.watch import check_as_of
 
     assert check_as_of("2026Q3", as_of) == pd.Timestamp(expected)
 
 
 def test_month_period_range():
-    from perfmodel.watch import check_as_of
+    from perfmodel.analysis.watch import check_as_of
 
     with pytest.raises(UsageError) as info:
         check_as_of("2026-09", "2026-09-01")
@@ -190,7 +190,7 @@ def test_cli_watch_checks_the_as_of_before_loading(tmp_path, capsys):
 
 def test_period_kind_mismatch_in_chinese(tmp_path):
     from perfmodel import load_dataset
-    from perfmodel.watch import watch
+    from perfmodel.analysis.watch import watch
 
     data = load_dataset(_folder(tmp_path))
     with pytest.raises(UsageError) as info:

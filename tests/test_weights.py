@@ -1,4 +1,4 @@
-"""perfmodel.weights against published worked examples, hand calculations and other libraries."""
+"""perfmodel.analysis.weights against published worked examples, hand calculations and other libraries."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfmodel import weights as W
-from perfmodel.errors import DataError, UsageError
+from perfmodel.analysis import weights as W
+from perfmodel.core.errors import DataError, UsageError
 
 
 def _m(text: str) -> np.ndarray:
@@ -409,7 +409,7 @@ class TestCli:
     def test_ahp_writes_policy_with_provenance(self, tmp_path, capsys):
         import hashlib
 
-        from perfmodel.policy import load_policy
+        from perfmodel.scoring.policy import load_policy
 
         w = np.array([8.0, 4, 2, 2, 1])
         m = _pairwise(tmp_path / "pairwise.csv", np.outer(w, 1 / w), RESULT_IDS)
@@ -457,7 +457,7 @@ class TestCli:
     def test_never_overwrites_presets_or_files(self, tmp_path):
         from importlib import resources
 
-        preset = Path(str(resources.files("perfmodel").joinpath("policies", "efficiency.yaml")))
+        preset = Path(str(resources.files("perfmodel.scoring").joinpath("policies", "efficiency.yaml")))
         with pytest.raises(UsageError, match="preset"):
             _cli(["weights", "--method", "equal", "--policy", "efficiency", "--out", str(preset)])
         out = tmp_path / "n.yaml"
@@ -467,7 +467,7 @@ class TestCli:
 
     def test_entropy_from_panel_with_result_weight(self, tmp_path):
         rng = np.random.default_rng(0)
-        from perfmodel.policy import load_policy
+        from perfmodel.scoring.policy import load_policy
 
         base = load_policy("quality")
         ids = base.weighted_indicators
@@ -495,7 +495,7 @@ class TestCli:
 
 
 def test_apply_weights_partial_dimension():
-    from perfmodel.policy import load_policy
+    from perfmodel.scoring.policy import load_policy
 
     base = load_policy("efficiency")  # result: csat .30, crr .25, ccr .20, fpr .15, churn .10
     new = W.apply_weights(base, {"csat": 1.0, "complaint_resolution_rate": 3.0})
@@ -508,7 +508,7 @@ def test_apply_weights_partial_dimension():
 
 
 def test_compare_methods():
-    from perfmodel.policy import load_policy
+    from perfmodel.scoring.policy import load_policy
 
     base = load_policy("efficiency")
     rng = np.random.default_rng(2)
@@ -631,7 +631,7 @@ def _mostly_zero_panel(ids):
 
 
 def test_entropy_warns_why_a_mostly_zero_indicator_dominates():
-    from perfmodel.errors import PerfmodelWarning
+    from perfmodel.core.errors import PerfmodelWarning
 
     ids = ["first_response_hours", "timely_closure_rate", "promotion_rate"]
     panel = _mostly_zero_panel(ids)
@@ -655,7 +655,7 @@ def test_balanced_weights_do_not_warn():
 
 
 def test_cli_prints_the_lopsided_weight_warning_once(tmp_path, capsys):
-    from perfmodel.policy import load_policy
+    from perfmodel.scoring.policy import load_policy
 
     base = load_policy("quality")
     ids = base.weighted_indicators

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from perfmodel import load_dataset
-from perfmodel import readers
-from perfmodel.errors import DataError
+from perfmodel.data import readers
+from perfmodel.core.errors import DataError
 
 SUPERVISORS = [["supervisor_id", "name", "team"],
                ["007", "张伟", "华东一组"],

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .dataset import Dataset
-from .errors import UsageError
+from perfmodel.data.dataset import Dataset
+from perfmodel.core.errors import UsageError
 
 __all__ = ["PipelineResult", "load", "periods_for", "resolve_period", "run_pipeline", "supervisor_names",
            "trusted_span"]
@@ -42,7 +42,7 @@ class Progress:
 
     def __init__(self, show: bool | None = None):
         if show is None:
-            from .loader import show_progress
+            from perfmodel.data.loader import show_progress
 
             show = show_progress()
             if show is None:
@@ -80,7 +80,7 @@ class PipelineResult:
         The validated dataset (None on the trusted Parquet path, which validates nothing).
     policy : Policy or None
         The scoring policy, when scores were asked for, with the dataset's agreed goals
-        bound to it (:func:`perfmodel.goals.bind_goals`).
+        bound to it (:func:`perfmodel.scoring.goals.bind_goals`).
     kind : str
         ``"quarter"`` or ``"month"``.
     period : str or None
@@ -92,11 +92,11 @@ class PipelineResult:
         :func:`perfmodel.indicators.compute_indicators`), sorted by supervisor, period and
         indicator.
     scores : pandas.DataFrame or None
-        The scores of every period of ``periods`` (columns of :func:`perfmodel.scoring.score`),
+        The scores of every period of ``periods`` (columns of :func:`perfmodel.scoring.scores.score`),
         sorted by period and supervisor; None without a policy.
     engine : str
         The engine that computed the indicators.
-    adjustments : perfmodel.adjustments.Adjustments or None
+    adjustments : perfmodel.scoring.adjustments.Adjustments or None
         The review meeting's adjustments applied to :attr:`scores` (which then carry
         ``rating_computed`` beside the final ``rating``), None without.
     """
@@ -116,7 +116,7 @@ class PipelineResult:
     def wide(self) -> pd.DataFrame:
         """The wide panel: supervisor_id, period, one column per indicator id."""
         if self._wide is None:
-            from .indicators import wide_panel
+            from perfmodel.indicators import wide_panel
 
             self._wide = wide_panel(self.panel)
         return self._wide
@@ -159,19 +159,19 @@ class PipelineResult:
         Returns
         -------
         pandas.DataFrame
-            Columns of :data:`perfmodel.leniency.STATUS_COLUMNS`: ``indicator``, ``period``,
-            ``applied`` (bool), ``reason`` (a code of :data:`perfmodel.leniency.REASONS`),
+            Columns of :data:`perfmodel.indicators.leniency.STATUS_COLUMNS`: ``indicator``, ``period``,
+            ``applied`` (bool), ``reason`` (a code of :data:`perfmodel.indicators.leniency.REASONS`),
             ``detail`` (dict), ``n_raters``, ``n_ratings``; no rows when no rating table
             was present.
         """
-        from .leniency import STATUS_COLUMNS
+        from perfmodel.indicators.leniency import STATUS_COLUMNS
 
         return pd.DataFrame(self.panel.attrs.get("leniency", []), columns=STATUS_COLUMNS)
 
     @property
     def quarantine(self) -> pd.DataFrame:
-        """The quarantined rows (columns of :data:`perfmodel.dataset.QUARANTINE_COLUMNS`)."""
-        from .dataset import QUARANTINE_COLUMNS
+        """The quarantined rows (columns of :data:`perfmodel.data.dataset.QUARANTINE_COLUMNS`)."""
+        from perfmodel.data.dataset import QUARANTINE_COLUMNS
 
         if self.dataset is None:
             return pd.DataFrame(columns=QUARANTINE_COLUMNS)
@@ -180,7 +180,7 @@ class PipelineResult:
     @property
     def account(self) -> pd.DataFrame:
         """Rows read, used and quarantined per table and file."""
-        from .dataset import ACCOUNT_COLUMNS
+        from perfmodel.data.dataset import ACCOUNT_COLUMNS
 
         if self.dataset is None:
             return pd.DataFrame(columns=ACCOUNT_COLUMNS)
@@ -245,7 +245,7 @@ def load(data, *, progress: Progress | bool | None = None, timezone: str | None 
     """
     if isinstance(data, Dataset):
         return data
-    from .loader import load_dataset
+    from perfmodel.data.loader import load_dataset
 
     progress = progress if isinstance(progress, Progress) else Progress(progress)
     started = progress.start()
@@ -260,15 +260,15 @@ def load(data, *, progress: Progress | bool | None = None, timezone: str | None 
 
 
 def _engine_checked(folder, engine: str, as_of, progress: Progress):
-    """Steps 1-2 inside the engine: (dataset, checked folder) of :func:`perfmodel.enginecheck.check_folder`.
+    """Steps 1-2 inside the engine: (dataset, checked folder) of :func:`perfmodel.data.enginecheck.check_folder`.
 
     The dataset holds the quarantine, the row account and the small tables the later
     steps read in Python (``supervisors`` for names and groups, ``goals``). None when
     the engine cannot validate this input (another engine than DuckDB, a mid-period cut,
     a column type the SQL parser does not read): the pandas validator then does.
     """
-    from .enginecheck import check_folder, engine_checkable
-    from .sqlcells import Unsupported
+    from perfmodel.data.enginecheck import check_folder, engine_checkable
+    from perfmodel.data.sqlcells import Unsupported
 
     if engine != "duckdb" or as_of not in (None, "") or not engine_checkable(folder):
         return None
@@ -303,7 +303,7 @@ def indicators_step(source, periods, *, kind: str, engine: str = "duckdb", indic
     source : Dataset or path
         A validated dataset, or a folder of clean Parquet files with ``trusted``.
     periods : list of str or Period
-        Period ids of one kind, or :class:`perfmodel.periods.Period` objects (partial
+        Period ids of one kind, or :class:`perfmodel.core.periods.Period` objects (partial
         periods included).
     kind : {"quarter", "month"}
         The period kind.
@@ -324,7 +324,7 @@ def indicators_step(source, periods, *, kind: str, engine: str = "duckdb", indic
         ``supervisor_id``, ``period``, ``indicator``, ``value``, ``numerator``,
         ``denominator``, ``available``.
     """
-    from .indicators import compute_indicators
+    from perfmodel.indicators import compute_indicators
 
     return compute_indicators(source, periods=periods, period_kind=kind, engine=engine,
                               indicators=indicators, trusted=trusted, parameters=parameters)
@@ -333,7 +333,7 @@ def indicators_step(source, periods, *, kind: str, engine: str = "duckdb", indic
 def trusted_span(folder) -> tuple[pd.Timestamp, pd.Timestamp]:
     """Earliest and latest event of a folder of Parquet tables, read from the files' columns.
 
-    The same event columns as :func:`perfmodel.periods.data_span` (budgets aside, whose
+    The same event columns as :func:`perfmodel.core.periods.data_span` (budgets aside, whose
     periods lie within the tickets' on trusted data).
 
     Returns
@@ -348,8 +348,8 @@ def trusted_span(folder) -> tuple[pd.Timestamp, pd.Timestamp]:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from .errors import DataError
-    from .periods import EVENT_COLUMNS
+    from perfmodel.core.errors import DataError
+    from perfmodel.core.periods import EVENT_COLUMNS
 
     folder = Path(folder)
     if not (folder / "tickets.parquet").is_file():
@@ -399,7 +399,7 @@ def resolve_period(dataset, period: str | None, kind: str, *, span=None) -> str 
     PeriodError
         On a malformed id or a period outside the data.
     """
-    from .periods import check_period, latest_complete_period
+    from perfmodel.core.periods import check_period, latest_complete_period
 
     if period is None:
         return None
@@ -416,12 +416,12 @@ def periods_for(dataset, kind: str, period: str | None, history: bool, span=None
     -------
     list of str
         ``[period]``; with no ``period`` every period of the data
-        (:func:`perfmodel.periods.data_periods`); with ``history`` the periods of the data
+        (:func:`perfmodel.core.periods.data_periods`); with ``history`` the periods of the data
         up to ``period``, less a first period the data covers only in part (a trend or a
         lagged regression would compare a few weeks with whole periods), unless that is
         ``period`` itself.
     """
-    from .periods import data_periods
+    from perfmodel.core.periods import data_periods
 
     if period is not None and not history:
         return [period]
@@ -471,11 +471,11 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
         See :class:`Progress`.
     adjustments : str, path or Adjustments, optional
         The review meeting's ``adjustments.csv``, applied after scoring and after any quota
-        (:func:`perfmodel.adjustments.apply_adjustments`); needs a policy.
+        (:func:`perfmodel.scoring.adjustments.apply_adjustments`); needs a policy.
     validate : {"pandas", "engine"}
         Where a folder is validated: in Python (every format), or with ``"engine"``, for a
         folder of Parquet tables on DuckDB, inside the engine
-        (:func:`perfmodel.enginecheck.check_folder`: the same quarantine and row account;
+        (:func:`perfmodel.data.enginecheck.check_folder`: the same quarantine and row account;
         the clean rows stay in the files, :attr:`PipelineResult.dataset` then holds the
         quarantine, the account and only the small ``supervisors`` and ``goals`` tables).
 
@@ -489,30 +489,30 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
         One line naming a missing folder or file, an unreadable table, a period of the wrong
         kind or outside the data, or an unknown indicator.
     """
-    from .periods import parse_period
+    from perfmodel.core.periods import parse_period
 
     progress = progress if isinstance(progress, Progress) else Progress(progress)
     if periods is not None:
         if period is not None:
             raise UsageError("give period or periods, not both")
-        from .indicators import resolve_periods
+        from perfmodel.indicators import resolve_periods
 
         chosen = [p.id for p in resolve_periods(periods)]  # ids, one kind, in time order
         period = chosen[-1]
     if policy is not None and not hasattr(policy, "indicators"):
-        from .policy import load_policy
+        from perfmodel.scoring.policy import load_policy
 
         policy = load_policy(policy)
     if period is not None and str(period) != "latest":
         if policy is not None:
-            from .policy import check_period_kind
+            from perfmodel.scoring.policy import check_period_kind
 
             kind = check_period_kind(policy, period)  # syntax and kind before loading any data
         else:
             kind = parse_period(period).kind
     kind = kind or (getattr(policy, "period", None) if policy is not None else None) or "quarter"
     if trusted:
-        from .dbsource import as_database
+        from perfmodel.data.dbsource import as_database
 
         if as_database(data) is not None:
             raise UsageError(f"{as_database(data).name}: the trusted path reads a folder of clean Parquet "
@@ -525,18 +525,18 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
         dataset, source = checked
         span, where = source.span, SimpleNamespace(source=Path(data))
         if span is None:
-            from .errors import DataError
+            from perfmodel.core.errors import DataError
 
             raise DataError(f"{data}: no event date in the tables; cannot tell which periods the data covers")
     else:
         dataset = load(data, progress=progress)
         if as_of not in (None, ""):
-            from .watch import cut_dataset
+            from perfmodel.analysis.watch import cut_dataset
 
             dataset = cut_dataset(dataset, as_of)
         span, source, where = None, dataset, dataset
     if policy is not None:
-        from .goals import bind_goals, goals_table, trusted_goals
+        from perfmodel.scoring.goals import bind_goals, goals_table, trusted_goals
 
         # the agreed goals travel with the policy (on the trusted path: goals.parquet as it is)
         policy = bind_goals(policy, goals_table(dataset) if dataset is not None else trusted_goals(data))
@@ -548,7 +548,7 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
     else:
         periods = periods_for(where, kind, period, history, span)
     started = progress.start()
-    from .indicators import indicator_parameters
+    from perfmodel.indicators import indicator_parameters
 
     panel = indicators_step(source, periods, kind=kind, engine=engine, indicators=indicators,
                             trusted=trusted, parameters=indicator_parameters(policy))
@@ -558,8 +558,8 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
                   f"{panel['indicator'].nunique()} indicators on {engine}")
     scores = None
     if policy is not None:
-        from .indicators import wide_panel
-        from .scoring import score
+        from perfmodel.indicators import wide_panel
+        from perfmodel.scoring.scores import score
 
         started = progress.start()
         groups = None
@@ -570,7 +570,7 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
     if adjustments is not None:
         if policy is None:
             raise UsageError("adjustments: give a policy; adjustments change ratings the policy computed")
-        from .adjustments import Adjustments, apply_adjustments, read_adjustments
+        from perfmodel.scoring.adjustments import Adjustments, apply_adjustments, read_adjustments
 
         if not isinstance(adjustments, Adjustments):
             adjustments = read_adjustments(adjustments)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .dataset import ACCOUNT_COLUMNS, QUARANTINE_COLUMNS
+from perfmodel.data.dataset import ACCOUNT_COLUMNS, QUARANTINE_COLUMNS
 
 __all__ = ["DataSummary", "RESULT_FILES", "load_results", "save_results", "summarize"]
 
@@ -44,13 +44,13 @@ class DataSummary:
     tables : tuple of str
         Names of the tables the data holds (the SMART check's M needs them).
     quarantine : pandas.DataFrame
-        The quarantined rows (:data:`perfmodel.dataset.QUARANTINE_COLUMNS`).
+        The quarantined rows (:data:`perfmodel.data.dataset.QUARANTINE_COLUMNS`).
     account : pandas.DataFrame
-        Rows read, used and quarantined per table and file (:data:`perfmodel.dataset.ACCOUNT_COLUMNS`).
+        Rows read, used and quarantined per table and file (:data:`perfmodel.data.dataset.ACCOUNT_COLUMNS`).
     supervisors : pandas.DataFrame
         ``supervisor_id``, ``name``, ``team``, ``region``.
     goals : pandas.DataFrame or None
-        The agreed goals (:func:`perfmodel.goals.goals_table`, without ``note``), None when
+        The agreed goals (:func:`perfmodel.scoring.goals.goals_table`, without ``note``), None when
         the data hold none.
     """
 
@@ -68,7 +68,7 @@ def summarize(dataset) -> DataSummary:
     -------
     DataSummary
     """
-    from .pipeline import supervisor_names
+    from perfmodel.pipeline import supervisor_names
 
     quarantine = getattr(dataset, "quarantine", None)
     account = getattr(dataset, "account", None)
@@ -80,7 +80,7 @@ def summarize(dataset) -> DataSummary:
 
 
 def _goals(dataset):
-    from .goals import goals_table
+    from perfmodel.scoring.goals import goals_table
 
     goals = goals_table(dataset)
     return None if goals is None else goals.drop(columns="note")
@@ -97,9 +97,9 @@ def save_results(folder, summary: DataSummary, panel: pd.DataFrame, *, mid_perio
         The long indicator panel.
     mid_period : dict, optional
         For a page made as of an instant: ``as_of`` (Timestamp), ``watch`` (the
-        :class:`~perfmodel.watch.WatchResult` of the period in progress), ``values`` and
-        ``table`` (:func:`perfmodel.provisional.period_values` and
-        :func:`~perfmodel.provisional.period_scores` of the report period).
+        :class:`~perfmodel.analysis.watch.WatchResult` of the period in progress), ``values`` and
+        ``table`` (:func:`perfmodel.analysis.provisional.period_values` and
+        :func:`~perfmodel.analysis.provisional.period_scores` of the report period).
 
     Returns
     -------
@@ -147,7 +147,7 @@ def load_results(folder) -> tuple[DataSummary, pd.DataFrame, dict | None]:
     folder = Path(folder)
     meta = json.loads((folder / "results.json").read_text(encoding="utf-8"))
     supervisors = pd.read_parquet(folder / "supervisors.parquet")
-    for col in supervisors.columns:  # text as the loader types it (perfmodel.dataset)
+    for col in supervisors.columns:  # text as the loader types it (perfmodel.data.dataset)
         if supervisors[col].dtype == object:
             supervisors[col] = supervisors[col].astype(pd.StringDtype("pyarrow", na_value=float("nan")))
     summary = DataSummary(tables=tuple(meta["tables"]),

@@ -3,7 +3,7 @@
 Each command lives in its own module of this package and provides
 ``register(subparsers)``, which adds its parser and sets ``func`` to a handler taking the
 parsed arguments and returning an exit code. Errors a user can cause
-(:class:`perfmodel.errors.PerfmodelError`) become one line on stderr and exit code 2.
+(:class:`perfmodel.core.errors.PerfmodelError`) become one line on stderr and exit code 2.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import importlib
 import os
 import sys
 
-from ..errors import CheckFailed, PerfmodelError
+from perfmodel.core.errors import CheckFailed, PerfmodelError
 
 # Command modules, in the order shown by --help.
 COMMANDS = [
@@ -41,7 +41,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """Return the top-level argument parser with every command registered."""
     parser = _Parser(prog="perfmodel", description="Measure, score and audit after-sales supervisors.")
-    from .. import __version__
+    from perfmodel import __version__
     parser.add_argument("--version", action="version", version=f"perfmodel {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:

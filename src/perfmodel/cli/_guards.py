@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..errors import UsageError
+from perfmodel.core.errors import UsageError
 
 
 def quarantine_lines(data, quarantine=None) -> list[str]:
@@ -27,8 +27,8 @@ def quarantine_lines(data, quarantine=None) -> list[str]:
 
 def report_quarantine(data, quarantine=None, *, out_option: str = "--quarantine") -> None:
     """Print :func:`quarantine_lines` to stderr and write the quarantine table when asked."""
-    from ..dataset import QUARANTINE_COLUMNS
-    from ..exports import write_table
+    from perfmodel.data.dataset import QUARANTINE_COLUMNS
+    from perfmodel.data.exports import write_table
 
     for line in quarantine_lines(data, quarantine):
         print(line, file=sys.stderr)
@@ -40,8 +40,8 @@ def report_quarantine(data, quarantine=None, *, out_option: str = "--quarantine"
 
 def table_files(folder) -> set[Path]:
     """The files in ``folder`` that the loader reads (or would read) as tables, resolved."""
-    from ..readers import find_sources
-    from ..schema import TABLES
+    from perfmodel.data.readers import find_sources
+    from perfmodel.data.schema import TABLES
 
     folder = Path(folder)
     files: set[Path] = set()
@@ -66,11 +66,11 @@ def check_output(path, *, option: str = "--out", data=None, policy=None, inputs=
     UsageError
         One line naming the option and the file.
     """
-    from ..schema import TABLES
+    from perfmodel.data.schema import TABLES
 
     if not path:
         return
-    from ..exports import _cannot_write
+    from perfmodel.data.exports import _cannot_write
 
     given = Path(path)
     if given.is_dir():  # fail before the work, not after it

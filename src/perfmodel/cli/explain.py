@@ -1,8 +1,8 @@
 """``perfmodel explain``: the derivation of one supervisor's score and rating."""
 from __future__ import annotations
 
-from .. import settings
-from ..errors import UsageError
+from perfmodel.core import settings
+from perfmodel.core.errors import UsageError
 
 
 def register(subparsers) -> None:
@@ -36,10 +36,10 @@ def handler(args) -> int:
     """Run ``perfmodel explain``; return the exit code."""
     from pathlib import Path
 
-    from ..explain import explain
-    from ..policy import load_policy
-    from ._guards import check_output
-    from .score import run_for
+    from perfmodel.analysis.explain import explain
+    from perfmodel.scoring.policy import load_policy
+    from perfmodel.cli._guards import check_output
+    from perfmodel.cli.score import run_for
 
     if args.out and Path(args.out).suffix.lower() != ".csv":
         raise UsageError(f"--out {args.out}: use a name ending in .csv")

@@ -1,12 +1,12 @@
 """``perfmodel goals suggest``: suggested goals per supervisor, to review and agree."""
 from __future__ import annotations
 
-from ..errors import UsageError
+from perfmodel.core.errors import UsageError
 
 
 def register(subparsers) -> None:
     """Add the ``goals`` command with its ``suggest`` subcommand."""
-    from . import _Parser
+    from perfmodel.cli import _Parser
 
     p = subparsers.add_parser("goals", help="suggest goals per supervisor from their own history",
                               description="Work with the goals agreed with each supervisor (goals table).")
@@ -16,7 +16,7 @@ def register(subparsers) -> None:
         description="For the period P, suggest one target per supervisor and weighted indicator "
                     "(rules ratio, linear, gate, deduction) from the supervisor's last 4 periods: "
                     "halfway from their median to their best value, never better than the policy's "
-                    "target nor worse than its floor (see perfmodel.goal_suggest). The file has the "
+                    "target nor worse than its floor (see perfmodel.analysis.goal_suggest). The file has the "
                     "goals columns (agreed_on empty: fill it in when agreed) and the history figures "
                     "behind each suggestion; it loads back as a goals table.")
     s.add_argument("--period", required=True, help="period the goals are for, e.g. 2026Q4 (may follow the data)")
@@ -38,11 +38,11 @@ def suggest(args) -> int:
     """Run ``perfmodel goals suggest``; return the exit code."""
     from pathlib import Path
 
-    from ..exports import SUFFIXES, write_table
-    from ..goal_suggest import suggest_goals
-    from ..pipeline import run_pipeline
-    from ..policy import check_period_kind, load_policy
-    from ._guards import check_output
+    from perfmodel.data.exports import SUFFIXES, write_table
+    from perfmodel.analysis.goal_suggest import suggest_goals
+    from perfmodel.pipeline import run_pipeline
+    from perfmodel.scoring.policy import check_period_kind, load_policy
+    from perfmodel.cli._guards import check_output
 
     policy = load_policy(args.policy)
     if Path(args.out).suffix.lower() not in SUFFIXES:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from .. import messages
-from ..errors import UsageError
+from perfmodel.core import messages
+from perfmodel.core.errors import UsageError
 
 
 # Column headers of ``--list --lang zh``.
@@ -69,7 +69,7 @@ def aligned(df) -> str:
 
 def handler(args) -> int:
     """Run ``perfmodel indicators``; return the exit code."""
-    from ..indicators import catalogue_listing
+    from perfmodel.indicators import catalogue_listing
 
     if args.list:
         listing = catalogue_listing(args.lang)
@@ -83,18 +83,18 @@ def handler(args) -> int:
         raise UsageError("perfmodel indicators: give --out FILE (.csv, .parquet or .xlsx)")
     from pathlib import Path
 
-    from ..exports import SUFFIXES, write_table
-    from ..indicators import wide_panel
-    from ..periods import parse_period
+    from perfmodel.data.exports import SUFFIXES, write_table
+    from perfmodel.indicators import wide_panel
+    from perfmodel.core.periods import parse_period
 
     out = Path(args.out)
     if out.suffix.lower() not in SUFFIXES:
         raise UsageError(f"--out {out}: use a name ending in .csv, .parquet or .xlsx")
     if args.period:
         parse_period(args.period)  # a bad id fails before the data is read
-    from ..privacy import pseudonymize, salt_for
-    from ..pipeline import run_pipeline
-    from ._guards import check_output, report_quarantine
+    from perfmodel.data.privacy import pseudonymize, salt_for
+    from perfmodel.pipeline import run_pipeline
+    from perfmodel.cli._guards import check_output, report_quarantine
 
     check_output(out, data=args.data)
     check_output(args.quarantine, option="--quarantine", data=args.data, inputs=[])
@@ -103,7 +103,7 @@ def handler(args) -> int:
     salt = salt_for(args.pseudonymize, args.salt_file, outputs=[out])
     if args.trusted and args.quarantine:  # Parquet read directly: no validation, so no quarantine
         raise UsageError("--quarantine: with --trusted nothing is validated, so nothing is quarantined")
-    from ..enginecheck import engine_checkable
+    from perfmodel.data.enginecheck import engine_checkable
 
     # a folder of Parquet tables on DuckDB is validated inside the engine (same quarantine)
     in_engine = not args.trusted and args.engine == "duckdb" and engine_checkable(args.data)

@@ -9,9 +9,9 @@ folder that cannot be loaded, or a wrong argument is bad input: one line, exit 2
 """
 from __future__ import annotations
 
-from .. import messages
+from perfmodel.core import messages
 
-# Console text around the findings table; the messages themselves are perfmodel.smart.MESSAGES.
+# Console text around the findings table; the messages themselves are perfmodel.analysis.lint.MESSAGES.
 TEXT: dict[str, dict[str, str]] = messages.group("lint")
 
 
@@ -53,10 +53,10 @@ def register(subparsers) -> None:
 
 def handler(args) -> int:
     """Run ``perfmodel lint``; return 1 when a finding is an error, else 0."""
-    from ..errors import UsageError
-    from ..policy import load_policy
-    from ..smart import lint
-    from .indicators import aligned
+    from perfmodel.core.errors import UsageError
+    from perfmodel.scoring.policy import load_policy
+    from perfmodel.analysis.lint import lint
+    from perfmodel.cli.indicators import aligned
     import pandas as pd
 
     if args.lag < 1:
@@ -64,14 +64,14 @@ def handler(args) -> int:
     policy = load_policy(args.policy, strict=False)
     data, goal_findings, n_goals = args.data, None, 0
     if args.data:
-        from ..goals import goals_table
-        from ..loader import load_dataset
+        from perfmodel.scoring.goals import goals_table
+        from perfmodel.data.loader import load_dataset
 
         data = load_dataset(args.data)
         goals = goals_table(data)
         if goals is not None and len(goals):
-            from ..smart import _panel
-            from ..smart_goals import lint_goals
+            from perfmodel.analysis.lint import _panel
+            from perfmodel.analysis.lint_goals import lint_goals
 
             panel = _panel(data, policy)
             findings = lint(policy, data, panel=panel, lag=args.lag, lang=args.lang)
@@ -79,7 +79,7 @@ def handler(args) -> int:
     if goal_findings is None:
         findings = lint(policy, data, lag=args.lag, lang=args.lang)
     if args.out:
-        from ..exports import write_table
+        from perfmodel.data.exports import write_table
         write_table(findings if goal_findings is None else with_goal_findings(findings, goal_findings),
                     args.out, sort=False)
     every = findings if goal_findings is None else pd.concat([findings, goal_findings])
@@ -127,8 +127,8 @@ def display_goals(goal_findings, lang: str):
     """
     import pandas as pd
 
-    from ..i18n import columns, indicator_label, t
-    from ..smart import LETTER_NAMES
+    from perfmodel.core.i18n import columns, indicator_label, t
+    from perfmodel.analysis.lint import LETTER_NAMES
 
     shown = pd.DataFrame({
         "supervisor_id": goal_findings["supervisor_id"], "period": goal_findings["period"],
@@ -147,7 +147,7 @@ def source_label(source: str, lang: str) -> str:
 
 
 def display(findings, lang: str):
-    """Return the findings of :func:`perfmodel.smart.lint` labelled for reading in ``lang``.
+    """Return the findings of :func:`perfmodel.analysis.lint.lint` labelled for reading in ``lang``.
 
     Returns
     -------
@@ -158,8 +158,8 @@ def display(findings, lang: str):
     """
     import pandas as pd
 
-    from ..i18n import columns, indicator_label, t
-    from ..smart import LETTER_NAMES
+    from perfmodel.core.i18n import columns, indicator_label, t
+    from perfmodel.analysis.lint import LETTER_NAMES
 
     shown = pd.DataFrame({
         "indicator": findings["indicator"].map(lambda i: indicator_label(str(i), lang) if pd.notna(i) else ""),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 def register(subparsers) -> None:
     """Add the ``policy`` command with its ``check``, ``show`` and ``diff`` subcommands."""
-    from . import _Parser
+    from perfmodel.cli import _Parser
 
     p = subparsers.add_parser("policy", help="check or show a policy, or compare two policies",
                               description="Work with scoring policies (YAML files or presets).")
@@ -44,7 +44,7 @@ def _help(parser):
 
 def show(args) -> int:
     """Run ``perfmodel policy show``: print the policy text (validated first)."""
-    from ..policy import load_policy
+    from perfmodel.scoring.policy import load_policy
 
     print(load_policy(args.policy).text, end="")
     return 0
@@ -52,8 +52,8 @@ def show(args) -> int:
 
 def check(args) -> int:
     """Run ``perfmodel policy check``."""
-    from ..policy import load_policy
-    from .indicators import aligned
+    from perfmodel.scoring.policy import load_policy
+    from perfmodel.cli.indicators import aligned
 
     policy = load_policy(args.policy)
     dims = ", ".join(f"{k} {v:g}" for k, v in policy.dimensions.items())
@@ -67,11 +67,11 @@ def check(args) -> int:
 
 def diff(args) -> int:
     """Run ``perfmodel policy diff``."""
-    from ..errors import UsageError
-    from ..policy import load_policy
-    from ..policy_diff import compare_scores, describe, diff_policies
-    from .indicators import aligned
-    from .score import run_for
+    from perfmodel.core.errors import UsageError
+    from perfmodel.scoring.policy import load_policy
+    from perfmodel.scoring.diff import compare_scores, describe, diff_policies
+    from perfmodel.cli.indicators import aligned
+    from perfmodel.cli.score import run_for
 
     old, new = load_policy(args.old), load_policy(args.new)
     print(describe(old, new))
@@ -87,16 +87,16 @@ def diff(args) -> int:
     if old.period and new.period and old.period != new.period:
         raise UsageError(f"{args.old} scores by {old.period} but {args.new} by {new.period}; "
                          f"compare policies of the same period kind")
-    from ._guards import check_output
+    from perfmodel.cli._guards import check_output
 
     check_output(args.out, data=args.data, inputs=[args.old, args.new])
-    from ..goals import bind_goals, goals_table
+    from perfmodel.scoring.goals import bind_goals, goals_table
 
     run = run_for(args.data, new, args.period, args.engine)
     old, new = bind_goals(old, goals_table(run.dataset)), run.policy  # each uses the agreed goals as it says
     table = compare_scores(run.wide, old, new, groups=run.supervisors)
     if args.out:
-        from ..exports import write_table
+        from perfmodel.data.exports import write_table
         write_table(table, args.out)
         print(f"wrote {args.out}")
     shown = table.assign(_a=table["delta"].abs()).sort_values(

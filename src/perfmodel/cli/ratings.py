@@ -1,8 +1,8 @@
 """``perfmodel ratings``: the rating review across teams or regions (评级校准)."""
 from __future__ import annotations
 
-from .. import messages, settings
-from ..errors import UsageError
+from perfmodel.core import messages, settings
+from perfmodel.core.errors import UsageError
 
 WORDS = messages.group("ratings")
 HEADERS = messages.group("ratings_headers")
@@ -14,9 +14,9 @@ CHANGED_HEADERS = messages.group("ratings_changed")
 
 def print_quota_effect(scores, supervisors, policy, by: str, lang: str) -> None:
     """Print, when the policy has a forced distribution, the before/after table and who changed."""
-    from ..quotas import counts_wide, quota_effect
-    from ..scoring import NO_GROUP
-    from .indicators import aligned
+    from perfmodel.scoring.quotas import counts_wide, quota_effect
+    from perfmodel.scoring.scores import NO_GROUP
+    from perfmodel.cli.indicators import aligned
 
     effect = quota_effect(scores, supervisors, policy, by=by)
     if effect is None:
@@ -63,12 +63,12 @@ def handler(args) -> int:
     """Run ``perfmodel ratings``; return the exit code."""
     from pathlib import Path
 
-    from ..exports import SUFFIXES, write_table
-    from ..policy import load_policy
-    from ..rating_review import rating_review
-    from ._guards import check_output
-    from .indicators import aligned
-    from .score import run_for
+    from perfmodel.data.exports import SUFFIXES, write_table
+    from perfmodel.scoring.policy import load_policy
+    from perfmodel.analysis.rating_review import rating_review
+    from perfmodel.cli._guards import check_output
+    from perfmodel.cli.indicators import aligned
+    from perfmodel.cli.score import run_for
 
     if args.out and Path(args.out).suffix.lower() not in SUFFIXES:
         raise UsageError(f"--out {args.out}: use a name ending in .csv, .parquet or .xlsx")

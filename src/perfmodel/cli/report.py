@@ -5,7 +5,7 @@ import contextlib
 import signal
 import sys
 
-from .. import settings
+from perfmodel.core import settings
 
 DEFAULT_DATA = "data/sample"
 
@@ -72,9 +72,9 @@ def register(subparsers) -> None:
 
 
 def handle(args) -> int:
-    from ..errors import UsageError
-    from ..privacy import salt_for
-    from ..reports.runner import DEFAULT_SEED, run_reports, validate
+    from perfmodel.core.errors import UsageError
+    from perfmodel.data.privacy import salt_for
+    from perfmodel.reporting.runner import DEFAULT_SEED, run_reports, validate
 
     key = signing_key(args)
     if args.clean_stale:
@@ -114,7 +114,7 @@ def data_line(data) -> str:
     """The line naming the data folder a report uses (``data: data/sample (the bundled ...)``)."""
     if str(data) == DEFAULT_DATA:
         return f"data: {DEFAULT_DATA} (the bundled synthetic sample)"
-    from ..dbsource import public_url
+    from perfmodel.data.dbsource import public_url
 
     return f"data: {public_url(str(data))}"  # a database URL never shows its password
 
@@ -141,7 +141,7 @@ def _terminate_cleanly():
 
 def signing_key(args) -> bytes | None:
     """The key of ``--sign-key FILE`` (created if absent; refused inside ``--out``), or None."""
-    from ..ledger import read_key
+    from perfmodel.audit.ledger import read_key
 
     if not args.sign_key:
         return None
@@ -150,9 +150,9 @@ def signing_key(args) -> bytes | None:
 
 def clean(args, key: bytes | None = None) -> int:
     """``perfmodel report --clean-stale``: remove the caches of killed runs under ``--out``."""
-    from ..errors import UsageError
-    from ..reports.cleanup import clean_stale
-    from ..reports.runner import writable_folder
+    from perfmodel.core.errors import UsageError
+    from perfmodel.reporting.cleanup import clean_stale
+    from perfmodel.reporting.runner import writable_folder
 
     if args.as_of:
         raise UsageError("--clean-stale: give it with --out only (not with --as-of)")

@@ -1,7 +1,7 @@
 """``perfmodel score``: score supervisors with a policy."""
 from __future__ import annotations
 
-from ..errors import UsageError
+from perfmodel.core.errors import UsageError
 
 
 def register(subparsers) -> None:
@@ -41,11 +41,11 @@ def run_for(data, policy, period, engine="duckdb", quarantine=None, adjustments=
     perfmodel.pipeline.PipelineResult
         With the scores of ``policy``.
     """
-    from ..pipeline import run_pipeline
-    from ._guards import report_quarantine
+    from perfmodel.pipeline import run_pipeline
+    from perfmodel.cli._guards import report_quarantine
 
     if adjustments is not None:  # the file's own rows first: a bad row is refused before any data is read
-        from ..adjustments import read_adjustments
+        from perfmodel.scoring.adjustments import read_adjustments
 
         adjustments = read_adjustments(adjustments)
     run = run_pipeline(data, policy, period=period, engine=engine, adjustments=adjustments)
@@ -62,11 +62,11 @@ def handler(args) -> int:
     """Run ``perfmodel score``; return the exit code."""
     from pathlib import Path
 
-    from ..exports import SUFFIXES, write_table
-    from ..policy import load_policy
-    from .indicators import aligned
+    from perfmodel.data.exports import SUFFIXES, write_table
+    from perfmodel.scoring.policy import load_policy
+    from perfmodel.cli.indicators import aligned
 
-    from ._guards import check_output
+    from perfmodel.cli._guards import check_output
 
     policy = load_policy(args.policy)
     if args.out and Path(args.out).suffix.lower() not in SUFFIXES:
@@ -108,7 +108,7 @@ def handler(args) -> int:
 
 def print_adjustments(run, policy) -> None:
     """Say which adjustments were applied and, under a forced distribution, how far they break the quotas."""
-    from ..adjustments import quota_breaks
+    from perfmodel.scoring.adjustments import quota_breaks
 
     adj, scores = run.adjustments, run.scores
     changed = int((scores["rating"] != scores["rating_computed"]).sum())

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from .. import settings
-from ..errors import UsageError
+from perfmodel.core import settings
+from perfmodel.core.errors import UsageError
 
 
 def register(subparsers) -> None:
@@ -58,14 +58,14 @@ def _range(text: str | None):
 
 
 def handle(args) -> int:
-    from ..periods import parse_period
-    from ..weights import read_policy_with_provenance
-    from ..sensitivity import DEFAULT_CONCENTRATION, rank_uncertainty
-    from .weights import load_panel, write_table
+    from perfmodel.core.periods import parse_period
+    from perfmodel.analysis.weights import read_policy_with_provenance
+    from perfmodel.analysis.sensitivity import DEFAULT_CONCENTRATION, rank_uncertainty
+    from perfmodel.cli.weights import load_panel, write_table
 
-    from ..privacy import pseudonymize, salt_for
+    from perfmodel.data.privacy import pseudonymize, salt_for
 
-    from ._guards import check_output
+    from perfmodel.cli._guards import check_output
 
     period = parse_period(args.period).id
     check_output(args.out, data=args.data, policy=args.policy, inputs=[args.panel])
@@ -80,17 +80,17 @@ def handle(args) -> int:
                              "add --data DIR (its goals table is bound as with --data alone), or use a policy "
                              "with goals: report")
         if args.data and (policy.forced_by or policy.goals == "replace"):
-            from ..goals import bind_goals, goals_table
-            from ..pipeline import load, supervisor_names
+            from perfmodel.scoring.goals import bind_goals, goals_table
+            from perfmodel.pipeline import load, supervisor_names
 
             dataset = load(args.data)
             if policy.forced_by:  # quotas by team/region: the groups come from --data
                 people = supervisor_names(dataset)
             policy = bind_goals(policy, goals_table(dataset))
     else:  # one pipeline run: the panel, the agreed goals (as score uses them) and the groups
-        from ..goals import bind_goals, goals_table
-        from ..pipeline import run_pipeline, supervisor_names
-        from ._guards import report_quarantine
+        from perfmodel.scoring.goals import bind_goals, goals_table
+        from perfmodel.pipeline import run_pipeline, supervisor_names
+        from perfmodel.cli._guards import report_quarantine
 
         if not args.data:
             raise UsageError("give --data DIR (a dataset folder) or --panel FILE")

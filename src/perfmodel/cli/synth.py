@@ -1,7 +1,7 @@
 """``perfmodel synth``: write a synthetic after-sales dataset with known ground truth."""
 from __future__ import annotations
 
-from ..errors import UsageError
+from perfmodel.core.errors import UsageError
 
 
 def register(subparsers) -> None:
@@ -40,7 +40,7 @@ def register(subparsers) -> None:
 
 
 def _run(args) -> int:
-    from ..synth import generate
+    from perfmodel.data.synth import generate
 
     if args.tickets is not None and args.tickets < 1:
         raise UsageError(f"--tickets {args.tickets}: use a positive number")
@@ -59,14 +59,14 @@ def _check_out(out, force: bool) -> None:
     """Refuse to write into a folder that already holds table files, unless ``force``."""
     from pathlib import Path
 
-    from ..schema import TABLES
+    from perfmodel.data.schema import TABLES
 
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"--out {out}: is a file; give a folder")
     if force or not folder.is_dir():
         return
-    from ._guards import table_files
+    from perfmodel.cli._guards import table_files
 
     found = sorted(p.name for p in table_files(folder))
     found += sorted(p.name for p in folder.iterdir() if p.is_file() and p.name not in found

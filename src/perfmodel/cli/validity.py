@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import settings
-from ..errors import UsageError
+from perfmodel.core import settings
+from perfmodel.core.errors import UsageError
 
 
 def register(subparsers) -> None:
@@ -39,10 +39,10 @@ def register(subparsers) -> None:
 
 
 def handler(args) -> int:
-    from ..exports import write_table
-    from ..pipeline import run_pipeline
-    from ..stats import predictive_validity
-    from ._guards import report_quarantine
+    from perfmodel.data.exports import write_table
+    from perfmodel.pipeline import run_pipeline
+    from perfmodel.analysis.stats import predictive_validity
+    from perfmodel.cli._guards import report_quarantine
 
     if args.lag < 1:
         raise UsageError(f"--lag {args.lag}: use 1 or more")
@@ -51,9 +51,9 @@ def handler(args) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".parquet", ".xlsx"):
         raise UsageError(f"--out {out}: use a .csv, .parquet or .xlsx file name")
-    from ..privacy import pseudonymize, salt_for
+    from perfmodel.data.privacy import pseudonymize, salt_for
 
-    from ..periods import parse_period
+    from perfmodel.core.periods import parse_period
 
     salt = salt_for(args.pseudonymize, args.salt_file, outputs=[out])
     kind = parse_period(args.period).kind if args.period else args.period_kind

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..errors import UsageError
+from perfmodel.core.errors import UsageError
 
 
 def register(subparsers) -> None:
@@ -40,7 +40,7 @@ def register(subparsers) -> None:
 
 
 def _write(df, path: str) -> None:
-    from ..exports import write_table
+    from perfmodel.data.exports import write_table
 
     write_table(df, Path(path))
 
@@ -67,11 +67,11 @@ def lines(res, names: dict, threshold: float, lang: str = "en") -> list[str]:
         result at risk has no such process indicator. No line is repeated within a
         supervisor's block.
     """
-    from .. import catalogue as cat
-    from ..i18n import t
-    from ..periods import parse_period
-    from ..watch.reasons import fmt_value, projection_reason
-    from ..watch.text import text
+    from perfmodel.core import catalogue as cat
+    from perfmodel.core.i18n import t
+    from perfmodel.core.periods import parse_period
+    from perfmodel.analysis.watch.reasons import fmt_value, projection_reason
+    from perfmodel.analysis.watch.text import text
 
     pr, w = res.projections, res.warnings
     p = parse_period(res.period)
@@ -109,11 +109,11 @@ def lines(res, names: dict, threshold: float, lang: str = "en") -> list[str]:
 
 def handler(args) -> int:
     """Run ``perfmodel watch``; print the supervisors at risk with reasons."""
-    from ..periods import check_period
-    from ..pipeline import load
-    from ..watch import watch
-    from ..watch.core import check_as_of
-    from ..watch.text import text
+    from perfmodel.core.periods import check_period
+    from perfmodel.pipeline import load
+    from perfmodel.analysis.watch import watch
+    from perfmodel.analysis.watch.core import check_as_of
+    from perfmodel.analysis.watch.text import text
 
     if not 0 < args.threshold < 1:
         raise UsageError(text("threshold", args.lang, threshold=args.threshold))

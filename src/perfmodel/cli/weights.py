@@ -3,7 +3,7 @@
 Pairwise CSV (``--method ahp --matrix FILE``, repeatable, one file per dimension): a square
 table whose header row and first column list the same indicator ids in the same order;
 cell (i, j) = how much more important i is than j on Saaty's 1–9 scale, fractions such as
-``1/3`` allowed, diagonal 1, reciprocal (see :func:`perfmodel.weights.read_pairwise_csv`).
+``1/3`` allowed, diagonal 1, reciprocal (see :func:`perfmodel.analysis.weights.read_pairwise_csv`).
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sys
 import warnings as _warnings
 from pathlib import Path
 
-from ..errors import DataError, PerfmodelWarning, UsageError
+from perfmodel.core.errors import DataError, PerfmodelWarning, UsageError
 
 METHODS = ("ahp", "entropy", "critic", "pca", "evidence", "equal")
 DATA_METHODS = ("entropy", "critic", "pca")
@@ -59,7 +59,7 @@ def register(subparsers) -> None:
 
 def period_ids(spec: str | None) -> list[str] | None:
     """Period ids from ``A:B`` / ``A..B`` / ``A`` (None = all)."""
-    from ..periods import parse_period, period_range
+    from perfmodel.core.periods import parse_period, period_range
 
     if not spec:
         return None
@@ -98,8 +98,8 @@ def load_panel(data: str | None, panel: str | None, periods) -> "object":
         return df.reset_index(drop=True)
     if not data:
         raise UsageError("give --data DIR (a dataset folder) or --panel FILE")
-    from ..pipeline import run_pipeline
-    from ._guards import report_quarantine
+    from perfmodel.pipeline import run_pipeline
+    from perfmodel.cli._guards import report_quarantine
 
     run = run_pipeline(data, periods=periods)
     report_quarantine(run.dataset)
@@ -116,7 +116,7 @@ def read_panel_csv(path: Path):
     """
     import pandas as pd
 
-    from ..readers import detect_encoding
+    from perfmodel.data.readers import detect_encoding
 
     first = detect_encoding(path)  # "utf-8" or "gb18030" from the start of the file
     tried = [first] + [e for e in ("utf-8", "gb18030") if e != first]
@@ -133,7 +133,7 @@ def read_panel_csv(path: Path):
 
 def data_files(data: str | None, panel: str | None) -> list[dict]:
     """Files read, with SHA-256, for the provenance block."""
-    from ..weights import dataset_files, sha256_file
+    from perfmodel.analysis.weights import dataset_files, sha256_file
 
     if panel:
         return [{"path": str(panel), "sha256": sha256_file(panel)}]
@@ -141,9 +141,9 @@ def data_files(data: str | None, panel: str | None) -> list[dict]:
 
 
 def write_table(df, path: str | Path) -> None:
-    """Write a table by suffix (perfmodel.exports when present, else deterministic CSV)."""
+    """Write a table by suffix (perfmodel.data.exports when present, else deterministic CSV)."""
     try:
-        from ..exports import write_table as _write
+        from perfmodel.data.exports import write_table as _write
     except ImportError:
         _write = None
     if _write is not None:
@@ -164,11 +164,11 @@ def write_table(df, path: str | Path) -> None:
 def handle(args) -> int:
     import pandas as pd
 
-    from .. import weights as W
-    from ..policy import presets as _presets
+    from perfmodel.analysis import weights as W
+    from perfmodel.scoring.policy import presets as _presets
 
     base, _ = W.read_policy_with_provenance(args.policy)  # a preset, a file, or a file written by `weights`
-    from ._guards import check_output
+    from perfmodel.cli._guards import check_output
 
     check_output(args.table, option="--table", data=args.data, policy=args.policy,
                  inputs=[args.panel, args.validity, *args.matrix, args.out])
@@ -223,7 +223,7 @@ def handle(args) -> int:
             panel = load_panel(args.data, args.panel, periods)
             inputs.extend(data_files(args.data, args.panel))
             if args.method == "evidence":
-                from ..stats import predictive_validity
+                from perfmodel.analysis.stats import predictive_validity
 
                 vt = predictive_validity(panel)
                 tables.append(W.evidence(vt, base.of_dimension("process"), floor=args.floor))

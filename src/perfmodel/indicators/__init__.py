@@ -10,16 +10,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import catalogue as _catalogue
-from .. import messages
-from ..dataset import Dataset
-from ..engines import Engine, connect
-from ..errors import DataError, PeriodError, UsageError
-from ..periods import KINDS, Period, parse_period, period_containing, period_range
-from ..leniency import RATED, correct_panel
-from ..schema import TABLES
-from .definitions import (BUSINESS_INDICATORS, UNUSED_COLUMNS, Context, day_number, panel_expr,
-                          period_key_of)
+from perfmodel.core import catalogue as _catalogue
+from perfmodel.core import messages
+from perfmodel.data.dataset import Dataset
+from perfmodel.indicators.engines import Engine, connect
+from perfmodel.core.errors import DataError, PeriodError, UsageError
+from perfmodel.core.periods import KINDS, Period, parse_period, period_containing, period_range
+from perfmodel.indicators.leniency import RATED, correct_panel
+from perfmodel.data.schema import TABLES
+from perfmodel.indicators.definitions import (
+    BUSINESS_INDICATORS, UNUSED_COLUMNS, Context, day_number, panel_expr, period_key_of,
+)
 
 LONG_COLUMNS = ["supervisor_id", "period", "indicator", "value", "numerator", "denominator", "available"]
 
@@ -46,7 +47,7 @@ def resolve_periods(periods, *, period_kind: str = "quarter", first=None, last=N
     period_kind : {"quarter", "month"}
         Used only when ``periods`` is None.
     first, last : timestamp, optional
-        Earliest and latest event (:func:`perfmodel.periods.data_span`; needed when
+        Earliest and latest event (:func:`perfmodel.core.periods.data_span`; needed when
         ``periods`` is None).
 
     Returns
@@ -84,7 +85,7 @@ def _check_indicators(indicators) -> list[str]:
         indicators = [indicators]
     unknown = [i for i in indicators if i not in known]
     if unknown:
-        from ..policy import _suggest  # the same "did you mean" as a policy's unknown indicator
+        from perfmodel.scoring.policy import _suggest  # the same "did you mean" as a policy's unknown indicator
 
         raise UsageError(f"indicator {unknown[0]!r} is not in the catalogue; {_suggest(str(unknown[0]), known)}"
                          f"see `perfmodel indicators --list`")
@@ -112,7 +113,7 @@ def _source_tables(data, engine: Engine, trusted: bool):
 
     ``origin`` is the Dataset, or the folder of trusted Parquet files.
     """
-    from ..enginecheck import CheckedFolder
+    from perfmodel.data.enginecheck import CheckedFolder
 
     if isinstance(data, CheckedFolder):
         return _checked_tables(data, engine)
@@ -120,7 +121,7 @@ def _source_tables(data, engine: Engine, trusted: bool):
         folder = Path(data)
         if trusted:
             return _parquet_tables(folder, engine)
-        from ..loader import load_dataset
+        from perfmodel.data.loader import load_dataset
 
         data = load_dataset(folder)
     if not isinstance(data, Dataset):
@@ -133,7 +134,7 @@ def _source_tables(data, engine: Engine, trusted: bool):
             continue
         keep = [c.name for c in TABLES[name].columns if c.name in frame.columns]
         tables[name] = _typed(engine.register(name, frame, columns=keep), name)
-    from ..periods import data_span
+    from perfmodel.core.periods import data_span
 
     try:
         first, last = data_span(data)
@@ -143,7 +144,7 @@ def _source_tables(data, engine: Engine, trusted: bool):
 
 
 def _checked_tables(checked, engine: Engine):
-    """The clean rows of a folder validated in the engine (:func:`perfmodel.enginecheck.check_folder`).
+    """The clean rows of a folder validated in the engine (:func:`perfmodel.data.enginecheck.check_folder`).
 
     Each table is a view over its Parquet file less the quarantined rows, its cells
     parsed in SQL as the check parsed them; nothing is copied.
@@ -178,8 +179,8 @@ def _parquet_tables(folder: Path, engine: Engine):
         if name not in tables:
             raise DataError(f"{folder / (name + '.parquet')}: missing; the trusted (Parquet) path "
                             f"needs every table as Parquet")
-    from ..pipeline import trusted_span
-    from ..workcalendar import load_calendar
+    from perfmodel.pipeline import trusted_span
+    from perfmodel.data.workcalendar import load_calendar
 
     first, last = trusted_span(folder)
     return tables, first, last, load_calendar(folder), folder
@@ -194,11 +195,11 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
     ----------
     data : Dataset, CheckedFolder or path
         A validated dataset, a folder of Parquet tables validated in the engine
-        (:func:`perfmodel.enginecheck.check_folder`, DuckDB only), or a dataset folder
+        (:func:`perfmodel.data.enginecheck.check_folder`, DuckDB only), or a dataset folder
         (read with :func:`perfmodel.load_dataset`).
     periods : None, str or list of str
         A period id (``"2026Q3"``, ``"2026-09"``), a list of ids of one kind, or None for
-        every period of the data (:func:`perfmodel.periods.data_periods`: from the one
+        every period of the data (:func:`perfmodel.core.periods.data_periods`: from the one
         holding the earliest event the indicators use to the one holding the latest).
     period_kind : {"quarter", "month"}
         Kind of period when ``periods`` is None (otherwise the ids decide).
@@ -210,7 +211,7 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
         With a folder of Parquet files that are known to be clean, let the engine read
         them directly instead of loading and validating them in Python (much faster on
         large data; no quarantine).
-    calendar : perfmodel.workcalendar.WorkCalendar, optional
+    calendar : perfmodel.data.workcalendar.WorkCalendar, optional
         The working calendar of the business-hours indicators (default: the dataset's
         ``calendar.yaml``, else 09:00–18:00 on official working days).
     parameters : dict, optional
@@ -238,12 +239,12 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
           then value, numerator and denominator are NaN (unavailable, not zero).
 
         ``collaboration_score`` and ``manager_rating`` are corrected for rater leniency
-        (:mod:`perfmodel.leniency`, the same Python step after every engine); their
+        (:mod:`perfmodel.indicators.leniency`, the same Python step after every engine); their
         numerator is then the corrected mean × the number of ratings. ``attrs["leniency"]``
         holds one record per corrected indicator and period (keys
-        :data:`perfmodel.leniency.STATUS_COLUMNS`: applied or why not) and
+        :data:`perfmodel.indicators.leniency.STATUS_COLUMNS`: applied or why not) and
         ``attrs["rater_effects"]`` the estimated rater effects
-        (:data:`perfmodel.leniency.EFFECT_COLUMNS`).
+        (:data:`perfmodel.indicators.leniency.EFFECT_COLUMNS`).
 
     Raises
     ------
@@ -365,7 +366,7 @@ def _register_calendar(ctx: Context, eng: Engine, calendar, first, last) -> None
     instant the business-hours measures look up (:func:`ticket_clock_span`). Only the
     years of the requested periods are warned about when no official list covers them.
     """
-    from ..workcalendar import WorkCalendar, day_table, supervisor_calendars
+    from perfmodel.data.workcalendar import WorkCalendar, day_table, supervisor_calendars
 
     calendar = calendar or WorkCalendar()
     lo = ctx.periods[0].start if pd.isna(first) else min(ctx.periods[0].start, pd.Timestamp(first))
@@ -452,7 +453,7 @@ def catalogue_listing(lang: str = "en") -> pd.DataFrame:
         in catalogue order; names, definitions and the values of dimension, direction and
         unit in ``lang`` (``en`` or ``zh``: 结果/过程/诊断, 越高越好/越低越好, 占比/评分/...).
     """
-    from ..i18n import t
+    from perfmodel.core.i18n import t
 
     cat = _catalogue.catalogue()
     suffix = "zh" if lang == "zh" else "en"

@@ -11,7 +11,7 @@ The rules that keep the two engines equal:
   "open at the end of P" and "on the books at the start of P" become integer
   comparisons after a small pre-aggregation;
 * naive timestamps mean the same wall-clock time on both engines (Spark runs in UTC,
-  see :mod:`perfmodel.engines`);
+  see :mod:`perfmodel.indicators.engines`);
 * durations are exact integer microseconds (``delta(unit="microsecond")``) divided by
   3.6e9, never ``unix_timestamp`` (which drops the fraction of a second on Spark);
 * days are integer day numbers since 1970-01-01, so staff-days and headcounts are
@@ -34,7 +34,7 @@ from typing import Callable
 import ibis
 import pandas as pd
 
-from ..periods import Period
+from perfmodel.core.periods import Period
 
 US_PER_HOUR = 3_600_000_000
 EPOCH = pd.Timestamp("1970-01-01")
@@ -67,8 +67,8 @@ class Context:
     kind : str
         ``"quarter"`` or ``"month"``.
     work_days, supervisor_cal : ibis.Table, optional
-        For the business-hours indicators: :func:`perfmodel.workcalendar.day_table` and
-        :func:`perfmodel.workcalendar.supervisor_calendars` registered in the engine (the
+        For the business-hours indicators: :func:`perfmodel.data.workcalendar.day_table` and
+        :func:`perfmodel.data.workcalendar.supervisor_calendars` registered in the engine (the
         latter None when every supervisor works the same hours).
     parameters : dict, optional
         Per indicator id, its parameters (``{"timely_closure_business_rate":
@@ -86,7 +86,7 @@ class Context:
     periods: list[Period]
     tables: dict
     period_table: object
-    # business hours (:mod:`perfmodel.workcalendar`): the engine's day table, the pattern of
+    # business hours (:mod:`perfmodel.data.workcalendar`): the engine's day table, the pattern of
     # each supervisor, and the indicators' parameters (e.g. within_hours)
     work_days: object = None
     supervisor_cal: object = None
@@ -429,7 +429,7 @@ def _with_calendar(ctx: Context, t):
 
 def within_hours(ctx: Context) -> float:
     """N of timely_closure_business_rate: from the parameters, else the catalogue default."""
-    from .. import catalogue as _catalogue
+    from perfmodel.core import catalogue as _catalogue
 
     given = (ctx.parameters or {}).get("timely_closure_business_rate", {}).get("within_hours")
     if given is None:
@@ -559,7 +559,7 @@ INDICATORS: dict[str, Indicator] = {
                                                    lambda m: m.bch_n),
     "timely_closure_business_rate": Indicator(("tickets",), lambda m: m.btc_num, lambda m: m.btc_den),
     # the raw means; collaboration_score and manager_rating start from them and are then
-    # corrected for rater leniency in Python (perfmodel.leniency), the same for every engine
+    # corrected for rater leniency in Python (perfmodel.indicators.leniency), the same for every engine
     "collaboration_score_raw": Indicator(("peer_reviews",), lambda m: m.collaboration_sum,
                                          lambda m: m.collaboration_n),
     "manager_rating": Indicator(("manager_ratings",), lambda m: m.manager_sum, lambda m: m.manager_n),

@@ -1,0 +1,1 @@
+"""The analysis layer: statistics, weights, sensitivity, profiling, lint, explain, watch."""

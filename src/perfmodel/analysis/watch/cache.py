@@ -1,0 +1,113 @@
+"""A content-addressed cache of :func:`~perfmodel.analysis.watch.watch`, for per-supervisor pages.
+
+A feedback run executes one notebook per supervisor; each needs the same
+:class:`~perfmodel.analysis.watch.WatchResult`. The key is a SHA-256 of everything the result
+depends on (the dataset's table files, the policy, the period, the as-of instant, the
+options and the package's source code), so a cached result is never stale. The default
+folder is private to the user (mode 0700), since results hold personal data and are
+unpickled.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from functools import lru_cache
+
+from perfmodel.core.atomic import write_atomic
+from perfmodel.core.periods import period_containing
+from perfmodel.analysis.watch.core import watch
+from perfmodel.data.cut import as_of_timestamp
+
+
+def _policy_text(policy) -> str:
+    from perfmodel.scoring.policy import Policy, load_policy
+
+    pol = policy if isinstance(policy, Policy) else load_policy(policy)
+    return pol.to_yaml()
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    # Any change to the package's code gives new keys, with or without a version bump.
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parents[2]
+    for path in sorted(root.rglob("*.py")) + sorted(root.rglob("*.yaml")):
+        h.update(str(path.relative_to(root)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _default_folder() -> Path | None:
+    folder = Path(tempfile.gettempdir()) / f"perfmodel-watch-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    st = folder.stat()
+    if st.st_uid != os.getuid() or st.st_mode & 0o077:
+        return None  # someone else's or open to others: do not trust it
+    return folder
+
+
+def cache_key(dataset, period, as_of, policy, **options) -> str | None:
+    """SHA-256 key of a watch run, or None when the dataset was not read from files."""
+    if not dataset.files:
+        return None
+    h = hashlib.sha256()
+    for name in sorted(dataset.files):
+        h.update(name.encode())
+        try:
+            h.update(Path(dataset.files[name]).read_bytes())
+        except OSError:  # moved or relative to another folder: compute, do not cache
+            return None
+    for part in (_policy_text(policy), str(period), str(as_of_timestamp(as_of)),
+                 repr(sorted(options.items())), _code_fingerprint()):
+        h.update(part.encode("utf-8"))
+    return h.hexdigest()
+
+
+def cached_watch(dataset, period, as_of, policy="efficiency", *, cache_dir=None, **options):
+    """:func:`~perfmodel.analysis.watch.watch`, computed once per inputs and reused.
+
+    Parameters
+    ----------
+    period : str or None
+        The period in progress; None = the period (of the policy's kind) containing
+        ``as_of``.
+    cache_dir : path, optional
+        Where results are kept (default ``<temp dir>/perfmodel-watch-<uid>``, private).
+    **options
+        Passed to :func:`~perfmodel.analysis.watch.watch` (``threshold``, ``lang``, ``engine`` ...).
+
+    Returns
+    -------
+    WatchResult
+    """
+    from perfmodel.scoring.policy import Policy, load_policy
+
+    pol = policy if isinstance(policy, Policy) else load_policy(policy)
+    ts = as_of_timestamp(as_of)
+    if period is None:
+        # the as-of instant is exclusive: as of 2026-10-01 00:00 the period in progress is Q3
+        period = period_containing(ts - pd.Timedelta(microseconds=1),
+                                   pol.period or "quarter").id
+    key = cache_key(dataset, period, ts, pol, **options)
+    if key is None:
+        return watch(dataset, period, ts, pol, **options)
+    folder = Path(cache_dir) if cache_dir else _default_folder()
+    if folder is None:
+        return watch(dataset, period, ts, pol, **options)
+    path = folder / f"{key}.pkl"
+    if path.exists():
+        try:
+            with open(path, "rb") as fh:
+                return pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            pass
+    res = watch(dataset, period, ts, pol, **options)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, pickle.dumps(res))
+    return res

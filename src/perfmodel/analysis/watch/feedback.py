@@ -1,0 +1,139 @@
+"""The mid-period coaching section of a supervisor's feedback page.
+
+Shows one supervisor's own figures only: their results at risk, the projection and its
+interval, the target, and the suggestions. No other supervisor's name or figures appear.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from perfmodel.core import catalogue as cat
+from perfmodel.core import messages
+from perfmodel.core.periods import parse_period
+from perfmodel.analysis.watch.reasons import fmt_value, projection_reason, suggestion
+
+_T = messages.group("watch_feedback")
+
+
+def feedback_table(result, supervisor_id: str, lang: str = "en") -> pd.DataFrame:
+    """One supervisor's projections, formatted for a page.
+
+    Parameters
+    ----------
+    result : WatchResult
+        From :func:`perfmodel.analysis.watch.watch`.
+    supervisor_id : str
+        The supervisor the page is for; no other supervisor's rows are returned.
+    lang : {"en", "zh"}
+        Language of the column names and indicator names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per weighted result indicator, columns (in ``lang``): result, so far,
+        projected, interval, target, risk of missing; sorted by risk, highest first.
+    """
+    pr = result.projections[result.projections["supervisor_id"] == str(supervisor_id)]
+    pr = pr.sort_values(["p_miss", "result"], ascending=[False, True], na_position="last")
+    cols = _T["columns"][lang]
+    rows = []
+    for _, r in pr.iterrows():
+        ind = r["result"]
+        rows.append([cat.name(ind, lang), fmt_value(ind, r["value_to_date"]),
+                     fmt_value(ind, r["projected"]),
+                     f"{fmt_value(ind, r['low'])} – {fmt_value(ind, r['high'])}",
+                     fmt_value(ind, r["target"]),
+                     "—" if not np.isfinite(r["p_miss"]) else f"{r['p_miss']:.0%}"])
+    return pd.DataFrame(rows, columns=cols)
+
+
+def feedback_section(result, supervisor_id: str, lang: str = "en", level: float = 0.8) -> str:
+    """The mid-period coaching section of one supervisor's feedback page, as Markdown.
+
+    Lists the supervisor's results at risk with projection, interval, target and risk,
+    and under each the suggestions of :attr:`WatchResult.warnings` (drivers with verdict
+    ``predicts`` only). Uses the supervisor's own figures only.
+
+    Returns
+    -------
+    str
+        Markdown text (a heading, an introduction and one item per result at risk).
+    """
+    sid = str(supervisor_id)
+    p = result.period
+    period_start, kind = parse_period(p).start, parse_period(p).kind
+    as_of = pd.Timestamp(result.as_of)
+    as_of_txt = str(as_of.date()) if as_of == as_of.normalize() else str(as_of)
+    lines = [f"### {_T['title'][lang].format(period=p, as_of=as_of_txt)}", "",
+             _T["intro"][lang].format(start=period_start.date(), as_of=as_of_txt,
+                                      level=f"{level:.0%}"), ""]
+    pr = result.projections[(result.projections["supervisor_id"] == sid)
+                            & result.projections["at_risk"]]
+    pr = pr.sort_values(["p_miss", "result"], ascending=[False, True])
+    if pr.empty:
+        lines.append(_T["none"][lang])
+        return "\n".join(lines) + "\n"
+    w = result.warnings[result.warnings["supervisor_id"] == sid]
+    no_reason = False
+    for _, r in pr.iterrows():
+        ind = r["result"]
+        lines.append("- " + _T["risk_line"][lang].format(
+            name=cat.name(ind, lang), ptd=fmt_value(ind, r["value_to_date"]),
+            proj=fmt_value(ind, r["projected"]), low=fmt_value(ind, r["low"]),
+            high=fmt_value(ind, r["high"]), target=fmt_value(ind, r["target"]), p=r["p_miss"]))
+        # the page's language, whatever language the warnings were made in
+        sug = [suggestion(ind, d["driver"], d["driver_value"], d["driver_reference"],
+                          d["reference_kind"], d["coef"], kind, lang)
+               for _, d in w[w["result"] == ind].iterrows()]
+        why = projection_reason(r, kind, lang).strip()
+        if why:  # what pulls the projection to the wrong side: history, trend or volume so far
+            lines.append(f"  - {why[:1].upper()}{why[1:]}")
+        no_reason |= not sug
+        for s in sug:
+            lines.append(f"  - {s}")
+    if no_reason:  # said once for the page, not under every result
+        lines += ["", _T["no_reason"][lang]]
+    return "\n".join(lines) + "\n"
+
+
+def show_feedback(result, supervisor_id: str, lang: str = "en") -> None:
+    """Display one supervisor's mid-period coaching section in a notebook.
+
+    Shows :func:`feedback_section` (Markdown) and :func:`feedback_table` (HTML). Only the
+    supervisor's own figures are shown.
+    """
+    from IPython.display import HTML, Markdown, display
+
+    display(Markdown(feedback_section(result, supervisor_id, lang)))
+    table = feedback_table(result, supervisor_id, lang)
+    if len(table):
+        display(HTML(table.to_html(index=False, escape=True, border=0, classes="dataframe")))
+
+
+def coaching_watch(dataset, as_of, policy="efficiency", *, engine: str = "duckdb"):
+    """The :class:`~perfmodel.analysis.watch.WatchResult` of the period in progress at ``as_of``, cached.
+
+    The report runner computes it once before the per-supervisor pages and every page
+    calls it with the same arguments, so the pages reuse that result
+    (:func:`~perfmodel.analysis.watch.cached_watch` with ``period=None``).
+
+    Returns
+    -------
+    WatchResult
+    """
+    from perfmodel.analysis.watch.cache import cached_watch
+
+    return cached_watch(dataset, None, as_of, policy, engine=engine)
+
+
+def show_mid_period(dataset, supervisor_id: str, as_of, policy="efficiency", lang: str = "en", *,
+                    engine: str = "duckdb") -> None:
+    """Display one supervisor's period-to-date warnings when ``as_of`` is set; nothing when it is empty.
+
+    The feedback notebook's mid-period cell: :func:`coaching_watch` then
+    :func:`show_feedback` (the supervisor's own figures only).
+    """
+    if as_of in (None, ""):
+        return
+    show_feedback(coaching_watch(dataset, as_of, policy, engine=engine), supervisor_id, lang)

@@ -1,0 +1,254 @@
+"""Reasons for a warning: the process indicators behind a result at risk, in plain words.
+
+A process indicator is named as a driver of a result only when predictive validity gave
+the pair the verdict ``predicts`` and its coefficient says that improving the process
+indicator improves the result; and only for a supervisor whose own value is on the wrong
+side of the reference (the policy target, or else the supervisor's own usual level).
+Nothing here uses another supervisor's figures.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from perfmodel.core import catalogue as cat
+from perfmodel.core import messages
+
+PREDICTS = "predicts"
+
+# The size of a "step" used in sentences, by unit (a 10-point rise in a share ...).
+STEP_BY_UNIT = {"share": 0.10, "score": 0.5, "hours": 4.0, "points": 5.0, "ratio": 0.1,
+                "count": 1.0, "currency": 10.0}
+STEP_BY_INDICATOR = {"tickets_per_staff_day": 1.0, "backlog_ratio": 0.05}
+
+# One plain action per process indicator.
+ACTIONS = messages.group("watch_actions")
+
+_WORDS = messages.group("watch_words")
+
+
+def fmt_value(ind: str, value: float, *, signed: bool = False) -> str:
+    """Format a value of indicator ``ind`` in its unit (shares as percent, hours with h)."""
+    if value is None or not np.isfinite(value):
+        return "—"
+    unit = cat.indicator(ind).get("unit", "")
+    sign = "+" if signed else ""
+    if unit == "share":
+        return f"{100 * value:{sign}.1f} %" if not signed else f"{100 * value:{sign}.1f} pt"
+    if unit == "hours":
+        return f"{value:{sign}.1f} h"
+    if unit in ("score", "ratio"):
+        return f"{value:{sign}.2f}"
+    return f"{value:{sign}.1f}"
+
+
+def _fmt_step(ind: str, step: float, lang: str = "en") -> str:
+    unit = cat.indicator(ind).get("unit", "")
+    if unit == "share":
+        return messages.text("watch_words.step_share", lang, step=f"{100 * step:g}")
+    if unit == "hours":
+        return messages.text("watch_words.step_hours", lang, step=f"{step:g}")
+    return f"{step:g}"
+
+
+def step_of(ind: str) -> float:
+    """The step used in sentences for indicator ``ind`` (e.g. 0.10 for a share)."""
+    return STEP_BY_INDICATOR.get(ind, STEP_BY_UNIT.get(cat.indicator(ind).get("unit", ""), 1.0))
+
+
+def suggestion(result: str, process: str, value: float, reference: float, reference_kind: str,
+               coef: float, period_kind: str = "quarter", lang: str = "en") -> str:
+    """One plain sentence: the process value against its reference, the past effect, an action.
+
+    ``coef`` is the change of ``result`` per unit of ``process`` one period earlier.
+    For example (en): ``Training completion rate 55.0 % vs target 90.0 %; in past data a
+    10-point rise went with +0.08 customer satisfaction the next quarter. Plan time for the
+    overdue courses.``
+    """
+    step = step_of(process)
+    better = 1.0 if cat.direction(process) == "higher" else -1.0
+    effect = coef * better * step
+    move = "rise" if better > 0 else "cut"
+    action = ACTIONS.get(process, {}).get(lang, "")
+    pname, rname = cat.name(process, lang), cat.name(result, lang)
+    kind = _WORDS.get(period_kind, _WORDS["quarter"])[lang]
+    ref_word = _WORDS[reference_kind][lang]
+    text = messages.text("watch_words.suggestion", lang, process=pname, value=fmt_value(process, value),
+                         reference_word=ref_word, reference=fmt_value(process, reference),
+                         step=_fmt_step(process, step, lang), move=_WORDS[move][lang],
+                         effect=fmt_value(result, effect, signed=True),
+                         # English names the result mid-sentence, in lower case
+                         result=rname.lower() if lang == "en" else rname, kind=kind)
+    return text + (messages.text("watch_words.action", lang, action=f"{action[0].upper()}{action[1:]}")
+                   if action else "")
+
+
+def drivers_for(result: str, validity: pd.DataFrame) -> pd.DataFrame:
+    """The process indicators that predict ``result`` (verdict ``predicts``) in the right way.
+
+    Parameters
+    ----------
+    result : str
+        A result indicator id.
+    validity : pandas.DataFrame
+        Rows of :func:`perfmodel.analysis.stats.predictive_validity` with at least ``process``,
+        ``result``, ``coef``, ``p_adj`` and ``verdict``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The matching validity rows (same columns) whose ``coef`` says that improving the
+        process indicator (in its better direction) moves the result in its better
+        direction.
+    """
+    if validity is None or validity.empty:
+        return pd.DataFrame(columns=["process", "result", "coef", "se", "p_adj", "verdict"])
+    v = validity[(validity["result"] == result) & (validity["verdict"] == PREDICTS)]
+    if "lag" in v.columns:
+        v = v[v["lag"] == 1] if (v["lag"] == 1).any() else v
+    keep = []
+    for _, row in v.iterrows():
+        sign_p = 1.0 if cat.direction(row["process"]) == "higher" else -1.0
+        sign_r = 1.0 if cat.direction(result) == "higher" else -1.0
+        keep.append(bool(np.isfinite(row["coef"]) and row["coef"] * sign_p * sign_r > 0))
+    return v[keep] if len(v) else v
+
+
+def behind(process: str, value: float, reference: float) -> float:
+    """How far ``value`` is on the wrong side of ``reference`` (0 when it is not behind)."""
+    if value is None or reference is None or not (math.isfinite(value) and math.isfinite(reference)):
+        return 0.0
+    gap = reference - value if cat.direction(process) == "higher" else value - reference
+    return max(gap, 0.0)
+
+
+# --- why a projection misses its target ------------------------------------------------------
+
+DRIVERS = ("history", "trend_so_far", "volume_so_far", "usual_level", "spread")
+MIN_WEIGHT = 0.05  # a part of the projection weighing less than this is not named as a driver
+LOW_WEIGHT = 0.5   # a value so far weighing less than this leaves the projection to the rest
+
+# What the denominator of a projected result counts, for "rests on 27 surveys".
+VOLUME_WORDS = messages.group("watch_volume")
+
+_WHY = messages.group("watch_why")
+
+
+def why_word(key: str, lang: str = "en", **values) -> str:
+    """A word or sentence of the projection reasons in ``lang`` (``en`` or ``zh``)."""
+    entry = _WHY[key]
+    return entry.get(lang, entry["en"]).format(**values)
+
+
+def _num(row, key) -> float:
+    v = row.get(key, math.nan)
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _misses(value: float, target: float, direction: str) -> bool:
+    if not (math.isfinite(value) and math.isfinite(target)):
+        return False
+    return value < target if direction == "higher" else value > target
+
+
+def projection_drivers(row) -> list[str]:
+    """What drives the projection of a result to the wrong side of its target.
+
+    The projection is a weighted mean of the value so far, the supervisor's history and
+    the level earlier periods moved toward
+    (:func:`perfmodel.analysis.watch.projection.projection_weights`); a part that weighs at least
+    ``MIN_WEIGHT`` and lies on the wrong side of the target drives the risk.
+
+    Parameters
+    ----------
+    row : mapping
+        A projection row with ``direction``, ``target``, ``so_far_comparable`` (the value
+        so far, comparable with the whole-period target), ``prior``, ``usual`` and the
+        weights ``weight_so_far``, ``weight_history``, ``weight_usual``.
+
+    Returns
+    -------
+    list of str
+        In this order, those that apply: ``history`` (the prior misses the target),
+        ``trend_so_far`` (the value so far misses it), ``volume_so_far`` (the value so far
+        meets the target, or nothing was measured, but it weighs less than ``LOW_WEIGHT``),
+        ``usual_level`` (earlier periods moved toward a level that misses it); or
+        ``["spread"]`` when none applies (the projection is near the target and its
+        interval wide).
+    """
+    direction, target = row["direction"], _num(row, "target")
+    ws, wh, wu = _num(row, "weight_so_far"), _num(row, "weight_history"), _num(row, "weight_usual")
+    so_far = _num(row, "so_far_comparable")
+    out = []
+    if _misses(_num(row, "prior"), target, direction) and not wh < MIN_WEIGHT:
+        out.append("history")
+    usual = _misses(_num(row, "usual"), target, direction) and wu >= MIN_WEIGHT
+    if _misses(so_far, target, direction):
+        if not ws < MIN_WEIGHT:
+            out.append("trend_so_far")
+    elif (out or usual) and (not math.isfinite(so_far) or ws < LOW_WEIGHT):
+        out.append("volume_so_far")
+    if usual:
+        out.append("usual_level")
+    return out or ["spread"]
+
+
+def _share(w: float) -> str:
+    return "—" if not math.isfinite(w) else f"{100 * w:.0f} %"
+
+
+def projection_reason(row, period_kind: str = "quarter", lang: str = "en") -> str:
+    """One line saying why a result is at risk: history, trend so far, volume so far, usual level.
+
+    ``row`` is a row of :attr:`perfmodel.analysis.watch.WatchResult.projections`. For example
+    (en): ``    why: your history 84.1 % (6 earlier quarters) is below the target and
+    weighs 62 % in the projection; so far 92.6 % meets the target but rests on 27
+    reached return visits, so it weighs only 31 %``.
+
+    Returns
+    -------
+    str
+        The indented line in ``lang``; "" when the row names no driver.
+    """
+    drivers = [d for d in str(row.get("drivers", "") or "").split(";") if d]
+    if not drivers:
+        return ""
+    ind = row["result"]
+    side = why_word("below" if row["direction"] == "higher" else "above", lang)
+    x, xc = _num(row, "value_to_date"), _num(row, "so_far_comparable")
+    pro = why_word("pro", lang, v=fmt_value(ind, xc)) if math.isfinite(x) and abs(xc - x) > 1e-12 else ""
+    n_hist = int(_num(row, "n_hist")) if math.isfinite(_num(row, "n_hist")) else 0
+    kind_code = period_kind if period_kind in ("quarter", "month") else "quarter"
+    kind = messages.text(f"periods.{kind_code}", lang)
+    kinds = messages.text(f"periods.{kind_code}s", lang)
+    parts = []
+    for d in drivers:
+        if d == "history":
+            parts.append(why_word("history" if n_hist > 0 else "history_fallback", lang,
+                                  m=fmt_value(ind, _num(row, "prior")), n=n_hist,
+                                  kind=kind if n_hist == 1 else kinds, side=side,
+                                  share=_share(_num(row, "weight_history"))))
+        elif d == "trend_so_far":
+            parts.append(why_word("trend_so_far", lang, x=fmt_value(ind, x), pro=pro, side=side,
+                                  share=_share(_num(row, "weight_so_far"))))
+        elif d == "volume_so_far":
+            if not math.isfinite(x):
+                parts.append(why_word("volume_nothing", lang))
+                continue
+            n = _num(row, "denominator_to_date")
+            unit = VOLUME_WORDS.get(ind, {}).get(lang)
+            volume = (why_word("volume", lang, n=f"{n:g}", unit=unit) if unit and math.isfinite(n)
+                      else why_word("little", lang))
+            parts.append(why_word("volume_so_far", lang, x=fmt_value(ind, x), pro=pro, volume=volume,
+                                  share=_share(_num(row, "weight_so_far"))))
+        elif d == "usual_level":
+            parts.append(why_word("usual_level", lang, kind=kinds, u=fmt_value(ind, _num(row, "usual")),
+                                  side=side, share=_share(_num(row, "weight_usual"))))
+        else:
+            parts.append(why_word("spread", lang, p=fmt_value(ind, _num(row, "projected"))))
+    return why_word("prefix", lang) + why_word("sep", lang).join(parts)

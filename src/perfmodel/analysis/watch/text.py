@@ -1,0 +1,62 @@
+"""The words of ``perfmodel watch`` in English and Chinese: printed lines and error messages.
+
+Every sentence the watch command prints or raises comes from :data:`TEXT` (the ``watch`` group
+of :mod:`perfmodel.core.messages`), so a run with
+``--lang zh`` speaks Chinese throughout. Indicator names come from the catalogue and the
+verdict words from :mod:`perfmodel.core.i18n`.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from perfmodel.core import messages
+
+TEXT: dict[str, dict[str, str]] = messages.group("watch")
+
+#: A period kind named in Chinese on its own (``月份``; smart_goals counts in ``月``).
+PERIOD_KIND_ZH = {kind: entry["zh"] for kind, entry in messages.group("period_names").items()}
+
+
+def period_name(kind: str, lang: str = "en") -> str:
+    """Return a period kind named on its own in ``lang`` (``month`` -> ``月份``); unknown kinds as given."""
+    entry = messages.group("period_names").get(kind)
+    return entry.get(lang, entry["en"]) if entry else kind
+
+
+def text(key: str, lang: str = "en", **values) -> str:
+    """Return the sentence ``key`` in ``lang`` (``"en"`` or ``"zh"``) filled with ``values``.
+
+    Returns
+    -------
+    str
+        The formatted sentence; English when ``lang`` is not ``"zh"``.
+    """
+    entry = TEXT[key]
+    return entry.get(lang, entry["en"]).format(**values)
+
+
+def instant(ts: pd.Timestamp) -> str:
+    """Format an instant as ``2026-07-01 00:00`` (seconds only when not zero)."""
+    ts = pd.Timestamp(ts)
+    if ts.second or ts.microsecond or ts.nanosecond:
+        return str(ts)
+    return ts.strftime("%Y-%m-%d %H:%M")
+
+
+def as_of_error(ts: pd.Timestamp, period, lang: str = "en") -> str:
+    """The message for an as-of instant outside ``(start(P), end(P)]``, the range :func:`watch` accepts.
+
+    At ``start(P)`` nothing of the period has happened yet; ``end(P)`` (the first instant
+    of the next period) is the whole period. A date ``D`` means ``D 00:00``, so the dates
+    accepted are the day after the first day of the period up to the day after its last.
+
+    Returns
+    -------
+    str
+        One line naming the instant given and the accepted range.
+    """
+    values = dict(as_of=str(ts), period=period.id, start=instant(period.start), end=instant(period.end))
+    if ts == period.start:
+        return text("as_of_first_instant", lang, **values)
+    first_day = (period.start + pd.Timedelta(days=1)).date()
+    return text("as_of_outside", lang, first_day=first_day, last_day=period.end.date(), **values)

@@ -1,0 +1,1 @@
+"""Foundations every layer uses: errors, periods, hashing, atomic files, settings, messages."""

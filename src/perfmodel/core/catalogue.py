@@ -1,0 +1,70 @@
+"""The indicator catalogue: ids, names in English and Chinese, dimension, direction.
+
+The catalogue is data (``catalogue.yaml`` beside this module); this module only reads it.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import pandas as pd
+import yaml
+
+DIMENSIONS = ("result", "process", "diagnostic")
+DIRECTIONS = ("higher", "lower")
+
+
+@lru_cache(maxsize=1)
+def _entries() -> dict[str, dict]:
+    text = resources.files("perfmodel.core").joinpath("catalogue.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def catalogue() -> pd.DataFrame:
+    """Return the indicator catalogue.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per indicator in catalogue order, columns: ``indicator``, ``name_en``,
+        ``name_zh``, ``dimension`` (result/process/diagnostic), ``direction``
+        (higher/lower: which way is better), ``unit``, ``tables`` (comma-separated source
+        tables), ``definition_en``, ``definition_zh``.
+    """
+    rows = []
+    for ind, e in _entries().items():
+        rows.append({"indicator": ind, **{k: e[k] for k in ("name_en", "name_zh", "dimension",
+                                                            "direction", "unit")},
+                     "tables": ",".join(e["tables"]),
+                     "definition_en": e["definition_en"], "definition_zh": e["definition_zh"]})
+    return pd.DataFrame(rows)
+
+
+def indicator_ids() -> list[str]:
+    """Return every indicator id, in catalogue order."""
+    return list(_entries())
+
+
+def indicator(ind: str) -> dict:
+    """Return the catalogue entry of one indicator as a dict (KeyError if unknown)."""
+    return dict(_entries()[ind])
+
+
+def direction(ind: str) -> str:
+    """Return ``"higher"`` or ``"lower"``: which way is better for ``ind``."""
+    return _entries()[ind]["direction"]
+
+
+def dimension(ind: str) -> str:
+    """Return ``"result"``, ``"process"`` or ``"diagnostic"`` for ``ind``."""
+    return _entries()[ind]["dimension"]
+
+
+def name(ind: str, lang: str = "en") -> str:
+    """Return the display name of ``ind`` in ``lang`` (``en`` or ``zh``)."""
+    return _entries()[ind]["name_zh" if lang == "zh" else "name_en"]
+
+
+def ids_of(dimension_name: str) -> list[str]:
+    """Return the indicator ids of one dimension, in catalogue order."""
+    return [k for k, e in _entries().items() if e["dimension"] == dimension_name]

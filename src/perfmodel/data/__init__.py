@@ -1,0 +1,1 @@
+"""The data layer: the contract (schema), reading, parsing, validating, loading and writing tables."""

@@ -1,0 +1,213 @@
+"""The sections of the weight calibration page (``notebooks/weight_calibration.ipynb``).
+
+Judgements in (AHP with its consistency ratio), the weighting methods side by side, the
+fragility of the ratings under the current and the proposed weights, and the proposed
+policy saved beside the page with a provenance block naming and hashing the pairwise
+matrix. An inconsistent matrix (CR > 0.1) is shown with its CR and no policy is proposed
+from it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from perfmodel.core import settings
+from perfmodel.analysis import weights as W
+from perfmodel.core.hashing import sha256_text
+from perfmodel.core.i18n import indicator_label, t
+from perfmodel.reporting.sections import heading, md_escape, table, text
+
+MATRIX_FILE = "pairwise_matrix.csv"
+POLICY_FILE = "calibrated_policy.yaml"
+
+
+def pairwise_matrix(pairwise_csv: str = "", pairwise=None, ids=None) -> pd.DataFrame:
+    """Return the pairwise matrix to judge with: the CSV file when given, else the inline one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Square float matrix with the indicator ids as index and columns.
+    """
+    if pairwise_csv:
+        return W.read_pairwise_csv(pairwise_csv)
+    return pd.DataFrame(pairwise, index=list(ids), columns=list(ids), dtype=float)
+
+
+def matrix_csv(matrix: pd.DataFrame) -> str:
+    """Return the matrix as the CSV text :func:`perfmodel.analysis.weights.read_pairwise_csv` reads back."""
+    lines = ["indicator," + ",".join(map(str, matrix.columns))]
+    for ind, row in matrix.iterrows():
+        lines.append(str(ind) + "," + ",".join(_cell(v) for v in row))
+    return "\n".join(lines) + "\n"
+
+
+def _cell(value: float) -> str:
+    # reciprocals as fractions (1/3), so the file reads as the judgements were made
+    if value < 1 and round(1 / value) == round(1 / value, 6):
+        return f"1/{int(round(1 / value))}"
+    return f"{value:g}"
+
+
+def show_title(ctx) -> None:
+    """The page title and what the page does, in the page's language."""
+    heading("calibration_title", ctx.lang, level=1, period=ctx.period)
+    text(t("calibration_intro", ctx.lang))
+
+
+def show_judgements(ctx, matrix: pd.DataFrame, random_index: str = "saaty", source: str = ""):
+    """The pairwise matrix, the AHP weights and the consistency ratio; returns the AhpResult."""
+    heading("calibration_judgements", ctx.lang)
+    res = W.ahp(matrix, random_index=random_index)
+    shown = matrix.copy()
+    labels = [indicator_label(str(i), ctx.lang) for i in shown.index]
+    shown = shown.map(_cell)
+    shown.insert(0, "indicator", labels)
+    shown.columns = ["indicator"] + labels
+    text(t("calibration_matrix_source", ctx.lang,
+           source=md_escape(Path(source).name) if source else t("calibration_inline", ctx.lang)))
+    table(shown, ctx.lang)
+    w = res.weights.assign(indicator=lambda d: d["indicator"].map(lambda i: indicator_label(str(i), ctx.lang)))
+    table(w, ctx.lang, {"weight": "{:.1%}"})
+    text(t("calibration_consistency", ctx.lang, lmax=f"{res.lambda_max:.4f}", ci=f"{res.consistency_index:.4f}",
+           ri=f"{res.random_index:.2f}", n=res.n, cr=f"{res.consistency_ratio:.3f}"))
+    text(("**" + t("calibration_inconsistent", ctx.lang, cr=f"{res.consistency_ratio:.3f}") + "**")
+         if not res.consistent else t("calibration_consistent", ctx.lang))
+    return res
+
+
+def methods_table(table_: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """Return :func:`perfmodel.analysis.weights.compare_methods` one row per indicator, one column per method.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``dimension`` (label in ``lang``), ``indicator`` (name in ``lang``), then one column
+        ``method_<method>`` per method in the order they were computed (weights within the
+        dimension; :func:`perfmodel.core.i18n.columns` names them in ``lang``).
+    """
+    methods = list(dict.fromkeys(table_["method"]))
+    wide = table_.pivot_table(index=["dimension", "indicator"], columns="method", values="weight", sort=False)
+    wide = wide.reindex(columns=methods).reset_index()
+    wide["dimension"] = wide["dimension"].map(lambda d: t(str(d), lang))
+    wide["indicator"] = wide["indicator"].map(lambda i: indicator_label(str(i), lang))
+    wide.columns.name = None
+    return wide.rename(columns={m: f"method_{m}" for m in methods})
+
+
+def show_methods(ctx, hist: pd.DataFrame, ahp_res):
+    """The weights of every method side by side (table and chart); returns the tidy table."""
+    from perfmodel.reporting.sections import figure
+
+    import warnings
+
+    from perfmodel.core.errors import MethodSkipped, PerfmodelWarning
+
+    heading("calibration_methods", ctx.lang)
+    with warnings.catch_warnings(record=True) as caught:  # said on the page, not on the kernel's stderr
+        warnings.simplefilter("always", PerfmodelWarning)
+        cmp = W.compare_methods(hist, ctx.policy, ahp_result=ahp_res if ahp_res.consistent else None)
+    wide = methods_table(cmp, ctx.lang)
+    table(wide, ctx.lang, {m: "{:.3f}" for m in wide.columns[2:]})
+    said = [w for w in caught if issubclass(w.category, PerfmodelWarning) and not issubclass(w.category, MethodSkipped)]
+    for message in dict.fromkeys(str(w.message) for w in said):
+        text(t("calibration_warning", ctx.lang, message=md_escape(message)))
+    for w in caught:  # any other warning goes on as it came
+        if not issubclass(w.category, PerfmodelWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    for w in caught:  # a method that could not run on these data
+        if issubclass(w.category, MethodSkipped):
+            text(t("calibration_skipped", ctx.lang, method=w.message.method, reason=md_escape(w.message.reason)))
+    import matplotlib.pyplot as plt
+
+    fig = W.plot_comparison(cmp, lang=ctx.lang)
+    figure(fig)
+    plt.close(fig)  # shown once: the inline backend would show an open figure again
+    return cmp
+
+
+def fragile_table(res, supervisors: pd.DataFrame, threshold: float = settings.FRAGILE) -> pd.DataFrame:
+    """The fragile ratings of a :class:`~perfmodel.analysis.sensitivity.RankUncertainty`, for the page.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``supervisor_id``, ``name``, ``rating`` (nominal), ``modal_rating``,
+        ``p_rating_differs``, ``rank`` (integer), ``rank_range`` (5 %–95 % of the rank over
+        the draws, integers); most fragile first.
+    """
+    tab = res.fragile(threshold).dropna(subset=["nominal_rank"])
+    out = pd.DataFrame({
+        "supervisor_id": tab["supervisor_id"].astype(str), "rating": tab["nominal_rating"],
+        "modal_rating": tab["modal_rating"], "p_rating_differs": tab["p_rating_differs"].astype(float),
+        "rank": tab["nominal_rank"].round().astype(int),
+        "rank_range": [f"{int(round(a))}–{int(round(b))}" for a, b in zip(tab["rank_p05"], tab["rank_p95"])]})
+    names = supervisors[["supervisor_id", "name"]].astype({"supervisor_id": str})
+    out = out.merge(names, on="supervisor_id", how="left")
+    return out[["supervisor_id", "name", "rating", "modal_rating", "p_rating_differs", "rank", "rank_range"]]
+
+
+def show_fragility(ctx, new_policy, draws: int = settings.DRAWS, threshold: float = settings.FRAGILE) -> None:
+    """Fragile ratings under the current policy and under ``new_policy`` (None: none proposed)."""
+    from perfmodel.analysis.sensitivity import rank_uncertainty
+
+    heading("calibration_fragility", ctx.lang)
+    from perfmodel.reporting.sections import draws_note
+
+    # the sentence every page with random draws shows, then what "fragile" means here
+    text(draws_note("fragility", ctx.lang, seed=ctx.seed, draws=draws) + " "
+         + t("calibration_fragility_text", ctx.lang, pct=f"{threshold:.0%}"))
+    panel_now = ctx.wide[ctx.wide["period"] == ctx.period]
+    pairs = [(t("calibration_current", ctx.lang, version=ctx.policy.version), ctx.policy)]
+    if new_policy is not None:
+        pairs.append((t("calibration_proposed", ctx.lang, version=new_policy.version), new_policy))
+    for label, pol in pairs:
+        res = rank_uncertainty(panel_now, pol, draws=draws, seed=ctx.seed, supervisors=ctx.supervisors)
+        s = res.by_period(threshold).iloc[0]
+        text(f"**{md_escape(label)}** — " + t("calibration_fragile_count", ctx.lang, n=int(s["n_fragile"]),
+                                               total=int(s["n_ranked"]),
+                                               width=f"{s['mean_rank_interval']:.1f}"))
+        frag = fragile_table(res, ctx.supervisors, threshold)
+        if len(frag):
+            table(frag, ctx.lang, {"p_rating_differs": "{:.0%}"})
+
+
+def save_policy(ctx, new_policy, method: str, ahp_res, matrix: pd.DataFrame, hist: pd.DataFrame, *,
+                out_dir="", matrix_source: str = "") -> Path | None:
+    """Write the proposed policy and the pairwise matrix into ``out_dir`` and show the YAML.
+
+    The matrix is written as ``pairwise_matrix.csv`` beside the policy; the policy's
+    provenance names it (and the file it came from) with its SHA-256. With an
+    inconsistent matrix and ``method="ahp"`` nothing is proposed or written.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The policy file written, or None when no policy is proposed.
+    """
+    import tempfile
+
+    from IPython.display import HTML, display
+
+    heading("calibration_save", ctx.lang)
+    if new_policy is None:
+        text("**" + t("calibration_no_policy", ctx.lang, cr=f"{ahp_res.consistency_ratio:.3f}") + "**")
+        return None
+    folder = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="perfmodel-policy-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    csv_text = matrix_csv(matrix)
+    (folder / MATRIX_FILE).write_text(csv_text, encoding="utf-8")
+    record = {"path": MATRIX_FILE, "sha256": sha256_text(csv_text),
+              "source": Path(matrix_source).name if matrix_source else "notebook parameters"}
+    data_used = method in W.DATA_METHODS + ("evidence",)
+    inputs = W.dataset_files(ctx.data_dir) if data_used else []
+    prov = W.make_provenance(method, ctx.policy, inputs=inputs, ahp_results={"result": ahp_res},
+                             panel=hist if data_used else None, dimension_weights="kept",
+                             pairwise_matrix=record)
+    saved = W.write_policy(new_policy, folder / POLICY_FILE, prov)
+    text(t("calibration_saved", ctx.lang, file=md_escape(saved.name), matrix=MATRIX_FILE))
+    from html import escape
+
+    display(HTML(f'<pre style="white-space: pre-wrap; font-family: monospace; font-size: 12px">{escape(saved.read_text(encoding="utf-8"))}</pre>'))
+    return saved

@@ -1,0 +1,146 @@
+"""Working caches of report runs: who owns one, and removing those whose run is gone.
+
+A report run keeps its working cache (the loaded dataset and the indicator panel, personal
+data) in ``<run_dir>/.cache`` and removes it when it ends. A run that is killed cannot, so
+the cache would stay in the run folder. Each run therefore records its owner in
+``<run_dir>/.running`` (JSON: process id, host name, boot id, process start time, start
+time of the run) before it writes the cache, and removes the record after the cache.
+
+:func:`clean_stale` (called when every ``perfmodel report`` run starts, and by
+``perfmodel report --clean-stale``) removes the cache of each run folder under a reports
+folder whose owner is gone: same host and boot, and the process no longer exists, has
+ended (a zombie) or is another process that reused the id. A run owned by another host,
+or whose owner cannot be told apart from a live one, is never touched. A cache without an
+owner record (left by a version that did not write one) counts as stale.
+
+Only folders named like a run (``reports/<period>/<YYYYMMDDTHHMMSSZ-8 hex>``) are looked
+at, so pointing ``--out`` at any other folder removes nothing else. The manifest is never
+written here: a killed run stays incomplete.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from perfmodel.audit import ledger
+# owner_record is part of this module's API (the record a run writes)
+from perfmodel.core.owners import owner_record, owner_state, read_owner_file, write_owner  # noqa: F401
+
+CACHE_DIR = ".cache"
+OWNER_FILE = ".running"
+RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{8}$")
+
+
+@dataclass
+class Cleanup:
+    """What :func:`clean_stale` did.
+
+    Attributes
+    ----------
+    removed : list of pathlib.Path
+        The caches removed (``<run_dir>/.cache``), their runs' owners gone.
+    kept : list of (pathlib.Path, str)
+        Caches left in place with the reason (run still going, owned by another host).
+    """
+
+    removed: list[Path] = field(default_factory=list)
+    kept: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def claim(run_dir) -> Path:
+    """Record this process as the owner of ``run_dir`` (atomically); call before writing the cache.
+
+    Returns
+    -------
+    pathlib.Path
+        The record, ``<run_dir>/.running`` (hidden: never an output of the run).
+    """
+    return write_owner(Path(run_dir) / OWNER_FILE)
+
+
+def release(run_dir) -> None:
+    """Remove the run's cache, then its owner record (when the run ends, whatever the outcome)."""
+    run_dir = Path(run_dir)
+    shutil.rmtree(run_dir / CACHE_DIR, ignore_errors=True)
+    try:
+        (run_dir / OWNER_FILE).unlink()
+    except FileNotFoundError:
+        pass
+
+
+def read_owner(run_dir) -> dict | None:
+    """Return the owner record of a run folder, or None when there is none or it is unreadable."""
+    return read_owner_file(Path(run_dir) / OWNER_FILE)
+
+
+# --------------------------------------------------------------------------- cleaning
+
+def run_folders(out) -> list[Path]:
+    """Return the run folders under a reports folder (``<out>/<period>/<run_id>``), sorted."""
+    root = Path(out)
+    try:
+        periods = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:  # absent or unreadable: no runs to look at
+        return []
+    found = []
+    for period in periods:
+        try:
+            found.extend(sorted(r for r in period.iterdir() if RUN_ID.match(r.name) and r.is_dir()))
+        except OSError:
+            continue
+    return found
+
+
+def clean_stale(out, *, key: bytes | None = None) -> Cleanup:
+    """Remove the working caches of the runs under ``out`` whose process is gone.
+
+    Each removal appends a ``stale-cache-removed`` entry to the ledger of ``out``
+    (:func:`perfmodel.audit.ledger.record_cache_removed`); the ledger's history is never edited.
+
+    Parameters
+    ----------
+    out : path
+        A reports folder (what ``perfmodel report --out`` names).
+    key : bytes, optional
+        The signing key (``--sign-key``): the ledger entries then carry an HMAC.
+
+    Returns
+    -------
+    Cleanup
+        The caches removed and those kept (with the reason). Run folders, their outputs
+        and their status are left as they are: a killed run stays incomplete (no
+        manifest). A cache whose removal fails is listed as kept.
+    """
+    result = Cleanup()
+    for run in run_folders(out):
+        cache = run / CACHE_DIR
+        marker = run / OWNER_FILE
+        if not (cache.exists() or marker.exists()):
+            continue
+        owner = read_owner(run)
+        if owner is None:
+            if marker.exists():  # a record being replaced, or damaged: leave it alone
+                result.kept.append((cache, "owner record unreadable"))
+                continue
+            state = "gone"  # a cache from before owner records
+        else:
+            state = owner_state(owner)
+        if state != "gone":
+            if cache.exists():
+                result.kept.append((cache, f"{state}: pid {owner.get('pid')} on {owner.get('host')}"))
+            continue
+        if cache.exists():
+            shutil.rmtree(cache, ignore_errors=True)
+            if cache.exists():
+                result.kept.append((cache, "could not be removed"))
+                continue
+            result.removed.append(cache)
+            ledger.record_cache_removed(run, key=key)
+        for leftover in [marker, *run.glob(".running-*")]:
+            try:
+                leftover.unlink()
+            except OSError:
+                pass
+    return result

@@ -1,0 +1,52 @@
+"""The feedback page's derivation of the score: the table of ``perfmodel explain``, one supervisor only."""
+from __future__ import annotations
+
+import pandas as pd
+
+from perfmodel.core.i18n import indicator_label, t
+
+
+def derivation(ctx, supervisor_id: str):
+    """The :class:`~perfmodel.analysis.explain.Explanation` of a supervisor on a report context.
+
+    Mid-period the values are those the page scores (see
+    :func:`perfmodel.reporting.mid_period.mid_period_context`); the sensitivity analysis is not
+    run (draws 0): the page shows the supervisor's own derivation only.
+
+    Returns
+    -------
+    perfmodel.analysis.explain.Explanation
+    """
+    from perfmodel.analysis.explain import derive
+
+    wide = ctx.wide[ctx.wide["period"] == ctx.period]
+    long = ctx.long[ctx.long["period"] == ctx.period]
+    return derive(wide, long, ctx.policy, supervisor_id, ctx.period, ctx.supervisors, draws=0)
+
+
+def show_derivation(ctx, supervisor_id: str) -> None:
+    """Display how the supervisor's total is made: value, rule, score, weight and contribution per indicator."""
+    from perfmodel.reporting.mid_period import provisional
+    from perfmodel.reporting.sections import fmt_value, heading, table, text
+
+    ex = derivation(ctx, supervisor_id)
+    heading("score_derivation", ctx.lang)
+    shown = ex.table.assign(
+        indicator=ex.table["indicator"].map(lambda i: indicator_label(i, ctx.lang)),
+        value=[fmt_value(i, v) for i, v in zip(ex.table["indicator"], ex.table["value"])])
+    if provisional(ctx):  # mid-period: the counts behind a projected value are not those of the page
+        shown = shown.drop(columns=["numerator", "denominator"])
+    shown = shown.rename(columns={"denominator": "explain_denominator", "score": "indicator_score",
+                                  "weight": "effective_weight"})
+    cols = [c for c in ["indicator", "numerator", "explain_denominator", "value", "rule", "indicator_score",
+                        "effective_weight", "contribution"] if c in shown]
+    table(shown[cols], ctx.lang, {"numerator": _count, "explain_denominator": _count,
+                                  "indicator_score": "{:.1f}", "effective_weight": "{:.1%}",
+                                  "contribution": "{:.2f}"})
+    text(t("derivation_text", ctx.lang, score=f"{ex.score:.2f}", rating=ex.rating or "—"))
+
+
+def _count(v) -> str:
+    if v is None or pd.isna(v):
+        return "—"
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"

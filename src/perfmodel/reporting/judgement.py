@@ -1,0 +1,89 @@
+"""The feedback page's human judgement: self rating against the manager's, one supervisor only."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from perfmodel.core.i18n import indicator_label, t
+from perfmodel.indicators.leniency import RATED, STATUS_COLUMNS, reason_text
+
+#: The rows of the table, in order.
+ROWS = ("self_rating", "manager_rating", "manager_rating_raw")
+
+
+def judgement_table(long: pd.DataFrame, supervisor_id: str, period: str) -> pd.DataFrame:
+    """The supervisor's self rating, manager rating (corrected and raw) and the gap.
+
+    Parameters
+    ----------
+    long : pandas.DataFrame
+        The long indicator panel (columns of :func:`perfmodel.compute_indicators`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per indicator of :data:`ROWS` that the data has (the rating tables may be
+        absent): ``indicator``, ``value`` (NaN when the supervisor has no rating in the
+        period), ``ratings`` (the number of item scores behind it), and ``gap`` (self
+        rating − this value; NaN on the self-rating row or when either is missing).
+        Only this supervisor's figures; no rows when neither table is present.
+    """
+    rows = long[(long["supervisor_id"].astype(str) == str(supervisor_id)) & (long["period"] == period)
+                & long["indicator"].isin(ROWS) & long["available"].astype(bool)]
+    rows = rows.set_index("indicator")
+    present = [i for i in ROWS if i in rows.index]
+    own = rows.loc["self_rating", "value"] if "self_rating" in rows.index else math.nan
+    out = pd.DataFrame({
+        "indicator": present,
+        "value": [float(rows.loc[i, "value"]) for i in present],
+        "ratings": [float(rows.loc[i, "denominator"]) for i in present],
+    })
+    out["gap"] = [math.nan if i == "self_rating" else own - v for i, v in zip(out["indicator"], out["value"])]
+    return out
+
+
+def leniency_status(long: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Whether the leniency correction was applied in ``period``, per corrected indicator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns of :data:`perfmodel.indicators.leniency.STATUS_COLUMNS`, the rows of ``period``
+        (none when the panel carries no status, e.g. a panel read from an old run).
+    """
+    status = pd.DataFrame(long.attrs.get("leniency", []), columns=STATUS_COLUMNS)
+    return status[status["period"] == period].reset_index(drop=True)
+
+
+def show_judgement(ctx, supervisor_id: str) -> None:
+    """Display the gap between the supervisor's self rating and the manager rating, and the correction used."""
+    from perfmodel.reporting.sections import heading, table, text
+
+    lang = ctx.lang
+    own = judgement_table(ctx.long, supervisor_id, ctx.period)
+    if own.empty:
+        return  # neither table in the data: the page has no such section
+    heading("judgement", lang)
+    if own["value"].isna().all():
+        text(t("judgement_none", lang, period=ctx.period))
+    else:
+        shown = own.assign(indicator=own["indicator"].map(lambda i: indicator_label(i, lang)))
+        table(shown, lang, {"value": "{:.2f}", "ratings": "{:,.0f}", "gap": "{:+.2f}"})
+        gap = own.loc[own["indicator"] == "manager_rating", "gap"]
+        if len(gap) and pd.notna(gap.iloc[0]):
+            g = float(gap.iloc[0])
+            key = "judgement_gap_above" if g > 0.05 else "judgement_gap_below" if g < -0.05 else "judgement_gap_even"
+            text(t(key, lang, gap=f"{abs(g):.2f}"))
+    notes = []
+    for r in leniency_status(ctx.long, ctx.period).itertuples():
+        if r.indicator not in RATED or r.reason == "no_ratings":
+            continue
+        label = indicator_label(r.indicator, lang)
+        if r.applied:
+            notes.append(t("leniency_applied", lang, indicator=label, raters=r.n_raters))
+        else:
+            notes.append(t("leniency_not_applied", lang, indicator=label,
+                           reason=reason_text(r.reason, r.detail, lang, anonymous=True)))
+    if notes:
+        text("\n".join(f"- {n}" for n in notes))

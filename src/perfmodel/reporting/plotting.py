@@ -1,0 +1,441 @@
+"""Figures for reports: one seaborn theme, a CJK font for Chinese labels, labelled charts.
+
+Chinese labels need a font with CJK glyphs. The font file ships in the PyPI package
+``mplfonts`` (Noto Sans CJK SC); :func:`setup` registers it with matplotlib's font manager
+from the package folder, so nothing is downloaded and no system font is needed. Without the
+package, Chinese text falls back to the fonts matplotlib finds (possibly missing glyphs).
+"""
+from __future__ import annotations
+
+import importlib.util
+import logging
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib import font_manager
+from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+from perfmodel.core.i18n import check_lang, indicator_label, t
+
+CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+CJK_FONT_NAME = "Noto Sans CJK SC"
+RATING_ORDER = ["S", "A", "B", "C", "D"]
+RATING_COLOURS = {"S": "#1b7837", "A": "#5aae61", "B": "#9970ab", "C": "#e08214", "D": "#b2182b"}
+
+_registered: str | None = None
+
+
+def cjk_font_path() -> Path | None:
+    """Return the path of the bundled Noto Sans CJK SC font file, or None when absent.
+
+    Returns
+    -------
+    pathlib.Path or None
+        ``<site-packages>/mplfonts/fonts/NotoSansCJKsc-Regular.otf`` when the ``mplfonts``
+        package is installed (it is not imported: only its folder is used).
+    """
+    spec = importlib.util.find_spec("mplfonts")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        path = Path(folder) / "fonts" / CJK_FONT_FILE
+        if path.is_file():
+            return path
+    return None
+
+
+def register_cjk_font() -> str | None:
+    """Register the CJK font with matplotlib once.
+
+    Returns
+    -------
+    str or None
+        The font family name to use (``"Noto Sans CJK SC"``), or None when the font file
+        is not installed.
+    """
+    global _registered
+    if _registered:
+        return _registered
+    path = cjk_font_path()
+    if path is None:
+        return None
+    font_manager.fontManager.addfont(str(path))
+    _registered = font_manager.FontProperties(fname=str(path)).get_name()
+    return _registered
+
+
+def setup(lang: str = "en") -> str:
+    """Set the report theme: seaborn ``whitegrid``, readable sizes, a font that has every glyph.
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+        Language of the labels. Chinese names of supervisors or teams appear in English
+        reports too, so the CJK font is used in both languages.
+
+    Returns
+    -------
+    str
+        The language, checked.
+    """
+    lang = check_lang(lang)
+    cjk = register_cjk_font()
+    # Matplotlib's per-glyph fallback does not reach this OpenType (CFF) font, so the CJK
+    # font comes first in both languages; its Latin glyphs serve English text.
+    families = [cjk, "DejaVu Sans"] if cjk else ["DejaVu Sans"]
+    sns.set_theme(style="whitegrid", context="notebook", font=families[0],
+                  rc={"font.sans-serif": families, "font.family": "sans-serif",
+                      "axes.unicode_minus": False, "figure.dpi": 96, "savefig.dpi": 96,
+                      "figure.figsize": (7.5, 4.0), "axes.titlesize": 12, "axes.titleweight": "bold"})
+    # The font manager logs a warning per glyph it cannot find; with the CJK font
+    # registered there are none, and without it one notice is enough.
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    return lang
+
+
+def finish(fig):
+    """Lay out a figure and close it in pyplot, so that it is displayed once (by the caller).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``fig``.
+    """
+    fig.tight_layout()
+    plt.close(fig)  # the caller displays the returned figure once; no second inline copy
+    return fig
+
+
+_finish = finish
+
+
+def rate_axis(ax, axis: str = "y", pad: float = 0.02, min_span: float = 0.1):
+    """Keep a rate axis within [0, 1] (plus a small margin) and write its ticks in plain numbers.
+
+    Without this, rates that are all 0 (or differ by float noise) get an axis such as
+    ``0 … −1.4`` with a ``1e−17`` offset written above it.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    axis : {"y", "x"}
+    pad : float
+        Margin allowed outside [0, 1].
+    min_span : float
+        The axis shows at least this range.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+    """
+    get, set_ = (ax.get_ylim, ax.set_ylim) if axis == "y" else (ax.get_xlim, ax.set_xlim)
+    lo, hi = get()
+    lo, hi = max(min(lo, hi), -pad), min(max(lo, hi), 1.0 + pad)
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi - lo < min_span:
+        mid = (lo + hi) / 2 if np.isfinite(lo) and np.isfinite(hi) else 0.0
+        lo = min(max(-pad, mid - min_span / 2), 1.0 + pad - min_span)
+        hi = lo + min_span
+    set_(lo, hi)
+    ax.ticklabel_format(axis=axis, style="plain", useOffset=False)
+    return ax
+
+
+def percent_axis(ax, axis: str = "y"):
+    """Write the ticks of a share axis (0..1) as percent: ``88 %`` instead of ``0.88``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+    """
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(PercentFormatter(1.0, decimals=None, symbol=" %"))
+    return ax
+
+
+def rating_distribution(scores: pd.DataFrame, lang: str = "en", order: list[str] | None = None):
+    """Bar chart of the number of supervisors per rating (every band shown).
+
+    ``order`` lists the policy's labels best first (``Policy.ratings``); without it the
+    order is S..D or, for other labels, by the best score that earned each.
+
+    Supervisors without a rating (no total score) get a grey bar labelled ``not rated``
+    (未评级), after the bands.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    ratings = scores["rating"].fillna("").astype(str)
+    order = (list(order) if order else _ratings(scores)) + ([""] if (ratings == "").any() else [])
+    counts = ratings.value_counts().reindex(order, fill_value=0)
+    colours = rating_palette([r for r in order if r])
+    counts.index = [r if r else t("not_rated", lang) for r in counts.index]  # unrated: a labelled grey bar
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    sns.barplot(x=counts.index, y=counts.values, hue=counts.index, ax=ax, legend=False,
+                palette=[colours.get(r, "#777777") for r in counts.index])
+    for i, v in enumerate(counts.values):
+        ax.text(i, v, str(int(v)), ha="center", va="bottom")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(t("rating", lang))
+    ax.set_ylabel(t("supervisors", lang))
+    ax.set_title(t("rating_distribution", lang))
+    return _finish(fig)
+
+
+def _ratings(scores: pd.DataFrame) -> list[str]:
+    """The rating labels, best first.
+
+    S..D (every band, seen or not) when the labels are those; a policy's own labels
+    (优/良/中/差, Exceeds/Meets/...) are ordered by the best total score that earned
+    each, which is the order of the policy's bands.
+    """
+    seen = [r for r in scores["rating"].dropna().unique().tolist() if r != ""]
+    if set(seen) <= set(RATING_ORDER):
+        return list(RATING_ORDER)
+    score = "score" if "score" in scores else None
+    if score is None:
+        return sorted(seen)
+    best = scores[scores["rating"].isin(seen)].groupby("rating")[score].max()
+    return sorted(seen, key=lambda r: (-best.get(r, -np.inf) if pd.notna(best.get(r)) else np.inf, r))
+
+
+def rating_palette(labels) -> dict[str, str]:
+    """A colour for each rating label, best first in ``labels``.
+
+    S..D keep their fixed colours; any other labels get colours spread evenly from
+    green (best) through yellow to red (worst), so a policy with its own labels plots
+    like the default one.
+
+    Returns
+    -------
+    dict[str, str]
+        Label -> hex colour.
+    """
+    labels = [str(x) for x in labels]
+    if set(labels) <= set(RATING_COLOURS):
+        return {r: RATING_COLOURS[r] for r in labels}
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    cmap = colormaps["RdYlGn"]
+    n = len(labels)
+    spots = [0.9 - 0.8 * i / (n - 1) for i in range(n)] if n > 1 else [0.9]
+    return {label: to_hex(cmap(x)) for label, x in zip(labels, spots)}
+
+
+def result_process_scatter(scores: pd.DataFrame, lang: str = "en", highlight: str | None = None,
+                           order: list[str] | None = None):
+    """Scatter of result score (y) against process score (x), coloured by rating.
+
+    Parameters
+    ----------
+    highlight : str, optional
+        A supervisor id to mark (used only where that supervisor may see the chart).
+    order : list of str, optional
+        The rating labels best first (as for :func:`rating_distribution`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    order = [r for r in (list(order) if order else _ratings(scores)) if r in set(scores["rating"])]
+    sns.scatterplot(data=scores, x="process_score", y="result_score", hue="rating", hue_order=order,
+                    palette=rating_palette(order), s=60, ax=ax)
+    lo = float(np.nanmin([scores["process_score"].min(), scores["result_score"].min(), 0]))
+    hi = float(np.nanmax([scores["process_score"].max(), scores["result_score"].max(), 100]))
+    ax.plot([lo, hi], [lo, hi], ls="--", lw=1, color="#888888")
+    if highlight is None:  # a page for everyone: name the supervisors far from the rest
+        for r in scatter_outliers(scores).itertuples(index=False):
+            ax.annotate(str(r.supervisor_id), (r.process_score, r.result_score), fontsize=8,
+                        xytext=(4, 4), textcoords="offset points")
+    else:  # one supervisor's page: their own point only, nobody else is named
+        row = scores[scores["supervisor_id"] == highlight]
+        ax.scatter(row["process_score"], row["result_score"], s=220, facecolors="none",
+                   edgecolors="black", linewidths=2)
+    ax.set_xlabel(t("process_score", lang))
+    ax.set_ylabel(t("result_score", lang))
+    ax.set_title(t("result_vs_process", lang))
+    ax.legend(title=t("rating", lang), loc="lower right")
+    return _finish(fig)
+
+
+def _unit(indicator: str) -> str:
+    from perfmodel.core import catalogue
+
+    try:
+        return catalogue.indicator(indicator).get("unit", "")
+    except KeyError:
+        return ""
+
+
+def scatter_outliers(scores: pd.DataFrame) -> pd.DataFrame:
+    """The supervisors labelled on the result/process scatter: outside Tukey's fences.
+
+    A supervisor is an outlier when the result score, the process score or their gap
+    (result − process) lies below Q1 − 1.5·IQR or above Q3 + 1.5·IQR of the supervisors
+    shown.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of ``scores`` that are outliers (``supervisor_id``, ``process_score``,
+        ``result_score`` and the other columns), sorted by id.
+    """
+    s = scores.dropna(subset=["process_score", "result_score"])
+    if len(s) < 4:  # quartiles of fewer points say nothing
+        return s.iloc[0:0]
+    out = pd.Series(False, index=s.index)
+    for values in (s["result_score"], s["process_score"], s["result_score"] - s["process_score"]):
+        q1, q3 = np.percentile(values.to_numpy(dtype=float), [25, 75])
+        iqr = q3 - q1
+        out |= (values < q1 - 1.5 * iqr) | (values > q3 + 1.5 * iqr)
+    return s[out].sort_values("supervisor_id", kind="mergesort")
+
+
+def score_trend(scores_all: pd.DataFrame, lang: str = "en"):
+    """Distribution of total scores per period (box plot) with the median line.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    periods = sorted(scores_all["period"].unique())
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    sns.boxplot(data=scores_all, x="period", y="score", order=periods, color="#c6dbef", ax=ax,
+                fliersize=2)
+    med = scores_all.groupby("period")["score"].median().reindex(periods)
+    ax.plot(range(len(periods)), med.values, marker="o", color="#08519c", label=t("median", lang))
+    ax.set_xlabel(t("period", lang))
+    ax.set_ylabel(t("score", lang))
+    ax.set_title(t("score_trend", lang))
+    ax.legend(loc="lower right")
+    return _finish(fig)
+
+
+def indicator_trends(wide_all: pd.DataFrame, indicators: list[str], lang: str = "en"):
+    """Small multiples: the median of each indicator per period.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    periods = sorted(wide_all["period"].unique())
+    n = max(len(indicators), 1)
+    cols = 3
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(10, 2.6 * rows), squeeze=False)
+    for k, ind in enumerate(indicators):
+        ax = axes[k // cols][k % cols]
+        med = wide_all.groupby("period")[ind].median().reindex(periods)
+        ax.plot(range(len(periods)), med.values, marker="o")
+        ax.set_xticks(range(len(periods)))
+        ax.set_xticklabels(periods, rotation=45, fontsize=8)
+        ax.set_title(indicator_label(ind, lang), fontsize=10)
+        if _unit(ind) == "share":  # as the tables show shares: 88 %, not 0.88
+            percent_axis(ax)
+    for k in range(n, rows * cols):
+        axes[k // cols][k % cols].set_visible(False)
+    fig.suptitle(t("indicator_trends", lang))
+    return _finish(fig)
+
+
+def own_trend(scores_all: pd.DataFrame, supervisor_id: str, lang: str = "en"):
+    """One supervisor's total, result and process scores over the periods.
+
+    Only that supervisor's own figures are drawn (feedback pages must not show others').
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    own = scores_all[scores_all["supervisor_id"] == supervisor_id].sort_values("period")
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    x = range(len(own))
+    for col, style in (("score", "-o"), ("result_score", "--s"), ("process_score", ":^")):
+        ax.plot(x, own[col].values, style, label=t(col, lang))
+    ax.set_xticks(list(x))
+    ax.set_xticklabels(own["period"].tolist(), rotation=30)
+    ax.set_xlabel(t("period", lang))
+    ax.set_ylabel(t("score", lang))
+    ax.set_title(t("your_trend", lang))
+    ax.legend(loc="best", fontsize=9, framealpha=0.9)
+    return _finish(fig)
+
+
+def attainment_bars(table: pd.DataFrame, lang: str = "en"):
+    """Horizontal bars of indicator scores (0..cap) with the 100 line (target met).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        With columns ``label`` and ``indicator_score``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    data = table.dropna(subset=["indicator_score"])
+    fig, ax = plt.subplots(figsize=(7, 0.45 * max(len(data), 2) + 1))
+    colours = ["#5aae61" if v >= 100 else "#e08214" for v in data["indicator_score"]]
+    ax.barh(data["label"], data["indicator_score"], color=colours)
+    ax.axvline(100, color="#333333", lw=1, ls="--")
+    ax.invert_yaxis()
+    ax.set_xlabel(t("indicator_score", lang))
+    ax.set_title(t("targets_vs_actual", lang))
+    return _finish(fig)
+
+
+def fragility_plot(table: pd.DataFrame, lang: str = "en"):
+    """Bar chart of the probability that each supervisor keeps their rating.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        With columns ``label`` and ``p_same_rating``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    data = table.sort_values("p_same_rating")
+    fig, ax = plt.subplots(figsize=(7, 0.3 * max(len(data), 3) + 1))
+    ax.barh(data["label"], data["p_same_rating"], color="#6baed6")
+    ax.invert_yaxis()  # least stable on top
+    ax.axvline(0.8, color="#b2182b", lw=1, ls="--")
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(t("p_same_rating", lang))
+    ax.set_title(t("rating_fragility", lang))
+    return _finish(fig)
+
+
+def validity_heatmap(validity: pd.DataFrame, lang: str = "en"):
+    """Heat map of standardised effects (process rows x result columns), significant cells marked.
+
+    Parameters
+    ----------
+    validity : pandas.DataFrame
+        Rows of :func:`perfmodel.analysis.stats.predictive_validity` (``process``, ``result``,
+        ``std_effect``, ``verdict``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    data = validity.assign(process=validity["process"].map(lambda i: indicator_label(i, lang)),
+                           result=validity["result"].map(lambda i: indicator_label(i, lang)))
+    grid = data.pivot_table(index="process", columns="result", values="std_effect", aggfunc="first")
+    marks = data.assign(m=np.where(data["verdict"].isin(["predicts", "contrary"]), "*", "")).pivot_table(
+        index="process", columns="result", values="m", aggfunc="first").reindex_like(grid).fillna("")
+    fig, ax = plt.subplots(figsize=(1.3 * max(grid.shape[1], 3) + 3, 0.45 * max(grid.shape[0], 3) + 1.5))
+    lim = float(np.nanmax(np.abs(grid.to_numpy()))) if np.isfinite(grid.to_numpy()).any() else 1.0
+    sns.heatmap(grid, annot=marks.to_numpy(), fmt="", cmap="RdBu_r", center=0, vmin=-lim, vmax=lim, ax=ax,
+                cbar_kws={"label": t("std_effect", lang)})
+    ax.set_xlabel(t("result", lang))
+    ax.set_ylabel(t("process", lang))
+    ax.set_title(t("validity", lang))
+    return _finish(fig)
