@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 
 from perfmodel.reporting import plotting
-from perfmodel.analysis.profiling import funnel, funnel_plot
+from perfmodel.analysis.profiling import funnel
+from perfmodel.reporting.plotting import funnel_plot
 
 
 def _scores():

@@ -11,7 +11,8 @@ import pytest  # noqa: E402
 from scipy import optimize, stats as sps  # noqa: E402
 
 from perfmodel.core.errors import UsageError  # noqa: E402
-from perfmodel.analysis.profiling import fit_beta_binomial, funnel, funnel_plot, shrink_rates  # noqa: E402
+from perfmodel.analysis.profiling import fit_beta_binomial, funnel, shrink_rates  # noqa: E402
+from perfmodel.reporting.plotting import funnel_plot  # noqa: E402
 
 IND = "complaint_resolution_rate"
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from perfmodel.data.dataset import Dataset
 from perfmodel.core.errors import UsageError
+from perfmodel.data.readers import trusted_span
 
 __all__ = ["PipelineResult", "load", "periods_for", "resolve_period", "run_pipeline", "supervisor_names",
            "trusted_span"]
@@ -330,51 +331,6 @@ def indicators_step(source, periods, *, kind: str, engine: str = "duckdb", indic
                               indicators=indicators, trusted=trusted, parameters=parameters)
 
 
-def trusted_span(folder) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """Earliest and latest event of a folder of Parquet tables, read from the files' columns.
-
-    The same event columns as :func:`perfmodel.core.periods.data_span` (budgets aside, whose
-    periods lie within the tickets' on trusted data).
-
-    Returns
-    -------
-    (pandas.Timestamp, pandas.Timestamp)
-
-    Raises
-    ------
-    DataError
-        When ``tickets.parquet`` is missing or no event date is present.
-    """
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    from perfmodel.core.errors import DataError
-    from perfmodel.core.periods import EVENT_COLUMNS
-
-    folder = Path(folder)
-    if not (folder / "tickets.parquet").is_file():
-        raise DataError(f"{folder / 'tickets.parquet'}: missing; the trusted (Parquet) path needs every "
-                        f"table as Parquet")
-    lows, highs = [], []
-    for name, columns in EVENT_COLUMNS.items():
-        path = folder / f"{name}.parquet"
-        if not path.is_file():
-            continue
-        present = [c for c in columns if c in pq.read_schema(path).names]
-        if not present:
-            continue
-        table = pq.read_table(path, columns=present)
-        for col in present:
-            span = pc.min_max(table.column(col))
-            lo, hi = span["min"].as_py(), span["max"].as_py()
-            if lo is not None:
-                lows.append(pd.Timestamp(lo))
-                highs.append(pd.Timestamp(hi))
-    if not lows:
-        raise DataError(f"{folder}: no event date in the tables; cannot tell which periods the data covers")
-    return min(lows), max(highs)
-
-
 def resolve_period(dataset, period: str | None, kind: str, *, span=None) -> str | None:
     """Step 3: the period asked for, checked against the data.
 
@@ -531,7 +487,7 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
     else:
         dataset = load(data, progress=progress)
         if as_of not in (None, ""):
-            from perfmodel.analysis.watch import cut_dataset
+            from perfmodel.data.cut import cut_dataset
 
             dataset = cut_dataset(dataset, as_of)
         span, source, where = None, dataset, dataset

@@ -589,7 +589,7 @@ def check_run(run_dir, *, data_dir=None, recompute: bool = True, salt: str | Non
         data = load_dataset(folder)
         as_of = (manifest.get("parameters") or {}).get("as_of")
         if as_of:  # a mid-period run saw the data as of that instant only
-            from perfmodel.analysis.watch import cut_dataset
+            from perfmodel.data.cut import cut_dataset
 
             data = cut_dataset(data, as_of)
         adjustments = _recorded_adjustments(run_dir, manifest, miss)

@@ -52,3 +52,11 @@ class MethodSkipped(PerfmodelWarning):
         super().__init__(f"{method}: left out: {reason}")
         self.method = method
         self.reason = reason
+
+
+def did_you_mean(word: str, options) -> str:
+    """Return "did you mean 'x'? " for the closest of ``options`` to ``word``, or ""."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}? " if close else ""

@@ -10,7 +10,7 @@ import pandas as pd
 
 from perfmodel.data.dataset import Dataset
 from perfmodel.core.errors import UsageError
-from perfmodel.analysis.watch.text import text
+from perfmodel.core.messages import text as message
 
 # Rows that come into existence at this column's instant: dropped when it is >= as_of.
 EXISTS_FROM: dict[str, str] = {
@@ -60,13 +60,13 @@ def as_of_timestamp(as_of, lang: str = "en") -> pd.Timestamp:
     except (TypeError, ValueError):
         ts = pd.NaT
     if ts is pd.NaT or pd.isna(ts):
-        raise UsageError(text("not_a_date", lang, as_of=as_of))
+        raise UsageError(message("watch.not_a_date", lang, as_of=as_of))
     if ts.tzinfo is not None:
         ts = ts.tz_localize(None)
     # a year of margin either way: periods and cuts around the instant are computed too
     first, last = pd.Timestamp(f"{pd.Timestamp.min.year + 1}-01-01"), pd.Timestamp(f"{pd.Timestamp.max.year - 1}-12-31")
     if not first <= ts <= last:
-        raise UsageError(text("as_of_out_of_span", lang, as_of=as_of,
+        raise UsageError(message("watch.as_of_out_of_span", lang, as_of=as_of,
                               first=f"{first:%Y-%m-%d}", last=f"{last:%Y-%m-%d}"))
     return ts.as_unit("ns")
 

@@ -617,7 +617,7 @@ def _span(con, out: CheckedFolder):
 
 def _clock_span(con, out: CheckedFolder):
     """The first ``created_at`` and the latest clock instant of the clean tickets."""
-    from perfmodel.indicators import _CLOCK_COLUMNS
+    from perfmodel.data.workcalendar import CLOCK_COLUMNS as _CLOCK_COLUMNS
 
     first, *highs = con.execute(f"SELECT min(created_at), {', '.join(f'max({c})' for c in _CLOCK_COLUMNS)} "
                                 f"FROM {_clean_slim('tickets')}").fetchone()
@@ -638,7 +638,7 @@ def _slim_columns(name: str) -> list[str]:
     columns its children compare with it, its event columns (the data's span) and, for
     the tickets, the clock columns.
     """
-    from perfmodel.indicators import _CLOCK_COLUMNS
+    from perfmodel.data.workcalendar import CLOCK_COLUMNS as _CLOCK_COLUMNS
     from perfmodel.core.periods import EVENT_COLUMNS
 
     table = TABLES[name]

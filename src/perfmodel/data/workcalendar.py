@@ -180,6 +180,9 @@ class WorkCalendar:
             warnings.warn(CalendarWarning("calendar_uncovered", where=where, years=years), stacklevel=2)
         return out
 
+#: The ticket clocks the business-hours indicators measure between.
+CLOCK_COLUMNS = ("created_at", "first_response_at", "resolved_at")
+
 
 def _official_workday(d: dt.date) -> bool | None:
     """The package's verdict on ``d``, or None when it does not cover the year."""

@@ -18,6 +18,7 @@ from perfmodel.core.errors import DataError, PeriodError, UsageError
 from perfmodel.core.periods import KINDS, Period, parse_period, period_containing, period_range
 from perfmodel.indicators.leniency import RATED, correct_panel
 from perfmodel.data.schema import TABLES
+from perfmodel.data.workcalendar import CLOCK_COLUMNS
 from perfmodel.indicators.definitions import (
     BUSINESS_INDICATORS, UNUSED_COLUMNS, Context, day_number, panel_expr, period_key_of,
 )
@@ -85,9 +86,9 @@ def _check_indicators(indicators) -> list[str]:
         indicators = [indicators]
     unknown = [i for i in indicators if i not in known]
     if unknown:
-        from perfmodel.scoring.policy import _suggest  # the same "did you mean" as a policy's unknown indicator
+        from perfmodel.core.errors import did_you_mean  # the same "did you mean" as a policy's unknown indicator
 
-        raise UsageError(f"indicator {unknown[0]!r} is not in the catalogue; {_suggest(str(unknown[0]), known)}"
+        raise UsageError(f"indicator {unknown[0]!r} is not in the catalogue; {did_you_mean(str(unknown[0]), known)}"
                          f"see `perfmodel indicators --list`")
     return [i for i in known if i in set(indicators)]
 
@@ -179,7 +180,7 @@ def _parquet_tables(folder: Path, engine: Engine):
         if name not in tables:
             raise DataError(f"{folder / (name + '.parquet')}: missing; the trusted (Parquet) path "
                             f"needs every table as Parquet")
-    from perfmodel.pipeline import trusted_span
+    from perfmodel.data.readers import trusted_span
     from perfmodel.data.workcalendar import load_calendar
 
     first, last = trusted_span(folder)
@@ -310,7 +311,7 @@ def _ratings(eng: Engine, ctx: Context, indicators: list[str]) -> dict:
     return out
 
 
-_CLOCK_COLUMNS = ("created_at", "first_response_at", "resolved_at")
+_CLOCK_COLUMNS = CLOCK_COLUMNS
 
 
 def ticket_clock_span(origin) -> tuple:

@@ -17,8 +17,12 @@ import pandas as pd
 import seaborn as sns
 from matplotlib import font_manager
 from matplotlib.ticker import MaxNLocator, PercentFormatter
+from scipy import stats as sps
 
 from perfmodel.core.i18n import check_lang, indicator_label, t
+from perfmodel.core import catalogue
+from perfmodel.core.deprecation import keyword_only
+from perfmodel.core import messages
 
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 CJK_FONT_NAME = "Noto Sans CJK SC"
@@ -439,3 +443,86 @@ def validity_heatmap(validity: pd.DataFrame, lang: str = "en"):
     ax.set_ylabel(t("process", lang))
     ax.set_title(t("validity", lang))
     return _finish(fig)
+
+
+_FUNNEL_LABELS = {lang: {key: entry[lang] for key, entry in messages.group("funnel").items()} for lang in ("en", "zh")}
+
+
+@keyword_only("lang", "annotate")
+def funnel_plot(funnel_df: pd.DataFrame, ax=None, *, lang: str = "en", annotate: bool = True):
+    """Draw a funnel plot from the output of :func:`perfmodel.analysis.profiling.funnel`.
+
+    Parameters
+    ----------
+    funnel_df : pandas.DataFrame
+        Output of :func:`perfmodel.analysis.profiling.funnel` (needs ``rate``, ``denominator``, ``target``, ``phi``,
+        ``tau2``, ``flag`` and the ``lower_*``/``upper_*`` columns).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when None.
+    lang : {"en", "zh"}
+        Language of the labels (keyword-only; by position it still works for one
+        version, with a DeprecationWarning, as does ``annotate``).
+    annotate : bool
+        Label every supervisor outside a limit (the points drawn in red).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> long = pd.DataFrame({"supervisor_id": ["A", "B", "C", "D"], "period": "2026Q3",
+    ...                      "indicator": "complaint_resolution_rate", "value": [0.9, 0.8, 0.5, 0.85],
+    ...                      "numerator": [90, 40, 25, 85], "denominator": [100, 50, 50, 100]})
+    >>> ax = funnel_plot(funnel(long, "complaint_resolution_rate"), lang="zh")
+    >>> ax.get_xlabel() != ""
+    True
+    """
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    lab = _FUNNEL_LABELS["zh" if lang == "zh" else "en"]
+    try:
+        setup(lang)
+    except Exception:  # the theme is a nicety; the plot works without it
+        pass
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.5))
+    df = funnel_df
+    p0 = float(df["target"].iloc[0])
+    phi = float(df["phi"].iloc[0]) if "phi" in df else 1.0
+    tau2 = float(df["tau2"].iloc[0]) if "tau2" in df else 0.0
+    nmax = float(df["denominator"].max()) * 1.05
+    grid = np.linspace(max(1.0, float(df["denominator"].min()) * 0.5), nmax, 300)
+    sd = np.sqrt(phi * p0 * (1 - p0) / grid + tau2)
+    tags = sorted({c.split("_", 1)[1] for c in df.columns if c.startswith("upper_")}, key=len)
+    styles = ["--", ":"]
+    for i, tag in enumerate(tags):
+        level = float(tag[:2] + "." + tag[2:]) / 100 if len(tag) > 2 else float(tag) / 100
+        q = sps.norm.ppf(0.5 + level / 2)
+        name = lab["limit"].format(level=f"{level * 100:g}%")
+        ax.plot(grid, np.clip(p0 + q * sd, 0, 1), styles[i % 2], color="0.35", lw=1, label=name)
+        ax.plot(grid, np.clip(p0 - q * sd, 0, 1), styles[i % 2], color="0.35", lw=1)
+    ax.axhline(p0, color="0.2", lw=1, label=lab["target"])
+    inside = df["flag"] == "within"
+    palette = sns.color_palette("deep")
+    ax.scatter(df.loc[inside, "denominator"], df.loc[inside, "rate"], s=18, color=palette[0], zorder=3)
+    ax.scatter(df.loc[~inside, "denominator"], df.loc[~inside, "rate"], s=26, color=palette[3], zorder=4)
+    if annotate:  # every point drawn as outside a limit is named, not only those beyond the widest
+        who = "supervisor_id" if "supervisor_id" in df else df.columns[0]
+        for _, r in df[~inside].iterrows():
+            ax.annotate(str(r[who]), (r["denominator"], r["rate"]), fontsize=8,
+                        xytext=(3, 3), textcoords="offset points")
+    ind = str(df["indicator"].iloc[0]) if "indicator" in df else ""
+    try:
+        title = catalogue.name(ind, "zh" if lang == "zh" else "en")
+    except KeyError:
+        title = ind
+    ax.set_title(lab["title"].format(indicator=title))
+    ax.set_xlabel(lab["denominator"])
+    ax.set_ylabel(lab["rate"])
+    ax.legend(loc="best", fontsize=8, frameon=False)  # not over a labelled point in a corner
+    return ax

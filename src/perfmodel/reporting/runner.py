@@ -542,7 +542,7 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
         policy = load_policy(str(run_dir / POLICY_FILE))
         dataset = dataset if dataset is not None else load_dataset(spec.data_dir)
         if spec.as_of:  # mid-period: nothing after the as-of instant reaches any table or page
-            from perfmodel.analysis.watch import cut_dataset
+            from perfmodel.data.cut import cut_dataset
 
             dataset = cut_dataset(dataset, spec.as_of)
         adjustments = None

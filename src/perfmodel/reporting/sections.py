@@ -608,7 +608,8 @@ def show_funnels(ctx: ReportContext, indicators=RATE_INDICATORS):
     """Funnel plots of the rates of the period (numerator/denominator, control limits)."""
     import matplotlib.pyplot as plt
 
-    from perfmodel.analysis.profiling import funnel, funnel_plot
+    from perfmodel.analysis.profiling import funnel
+    from perfmodel.reporting.plotting import funnel_plot
     from perfmodel.reporting.plotting import finish, percent_axis, rate_axis
 
     heading("funnels", ctx.lang)

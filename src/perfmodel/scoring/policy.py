@@ -15,7 +15,7 @@ accepts a preset name wherever it accepts a file path.
 """
 from __future__ import annotations
 
-import difflib
+from perfmodel.core.errors import did_you_mean
 import math
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -499,7 +499,7 @@ def read_policy_text(path_or_preset) -> tuple[str, str]:
             raise PolicyError(f"{p}: not UTF-8 text; save the policy as UTF-8") from None
     name = raw
     if name not in presets():
-        raise PolicyError(f"policy {name!r}: no such file or preset; {_suggest(name, presets())}"
+        raise PolicyError(f"policy {name!r}: no such file or preset; {did_you_mean(name, presets())}"
                           f"give a YAML file or one of the presets {', '.join(presets())}")
     text = resources.files("perfmodel.scoring").joinpath("policies", f"{name}.yaml").read_text(encoding="utf-8")
     return text, f"preset {name}"
@@ -694,7 +694,7 @@ class _Validator:
         base = f"indicators.{ind}"
         known = ind in cat.indicator_ids()
         if not known and self.strict:
-            self.fail(base, f"unknown indicator; {_suggest(ind, cat.indicator_ids())}use a catalogue "
+            self.fail(base, f"unknown indicator; {did_you_mean(ind, cat.indicator_ids())}use a catalogue "
                             f"id (see `perfmodel indicators --list`)")
         entry = self.mapping(entry, base)
         for key in entry:
@@ -872,11 +872,6 @@ def _as_number(value):
         return float(value)
     except (TypeError, ValueError):
         return value
-
-
-def _suggest(word: str, options) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}? " if close else ""
 
 
 def _orig_key(mapping, label):
