@@ -1,9 +1,9 @@
 """Time and peak memory of refusing workbooks that unpack to far more than their size.
 
 Writes workbooks whose cell D3 holds 80 MB and 800 MB of text (see
-tests/data/bad/make_corpus.py, ``xlsx_bomb``) and runs ``perfmodel indicators`` on each in a
+tests/fixtures/bad/make_corpus.py, ``xlsx_bomb``) and runs ``perfmodel indicators`` on each in a
 subprocess, printing the exit code, the wall time and the peak resident memory. Nothing
-is asserted; tests/test_bombs.py checks the outcome under a memory cap.
+is asserted; tests/data/test_bombs.py checks the outcome under a memory cap.
 
     python benchmarks/bench_bombs.py
 """

@@ -70,7 +70,7 @@ Supervisor ``s``, period ``t`` (quarters or months, ``t = 0 .. T-1``).
 
 Because every process latent is independent of every other latent and of the result
 noise, a regression of one result on one process indicator at a time is unbiased both
-for the true causes and for the null ones (``tests/test_synth.py`` checks this by
+for the true causes and for the null ones (``tests/data/test_synth.py`` checks this by
 regression on 300 supervisors). Small mechanical links remain: resolved
 complaints count in the denominators of ``tickets_per_staff_day`` and ``reopen_rate``,
 and ordinary tickets created in the last days of a period that are late for their
