@@ -77,7 +77,7 @@ def test_chinese_reasons_and_table_names(broken):
 
 
 def test_chinese_data_quality_page_shows_chinese_tables_and_reasons(broken):
-    from perfmodel.reporting.sections import data_quality_tables
+    from perfmodel.reporting.quarterly import data_quality_tables
 
     account, reasons = data_quality_tables(broken, "zh")
     assert "工单" in set(account["table"]) and "tickets" not in set(account["table"])

@@ -225,7 +225,7 @@ def _page(monkeypatch, long, sid, period, lang="en") -> str:
     from perfmodel.reporting import sections
 
     shown = []
-    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(o.data for o in objs))
+    monkeypatch.setattr("perfmodel.reporting.display._display", lambda *objs: shown.extend(o.data for o in objs))
     sections.show_judgement(SimpleNamespace(long=long, period=period, lang=lang), sid)
     return "\n".join(shown)
 

@@ -39,7 +39,7 @@ def test_the_audit_notebook_audits_the_latest_quarterly_report_not_a_later_calib
 def shown(monkeypatch):
     """Everything a section displays, as text (Markdown source or HTML)."""
     out = []
-    monkeypatch.setattr(sections, "_display", lambda *objs: out.extend(getattr(o, "data", str(o)) for o in objs))
+    monkeypatch.setattr("perfmodel.reporting.display._display", lambda *objs: out.extend(getattr(o, "data", str(o)) for o in objs))
     return out
 
 

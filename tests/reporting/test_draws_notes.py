@@ -26,7 +26,7 @@ def _shown(ctx, monkeypatch, *shows) -> str:
             else:
                 out.append(str(getattr(o, "data", o)))
 
-    monkeypatch.setattr(S, "_display", collect)
+    monkeypatch.setattr("perfmodel.reporting.display._display", collect)
     for show in shows:
         show(ctx)
     return "\n".join(out)
@@ -52,7 +52,7 @@ def test_fragility_states_its_seed_and_draws(contexts, monkeypatch, lang, expect
 ])
 def test_validity_states_its_bootstrap_seed_and_draws(monkeypatch, lang, expected):
     # the sample has 30 supervisors: with the bootstrap used below 40 every tested pair is bootstrapped
-    monkeypatch.setattr(S, "BOOTSTRAP_BELOW", 40)
+    monkeypatch.setattr("perfmodel.reporting.quarterly.BOOTSTRAP_BELOW", 40)
     ctx = S.build_context(str(SAMPLE), "efficiency", PERIOD, lang, seed=11)
     shown = _shown(ctx, monkeypatch, S.show_validity)
     assert expected in shown

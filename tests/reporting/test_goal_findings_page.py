@@ -29,7 +29,7 @@ def data(tmp_path_factory):
 
 def _shown(monkeypatch, ctx):
     out = []
-    monkeypatch.setattr(S, "_display", lambda *objs: out.extend(getattr(o, "data", str(o)) for o in objs))
+    monkeypatch.setattr("perfmodel.reporting.display._display", lambda *objs: out.extend(getattr(o, "data", str(o)) for o in objs))
     S.show_smart(ctx)
     return "\n".join(out)
 

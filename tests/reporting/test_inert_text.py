@@ -5,7 +5,7 @@ import nbformat
 import pandas as pd
 
 from perfmodel.reporting.html import feedback_index, notebook_to_html
-from perfmodel.reporting.sections import html_table, md_escape
+from perfmodel.reporting.display import html_table, md_escape
 
 NAME = "王\x00芳\x07 S1\u202eA"   # NUL, BEL, right-to-left override
 SHOWN = "王\ufffd芳\ufffd S1\ufffdA"

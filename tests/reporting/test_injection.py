@@ -383,7 +383,7 @@ def test_names_are_escaped_on_feedback_pages(feedback_pages):
 def test_markdown_escape_makes_names_inert():
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-    from perfmodel.reporting.sections import md_escape
+    from perfmodel.reporting.display import md_escape
 
     for name in (SCRIPT, '=HYPERLINK("http://x","点我")', "**bold** _x_ [a](http://x) # h"):
         out = markdown2html_mistune("# Feedback — " + md_escape(name))

@@ -8,7 +8,7 @@ from perfmodel.reporting import sections
 
 def _shown(monkeypatch, df, **kw) -> str:
     out = []
-    monkeypatch.setattr(sections, "_display", lambda *objs: out.extend(o.data for o in objs))
+    monkeypatch.setattr("perfmodel.reporting.display._display", lambda *objs: out.extend(o.data for o in objs))
     sections.table(df, **kw)
     return out[0]
 

@@ -212,7 +212,7 @@ def section_texts(ctx, monkeypatch) -> list[str]:
             else:
                 shown.append(str(getattr(o, "data", o)))
 
-    monkeypatch.setattr(S, "_display", collect)
+    monkeypatch.setattr("perfmodel.reporting.display._display", collect)
     for show in (S.show_title, S.show_headline, S.show_scores, S.show_result_vs_process, S.show_trends,
                  S.show_funnels, S.show_fragility, S.show_data_quality, S.show_reliability):
         show(ctx)

@@ -217,7 +217,7 @@ def _shown(monkeypatch):
         for o in objs:
             shown.append(getattr(o, "data", None) if not hasattr(o, "savefig") else "<figure>")
 
-    monkeypatch.setattr(sections, "_display", grab)
+    monkeypatch.setattr("perfmodel.reporting.display._display", grab)
     return shown
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from perfmodel.scoring.policy import IndicatorRule
-from perfmodel.reporting.sections import target_text
+from perfmodel.scoring.targets import target_text
 
 
 def rule(indicator, rule, direction, **kw):

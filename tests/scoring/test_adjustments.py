@@ -177,7 +177,7 @@ def test_quarterly_page_says_how_far_the_adjustments_break_the_quotas(tmp_path, 
     from perfmodel.reporting import sections
 
     shown = []
-    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(
+    monkeypatch.setattr("perfmodel.reporting.display._display", lambda *objs: shown.extend(
         getattr(o, "data", str(o)) for o in objs))
     pol = policy({"A": 0.2, "B": 0.6, "C": 0.2})
     adj = read_adjustments(write(tmp_path, "S2,2026Q3,B,A,客户表扬,王总监,2026-10-12\n"))

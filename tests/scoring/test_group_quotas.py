@@ -170,10 +170,10 @@ def test_explain_says_the_quotas_apply_within_the_team():
 def test_quarterly_section_shows_the_before_after_table(monkeypatch):
     from types import SimpleNamespace
 
-    from perfmodel.reporting import review, sections
+    from perfmodel.reporting import review
 
     shown = []
-    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(
+    monkeypatch.setattr("perfmodel.reporting.display._display", lambda *objs: shown.extend(
         getattr(o, "data", str(o)) for o in objs))
     pol = policy({"by": "team", **SHARES})
     ctx = SimpleNamespace(policy=pol, scores=score(PANEL, pol, groups=PEOPLE), supervisors=PEOPLE, lang="zh")

@@ -16,7 +16,7 @@ from perfmodel.core import settings
 from perfmodel.analysis import weights as W
 from perfmodel.core.hashing import sha256_text
 from perfmodel.core.i18n import indicator_label, t
-from perfmodel.reporting.sections import heading, md_escape, table, text
+from perfmodel.reporting.display import heading, md_escape, table, text
 
 MATRIX_FILE = "pairwise_matrix.csv"
 POLICY_FILE = "calibrated_policy.yaml"
@@ -98,7 +98,7 @@ def methods_table(table_: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 
 def show_methods(ctx, hist: pd.DataFrame, ahp_res):
     """The weights of every method side by side (table and chart); returns the tidy table."""
-    from perfmodel.reporting.sections import figure
+    from perfmodel.reporting.display import figure
 
     import warnings
 
@@ -153,7 +153,7 @@ def show_fragility(ctx, new_policy, draws: int = settings.DRAWS, threshold: floa
     from perfmodel.analysis.sensitivity import rank_uncertainty
 
     heading("calibration_fragility", ctx.lang)
-    from perfmodel.reporting.sections import draws_note
+    from perfmodel.reporting.quarterly import draws_note
 
     # the sentence every page with random draws shows, then what "fragile" means here
     text(draws_note("fragility", ctx.lang, seed=ctx.seed, draws=draws) + " "

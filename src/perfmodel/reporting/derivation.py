@@ -27,7 +27,8 @@ def derivation(ctx, supervisor_id: str):
 def show_derivation(ctx, supervisor_id: str) -> None:
     """Display how the supervisor's total is made: value, rule, score, weight and contribution per indicator."""
     from perfmodel.reporting.mid_period import provisional
-    from perfmodel.reporting.sections import fmt_value, heading, table, text
+    from perfmodel.scoring.targets import fmt_value
+    from perfmodel.reporting.display import heading, table, text
 
     ex = derivation(ctx, supervisor_id)
     heading("score_derivation", ctx.lang)

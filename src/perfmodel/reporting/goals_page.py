@@ -24,7 +24,7 @@ def goals_summary(ctx) -> pd.DataFrame:
         their agreed target), ``used_in_score`` (yes/no in ``lang``). Empty without goals.
     """
     from perfmodel.scoring.goals import goals_of
-    from perfmodel.reporting.sections import fmt_value
+    from perfmodel.scoring.targets import fmt_value
 
     pol = ctx.policy
     goals = goals_of(pol, ctx.period)
@@ -50,7 +50,7 @@ def goals_summary(ctx) -> pd.DataFrame:
 
 def show_goals_summary(ctx) -> None:
     """The agreed goals of the period per indicator, and whether the scores use them (nothing without goals)."""
-    from perfmodel.reporting.sections import heading, table, text
+    from perfmodel.reporting.display import heading, table, text
 
     summary = goals_summary(ctx)
     if summary.empty:
@@ -69,7 +69,7 @@ def own_goals(ctx, supervisor_id: str) -> dict:
         indicator id -> agreed target text (only the indicators with an agreed goal).
     """
     from perfmodel.scoring.goals import goals_of
-    from perfmodel.reporting.sections import fmt_value
+    from perfmodel.scoring.targets import fmt_value
 
     goals = goals_of(ctx.policy, ctx.period, supervisor_id)
     return {g.indicator: fmt_value(g.indicator, g.agreed_target) for g in goals.itertuples()}
@@ -77,7 +77,7 @@ def own_goals(ctx, supervisor_id: str) -> dict:
 
 def show_own_goals_note(ctx, supervisor_id: str) -> None:
     """One sentence saying whether this supervisor's agreed targets replaced the policy's (nothing without goals)."""
-    from perfmodel.reporting.sections import text
+    from perfmodel.reporting.display import text
 
     if own_goals(ctx, supervisor_id):
         text(t("goals_replace_text" if ctx.policy.goals == "replace" else "goals_report_text", ctx.lang))
@@ -123,7 +123,7 @@ def goal_findings_summary(findings: pd.DataFrame, lang: str = "en") -> pd.DataFr
         One row per check with a finding, SMART order: ``check`` (letter and its name in
         ``lang``), ``errors``, ``warnings``, ``notes`` (int counts).
     """
-    from perfmodel.reporting.sections import SMART_LETTERS
+    from perfmodel.reporting.quarterly import SMART_LETTERS
 
     cols = ["check", "errors", "warnings", "notes"]
     if findings.empty:
@@ -167,7 +167,7 @@ def show_goal_findings(ctx) -> None:
     For the managers' page only: the feedback pages show a supervisor their own goals and
     nobody else's findings.
     """
-    from perfmodel.reporting.sections import heading, table, text
+    from perfmodel.reporting.display import heading, table, text
 
     findings = goal_findings(ctx)
     if findings.empty:

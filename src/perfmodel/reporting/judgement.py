@@ -58,7 +58,7 @@ def leniency_status(long: pd.DataFrame, period: str) -> pd.DataFrame:
 
 def show_judgement(ctx, supervisor_id: str) -> None:
     """Display the gap between the supervisor's self rating and the manager rating, and the correction used."""
-    from perfmodel.reporting.sections import heading, table, text
+    from perfmodel.reporting.display import heading, table, text
 
     lang = ctx.lang
     own = judgement_table(ctx.long, supervisor_id, ctx.period)

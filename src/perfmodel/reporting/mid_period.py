@@ -146,7 +146,7 @@ def basis_labels(ctx, supervisor_id: str) -> dict[str, str]:
 
 def show_note(ctx) -> None:
     """Display the provisional note of a mid-period page (nothing for a closed period)."""
-    from perfmodel.reporting.sections import text
+    from perfmodel.reporting.display import text
 
     info = provisional(ctx)
     if info is not None:

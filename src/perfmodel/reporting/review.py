@@ -16,7 +16,7 @@ def show_rating_review(ctx) -> None:
     with its default resamples and the report's seed).
     """
     from perfmodel.analysis.rating_review import rating_review
-    from perfmodel.reporting.sections import heading, table, text
+    from perfmodel.reporting.display import heading, table, text
 
     for by in ("team", "region"):
         if by not in ctx.supervisors or ctx.supervisors[by].isna().all():
@@ -46,7 +46,7 @@ def show_quota_effect(ctx) -> None:
     """
     from perfmodel.scoring.quotas import counts_wide, quota_effect
     from perfmodel.scoring.scores import NO_GROUP
-    from perfmodel.reporting.sections import heading, table, text
+    from perfmodel.reporting.display import heading, table, text
 
     pol = ctx.policy
     if pol.forced_distribution is None:

@@ -1,0 +1,543 @@
+"""The quarterly page: headline, indicators, scores, trends, funnels, validity, fragility, SMART, data quality, run record."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from perfmodel.core import messages, settings
+from perfmodel.core.i18n import (
+    indicator_label,
+    t,
+)
+from perfmodel.reporting.context import ReportContext
+from perfmodel.reporting.display import _median, figure, heading, md_escape, table, text
+
+# targets: one module says what a target is, whether it is met and how to state it
+from perfmodel.scoring.targets import fmt_value, meets, rule_for, target_text
+
+
+def rating_counts(scores: pd.DataFrame, ratings: list[str]) -> pd.DataFrame:
+    """Count supervisors per rating.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rating`` (every band, best first, then unrated ``""`` if any), ``count``, ``share``.
+    """
+    labels = list(ratings) + ([""] if (scores["rating"] == "").any() else [])
+    counts = scores["rating"].value_counts().reindex(labels, fill_value=0)
+    n = max(int(counts.sum()), 1)
+    return pd.DataFrame({"rating": labels, "count": counts.to_numpy(), "share": counts.to_numpy() / n})
+
+
+def rating_label(rating, lang: str = "en") -> str:
+    """The rating as shown: the band label, or ``not rated`` (未评级) when there is none."""
+    return t("not_rated", lang) if rating is None or pd.isna(rating) or str(rating) == "" else str(rating)
+
+
+def movers(scores_all: pd.DataFrame, period: str, previous: str | None, n: int = 5) -> pd.DataFrame:
+    """The supervisors whose total score changed most since the previous period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Up to ``2n`` rows (the n largest rises then the n largest falls): ``supervisor_id``,
+        ``previous_score``, ``score``, ``change``, ``previous_rating``, ``rating``; sorted by
+        change descending, ties by id.
+    """
+    cols = ["supervisor_id", "previous_score", "score", "change", "previous_rating", "rating"]
+    if previous is None:
+        return pd.DataFrame(columns=cols)
+    now = scores_all[scores_all["period"] == period][["supervisor_id", "score", "rating"]]
+    before = scores_all[scores_all["period"] == previous][["supervisor_id", "score", "rating"]]
+    both = now.merge(before, on="supervisor_id", suffixes=("", "_prev")).dropna(subset=["score", "score_prev"])
+    both = both.assign(change=both["score"] - both["score_prev"]).rename(
+        columns={"score_prev": "previous_score", "rating_prev": "previous_rating"})
+    both = both.sort_values(["change", "supervisor_id"], ascending=[False, True], kind="mergesort")
+    up = both[both["change"] > 0].head(n)
+    down = both[both["change"] < 0].sort_values(["change", "supervisor_id"], kind="mergesort").head(n)
+    out = pd.concat([up, down.iloc[::-1]])
+    return out[cols].reset_index(drop=True)
+
+
+def indicator_table(ctx: ReportContext) -> pd.DataFrame:
+    """The policy's indicators in the period: weight, rule, target and attainment.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per weighted indicator in policy order: ``indicator`` (display name),
+        ``dimension``, ``weight`` (within its dimension), ``effective_weight`` (in the
+        total), ``rule``, ``target`` (text), ``median_value`` (text, in the indicator's
+        unit), ``met_target`` (share of the supervisors with a value who meet the rule's
+        target, see :func:`met_target`; NaN when nobody has a value), ``median_score``,
+        ``available`` (supervisors with a value).
+    """
+    lang = ctx.lang
+    summary = ctx.policy.summary().set_index("indicator")
+    now = ctx.wide[ctx.wide["period"] == ctx.period]
+    keyed = ctx.scores[["supervisor_id"]].astype({"supervisor_id": str}).merge(
+        now.astype({"supervisor_id": str}), on="supervisor_id", how="left")
+    rows = []
+    for ind in ctx.policy.weighted_indicators:
+        rule = ctx.policy.indicators[ind]
+        values = now[ind] if ind in now else pd.Series(dtype=float)
+        scol = f"score_{ind}"
+        s = ctx.scores[scol] if scol in ctx.scores else pd.Series(np.nan, index=ctx.scores.index)
+        x = keyed[ind].to_numpy(dtype=float) if ind in keyed else np.full(len(keyed), np.nan)
+        met = meets(rule, x, s.to_numpy(dtype=float))
+        if ctx.policy.goals == "replace" and ctx.policy.agreed:  # each against their own target
+            met = np.array([meets(rule_for(ctx.policy, ind, sid, ctx.period), [v], [sc])[0] for sid, v, sc
+                            in zip(keyed["supervisor_id"], x, s.to_numpy(dtype=float))])
+        met = met[~np.isnan(met)]
+        rows.append({"indicator": indicator_label(ind, lang), "dimension": t(rule.dimension, lang),
+                     "weight": summary.loc[ind, "weight"],
+                     "effective_weight": summary.loc[ind, "effective_weight"], "rule": t(f"rule_{rule.rule}", lang),
+                     "target": target_text(rule, lang=lang), "median_value": fmt_value(ind, _median(values)),
+                     "met_target": float(met.mean()) if met.size else np.nan,
+                     "median_score": _median(s), "available": int(values.notna().sum())})
+    return pd.DataFrame(rows)
+
+
+def scores_table(ctx: ReportContext) -> pd.DataFrame:
+    """Scores and ratings of the period with names, best first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``supervisor_id``, ``name``, ``team``, ``score``, ``result_score``,
+        ``process_score``, ``rating``, ``missing`` (indicator names); sorted by score
+        descending then id. With adjustments, ``rating_computed`` before ``rating`` (the
+        final rating) and ``adjustment_reason``, ``adjustment_approved_by`` after it.
+    """
+    df = ctx.scores.merge(ctx.supervisors, on="supervisor_id", how="left")
+    df["missing"] = df["missing"].fillna("").map(
+        lambda s: ", ".join(indicator_label(i, ctx.lang) for i in s.split(";") if i))
+    df = df.sort_values(["score", "supervisor_id"], ascending=[False, True], kind="mergesort", na_position="last")
+    if "rating_computed" in df:
+        return df[["supervisor_id", "name", "team", "score", "result_score", "process_score", "rating_computed",
+                   "rating", "adjustment_reason", "adjustment_approved_by", "missing"]]
+    return df[["supervisor_id", "name", "team", "score", "result_score", "process_score", "rating", "missing"]]
+
+
+def data_quality_tables(dataset, lang: str = "en") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Row accounts and quarantine reasons of a loaded dataset (or its :class:`~perfmodel.results.DataSummary`).
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        The account (``table``, ``file``, ``rows_read``, ``rows_used``,
+        ``rows_quarantined``) and the quarantine counted by ``table`` and ``reason``
+        (``rows``), most frequent first; table names and reasons in ``lang`` (reasons
+        worded from ``reason_code`` and ``reason_params``).
+    """
+    from perfmodel.core.i18n import reason_text, table_label
+
+    account = dataset.account.copy()
+    if "file" in account:
+        account["file"] = account["file"].map(lambda p: Path(str(p)).name if isinstance(p, (str, Path)) else p)
+    if "table" in account:
+        account["table"] = account["table"].map(lambda x: table_label(x, lang))
+    q = dataset.quarantine
+    if q is None or q.empty:
+        reasons = pd.DataFrame(columns=["table", "reason", "rows"])
+    else:
+        if lang != "en":
+            q = q.assign(table=q["table"].map(lambda x: table_label(x, lang)))
+            if "reason_code" in q.columns:
+                q = q.assign(reason=[reason_text(c, p, lang, r) for c, p, r in
+                                     zip(q["reason_code"], q["reason_params"], q["reason"])])
+        reasons = (q.groupby(["table", "reason"], sort=True).size().rename("rows").reset_index()
+                   .sort_values(["rows", "table", "reason"], ascending=[False, True, True], kind="mergesort"))
+    return account.reset_index(drop=True), reasons.reset_index(drop=True)
+
+
+
+def title_key(period: str) -> str:
+    """The label key of the report title for a period id: ``monthly_title`` or ``quarterly_title``."""
+    from perfmodel.core.periods import parse_period
+
+    return "monthly_title" if parse_period(period).kind == "month" else "quarterly_title"
+
+
+def show_title(ctx: ReportContext, key: str | None = None):
+    """Display the report title (monthly or quarterly, by the period) and the one-line scope."""
+    heading(key or title_key(ctx.period), ctx.lang, level=1, period=ctx.period)
+    text(t("scope_text", ctx.lang, n=len(ctx.scores), period=ctx.period, policy=md_escape(ctx.policy.name),
+           version=ctx.policy.version))
+
+
+def show_headline(ctx: ReportContext):
+    """Headline: mean score, rating distribution (table and chart), biggest movers."""
+    from perfmodel.reporting import plotting
+
+    lang = ctx.lang
+    heading("headline", lang)
+    s = ctx.scores["score"].dropna()
+    if len(s):
+        text(t("mean_score", lang, mean=float(s.mean()), median=_median(s)))
+    flagged = int((ctx.scores["missing"].fillna("") != "").sum())
+    if flagged:
+        text(t("missing_flag", lang, n=flagged))
+    heading("rating_distribution", lang, level=3)
+    counts = rating_counts(ctx.scores, ctx.policy.ratings)
+    table(counts.assign(rating=counts["rating"].map(lambda r: rating_label(r, lang))), lang, {"share": "{:.0%}"})
+    figure(plotting.rating_distribution(ctx.scores, lang, order=ctx.policy.ratings))
+    if ctx.previous is None:
+        heading("movers_no_previous", lang, level=3)
+        text(t("no_previous", lang))
+        return
+    heading("movers", lang, level=3, previous=ctx.previous)
+    m = movers(ctx.scores_all, ctx.period, ctx.previous).merge(ctx.supervisors[["supervisor_id", "name"]],
+                                                                on="supervisor_id", how="left")
+    table(m[["supervisor_id", "name", "previous_score", "score", "change", "previous_rating", "rating"]], lang,
+          {"previous_score": "{:.1f}", "score": "{:.1f}", "change": "{:+.1f}"})
+
+
+def show_indicators(ctx: ReportContext):
+    """The indicator table with targets and attainment."""
+    heading("indicator_table", ctx.lang)
+    table(indicator_table(ctx), ctx.lang, {"weight": "{:.2f}", "effective_weight": "{:.1%}",
+                                           "met_target": "{:.0%}", "median_score": "{:.0f}"})
+    from perfmodel.reporting.goals_page import show_goals_summary
+
+    show_goals_summary(ctx)  # the period's agreed goals, and whether the scores use them
+
+
+def show_scores(ctx: ReportContext):
+    """Scores and ratings of every supervisor, best first."""
+    heading("scores_and_ratings", ctx.lang)
+    table(scores_table(ctx), ctx.lang, {"score": "{:.1f}", "result_score": "{:.1f}", "process_score": "{:.1f}"})
+    if "rating_computed" in ctx.scores:
+        show_adjustments(ctx)
+
+
+def show_adjustments(ctx: ReportContext):
+    """How many ratings the review meeting changed and, under a forced distribution, how far from the quotas."""
+    from perfmodel.scoring.adjustments import quota_breaks
+
+    s = ctx.scores
+    n = int((s["rating"].astype(str) != s["rating_computed"].astype(str)).sum())
+    sha = str(ctx.cache.get("adjustments_sha256") or "—")[:12]
+    text(t("adjustments_text", ctx.lang, n=n, sha=sha))
+    breaks = quota_breaks(s, ctx.policy, ctx.supervisors)
+    if breaks is None:
+        return
+    if breaks.empty:
+        text(t("adjustments_keep_quotas", ctx.lang))
+        return
+    text(t("adjustments_break_quotas", ctx.lang, n=int(breaks["difference"].clip(lower=0).sum())))
+    shown = breaks.assign(group=breaks["group"].where(breaks["group"] != "all", t("quota_all", ctx.lang)))
+    table(shown.rename(columns={"group": "review_group", "quota": "break_quota", "final": "break_final",
+                                "difference": "break_difference"}), ctx.lang, {"break_difference": "{:+d}"})
+
+
+def show_result_vs_process(ctx: ReportContext):
+    """Scatter of result against process score."""
+    from perfmodel.reporting import plotting
+
+    heading("result_vs_process", ctx.lang)
+    figure(plotting.result_process_scatter(ctx.scores.dropna(subset=["score"]), ctx.lang,
+                                          order=ctx.policy.ratings))
+
+
+def show_trends(ctx: ReportContext):
+    """Score distribution per period and the medians of the weighted result indicators."""
+    from perfmodel.reporting import plotting
+
+    heading("trends", ctx.lang)
+    figure(plotting.score_trend(ctx.scores_all.dropna(subset=["score"]), ctx.lang))
+    inds = [i for i in ctx.policy.of_dimension("result") if i in ctx.wide]
+    if inds:
+        figure(plotting.indicator_trends(ctx.wide, inds, ctx.lang))
+
+
+RATE_INDICATORS = ("complaint_resolution_rate", "timely_closure_rate", "followup_positive_rate",
+                   "reopen_rate")
+
+
+def funnel_flags(long: pd.DataFrame, period: str, indicators=RATE_INDICATORS) -> pd.DataFrame:
+    """Supervisors outside the 99.8 % funnel limits of a rate in the period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``supervisor_id``, ``indicator``, ``rate``, ``target`` (pooled rate),
+        ``denominator``, ``signal`` (better/worse); sorted by indicator then id.
+    """
+    from perfmodel.analysis.profiling import funnel
+
+    rows = []
+    for ind in indicators:
+        sub = long[(long["indicator"] == ind) & (long["period"] == period)]
+        if sub["denominator"].fillna(0).sum() <= 0:
+            continue
+        f = funnel(sub, ind, period)
+        rows.append(f[f["signal"].fillna("") != ""][["supervisor_id", "indicator", "rate", "target",
+                                                     "denominator", "signal"]])
+    cols = ["supervisor_id", "indicator", "rate", "target", "denominator", "signal"]
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(rows).sort_values(["indicator", "supervisor_id"], kind="mergesort").reset_index(drop=True)
+
+
+def clip_rates(f: pd.DataFrame) -> pd.DataFrame:
+    """A funnel table with its rates, pooled rate and limits clipped to [0, 1] (float noise such
+    as −1.4e−17 included), for plotting.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``f``; columns ``rate``, ``target``, ``lower_*`` and ``upper_*`` clipped.
+    """
+    f = f.copy()
+    for col in f.columns:
+        if col in ("rate", "target") or str(col).startswith(("lower_", "upper_")):
+            f[col] = pd.to_numeric(f[col], errors="coerce").clip(0.0, 1.0)
+    return f
+
+
+def show_funnels(ctx: ReportContext, indicators=RATE_INDICATORS):
+    """Funnel plots of the rates of the period (numerator/denominator, control limits)."""
+    import matplotlib.pyplot as plt
+
+    from perfmodel.analysis.profiling import funnel
+    from perfmodel.reporting.plotting import (
+        finish,
+        funnel_plot,
+        percent_axis,
+        rate_axis,
+    )
+
+    heading("funnels", ctx.lang)
+    long = ctx.long[(ctx.long["period"] == ctx.period) & ctx.long["indicator"].isin(indicators)]
+    present = [i for i in indicators if long.loc[long["indicator"] == i, "denominator"].fillna(0).sum() > 0]
+    if not present:
+        text(t("not_available", ctx.lang, reason="—"))
+        return
+    cols = 2
+    rows = (len(present) + 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(11, 4.2 * rows), squeeze=False)
+    for k, ind in enumerate(present):
+        ax = axes[k // cols][k % cols]
+        funnel_plot(clip_rates(funnel(long, ind, ctx.period)), ax=ax, lang=ctx.lang)
+        rate_axis(ax)
+        percent_axis(ax)  # rates as the table below states them (88 %, not 0.88)
+        ax.set_title(indicator_label(ind, ctx.lang))
+    for k in range(len(present), rows * cols):
+        axes[k // cols][k % cols].set_visible(False)
+    figure(finish(fig))
+    flags = funnel_flags(ctx.long, ctx.period, present)
+    if len(flags):
+        flags = flags.merge(ctx.supervisors[["supervisor_id", "name"]], on="supervisor_id", how="left")
+        flags["indicator"] = flags["indicator"].map(lambda i: indicator_label(i, ctx.lang))
+        flags["signal"] = flags["signal"].map(lambda x: t(x, ctx.lang))
+        table(flags[["supervisor_id", "name", "indicator", "rate", "target", "denominator", "signal"]]
+              .rename(columns={"target": "pooled_rate"}), ctx.lang,
+              {"rate": "{:.1%}", "pooled_rate": "{:.1%}", "denominator": "{:,.0f}"})
+
+
+def validity_table(wide: pd.DataFrame, lag: int = settings.LAG, seed: int = settings.SEED,
+                   n_boot: int = settings.BOOT) -> pd.DataFrame:
+    """Predictive validity of the process indicators for the result indicators.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of :func:`perfmodel.analysis.stats.predictive_validity`, sorted by verdict then p.
+    """
+    from perfmodel.analysis.stats import predictive_validity
+
+    res = predictive_validity(wide, lag=lag, seed=seed, n_boot=n_boot, bootstrap_below=BOOTSTRAP_BELOW)
+    order = {"predicts": 0, "contrary": 1, "no evidence": 2, "insufficient data": 3}
+    return res.assign(_o=res["verdict"].map(order).fillna(9)).sort_values(
+        ["_o", "p_adj", "process", "result"], kind="mergesort").drop(columns="_o").reset_index(drop=True)
+
+
+#: Fewer supervisors than this: validity p-values from the wild cluster bootstrap.
+BOOTSTRAP_BELOW = 30
+
+
+def draws_note(kind: str, lang: str, *, seed: int, draws: int, n: int = 0) -> str:
+    """The sentence a page shows under a figure made from random draws.
+
+    Parameters
+    ----------
+    kind : {"fragility", "bootstrap"}
+        Rating fragility (``draws`` re-weightings) or validity p-values (``n`` pairs
+        from a wild cluster bootstrap with ``draws`` draws; none: no random draws).
+    lang : {"en", "zh"}
+    seed, draws, n : int
+
+    Returns
+    -------
+    str
+        In ``lang``: the number of draws and the seed used (or that no draws were used).
+    """
+    if kind == "fragility":
+        return t("draws_fragility", lang, draws=int(draws), seed=int(seed))
+    if n:
+        return t("draws_bootstrap", lang, n=int(n), draws=int(draws), seed=int(seed), below=BOOTSTRAP_BELOW)
+    return t("draws_none", lang, below=BOOTSTRAP_BELOW)
+
+
+def _validity_display(res: pd.DataFrame, lang: str, max_rows: int = 12) -> pd.DataFrame:
+    shown = res[res["verdict"].isin(["predicts", "contrary"])]
+    if shown.empty:
+        shown = res.head(max_rows)
+    return pd.DataFrame({
+        "process_indicator": shown["process"].map(lambda i: indicator_label(i, lang)),
+        "result_indicator": shown["result"].map(lambda i: indicator_label(i, lang)),
+        "std_effect": shown["std_effect"], "p_adj": shown["p_adj"],
+        "verdict": shown["verdict"].map(lambda v: t(v, lang)),
+        "n_obs": shown["n_obs"]}).head(max_rows)
+
+
+def show_validity(ctx: ReportContext, lag: int = 1):
+    """Predictive-validity evidence: which process indicators predict results."""
+    heading("validity", ctx.lang)
+    _validity_block(ctx, lag)
+
+
+def _validity_block(ctx: ReportContext, lag: int) -> pd.DataFrame:
+    # The validity grid of one lag (computed once per context), its summary line and table.
+    res = ctx.cache.get(("validity", lag))
+    if res is None:
+        res = ctx.cache[("validity", lag)] = validity_table(ctx.wide, lag=lag, seed=ctx.seed)
+    tested = res[res["verdict"] != "insufficient data"]
+    text(t("validity_text", ctx.lang, n=int((res["verdict"] == "predicts").sum()), total=len(tested), lag=lag))
+    booted = int(res["p_method"].astype(str).str.startswith("wild cluster bootstrap").sum())
+    text(draws_note("bootstrap", ctx.lang, seed=ctx.seed, draws=settings.BOOT, n=booted))
+    table(_validity_display(res, ctx.lang), ctx.lang, {"std_effect": "{:+.3f}", "p_adj": "{:.3f}"})
+    return res
+
+
+def show_fragility(ctx: ReportContext, draws: int = settings.DRAWS, threshold: float = settings.FRAGILE):
+    """Rating fragility: how often each supervisor keeps the rating when weights move."""
+    from perfmodel.reporting import plotting
+
+    heading("rating_fragility", ctx.lang)
+    try:
+        from perfmodel.analysis.sensitivity import rank_uncertainty
+    except ImportError as exc:  # pragma: no cover
+        text(t("not_available", ctx.lang, reason=md_escape(exc)))
+        return
+    wide = ctx.wide[ctx.wide["period"] == ctx.period]
+    res = rank_uncertainty(wide, ctx.policy, draws=draws, seed=ctx.seed, supervisors=ctx.supervisors)
+    frag = fragility_table(res, ctx.supervisors)
+    # fragile as the command line and the calibration notebook count it (RankUncertainty.fragile)
+    fragile = frag["supervisor_id"].isin(res.fragile(threshold)["supervisor_id"].astype(str))
+    text(t("fragility_text", ctx.lang, n=int(fragile.sum()), total=len(frag), keep=round(100 * (1 - threshold))))
+    text(draws_note("fragility", ctx.lang, seed=ctx.seed, draws=draws))
+    figure(plotting.fragility_plot(frag.assign(label=frag["supervisor_id"] + " " + frag["name"].fillna("")),
+                                   ctx.lang))
+    shown = frag[fragile]
+    if "rating_computed" in ctx.scores:  # the draws move the computed rating, not the meeting's final one
+        shown = shown.rename(columns={"rating": "rating_computed"})
+    table(shown, ctx.lang, {"p_same_rating": "{:.0%}"})
+
+
+def fragility_table(res, supervisors: pd.DataFrame) -> pd.DataFrame:
+    """Per supervisor the probability of keeping the rating when the weights move.
+
+    Parameters
+    ----------
+    res : RankUncertainty
+        From :func:`perfmodel.analysis.sensitivity.rank_uncertainty` (one period).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``supervisor_id``, ``name``, ``rating`` (nominal), ``p_same_rating``
+        (1 − ``p_rating_differs``), ``modal_rating``, ``rank``, ``rank_range`` (5 %–95 %
+        of the rank over the draws); least stable first, ties by id.
+    """
+    tab = res.table.dropna(subset=["nominal_rank"]).copy()
+    out = pd.DataFrame({
+        "supervisor_id": tab["supervisor_id"].astype(str), "rating": tab["nominal_rating"],
+        "p_same_rating": 1.0 - tab["p_rating_differs"], "modal_rating": tab["modal_rating"],
+        "rank": tab["nominal_rank"].astype(int),
+        "rank_range": [f"{int(a)}–{int(b)}" for a, b in zip(tab["rank_p05"], tab["rank_p95"])]})
+    out = out.merge(supervisors[["supervisor_id", "name"]].astype({"supervisor_id": str}), on="supervisor_id",
+                    how="left")
+    out = out[["supervisor_id", "name", "rating", "p_same_rating", "modal_rating", "rank", "rank_range"]]
+    return out.sort_values(["p_same_rating", "supervisor_id"], kind="mergesort").reset_index(drop=True)
+
+
+SMART_LETTERS = {letter: (entry["en"], entry["zh"]) for letter, entry in messages.group("smart_letters").items()}
+
+
+def smart_table(ctx: ReportContext) -> pd.DataFrame:
+    """Findings of :func:`perfmodel.analysis.lint.lint` for the policy on the data up to the period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``check`` (letter and its name in ``lang``), ``indicator`` (display name),
+        ``severity``, ``message`` (as the SMART check words it); SMART order.
+    """
+    from perfmodel.analysis.lint import lint
+
+    validity = ctx.cache.get(("validity", 1))
+    findings = lint(ctx.policy, panel=ctx.wide, tables=ctx.data.tables, validity=validity, lang=ctx.lang)
+    k = 1 if ctx.lang == "zh" else 0
+    return pd.DataFrame({
+        "check": findings["letter"].map(lambda x: f"{x} {SMART_LETTERS.get(x, (x, x))[k]}"),
+        "indicator": findings["indicator"].map(lambda i: indicator_label(i, ctx.lang) if i else "—"),
+        "severity": findings["severity"].map(lambda x: t(x, ctx.lang)),
+        "message": findings["message"]})
+
+
+def show_smart(ctx: ReportContext):
+    """Findings of the SMART check of the policy against the data, then of each agreed goal of the period."""
+    from perfmodel.reporting.goals_page import show_goal_findings
+
+    heading("smart_findings", ctx.lang)
+    findings = smart_table(ctx)
+    if findings.empty:
+        text(t("no_findings", ctx.lang))
+    else:
+        table(findings, ctx.lang)
+    show_goal_findings(ctx)  # each agreed goal of the period on its own
+
+
+def show_data_quality(ctx: ReportContext):
+    """Row accounts per table (read = used + quarantined) and the quarantine reasons."""
+    heading("data_quality", ctx.lang)
+    account, reasons = data_quality_tables(ctx.data, ctx.lang)
+    table(account, ctx.lang)
+    if not reasons.empty:
+        table(reasons, ctx.lang, max_rows=20)
+
+
+def manifest_table(ctx: ReportContext) -> pd.DataFrame:
+    """What the run reads: input files and the policy with their SHA-256, key library versions.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``item``, ``value``, ``sha256`` (first 16 hex digits).
+    """
+    from perfmodel.audit import manifest as audit
+
+    inputs = audit.describe_inputs(ctx.data_dir, ctx.policy_spec)
+    lang = ctx.lang
+    rows = [(t("item_run", lang), ctx.run_id or "—", ""), (t("item_period", lang), ctx.period, ""),
+            (t("item_policy", lang), f"{ctx.policy.name} {ctx.policy.version}", inputs["policy"]["sha256"][:16]),
+            (t("item_engine", lang), ctx.engine, ""), (t("item_seed", lang), str(ctx.seed), "")]
+    # a file shows its size, a database table (see perfmodel.data.dbsource) its row count
+    rows += [(t("item_input", lang, name=i["path"]),
+              f"{i['bytes']:,} B" if "bytes" in i else f"{t('rows', lang)}: {i['rows']:,}", i["sha256"][:16])
+             for i in inputs["inputs"]]
+    versions = audit.library_versions()
+    rows += [(k, versions.get(k) or "—", "") for k in ("perfmodel", "python", "pandas", "numpy", "duckdb",
+                                                        "ibis-framework", "statsmodels")]
+    return pd.DataFrame(rows, columns=["item", "value", "sha256"])
+
+
+def show_manifest(ctx: ReportContext):
+    """The run record: inputs and policy with hashes, versions (outputs are in manifest.json)."""
+    heading("manifest_summary", ctx.lang)
+    table(manifest_table(ctx), ctx.lang)

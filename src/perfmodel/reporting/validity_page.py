@@ -1,0 +1,36 @@
+"""The validity-study page: reliability and the evidence by lag."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from perfmodel.core.i18n import (
+    indicator_label,
+)
+from perfmodel.reporting.context import ReportContext
+from perfmodel.reporting.display import figure, heading, table
+from perfmodel.reporting.quarterly import _validity_block
+
+# targets: one module says what a target is, whether it is met and how to state it
+
+
+def show_reliability(ctx: ReportContext):
+    """Reliability of each indicator (ICC, rank stability across periods)."""
+    from perfmodel.analysis.stats import reliability
+
+    heading("reliability", ctx.lang)
+    rel = reliability(ctx.wide)
+    rel = rel.assign(indicator=rel["indicator"].map(lambda i: indicator_label(i, ctx.lang)))
+    table(rel, ctx.lang, {"icc": "{:.2f}", "rank_stability": "{:.2f}"})
+
+
+def show_validity_by_lag(ctx: ReportContext, lags=(1, 2)):
+    """Predictive validity at several lags, with a heat map of standardised effects at lag 1."""
+    from perfmodel.reporting import plotting
+
+    heading("evidence", ctx.lang)
+    for lag in lags:
+        _validity_block(ctx, lag)
+    res = ctx.cache[("validity", lags[0])]
+    if np.isfinite(pd.to_numeric(res["std_effect"], errors="coerce")).any():
+        figure(plotting.validity_heatmap(res, ctx.lang))
