@@ -24,10 +24,10 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 from datetime import datetime, timezone
 from pathlib import Path
 
+from perfmodel.core.secretfile import prepare_secret
 from perfmodel.core.errors import UsageError
 from perfmodel.core.hashing import sha256_bytes, sha256_file
 
@@ -65,24 +65,8 @@ def read_key(path, *, forbidden=(), create: bool = False) -> bytes:
         One line when the file is inside a forbidden folder, missing (and not created),
         unreadable, or shorter than 16 bytes.
     """
-    path = Path(path).expanduser()
-    resolved = path.resolve()
-    for place in forbidden:
-        place = Path(place).expanduser().resolve()
-        if resolved == place or place in resolved.parents:
-            raise UsageError(f"--sign-key {path}: keep the signing key outside {place} (whoever can "
-                             f"rewrite the ledger must not hold the key)")
-    if create and not path.exists():
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="ascii") as fh:
-                fh.write(secrets.token_hex(32) + "\n")
-        except FileExistsError:
-            pass  # created meanwhile by a concurrent run
-        except OSError as exc:
-            raise UsageError(f"--sign-key {path}: cannot create the key file "
-                             f"({exc.strerror or type(exc).__name__})") from None
+    path = prepare_secret(path, option="--sign-key", thing="signing key", forbidden=forbidden, create=create,
+                          why="whoever can rewrite the ledger must not hold the key")
     if not path.is_file():
         raise UsageError(f"--sign-key {path}: not found; give the key file the reports were sealed with")
     try:

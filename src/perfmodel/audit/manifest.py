@@ -562,15 +562,11 @@ def check_run(run_dir, *, data_dir=None, recompute: bool = True, salt: str | Non
     # outputs on disk
     recorded_outputs = {o["path"]: o for o in manifest["outputs"]}
     on_disk = {o["path"]: o for o in hash_outputs(run_dir)}
-    for name, rec in recorded_outputs.items():
-        now = on_disk.get(name)
-        if now is None:
-            miss.append(f"output {name} is missing")
-        elif now["sha256"] != rec["sha256"]:
-            miss.append(f"output {name} differs from its recorded sha256 "
-                        f"({_short(rec['sha256'])}…, now {_short(now['sha256'])}…)")
-    for name in sorted(set(on_disk) - set(recorded_outputs)):
-        miss.append(f"output {name} is not in the manifest")
+    _compare(recorded_outputs, on_disk, miss,
+             missing=lambda name: f"output {name} is missing",
+             changed=lambda name, rec, now: (f"output {name} differs from its recorded sha256 "
+                                             f"({_short(rec['sha256'])}…, now {_short(now['sha256'])}…)"),
+             added=lambda name: f"output {name} is not in the manifest")
     if text is not None and (run_dir / POLICY_FILE).is_file() \
             and (run_dir / POLICY_FILE).read_bytes() != text.encode("utf-8"):
         miss.append(f"output {POLICY_FILE} differs from the policy text recorded in the manifest")
@@ -857,16 +853,29 @@ def _check_files(data_dir, manifest: dict, miss: list) -> Path | None:
         miss.append(f"input folder {folder} is missing")
         return None
     current = {i["path"]: i for i in hash_inputs(folder)}
-    for name, rec in recorded_inputs.items():
+    _compare(recorded_inputs, current, miss,
+             missing=lambda name: f"input {name} is missing from {folder}",
+             changed=lambda name, rec, now: (f"input {name} changed: sha256 recorded {_short(rec['sha256'])}…, now "
+                                             f"{_short(now['sha256'])}… ({rec.get('bytes', '?')} -> "
+                                             f"{now['bytes']} bytes)"),
+             added=lambda name: f"input {name} was added to {folder} after the run")
+    return folder
+
+
+def _compare(recorded: dict, current: dict, miss: list, *, missing, changed, added) -> None:
+    """Append to ``miss`` a line per recorded file now missing or changed, and per file not recorded.
+
+    ``recorded`` and ``current`` map a path to its record (``sha256`` and more); ``missing``,
+    ``changed`` and ``added`` word the lines.
+    """
+    for name, rec in recorded.items():
         now = current.get(name)
         if now is None:
-            miss.append(f"input {name} is missing from {folder}")
+            miss.append(missing(name))
         elif now["sha256"] != rec["sha256"]:
-            miss.append(f"input {name} changed: sha256 recorded {_short(rec['sha256'])}…, now "
-                        f"{_short(now['sha256'])}… ({rec.get('bytes', '?')} -> {now['bytes']} bytes)")
-    for name in sorted(set(current) - set(recorded_inputs)):
-        miss.append(f"input {name} was added to {folder} after the run")
-    return folder
+            miss.append(changed(name, rec, now))
+    for name in sorted(set(current) - set(recorded)):
+        miss.append(added(name))
 
 
 def _check_tables(db, manifest: dict, miss: list) -> bool:
@@ -999,16 +1008,23 @@ def format_runs(runs: pd.DataFrame) -> str:
     creation time and the data source it read (marked ``(synthetic sample)`` when it was
     written by ``perfmodel synth``).
     """
-    if runs.empty:
-        return "no runs"
+    def line(r) -> str:
+        pol = f"{r.policy_name or '?'} {r.policy_version or ''}".strip()
+        return (f"  {r.run_id}  {r.status:<10}  {r.notebook or '-':<11}  {r.lang or '-':<2}  {pol:<34}  "
+                f"{r.created_at or '-':<20}  data: {r.data_dir or '-'}"
+                f"{' (synthetic sample)' if r.synthetic is True else ''}")
+    return _blocks(runs, "period", line, empty="no runs")
+
+
+def _blocks(table: pd.DataFrame, by: str, line, *, empty: str) -> str:
+    """Text with one block per value of ``by`` (the value, then ``line(row)`` per row); ``empty`` when none."""
+    if table.empty:
+        return empty
     buf = io.StringIO()
-    for period, group in runs.groupby("period", sort=True):
-        buf.write(f"{period}\n")
+    for key, group in table.groupby(by, sort=True):
+        buf.write(f"{key}\n")
         for r in group.itertuples(index=False):
-            pol = f"{r.policy_name or '?'} {r.policy_version or ''}".strip()
-            buf.write(f"  {r.run_id}  {r.status:<10}  {r.notebook or '-':<11}  {r.lang or '-':<2}  {pol:<34}  "
-                      f"{r.created_at or '-':<20}  data: {r.data_dir or '-'}"
-                      f"{' (synthetic sample)' if r.synthetic is True else ''}\n")
+            buf.write(line(r) + "\n")
     return buf.getvalue().rstrip("\n")
 
 
@@ -1074,13 +1090,8 @@ def list_adjustments(reports_dir="reports") -> pd.DataFrame:
 
 def format_adjustments(adjustments: pd.DataFrame) -> str:
     """Render :func:`list_adjustments` as text: one block per supervisor, one line per adjustment."""
-    if adjustments.empty:
-        return "no adjustments"
-    buf = io.StringIO()
-    for sid, group in adjustments.groupby("supervisor_id", sort=True):
-        buf.write(f"{sid}\n")
-        for r in group.itertuples(index=False):
-            flag = "" if r.status == "complete" else f"  [{r.status}]"
-            buf.write(f"  {r.period}  {r.from_rating} -> {r.to_rating}  {r.reason}  approved by {r.approved_by} "
-                      f"on {r.approved_on}  (report {r.report}, {r.notebook or '-'}){flag}\n")
-    return buf.getvalue().rstrip("\n")
+    def line(r) -> str:
+        flag = "" if r.status == "complete" else f"  [{r.status}]"
+        return (f"  {r.period}  {r.from_rating} -> {r.to_rating}  {r.reason}  approved by {r.approved_by} "
+                f"on {r.approved_on}  (report {r.report}, {r.notebook or '-'}){flag}")
+    return _blocks(adjustments, "supervisor_id", line, empty="no adjustments")

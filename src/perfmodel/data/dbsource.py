@@ -25,6 +25,7 @@ added, removed or edited. The manifest records per table the row count and this 
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -130,6 +131,19 @@ def read_tables(db: Database, names) -> dict[str, pa.Table]:
     return {name: _ordered(table, name) for name, table in read.items()}
 
 
+@contextmanager
+def _reading(db: Database, con):
+    """Close ``con`` afterwards; a failure other than a DataError becomes one line naming ``db``."""
+    try:
+        yield con
+    except DataError:
+        raise
+    except Exception as exc:
+        raise DataError(f"{db.name}: cannot read the database ({_first_line(exc)}) ({_DOC})") from None
+    finally:
+        con.close()
+
+
 def _read_duckdb(db: Database, names) -> dict[str, pa.Table]:
     import duckdb
 
@@ -138,21 +152,12 @@ def _read_duckdb(db: Database, names) -> dict[str, pa.Table]:
     except Exception as exc:
         raise DataError(f"{db.name}: cannot open the DuckDB database ({_first_line(exc)}); give a "
                         f"database file written by DuckDB ({_DOC})") from None
-    try:
+    with _reading(db, con):
         present = {r[0].lower(): r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
         ).fetchall()}
-        out = {}
-        for name in names:
-            if name in present:
-                out[name] = con.execute(f'SELECT * FROM "{present[name]}"').fetch_arrow_table()
-        return out
-    except DataError:
-        raise
-    except Exception as exc:
-        raise DataError(f"{db.name}: cannot read the database ({_first_line(exc)}) ({_DOC})") from None
-    finally:
-        con.close()
+        return {name: con.execute(f'SELECT * FROM "{present[name]}"').fetch_arrow_table()
+                for name in names if name in present}
 
 
 def _read_postgresql(db: Database, names) -> dict[str, pa.Table]:
@@ -173,23 +178,15 @@ def _read_postgresql(db: Database, names) -> dict[str, pa.Table]:
     except Exception as exc:
         raise DataError(f"{db.name}: cannot connect ({_first_line(exc)}); check the URL, the user "
                         f"and PGPASSWORD or ~/.pgpass ({_DOC})") from None
-    try:
-        with con.cursor() as cur:
-            cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            try:
-                cur.execute("SELECT table_name::text AS name FROM information_schema.tables "
-                            "WHERE table_schema = current_schema()")
-                present = {n.lower(): n for n in cur.fetch_arrow_table()["name"].to_pylist()}
-                out = {name: _read_pg_table(cur, present[name]) for name in names if name in present}
-            finally:
-                cur.execute("ROLLBACK")
-        return out
-    except DataError:
-        raise
-    except Exception as exc:
-        raise DataError(f"{db.name}: cannot read the database ({_first_line(exc)}) ({_DOC})") from None
-    finally:
-        con.close()
+    with _reading(db, con), con.cursor() as cur:
+        cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        try:
+            cur.execute("SELECT table_name::text AS name FROM information_schema.tables "
+                        "WHERE table_schema = current_schema()")
+            present = {n.lower(): n for n in cur.fetch_arrow_table()["name"].to_pylist()}
+            return {name: _read_pg_table(cur, present[name]) for name in names if name in present}
+        finally:
+            cur.execute("ROLLBACK")
 
 
 def _read_pg_table(cur, table: str) -> pa.Table:

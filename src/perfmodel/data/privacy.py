@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import secrets
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from perfmodel.core.secretfile import prepare_secret
 from perfmodel.core.errors import UsageError
 
 PREFIX = "P-"
@@ -197,24 +195,8 @@ def load_or_create_salt(path, *, forbidden=()) -> str:
         One line when the file lies inside a forbidden folder, cannot be read or written,
         or holds fewer than 16 characters.
     """
-    path = Path(path).expanduser()
-    resolved = path.resolve()
-    for place in forbidden:
-        place = Path(place).expanduser().resolve()
-        if resolved == place or place in resolved.parents:
-            raise UsageError(f"--salt-file {path}: keep the salt outside {place} (whoever holds it "
-                             f"can re-identify the pseudonyms)")
-    if not path.exists():
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(secrets.token_hex(32) + "\n")
-        except FileExistsError:
-            pass  # created meanwhile by a concurrent run: read it below
-        except OSError as exc:
-            raise UsageError(f"--salt-file {path}: cannot create the salt file "
-                             f"({exc.strerror or type(exc).__name__})") from None
+    path = prepare_secret(path, option="--salt-file", thing="salt", forbidden=forbidden,
+                          why="whoever holds it can re-identify the pseudonyms")
     try:
         salt = path.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:

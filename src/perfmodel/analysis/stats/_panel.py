@@ -116,3 +116,22 @@ def dense(panel: pd.DataFrame, cols: list[str], entity: str, time: str):
     for p, i in pos.items():
         by_pos[i] = p
     return ents, by_pos, arrays
+
+
+def check_level(alpha, where: str = "") -> float:
+    """Return ``alpha`` as a float when it lies strictly between 0 and 1.
+
+    Raises
+    ------
+    UsageError
+        One line naming ``where`` (a function name, or nothing) and the value.
+    """
+    try:
+        level = float(alpha)
+    except (TypeError, ValueError):
+        level = float("nan")
+    if not 0 < level < 1:
+        raise UsageError(f"{where + ': ' if where else ''}alpha={alpha!r}: give a level strictly between 0 and 1 "
+                         "(0.05 for 95 % intervals)")
+    return level
+

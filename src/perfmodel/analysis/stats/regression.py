@@ -11,7 +11,7 @@ from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.errors import PerfmodelWarning, UsageError
 from perfmodel.core.result import ResultFrame
 from perfmodel.analysis.stats import _fe
-from perfmodel.analysis.stats._panel import check_unique
+from perfmodel.analysis.stats._panel import check_level, check_unique
 
 EFFECTS = ("entity", "twoway")
 
@@ -120,13 +120,7 @@ def panel_regression(df: pd.DataFrame, y: str, x, *, entity: str, time: str,
     xs = [x] if isinstance(x, str) else list(x)
     if effects not in EFFECTS:
         raise UsageError(f"effects={effects!r}: use 'entity' or 'twoway'")
-    try:
-        level_ok = 0 < float(alpha) < 1
-    except (TypeError, ValueError):
-        level_ok = False
-    if not level_ok:
-        raise UsageError(f"panel_regression: alpha={alpha!r}; give a level strictly between 0 and 1 "
-                         "(0.05 for 95 % intervals)")
+    check_level(alpha, "panel_regression")
     cluster = entity if cluster is None else cluster
     cols = [y, *xs, entity, time, cluster]
     missing = [c for c in dict.fromkeys(cols) if c not in df.columns]

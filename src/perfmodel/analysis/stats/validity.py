@@ -12,7 +12,7 @@ from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.errors import UsageError
 from perfmodel.core.result import ResultFrame
 from perfmodel.analysis.stats import _fe
-from perfmodel.analysis.stats._panel import dense, indicator_columns
+from perfmodel.analysis.stats._panel import check_level, dense, indicator_columns
 
 COLUMNS = ["process", "result", "lag", "coef", "std_effect", "se", "ci_low", "ci_high", "t", "p",
            "p_adj", "p_method", "expected_sign", "verdict", "within_share", "oos_gain",
@@ -290,12 +290,7 @@ def predictive_validity(panel: pd.DataFrame, process=None, results=None, lag: in
     """
     if int(lag) != lag or lag < 1:
         raise UsageError(f"lag={lag!r}: use a whole number of periods, 1 or more")
-    try:
-        level_ok = 0 < float(alpha) < 1
-    except (TypeError, ValueError):
-        level_ok = False
-    if not level_ok:
-        raise UsageError(f"alpha={alpha!r}: give a level strictly between 0 and 1 (0.05 for 95 % intervals)")
+    check_level(alpha)
     lag = int(lag)
     if process is None:
         process = [c for c in catalogue.ids_of("process") if c in panel.columns]
