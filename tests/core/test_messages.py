@@ -162,7 +162,7 @@ def _is_lang(node) -> bool:
 
 # Dictionaries keyed by "en" without Chinese that are not page or console text.
 LANG_DICTS_ALLOWED = {
-    "goal_suggest.py": "the English note written into the suggested goals table (data; the command has no --lang)",
+    "analysis/goal_suggest.py": "the English note written into the suggested goals table (data; the command has no --lang)",
 }
 
 
