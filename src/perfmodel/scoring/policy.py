@@ -455,6 +455,16 @@ def load_policy(path_or_preset, *, strict: bool = True) -> Policy:
     ------
     PolicyError
         One line naming the file, the key path and the fix.
+
+    Examples
+    --------
+    >>> pol = load_policy("efficiency")
+    >>> pol.name, pol.sha256 == load_policy(pol).sha256
+    ('after-sales-supervisor-efficiency', True)
+    >>> load_policy("efficency")
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.PolicyError: policy 'efficency': no such file or preset; ...
     """
     if isinstance(path_or_preset, Policy):
         return path_or_preset
