@@ -195,6 +195,27 @@ def explain(data, policy, supervisor_id: str, period: str, *, engine: str = "duc
     ------
     UsageError
         The supervisor has no row in that period.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from perfmodel.data.synth import generate
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = generate(folder, seed=1, supervisors=4, start="2026Q2", end="2026Q3", tickets=200)
+    >>> e = explain(folder, "efficiency", "S003", "2026Q3", draws=200)
+    >>> e.name, e.rating, e.next_band, e.next_threshold, round(e.distance, 2)
+    ('袁强', 'D', 'C', 60.0, 2.57)
+    >>> print(e.table[["indicator", "value", "score", "weight", "contribution"]].head(3)
+    ...       .round(3).to_string())
+                       indicator  value  score  weight  contribution
+    0                       csat  3.556    0.0   0.195           0.0
+    1  complaint_resolution_rate  1.000  120.0   0.162          19.5
+    2          cost_control_rate  0.773  110.0   0.130          14.3
+
+    The contributions add up to the score, 2.57 points below the C band's 60:
+
+    >>> round(float(e.table["contribution"].sum()), 2), round(e.score, 2)
+    (57.43, 57.43)
     """
     from perfmodel.pipeline import PipelineResult, run_pipeline
 
