@@ -67,7 +67,13 @@ RULE_ALLOWED = {
 
 
 def presets() -> list[str]:
-    """Return the names of the shipped presets, sorted."""
+    """Return the names of the shipped presets, sorted.
+
+    Examples
+    --------
+    >>> presets()
+    ['efficiency', 'quality']
+    """
     folder = resources.files("perfmodel.scoring").joinpath("policies")
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
@@ -578,6 +584,20 @@ def policy_from_dict(data: Any, source: str = "policy", *, strict: bool = True) 
     -------
     Policy
         ``text`` is the YAML dump of the mapping.
+
+    Examples
+    --------
+    >>> pol = policy_from_dict({
+    ...     "name": "东区试行", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {
+    ...         "csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                  "floor": 3.8, "target": 4.3},
+    ...         "timely_closure_rate": {"dimension": "process", "weight": 1.0, "rule": "ratio",
+    ...                                 "target": 0.9}},
+    ...     "ratings": {"bands": {"优": 85, "良": 70, "合格": 0}}})
+    >>> pol.name, pol.weighted_indicators, pol.ratings
+    ('东区试行', ['csat', 'timely_closure_rate'], ['优', '良', '合格'])
     """
     v = _Validator(source, strict)
     policy = v.policy(data)
@@ -954,6 +974,16 @@ def check_period_kind(policy, period: str) -> str:
         One line naming ``--period``, the policy and a period of the right kind, e.g.
         ``--period 2026-09: the policy preset efficiency scores by quarter; give a quarter
         such as 2026Q3``.
+
+    Examples
+    --------
+    >>> policy = load_policy("efficiency")
+    >>> check_period_kind(policy, "2026Q3")
+    'quarter'
+    >>> check_period_kind(policy, "2026-09")
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: --period 2026-09: the policy preset efficiency scores by quarter; give a quarter such as 2026Q3
     """
     from perfmodel.core.periods import parse_period, period_containing
 
