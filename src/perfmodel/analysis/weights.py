@@ -166,6 +166,15 @@ def round_weights(weights, decimals: int = WEIGHT_DECIMALS) -> list[float]:
     ------
     UsageError
         When a weight is negative or not finite, or all are zero.
+
+    Examples
+    --------
+    Thirds round to 0.3333 each and leave one unit of 0.0001, which goes to the first:
+
+    >>> round_weights([1, 1, 1])
+    [0.3334, 0.3333, 0.3333]
+    >>> round_weights([2, 1, 1])
+    [0.5, 0.25, 0.25]
     """
     w = np.asarray(list(weights), dtype=float)
     if w.size == 0:
@@ -250,6 +259,13 @@ def equal(indicators: Iterable[str]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``indicator``, ``weight`` (1/n each).
+
+    Examples
+    --------
+    >>> equal(["csat", "complaint_resolution_rate"])
+                       indicator  weight
+    0                       csat     0.5
+    1  complaint_resolution_rate     0.5
     """
     inds = list(indicators)
     if not inds:
@@ -358,6 +374,25 @@ def read_pairwise_csv(path: str | Path) -> pd.DataFrame:
     pandas.DataFrame
         Float matrix with the ids as index and columns. Validation of the values is done by
         :func:`ahp`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "pairs.csv"
+    >>> _ = path.write_text("indicator,csat,complaint_resolution_rate,customer_churn_rate\\n"
+    ...                     "csat,1,3,5\\ncomplaint_resolution_rate,1/3,1,2\\n"
+    ...                     "customer_churn_rate,1/5,1/2,1\\n", encoding="utf-8")
+    >>> matrix = read_pairwise_csv(path)
+    >>> print(matrix.round(3).to_string())
+                                csat  complaint_resolution_rate  customer_churn_rate
+    csat                       1.000                        3.0                  5.0
+    complaint_resolution_rate  0.333                        1.0                  2.0
+    customer_churn_rate        0.200                        0.5                  1.0
+    >>> ahp(matrix).weights.round(4)
+                       indicator  weight
+    0                       csat  0.6483
+    1  complaint_resolution_rate  0.2297
+    2        customer_churn_rate  0.1220
     """
     path = Path(path)
     try:
@@ -915,6 +950,16 @@ def apply_weights(policy, weights, *, result_weight: float | None = None,
     ------
     UsageError
         An indicator is not in the policy, or a weight is negative.
+
+    Examples
+    --------
+    In the ``efficiency`` preset the other three results keep 0.20 + 0.15 + 0.10; csat and
+    the complaint resolution rate share the 0.55 left, half each:
+
+    >>> pol = apply_weights("efficiency", {"csat": 0.5, "complaint_resolution_rate": 0.5},
+    ...                     version="2026.2")
+    >>> pol.version, [pol.indicators[i].weight for i in pol.weighted_indicators[:5]]
+    ('2026.2', [0.275, 0.275, 0.2, 0.15, 0.1])
     """
     from perfmodel.scoring.policy import load_policy
 
