@@ -49,6 +49,20 @@ DOCUMENTED = {
                                "latest_complete_period", "check_period"],
     "perfmodel.core.catalogue": ["catalogue", "indicator_ids", "indicator", "direction",
                                  "dimension", "name", "ids_of"],
+    # beyond SPEC §5: the other public functions of core/, scoring/ and analysis/ done so far
+    "perfmodel.core.errors": ["did_you_mean"],
+    "perfmodel.core.hashing": ["sha256_bytes"],
+    "perfmodel.core.atomic": ["write_atomic"],
+    "perfmodel.scoring.scores": ["rule_score", "indicator_scores", "contributions", "rate",
+                                 "largest_remainder", "supervisor_groups", "forced_ratings"],
+    "perfmodel.scoring.policy": ["presets", "policy_from_dict", "check_period_kind",
+                                 "split_provenance", "parse_policy_yaml"],
+    "perfmodel.scoring.diff": ["diff_policies", "compare_scores"],
+    "perfmodel.scoring.goals": ["goals_table", "goal_status", "bind_goals", "goals_of"],
+    "perfmodel.analysis.weights": ["round_weights", "equal", "apply_weights", "read_pairwise_csv",
+                                   "varimax"],
+    "perfmodel.analysis.profiling": ["fit_beta_binomial"],
+    "perfmodel.analysis.sensitivity": ["sobol_indices"],
 }
 
 
