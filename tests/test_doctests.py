@@ -63,6 +63,9 @@ DOCUMENTED = {
                                    "varimax"],
     "perfmodel.analysis.profiling": ["fit_beta_binomial"],
     "perfmodel.analysis.sensitivity": ["sobol_indices"],
+    "perfmodel.analysis.watch.projection": ["p_miss"],
+    "perfmodel.analysis.rating_review": ["rating_review"],
+    "perfmodel.analysis.goal_suggest": ["suggest_goals"],
 }
 
 
