@@ -66,6 +66,7 @@ DOCUMENTED = {
     "perfmodel.analysis.watch.projection": ["p_miss"],
     "perfmodel.analysis.rating_review": ["rating_review"],
     "perfmodel.analysis.goal_suggest": ["suggest_goals"],
+    "perfmodel.analysis.watch.core": ["partial_period", "check_as_of", "rule_target"],
 }
 
 

@@ -125,7 +125,15 @@ def rule_target(rule) -> float | None:
 
 
 def partial_period(period: Period, as_of: pd.Timestamp) -> Period:
-    """The part ``[start(P), as_of)`` of ``period``, keeping its id (``end`` = ``as_of``)."""
+    """The part ``[start(P), as_of)`` of ``period``, keeping its id (``end`` = ``as_of``).
+
+    Examples
+    --------
+    >>> from perfmodel.core.periods import parse_period
+    >>> part = partial_period(parse_period("2026Q3"), pd.Timestamp("2026-08-16"))
+    >>> part.id, str(part.start), str(part.end), part.days
+    ('2026Q3', '2026-07-01 00:00:00', '2026-08-16 00:00:00', 46)
+    """
     end = min(max(as_of, period.start), period.end)
     return Period(period.start, end, period.kind, period.id)
 
@@ -145,6 +153,17 @@ def check_as_of(period, as_of, lang: str = "en") -> pd.Timestamp:
     ------
     UsageError
         One line in ``lang`` naming the instant and the accepted range.
+
+    Examples
+    --------
+    >>> from perfmodel.core.periods import parse_period
+    >>> q3 = parse_period("2026Q3")
+    >>> check_as_of(q3, "2026-08-16"), check_as_of(q3, "2026-10-01")
+    (Timestamp('2026-08-16 00:00:00'), Timestamp('2026-10-01 00:00:00'))
+    >>> check_as_of(q3, "2026-07-01", "zh")
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: --as-of 2026-07-01 00:00:00 是 2026Q3 的第一个时刻：该期还没有发生任何事；请给出 2026Q3 内更晚的时间（晚于 2026-07-01 00:00，且不晚于 2026-10-01 00:00）
     """
     p = parse_period(period) if not isinstance(period, Period) else period
     ts = as_of_timestamp(as_of, lang)
