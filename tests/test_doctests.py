@@ -38,7 +38,7 @@ DOCUMENTED = {
     "perfmodel.sensitivity": ["rank_uncertainty"],
     "perfmodel.profiling": ["funnel", "shrink_rates"],
     "perfmodel.pipeline": ["run_pipeline"],
-    "perfmodel.analysis.explain": ["explain"],
+    "perfmodel.analysis.explain": ["explain", "rule_text", "value_for_score"],
     "perfmodel.analysis.lint": ["lint"],
     "perfmodel.analysis.watch": ["watch"],
     "perfmodel.scoring.quotas": ["quota_effect", "counts_wide"],
@@ -56,7 +56,8 @@ DOCUMENTED = {
     "perfmodel.scoring.scores": ["rule_score", "indicator_scores", "contributions", "rate",
                                  "largest_remainder", "supervisor_groups", "forced_ratings"],
     "perfmodel.scoring.policy": ["presets", "policy_from_dict", "check_period_kind",
-                                 "split_provenance", "parse_policy_yaml"],
+                                 "split_provenance", "parse_policy_yaml", "read_policy_text",
+                                 "policy_from_text"],
     "perfmodel.scoring.diff": ["diff_policies", "compare_scores"],
     "perfmodel.scoring.goals": ["goals_table", "goal_status", "bind_goals", "goals_of"],
     "perfmodel.analysis.weights": ["round_weights", "equal", "apply_weights", "read_pairwise_csv",
@@ -67,6 +68,7 @@ DOCUMENTED = {
     "perfmodel.analysis.rating_review": ["rating_review"],
     "perfmodel.analysis.goal_suggest": ["suggest_goals"],
     "perfmodel.analysis.watch.core": ["partial_period", "check_as_of", "rule_target"],
+    "perfmodel.analysis.lint_goals": ["trend_slope", "reached"],
 }
 
 

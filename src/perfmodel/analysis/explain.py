@@ -132,6 +132,15 @@ def rule_text(rule, agreed=None) -> str:
     Returns
     -------
     str
+
+    Examples
+    --------
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> policy = load_policy("efficiency")
+    >>> rule_text(policy.indicators["csat"])
+    'linear(floor=3.8, target=4.3, higher, cap=120)'
+    >>> rule_text(policy.indicators["staff_turnover_rate"])
+    'bands(bands=0.03:100/0.06:80/0.1:60/0.15:30, lower, cap=120)'
     """
     params = []
     tag = " agreed" if agreed is not None else ""
@@ -158,6 +167,19 @@ def value_for_score(rule, score: float) -> float:
     -------
     float
         NaN when the rule cannot be inverted or ``score`` lies outside (0, cap].
+
+    Examples
+    --------
+    60 points of csat, linear from 3.8 to 4.3: 3.8 + 0.6 × 0.5 = 4.1.
+
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> policy = load_policy("efficiency")
+    >>> round(value_for_score(policy.indicators["csat"], 60.0), 6)
+    4.1
+    >>> round(value_for_score(policy.indicators["complaint_resolution_rate"], 100.0), 6)
+    0.8
+    >>> value_for_score(policy.indicators["csat"], 130.0)  # above the cap of 120
+    nan
     """
     if rule.rule not in INVERTIBLE or not (0.0 < score <= rule.cap + 1e-12):
         return float("nan")

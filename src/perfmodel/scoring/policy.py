@@ -501,7 +501,14 @@ def split_provenance(policy: Policy) -> tuple[Policy, dict]:
 
 
 def read_policy_text(path_or_preset) -> tuple[str, str]:
-    """Return ``(text, source)`` of a policy file or preset (PolicyError when neither)."""
+    """Return ``(text, source)`` of a policy file or preset (PolicyError when neither).
+
+    Examples
+    --------
+    >>> text, source = read_policy_text("quality")
+    >>> source, [line for line in text.splitlines() if line.startswith("name:")]
+    ('preset quality', ['name: after-sales-supervisor-quality'])
+    """
     p = Path(path_or_preset)
     raw = str(path_or_preset)
     looks_like_path = p.suffix.lower() in (".yaml", ".yml") or "/" in raw or "\\" in raw
@@ -528,6 +535,21 @@ def policy_from_text(text: str, source: str = "policy", *, strict: bool = True) 
     -------
     Policy
         With ``text`` and ``sha256`` of ``text``.
+
+    Examples
+    --------
+    >>> import hashlib
+    >>> text = (
+    ...     "name: 试行方案\\nversion: '1'\\ndimensions: {result: 1.0, process: 0.0}\\n"
+    ...     "indicators:\\n  csat: {dimension: result, weight: 1.0, rule: linear, floor: 3.8, target: 4.3}\\n"
+    ...     "ratings:\\n  bands: {优: 85, 良: 70, 合格: 0}\\n")
+    >>> pol = policy_from_text(text, "trial.yaml")
+    >>> pol.name, pol.sha256 == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    ('试行方案', True)
+    >>> policy_from_text(text.replace("weight: 1.0", "weight: -1"), "trial.yaml")
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.PolicyError: trial.yaml: indicators.csat.weight: negative weight -1; weights must be 0 or more
     """
     data = parse_policy_yaml(text, source)
     policy = policy_from_dict(data, source=source, strict=strict)
