@@ -39,6 +39,7 @@ DOCUMENTED = {
     "perfmodel.profiling": ["funnel", "shrink_rates"],
     "perfmodel.pipeline": ["run_pipeline"],
     "perfmodel.analysis.explain": ["explain", "rule_text", "value_for_score"],
+    "perfmodel.analysis.explain_text": ["number"],
     "perfmodel.analysis.lint": ["lint"],
     "perfmodel.analysis.watch": ["watch"],
     "perfmodel.scoring.quotas": ["quota_effect", "counts_wide"],
