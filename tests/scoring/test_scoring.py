@@ -587,3 +587,13 @@ def test_score_command_errors(tmp_path, capsys):
     assert main(["score", "--data", str(d), "--policy", "efficiency", "--period", "2026Q3",
                  "--out", str(tmp_path / "s.txt")]) == 2
     assert ".csv, .parquet or .xlsx" in capsys.readouterr().err
+
+
+def test_rate_takes_a_plain_list_and_keeps_a_series_index():
+    # a list has an ``index`` method: it must not be taken for an index
+    from perfmodel.scoring.scores import rate
+
+    bands = [("S", 90.0), ("A", 80.0), ("B", 70.0), ("C", 60.0), ("D", 0.0)]
+    assert rate([95.0, 80.0, 79.9, float("nan")], bands).tolist() == ["S", "A", "B", ""]
+    labelled = rate(pd.Series([61.0, 59.0], index=[7, 3]), bands)
+    assert labelled.index.tolist() == [7, 3] and labelled.tolist() == ["C", "D"]

@@ -132,6 +132,15 @@ def rule_text(rule, agreed=None) -> str:
     Returns
     -------
     str
+
+    Examples
+    --------
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> policy = load_policy("efficiency")
+    >>> rule_text(policy.indicators["csat"])
+    'linear(floor=3.8, target=4.3, higher, cap=120)'
+    >>> rule_text(policy.indicators["staff_turnover_rate"])
+    'bands(bands=0.03:100/0.06:80/0.1:60/0.15:30, lower, cap=120)'
     """
     params = []
     tag = " agreed" if agreed is not None else ""
@@ -158,6 +167,19 @@ def value_for_score(rule, score: float) -> float:
     -------
     float
         NaN when the rule cannot be inverted or ``score`` lies outside (0, cap].
+
+    Examples
+    --------
+    60 points of csat, linear from 3.8 to 4.3: 3.8 + 0.6 × 0.5 = 4.1.
+
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> policy = load_policy("efficiency")
+    >>> round(value_for_score(policy.indicators["csat"], 60.0), 6)
+    4.1
+    >>> round(value_for_score(policy.indicators["complaint_resolution_rate"], 100.0), 6)
+    0.8
+    >>> value_for_score(policy.indicators["csat"], 130.0)  # above the cap of 120
+    nan
     """
     if rule.rule not in INVERTIBLE or not (0.0 < score <= rule.cap + 1e-12):
         return float("nan")
@@ -195,6 +217,27 @@ def explain(data, policy, supervisor_id: str, period: str, *, engine: str = "duc
     ------
     UsageError
         The supervisor has no row in that period.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from perfmodel.data.synth import generate
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = generate(folder, seed=1, supervisors=4, start="2026Q2", end="2026Q3", tickets=200)
+    >>> e = explain(folder, "efficiency", "S003", "2026Q3", draws=200)
+    >>> e.name, e.rating, e.next_band, e.next_threshold, round(e.distance, 2)
+    ('袁强', 'D', 'C', 60.0, 2.57)
+    >>> print(e.table[["indicator", "value", "score", "weight", "contribution"]].head(3)
+    ...       .round(3).to_string())
+                       indicator  value  score  weight  contribution
+    0                       csat  3.556    0.0   0.195           0.0
+    1  complaint_resolution_rate  1.000  120.0   0.162          19.5
+    2          cost_control_rate  0.773  110.0   0.130          14.3
+
+    The contributions add up to the score, 2.57 points below the C band's 60:
+
+    >>> round(float(e.table["contribution"].sum()), 2), round(e.score, 2)
+    (57.43, 57.43)
     """
     from perfmodel.pipeline import PipelineResult, run_pipeline
 

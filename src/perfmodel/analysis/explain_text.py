@@ -19,7 +19,15 @@ def word(key: str, lang: str, **values):
 
 
 def number(indicator: str, value: float, signed: bool = False) -> str:
-    """An indicator value in its unit (shares in percent points, hours with h); "—" when missing."""
+    """An indicator value in its unit (shares in percent points, hours with h); "—" when missing.
+
+    Examples
+    --------
+    >>> number("complaint_resolution_rate", 0.8), number("first_response_hours", 3.5), number("csat", 4.05)
+    ('80.0 %', '3.5 h', '4.05')
+    >>> number("complaint_resolution_rate", 0.025, signed=True), number("csat", float("nan"))
+    ('+2.5 pt', '—')
+    """
     if value is None or not math.isfinite(value):
         return "—"
     try:

@@ -100,6 +100,23 @@ def suggest_goals(wide: pd.DataFrame, policy, period: str) -> pd.DataFrame:
     pandas.DataFrame
         :data:`SUGGEST_COLUMNS`, one row per supervisor of ``wide`` and weighted indicator
         with a ratio, linear, gate or deduction rule, sorted by supervisor then policy order.
+    Examples
+    --------
+    The stretch is halfway from the median of the last four periods to the best of them:
+    S1's csat 4.125 + (4.2 − 4.125) / 2 = 4.1625 (4 significant digits: 4.162). S2's
+    4.55 would pass the policy's target, so the target 4.3 is suggested instead:
+
+    >>> import pandas as pd
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1"] * 4 + ["S2"] * 4,
+    ...                      "period": ["2025Q4", "2026Q1", "2026Q2", "2026Q3"] * 2,
+    ...                      "csat": [4.0, 4.1, 4.15, 4.2, 4.4, 4.5, 4.6, 4.5]})
+    >>> s = suggest_goals(wide, load_policy("efficiency"), "2026Q4")
+    >>> print(s.loc[s["indicator"] == "csat", ["supervisor_id", "target", "history_median",
+    ...                                        "history_best", "stretch_value", "bounded_by"]].to_string())
+       supervisor_id  target  history_median  history_best  stretch_value bounded_by
+    0             S1   4.162           4.125           4.2          4.162
+    14            S2   4.300           4.500           4.6          4.550     target
     """
     inds = [i for i in policy.weighted_indicators if policy.indicators[i].rule in GOAL_RULES
             and policy.indicators[i].weight > 0]

@@ -107,6 +107,21 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
         ``lang`` is not "en" or "zh", or ``lag`` is not a whole number of 1 or more.
     PolicyError
         The policy cannot be read (any fault but an indicator missing from the catalogue).
+
+    Examples
+    --------
+    Without data only the policy itself is checked:
+
+    >>> findings = lint("efficiency")
+    >>> findings[["indicator", "letter", "severity"]]
+                   indicator letter severity
+    0  tickets_per_staff_day      S  warning
+    1                             M  warning
+    2                             A  warning
+    >>> print(findings.loc[0, "message"])
+    rule percentile ranks supervisors against each other: there is no absolute target to agree on; consider ratio or linear
+    >>> print(lint("efficiency", lang="zh").loc[1, "message"])
+    未检查：请提供数据（--data DIR），以检查每个指标能否计量
     """
     check_lang(lang)
     lag = _whole_lag(lag)

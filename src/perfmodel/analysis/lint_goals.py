@@ -90,7 +90,15 @@ def goal_history(panel: pd.DataFrame, supervisor_id: str, indicator: str, period
 
 
 def trend_slope(values) -> float:
-    """Least-squares slope of ``values`` per period (equally spaced, in order); NaN below 2 values."""
+    """Least-squares slope of ``values`` per period (equally spaced, in order); NaN below 2 values.
+
+    Examples
+    --------
+    >>> round(trend_slope([4.0, 4.1, 4.15, 4.2]), 4)  # numpy.polyfit(range(4), values, 1) gives 0.065
+    0.065
+    >>> trend_slope([4.0])
+    nan
+    """
     y = np.asarray(values, dtype=float)
     if len(y) < 2:
         return float("nan")
@@ -99,7 +107,17 @@ def trend_slope(values) -> float:
 
 
 def reached(values, rule, target: float) -> np.ndarray:
-    """Whether each value meets ``target`` in the direction of ``rule`` (SPEC §4 "meets")."""
+    """Whether each value meets ``target`` in the direction of ``rule`` (SPEC §4 "meets").
+
+    Examples
+    --------
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> policy = load_policy("efficiency")
+    >>> reached([4.2, 4.3, 4.4], policy.indicators["csat"], 4.3).tolist()
+    [False, True, True]
+    >>> reached([0.02, 0.03, 0.05], policy.indicators["customer_churn_rate"], 0.03).tolist()
+    [True, True, False]
+    """
     return reaches(values, target, rule.direction)
 
 

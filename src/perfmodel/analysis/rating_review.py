@@ -89,6 +89,29 @@ def rating_review(scores: pd.DataFrame, supervisors: pd.DataFrame, ratings, *, b
     UsageError
         ``by`` is not team or region, the data has no such column, or ``scores`` spans
         several periods.
+
+    Examples
+    --------
+    The four best scores all in 华东: of the C(8, 4) = 70 equally likely splits of eight
+    supervisors into two teams of four, only that one and its mirror are as extreme, so the
+    exact two-sided p-value is 2/70 = 0.0286:
+
+    >>> import pandas as pd
+    >>> scores = pd.DataFrame({"supervisor_id": [f"S{i}" for i in range(1, 9)], "period": "2026Q3",
+    ...                        "score": [95.0, 91.0, 88.0, 84.0, 72.0, 70.0, 65.0, 58.0],
+    ...                        "rating": ["S", "S", "A", "A", "B", "B", "C", "D"]})
+    >>> teams = pd.DataFrame({"supervisor_id": scores["supervisor_id"],
+    ...                       "team": ["华东"] * 4 + ["华北"] * 4})
+    >>> review = rating_review(scores, teams, ["S", "A", "B", "C", "D"], permutations=999, seed=1)
+    >>> print(review.groups.round(4).to_string())
+      group  n  mean_score  median_score  rest_mean  difference  p_value   p_adj   flag
+    0    华东  4       89.50          89.5      66.25       23.25   0.0286  0.0286  above
+    1    华北  4       66.25          67.5      89.50      -23.25   0.0286  0.0286  below
+    >>> review.distribution
+      group     S     A     B      C      D
+    0    华东  0.50  0.50  0.00  0.000  0.000
+    1    华北  0.00  0.00  0.50  0.250  0.250
+    2   all  0.25  0.25  0.25  0.125  0.125
     """
     from scipy.stats import permutation_test
     from statsmodels.stats.multitest import multipletests

@@ -166,6 +166,15 @@ def round_weights(weights, decimals: int = WEIGHT_DECIMALS) -> list[float]:
     ------
     UsageError
         When a weight is negative or not finite, or all are zero.
+
+    Examples
+    --------
+    Thirds round to 0.3333 each and leave one unit of 0.0001, which goes to the first:
+
+    >>> round_weights([1, 1, 1])
+    [0.3334, 0.3333, 0.3333]
+    >>> round_weights([2, 1, 1])
+    [0.5, 0.25, 0.25]
     """
     w = np.asarray(list(weights), dtype=float)
     if w.size == 0:
@@ -250,6 +259,13 @@ def equal(indicators: Iterable[str]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``indicator``, ``weight`` (1/n each).
+
+    Examples
+    --------
+    >>> equal(["csat", "complaint_resolution_rate"])
+                       indicator  weight
+    0                       csat     0.5
+    1  complaint_resolution_rate     0.5
     """
     inds = list(indicators)
     if not inds:
@@ -358,6 +374,25 @@ def read_pairwise_csv(path: str | Path) -> pd.DataFrame:
     pandas.DataFrame
         Float matrix with the ids as index and columns. Validation of the values is done by
         :func:`ahp`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "pairs.csv"
+    >>> _ = path.write_text("indicator,csat,complaint_resolution_rate,customer_churn_rate\\n"
+    ...                     "csat,1,3,5\\ncomplaint_resolution_rate,1/3,1,2\\n"
+    ...                     "customer_churn_rate,1/5,1/2,1\\n", encoding="utf-8")
+    >>> matrix = read_pairwise_csv(path)
+    >>> print(matrix.round(3).to_string())
+                                csat  complaint_resolution_rate  customer_churn_rate
+    csat                       1.000                        3.0                  5.0
+    complaint_resolution_rate  0.333                        1.0                  2.0
+    customer_churn_rate        0.200                        0.5                  1.0
+    >>> ahp(matrix).weights.round(4)
+                       indicator  weight
+    0                       csat  0.6483
+    1  complaint_resolution_rate  0.2297
+    2        customer_churn_rate  0.1220
     """
     path = Path(path)
     try:
@@ -530,6 +565,20 @@ def entropy(panel: pd.DataFrame, indicators: Iterable[str] | None = None,
     p_ij = x'_ij / Σ_i x'_ij, e_j = −Σ_i p_ij ln p_ij / ln m (0 ln 0 = 0),
     w_j = d_j / Σ_k d_k. A constant indicator carries no information: e_j = 1, weight 0.
     Rows with any selected indicator missing are left out (listwise).
+
+    Examples
+    --------
+    Min–max normalised, csat is (0, 1/3, 2/3, 1) and the turnover rate, reversed,
+    (1, 1, 1, 0): e = −(⅙ ln ⅙ + ⅓ ln ⅓ + ½ ln ½) / ln 4 = 0.7296 and ln 3 / ln 4 = 0.7925.
+
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4"],
+    ...                       "csat": [4.0, 4.2, 4.4, 4.6],
+    ...                       "staff_turnover_rate": [0.10, 0.10, 0.10, 0.20]})
+    >>> entropy(panel).round(4)
+                 indicator  weight direction  entropy  diversity  n_obs
+    0                 csat  0.5658    higher   0.7296     0.2704      4
+    1  staff_turnover_rate  0.4342     lower   0.7925     0.2075      4
     """
     x, inds = _complete_matrix(panel, indicators, min_rows=2)
     dirs = _directions(inds, directions)
@@ -584,6 +633,29 @@ def critic(panel: pd.DataFrame, indicators: Iterable[str] | None = None,
     correlation of +1 means "agree on who is good"); r_jk is Pearson's correlation of the
     normalised columns (0 where a column is constant). w_j = C_j / Σ_k C_k. The ddof of the
     standard deviation cancels in the weights.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4", "S5"],
+    ...                       "csat": [4.0, 4.2, 4.4, 4.6, 4.3],
+    ...                       "staff_turnover_rate": [0.10, 0.12, 0.08, 0.20, 0.15],
+    ...                       "followup_positive_rate": [0.80, 0.85, 0.90, 0.70, 0.82]})
+    >>> w = critic(panel)
+    >>> w[["indicator", "weight", "direction", "information"]].round(4)
+                    indicator  weight direction  information
+    0                    csat  0.4737    higher       1.1170
+    1  followup_positive_rate  0.2364    higher       0.5576
+    2     staff_turnover_rate  0.2898     lower       0.6834
+
+    The same information from pandas: normalise, reverse the turnover rate, then
+    standard deviation × Σ (1 − r):
+
+    >>> z = panel[w["indicator"]]
+    >>> z = (z - z.min()) / (z.max() - z.min())
+    >>> z["staff_turnover_rate"] = 1 - z["staff_turnover_rate"]
+    >>> (z.std() * (1 - z.corr()).sum()).round(4).tolist()
+    [1.117, 0.5576, 0.6834]
     """
     x, inds = _complete_matrix(panel, indicators, min_rows=3)
     dirs = _directions(inds, directions)
@@ -688,6 +760,22 @@ def pca(panel: pd.DataFrame, indicators: Iterable[str] | None = None,
     of a loading irrelevant (a negative loading is not a negative weight), and an
     indicator that loads on no retained component gets a small weight: that is the signal
     that it measures something the others do not, not a verdict on its importance.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4", "S5"],
+    ...                       "csat": [4.0, 4.2, 4.4, 4.6, 4.3],
+    ...                       "staff_turnover_rate": [0.10, 0.12, 0.08, 0.20, 0.15],
+    ...                       "followup_positive_rate": [0.80, 0.85, 0.90, 0.70, 0.82]})
+    >>> w = pca(panel)
+    >>> w[["indicator", "weight", "component", "loading"]].round(4)
+                    indicator  weight  component  loading
+    0                    csat  0.3567          2   0.9705
+    1  followup_positive_rate  0.3591          1   0.9737
+    2     staff_turnover_rate  0.2842          1   0.8662
+    >>> w.attrs["n_components"], [round(v, 4) for v in w.attrs["explained"]]
+    (2, [0.7559, 0.2164, 0.0276])
     """
     x, inds = _complete_matrix(panel, indicators, min_rows=max(3, 2))
     dirs = _directions(inds, directions)
@@ -862,6 +950,16 @@ def apply_weights(policy, weights, *, result_weight: float | None = None,
     ------
     UsageError
         An indicator is not in the policy, or a weight is negative.
+
+    Examples
+    --------
+    In the ``efficiency`` preset the other three results keep 0.20 + 0.15 + 0.10; csat and
+    the complaint resolution rate share the 0.55 left, half each:
+
+    >>> pol = apply_weights("efficiency", {"csat": 0.5, "complaint_resolution_rate": 0.5},
+    ...                     version="2026.2")
+    >>> pol.version, [pol.indicators[i].weight for i in pol.weighted_indicators[:5]]
+    ('2026.2', [0.275, 0.275, 0.2, 0.15, 0.1])
     """
     from perfmodel.scoring.policy import load_policy
 

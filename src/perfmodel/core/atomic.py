@@ -24,6 +24,16 @@ def write_atomic(path, data: bytes, *, shared: bool = False, sync: bool = False)
     -------
     pathlib.Path
         ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> path = write_atomic(folder / "manifest.json", '{"周期": "2026Q3"}'.encode("utf-8"))
+    >>> path.read_text(encoding="utf-8"), oct(path.stat().st_mode & 0o777)
+    ('{"周期": "2026Q3"}', '0o600')
+    >>> sorted(p.name for p in folder.iterdir())  # no temporary file left behind
+    ['manifest.json']
     """
     path = Path(path)
     stem = path.name.lstrip(".").split(".")[0]

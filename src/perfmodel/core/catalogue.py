@@ -30,6 +30,13 @@ def catalogue() -> pd.DataFrame:
         ``name_zh``, ``dimension`` (result/process/diagnostic), ``direction``
         (higher/lower: which way is better), ``unit``, ``tables`` (comma-separated source
         tables), ``definition_en``, ``definition_zh``.
+
+    Examples
+    --------
+    >>> cat = catalogue()
+    >>> cat.loc[cat["indicator"] == "csat", ["name_zh", "dimension", "direction", "unit", "tables"]]
+      name_zh dimension direction   unit          tables
+    0   客户满意度    result    higher  score  tickets,surveys
     """
     rows = []
     for ind, e in _entries().items():
@@ -41,30 +48,67 @@ def catalogue() -> pd.DataFrame:
 
 
 def indicator_ids() -> list[str]:
-    """Return every indicator id, in catalogue order."""
+    """Return every indicator id, in catalogue order.
+
+    Examples
+    --------
+    >>> indicator_ids()[:3]
+    ['csat', 'csat_attitude', 'csat_resolution']
+    """
     return list(_entries())
 
 
 def indicator(ind: str) -> dict:
-    """Return the catalogue entry of one indicator as a dict (KeyError if unknown)."""
+    """Return the catalogue entry of one indicator as a dict (KeyError if unknown).
+
+    Examples
+    --------
+    >>> entry = indicator("csat")
+    >>> entry["name_en"], entry["tables"]
+    ('Customer satisfaction', ['tickets', 'surveys'])
+    """
     return dict(_entries()[ind])
 
 
 def direction(ind: str) -> str:
-    """Return ``"higher"`` or ``"lower"``: which way is better for ``ind``."""
+    """Return ``"higher"`` or ``"lower"``: which way is better for ``ind``.
+
+    Examples
+    --------
+    >>> direction("csat"), direction("staff_turnover_rate")
+    ('higher', 'lower')
+    """
     return _entries()[ind]["direction"]
 
 
 def dimension(ind: str) -> str:
-    """Return ``"result"``, ``"process"`` or ``"diagnostic"`` for ``ind``."""
+    """Return ``"result"``, ``"process"`` or ``"diagnostic"`` for ``ind``.
+
+    Examples
+    --------
+    >>> dimension("csat"), dimension("staff_turnover_rate"), dimension("csat_speed")
+    ('result', 'process', 'diagnostic')
+    """
     return _entries()[ind]["dimension"]
 
 
 def name(ind: str, lang: str = "en") -> str:
-    """Return the display name of ``ind`` in ``lang`` (``en`` or ``zh``)."""
+    """Return the display name of ``ind`` in ``lang`` (``en`` or ``zh``).
+
+    Examples
+    --------
+    >>> name("csat"), name("csat", "zh")
+    ('Customer satisfaction', '客户满意度')
+    """
     return _entries()[ind]["name_zh" if lang == "zh" else "name_en"]
 
 
 def ids_of(dimension_name: str) -> list[str]:
-    """Return the indicator ids of one dimension, in catalogue order."""
+    """Return the indicator ids of one dimension, in catalogue order.
+
+    Examples
+    --------
+    >>> ids_of("result")
+    ['csat', 'followup_positive_rate', 'complaint_resolution_rate', 'customer_churn_rate', 'cost_control_rate']
+    """
     return [k for k, e in _entries().items() if e["dimension"] == dimension_name]

@@ -55,7 +55,15 @@ class MethodSkipped(PerfmodelWarning):
 
 
 def did_you_mean(word: str, options) -> str:
-    """Return "did you mean 'x'? " for the closest of ``options`` to ``word``, or ""."""
+    """Return "did you mean 'x'? " for the closest of ``options`` to ``word``, or "".
+
+    Examples
+    --------
+    >>> did_you_mean("efficency", ["efficiency", "quality"])
+    "did you mean 'efficiency'? "
+    >>> did_you_mean("xyz", ["efficiency", "quality"])
+    ''
+"""
     import difflib
 
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)

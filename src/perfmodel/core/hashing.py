@@ -43,7 +43,15 @@ def sha256_text(text: str) -> str:
 
 
 def sha256_bytes(data: bytes) -> str:
-    """Return the hex SHA-256 of ``data``."""
+    """Return the hex SHA-256 of ``data``.
+
+    Examples
+    --------
+    The test vector of FIPS 180-2 for "abc":
+
+    >>> sha256_bytes(b"abc")
+    'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
+"""
     return hashlib.sha256(data).hexdigest()
 
 

@@ -70,6 +70,18 @@ def parse_period(text: str) -> Period:
     PeriodError
         When ``text`` is neither ``YYYYQn`` nor ``YYYY-MM``, or its year is outside
         :data:`FIRST_YEAR`..:data:`LAST_YEAR` (``0000Q1``, ``9999Q4``).
+
+    Examples
+    --------
+    >>> q = parse_period("2026Q3")
+    >>> q.id, q.kind, str(q.start), str(q.end), q.days
+    ('2026Q3', 'quarter', '2026-07-01 00:00:00', '2026-10-01 00:00:00', 92)
+    >>> parse_period(" 2026-09 ").id, q.next().id, q.previous().id
+    ('2026-09', '2026Q4', '2026Q2')
+    >>> parse_period("2026-Q3")
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.PeriodError: period '2026-Q3': not a period id; use a quarter like 2026Q3 or a month like 2026-09
     """
     text = str(text).strip()
     m = _QUARTER.match(text)
@@ -100,12 +112,26 @@ def _year(digits: str, text: str) -> int:
 
 
 def period_kind(text: str) -> str:
-    """Return ``"quarter"`` or ``"month"`` for a period id (raises PeriodError)."""
+    """Return ``"quarter"`` or ``"month"`` for a period id (raises PeriodError).
+
+    Examples
+    --------
+    >>> period_kind("2026Q3"), period_kind("2026-09")
+    ('quarter', 'month')
+    """
     return parse_period(text).kind
 
 
 def period_containing(ts, kind: str = "quarter") -> Period:
-    """Return the period of ``kind`` in which timestamp ``ts`` falls."""
+    """Return the period of ``kind`` in which timestamp ``ts`` falls.
+
+    Examples
+    --------
+    >>> period_containing("2026-08-15 10:30").id, period_containing("2026-08-15", "month").id
+    ('2026Q3', '2026-08')
+    >>> period_containing("2026-09-30 23:59:59").id  # the last second of the quarter
+    '2026Q3'
+    """
     if kind not in KINDS:
         raise PeriodError(f"period kind {kind!r}: use 'quarter' or 'month'")
     ts = pd.Timestamp(ts)
@@ -121,6 +147,13 @@ def period_range(first: str, last: str) -> list[Period]:
     ------
     PeriodError
         When the ids are of different kinds or ``last`` comes before ``first``.
+
+    Examples
+    --------
+    >>> [p.id for p in period_range("2025Q4", "2026Q2")]
+    ['2025Q4', '2026Q1', '2026Q2']
+    >>> [p.id for p in period_range("2025-12", "2026-01")]
+    ['2025-12', '2026-01']
     """
     a, b = parse_period(first), parse_period(last)
     if a.kind != b.kind:
@@ -140,6 +173,14 @@ def label_periods(timestamps: pd.Series, kind: str = "quarter") -> pd.Series:
     -------
     pandas.Series
         Of period id strings, aligned with ``timestamps``.
+
+    Examples
+    --------
+    >>> ts = pd.Series(pd.to_datetime(["2026-03-31 23:59", "2026-04-01 00:00", None]))
+    >>> label_periods(ts).tolist()
+    ['2026Q1', '2026Q2', nan]
+    >>> label_periods(ts, "month").tolist()
+    ['2026-03', '2026-04', nan]
     """
     if kind not in KINDS:
         raise PeriodError(f"period kind {kind!r}: use 'quarter' or 'month'")
@@ -159,6 +200,13 @@ def covered_periods(first, last, kind: str = "quarter") -> list[str]:
     -------
     list of str
         Period ids in time order.
+
+    Examples
+    --------
+    >>> covered_periods("2026-02-10", "2026-05-01")
+    ['2026Q1', '2026Q2']
+    >>> covered_periods("2026-02-10", "2026-05-01", "month")
+    ['2026-02', '2026-03', '2026-04', '2026-05']
     """
     return [p.id for p in period_range(period_containing(first, kind).id, period_containing(last, kind).id)]
 
@@ -202,6 +250,17 @@ def data_span(dataset) -> tuple[pd.Timestamp, pd.Timestamp]:
     ------
     DataError
         When no table holds an event date.
+
+    Examples
+    --------
+    >>> import perfmodel
+    >>> ds = perfmodel.dataset_from_frames({
+    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1", "S2"], "name": ["王芳", "李强"]}),
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1", "T2", "T3"], "supervisor_id": ["S1", "S2", "S1"],
+    ...                              "created_at": ["2026-01-02 09:00", "2026-05-20 10:00",
+    ...                                             "2026-09-29 16:00"]})})
+    >>> data_span(ds)
+    (Timestamp('2026-01-02 09:00:00'), Timestamp('2026-09-29 16:00:00'))
     """
     from perfmodel.core.errors import DataError
 
@@ -254,6 +313,16 @@ def data_periods(dataset, kind: str = "quarter", complete_only: bool = False, *,
     -------
     list of str
         Period ids.
+
+    Examples
+    --------
+    The first event on 20 January lies 19 days into 2026Q1, more than the 3 days of slack:
+
+    >>> span = (pd.Timestamp("2026-01-20"), pd.Timestamp("2026-09-29 16:00"))
+    >>> data_periods(None, span=span)
+    ['2026Q1', '2026Q2', '2026Q3']
+    >>> data_periods(None, complete_only=True, span=span)
+    ['2026Q2', '2026Q3']
     """
     first, last = span if span is not None else data_span(dataset)
     periods = period_range(period_containing(first, kind).id, period_containing(last, kind).id)
@@ -272,6 +341,15 @@ def latest_complete_period(dataset, kind: str = "quarter", *, span=None) -> str:
     ------
     PeriodError
         When no period is complete.
+
+    Examples
+    --------
+    The last event on 20 September leaves 11 days of 2026Q3 uncovered:
+
+    >>> latest_complete_period(None, span=(pd.Timestamp("2026-01-02"), pd.Timestamp("2026-09-20")))
+    '2026Q2'
+    >>> latest_complete_period(None, span=(pd.Timestamp("2026-01-02"), pd.Timestamp("2026-09-29")))
+    '2026Q3'
     """
     periods = data_periods(dataset, kind, complete_only=True, span=span)
     if not periods:
@@ -305,6 +383,16 @@ def check_period(dataset, period: str, *, first=None, last=None) -> str:
         data folder and the covered range.
     DataError
         When no table holds an event date.
+
+    Examples
+    --------
+    >>> first, last = pd.Timestamp("2026-01-02"), pd.Timestamp("2026-09-29")
+    >>> check_period(None, "2026Q2", first=first, last=last)
+    '2026Q2'
+    >>> check_period(None, "2026Q4", first=first, last=last)
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.PeriodError: period 2026Q4: not in the data at the dataset (the data covers 2026Q1..2026Q3); pick a period in that range
     """
     p = parse_period(period)
     source = getattr(dataset, "source", None)

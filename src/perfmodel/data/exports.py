@@ -93,6 +93,27 @@ def write_table(df: pd.DataFrame, path, *, sort: bool = True, sheet_name: str = 
     OutputError
         When the file cannot be written (a folder of that name, a file where a folder is
         needed, no permission, a read-only or full disk); one line naming the file.
+
+    Examples
+    --------
+    Rows come out sorted; a CSV file starts with a byte-order mark so that Excel reads the
+    Chinese names right:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> table = pd.DataFrame({"supervisor_id": ["S2", "S1"], "name": ["李强", "王芳"],
+    ...                       "score": [71.5, 88.0]})
+    >>> path = write_table(table, Path(tempfile.mkdtemp()) / "out" / "scores.csv")
+    >>> path.name, path.read_bytes()[:3]
+    ('scores.csv', b'\\xef\\xbb\\xbf')
+    >>> print(path.read_text(encoding="utf-8-sig"), end="")
+    supervisor_id,name,score
+    S1,王芳,88
+    S2,李强,71.5
+    >>> write_table(table, path.with_suffix(".txt"))
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: ...scores.txt: unknown output type '.txt'; use a name ending in .csv, .parquet or .xlsx
     """
     path = Path(path)
     suffix = path.suffix.lower()

@@ -68,6 +68,34 @@ def load_dataset(path, *, timezone: str = DEFAULT_TIMEZONE,
         One line naming the file (and column) when the folder or a mandatory table is
         missing, or a file cannot be used: empty, not a table, undecodable, a required
         column missing, a header name given twice, or a table given by two files.
+
+    Examples
+    --------
+    A folder of two CSV files; the ticket of an unknown supervisor is quarantined, not
+    dropped in silence (its ``row`` is the line of the file, the header being line 1):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "supervisors.csv").write_text(
+    ...     "supervisor_id,name,team\\nS1,王芳,华东\\nS2,李强,华北\\n", encoding="utf-8")
+    >>> _ = (folder / "tickets.csv").write_text(
+    ...     "ticket_id,supervisor_id,created_at,resolved_at,is_complaint\\n"
+    ...     "T1,S1,2026-07-02 09:00,2026-07-03 10:00,true\\n"
+    ...     "T2,S1,2026-08-10 14:00,,true\\n"
+    ...     "T3,S2,2026-09-01 08:30,2026-09-01 12:00,false\\n"
+    ...     "T4,S2,2026-09-15 10:00,2026-09-20 10:00,true\\n"
+    ...     "T5,S9,2026-09-16 10:00,,false\\n", encoding="utf-8")
+    >>> ds = load_dataset(folder)
+    >>> ds.account
+             table             file  rows_read  rows_used  rows_quarantined
+    0  supervisors  supervisors.csv          2          2                 0
+    1      tickets      tickets.csv          5          4                 1
+    >>> ds.quarantine[["table", "row", "column", "reason"]]
+         table  row         column                                 reason
+    0  tickets    6  supervisor_id  supervisor_id 'S9' not in supervisors
+    >>> ds.tables["supervisors"]["name"].tolist()
+    ['王芳', '李强']
     """
     _check_timezone(timezone)
     from perfmodel.data.dbsource import as_database
@@ -152,6 +180,26 @@ def dataset_from_frames(frames: dict, *, timezone: str = DEFAULT_TIMEZONE,
     Dataset
         As for :func:`load_dataset`; the ``file`` of a frame is ``"<name> (frame)"`` and
         ``row`` is its 1-based position.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ds = dataset_from_frames({
+    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1", "S2"], "name": ["王芳", "李强"]}),
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1", "T2", "T3"],
+    ...                              "supervisor_id": ["S1", "S2", "S2"],
+    ...                              "created_at": ["2026-07-02 09:00", "2026-07-05", "next week"],
+    ...                              "cost": [120.0, 80.5, 60.0]})})
+    >>> ds.tables["tickets"][["ticket_id", "created_at", "cost"]]
+      ticket_id          created_at   cost
+    0        T1 2026-07-02 09:00:00  120.0
+    1        T2 2026-07-05 00:00:00   80.5
+    >>> print(ds.quarantine.loc[0, "file"], ds.quarantine.loc[0, "row"], ds.quarantine.loc[0, "reason"])
+    tickets (frame) 3 created_at: cannot read 'next week' as an ISO 8601 date-time like 2026-03-31T14:05:00
+    >>> ds.account[["table", "rows_read", "rows_used", "rows_quarantined"]]
+             table  rows_read  rows_used  rows_quarantined
+    0  supervisors          2          2                 0
+    1      tickets          3          2                 1
     """
     _check_timezone(timezone)
     unknown = sorted(set(frames) - set(TABLES))

@@ -258,8 +258,30 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
 
     Examples
     --------
-    >>> panel = compute_indicators("data/sample", "2026Q3")  # doctest: +SKIP
-    >>> wide_panel(panel).set_index("supervisor_id")["csat"]  # doctest: +SKIP
+    Two supervisors, five tickets (T5 names an unknown supervisor and is quarantined). S1 has
+    two complaints in 2026Q3, one resolved: a complaint resolution rate of 1/2; T2 is still
+    open at the end of the quarter, against two tickets created: a backlog ratio of 1/2.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "supervisors.csv").write_text(
+    ...     "supervisor_id,name,team\\nS1,王芳,华东\\nS2,李强,华北\\n", encoding="utf-8")
+    >>> _ = (folder / "tickets.csv").write_text(
+    ...     "ticket_id,supervisor_id,created_at,resolved_at,is_complaint\\n"
+    ...     "T1,S1,2026-07-02 09:00,2026-07-03 10:00,true\\n"
+    ...     "T2,S1,2026-08-10 14:00,,true\\n"
+    ...     "T3,S2,2026-09-01 08:30,2026-09-01 12:00,false\\n"
+    ...     "T4,S2,2026-09-15 10:00,2026-09-20 10:00,true\\n"
+    ...     "T5,S9,2026-09-16 10:00,,false\\n", encoding="utf-8")
+    >>> long = compute_indicators(folder, "2026Q3",
+    ...                           indicators=["complaint_resolution_rate", "backlog_ratio"])
+    >>> print(long.to_string())
+      supervisor_id  period                  indicator  value  numerator  denominator  available
+    0            S1  2026Q3              backlog_ratio    0.5        1.0          2.0       True
+    1            S1  2026Q3  complaint_resolution_rate    0.5        1.0          2.0       True
+    2            S2  2026Q3              backlog_ratio    0.0        0.0          2.0       True
+    3            S2  2026Q3  complaint_resolution_rate    1.0        1.0          1.0       True
     """
     ids = _check_indicators(indicators)
     if periods is not None:
@@ -435,6 +457,18 @@ def wide_panel(long: pd.DataFrame) -> pd.DataFrame:
         ``supervisor_id``, ``period`` and one float column per indicator id (catalogue
         order, only those present in ``long``) holding ``value``; sorted by
         supervisor_id and period.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> long = pd.DataFrame({"supervisor_id": ["S2", "S1", "S2", "S1"],
+    ...                      "period": ["2026Q3"] * 4,
+    ...                      "indicator": ["backlog_ratio", "backlog_ratio", "csat", "csat"],
+    ...                      "value": [0.0, 0.5, 4.2, 3.9]})
+    >>> wide_panel(long)
+      supervisor_id  period  csat  backlog_ratio
+    0            S1  2026Q3   3.9            0.5
+    1            S2  2026Q3   4.2            0.0
     """
     order = [i for i in _catalogue.indicator_ids() if i in set(long["indicator"])]
     order += sorted(set(long["indicator"]) - set(order))

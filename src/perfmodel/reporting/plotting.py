@@ -474,6 +474,7 @@ def funnel_plot(funnel_df: pd.DataFrame, ax=None, *, lang: str = "en", annotate:
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import pandas as pd
+    >>> from perfmodel.analysis.profiling import funnel
     >>> long = pd.DataFrame({"supervisor_id": ["A", "B", "C", "D"], "period": "2026Q3",
     ...                      "indicator": "complaint_resolution_rate", "value": [0.9, 0.8, 0.5, 0.85],
     ...                      "numerator": [90, 40, 25, 85], "denominator": [100, 50, 50, 100]})

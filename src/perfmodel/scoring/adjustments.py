@@ -100,6 +100,24 @@ def read_adjustments(path) -> Adjustments:
         One line naming the file and row: a missing file or column, an empty cell in a
         required column, an ``approved_on`` that is not a date, a repeated supervisor and
         period, or ``to_rating`` equal to ``from_rating``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "adjustments.csv"
+    >>> _ = path.write_text("supervisor_id,period,from_rating,to_rating,reason,approved_by,approved_on\\n"
+    ...                     "S4,2026Q3,B,A,客户表扬,张经理,2026-10-12\\n", encoding="utf-8")
+    >>> adj = read_adjustments(path)
+    >>> adj.encoding, adj.table[["supervisor_id", "from_rating", "to_rating", "approved_by", "row"]]
+    ('utf-8',   supervisor_id from_rating to_rating approved_by  row
+    0            S4           B         A         张经理    2)
+    >>> _ = path.write_text("supervisor_id,period,from_rating,to_rating,reason,approved_by,approved_on\\n"
+    ...                     "S4,2026Q3,B,A,客户表扬,张经理,下周\\n", encoding="utf-8")
+    >>> read_adjustments(path)
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.DataError: adjustments.csv: row 2: approved_on '下周' is not a date; write it as 2026-10-12
     """
     path = Path(path)
     if not path.is_file():
@@ -185,6 +203,31 @@ def apply_adjustments(scores: pd.DataFrame, adjustments: Adjustments | str | Pat
         One line naming the file and row: an unknown rating label, supervisor or period
         (not scored in this run), or a ``from_rating`` that is not the computed rating
         (both named).
+
+    Examples
+    --------
+    The review meeting raises S4 from B to A:
+
+    >>> import pandas as pd, perfmodel
+    >>> from perfmodel.scoring.scores import forced_ratings
+    >>> policy = perfmodel.load_policy("quality")  # quotas S 10 %, A 20 %, B 50 %, C 15 %, D 5 %
+    >>> scores = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4", "S5"], "period": "2026Q3",
+    ...                        "score": [92.0, 88.0, 75.0, 71.0, 52.0]})
+    >>> scores["result_score"] = scores["score"]
+    >>> scores["rating"] = forced_ratings(scores, policy.forced_distribution)
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "adjustments.csv"
+    >>> _ = path.write_text("supervisor_id,period,from_rating,to_rating,reason,approved_by,approved_on\\n"
+    ...                     "S4,2026Q3,B,A,客户表扬,张经理,2026-10-12\\n", encoding="utf-8")
+    >>> final = apply_adjustments(scores, path, policy)
+    >>> final[["supervisor_id", "rating_computed", "rating", "adjustment_reason"]]
+      supervisor_id rating_computed rating adjustment_reason
+    0            S1               S      S
+    1            S2               A      A
+    2            S3               B      B
+    3            S4               B      A              客户表扬
+    4            S5               C      C
     """
     adj = adjustments if isinstance(adjustments, Adjustments) else read_adjustments(adjustments)
     name = adj.name
@@ -262,6 +305,29 @@ def quota_breaks(scores: pd.DataFrame, policy, supervisors: pd.DataFrame | None 
         ``quota`` (supervisors the quota gave the label), ``final`` (after the adjustments),
         ``difference`` = final − quota; only the groups and labels where they differ.
         None when the policy has no forced distribution or the scores carry no adjustment.
+
+    Examples
+    --------
+    Raising S4 from B to A leaves two A where the quota gave one, and one B where it gave two:
+
+    >>> import pandas as pd, perfmodel
+    >>> from perfmodel.scoring.scores import forced_ratings
+    >>> policy = perfmodel.load_policy("quality")  # quotas S 10 %, A 20 %, B 50 %, C 15 %, D 5 %
+    >>> scores = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4", "S5"], "period": "2026Q3",
+    ...                        "score": [92.0, 88.0, 75.0, 71.0, 52.0]})
+    >>> scores["result_score"] = scores["score"]
+    >>> scores["rating"] = forced_ratings(scores, policy.forced_distribution)
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "adjustments.csv"
+    >>> _ = path.write_text("supervisor_id,period,from_rating,to_rating,reason,approved_by,approved_on\\n"
+    ...                     "S4,2026Q3,B,A,客户表扬,张经理,2026-10-12\\n", encoding="utf-8")
+    >>> quota_breaks(apply_adjustments(scores, path, policy), policy)
+      group rating  quota  final  difference
+    0   all      A      1      2           1
+    1   all      B      2      1          -1
+    >>> quota_breaks(scores, policy) is None  # no adjustment
+    True
     """
     from perfmodel.scoring.scores import supervisor_groups
 

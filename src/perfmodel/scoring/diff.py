@@ -58,6 +58,16 @@ def diff_policies(old, new) -> pd.DataFrame:
         ``new`` (the values as text; None when the setting is absent on that side, e.g. an
         indicator added or dropped). Rows follow the order of the old policy, then the
         settings only the new one has.
+
+    Examples
+    --------
+    >>> d = diff_policies("efficiency", "quality")
+    >>> d[d["path"].str.startswith(("dimensions", "indicators.csat."))].reset_index(drop=True)
+                         path   old   new
+    0       dimensions.result  0.65  0.55
+    1      dimensions.process  0.35  0.45
+    2  indicators.csat.weight   0.3  0.35
+    3  indicators.csat.target   4.3  4.35
     """
     a = _flatten(load_policy(old).to_dict())
     b = _flatten(load_policy(new).to_dict())
@@ -92,6 +102,21 @@ def compare_scores(panel: pd.DataFrame, old, new, *, top: int = TOP_MOVERS, grou
         ``old_rating``, ``new_rating``, ``top_movers`` (the indicators whose contribution
         changed most, largest absolute change first, as ``"csat +3.20; reopen_rate -1.10"``;
         "" when nothing moved or a total is missing).
+
+    Examples
+    --------
+    Under ``quality`` S1's csat of 4.05 scores (4.05 − 3.8) / (4.35 − 3.8) × 100 = 45.45
+    and weighs 0.55 (25.0 points, 7.5 fewer than the 0.65 × 50 of ``efficiency``); its
+    turnover rate of 0.10 scores (0.15 − 0.10) / 0.12 × 100 = 41.67 at 0.45 (18.75 points,
+    2.25 fewer than 0.35 × 60). The ratings of ``quality`` follow its quotas:
+
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": "2026Q3",
+    ...                       "csat": [4.05, 4.5], "staff_turnover_rate": [0.10, 0.20]})
+    >>> print(compare_scores(panel, "efficiency", "quality").to_string())
+      supervisor_id  period  old_score  new_score  delta old_rating new_rating                             top_movers
+    0            S1  2026Q3       53.5      43.75  -9.75          D          B  csat -7.50; staff_turnover_rate -2.25
+    1            S2  2026Q3       78.0      66.00 -12.00          B          A                            csat -12.00
     """
     old_p, new_p = load_policy(old), load_policy(new)
     s_old, s_new = score(panel, old_p, groups=groups), score(panel, new_p, groups=groups)

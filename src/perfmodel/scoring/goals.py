@@ -43,6 +43,22 @@ def goals_table(dataset) -> pd.DataFrame | None:
     pandas.DataFrame or None
         :data:`GOAL_COLUMNS` (floor and note may be missing), sorted by supervisor,
         period and indicator.
+
+    Examples
+    --------
+    >>> import pandas as pd, perfmodel
+    >>> ds = perfmodel.dataset_from_frames({
+    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1", "S2"], "name": ["王芳", "李强"]}),
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
+    ...                              "created_at": ["2026-07-02 09:00"]}),
+    ...     "goals": pd.DataFrame({"supervisor_id": ["S1", "S2", "S2"], "period": "2026Q3",
+    ...                            "indicator": ["csat", "tickets_per_staff_day", "csat"],
+    ...                            "target": [4.5, 12.0, 4.2], "agreed_on": "2026-06-20"})})
+    >>> goals_table(ds)[["supervisor_id", "period", "indicator", "target", "agreed_on"]]
+      supervisor_id  period              indicator  target  agreed_on
+    0            S1  2026Q3                   csat     4.5 2026-06-20
+    1            S2  2026Q3                   csat     4.2 2026-06-20
+    2            S2  2026Q3  tickets_per_staff_day    12.0 2026-06-20
     """
     tables = getattr(dataset, "tables", None) or {}
     goals = tables.get("goals")
@@ -93,6 +109,27 @@ def goal_status(goals: pd.DataFrame, policy) -> pd.DataFrame:
         (bool) and ``not_applied``: "" when it applies, else the first reason code of
         ``not_in_catalogue``, ``not_in_policy``, ``rule_without_target``,
         ``period_kind``, ``ratio_target``, ``floor_side``.
+
+    Examples
+    --------
+    The ``efficiency`` preset ranks ``tickets_per_staff_day`` by percentile: there is no
+    target for an agreed goal to replace.
+
+    >>> import pandas as pd, perfmodel
+    >>> ds = perfmodel.dataset_from_frames({
+    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1", "S2"], "name": ["王芳", "李强"]}),
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
+    ...                              "created_at": ["2026-07-02 09:00"]}),
+    ...     "goals": pd.DataFrame({"supervisor_id": ["S1", "S2", "S2"], "period": "2026Q3",
+    ...                            "indicator": ["csat", "tickets_per_staff_day", "csat"],
+    ...                            "target": [4.5, 12.0, 4.2], "agreed_on": "2026-06-20"})})
+    >>> status = goal_status(goals_table(ds), perfmodel.load_policy("efficiency"))
+    >>> print(status[["supervisor_id", "indicator", "target", "rule", "policy_target", "applies",
+    ...               "not_applied"]].to_string())
+      supervisor_id              indicator  target        rule  policy_target  applies          not_applied
+    0            S1                   csat     4.5      linear            4.3     True
+    1            S2                   csat     4.2      linear            4.3     True
+    2            S2  tickets_per_staff_day    12.0  percentile            NaN    False  rule_without_target
     """
     from perfmodel.core.periods import parse_period
 
@@ -152,6 +189,29 @@ def bind_goals(policy, goals: pd.DataFrame | None):
         apply (see :func:`goal_status`); scores use them only when the policy says
         ``goals: replace``. The policy's text and SHA-256 are unchanged (the goals are
         data: their file's SHA-256 is recorded with the other inputs).
+
+    Examples
+    --------
+    With ``goals: replace``, a csat of 4.3 scores (4.3 − 3.8) / (4.5 − 3.8) × 100 = 71.43
+    against S1's agreed 4.5, and (4.3 − 3.8) / (4.2 − 3.8) × 100 = 125, capped at 120,
+    against S2's 4.2:
+
+    >>> import pandas as pd, perfmodel
+    >>> ds = perfmodel.dataset_from_frames({
+    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1", "S2"], "name": ["王芳", "李强"]}),
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
+    ...                              "created_at": ["2026-07-02 09:00"]}),
+    ...     "goals": pd.DataFrame({"supervisor_id": ["S1", "S2", "S2"], "period": "2026Q3",
+    ...                            "indicator": ["csat", "tickets_per_staff_day", "csat"],
+    ...                            "target": [4.5, 12.0, 4.2], "agreed_on": "2026-06-20"})})
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> policy = policy_from_dict({**perfmodel.load_policy("efficiency").to_dict(), "goals": "replace"})
+    >>> bound = bind_goals(policy, goals_table(ds))
+    >>> panel = pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": "2026Q3", "csat": [4.3, 4.3]})
+    >>> perfmodel.score(panel, bound)[["supervisor_id", "score_csat", "agreed"]].round(2)
+      supervisor_id  score_csat agreed
+    0            S1       71.43   csat
+    1            S2      120.00   csat
     """
     if goals is None or not len(goals):
         return policy
@@ -174,6 +234,22 @@ def goals_of(policy, period: str, supervisor_id=None) -> pd.DataFrame:
         ``policy_floor``, ``agreed_floor`` (NaN when the floor is the policy's) and
         ``replaces`` (True when the policy scores with the agreed target). Sorted by
         supervisor, then the policy's order of indicators.
+
+    Examples
+    --------
+    >>> import pandas as pd, perfmodel
+    >>> ds = perfmodel.dataset_from_frames({
+    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1", "S2"], "name": ["王芳", "李强"]}),
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
+    ...                              "created_at": ["2026-07-02 09:00"]}),
+    ...     "goals": pd.DataFrame({"supervisor_id": ["S1", "S2", "S2"], "period": "2026Q3",
+    ...                            "indicator": ["csat", "tickets_per_staff_day", "csat"],
+    ...                            "target": [4.5, 12.0, 4.2], "agreed_on": "2026-06-20"})})
+    >>> bound = bind_goals(perfmodel.load_policy("efficiency"), goals_table(ds))
+    >>> print(goals_of(bound, "2026Q3").to_string())
+      supervisor_id  period indicator  policy_target  agreed_target  policy_floor  agreed_floor  replaces
+    0            S1  2026Q3      csat            4.3            4.5           3.8           NaN     False
+    1            S2  2026Q3      csat            4.3            4.2           3.8           NaN     False
     """
     order = {ind: j for j, ind in enumerate(policy.weighted_indicators)}
     rows = []

@@ -67,7 +67,13 @@ RULE_ALLOWED = {
 
 
 def presets() -> list[str]:
-    """Return the names of the shipped presets, sorted."""
+    """Return the names of the shipped presets, sorted.
+
+    Examples
+    --------
+    >>> presets()
+    ['efficiency', 'quality']
+    """
     folder = resources.files("perfmodel.scoring").joinpath("policies")
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
@@ -455,6 +461,16 @@ def load_policy(path_or_preset, *, strict: bool = True) -> Policy:
     ------
     PolicyError
         One line naming the file, the key path and the fix.
+
+    Examples
+    --------
+    >>> pol = load_policy("efficiency")
+    >>> pol.name, pol.sha256 == load_policy(pol).sha256
+    ('after-sales-supervisor-efficiency', True)
+    >>> load_policy("efficency")
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.PolicyError: policy 'efficency': no such file or preset; ...
     """
     if isinstance(path_or_preset, Policy):
         return path_or_preset
@@ -485,7 +501,14 @@ def split_provenance(policy: Policy) -> tuple[Policy, dict]:
 
 
 def read_policy_text(path_or_preset) -> tuple[str, str]:
-    """Return ``(text, source)`` of a policy file or preset (PolicyError when neither)."""
+    """Return ``(text, source)`` of a policy file or preset (PolicyError when neither).
+
+    Examples
+    --------
+    >>> text, source = read_policy_text("quality")
+    >>> source, [line for line in text.splitlines() if line.startswith("name:")]
+    ('preset quality', ['name: after-sales-supervisor-quality'])
+    """
     p = Path(path_or_preset)
     raw = str(path_or_preset)
     looks_like_path = p.suffix.lower() in (".yaml", ".yml") or "/" in raw or "\\" in raw
@@ -512,6 +535,21 @@ def policy_from_text(text: str, source: str = "policy", *, strict: bool = True) 
     -------
     Policy
         With ``text`` and ``sha256`` of ``text``.
+
+    Examples
+    --------
+    >>> import hashlib
+    >>> text = (
+    ...     "name: 试行方案\\nversion: '1'\\ndimensions: {result: 1.0, process: 0.0}\\n"
+    ...     "indicators:\\n  csat: {dimension: result, weight: 1.0, rule: linear, floor: 3.8, target: 4.3}\\n"
+    ...     "ratings:\\n  bands: {优: 85, 良: 70, 合格: 0}\\n")
+    >>> pol = policy_from_text(text, "trial.yaml")
+    >>> pol.name, pol.sha256 == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    ('试行方案', True)
+    >>> policy_from_text(text.replace("weight: 1.0", "weight: -1"), "trial.yaml")
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.PolicyError: trial.yaml: indicators.csat.weight: negative weight -1; weights must be 0 or more
     """
     data = parse_policy_yaml(text, source)
     policy = policy_from_dict(data, source=source, strict=strict)
@@ -568,6 +606,20 @@ def policy_from_dict(data: Any, source: str = "policy", *, strict: bool = True) 
     -------
     Policy
         ``text`` is the YAML dump of the mapping.
+
+    Examples
+    --------
+    >>> pol = policy_from_dict({
+    ...     "name": "东区试行", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {
+    ...         "csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                  "floor": 3.8, "target": 4.3},
+    ...         "timely_closure_rate": {"dimension": "process", "weight": 1.0, "rule": "ratio",
+    ...                                 "target": 0.9}},
+    ...     "ratings": {"bands": {"优": 85, "良": 70, "合格": 0}}})
+    >>> pol.name, pol.weighted_indicators, pol.ratings
+    ('东区试行', ['csat', 'timely_closure_rate'], ['优', '良', '合格'])
     """
     v = _Validator(source, strict)
     policy = v.policy(data)
@@ -944,6 +996,16 @@ def check_period_kind(policy, period: str) -> str:
         One line naming ``--period``, the policy and a period of the right kind, e.g.
         ``--period 2026-09: the policy preset efficiency scores by quarter; give a quarter
         such as 2026Q3``.
+
+    Examples
+    --------
+    >>> policy = load_policy("efficiency")
+    >>> check_period_kind(policy, "2026Q3")
+    'quarter'
+    >>> check_period_kind(policy, "2026-09")
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: --period 2026-09: the policy preset efficiency scores by quarter; give a quarter such as 2026Q3
     """
     from perfmodel.core.periods import parse_period, period_containing
 

@@ -78,6 +78,37 @@ def quota_effect(scores: pd.DataFrame, supervisors: pd.DataFrame, policy, *, by:
     -------
     QuotaEffect or None
         None when the policy has no forced distribution (nothing to compare).
+
+    Examples
+    --------
+    Five supervisors share 0.5 S, 1 A, 2.5 B, 0.75 C and 0.25 D; by largest remainder the
+    quota gives 1 S, 1 A, 2 B, 1 C and no D, so S5, whose 52 earns a D by the bands, is
+    rated C:
+
+    >>> import pandas as pd, perfmodel
+    >>> from perfmodel.scoring.scores import forced_ratings
+    >>> policy = perfmodel.load_policy("quality")  # quotas S 10 %, A 20 %, B 50 %, C 15 %, D 5 %
+    >>> scores = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4", "S5"], "period": "2026Q3",
+    ...                        "score": [92.0, 88.0, 75.0, 71.0, 52.0]})
+    >>> scores["result_score"] = scores["score"]
+    >>> scores["rating"] = forced_ratings(scores, policy.forced_distribution)
+    >>> scores["rating"].tolist()
+    ['S', 'A', 'B', 'B', 'C']
+    >>> teams = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4", "S5"],
+    ...                       "team": ["华东", "华东", "华北", "华北", "华北"]})
+    >>> effect = quota_effect(scores, teams, policy)
+    >>> effect.changed
+      supervisor_id group  score rating_bands rating_quota
+    0            S5    华北   52.0            D            C
+    >>> effect.counts[effect.counts["group"] == "all"]
+       group rating  from_bands  after_quota  difference
+    10   all      S           1            1           0
+    11   all      A           1            1           0
+    12   all      B           2            2           0
+    13   all      C           0            1           1
+    14   all      D           1            0          -1
+    >>> quota_effect(scores, teams, perfmodel.load_policy("efficiency")) is None  # no quotas
+    True
     """
     if policy.forced_distribution is None:
         return None
@@ -115,6 +146,23 @@ def counts_wide(effect: QuotaEffect) -> pd.DataFrame:
     pandas.DataFrame
         ``group`` and one text column per rating label, e.g. ``"2 → 1"`` (from the bands →
         after the quota), in the order of :attr:`QuotaEffect.counts`.
+
+    Examples
+    --------
+    >>> import pandas as pd, perfmodel
+    >>> from perfmodel.scoring.scores import forced_ratings
+    >>> policy = perfmodel.load_policy("quality")  # quotas S 10 %, A 20 %, B 50 %, C 15 %, D 5 %
+    >>> scores = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4", "S5"], "period": "2026Q3",
+    ...                        "score": [92.0, 88.0, 75.0, 71.0, 52.0]})
+    >>> scores["result_score"] = scores["score"]
+    >>> scores["rating"] = forced_ratings(scores, policy.forced_distribution)
+    >>> teams = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4", "S5"],
+    ...                       "team": ["华东", "华东", "华北", "华北", "华北"]})
+    >>> counts_wide(quota_effect(scores, teams, policy))
+      group      S      A      B      C      D
+    0    华东  1 → 1  1 → 1  0 → 0  0 → 0  0 → 0
+    1    华北  0 → 0  0 → 0  2 → 2  0 → 1  1 → 0
+    2   all  1 → 1  1 → 1  2 → 2  0 → 1  1 → 0
     """
     c = effect.counts
     labels = list(dict.fromkeys(c["rating"]))

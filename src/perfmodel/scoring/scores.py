@@ -65,6 +65,19 @@ def rule_score(values, rule: IndicatorRule, periods=None, *, targets=None, floor
     -------
     numpy.ndarray
         Scores in [0, rule.cap]; NaN where the value is NaN.
+
+    Examples
+    --------
+    csat in the ``efficiency`` preset is linear from the floor 3.8 (0) to the target 4.3
+    (100), capped at 120; the turnover rate scores by bands (at most 0.10: 60 points):
+
+    >>> import numpy as np
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> policy = load_policy("efficiency")
+    >>> rule_score([3.8, 4.05, 4.3, 4.6, np.nan], policy.indicators["csat"]).tolist()
+    [0.0, 50.0, 100.0, 120.0, nan]
+    >>> rule_score([0.05, 0.10, 0.20], policy.indicators["staff_turnover_rate"]).tolist()
+    [80.0, 60.0, 0.0]
     """
     x = np.asarray(values, dtype=float)
     higher = rule.direction == "higher"
@@ -189,6 +202,18 @@ def indicator_scores(panel: pd.DataFrame, policy) -> pd.DataFrame:
         holding its 0…cap score, NaN when the value is missing. Rows sorted by period,
         then supervisor_id. With ``goals: replace`` a supervisor's agreed target (and
         floor) for that period replaces the policy's (:mod:`perfmodel.scoring.goals`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> policy = load_policy("efficiency")
+    >>> panel = pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": "2026Q3",
+    ...                       "csat": [4.05, 4.5], "staff_turnover_rate": [0.10, 0.20]})
+    >>> indicator_scores(panel, policy)[["supervisor_id", "csat", "backlog_ratio", "staff_turnover_rate"]]
+      supervisor_id   csat  backlog_ratio  staff_turnover_rate
+    0            S1   50.0            NaN                 60.0
+    1            S2  120.0            NaN                  0.0
     """
     policy = load_policy(policy)
     panel = _check_panel(panel, policy)
@@ -255,6 +280,27 @@ def contributions(panel: pd.DataFrame, policy) -> pd.DataFrame:
         ``supervisor_id``, ``period`` and one column per policy indicator holding
         dimension weight × effective indicator weight × indicator score (0 when missing,
         NaN on rows without a total). Per row the contributions sum to ``score``.
+
+    Examples
+    --------
+    Only csat is present among the results and only the turnover rate among the processes,
+    so each carries its whole dimension (``missing: renormalize``): S1 gets
+    0.65 × 50 = 32.5 and 0.35 × 60 = 21.0.
+
+    >>> import pandas as pd
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> policy = load_policy("efficiency")
+    >>> panel = pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": "2026Q3",
+    ...                       "csat": [4.05, 4.5], "staff_turnover_rate": [0.10, 0.20]})
+    >>> c = contributions(panel, policy)
+    >>> c[["supervisor_id", "csat", "staff_turnover_rate"]]
+      supervisor_id  csat  staff_turnover_rate
+    0            S1  32.5                 21.0
+    1            S2  78.0                  0.0
+    >>> c.drop(columns=["supervisor_id", "period"]).sum(axis=1).tolist()
+    [53.5, 78.0]
+    >>> score(panel, policy)["score"].tolist()
+    [53.5, 78.0]
     """
     policy = load_policy(policy)
     scores = indicator_scores(panel, policy)
@@ -371,6 +417,12 @@ def rate(totals, bands) -> pd.Series:
     -------
     pandas.Series
         Labels (str); "" where the total is NaN.
+
+    Examples
+    --------
+    >>> bands = [("S", 90.0), ("A", 80.0), ("B", 70.0), ("C", 60.0), ("D", 0.0)]
+    >>> rate([95.0, 80.0, 79.9, float("nan")], bands).tolist()
+    ['S', 'A', 'B', '']
     """
     t = np.round(np.asarray(totals, dtype=float), ROUND)
     labels = np.full(len(t), "", dtype=object)
@@ -379,7 +431,9 @@ def rate(totals, bands) -> pd.Series:
         hit = ~done & (t >= threshold)
         labels[hit] = label
         done |= hit
-    return pd.Series(labels, index=getattr(totals, "index", None), dtype=object)
+    # a list has an ``index`` method too: only a pandas object gives its index to the labels
+    index = totals.index if isinstance(totals, (pd.Series, pd.DataFrame)) else None
+    return pd.Series(labels, index=index, dtype=object)
 
 
 def largest_remainder(n: int, quotas) -> list[int]:
@@ -400,6 +454,16 @@ def largest_remainder(n: int, quotas) -> list[int]:
     -------
     list of int
         Counts in the order of ``quotas``, summing to ``n``.
+
+    Examples
+    --------
+    Five places at 10/20/50/15/5 %: floors 0, 1, 2, 0, 0 leave two places, which go to the
+    remainders .75 (C) and .5 (S, listed before B's equal .5):
+
+    >>> largest_remainder(5, [0.10, 0.20, 0.50, 0.15, 0.05])
+    [1, 1, 2, 1, 0]
+    >>> largest_remainder(3, [0.2, 0.6, 0.2])
+    [1, 2, 0]
     """
     exact = [Fraction(str(q)) * n for q in quotas]
     counts = [int(e // 1) for e in exact]
@@ -444,6 +508,11 @@ def supervisor_groups(supervisor_ids, by: str, groups=None, panel: pd.DataFrame 
     ------
     UsageError
         When neither ``groups`` nor a ``by`` column in ``panel`` is given.
+
+    Examples
+    --------
+    >>> supervisor_groups(pd.Series(["S1", "S2", "S3"]), "team", {"S1": "华东", "S2": "华北"}).tolist()
+    ['华东', '华北', '(none)']
     """
     ids = pd.Series(supervisor_ids).astype(str)
     if groups is None and panel is not None and by in panel.columns:
@@ -487,6 +556,15 @@ def forced_ratings(scored: pd.DataFrame, quotas, *, groups=None) -> pd.Series:
     -------
     pandas.Series
         Labels aligned with ``scored``.
+
+    Examples
+    --------
+    Three supervisors at 20/60/20 %: one A, two B and no C, whatever their totals:
+
+    >>> scored = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                        "score": [55.0, 91.0, 72.0], "result_score": [50.0, 90.0, 70.0]})
+    >>> forced_ratings(scored, [("A", 0.2), ("B", 0.6), ("C", 0.2)]).tolist()
+    ['B', 'A', 'B']
     """
     labels = [label for label, _ in quotas]
     shares = [q for _, q in quotas]

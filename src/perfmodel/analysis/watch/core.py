@@ -125,7 +125,15 @@ def rule_target(rule) -> float | None:
 
 
 def partial_period(period: Period, as_of: pd.Timestamp) -> Period:
-    """The part ``[start(P), as_of)`` of ``period``, keeping its id (``end`` = ``as_of``)."""
+    """The part ``[start(P), as_of)`` of ``period``, keeping its id (``end`` = ``as_of``).
+
+    Examples
+    --------
+    >>> from perfmodel.core.periods import parse_period
+    >>> part = partial_period(parse_period("2026Q3"), pd.Timestamp("2026-08-16"))
+    >>> part.id, str(part.start), str(part.end), part.days
+    ('2026Q3', '2026-07-01 00:00:00', '2026-08-16 00:00:00', 46)
+    """
     end = min(max(as_of, period.start), period.end)
     return Period(period.start, end, period.kind, period.id)
 
@@ -145,6 +153,17 @@ def check_as_of(period, as_of, lang: str = "en") -> pd.Timestamp:
     ------
     UsageError
         One line in ``lang`` naming the instant and the accepted range.
+
+    Examples
+    --------
+    >>> from perfmodel.core.periods import parse_period
+    >>> q3 = parse_period("2026Q3")
+    >>> check_as_of(q3, "2026-08-16"), check_as_of(q3, "2026-10-01")
+    (Timestamp('2026-08-16 00:00:00'), Timestamp('2026-10-01 00:00:00'))
+    >>> check_as_of(q3, "2026-07-01", "zh")
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: --as-of 2026-07-01 00:00:00 是 2026Q3 的第一个时刻：该期还没有发生任何事；请给出 2026Q3 内更晚的时间（晚于 2026-07-01 00:00，且不晚于 2026-10-01 00:00）
     """
     p = parse_period(period) if not isinstance(period, Period) else period
     ts = as_of_timestamp(as_of, lang)
@@ -265,6 +284,29 @@ def watch(dataset: Dataset, period, as_of, policy="efficiency", *, threshold: fl
     -------
     WatchResult
         ``period_to_date``, ``projections``, ``warnings`` (see :class:`WatchResult`).
+    Examples
+    --------
+    Halfway through 2026Q3, with four quarters of history; a result is at risk when the
+    chance of missing its target at the end of the quarter is at least 60 %:
+
+    >>> import tempfile
+    >>> import perfmodel
+    >>> from perfmodel.data.synth import generate
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q3", tickets=1000)
+    >>> w = watch(perfmodel.load_dataset(folder), "2026Q3", "2026-08-16")
+    >>> csat = w.projections[w.projections["result"] == "csat"]
+    >>> print(csat[["supervisor_id", "value_to_date", "projected", "low", "high", "target",
+    ...             "p_miss", "at_risk"]].round(3).to_string())
+      supervisor_id  value_to_date  projected    low   high  target  p_miss  at_risk
+    0          S001          4.000      3.902  3.647  4.158     4.3   0.970     True
+    1          S002          3.571      3.750  3.464  4.036     4.3   0.987     True
+    2          S003          4.143      4.017  3.766  4.269     4.3   0.923     True
+    3          S004          4.500      4.289  3.974  4.603     4.3   0.519    False
+    >>> bool(((w.projections["p_miss"] >= 0.6) == w.projections["at_risk"]).all())
+    True
+    >>> w.headline()
+    {'period': '2026Q3', 'as_of': '2026-08-16 00:00:00', 'at_risk': 6, 'supervisors_at_risk': 4}
     """
     from perfmodel.scoring.policy import Policy, load_policy
 
