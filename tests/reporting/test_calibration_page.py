@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from fixtures import small_dataset
-from perfmodel.analysis.weights import read_pairwise_csv
+from perfmodel.analysis.weights.pairwise import read_pairwise_csv
 
 PERIOD = "2026Q2"
 # cyclic judgements a > b > c > a: as inconsistent as 3 × 3 gets

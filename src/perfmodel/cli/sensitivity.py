@@ -59,7 +59,7 @@ def _range(text: str | None):
 
 def handle(args) -> int:
     from perfmodel.core.periods import parse_period
-    from perfmodel.analysis.weights import read_policy_with_provenance
+    from perfmodel.analysis.weights.proposal import read_policy_with_provenance
     from perfmodel.analysis.sensitivity import DEFAULT_CONCENTRATION, rank_uncertainty
     from perfmodel.cli.weights import load_panel, write_table
 

@@ -133,7 +133,8 @@ def read_panel_csv(path: Path):
 
 def data_files(data: str | None, panel: str | None) -> list[dict]:
     """Files read, with SHA-256, for the provenance block."""
-    from perfmodel.analysis.weights import dataset_files, sha256_file
+    from perfmodel.analysis.weights.proposal import dataset_files
+    from perfmodel.analysis.weights import sha256_file
 
     if panel:
         return [{"path": str(panel), "sha256": sha256_file(panel)}]

@@ -290,7 +290,7 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
 
 def _check_matrix(matrix, notebook: str) -> Path:
     """The --matrix file, absolute, after checking it reads as a valid pairwise matrix."""
-    from perfmodel.analysis.weights import ahp
+    from perfmodel.analysis.weights.pairwise import ahp
 
     if notebook != "calibration":
         raise UsageError(f"--matrix is for --notebook calibration only, not --notebook {notebook}")
