@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -46,3 +47,23 @@ def spark():
     yield session
     session.stop()
     engines._SPARK = None
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+
+
+@pytest.fixture(scope="session")
+def sample_dir() -> Path:
+    """The bundled sample (data/sample). Read it; a test that changes files copies it first."""
+    return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def sample_run():
+    """The one pipeline on the sample, run once per session: efficiency preset, 2026Q3 with history.
+
+    Every test that asks for it gets the same object: read it, never change it.
+    """
+    from perfmodel.pipeline import run_pipeline
+
+    return run_pipeline(SAMPLE, "efficiency", period="2026Q3", history=True)

@@ -78,11 +78,11 @@ def test_history_leaves_out_a_first_period_the_data_covers_in_part(tmp_path):
     assert run_pipeline(data).periods == ["2026Q1", "2026Q2"]  # every period of the data
 
 
-def test_scores_of_the_pipeline_are_those_of_the_audit_and_the_score_command(tmp_path, capsys):
+def test_scores_of_the_pipeline_are_those_of_the_audit_and_the_score_command(tmp_path, capsys, sample_run):
     from perfmodel.audit import manifest as audit
     from perfmodel.scoring.policy import load_policy
 
-    run = run_pipeline(SAMPLE, "efficiency", period="2026Q3", history=True)
+    run = sample_run
     assert run.periods[0] == "2024Q4" and run.periods[-1] == "2026Q3"  # 2024Q3 holds a few trainings only
     tables = audit.compute_tables(SAMPLE, load_policy("efficiency"), "2026Q3")
     pd.testing.assert_frame_equal(tables["scores"], run.scores_of())

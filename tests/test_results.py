@@ -8,7 +8,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from perfmodel.core.errors import UsageError
-from perfmodel.pipeline import run_pipeline
 from perfmodel.reporting import sections as S
 from perfmodel.reporting.mid_period import mid_period_context
 from perfmodel.reporting.runner import write_cache
@@ -19,8 +18,8 @@ PERIOD = "2026Q3"
 
 
 @pytest.fixture(scope="module")
-def run():
-    return run_pipeline(SAMPLE, "efficiency", period=PERIOD, history=True)
+def run(sample_run):
+    return sample_run
 
 
 @pytest.fixture(scope="module")

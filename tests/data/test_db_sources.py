@@ -311,7 +311,7 @@ def _pg_type(column: str) -> str:
     return "numeric"
 
 
-def test_typed_postgresql_columns_give_the_folder_panel(pg_server):
+def test_typed_postgresql_columns_give_the_folder_panel(pg_server, sample_run):
     """Timestamps, dates, booleans and numerics typed by PostgreSQL read like the CSV cells."""
     import psycopg
     from psycopg import sql
@@ -326,7 +326,7 @@ def test_typed_postgresql_columns_give_the_folder_panel(pg_server):
             with con.cursor().copy(sql.SQL("COPY {} FROM STDIN").format(sql.Identifier(name))) as copy:
                 for row in frame.itertuples(index=False, name=None):
                     copy.write_row(row)
-    want = run_pipeline(SAMPLE, "efficiency", period=PERIOD, history=True)
+    want = sample_run  # the folder's run: efficiency, 2026Q3 with history
     got = run_pipeline(url, "efficiency", period=PERIOD, history=True)
     pd.testing.assert_frame_equal(got.panel, want.panel)
     pd.testing.assert_frame_equal(got.scores, want.scores)
