@@ -617,9 +617,9 @@ def _span(con, out: CheckedFolder):
 
 def _clock_span(con, out: CheckedFolder):
     """The first ``created_at`` and the latest clock instant of the clean tickets."""
-    from perfmodel.data.workcalendar import CLOCK_COLUMNS as _CLOCK_COLUMNS
+    from perfmodel.data.workcalendar import CLOCK_COLUMNS
 
-    first, *highs = con.execute(f"SELECT min(created_at), {', '.join(f'max({c})' for c in _CLOCK_COLUMNS)} "
+    first, *highs = con.execute(f"SELECT min(created_at), {', '.join(f'max({c})' for c in CLOCK_COLUMNS)} "
                                 f"FROM {_clean_slim('tickets')}").fetchone()
     highs = [h for h in highs if h is not None]
     return (pd.Timestamp(first) if first is not None else pd.NaT,
@@ -638,7 +638,7 @@ def _slim_columns(name: str) -> list[str]:
     columns its children compare with it, its event columns (the data's span) and, for
     the tickets, the clock columns.
     """
-    from perfmodel.data.workcalendar import CLOCK_COLUMNS as _CLOCK_COLUMNS
+    from perfmodel.data.workcalendar import CLOCK_COLUMNS
     from perfmodel.core.periods import EVENT_COLUMNS
 
     table = TABLES[name]
@@ -647,7 +647,7 @@ def _slim_columns(name: str) -> list[str]:
                if other.foreign.get(fk) == name]
     wanted += list(EVENT_COLUMNS.get(name, ()))
     if name == "tickets":
-        wanted += list(_CLOCK_COLUMNS)
+        wanted += list(CLOCK_COLUMNS)
     if name == "budgets":
         wanted.append("period")
     present = {c.name for c in table.columns}

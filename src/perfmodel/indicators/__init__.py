@@ -333,9 +333,6 @@ def _ratings(eng: Engine, ctx: Context, indicators: list[str]) -> dict:
     return out
 
 
-_CLOCK_COLUMNS = CLOCK_COLUMNS
-
-
 def ticket_clock_span(origin) -> tuple:
     """Earliest and latest instant of the tickets' clocks (created, first response, resolved).
 
@@ -347,7 +344,7 @@ def ticket_clock_span(origin) -> tuple:
         return origin.clock_span
     if isinstance(origin, Dataset):
         frame = origin.tables["tickets"]
-        cols = [frame[c] for c in _CLOCK_COLUMNS if c in frame]
+        cols = [frame[c] for c in CLOCK_COLUMNS if c in frame]
         lows = [c.min() for c in cols[:1]]
         highs = [c.max() for c in cols]
     else:
@@ -358,7 +355,7 @@ def ticket_clock_span(origin) -> tuple:
         meta = pq.ParquetFile(path).metadata
         names = meta.schema.names
         lows, highs = [], []
-        for col in _CLOCK_COLUMNS:
+        for col in CLOCK_COLUMNS:
             if col not in names:
                 continue
             i = names.index(col)

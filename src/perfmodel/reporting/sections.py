@@ -15,11 +15,6 @@ from __future__ import annotations
 from perfmodel.reporting.display import (  # noqa: F401
     NOT_COUNTS,
     WRAP_COLUMNS,
-    _MARKDOWN_SPECIAL,
-    _NUMBER_TEXT,
-    _display,
-    _is_number_column,
-    _median,
     count_columns,
     figure,
     heading,
@@ -30,16 +25,12 @@ from perfmodel.reporting.display import (  # noqa: F401
 )
 from perfmodel.reporting.context import (  # noqa: F401
     ReportContext,
-    _refuse_real_data,
-    _wide,
     build_context,
 )
 from perfmodel.reporting.quarterly import (  # noqa: F401
     BOOTSTRAP_BELOW,
     RATE_INDICATORS,
     SMART_LETTERS,
-    _validity_block,
-    _validity_display,
     clip_rates,
     data_quality_tables,
     draws_note,
@@ -69,7 +60,6 @@ from perfmodel.reporting.quarterly import (  # noqa: F401
     validity_table,
 )
 from perfmodel.reporting.feedback_page import (  # noqa: F401
-    _check_supervisor,
     own_indicator_table,
     percentile_of,
     pick_supervisor,
