@@ -62,3 +62,36 @@ def test_ctrl_c_during_report_all_prints_one_line(tmp_path, jobs):
     assert "Traceback" not in err and "ZMQError" not in err and "never retrieved" not in err, err
     lines = [line for line in err.strip().splitlines() if not line.startswith("data: ")]
     assert lines == ["perfmodel: interrupted"], err
+
+
+def _collect_failed_task(exc: BaseException, caplog) -> list[str]:
+    """Run a task that ends with ``exc`` inside the runner's quieting, drop it unretrieved."""
+    import asyncio
+    import gc
+
+    from jupyter_core.utils import ensure_event_loop
+
+    from perfmodel.reporting.runner import _quiet_interrupted_cell
+
+    async def fail():
+        raise exc
+
+    with caplog.at_level("ERROR", logger="asyncio"), _quiet_interrupted_cell():
+        loop = ensure_event_loop()
+        task = loop.create_task(fail())
+        loop.run_until_complete(asyncio.sleep(0.01))
+        assert task.done()
+        del task
+        gc.collect()
+    return [r.getMessage() for r in caplog.records if r.name == "asyncio"]
+
+
+def test_a_cell_abandoned_by_ctrl_c_is_not_reported(caplog):
+    from nbclient.exceptions import DeadKernelError
+
+    assert _collect_failed_task(DeadKernelError("Kernel died"), caplog) == []
+
+
+def test_other_unretrieved_task_errors_are_still_reported(caplog):
+    messages = _collect_failed_task(ValueError("a real fault"), caplog)
+    assert messages and "never retrieved" in messages[0]

@@ -408,17 +408,17 @@ def execute_notebook(source, target, parameters: dict, html_path=None, title=Non
     params = {k: v for k, v in parameters.items() if k in declared}
     error = None
     try:
-        papermill.execute_notebook(str(source), str(target), parameters=params,
-                                   kernel_name=kernel or kernel_name(), cwd=str(repo_root()),
-                                   progress_bar=False, log_output=False, language="python",
-                                   # The kernel's own log stays out of the user's terminal: its start-up
-                                   # notices (it listens on localhost only, unencrypted) and, on a
-                                   # successful run, "KeyboardInterrupt caught in kernel", logged when the
-                                   # interrupt jupyter_client sends before every shutdown finds the
-                                   # kernel still inside a message handler. A failing cell is reported
-                                   # through the notebook, never through this log.
-                                   # Also its log of sockets closed under it when Ctrl-C stops a run.
-                                   extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+        # The kernel's own log stays out of the user's terminal: its start-up notices (it
+        # listens on localhost only, unencrypted), its log of sockets closed under it when
+        # Ctrl-C stops a run and, on a successful run, "KeyboardInterrupt caught in kernel",
+        # logged when the interrupt jupyter_client sends before every shutdown finds the
+        # kernel still inside a message handler. A failing cell is reported through the
+        # notebook, never through this log.
+        with _quiet_interrupted_cell():
+            papermill.execute_notebook(str(source), str(target), parameters=params,
+                                       kernel_name=kernel or kernel_name(), cwd=str(repo_root()),
+                                       progress_bar=False, log_output=False, language="python",
+                                       extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except PapermillExecutionError as exc:
         error = f"{target}: cell {exc.exec_count} raised {exc.ename}: {exc.evalue}"
     except Exception as exc:  # noqa: BLE001 - a kernel that dies must still mark the run failed
@@ -431,6 +431,50 @@ def execute_notebook(source, target, parameters: dict, html_path=None, title=Non
         except Exception as exc:  # noqa: BLE001
             error = error or f"{html_path}: HTML conversion failed: {type(exc).__name__}: {exc}"
     return error
+
+
+@contextlib.contextmanager
+def _quiet_interrupted_cell():
+    """Keep a Ctrl-C during a cell to the one line the command prints.
+
+    The interrupt leaves the cell's task pending in jupyter's event loop; nbclient's kernel
+    shutdown then runs that loop again, the task finds the kernel gone, logs "Kernel died
+    while waiting for execute reply" and ends with an error nobody retrieves, which asyncio
+    prints as a traceback when the task is collected. During the run the papermill logger
+    (nbclient's) prints only critical records, a failing or dead cell still reaches the
+    caller as an exception, and the loop drops the report of a task that ended because its
+    kernel was shut down. Inside a running loop (a notebook calling the runner) nothing is
+    changed.
+    """
+    import asyncio
+    import logging
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        from jupyter_core.utils import ensure_event_loop
+
+        loop = ensure_event_loop()  # the loop papermill's synchronous calls run on
+        if loop.get_exception_handler() is None:
+            loop.set_exception_handler(_drop_dead_kernel_task)
+    else:
+        yield
+        return
+    log = logging.getLogger("papermill")
+    level = log.level
+    log.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
+def _drop_dead_kernel_task(loop, context: dict) -> None:
+    from nbclient.exceptions import DeadKernelError
+
+    if isinstance(context.get("exception"), DeadKernelError) and "future" in context:
+        return  # a cell abandoned by an interrupt: its kernel was shut down on purpose
+    loop.default_exception_handler(context)
 
 
 BANNER_TAG = "synthetic-banner"
