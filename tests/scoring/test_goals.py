@@ -165,6 +165,19 @@ def test_achievable_against_own_history_with_trend():
         "目标 4.25 在 S1 过去 4 个季度中达到 2 次（50%）；趋势：改善中（每季度 +0.14）：有挑战但可以实现")
 
 
+def test_a_trend_too_small_to_show_is_flat():
+    # S1's complaint resolution rate before 2026Q3: 0.700, 0.702, 0.700, 0.702 -> slope
+    # Σ(x-1.5)(y-0.701) = (-1.5)(-0.001)+(-0.5)(0.001)+(0.5)(-0.001)+(1.5)(0.001) = 0.002, / 5 =
+    # +0.0004 per quarter, +0.04 pt: shown as "+0.0 pt", so flat, not "improving (+0.0 pt ...)"
+    history = HISTORY.copy()
+    history.loc[:3, "complaint_resolution_rate"] = [0.700, 0.702, 0.700, 0.702]
+    goal = pd.DataFrame([_goal("S1", "2026Q3", "complaint_resolution_rate", 0.701)])
+    for lang, flat in (("en", "trend flat"), ("zh", "趋势：持平")):
+        f = lint_goals(goal, _policy("replace"), history, tables=("supervisors", "tickets"), lang=lang)
+        msg = f[f["letter"] == "A"].iloc[0]["message"]
+        assert flat in msg and " pt" not in msg.split("trend")[-1].split("趋势")[-1], msg
+
+
 def test_achievable_too_hard_and_too_easy():
     hard = _findings([_goal("S1", "2026Q3", "csat", 4.45)])  # 0 of 4 reached
     row = hard[hard["letter"] == "A"].iloc[0]

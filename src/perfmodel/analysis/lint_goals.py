@@ -243,9 +243,12 @@ def _achievable(add, panel, rule, ind, sid, period, target, target_text, kind, k
 def _trend(slope: float, rule, ind: str, kind_word: str, lang: str) -> str:
     if not np.isfinite(slope):
         return _msg("trend_none", lang)
-    if abs(slope) < 1e-12:
-        return _msg("trend_flat", lang)
     from perfmodel.analysis.explain_text import number
 
+    shown = number(ind, slope, signed=True)
+    if not any(ch in "123456789" for ch in shown):
+        # a slope that rounds to zero in the indicator's unit ("-0.00 per quarter") is flat:
+        # calling it worsening would show a number that contradicts its word
+        return _msg("trend_flat", lang)
     better = (slope > 0) == (rule.direction == "higher")
-    return _msg("trend_up" if better else "trend_down", lang, slope=number(ind, slope, signed=True), kind=kind_word)
+    return _msg("trend_up" if better else "trend_down", lang, slope=shown, kind=kind_word)
