@@ -44,7 +44,7 @@ DOCUMENTED = {
     "perfmodel.analysis.watch": ["watch"],
     "perfmodel.scoring.quotas": ["quota_effect", "counts_wide"],
     "perfmodel.scoring.adjustments": ["read_adjustments", "apply_adjustments", "quota_breaks"],
-    "perfmodel.data.exports": ["write_table"],
+    "perfmodel.data.exports": ["write_table", "escape_formula"],
     "perfmodel.core.periods": ["parse_period", "period_kind", "period_containing", "period_range",
                                "label_periods", "covered_periods", "data_span", "data_periods",
                                "latest_complete_period", "check_period"],
@@ -70,6 +70,14 @@ DOCUMENTED = {
     "perfmodel.analysis.goal_suggest": ["suggest_goals"],
     "perfmodel.analysis.watch.core": ["partial_period", "check_as_of", "rule_target"],
     "perfmodel.analysis.lint_goals": ["trend_slope", "reached"],
+    # data layer
+    "perfmodel.data.cut": ["as_of_timestamp", "cut_dataset"],
+    "perfmodel.data.lookalike": ["normal_id", "lookalike_ids"],
+    "perfmodel.data.plausible": ["newest_anchor", "outside"],
+    "perfmodel.data.rules": ["table_rules"],
+    "perfmodel.data.parsing": ["date_fault", "parse_column", "as_text", "empty_column",
+                               "open_end_cells"],
+    "perfmodel.data.loader": ["show_progress"],
 }
 
 
