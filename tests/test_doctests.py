@@ -78,6 +78,12 @@ DOCUMENTED = {
     "perfmodel.data.parsing": ["date_fault", "parse_column", "as_text", "empty_column",
                                "open_end_cells"],
     "perfmodel.data.loader": ["show_progress"],
+    "perfmodel.data.privacy": ["pseudonym", "pseudonymize", "pseudonymize_dataset",
+                               "withhold_quarantine", "load_or_create_salt", "salt_for"],
+    "perfmodel.data.readers": ["find_sources", "open_workbooks", "workbook_sheets", "read_source",
+                               "header_names", "drop_blank_columns", "detect_encoding",
+                               "mostly_utf8", "read_csv", "read_csv_cells", "csv_row_numbers",
+                               "read_parquet", "read_sheet", "trusted_span"],
 }
 
 
