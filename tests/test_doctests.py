@@ -84,6 +84,14 @@ DOCUMENTED = {
                                "header_names", "drop_blank_columns", "detect_encoding",
                                "mostly_utf8", "read_csv", "read_csv_cells", "csv_row_numbers",
                                "read_parquet", "read_sheet", "trusted_span"],
+    "perfmodel.data.validation": ["pandera_schema", "validate_table", "too_large_reason",
+                                  "lookalike_reason", "window_reason", "required_reason",
+                                  "range_reason", "before_reason", "above_reason",
+                                  "duplicate_reason", "parent_reason", "before_parent_reason"],
+    "perfmodel.data.workcalendar": ["load_calendar", "calendar_from_database", "parse_calendar",
+                                    "day_table", "supervisor_calendars"],
+    "perfmodel.data.xlsx_guard": ["check_workbook", "long_cell_error", "cell_before",
+                                  "formulas_without_value"],
 }
 
 
