@@ -92,6 +92,12 @@ DOCUMENTED = {
                                     "day_table", "supervisor_calendars"],
     "perfmodel.data.xlsx_guard": ["check_workbook", "long_cell_error", "cell_before",
                                   "formulas_without_value"],
+    "perfmodel.data.synth": ["generate"],
+    "perfmodel.data.synth.calendar_file": ["calendar_text", "write_calendar"],
+    "perfmodel.data.synth.effects": ["ground_truth"],
+    "perfmodel.data.synth.goals": ["goals_table"],
+    "perfmodel.data.synth.judgement": ["default_raters", "judgement"],
+    "perfmodel.data.synthetic": ["write_marker", "is_synthetic"],
 }
 
 
