@@ -98,6 +98,16 @@ DOCUMENTED = {
     "perfmodel.data.synth.goals": ["goals_table"],
     "perfmodel.data.synth.judgement": ["default_raters", "judgement"],
     "perfmodel.data.synthetic": ["write_marker", "is_synthetic"],
+    # indicators layer
+    "perfmodel.indicators": ["required_tables", "resolve_periods", "ticket_clock_span",
+                             "indicator_parameters", "catalogue_listing"],
+    "perfmodel.indicators.definitions": ["period_key_of", "day_number", "tickets_family",
+                                         "first_response_family", "ticket_events_family",
+                                         "customers_family", "budgets_family", "audits_family",
+                                         "peer_reviews_family", "manager_ratings_family",
+                                         "self_assessments_family", "training_due_family",
+                                         "training_done_family", "staff_family", "within_hours",
+                                         "panel_expr"],
 }
 
 
