@@ -108,6 +108,9 @@ DOCUMENTED = {
                                          "self_assessments_family", "training_due_family",
                                          "training_done_family", "staff_family", "within_hours",
                                          "panel_expr"],
+    "perfmodel.indicators.engines": ["to_arrow", "connect"],
+    "perfmodel.indicators.leniency": ["reason_text", "overlap_problem", "correct_means",
+                                      "correct_panel"],
 }
 
 
