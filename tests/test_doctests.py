@@ -111,6 +111,10 @@ DOCUMENTED = {
     "perfmodel.indicators.engines": ["to_arrow", "connect"],
     "perfmodel.indicators.leniency": ["reason_text", "overlap_problem", "correct_means",
                                       "correct_panel"],
+    # audit layer
+    "perfmodel.audit.ledger": ["read_key", "ledger_path", "reports_dir_of", "run_key", "entry_hash",
+                               "entry_hmac", "append", "seal_run", "record_cache_removed",
+                               "read_entries", "check_chain", "check_run"],
 }
 
 
