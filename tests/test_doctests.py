@@ -115,6 +115,14 @@ DOCUMENTED = {
     "perfmodel.audit.ledger": ["read_key", "ledger_path", "reports_dir_of", "run_key", "entry_hash",
                                "entry_hmac", "append", "seal_run", "record_cache_removed",
                                "read_entries", "check_chain", "check_run"],
+    "perfmodel.audit.manifest": ["input_files", "hash_inputs", "hash_outputs", "policy_text",
+                                 "policy_identity", "load_policy_text", "describe_inputs",
+                                 "compute_tables", "write_tables", "pseudonymize_tables",
+                                 "is_pseudonymized", "library_versions", "build_manifest",
+                                 "write_manifest", "read_manifest", "manifest_problem", "check_run",
+                                 "page_name", "quarantine_findings", "workbook_scores",
+                                 "unescape_formula", "verify_run", "list_runs", "latest_run",
+                                 "format_runs", "list_adjustments", "format_adjustments"],
 }
 
 
