@@ -123,6 +123,7 @@ DOCUMENTED = {
                                  "page_name", "quarantine_findings", "workbook_scores",
                                  "unescape_formula", "verify_run", "list_runs", "latest_run",
                                  "format_runs", "list_adjustments", "format_adjustments"],
+    "perfmodel.audit.published": ["css_problem", "workbook_findings", "page_findings"],
 }
 
 
