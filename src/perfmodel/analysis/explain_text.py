@@ -42,6 +42,23 @@ def number(indicator: str, value: float, signed: bool = False) -> str:
     return f"{value:{sign}.2f}" if not signed else f"{value:+.2f}"
 
 
+def _enough(indicator: str, x: float, change: float) -> float:
+    """``x`` rounded away from the current value to the precision :func:`number` prints.
+
+    A change printed rounded to the nearest would sometimes fall just short of the next
+    band (4.4533 printed as 4.45); rounded in the direction of ``change`` it is enough.
+    """
+    try:
+        unit = cat.indicator(indicator).get("unit", "")
+    except KeyError:
+        unit = ""
+    step = 0.001 if unit == "share" else 0.1 if unit == "hours" else 0.01
+    # the tolerance keeps a value already on the grid (0.9 held as 0.90000000001) where it is
+    if change > 0:
+        return math.ceil(x / step - 1e-9) * step
+    return math.floor(x / step + 1e-9) * step
+
+
 def _plain(x: float, fmt: str = ".2f") -> str:
     return "—" if x is None or not math.isfinite(x) else f"{x:{fmt}}"
 
@@ -98,8 +115,9 @@ def render(ex, lang: str = "en") -> str:
         can = ex.table[ex.table["to_next_band"].notna()]
         for r in can.itertuples():
             lines.append(word("change", lang, label=indicator_label(r.indicator, lang),
-                              delta=number(r.indicator, r.to_next_band, signed=True),
-                              value=number(r.indicator, r.value), target=number(r.indicator, r.value + r.to_next_band)))
+                              delta=number(r.indicator, _enough(r.indicator, r.to_next_band, r.to_next_band), signed=True),
+                              value=number(r.indicator, r.value),
+                              target=number(r.indicator, _enough(r.indicator, r.value + r.to_next_band, r.to_next_band))))
         cannot = ex.table.loc[ex.table["to_next_band"].isna(), "indicator"]
         if can.empty:
             lines.append(word("none_alone", lang))
