@@ -68,9 +68,9 @@ DOCUMENTED = {
     "perfmodel.analysis.sensitivity": ["sobol_indices"],
     "perfmodel.analysis.watch.projection": ["p_miss"],
     "perfmodel.analysis.rating_review": ["rating_review"],
-    "perfmodel.analysis.goal_suggest": ["suggest_goals"],
+    "perfmodel.analysis.goal_suggest": ["suggest_goals", "suggest_one"],
     "perfmodel.analysis.watch.core": ["partial_period", "check_as_of", "rule_target"],
-    "perfmodel.analysis.lint_goals": ["trend_slope", "reached"],
+    "perfmodel.analysis.lint_goals": ["trend_slope", "reached", "goal_history", "lint_goals"],
     # data layer
     "perfmodel.data.cut": ["as_of_timestamp", "cut_dataset"],
     "perfmodel.data.lookalike": ["normal_id", "lookalike_ids"],
