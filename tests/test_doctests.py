@@ -65,7 +65,7 @@ DOCUMENTED = {
     "perfmodel.analysis.weights": ["round_weights", "equal", "apply_weights", "read_pairwise_csv",
                                    "varimax"],
     "perfmodel.analysis.profiling": ["fit_beta_binomial"],
-    "perfmodel.analysis.sensitivity": ["sobol_indices"],
+    "perfmodel.analysis.sensitivity": ["sobol_indices", "phase_result_range", "with_rule"],
     "perfmodel.analysis.watch.projection": ["p_miss"],
     "perfmodel.analysis.rating_review": ["rating_review"],
     "perfmodel.analysis.goal_suggest": ["suggest_goals", "suggest_one"],
@@ -125,6 +125,9 @@ DOCUMENTED = {
                                  "unescape_formula", "verify_run", "list_runs", "latest_run",
                                  "format_runs", "list_adjustments", "format_adjustments"],
     "perfmodel.audit.published": ["css_problem", "workbook_findings", "page_findings"],
+    # analysis layer
+    "perfmodel.analysis.provisional": ["score_table", "period_values", "values_panel",
+                                       "period_scores", "totals", "write_scores"],
 }
 
 
