@@ -99,6 +99,10 @@ DOCUMENTED = {
     "perfmodel.data.synth.goals": ["goals_table"],
     "perfmodel.data.synth.judgement": ["default_raters", "judgement"],
     "perfmodel.data.synthetic": ["write_marker", "is_synthetic"],
+    "perfmodel.data.dbsource": ["as_database", "public_url", "read_tables", "to_frame",
+                                "table_digest", "describe_tables", "address"],
+    "perfmodel.data.enginecheck": ["engine_checkable", "check_folder"],
+    "perfmodel.data.sqlcells": ["ident", "literal", "text_sql", "cell_sql", "direct_sql"],
     # indicators layer
     "perfmodel.indicators": ["required_tables", "resolve_periods", "ticket_clock_span",
                              "indicator_parameters", "catalogue_listing"],
