@@ -37,7 +37,8 @@ DOCUMENTED = {
     "perfmodel.weights": ["ahp", "entropy", "critic", "pca"],
     "perfmodel.sensitivity": ["rank_uncertainty"],
     "perfmodel.profiling": ["funnel", "shrink_rates"],
-    "perfmodel.pipeline": ["run_pipeline"],
+    "perfmodel.pipeline": ["run_pipeline", "supervisor_names", "load", "indicators_step",
+                           "resolve_period", "periods_for"],
     "perfmodel.analysis.explain": ["explain", "rule_text", "value_for_score", "derive"],
     "perfmodel.analysis.explain_text": ["number", "word", "render"],
     "perfmodel.analysis.lint": ["lint"],
@@ -132,6 +133,9 @@ DOCUMENTED = {
     # analysis layer
     "perfmodel.analysis.provisional": ["score_table", "period_values", "values_panel",
                                        "period_scores", "totals", "write_scores"],
+    # pipeline and results
+    "perfmodel.results": ["summarize", "save_results", "has_results", "missing_result",
+                          "load_results"],
 }
 
 
