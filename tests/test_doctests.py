@@ -136,6 +136,10 @@ DOCUMENTED = {
     # pipeline and results
     "perfmodel.results": ["summarize", "save_results", "has_results", "missing_result",
                           "load_results"],
+    # core layer
+    "perfmodel.core.i18n": ["ordinal", "t", "indicator_label", "coaching_topic", "columns",
+                            "table_label", "reason_text"],
+    "perfmodel.core.messages": ["catalogue", "group", "entry", "check_lang", "text", "keys"],
 }
 
 
