@@ -71,7 +71,8 @@ DOCUMENTED = {
                                             "projection_weights"],
     "perfmodel.analysis.rating_review": ["rating_review"],
     "perfmodel.analysis.goal_suggest": ["suggest_goals", "suggest_one"],
-    "perfmodel.analysis.watch.core": ["partial_period", "check_as_of", "rule_target"],
+    "perfmodel.analysis.watch.core": ["partial_period", "check_as_of", "rule_target",
+                                      "period_to_date", "history_periods"],
     "perfmodel.analysis.lint_goals": ["trend_slope", "reached", "goal_history", "lint_goals"],
     # data layer
     "perfmodel.data.cut": ["as_of_timestamp", "cut_dataset"],
