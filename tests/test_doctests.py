@@ -135,6 +135,8 @@ DOCUMENTED = {
     # analysis layer
     "perfmodel.analysis.provisional": ["score_table", "period_values", "values_panel",
                                        "period_scores", "totals", "write_scores"],
+    "perfmodel.analysis.weights.proposal": ["dataset_files", "policy_yaml", "write_policy"],
+    "perfmodel.analysis.weights.from_evidence": ["evidence"],
     # pipeline and results
     "perfmodel.results": ["summarize", "save_results", "has_results", "missing_result",
                           "load_results"],
