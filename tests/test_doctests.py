@@ -137,6 +137,8 @@ DOCUMENTED = {
                                        "period_scores", "totals", "write_scores"],
     "perfmodel.analysis.weights.proposal": ["dataset_files", "policy_yaml", "write_policy"],
     "perfmodel.analysis.weights.from_evidence": ["evidence"],
+    "perfmodel.analysis.weights.comparison": ["make_provenance"],
+    "perfmodel.analysis.watch.cache": ["cache_key"],
     # pipeline and results
     "perfmodel.results": ["summarize", "save_results", "has_results", "missing_result",
                           "load_results"],

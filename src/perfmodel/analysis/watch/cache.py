@@ -53,7 +53,29 @@ def _default_folder() -> Path | None:
 
 
 def cache_key(dataset, period, as_of, policy, **options) -> str | None:
-    """SHA-256 key of a watch run, or None when the dataset was not read from files."""
+    """SHA-256 key of a watch run, or None when the dataset was not read from files.
+
+    Examples
+    --------
+    The same instant written two ways gives the same key; another instant or option another
+    key; a dataset made from frames has no files to key on:
+
+    >>> from perfmodel import dataset_from_frames, load_dataset
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "supervisors.csv").write_text("supervisor_id,name\\nS1,王芳\\n", encoding="utf-8")
+    >>> _ = (folder / "tickets.csv").write_text(
+    ...     "ticket_id,supervisor_id,created_at\\nT1,S1,2026-07-02 09:00\\n", encoding="utf-8")
+    >>> ds = load_dataset(folder)
+    >>> key = cache_key(ds, "2026Q3", "2026-08-15", "efficiency")
+    >>> len(key), key == cache_key(ds, "2026Q3", "2026-08-15 00:00", "efficiency")
+    (64, True)
+    >>> key == cache_key(ds, "2026Q3", "2026-08-16", "efficiency")
+    False
+    >>> key == cache_key(ds, "2026Q3", "2026-08-15", "efficiency", threshold=0.7)
+    False
+    >>> cache_key(dataset_from_frames(ds.tables), "2026Q3", "2026-08-15", "efficiency") is None
+    True
+    """
     if not dataset.files:
         return None
     h = hashlib.sha256()
