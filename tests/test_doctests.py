@@ -139,6 +139,10 @@ DOCUMENTED = {
     "perfmodel.analysis.weights.from_evidence": ["evidence"],
     "perfmodel.analysis.weights.comparison": ["make_provenance"],
     "perfmodel.analysis.watch.cache": ["cache_key"],
+    "perfmodel.analysis.watch.text": ["period_name", "text", "instant", "as_of_error"],
+    "perfmodel.analysis.watch.reasons": ["fmt_value", "step_of", "suggestion", "drivers_for",
+                                         "behind", "why_word", "projection_drivers",
+                                         "projection_reason"],
     # pipeline and results
     "perfmodel.results": ["summarize", "save_results", "has_results", "missing_result",
                           "load_results"],
