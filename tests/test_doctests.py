@@ -137,7 +137,7 @@ DOCUMENTED = {
                                        "period_scores", "totals", "write_scores"],
     "perfmodel.analysis.weights.proposal": ["dataset_files", "policy_yaml", "write_policy"],
     "perfmodel.analysis.weights.from_evidence": ["evidence"],
-    "perfmodel.analysis.weights.comparison": ["make_provenance"],
+    "perfmodel.analysis.weights.comparison": ["make_provenance", "plot_comparison"],
     "perfmodel.analysis.watch.cache": ["cache_key"],
     "perfmodel.analysis.watch.text": ["period_name", "text", "instant", "as_of_error"],
     "perfmodel.analysis.watch.reasons": ["fmt_value", "step_of", "suggestion", "drivers_for",

@@ -173,6 +173,21 @@ def plot_comparison(table: pd.DataFrame, *, lang: str = "en"):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    One panel per dimension:
+
+    >>> import matplotlib.pyplot as plt
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> panel = pd.DataFrame({"supervisor_id": ["S1"], "period": ["2026Q3"]})
+    >>> table = compare_methods(panel, load_policy("efficiency"), methods=("equal",))
+    >>> sorted(set(table["method"]))
+    ['equal', 'policy']
+    >>> figure = plot_comparison(table)
+    >>> [ax.get_title() for ax in figure.axes]
+    ['result', 'process']
+    >>> plt.close("all")
     """
     import matplotlib.pyplot as plt
     import seaborn as sns
