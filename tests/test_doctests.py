@@ -151,7 +151,8 @@ DOCUMENTED = {
     "perfmodel.core.i18n": ["ordinal", "t", "indicator_label", "coaching_topic", "columns",
                             "table_label", "reason_text"],
     "perfmodel.core.messages": ["catalogue", "group", "entry", "check_lang", "text", "keys"],
-    "perfmodel.core.owners": ["owner_record", "owner_state", "write_owner", "read_owner_file"],
+    "perfmodel.core.owners": ["owner_record", "owner_state", "write_owner", "read_owner_file",
+                              "scratch_root"],
 }
 
 

@@ -184,6 +184,15 @@ def scratch_root() -> Path:
     -------
     pathlib.Path
         An existing folder.
+
+    Examples
+    --------
+    The temporary directory, or the cache folder on disk when that lives in memory:
+
+    >>> root = scratch_root()
+    >>> cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "perfmodel" / "tmp"
+    >>> root.is_dir(), root in (Path(tempfile.gettempdir()), cache)
+    (True, True)
     """
     tmp = Path(tempfile.gettempdir())
     if os.environ.get("TMPDIR") or _filesystem_type(tmp) != "tmpfs":
