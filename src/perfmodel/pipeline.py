@@ -201,6 +201,21 @@ def supervisor_names(dataset) -> pd.DataFrame:
     pandas.DataFrame
         ``supervisor_id``, ``name``, ``team``, ``region``; team and region are empty (None)
         when the table lacks them; no rows without a dataset.
+
+    Examples
+    --------
+    >>> from perfmodel import dataset_from_frames
+    >>> ds = dataset_from_frames({
+    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S2", "S1"], "name": ["李强", "王芳"],
+    ...                                  "team": ["East", None]}),
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
+    ...                              "created_at": ["2026-07-02 09:00"]})})
+    >>> supervisor_names(ds)
+      supervisor_id name  team region
+    0            S2   李强  East    NaN
+    1            S1   王芳   NaN    NaN
+    >>> len(supervisor_names(None))
+    0
     """
     if dataset is None:
         return pd.DataFrame(columns=SUPERVISOR_COLUMNS)
@@ -243,6 +258,27 @@ def load(data, *, progress: Progress | bool | None = None, timezone: str | None 
     -------
     Dataset
         Validated tables, quarantine and row account.
+
+    Examples
+    --------
+    A loaded dataset passes through; a folder is read and validated (T2 names an unknown
+    supervisor):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from perfmodel import dataset_from_frames
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "supervisors.csv").write_text("supervisor_id,name\\nS1,王芳\\n", encoding="utf-8")
+    >>> _ = (folder / "tickets.csv").write_text(
+    ...     "ticket_id,supervisor_id,created_at\\nT1,S1,2026-07-02 09:00\\nT2,S9,2026-07-03\\n",
+    ...     encoding="utf-8")
+    >>> ds = load(folder)
+    >>> ds.account[["table", "rows_read", "rows_used", "rows_quarantined"]]
+             table  rows_read  rows_used  rows_quarantined
+    0  supervisors          1          1                 0
+    1      tickets          2          1                 1
+    >>> load(ds) is ds
+    True
     """
     if isinstance(data, Dataset):
         return data
@@ -324,6 +360,29 @@ def indicators_step(source, periods, *, kind: str, engine: str = "duckdb", indic
         The long panel of :func:`perfmodel.indicators.compute_indicators`:
         ``supervisor_id``, ``period``, ``indicator``, ``value``, ``numerator``,
         ``denominator``, ``available``.
+
+    Examples
+    --------
+    S1 opened two tickets in 2026Q3 and one is still open at its end: a backlog ratio of 1/2.
+    Without a staff table, tickets per staff-day is unavailable (never zero):
+
+    >>> from perfmodel import dataset_from_frames
+    >>> ds = dataset_from_frames({
+    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1", "S2"], "name": ["王芳", "李强"]}),
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1", "T2", "T3"], "supervisor_id": ["S1", "S1", "S2"],
+    ...                              "created_at": ["2026-07-02 09:00", "2026-09-30 17:00",
+    ...                                             "2026-08-10 14:00"],
+    ...                              "resolved_at": ["2026-07-02 15:00", None, "2026-08-12 10:00"]})})
+    >>> panel = indicators_step(ds, ["2026Q3"], kind="quarter",
+    ...                         indicators=["backlog_ratio", "tickets_per_staff_day"])
+    >>> panel[["supervisor_id", "indicator", "value", "numerator", "denominator"]]
+      supervisor_id              indicator  value  numerator  denominator
+    0            S1          backlog_ratio    0.5        1.0          2.0
+    1            S1  tickets_per_staff_day    NaN        NaN          NaN
+    2            S2          backlog_ratio    0.0        0.0          1.0
+    3            S2  tickets_per_staff_day    NaN        NaN          NaN
+    >>> panel["available"].tolist()
+    [True, False, True, False]
     """
     from perfmodel.indicators import compute_indicators
 
@@ -354,6 +413,22 @@ def resolve_period(dataset, period: str | None, kind: str, *, span=None) -> str 
     ------
     PeriodError
         On a malformed id or a period outside the data.
+
+    Examples
+    --------
+    The data runs from February to September 2026:
+
+    >>> from perfmodel import dataset_from_frames
+    >>> ds = dataset_from_frames({
+    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1"], "name": ["王芳"]}),
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1", "T2"], "supervisor_id": ["S1", "S1"],
+    ...                              "created_at": ["2026-02-10 09:00", "2026-09-30 17:00"]})})
+    >>> resolve_period(ds, "2026Q3", "quarter"), resolve_period(ds, "latest", "quarter")
+    ('2026Q3', '2026Q3')
+    >>> resolve_period(ds, "2027Q1", "quarter")
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.PeriodError: period 2027Q1: not in the data at the dataset (the data covers 2026Q1..2026Q3); pick a period in that range
     """
     from perfmodel.core.periods import check_period, latest_complete_period
 
@@ -376,6 +451,21 @@ def periods_for(dataset, kind: str, period: str | None, history: bool, span=None
         up to ``period``, less a first period the data covers only in part (a trend or a
         lagged regression would compare a few weeks with whole periods), unless that is
         ``period`` itself.
+
+    Examples
+    --------
+    With history, the first quarter is left out: the data starts on 10 February, so 2026Q1 is
+    covered only in part:
+
+    >>> from perfmodel import dataset_from_frames
+    >>> ds = dataset_from_frames({
+    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1"], "name": ["王芳"]}),
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1", "T2"], "supervisor_id": ["S1", "S1"],
+    ...                              "created_at": ["2026-02-10 09:00", "2026-09-30 17:00"]})})
+    >>> periods_for(ds, "quarter", "2026Q3", False), periods_for(ds, "quarter", None, False)
+    (['2026Q3'], ['2026Q1', '2026Q2', '2026Q3'])
+    >>> periods_for(ds, "quarter", "2026Q3", True)
+    ['2026Q2', '2026Q3']
     """
     from perfmodel.core.periods import data_periods
 

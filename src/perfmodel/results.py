@@ -67,6 +67,20 @@ def summarize(dataset) -> DataSummary:
     Returns
     -------
     DataSummary
+
+    Examples
+    --------
+    >>> from perfmodel import dataset_from_frames
+    >>> ds = dataset_from_frames({
+    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1"], "name": ["王芳"]}),
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1", "T2"], "supervisor_id": ["S1", "S9"],
+    ...                              "created_at": ["2026-07-02 09:00", "2026-08-11"]})})
+    >>> summary = summarize(ds)
+    >>> summary.tables, len(summary.quarantine), summary.goals is None
+    (('supervisors', 'tickets'), 1, True)
+    >>> summary.supervisors
+      supervisor_id name team region
+    0            S1   王芳  NaN    NaN
     """
     from perfmodel.pipeline import supervisor_names
 
@@ -105,6 +119,21 @@ def save_results(folder, summary: DataSummary, panel: pd.DataFrame, *, mid_perio
     -------
     pathlib.Path
         ``folder``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from perfmodel import dataset_from_frames
+    >>> ds = dataset_from_frames({
+    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1"], "name": ["王芳"]}),
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
+    ...                              "created_at": ["2026-07-02 09:00"]})})
+    >>> panel = pd.DataFrame({"supervisor_id": ["S1"], "period": ["2026Q3"],
+    ...                       "indicator": ["backlog_ratio"], "value": [0.5], "numerator": [1.0],
+    ...                       "denominator": [2.0], "available": [True]})
+    >>> folder = save_results(Path(tempfile.mkdtemp()) / "results", summarize(ds), panel)
+    >>> sorted(p.name for p in folder.iterdir()), oct(folder.stat().st_mode & 0o777)
+    (['account.parquet', 'panel.parquet', 'quarantine.parquet', 'results.json', 'supervisors.parquet'], '0o700')
     """
     folder = Path(folder)
     folder.mkdir(mode=0o700, parents=False, exist_ok=False)
@@ -123,12 +152,35 @@ def save_results(folder, summary: DataSummary, panel: pd.DataFrame, *, mid_perio
 
 
 def has_results(folder) -> bool:
-    """Whether ``folder`` holds every file of :data:`RESULT_FILES`."""
+    """Whether ``folder`` holds every file of :data:`RESULT_FILES`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> has_results(folder), has_results(None)
+    (False, False)
+    >>> for name in RESULT_FILES:
+    ...     _ = (folder / name).write_bytes(b"")
+    >>> has_results(folder)
+    True
+    """
     return folder is not None and all((Path(folder) / name).is_file() for name in RESULT_FILES)
 
 
 def missing_result(folder) -> str:
-    """The first file of :data:`RESULT_FILES` missing from ``folder`` ("" when none is)."""
+    """The first file of :data:`RESULT_FILES` missing from ``folder`` ("" when none is).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> missing_result(folder)
+    'panel.parquet'
+    >>> _ = (folder / "panel.parquet").write_bytes(b"")
+    >>> missing_result(folder)
+    'quarantine.parquet'
+    """
     for name in RESULT_FILES:
         if folder is None or not (Path(folder) / name).is_file():
             return name
@@ -143,6 +195,27 @@ def load_results(folder) -> tuple[DataSummary, pd.DataFrame, dict | None]:
     (DataSummary, pandas.DataFrame, dict or None)
         The summary, the long panel, and the mid-period results (None when the run had no
         as-of instant).
+
+    Examples
+    --------
+    What :func:`save_results` wrote comes back as it was:
+
+    >>> import tempfile
+    >>> from perfmodel import dataset_from_frames
+    >>> ds = dataset_from_frames({
+    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1"], "name": ["王芳"]}),
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
+    ...                              "created_at": ["2026-07-02 09:00"]})})
+    >>> panel = pd.DataFrame({"supervisor_id": ["S1"], "period": ["2026Q3"],
+    ...                       "indicator": ["backlog_ratio"], "value": [0.5], "numerator": [1.0],
+    ...                       "denominator": [2.0], "available": [True]})
+    >>> folder = save_results(Path(tempfile.mkdtemp()) / "results", summarize(ds), panel)
+    >>> summary, loaded, mid_period = load_results(folder)
+    >>> loaded[["supervisor_id", "indicator", "value"]], mid_period
+    (  supervisor_id      indicator  value
+    0            S1  backlog_ratio    0.5, None)
+    >>> summary.tables, summary.supervisors["name"].tolist()
+    (('supervisors', 'tickets'), ['王芳'])
     """
     folder = Path(folder)
     meta = json.loads((folder / "results.json").read_text(encoding="utf-8"))

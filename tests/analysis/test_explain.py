@@ -93,3 +93,33 @@ def test_an_unknown_supervisor_is_one_line(capsys):
     assert main(["explain", "S999", "--period", PERIOD, "--data", str(SAMPLE), "--policy", "efficiency"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "S999" in err[0] and "2026Q3" in err[0]
+
+
+def test_the_printed_change_is_enough_at_the_precision_printed():
+    # S1: csat 4.40 (linear 3.8 -> 4.6: 75 points), timely closure 81 % (ratio 0.9: 90 points);
+    # total 0.6 * 75 + 0.4 * 90 = 81, four points below A at 85. Alone, csat must gain
+    # 4 / 0.6 = 6.67 points = 0.0533 (to 4.4533): printed to two decimals that is 4.46, since
+    # 4.45 scores 81.25 and a total of 84.75, still B.
+    from perfmodel.analysis.explain import derive
+    from perfmodel.analysis.explain_text import render
+    from perfmodel.scoring.policy import policy_from_dict
+
+    policy = policy_from_dict({
+        "name": "t", "version": "1", "dimensions": {"result": 0.6, "process": 0.4},
+        "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+                                "floor": 3.8, "target": 4.6},
+                       "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+                                               "rule": "ratio", "target": 0.9}},
+        "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    wide = pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": PERIOD, "csat": [4.4, 4.0],
+                         "timely_closure_rate": [0.81, 0.95]})
+    text = render(derive(wide, wide.iloc[:0], policy, "S1", PERIOD, draws=0))
+    assert "Customer satisfaction: +0.06 (from 4.40 to 4.46)" in text
+    assert "Timely closure rate: +9.0 pt (from 81.0 % to 90.0 %)" in text  # exactly on the grid: kept
+    for shown, ind in ((4.46, "csat"), (0.90, "timely_closure_rate")):
+        changed = wide.copy()
+        changed.loc[0, ind] = shown
+        assert scoring.score(changed, policy).loc[0, "rating"] == "A", ind
+    changed = wide.copy()
+    changed.loc[0, "csat"] = 4.45
+    assert scoring.score(changed, policy).loc[0, "rating"] == "B"

@@ -270,6 +270,31 @@ def derive(wide: pd.DataFrame, long: pd.DataFrame, policy, supervisor_id: str, p
     Returns
     -------
     Explanation
+
+    Examples
+    --------
+    S1 scores 75 on csat ((4.4 − 3.8) / 0.8) and 90 on timely closure (0.81 / 0.9): a total
+    of 0.6 × 75 + 0.4 × 90 = 81, four points below A. Alone, csat would have to rise by
+    4 / 0.6 points of score, 0.0533; timely closure by 4 / 0.4 points, 9 percentage points:
+
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> policy = policy_from_dict({
+    ...     "name": "东区试行", "version": "1", "dimensions": {"result": 0.6, "process": 0.4},
+    ...     "indicators": {
+    ...         "csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                  "floor": 3.8, "target": 4.6},
+    ...         "timely_closure_rate": {"dimension": "process", "weight": 1.0, "rule": "ratio",
+    ...                                 "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": "2026Q3",
+    ...                      "csat": [4.4, 4.0], "timely_closure_rate": [0.81, 0.95]})
+    >>> ex = derive(wide, wide.iloc[:0], policy, "S1", "2026Q3", draws=0)
+    >>> round(ex.score, 6), ex.rating, ex.next_band, round(ex.distance, 6)
+    (81.0, 'B', 'A', 4.0)
+    >>> ex.table[["indicator", "value", "score", "weight", "contribution", "to_next_band"]].round(4)
+                 indicator  value  score  weight  contribution  to_next_band
+    0                 csat   4.40   75.0     0.6          45.0        0.0533
+    1  timely_closure_rate   0.81   90.0     0.4          36.0        0.0900
     """
     from perfmodel.scoring.goals import goals_of
     from perfmodel.analysis.provisional import score_table

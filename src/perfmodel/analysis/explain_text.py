@@ -13,7 +13,15 @@ SEP = messages.group("common")["list_sep"]
 
 
 def word(key: str, lang: str, **values):
-    """The text ``key`` in ``lang``, filled with ``values``."""
+    """The text ``key`` in ``lang``, filled with ``values``.
+
+    Examples
+    --------
+    >>> word("total", "en", score="77.25", rating="B")
+    'Total 77.25 (sum of the contributions) -> rating B'
+    >>> word("total", "zh", score="77.25", rating="B")
+    '总分 77.25（各项贡献之和）→ 评级 B'
+    """
     entry = WORDS[key][lang]
     return entry.format(**values) if isinstance(entry, str) else entry
 
@@ -42,6 +50,23 @@ def number(indicator: str, value: float, signed: bool = False) -> str:
     return f"{value:{sign}.2f}" if not signed else f"{value:+.2f}"
 
 
+def _enough(indicator: str, x: float, change: float) -> float:
+    """``x`` rounded away from the current value to the precision :func:`number` prints.
+
+    A change printed rounded to the nearest would sometimes fall just short of the next
+    band (4.4533 printed as 4.45); rounded in the direction of ``change`` it is enough.
+    """
+    try:
+        unit = cat.indicator(indicator).get("unit", "")
+    except KeyError:
+        unit = ""
+    step = 0.001 if unit == "share" else 0.1 if unit == "hours" else 0.01
+    # the tolerance keeps a value already on the grid (0.9 held as 0.90000000001) where it is
+    if change > 0:
+        return math.ceil(x / step - 1e-9) * step
+    return math.floor(x / step + 1e-9) * step
+
+
 def _plain(x: float, fmt: str = ".2f") -> str:
     return "—" if x is None or not math.isfinite(x) else f"{x:{fmt}}"
 
@@ -52,6 +77,41 @@ def render(ex, lang: str = "en") -> str:
     Returns
     -------
     str
+
+    Examples
+    --------
+    The changes that would lift S1 to the next band, each rounded so that the value printed is
+    enough (csat needs 4.4533: 4.45 would not do):
+
+    >>> import pandas as pd
+    >>> from perfmodel.analysis.explain import derive
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> policy = policy_from_dict({
+    ...     "name": "东区试行", "version": "1", "dimensions": {"result": 0.6, "process": 0.4},
+    ...     "indicators": {
+    ...         "csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                  "floor": 3.8, "target": 4.6},
+    ...         "timely_closure_rate": {"dimension": "process", "weight": 1.0, "rule": "ratio",
+    ...                                 "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": "2026Q3",
+    ...                      "csat": [4.4, 4.0], "timely_closure_rate": [0.81, 0.95]})
+    >>> ex = derive(wide, wide.iloc[:0], policy, "S1", "2026Q3",
+    ...             pd.DataFrame({"supervisor_id": ["S1"], "name": ["王芳"]}), draws=0)
+    >>> text = render(ex)
+    >>> print(text.splitlines()[0])
+    Score of 王芳 (S1), 2026Q3 (policy 东区试行 1)
+    >>> print("\\n".join(text.splitlines()[-6:]))
+    Result subtotal: 75.00 × 60 %
+    Process subtotal: 90.00 × 40 %
+    Total 81.00 (sum of the contributions) -> rating B
+    Next band A from 85: 4.00 points away. Each of these changes alone would close it:
+      Customer satisfaction: +0.06 (from 4.40 to 4.46)
+      Timely closure rate: +9.0 pt (from 81.0 % to 90.0 %)
+    >>> print("\\n".join(render(ex, "zh").splitlines()[-3:]))
+    下一档 A 的分数线为 85，还差 4.00 分。以下任一项单独改变即可达到：
+      客户满意度：+0.06（由 4.40 到 4.46）
+      工单及时关闭率：+9.0 pt（由 81.0 % 到 90.0 %）
     """
     lang = check_lang(lang)
     pol = ex.policy
@@ -98,8 +158,9 @@ def render(ex, lang: str = "en") -> str:
         can = ex.table[ex.table["to_next_band"].notna()]
         for r in can.itertuples():
             lines.append(word("change", lang, label=indicator_label(r.indicator, lang),
-                              delta=number(r.indicator, r.to_next_band, signed=True),
-                              value=number(r.indicator, r.value), target=number(r.indicator, r.value + r.to_next_band)))
+                              delta=number(r.indicator, _enough(r.indicator, r.to_next_band, r.to_next_band), signed=True),
+                              value=number(r.indicator, r.value),
+                              target=number(r.indicator, _enough(r.indicator, r.value + r.to_next_band, r.to_next_band))))
         cannot = ex.table.loc[ex.table["to_next_band"].isna(), "indicator"]
         if can.empty:
             lines.append(word("none_alone", lang))

@@ -61,6 +61,24 @@ def suggest_one(values, rule) -> tuple[float, float, str]:
     (float, float, str)
         The suggested target (rounded), the stretch value before the bounds (NaN without
         history), and what bounded it ("target", "floor" or "").
+
+    Examples
+    --------
+    The efficiency preset scores csat linearly from 3.8 to 4.3. Halfway from the median 4.125
+    to the best 4.2 is 4.1625; a stretch past the target is held at 4.3; one below the floor
+    is raised to a quarter of the way from the floor to the target, 3.925:
+
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> csat = load_policy("efficiency").indicators["csat"]
+    >>> suggest_one([4.0, 4.1, 4.15, 4.2], csat)
+    (4.162, 4.1625, '')
+    >>> suggest_one([4.4, 4.5, 4.6, 4.5], csat)
+    (4.3, 4.55, 'target')
+    >>> target, stretch, bound = suggest_one([3.0, 3.2], csat)
+    >>> target, round(stretch, 6), bound
+    (3.925, 3.15, 'floor')
+    >>> suggest_one([], csat)  # no history: the policy's target
+    (4.3, nan, 'target')
     """
     higher = rule.direction == "higher"
     target = rule.target if rule.target is not None else 0.0

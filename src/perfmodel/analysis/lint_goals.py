@@ -74,6 +74,17 @@ def goal_history(panel: pd.DataFrame, supervisor_id: str, indicator: str, period
     -------
     pandas.DataFrame
         ``period``, ``value``: the periods before ``period`` with a value, in time order.
+
+    Examples
+    --------
+    Periods are ordered by the calendar, and a period without a value is left out:
+
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1"] * 4, "period": ["2026Q2", "2025Q4", "2026Q1", "2026Q3"],
+    ...                      "csat": [4.15, 4.0, None, 4.2]})
+    >>> goal_history(wide, "S1", "csat", "2026Q3")
+       period  value
+    0  2025Q4   4.00
+    1  2026Q2   4.15
     """
     from perfmodel.core.periods import parse_period
 
@@ -143,6 +154,30 @@ def lint_goals(goals: pd.DataFrame, policy, panel: pd.DataFrame | None, tables=N
         :data:`GOAL_FINDING_COLUMNS`, one row per finding; ``severity`` is ``error``,
         ``warning`` or ``info`` (the Achievable figures of a goal that passes). Sorted by
         supervisor, period, indicator, then SMART order.
+
+    Examples
+    --------
+    S1 has three past quarters of csat, fewer than four, so the csat goal is judged against
+    every supervisor's past quarters: 4.25 was reached in S2's four of the seven. The
+    compliance goal cannot replace a ``bands`` rule, has no value, and was agreed late:
+
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1"] * 4 + ["S2"] * 4,
+    ...                      "period": ["2026Q2", "2025Q4", "2026Q1", "2026Q3"] * 2,
+    ...                      "csat": [4.15, 4.0, None, 4.2, 4.4, 4.5, 4.6, 4.5]})
+    >>> goals = pd.DataFrame({"supervisor_id": ["S1", "S1"], "period": ["2026Q4", "2026Q4"],
+    ...                       "indicator": ["csat", "compliance_rate"], "target": [4.25, 0.99],
+    ...                       "floor": [float("nan")] * 2,
+    ...                       "agreed_on": pd.to_datetime(["2026-09-20", "2026-10-05"]),
+    ...                       "note": ["", ""]})
+    >>> findings = lint_goals(goals, load_policy("efficiency"), wide,
+    ...                       tables=["supervisors", "tickets", "surveys", "audits"], lang="en")
+    >>> for f in findings.itertuples():
+    ...     print(f.indicator, f.letter, f.severity, "|", f.message)
+    compliance_rate S error | rule bands of compliance_rate has no target to agree on; the goal is not applied
+    compliance_rate M warning | compliance_rate has no value for S1 in any period of the data: not available for this supervisor
+    compliance_rate T warning | agreed on 2026-10-05, not before 2026Q4 started on 2026-10-01
+    csat A info | S1 has only 3 past quarter(s) with a value (fewer than 4), so judged against all supervisors: target 4.25 reached in 4 of 7 supervisor-quarters (57%): achievable with stretch
     """
     from perfmodel.core.periods import parse_period
 

@@ -64,6 +64,41 @@ def score_table(panel: pd.DataFrame, policy) -> pd.DataFrame:
         ``score`` (0…cap, NaN when missing), ``weight`` (0 for a missing indicator; NaN on
         rows without a total), ``contribution`` (``weight × score``; 0 when missing). Rows by
         period, supervisor_id, then policy order of the indicators.
+
+    Examples
+    --------
+    S1: 0.3 × 75 + 0.3 × 100 + 0.4 × 90 = 88.5. S2 has no complaint resolution rate, so csat
+    carries the whole result weight (0.6): 0.6 × 25 + 0.4 × 105.56 = 57.22, the totals of
+    :func:`perfmodel.scoring.scores.score`:
+
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> policy = policy_from_dict({
+    ...     "name": "东区试行", "version": "1", "dimensions": {"result": 0.6, "process": 0.4},
+    ...     "indicators": {
+    ...         "csat": {"dimension": "result", "weight": 0.5, "rule": "linear",
+    ...                  "floor": 3.8, "target": 4.6},
+    ...         "complaint_resolution_rate": {"dimension": "result", "weight": 0.5, "rule": "ratio",
+    ...                                       "target": 0.8},
+    ...         "timely_closure_rate": {"dimension": "process", "weight": 1.0, "rule": "ratio",
+    ...                                 "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": "2026Q3", "csat": [4.4, 4.0],
+    ...                      "complaint_resolution_rate": [0.8, None],
+    ...                      "timely_closure_rate": [0.81, 0.95]})
+    >>> table = score_table(wide, policy)
+    >>> table[["supervisor_id", "indicator", "score", "weight", "contribution"]].round(2)
+      supervisor_id                  indicator   score  weight  contribution
+    0            S1                       csat   75.00     0.3         22.50
+    1            S1  complaint_resolution_rate  100.00     0.3         30.00
+    2            S1        timely_closure_rate   90.00     0.4         36.00
+    3            S2                       csat   25.00     0.6         15.00
+    4            S2  complaint_resolution_rate     NaN     0.0          0.00
+    5            S2        timely_closure_rate  105.56     0.4         42.22
+    >>> table.groupby("supervisor_id")["contribution"].sum().round(4).tolist()
+    [88.5, 57.2222]
+    >>> score(wide, policy)["score"].round(4).tolist()
+    [88.5, 57.2222]
     """
     from perfmodel.scoring.scores import _combine, indicator_scores
 
@@ -127,6 +162,22 @@ def period_values(dataset, period, as_of=None, policy="efficiency", *, engine: s
         ``method`` (how a ``to_date`` value is made comparable: ``pro_rated``,
         ``budget_pro_rated`` or ``as_measured``; "" otherwise). One row per supervisor of
         the supervisors table and weighted indicator.
+
+    Examples
+    --------
+    A closed period is scored on the values ``perfmodel score`` uses (basis ``final``):
+
+    >>> import tempfile
+    >>> from perfmodel import load_dataset
+    >>> from perfmodel.data.synth import generate
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = generate(folder, seed=7, supervisors=2, start="2026Q2", end="2026Q3", tickets=40)
+    >>> values = period_values(load_dataset(folder), "2026Q3", policy="efficiency")
+    >>> values[["supervisor_id", "indicator", "value", "basis"]].head(3)
+      supervisor_id                  indicator     value  basis
+    0          S001                       csat  4.333333  final
+    1          S001  complaint_resolution_rate  0.666667  final
+    2          S001          cost_control_rate  1.225591  final
     """
     from perfmodel.pipeline import indicators_step
     from perfmodel.analysis.watch import cached_watch, check_as_of, cut_dataset
@@ -181,6 +232,16 @@ def values_panel(values: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per supervisor, sorted by supervisor_id.
+
+    Examples
+    --------
+    >>> values = pd.DataFrame({"supervisor_id": ["S2", "S2", "S1", "S1"], "period": "2026Q3",
+    ...                        "indicator": ["csat", "timely_closure_rate"] * 2,
+    ...                        "value": [4.0, 0.95, 4.4, 0.81]})
+    >>> values_panel(values)
+      supervisor_id  period  csat  timely_closure_rate
+    0            S1  2026Q3   4.4                 0.81
+    1            S2  2026Q3   4.0                 0.95
     """
     w = values.pivot(index=["supervisor_id", "period"], columns="indicator", values="value").reset_index()
     w.columns.name = None
@@ -206,6 +267,26 @@ def period_scores(dataset, period, as_of=None, policy="efficiency", *, engine: s
         ``supervisor_id``, ``period``, ``as_of``, ``indicator``, ``value``, ``basis``,
         ``score``, ``weight``, ``contribution`` (see :func:`score_table`); per supervisor the
         contributions sum to the total score. Rows by supervisor_id, then policy order.
+
+    Examples
+    --------
+    Once the period is closed the totals are those of the pipeline (``perfmodel score``):
+
+    >>> import tempfile
+    >>> from perfmodel import load_dataset
+    >>> from perfmodel.data.synth import generate
+    >>> from perfmodel.pipeline import run_pipeline
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = generate(folder, seed=7, supervisors=2, start="2026Q2", end="2026Q3", tickets=40)
+    >>> ds = load_dataset(folder)
+    >>> totals(period_scores(ds, "2026Q3", policy="efficiency"))
+      supervisor_id  period      score
+    0          S001  2026Q3  80.640768
+    1          S002  2026Q3  72.215751
+    >>> run_pipeline(ds, "efficiency", period="2026Q3").scores_of()[["supervisor_id", "score"]]
+      supervisor_id      score
+    0          S001  80.640768
+    1          S002  72.215751
     """
     from perfmodel.scoring.goals import bind_goals, goals_table
 
@@ -225,6 +306,18 @@ def totals(scores: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         ``supervisor_id``, ``period``, ``score`` (Σ contribution; NaN when a weight is NaN,
         i.e. the total is undefined).
+
+    Examples
+    --------
+    A missing weight makes the total undefined:
+
+    >>> scores = pd.DataFrame({"supervisor_id": ["S1", "S1", "S2", "S2"], "period": "2026Q3",
+    ...                        "contribution": [22.5, 36.0, 15.0, 0.0],
+    ...                        "weight": [0.6, 0.4, 0.6, float("nan")]})
+    >>> totals(scores)
+      supervisor_id  period  score
+    0            S1  2026Q3   58.5
+    1            S2  2026Q3    NaN
     """
     g = scores.groupby(["supervisor_id", "period"], sort=True)
     out = g["contribution"].sum().rename("score").reset_index()
@@ -234,7 +327,22 @@ def totals(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_scores(scores: pd.DataFrame, path) -> None:
-    """Write a :func:`period_scores` table as UTF-8 CSV, byte for byte the same for the same inputs."""
+    """Write a :func:`period_scores` table as UTF-8 CSV, byte for byte the same for the same inputs.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> scores = pd.DataFrame({"supervisor_id": ["S1"], "period": "2026Q3",
+    ...                        "as_of": "2026-08-15T00:00:00", "indicator": ["csat"],
+    ...                        "value": [4.4], "basis": ["projected"], "score": [75.0],
+    ...                        "weight": [0.3], "contribution": [22.5]})
+    >>> path = Path(tempfile.mkdtemp()) / FEEDBACK_SCORES
+    >>> write_scores(scores, path)
+    >>> print(path.read_text(encoding="utf-8"), end="")
+    supervisor_id,period,as_of,indicator,value,basis,score,weight,contribution
+    S1,2026Q3,2026-08-15T00:00:00,csat,4.4,projected,75,0.3,22.5
+    """
     from perfmodel.core.atomic import write_atomic
 
     text = scores[SCORE_COLUMNS].to_csv(index=False, lineterminator="\n", float_format="%.10g")

@@ -163,6 +163,22 @@ def phase_result_range(policy: Policy) -> tuple[float, float]:
     tuple of float
         efficiency: (0.60, 0.70); quality: (0.50, 0.60); custom: the policy's result
         weight ± 0.05, clipped to [0, 1].
+
+    Examples
+    --------
+    >>> from perfmodel.scoring.policy import load_policy, policy_from_dict
+    >>> phase_result_range(load_policy("efficiency")), phase_result_range(load_policy("quality"))
+    ((0.6, 0.7), (0.5, 0.6))
+    >>> custom = policy_from_dict({
+    ...     "name": "东区试行", "version": "1", "dimensions": {"result": 0.6, "process": 0.4},
+    ...     "indicators": {
+    ...         "csat": {"dimension": "result", "weight": 1.0, "rule": "ratio", "target": 4.6},
+    ...         "timely_closure_rate": {"dimension": "process", "weight": 1.0, "rule": "ratio",
+    ...                                 "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 0}}})
+    >>> low, high = phase_result_range(custom)
+    >>> custom.phase, round(low, 6), round(high, 6)
+    ('custom', 0.55, 0.65)
     """
     if policy.phase in PHASE_RESULT_RANGE:
         return PHASE_RESULT_RANGE[policy.phase]
@@ -185,6 +201,19 @@ def with_rule(policy: Policy, rule: str) -> Policy:
     -------
     Policy
         Same weights, dimensions, ratings; name suffixed with ``+<rule>``.
+
+    Examples
+    --------
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> ranked = with_rule(load_policy("efficiency"), "percentile")
+    >>> ranked.name, ranked.dimensions
+    ('after-sales-supervisor-efficiency+percentile', {'result': 0.65, 'process': 0.35})
+    >>> sorted({rule.rule for rule in ranked.indicators.values()})
+    ['percentile']
+    >>> with_rule(ranked, "linear")
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: alternative rule 'linear': only 'percentile' can replace every rule; pass a policy file for other rule sets
     """
     if rule != "percentile":
         raise UsageError(f"alternative rule {rule!r}: only 'percentile' can replace every rule; "

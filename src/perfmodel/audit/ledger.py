@@ -64,6 +64,20 @@ def read_key(path, *, forbidden=(), create: bool = False) -> bytes:
     UsageError
         One line when the file is inside a forbidden folder, missing (and not created),
         unreadable, or shorter than 16 bytes.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> key = read_key(folder / "keys" / "sign.key", create=True)
+    >>> len(key), oct((folder / "keys" / "sign.key").stat().st_mode & 0o777)
+    (64, '0o600')
+    >>> read_key(folder / "keys" / "sign.key") == key
+    True
+    >>> read_key(folder / "reports" / "sign.key", forbidden=[folder / "reports"], create=True)
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: --sign-key .../reports/sign.key: keep the signing key outside .../reports (whoever can rewrite the ledger must not hold the key)
     """
     path = prepare_secret(path, option="--sign-key", thing="signing key", forbidden=forbidden, create=create,
                           why="whoever can rewrite the ledger must not hold the key")
@@ -82,17 +96,35 @@ def read_key(path, *, forbidden=(), create: bool = False) -> bytes:
 # --------------------------------------------------------------------------- entries
 
 def ledger_path(reports_dir) -> Path:
-    """Return the ledger file of a reports folder (``<reports>/ledger.jsonl``)."""
+    """Return the ledger file of a reports folder (``<reports>/ledger.jsonl``).
+
+    Examples
+    --------
+    >>> ledger_path("reports").as_posix()
+    'reports/ledger.jsonl'
+    """
     return Path(reports_dir) / LEDGER
 
 
 def reports_dir_of(run_dir) -> Path:
-    """Return the reports folder of a run folder ``<reports>/<period>/<run_id>``."""
+    """Return the reports folder of a run folder ``<reports>/<period>/<run_id>``.
+
+    Examples
+    --------
+    >>> reports_dir_of("/srv/reports/2026Q3/20260930T120000Z-ab12").as_posix()
+    '/srv/reports'
+    """
     return Path(run_dir).absolute().parent.parent
 
 
 def run_key(run_dir) -> str:
-    """Return how the ledger names a run: ``<period>/<run_id>``."""
+    """Return how the ledger names a run: ``<period>/<run_id>``.
+
+    Examples
+    --------
+    >>> run_key("/srv/reports/2026Q3/20260930T120000Z-ab12")
+    '2026Q3/20260930T120000Z-ab12'
+    """
     run_dir = Path(run_dir).absolute()
     return f"{run_dir.parent.name}/{run_dir.name}"
 
@@ -103,12 +135,36 @@ def _canonical(entry: dict) -> bytes:
 
 
 def entry_hash(entry: dict) -> str:
-    """Return the SHA-256 of an entry's canonical JSON (every key but ``hash`` and ``hmac``)."""
+    """Return the SHA-256 of an entry's canonical JSON (every key but ``hash`` and ``hmac``).
+
+    Examples
+    --------
+    The hash covers the entry's keys in sorted order, compact JSON, without ``hash`` and ``hmac``:
+
+    >>> entry = {"seq": 1, "kind": "run", "run": "2026Q3/r1", "prev": GENESIS}
+    >>> entry_hash(entry)
+    'c81cecb13c53f8aefac018e37d54b14ba98ce081ecff11b83123e08741d58207'
+    >>> text = '{"kind":"run","prev":"' + GENESIS + '","run":"2026Q3/r1","seq":1}'
+    >>> hashlib.sha256(text.encode("utf-8")).hexdigest() == entry_hash(entry)
+    True
+    >>> entry_hash({**entry, "hash": "ignored", "hmac": "ignored"}) == entry_hash(entry)
+    True
+    """
     return sha256_bytes(_canonical(entry))
 
 
 def entry_hmac(entry: dict, key: bytes) -> str:
-    """Return the HMAC-SHA256 (hex) of an entry's canonical JSON under ``key``."""
+    """Return the HMAC-SHA256 (hex) of an entry's canonical JSON under ``key``.
+
+    Examples
+    --------
+    >>> entry = {"seq": 1, "kind": "run", "run": "2026Q3/r1", "prev": GENESIS}
+    >>> entry_hmac(entry, b"0123456789abcdef")
+    '5fd354d45f489ea8f0b0d198314493a7f3fefe8c0773ac4cfaddc0a4c0bc6f83'
+    >>> text = '{"kind":"run","prev":"' + GENESIS + '","run":"2026Q3/r1","seq":1}'
+    >>> hmac.new(b"0123456789abcdef", text.encode("utf-8"), hashlib.sha256).hexdigest() == entry_hmac(entry, b"0123456789abcdef")
+    True
+    """
     return hmac.new(key, _canonical(entry), hashlib.sha256).hexdigest()
 
 
@@ -167,6 +223,21 @@ def append(reports_dir, fields: dict, *, key: bytes | None = None) -> dict:
     UsageError
         When the ledger cannot be written, or its last line is not an entry (a damaged
         ledger is not extended: ``perfmodel audit verify`` names the damage).
+
+    Examples
+    --------
+    Each entry links to the one before it:
+
+    >>> import tempfile
+    >>> reports = Path(tempfile.mkdtemp()) / "reports"
+    >>> first = append(reports, {"kind": "note", "run": "2026Q3/r0"})
+    >>> second = append(reports, {"kind": "note", "run": "2026Q3/r1"}, key=b"0123456789abcdef")
+    >>> first["seq"], first["prev"] == GENESIS, second["seq"], second["prev"] == first["hash"]
+    (1, True, 2, True)
+    >>> second["hash"] == entry_hash(second), "hmac" in first, "hmac" in second
+    (True, False, True)
+    >>> len(ledger_path(reports).read_text(encoding="utf-8").splitlines())
+    2
     """
     path = ledger_path(reports_dir)
     try:
@@ -207,6 +278,18 @@ def seal_run(run_dir, manifest_path, *, status: str, key: bytes | None = None) -
     dict
         The entry (see :func:`append`), with ``kind`` ``run``, ``run``
         (``<period>/<run_id>``), ``status`` and ``manifest_sha256``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> run = Path(tempfile.mkdtemp()) / "reports" / "2026Q3" / "r1"
+    >>> run.mkdir(parents=True)
+    >>> _ = (run / "manifest.json").write_text('{"period": "2026Q3"}', encoding="utf-8")
+    >>> entry = seal_run(run, run / "manifest.json", status="ok")
+    >>> entry["kind"], entry["run"], entry["status"]
+    ('run', '2026Q3/r1', 'ok')
+    >>> entry["manifest_sha256"] == sha256_file(run / "manifest.json")
+    True
     """
     digest = sha256_file(manifest_path)
     return append(reports_dir_of(run_dir), {"kind": KIND_RUN, "run": run_key(run_dir), "status": status,
@@ -220,6 +303,14 @@ def record_cache_removed(run_dir, *, key: bytes | None = None) -> dict:
     -------
     dict
         The entry (see :func:`append`), with ``kind`` ``stale-cache-removed`` and ``run``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> run = Path(tempfile.mkdtemp()) / "reports" / "2026Q3" / "r2"
+    >>> entry = record_cache_removed(run)
+    >>> entry["seq"], entry["kind"], entry["run"]
+    (1, 'stale-cache-removed', '2026Q3/r2')
     """
     return append(reports_dir_of(run_dir), {"kind": KIND_CACHE_REMOVED, "run": run_key(run_dir)}, key=key)
 
@@ -234,6 +325,21 @@ def read_entries(reports_dir) -> tuple[list[dict], list[str]]:
     (list of dict, list of str)
         The entries (each with ``_line``, its line number), and one finding per line
         that is not a JSON object. Both empty when there is no ledger.
+
+    Examples
+    --------
+    A line that is not JSON is a finding; the other lines are entries:
+
+    >>> import tempfile
+    >>> reports = Path(tempfile.mkdtemp())
+    >>> _ = append(reports, {"kind": "note", "run": "2026Q3/r0"})
+    >>> with open(ledger_path(reports), "a", encoding="utf-8") as ledger:
+    ...     _ = ledger.write("edited by hand\\n")
+    >>> entries, findings = read_entries(reports)
+    >>> [(e["seq"], e["_line"]) for e in entries]
+    [(1, 1)]
+    >>> print(findings[0])
+    ledger .../ledger.jsonl line 2: not a ledger entry (the ledger was edited)
     """
     path = ledger_path(reports_dir)
     entries, findings = [], []
@@ -260,6 +366,21 @@ def check_chain(entries: list[dict], path) -> list[str]:
     -------
     list of str
         One finding per edited entry or broken link (empty when the chain holds).
+
+    Examples
+    --------
+    An entry edited after it was written no longer matches its hash:
+
+    >>> import tempfile
+    >>> reports = Path(tempfile.mkdtemp())
+    >>> for n in range(3):
+    ...     _ = append(reports, {"kind": "note", "run": f"2026Q3/r{n}"})
+    >>> entries, _ = read_entries(reports)
+    >>> check_chain(entries, "ledger.jsonl")
+    []
+    >>> entries[1]["run"] = "2026Q3/forged"
+    >>> check_chain(entries, "ledger.jsonl")
+    ['ledger ledger.jsonl line 2 (run 2026Q3/forged): its hash does not match its content (the entry was edited)']
     """
     findings = []
     prev = GENESIS
@@ -293,6 +414,23 @@ def check_run(run_dir, manifest_path, *, key: bytes | None = None) -> tuple[list
         Findings (one line each: no ledger, damaged lines, a broken chain, the run not
         sealed or sealed twice, the manifest differing from its entry, a missing or
         mismatched HMAC) and notes (e.g. an HMAC that was not checked for want of a key).
+
+    Examples
+    --------
+    A manifest rewritten after it was sealed is caught:
+
+    >>> import tempfile
+    >>> run = Path(tempfile.mkdtemp()) / "reports" / "2026Q3" / "r1"
+    >>> run.mkdir(parents=True)
+    >>> _ = (run / "manifest.json").write_text('{"period": "2026Q3"}', encoding="utf-8")
+    >>> _ = seal_run(run, run / "manifest.json", status="ok", key=b"0123456789abcdef")
+    >>> check_run(run, run / "manifest.json", key=b"0123456789abcdef")
+    ([], [])
+    >>> check_run(run, run / "manifest.json")
+    ([], ['the ledger entry of run 2026Q3/r1 carries an HMAC; give --sign-key FILE to check it'])
+    >>> _ = (run / "manifest.json").write_text('{"period": "2026Q4"}', encoding="utf-8")
+    >>> check_run(run, run / "manifest.json", key=b"0123456789abcdef")[0]
+    ['manifest.json differs from its ledger entry (line 1): sealed d1614d051b57…, now 3ddb6316b02a… (the manifest was rewritten)']
     """
     reports = reports_dir_of(run_dir)
     path = ledger_path(reports)

@@ -58,6 +58,17 @@ def input_files(data_dir) -> list[Path]:
 
     Every regular, non-hidden file at the top of the folder counts (tables in any
     supported format, and anything beside them such as ``ground_truth.json``).
+
+    Examples
+    --------
+    Hidden files (an editor's lock file) are not inputs:
+
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "tickets.csv").write_text("ticket_id,supervisor_id,created_at\\n", encoding="utf-8")
+    >>> _ = (folder / "supervisors.csv").write_text("supervisor_id,name\\nS1,王芳\\n", encoding="utf-8")
+    >>> _ = (folder / ".~lock.tickets.csv#").write_text("x", encoding="utf-8")
+    >>> [p.name for p in input_files(folder)]
+    ['supervisors.csv', 'tickets.csv']
     """
     folder = Path(data_dir)
     return sorted((p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))),
@@ -74,6 +85,16 @@ def hash_inputs(data_dir) -> list[dict]:
         For a database (a DuckDB file or a PostgreSQL URL, see :mod:`perfmodel.data.dbsource`)
         one per table: ``path`` (``table:<name>``), ``rows``, ``digest`` (order-independent
         digest of the rows read) and ``sha256`` (of the name, row count and digest).
+
+    Examples
+    --------
+    >>> import hashlib
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "supervisors.csv").write_text("supervisor_id,name\\nS1,王芳\\n", encoding="utf-8")
+    >>> hash_inputs(folder)
+    [{'path': 'supervisors.csv', 'sha256': '1f7e120912394ff5ba475e809a78ff9892c7bd0c4cfe28d8f2ddc08b7f2a0e89', 'bytes': 29}]
+    >>> hashlib.sha256("supervisor_id,name\\nS1,王芳\\n".encode("utf-8")).hexdigest()
+    '1f7e120912394ff5ba475e809a78ff9892c7bd0c4cfe28d8f2ddc08b7f2a0e89'
     """
     from perfmodel.data.dbsource import as_database, describe_tables
 
@@ -97,6 +118,20 @@ def hash_outputs(run_dir, exclude=(MANIFEST, FAILED)) -> list[dict]:
     -------
     list of dict
         One per file, sorted by relative POSIX path: ``path``, ``sha256``, ``bytes``.
+
+    Examples
+    --------
+    The manifest and the hidden working cache are not outputs:
+
+    >>> run = Path(tempfile.mkdtemp())
+    >>> _ = (run / "scores.csv").write_text("supervisor_id,score\\nS1,88\\n", encoding="utf-8")
+    >>> (run / "feedback").mkdir()
+    >>> _ = (run / "feedback" / "S1.html").write_text("<html></html>", encoding="utf-8")
+    >>> (run / ".cache").mkdir()
+    >>> _ = (run / ".cache" / "panel.parquet").write_bytes(b"...")
+    >>> _ = (run / MANIFEST).write_text("{}", encoding="utf-8")
+    >>> [(o["path"], o["bytes"]) for o in hash_outputs(run)]
+    [('feedback/S1.html', 13), ('scores.csv', 26)]
     """
     root = Path(run_dir)
     out = []
@@ -129,6 +164,12 @@ def policy_text(spec) -> tuple[str, str]:
     ------
     PolicyError
         When ``spec`` is neither an existing file nor a preset.
+
+    Examples
+    --------
+    >>> text, source = policy_text("efficiency")
+    >>> source, policy_identity(text)
+    ('preset efficiency', {'name': 'after-sales-supervisor-efficiency', 'version': '2026.1'})
     """
     from perfmodel.scoring.policy import read_policy_text
 
@@ -136,7 +177,15 @@ def policy_text(spec) -> tuple[str, str]:
 
 
 def policy_identity(text: str) -> dict:
-    """Return the ``name`` and ``version`` declared in a policy's YAML text (None when absent)."""
+    """Return the ``name`` and ``version`` declared in a policy's YAML text (None when absent).
+
+    Examples
+    --------
+    >>> policy_identity('name: 东区试行\\nversion: 2026.2\\nperiod: quarter\\n')
+    {'name': '东区试行', 'version': '2026.2'}
+    >>> policy_identity("not: [valid")
+    {'name': None, 'version': None}
+    """
     from perfmodel.core.errors import PolicyError
     from perfmodel.scoring.policy import parse_policy_yaml
 
@@ -151,7 +200,15 @@ def policy_identity(text: str) -> dict:
 
 
 def load_policy_text(text: str, source: str = "manifest policy"):
-    """Load and validate a :class:`perfmodel.scoring.policy.Policy` from its YAML text."""
+    """Load and validate a :class:`perfmodel.scoring.policy.Policy` from its YAML text.
+
+    Examples
+    --------
+    >>> text, _ = policy_text("quality")
+    >>> policy = load_policy_text(text)
+    >>> policy.name, policy.dimensions
+    ('after-sales-supervisor-quality', {'result': 0.55, 'process': 0.45})
+    """
     from perfmodel.scoring.policy import policy_from_text
 
     return policy_from_text(text, source=source)
@@ -189,6 +246,25 @@ def compute_tables(data, policy, period: str, engine: str = "duckdb", adjustment
         indicator; ``scores``: the scores of the period (supervisor_id, period, score,
         result_score, process_score, rating, missing, score_<indicator>...), sorted by
         supervisor; ``panel``: the long indicator table of every period up to ``period``.
+
+    Examples
+    --------
+    The indicators and scores of a tiny synthetic company for 2026Q3 (about three seconds:
+    the whole pipeline runs):
+
+    >>> from perfmodel.data.synth import generate
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> data = Path(tempfile.mkdtemp()) / "data"
+    >>> _ = generate(data, seed=7, supervisors=2, start="2026Q3", end="2026Q3", tickets=20)
+    >>> tables = compute_tables(data, load_policy("efficiency"), "2026Q3")
+    >>> sorted(tables)
+    ['indicators', 'panel', 'scores']
+    >>> tables["scores"][["supervisor_id", "period", "score", "rating"]]
+      supervisor_id  period      score rating
+    0          S001  2026Q3  87.754773      A
+    1          S002  2026Q3  75.561778      B
+    >>> list(tables["indicators"].columns)
+    ['supervisor_id', 'period', 'indicator', 'value', 'numerator', 'denominator', 'available']
     """
     from perfmodel.pipeline import run_pipeline
 
@@ -203,6 +279,19 @@ def write_tables(tables: dict[str, pd.DataFrame], folder) -> dict[str, Path]:
     -------
     dict of str to pathlib.Path
         ``indicators`` -> ``indicators.csv``, ``scores`` -> ``scores.csv`` in ``folder``.
+
+    Examples
+    --------
+    >>> tables = {"indicators": pd.DataFrame({"supervisor_id": ["S2", "S1"], "indicator": ["csat", "csat"],
+    ...                                       "value": [4.1, 4.5]}),
+    ...           "scores": pd.DataFrame({"supervisor_id": ["S2", "S1"], "score": [71.5, 88.0]})}
+    >>> paths = write_tables(tables, tempfile.mkdtemp())
+    >>> paths["scores"].name, paths["indicators"].name
+    ('scores.csv', 'indicators.csv')
+    >>> print(paths["scores"].read_text(encoding="utf-8-sig"), end="")
+    supervisor_id,score
+    S1,88
+    S2,71.5
     """
     from perfmodel.data.exports import write_table
 
@@ -224,6 +313,18 @@ def pseudonymize_tables(tables: dict[str, pd.DataFrame], salt: str) -> dict[str,
         ``tables`` with ``indicators`` and ``scores`` passed through
         :func:`perfmodel.data.privacy.pseudonymize` (same columns and row order); other
         entries (the ``panel`` the notebooks read) are unchanged.
+
+    Examples
+    --------
+    >>> tables = {"scores": pd.DataFrame({"supervisor_id": ["S1"], "score": [88.0]}),
+    ...           "indicators": pd.DataFrame({"supervisor_id": ["S1"], "value": [4.5]}),
+    ...           "panel": pd.DataFrame({"supervisor_id": ["S1"]})}
+    >>> out = pseudonymize_tables(tables, "a-secret-of-16-chars")
+    >>> out["scores"]
+        supervisor_id  score
+    0  P-aba09b5c7909   88.0
+    >>> out["panel"]["supervisor_id"].tolist()  # what the notebooks read is left as it is
+    ['S1']
     """
     from perfmodel.data.privacy import pseudonymize
 
@@ -234,14 +335,29 @@ def pseudonymize_tables(tables: dict[str, pd.DataFrame], salt: str) -> dict[str,
 
 
 def is_pseudonymized(manifest: dict) -> bool:
-    """Return True when a run's manifest says its data outputs carry pseudonyms."""
+    """Return True when a run's manifest says its data outputs carry pseudonyms.
+
+    Examples
+    --------
+    >>> is_pseudonymized({"parameters": {"pseudonymized": True}}), is_pseudonymized({"parameters": None})
+    (True, False)
+    """
     return bool((manifest.get("parameters") or {}).get("pseudonymized"))
 
 
 # --------------------------------------------------------------------------- manifest
 
 def library_versions() -> dict[str, str | None]:
-    """Return the installed version of python and of each key library (None when absent)."""
+    """Return the installed version of python and of each key library (None when absent).
+
+    Examples
+    --------
+    >>> versions = library_versions()
+    >>> list(versions)[:4]
+    ['python', 'perfmodel', 'pandas', 'numpy']
+    >>> versions["pandas"] == pd.__version__
+    True
+    """
     out: dict[str, str | None] = {"python": platform.python_version()}
     for name in LIBRARIES:
         try:
@@ -261,6 +377,17 @@ def describe_inputs(data_dir, policy_spec, adjustments=None) -> dict:
         password), ``inputs`` (see :func:`hash_inputs`) and ``policy``
         (``source``, ``name``, ``version``, ``sha256``, ``text``); with ``adjustments`` (a
         path) also ``adjustments`` (``source``, ``sha256``, ``rows``).
+
+    Examples
+    --------
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "supervisors.csv").write_text("supervisor_id,name\\nS1,王芳\\n", encoding="utf-8")
+    >>> described = describe_inputs(folder, "quality")
+    >>> described["data_dir"] == str(folder.resolve()), [i["path"] for i in described["inputs"]]
+    (True, ['supervisors.csv'])
+    >>> policy = described["policy"]
+    >>> policy["source"], policy["name"], policy["version"], policy["sha256"] == sha256_text(policy["text"])
+    ('preset quality', 'after-sales-supervisor-quality', '2026.1', True)
     """
     from perfmodel.data.dbsource import as_database
 
@@ -300,6 +427,26 @@ def build_manifest(run_dir, *, run_id: str, data_dir, policy_spec, parameters: d
         ``command``, ``data_dir``, ``inputs``, ``policy``, ``versions``, ``platform``,
         ``outputs`` (path, sha256, bytes, recomputed: whether verify recomputes it) and,
         for a run with adjustments, ``adjustments`` (source, sha256, rows).
+
+    Examples
+    --------
+    Any file in the run folder is an output; the two data tables are recomputed by verify:
+
+    >>> root = Path(tempfile.mkdtemp())
+    >>> data = root / "data"
+    >>> data.mkdir()
+    >>> _ = (data / "supervisors.csv").write_text("supervisor_id,name\\nS1,王芳\\n", encoding="utf-8")
+    >>> run = root / "reports" / "2026Q3" / "20261001T090000Z-demo"
+    >>> run.mkdir(parents=True)
+    >>> _ = (run / "scores.csv").write_text("supervisor_id,score\\nS1,88\\n", encoding="utf-8")
+    >>> _ = (run / "report.html").write_text("<html></html>", encoding="utf-8")
+    >>> manifest = build_manifest(run, run_id=run.name, data_dir=data, policy_spec="efficiency",
+    ...                           parameters={"notebook": "quarterly"}, seed=7, engine="duckdb",
+    ...                           period="2026Q3")
+    >>> manifest["status"], manifest["period"], [i["path"] for i in manifest["inputs"]]
+    ('complete', '2026Q3', ['supervisors.csv'])
+    >>> [(o["path"], o["recomputed"]) for o in manifest["outputs"]]
+    [('report.html', False), ('scores.csv', True)]
     """
     inputs = inputs or describe_inputs(data_dir, policy_spec)
     outputs = hash_outputs(run_dir)
@@ -351,6 +498,20 @@ def write_manifest(run_dir, manifest: dict, *, key: bytes | None = None, seal: b
     -------
     pathlib.Path
         The manifest path.
+
+    Examples
+    --------
+    The manifest is written, then sealed in the ledger of the reports folder:
+
+    >>> from perfmodel.audit import ledger
+    >>> run = Path(tempfile.mkdtemp()) / "reports" / "2026Q3" / "r1"
+    >>> run.mkdir(parents=True)
+    >>> path = write_manifest(run, {"run_id": "r1", "status": "complete"})
+    >>> json.loads(path.read_text(encoding="utf-8"))
+    {'run_id': 'r1', 'status': 'complete'}
+    >>> entries, _ = ledger.read_entries(ledger.reports_dir_of(run))
+    >>> entries[0]["run"], entries[0]["manifest_sha256"] == sha256_file(path)
+    ('2026Q3/r1', True)
     """
     from perfmodel.audit import ledger
 
@@ -371,6 +532,21 @@ def read_manifest(run_dir) -> dict:
         When the folder has no manifest (the run is incomplete) or it is not valid JSON.
     UsageError
         When ``run_dir`` is not a folder.
+
+    Examples
+    --------
+    A manifest missing a field that verification reads is refused:
+
+    >>> run = Path(tempfile.mkdtemp())
+    >>> read_manifest(run)
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.CheckFailed: ...: no manifest.json; the run is incomplete and cannot be verified
+    >>> _ = (run / MANIFEST).write_text('{"run_id": 3}', encoding="utf-8")
+    >>> read_manifest(run)
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.CheckFailed: .../manifest.json: field 'run_id' is a number, expected a text; the manifest was damaged or edited and cannot be verified
     """
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
@@ -416,6 +592,13 @@ def manifest_problem(manifest) -> str | None:
     ``status``, ``period`` and ``data_dir`` texts, ``inputs`` and ``outputs`` lists of
     objects with a text ``path`` and ``sha256``, ``policy`` an object whose ``text`` and
     ``sha256`` are texts (or absent), ``parameters`` an object or null.
+
+    Examples
+    --------
+    >>> manifest_problem({"run_id": 3})
+    "field 'run_id' is a number, expected a text"
+    >>> manifest_problem([]) is None
+    False
     """
     if not isinstance(manifest, dict):
         return f"the manifest is {_kind(manifest)}, expected an object"
@@ -517,6 +700,28 @@ def check_run(run_dir, *, data_dir=None, recompute: bool = True, salt: str | Non
         unrecorded, recomputed outputs that differ, workbook cells and score tables of
         the pages that differ from the recomputed scores, page elements outside the
         allow-list, and per supervisor the score and rating differences.
+
+    Examples
+    --------
+    A run made by hand the way the report runner makes one verifies (the tables are
+    recomputed, a few seconds); a score added to ``scores.csv`` afterwards is caught:
+
+    >>> from perfmodel.data.synth import generate
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> root = Path(tempfile.mkdtemp())
+    >>> _ = generate(root / "data", seed=7, supervisors=2, start="2026Q3", end="2026Q3", tickets=20)
+    >>> run = root / "reports" / "2026Q3" / "20261001T090000Z-demo"
+    >>> run.mkdir(parents=True)
+    >>> _ = write_tables(compute_tables(root / "data", load_policy("efficiency"), "2026Q3"), run)
+    >>> _ = write_manifest(run, build_manifest(run, run_id=run.name, data_dir=root / "data",
+    ...                                        policy_spec="efficiency", parameters={}, seed=7,
+    ...                                        engine="duckdb", period="2026Q3"))
+    >>> check_run(run).summary()
+    'verified'
+    >>> with open(run / "scores.csv", "a", encoding="utf-8") as scores:
+    ...     _ = scores.write("S009,2026Q3,99,,,S,\\n")
+    >>> check_run(run, recompute=False).mismatches
+    ['output scores.csv differs from its recorded sha256 (...…, now ...…)']
     """
     from perfmodel.audit import ledger
 
@@ -669,7 +874,13 @@ def _published_findings(run_dir: Path, manifest: dict, tables: dict[str, pd.Data
 
 
 def page_name(supervisor_id) -> str:
-    """Return the file stem of a supervisor's feedback page (``feedback/<stem>.html``)."""
+    """Return the file stem of a supervisor's feedback page (``feedback/<stem>.html``).
+
+    Examples
+    --------
+    >>> page_name("S001"), page_name("王芳/东区 1"), page_name("../x")
+    ('S001', '王芳_东区_1', 'x')
+    """
     return re.sub(r"[^\w.\-]+", "_", str(supervisor_id), flags=re.UNICODE).strip("._") or "x"
 
 
@@ -699,6 +910,29 @@ def quarantine_findings(workbook, quarantine: pd.DataFrame | None) -> list[str]:
     list of str
         One line per quarantined row found on one side only (at most 20, then a count),
         empty when both hold the same rows with the same codes.
+
+    Examples
+    --------
+    The workbook's quarantine sheet lacks a row that the recomputation quarantines:
+
+    >>> import openpyxl
+    >>> from perfmodel.data.dataset import QUARANTINE_COLUMNS
+    >>> path = Path(tempfile.mkdtemp()) / "scores.xlsx"
+    >>> book = openpyxl.Workbook()
+    >>> book.active.title = "scores"
+    >>> _ = book.create_sheet("indicators")
+    >>> sheet = book.create_sheet("quarantine")
+    >>> sheet.append(QUARANTINE_COLUMNS)
+    >>> sheet.append(["tickets", "tickets.csv", 3, "resolved_at", "...", "{}", "before", "[]"])
+    >>> book.save(path)
+    >>> quarantine = pd.DataFrame(
+    ...     [["tickets", "tickets.csv", 3, "resolved_at", "...", "{}", "before", "[]"],
+    ...      ["tickets", "tickets.csv", 5, "supervisor_id", "...", "{}", "not_in_parent", "[]"]],
+    ...     columns=QUARANTINE_COLUMNS)
+    >>> quarantine_findings(path, quarantine)
+    ["scores.xlsx quarantine row 5 column supervisor_id: code 'not_in_parent' recomputed, not in the workbook"]
+    >>> quarantine_findings(path, quarantine.iloc[:1])
+    []
     """
     from collections import Counter
 
@@ -754,6 +988,22 @@ def workbook_scores(scores: pd.DataFrame, dataset, *, salt: str | None = None,
         ``supervisor_id``. In a pseudonymized run (``scores`` carry pseudonyms) the names
         and teams are the pseudonyms made with ``salt``; without the salt they are left out.
         ``scores`` itself when it has no ``supervisor_id`` or the dataset no roster.
+
+    Examples
+    --------
+    >>> from perfmodel import dataset_from_frames
+    >>> ds = dataset_from_frames({
+    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1", "S2"], "name": ["王芳", "李强"],
+    ...                                  "team": ["East", None]}),
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
+    ...                              "created_at": ["2026-07-02"]})})
+    >>> scores = pd.DataFrame({"supervisor_id": ["S2", "S1", "S9"], "period": "2026Q3",
+    ...                        "score": [71.5, 88.0, 60.0]})
+    >>> workbook_scores(scores, ds)
+      supervisor_id name  team  period  score
+    0            S2   李强   NaN  2026Q3   71.5
+    1            S1   王芳  East  2026Q3   88.0
+    2            S9  NaN   NaN  2026Q3   60.0
     """
     if "supervisor_id" not in scores.columns:
         return scores
@@ -814,7 +1064,13 @@ def _score_changes(recorded_csv: Path, recomputed: pd.DataFrame) -> pd.DataFrame
 
 
 def unescape_formula(text):
-    """Undo :func:`perfmodel.data.exports.escape_formula`: ``'=1+2`` read back from a CSV is ``=1+2``."""
+    """Undo :func:`perfmodel.data.exports.escape_formula`: ``'=1+2`` read back from a CSV is ``=1+2``.
+
+    Examples
+    --------
+    >>> unescape_formula("'=1+2"), unescape_formula("'hello"), unescape_formula(3)
+    ('=1+2', "'hello", 3)
+    """
     from perfmodel.data.exports import FORMULA_PREFIXES
 
     if isinstance(text, str) and text.startswith("'") and text[1:2] and text[1] in FORMULA_PREFIXES:
@@ -919,6 +1175,18 @@ def verify_run(run_dir, *, data_dir=None, salt: str | None = None, key: bytes | 
         With one line per mismatch (see :func:`check_run`).
     UsageError
         When the run was pseudonymized and no ``salt`` is given.
+
+    Examples
+    --------
+    A run folder without a manifest is incomplete and cannot be verified (see
+    :func:`check_run` for a run that verifies):
+
+    >>> run = Path(tempfile.mkdtemp()) / "reports" / "2026Q3" / "r2"
+    >>> run.mkdir(parents=True)
+    >>> verify_run(run)
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.CheckFailed: .../2026Q3/r2: no manifest.json; the run is incomplete and cannot be verified
     """
     result = check_run(run_dir, data_dir=data_dir, salt=salt, key=key)
     if not result.ok:
@@ -939,6 +1207,21 @@ def list_runs(reports_dir="reports") -> pd.DataFrame:
         ``data_dir`` (the data source the run read), ``synthetic`` (True when that folder
         was written by ``perfmodel synth``), ``policy_name``, ``policy_version``,
         ``created_at``, ``path``; what a run's manifest does not record is None.
+
+    Examples
+    --------
+    >>> reports = Path(tempfile.mkdtemp())
+    >>> for run_id, notebook in [("20260930T080000Z-a1", "quarterly"), ("20261001T090000Z-c3", "calibration")]:
+    ...     (reports / "2026Q3" / run_id).mkdir(parents=True)
+    ...     _ = (reports / "2026Q3" / run_id / MANIFEST).write_text(json.dumps(
+    ...         {"status": "complete", "parameters": {"notebook": notebook, "lang": "zh"},
+    ...          "policy": {"name": "efficiency", "version": "2026.1"}}), encoding="utf-8")
+    >>> (reports / "2026Q3" / "20261002T070000Z-d4").mkdir()
+    >>> list_runs(reports)[["period", "run_id", "status", "notebook", "lang"]]
+       period               run_id      status     notebook  lang
+    0  2026Q3  20260930T080000Z-a1    complete    quarterly    zh
+    1  2026Q3  20261001T090000Z-c3    complete  calibration    zh
+    2  2026Q3  20261002T070000Z-d4  incomplete         None  None
     """
     cols = ["period", "run_id", "status", "notebook", "lang", "data_dir", "synthetic", "policy_name",
             "policy_version", "created_at", "path"]
@@ -990,6 +1273,21 @@ def latest_run(reports_dir, period: str | None, notebook: str | None = "quarterl
     -------
     pathlib.Path or None
         The run folder, or None when there is no such run.
+
+    Examples
+    --------
+    The latest complete quarterly run is the published one; a later calibration run is not:
+
+    >>> reports = Path(tempfile.mkdtemp())
+    >>> for run_id, notebook in [("20260930T080000Z-a1", "quarterly"), ("20261001T080000Z-b2", "quarterly"),
+    ...                          ("20261001T090000Z-c3", "calibration")]:
+    ...     (reports / "2026Q3" / run_id).mkdir(parents=True)
+    ...     _ = (reports / "2026Q3" / run_id / MANIFEST).write_text(json.dumps(
+    ...         {"status": "complete", "parameters": {"notebook": notebook}}), encoding="utf-8")
+    >>> latest_run(reports, "2026Q3").name, latest_run(reports, "2026Q3", "calibration").name
+    ('20261001T080000Z-b2', '20261001T090000Z-c3')
+    >>> latest_run(reports, "2026Q2") is None
+    True
     """
     runs = list_runs(reports_dir)
     runs = runs[runs["status"] == "complete"]
@@ -1007,6 +1305,22 @@ def format_runs(runs: pd.DataFrame) -> str:
     Each run is one line: run id, status, notebook, language, policy (name and version),
     creation time and the data source it read (marked ``(synthetic sample)`` when it was
     written by ``perfmodel synth``).
+
+    Examples
+    --------
+    >>> reports = Path(tempfile.mkdtemp())
+    >>> (reports / "2026Q3" / "20260930T080000Z-a1").mkdir(parents=True)
+    >>> _ = (reports / "2026Q3" / "20260930T080000Z-a1" / MANIFEST).write_text(json.dumps(
+    ...     {"status": "complete", "data_dir": "/srv/data", "created_at": "2026-09-30T08:00:00Z",
+    ...      "parameters": {"notebook": "quarterly", "lang": "zh"},
+    ...      "policy": {"name": "efficiency", "version": "2026.1"}}), encoding="utf-8")
+    >>> (reports / "2026Q3" / "20261002T070000Z-d4").mkdir()
+    >>> print(format_runs(list_runs(reports)))
+    2026Q3
+      20260930T080000Z-a1  complete    quarterly    zh  efficiency 2026.1                   2026-09-30T08:00:00Z  data: /srv/data
+      20261002T070000Z-d4  incomplete  -            -   ?                                   -                     data: -
+    >>> format_runs(list_runs(Path(tempfile.mkdtemp())))
+    'no runs'
     """
     def line(r) -> str:
         pol = f"{r.policy_name or '?'} {r.policy_version or ''}".strip()
@@ -1050,6 +1364,30 @@ def list_adjustments(reports_dir="reports") -> pd.DataFrame:
         ``run_id``, ``status``: ``complete``, ``failed``, or ``changed`` when the copy no
         longer matches the sha256 its manifest records); sorted by supervisor, period,
         report.
+
+    Examples
+    --------
+    The 2026Q3 run applied the S002 adjustment; the S003 row of 2026Q4 was not applied by it:
+
+    >>> run = Path(tempfile.mkdtemp()) / "reports" / "2026Q3" / "20261001T090000Z-c3"
+    >>> run.mkdir(parents=True)
+    >>> _ = (run / ADJUSTMENTS_FILE).write_text(
+    ...     "supervisor_id,period,from_rating,to_rating,reason,approved_by,approved_on\\n"
+    ...     "S002,2026Q3,B,A,重大客户投诉妥善处理,张总,2026-10-08\\n"
+    ...     "S003,2026Q4,C,B,later,张总,2027-01-08\\n", encoding="utf-8")
+    >>> _ = (run / MANIFEST).write_text(json.dumps(
+    ...     {"status": "complete", "parameters": {"notebook": "calibration"},
+    ...      "adjustments": {"sha256": sha256_file(run / ADJUSTMENTS_FILE)}}), encoding="utf-8")
+    >>> listed = list_adjustments(run.parent.parent)
+    >>> listed[["supervisor_id", "period", "from_rating", "to_rating", "status"]]
+      supervisor_id  period from_rating to_rating    status
+    0          S002  2026Q3           B         A  complete
+    >>> _ = (run / ADJUSTMENTS_FILE).write_text(
+    ...     "supervisor_id,period,from_rating,to_rating,reason,approved_by,approved_on\\n"
+    ...     "S002,2026Q3,B,S,edited later,张总,2026-10-08\\n", encoding="utf-8")
+    >>> list_adjustments(run.parent.parent)[["supervisor_id", "to_rating", "status"]]
+      supervisor_id to_rating   status
+    0          S002         S  changed
     """
     from perfmodel.scoring.adjustments import read_adjustments
     from perfmodel.core.periods import parse_period
@@ -1089,7 +1427,21 @@ def list_adjustments(reports_dir="reports") -> pd.DataFrame:
 
 
 def format_adjustments(adjustments: pd.DataFrame) -> str:
-    """Render :func:`list_adjustments` as text: one block per supervisor, one line per adjustment."""
+    """Render :func:`list_adjustments` as text: one block per supervisor, one line per adjustment.
+
+    Examples
+    --------
+    >>> adjustments = pd.DataFrame([{
+    ...     "supervisor_id": "S002", "period": "2026Q3", "from_rating": "B", "to_rating": "A",
+    ...     "reason": "重大客户投诉妥善处理", "approved_by": "张总", "approved_on": "2026-10-08",
+    ...     "report": "2026Q3/20261001T090000Z-c3", "notebook": "calibration",
+    ...     "run_id": "20261001T090000Z-c3", "status": "complete"}])
+    >>> print(format_adjustments(adjustments))
+    S002
+      2026Q3  B -> A  重大客户投诉妥善处理  approved by 张总 on 2026-10-08  (report 2026Q3/20261001T090000Z-c3, calibration)
+    >>> format_adjustments(adjustments.iloc[:0])
+    'no adjustments'
+    """
     def line(r) -> str:
         flag = "" if r.status == "complete" else f"  [{r.status}]"
         return (f"  {r.period}  {r.from_rating} -> {r.to_rating}  {r.reason}  approved by {r.approved_by} "

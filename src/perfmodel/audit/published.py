@@ -51,6 +51,17 @@ def css_problem(css: str) -> str | None:
 
     The theme's own CSS embeds its icons as ``url(data:image/...)``; any other ``url()``,
     ``@import``, ``expression()`` or binding is a problem.
+
+    Examples
+    --------
+    Icons embedded as data are fine; an import or an address outside the page is not:
+
+    >>> css_problem("body { background: url(data:image/png;base64,iVBOR) }") is None
+    True
+    >>> css_problem("@import 'https://x.example/a.css';")
+    '@import'
+    >>> css_problem("a { background: url(https://tracker.example/p.gif) }")
+    'url(https://tracker.example/p.gif'
     """
     m = _CSS_ACTIVE.search(css)
     if m:
@@ -107,6 +118,19 @@ def workbook_findings(path, sheets: list[tuple[int, pd.DataFrame, str]]) -> list
     list of str
         One line per cell (or sheet shape) that differs, at most 20 per sheet plus a
         count of the rest; empty when every value matches.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "scores.xlsx"
+    >>> scores = pd.DataFrame({"supervisor_id": ["S1", "S2"], "score": [88.25, 71.5],
+    ...                        "rating": ["A", "B"]})
+    >>> scores.to_excel(path, index=False)
+    >>> workbook_findings(path, [(0, scores, "supervisor_id")])
+    []
+    >>> recomputed = scores.assign(score=[88.25, 75.0])
+    >>> workbook_findings(path, [(0, recomputed, "supervisor_id")])
+    ['scores.xlsx sheet Sheet1 row 3 (supervisor_id S2) column score: 71.5 in the workbook, recomputed 75']
     """
     from openpyxl import load_workbook
 
@@ -260,6 +284,26 @@ def page_findings(path, scores: pd.DataFrame | None = None, *, period: str | Non
     list of str
         One line per element outside the allow-list and per score cell that differs from
         the recomputed value to the precision shown (at most 20, plus a count).
+
+    Examples
+    --------
+    A page with a script, and a rating edited after the run; the score 88.25 shown as 88.3 is
+    right to the precision shown:
+
+    >>> import tempfile
+    >>> page = Path(tempfile.mkdtemp()) / "report.html"
+    >>> _ = page.write_text(
+    ...     "<html><body><table>"
+    ...     "<tr><th>Supervisor</th><th>Total score</th><th>Rating</th></tr>"
+    ...     "<tr><td>S1</td><td>88.3</td><td>A</td></tr>"
+    ...     "<tr><td>S2</td><td>71.5</td><td>A</td></tr>"
+    ...     "</table><script>alert(1)</script></body></html>", encoding="utf-8")
+    >>> scores = pd.DataFrame({"supervisor_id": ["S1", "S2"], "score": [88.25, 71.5],
+    ...                        "rating": ["A", "B"]})
+    >>> for finding in page_findings(page, scores):
+    ...     print(finding)
+    report.html: element <script> at line 1 is not allowed in a report page
+    report.html: table 1: supervisor S2 Rating shows 'A', recomputed B
     """
     from perfmodel.core.i18n import t
 

@@ -18,7 +18,15 @@ COACHING: dict[str, dict[str, str]] = messages.group("coaching")
 
 
 def ordinal(n: float, lang: str = "en") -> str:
-    """Return ``n`` rounded as an ordinal: ``1st``, ``2nd``, ``23rd``, ``11th`` (Chinese: the number)."""
+    """Return ``n`` rounded as an ordinal: ``1st``, ``2nd``, ``23rd``, ``11th`` (Chinese: the number).
+
+    Examples
+    --------
+    >>> [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22.6, 111)]
+    ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '23rd', '111th']
+    >>> ordinal(3, lang="zh")
+    '3'
+    """
     k = int(round(n))
     if lang == "zh":
         return str(k)
@@ -31,6 +39,13 @@ def t(key: str, lang: str = "en", **values) -> str:
 
     Unknown keys are returned as given, so a missing label shows up in review instead of
     failing a report.
+
+    Examples
+    --------
+    >>> t("supervisor_id"), t("supervisor_id", lang="zh")
+    ('Supervisor', '主管编号')
+    >>> t("no such key")  # shown as it is, so that review notices it
+    'no such key'
     """
     entry = LABELS.get(key)
     text = entry[check_lang(lang)] if entry else key
@@ -38,7 +53,13 @@ def t(key: str, lang: str = "en", **values) -> str:
 
 
 def indicator_label(indicator: str, lang: str = "en") -> str:
-    """Return the catalogue name of an indicator in ``lang`` (the id when not in the catalogue)."""
+    """Return the catalogue name of an indicator in ``lang`` (the id when not in the catalogue).
+
+    Examples
+    --------
+    >>> indicator_label("csat"), indicator_label("csat", lang="zh"), indicator_label("made_up")
+    ('Customer satisfaction', '客户满意度', 'made_up')
+    """
     from perfmodel.core import catalogue
 
     try:
@@ -48,7 +69,15 @@ def indicator_label(indicator: str, lang: str = "en") -> str:
 
 
 def coaching_topic(indicator: str, lang: str = "en") -> str:
-    """Return the coaching topic suggested for a gap in ``indicator``."""
+    """Return the coaching topic suggested for a gap in ``indicator``.
+
+    Examples
+    --------
+    >>> coaching_topic("csat"), coaching_topic("csat", lang="zh")
+    ('Service standards and customer empathy', '服务标准与客户同理心')
+    >>> coaching_topic("self_rating")  # no topic of its own: the indicator's name
+    'Self rating'
+    """
     entry = COACHING.get(indicator)
     if entry is None:
         return indicator_label(indicator, lang)
@@ -59,6 +88,16 @@ def columns(df, lang: str = "en"):
     """Return ``df`` with its columns renamed to their labels in ``lang``.
 
     Columns named ``score_<indicator>`` or an indicator id get the indicator's name.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"supervisor_id": ["S1"], "score": [88.0], "score_csat": [75.0],
+    ...                       "note": ["x"]})
+    >>> columns(table).columns.tolist()
+    ['Supervisor', 'Total score', 'Customer satisfaction', 'note']
+    >>> columns(table, lang="zh").columns.tolist()
+    ['主管编号', '总分', '客户满意度', 'note']
     """
     mapping = {}
     for col in df.columns:
@@ -82,7 +121,13 @@ REASONS_ZH: dict[str, str] = {code: e["zh"] for code, e in messages.group("quara
 
 
 def table_label(table: str, lang: str = "en") -> str:
-    """Return the name of a data table in ``lang`` (``tickets`` -> ``工单``; unknown names as given)."""
+    """Return the name of a data table in ``lang`` (``tickets`` -> ``工单``; unknown names as given).
+
+    Examples
+    --------
+    >>> table_label("tickets"), table_label("tickets", lang="zh"), table_label("misc")
+    ('tickets', '工单', 'misc')
+    """
     entry = TABLE_NAMES.get(str(table))
     return entry[check_lang(lang)] if entry else str(table)
 
@@ -133,6 +178,21 @@ def reason_text(code, params, lang: str = "en", english: str = "") -> str:
     -------
     str
         The reason worded in ``lang`` (several joined with "；" in Chinese).
+
+    Examples
+    --------
+    The stored English reason, and the same reason worded in Chinese from its code and
+    parameters:
+
+    >>> import json
+    >>> from perfmodel.data.validation import before_reason
+    >>> english, params = before_reason("created_at", "resolved_at", "2026-07-03 10:00", "2026-07-01 08:00")
+    >>> reason_text("before", json.dumps([params]), lang="en", english=english)
+    "resolved_at '2026-07-01 08:00' is before created_at '2026-07-03 10:00'"
+    >>> reason_text("before", json.dumps([params]), lang="zh", english=english)
+    'resolved_at“2026-07-01 08:00”早于 created_at“2026-07-03 10:00”'
+    >>> reason_text("mystery", "[]", lang="zh", english="old reason")  # unknown code: as stored
+    'old reason'
     """
     import json
 

@@ -47,6 +47,14 @@ def owner_record(pid: int | None = None) -> dict:
         ``pid``, ``host`` (:func:`socket.gethostname`), ``boot_id`` (Linux, else None),
         ``process_start`` (clock ticks since boot, Linux, else None), ``started_at``
         (UTC, ISO 8601).
+
+    Examples
+    --------
+    >>> record = owner_record()
+    >>> sorted(record)
+    ['boot_id', 'host', 'pid', 'process_start', 'started_at']
+    >>> record["pid"] == os.getpid(), record["host"] == socket.gethostname()
+    (True, True)
     """
     pid = os.getpid() if pid is None else int(pid)
     stat = _proc_stat(pid)
@@ -65,6 +73,24 @@ def owner_state(owner: dict) -> str:
         exists, has ended and waits to be reaped, or its id now belongs to a process
         started at another time), ``running``, or ``other host`` (cannot be told from
         here, so treated as running).
+
+    Examples
+    --------
+    This process is running; a child that has ended is gone; an id now used by a process
+    started at another time is gone too; another machine cannot be told from here:
+
+    >>> import subprocess
+    >>> mine = owner_record()
+    >>> owner_state(mine)
+    'running'
+    >>> child = subprocess.Popen(["true"])
+    >>> _ = child.wait()
+    >>> owner_state(owner_record(child.pid))
+    'gone'
+    >>> owner_state({**mine, "process_start": mine["process_start"] + 1})
+    'gone'
+    >>> owner_state({**mine, "host": "elsewhere"})
+    'other host'
     """
     if owner.get("host") != socket.gethostname():
         return "other host"
@@ -91,12 +117,31 @@ def owner_state(owner: dict) -> str:
 
 
 def write_owner(path) -> Path:
-    """Write this process's :func:`owner_record` to ``path`` atomically; return the path."""
+    """Write this process's :func:`owner_record` to ``path`` atomically; return the path.
+
+    Examples
+    --------
+    >>> path = write_owner(Path(tempfile.mkdtemp()) / OWNER)
+    >>> json.loads(path.read_text(encoding="utf-8"))["pid"] == os.getpid()
+    True
+    """
     return write_atomic(path, json.dumps(owner_record()).encode("utf-8"))
 
 
 def read_owner_file(path) -> dict | None:
-    """Return an owner record read from ``path``, or None when absent or unreadable."""
+    """Return an owner record read from ``path``, or None when absent or unreadable.
+
+    Examples
+    --------
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> read_owner_file(write_owner(folder / OWNER))["pid"] == os.getpid()
+    True
+    >>> read_owner_file(folder / "missing") is None
+    True
+    >>> _ = (folder / OWNER).write_text("{}", encoding="utf-8")
+    >>> read_owner_file(folder / OWNER) is None  # no pid: not an owner record
+    True
+    """
     try:
         owner = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -139,6 +184,15 @@ def scratch_root() -> Path:
     -------
     pathlib.Path
         An existing folder.
+
+    Examples
+    --------
+    The temporary directory, or the cache folder on disk when that lives in memory:
+
+    >>> root = scratch_root()
+    >>> cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "perfmodel" / "tmp"
+    >>> root.is_dir(), root in (Path(tempfile.gettempdir()), cache)
+    (True, True)
     """
     tmp = Path(tempfile.gettempdir())
     if os.environ.get("TMPDIR") or _filesystem_type(tmp) != "tmpfs":

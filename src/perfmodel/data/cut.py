@@ -54,6 +54,19 @@ def as_of_timestamp(as_of, lang: str = "en") -> pd.Timestamp:
         When ``as_of`` is not a date or date-time, or lies outside the span that
         nanosecond timestamps hold (``0001-01-01``, ``9999-12-31``; the message in
         ``lang``, en or zh).
+
+    Examples
+    --------
+    A date means the first instant of the day; an offset is dropped, the wall-clock time kept:
+
+    >>> as_of_timestamp("2026-08-15")
+    Timestamp('2026-08-15 00:00:00')
+    >>> as_of_timestamp("2026-08-15T10:30:00+08:00")
+    Timestamp('2026-08-15 10:30:00')
+    >>> as_of_timestamp("soon")
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: --as-of 'soon': not a date; use YYYY-MM-DD or an ISO 8601 date-time
     """
     try:
         ts = pd.Timestamp(as_of)
@@ -95,6 +108,31 @@ def cut_dataset(dataset: Dataset, as_of) -> Dataset:
     Dataset
         A new dataset with the same tables and columns, quarantine, account, source and
         files as ``dataset``; row order is kept.
+
+    Examples
+    --------
+    T3 was created after the cut (its survey goes with it); T2 was resolved after it, so it
+    is still open at the as-of instant:
+
+    >>> from perfmodel import dataset_from_frames
+    >>> ds = dataset_from_frames({
+    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1"], "name": ["王芳"]}),
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1", "T2", "T3"], "supervisor_id": ["S1"] * 3,
+    ...                              "created_at": ["2026-07-02 09:00", "2026-08-10 14:00",
+    ...                                             "2026-08-20 08:00"],
+    ...                              "resolved_at": ["2026-07-03 10:00", "2026-08-16 09:00", None]}),
+    ...     "surveys": pd.DataFrame({"ticket_id": ["T1", "T3"],
+    ...                              "responded_at": ["2026-07-05", "2026-08-21"], "overall": [5, 4]})})
+    >>> cut = cut_dataset(ds, "2026-08-15")
+    >>> cut.tables["tickets"][["ticket_id", "created_at", "resolved_at"]]
+      ticket_id          created_at         resolved_at
+    0        T1 2026-07-02 09:00:00 2026-07-03 10:00:00
+    1        T2 2026-08-10 14:00:00                 NaT
+    >>> cut.tables["surveys"][["ticket_id", "overall"]]
+      ticket_id  overall
+    0        T1      5.0
+    >>> len(ds.tables["tickets"])  # the dataset given is not modified
+    3
     """
     cut = as_of_timestamp(as_of)
     tables: dict[str, pd.DataFrame] = {}

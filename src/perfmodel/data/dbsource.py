@@ -76,6 +76,24 @@ def as_database(data) -> Database | None:
     A string starting with ``postgresql://`` (or ``postgres://``) is a PostgreSQL URL; a
     path ending in ``.duckdb`` or ``.ddb`` is a DuckDB file (DataError when it is missing);
     any other ``scheme://`` is a DataError.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import duckdb
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> duckdb.connect(str(folder / "hr.duckdb")).close()
+    >>> db = as_database(folder / "hr.duckdb")
+    >>> db.kind, db.name
+    ('duckdb', 'hr.duckdb')
+    >>> as_database(folder) is None  # a folder of files
+    True
+    >>> as_database("postgresql://reader:secret@db.example/hr").recorded
+    'postgresql://reader@db.example/hr'
+    >>> as_database("mysql://db.example/hr")
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.DataError: mysql://...: not a source perfmodel reads; give a folder, a .duckdb file or a postgresql:// URL (see README.md, 'Reading from a database')
     """
     if isinstance(data, Database):
         return data
@@ -98,7 +116,15 @@ def as_database(data) -> Database | None:
 
 
 def public_url(url: str) -> str:
-    """``url`` without its password (``postgresql://reader@host/db``), safe to print and record."""
+    """``url`` without its password (``postgresql://reader@host/db``), safe to print and record.
+
+    Examples
+    --------
+    >>> public_url("postgresql://reader:secret@db.example:5432/hr")
+    'postgresql://reader@db.example:5432/hr'
+    >>> public_url("postgresql://db.example/hr")
+    'postgresql://db.example/hr'
+    """
     parts = urlsplit(url)
     if parts.password is None:
         return url
@@ -122,6 +148,20 @@ def read_tables(db: Database, names) -> dict[str, pa.Table]:
     ------
     DataError
         One line naming the database when it cannot be opened or read.
+
+    Examples
+    --------
+    Rows come in the order of the table's key, whatever order they were stored in:
+
+    >>> import tempfile
+    >>> import duckdb
+    >>> path = Path(tempfile.mkdtemp()) / "hr.duckdb"
+    >>> with duckdb.connect(str(path)) as con:
+    ...     _ = con.execute("CREATE TABLE supervisors (supervisor_id VARCHAR, name VARCHAR)")
+    ...     _ = con.execute("INSERT INTO supervisors VALUES ('S2', ' 李强 '), ('S1', '王芳'), ('S3', '')")
+    >>> tables = read_tables(as_database(path), ["supervisors", "tickets"])
+    >>> list(tables), tables["supervisors"].to_pydict()
+    (['supervisors'], {'supervisor_id': ['S1', 'S2', 'S3'], 'name': ['王芳', ' 李强 ', '']})
     """
     names = list(names)
     if db.kind == "duckdb":
@@ -262,6 +302,18 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
     pandas.DataFrame
         One column per database column, in its order: text as Arrow-backed strings with
         blanks trimmed and blank cells missing, other types as pandas holds them.
+
+    Examples
+    --------
+    >>> table = pa.table({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", " 李强 ", ""]})
+    >>> frame = to_frame(table)
+    >>> frame
+      supervisor_id  name
+    0            S1    王芳
+    1            S2    李强
+    2            S3  <NA>
+    >>> frame["name"].tolist()
+    ['王芳', '李强', <NA>]
     """
     from perfmodel.data.readers import _clean_strings
 
@@ -286,6 +338,20 @@ def table_digest(table: pa.Table) -> str:
     the columns taken in name order; pandas' ``hash_pandas_object`` (SipHash, fixed key)
     gives one 64-bit hash per row and the hashes are summed modulo 2**64. The column names
     take part, so a renamed column changes the digest.
+
+    Examples
+    --------
+    The order of the rows does not matter; their content does:
+
+    >>> table = pa.table({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李强", ""]})
+    >>> table_digest(table)
+    'e7fb8c69689eb706'
+    >>> table_digest(table) == table_digest(table.take([2, 0, 1]))
+    True
+    >>> table_digest(table) == table_digest(table.slice(0, 2))
+    False
+    >>> len(table_digest(table))
+    16
     """
     from pandas.util import hash_pandas_object
 
@@ -306,6 +372,22 @@ def describe_tables(db: Database, names) -> list[dict]:
 
     ``sha256`` hashes the table's name, row count and digest, so the manifest's checks of
     input files apply to database tables unchanged.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import duckdb
+    >>> from perfmodel.core.hashing import sha256_text
+    >>> path = Path(tempfile.mkdtemp()) / "hr.duckdb"
+    >>> with duckdb.connect(str(path)) as con:
+    ...     _ = con.execute("CREATE TABLE supervisors (supervisor_id VARCHAR, name VARCHAR)")
+    ...     _ = con.execute("INSERT INTO supervisors VALUES ('S1', '王芳'), ('S2', '李强')")
+    >>> db = as_database(path)
+    >>> [(d["path"], d["rows"]) for d in describe_tables(db, ["supervisors", "tickets"])]
+    [('table:supervisors', 2)]
+    >>> d = describe_tables(db, ["supervisors"])[0]
+    >>> d["digest"] == table_digest(read_tables(db, ["supervisors"])["supervisors"])
+    True
     """
 
     out = []
@@ -318,7 +400,15 @@ def describe_tables(db: Database, names) -> list[dict]:
 
 
 def address(frame: pd.DataFrame, key) -> list[str]:
-    """For each row of ``frame`` (raw cells), ``ticket_id=T0042`` from its key columns."""
+    """For each row of ``frame`` (raw cells), ``ticket_id=T0042`` from its key columns.
+
+    Examples
+    --------
+    >>> address(pd.DataFrame({"ticket_id": ["T0042", None]}), ["ticket_id"])
+    ['ticket_id=T0042', 'ticket_id=']
+    >>> address(pd.DataFrame({"supervisor_id": ["S1"], "period": ["2026Q3"]}), ["supervisor_id", "period"])
+    ['supervisor_id=S1, period=2026Q3']
+    """
     parts = [[f"{k}={'' if pd.isna(v) else v}" for v in frame[k].tolist()] for k in key if k in frame]
     return [", ".join(p) for p in zip(*parts)] if parts else [""] * len(frame)
 

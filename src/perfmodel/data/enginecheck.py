@@ -102,7 +102,19 @@ class CheckedFolder:
 
 
 def engine_checkable(folder) -> bool:
-    """Whether ``folder`` is a dataset folder whose every table is a Parquet file."""
+    """Whether ``folder`` is a dataset folder whose every table is a Parquet file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from perfmodel.data.synth import generate
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = generate(folder / "pq", seed=7, supervisors=2, start="2026Q3", end="2026Q3", tickets=20,
+    ...              fmt="parquet")
+    >>> _ = generate(folder / "csv", seed=7, supervisors=2, start="2026Q3", end="2026Q3", tickets=20)
+    >>> engine_checkable(folder / "pq"), engine_checkable(folder / "csv"), engine_checkable(folder / "none")
+    (True, False, False)
+    """
     from perfmodel.data.readers import find_sources
 
     folder = Path(folder)
@@ -143,6 +155,31 @@ def check_folder(folder, *, timezone: str = "Asia/Shanghai", window: DateWindow 
         a file that is not Parquet.
     Unsupported
         For a stored column type the SQL parser does not read (use the pandas validator).
+
+    Examples
+    --------
+    The quarantine and the row account are those of :func:`perfmodel.load_dataset`:
+
+    >>> import tempfile
+    >>> from perfmodel import load_dataset
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> pd.DataFrame({"supervisor_id": ["S1"], "name": ["王芳"]}).to_parquet(folder / "supervisors.parquet")
+    >>> pd.DataFrame({"ticket_id": ["T1", "T2"], "supervisor_id": ["S1", "S1"],
+    ...               "created_at": ["2026-07-02 09:00", "2026-07-03 10:00"],
+    ...               "resolved_at": ["2026-07-02 15:00", "2026-07-01 08:00"]}
+    ...              ).to_parquet(folder / "tickets.parquet")
+    >>> checked = check_folder(folder)
+    >>> checked.dataset.account[["table", "rows_read", "rows_used", "rows_quarantined"]]
+             table  rows_read  rows_used  rows_quarantined
+    0  supervisors          1          1                 0
+    1      tickets          2          1                 1
+    >>> print(checked.dataset.quarantine.loc[0, "reason"])
+    resolved_at 2026-07-01 08:00:00 is before created_at 2026-07-03 10:00:00
+    >>> loaded = load_dataset(folder)
+    >>> loaded.account.equals(checked.dataset.account)
+    True
+    >>> loaded.quarantine["reason"].tolist() == checked.dataset.quarantine["reason"].tolist()
+    True
     """
     import duckdb
 

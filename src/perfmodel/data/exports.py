@@ -38,7 +38,15 @@ class OutputError(PerfmodelError):
 
 
 def escape_formula(text):
-    """Return ``text`` with a leading single quote when it begins with = + - or @."""
+    """Return ``text`` with a leading single quote when it begins with = + - or @.
+
+    Examples
+    --------
+    A cell that a spreadsheet would run as a formula is kept as text:
+
+    >>> escape_formula("=SUM(A1:A9)"), escape_formula("-5"), escape_formula("王芳"), escape_formula(3)
+    ("'=SUM(A1:A9)", "'-5", '王芳', 3)
+    """
     if isinstance(text, str) and text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text

@@ -225,6 +225,22 @@ def show_progress() -> bool | None:
 
     ``PERFMODEL_PROGRESS=1`` forces it on, ``0`` off; otherwise it is shown when stderr is
     a terminal (tqdm's own choice, ``None``).
+
+    Examples
+    --------
+    >>> import os
+    >>> saved = os.environ.get("PERFMODEL_PROGRESS")
+    >>> os.environ["PERFMODEL_PROGRESS"] = "0"
+    >>> show_progress()
+    False
+    >>> os.environ["PERFMODEL_PROGRESS"] = "yes"
+    >>> show_progress()
+    True
+    >>> del os.environ["PERFMODEL_PROGRESS"]
+    >>> show_progress() is None  # tqdm decides: a bar only on a terminal
+    True
+    >>> if saved is not None:
+    ...     os.environ["PERFMODEL_PROGRESS"] = saved
     """
     flag = os.environ.get("PERFMODEL_PROGRESS", "").strip().lower()
     if flag in ("1", "true", "yes"):

@@ -22,7 +22,19 @@ import pyarrow.compute as pc
 
 
 def normal_id(text: str) -> str:
-    """``text`` in NFKC form with invisible (format and control) characters removed."""
+    """``text`` in NFKC form with invisible (format and control) characters removed.
+
+    Examples
+    --------
+    A full-width letter becomes its ASCII twin; a zero-width space disappears:
+
+    >>> normal_id("Ｓ001")
+    'S001'
+    >>> normal_id("S001" + chr(0x200B)), len("S001" + chr(0x200B))
+    ('S001', 5)
+    >>> normal_id("王芳")
+    '王芳'
+    """
     text = unicodedata.normalize("NFKC", text)
     return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc"))
 
@@ -45,6 +57,15 @@ def lookalike_ids(values: pd.Series) -> tuple[np.ndarray, list[str]]:
         True where the id would change under NFKC or holds an invisible character.
     normal : list of str
         :func:`normal_id` of each flagged id, in row order.
+
+    Examples
+    --------
+    >>> ids = pd.Series(["S001", "Ｓ001", None, "S002" + chr(0x200B), "李强"])
+    >>> mask, normal = lookalike_ids(ids)
+    >>> mask
+    array([False,  True, False,  True, False])
+    >>> normal
+    ['S001', 'S002']
     """
     arr = pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True) \
         if not _is_arrow(values) else values.array._pa_array.combine_chunks()  # noqa: SLF001

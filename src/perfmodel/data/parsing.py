@@ -94,6 +94,17 @@ def date_fault(value) -> tuple[str, dict] | None:
         ``"second"``; ``params`` holds ``value`` (the number written), ``low`` and ``high``
         (the allowed range; for a day, the length of that month, e.g. 28 for 2026-02).
         None when the cell is not year-first date-shaped or no field is out of range.
+
+    Examples
+    --------
+    >>> date_fault("2026/13/45")
+    ('month', {'value': 13, 'low': 1, 'high': 12})
+    >>> date_fault("2026-02-29")
+    ('day', {'value': 29, 'low': 1, 'high': 28, 'month': '2026-02'})
+    >>> date_fault("2026-03-01 25:00")
+    ('hour', {'value': 25, 'low': 0, 'high': 23})
+    >>> date_fault("yesterday") is None, date_fault("2026-03-01") is None
+    (True, True)
     """
     import calendar
     import re
@@ -187,6 +198,28 @@ def parse_column(series: pd.Series, kind: str, timezone: str = "Asia/Shanghai", 
         float; missing where the cell is missing or unreadable.
     bad : numpy.ndarray of bool
         True where a cell is present but cannot be read as ``kind``.
+
+    Examples
+    --------
+    A time with an offset is converted to the local zone; an empty cell is missing, an
+    unreadable one is missing *and* flagged:
+
+    >>> values, bad = parse_column(pd.Series(["2026-07-02T09:00:00+00:00", "2026-07-02 09:00",
+    ...                                       "", "soon"]), "timestamp")
+    >>> values
+    0   2026-07-02 17:00:00
+    1   2026-07-02 09:00:00
+    2                   NaT
+    3                   NaT
+    dtype: datetime64[ns]
+    >>> bad
+    array([False, False, False,  True])
+    >>> values, bad = parse_column(pd.Series(["是", "no", "1", "maybe"]), "bool")
+    >>> values.tolist(), bad.tolist()
+    ([True, False, True, <NA>], [False, False, False, True])
+    >>> values, bad = parse_column(pd.Series(["3.5", " 4 ", "N/A", "五"]), "float")
+    >>> values.tolist(), bad.tolist()
+    ([3.5, 4.0, nan, nan], [False, False, False, True])
     """
     series = series.reset_index(drop=True)
     strings = _as_strings(series)
@@ -202,14 +235,28 @@ def parse_column(series: pd.Series, kind: str, timezone: str = "Asia/Shanghai", 
 
 
 def as_text(values: pd.Series) -> pd.Series:
-    """A column of Python strings (missing: None/NaN) as :data:`TEXT_DTYPE`."""
+    """A column of Python strings (missing: None/NaN) as :data:`TEXT_DTYPE`.
+
+    Examples
+    --------
+    >>> as_text(pd.Series(["S1", None, "王芳"])).tolist()
+    ['S1', nan, '王芳']
+    """
     arr = pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
     return pd.Series(TEXT_DTYPE.__from_arrow__(pa.chunked_array([arr], type=pa.large_string())),
                      index=values.index, name=values.name)
 
 
 def empty_column(kind: str, n: int) -> pd.Series:
-    """A column of ``n`` missing values with the dtype of ``kind``."""
+    """A column of ``n`` missing values with the dtype of ``kind``.
+
+    Examples
+    --------
+    >>> empty_column("date", 2).dtype, empty_column("bool", 2).dtype, empty_column("float", 2).dtype
+    (dtype('<M8[ns]'), BooleanDtype, dtype('float64'))
+    >>> empty_column("id", 2).isna().tolist()
+    [True, True]
+    """
     if kind in ("timestamp", "date"):
         return pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
     if kind == "bool":
@@ -503,6 +550,13 @@ def open_end_cells(series: pd.Series, *, excel: bool = False) -> np.ndarray:
     -------
     numpy.ndarray of bool
         One per cell.
+
+    Examples
+    --------
+    >>> open_end_cells(pd.Series(["9999-12-31", "2026-01-01", None, "9999-12-31 23:59:59"]))
+    array([ True, False, False,  True])
+    >>> open_end_cells(pd.Series([2958465, 45000.5]), excel=True)
+    array([ True, False])
     """
     series = series.reset_index(drop=True)
     strings = _as_strings(series)

@@ -76,6 +76,17 @@ def newest_anchor(window: DateWindow, created: pd.Series) -> pd.Timestamp | None
     Returns
     -------
     pandas.Timestamp or None
+
+    Examples
+    --------
+    A ticket dated 1900 (a typing slip) does not anchor the window:
+
+    >>> created = pd.to_datetime(pd.Series(["2026-03-02 08:00", "1900-01-01 00:00",
+    ...                                   "2026-06-30 17:45", None]))
+    >>> newest_anchor(DEFAULT_WINDOW, created)
+    Timestamp('2026-06-30 17:45:00')
+    >>> newest_anchor(DEFAULT_WINDOW, pd.to_datetime(pd.Series(["1999-12-31"]))) is None
+    True
     """
     values = created[created >= window.first(ANCHOR[1])]
     newest = values.max() if len(values) else None
@@ -102,6 +113,18 @@ def outside(values: pd.Series, column: str, window: DateWindow,
         True where a date is present and outside the window.
     shown : str
         The window as reasons state it, ``2000-01-01..2027-03-31`` (or ``from 2000-01-01``).
+
+    Examples
+    --------
+    Event dates run from 2000-01-01 to one year after the newest ticket; hiring dates from 1950:
+
+    >>> newest = pd.Timestamp("2026-06-30")
+    >>> dates = pd.to_datetime(pd.Series(["1900-01-01", "2026-05-04", "2027-07-01", None]))
+    >>> mask, shown = outside(dates, "created_at", DEFAULT_WINDOW, newest)
+    >>> mask, shown
+    (array([ True, False,  True, False]), '2000-01-01..2027-06-30')
+    >>> outside(pd.to_datetime(pd.Series(["1988-09-01"])), "hired_on", DEFAULT_WINDOW, None)
+    (array([False]), 'from 1950-01-01')
     """
     lo, hi = window.first(column), window.last(newest)
     mask = (values < lo).to_numpy(dtype=bool, na_value=False)

@@ -37,7 +37,22 @@ _MIN_SALT_CHARS = 16
 
 
 def pseudonym(value, salt: str) -> str:
-    """Return the pseudonym of one value: ``P-`` + 12 hex digits of HMAC-SHA256(salt, value)."""
+    """Return the pseudonym of one value: ``P-`` + 12 hex digits of HMAC-SHA256(salt, value).
+
+    Examples
+    --------
+    The pseudonym is HMAC-SHA256 keyed by the salt, cut to 12 hex digits:
+
+    >>> salt = "a-secret-of-16-chars"
+    >>> pseudonym("S001", salt)
+    'P-f9ebc6e3d864'
+    >>> "P-" + hmac.new(salt.encode(), b"S001", hashlib.sha256).hexdigest()[:12]
+    'P-f9ebc6e3d864'
+    >>> pseudonym("S001", "short")
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: pseudonymize: the salt must be text of at least 16 characters
+    """
     digest = hmac.new(_key(salt), _text(value).encode("utf-8"), hashlib.sha256).hexdigest()
     return PREFIX + digest[:DIGITS]
 
@@ -63,6 +78,22 @@ def pseudonymize(df: pd.DataFrame, salt: str, columns=None) -> pd.DataFrame:
         text (UTF-8); missing cells stay missing. A column of a pandas string dtype keeps
         its dtype (other replaced columns become object). Other columns and the row order
         are unchanged. Equal cells give equal pseudonyms, in any column, so joins still work.
+
+    Examples
+    --------
+    Ids and names are replaced, missing cells and other columns kept:
+
+    >>> table = pd.DataFrame({"supervisor_id": ["S001", "S002", None], "name": ["王芳", "李强", "张伟"],
+    ...                       "csat": [4.5, 4.1, 3.9]})
+    >>> pseudonymize(table, "a-secret-of-16-chars")
+        supervisor_id            name  csat
+    0  P-f9ebc6e3d864  P-caa45278b02f   4.5
+    1  P-b2bb8d7ca94c  P-173cb5f2547f   4.1
+    2             NaN  P-bdba749bf825   3.9
+    >>> pseudonymize(table, "a-secret-of-16-chars", columns=["staff_id"])
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: pseudonymize: no column 'staff_id' in the table; columns are supervisor_id, name, csat
     """
     return _replace(df, salt, columns, deep=True)
 
@@ -120,6 +151,30 @@ def pseudonymize_dataset(dataset, salt: str):
         id or a name) and its ``record`` (the raw row) is withheld. The row account, the
         source folder and the file names are unchanged. Columns that are not replaced
         share their data with ``dataset`` (treat the result as read-only).
+
+    Examples
+    --------
+    S001 gets the same pseudonym in every table; the quarantined ticket no longer quotes the
+    unknown id:
+
+    >>> from perfmodel import dataset_from_frames
+    >>> ds = dataset_from_frames({
+    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S001", "S002"], "name": ["王芳", "李强"],
+    ...                                  "team": ["East", "West"]}),
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1", "T2"], "supervisor_id": ["S001", "S009"],
+    ...                              "created_at": ["2026-07-02", "2026-07-03"]})})
+    >>> anonymous = pseudonymize_dataset(ds, "a-secret-of-16-chars")
+    >>> anonymous.tables["supervisors"][["supervisor_id", "name", "team"]]
+        supervisor_id            name            team
+    0  P-f9ebc6e3d864  P-caa45278b02f  P-c19c8e34b410
+    1  P-b2bb8d7ca94c  P-173cb5f2547f  P-2e81c5633e99
+    >>> anonymous.tables["tickets"][["ticket_id", "supervisor_id"]]
+      ticket_id   supervisor_id
+    0        T1  P-f9ebc6e3d864
+    >>> print(ds.quarantine.loc[0, "reason"])
+    supervisor_id 'S009' not in supervisors
+    >>> print(anonymous.quarantine.loc[0, "reason"])
+    supervisor_id: value withheld (pseudonymized run)
     """
     import dataclasses
 
@@ -147,6 +202,24 @@ def withhold_quarantine(quarantine: pd.DataFrame) -> pd.DataFrame:
         ``record`` becomes ``(withheld: pseudonymized run)``; ``reason_params`` loses the
         cell values it quotes (``value``, ``other_value``); ``table``, ``file``, ``row``,
         ``column`` and ``reason_code`` are kept.
+
+    Examples
+    --------
+    >>> quarantine = pd.DataFrame({
+    ...     "table": ["tickets"], "row": [2], "column": ["supervisor_id"],
+    ...     "reason": ["supervisor_id 'S009' not in supervisors"],
+    ...     "record": ['{"ticket_id": "T2", "supervisor_id": "S009"}'],
+    ...     "reason_code": ["not_in_parent"],
+    ...     "reason_params": ['[{"column": "supervisor_id", "parent": "supervisors", "value": "S009"}]']})
+    >>> for key, value in withhold_quarantine(quarantine).loc[0].items():
+    ...     print(f"{key}: {value}")
+    table: tickets
+    row: 2
+    column: supervisor_id
+    reason: supervisor_id: value withheld (pseudonymized run)
+    record: (withheld: pseudonymized run)
+    reason_code: not_in_parent
+    reason_params: [{"column": "supervisor_id", "parent": "supervisors"}]
     """
     out = quarantine.copy()
     if "reason" in out.columns:
@@ -194,6 +267,23 @@ def load_or_create_salt(path, *, forbidden=()) -> str:
     UsageError
         One line when the file lies inside a forbidden folder, cannot be read or written,
         or holds fewer than 16 characters.
+
+    Examples
+    --------
+    The first call makes the salt (64 hex digits, readable by the owner only); later calls read it:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> salt = load_or_create_salt(folder / "salt.txt")
+    >>> len(salt), oct((folder / "salt.txt").stat().st_mode & 0o777)
+    (64, '0o600')
+    >>> load_or_create_salt(folder / "salt.txt") == salt
+    True
+    >>> load_or_create_salt(folder / "out" / "salt.txt", forbidden=[folder / "out"])
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: --salt-file .../out/salt.txt: keep the salt outside .../out (whoever holds it can re-identify the pseudonyms)
     """
     path = prepare_secret(path, option="--salt-file", thing="salt", forbidden=forbidden,
                           why="whoever holds it can re-identify the pseudonyms")
@@ -216,6 +306,15 @@ def salt_for(pseudonymize: bool, salt_file, *, outputs=()) -> str | None:
     UsageError
         ``--pseudonymize`` without ``--salt-file``, ``--salt-file`` alone, or a salt file
         inside one of ``outputs`` (see :func:`load_or_create_salt`).
+
+    Examples
+    --------
+    >>> salt_for(False, None) is None
+    True
+    >>> salt_for(True, None)
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: --pseudonymize: give --salt-file PATH, a file outside the outputs that keeps the secret salt (created if absent)
     """
     if not pseudonymize:
         if salt_file:

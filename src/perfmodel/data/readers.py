@@ -124,6 +124,23 @@ def find_sources(folder: Path, names) -> dict[str, Source]:
     DataError
         When a table has two sources (``tickets.csv`` and ``tickets.parquet``, or a CSV
         and a workbook sheet) or a workbook cannot be opened.
+
+    Examples
+    --------
+    Files are matched to tables by name, whatever the case; other files are ignored:
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "Supervisors.csv").write_text("supervisor_id,name\\nS1,王芳\\n", encoding="utf-8")
+    >>> _ = (folder / "tickets.csv").write_text("ticket_id,supervisor_id,created_at\\n", encoding="utf-8")
+    >>> _ = (folder / "notes.txt").write_text("not a table", encoding="utf-8")
+    >>> sorted((name, source.label) for name, source in find_sources(folder, ["supervisors", "tickets", "staff"]).items())
+    [('supervisors', 'Supervisors.csv'), ('tickets', 'tickets.csv')]
+    >>> pd.DataFrame({"ticket_id": ["T1"]}).to_parquet(folder / "tickets.parquet")
+    >>> find_sources(folder, ["supervisors", "tickets"])
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.DataError: ...: table 'tickets' is given twice (tickets.csv and tickets.parquet); keep one of them
     """
     names = set(names)
     found: dict[str, list[Source]] = {}
@@ -193,6 +210,24 @@ def open_workbooks():
     Yields
     ------
     None
+
+    Examples
+    --------
+    Inside the block a workbook is opened once for its sheet list and all its sheets:
+
+    >>> import tempfile
+    >>> import openpyxl
+    >>> path = Path(tempfile.mkdtemp()) / "book.xlsx"
+    >>> book = openpyxl.Workbook()
+    >>> book.active.title = "budgets"
+    >>> book.active.append(["supervisor_id", "period", "budget"])
+    >>> book.active.append(["S1", "2026Q3", 12000])
+    >>> book.save(path)
+    >>> with open_workbooks():
+    ...     sheets = workbook_sheets(path)
+    ...     raw = read_sheet(Source("budgets", path, "budgets"))
+    >>> sheets, len(raw.frame)
+    (['budgets'], 1)
     """
     if _OPEN_BOOKS.get() is not None:
         yield
@@ -239,6 +274,23 @@ def workbook_sheets(path: Path) -> list[str]:
     """Return the sheet names of an ``.xlsx`` workbook (DataError if it cannot be read).
 
     Inside :func:`open_workbooks` the opened workbook is kept for :func:`read_sheet`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import openpyxl
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> book = openpyxl.Workbook()
+    >>> book.active.title = "tickets"
+    >>> _ = book.create_sheet("工单说明")
+    >>> book.save(folder / "book.xlsx")
+    >>> workbook_sheets(folder / "book.xlsx")
+    ['tickets', '工单说明']
+    >>> _ = (folder / "fake.xlsx").write_text("not a workbook")
+    >>> workbook_sheets(folder / "fake.xlsx")
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.DataError: fake.xlsx: cannot open the Excel workbook (BadZipFile); save it again as .xlsx or export its sheets as CSV (see data/README.md)
     """
     try:
         with _workbook(path) as book:
@@ -272,6 +324,23 @@ def read_source(source: Source, *, defer: bool = False) -> RawTable:
     DataError
         For an empty file, a file that is not a table, an undecodable CSV or duplicated
         header names.
+
+    Examples
+    --------
+    Header names are normalised and cells kept as text; the rows are those a spreadsheet
+    shows (the empty line 3 is skipped, so T2 is on row 4):
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "tickets.csv"
+    >>> _ = path.write_text("Ticket_ID, supervisor_id ,created_at\\nT1,S1,2026-07-02 09:00\\n\\nT2, S2 ,\\n",
+    ...                     encoding="utf-8")
+    >>> raw = read_source(Source("tickets", path))
+    >>> raw.frame
+      ticket_id supervisor_id        created_at
+    0        T1            S1  2026-07-02 09:00
+    1        T2            S2              <NA>
+    >>> raw.rows, raw.label
+    (array([2, 4]), 'tickets.csv')
     """
     suffix = source.path.suffix.lower()
     if suffix == ".parquet" and defer:
@@ -309,6 +378,19 @@ def header_names(names, label: str, blank_ok: bool = False) -> list[str]:
     With ``blank_ok``, a header cell without a name gets a placeholder that
     :func:`drop_blank_columns` removes when its column holds no value (spreadsheets often
     save a few empty columns after the last one).
+
+    Examples
+    --------
+    >>> header_names([" Ticket_ID", "ｃｏｓｔ", "Created_At"], "tickets.csv")
+    ['ticket_id', 'cost', 'created_at']
+    >>> header_names(["cost", "COST"], "tickets.csv")
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.DataError: tickets.csv: column 'cost' appears twice in the header; keep one of them (see data/README.md)
+    >>> header_names(["cost", None], "tickets.csv")
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.DataError: tickets.csv: header column 2 has no name; name it or delete it
     """
     out = []
     for i, name in enumerate(names):
@@ -338,7 +420,21 @@ def _normal_name(name) -> str:
 
 
 def drop_blank_columns(frame: pd.DataFrame, label: str) -> pd.DataFrame:
-    """Remove the columns without a header name; DataError if one of them holds a value."""
+    """Remove the columns without a header name; DataError if one of them holds a value.
+
+    Examples
+    --------
+    A column without a name is dropped when empty and refused when it holds a value:
+
+    >>> names = header_names(["ticket_id", None], "tickets.csv", blank_ok=True)
+    >>> drop_blank_columns(pd.DataFrame([["T1", None]], columns=names), "tickets.csv")
+      ticket_id
+    0        T1
+    >>> drop_blank_columns(pd.DataFrame([["T1", "x"]], columns=names), "tickets.csv")
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.DataError: tickets.csv: header column 2 has no name but holds values; name it or delete the column (see data/README.md)
+    """
     blank = [c for c in frame.columns if c.startswith(_BLANK)]
     for name in blank:
         if frame[name].notna().any():
@@ -354,6 +450,17 @@ def detect_encoding(path: Path) -> str:
     """Return ``"utf-8"`` or ``"gb18030"``: the first that decodes the start of the file.
 
     The rest of the file is checked while it is read (:func:`read_csv`).
+
+    Examples
+    --------
+    A file saved by Excel in China (GBK, read as its superset GB18030) and one saved as UTF-8:
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "gbk.csv").write_text("supervisor_id,name\\nS1,王芳\\n", encoding="gbk")
+    >>> _ = (folder / "utf8.csv").write_text("supervisor_id,name\\nS1,王芳\\n", encoding="utf-8")
+    >>> detect_encoding(folder / "gbk.csv"), detect_encoding(folder / "utf8.csv")
+    ('gb18030', 'utf-8')
     """
     with path.open("rb") as fh:
         head = fh.read(_HEAD_BYTES)
@@ -376,6 +483,15 @@ def mostly_utf8(data: bytes) -> bool:
     Lines of plain ASCII say nothing; of the other lines, those that decode as UTF-8 must
     be at least as many as those that do not. GBK text almost never decodes as UTF-8, so
     a file saved as GBK has no such line and is read as GB18030 whole.
+
+    Examples
+    --------
+    Two UTF-8 lines and one pasted in GBK still make a UTF-8 file; GBK text throughout does not:
+
+    >>> mostly_utf8("王芳\\n李强\\n".encode("utf-8") + "张伟\\n".encode("gbk"))
+    True
+    >>> mostly_utf8("王芳\\n李强\\n".encode("gbk"))
+    False
     """
     good = bad = 0
     for line in data.splitlines():
@@ -403,6 +519,19 @@ def read_csv(path: Path) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns of ``pandas.ArrowDtype(pa.string())``, blanks stripped, empty cells missing.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "supervisors.csv"
+    >>> _ = path.write_text("supervisor_id,name,team\\nS1, 王芳 ,\\nS2,李强,East\\n", encoding="gbk")
+    >>> frame = read_csv(path)
+    >>> frame
+      supervisor_id name  team
+    0            S1   王芳  <NA>
+    1            S2   李强  East
+    >>> frame["name"].tolist()
+    ['王芳', '李强']
     """
     return read_csv_cells(path)[0]
 
@@ -421,6 +550,21 @@ def read_csv_cells(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str, str]]
     problems : list of (position, column, reason)
         Rows of a UTF-8 file that are not UTF-8 (0-based frame positions); their bytes
         show as U+FFFD in the frame.
+
+    Examples
+    --------
+    A row pasted from a GBK file into a UTF-8 one is read (its bytes shown as U+FFFD) and
+    named as a problem; its position is 0-based:
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "supervisors.csv"
+    >>> _ = path.write_bytes("supervisor_id,name\\nS1,王芳\\nS2,李强\\n".encode("utf-8")
+    ...                      + "S3,张伟\\n".encode("gbk"))
+    >>> frame, problems = read_csv_cells(path)
+    >>> frame["supervisor_id"].tolist()
+    ['S1', 'S2', 'S3']
+    >>> problems
+    [(2, 'name', "name: the row is not UTF-8 text (a row pasted from a file in another encoding, GBK perhaps); retype it or save the file again as 'CSV UTF-8'")]
     """
     encoding = detect_encoding(path)
     with path.open("rb") as fh:
@@ -498,6 +642,14 @@ def csv_row_numbers(path: Path, count: int) -> np.ndarray:
     -------
     numpy.ndarray
         int64, one number per data row, in order.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "tickets.csv"
+    >>> _ = path.write_text('ticket_id,note\\nT1,"two\\nlines"\\n\\nT2,ok\\nT3,ok\\n', encoding="utf-8")
+    >>> csv_row_numbers(path, 3)
+    array([2, 4, 5])
     """
     simple = np.arange(2, count + 2, dtype=np.int64)
     carry = b""
@@ -680,6 +832,21 @@ def read_parquet(path: Path) -> pd.DataFrame:
     The file is read one column at a time and Arrow's freed buffers are handed back to
     the system after each, so reading ten million rows needs little more memory than the
     cells themselves. Text stays in Arrow (``pandas.ArrowDtype(pa.string())``).
+
+    Examples
+    --------
+    The stored types are kept; text is trimmed and empty text is missing:
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "surveys.parquet"
+    >>> pd.DataFrame({"Ticket_ID": ["T1 ", ""], "overall": [5, 4]}).to_parquet(path)
+    >>> frame = read_parquet(path)
+    >>> frame
+      ticket_id  overall
+    0        T1        5
+    1      <NA>        4
+    >>> frame.dtypes.astype(str).tolist()
+    ['string[pyarrow]', 'int64']
     """
     import pyarrow.parquet as pq
 
@@ -714,6 +881,28 @@ def read_sheet(source: Source) -> RawTable:
     """Read one sheet of an ``.xlsx`` workbook (first row = header, blank rows skipped).
 
     Inside :func:`open_workbooks` the workbook is opened once for all its sheets.
+
+    Examples
+    --------
+    Blank rows are skipped; the rows are those Excel shows:
+
+    >>> import tempfile
+    >>> import openpyxl
+    >>> path = Path(tempfile.mkdtemp()) / "book.xlsx"
+    >>> book = openpyxl.Workbook()
+    >>> sheet = book.active
+    >>> sheet.title = "budgets"
+    >>> for row in (["supervisor_id", "period", "budget"], ["S1", "2026Q3", 12000], [None] * 3,
+    ...             ["S2", "2026Q3", 9500.5]):
+    ...     sheet.append(row)
+    >>> book.save(path)
+    >>> raw = read_sheet(Source("budgets", path, "budgets"))
+    >>> raw.frame
+      supervisor_id  period  budget
+    0            S1  2026Q3   12000
+    1            S2  2026Q3  9500.5
+    >>> raw.rows, raw.label, raw.excel
+    (array([2, 4]), 'book.xlsx[budgets]', True)
     """
     try:
         with _workbook(source.path) as book:
@@ -826,6 +1015,19 @@ def trusted_span(folder) -> tuple[pd.Timestamp, pd.Timestamp]:
     ------
     DataError
         When ``tickets.parquet`` is missing or no event date is present.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> pd.DataFrame({"ticket_id": ["T1", "T2"], "supervisor_id": ["S1", "S1"],
+    ...               "created_at": pd.to_datetime(["2026-07-02 09:00", "2026-08-01 10:00"]),
+    ...               "resolved_at": pd.to_datetime(["2026-07-03 12:00", None])}
+    ...              ).to_parquet(folder / "tickets.parquet")
+    >>> pd.DataFrame({"ticket_id": ["T1"], "responded_at": pd.to_datetime(["2026-09-30 18:00"]),
+    ...               "overall": [5.0]}).to_parquet(folder / "surveys.parquet")
+    >>> trusted_span(folder)
+    (Timestamp('2026-07-02 09:00:00'), Timestamp('2026-09-30 18:00:00'))
     """
     import pyarrow.compute as pc
     import pyarrow.parquet as pq

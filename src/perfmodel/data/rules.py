@@ -71,6 +71,22 @@ def table_rules(name: str) -> tuple[Rule, ...]:
         Cell rules column by column (parse, too large, look-alike), then the date
         window column by column, then order rules, limits, required cells, ranges, the
         key, and each foreign key followed by its rules against the parent row.
+
+    Examples
+    --------
+    >>> for rule in table_rules("budgets"):
+    ...     print(rule.check, rule.code, rule.column, rule.parent or "")
+    parse unreadable supervisor_id
+    lookalike lookalike supervisor_id
+    parse unreadable period
+    parse unreadable budget
+    too_large too_large budget
+    required required_empty supervisor_id
+    required required_empty period
+    required required_empty budget
+    range out_of_range budget
+    key duplicate supervisor_id+period
+    foreign not_in_parent supervisor_id supervisors
     """
     table = TABLES[name]
     rules: list[Rule] = []

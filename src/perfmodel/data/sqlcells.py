@@ -50,12 +50,24 @@ _FLOAT_TYPES = ("FLOAT", "DOUBLE")
 
 
 def ident(name: str) -> str:
-    """A quoted SQL identifier."""
+    """A quoted SQL identifier.
+
+    Examples
+    --------
+    >>> print(ident("created_at"), ident('a"b'))
+    "created_at" "a""b"
+    """
     return '"' + str(name).replace('"', '""') + '"'
 
 
 def literal(value) -> str:
-    """A SQL literal for text, a number, a boolean or None."""
+    """A SQL literal for text, a number, a boolean or None.
+
+    Examples
+    --------
+    >>> literal("O'Brien"), literal(None), literal(True), literal(2.5)
+    ("'O''Brien'", 'NULL', 'TRUE', '2.5')
+    """
     if value is None:
         return "NULL"
     if isinstance(value, bool):
@@ -72,7 +84,21 @@ def _among(x: str, words) -> str:
 
 
 def text_sql(src: str, kind: str) -> str:
-    """The cell of a text column: stripped, empty and "no value" words missing."""
+    """The cell of a text column: stripped, empty and "no value" words missing.
+
+    Examples
+    --------
+    Blanks are trimmed; an empty cell and the words that mean "no value" are missing:
+
+    >>> import duckdb
+    >>> duckdb.sql(f"SELECT x, {text_sql('x', 'id')} AS cell "
+    ...            f"FROM (VALUES (' S1 '), (''), ('N/A'), ('无')) t(x)").df()
+          x  cell
+    0   S1     S1
+    1        None
+    2   N/A  None
+    3     无  None
+    """
     # the regular expression only for the few cells that start or end with a blank
     padded = f"(contains({_SPACES}, left({src}, 1)) OR contains({_SPACES}, right({src}, 1)))"
     trimmed = f"NULLIF(CASE WHEN {padded} THEN regexp_replace({src}, {literal(_BLANK)}, '', 'g') ELSE {src} END, '')"
@@ -134,6 +160,26 @@ def cell_sql(kind: str, raw_type: str, src: str, timezone: str, *, open_end: boo
     ------
     Unsupported
         For a stored type the SQL path does not read (lists, structs, binary...).
+
+    Examples
+    --------
+    The SQL version of :func:`perfmodel.data.parsing.parse_column`: an offset is converted to
+    local time, a Chinese date is read, an unreadable cell is flagged, a missing one is not:
+
+    >>> import duckdb
+    >>> value, bad = cell_sql("timestamp", "VARCHAR", text_sql("x", "timestamp"), "Asia/Shanghai")
+    >>> duckdb.sql(f"SELECT x, {value} AS value, {bad} AS bad FROM (VALUES ('2026-07-02 09:00'), "
+    ...            f"('2026-07-02T09:00:00+00:00'), ('2026年9月1日 9:05'), ('soon'), (NULL)) t(x)").df()
+                               x               value    bad
+    0           2026-07-02 09:00 2026-07-02 09:00:00  False
+    1  2026-07-02T09:00:00+00:00 2026-07-02 17:00:00  False
+    2             2026年9月1日 9:05 2026-09-01 09:05:00  False
+    3                       soon                 NaT   True
+    4                       None                 NaT  False
+    >>> cell_sql("float", "BLOB", "x", "Asia/Shanghai")
+    Traceback (most recent call last):
+    ...
+    perfmodel.data.sqlcells.Unsupported: BLOB
     """
     base = raw_type.split("(")[0].upper()
     if open_end and kind in ("date", "timestamp"):  # the sentinel is missing, not unreadable
@@ -167,6 +213,15 @@ def direct_sql(kind: str, raw_type: str, src: str) -> str | None:
     the span) the value of :func:`cell_sql` is then the stored value cast to the kind's
     type, without the checks; None when the column needs the full expression (text to
     parse, the open-end sentinel, a zone to convert).
+
+    Examples
+    --------
+    >>> direct_sql("float", "DOUBLE", "x")
+    '(CASE WHEN isnan(x) THEN NULL ELSE CAST(x AS DOUBLE) END)'
+    >>> direct_sql("date", "TIMESTAMP", "x")
+    'CAST(x AS TIMESTAMP)'
+    >>> direct_sql("timestamp", "VARCHAR", "x") is None  # text must be parsed
+    True
     """
     base = raw_type.split("(")[0].upper()
     if kind == "float" and base in _INTEGER_TYPES + ("DECIMAL",):

@@ -21,6 +21,16 @@ def write_marker(folder, *, seed: int, parameters: dict) -> Path:
     -------
     pathlib.Path
         The marker file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = write_marker(tempfile.mkdtemp(), seed=7, parameters={"supervisors": 3, "centres": {}})
+    >>> path.name
+    'SYNTHETIC.json'
+    >>> doc = json.loads(path.read_text(encoding="utf-8"))
+    >>> doc["generator"], doc["seed"], doc["parameters"]
+    ('perfmodel synth', 7, {'supervisors': 3})
     """
     doc = {"generator": GENERATOR, "seed": int(seed),
            "note": "Synthetic data: no real people, tickets or results.",
@@ -35,6 +45,19 @@ def is_synthetic(folder) -> bool:
 
     The folder is synthetic when its ``SYNTHETIC.json`` names ``perfmodel synth`` as
     generator; a marker that cannot be read does not count.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> is_synthetic(folder)
+    False
+    >>> _ = write_marker(folder, seed=7, parameters={})
+    >>> is_synthetic(folder)
+    True
+    >>> _ = (folder / "SYNTHETIC.json").write_text("{not json", encoding="utf-8")
+    >>> is_synthetic(folder)
+    False
     """
     path = Path(folder) / MARKER
     try:

@@ -53,6 +53,16 @@ def pandera_schema(name: str) -> pandera.DataFrameSchema:
         Column checks are named ``in_range``/``greater_than_or_equal_to``/
         ``less_than_or_equal_to``; row rules are named ``order:<earlier>:<later>`` and
         ``not_above:<column>:<limit>``.
+
+    Examples
+    --------
+    >>> schema = pandera_schema("surveys")
+    >>> list(schema.columns)
+    ['ticket_id', 'responded_at', 'overall', 'attitude', 'resolution', 'speed']
+    >>> [check.name for check in schema.columns["overall"].checks]
+    ['in_range']
+    >>> [check.name for check in pandera_schema("tickets").checks]
+    ['order:created_at:first_response_at', 'order:created_at:resolved_at', 'order:created_at:due_at']
     """
     table = TABLES[name]
     columns = {}
@@ -211,6 +221,32 @@ def validate_table(table: Table, raw: pd.DataFrame, rows: np.ndarray, file: str,
         The rows that pass, the contract's columns in contract order, typed, RangeIndex.
     quarantine : pandas.DataFrame
         Columns ``table``, ``file``, ``row``, ``column``, ``reason``, ``record``.
+
+    Examples
+    --------
+    T2 is resolved before it was created, the second T1 repeats row 2, and T4 names an unknown
+    supervisor: one ticket is used, three are quarantined (rows as the file numbers them):
+
+    >>> from perfmodel.data.schema import TABLES
+    >>> supervisors, _ = validate_table(TABLES["supervisors"],
+    ...                                 pd.DataFrame({"supervisor_id": ["S1"], "name": ["王芳"]}),
+    ...                                 np.array([2]), "supervisors.csv", {}, "Asia/Shanghai")
+    >>> raw = pd.DataFrame({"ticket_id": ["T1", "T2", "T1", "T4"],
+    ...                     "supervisor_id": ["S1", "S1", "S1", "S9"],
+    ...                     "created_at": ["2026-07-02 09:00", "2026-07-03 10:00", "2026-07-04",
+    ...                                    "2026-07-05"],
+    ...                     "resolved_at": ["2026-07-02 15:30", "2026-07-01 08:00", None, None]})
+    >>> clean, quarantine = validate_table(TABLES["tickets"], raw, np.array([2, 3, 4, 5]),
+    ...                                    "tickets.csv", {"supervisors": supervisors},
+    ...                                    "Asia/Shanghai")
+    >>> clean[["ticket_id", "created_at", "resolved_at"]]
+      ticket_id          created_at         resolved_at
+    0        T1 2026-07-02 09:00:00 2026-07-02 15:30:00
+    >>> print(quarantine[["row", "column", "reason_code", "reason"]].to_string(index=False))
+     row        column   reason_code                                                                   reason
+       3   resolved_at        before resolved_at 2026-07-01 08:00:00 is before created_at 2026-07-03 10:00:00
+       4     ticket_id     duplicate                                          ticket_id 'T1' duplicates row 2
+       5 supervisor_id not_in_parent                                    supervisor_id 'S9' not in supervisors
     """
     n = len(raw)
     problems = _Problems()
@@ -742,56 +778,125 @@ def _json_value(v):
 # read (``raw``) or typed values, as each rule names them.
 
 def too_large_reason(column: str, value) -> tuple[str, dict]:
-    """Reason and parameters of code ``too_large`` (the raw cell ``value``)."""
+    """Reason and parameters of code ``too_large`` (the raw cell ``value``).
+
+    Examples
+    --------
+    >>> too_large_reason("cost", "1e400")
+    ("cost: '1e400' is too large (more than 1e+15)", {'column': 'cost', 'value': '1e400', 'limit': '1e+15'})
+    """
     return (f"{column}: {_show(value)} is too large (more than {MAX_ABS:g})",
             {"column": column, "value": _cell(value), "limit": f"{MAX_ABS:g}"})
 
 
 def lookalike_reason(column: str, value: str, normal: str) -> tuple[str, dict]:
-    """Reason and parameters of code ``lookalike``: ``value`` imitates ``normal``."""
+    """Reason and parameters of code ``lookalike``: ``value`` imitates ``normal``.
+
+    Examples
+    --------
+    >>> reason, params = lookalike_reason("supervisor_id", "Ｓ001", "S001")
+    >>> print(reason)
+    supervisor_id: 'Ｓ001' only looks like 'S001' (full-width or invisible characters); retype it as 'S001'
+    >>> params
+    {'column': 'supervisor_id', 'value': 'Ｓ001', 'normal': 'S001'}
+    """
     return (f"{column}: {_show_id(value)} only looks like {_show(normal)} (full-width or invisible "
             f"characters); retype it as {_show(normal)}",
             {"column": column, "value": _show_id(value)[1:-1], "normal": _cell(normal)})
 
 
 def window_reason(column: str, value, shown: str) -> tuple[str, dict]:
-    """Reason and parameters of code ``implausible_date`` (``shown``: the window as text)."""
+    """Reason and parameters of code ``implausible_date`` (``shown``: the window as text).
+
+    Examples
+    --------
+    >>> reason, params = window_reason("created_at", "1900-01-01", "2000-01-01..2027-06-30")
+    >>> print(reason)
+    created_at: '1900-01-01' is outside the plausible window 2000-01-01..2027-06-30 (a typo? see data/README.md)
+    >>> params
+    {'column': 'created_at', 'value': '1900-01-01', 'window': '2000-01-01..2027-06-30'}
+    """
     return (f"{column}: {_show(value)} is outside the plausible window {shown} (a typo? see data/README.md)",
             {"column": column, "value": _cell(value), "window": shown})
 
 
 def required_reason(column: str) -> tuple[str, dict]:
-    """Reason and parameters of code ``required_empty``."""
+    """Reason and parameters of code ``required_empty``.
+
+    Examples
+    --------
+    >>> required_reason("created_at")
+    ('created_at: required value is empty', {'column': 'created_at'})
+    """
     return f"{column}: required value is empty", {"column": column}
 
 
 def range_reason(col, value) -> tuple[str, dict]:
-    """Reason and parameters of code ``out_of_range`` (``col``: a schema Column)."""
+    """Reason and parameters of code ``out_of_range`` (``col``: a schema Column).
+
+    Examples
+    --------
+    >>> from perfmodel.data.schema import TABLES
+    >>> overall = next(c for c in TABLES["surveys"].columns if c.name == "overall")
+    >>> range_reason(overall, "7")
+    ("overall: '7' is outside the range 1..5", {'column': 'overall', 'value': '7', 'min': 1, 'max': 5})
+    """
     return (f"{col.name}: {_show(value)} is outside {_bounds(col)}",
             {"column": col.name, "value": _cell(value), "min": col.min, "max": col.max})
 
 
 def before_reason(first: str, second: str, x, y) -> tuple[str, dict]:
-    """Reason and parameters of code ``before``: ``second`` (``y``) precedes ``first`` (``x``)."""
+    """Reason and parameters of code ``before``: ``second`` (``y``) precedes ``first`` (``x``).
+
+    Examples
+    --------
+    >>> reason, params = before_reason("created_at", "resolved_at", "2026-07-03 10:00", "2026-07-01 08:00")
+    >>> print(reason)
+    resolved_at '2026-07-01 08:00' is before created_at '2026-07-03 10:00'
+    >>> params["column"], params["other"]
+    ('resolved_at', 'created_at')
+    """
     return (f"{second} {_show(y)} is before {first} {_show(x)}",
             {"column": second, "value": _cell(y), "other": first, "other_value": _cell(x)})
 
 
 def above_reason(first: str, second: str, x, y) -> tuple[str, dict]:
-    """Reason and parameters of code ``above``: ``first`` (``x``) exceeds ``second`` (``y``)."""
+    """Reason and parameters of code ``above``: ``first`` (``x``) exceeds ``second`` (``y``).
+
+    Examples
+    --------
+    >>> above_reason("violations", "items_checked", 12, 10)
+    ("violations '12' is above items_checked '10'", {'column': 'violations', 'value': '12', 'other': 'items_checked', 'other_value': '10'})
+    """
     return (f"{first} {_show(x)} is above {second} {_show(y)}",
             {"column": first, "value": _cell(x), "other": second, "other_value": _cell(y)})
 
 
 def duplicate_reason(key: tuple, values, first) -> tuple[str, dict]:
-    """Reason and parameters of code ``duplicate``: the key ``values`` repeat row ``first``."""
+    """Reason and parameters of code ``duplicate``: the key ``values`` repeat row ``first``.
+
+    Examples
+    --------
+    >>> duplicate_reason(("ticket_id",), ["T1"], 2)
+    ("ticket_id 'T1' duplicates row 2", {'column': 'ticket_id', 'value': 'T1', 'first_row': 2})
+    >>> duplicate_reason(("supervisor_id", "period"), ["S1", "2026Q3"], 2)[0]
+    "supervisor_id+period 'S1'+'2026Q3' duplicates row 2"
+    """
     label = "+".join(key)
     return (f"{label} {'+'.join(_show(v) for v in values)} duplicates row {first}",
             {"column": label, "value": "+".join(_cell(v) for v in values), "first_row": first})
 
 
 def parent_reason(column: str, value, parent: str, present: bool = True) -> tuple[str, dict]:
-    """Reason and parameters of codes ``not_in_parent`` / ``no_parent_table`` (not ``present``)."""
+    """Reason and parameters of codes ``not_in_parent`` / ``no_parent_table`` (not ``present``).
+
+    Examples
+    --------
+    >>> parent_reason("supervisor_id", "S9", "supervisors")
+    ("supervisor_id 'S9' not in supervisors", {'column': 'supervisor_id', 'value': 'S9', 'parent': 'supervisors'})
+    >>> parent_reason("ticket_id", "T1", "tickets", present=False)[0]
+    "ticket_id 'T1' not in tickets (there is no tickets table)"
+    """
     suffix = "" if present else f" (there is no {parent} table)"
     return (f"{column} {_show(value)} not in {parent}{suffix}",
             {"column": column, "value": _cell(value), "parent": parent})
@@ -799,7 +904,17 @@ def parent_reason(column: str, value, parent: str, present: bool = True) -> tupl
 
 def before_parent_reason(column: str, parent: str, other: str, shown_other: str,
                          shown_own: str) -> tuple[str, dict]:
-    """Reason and parameters of code ``before_parent`` (times as :func:`_show_times` gives them)."""
+    """Reason and parameters of code ``before_parent`` (times as :func:`_show_times` gives them).
+
+    Examples
+    --------
+    >>> reason, params = before_parent_reason("responded_at", "tickets", "created_at",
+    ...                                       "'2026-07-02 09:00:00'", "'2026-07-01 12:00:00'")
+    >>> print(reason)
+    responded_at '2026-07-01 12:00:00' is before its ticket's created_at '2026-07-02 09:00:00'
+    >>> params
+    {'column': 'responded_at', 'value': '2026-07-01 12:00:00', 'parent': 'tickets', 'other': 'created_at', 'other_value': '2026-07-02 09:00:00'}
+    """
     noun = parent[:-1] if parent.endswith("s") else parent  # tickets -> ticket
     return (f"{column} {shown_own} is before its {noun}'s {other} {shown_other}",
             {"column": column, "value": shown_own.strip("'"), "parent": parent, "other": other,

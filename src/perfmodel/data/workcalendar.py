@@ -226,6 +226,29 @@ def load_calendar(folder) -> WorkCalendar:
     DataError
         One line naming the file and the key, and what to write instead, when the file is
         not valid YAML or breaks the format above.
+
+    Examples
+    --------
+    Team East works 10:00-19:00 and keeps the default lunch hour: eight working hours a day:
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "calendar.yaml").write_text(
+    ...     'hours: {start: "08:30", end: "17:30", lunch: ["12:00", "13:00"]}\\n'
+    ...     'teams:\\n  East: {start: "10:00", end: "19:00"}\\n'
+    ...     'holidays: [2027-01-01]\\n', encoding="utf-8")
+    >>> calendar = load_calendar(folder)
+    >>> calendar.hours.length / 3_600_000_000, calendar.hours_of("East").length / 3_600_000_000
+    (8.0, 8.0)
+    >>> sorted(calendar.holidays)
+    [datetime.date(2027, 1, 1)]
+    >>> load_calendar(None) == WorkCalendar()  # no file: 09:00-18:00, the official calendar
+    True
+    >>> _ = (folder / "calendar.yaml").write_text('hours: {start: "9am"}\\n', encoding="utf-8")
+    >>> load_calendar(folder)
+    Traceback (most recent call last):
+    ...
+    perfmodel.data.workcalendar.CalendarError: .../calendar.yaml: hours.start: '9am' is not a time of day; write HH:MM, e.g. "09:00"
     """
     if folder is None:
         return WorkCalendar()
@@ -256,6 +279,19 @@ def calendar_from_database(db) -> WorkCalendar:
     ------
     DataError
         When the table has another shape or its text is not a valid calendar.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import duckdb
+    >>> from perfmodel.data.dbsource import as_database
+    >>> path = Path(tempfile.mkdtemp()) / "hr.duckdb"
+    >>> with duckdb.connect(str(path)) as con:
+    ...     _ = con.execute("CREATE TABLE calendar (yaml VARCHAR)")
+    ...     _ = con.execute("INSERT INTO calendar VALUES (?)", ['hours: {start: "08:00", end: "17:00"}'])
+    >>> calendar = calendar_from_database(as_database(path))
+    >>> calendar.hours.start / 3_600_000_000, calendar.hours.end / 3_600_000_000, calendar.source
+    (8.0, 17.0, 'hr.duckdb:calendar')
     """
     from perfmodel.data.dbsource import read_tables
 
@@ -286,6 +322,22 @@ def parse_calendar(data, source: str = CALENDAR_FILE) -> WorkCalendar:
     ------
     DataError
         One line ``<source>: <key>: <problem>; <fix>``.
+
+    Examples
+    --------
+    >>> calendar = parse_calendar({"teams": {"East": {"end": "20:00"}}, "make_up_days": ["2026-10-10"]})
+    >>> calendar.hours_of("East").length / 3_600_000_000, calendar.hours_of("West").length / 3_600_000_000
+    (11.0, 9.0)
+    >>> calendar.make_up_days
+    frozenset({datetime.date(2026, 10, 10)})
+    >>> parse_calendar({"hours": {"start": "18:00", "end": "09:00"}})
+    Traceback (most recent call last):
+    ...
+    perfmodel.data.workcalendar.CalendarError: calendar.yaml: hours.end: the working day ends before it starts; give an end after the start
+    >>> parse_calendar({"holiday": []})
+    Traceback (most recent call last):
+    ...
+    perfmodel.data.workcalendar.CalendarError: calendar.yaml: holiday: unknown key; use one of hours, teams, holidays, make_up_days, note
     """
     def fail(key: str, message: str, **values):
         raise CalendarError(message, where=source, field=key, **values)
@@ -404,6 +456,26 @@ def day_table(calendar: WorkCalendar, first: dt.date, last: dt.date, period_ends
     -----
     The business time up to an instant u (microseconds since 1970) on day d is
     ``cum_us + clip(u - a1, 0, l1) + clip(u - a2, 0, l2)``.
+
+    Examples
+    --------
+    30 September 2026 is a working day of nine hours (09:00-18:00); 1 October is National
+    Day, a day off. Times in hours rather than microseconds:
+
+    >>> import datetime as dt
+    >>> table = day_table(WorkCalendar(), dt.date(2026, 9, 30), dt.date(2026, 10, 1),
+    ...                   [dt.date(2026, 10, 1)])
+    >>> list(table.columns)
+    ['cal', 'day', 'cum_us', 'a1', 'l1', 'a2', 'l2', 'period_end_us']
+    >>> hour = 3_600_000_000
+    >>> pd.DataFrame({"date": pd.to_datetime(table["day"], unit="D").dt.date,
+    ...               "worked_before": table["cum_us"] / hour,
+    ...               "opens": table["a1"] % (24 * hour) / hour,
+    ...               "hours": (table["l1"] + table["l2"]) / hour,
+    ...               "period_end": table["period_end_us"] / hour})
+             date  worked_before  opens  hours  period_end
+    0  2026-09-30            0.0    9.0    9.0         9.0
+    1  2026-10-01            9.0    9.0    0.0         9.0
     """
     working = calendar.working_days(first, last, warn_within)
     days = pd.date_range(first, last, freq="D")
@@ -441,6 +513,19 @@ def supervisor_calendars(calendar: WorkCalendar, supervisors: pd.DataFrame) -> p
     -------
     pandas.DataFrame
         ``supervisor_id`` (str) and ``cal`` (int64, index into :meth:`WorkCalendar.patterns`).
+
+    Examples
+    --------
+    Team East has its own hours (pattern 1); no team, or a team not listed, works the default
+    hours (pattern 0):
+
+    >>> calendar = parse_calendar({"teams": {"East": {"end": "20:00"}}})
+    >>> supervisor_calendars(calendar, pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"],
+    ...                                              "team": ["East", None, "West"]}))
+      supervisor_id  cal
+    0            S1    1
+    1            S2    0
+    2            S3    0
     """
     patterns = calendar.patterns()
     teams = supervisors["team"] if "team" in supervisors else pd.Series([None] * len(supervisors))

@@ -124,6 +124,27 @@ def check_workbook(path: Path) -> None:
     ------
     DataError
         One line naming the file and, for an over-long cell, its sheet and cell.
+
+    Examples
+    --------
+    A workbook written by openpyxl passes; a shared-string table with a text run longer than
+    any cell can be (here 1 MiB + 1 byte, deflated to a few kilobytes) is refused:
+
+    >>> import tempfile
+    >>> import openpyxl
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> book = openpyxl.Workbook()
+    >>> book.active.append(["ticket_id", "cost"])
+    >>> book.save(folder / "fine.xlsx")
+    >>> check_workbook(folder / "fine.xlsx") is None
+    True
+    >>> with zipfile.ZipFile(folder / "bomb.xlsx", "w", zipfile.ZIP_DEFLATED) as archive:
+    ...     archive.writestr("xl/sharedStrings.xml",
+    ...                      "<sst><si><t>" + "x" * (MAX_RUN_BYTES + 1) + "</t></si></sst>")
+    >>> check_workbook(folder / "bomb.xlsx")
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.DataError: bomb.xlsx: a cell holds more than 1,048,576 bytes of text; a cell may hold at most 32,767 characters: shorten that cell or remove it (see data/README.md)
     """
     try:
         archive = zipfile.ZipFile(path)
@@ -162,7 +183,13 @@ def _too_large(path: Path, part: str, size: int | None, limit: int) -> DataError
 
 
 def long_cell_error(label: str, where: str | None) -> DataError:
-    """The one-line error for a cell too long to be read (``where``: its sheet and cell)."""
+    """The one-line error for a cell too long to be read (``where``: its sheet and cell).
+
+    Examples
+    --------
+    >>> print(long_cell_error("book.xlsx[tickets]", "row 5, cell K5"))
+    book.xlsx[tickets]: row 5, cell K5: a cell holds more than 1,048,576 bytes of text; a cell may hold at most 32,767 characters: shorten that cell or remove it (see data/README.md)
+    """
     at = f"{where}: " if where else ""
     return DataError(
         f"{label}: {at}a cell holds more than {MAX_RUN_BYTES:,} bytes of text; a cell may "
@@ -174,7 +201,15 @@ _CELL_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]+[0-9]+)"')
 
 
 def cell_before(tail: bytes) -> str | None:
-    """The reference (``K5``) of the last cell opened in ``tail``, if any."""
+    """The reference (``K5``) of the last cell opened in ``tail``, if any.
+
+    Examples
+    --------
+    >>> cell_before(b'<row r="5"><c r="J5" t="s"><v>3</v></c><c r="K5" t="s"><v>')
+    'K5'
+    >>> cell_before(b"<sheetData>") is None
+    True
+    """
     refs = _CELL_REF.findall(tail)
     return refs[-1].decode("ascii") if refs else None
 
@@ -228,6 +263,21 @@ def formulas_without_value(archive: zipfile.ZipFile, part: str) -> set[tuple[int
     -------
     set of (int, int)
         1-based sheet row and column numbers.
+
+    Examples
+    --------
+    openpyxl stores the formula of B2 without calculating it:
+
+    >>> import tempfile
+    >>> import openpyxl
+    >>> path = Path(tempfile.mkdtemp()) / "tickets.xlsx"
+    >>> book = openpyxl.Workbook()
+    >>> for row in (["ticket_id", "cost"], ["T1", "=2*60"], ["T2", 80]):
+    ...     book.active.append(row)
+    >>> book.save(path)
+    >>> with zipfile.ZipFile(path) as archive:
+    ...     formulas_without_value(archive, "xl/worksheets/sheet1.xml")
+    {(2, 2)}
     """
     from openpyxl.utils.cell import coordinate_to_tuple
 

@@ -33,7 +33,13 @@ _ARROW_TYPES = {"id": "string", "text": "string", "period": "string", "timestamp
 
 
 def required_tables(indicator: str) -> list[str]:
-    """Return the source tables an indicator needs (from the catalogue)."""
+    """Return the source tables an indicator needs (from the catalogue).
+
+    Examples
+    --------
+    >>> required_tables("csat"), required_tables("tickets_per_staff_day")
+    (['tickets', 'surveys'], ['tickets', 'staff'])
+    """
     return list(_catalogue.indicator(indicator)["tables"])
 
 
@@ -60,6 +66,21 @@ def resolve_periods(periods, *, period_kind: str = "quarter", first=None, last=N
     ------
     PeriodError
         On a malformed id, mixed quarters and months, or no tickets to take the range from.
+
+    Examples
+    --------
+    Without periods, every quarter from the first event to the last; ids are parsed,
+    de-duplicated and put in time order:
+
+    >>> [p.id for p in resolve_periods(None, first=pd.Timestamp("2026-02-10"),
+    ...                                last=pd.Timestamp("2026-07-01"))]
+    ['2026Q1', '2026Q2', '2026Q3']
+    >>> [p.id for p in resolve_periods(["2026Q3", "2026Q1", "2026Q3"])]
+    ['2026Q1', '2026Q3']
+    >>> resolve_periods(["2026Q3", "2026-07"])
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.PeriodError: periods 2026-07, 2026Q3: use only quarters or only months
     """
     if periods is None:
         if period_kind not in KINDS:
@@ -339,6 +360,25 @@ def ticket_clock_span(origin) -> tuple:
     ``origin``: a Dataset (from its frame) or a folder of Parquet files (from the
     column statistics of ``tickets.parquet``, read in full only where a row group has
     none). Returns ``(first, last)`` timestamps, NaT when the tickets have none.
+
+    Examples
+    --------
+    From the earliest ``created_at`` to the latest of any clock (T2 resolved in October):
+
+    >>> import tempfile
+    >>> from perfmodel import dataset_from_frames
+    >>> ds = dataset_from_frames({
+    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1"], "name": ["王芳"]}),
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1", "T2"], "supervisor_id": ["S1", "S1"],
+    ...                              "created_at": ["2026-07-02 09:00", "2026-08-10 14:00"],
+    ...                              "first_response_at": ["2026-07-02 10:00", None],
+    ...                              "resolved_at": ["2026-07-03 10:00", "2026-10-02 11:00"]})})
+    >>> ticket_clock_span(ds)
+    (Timestamp('2026-07-02 09:00:00'), Timestamp('2026-10-02 11:00:00'))
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> ds.tables["tickets"].to_parquet(folder / "tickets.parquet")
+    >>> ticket_clock_span(folder)  # the same, from the Parquet column statistics
+    (Timestamp('2026-07-02 09:00:00'), Timestamp('2026-10-02 11:00:00'))
     """
     if hasattr(origin, "clock_span"):  # validated in the engine: measured there on the clean rows
         return origin.clock_span
@@ -406,6 +446,23 @@ def indicator_parameters(policy) -> dict:
     -------
     dict
         ``{indicator: {parameter: value}}``; empty without a policy or parameters.
+
+    Examples
+    --------
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> policy = policy_from_dict({
+    ...     "name": "试行", "version": "1", "dimensions": {"result": 0.6, "process": 0.4},
+    ...     "indicators": {
+    ...         "csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                  "floor": 3.8, "target": 4.3},
+    ...         "timely_closure_business_rate": {"dimension": "process", "weight": 1.0,
+    ...                                          "rule": "ratio", "target": 0.9,
+    ...                                          "within_hours": 16}},
+    ...     "ratings": {"bands": {"A": 80, "B": 0}}})
+    >>> indicator_parameters(policy)
+    {'timely_closure_business_rate': {'within_hours': 16.0}}
+    >>> indicator_parameters(None)
+    {}
     """
     out = {}
     for ind, rule in (getattr(policy, "indicators", None) or {}).items():
@@ -484,6 +541,20 @@ def catalogue_listing(lang: str = "en") -> pd.DataFrame:
         Columns ``id``, ``name``, ``dimension``, ``direction``, ``unit``, ``definition``
         in catalogue order; names, definitions and the values of dimension, direction and
         unit in ``lang`` (``en`` or ``zh``: 结果/过程/诊断, 越高越好/越低越好, 占比/评分/...).
+
+    Examples
+    --------
+    >>> listing = catalogue_listing()
+    >>> len(listing), list(listing.columns)
+    (28, ['id', 'name', 'dimension', 'direction', 'unit', 'definition'])
+    >>> listing[["id", "name", "dimension", "direction"]].head(2)
+                  id                                name   dimension direction
+    0           csat               Customer satisfaction      result    higher
+    1  csat_attitude  Satisfaction with service attitude  diagnostic    higher
+    >>> catalogue_listing("zh")[["id", "name", "dimension", "direction", "unit"]].head(2)
+                  id     name dimension direction unit
+    0           csat    客户满意度        结果      越高越好   评分
+    1  csat_attitude  服务态度满意度        诊断      越高越好   评分
     """
     from perfmodel.core.i18n import t
 

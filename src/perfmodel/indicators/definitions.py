@@ -47,14 +47,35 @@ UNUSED_COLUMNS = {("tickets", "staff_id"), ("tickets", "customer_id")}
 
 
 def period_key_of(period: Period) -> int:
-    """Integer key of a period: quarters ``year*4 + q - 1``, months ``year*12 + m - 1``."""
+    """Integer key of a period: quarters ``year*4 + q - 1``, months ``year*12 + m - 1``.
+
+    Examples
+    --------
+    Keys count quarters (or months) since year 0, so consecutive periods have consecutive keys:
+
+    >>> from perfmodel.core.periods import parse_period
+    >>> period_key_of(parse_period("2026Q3")), 2026 * 4 + 3 - 1
+    (8106, 8106)
+    >>> period_key_of(parse_period("2026-09")), 2026 * 12 + 9 - 1
+    (24320, 24320)
+    >>> period_key_of(parse_period("2027Q1")) - period_key_of(parse_period("2026Q4"))
+    1
+    """
     if period.kind == "quarter":
         return period.start.year * 4 + (period.start.month - 1) // 3
     return period.start.year * 12 + period.start.month - 1
 
 
 def day_number(ts: pd.Timestamp) -> int:
-    """Days since 1970-01-01 of a midnight timestamp."""
+    """Days since 1970-01-01 of a midnight timestamp.
+
+    Examples
+    --------
+    >>> day_number(pd.Timestamp("2026-07-01")), (pd.Timestamp("2026-07-01") - EPOCH).days
+    (20635, 20635)
+    >>> day_number(pd.Timestamp("1970-01-02"))
+    1
+    """
     return int((pd.Timestamp(ts) - EPOCH) / pd.Timedelta(days=1))
 
 
@@ -167,6 +188,43 @@ def tickets_family(ctx: Context):
     scanned once. When business-hours indicators are asked for (``ctx.work_days``), the
     same scan also measures complaint handling and timely closure in business hours
     (:func:`_business_ticket_measures`).
+
+    Examples
+    --------
+    T1 (a complaint) is resolved in 24 hours, before its due date; T2 after its due date;
+    T3 is still open at the end of September:
+
+    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.engines import connect
+    >>> engine = connect()
+    >>> sep = parse_period("2026-09")
+    >>> periods = engine.register("periods", pd.DataFrame({
+    ...     "k": [period_key_of(sep)], "period": [sep.id],
+    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
+    >>> def context(**frames):
+    ...     return Context(kind="month", periods=[sep], period_table=periods,
+    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
+    >>> tickets = pd.DataFrame({
+    ...     "ticket_id": ["T1", "T2", "T3"], "supervisor_id": ["S1"] * 3,
+    ...     "created_at": pd.to_datetime(["2026-09-02 09:00", "2026-09-10 14:00", "2026-09-30 17:00"]),
+    ...     "resolved_at": pd.to_datetime(["2026-09-03 09:00", "2026-09-12 14:00", None]),
+    ...     "due_at": pd.to_datetime(["2026-09-04", "2026-09-11", None]),
+    ...     "is_complaint": pd.array([True, False, True], dtype="boolean"),
+    ...     "reopened": [0.0, 1.0, 0.0], "cost": [120.0, 80.0, None]})
+    >>> row = engine.execute(tickets_family(context(tickets=tickets))).iloc[0]
+    >>> print(row.drop(["supervisor_id", "k"]).to_string())
+    created                         3
+    complaints_created              2
+    complaints_resolved_by_end      1
+    cost                        200.0
+    cost_n                          2
+    due_n                           2
+    timely_n                        1
+    resolved                        2
+    reopened_n                      1
+    complaints_resolved             1
+    complaint_hours              24.0
+    backlog                         1
     """
     t = ctx.tables["tickets"]
     # A ticket matters if it was created before the last period ends and was still
@@ -231,6 +289,28 @@ def first_response_family(ctx: Context):
     """Exact median of first-response hours of tickets created in P that have a response.
 
     With ``ctx.work_days`` also the median in business hours (``bfr_median``, ``bfr_n``).
+
+    Examples
+    --------
+    Responses after 2 h and 1 h: the median is 1.5 h (T3 has no response and does not count):
+
+    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.engines import connect
+    >>> engine = connect()
+    >>> sep = parse_period("2026-09")
+    >>> periods = engine.register("periods", pd.DataFrame({
+    ...     "k": [period_key_of(sep)], "period": [sep.id],
+    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
+    >>> def context(**frames):
+    ...     return Context(kind="month", periods=[sep], period_table=periods,
+    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
+    >>> tickets = pd.DataFrame({
+    ...     "ticket_id": ["T1", "T2", "T3"], "supervisor_id": ["S1"] * 3,
+    ...     "created_at": pd.to_datetime(["2026-09-02 09:00", "2026-09-10 14:00", "2026-09-30 17:00"]),
+    ...     "first_response_at": pd.to_datetime(["2026-09-02 11:00", "2026-09-10 15:00", None])})
+    >>> engine.execute(first_response_family(context(tickets=tickets)))
+      supervisor_id      k  fr_median  fr_n
+    0            S1  24320        1.5     2
     """
     t = ctx.tables["tickets"]
     t = t.filter(ctx.in_range(t.created_at))
@@ -255,6 +335,43 @@ def ticket_events_family(ctx: Context):
     into one table (a survey row has no ``reached``; a follow-up row has no scores) so
     that the large tickets table is joined once, not twice. Nulls drop out of every sum
     and count, so the two kinds of rows never mix.
+
+    Examples
+    --------
+    Surveys and return visits count in the month of their own date (the survey of 1 October
+    does not); T2's survey has no attitude score:
+
+    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.engines import connect
+    >>> engine = connect()
+    >>> sep = parse_period("2026-09")
+    >>> periods = engine.register("periods", pd.DataFrame({
+    ...     "k": [period_key_of(sep)], "period": [sep.id],
+    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
+    >>> def context(**frames):
+    ...     return Context(kind="month", periods=[sep], period_table=periods,
+    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
+    >>> tickets = pd.DataFrame({"ticket_id": ["T1", "T2"], "supervisor_id": ["S1", "S1"],
+    ...                         "created_at": pd.to_datetime(["2026-09-01 09:00", "2026-09-02 09:00"])})
+    >>> surveys = pd.DataFrame({
+    ...     "ticket_id": ["T1", "T2", "T1"],
+    ...     "responded_at": pd.to_datetime(["2026-09-03", "2026-09-04", "2026-10-01"]),
+    ...     "overall": [5.0, 4.0, 1.0], "attitude": [5.0, None, 1.0],
+    ...     "resolution": [4.0, 4.0, 1.0], "speed": [3.0, 4.0, 1.0]})
+    >>> followups = pd.DataFrame({"ticket_id": ["T1", "T2"],
+    ...                           "called_at": pd.to_datetime(["2026-09-05", "2026-09-06"]),
+    ...                           "reached": pd.array([True, True], dtype="boolean"),
+    ...                           "positive": pd.array([True, False], dtype="boolean")})
+    >>> row = engine.execute(ticket_events_family(context(tickets=tickets, surveys=surveys,
+    ...                                                   followups=followups))).iloc[0]
+    >>> print(row[["overall_sum", "overall_n", "attitude_sum", "attitude_n", "reached_n",
+    ...            "positive_n"]].to_string())
+    overall_sum     9.0
+    overall_n         2
+    attitude_sum    5.0
+    attitude_n        1
+    reached_n         2
+    positive_n        1
     """
     parts = []
     null_scores = {c: ibis.null("float64") for c in SCORES}
@@ -283,7 +400,31 @@ def ticket_events_family(ctx: Context):
 
 
 def customers_family(ctx: Context):
-    """Customers on the books at start(P) and those of them who churned in P."""
+    """Customers on the books at start(P) and those of them who churned in P.
+
+    Examples
+    --------
+    C1 and C2 are on the books on 1 September (C3 arrives later, C4 left in August); C1
+    churns in September:
+
+    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.engines import connect
+    >>> engine = connect()
+    >>> sep = parse_period("2026-09")
+    >>> periods = engine.register("periods", pd.DataFrame({
+    ...     "k": [period_key_of(sep)], "period": [sep.id],
+    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
+    >>> def context(**frames):
+    ...     return Context(kind="month", periods=[sep], period_table=periods,
+    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
+    >>> customers = pd.DataFrame({
+    ...     "customer_id": ["C1", "C2", "C3", "C4"], "supervisor_id": ["S1"] * 4,
+    ...     "since": pd.to_datetime(["2025-01-01", "2026-03-01", "2026-09-10", "2025-05-01"]),
+    ...     "churned_on": pd.to_datetime(["2026-09-15", None, None, "2026-08-01"])})
+    >>> engine.execute(customers_family(context(customers=customers)))
+      supervisor_id      k  customers_at_start  churned
+    0            S1  24320                   2        1
+    """
     c = ctx.tables["customers"]
     cube = (
         c.mutate(ks=ctx.key(c.since), kx=ctx.key(c.churned_on))
@@ -300,7 +441,26 @@ def customers_family(ctx: Context):
 
 
 def budgets_family(ctx: Context):
-    """The budget of each supervisor for each requested period (matched by period id)."""
+    """The budget of each supervisor for each requested period (matched by period id).
+
+    Examples
+    --------
+    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.engines import connect
+    >>> engine = connect()
+    >>> sep = parse_period("2026-09")
+    >>> periods = engine.register("periods", pd.DataFrame({
+    ...     "k": [period_key_of(sep)], "period": [sep.id],
+    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
+    >>> def context(**frames):
+    ...     return Context(kind="month", periods=[sep], period_table=periods,
+    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
+    >>> budgets = pd.DataFrame({"supervisor_id": ["S1", "S1"], "period": ["2026-09", "2026-10"],
+    ...                         "budget": [5000.0, 6000.0]})
+    >>> engine.execute(budgets_family(context(budgets=budgets)))
+      supervisor_id      k  budget
+    0            S1  24320  5000.0
+    """
     b = ctx.tables["budgets"]
     p = ctx.period_table
     j = b.join(p, b.period == p.period)
@@ -308,7 +468,30 @@ def budgets_family(ctx: Context):
 
 
 def audits_family(ctx: Context):
-    """Items checked and violations of audits in P."""
+    """Items checked and violations of audits in P.
+
+    Examples
+    --------
+    The audit of 2 October belongs to October:
+
+    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.engines import connect
+    >>> engine = connect()
+    >>> sep = parse_period("2026-09")
+    >>> periods = engine.register("periods", pd.DataFrame({
+    ...     "k": [period_key_of(sep)], "period": [sep.id],
+    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
+    >>> def context(**frames):
+    ...     return Context(kind="month", periods=[sep], period_table=periods,
+    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
+    >>> audits = pd.DataFrame({
+    ...     "supervisor_id": ["S1"] * 3,
+    ...     "audited_on": pd.to_datetime(["2026-09-05", "2026-09-20", "2026-10-02"]),
+    ...     "items_checked": [20.0, 30.0, 10.0], "violations": [1.0, 2.0, 5.0]})
+    >>> engine.execute(audits_family(context(audits=audits)))
+      supervisor_id      k  items_checked  violations
+    0            S1  24320           50.0         3.0
+    """
     a = ctx.tables["audits"]
     a = a.filter(ctx.in_range(a.audited_on)).mutate(k=ctx.key(a.audited_on))
     return a.group_by(["supervisor_id", "k"]).aggregate(
@@ -317,7 +500,27 @@ def audits_family(ctx: Context):
 
 
 def peer_reviews_family(ctx: Context):
-    """Sum and count of collaboration scores of peer reviews in P."""
+    """Sum and count of collaboration scores of peer reviews in P.
+
+    Examples
+    --------
+    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.engines import connect
+    >>> engine = connect()
+    >>> sep = parse_period("2026-09")
+    >>> periods = engine.register("periods", pd.DataFrame({
+    ...     "k": [period_key_of(sep)], "period": [sep.id],
+    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
+    >>> def context(**frames):
+    ...     return Context(kind="month", periods=[sep], period_table=periods,
+    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
+    >>> reviews = pd.DataFrame({"supervisor_id": ["S1", "S1"], "reviewer_id": ["E1", "E2"],
+    ...                         "reviewed_on": pd.to_datetime(["2026-09-05", "2026-09-20"]),
+    ...                         "collaboration": [4.0, 5.0]})
+    >>> engine.execute(peer_reviews_family(context(peer_reviews=reviews)))
+      supervisor_id      k  collaboration_sum  collaboration_n
+    0            S1  24320                9.0                2
+    """
     r = ctx.tables["peer_reviews"]
     r = r.filter(ctx.in_range(r.reviewed_on)).mutate(k=ctx.key(r.reviewed_on))
     return r.group_by(["supervisor_id", "k"]).aggregate(
@@ -326,14 +529,56 @@ def peer_reviews_family(ctx: Context):
 
 
 def manager_ratings_family(ctx: Context):
-    """Sum and count of manager rating scores (every item) with rated_on in P."""
+    """Sum and count of manager rating scores (every item) with rated_on in P.
+
+    Examples
+    --------
+    Every item of every rater counts once (4.0 + 3.5 + 3.0):
+
+    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.engines import connect
+    >>> engine = connect()
+    >>> sep = parse_period("2026-09")
+    >>> periods = engine.register("periods", pd.DataFrame({
+    ...     "k": [period_key_of(sep)], "period": [sep.id],
+    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
+    >>> def context(**frames):
+    ...     return Context(kind="month", periods=[sep], period_table=periods,
+    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
+    >>> ratings = pd.DataFrame({"rater_id": ["M1", "M1", "M2"], "supervisor_id": ["S1"] * 3,
+    ...                         "rated_on": pd.to_datetime(["2026-09-25"] * 3),
+    ...                         "item": ["执行力", "沟通协作", "执行力"], "score": [4.0, 3.5, 3.0]})
+    >>> engine.execute(manager_ratings_family(context(manager_ratings=ratings)))
+      supervisor_id      k  manager_sum  manager_n
+    0            S1  24320         10.5          3
+    """
     r = ctx.tables["manager_ratings"]
     r = r.filter(ctx.in_range(r.rated_on)).mutate(k=ctx.key(r.rated_on))
     return r.group_by(["supervisor_id", "k"]).aggregate(manager_sum=r.score.sum(), manager_n=r.score.count())
 
 
 def self_assessments_family(ctx: Context):
-    """Sum and count of self-assessment scores (every item) with assessed_on in P."""
+    """Sum and count of self-assessment scores (every item) with assessed_on in P.
+
+    Examples
+    --------
+    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.engines import connect
+    >>> engine = connect()
+    >>> sep = parse_period("2026-09")
+    >>> periods = engine.register("periods", pd.DataFrame({
+    ...     "k": [period_key_of(sep)], "period": [sep.id],
+    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
+    >>> def context(**frames):
+    ...     return Context(kind="month", periods=[sep], period_table=periods,
+    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
+    >>> own = pd.DataFrame({"supervisor_id": ["S1", "S1"],
+    ...                     "assessed_on": pd.to_datetime(["2026-09-25"] * 2),
+    ...                     "item": ["执行力", "沟通协作"], "score": [4.5, 4.0]})
+    >>> engine.execute(self_assessments_family(context(self_assessments=own)))
+      supervisor_id      k  self_sum  self_n
+    0            S1  24320       8.5       2
+    """
     r = ctx.tables["self_assessments"]
     r = r.filter(ctx.in_range(r.assessed_on)).mutate(k=ctx.key(r.assessed_on))
     return r.group_by(["supervisor_id", "k"]).aggregate(self_sum=r.score.sum(), self_n=r.score.count())
@@ -346,7 +591,33 @@ def _training(ctx: Context):
 
 
 def training_due_family(ctx: Context):
-    """Training rows due in P and those completed on or before their due date."""
+    """Training rows due in P and those completed on or before their due date.
+
+    Examples
+    --------
+    Three courses are due in September; only E1 finished on time (E3 finished five days late):
+
+    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.engines import connect
+    >>> engine = connect()
+    >>> sep = parse_period("2026-09")
+    >>> periods = engine.register("periods", pd.DataFrame({
+    ...     "k": [period_key_of(sep)], "period": [sep.id],
+    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
+    >>> def context(**frames):
+    ...     return Context(kind="month", periods=[sep], period_table=periods,
+    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
+    >>> staff = pd.DataFrame({"staff_id": ["E1", "E2", "E3"], "supervisor_id": ["S1"] * 3,
+    ...                       "hired_on": pd.to_datetime(["2025-01-01", "2026-09-16", "2024-03-01"])})
+    >>> training = pd.DataFrame({
+    ...     "staff_id": ["E1", "E2", "E3"], "course_id": ["K1", "K1", "K2"],
+    ...     "due_on": pd.to_datetime(["2026-09-10", "2026-09-30", "2026-09-15"]),
+    ...     "completed_on": pd.to_datetime(["2026-09-08", None, "2026-09-20"]),
+    ...     "pre_score": [60.0, None, 70.0], "post_score": [75.0, None, 90.0]})
+    >>> engine.execute(training_due_family(context(staff=staff, training=training)))
+      supervisor_id      k  training_due  training_on_time
+    0            S1  24320             3                 1
+    """
     j = _training(ctx)
     j = j.filter(ctx.in_range(j.due_on)).mutate(k=ctx.key(j.due_on))
     on_time = j.completed_on.notnull() & (j.completed_on <= j.due_on)
@@ -355,7 +626,33 @@ def training_due_family(ctx: Context):
 
 
 def training_done_family(ctx: Context):
-    """Score gains of training completed in P with both a pre and a post score."""
+    """Score gains of training completed in P with both a pre and a post score.
+
+    Examples
+    --------
+    E1 gained 15 points and E3 20; E2 has not finished:
+
+    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.engines import connect
+    >>> engine = connect()
+    >>> sep = parse_period("2026-09")
+    >>> periods = engine.register("periods", pd.DataFrame({
+    ...     "k": [period_key_of(sep)], "period": [sep.id],
+    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
+    >>> def context(**frames):
+    ...     return Context(kind="month", periods=[sep], period_table=periods,
+    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
+    >>> staff = pd.DataFrame({"staff_id": ["E1", "E2", "E3"], "supervisor_id": ["S1"] * 3,
+    ...                       "hired_on": pd.to_datetime(["2025-01-01", "2026-09-16", "2024-03-01"])})
+    >>> training = pd.DataFrame({
+    ...     "staff_id": ["E1", "E2", "E3"], "course_id": ["K1", "K1", "K2"],
+    ...     "due_on": pd.to_datetime(["2026-09-10", "2026-09-30", "2026-09-15"]),
+    ...     "completed_on": pd.to_datetime(["2026-09-08", None, "2026-09-20"]),
+    ...     "pre_score": [60.0, None, 70.0], "post_score": [75.0, None, 90.0]})
+    >>> engine.execute(training_done_family(context(staff=staff, training=training)))
+      supervisor_id      k  gain_sum  gain_n
+    0            S1  24320      35.0       2
+    """
     j = _training(ctx)
     j = j.filter(ctx.in_range(j.completed_on) & j.pre_score.notnull() & j.post_score.notnull())
     j = j.mutate(k=ctx.key(j.completed_on), gain=j.post_score - j.pre_score)
@@ -367,6 +664,35 @@ def staff_family(ctx: Context):
 
     A staff member is employed on day d when hired_on <= d < left_on (no left_on:
     still employed).
+
+    Examples
+    --------
+    E1 works all 30 days of September, E2 from the 16th (15 days), E3 until leaving on the
+    11th (10 days): 55 staff-days; two on the first day (E1, E3) and two on the last (E1, E2):
+
+    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.engines import connect
+    >>> engine = connect()
+    >>> sep = parse_period("2026-09")
+    >>> periods = engine.register("periods", pd.DataFrame({
+    ...     "k": [period_key_of(sep)], "period": [sep.id],
+    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
+    >>> def context(**frames):
+    ...     return Context(kind="month", periods=[sep], period_table=periods,
+    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
+    >>> staff = pd.DataFrame({
+    ...     "staff_id": ["E1", "E2", "E3"], "supervisor_id": ["S1"] * 3,
+    ...     "hired_on": pd.to_datetime(["2025-01-01", "2026-09-16", "2024-03-01"]),
+    ...     "left_on": pd.to_datetime([None, None, "2026-09-11"]),
+    ...     "promoted_on": pd.to_datetime(["2026-09-20", None, None])})
+    >>> print(engine.execute(staff_family(context(staff=staff))).iloc[0].to_string())
+    supervisor_id         S1
+    k                  24320
+    staff_days            55
+    headcount_first        2
+    headcount_last         2
+    leavers                1
+    promotions             1
     """
     s = ctx.tables["staff"]
     s = s.mutate(hired=_day(s.hired_on), left=_day(s.left_on).fill_null(FOREVER_DAY),
@@ -428,7 +754,18 @@ def _with_calendar(ctx: Context, t):
 
 
 def within_hours(ctx: Context) -> float:
-    """N of timely_closure_business_rate: from the parameters, else the catalogue default."""
+    """N of timely_closure_business_rate: from the parameters, else the catalogue default.
+
+    Examples
+    --------
+    >>> from perfmodel.core.periods import parse_period
+    >>> sep = parse_period("2026-09")
+    >>> within_hours(Context(kind="month", periods=[sep], tables={}, period_table=None))
+    16.0
+    >>> within_hours(Context(kind="month", periods=[sep], tables={}, period_table=None,
+    ...                      parameters={"timely_closure_business_rate": {"within_hours": 8}}))
+    8.0
+    """
     from perfmodel.core import catalogue as _catalogue
 
     given = (ctx.parameters or {}).get("timely_closure_business_rate", {}).get("within_hours")
@@ -589,6 +926,41 @@ def panel_expr(ctx: Context, supervisors, indicator_ids: list[str]):
     ibis.Table
         One row per supervisor × requested period: ``supervisor_id``, ``period`` and, per
         indicator, ``<id>__value``, ``<id>__numerator``, ``<id>__denominator`` (float64).
+
+    Examples
+    --------
+    Every supervisor gets a row; S2 has no ticket, so its rates are missing (an empty
+    denominator), never zero. T1 is closed on time, T2 late; T3 is still open:
+
+    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.engines import connect
+    >>> engine = connect()
+    >>> sep = parse_period("2026-09")
+    >>> periods = engine.register("periods", pd.DataFrame({
+    ...     "k": [period_key_of(sep)], "period": [sep.id],
+    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
+    >>> def context(**frames):
+    ...     return Context(kind="month", periods=[sep], period_table=periods,
+    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
+    >>> tickets = pd.DataFrame({
+    ...     "ticket_id": ["T1", "T2", "T3"], "supervisor_id": ["S1"] * 3,
+    ...     "created_at": pd.to_datetime(["2026-09-02 09:00", "2026-09-10 14:00", "2026-09-30 17:00"]),
+    ...     "resolved_at": pd.to_datetime(["2026-09-03 09:00", "2026-09-12 14:00", None]),
+    ...     "due_at": pd.to_datetime(["2026-09-04", "2026-09-11", None]),
+    ...     "is_complaint": pd.array([True, False, True], dtype="boolean"),
+    ...     "reopened": [0.0, 1.0, 0.0], "cost": [120.0, 80.0, None]})
+    >>> supervisors = engine.register("supervisors", pd.DataFrame({"supervisor_id": ["S1", "S2"]}))
+    >>> wide = engine.execute(panel_expr(context(tickets=tickets), supervisors,
+    ...                                  ["timely_closure_rate", "backlog_ratio"]))
+    >>> wide.set_index("supervisor_id").T
+    supervisor_id                          S1       S2
+    period                            2026-09  2026-09
+    timely_closure_rate__value            0.5      NaN
+    timely_closure_rate__numerator        1.0      0.0
+    timely_closure_rate__denominator      2.0      0.0
+    backlog_ratio__value             0.333333      NaN
+    backlog_ratio__numerator              1.0      0.0
+    backlog_ratio__denominator            3.0      0.0
     """
     grid = supervisors.select("supervisor_id").distinct().cross_join(
         ctx.period_table.select("k", "period"))

@@ -124,6 +124,25 @@ def to_arrow(frame) -> pa.Table:
         the characters); timestamps as naive ``timestamp[us]`` (nanoseconds truncated, so
         both engines see the same instant), pandas ``boolean`` as
         Arrow ``bool`` with nulls, NaN as null.
+
+    Examples
+    --------
+    Nanoseconds are cut to microseconds, a missing boolean and NaN become nulls:
+
+    >>> frame = pd.DataFrame({
+    ...     "ticket_id": pd.array(["T1", None], dtype="string[pyarrow]"),
+    ...     "created_at": pd.to_datetime(["2026-09-02 09:00:00.123456789",
+    ...                                   "2026-09-03 00:00:00.000000000"]),
+    ...     "is_complaint": pd.array([True, None], dtype="boolean"),
+    ...     "cost": [120.0, float("nan")]})
+    >>> table = to_arrow(frame)
+    >>> print(table.schema)
+    ticket_id: string
+    created_at: timestamp[us]
+    is_complaint: bool
+    cost: double
+    >>> table.column("created_at")[0].as_py(), table.column("cost").to_pylist()
+    (datetime.datetime(2026, 9, 2, 9, 0, 0, 123456), [120.0, None])
     """
     if isinstance(frame, _ColumnView):  # only the chosen columns are converted
         return _engine_types(pa.Table.from_pandas(frame.frame, columns=frame.columns, preserve_index=False))
@@ -316,6 +335,20 @@ def connect(engine: str = "duckdb", *, threads: int | None = None) -> Engine:
     ------
     UsageError
         For an unknown engine name or when PySpark is not installed.
+
+    Examples
+    --------
+    >>> engine = connect("duckdb")
+    >>> tickets = engine.register("tickets", pd.DataFrame({"ticket_id": ["T1", "T2"],
+    ...                                                    "cost": [120.0, 80.5]}))
+    >>> engine.execute(tickets.aggregate(n=tickets.count(), cost=tickets.cost.sum()))
+       n   cost
+    0  2  200.5
+    >>> engine.close()
+    >>> connect("sqlite")
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: engine 'sqlite': use one of duckdb, spark
     """
     import ibis
 

@@ -82,6 +82,13 @@ def reason_text(reason: str, detail: dict | None = None, lang: str = "en", *, an
 
     ``anonymous``: name no rater ("one rater" instead of "rater E002"), for pages that a
     rated supervisor reads (peer reviewers are often the supervisor's own staff).
+
+    Examples
+    --------
+    >>> print(reason_text("few_ratings", {"rater": "E002", "n": 3, "k": 5}))
+    rater E002 has 3 ratings up to the end of the period; at least 5 are needed to tell a lenient rater from a strong team
+    >>> print(reason_text("few_ratings", {"rater": "E002", "n": 3, "k": 5}, "zh", anonymous=True))
+    一位评价人截至期末只有 3 条评价，至少需要 5 条才能区分评价宽松与团队确实优秀
     """
     lang = "zh" if lang == "zh" else "en"
     detail = dict(detail or {})
@@ -118,6 +125,26 @@ def overlap_problem(ratings: pd.DataFrame, *, rater: str = "rater_id", rated: st
     (str, dict) or None
         None when the correction can be applied; else a reason code of :data:`REASONS`
         and its detail (the first rater, in id order, that breaks a rule).
+
+    Examples
+    --------
+    Two raters, each rating all three supervisors twice: the correction can be applied.
+    With one rater, fewer than five ratings, or two raters who rate different teams, it cannot:
+
+    >>> base = {"s1": 4.0, "s2": 3.0, "s3": 2.0}
+    >>> ratings = pd.DataFrame([(r, s, base[s]) for r in "AB" for s in base for _ in range(2)],
+    ...                        columns=["rater_id", "supervisor_id", "score"])
+    >>> overlap_problem(ratings) is None
+    True
+    >>> overlap_problem(ratings[ratings["rater_id"] == "A"])
+    ('single_rater', {'rater': 'A'})
+    >>> overlap_problem(ratings[ratings["supervisor_id"] != "s3"])
+    ('few_ratings', {'rater': 'A', 'n': 4, 'k': 5})
+    >>> own_teams = pd.DataFrame({"rater_id": ["A"] * 6 + ["B"] * 6,
+    ...                           "supervisor_id": ["s1", "s2", "s3"] * 2 + ["s4", "s5", "s6"] * 2,
+    ...                           "score": 3.0})
+    >>> overlap_problem(own_teams)
+    ('disconnected', {'groups': 2})
     """
     if len(ratings) == 0:
         return "no_ratings", {}
@@ -232,6 +259,26 @@ def correct_means(ratings: pd.DataFrame, effects: pd.DataFrame, *, rater: str = 
     pandas.DataFrame
         One row per rated supervisor, sorted by id: ``supervisor_id``, ``value`` (the
         clipped corrected mean), ``n`` (number of ratings).
+
+    Examples
+    --------
+    Rater A gives half a point more than each supervisor's level, B half a point less; taking
+    the rater effects out gives back the levels 4, 3 and 2:
+
+    >>> base = {"s1": 4.0, "s2": 3.0, "s3": 2.0}
+    >>> ratings = pd.DataFrame([(r, s, base[s] + (0.5 if r == "A" else -0.5))
+    ...                         for r in "AB" for s in base for _ in range(2)],
+    ...                        columns=["rater_id", "supervisor_id", "score"])
+    >>> effects = rater_effects(ratings)
+    >>> effects
+      rater_id  effect  n_ratings  n_supervisors
+    0        A    0.5          6              3
+    1        B   -0.5          6              3
+    >>> correct_means(ratings, effects)
+      supervisor_id  value  n
+    0            s1    4.0  4
+    1            s2    3.0  4
+    2            s3    2.0  4
     """
     effect = ratings[rater].astype(str).map(effects.set_index("rater_id")["effect"]).fillna(0.0)
     frame = pd.DataFrame({"supervisor_id": ratings[rated].astype(str).to_numpy(),
@@ -269,6 +316,33 @@ def correct_panel(wide: pd.DataFrame, ratings: dict, periods) -> tuple[pd.DataFr
         ratings) where the correction applies; the status records (keys
         :data:`STATUS_COLUMNS`; ``detail`` a dict) and the rater-effect records (keys
         :data:`EFFECT_COLUMNS`), sorted by indicator and period.
+
+    Examples
+    --------
+    The stricter rater B missed one rating of s1, so s1's raw mean is lifted by the lenient A:
+    (3 × 4.5 + 2 × 3.5) / 5 = 4.1. Corrected, it is 4.0 (numerator 4.0 × 5 ratings):
+
+    >>> from perfmodel.core.periods import parse_period
+    >>> base = {"s1": 4.0, "s2": 3.0, "s3": 2.0}
+    >>> ratings = pd.DataFrame([(r, s, base[s] + (0.5 if r == "A" else -0.5))
+    ...                         for r in "AB" for s in base for _ in range(3)],
+    ...                        columns=["rater_id", "supervisor_id", "score"]).drop(index=9)
+    >>> ratings["at"] = pd.Timestamp("2026-09-20")
+    >>> wide = pd.DataFrame({"supervisor_id": ["s1", "s2", "s3"], "period": "2026Q3",
+    ...                      "manager_rating__value": [4.1, 3.0, 2.0],
+    ...                      "manager_rating__numerator": [20.5, 18.0, 12.0],
+    ...                      "manager_rating__denominator": [5.0, 6.0, 6.0]})
+    >>> corrected, status, effects = correct_panel(wide, {"manager_rating": ratings},
+    ...                                            [parse_period("2026Q3")])
+    >>> corrected[["supervisor_id", "manager_rating__value", "manager_rating__numerator"]].round(6)
+      supervisor_id  manager_rating__value  manager_rating__numerator
+    0            s1                    4.0                       20.0
+    1            s2                    3.0                       18.0
+    2            s3                    2.0                       12.0
+    >>> status[0]["applied"], status[0]["n_ratings"]
+    (True, 17)
+    >>> [(e["rater_id"], round(e["effect"], 6)) for e in effects]
+    [('A', 0.5), ('B', -0.5)]
     """
     wide = wide.copy()
     status, effects_out = [], []

@@ -150,6 +150,18 @@ def compare_scores(panel: pd.DataFrame, old, new, *, top: int = TOP_MOVERS, grou
 
 
 def describe(old: Policy, new: Policy) -> str:
-    """One line naming both policies (name, version, first 12 hex digits of the SHA-256)."""
+    """One line naming both policies (name, version, first 12 hex digits of the SHA-256).
+
+    Examples
+    --------
+    The digests are those of the policies' YAML texts:
+
+    >>> from perfmodel.core.hashing import sha256_text
+    >>> from perfmodel.scoring.policy import load_policy, read_policy_text
+    >>> describe(load_policy("efficiency"), load_policy("quality"))
+    'after-sales-supervisor-efficiency 2026.1 (4894652bd781) -> after-sales-supervisor-quality 2026.1 (8814ee5558c8)'
+    >>> sha256_text(read_policy_text("efficiency")[0])[:12]
+    '4894652bd781'
+    """
     return (f"{old.name} {old.version} ({old.sha256[:12]}) -> {new.name} {new.version} "
             f"({new.sha256[:12]})")

@@ -81,6 +81,21 @@ def trusted_goals(folder) -> pd.DataFrame | None:
     -------
     pandas.DataFrame or None
         :data:`GOAL_COLUMNS` as :func:`goals_table` gives them; None without the file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> trusted_goals(folder) is None
+    True
+    >>> pd.DataFrame({"supervisor_id": ["S1"], "period": ["2026Q3"], "indicator": ["csat"],
+    ...               "target": [4.5], "floor": [float("nan")],
+    ...               "agreed_on": pd.to_datetime(["2026-06-20"]),
+    ...               "note": ["季度绩效面谈确定"]}).to_parquet(folder / "goals.parquet")
+    >>> trusted_goals(folder)
+      supervisor_id  period indicator  target  floor  agreed_on      note
+    0            S1  2026Q3      csat     4.5    NaN 2026-06-20  季度绩效面谈确定
     """
     from pathlib import Path
 

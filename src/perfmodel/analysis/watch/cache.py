@@ -53,7 +53,29 @@ def _default_folder() -> Path | None:
 
 
 def cache_key(dataset, period, as_of, policy, **options) -> str | None:
-    """SHA-256 key of a watch run, or None when the dataset was not read from files."""
+    """SHA-256 key of a watch run, or None when the dataset was not read from files.
+
+    Examples
+    --------
+    The same instant written two ways gives the same key; another instant or option another
+    key; a dataset made from frames has no files to key on:
+
+    >>> from perfmodel import dataset_from_frames, load_dataset
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "supervisors.csv").write_text("supervisor_id,name\\nS1,王芳\\n", encoding="utf-8")
+    >>> _ = (folder / "tickets.csv").write_text(
+    ...     "ticket_id,supervisor_id,created_at\\nT1,S1,2026-07-02 09:00\\n", encoding="utf-8")
+    >>> ds = load_dataset(folder)
+    >>> key = cache_key(ds, "2026Q3", "2026-08-15", "efficiency")
+    >>> len(key), key == cache_key(ds, "2026Q3", "2026-08-15 00:00", "efficiency")
+    (64, True)
+    >>> key == cache_key(ds, "2026Q3", "2026-08-16", "efficiency")
+    False
+    >>> key == cache_key(ds, "2026Q3", "2026-08-15", "efficiency", threshold=0.7)
+    False
+    >>> cache_key(dataset_from_frames(ds.tables), "2026Q3", "2026-08-15", "efficiency") is None
+    True
+    """
     if not dataset.files:
         return None
     h = hashlib.sha256()
@@ -85,6 +107,27 @@ def cached_watch(dataset, period, as_of, policy="efficiency", *, cache_dir=None,
     Returns
     -------
     WatchResult
+
+    Examples
+    --------
+    The second call with the same inputs reads the result the first one stored (a few seconds
+    for the first, a few milliseconds for the second):
+
+    >>> import os
+    >>> import perfmodel
+    >>> from perfmodel.data.synth import generate
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q3", tickets=1000)
+    >>> ds = perfmodel.load_dataset(folder)
+    >>> cache = tempfile.mkdtemp()
+    >>> first = cached_watch(ds, "2026Q3", "2026-08-16", cache_dir=cache)
+    >>> [name[-4:] for name in os.listdir(cache)]
+    ['.pkl']
+    >>> again = cached_watch(ds, None, "2026-08-16", cache_dir=cache)  # the quarter in progress
+    >>> again.period, again.projections.equals(first.projections)
+    ('2026Q3', True)
+    >>> again.headline()
+    {'period': '2026Q3', 'as_of': '2026-08-16 00:00:00', 'at_risk': 6, 'supervisors_at_risk': 4}
     """
     from perfmodel.scoring.policy import Policy, load_policy
 

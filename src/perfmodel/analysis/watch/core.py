@@ -195,6 +195,28 @@ def period_to_date(dataset: Dataset, period, as_of, *, engine: str = "duckdb",
         ``supervisor_id``, ``period`` (the id of ``period``), ``indicator``, ``value``,
         ``numerator``, ``denominator``, ``available``, ``elapsed`` (share of the period
         gone by at ``as_of``).
+
+    Examples
+    --------
+    On 16 August half of 2026Q3 has gone by (46 of 92 days). T2 was resolved later that day,
+    so it still counts as open; T3 does not exist yet. The cost so far, 180, is set against
+    half the quarter's budget of 920:
+
+    >>> from perfmodel import dataset_from_frames
+    >>> ds = dataset_from_frames({
+    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1"], "name": ["王芳"]}),
+    ...     "tickets": pd.DataFrame({
+    ...         "ticket_id": ["T1", "T2", "T3"], "supervisor_id": ["S1"] * 3,
+    ...         "created_at": ["2026-07-02 09:00", "2026-08-10 14:00", "2026-08-20 08:00"],
+    ...         "resolved_at": ["2026-07-03 10:00", "2026-08-16 09:00", None],
+    ...         "cost": [100.0, 80.0, 60.0]}),
+    ...     "budgets": pd.DataFrame({"supervisor_id": ["S1"], "period": ["2026Q3"], "budget": [920.0]})})
+    >>> so_far = period_to_date(ds, "2026Q3", "2026-08-16",
+    ...                         indicators=["backlog_ratio", "cost_control_rate"])
+    >>> so_far[["indicator", "value", "numerator", "denominator", "elapsed"]].round(4)
+               indicator   value  numerator  denominator  elapsed
+    0      backlog_ratio  0.5000        1.0          2.0      0.5
+    1  cost_control_rate  0.3913      180.0        460.0      0.5
     """
     p = parse_period(period) if not isinstance(period, Period) else period
     ts = as_of_timestamp(as_of)
@@ -224,7 +246,21 @@ def _wide(long: pd.DataFrame, what: str = "value") -> pd.DataFrame:
 
 
 def history_periods(dataset: Dataset, period: Period) -> list[Period]:
-    """Completed periods of the same kind before ``period`` that hold tickets, in order."""
+    """Completed periods of the same kind before ``period`` that hold tickets, in order.
+
+    Examples
+    --------
+    >>> from perfmodel import dataset_from_frames
+    >>> from perfmodel.core.periods import parse_period
+    >>> ds = dataset_from_frames({
+    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1"], "name": ["王芳"]}),
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T0", "T1"], "supervisor_id": ["S1", "S1"],
+    ...                              "created_at": ["2026-02-10 09:00", "2026-08-10 14:00"]})})
+    >>> [p.id for p in history_periods(ds, parse_period("2026Q3"))]
+    ['2026Q1', '2026Q2']
+    >>> history_periods(ds, parse_period("2026Q1"))
+    []
+    """
     t = dataset.tables["tickets"]["created_at"].dropna()
     t = t[t < period.start]
     if t.empty:

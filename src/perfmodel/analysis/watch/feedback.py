@@ -33,6 +33,25 @@ def feedback_table(result, supervisor_id: str, lang: str = "en") -> pd.DataFrame
     pandas.DataFrame
         One row per weighted result indicator, columns (in ``lang``): result, so far,
         projected, interval, target, risk of missing; sorted by risk, highest first.
+
+    Examples
+    --------
+    S004's own projections only, the highest risk first:
+
+    >>> import tempfile
+    >>> import perfmodel
+    >>> from perfmodel.analysis.watch import watch
+    >>> from perfmodel.data.synth import generate
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q3", tickets=1000)
+    >>> result = watch(perfmodel.load_dataset(folder), "2026Q3", "2026-08-16")
+    >>> print(feedback_table(result, "S004", lang="zh").to_string())
+          结果指标       目前    预计期末                区间      目标 未达目标概率
+    0    回访好评率   80.0 %  78.3 %   69.0 % – 87.5 %  88.0 %    91%
+    1    客户满意度     4.50    4.29       3.97 – 4.60    4.30    52%
+    2    投诉解决率  100.0 %  81.3 %  54.4 % – 100.0 %  80.0 %    47%
+    3    客户流失率    1.2 %   2.9 %     1.1 % – 4.7 %   3.0 %    46%
+    4  售后成本控制率     0.72    0.96       0.88 – 1.05    1.00    29%
     """
     pr = result.projections[result.projections["supervisor_id"] == str(supervisor_id)]
     pr = pr.sort_values(["p_miss", "result"], ascending=[False, True], na_position="last")
@@ -59,6 +78,28 @@ def feedback_section(result, supervisor_id: str, lang: str = "en", level: float 
     -------
     str
         Markdown text (a heading, an introduction and one item per result at risk).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import perfmodel
+    >>> from perfmodel.analysis.watch import watch
+    >>> from perfmodel.data.synth import generate
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q3", tickets=1000)
+    >>> result = watch(perfmodel.load_dataset(folder), "2026Q3", "2026-08-16")
+    >>> print(feedback_section(result, "S001", lang="en"))
+    ### Mid-period check — 2026Q3, as of 2026-08-16
+    <BLANKLINE>
+    Figures cover 2026-07-01 up to (not including) 2026-08-16. The projection is the expected period-end value with an 80% interval; the risk is the probability of missing the target.
+    <BLANKLINE>
+    - **Return-visit positive rate**: 66.7 % so far, projected 69.5 % (59.8 % to 79.3 %), target 88.0 %; risk of missing 99%.
+      - Why: so far 66.7 % is below the target and weighs 58 %; in earlier quarters values at this point moved toward 76.7 % by the end, below the target (77 % of the projection)
+    - **Customer satisfaction**: 4.00 so far, projected 3.90 (3.65 to 4.16), target 4.30; risk of missing 97%.
+      - Why: your history 3.85 (4 earlier quarters) is below the target and weighs 35 % in the projection; so far 4.00 is below the target and weighs 54 %; in earlier quarters values at this point moved toward 3.58 by the end, below the target (11 % of the projection)
+    <BLANKLINE>
+    For a result at risk without a process indicator below it, no process indicator has shown evidence of predicting it; talk it through together.
+    <BLANKLINE>
     """
     sid = str(supervisor_id)
     p = result.period

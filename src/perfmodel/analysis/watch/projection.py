@@ -86,6 +86,27 @@ def prior_means(wide: pd.DataFrame, result: str, drivers: dict[str, float],
         ``supervisor_id``, ``period``, ``prior`` (NaN when nothing is known), ``n_hist``
         (own earlier periods with a value; 0 means the prior is the latest cross-section
         mean), ``lag_adjustment`` (the part of ``prior`` due to the lagged drivers).
+
+    Examples
+    --------
+    S1's csat prior for 2026Q4 is the mean of its three quarters, 4.2; with a lag-1 effect of
+    2.0 per unit of compliance, S1's 0.97 in 2026Q3 lies 0.045 above its usual 0.925 (the
+    compliance before its earlier quarters), which adds 0.09:
+
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1"] * 3 + ["S2"] * 2,
+    ...                      "period": ["2026Q1", "2026Q2", "2026Q3", "2026Q2", "2026Q3"],
+    ...                      "csat": [4.0, 4.2, 4.4, 3.8, 4.0],
+    ...                      "compliance_rate": [0.90, 0.95, 0.97, 0.92, 0.90]})
+    >>> prior_means(wide, "csat", {}, ["2026Q3", "2026Q4"])
+      supervisor_id  period  prior  n_hist  lag_adjustment
+    0            S1  2026Q3    4.1       2             0.0
+    1            S2  2026Q3    3.8       1             0.0
+    2            S1  2026Q4    4.2       3             0.0
+    3            S2  2026Q4    3.9       2             0.0
+    >>> prior_means(wide, "csat", {"compliance_rate": 2.0}, ["2026Q4"]).round(6)
+      supervisor_id  period  prior  n_hist  lag_adjustment
+    0            S1  2026Q4   4.29       3            0.09
+    1            S2  2026Q4   3.86       2           -0.04
     """
     order = sorted(set(wide["period"]).union(periods))
     pos = {p: i for i, p in enumerate(order)}
@@ -158,6 +179,24 @@ def fit_projection(rows: pd.DataFrame) -> Fit | None:
     -------
     Fit or None
         None when fewer than ``MIN_ROWS`` rows have both a prior and a period-end value.
+
+    Examples
+    --------
+    With a denominator of 30 for every row the best prior strength is 0 (the value so far is
+    taken as it is), and the coefficients are those of ordinary least squares:
+
+    >>> rng = np.random.default_rng(0)
+    >>> m = np.linspace(3.8, 4.6, 20)
+    >>> x = m + rng.normal(0, 0.1, 20)
+    >>> y = 0.2 + 0.7 * x + 0.25 * m + rng.normal(0, 0.03, 20)
+    >>> rows = pd.DataFrame({"x": x, "n": 30.0, "m": m, "y": y})
+    >>> fit = fit_projection(rows)
+    >>> fit.k0, fit.coef.round(4), fit.df, fit.n_rows
+    (0.0, array([0.1477, 0.7072, 0.2557]), 17, 20)
+    >>> np.linalg.lstsq(np.column_stack([np.ones(20), x, m]), y, rcond=None)[0].round(4)
+    array([0.1477, 0.7072, 0.2557])
+    >>> fit_projection(rows.head(MIN_ROWS - 1)) is None
+    True
     """
     ok = rows[np.isfinite(rows["y"].astype(float)) & np.isfinite(rows["m"].astype(float))]
     if len(ok) < MIN_ROWS:
@@ -187,6 +226,20 @@ def predict(fit: Fit, x, n, m, level: float = 0.8) -> pd.DataFrame:
     pandas.DataFrame
         ``projected`` (mean), ``sd`` (predictive scale), ``low`` and ``high`` (central
         ``level`` interval), aligned with the inputs.
+
+    Examples
+    --------
+    Without a value so far the projection rests on the prior: 0.1477 + (0.7072 + 0.2557) × 4.2:
+
+    >>> rng = np.random.default_rng(0)
+    >>> m = np.linspace(3.8, 4.6, 20)
+    >>> x = m + rng.normal(0, 0.1, 20)
+    >>> rows = pd.DataFrame({"x": x, "n": 30.0, "m": m,
+    ...                      "y": 0.2 + 0.7 * x + 0.25 * m + rng.normal(0, 0.03, 20)})
+    >>> predict(fit_projection(rows), [4.3, np.nan], [30, 0], [4.2, 4.2]).round(4)
+       projected     sd     low    high
+    0     4.2627  0.024  4.2307  4.2948
+    1     4.1920  0.023  4.1613  4.2227
     """
     X = _design(x, n, m, fit.k0)
     mean = X @ fit.coef
@@ -249,6 +302,23 @@ def projection_weights(fit: Fit, x, n, scale: float = 1.0) -> pd.DataFrame:
         ``weight_so_far`` (``ws``; 0 when nothing was measured so far),
         ``weight_history`` (``wh``), ``weight_usual`` (``wu``) and ``usual`` (``u``; NaN
         when ``wu`` is 0 within 1e-6), aligned with the inputs.
+
+    Examples
+    --------
+    The weights of the value so far, the history and the usual level add up to one:
+
+    >>> rng = np.random.default_rng(0)
+    >>> m = np.linspace(3.8, 4.6, 20)
+    >>> x = m + rng.normal(0, 0.1, 20)
+    >>> rows = pd.DataFrame({"x": x, "n": 30.0, "m": m,
+    ...                      "y": 0.2 + 0.7 * x + 0.25 * m + rng.normal(0, 0.03, 20)})
+    >>> weights = projection_weights(fit_projection(rows), [4.3, np.nan], [30, 0])
+    >>> weights.round(4)
+       weight_so_far  weight_history  weight_usual   usual
+    0         0.7072          0.2557        0.0371  3.9842
+    1         0.0000          0.9629        0.0371  3.9842
+    >>> weights[["weight_so_far", "weight_history", "weight_usual"]].sum(axis=1).round(12).tolist()
+    [1.0, 1.0]
     """
     x = np.asarray(x, float)
     n = np.asarray(n, float)

@@ -30,7 +30,17 @@ _WORDS = messages.group("watch_words")
 
 
 def fmt_value(ind: str, value: float, *, signed: bool = False) -> str:
-    """Format a value of indicator ``ind`` in its unit (shares as percent, hours with h)."""
+    """Format a value of indicator ``ind`` in its unit (shares as percent, hours with h).
+
+    Examples
+    --------
+    >>> fmt_value("csat", 4.256), fmt_value("complaint_resolution_rate", 0.8123)
+    ('4.26', '81.2 %')
+    >>> fmt_value("first_response_hours", 3.46), fmt_value("complaint_resolution_rate", 0.025, signed=True)
+    ('3.5 h', '+2.5 pt')
+    >>> fmt_value("csat", float("nan"))
+    '—'
+    """
     if value is None or not np.isfinite(value):
         return "—"
     unit = cat.indicator(ind).get("unit", "")
@@ -54,7 +64,13 @@ def _fmt_step(ind: str, step: float, lang: str = "en") -> str:
 
 
 def step_of(ind: str) -> float:
-    """The step used in sentences for indicator ``ind`` (e.g. 0.10 for a share)."""
+    """The step used in sentences for indicator ``ind`` (e.g. 0.10 for a share).
+
+    Examples
+    --------
+    >>> step_of("training_completion_rate"), step_of("first_response_hours"), step_of("csat")
+    (0.1, 4.0, 0.5)
+    """
     return STEP_BY_INDICATOR.get(ind, STEP_BY_UNIT.get(cat.indicator(ind).get("unit", ""), 1.0))
 
 
@@ -66,6 +82,16 @@ def suggestion(result: str, process: str, value: float, reference: float, refere
     For example (en): ``Training completion rate 55.0 % vs target 90.0 %; in past data a
     10-point rise went with +0.08 customer satisfaction the next quarter. Plan time for the
     overdue courses.``
+
+    Examples
+    --------
+    A coefficient of 0.8 csat per unit of training completion: a 10-point rise goes with
+    0.8 × 0.1 = +0.08:
+
+    >>> print(suggestion("csat", "training_completion_rate", 0.55, 0.90, "target", 0.8))
+    Training completion rate 55.0 % vs target 90.0 %; in past data a 10-point rise went with +0.08 customer satisfaction the next quarter. Plan time for the overdue courses.
+    >>> print(suggestion("csat", "training_completion_rate", 0.55, 0.90, "target", 0.8, lang="zh"))
+    培训完成率为 55.0 %，目标 90.0 %；历史数据中该指标提高 10 个百分点，下一季度客户满意度随之变化 +0.08。建议：为逾期未完成的培训课程安排时间。
     """
     step = step_of(process)
     better = 1.0 if cat.direction(process) == "higher" else -1.0
@@ -102,6 +128,22 @@ def drivers_for(result: str, validity: pd.DataFrame) -> pd.DataFrame:
         The matching validity rows (same columns) whose ``coef`` says that improving the
         process indicator (in its better direction) moves the result in its better
         direction.
+
+    Examples
+    --------
+    Compliance predicts csat, but the wrong way round (more compliance, lower csat), so it is
+    not a driver; a faster first response (fewer hours) goes with a higher csat, so it is:
+
+    >>> validity = pd.DataFrame({
+    ...     "process": ["training_completion_rate", "first_response_hours", "compliance_rate",
+    ...                 "first_response_hours"],
+    ...     "result": ["csat", "csat", "csat", "followup_positive_rate"],
+    ...     "coef": [0.8, -0.02, -1.0, -0.01], "se": [0.2, 0.005, 0.3, 0.004],
+    ...     "p_adj": [0.01, 0.02, 0.03, 0.04], "verdict": "predicts"})
+    >>> drivers_for("csat", validity)[["process", "result", "coef"]]
+                        process result  coef
+    0  training_completion_rate   csat  0.80
+    1      first_response_hours   csat -0.02
     """
     if validity is None or validity.empty:
         return pd.DataFrame(columns=["process", "result", "coef", "se", "p_adj", "verdict"])
@@ -117,7 +159,15 @@ def drivers_for(result: str, validity: pd.DataFrame) -> pd.DataFrame:
 
 
 def behind(process: str, value: float, reference: float) -> float:
-    """How far ``value`` is on the wrong side of ``reference`` (0 when it is not behind)."""
+    """How far ``value`` is on the wrong side of ``reference`` (0 when it is not behind).
+
+    Examples
+    --------
+    >>> round(behind("training_completion_rate", 0.55, 0.90), 6)  # 35 points below
+    0.35
+    >>> behind("first_response_hours", 5.0, 4.0), behind("first_response_hours", 3.0, 4.0)
+    (1.0, 0.0)
+    """
     if value is None or reference is None or not (math.isfinite(value) and math.isfinite(reference)):
         return 0.0
     gap = reference - value if cat.direction(process) == "higher" else value - reference
@@ -137,7 +187,13 @@ _WHY = messages.group("watch_why")
 
 
 def why_word(key: str, lang: str = "en", **values) -> str:
-    """A word or sentence of the projection reasons in ``lang`` (``en`` or ``zh``)."""
+    """A word or sentence of the projection reasons in ``lang`` (``en`` or ``zh``).
+
+    Examples
+    --------
+    >>> why_word("below"), why_word("below", lang="zh")
+    ('below', '低于')
+    """
     entry = _WHY[key]
     return entry.get(lang, entry["en"]).format(**values)
 
@@ -180,6 +236,19 @@ def projection_drivers(row) -> list[str]:
         ``usual_level`` (earlier periods moved toward a level that misses it); or
         ``["spread"]`` when none applies (the projection is near the target and its
         interval wide).
+
+    Examples
+    --------
+    The supervisor's history (84.1 %) misses the 90 % target and weighs 62 %; the value so
+    far meets it but weighs only 31 %:
+
+    >>> row = {"result": "followup_positive_rate", "direction": "higher", "target": 0.9,
+    ...        "so_far_comparable": 0.926, "prior": 0.841, "usual": 0.95,
+    ...        "weight_so_far": 0.31, "weight_history": 0.62, "weight_usual": 0.07}
+    >>> projection_drivers(row)
+    ['history', 'volume_so_far']
+    >>> projection_drivers({**row, "prior": 0.93})  # nothing on the wrong side: the spread
+    ['spread']
     """
     direction, target = row["direction"], _num(row, "target")
     ws, wh, wu = _num(row, "weight_so_far"), _num(row, "weight_history"), _num(row, "weight_usual")
@@ -214,6 +283,18 @@ def projection_reason(row, period_kind: str = "quarter", lang: str = "en") -> st
     -------
     str
         The indented line in ``lang``; "" when the row names no driver.
+
+    Examples
+    --------
+    >>> row = {"result": "followup_positive_rate", "direction": "higher", "target": 0.9,
+    ...        "projected": 0.87, "value_to_date": 0.926, "denominator_to_date": 27,
+    ...        "so_far_comparable": 0.926, "prior": 0.841, "n_hist": 6, "usual": 0.95,
+    ...        "weight_so_far": 0.31, "weight_history": 0.62, "weight_usual": 0.07,
+    ...        "drivers": "history;volume_so_far"}
+    >>> print(projection_reason(row))
+        why: your history 84.1 % (6 earlier quarters) is below the target and weighs 62 % in the projection; so far 92.6 % meets the target but rests on 27 reached return visits, so it weighs only 31 %
+    >>> print(projection_reason(row, lang="zh"))
+        原因：您的历史水平 84.1 %（此前 6 个季度）低于目标，在预测中占 62 %；目前 92.6 %已达目标，但仅基于 27 次接通回访，在预测中只占 31 %
     """
     drivers = [d for d in str(row.get("drivers", "") or "").split(";") if d]
     if not drivers:

@@ -18,7 +18,13 @@ PERIOD_KIND_ZH = {kind: entry["zh"] for kind, entry in messages.group("period_na
 
 
 def period_name(kind: str, lang: str = "en") -> str:
-    """Return a period kind named on its own in ``lang`` (``month`` -> ``月份``); unknown kinds as given."""
+    """Return a period kind named on its own in ``lang`` (``month`` -> ``月份``); unknown kinds as given.
+
+    Examples
+    --------
+    >>> period_name("month"), period_name("month", lang="zh"), period_name("decade")
+    ('month', '月份', 'decade')
+    """
     entry = messages.group("period_names").get(kind)
     return entry.get(lang, entry["en"]) if entry else kind
 
@@ -30,13 +36,26 @@ def text(key: str, lang: str = "en", **values) -> str:
     -------
     str
         The formatted sentence; English when ``lang`` is not ``"zh"``.
+
+    Examples
+    --------
+    >>> text("threshold", lang="en", threshold=1.5)
+    '--threshold 1.5: use a probability between 0 and 1'
+    >>> text("threshold", lang="zh", threshold=1.5)
+    '--threshold 1.5：请给出 0 到 1 之间的概率'
     """
     entry = TEXT[key]
     return entry.get(lang, entry["en"]).format(**values)
 
 
 def instant(ts: pd.Timestamp) -> str:
-    """Format an instant as ``2026-07-01 00:00`` (seconds only when not zero)."""
+    """Format an instant as ``2026-07-01 00:00`` (seconds only when not zero).
+
+    Examples
+    --------
+    >>> instant(pd.Timestamp("2026-07-01")), instant(pd.Timestamp("2026-07-01 09:30:15"))
+    ('2026-07-01 00:00', '2026-07-01 09:30:15')
+    """
     ts = pd.Timestamp(ts)
     if ts.second or ts.microsecond or ts.nanosecond:
         return str(ts)
@@ -54,6 +73,15 @@ def as_of_error(ts: pd.Timestamp, period, lang: str = "en") -> str:
     -------
     str
         One line naming the instant given and the accepted range.
+
+    Examples
+    --------
+    >>> from perfmodel.core.periods import parse_period
+    >>> q3 = parse_period("2026Q3")
+    >>> print(as_of_error(q3.start, q3))
+    --as-of 2026-07-01 00:00:00 is the first instant of 2026Q3: nothing has happened yet; give a later time inside 2026Q3 (after 2026-07-01 00:00 and at most 2026-10-01 00:00)
+    >>> print(as_of_error(pd.Timestamp("2026-10-05"), q3, lang="zh"))
+    --as-of 2026-10-05 00:00:00：不在 2026Q3 内；请给出晚于 2026-07-01 00:00 且不晚于 2026-10-01 00:00 的时间（按日期：2026-07-02 至 2026-10-01）
     """
     values = dict(as_of=str(ts), period=period.id, start=instant(period.start), end=instant(period.end))
     if ts == period.start:

@@ -31,6 +31,26 @@ def make_provenance(method: str, base_policy, *, inputs: Iterable[Mapping] = (),
         consistency_ratio, consistent); ``data`` (periods first..last, n_periods, n_rows,
         from and to: the first and last day the data cover) when a panel was used; ``inputs`` (path and sha256 of every file read); then
         ``extra``. Nothing time-dependent, so the same inputs give the same bytes.
+
+    Examples
+    --------
+    A 2 × 2 comparison matrix is always consistent (λmax = n = 2):
+
+    >>> from perfmodel.analysis.weights import ahp
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> panel = pd.DataFrame({"supervisor_id": ["S1", "S1"], "period": ["2026Q2", "2026Q3"]})
+    >>> provenance = make_provenance("ahp", load_policy("quality"),
+    ...                              ahp_results={"process": ahp([[1, 3], [1 / 3, 1]])},
+    ...                              panel=panel, inputs=[{"path": "pairs.csv", "sha256": "abc"}],
+    ...                              note="东区试行")
+    >>> list(provenance)
+    ['method', 'base_policy', 'consistency', 'data', 'inputs', 'note']
+    >>> provenance["base_policy"]["name"], provenance["base_policy"]["sha256"][:12]
+    ('after-sales-supervisor-quality', '8814ee5558c8')
+    >>> {k: provenance["consistency"]["process"][k] for k in ("n", "lambda_max", "consistency_ratio")}
+    {'n': 2, 'lambda_max': 2.0, 'consistency_ratio': 0.0}
+    >>> provenance["data"]
+    {'periods': '2026Q2..2026Q3', 'n_periods': 2, 'n_rows': 2, 'from': '2026-04-01', 'to': '2026-09-30'}
     """
     prov: dict = {"method": method, "base_policy": {
         "source": base_policy.source, "name": base_policy.name, "version": base_policy.version,
@@ -153,6 +173,21 @@ def plot_comparison(table: pd.DataFrame, *, lang: str = "en"):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    One panel per dimension:
+
+    >>> import matplotlib.pyplot as plt
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> panel = pd.DataFrame({"supervisor_id": ["S1"], "period": ["2026Q3"]})
+    >>> table = compare_methods(panel, load_policy("efficiency"), methods=("equal",))
+    >>> sorted(set(table["method"]))
+    ['equal', 'policy']
+    >>> figure = plot_comparison(table)
+    >>> [ax.get_title() for ax in figure.axes]
+    ['result', 'process']
+    >>> plt.close("all")
     """
     import matplotlib.pyplot as plt
     import seaborn as sns

@@ -48,6 +48,26 @@ def evidence(validity_table: pd.DataFrame, indicators: Iterable[str] | None = No
     ------
     DataError
         A required column is missing, or no indicator has evidence and ``floor`` is 0.
+
+    Examples
+    --------
+    First response predicts two results (|−0.30| + |0.10| = 0.4), compliance one (0.2),
+    training none: weights 0.4/0.6, 0.2/0.6 and 0. With ``aggregate="max"`` and a floor of
+    0.05 every indicator stays: 0.30, 0.20 and 0.05 out of 0.55:
+
+    >>> validity = pd.DataFrame({
+    ...     "process": ["first_response_hours", "first_response_hours", "compliance_rate",
+    ...                 "training_completion_rate"],
+    ...     "result": ["csat", "complaint_resolution_rate", "csat", "csat"],
+    ...     "std_effect": [-0.30, 0.10, 0.20, 0.05],
+    ...     "verdict": ["predicts", "predicts", "predicts", "no evidence"]})
+    >>> evidence(validity)[["indicator", "weight", "evidence", "n_predicts", "floored"]].round(4)
+                      indicator  weight  evidence  n_predicts  floored
+    0      first_response_hours  0.6667       0.4           2    False
+    1           compliance_rate  0.3333       0.2           1    False
+    2  training_completion_rate  0.0000       0.0           0     True
+    >>> evidence(validity, floor=0.05, aggregate="max")["weight"].round(4).tolist()
+    [0.5455, 0.3636, 0.0909]
     """
     missing = [c for c in _VALIDITY_COLUMNS if c not in validity_table.columns]
     if missing:

@@ -32,6 +32,14 @@ def catalogue() -> dict[str, dict[str, dict]]:
 
     A text is a string (a ``str.format`` template) or, for table headers, a list of
     strings. Read once per process; treat the result as read-only.
+
+    Examples
+    --------
+    >>> cat = catalogue()
+    >>> cat["common"]["list_sep"]
+    {'en': ', ', 'zh': '、'}
+    >>> cat["labels"]["quarterly_title"]["en"]
+    'Quarterly performance report — {period}'
     """
     raw = resources.files(__package__).joinpath(FILE).read_text(encoding="utf-8")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -45,6 +53,15 @@ def group(name: str) -> dict[str, dict]:
     ------
     KeyError
         ``name`` is not a group of the catalogue.
+
+    Examples
+    --------
+    >>> group("common")["list_sep"]["zh"]
+    '、'
+    >>> group("no_such_group")
+    Traceback (most recent call last):
+    ...
+    KeyError: 'no_such_group'
     """
     return catalogue()[name]
 
@@ -56,6 +73,15 @@ def entry(key: str) -> dict:
     ------
     KeyError
         ``key`` is not in the catalogue.
+
+    Examples
+    --------
+    >>> entry("labels.quarterly_title")
+    {'en': 'Quarterly performance report — {period}', 'zh': '季度绩效报告 — {period}'}
+    >>> entry("labels.nothing_here")
+    Traceback (most recent call last):
+    ...
+    KeyError: 'labels.nothing_here'
     """
     grp, _, name = key.partition(".")
     try:
@@ -65,7 +91,17 @@ def entry(key: str) -> dict:
 
 
 def check_lang(lang: str) -> str:
-    """Return ``lang`` if it is ``"en"`` or ``"zh"``; raise UsageError otherwise."""
+    """Return ``lang`` if it is ``"en"`` or ``"zh"``; raise UsageError otherwise.
+
+    Examples
+    --------
+    >>> check_lang("zh")
+    'zh'
+    >>> check_lang("fr")
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: lang 'fr': use 'en' or 'zh'
+    """
     if lang not in LANGS:
         raise UsageError(f"lang {lang!r}: use 'en' or 'zh'")
     return lang
@@ -83,6 +119,13 @@ def text(key: str, lang: str = "en", **params):
         ``key`` is not in the catalogue.
     UsageError
         ``lang`` is not ``"en"`` or ``"zh"``.
+
+    Examples
+    --------
+    >>> text("labels.quarterly_title", "en", period="2026Q3")
+    'Quarterly performance report — 2026Q3'
+    >>> text("labels.quarterly_title", "zh")  # no parameters: the template as stored
+    '季度绩效报告 — {period}'
     """
     value = entry(key)[check_lang(lang)]
     if isinstance(value, list):
@@ -91,5 +134,12 @@ def text(key: str, lang: str = "en", **params):
 
 
 def keys() -> list[str]:
-    """Return every key of the catalogue as ``<group>.<name>``, in file order."""
+    """Return every key of the catalogue as ``<group>.<name>``, in file order.
+
+    Examples
+    --------
+    >>> all_keys = keys()
+    >>> "labels.quarterly_title" in all_keys, len(all_keys) == len(set(all_keys))
+    (True, True)
+    """
     return [f"{g}.{n}" for g, entries in catalogue().items() for n in entries]

@@ -195,10 +195,28 @@ def generate(out, seed: int = 20261, supervisors: int = 30, start: str = "2024Q4
 
     Examples
     --------
-    >>> from perfmodel.data.synth import generate
-    >>> summary = generate("data/demo", seed=1, supervisors=10)   # doctest: +SKIP
-    >>> summary["rows"]["tickets"]                                 # doctest: +SKIP
-    24000
+    A small company (three supervisors, two quarters, 60 tickets) in a temporary folder;
+    the same seed writes the same bytes:
+
+    >>> import tempfile
+    >>> from perfmodel.core.hashing import sha256_file
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> summary = generate(folder / "demo", seed=7, supervisors=3, start="2026Q2", end="2026Q3",
+    ...                    tickets=60)
+    >>> summary["rows"]["supervisors"], summary["rows"]["tickets"], summary["rows"]["budgets"]
+    (3, 60, 6)
+    >>> sorted(p.name for p in (folder / "demo").iterdir())[:5]
+    ['SYNTHETIC.json', 'audits.csv', 'budgets.csv', 'calendar.yaml', 'customers.csv']
+    >>> summary["realised"][["supervisor_id", "period"]].drop_duplicates().shape
+    (6, 2)
+    >>> again = generate(folder / "again", seed=7, supervisors=3, start="2026Q2", end="2026Q3",
+    ...                  tickets=60)
+    >>> sha256_file(again["files"]["tickets"]) == sha256_file(summary["files"]["tickets"])
+    True
+    >>> generate(folder / "bad", supervisors=1)
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: --supervisors 1: use at least 2
     """
     if effects not in ("default", "zero"):
         raise UsageError(f"--effects {effects!r}: use 'default' or 'zero'")

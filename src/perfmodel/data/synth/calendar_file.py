@@ -25,6 +25,21 @@ def calendar_text(teams) -> str:
     -------
     str
         YAML text (UTF-8 when written).
+
+    Examples
+    --------
+    Teams of 华南 (southern China) start at 08:30 and keep a two-hour midday break:
+
+    >>> print(calendar_text(["华东一组", "华南一组"]))
+    # Working calendar of the business-hours indicators (docs/indicators.md).
+    # Official holidays and make-up working days (调休) come from the chinesecalendar package;
+    # list them here under holidays: / make_up_days: for a year it does not cover yet.
+    hours: {start: "09:00", end: "18:00", lunch: ["12:00", "13:00"]}
+    teams:
+      华南一组: {start: "08:30", end: "17:30", lunch: ["12:00", "14:00"]}
+    <BLANKLINE>
+    >>> "teams:" in calendar_text(["华东一组"])
+    False
     """
     south = sorted({str(t) for t in teams if str(t).startswith(_LONG_BREAK_REGIONS)})
     if not south:
@@ -36,7 +51,22 @@ def calendar_text(teams) -> str:
 
 
 def write_calendar(folder, teams):
-    """Write ``calendar.yaml`` into ``folder``; return its path."""
+    """Write ``calendar.yaml`` into ``folder``; return its path.
+
+    Examples
+    --------
+    The file written is one the loader reads: seven working hours a day in the south, eight
+    elsewhere:
+
+    >>> import tempfile
+    >>> from perfmodel.data.workcalendar import load_calendar
+    >>> path = write_calendar(tempfile.mkdtemp(), ["华东一组", "华南一组"])
+    >>> path.name
+    'calendar.yaml'
+    >>> calendar = load_calendar(path.parent)
+    >>> calendar.hours_of("华南一组").length / 3_600_000_000, calendar.hours_of("华东一组").length / 3_600_000_000
+    (7.0, 8.0)
+    """
     from pathlib import Path
 
     path = Path(folder) / CALENDAR_FILE

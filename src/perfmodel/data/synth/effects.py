@@ -53,6 +53,26 @@ def ground_truth(effects: str = "default") -> pd.DataFrame:
         One row per process × result pair of the catalogue (12 × 5), columns ``process``,
         ``result``, ``lag`` (1), ``coef`` (change in the result per unit of the process in
         the previous period; 0 = no effect) and ``units``.
+
+    Examples
+    --------
+    Six of the 60 process × result pairs carry an effect:
+
+    >>> truth = ground_truth()
+    >>> truth.shape
+    (60, 5)
+    >>> truth[truth["coef"] != 0][["process", "result", "coef"]]
+                         process                     result  coef
+    0       first_response_hours                       csat -0.02
+    6            compliance_rate                       csat  2.00
+    8   training_completion_rate                       csat  0.80
+    19       collaboration_score     followup_positive_rate  0.04
+    26       timely_closure_rate  complaint_resolution_rate  0.30
+    46       staff_turnover_rate        customer_churn_rate  0.15
+    >>> print(truth.loc[0, "units"])
+    change in csat (score) per 1 hours of first_response_hours in the previous period
+    >>> float(ground_truth("zero")["coef"].abs().sum())
+    0.0
     """
     if effects not in ("default", "zero"):
         raise UsageError(f"effects {effects!r}: use 'default' or 'zero'")

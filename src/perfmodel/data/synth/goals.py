@@ -43,6 +43,28 @@ def goals_table(seed: int, realised: pd.DataFrame, periods) -> pa.Table:
     -------
     pyarrow.Table
         supervisor_id, period, indicator, target, floor, agreed_on, note (strings, as written).
+
+    Examples
+    --------
+    With one earlier quarter, the 2026Q2 target is that quarter's value; the 2026Q3 target
+    lies between the median (S1 csat: 4.3) and the best (4.5) of the two earlier quarters:
+
+    >>> from perfmodel.core.periods import period_range
+    >>> realised = pd.DataFrame({"supervisor_id": ["S1"] * 3 + ["S2"] * 3,
+    ...                          "period": ["2026Q1", "2026Q2", "2026Q3"] * 2,
+    ...                          "csat": [4.5, 4.1, 4.3, 4.0, 4.4, 4.2],
+    ...                          "first_response_hours": [3.0, 5.0, 4.0, 6.0, 2.5, 3.0]})
+    >>> goals = goals_table(0, realised, period_range("2026Q1", "2026Q3")).to_pandas()
+    >>> goals[["supervisor_id", "period", "indicator", "target", "floor", "agreed_on"]]
+      supervisor_id  period             indicator target floor   agreed_on
+    0            S1  2026Q2                  csat   4.50  3.90  2026-03-04
+    1            S1  2026Q2  first_response_hours    3.0        2026-03-04
+    2            S2  2026Q2                  csat   4.00        2026-03-13
+    3            S2  2026Q2  first_response_hours    6.0        2026-03-13
+    4            S1  2026Q3                  csat   4.35        2026-06-21
+    5            S1  2026Q3  first_response_hours    3.3        2026-06-21
+    6            S2  2026Q3                  csat   4.26        2026-06-22
+    7            S2  2026Q3  first_response_hours    3.6        2026-06-22
     """
     rng = np.random.default_rng([int(seed), GOALS_STREAM])
     sups = sorted(pd.unique(realised["supervisor_id"]))

@@ -44,7 +44,13 @@ _DAY = 86400
 
 
 def default_raters(n_supervisors: int) -> int:
-    """Number of rating managers when not given: 8, or one per 5 supervisors when more."""
+    """Number of rating managers when not given: 8, or one per 5 supervisors when more.
+
+    Examples
+    --------
+    >>> default_raters(10), default_raters(40), default_raters(41)
+    (8, 8, 9)
+    """
     return max(8, -(-int(n_supervisors) // 5))
 
 
@@ -126,6 +132,28 @@ def judgement(company, seed: int, *, raters: int | None = None, leniency: float 
     dict
         ``manager_raters`` and (with ``peer_raters``) ``peer_reviewers``: lists of
         ``{"rater_id", "leniency"}``, for ``ground_truth.json``.
+
+    Examples
+    --------
+    Two managers each rate all three supervisors on four items in each of three quarters
+    (3 × 3 × 2 × 4 = 72 ratings); every supervisor assesses themself on the same items
+    (3 × 3 × 4 = 36 rows):
+
+    >>> from perfmodel.core.periods import period_range
+    >>> from perfmodel.data.synth.company import _Company
+    >>> company = _Company(np.random.Generator(np.random.PCG64(7)), 3,
+    ...                    period_range("2026Q1", "2026Q3"), 60, {}).run()
+    >>> truth = judgement(company, 7, raters=2, min_rated=3)
+    >>> [rater["rater_id"] for rater in truth["manager_raters"]]
+    ['M01', 'M02']
+    >>> company.tables["manager_ratings"].num_rows, company.tables["self_assessments"].num_rows
+    (72, 36)
+    >>> company.tables["manager_ratings"].to_pandas().head(4)
+      rater_id supervisor_id    rated_on  item  score
+    0      M01          S001  2026-03-26  客户导向    2.5
+    1      M01          S001  2026-03-26  团队管理    2.6
+    2      M01          S001  2026-03-26   执行力    3.1
+    3      M01          S001  2026-03-26  沟通协作    2.5
     """
     rng = np.random.default_rng([int(seed), JUDGEMENT_STREAM])
     S, T = company.S, company.T
