@@ -394,7 +394,6 @@ def _register_calendar(ctx: Context, eng: Engine, calendar, first, last) -> None
     days = day_table(calendar, lo.date(), hi.date(), [p.end.date() for p in ctx.span],
                      warn_within=(ctx.periods[0].start.date(), (ctx.periods[-1].end - pd.Timedelta(days=1)).date()))
     ctx.work_days = eng.register("work_days", days)
-    ctx.lunch = any(p.lunch is not None for p in calendar.patterns())
     if len(calendar.patterns()) > 1:
         sups = eng.execute(ctx.tables["supervisors"].select("supervisor_id", "team"))
         ctx.supervisor_cal = eng.register("supervisor_calendars", supervisor_calendars(calendar, sups))

@@ -70,9 +70,6 @@ class Context:
         For the business-hours indicators: :func:`perfmodel.data.workcalendar.day_table` and
         :func:`perfmodel.data.workcalendar.supervisor_calendars` registered in the engine (the
         latter None when every supervisor works the same hours).
-    lunch : bool
-        Whether some working-hours pattern has a lunch break (default True: both spans
-        of a day are counted).
     parameters : dict, optional
         Per indicator id, its parameters (``{"timely_closure_business_rate":
         {"within_hours": 16}}``); missing ones take the catalogue's defaults.
@@ -93,8 +90,6 @@ class Context:
     # each supervisor, and the indicators' parameters (e.g. within_hours)
     work_days: object = None
     supervisor_cal: object = None
-    # whether some working-hours pattern has a lunch break (a second span per day)
-    lunch: bool = True
     parameters: dict | None = None
 
     @property
@@ -174,12 +169,15 @@ def tickets_family(ctx: Context):
     (:func:`_business_ticket_measures`).
     """
     t = ctx.tables["tickets"]
-    t = t.filter(_relevant(ctx, t))
+    # A ticket matters if it was created before the last period ends and was still
+    # open at the start of the first one (backlog reaches back to older tickets).
+    relevant = (t.created_at < ctx.last_end) & (t.resolved_at.isnull() | (t.resolved_at >= ctx.first_start))
+    t = t.filter(relevant)
     business = ctx.work_days is not None
     if business:
         t = _with_calendar(ctx, t)
-        t = _clock(ctx, t, t.created_at, "bc", period_end=True)
-        t = _clock(ctx, t, t.resolved_at, "br")
+        t = _clock(t, t.created_at, ctx.work_days, "bc", period_end=True)
+        t = _clock(t, t.resolved_at, ctx.work_days, "br")
     kc = ctx.key(t.created_at)
     kr = ctx.key(t.resolved_at)
     resolved = t.resolved_at.notnull()
@@ -222,6 +220,7 @@ def tickets_family(ctx: Context):
     if business:
         out.update(
             bch_us=j.b_complaint_us.sum(where=resolved_in),
+            bch_n=j.b_complaint_n.sum(where=resolved_in),
             btc_den=j.b_counted.sum(where=created),
             btc_num=j.b_timely.sum(where=created),
         )
@@ -231,19 +230,17 @@ def tickets_family(ctx: Context):
 def first_response_family(ctx: Context):
     """Exact median of first-response hours of tickets created in P that have a response.
 
-    With ``ctx.work_days`` also the median in business hours (``bfr_median``; its count
-    is ``fr_n``).
+    With ``ctx.work_days`` also the median in business hours (``bfr_median``, ``bfr_n``).
     """
     t = ctx.tables["tickets"]
     t = t.filter(ctx.in_range(t.created_at))
     measures = {}
     if ctx.work_days is not None:
         t = _with_calendar(ctx, t.select("supervisor_id", "created_at", "first_response_at"))
-        t = _clock(ctx, t, t.created_at, "bc")
-        t = _clock(ctx, t, t.first_response_at, "bf")
+        t = _clock(t, t.created_at, ctx.work_days, "bc")
+        t = _clock(t, t.first_response_at, ctx.work_days, "bf")
         bh = (t.bf - t.bc).cast("float64") / US_PER_HOUR
-        # its count is fr_n: both clocks exist exactly when the first response does
-        measures = {"bfr_median": bh.median()}
+        measures = {"bfr_median": bh.median(), "bfr_n": bh.count()}
     t = t.mutate(k=ctx.key(t.created_at), h=_hours(t.first_response_at, t.created_at))
     return t.group_by(["supervisor_id", "k"]).aggregate(fr_median=t.h.median(), fr_n=t.h.count(), **measures)
 
@@ -392,7 +389,7 @@ EPOCH_DATE = EPOCH.date()
 US_PER_DAY = 86_400_000_000
 
 
-def _clock(ctx: Context, t, ts, name: str, *, period_end: bool = False):
+def _clock(t, ts, days, name: str, *, period_end: bool = False):
     """Join the day table onto ``t`` at the day of ``ts``; add ``<name>`` = business µs up to ts.
 
     Business time up to an instant u (microseconds since 1970) is the working time before
@@ -400,51 +397,31 @@ def _clock(ctx: Context, t, ts, name: str, *, period_end: bool = False):
     lie before u. Days and microseconds are integers, so every engine gets the same
     numbers. A null ``ts`` gives null. ``period_end`` also brings ``<name>_pe``, the
     business time at the end of the period holding the day.
-
-    Only what the lookup needs travels through the join: the day number alone is the key
-    when every supervisor works the same hours (``ctx.supervisor_cal`` None), and the
-    afternoon span is left out when no pattern has a lunch break (``ctx.lunch``).
     """
-    days = ctx.work_days
-    epoch = ibis.literal(EPOCH.to_pydatetime(), type="timestamp")
-    # the day number from the date (integer arithmetic), not by dividing the microseconds
-    t = t.mutate(**{f"{name}_u": ts.delta(epoch, unit="microsecond").cast("int64"),
-                    f"{name}_day": ts.date().delta(ibis.literal(EPOCH_DATE, type="date"), unit="day").cast("int64")})
-    spans = ("a1", "l1", "a2", "l2") if ctx.lunch else ("a1", "l1")
-    cols = {f"{name}_dn": days.day, f"{name}_cum": days.cum_us, **{f"{name}_{c}": days[c] for c in spans}}
+    u = ts.delta(ibis.literal(EPOCH.to_pydatetime(), type="timestamp"), unit="microsecond").cast("int64")
+    t = t.mutate(**{f"{name}_u": u})
+    t = t.mutate(**{f"{name}_day": (t[f"{name}_u"] // US_PER_DAY).cast("int64")})
+    cols = {f"{name}_cal": days.cal, f"{name}_dn": days.day, f"{name}_cum": days.cum_us,
+            f"{name}_a1": days.a1, f"{name}_l1": days.l1, f"{name}_a2": days.a2, f"{name}_l2": days.l2}
     if period_end:
         cols[f"{name}_pe"] = days.period_end_us
-    keys = [(t[f"{name}_day"], f"{name}_dn")]
-    if ctx.supervisor_cal is not None:
-        cols[f"{name}_cal"] = days.cal
-        keys.append((t.cal, f"{name}_cal"))
     d = days.select(**cols)
-    j = t.left_join(d, [left == d[right] for left, right in keys])
+    j = t.left_join(d, [t.cal == d[f"{name}_cal"], t[f"{name}_day"] == d[f"{name}_dn"]])
     u, zero = j[f"{name}_u"], ibis.literal(0, "int64")
 
     def part(a, n):
         return ibis.least(ibis.greatest(u - j[f"{name}_{a}"], zero), j[f"{name}_{n}"])
 
-    value = j[f"{name}_cum"] + part("a1", "l1")
-    if ctx.lunch:
-        value = value + part("a2", "l2")
-    return j.mutate(**{name: value})
-
-
-def _relevant(ctx: Context, t):
-    """Tickets of the ticket cube: created before the last period ends and still open at
-    the start of the first one (the backlog reaches back to older tickets)."""
-    return (t.created_at < ctx.last_end) & (t.resolved_at.isnull() | (t.resolved_at >= ctx.first_start))
+    return j.mutate(**{name: j[f"{name}_cum"] + part("a1", "l1") + part("a2", "l2")})
 
 
 def _with_calendar(ctx: Context, t):
     """``t`` with the working-hours pattern ``cal`` of its supervisor (default 0).
 
-    With one pattern for everybody (no team of its own) ``t`` is returned as it is: no
-    join is needed, and :func:`_clock` looks days up by their number alone.
+    With one pattern for everybody (no team of its own) no join is needed.
     """
     if ctx.supervisor_cal is None:
-        return t
+        return t.mutate(cal=ibis.literal(0, "int64"))
     sc = ctx.supervisor_cal.rename(sc_supervisor_id="supervisor_id")
     j = t.left_join(sc, t.supervisor_id == sc.sc_supervisor_id)
     return j.mutate(cal=j.cal.fill_null(0)).drop("sc_supervisor_id")
@@ -477,8 +454,8 @@ def _business_ticket_measures(ctx: Context, t, kc, kr) -> dict:
     by_end = resolved & (kr <= kc)
     counted = by_end | (t.bc_pe - t.bc > n_us)
     return dict(
-        # their count is complaints_resolved: the clocks cover every ticket instant
         b_complaint_us=elapsed.sum(where=complaint),
+        b_complaint_n=_count_if(complaint),
         b_counted=_count_if(counted),
         b_timely=_count_if(by_end & (elapsed <= n_us)),
     )
@@ -505,9 +482,9 @@ FAMILIES: dict[str, Family] = {f.name: f for f in (
     Family("tickets", ("tickets",), tickets_family,
            ("created", "complaints_created", "complaints_resolved_by_end", "cost", "cost_n", "due_n",
             "timely_n", "resolved", "reopened_n", "complaints_resolved", "complaint_hours", "backlog"),
-           business=("bch_us", "btc_den", "btc_num")),
+           business=("bch_us", "bch_n", "btc_den", "btc_num")),
     Family("first_response", ("tickets",), first_response_family, ("fr_n",), ("fr_median",),
-           business=("bfr_median",)),
+           business=("bfr_median", "bfr_n")),
     Family("ticket_events", ("tickets",), ticket_events_family,
            tuple(f"{c}_{m}" for c in SCORES for m in ("sum", "n")) + ("reached_n", "positive_n")),
     Family("customers", ("customers",), customers_family, ("customers_at_start", "churned")),
@@ -575,11 +552,11 @@ INDICATORS: dict[str, Indicator] = {
     "promotion_rate": Indicator(("staff",), lambda m: m.promotions,
                                 lambda m: (m.headcount_first + m.headcount_last) / 2),
     "cost_per_ticket": Indicator(("tickets",), lambda m: m.cost, lambda m: m.cost_n),
-    "first_response_business_hours": Indicator(("first_response",), _nan, lambda m: m.fr_n,
+    "first_response_business_hours": Indicator(("first_response",), _nan, lambda m: m.bfr_n,
                                                lambda m: m.bfr_median),
     "complaint_handling_business_hours": Indicator(("tickets",),
                                                    lambda m: m.bch_us.cast("float64") / US_PER_HOUR,
-                                                   lambda m: m.complaints_resolved),
+                                                   lambda m: m.bch_n),
     "timely_closure_business_rate": Indicator(("tickets",), lambda m: m.btc_num, lambda m: m.btc_den),
     # the raw means; collaboration_score and manager_rating start from them and are then
     # corrected for rater leniency in Python (perfmodel.indicators.leniency), the same for every engine
