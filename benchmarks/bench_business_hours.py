@@ -12,6 +12,9 @@ quarters, Parquet, with its ``calendar.yaml``: lunch breaks and per-team hours),
 once to ``benchmarks/_data`` and reused.
 
     .venv/bin/python benchmarks/bench_business_hours.py [--tickets 10000000] [--supervisors 2000] [--repeat 3]
+
+``--data FOLDER`` measures an existing folder of Parquet tables instead (for example the
+one a main checkout already wrote), without writing anything.
 """
 from __future__ import annotations
 
@@ -57,13 +60,21 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--child", choices=["with", "without"])
     ap.add_argument("--folder")
+    ap.add_argument("--data", help="an existing folder of Parquet tables to measure (nothing is written)")
     args = ap.parse_args(argv)
     if args.child:
         print(json.dumps(run(Path(args.folder), args.child == "with")))
         return 0
-    folder = ensure_data(args.tickets, args.supervisors)
+    if args.data:
+        folder = Path(args.data)
+        import pyarrow.parquet as pq
+
+        size = f"{pq.ParquetFile(folder / 'tickets.parquet').metadata.num_rows:,} tickets"
+    else:
+        folder = ensure_data(args.tickets, args.supervisors)
+        size = f"{args.tickets:,} tickets, {args.supervisors} supervisors"
     calendar = "with calendar.yaml" if (folder / "calendar.yaml").exists() else "default calendar"
-    print(f"data: {folder} ({args.tickets:,} tickets, {args.supervisors} supervisors, {calendar})", flush=True)
+    print(f"data: {folder} ({size}, {calendar})", flush=True)
     runs = {"without": [], "with": []}
     for i in range(args.repeat):
         for kind in ("without", "with"):

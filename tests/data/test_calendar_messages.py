@@ -79,3 +79,74 @@ def test_the_command_line_words_the_error_in_chinese_with_lang_zh(tmp_path):
     assert len(lines) == 1 and "hours.start：'25:00' 不是时刻；请写成 HH:MM" in lines[0], zh.stderr
     en = subprocess.run(cmd, capture_output=True, text=True, env=env)
     assert en.returncode == 2 and "hours.start: '25:00' is not a time of day" in en.stderr
+
+
+# --------------------------------------------------------------------------- a database's calendar table
+
+def _duckdb_with_calendar(path: Path, rows: list[str]) -> Path:
+    """A DuckDB file with the sample's supervisors and tickets and a calendar table of these rows."""
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    for name in ("supervisors", "tickets"):
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_csv('{ROOT / 'data' / 'sample' / (name + '.csv')}', "
+                    f"all_varchar=true)")
+    con.execute("CREATE TABLE calendar (yaml VARCHAR)")
+    for text in rows:
+        con.execute("INSERT INTO calendar VALUES (?)", [text])
+    con.close()
+    return path
+
+
+def _table_calendar(path: Path):
+    from perfmodel.data.dbsource import as_database
+    from perfmodel.data.workcalendar import calendar_from_database
+
+    return calendar_from_database(as_database(path))
+
+
+@pytest.mark.parametrize("rows, en, zh", [
+    (["hours: {start: '9am'}\n"], "hours.start: '9am' is not a time of day; write HH:MM",
+     "hours.start：'9am' 不是时刻；请写成 HH:MM"),
+    (["hours: [09:00\n"], "not valid YAML", "不是有效的 YAML"),
+    (["hours: {start: '09:00'}\n", "note: twice\n"],
+     "expected one row with a text column yaml holding the calendar.yaml text; got 2 rows, columns yaml",
+     "应为一行、含文本列 yaml（内容为 calendar.yaml 的文本）；实际为 2 行，列 yaml"),
+])
+def test_a_database_calendar_error_in_both_languages(tmp_path, rows, en, zh):
+    path = _duckdb_with_calendar(tmp_path / "helpdesk.duckdb", rows)
+    with pytest.raises(CalendarError) as err:
+        _table_calendar(path)
+    assert isinstance(err.value, DataError)
+    assert en in str(err.value) and en in err.value.text("en")
+    worded = err.value.text("zh")
+    # named as the table of the database, not as a calendar.yaml file
+    assert zh in worded and worded.startswith("helpdesk.duckdb:calendar") and "\n" not in worded
+
+
+def test_an_uncovered_year_of_a_database_calendar_warns_in_both_languages(tmp_path):
+    path = _duckdb_with_calendar(tmp_path / "helpdesk.duckdb", ["hours: {start: '09:00', end: '18:00'}\n"])
+    calendar = _table_calendar(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        calendar.working_days(date(2027, 1, 1), date(2027, 1, 4))
+    assert len(caught) == 1 and isinstance(caught[0].message, CalendarWarning)
+    w = caught[0].message
+    assert str(w) == ("helpdesk.duckdb:calendar: no official holidays or make-up days known for 2027; these "
+                      "years run Monday to Friday -- list them under holidays: and make_up_days: in the yaml "
+                      "text of the calendar table")
+    assert w.text("zh") == ("helpdesk.duckdb:calendar：未知 2027 年的法定节假日和调休工作日，这些年份按周一至周五"
+                            "计算工作日——请在 calendar 表 yaml 文本的 holidays: 和 make_up_days: 下列出")
+
+
+def test_the_command_line_words_a_database_calendar_error_in_chinese(tmp_path):
+    path = _duckdb_with_calendar(tmp_path / "helpdesk.duckdb", ["hours: [09:00\n"])
+    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
+    cmd = [sys.executable, "-m", "perfmodel", "indicators", "--data", str(path), "--period", "2026Q3",
+           "--out", str(tmp_path / "out.csv")]
+    zh = subprocess.run(cmd + ["--lang", "zh"], capture_output=True, text=True, env=env)
+    assert zh.returncode == 2 and "Traceback" not in zh.stderr
+    lines = zh.stderr.strip().splitlines()
+    assert len(lines) == 1 and "helpdesk.duckdb:calendar: line 2 不是有效的 YAML" in lines[0], zh.stderr
+    en = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    assert en.returncode == 2 and "helpdesk.duckdb:calendar: line 2 not valid YAML" in en.stderr, en.stderr

@@ -18,8 +18,13 @@ def register(subparsers) -> None:
     p.add_argument("--data", metavar="DIR", help="dataset folder, DuckDB file (.duckdb) or postgresql:// URL")
     p.add_argument("--panel", metavar="FILE",
                    help="a wide indicator panel (.csv/.parquet) instead of computing it from --data; with a "
-                        "policy that says goals: replace, also give --data DIR: the agreed goals (and the "
-                        "groups of quotas by team or region) come from the dataset")
+                        "policy that says goals: replace, also give --goals FILE or --data DIR: a panel holds "
+                        "no agreed goals (the groups of quotas by team or region come from --data)")
+    p.add_argument("--goals", metavar="FILE",
+                   help="agreed goals (.csv/.parquet/.xlsx with supervisor_id, period, indicator, target, "
+                        "floor, agreed_on, note; data/README.md), checked like a dataset's goals table; they "
+                        "take the place of the --data goals table, and with goals: replace in the policy "
+                        "their targets replace its own")
     p.add_argument("--policy", required=True, metavar="FILE|PRESET")
     p.add_argument("--period", required=True, metavar="P", help="period id, e.g. 2026Q3")
     p.add_argument("--draws", type=int, default=settings.DRAWS,
@@ -57,6 +62,22 @@ def _range(text: str | None):
     return lo, hi
 
 
+def _bind_goals_file(policy, path: str, supervisors):
+    """``policy`` bound to the agreed goals of the file ``path`` (``--goals``).
+
+    The file is checked as a dataset's goals table is (:func:`perfmodel.data.loader.load_table`,
+    supervisor ids against ``supervisors``); rows that break a rule are quarantined and
+    counted on stderr.
+    """
+    from perfmodel.cli._guards import report_quarantine
+    from perfmodel.data.loader import load_table
+    from perfmodel.scoring.goals import bind_goals, goals_table
+
+    checked = load_table(path, "goals", parents={"supervisors": supervisors[["supervisor_id"]].astype(str)})
+    report_quarantine(checked)
+    return bind_goals(policy, goals_table(checked))
+
+
 def handle(args) -> int:
     from perfmodel.core.periods import parse_period
     from perfmodel.analysis.weights.proposal import read_policy_with_provenance
@@ -68,24 +89,30 @@ def handle(args) -> int:
     from perfmodel.cli._guards import check_output
 
     period = parse_period(args.period).id
-    check_output(args.out, data=args.data, policy=args.policy, inputs=[args.panel])
+    check_output(args.out, data=args.data, policy=args.policy, inputs=[args.panel, args.goals])
     salt = salt_for(args.pseudonymize, args.salt_file, outputs=[args.out] if args.out else [])
     policy, _ = read_policy_with_provenance(args.policy)  # a preset, a file, or a file written by `weights`
     people = None
     if args.panel:
         panel = load_panel(None, args.panel, [period])
-        if policy.goals == "replace" and not args.data:
+        if policy.goals == "replace" and not (args.data or args.goals):
             # a panel holds values, not the targets agreed with each supervisor
-            raise UsageError("--panel: the policy says goals: replace and agreed goals come from the dataset; "
-                             "add --data DIR (its goals table is bound as with --data alone), or use a policy "
-                             "with goals: report")
-        if args.data and (policy.forced_by or policy.goals == "replace"):
-            from perfmodel.scoring.goals import bind_goals, goals_table
+            raise UsageError("--panel: the policy says goals: replace and a panel holds no agreed goals; "
+                             "add --goals FILE (the agreed goals) or --data DIR (its goals table is bound as "
+                             "with --data alone), or use a policy with goals: report")
+        dataset = None
+        if args.data and (policy.forced_by or (policy.goals == "replace" and not args.goals)):
             from perfmodel.pipeline import load, supervisor_names
 
             dataset = load(args.data)
             if policy.forced_by:  # quotas by team/region: the groups come from --data
                 people = supervisor_names(dataset)
+        if args.goals:
+            known = dataset.tables["supervisors"] if dataset is not None else panel[["supervisor_id"]]
+            policy = _bind_goals_file(policy, args.goals, known)
+        elif dataset is not None:
+            from perfmodel.scoring.goals import bind_goals, goals_table
+
             policy = bind_goals(policy, goals_table(dataset))
     else:  # one pipeline run: the panel, the agreed goals (as score uses them) and the groups
         from perfmodel.scoring.goals import bind_goals, goals_table
@@ -97,7 +124,10 @@ def handle(args) -> int:
         run = run_pipeline(args.data, periods=[period])
         report_quarantine(run.dataset)
         panel = run.wide
-        policy = bind_goals(policy, goals_table(run.dataset))
+        if args.goals:
+            policy = _bind_goals_file(policy, args.goals, run.dataset.tables["supervisors"])
+        else:
+            policy = bind_goals(policy, goals_table(run.dataset))
         if policy.forced_by:  # quotas by team/region: the supervisors' groups
             people = supervisor_names(run.dataset)
     if args.fixed_indicator_weights:

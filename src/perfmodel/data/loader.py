@@ -20,7 +20,8 @@ import pandas as pd
 from perfmodel.data.dataset import ACCOUNT_COLUMNS, QUARANTINE_COLUMNS, Dataset
 from perfmodel.core.errors import DataError, UsageError
 from perfmodel.data.plausible import ANCHOR, DEFAULT_WINDOW, DateWindow
-from perfmodel.data.readers import RawTable, find_sources, header_names, open_workbooks, read_source
+from perfmodel.data.readers import (RawTable, Source, find_sources, header_names, open_workbooks, read_source,
+                                    workbook_sheets)
 from perfmodel.data.schema import LOAD_ORDER, TABLES
 from perfmodel.data.validation import validate_table
 
@@ -253,16 +254,87 @@ def show_progress() -> bool | None:
 # Tickets are checked right after supervisors (their only parent): their newest created_at
 # bounds the dates of every later table (perfmodel.data.plausible). Results are listed in
 # LOAD_ORDER all the same.
+def load_table(path, name: str, *, parents: dict | None = None, timezone: str = DEFAULT_TIMEZONE,
+               window: DateWindow = DEFAULT_WINDOW) -> Dataset:
+    """Read and validate one table given as a file of its own, as :func:`load_dataset` would.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A ``.csv``, ``.parquet`` or ``.xlsx`` file (a workbook: the sheet named ``name``,
+        or its only sheet).
+    name : str
+        The table of the data contract the file holds (``"goals"``).
+    parents : dict[str, pandas.DataFrame], optional
+        Validated tables that the table's foreign keys point at (for goals:
+        ``{"supervisors": frame with supervisor_id}``); a key whose parent is not given is
+        not checked.
+    timezone, window
+        As for :func:`load_dataset`.
+
+    Returns
+    -------
+    Dataset
+        ``tables`` holds only ``name``; ``quarantine`` and ``account`` (one row) as for
+        :func:`load_dataset`, the file named as given.
+
+    Raises
+    ------
+    DataError
+        One line naming the file when it is missing, of another kind, empty, not a table
+        or lacks a required column.
+
+    Examples
+    --------
+    A goals file of its own; the goal of a supervisor who is not among the known ones is
+    quarantined (row 3 of the file, the header being row 1):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "goals.csv"
+    >>> _ = path.write_text("supervisor_id,period,indicator,target,agreed_on\\n"
+    ...                     "S1,2026Q3,csat,4.5,2026-06-20\\nS9,2026Q3,csat,4.2,2026-06-20\\n", encoding="utf-8")
+    >>> ds = load_table(path, "goals", parents={"supervisors": pd.DataFrame({"supervisor_id": ["S1", "S2"]})})
+    >>> ds.tables["goals"][["supervisor_id", "period", "target"]]
+      supervisor_id  period  target
+    0            S1  2026Q3     4.5
+    >>> ds.quarantine[["row", "reason"]]
+       row                                 reason
+    0    3  supervisor_id 'S9' not in supervisors
+    """
+    _check_timezone(timezone)
+    if name not in TABLES:
+        raise UsageError(f"table {name!r}: tables are {', '.join(TABLES)}")
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such file; give the {name} table as a .csv, .parquet or .xlsx file ({_DOC})")
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".parquet", ".xlsx"):
+        raise DataError(f"{path}: not a .csv, .parquet or .xlsx file; save the {name} table as one ({_DOC})")
+    with open_workbooks():
+        sheet = None
+        if suffix == ".xlsx":
+            sheets = workbook_sheets(path)
+            named = [s for s in sheets if s.strip().lower() == name]
+            if not named and len(sheets) != 1:
+                raise DataError(f"{path.name}: no sheet named {name}; name the sheet {name} or keep one sheet only")
+            sheet = named[0] if named else sheets[0]
+        raw = read_source(Source(name, path, sheet))
+    return _validate({name: raw}, timezone, window, parents=parents)
+
+
 _CHECK_ORDER = ("supervisors", "tickets") + tuple(n for n in LOAD_ORDER
                                                   if n not in ("supervisors", "tickets"))
 
 
 def _validate(raws: dict[str, RawTable], timezone: str, window: DateWindow | None,
-              progress: bool = False) -> Dataset:
+              progress: bool = False, parents: dict | None = None) -> Dataset:
     import pyarrow as pa
 
     pool = pa.default_memory_pool()
-    tables, quarantines, account = {}, [], []
+    names = set(raws)
+    # tables validated elsewhere that foreign keys point at (load_table); not returned
+    tables, quarantines, account = dict(parents or {}), [], []
     newest = None
     bar = None
     rows = sum(r.size for r in raws.values())
@@ -306,7 +378,7 @@ def _validate(raws: dict[str, RawTable], timezone: str, window: DateWindow | Non
     place = {name: i for i, name in enumerate(LOAD_ORDER)}
     quarantines.sort(key=lambda q: place[q["table"].iloc[0]])
     account.sort(key=lambda a: place[a[0]])
-    tables = {name: tables[name] for name in LOAD_ORDER if name in tables}
+    tables = {name: tables[name] for name in LOAD_ORDER if name in tables and name in names}
     quarantine = (pd.concat(quarantines, ignore_index=True) if quarantines
                   else pd.DataFrame({c: pd.Series([], dtype=object) for c in QUARANTINE_COLUMNS}))
     quarantine["row"] = quarantine["row"].astype(np.int64)

@@ -22,6 +22,7 @@ gets it with one equi-join and integer arithmetic (see
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import warnings
 from dataclasses import dataclass, field
@@ -124,7 +125,10 @@ class WorkCalendar:
     holidays, make_up_days : frozenset of datetime.date
         Days listed in the file; they take precedence over the package.
     source : str or None
-        The file read (None: the default calendar).
+        The file read (None: the default calendar), or ``<database>:calendar``.
+    in_table : bool
+        Read from a database's ``calendar`` table rather than a ``calendar.yaml`` file (the
+        messages then say where to fix it).
     """
 
     hours: WorkingHours = field(default_factory=lambda: WorkingHours(9 * 3600 * US_PER_SECOND,
@@ -133,6 +137,7 @@ class WorkCalendar:
     holidays: frozenset = frozenset()
     make_up_days: frozenset = frozenset()
     source: str | None = None
+    in_table: bool = False
 
     def hours_of(self, team) -> WorkingHours:
         """Working hours of ``team`` (the default ones when it is not listed or empty)."""
@@ -177,7 +182,8 @@ class WorkCalendar:
         if uncovered:
             years = ", ".join(str(y) for y in uncovered)
             where = self.source or CALENDAR_FILE
-            warnings.warn(CalendarWarning("calendar_uncovered", where=where, years=years), stacklevel=2)
+            key = "calendar_table_uncovered" if self.in_table else "calendar_uncovered"
+            warnings.warn(CalendarWarning(key, where=where, years=years), stacklevel=2)
         return out
 
 #: The ticket clocks the business-hours indicators measure between.
@@ -301,14 +307,16 @@ def calendar_from_database(db) -> WorkCalendar:
     label = f"{db.name}:{CALENDAR_TABLE}"
     columns = [c.lower() for c in found.column_names]
     if "yaml" not in columns or found.num_rows != 1:
-        raise DataError(f"{label}: expected one row with a text column yaml holding the "
-                        f"{CALENDAR_FILE} text; got {found.num_rows} rows, columns {', '.join(columns)}")
+        raise CalendarError("calendar_table_shape", where=label, rows=found.num_rows, columns=", ".join(columns))
     text = found.column(columns.index("yaml"))[0].as_py() or ""
     try:
         data = _read_yaml(text)
     except yaml.YAMLError as exc:
-        raise DataError(f"{label}: not valid YAML ({getattr(exc, 'problem', exc)}); fix the text") from None
-    return parse_calendar(data, source=label)
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise CalendarError("calendar_bad_yaml", where=label, line=where,
+                            problem=getattr(exc, "problem", exc)) from None
+    return dataclasses.replace(parse_calendar(data, source=label), in_table=True)
 
 
 def parse_calendar(data, source: str = CALENDAR_FILE) -> WorkCalendar:
