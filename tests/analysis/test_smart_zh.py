@@ -261,7 +261,7 @@ def test_every_template_has_both_languages_and_chinese_ones_read_as_chinese():
                   why_not="", lag=1, verdicts="无证据", t=4.4, rule="linear", rule_name="线性插值法")
     for key, texts in MESSAGES.items():
         assert set(texts) == {"en", "zh"}, key
-        assert_chinese(message(key, "zh", **values))
+        assert_chinese(message(key, lang="zh", **values))
 
 
 def test_bad_lang_and_lag_are_usage_errors():

@@ -453,13 +453,13 @@ def _fake_result():
 def test_feedback_section_shows_only_own_figures(lang):
     from perfmodel.analysis.watch import feedback_section, feedback_table
     res = _fake_result()
-    text = feedback_section(res, "S1", lang)
+    text = feedback_section(res, "S1", lang=lang)
     assert "4.07" in text and "3.97" in text and "97%" in text and "55.0 %" in text
     # nothing of S2: its id, its projection, its driver value
     for other in ("S2", "3.41", "3.31", "35.0 %", "100%"):
         assert other not in text
     assert ("Training completion rate" if lang == "en" else "培训完成率") in text
-    table = feedback_table(res, "S1", lang)
+    table = feedback_table(res, "S1", lang=lang)
     assert len(table) == 2 and table.iloc[0, 0] == ("Customer satisfaction" if lang == "en" else "客户满意度")
     assert "3.41" not in table.to_string()
 
@@ -468,8 +468,8 @@ def test_feedback_section_when_nothing_is_at_risk():
     from perfmodel.analysis.watch import feedback_section
     res = _fake_result()
     res.projections.loc[res.projections["supervisor_id"] == "S1", "at_risk"] = False
-    assert "No result indicator is at risk" in feedback_section(res, "S1", "en")
-    assert "目前没有结果指标" in feedback_section(res, "S1", "zh")
+    assert "No result indicator is at risk" in feedback_section(res, "S1", lang="en")
+    assert "目前没有结果指标" in feedback_section(res, "S1", lang="zh")
 
 
 def _write_folder(frames, folder):

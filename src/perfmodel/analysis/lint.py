@@ -32,6 +32,7 @@ import pandas as pd
 
 from perfmodel.core import catalogue as cat
 from perfmodel.core import messages
+from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.errors import UsageError
 from perfmodel.core.i18n import check_lang, t
 from perfmodel.scoring.policy import IndicatorRule, Policy, load_policy
@@ -55,7 +56,8 @@ MESSAGES: dict[str, dict[str, str]] = messages.group("smart")
 SEPARATOR = messages.group("common")["list_sep"]
 
 
-def message(key: str, lang: str = "en", **values) -> str:
+@keyword_only("lang")
+def message(key: str, *, lang: str = "en", **values) -> str:
     """Return the SMART message ``key`` in ``lang`` filled with ``values``.
 
     ``values`` may hold more fields than the template uses.
@@ -63,11 +65,11 @@ def message(key: str, lang: str = "en", **values) -> str:
     return MESSAGES[key][check_lang(lang)].format(**values)
 
 
-def _label(ind: str, lang: str) -> str:
+def _label(ind: str, *, lang: str) -> str:
     """An indicator as a message names it: the id in English, "名称（id）" in Chinese."""
     if ind not in cat.indicator_ids():
         return ind
-    return message("label", lang, ind=ind, name=cat.name(ind, lang))
+    return message("label", lang=lang, ind=ind, name=cat.name(ind, lang=lang))
 
 
 def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.DataFrame | None = None,
@@ -131,12 +133,12 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
 
     def add(ind, letter, severity, key, **values):
         findings.append({"indicator": ind, "letter": letter, "severity": severity,
-                         "message": message(key, lang, ind=ind, label=_label(ind, lang), **values)})
+                         "message": message(key, lang=lang, ind=ind, label=_label(ind, lang=lang), **values)})
 
     # S ---------------------------------------------------------------------------------
     for ind in policy.unknown_indicators:
         close = difflib.get_close_matches(ind, list(cat.indicator_ids()), n=1, cutoff=0.6)
-        suggest = message("suggest", lang, close=close[0], label=_label(close[0], lang)) if close else ""
+        suggest = message("suggest", lang=lang, close=close[0], label=_label(close[0], lang=lang)) if close else ""
         add(ind, "S", "error", "unknown", suggest=suggest)
     for ind, r in policy.indicators.items():
         if r.known and r.rule == "percentile":
@@ -172,7 +174,7 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
             if r.rule == "percentile" or ind not in panel.columns:
                 continue
             x = pd.to_numeric(panel[ind], errors="coerce").dropna().to_numpy(dtype=float)
-            reached, what = _reached(x, r, lang)
+            reached, what = _reached(x, r, lang=lang)
             if len(x) < MIN_HISTORY:
                 if len(x):
                     add(ind, "A", "warning", "short_history", n=len(x), what=what)
@@ -193,14 +195,14 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
         for ind in need:
             v = verdicts.get(ind)
             if v is None:
-                add(ind, "R", "warning", "r_untested", why_not=message(why_not, lang))
+                add(ind, "R", "warning", "r_untested", why_not=message(why_not, lang=lang))
             elif "predicts" in v:
                 continue
             elif set(v) <= {"insufficient data"}:
                 add(ind, "R", "warning", "r_short_history")
             else:
                 add(ind, "R", "error", "r_no_evidence", lag=lag,
-                    verdicts=SEPARATOR[lang].join(t(x, lang) for x in sorted(set(v))))
+                    verdicts=SEPARATOR[lang].join(t(x, lang=lang) for x in sorted(set(v))))
 
     # T ---------------------------------------------------------------------------------
     if policy.period is None:
@@ -213,14 +215,14 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
     return out.sort_values(["_l", "_i"], kind="mergesort").drop(columns=["_l", "_i"]).reset_index(drop=True)
 
 
-def _reached(x: np.ndarray, r: IndicatorRule, lang: str = "en"):
+def _reached(x: np.ndarray, r: IndicatorRule, *, lang: str = "en"):
     """Boolean array 'target reached' and a description of the target in ``lang``."""
-    rule_name = t(f"rule_{r.rule}", lang)
+    rule_name = t(f"rule_{r.rule}", lang=lang)
     target = target_value(r)  # perfmodel.scoring.targets: the band threshold, a deduction's 0, ...
     if r.rule == "bands":
-        what = message("target_bands", lang, t=target, rule_name=rule_name)
+        what = message("target_bands", lang=lang, t=target, rule_name=rule_name)
     else:
-        what = message("target_rule", lang, t=target, rule=r.rule, rule_name=rule_name)
+        what = message("target_rule", lang=lang, t=target, rule=r.rule, rule_name=rule_name)
     return reaches(x, target, r.direction), what
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from perfmodel.core import catalogue as cat
+from perfmodel.core.deprecation import keyword_only
 from perfmodel.data.dataset import Dataset
 from perfmodel.core.errors import PerfmodelError, UsageError
 from perfmodel.core.periods import Period, parse_period, period_containing
@@ -138,7 +139,8 @@ def partial_period(period: Period, as_of: pd.Timestamp) -> Period:
     return Period(period.start, end, period.kind, period.id)
 
 
-def check_as_of(period, as_of, lang: str = "en") -> pd.Timestamp:
+@keyword_only("lang")
+def check_as_of(period, as_of, *, lang: str = "en") -> pd.Timestamp:
     """Return the as-of instant of a watch of ``period``; UsageError unless it is in ``(start, end]``.
 
     At the first instant of the period nothing of it has happened yet; ``end`` (the first
@@ -160,15 +162,15 @@ def check_as_of(period, as_of, lang: str = "en") -> pd.Timestamp:
     >>> q3 = parse_period("2026Q3")
     >>> check_as_of(q3, "2026-08-16"), check_as_of(q3, "2026-10-01")
     (Timestamp('2026-08-16 00:00:00'), Timestamp('2026-10-01 00:00:00'))
-    >>> check_as_of(q3, "2026-07-01", "zh")
+    >>> check_as_of(q3, "2026-07-01", lang="zh")
     Traceback (most recent call last):
     ...
     perfmodel.core.errors.UsageError: --as-of 2026-07-01 00:00:00 是 2026Q3 的第一个时刻：该期还没有发生任何事；请给出 2026Q3 内更晚的时间（晚于 2026-07-01 00:00，且不晚于 2026-10-01 00:00）
     """
     p = parse_period(period) if not isinstance(period, Period) else period
-    ts = as_of_timestamp(as_of, lang)
+    ts = as_of_timestamp(as_of, lang=lang)
     if not (p.start < ts <= p.end):
-        raise UsageError(as_of_error(ts, p, lang))
+        raise UsageError(as_of_error(ts, p, lang=lang))
     return ts
 
 
@@ -317,10 +319,10 @@ def watch(dataset: Dataset, period, as_of, policy="efficiency", *, threshold: fl
     pol = policy if isinstance(policy, Policy) else load_policy(policy)
     pol = bind_goals(pol, goals_table(dataset))  # with goals: replace, each supervisor's agreed target
     p = parse_period(period) if not isinstance(period, Period) else period
-    ts = check_as_of(p, as_of, lang)
+    ts = check_as_of(p, as_of, lang=lang)
     if pol.period and pol.period != p.kind:
-        raise UsageError(text("kind_mismatch", lang, period=p.id, kind=p.kind, policy=pol.name,
-                              kind_name=period_name(p.kind, lang), policy_kind_name=period_name(pol.period, lang)))
+        raise UsageError(text("kind_mismatch", lang=lang, period=p.id, kind=p.kind, policy=pol.name,
+                              kind_name=period_name(p.kind, lang=lang), policy_kind_name=period_name(pol.period, lang=lang)))
     data = cut_dataset(dataset, ts)
     offset = ts - p.start
 
@@ -399,12 +401,12 @@ def watch(dataset: Dataset, period, as_of, policy="efficiency", *, threshold: fl
         ";".join(reasons.projection_drivers(pr)) if pr["at_risk"] else ""
         for _, pr in projections.iterrows()]
     projections = projections[PROJECTION_COLUMNS]
-    warnings = _warnings(projections, ptd_now, hist_wide, validity, pol, p, lang)
+    warnings = _warnings(projections, ptd_now, hist_wide, validity, pol, p, lang=lang)
     return WatchResult(period=p.id, as_of=ts, period_to_date=ptd_now, projections=projections,
                        warnings=warnings, validity=validity, fits=fits)
 
 
-def _warnings(projections, ptd_now, hist_wide, validity, pol, p, lang, max_drivers=3):
+def _warnings(projections, ptd_now, hist_wide, validity, pol, p, *, lang, max_drivers=3):
     now = ptd_now.set_index(["supervisor_id", "indicator"])["value"]
     rows = []
     at_risk = projections[projections["at_risk"]].sort_values(["supervisor_id", "p_miss", "result"],
@@ -436,5 +438,5 @@ def _warnings(projections, ptd_now, hist_wide, validity, pol, p, lang, max_drive
                          "se": float(d["se"]) if "se" in d else np.nan,
                          "p_adj": float(d["p_adj"]), "verdict": d["verdict"],
                          "suggestion": reasons.suggestion(r, proc, float(value), float(ref), kind,
-                                                          float(d["coef"]), p.kind, lang)})
+                                                          float(d["coef"]), p.kind, lang=lang)})
     return pd.DataFrame(rows, columns=WARNING_COLUMNS)
