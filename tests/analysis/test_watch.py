@@ -410,14 +410,14 @@ def test_watch_output_does_not_depend_on_later_events(random_data):
                              "result": ["csat", "complaint_resolution_rate"], "coef": [-0.05, 0.3],
                              "se": [0.01, 0.1], "p_adj": [0.001, 0.01],
                              "verdict": ["predicts", "predicts"]})
-    a = watch(data, "2026Q3", as_of, threshold=0.3, validity=validity)
-    b = watch(tampered, "2026Q3", as_of, threshold=0.3, validity=validity)
+    a = watch(data, period="2026Q3", as_of=as_of, threshold=0.3, validity=validity)
+    b = watch(tampered, period="2026Q3", as_of=as_of, threshold=0.3, validity=validity)
     assert len(a.projections) == 8 * 5 and a.projections["p_miss"].notna().all()
     assert len(a.warnings) > 0
     _check_same(a, b)
     # and with the validity fitted from the data itself
-    c = watch(data, "2026Q3", as_of, threshold=0.3)
-    _check_same(c, watch(tampered, "2026Q3", as_of, threshold=0.3))
+    c = watch(data, period="2026Q3", as_of=as_of, threshold=0.3)
+    _check_same(c, watch(tampered, period="2026Q3", as_of=as_of, threshold=0.3))
     assert set(c.warnings["verdict"]) <= {"predicts"}
     named = set(zip(c.warnings["driver"], c.warnings["result"]))
     allowed = set(zip(c.validity.loc[c.validity["verdict"] == "predicts", "process"],
@@ -498,9 +498,9 @@ def test_cli_watch_runs_and_rejects_a_bad_as_of(tmp_path, capsys):
 def test_watch_rejects_a_period_kind_the_policy_does_not_score(tiny):
     from perfmodel.analysis.watch import watch
     with pytest.raises(UsageError, match="quarter"):
-        watch(tiny, "2026-08", AS_OF, "efficiency")
+        watch(tiny, "efficiency", period="2026-08", as_of=AS_OF)
     with pytest.raises(UsageError, match="must fall inside 2026Q3"):
-        watch(tiny, "2026Q3", "2026-06-30", "efficiency")
+        watch(tiny, "efficiency", period="2026Q3", as_of="2026-06-30")
 
 
 def test_cut_is_idempotent_and_monotone(tiny):

@@ -107,7 +107,8 @@ def watched():
     from perfmodel.analysis.watch import watch
     from test_watch import random_frames
 
-    return watch(dataset_from_frames(random_frames(seed=3, n_sup=6)), "2026Q3", "2026-08-15", threshold=0.3)
+    return watch(dataset_from_frames(random_frames(seed=3, n_sup=6)), period="2026Q3", as_of="2026-08-15",
+                 threshold=0.3)
 
 
 def test_every_result_at_risk_says_why_and_the_weights_rebuild_it(watched):

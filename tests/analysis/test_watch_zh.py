@@ -194,7 +194,7 @@ def test_period_kind_mismatch_in_chinese(tmp_path):
 
     data = load_dataset(_folder(tmp_path))
     with pytest.raises(UsageError) as info:
-        watch(data, "2026-08", "2026-08-15", "efficiency", lang="zh")
+        watch(data, "efficiency", period="2026-08", as_of="2026-08-15", lang="zh")
     assert re.fullmatch(r"--period 2026-08 是月份，但评分政策 '.+' 设定的是季度目标；请给出一个季度，"
                         r"或使用 period: month 的评分政策", str(info.value))
 

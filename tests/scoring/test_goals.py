@@ -393,7 +393,7 @@ def test_mid_period_warnings_measure_against_the_agreed_target(tmp_path):
     text = (Path(__import__("perfmodel").__file__).parent / "scoring" / "policies" / "efficiency.yaml").read_text(encoding="utf-8")
     replace = tmp_path / "replace.yaml"
     replace.write_text(text.replace("missing: renormalize", "missing: renormalize\ngoals: replace"), encoding="utf-8")
-    pj = watch(load_dataset(SAMPLE), "2026Q3", "2026-08-15", str(replace)).projections
+    pj = watch(load_dataset(SAMPLE), str(replace), period="2026Q3", as_of="2026-08-15").projections
     pj = pj.set_index(["supervisor_id", "result"])
     assert pj.loc[("S004", "csat"), "target"] == 4.37  # S004's agreed goal in the sample
     assert pj.loc[("S004", "complaint_resolution_rate"), "target"] == 0.89

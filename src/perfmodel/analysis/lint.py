@@ -26,16 +26,18 @@ messages name an indicator as "中文名称（id）" so it can be found in the p
 from __future__ import annotations
 
 import difflib
+import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from perfmodel.core import catalogue as cat
 from perfmodel.core import messages
-from perfmodel.core.deprecation import keyword_only
+from perfmodel.core.deprecation import keyword_only, old_order
 from perfmodel.core.errors import UsageError
 from perfmodel.core.i18n import check_lang, t
-from perfmodel.scoring.policy import IndicatorRule, Policy, load_policy
+from perfmodel.scoring.policy import IndicatorRule, Policy, load_policy, presets
 from perfmodel.scoring.targets import reaches, target_value
 
 COLUMNS = ["indicator", "letter", "severity", "message"]
@@ -72,16 +74,42 @@ def _label(ind: str, *, lang: str) -> str:
     return message("label", lang=lang, ind=ind, name=cat.name(ind, lang=lang))
 
 
-def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.DataFrame | None = None,
-         lag: int = 1, lang: str = "en", tables=None) -> pd.DataFrame:
+def _is_policy(x) -> bool:
+    """Whether ``x`` can only be a policy: a Policy, a preset name or a YAML file name."""
+    if isinstance(x, Policy):
+        return True
+    if isinstance(x, (str, os.PathLike)):
+        return str(x) in presets() or Path(x).suffix.lower() in (".yaml", ".yml")
+    return False
+
+
+def _old_lint_order(args, kwargs):
+    """The call in the new order when it was made as ``lint(policy, data)``; None otherwise."""
+    if not args or "policy" in kwargs or not _is_policy(args[0]):
+        return None
+    if len(args) > 1 and _is_policy(args[1]):
+        return None
+    data = args[1] if len(args) > 1 else kwargs.pop("data", None)
+    return (data, args[0], *args[2:]), kwargs
+
+
+@old_order("data, policy", _old_lint_order)
+def lint(data=None, policy=None, *, panel: pd.DataFrame | None = None,
+         validity: pd.DataFrame | None = None, lag: int = 1, lang: str = "en",
+         tables=None) -> pd.DataFrame:
     """Check a policy against SMART.
+
+    The data come first and the policy second, as in :func:`perfmodel.score`. The former
+    order ``lint(policy, data)`` still works for one version, with a ``DeprecationWarning``
+    (recognised by a policy, a preset name or a ``.yaml`` file in the first place).
 
     Parameters
     ----------
+    data : Dataset or path, optional
+        The history to check against (M, A and R need it). Without it (``data=None``)
+        only the policy itself is checked, or the ``panel`` when one is given.
     policy : Policy, str or path
         A policy or a file/preset (read leniently: unknown indicators become S findings).
-    data : Dataset or path, optional
-        The history to check against (M, A and R need it).
     panel : pandas.DataFrame, optional
         A wide indicator panel of that history, when already computed (otherwise computed
         from ``data`` with :func:`perfmodel.indicators.compute_indicators`).
@@ -106,7 +134,8 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
     Raises
     ------
     UsageError
-        ``lang`` is not "en" or "zh", or ``lag`` is not a whole number of 1 or more.
+        No policy is given, ``lang`` is not "en" or "zh", or ``lag`` is not a whole number
+        of 1 or more.
     PolicyError
         The policy cannot be read (any fault but an indicator missing from the catalogue).
 
@@ -114,7 +143,7 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
     --------
     Without data only the policy itself is checked:
 
-    >>> findings = lint("efficiency")
+    >>> findings = lint(policy="efficiency")
     >>> findings[["indicator", "letter", "severity"]]
                    indicator letter severity
     0  tickets_per_staff_day      S  warning
@@ -122,10 +151,12 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
     2                             A  warning
     >>> print(findings.loc[0, "message"])
     rule percentile ranks supervisors against each other: there is no absolute target to agree on; consider ratio or linear
-    >>> print(lint("efficiency", lang="zh").loc[1, "message"])
+    >>> print(lint(None, "efficiency", lang="zh").loc[1, "message"])
     未检查：请提供数据（--data DIR），以检查每个指标能否计量
     """
     check_lang(lang)
+    if policy is None:
+        raise UsageError(message("no_policy", lang=lang))
     lag = _whole_lag(lag)
     if not isinstance(policy, Policy):
         policy = load_policy(policy, strict=False)

@@ -75,10 +75,10 @@ def handler(args) -> int:
             from perfmodel.analysis.lint_goals import lint_goals
 
             panel = _panel(data, policy)
-            findings = lint(policy, data, panel=panel, lag=args.lag, lang=args.lang)
+            findings = lint(data, policy, panel=panel, lag=args.lag, lang=args.lang)
             goal_findings, n_goals = lint_goals(goals, policy, panel, data.tables, lang=args.lang), len(goals)
     if goal_findings is None:
-        findings = lint(policy, data, lag=args.lag, lang=args.lang)
+        findings = lint(data, policy, lag=args.lag, lang=args.lang)
     if args.out:
         from perfmodel.data.exports import write_table
         write_table(findings if goal_findings is None else with_goal_findings(findings, goal_findings),

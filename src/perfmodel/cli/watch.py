@@ -122,7 +122,7 @@ def handler(args) -> int:
     check_as_of(args.period, args.as_of, lang=args.lang)  # before the (perhaps long) load
     data = load(args.data)
     check_period(data, args.period)  # a period without tickets would show every result at risk
-    res = watch(data, args.period, args.as_of, args.policy, threshold=args.threshold,
+    res = watch(data, args.policy, period=args.period, as_of=args.as_of, threshold=args.threshold,
                 lang=args.lang, engine=args.engine)
     names = data.tables["supervisors"].set_index("supervisor_id")["name"].astype(str).to_dict()
     for line in lines(res, names, args.threshold, lang=args.lang):

@@ -485,7 +485,7 @@ def smart_table(ctx: ReportContext) -> pd.DataFrame:
     from perfmodel.analysis.lint import lint
 
     validity = ctx.cache.get(("validity", 1))
-    findings = lint(ctx.policy, panel=ctx.wide, tables=ctx.data.tables, validity=validity, lang=ctx.lang)
+    findings = lint(policy=ctx.policy, panel=ctx.wide, tables=ctx.data.tables, validity=validity, lang=ctx.lang)
     k = 1 if ctx.lang == "zh" else 0
     return pd.DataFrame({
         "check": findings["letter"].map(lambda x: f"{x} {SMART_LETTERS.get(x, (x, x))[k]}"),

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from perfmodel.core import catalogue as cat
-from perfmodel.core.deprecation import keyword_only
+from perfmodel.core.deprecation import keyword_only, old_order
 from perfmodel.data.dataset import Dataset
 from perfmodel.core.errors import PerfmodelError, UsageError
 from perfmodel.core.periods import Period, parse_period, period_containing
@@ -251,24 +251,55 @@ def _validity(hist_wide: pd.DataFrame, results: list[str]) -> pd.DataFrame:
     return v.reset_index(drop=True)
 
 
-def watch(dataset: Dataset, period, as_of, policy="efficiency", *, threshold: float = 0.6,
+def _is_period(x) -> bool:
+    """Whether ``x`` is a period (a Period or a period id such as ``"2026Q3"``), not a policy."""
+    if isinstance(x, Period):
+        return True
+    if not isinstance(x, str):
+        return False
+    try:
+        parse_period(x)
+    except PerfmodelError:
+        return False
+    return True
+
+
+def _old_watch_order(args, kwargs):
+    """The call in the new order when made as ``watch(dataset, period, as_of, policy)``; else None."""
+    if len(args) < 2 or "period" in kwargs or not _is_period(args[1]):
+        return None
+    old = dict(zip(("period", "as_of", "policy"), args[1:4]))
+    if len(args) > 4 or set(old) & set(kwargs):
+        raise TypeError("watch() takes the dataset and the policy by position; pass period=..., "
+                        "as_of=... by keyword")
+    kwargs = {**kwargs, **old}
+    return (args[0],), kwargs
+
+
+@old_order("dataset, policy, period=..., as_of=...", _old_watch_order)
+def watch(dataset: Dataset, policy="efficiency", *, period, as_of, threshold: float = 0.6,
           level: float = 0.8, lang: str = "en", engine: str = "duckdb",
           validity: pd.DataFrame | None = None, lag_drivers: bool = True) -> WatchResult:
     """Period-to-date indicators, period-end projections and warnings with reasons.
+
+    The dataset comes first and the policy second, as in :func:`perfmodel.score`; the
+    period and the as-of instant are keyword-only. The former order
+    ``watch(dataset, period, as_of, policy)`` still works for one version, with a
+    ``DeprecationWarning`` (recognised by a period id in the second place).
 
     Parameters
     ----------
     dataset : Dataset
         The dataset; only what is stamped before ``as_of`` is used.
+    policy : str, path or Policy
+        Supplies the weighted result indicators and their targets (default preset
+        ``efficiency``).
     period : str or Period
         The period in progress (``"2026Q3"``).
     as_of : str or datetime-like
         The as-of instant; a date means 00:00 of that day (the day itself not yet begun).
         It must lie in ``(start(P), end(P)]``: at the first instant of the period nothing
         has happened yet, and ``end(P)`` covers the whole period.
-    policy : str, path or Policy
-        Supplies the weighted result indicators and their targets (default preset
-        ``efficiency``).
     threshold : float
         A result is at risk when ``p_miss >= threshold``.
     level : float
@@ -296,7 +327,7 @@ def watch(dataset: Dataset, period, as_of, policy="efficiency", *, threshold: fl
     >>> from perfmodel.data.synth import generate
     >>> folder = tempfile.mkdtemp()
     >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q3", tickets=1000)
-    >>> w = watch(perfmodel.load_dataset(folder), "2026Q3", "2026-08-16")
+    >>> w = watch(perfmodel.load_dataset(folder), period="2026Q3", as_of="2026-08-16")
     >>> csat = w.projections[w.projections["result"] == "csat"]
     >>> print(csat[["supervisor_id", "value_to_date", "projected", "low", "high", "target",
     ...             "p_miss", "at_risk"]].round(3).to_string())
