@@ -179,8 +179,13 @@ def test_every_keyword_only_lang_keeps_its_deprecation_path():
 BORN_KEYWORD_ONLY = [
     "perfmodel.analysis.lint.lint",
     "perfmodel.analysis.watch.core.watch",
+    "perfmodel.analysis.weights.common.LopsidedWeight.text",
+    "perfmodel.analysis.weights.common.WeightsDataError.text",
+    "perfmodel.analysis.weights.common.method_name",
+    "perfmodel.analysis.weights.common.weights_text",
     "perfmodel.analysis.weights.comparison.plot_comparison",
     "perfmodel.audit.published.page_findings",
+    "perfmodel.core.errors.MethodSkipped.reason_text",
     "perfmodel.reporting.runner.run_report",
     "perfmodel.reporting.runner.validate",
     "perfmodel.scoring.targets.Target.text",

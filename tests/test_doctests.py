@@ -62,7 +62,7 @@ DOCUMENTED = {
     "perfmodel.scoring.diff": ["diff_policies", "compare_scores"],
     "perfmodel.scoring.goals": ["goals_table", "goal_status", "bind_goals", "goals_of"],
     "perfmodel.analysis.weights": ["round_weights", "equal", "apply_weights", "read_pairwise_csv",
-                                   "varimax"],
+                                   "varimax", "weights_text", "method_name"],
     "perfmodel.analysis.profiling": ["fit_beta_binomial"],
     "perfmodel.analysis.sensitivity": ["sobol_indices"],
     "perfmodel.analysis.watch.projection": ["p_miss"],
@@ -70,6 +70,7 @@ DOCUMENTED = {
     "perfmodel.analysis.goal_suggest": ["suggest_goals"],
     "perfmodel.analysis.watch.core": ["partial_period", "check_as_of", "rule_target"],
     "perfmodel.analysis.lint_goals": ["trend_slope", "reached"],
+    "perfmodel.core.deprecation": ["keyword_only", "old_order"],
 }
 
 

@@ -32,6 +32,7 @@ PLACEHOLDERS_DIFFER = {
     "lint.summary": ({"es", "ws"}, set()),
     "lint.goals": ({"s"}, set()),
     "watch.driver_line": (set(), {"name"}),
+    "weights_text.indicator": (set(), {"name"}),
 }
 
 

@@ -98,6 +98,12 @@ def methods_table(table_: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
     return wide.rename(columns={m: f"method_{m}" for m in methods})
 
 
+def _worded(warning: Warning, lang: str) -> str:
+    """A warning in the page's language when it can word itself (``text(lang=...)``), else as it came."""
+    word = getattr(warning, "text", None)
+    return word(lang=lang) if callable(word) else str(warning)
+
+
 def show_methods(ctx, hist: pd.DataFrame, ahp_res):
     """The weights of every method side by side (table and chart); returns the tidy table."""
     from perfmodel.reporting.display import figure
@@ -113,14 +119,15 @@ def show_methods(ctx, hist: pd.DataFrame, ahp_res):
     wide = methods_table(cmp, lang=ctx.lang)
     table(wide, lang=ctx.lang, formats={m: "{:.3f}" for m in wide.columns[2:]})
     said = [w for w in caught if issubclass(w.category, PerfmodelWarning) and not issubclass(w.category, MethodSkipped)]
-    for message in dict.fromkeys(str(w.message) for w in said):
+    for message in dict.fromkeys(_worded(w.message, ctx.lang) for w in said):
         text(t("calibration_warning", lang=ctx.lang, message=md_escape(message)))
     for w in caught:  # any other warning goes on as it came
         if not issubclass(w.category, PerfmodelWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     for w in caught:  # a method that could not run on these data
         if issubclass(w.category, MethodSkipped):
-            text(t("calibration_skipped", lang=ctx.lang, method=w.message.method, reason=md_escape(w.message.reason)))
+            text(t("calibration_skipped", lang=ctx.lang, method=W.method_name(w.message.method, lang=ctx.lang),
+                   reason=md_escape(w.message.reason_text(lang=ctx.lang))))
     import matplotlib.pyplot as plt
 
     fig = W.plot_comparison(cmp, lang=ctx.lang)

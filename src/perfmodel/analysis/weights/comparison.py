@@ -141,7 +141,7 @@ def compare_methods(panel: pd.DataFrame, policy, *, ahp_result: AhpResult | None
             raise
         except PerfmodelError as exc:
             skipped[m] = str(exc)
-            warnings.warn(MethodSkipped(m, str(exc)), stacklevel=2)
+            warnings.warn(MethodSkipped(m, str(exc), exc), stacklevel=2)
     out = pd.DataFrame(rows)
     out.attrs["skipped"] = skipped  # deprecated: the MethodSkipped warnings say the same
     return out
