@@ -83,7 +83,8 @@ def render(ex, *, lang: str = "en") -> str:
     dims = pol.dimensions
     total_w = sum(dims.values()) or 1.0
     lines.append(f"{word('result', lang=lang)}: {_plain(ex.result_score)} × {100 * dims.get('result', 0) / total_w:.0f} %")
-    lines.append(f"{word('process', lang=lang)}: {_plain(ex.process_score)} × {100 * dims.get('process', 0) / total_w:.0f} %")
+    lines.append(f"{word('process', lang=lang)}: {_plain(ex.process_score)} × "
+                 f"{100 * dims.get('process', 0) / total_w:.0f} %")
     if not math.isfinite(ex.score):
         lines.append(word("no_total", lang=lang))
         return "\n".join(lines) + "\n"

@@ -170,4 +170,5 @@ def show_policy_effect(actx: AuditContext):
     from IPython.display import HTML
 
     _display(HTML(cross.to_html(border=0)))
-    table(rating_changes(recorded, other), lang=lang, formats={"old_score": "{:.1f}", "new_score": "{:.1f}", "change": "{:+.1f}"})
+    table(rating_changes(recorded, other), lang=lang,
+          formats={"old_score": "{:.1f}", "new_score": "{:.1f}", "change": "{:+.1f}"})

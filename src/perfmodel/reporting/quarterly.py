@@ -186,7 +186,8 @@ def show_headline(ctx: ReportContext):
         text(t("missing_flag", lang=lang, n=flagged))
     heading("rating_distribution", lang=lang, level=3)
     counts = rating_counts(ctx.scores, ctx.policy.ratings)
-    table(counts.assign(rating=counts["rating"].map(lambda r: rating_label(r, lang=lang))), lang=lang, formats={"share": "{:.0%}"})
+    table(counts.assign(rating=counts["rating"].map(lambda r: rating_label(r, lang=lang))), lang=lang,
+          formats={"share": "{:.0%}"})
     figure(plotting.rating_distribution(ctx.scores, lang=lang, order=ctx.policy.ratings))
     if ctx.previous is None:
         heading("movers_no_previous", lang=lang, level=3)

@@ -132,7 +132,8 @@ def coaching_watch(dataset, as_of, policy="efficiency", *, engine: str = "duckdb
 
 
 @keyword_only("lang")
-def show_mid_period(dataset, supervisor_id: str, as_of, policy="efficiency", *, lang: str = "en", engine: str = "duckdb") -> None:
+def show_mid_period(dataset, supervisor_id: str, as_of, policy="efficiency", *, lang: str = "en",
+                    engine: str = "duckdb") -> None:
     """Display one supervisor's period-to-date warnings when ``as_of`` is set; nothing when it is empty.
 
     The feedback notebook's mid-period cell: :func:`coaching_watch` then
