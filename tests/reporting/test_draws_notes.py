@@ -91,5 +91,5 @@ def test_calibration_notebook_takes_draws_and_seed_from_settings_and_states_them
 
     import inspect
 
-    assert 'draws_note("fragility", ctx.lang, seed=ctx.seed, draws=draws)' in inspect.getsource(
+    assert 'draws_note("fragility", lang=ctx.lang, seed=ctx.seed, draws=draws)' in inspect.getsource(
         calibration.show_fragility)
