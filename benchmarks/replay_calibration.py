@@ -50,7 +50,7 @@ def replay(data, policy, offset_days: int, lag_drivers: bool = True) -> pd.DataF
             continue
         as_of = q.start + pd.Timedelta(days=offset_days)
         t0 = time.perf_counter()
-        res = watch(data, q, as_of, policy, lag_drivers=lag_drivers)
+        res = watch(data, policy, period=q, as_of=as_of, lag_drivers=lag_drivers)
         pr = res.projections.merge(finals, on=["supervisor_id", "period", "result"], how="left")
         # climatology: the indicator's miss rate over the completed quarters before q
         before = finals[finals["period"] < q.id]

@@ -1,12 +1,16 @@
 """entity, time and lang are keyword-only; old positional calls work for one version and warn."""
 from __future__ import annotations
 
+import importlib
 import inspect
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+
+import perfmodel
 
 from perfmodel.analysis import profiling
 from perfmodel.analysis.stats import panel_regression, predictive_validity, reliability
@@ -87,3 +91,126 @@ def test_few_clusters_warning_points_at_the_caller():
     with pytest.warns(PerfmodelWarning) as caught:
         panel_regression(df, "y", "x", entity="sup", time="t", cluster="half")
     assert [w.filename for w in caught if w.category is PerfmodelWarning] == [__file__]
+
+
+# --------------------------------------------------------------------------- the whole public API
+
+SRC = Path(perfmodel.__file__).parent
+KEYWORD_NAMES = ("entity", "time", "lang")
+# The one public function whose subject is the language itself.
+LANG_IS_THE_SUBJECT = {"perfmodel.core.messages.check_lang", "perfmodel.core.i18n.check_lang"}
+
+
+def _public_modules():
+    for path in sorted(SRC.rglob("*.py")):
+        parts = list(path.relative_to(SRC).with_suffix("").parts)
+        if any(p.startswith("_") and p != "__init__" for p in parts):
+            continue
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        yield importlib.import_module(".".join(["perfmodel", *parts]))
+
+
+def _public_callables():
+    """(qualified name, function) of every public function and public method defined in perfmodel."""
+    seen = set()
+    for mod in _public_modules():
+        for name, obj in vars(mod).items():
+            if name.startswith("_") or getattr(obj, "__module__", None) != mod.__name__:
+                continue
+            if inspect.isfunction(obj) and id(obj) not in seen:
+                seen.add(id(obj))
+                yield f"{mod.__name__}.{name}", obj
+            elif inspect.isclass(obj):
+                for meth_name, meth in vars(obj).items():
+                    if inspect.isfunction(meth) and not meth_name.startswith("_") and id(meth) not in seen:
+                        seen.add(id(meth))
+                        yield f"{mod.__name__}.{name}.{meth_name}", meth
+
+
+PUBLIC = dict(_public_callables())
+
+
+def test_the_walk_finds_the_public_api():
+    # a walk that finds nothing would pass every check below
+    assert len(PUBLIC) > 300
+    assert "perfmodel.core.i18n.t" in PUBLIC and "perfmodel.reporting.plotting.setup" in PUBLIC
+    assert "perfmodel.analysis.explain.Explanation.text" in PUBLIC
+
+
+def test_entity_time_lang_are_keyword_only_in_every_public_function():
+    positional = []
+    for qual, fn in PUBLIC.items():
+        if qual in LANG_IS_THE_SUBJECT:
+            continue
+        for p in inspect.signature(fn).parameters.values():
+            if p.name in KEYWORD_NAMES and p.kind is not inspect.Parameter.KEYWORD_ONLY:
+                positional.append(f"{qual}({p.name})")
+    assert positional == []
+
+
+def test_every_deprecation_path_names_the_parameters_that_follow_the_positional_ones():
+    # keyword_only("lang", "level") maps the first extra positional argument onto lang, the
+    # next onto level: they must be the first keyword-only parameters, in that order.
+    decorated = {q: fn for q, fn in PUBLIC.items() if hasattr(fn, "__keyword_only__")}
+    assert len(decorated) > 50
+    wrong = []
+    for qual, fn in decorated.items():
+        params = list(inspect.signature(fn.__wrapped__).parameters.values())
+        kw = [p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY]
+        names = list(fn.__keyword_only__)
+        if kw[:len(names)] != names:
+            wrong.append((qual, names, kw))
+    assert wrong == []
+
+
+def test_every_keyword_only_lang_keeps_its_deprecation_path():
+    # lang was positional in the previous version everywhere but in BORN_KEYWORD_ONLY: removing
+    # keyword_only from one of them would break old calls without a warning first.
+    born_keyword_only = []
+    for qual, fn in PUBLIC.items():
+        if "lang" in inspect.signature(fn).parameters and qual not in LANG_IS_THE_SUBJECT:
+            if "lang" not in getattr(fn, "__keyword_only__", ()):
+                born_keyword_only.append(qual)
+    assert sorted(born_keyword_only) == sorted(BORN_KEYWORD_ONLY)
+
+
+# Public functions whose lang was keyword-only from the start (no old positional form to keep).
+BORN_KEYWORD_ONLY = [
+    "perfmodel.analysis.lint.lint",
+    "perfmodel.analysis.watch.core.watch",
+    "perfmodel.analysis.weights.common.LopsidedWeight.text",
+    "perfmodel.analysis.weights.common.WeightsDataError.text",
+    "perfmodel.analysis.weights.common.method_name",
+    "perfmodel.analysis.weights.common.weights_text",
+    "perfmodel.analysis.weights.comparison.plot_comparison",
+    "perfmodel.audit.published.page_findings",
+    "perfmodel.core.errors.MethodSkipped.reason_text",
+    "perfmodel.reporting.runner.run_report",
+    "perfmodel.reporting.runner.validate",
+    "perfmodel.scoring.targets.Target.text",
+    "perfmodel.scoring.targets.target_table",
+]
+
+
+def test_old_positional_lang_calls_give_the_same_text_and_warn():
+    from perfmodel.analysis.watch import text as watch_text
+    from perfmodel.core import catalogue, i18n, messages
+    from perfmodel.reporting.quarterly import draws_note
+
+    # expected values written out from messages.yaml and catalogue.yaml
+    cases = [
+        (catalogue.name, ("csat",), {}, "客户满意度"),
+        (i18n.ordinal, (3,), {}, "3"),
+        (messages.text, ("common.list_sep",), {}, "、"),
+        (watch_text.period_name, ("quarter",), {}, "季度"),
+        (draws_note, ("bootstrap",), {"seed": 7, "draws": 200}, None),
+    ]
+    for fn, args, kwargs, expected in cases:
+        new = fn(*args, lang="zh", **kwargs)
+        if expected is not None:
+            assert new == expected, fn.__name__
+        with pytest.warns(DeprecationWarning, match=rf"{fn.__name__}\(\): pass lang by keyword"):
+            assert fn(*args, "zh", **kwargs) == new
+    with pytest.raises(TypeError, match="multiple values for argument 'lang'"):
+        catalogue.name("csat", "zh", lang="en")

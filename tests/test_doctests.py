@@ -64,7 +64,7 @@ DOCUMENTED = {
     "perfmodel.scoring.goals": ["goals_table", "goal_status", "bind_goals", "goals_of",
                               "trusted_goals"],
     "perfmodel.analysis.weights": ["round_weights", "equal", "apply_weights", "read_pairwise_csv",
-                                   "varimax"],
+                                   "varimax", "weights_text", "method_name"],
     "perfmodel.analysis.profiling": ["fit_beta_binomial"],
     "perfmodel.analysis.sensitivity": ["sobol_indices", "phase_result_range", "with_rule"],
     "perfmodel.analysis.watch.projection": ["p_miss", "prior_means", "fit_projection", "predict",
@@ -153,6 +153,7 @@ DOCUMENTED = {
     "perfmodel.core.messages": ["catalogue", "group", "entry", "check_lang", "text", "keys"],
     "perfmodel.core.owners": ["owner_record", "owner_state", "write_owner", "read_owner_file",
                               "scratch_root"],
+    "perfmodel.core.deprecation": ["keyword_only", "old_order"],
 }
 
 

@@ -103,7 +103,7 @@ def test_validity_p_values_are_the_same_on_the_page_and_the_command_line(quarter
     i_n = next(i for i, h in enumerate(header) if "n" == h or "obs" in h or "n_obs" in h)
     from perfmodel.core.i18n import indicator_label
 
-    label = {indicator_label(i, "en"): i for i in set(cli["process"]) | set(cli["result"])}
+    label = {indicator_label(i, lang="en"): i for i in set(cli["process"]) | set(cli["result"])}
     compared = 0
     for row in page[1:]:
         process, result = label[row[0]], label[row[1]]

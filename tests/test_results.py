@@ -42,8 +42,8 @@ def test_the_cache_holds_results_only(cache):
 def test_a_context_from_the_results_equals_one_from_the_data(run, cache, tmp_path):
     empty = tmp_path / "no-data"  # the raw data cannot be read: the folder is empty
     empty.mkdir()
-    from_results = S.build_context(empty, "efficiency", PERIOD, "en", cache=str(cache))
-    from_data = S.build_context(SAMPLE, "efficiency", PERIOD, "en")
+    from_results = S.build_context(empty, "efficiency", PERIOD, lang="en", cache=str(cache))
+    from_data = S.build_context(SAMPLE, "efficiency", PERIOD, lang="en")
     assert from_results.dataset is None and from_data.dataset is not None
     assert from_results.periods == from_data.periods == run.periods
     pd.testing.assert_frame_equal(from_results.scores, run.scores_of())
@@ -63,6 +63,6 @@ def test_the_row_account_survives_the_cache(run, cache):
 
 
 def test_a_mid_period_page_needs_the_runs_mid_period_results(cache, tmp_path):
-    ctx = S.build_context(tmp_path, "efficiency", PERIOD, "en", cache=str(cache))
+    ctx = S.build_context(tmp_path, "efficiency", PERIOD, lang="en", cache=str(cache))
     with pytest.raises(UsageError, match="report --as-of again"):
         mid_period_context(ctx, "2026-08-15")

@@ -45,11 +45,11 @@ def findings(df, letter):
 
 
 def test_columns_and_time_bound():
-    out = lint(policy(period=None))
+    out = lint(policy=policy(period=None))
     assert list(out.columns) == ["indicator", "letter", "severity", "message"]
     assert findings(out, "T") == [["", "error"]]
     assert "period: quarter" in out[out.letter == "T"].message.iloc[0]
-    assert findings(lint(policy()), "T") == []
+    assert findings(lint(policy=policy()), "T") == []
 
 
 def test_specific_unknown_and_percentile():
@@ -58,13 +58,13 @@ def test_specific_unknown_and_percentile():
     data["indicators"]["reopen_rate"] = {"weight": 0.5, "rule": "percentile", "relevance": "x"}
     pol = policy_from_dict(data, strict=False)
     assert pol.unknown_indicators == ("customer_joy",)
-    out = lint(pol)
+    out = lint(policy=pol)
     # policy order: reopen_rate comes before customer_joy
     assert findings(out, "S") == [["reopen_rate", "warning"], ["customer_joy", "error"]]
 
 
 def test_without_data_m_and_a_are_warnings():
-    out = lint(policy())
+    out = lint(policy=policy())
     assert findings(out, "M") == [["", "warning"]] and findings(out, "A") == [["", "warning"]]
     # reopen_rate is a process indicator without a declared reason; nothing to test with
     assert findings(out, "R") == [["reopen_rate", "warning"]]
@@ -76,7 +76,7 @@ def test_measurable_tables_and_values():
     ds = Dataset(tables={"supervisors": pd.DataFrame(), "tickets": pd.DataFrame(), "surveys": pd.DataFrame()})
     p = panel([4.0] * 20)
     p["reopen_rate"] = np.nan
-    out = lint(policy(), ds, panel=p)
+    out = lint(ds, policy(), panel=p)
     assert findings(out, "M") == [["compliance_rate", "error"], ["reopen_rate", "warning"]]
     msg = out[(out.letter == "M") & (out.indicator == "compliance_rate")].message.iloc[0]
     assert "table audits absent" in msg
@@ -94,10 +94,10 @@ def test_achievable_by_hand():
     # compliance_rate bands: "reached" = the lowest band worth >= 100 points, threshold 0.95
     # 10 of 20 reach 0.95 -> fine.  reopen_rate gate 0.05 (lower): 10 of 20 at 0.04 -> fine
     comp = [0.99] * 5 + [0.95] * 5 + [0.93] * 10
-    got = {name: findings(lint(policy(), panel=panel(v, comp)), "A")
+    got = {name: findings(lint(policy=policy(), panel=panel(v, comp)), "A")
            for name, v in [("low", low), ("edge_low", edge_low), ("edge_high", edge_high), ("high", high)]}
     assert got == {"low": [["csat", "error"]], "edge_low": [], "edge_high": [], "high": [["csat", "warning"]]}
-    msg = lint(policy(), panel=panel(low, comp)).query("letter == 'A'").message.iloc[0]
+    msg = lint(policy=policy(), panel=panel(low, comp)).query("letter == 'A'").message.iloc[0]
     assert "5% of 20" in msg and "target 4.4 (rule linear)" in msg
 
 
@@ -105,12 +105,12 @@ def test_achievable_bands_and_lower_gate():
     # compliance_rate: only 1 of 20 at >= 0.95 -> 5 % -> error
     comp = [0.95] + [0.93] * 19
     # reopen_rate gate 0.05, lower is better: all 20 at 0.04 -> 100 % -> warning
-    out = lint(policy(), panel=panel([4.0] * 10 + [4.5] * 10, comp, [0.04] * 20))
+    out = lint(policy=policy(), panel=panel([4.0] * 10 + [4.5] * 10, comp, [0.04] * 20))
     assert findings(out, "A") == [["compliance_rate", "error"], ["reopen_rate", "warning"]]
 
 
 def test_achievable_needs_history():
-    out = lint(policy(), panel=panel([4.5] * 5, [0.99] * 5, [0.01] * 5))
+    out = lint(policy=policy(), panel=panel([4.5] * 5, [0.99] * 5, [0.01] * 5))
     assert findings(out, "A") == [["csat", "warning"], ["compliance_rate", "warning"], ["reopen_rate", "warning"]]
     assert "only 5 supervisor-periods" in out.query("letter == 'A'").message.iloc[0]
 
@@ -123,7 +123,7 @@ def test_achievable_needs_history():
 def test_relevant_from_validity(verdicts, expected):
     validity = pd.DataFrame({"process": ["reopen_rate"] * len(verdicts),
                              "result": ["csat"] * len(verdicts), "verdict": verdicts})
-    out = lint(policy(), panel=panel([4.0] * 10 + [4.5] * 10), validity=validity)
+    out = lint(policy=policy(), panel=panel([4.0] * 10 + [4.5] * 10), validity=validity)
     assert findings(out, "R") == expected
 
 
@@ -131,7 +131,7 @@ def test_relevant_declared_reason_needs_no_test():
     data = copy.deepcopy(BASE)
     data["indicators"]["reopen_rate"]["relevance"] = "a reopened ticket is a failed fix"
     validity = pd.DataFrame({"process": ["reopen_rate"], "result": ["csat"], "verdict": ["no evidence"]})
-    out = lint(policy_from_dict(data), panel=panel([4.0] * 10 + [4.5] * 10), validity=validity)
+    out = lint(policy=policy_from_dict(data), panel=panel([4.0] * 10 + [4.5] * 10), validity=validity)
     assert findings(out, "R") == []
 
 
@@ -149,15 +149,15 @@ def test_relevant_runs_predictive_validity_on_a_panel():
                          "csat": 4.6 - 5 * prev + rng.normal(0, 0.01), "compliance_rate": 0.96,
                          "reopen_rate": reopen[t]})
     p = pd.DataFrame(rows)
-    out = lint(policy(), panel=p)
+    out = lint(policy=policy(), panel=p)
     assert findings(out, "R") == []
     p["csat"] = rng.normal(4.2, 0.2, len(p))
-    out = lint(policy(), panel=p)
+    out = lint(policy=policy(), panel=p)
     assert findings(out, "R") == [["reopen_rate", "error"]]
 
 
 def test_order_is_smart_then_policy():
-    out = lint(policy(period=None))
+    out = lint(policy=policy(period=None))
     assert "".join(dict.fromkeys(out.letter)) == "MART"
 
 

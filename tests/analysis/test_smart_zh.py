@@ -71,7 +71,7 @@ def test_specific_unknown_indicator_with_and_without_a_close_id():
                                                 "target": 1}
     data["indicators"]["joy"] = {"dimension": "result", "weight": 0.0, "rule": "ratio", "target": 1}
     pol = policy_from_dict(data, strict=False)
-    en, zh = both(pol)
+    en, zh = both(policy=pol)
     # difflib's closest catalogue id to customer_happiness is customer_churn_rate (客户流失率)
     msg = one(zh, "S", "customer_happiness").message
     assert "指标目录中没有此指标" in msg and "是否应为客户流失率（customer_churn_rate）" in msg
@@ -87,7 +87,7 @@ def test_specific_unknown_indicator_with_and_without_a_close_id():
 def test_specific_percentile():
     data = copy.deepcopy(BASE)
     data["indicators"]["reopen_rate"] = {"weight": 0.5, "rule": "percentile", "relevance": "x"}
-    en, zh = both(policy_from_dict(data))
+    en, zh = both(policy=policy_from_dict(data))
     msg = one(zh, "S", "reopen_rate").message
     assert "percentile（相对排名）" in msg and "绝对目标" in msg and "ratio（完成比率法）" in msg
     assert one(en, "S", "reopen_rate").message == (
@@ -98,7 +98,7 @@ def test_specific_percentile():
 # ------------------------------------------------------------------ M
 
 def test_measurable_not_checked_without_data():
-    en, zh = both(policy())
+    en, zh = both(policy=policy())
     assert one(zh, "M").message == "未检查：请提供数据（--data DIR），以检查每个指标能否计量"
     assert one(en, "M").message == ("not checked: give the data (--data DIR) to check that every "
                                     "indicator can be measured")
@@ -109,7 +109,7 @@ def test_measurable_tables_absent_and_no_value():
     ds = Dataset(tables={"supervisors": pd.DataFrame(), "tickets": pd.DataFrame(), "surveys": pd.DataFrame()})
     p = panel([4.0] * 20)
     p["reopen_rate"] = np.nan
-    en, zh = both(policy(), ds, panel=p)
+    en, zh = both(ds, policy(), panel=p)
     msg = one(zh, "M", "compliance_rate").message
     assert "缺少数据表 audits" in msg and "流程合规率（compliance_rate）" in msg and "删除该指标" in msg
     msg = one(zh, "M", "reopen_rate").message
@@ -124,7 +124,7 @@ def test_measurable_tables_absent_and_no_value():
 def test_measurable_several_tables_absent():
     # csat needs tickets and surveys: both absent, listed in catalogue order
     ds = Dataset(tables={"supervisors": pd.DataFrame(), "audits": pd.DataFrame()})
-    en, zh = both(policy(), ds, panel=panel([4.0] * 20))
+    en, zh = both(ds, policy(), panel=panel([4.0] * 20))
     assert "缺少数据表 tickets、surveys，无法计量客户满意度（csat）" in one(zh, "M", "csat").message
     assert one(en, "M", "csat").message == ("tables tickets, surveys absent from the data: csat cannot be "
                                             "measured; supply them or drop csat")
@@ -133,14 +133,14 @@ def test_measurable_several_tables_absent():
 # ------------------------------------------------------------------ A
 
 def test_achievable_not_checked_without_data():
-    en, zh = both(policy())
+    en, zh = both(policy=policy())
     assert one(zh, "A").message == "未检查：请提供数据（--data DIR），以检查目标能否实现"
 
 
 def test_achievable_too_hard_linear():
     # 1 of 20 values reaches 4.4 -> 5 %; median of [4.5] + 19 x 4.0 is 4.0 -> "4"
     comp = [0.99] * 5 + [0.95] * 5 + [0.93] * 10          # 10 of 20 reach 0.95: no finding
-    en, zh = both(policy(), panel=panel([4.5] + [4.0] * 19, comp))
+    en, zh = both(policy=policy(), panel=panel([4.5] + [4.0] * 19, comp))
     msg = one(zh, "A", "csat").message
     assert one(zh, "A", "csat").severity == "error"
     for part in ["目标值 4.4", "linear", "线性插值法", "20 条主管-期间记录", "仅有 5% 达到", "低于 10%",
@@ -154,7 +154,7 @@ def test_achievable_too_hard_linear():
 def test_achievable_bands_too_hard_and_gate_too_easy():
     # compliance_rate: 1 of 20 at >= 0.95 -> 5 %, median 0.93; reopen_rate gate 0.05 (lower is
     # better): 20 of 20 at 0.04 -> 100 %, median 0.04; csat 10 of 20 -> no finding
-    en, zh = both(policy(), panel=panel([4.0] * 10 + [4.5] * 10, [0.95] + [0.93] * 19, [0.04] * 20))
+    en, zh = both(policy=policy(), panel=panel([4.0] * 10 + [4.5] * 10, [0.95] + [0.93] * 19, [0.04] * 20))
     msg = one(zh, "A", "compliance_rate").message
     for part in ["分段阈值 0.95", "bands", "分段计分法", "仅有 5% 达到", "中位数 0.93"]:
         assert part in msg, (part, msg)
@@ -170,7 +170,7 @@ def test_achievable_bands_too_hard_and_gate_too_easy():
 
 def test_achievable_too_easy_linear():
     # 19 of 20 reach 4.4 -> 95 %; median 4.5
-    en, zh = both(policy(), panel=panel([4.5] * 19 + [4.0], [0.99] * 5 + [0.95] * 5 + [0.93] * 10))
+    en, zh = both(policy=policy(), panel=panel([4.5] * 19 + [4.0], [0.99] * 5 + [0.95] * 5 + [0.93] * 10))
     msg = one(zh, "A", "csat").message
     assert "有 95% 达到" in msg and "高于 90%" in msg and "中位数 4.5" in msg
 
@@ -180,7 +180,7 @@ def test_achievable_deduction_counts_from_zero():
     # 1 of 20 is 0 -> 5 %; median 0.04
     data = copy.deepcopy(BASE)
     data["indicators"]["reopen_rate"] = {"weight": 0.5, "rule": "deduction", "points": 100}
-    en, zh = both(policy_from_dict(data), panel=panel([4.0] * 10 + [4.5] * 10, None, [0.0] + [0.04] * 19))
+    en, zh = both(policy=policy_from_dict(data), panel=panel([4.0] * 10 + [4.5] * 10, None, [0.0] + [0.04] * 19))
     msg = one(zh, "A", "reopen_rate").message
     for part in ["目标值 0", "deduction", "加减分法", "仅有 5% 达到", "中位数 0.04"]:
         assert part in msg, (part, msg)
@@ -188,7 +188,7 @@ def test_achievable_deduction_counts_from_zero():
 
 
 def test_achievable_short_history():
-    en, zh = both(policy(), panel=panel([4.5] * 5, [0.99] * 5, [0.01] * 5))
+    en, zh = both(policy=policy(), panel=panel([4.5] * 5, [0.99] * 5, [0.01] * 5))
     msg = one(zh, "A", "csat").message
     assert "仅有 5 条主管-期间记录有取值" in msg and "历史数据太少" in msg and "目标值 4.4" in msg
     assert one(en, "A", "csat").message == ("only 5 supervisor-periods with a value; too little history "
@@ -198,7 +198,7 @@ def test_achievable_short_history():
 # ------------------------------------------------------------------ R
 
 def test_relevant_no_data():
-    en, zh = both(policy())
+    en, zh = both(policy=policy())
     msg = one(zh, "R", "reopen_rate").message
     assert "未声明相关性理由" in msg and "没有可用于检验预测效度的数据" in msg and "relevance: <理由>" in msg
     assert one(en, "R", "reopen_rate").message == (
@@ -209,7 +209,7 @@ def test_relevant_no_data():
 def test_relevant_no_result_indicator():
     pol = policy(dimensions={"result": 0.0, "process": 1.0},
                  indicators={"reopen_rate": {"weight": 1.0, "rule": "gate", "target": 0.05}})
-    en, zh = both(pol, panel=panel([4.0] * 20))
+    en, zh = both(policy=pol, panel=panel([4.0] * 20))
     assert "政策中没有可供检验的结果指标" in one(zh, "R", "reopen_rate").message
     assert "no result indicator in the policy to test against" in one(en, "R", "reopen_rate").message
 
@@ -218,7 +218,7 @@ def test_relevant_not_tested_for_it():
     # the validity table given has no row for reopen_rate
     validity = pd.DataFrame({"process": ["first_response_hours"], "result": ["csat"],
                              "verdict": ["predicts"]})
-    en, zh = both(policy(), panel=panel([4.0] * 10 + [4.5] * 10), validity=validity)
+    en, zh = both(policy=policy(), panel=panel([4.0] * 10 + [4.5] * 10), validity=validity)
     assert "未对该指标进行预测效度检验" in one(zh, "R", "reopen_rate").message
 
 
@@ -229,7 +229,7 @@ def test_relevant_not_tested_for_it():
 def test_relevant_from_validity(verdicts, severity, parts):
     validity = pd.DataFrame({"process": ["reopen_rate"] * len(verdicts),
                              "result": ["csat"] * len(verdicts), "verdict": verdicts})
-    en, zh = both(policy(), panel=panel([4.0] * 10 + [4.5] * 10), validity=validity)
+    en, zh = both(policy=policy(), panel=panel([4.0] * 10 + [4.5] * 10), validity=validity)
     row = one(zh, "R", "reopen_rate")
     assert row.severity == severity
     for part in parts:
@@ -238,7 +238,7 @@ def test_relevant_from_validity(verdicts, severity, parts):
 
 def test_relevant_lag_in_the_message():
     validity = pd.DataFrame({"process": ["reopen_rate"], "result": ["csat"], "verdict": ["no evidence"]})
-    en, zh = both(policy(), panel=panel([4.0] * 10 + [4.5] * 10), validity=validity, lag=2)
+    en, zh = both(policy=policy(), panel=panel([4.0] * 10 + [4.5] * 10), validity=validity, lag=2)
     assert "2 期后的结果指标" in one(zh, "R", "reopen_rate").message
     assert one(en, "R", "reopen_rate").message == (
         "no declared relevance and no evidence that it predicts a result indicator 2 period(s) later "
@@ -248,7 +248,7 @@ def test_relevant_lag_in_the_message():
 # ------------------------------------------------------------------ T
 
 def test_time_bound():
-    en, zh = both(policy(period=None))
+    en, zh = both(policy=policy(period=None))
     assert one(zh, "T").message == "未设定考核周期；请添加 period: quarter（按季度）或 period: month（按月）"
     assert one(en, "T").message == "no period set; add period: quarter or period: month"
 
@@ -261,15 +261,15 @@ def test_every_template_has_both_languages_and_chinese_ones_read_as_chinese():
                   why_not="", lag=1, verdicts="无证据", t=4.4, rule="linear", rule_name="线性插值法")
     for key, texts in MESSAGES.items():
         assert set(texts) == {"en", "zh"}, key
-        assert_chinese(message(key, "zh", **values))
+        assert_chinese(message(key, lang="zh", **values))
 
 
 def test_bad_lang_and_lag_are_usage_errors():
     with pytest.raises(UsageError, match="lang 'fr'"):
-        lint(policy(), lang="fr")
+        lint(policy=policy(), lang="fr")
     for lag in (0, -1, 1.5, "1"):
         with pytest.raises(UsageError, match="whole number"):
-            lint(policy(), lag=lag)
+            lint(policy=policy(), lag=lag)
 
 
 # ------------------------------------------------------------------ command line

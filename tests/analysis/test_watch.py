@@ -410,14 +410,14 @@ def test_watch_output_does_not_depend_on_later_events(random_data):
                              "result": ["csat", "complaint_resolution_rate"], "coef": [-0.05, 0.3],
                              "se": [0.01, 0.1], "p_adj": [0.001, 0.01],
                              "verdict": ["predicts", "predicts"]})
-    a = watch(data, "2026Q3", as_of, threshold=0.3, validity=validity)
-    b = watch(tampered, "2026Q3", as_of, threshold=0.3, validity=validity)
+    a = watch(data, period="2026Q3", as_of=as_of, threshold=0.3, validity=validity)
+    b = watch(tampered, period="2026Q3", as_of=as_of, threshold=0.3, validity=validity)
     assert len(a.projections) == 8 * 5 and a.projections["p_miss"].notna().all()
     assert len(a.warnings) > 0
     _check_same(a, b)
     # and with the validity fitted from the data itself
-    c = watch(data, "2026Q3", as_of, threshold=0.3)
-    _check_same(c, watch(tampered, "2026Q3", as_of, threshold=0.3))
+    c = watch(data, period="2026Q3", as_of=as_of, threshold=0.3)
+    _check_same(c, watch(tampered, period="2026Q3", as_of=as_of, threshold=0.3))
     assert set(c.warnings["verdict"]) <= {"predicts"}
     named = set(zip(c.warnings["driver"], c.warnings["result"]))
     allowed = set(zip(c.validity.loc[c.validity["verdict"] == "predicts", "process"],
@@ -453,13 +453,13 @@ def _fake_result():
 def test_feedback_section_shows_only_own_figures(lang):
     from perfmodel.analysis.watch import feedback_section, feedback_table
     res = _fake_result()
-    text = feedback_section(res, "S1", lang)
+    text = feedback_section(res, "S1", lang=lang)
     assert "4.07" in text and "3.97" in text and "97%" in text and "55.0 %" in text
     # nothing of S2: its id, its projection, its driver value
     for other in ("S2", "3.41", "3.31", "35.0 %", "100%"):
         assert other not in text
     assert ("Training completion rate" if lang == "en" else "培训完成率") in text
-    table = feedback_table(res, "S1", lang)
+    table = feedback_table(res, "S1", lang=lang)
     assert len(table) == 2 and table.iloc[0, 0] == ("Customer satisfaction" if lang == "en" else "客户满意度")
     assert "3.41" not in table.to_string()
 
@@ -468,8 +468,8 @@ def test_feedback_section_when_nothing_is_at_risk():
     from perfmodel.analysis.watch import feedback_section
     res = _fake_result()
     res.projections.loc[res.projections["supervisor_id"] == "S1", "at_risk"] = False
-    assert "No result indicator is at risk" in feedback_section(res, "S1", "en")
-    assert "目前没有结果指标" in feedback_section(res, "S1", "zh")
+    assert "No result indicator is at risk" in feedback_section(res, "S1", lang="en")
+    assert "目前没有结果指标" in feedback_section(res, "S1", lang="zh")
 
 
 def _write_folder(frames, folder):
@@ -498,9 +498,9 @@ def test_cli_watch_runs_and_rejects_a_bad_as_of(tmp_path, capsys):
 def test_watch_rejects_a_period_kind_the_policy_does_not_score(tiny):
     from perfmodel.analysis.watch import watch
     with pytest.raises(UsageError, match="quarter"):
-        watch(tiny, "2026-08", AS_OF, "efficiency")
+        watch(tiny, "efficiency", period="2026-08", as_of=AS_OF)
     with pytest.raises(UsageError, match="must fall inside 2026Q3"):
-        watch(tiny, "2026Q3", "2026-06-30", "efficiency")
+        watch(tiny, "efficiency", period="2026Q3", as_of="2026-06-30")
 
 
 def test_cut_is_idempotent_and_monotone(tiny):

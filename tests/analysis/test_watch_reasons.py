@@ -73,21 +73,21 @@ def test_drivers(changes, expected):
 
 def test_reason_sentence_in_english_and_chinese():
     row = _row(drivers="history;volume_so_far;usual_level")
-    assert reasons.projection_reason(row, "quarter", "en") == (
+    assert reasons.projection_reason(row, "quarter", lang="en") == (
         "    why: your history 84.1 % (6 earlier quarters) is below the target and weighs 52 % in the "
         "projection; so far 92.6 % meets the target but rests on 27 reached return visits, so it weighs "
         "only 38 %; in earlier quarters values at this point moved toward 80.0 % by the end, below the "
         "target (10 % of the projection)")
-    zh = reasons.projection_reason(row, "quarter", "zh")
+    zh = reasons.projection_reason(row, "quarter", lang="zh")
     assert zh == ("    原因：您的历史水平 84.1 %（此前 6 个季度）低于目标，在预测中占 52 %；目前 92.6 %已达目标，"
                   "但仅基于 27 次接通回访，在预测中只占 38 %；以往各季度在同一时点的数值到期末向 80.0 % "
                   "靠拢，低于目标（在预测中占 10 %）")
     assert re.findall(r"[A-Za-z]{2,}", zh) == []
     churn = _row(result="customer_churn_rate", direction="lower", target=0.03, value_to_date=0.02,
                  so_far_comparable=0.04, prior=0.02, drivers="trend_so_far", weight_so_far=0.56)
-    assert reasons.projection_reason(churn, "quarter", "en") == (
+    assert reasons.projection_reason(churn, "quarter", lang="en") == (
         "    why: so far 2.0 % (4.0 % pro-rated to the whole period) is above the target and weighs 56 %")
-    assert reasons.projection_reason(_row(drivers=""), "quarter", "en") == ""
+    assert reasons.projection_reason(_row(drivers=""), "quarter", lang="en") == ""
 
 
 def _block_lines(printed):
@@ -107,7 +107,8 @@ def watched():
     from perfmodel.analysis.watch import watch
     from test_watch import random_frames
 
-    return watch(dataset_from_frames(random_frames(seed=3, n_sup=6)), "2026Q3", "2026-08-15", threshold=0.3)
+    return watch(dataset_from_frames(random_frames(seed=3, n_sup=6)), period="2026Q3", as_of="2026-08-15",
+                 threshold=0.3)
 
 
 def test_every_result_at_risk_says_why_and_the_weights_rebuild_it(watched):
@@ -129,10 +130,10 @@ def test_printed_warnings_say_why_and_repeat_no_line(watched, lang):
     from perfmodel.cli.watch import lines
     from perfmodel.analysis.watch.reasons import projection_reason
 
-    printed = lines(watched, {}, 0.3, lang)
+    printed = lines(watched, {}, 0.3, lang=lang)
     risk = watched.projections[watched.projections["at_risk"]]
     for _, r in risk.iterrows():
-        assert projection_reason(r, "quarter", lang) in printed
+        assert projection_reason(r, "quarter", lang=lang) in printed
     for block in _block_lines(printed):
         assert len(block) == len(set(block)), block
     note = [line for line in printed if line.startswith(("Results at risk without", "未列出过程指标"))]
@@ -154,6 +155,6 @@ def test_feedback_section_says_why_and_the_note_once(lang, why, note):
                 as_of=pd.Timestamp("2026-08-15"), low=3.9, high=4.2, p_miss=0.9, at_risk=True)
     res = WatchResult("2026Q3", pd.Timestamp("2026-08-15"), pd.DataFrame(), pd.DataFrame([row, csat]),
                       pd.DataFrame(columns=["supervisor_id", "result"]), pd.DataFrame())
-    text = feedback_section(res, "S002", lang)
+    text = feedback_section(res, "S002", lang=lang)
     assert why in text
     assert text.count(note) == 1  # two results without a process driver, one note

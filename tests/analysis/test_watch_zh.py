@@ -46,7 +46,7 @@ def _result(lang: str):
 def test_printed_lines_in_chinese():
     from perfmodel.cli.watch import lines
 
-    got = lines(_result("zh"), NAMES, 0.6, "zh")
+    got = lines(_result("zh"), NAMES, 0.6, lang="zh")
     assert got == [
         "2026Q3 截至 2026-08-15（不含当日，92 天中已过 45 天）：2 位主管中 2 位有未达目标风险"
         "（未达目标概率 ≥ 0.6），涉及 3 项结果指标；其中 2 项有可预测它的过程指标",
@@ -70,7 +70,7 @@ def test_printed_lines_in_chinese():
 def test_printed_lines_in_english_are_unchanged():
     from perfmodel.cli.watch import lines
 
-    got = lines(_result("en"), NAMES, 0.6, "en")
+    got = lines(_result("en"), NAMES, 0.6, lang="en")
     assert got[0] == ("2026Q3 as of 2026-08-15 (45 of 92 days): 2 of 2 supervisors at risk (p_miss >= 0.6) "
                       "on 3 results; 2 with a process indicator that predicts it")
     assert got[2] == ("  csat (Customer satisfaction): p_miss 1.00; projected 3.41 (80 % 3.31 to 3.51) vs "
@@ -88,7 +88,7 @@ def test_a_datetime_as_of_counts_part_days():
 
     res = _result("zh")
     res.as_of = pd.Timestamp("2026-08-15 12:00")  # 45.5 days of 92
-    assert lines(res, NAMES, 0.6, "zh")[0].startswith(
+    assert lines(res, NAMES, 0.6, lang="zh")[0].startswith(
         "2026Q3 截至 2026-08-15 12:00:00（不含当日，92 天中已过 45.5 天）")
 
 
@@ -116,7 +116,7 @@ def test_as_of_outside_the_period_is_refused_with_the_range(as_of, lang, message
     from perfmodel.analysis.watch import check_as_of
 
     with pytest.raises(UsageError) as info:
-        check_as_of("2026Q3", as_of, lang)
+        check_as_of("2026Q3", as_of, lang=lang)
     assert str(info.value) == message
 
 
@@ -194,7 +194,7 @@ def test_period_kind_mismatch_in_chinese(tmp_path):
 
     data = load_dataset(_folder(tmp_path))
     with pytest.raises(UsageError) as info:
-        watch(data, "2026-08", "2026-08-15", "efficiency", lang="zh")
+        watch(data, "efficiency", period="2026-08", as_of="2026-08-15", lang="zh")
     assert re.fullmatch(r"--period 2026-08 是月份，但评分政策 '.+' 设定的是季度目标；请给出一个季度，"
                         r"或使用 period: month 的评分政策", str(info.value))
 

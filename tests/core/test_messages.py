@@ -32,6 +32,7 @@ PLACEHOLDERS_DIFFER = {
     "lint.summary": ({"es", "ws"}, set()),
     "lint.goals": ({"s"}, set()),
     "watch.driver_line": (set(), {"name"}),
+    "weights_text.indicator": (set(), {"name"}),
 }
 
 
@@ -90,16 +91,16 @@ def test_the_catalogue_is_package_data():
 # --------------------------------------------------------------------------- the lookup
 
 def test_text_fills_the_template_in_the_language_asked():
-    assert messages.text("labels.quarterly_title", "en", period="2026Q3") == "Quarterly performance report — 2026Q3"
-    assert messages.text("labels.quarterly_title", "zh", period="2026Q3") == "季度绩效报告 — 2026Q3"
-    assert messages.text("watch.threshold", "zh", threshold=1.5) == "--threshold 1.5：请给出 0 到 1 之间的概率"
-    assert messages.text("common.list_sep", "zh") == "、"
-    assert messages.text("explain.header", "zh")[:3] == ["指标", "分子", "分母"]
+    assert messages.text("labels.quarterly_title", lang="en", period="2026Q3") == "Quarterly performance report — 2026Q3"
+    assert messages.text("labels.quarterly_title", lang="zh", period="2026Q3") == "季度绩效报告 — 2026Q3"
+    assert messages.text("watch.threshold", lang="zh", threshold=1.5) == "--threshold 1.5：请给出 0 到 1 之间的概率"
+    assert messages.text("common.list_sep", lang="zh") == "、"
+    assert messages.text("explain.header", lang="zh")[:3] == ["指标", "分子", "分母"]
 
 
 def test_text_refuses_an_unknown_language_or_key():
     with pytest.raises(UsageError, match="lang 'fr': use 'en' or 'zh'"):
-        messages.text("labels.headline", "fr")
+        messages.text("labels.headline", lang="fr")
     with pytest.raises(KeyError):
         messages.text("labels.no_such_key")
     with pytest.raises(KeyError):
@@ -107,8 +108,8 @@ def test_text_refuses_an_unknown_language_or_key():
 
 
 def test_a_header_list_cannot_be_changed_through_text():
-    messages.text("watch_feedback.columns", "en").append("extra")
-    assert messages.text("watch_feedback.columns", "en") == [
+    messages.text("watch_feedback.columns", lang="en").append("extra")
+    assert messages.text("watch_feedback.columns", lang="en") == [
         "Result", "So far", "Projected", "Interval", "Target", "Risk of missing"]
 
 
@@ -118,20 +119,20 @@ def test_the_old_names_read_the_catalogue():
     from perfmodel.indicators import leniency
     from perfmodel.analysis.watch import reasons, text
 
-    assert i18n.t("headline", "zh") == "概要"
-    assert i18n.t("movers", "en", previous="2026Q2") == "Biggest movers since 2026Q2"
-    assert i18n.t("not_a_label", "zh") == "not_a_label"
-    assert i18n.coaching_topic("csat", "zh") == "服务标准与客户同理心"
-    assert i18n.table_label("tickets", "zh") == "工单"
-    assert smart.message("no_period", "zh") == "未设定考核周期；请添加 period: quarter（按季度）或 period: month（按月）"
-    assert explain_text.word("team", "zh") == "团队"
-    assert text.text("not_a_date", "en", as_of="x") == "--as-of 'x': not a date; use YYYY-MM-DD or an ISO 8601 date-time"
+    assert i18n.t("headline", lang="zh") == "概要"
+    assert i18n.t("movers", lang="en", previous="2026Q2") == "Biggest movers since 2026Q2"
+    assert i18n.t("not_a_label", lang="zh") == "not_a_label"
+    assert i18n.coaching_topic("csat", lang="zh") == "服务标准与客户同理心"
+    assert i18n.table_label("tickets", lang="zh") == "工单"
+    assert smart.message("no_period", lang="zh") == "未设定考核周期；请添加 period: quarter（按季度）或 period: month（按月）"
+    assert explain_text.word("team", lang="zh") == "团队"
+    assert text.text("not_a_date", lang="en", as_of="x") == "--as-of 'x': not a date; use YYYY-MM-DD or an ISO 8601 date-time"
     assert text.PERIOD_KIND_ZH == {"quarter": "季度", "month": "月份"}
-    assert text.period_name("month", "zh") == "月份" and text.period_name("week", "zh") == "week"
-    assert reasons.why_word("little", "zh") == "较少数据"
-    assert leniency.reason_text("few_ratings", {"rater": "E002", "n": 3, "k": 5}, "zh") == (
+    assert text.period_name("month", lang="zh") == "月份" and text.period_name("week", lang="zh") == "week"
+    assert reasons.why_word("little", lang="zh") == "较少数据"
+    assert leniency.reason_text("few_ratings", {"rater": "E002", "n": 3, "k": 5}, lang="zh") == (
         "评价人 E002 截至期末只有 3 条评价，至少需要 5 条才能区分评价宽松与团队确实优秀")
-    assert leniency.reason_text("single_rater", {}, "en", anonymous=True) == (
+    assert leniency.reason_text("single_rater", {}, lang="en", anonymous=True) == (
         "there is only one rater: no other rater to compare with")
     assert smart_goals.MESSAGES is messages.group("smart_goals")
 
@@ -141,10 +142,10 @@ def test_quarantine_reasons_in_chinese_use_the_catalogue_words():
 
     params = ('[{"column": "created_at", "value": "2026-02-30", "field": "day", "number": 30, "low": 1, '
               '"high": 28, "month": "2026-02"}, {"column": "overall", "value": "x", "kind": "float"}]')
-    assert reason_text("date_field; unreadable", params, "zh", english="e") == (
+    assert reason_text("date_field; unreadable", params, lang="zh", english="e") == (
         "created_at：“2026-02-30”不是有效日期：日 30 超出范围（1..28，2026-02 只有 28 天）；"
         "overall：无法将“x”读取为数字")
-    assert reason_text("unreadable", '[{"column": "c", "value": "v", "kind": "odd"}]', "zh") == (
+    assert reason_text("unreadable", '[{"column": "c", "value": "v", "kind": "odd"}]', lang="zh") == (
         "c：无法将“v”读取为有效值")
 
 
@@ -221,14 +222,14 @@ def test_projection_reasons_count_periods_and_volumes_in_each_language():
     row = {"result": "csat", "direction": "higher", "drivers": "history;volume_so_far;usual_level",
            "value_to_date": 4.0, "so_far_comparable": 4.0, "n_hist": 1, "prior": 3.5, "weight_history": 0.2,
            "denominator_to_date": 27, "weight_so_far": 0.3, "usual": 3.9, "weight_usual": 0.5}
-    assert projection_reason(row, "month", "en") == (
+    assert projection_reason(row, "month", lang="en") == (
         "    why: your history 3.50 (1 earlier month) is below the target and weighs 20 % in the projection; "
         "so far 4.00 meets the target but rests on 27 surveys, so it weighs only 30 %; "
         "in earlier months values at this point moved toward 3.90 by the end, below the target "
         "(50 % of the projection)")
-    assert projection_reason({**row, "n_hist": 3}, "quarter", "en").startswith(
+    assert projection_reason({**row, "n_hist": 3}, "quarter", lang="en").startswith(
         "    why: your history 3.50 (3 earlier quarters) is below")
-    assert projection_reason({**row, "n_hist": 3}, "month", "zh") == (
+    assert projection_reason({**row, "n_hist": 3}, "month", lang="zh") == (
         "    原因：您的历史水平 3.50（此前 3 个月）低于目标，在预测中占 20 %；"
         "目前 4.00已达目标，但仅基于 27 份问卷，在预测中只占 30 %；"
         "以往各月在同一时点的数值到期末向 3.90 靠拢，低于目标（在预测中占 50 %）")

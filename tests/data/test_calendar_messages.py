@@ -37,8 +37,8 @@ def test_each_calendar_error_in_both_languages(tmp_path, text, en, zh):
     with pytest.raises(CalendarError) as err:
         load_calendar(tmp_path)
     assert isinstance(err.value, DataError)  # the command line still exits 2
-    assert en in str(err.value) and en in err.value.text("en")
-    worded = err.value.text("zh")
+    assert en in str(err.value) and en in err.value.text(lang="en")
+    worded = err.value.text(lang="zh")
     assert zh in worded and "calendar.yaml" in worded and "\n" not in worded
 
 
@@ -51,7 +51,7 @@ def test_an_uncovered_year_warns_in_both_languages():
     assert isinstance(w, CalendarWarning)
     assert str(w) == ("calendar.yaml: no official holidays or make-up days known for 2027; these years run "
                       "Monday to Friday -- list them under holidays: and make_up_days: in calendar.yaml")
-    assert w.text("zh") == ("calendar.yaml：未知 2027 年的法定节假日和调休工作日，这些年份按周一至周五计算工作日"
+    assert w.text(lang="zh") == ("calendar.yaml：未知 2027 年的法定节假日和调休工作日，这些年份按周一至周五计算工作日"
                             "——请在 calendar.yaml 的 holidays: 和 make_up_days: 下列出")
 
 

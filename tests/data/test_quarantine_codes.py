@@ -66,24 +66,24 @@ def test_quarantine_names_month_13_with_a_code_and_parameters(broken):
 def test_chinese_reasons_and_table_names(broken):
     q = broken.quarantine
     first = q[q["reason_code"] == "date_field"].sort_values("row").iloc[0]
-    assert reason_text(first["reason_code"], first["reason_params"], "zh", first["reason"]) == \
+    assert reason_text(first["reason_code"], first["reason_params"], lang="zh", english=first["reason"]) == \
         "created_at：“2026/13/45”不是有效日期：月份 13 超出范围（1..12）"
-    assert reason_text(first["reason_code"], first["reason_params"], "en", first["reason"]) == first["reason"]
-    assert table_label("tickets", "zh") == "工单" and table_label("tickets", "en") == "tickets"
+    assert reason_text(first["reason_code"], first["reason_params"], lang="en", english=first["reason"]) == first["reason"]
+    assert table_label("tickets", lang="zh") == "工单" and table_label("tickets", lang="en") == "tickets"
     orphan = q[q["reason_code"] == "not_in_parent"].iloc[0]
-    assert reason_text(orphan["reason_code"], orphan["reason_params"], "zh", orphan["reason"]).endswith("不在工单表中")
+    assert reason_text(orphan["reason_code"], orphan["reason_params"], lang="zh", english=orphan["reason"]).endswith("不在工单表中")
     # a quarantine written before codes existed keeps its English text
-    assert reason_text(None, None, "zh", "old reason") == "old reason"
+    assert reason_text(None, None, lang="zh", english="old reason") == "old reason"
 
 
 def test_chinese_data_quality_page_shows_chinese_tables_and_reasons(broken):
     from perfmodel.reporting.quarterly import data_quality_tables
 
-    account, reasons = data_quality_tables(broken, "zh")
+    account, reasons = data_quality_tables(broken, lang="zh")
     assert "工单" in set(account["table"]) and "tickets" not in set(account["table"])
     assert "created_at：“2026/13/45”不是有效日期：月份 13 超出范围（1..12）" in set(reasons["reason"])
     assert all(not r.startswith("ticket_id '") for r in reasons["reason"])
-    en_account, en_reasons = data_quality_tables(broken, "en")
+    en_account, en_reasons = data_quality_tables(broken, lang="en")
     assert "tickets" in set(en_account["table"])
     assert reasons["rows"].sum() == en_reasons["rows"].sum() == len(broken.quarantine)
 
@@ -98,7 +98,7 @@ def test_chinese_workbook_quarantine_sheet(broken, tmp_path):
                                           "sha256": "0" * 64}, "inputs": []}
     tables = {"scores": pd.DataFrame({"supervisor_id": ["S001"], "score": [1.0]}), "indicators": pd.DataFrame()}
     sheets = runner._workbook_sheets(tables, broken, inputs, {"period": "2026Q2"}, "RUN", lang="zh")
-    wb = load_workbook(write_workbook(tmp_path / "zh.xlsx", sheets, headers=runner._workbook_headers(sheets, "zh")))
+    wb = load_workbook(write_workbook(tmp_path / "zh.xlsx", sheets, headers=runner._workbook_headers(sheets, lang="zh")))
     rows = [[c.value for c in r] for r in wb["隔离记录"].iter_rows()]
     header = rows[0]
     body = [dict(zip(header, r)) for r in rows[1:]]
@@ -124,7 +124,7 @@ def test_audit_compares_the_workbook_quarantine_by_code_in_any_language(broken, 
                                           "sha256": "0" * 64}, "inputs": []}
     tables = {"scores": pd.DataFrame({"supervisor_id": ["S001"], "score": [1.0]}), "indicators": pd.DataFrame()}
     sheets = runner._workbook_sheets(tables, broken, inputs, {"period": "2026Q2"}, "RUN", lang="zh")
-    path = write_workbook(tmp_path / "scores.xlsx", sheets, headers=runner._workbook_headers(sheets, "zh"))
+    path = write_workbook(tmp_path / "scores.xlsx", sheets, headers=runner._workbook_headers(sheets, lang="zh"))
     q = broken.quarantine
     assert audit.quarantine_findings(path, q) == []  # Chinese wording, same codes: no finding
     changed = q.copy()
@@ -177,6 +177,6 @@ def test_far_dates_name_the_span_in_csv_and_parquet(tmp_path):
     assert rows["reason_code"].tolist() == ["date_span", "date_span"]
     assert rows["reason"].iloc[1] == ("created_at: 2300-01-01 10:00:00 lies outside the dates perfmodel can "
                                       "hold (1677-09-22 to 2262-04-11); correct the year in the source")
-    zh = reason_text(rows["reason_code"].iloc[1], rows["reason_params"].iloc[1], "zh", rows["reason"].iloc[1])
+    zh = reason_text(rows["reason_code"].iloc[1], rows["reason_params"].iloc[1], lang="zh", english=rows["reason"].iloc[1])
     assert zh == ("created_at：“2300-01-01 10:00:00”超出 perfmodel 可处理的日期范围（1677-09-22 至 2262-04-11）；"
                   "请在源数据中更正年份")

@@ -417,7 +417,7 @@ def test_trusted_parquet_path_gives_the_same_numbers(tmp_path, q3):
 
 
 def test_listing_in_both_languages():
-    en, zh = catalogue_listing("en"), catalogue_listing("zh")
+    en, zh = catalogue_listing(lang="en"), catalogue_listing(lang="zh")
     assert list(en.columns) == ["id", "name", "dimension", "direction", "unit", "definition"]
     assert list(en.id) == catalogue.indicator_ids()
     assert zh.set_index("id").loc["csat", "name"] == "客户满意度"

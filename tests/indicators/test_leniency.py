@@ -98,11 +98,11 @@ def test_overlap_rules():
                   + [("A", "s0", 4.0), ("B", "s0", 3.0)])
     assert overlap_problem(chain) == ("imprecise", {"rater": "A", "se": 0.71, "limit": 0.5})
     assert "2 groups" in reason_text("disconnected", {"groups": 2})
-    assert "2 组" in reason_text("disconnected", {"groups": 2}, "zh")
+    assert "2 组" in reason_text("disconnected", {"groups": 2}, lang="zh")
     detail = {"rater": "E002", "n": 4, "k": 5}
     assert reason_text("few_ratings", detail).startswith("rater E002 has 4 ratings")
     assert "E002" not in reason_text("few_ratings", detail, anonymous=True)
-    assert reason_text("few_ratings", detail, "zh", anonymous=True).startswith("一位评价人截至期末只有 4 条评价")
+    assert reason_text("few_ratings", detail, lang="zh", anonymous=True).startswith("一位评价人截至期末只有 4 条评价")
 
 
 def company(ratings) -> Dataset:

@@ -46,7 +46,7 @@ def shown(monkeypatch):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_page_names_the_run_and_states_targets_as_the_other_pages(data, tmp_path, shown, lang):
     run = data_only_run(data, tmp_path / "reports")
-    actx = sections.build_audit_context(str(run), "", lang, str(tmp_path / "reports"))
+    actx = sections.build_audit_context(str(run), "", lang=lang, reports=str(tmp_path / "reports"))
     sections.show_verification(actx)
     sections.show_recorded_policy(actx)
     page = "\n".join(shown)

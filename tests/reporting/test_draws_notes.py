@@ -34,7 +34,7 @@ def _shown(ctx, monkeypatch, *shows) -> str:
 
 @pytest.fixture(scope="module")
 def contexts():
-    return {lang: S.build_context(str(SAMPLE), "efficiency", PERIOD, lang, seed=11) for lang in ("en", "zh")}
+    return {lang: S.build_context(str(SAMPLE), "efficiency", PERIOD, lang=lang, seed=11) for lang in ("en", "zh")}
 
 
 @pytest.mark.parametrize("lang, expected", [
@@ -53,7 +53,7 @@ def test_fragility_states_its_seed_and_draws(contexts, monkeypatch, lang, expect
 def test_validity_states_its_bootstrap_seed_and_draws(monkeypatch, lang, expected):
     # the sample has 30 supervisors: with the bootstrap used below 40 every tested pair is bootstrapped
     monkeypatch.setattr("perfmodel.reporting.quarterly.BOOTSTRAP_BELOW", 40)
-    ctx = S.build_context(str(SAMPLE), "efficiency", PERIOD, lang, seed=11)
+    ctx = S.build_context(str(SAMPLE), "efficiency", PERIOD, lang=lang, seed=11)
     shown = _shown(ctx, monkeypatch, S.show_validity)
     assert expected in shown
     res = ctx.cache[("validity", 1)]
@@ -75,9 +75,9 @@ def test_validity_of_30_supervisors_says_no_draws_were_used(contexts, monkeypatc
 
 
 def test_without_bootstrap_the_page_says_no_draws_were_used():
-    assert S.draws_note("bootstrap", "en", seed=1, draws=999, n=0) == \
+    assert S.draws_note("bootstrap", lang="en", seed=1, draws=999, n=0) == \
         "No random draws: p-values from cluster-robust t tests (30 or more supervisors)."
-    assert S.draws_note("bootstrap", "zh", seed=1, draws=999, n=0) == \
+    assert S.draws_note("bootstrap", lang="zh", seed=1, draws=999, n=0) == \
         "未使用随机抽样：p 值来自聚类稳健 t 检验（主管不少于 30 位）。"
 
 
@@ -91,5 +91,5 @@ def test_calibration_notebook_takes_draws_and_seed_from_settings_and_states_them
 
     import inspect
 
-    assert 'draws_note("fragility", ctx.lang, seed=ctx.seed, draws=draws)' in inspect.getsource(
+    assert 'draws_note("fragility", lang=ctx.lang, seed=ctx.seed, draws=draws)' in inspect.getsource(
         calibration.show_fragility)

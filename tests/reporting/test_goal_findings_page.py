@@ -35,7 +35,7 @@ def _shown(monkeypatch, ctx):
 
 
 def test_counts_per_check_and_the_errors_in_both_languages(data, monkeypatch):
-    ctx = S.build_context(data, "efficiency", "2026Q3", "en")
+    ctx = S.build_context(data, "efficiency", "2026Q3", lang="en")
     findings = goal_findings(ctx)
     goals = pd.read_csv(data / "goals.csv")
     q3 = goals[goals["period"] == "2026Q3"]
@@ -48,7 +48,7 @@ def test_counts_per_check_and_the_errors_in_both_languages(data, monkeypatch):
     late = s004[(s004["letter"] == "T") & (s004["indicator"] == "backlog_ratio")]
     assert list(late["message"]) == ["agreed on 2026-07-15, not before 2026Q3 started on 2026-07-01"]
 
-    summary = goal_findings_summary(findings, "en").set_index("check")
+    summary = goal_findings_summary(findings, lang="en").set_index("check")
     # counted independently of the summary function
     expected = pd.crosstab(findings["letter"], findings["severity"])
     for letter in expected.index:
@@ -69,7 +69,7 @@ def test_counts_per_check_and_the_errors_in_both_languages(data, monkeypatch):
     assert "SMART per agreed goal" in page and "Errors in the agreed goals:" in page
     assert "rule bands of compliance_rate has no target to agree on" in page
 
-    zh = S.build_context(data, "efficiency", "2026Q3", "zh")
+    zh = S.build_context(data, "efficiency", "2026Q3", lang="zh")
     page = _shown(monkeypatch, zh)
     assert "逐项目标的 SMART 检查" in page and "约定目标中的错误：" in page
     assert "没有可约定的目标值" in page and "S 明确性" in page
@@ -79,7 +79,7 @@ def test_nothing_is_shown_without_goals(tmp_path, monkeypatch):
     folder = tmp_path / "data"
     shutil.copytree(SAMPLE, folder)
     (folder / "goals.csv").unlink()
-    ctx = S.build_context(folder, "efficiency", "2026Q3", "en")
+    ctx = S.build_context(folder, "efficiency", "2026Q3", lang="en")
     assert goal_findings(ctx).empty
     assert "SMART per agreed goal" not in _shown(monkeypatch, ctx)
 

@@ -227,13 +227,13 @@ def test_figures_and_tables_of_a_pseudonymized_context_name_nobody(data, people,
     from perfmodel.reporting.runner import write_cache
 
     dataset = load_dataset(data)
-    plain = S.build_context(data, "efficiency", PERIOD, "en", seed=3)
+    plain = S.build_context(data, "efficiency", PERIOD, lang="en", seed=3)
     texts = "\n".join(section_texts(plain, monkeypatch))
     # without pseudonyms the fragility chart labels and the tables name supervisors
     assert all(found(s, texts) for s in people["supervisor_id"])
     assert any(found(s, texts) for s in people["staff_id"])  # the duplicate staff id's reason
     cache = write_cache(pseudonymize_dataset(dataset, SALT), pseudonymize(plain.long, SALT), tmp_path / "cache")
-    ctx = S.build_context(data, "efficiency", PERIOD, "en", seed=3, cache=str(cache), pseudonymized=True)
+    ctx = S.build_context(data, "efficiency", PERIOD, lang="en", seed=3, cache=str(cache), pseudonymized=True)
     shown = section_texts(ctx, monkeypatch)
     texts = "\n".join(shown)
     for kind, values in people.items():
@@ -246,12 +246,12 @@ def test_figures_and_tables_of_a_pseudonymized_context_name_nobody(data, people,
                                   real.sort_values("supervisor_id").reset_index(drop=True), check_dtype=False)
     # a pseudonymized page never falls back on the real data
     with pytest.raises(UsageError, match="pseudonymized"):
-        S.build_context(data, "efficiency", PERIOD, "en", cache="", pseudonymized=True)
+        S.build_context(data, "efficiency", PERIOD, lang="en", cache="", pseudonymized=True)
     with pytest.raises(UsageError, match="pseudonymized"):
-        S.build_context(data, "efficiency", PERIOD, "en", cache=str(tmp_path / "gone"), pseudonymized=True)
+        S.build_context(data, "efficiency", PERIOD, lang="en", cache=str(tmp_path / "gone"), pseudonymized=True)
     (cache / "panel.parquet").unlink()
     with pytest.raises(UsageError, match="panel.parquet"):
-        S.build_context(data, "efficiency", PERIOD, "en", cache=str(cache), pseudonymized=True)
+        S.build_context(data, "efficiency", PERIOD, lang="en", cache=str(cache), pseudonymized=True)
 
 
 def test_pseudonymize_dataset_replaces_people_in_every_table(data, people):

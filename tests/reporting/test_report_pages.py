@@ -31,7 +31,7 @@ def data(tmp_path_factory):
 def _theme():
     from perfmodel.reporting import plotting
 
-    plotting.setup("en")  # the CJK font, as every report notebook sets it
+    plotting.setup(lang="en")  # the CJK font, as every report notebook sets it
 
 
 def rule(indicator, rule, direction, **kw):
@@ -81,8 +81,8 @@ def test_cli_exit_code_for_a_month_with_a_quarterly_policy(data, tmp_path):
 ])
 def test_title_follows_the_period_kind(period, en, zh):
     key = sections.title_key(period)
-    assert t(key, "en", period=period) == en
-    assert t(key, "zh", period=period) == zh
+    assert t(key, lang="en", period=period) == en
+    assert t(key, lang="zh", period=period) == zh
 
 
 # --------------------------------------------------------------------------- 2/3. indicator table
@@ -198,12 +198,12 @@ def test_report_on_data_with_an_empty_indicator_has_no_warning(data, tmp_path):
 # --------------------------------------------------------------------------- 4. small or odd data
 
 def test_unrated_supervisors_are_labelled():
-    assert sections.rating_label("", "en") == "not rated"
-    assert sections.rating_label("", "zh") == "未评级"
-    assert sections.rating_label("A", "zh") == "A"
+    assert sections.rating_label("", lang="en") == "not rated"
+    assert sections.rating_label("", lang="zh") == "未评级"
+    assert sections.rating_label("A", lang="zh") == "A"
     from perfmodel.reporting import plotting
 
-    fig = plotting.rating_distribution(pd.DataFrame({"rating": ["S", "D", ""]}), "zh")
+    fig = plotting.rating_distribution(pd.DataFrame({"rating": ["S", "D", ""]}), lang="zh")
     ax = fig.axes[0]
     assert [x.get_text() for x in ax.get_xticklabels()] == ["S", "A", "B", "C", "D", "未评级"]
     heights = [p.get_height() for p in ax.patches if p.get_height() > 0]
@@ -288,7 +288,7 @@ def _workbook(tmp_path, lang, *, roster=None, scores=None):
     dataset_tables = {} if roster is None else {"supervisors": roster}
     sheets = runner._workbook_sheets(tables, Dataset(tables=dataset_tables, quarantine=quarantine), inputs,
                                      {"period": "2026Q3"}, "RUN", lang=lang)
-    path = write_workbook(tmp_path / f"{lang}.xlsx", sheets, headers=runner._workbook_headers(sheets, lang))
+    path = write_workbook(tmp_path / f"{lang}.xlsx", sheets, headers=runner._workbook_headers(sheets, lang=lang))
     return load_workbook(path)
 
 
@@ -331,7 +331,7 @@ def test_text_left_numbers_right_ids_and_names_on_one_line(monkeypatch):
     df = pd.DataFrame({"check": ["S 明确性"], "indicator": ["人均日处理工单"], "name": ["王芳"],
                        "message": ["目标值 <高于> 历史 90 % 的主管"], "weight": [0.12], "target": ["≥ 4.30"],
                        "met_target": [0.5], "available": [3]})
-    sections.table(df, "zh", {"weight": "{:.2f}", "met_target": "{:.0%}"})
+    sections.table(df, lang="zh", formats={"weight": "{:.2f}", "met_target": "{:.0%}"})
     cells = _cells(shown[-1])
     left_nowrap = "text-align: left; white-space: nowrap;"
     right_nowrap = "text-align: right; white-space: nowrap;"
@@ -353,7 +353,7 @@ def test_missing_cells_show_a_dash():
 def test_rank_ranges_and_signed_changes_read_as_numbers(monkeypatch):
     shown = _shown(monkeypatch)
     sections.table(pd.DataFrame({"rank_range": ["13–28", "5–9"], "change": ["+18.1", "-9.6"],
-                                 "period": ["2026Q3", "2026Q2"]}), "en")
+                                 "period": ["2026Q3", "2026Q2"]}), lang="en")
     cells = _cells(shown[-1])
     assert cells["13–28"].startswith("text-align: right") and cells["+18.1"].startswith("text-align: right")
     assert cells["2026Q3"].startswith("text-align: left")
@@ -389,7 +389,7 @@ def test_workbook_scores_are_plain_numbers_named_as_scores_with_names_and_teams(
                            "team": ["华南售后一组", "西北售后一组"], "region": ["华南", "西北"]})
     wb = _workbook(tmp_path, lang, roster=roster, scores=_scores_with_rate())
     ws = wb[sheet]
-    assert name("complaint_resolution_rate", "zh") == "投诉解决率"  # the header is built from the catalogue name
+    assert name("complaint_resolution_rate", lang="zh") == "投诉解决率"  # the header is built from the catalogue name
     assert _header(ws) == expected
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
     assert [r[:3] for r in rows] == [["S002", "许晓东", "西北售后一组"], ["S001", "郑刚", "华南售后一组"]]

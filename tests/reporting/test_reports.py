@@ -102,9 +102,9 @@ def _tiny_notebook(path: Path, fail: bool = False):
     params = new_code_cell('lang = "zh"')
     params.metadata["tags"] = ["parameters"]
     nb.cells = [new_markdown_cell("editing notes", metadata={"tags": ["remove-from-report"]}), params,
-                new_code_cell("from perfmodel import plotting\nimport pandas as pd\nplotting.setup(lang)\n"
+                new_code_cell("from perfmodel import plotting\nimport pandas as pd\nplotting.setup(lang=lang)\n"
                               "scores = pd.DataFrame({'supervisor_id': ['S1', 'S2'], 'rating': ['A', 'B']})\n"
-                              "plotting.rating_distribution(scores, lang)"),
+                              "plotting.rating_distribution(scores, lang=lang)"),
                 new_code_cell("SECRET_SOURCE_TEXT = 1\n" + ("raise ValueError('boom 失败')" if fail else "print('输出')"))]
     nbformat.write(nb, str(path))
 
@@ -178,12 +178,12 @@ def test_chinese_figures_render_without_missing_glyphs():
                            "score": [92.0, 85.0, 71.0], "result_score": [95.0, 80.0, 70.0],
                            "process_score": [88.0, 90.0, 72.0], "period": ["2026Q3"] * 3})
     for lang in ("zh", "en"):
-        plotting.setup(lang)
+        plotting.setup(lang=lang)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            for fig in (plotting.rating_distribution(scores, lang), plotting.result_process_scatter(scores, lang),
+            for fig in (plotting.rating_distribution(scores, lang=lang), plotting.result_process_scatter(scores, lang=lang),
                         plotting.fragility_plot(pd.DataFrame({"label": ["S1 王芳", "S2 李娜"],
-                                                              "p_same_rating": [0.9, 0.5]}), lang)):
+                                                              "p_same_rating": [0.9, 0.5]}), lang=lang)):
                 fig.canvas.draw()
         assert not [w for w in caught if "Glyph" in str(w.message)], [str(w.message) for w in caught][:3]
     assert matplotlib.rcParams["font.sans-serif"][0] == "Noto Sans CJK SC"
@@ -193,8 +193,8 @@ def test_every_label_has_english_and_chinese():
     for key, entry in LABELS.items():
         assert set(entry) == {"en", "zh"}, key
         assert entry["en"] and entry["zh"], key
-    assert t("rating_distribution", "zh") == "评级分布"
-    assert t("quarterly_title", "en", period="2026Q3") == "Quarterly performance report — 2026Q3"
+    assert t("rating_distribution", lang="zh") == "评级分布"
+    assert t("quarterly_title", lang="en", period="2026Q3") == "Quarterly performance report — 2026Q3"
 
 
 def test_percentile_matches_scipy():
@@ -327,4 +327,4 @@ def test_ordinals_in_english():
 
     assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111)] == \
         ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "101st", "111th"]
-    assert ordinal(19.4, "zh") == "19"
+    assert ordinal(19.4, lang="zh") == "19"

@@ -55,13 +55,13 @@ def test_feedback_index_lists_names_teams_scores_and_ratings(tmp_path):
     pages = pd.DataFrame({"supervisor_id": ["S001", "S002"], "href": ["S001.html", "S002.html"],
                           "name": ["王芳", "李强"], "team": ["华东一组", "华北二组"],
                           "score": [1234.56, 88.04], "rating": ["S", "B"]})
-    html = feedback_index(tmp_path / "index.html", pages, PERIOD, "zh", banner=ZH)
+    html = feedback_index(tmp_path / "index.html", pages, PERIOD, lang="zh", banner=ZH)
     assert "<title>绩效反馈 — 2026Q2</title>" in html and "<h1>绩效反馈 — 2026Q2</h1>" in html
     assert "，" not in html  # the title had a stray Chinese comma where the name would be
     assert "<style>" in html and ZH in html
     for text in ("王芳", "华北二组", ">1,234.6<", ">88.0<", "<td>S</td>", "<td>B</td>", "姓名", "评级"):
         assert text in html, text
-    plain = feedback_index(tmp_path / "en.html", [("S001", "S001.html")], PERIOD, "en")
+    plain = feedback_index(tmp_path / "en.html", [("S001", "S001.html")], PERIOD, lang="en")
     assert "<h1>Performance feedback — 2026Q2</h1>" in plain and EN not in plain
 
 

@@ -91,9 +91,9 @@ def test_report_mode_shows_goals_but_scores_with_the_policy():
     assert report.loc["S1", "score"] == pytest.approx(51 + 0.4 * (350 / 9 + 28.5 + 12))  # 82.7555…
     ex = derive(PANEL, pd.DataFrame(), bind_goals(_policy(), GOALS), "S1", "2026Q3", draws=0)
     assert "agreed" not in " ".join(ex.table["rule"])
-    text = ex.text("en")
+    text = ex.text(lang="en")
     assert "goals: report; shown only" in text and "target 4.50 agreed (policy 4.30)" in text
-    assert "仅供参考" in ex.text("zh")
+    assert "仅供参考" in ex.text(lang="zh")
 
 
 def test_explain_says_the_target_is_agreed_when_it_replaces():
@@ -103,8 +103,8 @@ def test_explain_says_the_target_is_agreed_when_it_replaces():
     assert rules["first_response_hours"] == "linear(floor=12, target=4 agreed, lower, cap=120)"
     assert rules["compliance_rate"].startswith("bands(")
     assert ex.score == pytest.approx(71.5)
-    assert "the scores above use them" in ex.text("en")
-    assert "以上得分按这些目标计算" in ex.text("zh")
+    assert "the scores above use them" in ex.text(lang="en")
+    assert "以上得分按这些目标计算" in ex.text(lang="zh")
     # the contributions still add up to the total
     assert ex.table["contribution"].sum() == pytest.approx(71.5)
 
@@ -370,7 +370,7 @@ def test_pages_use_and_say_the_agreed_targets(tmp_path):
     mine = goals[(goals["supervisor_id"] == "S004") & (goals["period"] == "2026Q3")].set_index("indicator")
     assert mine.loc["csat", "target"] == 4.37 and mine.loc["csat", "floor"] == 3.77  # the sample's goal
 
-    ctx = S.build_context(SAMPLE, str(replace), "2026Q3", "en")
+    ctx = S.build_context(SAMPLE, str(replace), "2026Q3", lang="en")
     own = S.own_indicator_table(ctx, "S004").set_index("indicator")
     value = float(ctx.wide.set_index(["supervisor_id", "period"]).loc[("S004", "2026Q3"), "csat"])
     assert own.loc["csat", "target"] == "≥ 4.37 (agreed)" and own.loc["csat", "agreed_target"] == "4.37"
@@ -381,7 +381,7 @@ def test_pages_use_and_say_the_agreed_targets(tmp_path):
     assert summary.loc["Customer satisfaction", "goals"] == (q3["indicator"] == "csat").sum()
     assert set(summary["used_in_score"]) == {"yes"}
 
-    report = S.build_context(SAMPLE, "efficiency", "2026Q3", "zh")
+    report = S.build_context(SAMPLE, "efficiency", "2026Q3", lang="zh")
     own = S.own_indicator_table(report, "S004").set_index("indicator")
     assert own.loc["csat", "target"] == "≥ 4.30" and own.loc["csat", "agreed_target"] == "4.37"
     assert set(goals_summary(report)["used_in_score"]) == {"否"}
@@ -406,7 +406,7 @@ def test_mid_period_warnings_measure_against_the_agreed_target(tmp_path):
     text = (Path(__import__("perfmodel").__file__).parent / "scoring" / "policies" / "efficiency.yaml").read_text(encoding="utf-8")
     replace = tmp_path / "replace.yaml"
     replace.write_text(text.replace("missing: renormalize", "missing: renormalize\ngoals: replace"), encoding="utf-8")
-    pj = watch(load_dataset(SAMPLE), "2026Q3", "2026-08-15", str(replace)).projections
+    pj = watch(load_dataset(SAMPLE), str(replace), period="2026Q3", as_of="2026-08-15").projections
     pj = pj.set_index(["supervisor_id", "result"])
     assert pj.loc[("S004", "csat"), "target"] == 4.37  # S004's agreed goal in the sample
     assert pj.loc[("S004", "complaint_resolution_rate"), "target"] == 0.89

@@ -163,8 +163,8 @@ def test_explain_says_the_quotas_apply_within_the_team():
     ex = derive(PANEL, pd.DataFrame(), policy({"by": "team", **SHARES}), "S6", "2026Q3", people, draws=0)
     # S6 scores 50 (a C by the bands) but leads team Y: the team's one A
     assert ex.rating == "A"
-    assert "forced distribution by rank within each team" in ex.text("en")
-    assert "每个团队内按排名" in ex.text("zh")
+    assert "forced distribution by rank within each team" in ex.text(lang="en")
+    assert "每个团队内按排名" in ex.text(lang="zh")
 
 
 def test_quarterly_section_shows_the_before_after_table(monkeypatch):

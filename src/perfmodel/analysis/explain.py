@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from perfmodel.core import settings
+from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.errors import UsageError
 from perfmodel.core.result import Result
 from perfmodel.scoring.targets import rule_for
@@ -115,11 +116,12 @@ class Explanation(Result):
         text = self.table[EXPLAIN_COLUMNS].to_csv(index=False, lineterminator="\n", float_format="%.10g")
         write_atomic(path, text.encode("utf-8"))
 
-    def text(self, lang: str = "en") -> str:
+    @keyword_only("lang")
+    def text(self, *, lang: str = "en") -> str:
         """The derivation as lines of text in ``lang`` (``en`` or ``zh``)."""
         from perfmodel.analysis.explain_text import render
 
-        return render(self, lang)
+        return render(self, lang=lang)
 
 
 def rule_text(rule, agreed=None) -> str:

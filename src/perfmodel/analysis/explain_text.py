@@ -5,6 +5,7 @@ import math
 
 from perfmodel.core import catalogue as cat
 from perfmodel.core import messages
+from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.i18n import check_lang, indicator_label
 
 #: The words of the derivation (a view of the ``explain`` group of :mod:`perfmodel.core.messages`).
@@ -12,14 +13,15 @@ WORDS = messages.group("explain")
 SEP = messages.group("common")["list_sep"]
 
 
-def word(key: str, lang: str, **values):
+@keyword_only("lang")
+def word(key: str, *, lang: str, **values):
     """The text ``key`` in ``lang``, filled with ``values``.
 
     Examples
     --------
-    >>> word("total", "en", score="77.25", rating="B")
+    >>> word("total", lang="en", score="77.25", rating="B")
     'Total 77.25 (sum of the contributions) -> rating B'
-    >>> word("total", "zh", score="77.25", rating="B")
+    >>> word("total", lang="zh", score="77.25", rating="B")
     '总分 77.25（各项贡献之和）→ 评级 B'
     """
     entry = WORDS[key][lang]
@@ -71,7 +73,8 @@ def _plain(x: float, fmt: str = ".2f") -> str:
     return "—" if x is None or not math.isfinite(x) else f"{x:{fmt}}"
 
 
-def render(ex, lang: str = "en") -> str:
+@keyword_only("lang")
+def render(ex, *, lang: str = "en") -> str:
     """Lines of text deriving the score of an :class:`~perfmodel.analysis.explain.Explanation`.
 
     Returns
@@ -116,10 +119,10 @@ def render(ex, lang: str = "en") -> str:
     lang = check_lang(lang)
     pol = ex.policy
     who = f"{ex.name} ({ex.supervisor_id})" if ex.name else ex.supervisor_id
-    lines = [word("title", lang, who=who, period=ex.period, policy=pol.name, version=pol.version), ""]
-    rows = [word("header", lang)]
+    lines = [word("title", lang=lang, who=who, period=ex.period, policy=pol.name, version=pol.version), ""]
+    rows = [word("header", lang=lang)]
     for r in ex.table.itertuples():
-        rows.append([indicator_label(r.indicator, lang), _plain(r.numerator, "g"), _plain(r.denominator, "g"),
+        rows.append([indicator_label(r.indicator, lang=lang), _plain(r.numerator, "g"), _plain(r.denominator, "g"),
                      number(r.indicator, r.value), r.rule, _plain(r.score), _plain(100 * r.weight, ".1f") + " %",
                      _plain(r.contribution)])
     widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -128,46 +131,47 @@ def render(ex, lang: str = "en") -> str:
     lines.append("")
     goals = getattr(ex, "goals", None)
     if goals is not None and len(goals):
-        lines.append(word("goals_replace" if bool(goals["replaces"].iloc[0]) else "goals_report", lang))
+        lines.append(word("goals_replace" if bool(goals["replaces"].iloc[0]) else "goals_report", lang=lang))
         for g in goals.itertuples():
-            line = word("goal", lang, label=indicator_label(g.indicator, lang),
+            line = word("goal", lang=lang, label=indicator_label(g.indicator, lang=lang),
                         agreed=number(g.indicator, g.agreed_target), policy=number(g.indicator, g.policy_target))
             if math.isfinite(g.agreed_floor):
-                line += word("goal_floor", lang, agreed=number(g.indicator, g.agreed_floor),
+                line += word("goal_floor", lang=lang, agreed=number(g.indicator, g.agreed_floor),
                              policy=number(g.indicator, g.policy_floor))
             lines.append(line)
         lines.append("")
     dims = pol.dimensions
     total_w = sum(dims.values()) or 1.0
-    lines.append(f"{word('result', lang)}: {_plain(ex.result_score)} × {100 * dims.get('result', 0) / total_w:.0f} %")
-    lines.append(f"{word('process', lang)}: {_plain(ex.process_score)} × {100 * dims.get('process', 0) / total_w:.0f} %")
+    lines.append(f"{word('result', lang=lang)}: {_plain(ex.result_score)} × {100 * dims.get('result', 0) / total_w:.0f} %")
+    lines.append(f"{word('process', lang=lang)}: {_plain(ex.process_score)} × "
+                 f"{100 * dims.get('process', 0) / total_w:.0f} %")
     if not math.isfinite(ex.score):
-        lines.append(word("no_total", lang))
+        lines.append(word("no_total", lang=lang))
         return "\n".join(lines) + "\n"
-    lines.append(word("total", lang, score=f"{ex.score:.2f}", rating=ex.rating or "—"))
+    lines.append(word("total", lang=lang, score=f"{ex.score:.2f}", rating=ex.rating or "—"))
     by = getattr(ex.policy, "forced_by", None)
     if ex.forced and by:
-        lines.append(word("forced_by", lang, by=word(by, lang)))
+        lines.append(word("forced_by", lang=lang, by=word(by, lang=lang)))
     elif ex.forced:
-        lines.append(word("forced", lang))
+        lines.append(word("forced", lang=lang))
     elif ex.next_band is None:
-        lines.append(word("top", lang, rating=ex.rating))
+        lines.append(word("top", lang=lang, rating=ex.rating))
     else:
-        lines.append(word("next", lang, label=ex.next_band, threshold=f"{ex.next_threshold:g}",
+        lines.append(word("next", lang=lang, label=ex.next_band, threshold=f"{ex.next_threshold:g}",
                           distance=f"{ex.distance:.2f}"))
         can = ex.table[ex.table["to_next_band"].notna()]
         for r in can.itertuples():
-            lines.append(word("change", lang, label=indicator_label(r.indicator, lang),
+            lines.append(word("change", lang=lang, label=indicator_label(r.indicator, lang=lang),
                               delta=number(r.indicator, _enough(r.indicator, r.to_next_band, r.to_next_band), signed=True),
                               value=number(r.indicator, r.value),
                               target=number(r.indicator, _enough(r.indicator, r.value + r.to_next_band, r.to_next_band))))
         cannot = ex.table.loc[ex.table["to_next_band"].isna(), "indicator"]
         if can.empty:
-            lines.append(word("none_alone", lang))
+            lines.append(word("none_alone", lang=lang))
         elif len(cannot):
-            lines.append(word("not_alone", lang, labels=SEP[lang].join(indicator_label(i, lang) for i in cannot)))
+            lines.append(word("not_alone", lang=lang, labels=SEP[lang].join(indicator_label(i, lang=lang) for i in cannot)))
     if math.isfinite(ex.rank):
-        lines.append(word("rank", lang, rank=int(ex.rank), n=ex.n_ranked, draws=f"{ex.draws:,}", seed=ex.seed,
+        lines.append(word("rank", lang=lang, rank=int(ex.rank), n=ex.n_ranked, draws=f"{ex.draws:,}", seed=ex.seed,
                           low=int(round(ex.rank_low)), high=int(round(ex.rank_high)),
                           p=f"{100 * ex.p_rating_differs:.0f}"))
     return "\n".join(lines) + "\n"

@@ -26,15 +26,18 @@ messages name an indicator as "中文名称（id）" so it can be found in the p
 from __future__ import annotations
 
 import difflib
+import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from perfmodel.core import catalogue as cat
 from perfmodel.core import messages
+from perfmodel.core.deprecation import keyword_only, old_order
 from perfmodel.core.errors import UsageError
 from perfmodel.core.i18n import check_lang, t
-from perfmodel.scoring.policy import IndicatorRule, Policy, load_policy
+from perfmodel.scoring.policy import IndicatorRule, Policy, load_policy, presets
 from perfmodel.scoring.targets import reaches, target_value
 
 COLUMNS = ["indicator", "letter", "severity", "message"]
@@ -55,7 +58,8 @@ MESSAGES: dict[str, dict[str, str]] = messages.group("smart")
 SEPARATOR = messages.group("common")["list_sep"]
 
 
-def message(key: str, lang: str = "en", **values) -> str:
+@keyword_only("lang")
+def message(key: str, *, lang: str = "en", **values) -> str:
     """Return the SMART message ``key`` in ``lang`` filled with ``values``.
 
     ``values`` may hold more fields than the template uses.
@@ -63,23 +67,49 @@ def message(key: str, lang: str = "en", **values) -> str:
     return MESSAGES[key][check_lang(lang)].format(**values)
 
 
-def _label(ind: str, lang: str) -> str:
+def _label(ind: str, *, lang: str) -> str:
     """An indicator as a message names it: the id in English, "名称（id）" in Chinese."""
     if ind not in cat.indicator_ids():
         return ind
-    return message("label", lang, ind=ind, name=cat.name(ind, lang))
+    return message("label", lang=lang, ind=ind, name=cat.name(ind, lang=lang))
 
 
-def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.DataFrame | None = None,
-         lag: int = 1, lang: str = "en", tables=None) -> pd.DataFrame:
+def _is_policy(x) -> bool:
+    """Whether ``x`` can only be a policy: a Policy, a preset name or a YAML file name."""
+    if isinstance(x, Policy):
+        return True
+    if isinstance(x, (str, os.PathLike)):
+        return str(x) in presets() or Path(x).suffix.lower() in (".yaml", ".yml")
+    return False
+
+
+def _old_lint_order(args, kwargs):
+    """The call in the new order when it was made as ``lint(policy, data)``; None otherwise."""
+    if not args or "policy" in kwargs or not _is_policy(args[0]):
+        return None
+    if len(args) > 1 and _is_policy(args[1]):
+        return None
+    data = args[1] if len(args) > 1 else kwargs.pop("data", None)
+    return (data, args[0], *args[2:]), kwargs
+
+
+@old_order("data, policy", _old_lint_order)
+def lint(data=None, policy=None, *, panel: pd.DataFrame | None = None,
+         validity: pd.DataFrame | None = None, lag: int = 1, lang: str = "en",
+         tables=None) -> pd.DataFrame:
     """Check a policy against SMART.
+
+    The data come first and the policy second, as in :func:`perfmodel.score`. The former
+    order ``lint(policy, data)`` still works for one version, with a ``DeprecationWarning``
+    (recognised by a policy, a preset name or a ``.yaml`` file in the first place).
 
     Parameters
     ----------
+    data : Dataset or path, optional
+        The history to check against (M, A and R need it). Without it (``data=None``)
+        only the policy itself is checked, or the ``panel`` when one is given.
     policy : Policy, str or path
         A policy or a file/preset (read leniently: unknown indicators become S findings).
-    data : Dataset or path, optional
-        The history to check against (M, A and R need it).
     panel : pandas.DataFrame, optional
         A wide indicator panel of that history, when already computed (otherwise computed
         from ``data`` with :func:`perfmodel.indicators.compute_indicators`).
@@ -104,7 +134,8 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
     Raises
     ------
     UsageError
-        ``lang`` is not "en" or "zh", or ``lag`` is not a whole number of 1 or more.
+        No policy is given, ``lang`` is not "en" or "zh", or ``lag`` is not a whole number
+        of 1 or more.
     PolicyError
         The policy cannot be read (any fault but an indicator missing from the catalogue).
 
@@ -112,7 +143,7 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
     --------
     Without data only the policy itself is checked:
 
-    >>> findings = lint("efficiency")
+    >>> findings = lint(policy="efficiency")
     >>> findings[["indicator", "letter", "severity"]]
                    indicator letter severity
     0  tickets_per_staff_day      S  warning
@@ -120,10 +151,12 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
     2                             A  warning
     >>> print(findings.loc[0, "message"])
     rule percentile ranks supervisors against each other: there is no absolute target to agree on; consider ratio or linear
-    >>> print(lint("efficiency", lang="zh").loc[1, "message"])
+    >>> print(lint(None, "efficiency", lang="zh").loc[1, "message"])
     未检查：请提供数据（--data DIR），以检查每个指标能否计量
     """
     check_lang(lang)
+    if policy is None:
+        raise UsageError(message("no_policy", lang=lang))
     lag = _whole_lag(lag)
     if not isinstance(policy, Policy):
         policy = load_policy(policy, strict=False)
@@ -131,12 +164,12 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
 
     def add(ind, letter, severity, key, **values):
         findings.append({"indicator": ind, "letter": letter, "severity": severity,
-                         "message": message(key, lang, ind=ind, label=_label(ind, lang), **values)})
+                         "message": message(key, lang=lang, ind=ind, label=_label(ind, lang=lang), **values)})
 
     # S ---------------------------------------------------------------------------------
     for ind in policy.unknown_indicators:
         close = difflib.get_close_matches(ind, list(cat.indicator_ids()), n=1, cutoff=0.6)
-        suggest = message("suggest", lang, close=close[0], label=_label(close[0], lang)) if close else ""
+        suggest = message("suggest", lang=lang, close=close[0], label=_label(close[0], lang=lang)) if close else ""
         add(ind, "S", "error", "unknown", suggest=suggest)
     for ind, r in policy.indicators.items():
         if r.known and r.rule == "percentile":
@@ -172,7 +205,7 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
             if r.rule == "percentile" or ind not in panel.columns:
                 continue
             x = pd.to_numeric(panel[ind], errors="coerce").dropna().to_numpy(dtype=float)
-            reached, what = _reached(x, r, lang)
+            reached, what = _reached(x, r, lang=lang)
             if len(x) < MIN_HISTORY:
                 if len(x):
                     add(ind, "A", "warning", "short_history", n=len(x), what=what)
@@ -193,14 +226,14 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
         for ind in need:
             v = verdicts.get(ind)
             if v is None:
-                add(ind, "R", "warning", "r_untested", why_not=message(why_not, lang))
+                add(ind, "R", "warning", "r_untested", why_not=message(why_not, lang=lang))
             elif "predicts" in v:
                 continue
             elif set(v) <= {"insufficient data"}:
                 add(ind, "R", "warning", "r_short_history")
             else:
                 add(ind, "R", "error", "r_no_evidence", lag=lag,
-                    verdicts=SEPARATOR[lang].join(t(x, lang) for x in sorted(set(v))))
+                    verdicts=SEPARATOR[lang].join(t(x, lang=lang) for x in sorted(set(v))))
 
     # T ---------------------------------------------------------------------------------
     if policy.period is None:
@@ -213,14 +246,14 @@ def lint(policy, data=None, *, panel: pd.DataFrame | None = None, validity: pd.D
     return out.sort_values(["_l", "_i"], kind="mergesort").drop(columns=["_l", "_i"]).reset_index(drop=True)
 
 
-def _reached(x: np.ndarray, r: IndicatorRule, lang: str = "en"):
+def _reached(x: np.ndarray, r: IndicatorRule, *, lang: str = "en"):
     """Boolean array 'target reached' and a description of the target in ``lang``."""
-    rule_name = t(f"rule_{r.rule}", lang)
+    rule_name = t(f"rule_{r.rule}", lang=lang)
     target = target_value(r)  # perfmodel.scoring.targets: the band threshold, a deduction's 0, ...
     if r.rule == "bands":
-        what = message("target_bands", lang, t=target, rule_name=rule_name)
+        what = message("target_bands", lang=lang, t=target, rule_name=rule_name)
     else:
-        what = message("target_rule", lang, t=target, rule=r.rule, rule_name=rule_name)
+        what = message("target_rule", lang=lang, t=target, rule=r.rule, rule_name=rule_name)
     return reaches(x, target, r.direction), what
 
 

@@ -31,6 +31,7 @@ import pandas as pd
 
 from perfmodel.core import catalogue as cat
 from perfmodel.core import messages
+from perfmodel.core.deprecation import keyword_only
 from perfmodel.scoring.goals import goal_status
 from perfmodel.core.i18n import check_lang
 from perfmodel.scoring.targets import reaches
@@ -46,14 +47,14 @@ LOW, HIGH = 0.10, 0.90
 MESSAGES: dict[str, dict[str, str]] = messages.group("smart_goals")
 
 
-def _msg(key: str, lang: str, **values) -> str:
+def _msg(key: str, *, lang: str, **values) -> str:
     return MESSAGES[key][lang].format(**values)
 
 
-def _label(ind: str, lang: str) -> str:
+def _label(ind: str, *, lang: str) -> str:
     if ind not in cat.indicator_ids():
         return ind
-    return messages.text("smart.label", lang, ind=ind, name=cat.name(ind, lang))
+    return messages.text("smart.label", lang=lang, ind=ind, name=cat.name(ind, lang=lang))
 
 
 def _num(indicator: str, x: float) -> str:
@@ -132,8 +133,9 @@ def reached(values, rule, target: float) -> np.ndarray:
     return reaches(values, target, rule.direction)
 
 
+@keyword_only("lang")
 def lint_goals(goals: pd.DataFrame, policy, panel: pd.DataFrame | None, tables=None,
-               lang: str = "en") -> pd.DataFrame:
+               *, lang: str = "en") -> pd.DataFrame:
     """Check each agreed goal against SMART (see the module docstring).
 
     Parameters
@@ -184,7 +186,7 @@ def lint_goals(goals: pd.DataFrame, policy, panel: pd.DataFrame | None, tables=N
     lang = check_lang(lang)
     status = goal_status(goals, policy)
     kind = policy.period or "quarter"
-    kind_word = messages.text(f"periods.{kind}", lang)
+    kind_word = messages.text(f"periods.{kind}", lang=lang)
     rows: list[dict] = []
     for g in status.itertuples(index=False):
         sid, period, ind = str(g.supervisor_id), str(g.period), str(g.indicator)
@@ -192,7 +194,7 @@ def lint_goals(goals: pd.DataFrame, policy, panel: pd.DataFrame | None, tables=N
         def add(letter, severity, key, **values):
             rows.append({"supervisor_id": sid, "period": period, "indicator": ind, "letter": letter,
                          "severity": severity,
-                         "message": _msg(key, lang, ind=ind, label=_label(ind, lang), sid=sid, period=period,
+                         "message": _msg(key, lang=lang, ind=ind, label=_label(ind, lang=lang), sid=sid, period=period,
                                          **values)})
 
         why = g.not_applied
@@ -216,9 +218,9 @@ def lint_goals(goals: pd.DataFrame, policy, panel: pd.DataFrame | None, tables=N
         if why in ("ratio_target", "floor_side"):
             floor = g.policy_floor if pd.isna(g.floor) else g.floor
             add("A", "error", why, target=target_text, floor=_num(ind, floor),
-                direction=messages.text(f"labels.{rule.direction}", lang))
+                direction=messages.text(f"labels.{rule.direction}", lang=lang))
         elif panel is not None and why == "":  # a goal that is not applied is not judged on its figures
-            _achievable(add, panel, rule, ind, sid, period, float(g.target), target_text, kind, kind_word, lang)
+            _achievable(add, panel, rule, ind, sid, period, float(g.target), target_text, kind, kind_word, lang=lang)
         # R
         if why == "not_in_policy":
             add("R", "error", "not_in_policy")
@@ -227,8 +229,8 @@ def lint_goals(goals: pd.DataFrame, policy, panel: pd.DataFrame | None, tables=N
         # T
         p = parse_period(period)
         if why == "period_kind":
-            add("T", "error", "period_kind", kind=messages.text(f"period_kinds.{p.kind}", lang),
-                policy_kind=messages.text(f"periods.{policy.period}", lang))
+            add("T", "error", "period_kind", kind=messages.text(f"period_kinds.{p.kind}", lang=lang),
+                policy_kind=messages.text(f"periods.{policy.period}", lang=lang))
         agreed = pd.Timestamp(g.agreed_on)
         if agreed >= p.start:
             add("T", "warning", "late", agreed=agreed.strftime("%Y-%m-%d"), start=p.start.strftime("%Y-%m-%d"))
@@ -238,7 +240,7 @@ def lint_goals(goals: pd.DataFrame, policy, panel: pd.DataFrame | None, tables=N
     return out.drop(columns="_l").reset_index(drop=True)
 
 
-def _achievable(add, panel, rule, ind, sid, period, target, target_text, kind, kind_word, lang):
+def _achievable(add, panel, rule, ind, sid, period, target, target_text, kind, kind_word, *, lang):
     """Add the A finding of one goal: own history, or the population when it is short."""
     if rule is None:  # not in the policy: the direction is the catalogue's
         from types import SimpleNamespace
@@ -248,9 +250,9 @@ def _achievable(add, panel, rule, ind, sid, period, target, target_text, kind, k
     if len(own) >= MIN_OWN:
         values = own["value"].to_numpy()
         slope = trend_slope(values)
-        figures = _msg("own", lang, target=target_text, hit=int(reached(values, rule, target).sum()), n=len(values),
+        figures = _msg("own", lang=lang, target=target_text, hit=int(reached(values, rule, target).sum()), n=len(values),
                        kind=kind_word, sid=sid, share=reached(values, rule, target).mean(),
-                       trend=_trend(slope, rule, ind, kind_word, lang))
+                       trend=_trend(slope, rule, ind, kind_word, lang=lang))
     else:
         from perfmodel.core.periods import parse_period
 
@@ -262,7 +264,7 @@ def _achievable(add, panel, rule, ind, sid, period, target, target_text, kind, k
         if not len(values):
             add("A", "warning", "no_history", target=target_text, kind=kind_word)
             return
-        figures = _msg("population", lang, own=len(own), min_own=MIN_OWN, kind=kind_word, target=target_text,
+        figures = _msg("population", lang=lang, own=len(own), min_own=MIN_OWN, kind=kind_word, target=target_text,
                        hit=int(reached(values, rule, target).sum()), n=len(values), sid=sid,
                        share=reached(values, rule, target).mean())
     share = reached(values, rule, target).mean()
@@ -275,15 +277,15 @@ def _achievable(add, panel, rule, ind, sid, period, target, target_text, kind, k
         add("A", "info", "fair", figures=figures)
 
 
-def _trend(slope: float, rule, ind: str, kind_word: str, lang: str) -> str:
+def _trend(slope: float, rule, ind: str, kind_word: str, *, lang: str) -> str:
     if not np.isfinite(slope):
-        return _msg("trend_none", lang)
+        return _msg("trend_none", lang=lang)
     from perfmodel.analysis.explain_text import number
 
     shown = number(ind, slope, signed=True)
     if not any(ch in "123456789" for ch in shown):
         # a slope that rounds to zero in the indicator's unit ("-0.00 per quarter") is flat:
         # calling it worsening would show a number that contradicts its word
-        return _msg("trend_flat", lang)
+        return _msg("trend_flat", lang=lang)
     better = (slope > 0) == (rule.direction == "higher")
-    return _msg("trend_up" if better else "trend_down", lang, slope=shown, kind=kind_word)
+    return _msg("trend_up" if better else "trend_down", lang=lang, slope=shown, kind=kind_word)

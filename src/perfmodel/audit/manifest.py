@@ -862,7 +862,7 @@ def _published_findings(run_dir: Path, manifest: dict, tables: dict[str, pd.Data
     if (run_dir / WORKBOOK).is_file():
         sheet = tables["scores"] if workbook_scores_sheet is None else workbook_scores_sheet
         found += workbook_findings(run_dir / WORKBOOK, [(0, sheet, "supervisor_id"),
-                                                        (1, _workbook_indicators(tables["indicators"], lang),
+                                                        (1, _workbook_indicators(tables["indicators"], lang=lang),
                                                          "supervisor_id")])
     # only these notebooks show the run's own scores (the others show alternatives); a
     # mid-period feedback page shows projected values, not the scores of the data cut
@@ -870,7 +870,7 @@ def _published_findings(run_dir: Path, manifest: dict, tables: dict[str, pd.Data
     pages = {}
     if scores is not None and params.get("notebook") == "feedback":
         pages = {f"feedback/{page_name(sid)}.html": str(sid) for sid in scores["supervisor_id"]}
-    return found + _page_structure_findings(run_dir, scores, manifest["period"], lang, pages)
+    return found + _page_structure_findings(run_dir, scores, manifest["period"], lang=lang, pages=pages)
 
 
 def page_name(supervisor_id) -> str:
@@ -884,7 +884,7 @@ def page_name(supervisor_id) -> str:
     return re.sub(r"[^\w.\-]+", "_", str(supervisor_id), flags=re.UNICODE).strip("._") or "x"
 
 
-def _page_structure_findings(run_dir: Path, scores=None, period=None, lang="en", pages=None) -> list[str]:
+def _page_structure_findings(run_dir: Path, scores=None, period=None, *, lang="en", pages=None) -> list[str]:
     from perfmodel.audit.published import page_findings
 
     found = []
@@ -1027,7 +1027,7 @@ def workbook_scores(scores: pd.DataFrame, dataset, *, salt: str | None = None,
     return out
 
 
-def _workbook_indicators(indicators: pd.DataFrame, lang: str) -> pd.DataFrame:
+def _workbook_indicators(indicators: pd.DataFrame, *, lang: str) -> pd.DataFrame:
     """The indicators sheet as the report runner writes it: the indicator's name beside its id."""
     from perfmodel.core.i18n import indicator_label
 
@@ -1035,7 +1035,7 @@ def _workbook_indicators(indicators: pd.DataFrame, lang: str) -> pd.DataFrame:
         return indicators
     out = indicators.copy()
     out.insert(list(out.columns).index("indicator") + 1, "indicator_name",
-               out["indicator"].map(lambda i: indicator_label(str(i), lang) if pd.notna(i) else ""))
+               out["indicator"].map(lambda i: indicator_label(str(i), lang=lang) if pd.notna(i) else ""))
     return out
 
 

@@ -317,9 +317,9 @@ def page_findings(path, scores: pd.DataFrame | None = None, *, period: str | Non
     page.close()
     found = [f"{path.name}: {b}" for b in page.bad]
     if scores is not None:
-        found += _score_table_findings(path.name, page.tables, scores, period, lang, t)
+        found += _score_table_findings(path.name, page.tables, scores, period, lang=lang, t=t)
         if supervisor is not None:
-            found += _indicator_score_findings(path.name, page.tables, scores, supervisor, lang, t)
+            found += _indicator_score_findings(path.name, page.tables, scores, supervisor, lang=lang, t=t)
     return _capped(found)
 
 
@@ -332,15 +332,15 @@ def _same_number(shown: str, want) -> bool:
     return x is not None and abs(x - float(want)) <= tol
 
 
-def _indicator_score_findings(name, tables, scores, supervisor, lang, t) -> list[str]:
+def _indicator_score_findings(name, tables, scores, supervisor, *, lang, t) -> list[str]:
     from perfmodel.core.i18n import indicator_label
 
     own = scores[scores["supervisor_id"].astype(str) == str(supervisor)]
     if own.empty:
         return [f"{name}: supervisor {supervisor} is not in the recomputed scores"]
     own = own.iloc[0]
-    by_label = {indicator_label(c[len("score_"):], lang): c for c in scores.columns if c.startswith("score_")}
-    score_label, ind_label = t("indicator_score", lang), t("indicator", lang)
+    by_label = {indicator_label(c[len("score_"):], lang=lang): c for c in scores.columns if c.startswith("score_")}
+    score_label, ind_label = t("indicator_score", lang=lang), t("indicator", lang=lang)
     found = []
     for n, rows in enumerate(tables, start=1):
         if not rows or score_label not in rows[0]:
@@ -357,9 +357,9 @@ def _indicator_score_findings(name, tables, scores, supervisor, lang, t) -> list
     return found
 
 
-def _score_table_findings(name, tables, scores, period, lang, t) -> list[str]:
-    labels = {col: t(col, lang) for col in ("score", "result_score", "process_score", "rating")}
-    sup_label, period_label = t("supervisor_id", lang), t("period", lang)
+def _score_table_findings(name, tables, scores, period, *, lang, t) -> list[str]:
+    labels = {col: t(col, lang=lang) for col in ("score", "result_score", "process_score", "rating")}
+    sup_label, period_label = t("supervisor_id", lang=lang), t("period", lang=lang)
     # a page shows a cell's text with its white space collapsed, as _Page reads it
     by_id = scores.assign(supervisor_id=scores["supervisor_id"].map(lambda v: " ".join(str(v).split())))
     by_id = by_id.drop_duplicates("supervisor_id").set_index("supervisor_id")

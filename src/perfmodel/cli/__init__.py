@@ -75,8 +75,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _worded(exc: Exception, args) -> str:
-    """The error line in the command's ``--lang`` when the error can word itself (``text(lang)``)."""
+    """The error line in the command's ``--lang`` when the error can word itself (``text(lang=...)``)."""
     lang = getattr(args, "lang", "en")
     if lang != "en" and callable(getattr(exc, "text", None)):
-        return exc.text(lang)
+        return exc.text(lang=lang)
     return str(exc)

@@ -49,7 +49,7 @@ def handler(args) -> int:
     policy = load_policy(args.policy)
     run = run_for(args.data, policy, args.period, args.engine)
     ex = explain(run, policy, args.supervisor, run.period, draws=args.draws, seed=args.seed)
-    print(ex.text(args.lang), end="")
+    print(ex.text(lang=args.lang), end="")
     if args.out:
         ex.to_csv(args.out)
         print(f"wrote {args.out}")

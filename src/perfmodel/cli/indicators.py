@@ -72,7 +72,7 @@ def handler(args) -> int:
     from perfmodel.indicators import catalogue_listing
 
     if args.list:
-        listing = catalogue_listing(args.lang)
+        listing = catalogue_listing(lang=args.lang)
         if args.lang == "zh":
             listing = listing.rename(columns=ZH_HEADERS)
         print(aligned(listing))

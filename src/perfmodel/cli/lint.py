@@ -10,6 +10,7 @@ folder that cannot be loaded, or a wrong argument is bad input: one line, exit 2
 from __future__ import annotations
 
 from perfmodel.core import messages
+from perfmodel.core.deprecation import keyword_only
 
 # Console text around the findings table; the messages themselves are perfmodel.analysis.lint.MESSAGES.
 TEXT: dict[str, dict[str, str]] = messages.group("lint")
@@ -74,10 +75,10 @@ def handler(args) -> int:
             from perfmodel.analysis.lint_goals import lint_goals
 
             panel = _panel(data, policy)
-            findings = lint(policy, data, panel=panel, lag=args.lag, lang=args.lang)
+            findings = lint(data, policy, panel=panel, lag=args.lag, lang=args.lang)
             goal_findings, n_goals = lint_goals(goals, policy, panel, data.tables, lang=args.lang), len(goals)
     if goal_findings is None:
-        findings = lint(policy, data, lag=args.lag, lang=args.lang)
+        findings = lint(data, policy, lag=args.lag, lang=args.lang)
     if args.out:
         from perfmodel.data.exports import write_table
         write_table(findings if goal_findings is None else with_goal_findings(findings, goal_findings),
@@ -85,14 +86,14 @@ def handler(args) -> int:
     every = findings if goal_findings is None else pd.concat([findings, goal_findings])
     errors = int((every["severity"] == "error").sum())
     warnings = int((every["severity"] == "warning").sum())
-    print(TEXT["header"][args.lang].format(source=source_label(policy.source, args.lang), name=policy.name,
+    print(TEXT["header"][args.lang].format(source=source_label(policy.source, lang=args.lang), name=policy.name,
                                            version=policy.version, sha=policy.sha256[:12]))
     if len(findings):
-        print(aligned(findings if args.lang == "en" else display(findings, args.lang)))
+        print(aligned(findings if args.lang == "en" else display(findings, lang=args.lang)))
     if goal_findings is not None:
         print(TEXT["goals"][args.lang].format(n=n_goals, s="s" if n_goals != 1 else "", mode=policy.goals))
         if len(goal_findings):
-            print(aligned(display_goals(goal_findings, args.lang)))
+            print(aligned(display_goals(goal_findings, lang=args.lang)))
     print(TEXT["summary"][args.lang].format(errors=errors, warnings=warnings,
                                             es="s" if errors != 1 else "",
                                             ws="s" if warnings != 1 else ""))
@@ -116,7 +117,8 @@ def with_goal_findings(findings, goal_findings):
     return pd.concat([policy_rows, goal_findings[policy_rows.columns]], ignore_index=True)
 
 
-def display_goals(goal_findings, lang: str):
+@keyword_only("lang")
+def display_goals(goal_findings, *, lang: str):
     """The per-goal findings labelled for reading in ``lang``.
 
     Returns
@@ -132,21 +134,23 @@ def display_goals(goal_findings, lang: str):
 
     shown = pd.DataFrame({
         "supervisor_id": goal_findings["supervisor_id"], "period": goal_findings["period"],
-        "indicator": goal_findings["indicator"].map(lambda i: indicator_label(str(i), lang)),
+        "indicator": goal_findings["indicator"].map(lambda i: indicator_label(str(i), lang=lang)),
         "check": goal_findings["letter"].map(lambda x: f"{x} {LETTER_NAMES[x][lang]}"),
-        "severity": goal_findings["severity"].map(lambda x: t(x, lang)),
+        "severity": goal_findings["severity"].map(lambda x: t(x, lang=lang)),
         "message": goal_findings["message"]})
-    return columns(shown, lang)
+    return columns(shown, lang=lang)
 
 
-def source_label(source: str, lang: str) -> str:
+@keyword_only("lang")
+def source_label(source: str, *, lang: str) -> str:
     """Return where a policy came from in ``lang``: ``preset efficiency`` is ``预设方案 efficiency`` in Chinese."""
     if str(source).startswith("preset "):
-        return messages.text("lint.preset", lang, name=str(source)[len("preset "):])
+        return messages.text("lint.preset", lang=lang, name=str(source)[len("preset "):])
     return str(source)
 
 
-def display(findings, lang: str):
+@keyword_only("lang")
+def display(findings, *, lang: str):
     """Return the findings of :func:`perfmodel.analysis.lint.lint` labelled for reading in ``lang``.
 
     Returns
@@ -162,8 +166,8 @@ def display(findings, lang: str):
     from perfmodel.analysis.lint import LETTER_NAMES
 
     shown = pd.DataFrame({
-        "indicator": findings["indicator"].map(lambda i: indicator_label(str(i), lang) if pd.notna(i) else ""),
+        "indicator": findings["indicator"].map(lambda i: indicator_label(str(i), lang=lang) if pd.notna(i) else ""),
         "check": findings["letter"].map(lambda x: f"{x} {LETTER_NAMES[x][lang]}"),
-        "severity": findings["severity"].map(lambda x: t(x, lang)),
+        "severity": findings["severity"].map(lambda x: t(x, lang=lang)),
         "message": findings["message"]})
-    return columns(shown, lang)
+    return columns(shown, lang=lang)

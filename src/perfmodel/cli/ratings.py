@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from perfmodel.core import messages, settings
+from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.errors import UsageError
 
 WORDS = messages.group("ratings")
@@ -12,7 +13,8 @@ QUOTA_WORDS = messages.group("ratings_quota")
 CHANGED_HEADERS = messages.group("ratings_changed")
 
 
-def print_quota_effect(scores, supervisors, policy, by: str, lang: str) -> None:
+@keyword_only("lang")
+def print_quota_effect(scores, supervisors, policy, by: str, *, lang: str) -> None:
     """Print, when the policy has a forced distribution, the before/after table and who changed."""
     from perfmodel.scoring.quotas import counts_wide, quota_effect
     from perfmodel.scoring.scores import NO_GROUP
@@ -101,10 +103,10 @@ def handler(args) -> int:
     if flagged.empty:
         print(w["none"].format(total=len(rv.groups), untested=int(rv.groups["p_value"].isna().sum())))
     else:
-        sep = messages.text("common.list_sep", lang)
+        sep = messages.text("common.list_sep", lang=lang)
         words = sep.join(f"{r.group} ({w[r.flag]})" for r in flagged.itertuples())
         print(w["flagged"].format(n=len(flagged), total=len(rv.groups), words=words))
-    print_quota_effect(run.scores_of(), run.supervisors, policy, args.by, lang)
+    print_quota_effect(run.scores_of(), run.supervisors, policy, args.by, lang=lang)
     if args.out:
         write_table(rv.groups, args.out)
         print(f"wrote {args.out}")

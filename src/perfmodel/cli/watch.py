@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.errors import UsageError
 
 
@@ -45,7 +46,8 @@ def _write(df, path: str) -> None:
     write_table(df, Path(path))
 
 
-def lines(res, names: dict, threshold: float, lang: str = "en") -> list[str]:
+@keyword_only("lang")
+def lines(res, names: dict, threshold: float, *, lang: str = "en") -> list[str]:
     """The text ``perfmodel watch`` prints: a summary line, then each supervisor at risk.
 
     Parameters
@@ -79,7 +81,7 @@ def lines(res, names: dict, threshold: float, lang: str = "en") -> list[str]:
     as_of = res.as_of.date() if res.as_of == res.as_of.normalize() else res.as_of
     risk = pr[pr["at_risk"]]
     with_reason = w.drop_duplicates(["supervisor_id", "result"])
-    out = [text("headline", lang, period=res.period, as_of=as_of, days=f"{days:g}", total=p.days,
+    out = [text("headline", lang=lang, period=res.period, as_of=as_of, days=f"{days:g}", total=p.days,
                 n_risk=risk["supervisor_id"].nunique(), n_all=pr["supervisor_id"].nunique(),
                 threshold=f"{threshold:g}", n_results=len(risk), n_reason=len(with_reason))]
     no_driver = False
@@ -89,21 +91,21 @@ def lines(res, names: dict, threshold: float, lang: str = "en") -> list[str]:
         for _, r in risk[risk["supervisor_id"] == s].sort_values(["p_miss", "result"],
                                                                   ascending=[False, True]).iterrows():
             ind = r["result"]
-            out.append(text("result_line", lang, ind=ind, name=cat.name(ind, lang), p=r["p_miss"],
+            out.append(text("result_line", lang=lang, ind=ind, name=cat.name(ind, lang=lang), p=r["p_miss"],
                             projected=fmt_value(ind, r["projected"]), low=fmt_value(ind, r["low"]),
                             high=fmt_value(ind, r["high"]), target=fmt_value(ind, r["target"]),
                             so_far=fmt_value(ind, r["value_to_date"])))
-            reason = projection_reason(r, p.kind, lang) if "drivers" in r.index else ""
+            reason = projection_reason(r, p.kind, lang=lang) if "drivers" in r.index else ""
             if reason:
                 out.append(reason)
             why = w[(w["supervisor_id"] == s) & (w["result"] == ind)]
             no_driver |= why.empty
             for _, d in why.iterrows():
-                out.append(text("driver_line", lang, driver=d["driver"], name=cat.name(d["driver"], lang),
-                                coef=d["coef"], p_adj=d["p_adj"], verdict=t(d["verdict"], lang),
+                out.append(text("driver_line", lang=lang, driver=d["driver"], name=cat.name(d["driver"], lang=lang),
+                                coef=d["coef"], p_adj=d["p_adj"], verdict=t(d["verdict"], lang=lang),
                                 suggestion=d["suggestion"]))
     if no_driver:  # said once, not under every result it applies to
-        out.append(text("no_driver", lang, predicts=t("predicts", lang)))
+        out.append(text("no_driver", lang=lang, predicts=t("predicts", lang=lang)))
     return out
 
 
@@ -116,14 +118,14 @@ def handler(args) -> int:
     from perfmodel.analysis.watch.text import text
 
     if not 0 < args.threshold < 1:
-        raise UsageError(text("threshold", args.lang, threshold=args.threshold))
-    check_as_of(args.period, args.as_of, args.lang)  # before the (perhaps long) load
+        raise UsageError(text("threshold", lang=args.lang, threshold=args.threshold))
+    check_as_of(args.period, args.as_of, lang=args.lang)  # before the (perhaps long) load
     data = load(args.data)
     check_period(data, args.period)  # a period without tickets would show every result at risk
-    res = watch(data, args.period, args.as_of, args.policy, threshold=args.threshold,
+    res = watch(data, args.policy, period=args.period, as_of=args.as_of, threshold=args.threshold,
                 lang=args.lang, engine=args.engine)
     names = data.tables["supervisors"].set_index("supervisor_id")["name"].astype(str).to_dict()
-    for line in lines(res, names, args.threshold, args.lang):
+    for line in lines(res, names, args.threshold, lang=args.lang):
         print(line, file=sys.stdout)
     if args.out:
         _write(res.warnings, args.out)

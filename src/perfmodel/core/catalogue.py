@@ -10,6 +10,8 @@ from importlib import resources
 import pandas as pd
 import yaml
 
+from perfmodel.core.deprecation import keyword_only
+
 DIMENSIONS = ("result", "process", "diagnostic")
 DIRECTIONS = ("higher", "lower")
 
@@ -92,12 +94,13 @@ def dimension(ind: str) -> str:
     return _entries()[ind]["dimension"]
 
 
-def name(ind: str, lang: str = "en") -> str:
+@keyword_only("lang")
+def name(ind: str, *, lang: str = "en") -> str:
     """Return the display name of ``ind`` in ``lang`` (``en`` or ``zh``).
 
     Examples
     --------
-    >>> name("csat"), name("csat", "zh")
+    >>> name("csat"), name("csat", lang="zh")
     ('Customer satisfaction', '客户满意度')
     """
     return _entries()[ind]["name_zh" if lang == "zh" else "name_en"]

@@ -11,7 +11,7 @@ import functools
 import inspect
 import warnings
 
-__all__ = ["keyword_only"]
+__all__ = ["keyword_only", "old_order"]
 
 
 def keyword_only(*names: str):
@@ -71,6 +71,58 @@ def keyword_only(*names: str):
                 args = args[:n_positional]
             return fn(*args, **kwargs)
 
+        call.__keyword_only__ = names  # read by the test that walks the public API
+        return call
+
+    return decorate
+
+
+def old_order(new_form: str, remap):
+    """Decorator: calls in a former argument order still work for one version, with a warning.
+
+    Parameters
+    ----------
+    new_form : str
+        The arguments of the call in the new order, as the warning shows them
+        (``"data, policy"`` gives ``lint(data, policy)``).
+    remap : callable
+        ``remap(args, kwargs)`` returns ``None`` for a call in the new order, or the
+        ``(args, kwargs)`` of the same call in the new order.
+
+    Returns
+    -------
+    callable
+        The decorator; the decorated function keeps its name, docstring and signature.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> @old_order("name, times", lambda args, kw: ((args[1], args[0]), kw)
+    ...            if args and isinstance(args[0], int) else None)
+    ... def repeat(name, times=1):
+    ...     return name * times
+    >>> repeat("ab", 2)
+    'abab'
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     repeat(2, "ab")
+    'abab'
+    >>> str(caught[0].message)
+    'repeat(): the argument order changed; call repeat(name, times) (the old order is deprecated)'
+    """
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            moved = remap(args, kwargs)
+            if moved is not None:
+                warnings.warn(f"{fn.__name__}(): the argument order changed; call "
+                              f"{fn.__name__}({new_form}) (the old order is deprecated)",
+                              DeprecationWarning, stacklevel=2)
+                args, kwargs = moved
+            return fn(*args, **kwargs)
+
+        call.__old_order__ = new_form
         return call
 
     return decorate

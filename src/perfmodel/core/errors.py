@@ -46,12 +46,21 @@ class MethodSkipped(PerfmodelWarning):
     ----------
     method, reason : str
         The method's name and the one-line reason (the :class:`PerfmodelError` message).
+    error : PerfmodelError or None
+        The error that stopped the method, when known; :meth:`reason_text` words it in
+        either language when it can (``error.text(lang=...)``).
     """
 
-    def __init__(self, method: str, reason: str):
+    def __init__(self, method: str, reason: str, error: Exception | None = None):
         super().__init__(f"{method}: left out: {reason}")
         self.method = method
         self.reason = reason
+        self.error = error
+
+    def reason_text(self, *, lang: str = "en") -> str:
+        """Return the reason in ``lang`` when the error can word itself, else :attr:`reason`."""
+        word = getattr(self.error, "text", None)
+        return word(lang=lang) if callable(word) else self.reason
 
 
 def did_you_mean(word: str, options) -> str:

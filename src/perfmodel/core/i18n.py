@@ -7,6 +7,7 @@ live in the message catalogue (:mod:`perfmodel.core.messages`); the names here a
 from __future__ import annotations
 
 from perfmodel.core import messages
+from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.messages import LANGS, check_lang
 
 
@@ -17,7 +18,8 @@ LABELS: dict[str, dict[str, str]] = messages.group("labels")
 COACHING: dict[str, dict[str, str]] = messages.group("coaching")
 
 
-def ordinal(n: float, lang: str = "en") -> str:
+@keyword_only("lang")
+def ordinal(n: float, *, lang: str = "en") -> str:
     """Return ``n`` rounded as an ordinal: ``1st``, ``2nd``, ``23rd``, ``11th`` (Chinese: the number).
 
     Examples
@@ -34,7 +36,8 @@ def ordinal(n: float, lang: str = "en") -> str:
     return f"{k}{suffix}"
 
 
-def t(key: str, lang: str = "en", **values) -> str:
+@keyword_only("lang")
+def t(key: str, *, lang: str = "en", **values) -> str:
     """Return the text of ``key`` in ``lang``, formatted with ``values``.
 
     Unknown keys are returned as given, so a missing label shows up in review instead of
@@ -52,7 +55,8 @@ def t(key: str, lang: str = "en", **values) -> str:
     return text.format(**values) if values else text
 
 
-def indicator_label(indicator: str, lang: str = "en") -> str:
+@keyword_only("lang")
+def indicator_label(indicator: str, *, lang: str = "en") -> str:
     """Return the catalogue name of an indicator in ``lang`` (the id when not in the catalogue).
 
     Examples
@@ -63,12 +67,13 @@ def indicator_label(indicator: str, lang: str = "en") -> str:
     from perfmodel.core import catalogue
 
     try:
-        return catalogue.name(indicator, lang)
+        return catalogue.name(indicator, lang=lang)
     except KeyError:
         return indicator
 
 
-def coaching_topic(indicator: str, lang: str = "en") -> str:
+@keyword_only("lang")
+def coaching_topic(indicator: str, *, lang: str = "en") -> str:
     """Return the coaching topic suggested for a gap in ``indicator``.
 
     Examples
@@ -80,11 +85,12 @@ def coaching_topic(indicator: str, lang: str = "en") -> str:
     """
     entry = COACHING.get(indicator)
     if entry is None:
-        return indicator_label(indicator, lang)
+        return indicator_label(indicator, lang=lang)
     return entry[check_lang(lang)]
 
 
-def columns(df, lang: str = "en"):
+@keyword_only("lang")
+def columns(df, *, lang: str = "en"):
     """Return ``df`` with its columns renamed to their labels in ``lang``.
 
     Columns named ``score_<indicator>`` or an indicator id get the indicator's name.
@@ -102,11 +108,11 @@ def columns(df, lang: str = "en"):
     mapping = {}
     for col in df.columns:
         if col in LABELS:
-            mapping[col] = t(col, lang)
+            mapping[col] = t(col, lang=lang)
         elif isinstance(col, str) and col.startswith("score_"):
-            mapping[col] = indicator_label(col[len("score_"):], lang)
+            mapping[col] = indicator_label(col[len("score_"):], lang=lang)
         else:
-            label = indicator_label(col, lang) if isinstance(col, str) else col
+            label = indicator_label(col, lang=lang) if isinstance(col, str) else col
             mapping[col] = label
     return df.rename(columns=mapping)
 
@@ -120,7 +126,8 @@ TABLE_NAMES: dict[str, dict[str, str]] = messages.group("tables")
 REASONS_ZH: dict[str, str] = {code: e["zh"] for code, e in messages.group("quarantine").items()}
 
 
-def table_label(table: str, lang: str = "en") -> str:
+@keyword_only("lang")
+def table_label(table: str, *, lang: str = "en") -> str:
     """Return the name of a data table in ``lang`` (``tickets`` -> ``工单``; unknown names as given).
 
     Examples
@@ -156,11 +163,12 @@ def _reason_zh(code: str, p: dict) -> str:
         values["bounds"] = (f"{_num_text(lo)}..{_num_text(hi)}" if lo is not None and hi is not None
                             else f"≥ {_num_text(lo)}" if lo is not None else f"≤ {_num_text(hi)}")
     elif code in ("not_in_parent", "no_parent_table", "before_parent"):
-        values["parent"] = table_label(p.get("parent", ""), "zh")
+        values["parent"] = table_label(p.get("parent", ""), lang="zh")
     return REASONS_ZH[code].format(**values)
 
 
-def reason_text(code, params, lang: str = "en", english: str = "") -> str:
+@keyword_only("lang", "english")
+def reason_text(code, params, *, lang: str = "en", english: str = "") -> str:
     """Return a quarantine reason in ``lang`` from its code and parameters.
 
     Parameters

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from perfmodel.core.deprecation import keyword_only
 from perfmodel.data.dataset import Dataset
 from perfmodel.core.errors import UsageError
 from perfmodel.core.messages import text as message
@@ -42,7 +43,8 @@ PARENT: dict[str, tuple[str, str]] = {
 }
 
 
-def as_of_timestamp(as_of, lang: str = "en") -> pd.Timestamp:
+@keyword_only("lang")
+def as_of_timestamp(as_of, *, lang: str = "en") -> pd.Timestamp:
     """Return ``as_of`` as a naive local :class:`pandas.Timestamp`.
 
     A date (``"2026-08-15"``) means its first instant, 00:00: the as-of day itself has not
@@ -73,13 +75,13 @@ def as_of_timestamp(as_of, lang: str = "en") -> pd.Timestamp:
     except (TypeError, ValueError):
         ts = pd.NaT
     if ts is pd.NaT or pd.isna(ts):
-        raise UsageError(message("watch.not_a_date", lang, as_of=as_of))
+        raise UsageError(message("watch.not_a_date", lang=lang, as_of=as_of))
     if ts.tzinfo is not None:
         ts = ts.tz_localize(None)
     # a year of margin either way: periods and cuts around the instant are computed too
     first, last = pd.Timestamp(f"{pd.Timestamp.min.year + 1}-01-01"), pd.Timestamp(f"{pd.Timestamp.max.year - 1}-12-31")
     if not first <= ts <= last:
-        raise UsageError(message("watch.as_of_out_of_span", lang, as_of=as_of,
+        raise UsageError(message("watch.as_of_out_of_span", lang=lang, as_of=as_of,
                               first=f"{first:%Y-%m-%d}", last=f"{last:%Y-%m-%d}"))
     return ts.as_unit("ns")
 

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.errors import DataError, PerfmodelWarning
 
 CALENDAR_FILE = "calendar.yaml"
@@ -46,13 +47,14 @@ class CalendarError(DataError):
 
     def __init__(self, message: str, **values):
         self.message_key, self.values = message, values
-        super().__init__(self.text("en"))
+        super().__init__(self.text(lang="en"))
 
-    def text(self, lang: str = "en") -> str:
+    @keyword_only("lang")
+    def text(self, *, lang: str = "en") -> str:
         """The message in ``lang`` (``en`` or ``zh``)."""
         from perfmodel.core.i18n import t
 
-        return t(self.message_key, lang, **self.values)
+        return t(self.message_key, lang=lang, **self.values)
 
 
 class CalendarWarning(PerfmodelWarning):
@@ -63,13 +65,14 @@ class CalendarWarning(PerfmodelWarning):
 
     def __init__(self, message: str, **values):
         self.message_key, self.values = message, values
-        super().__init__(self.text("en"))
+        super().__init__(self.text(lang="en"))
 
-    def text(self, lang: str = "en") -> str:
+    @keyword_only("lang")
+    def text(self, *, lang: str = "en") -> str:
         """The message in ``lang`` (``en`` or ``zh``)."""
         from perfmodel.core.i18n import t
 
-        return t(self.message_key, lang, **self.values)
+        return t(self.message_key, lang=lang, **self.values)
 # A database (DuckDB file, PostgreSQL) carries the same text in a table of this name:
 # one row, one text column ``yaml``.
 CALENDAR_TABLE = "calendar"

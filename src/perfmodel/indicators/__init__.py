@@ -12,6 +12,7 @@ import pandas as pd
 
 from perfmodel.core import catalogue as _catalogue
 from perfmodel.core import messages
+from perfmodel.core.deprecation import keyword_only
 from perfmodel.data.dataset import Dataset
 from perfmodel.indicators.engines import Engine, connect
 from perfmodel.core.errors import DataError, PeriodError, UsageError
@@ -532,7 +533,8 @@ def wide_panel(long: pd.DataFrame) -> pd.DataFrame:
     return wide.sort_values(["supervisor_id", "period"], kind="mergesort").reset_index(drop=True)
 
 
-def catalogue_listing(lang: str = "en") -> pd.DataFrame:
+@keyword_only("lang")
+def catalogue_listing(*, lang: str = "en") -> pd.DataFrame:
     """The catalogue as a display table.
 
     Returns
@@ -563,8 +565,8 @@ def catalogue_listing(lang: str = "en") -> pd.DataFrame:
     dimension, direction, unit = cat["dimension"], cat["direction"], cat["unit"]
     if lang == "zh":
         units = {unit: entry["zh"] for unit, entry in messages.group("units").items()}
-        dimension = dimension.map(lambda v: t(v, "zh"))
-        direction = direction.map(lambda v: t(v, "zh"))
+        dimension = dimension.map(lambda v: t(v, lang="zh"))
+        direction = direction.map(lambda v: t(v, lang="zh"))
         unit = unit.map(lambda v: units.get(v, v))
     return pd.DataFrame({
         "id": cat["indicator"], "name": cat[f"name_{suffix}"], "dimension": dimension,

@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from perfmodel.core import messages
+from perfmodel.core.deprecation import keyword_only
 
 __all__ = ["MIN_RATINGS", "MIN_SUPERVISORS", "MAX_RELATIVE_SE", "SCALE", "RATED", "REASONS", "rater_effects",
            "overlap_problem", "correct_means", "reason_text"]
@@ -77,7 +78,8 @@ RATED = {
 REASONS = messages.group("leniency")
 
 
-def reason_text(reason: str, detail: dict | None = None, lang: str = "en", *, anonymous: bool = False) -> str:
+@keyword_only("lang")
+def reason_text(reason: str, detail: dict | None = None, *, lang: str = "en", anonymous: bool = False) -> str:
     """Return the sentence for a correction ``reason`` code (see :data:`REASONS`) in ``lang``.
 
     ``anonymous``: name no rater ("one rater" instead of "rater E002"), for pages that a
@@ -94,9 +96,9 @@ def reason_text(reason: str, detail: dict | None = None, lang: str = "en", *, an
     detail = dict(detail or {})
     rater = detail.get("rater")
     if anonymous:
-        detail["who"] = messages.text("leniency.who_anonymous", lang)
+        detail["who"] = messages.text("leniency.who_anonymous", lang=lang)
     else:
-        detail["who"] = messages.text("leniency.who_rater", lang, rater=rater)
+        detail["who"] = messages.text("leniency.who_rater", lang=lang, rater=rater)
     return REASONS[reason][lang].format(**detail)
 
 

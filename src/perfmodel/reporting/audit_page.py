@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.errors import PerfmodelError
 from perfmodel.core.i18n import (
     check_lang,
@@ -33,7 +34,8 @@ class AuditContext:
     other_policy: object | None
 
 
-def build_audit_context(run_dir="", other_policy="", lang="en", reports="reports") -> AuditContext:
+@keyword_only("lang", "reports")
+def build_audit_context(run_dir="", other_policy="", *, lang="en", reports="reports") -> AuditContext:
     """Read a run's manifest, verify the run, and load the second policy if given.
 
     Parameters
@@ -55,7 +57,7 @@ def build_audit_context(run_dir="", other_policy="", lang="en", reports="reports
     from perfmodel.reporting import plotting
     from perfmodel.scoring.policy import load_policy
 
-    lang = plotting.setup(check_lang(lang))
+    lang = plotting.setup(lang=check_lang(lang))
     if run_dir:
         folder = resolve_path(run_dir)
     else:
@@ -75,21 +77,21 @@ def show_verification(actx: AuditContext):
     """The verification result: verified, or each mismatch."""
     lang = actx.lang
     if actx.manifest is None:
-        heading("audit_title", lang, level=1, run="—")
-        text(t("no_run", lang))
+        heading("audit_title", lang=lang, level=1, run="—")
+        text(t("no_run", lang=lang))
         return
     m = actx.manifest
-    heading("audit_title", lang, level=1, run=f"{m.get('period')} / {m.get('run_id')}")
+    heading("audit_title", lang=lang, level=1, run=f"{m.get('period')} / {m.get('run_id')}")
     notebook = (m.get("parameters") or {}).get("notebook") or "—"
     shown = {"notebook": notebook, "run": m.get("run_id"), "period": m.get("period"),
              "created": m.get("created_at") or "—", "data": m.get("data_dir"), "path": actx.run_dir}
-    text(t("audited_run", lang, **{k: md_escape(v) for k, v in shown.items()}))  # values from files: inert
-    heading("verification", lang)
+    text(t("audited_run", lang=lang, **{k: md_escape(v) for k, v in shown.items()}))  # values from files: inert
+    heading("verification", lang=lang)
     v = actx.verification
     if v.ok:
-        text(f"**{t('verified', lang)}**")
+        text(f"**{t('verified', lang=lang)}**")
     else:
-        text(f"**{t('not_verified', lang, n=len(v.mismatches))}**\n\n" +
+        text(f"**{t('not_verified', lang=lang, n=len(v.mismatches))}**\n\n" +
              # a finding may quote a tampered page: inert text, never a code span it could close
              "\n".join(f"- {md_escape(m)}" for m in v.mismatches))
 
@@ -101,7 +103,7 @@ def show_recorded_policy(actx: AuditContext):
     lang = actx.lang
     if actx.manifest is None:
         return
-    heading("recorded_policy", lang)
+    heading("recorded_policy", lang=lang)
     pol = actx.manifest["policy"]
     text(f"`{pol.get('name')}` {pol.get('version')} — sha256 `{pol.get('sha256', '')[:16]}`")
     try:
@@ -109,13 +111,13 @@ def show_recorded_policy(actx: AuditContext):
         summary = policy.summary()
         # the target as the other pages state it (>= 80.0 %, not 0.8)
         summary["target"] = [target_text(policy.indicators[i], lang=lang) for i in summary["indicator"]]
-        summary["indicator"] = summary["indicator"].map(lambda i: indicator_label(i, lang))
-        summary["dimension"] = summary["dimension"].map(lambda d: t(d, lang))
-        summary["rule"] = summary["rule"].map(lambda r: t(f"rule_{r}", lang))
-        table(summary[["indicator", "dimension", "weight", "effective_weight", "rule", "target"]], lang,
-              {"weight": "{:.2f}", "effective_weight": "{:.1%}"})
+        summary["indicator"] = summary["indicator"].map(lambda i: indicator_label(i, lang=lang))
+        summary["dimension"] = summary["dimension"].map(lambda d: t(d, lang=lang))
+        summary["rule"] = summary["rule"].map(lambda r: t(f"rule_{r}", lang=lang))
+        table(summary[["indicator", "dimension", "weight", "effective_weight", "rule", "target"]], lang=lang,
+              formats={"weight": "{:.2f}", "effective_weight": "{:.1%}"})
     except PerfmodelError as exc:
-        text(t("not_available", lang, reason=md_escape(exc)))
+        text(t("not_available", lang=lang, reason=md_escape(exc)))
     text("```yaml\n" + pol["text"].rstrip() + "\n```")
 
 
@@ -150,9 +152,9 @@ def show_policy_effect(actx: AuditContext):
     lang = actx.lang
     if actx.manifest is None:
         return
-    heading("policy_effect", lang)
+    heading("policy_effect", lang=lang)
     if actx.other_policy is None:
-        text(t("no_second_policy", lang))
+        text(t("no_second_policy", lang=lang))
         return
     ind = pd.read_csv(actx.run_dir / "indicators.csv", dtype={"supervisor_id": str, "period": str,
                                                                "indicator": str}, encoding="utf-8-sig")
@@ -163,9 +165,10 @@ def show_policy_effect(actx: AuditContext):
     text(f"`{actx.manifest['policy'].get('name')}` {actx.manifest['policy'].get('version')} → "
          f"`{actx.other_policy.name}` {actx.other_policy.version}")
     cross = pd.crosstab(recorded["rating"].fillna(""), other.set_index("supervisor_id").reindex(
-        recorded["supervisor_id"])["rating"].fillna("").to_numpy(), rownames=[t("old_rating", lang)],
-        colnames=[t("new_rating", lang)])
+        recorded["supervisor_id"])["rating"].fillna("").to_numpy(), rownames=[t("old_rating", lang=lang)],
+        colnames=[t("new_rating", lang=lang)])
     from IPython.display import HTML
 
     _display(HTML(cross.to_html(border=0)))
-    table(rating_changes(recorded, other), lang, {"old_score": "{:.1f}", "new_score": "{:.1f}", "change": "{:+.1f}"})
+    table(rating_changes(recorded, other), lang=lang,
+          formats={"old_score": "{:.1f}", "new_score": "{:.1f}", "change": "{:+.1f}"})

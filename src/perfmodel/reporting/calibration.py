@@ -14,6 +14,7 @@ import pandas as pd
 
 from perfmodel.core import settings
 from perfmodel.analysis import weights as W
+from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.hashing import sha256_text
 from perfmodel.core.i18n import indicator_label, t
 from perfmodel.reporting.display import heading, md_escape, table, text
@@ -52,32 +53,33 @@ def _cell(value: float) -> str:
 
 def show_title(ctx) -> None:
     """The page title and what the page does, in the page's language."""
-    heading("calibration_title", ctx.lang, level=1, period=ctx.period)
-    text(t("calibration_intro", ctx.lang))
+    heading("calibration_title", lang=ctx.lang, level=1, period=ctx.period)
+    text(t("calibration_intro", lang=ctx.lang))
 
 
 def show_judgements(ctx, matrix: pd.DataFrame, random_index: str = "saaty", source: str = ""):
     """The pairwise matrix, the AHP weights and the consistency ratio; returns the AhpResult."""
-    heading("calibration_judgements", ctx.lang)
+    heading("calibration_judgements", lang=ctx.lang)
     res = W.ahp(matrix, random_index=random_index)
     shown = matrix.copy()
-    labels = [indicator_label(str(i), ctx.lang) for i in shown.index]
+    labels = [indicator_label(str(i), lang=ctx.lang) for i in shown.index]
     shown = shown.map(_cell)
     shown.insert(0, "indicator", labels)
     shown.columns = ["indicator"] + labels
-    text(t("calibration_matrix_source", ctx.lang,
-           source=md_escape(Path(source).name) if source else t("calibration_inline", ctx.lang)))
-    table(shown, ctx.lang)
-    w = res.weights.assign(indicator=lambda d: d["indicator"].map(lambda i: indicator_label(str(i), ctx.lang)))
-    table(w, ctx.lang, {"weight": "{:.1%}"})
-    text(t("calibration_consistency", ctx.lang, lmax=f"{res.lambda_max:.4f}", ci=f"{res.consistency_index:.4f}",
+    text(t("calibration_matrix_source", lang=ctx.lang,
+           source=md_escape(Path(source).name) if source else t("calibration_inline", lang=ctx.lang)))
+    table(shown, lang=ctx.lang)
+    w = res.weights.assign(indicator=lambda d: d["indicator"].map(lambda i: indicator_label(str(i), lang=ctx.lang)))
+    table(w, lang=ctx.lang, formats={"weight": "{:.1%}"})
+    text(t("calibration_consistency", lang=ctx.lang, lmax=f"{res.lambda_max:.4f}", ci=f"{res.consistency_index:.4f}",
            ri=f"{res.random_index:.2f}", n=res.n, cr=f"{res.consistency_ratio:.3f}"))
-    text(("**" + t("calibration_inconsistent", ctx.lang, cr=f"{res.consistency_ratio:.3f}") + "**")
-         if not res.consistent else t("calibration_consistent", ctx.lang))
+    text(("**" + t("calibration_inconsistent", lang=ctx.lang, cr=f"{res.consistency_ratio:.3f}") + "**")
+         if not res.consistent else t("calibration_consistent", lang=ctx.lang))
     return res
 
 
-def methods_table(table_: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+@keyword_only("lang")
+def methods_table(table_: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
     """Return :func:`perfmodel.analysis.weights.compare_methods` one row per indicator, one column per method.
 
     Returns
@@ -90,10 +92,16 @@ def methods_table(table_: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     methods = list(dict.fromkeys(table_["method"]))
     wide = table_.pivot_table(index=["dimension", "indicator"], columns="method", values="weight", sort=False)
     wide = wide.reindex(columns=methods).reset_index()
-    wide["dimension"] = wide["dimension"].map(lambda d: t(str(d), lang))
-    wide["indicator"] = wide["indicator"].map(lambda i: indicator_label(str(i), lang))
+    wide["dimension"] = wide["dimension"].map(lambda d: t(str(d), lang=lang))
+    wide["indicator"] = wide["indicator"].map(lambda i: indicator_label(str(i), lang=lang))
     wide.columns.name = None
     return wide.rename(columns={m: f"method_{m}" for m in methods})
+
+
+def _worded(warning: Warning, lang: str) -> str:
+    """A warning in the page's language when it can word itself (``text(lang=...)``), else as it came."""
+    word = getattr(warning, "text", None)
+    return word(lang=lang) if callable(word) else str(warning)
 
 
 def show_methods(ctx, hist: pd.DataFrame, ahp_res):
@@ -104,21 +112,22 @@ def show_methods(ctx, hist: pd.DataFrame, ahp_res):
 
     from perfmodel.core.errors import MethodSkipped, PerfmodelWarning
 
-    heading("calibration_methods", ctx.lang)
+    heading("calibration_methods", lang=ctx.lang)
     with warnings.catch_warnings(record=True) as caught:  # said on the page, not on the kernel's stderr
         warnings.simplefilter("always", PerfmodelWarning)
         cmp = W.compare_methods(hist, ctx.policy, ahp_result=ahp_res if ahp_res.consistent else None)
-    wide = methods_table(cmp, ctx.lang)
-    table(wide, ctx.lang, {m: "{:.3f}" for m in wide.columns[2:]})
+    wide = methods_table(cmp, lang=ctx.lang)
+    table(wide, lang=ctx.lang, formats={m: "{:.3f}" for m in wide.columns[2:]})
     said = [w for w in caught if issubclass(w.category, PerfmodelWarning) and not issubclass(w.category, MethodSkipped)]
-    for message in dict.fromkeys(str(w.message) for w in said):
-        text(t("calibration_warning", ctx.lang, message=md_escape(message)))
+    for message in dict.fromkeys(_worded(w.message, ctx.lang) for w in said):
+        text(t("calibration_warning", lang=ctx.lang, message=md_escape(message)))
     for w in caught:  # any other warning goes on as it came
         if not issubclass(w.category, PerfmodelWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     for w in caught:  # a method that could not run on these data
         if issubclass(w.category, MethodSkipped):
-            text(t("calibration_skipped", ctx.lang, method=w.message.method, reason=md_escape(w.message.reason)))
+            text(t("calibration_skipped", lang=ctx.lang, method=W.method_name(w.message.method, lang=ctx.lang),
+                   reason=md_escape(w.message.reason_text(lang=ctx.lang))))
     import matplotlib.pyplot as plt
 
     fig = W.plot_comparison(cmp, lang=ctx.lang)
@@ -152,25 +161,25 @@ def show_fragility(ctx, new_policy, draws: int = settings.DRAWS, threshold: floa
     """Fragile ratings under the current policy and under ``new_policy`` (None: none proposed)."""
     from perfmodel.analysis.sensitivity import rank_uncertainty
 
-    heading("calibration_fragility", ctx.lang)
+    heading("calibration_fragility", lang=ctx.lang)
     from perfmodel.reporting.quarterly import draws_note
 
     # the sentence every page with random draws shows, then what "fragile" means here
-    text(draws_note("fragility", ctx.lang, seed=ctx.seed, draws=draws) + " "
-         + t("calibration_fragility_text", ctx.lang, pct=f"{threshold:.0%}"))
+    text(draws_note("fragility", lang=ctx.lang, seed=ctx.seed, draws=draws) + " "
+         + t("calibration_fragility_text", lang=ctx.lang, pct=f"{threshold:.0%}"))
     panel_now = ctx.wide[ctx.wide["period"] == ctx.period]
-    pairs = [(t("calibration_current", ctx.lang, version=ctx.policy.version), ctx.policy)]
+    pairs = [(t("calibration_current", lang=ctx.lang, version=ctx.policy.version), ctx.policy)]
     if new_policy is not None:
-        pairs.append((t("calibration_proposed", ctx.lang, version=new_policy.version), new_policy))
+        pairs.append((t("calibration_proposed", lang=ctx.lang, version=new_policy.version), new_policy))
     for label, pol in pairs:
         res = rank_uncertainty(panel_now, pol, draws=draws, seed=ctx.seed, supervisors=ctx.supervisors)
         s = res.by_period(threshold).iloc[0]
-        text(f"**{md_escape(label)}** — " + t("calibration_fragile_count", ctx.lang, n=int(s["n_fragile"]),
+        text(f"**{md_escape(label)}** — " + t("calibration_fragile_count", lang=ctx.lang, n=int(s["n_fragile"]),
                                                total=int(s["n_ranked"]),
                                                width=f"{s['mean_rank_interval']:.1f}"))
         frag = fragile_table(res, ctx.supervisors, threshold)
         if len(frag):
-            table(frag, ctx.lang, {"p_rating_differs": "{:.0%}"})
+            table(frag, lang=ctx.lang, formats={"p_rating_differs": "{:.0%}"})
 
 
 def save_policy(ctx, new_policy, method: str, ahp_res, matrix: pd.DataFrame, hist: pd.DataFrame, *,
@@ -190,9 +199,9 @@ def save_policy(ctx, new_policy, method: str, ahp_res, matrix: pd.DataFrame, his
 
     from IPython.display import HTML, display
 
-    heading("calibration_save", ctx.lang)
+    heading("calibration_save", lang=ctx.lang)
     if new_policy is None:
-        text("**" + t("calibration_no_policy", ctx.lang, cr=f"{ahp_res.consistency_ratio:.3f}") + "**")
+        text("**" + t("calibration_no_policy", lang=ctx.lang, cr=f"{ahp_res.consistency_ratio:.3f}") + "**")
         return None
     folder = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="perfmodel-policy-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -206,7 +215,7 @@ def save_policy(ctx, new_policy, method: str, ahp_res, matrix: pd.DataFrame, his
                              panel=hist if data_used else None, dimension_weights="kept",
                              pairwise_matrix=record)
     saved = W.write_policy(new_policy, folder / POLICY_FILE, prov)
-    text(t("calibration_saved", ctx.lang, file=md_escape(saved.name), matrix=MATRIX_FILE))
+    text(t("calibration_saved", lang=ctx.lang, file=md_escape(saved.name), matrix=MATRIX_FILE))
     from html import escape
 
     display(HTML(f'<pre style="white-space: pre-wrap; font-family: monospace; font-size: 12px">{escape(saved.read_text(encoding="utf-8"))}</pre>'))

@@ -8,6 +8,7 @@ import pandas as pd
 
 from perfmodel.audit.manifest import ADJUSTMENTS_FILE
 from perfmodel.core import settings
+from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.errors import UsageError
 from perfmodel.core.i18n import (
     check_lang,
@@ -65,7 +66,8 @@ class ReportContext:
         return self.periods[i - 1] if i > 0 else None
 
 
-def build_context(data_dir="data/sample", policy="efficiency", period="latest", lang="en",
+@keyword_only("lang", "engine", "seed", "run_id", "cache", "pseudonymized")
+def build_context(data_dir="data/sample", policy="efficiency", period="latest", *, lang="en",
                   engine="duckdb", seed=None, run_id="", cache="", pseudonymized=False) -> ReportContext:
     """Load the data, compute the indicator panel and the scores for every period up to ``period``.
 
@@ -106,7 +108,7 @@ def build_context(data_dir="data/sample", policy="efficiency", period="latest", 
     from perfmodel.scoring.policy import load_policy
     from perfmodel.scoring.scores import score
 
-    lang = plotting.setup(check_lang(lang))
+    lang = plotting.setup(lang=check_lang(lang))
     seed = settings.SEED if seed in (None, "") else int(seed)
     from perfmodel.reporting.runner import _data_source
 

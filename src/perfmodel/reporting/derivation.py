@@ -31,9 +31,9 @@ def show_derivation(ctx, supervisor_id: str) -> None:
     from perfmodel.reporting.display import heading, table, text
 
     ex = derivation(ctx, supervisor_id)
-    heading("score_derivation", ctx.lang)
+    heading("score_derivation", lang=ctx.lang)
     shown = ex.table.assign(
-        indicator=ex.table["indicator"].map(lambda i: indicator_label(i, ctx.lang)),
+        indicator=ex.table["indicator"].map(lambda i: indicator_label(i, lang=ctx.lang)),
         value=[fmt_value(i, v) for i, v in zip(ex.table["indicator"], ex.table["value"])])
     if provisional(ctx):  # mid-period: the counts behind a projected value are not those of the page
         shown = shown.drop(columns=["numerator", "denominator"])
@@ -41,10 +41,10 @@ def show_derivation(ctx, supervisor_id: str) -> None:
                                   "weight": "effective_weight"})
     cols = [c for c in ["indicator", "numerator", "explain_denominator", "value", "rule", "indicator_score",
                         "effective_weight", "contribution"] if c in shown]
-    table(shown[cols], ctx.lang, {"numerator": _count, "explain_denominator": _count,
+    table(shown[cols], lang=ctx.lang, formats={"numerator": _count, "explain_denominator": _count,
                                   "indicator_score": "{:.1f}", "effective_weight": "{:.1%}",
                                   "contribution": "{:.2f}"})
-    text(t("derivation_text", ctx.lang, score=f"{ex.score:.2f}", rating=ex.rating or "—"))
+    text(t("derivation_text", lang=ctx.lang, score=f"{ex.score:.2f}", rating=ex.rating or "—"))
 
 
 def _count(v) -> str:

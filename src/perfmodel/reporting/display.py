@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.i18n import (
     columns,
     t,
@@ -36,12 +37,13 @@ def md_escape(value) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", _html.escape(visible(str(value)), quote=False))
 
 
-def heading(key: str, lang: str, level: int = 2, **values):
+@keyword_only("lang", "level")
+def heading(key: str, *, lang: str, level: int = 2, **values):
     """Display a heading from the label table; the values (names from the data) are escaped."""
     from IPython.display import Markdown
 
     safe = {k: md_escape(v) for k, v in values.items()}
-    _display(Markdown(f"{'#' * level} {t(key, lang, **safe)}"))
+    _display(Markdown(f"{'#' * level} {t(key, lang=lang, **safe)}"))
 
 
 def text(body: str):
@@ -112,7 +114,8 @@ def count_columns(df: pd.DataFrame) -> list[str]:
             and str(c) not in NOT_COUNTS]
 
 
-def table(df: pd.DataFrame, lang: str = "en", formats: dict | None = None, rename: bool = True,
+@keyword_only("lang", "formats", "rename", "max_rows")
+def table(df: pd.DataFrame, *, lang: str = "en", formats: dict | None = None, rename: bool = True,
           max_rows: int | None = None):
     """Display a DataFrame as a plain HTML table, labels in ``lang``, numbers formatted.
 
@@ -141,7 +144,7 @@ def table(df: pd.DataFrame, lang: str = "en", formats: dict | None = None, renam
     numbers = [_is_number_column(df.iloc[:, j], shown.iloc[:, j]) for j in range(df.shape[1])]
     wrap = [c in WRAP_COLUMNS for c in df.columns]
     if rename:
-        shown = columns(shown, lang)
+        shown = columns(shown, lang=lang)
     _display(HTML(html_table(shown, numbers, wrap)))
     return df
 

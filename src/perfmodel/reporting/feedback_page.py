@@ -82,9 +82,9 @@ def own_indicator_table(ctx: ReportContext, supervisor_id: str) -> pd.DataFrame:
         val = own_w[ind].iloc[0] if ind in own_w and len(own_w) else np.nan
         sc = own_s.get(f"score_{ind}", np.nan)
         ew = float(summary.loc[ind, "effective_weight"])
-        rows.append({"indicator": ind, "label": indicator_label(ind, ctx.lang), "dimension": rule.dimension,
+        rows.append({"indicator": ind, "label": indicator_label(ind, lang=ctx.lang), "dimension": rule.dimension,
                      "effective_weight": ew, "value": fmt_value(ind, val),
-                     "target": target_text(rule, lang=ctx.lang) + (t("agreed_mark", ctx.lang)
+                     "target": target_text(rule, lang=ctx.lang) + (t("agreed_mark", lang=ctx.lang)
                                                              if replaces and ind in agreed else ""),
                      "agreed_target": agreed.get(ind, ""),
                      "indicator_score": sc,
@@ -115,7 +115,7 @@ def show_feedback_title(ctx: ReportContext, supervisor_id: str):
     sid = _check_supervisor(ctx, supervisor_id)
     name = ctx.supervisors.loc[ctx.supervisors["supervisor_id"].astype(str) == sid, "name"]
     label = f"{name.iloc[0]} ({sid})" if len(name) else sid
-    heading("feedback_title", ctx.lang, level=1, name=label, period=ctx.period)
+    heading("feedback_title", lang=ctx.lang, level=1, name=label, period=ctx.period)
 
 
 def show_position(ctx: ReportContext, supervisor_id: str):
@@ -123,13 +123,13 @@ def show_position(ctx: ReportContext, supervisor_id: str):
     sid = _check_supervisor(ctx, supervisor_id)
     row = ctx.scores[ctx.scores["supervisor_id"].astype(str) == sid].iloc[0]
     pct = percentile_of(ctx.scores["score"], row["score"])
-    heading("position", ctx.lang)
-    prefix = word("position_prefix", ctx.lang) if provisional(ctx) else ""
-    text(prefix + t("position_text", ctx.lang, score=float(row["score"]), pct=ordinal(pct, ctx.lang),
+    heading("position", lang=ctx.lang)
+    prefix = word("position_prefix", lang=ctx.lang) if provisional(ctx) else ""
+    text(prefix + t("position_text", lang=ctx.lang, score=float(row["score"]), pct=ordinal(pct, lang=ctx.lang),
                     n=int(ctx.scores["score"].notna().sum()), period=ctx.period, rating=row["rating"] or "—"))
     if "rating_computed" in row.index and str(row["rating_computed"]) != str(row["rating"]):
         # only this supervisor's own adjustment: the page names no one else
-        text(t("own_adjustment", ctx.lang, computed=row["rating_computed"], final=row["rating"],
+        text(t("own_adjustment", lang=ctx.lang, computed=row["rating_computed"], final=row["rating"],
                reason=md_escape(row["adjustment_reason"]), by=md_escape(row["adjustment_approved_by"]),
                on=row["adjustment_approved_on"]))
 
@@ -138,22 +138,22 @@ def show_targets(ctx: ReportContext, supervisor_id: str):
     """Targets vs actual: the supervisor's own indicator values, targets and scores."""
     from perfmodel.reporting import plotting
 
-    heading("targets_vs_actual", ctx.lang)
+    heading("targets_vs_actual", lang=ctx.lang)
     own = own_indicator_table(ctx, supervisor_id)
     cols = ["label", "dimension", "effective_weight", "value", "target", "indicator_score"]
-    shown = own.assign(dimension=lambda d: d["dimension"].map(lambda x: t(x, ctx.lang)))
+    shown = own.assign(dimension=lambda d: d["dimension"].map(lambda x: t(x, lang=ctx.lang)))
     if provisional(ctx):  # a mid-period value says how it was made comparable with the target
         cols.insert(4, "basis")
-        shown = shown.rename(columns={"basis": word("basis", ctx.lang)})
-        cols[4] = word("basis", ctx.lang)
+        shown = shown.rename(columns={"basis": word("basis", lang=ctx.lang)})
+        cols[4] = word("basis", lang=ctx.lang)
     from perfmodel.reporting.goals_page import show_own_goals_note
 
     if ctx.policy.goals != "replace" and (own["agreed_target"] != "").any():  # shown beside, not used
         cols.insert(cols.index("target") + 1, "agreed_target")
     table(shown[cols].rename(columns={"label": "indicator"}),
-          ctx.lang, {"effective_weight": "{:.1%}", "indicator_score": "{:.0f}"})
+          lang=ctx.lang, formats={"effective_weight": "{:.1%}", "indicator_score": "{:.0f}"})
     show_own_goals_note(ctx, supervisor_id)
-    figure(mark_partial(plotting.attainment_bars(own, ctx.lang), ctx, title=True))
+    figure(mark_partial(plotting.attainment_bars(own, lang=ctx.lang), ctx, title=True))
 
 
 def show_own_trend(ctx: ReportContext, supervisor_id: str):
@@ -161,10 +161,10 @@ def show_own_trend(ctx: ReportContext, supervisor_id: str):
     from perfmodel.reporting import plotting
 
     sid = _check_supervisor(ctx, supervisor_id)
-    heading("your_trend", ctx.lang)
+    heading("your_trend", lang=ctx.lang)
     own_periods = sorted(ctx.scores_all.loc[ctx.scores_all["supervisor_id"] == sid, "period"])
     at = [own_periods.index(ctx.period)] if ctx.period in own_periods else []
-    figure(mark_partial(plotting.own_trend(ctx.scores_all, sid, ctx.lang), ctx, positions=at))
+    figure(mark_partial(plotting.own_trend(ctx.scores_all, sid, lang=ctx.lang), ctx, positions=at))
 
 
 def show_strengths_gaps(ctx: ReportContext, supervisor_id: str):
@@ -174,16 +174,16 @@ def show_strengths_gaps(ctx: ReportContext, supervisor_id: str):
 
     def items(df):
         # mid-period: the value is named by its basis (projected, so far ...)
-        return "\n".join("- " + t("strength_item", lang, label=r.label,
+        return "\n".join("- " + t("strength_item", lang=lang, label=r.label,
                                   value=f"{r.value} ({r.basis})" if r.basis else r.value, target=r.target,
                                   score=float(r.indicator_score)) for r in df.itertuples())
 
-    heading("strengths", lang)
-    text(items(strengths) if len(strengths) else t("no_strengths", lang))
-    heading("gaps", lang)
-    text(items(gaps) if len(gaps) else t("no_gaps", lang))
-    heading("coaching", lang)
+    heading("strengths", lang=lang)
+    text(items(strengths) if len(strengths) else t("no_strengths", lang=lang))
+    heading("gaps", lang=lang)
+    text(items(gaps) if len(gaps) else t("no_gaps", lang=lang))
+    heading("coaching", lang=lang)
     if len(gaps):
-        text("\n".join(f"- {coaching_topic(i, lang)}" for i in gaps["indicator"]))
+        text("\n".join(f"- {coaching_topic(i, lang=lang)}" for i in gaps["indicator"]))
     else:
-        text(t("no_gaps", lang))
+        text(t("no_gaps", lang=lang))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.i18n import indicator_label, t
 
 __all__ = ["goal_findings", "goal_findings_summary", "goals_summary", "own_goals", "show_goal_findings",
@@ -40,11 +41,11 @@ def goals_summary(ctx) -> pd.DataFrame:
         have = ~np.isnan(x)
         met = (x >= target) if higher else (x <= target)
         easy, hard = (target.min(), target.max()) if higher else (target.max(), target.min())
-        rows.append({"indicator": indicator_label(ind, ctx.lang),
+        rows.append({"indicator": indicator_label(ind, lang=ctx.lang),
                      "policy_target": fmt_value(ind, g["policy_target"].iloc[0]), "goals": len(g),
                      "agreed_low": fmt_value(ind, easy), "agreed_high": fmt_value(ind, hard),
                      "met_agreed": float(met[have].mean()) if have.any() else np.nan,
-                     "used_in_score": t("yes" if pol.goals == "replace" else "no", ctx.lang)})
+                     "used_in_score": t("yes" if pol.goals == "replace" else "no", lang=ctx.lang)})
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -55,9 +56,9 @@ def show_goals_summary(ctx) -> None:
     summary = goals_summary(ctx)
     if summary.empty:
         return
-    heading("agreed_goals", ctx.lang, level=3)
-    text(t("goals_replace_text" if ctx.policy.goals == "replace" else "goals_report_text", ctx.lang))
-    table(summary, ctx.lang, {"met_agreed": "{:.0%}"})
+    heading("agreed_goals", lang=ctx.lang, level=3)
+    text(t("goals_replace_text" if ctx.policy.goals == "replace" else "goals_report_text", lang=ctx.lang))
+    table(summary, lang=ctx.lang, formats={"met_agreed": "{:.0%}"})
 
 
 def own_goals(ctx, supervisor_id: str) -> dict:
@@ -80,7 +81,7 @@ def show_own_goals_note(ctx, supervisor_id: str) -> None:
     from perfmodel.reporting.display import text
 
     if own_goals(ctx, supervisor_id):
-        text(t("goals_replace_text" if ctx.policy.goals == "replace" else "goals_report_text", ctx.lang))
+        text(t("goals_replace_text" if ctx.policy.goals == "replace" else "goals_report_text", lang=ctx.lang))
 
 
 def goal_findings(ctx) -> pd.DataFrame:
@@ -114,7 +115,8 @@ def goal_findings(ctx) -> pd.DataFrame:
     return out
 
 
-def goal_findings_summary(findings: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+@keyword_only("lang")
+def goal_findings_summary(findings: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
     """Number of findings per SMART check and severity.
 
     Returns
@@ -157,7 +159,7 @@ def goal_errors(ctx, findings: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "supervisor_id": err["supervisor_id"].astype(str).to_numpy(),
         "name": names.reindex(err["supervisor_id"].astype(str)).fillna("").to_numpy(),
-        "indicator": [indicator_label(i, ctx.lang) for i in err["indicator"]],
+        "indicator": [indicator_label(i, lang=ctx.lang) for i in err["indicator"]],
         "check": err["letter"].to_numpy(), "message": err["message"].to_numpy()}, columns=cols)
 
 
@@ -172,12 +174,12 @@ def show_goal_findings(ctx) -> None:
     findings = goal_findings(ctx)
     if findings.empty:
         return
-    heading("goal_findings", ctx.lang, level=3)
-    text(t("goal_findings_text", ctx.lang, period=ctx.period))
-    table(goal_findings_summary(findings, ctx.lang), ctx.lang)
+    heading("goal_findings", lang=ctx.lang, level=3)
+    text(t("goal_findings_text", lang=ctx.lang, period=ctx.period))
+    table(goal_findings_summary(findings, lang=ctx.lang), lang=ctx.lang)
     errors = goal_errors(ctx, findings)
     if errors.empty:
-        text(t("no_goal_errors", ctx.lang))
+        text(t("no_goal_errors", lang=ctx.lang))
         return
-    text(t("goal_errors", ctx.lang))
-    table(errors, ctx.lang)
+    text(t("goal_errors", lang=ctx.lang))
+    table(errors, lang=ctx.lang)

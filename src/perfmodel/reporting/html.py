@@ -6,6 +6,7 @@ from pathlib import Path
 
 import nbformat
 
+from perfmodel.core.deprecation import keyword_only
 from perfmodel.reporting.inert import visible
 
 # Extends JupyterLab's template and empties every block that would load a script from a
@@ -146,7 +147,8 @@ _INDEX_CSS = """
 """
 
 
-def feedback_index(path, pages, period: str, lang: str = "en", *, banner: str | None = None) -> str:
+@keyword_only("lang")
+def feedback_index(path, pages, period: str, *, lang: str = "en", banner: str | None = None) -> str:
     """Write the offline index page of a feedback run: one row per supervisor, linking their page.
 
     Parameters
@@ -172,8 +174,8 @@ def feedback_index(path, pages, period: str, lang: str = "en", *, banner: str | 
     if not isinstance(pages, pd.DataFrame):
         pages = pd.DataFrame(list(pages), columns=["supervisor_id", "href"])
     shown = [c for c in ("supervisor_id", "name", "team", "score", "rating") if c in pages.columns]
-    title = escape(t("feedback_index_title", lang, period=period))
-    head = "".join(f"<th>{escape(t(c, lang))}</th>" for c in shown)
+    title = escape(t("feedback_index_title", lang=lang, period=period))
+    head = "".join(f"<th>{escape(t(c, lang=lang))}</th>" for c in shown)
     rows = []
     for rec in pages.to_dict("records"):
         cells = []

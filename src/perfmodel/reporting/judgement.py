@@ -64,26 +64,26 @@ def show_judgement(ctx, supervisor_id: str) -> None:
     own = judgement_table(ctx.long, supervisor_id, ctx.period)
     if own.empty:
         return  # neither table in the data: the page has no such section
-    heading("judgement", lang)
+    heading("judgement", lang=lang)
     if own["value"].isna().all():
-        text(t("judgement_none", lang, period=ctx.period))
+        text(t("judgement_none", lang=lang, period=ctx.period))
     else:
-        shown = own.assign(indicator=own["indicator"].map(lambda i: indicator_label(i, lang)))
-        table(shown, lang, {"value": "{:.2f}", "ratings": "{:,.0f}", "gap": "{:+.2f}"})
+        shown = own.assign(indicator=own["indicator"].map(lambda i: indicator_label(i, lang=lang)))
+        table(shown, lang=lang, formats={"value": "{:.2f}", "ratings": "{:,.0f}", "gap": "{:+.2f}"})
         gap = own.loc[own["indicator"] == "manager_rating", "gap"]
         if len(gap) and pd.notna(gap.iloc[0]):
             g = float(gap.iloc[0])
             key = "judgement_gap_above" if g > 0.05 else "judgement_gap_below" if g < -0.05 else "judgement_gap_even"
-            text(t(key, lang, gap=f"{abs(g):.2f}"))
+            text(t(key, lang=lang, gap=f"{abs(g):.2f}"))
     notes = []
     for r in leniency_status(ctx.long, ctx.period).itertuples():
         if r.indicator not in RATED or r.reason == "no_ratings":
             continue
-        label = indicator_label(r.indicator, lang)
+        label = indicator_label(r.indicator, lang=lang)
         if r.applied:
-            notes.append(t("leniency_applied", lang, indicator=label, raters=r.n_raters))
+            notes.append(t("leniency_applied", lang=lang, indicator=label, raters=r.n_raters))
         else:
-            notes.append(t("leniency_not_applied", lang, indicator=label,
-                           reason=reason_text(r.reason, r.detail, lang, anonymous=True)))
+            notes.append(t("leniency_not_applied", lang=lang, indicator=label,
+                           reason=reason_text(r.reason, r.detail, lang=lang, anonymous=True)))
     if notes:
         text("\n".join(f"- {n}" for n in notes))

@@ -11,11 +11,13 @@ import dataclasses
 import pandas as pd
 
 from perfmodel.core import messages
+from perfmodel.core.deprecation import keyword_only
 
 WORDS: dict[str, dict[str, str]] = messages.group("mid_period")
 
 
-def word(key: str, lang: str = "en", **values) -> str:
+@keyword_only("lang")
+def word(key: str, *, lang: str = "en", **values) -> str:
     """The page text ``key`` in ``lang`` (``en`` or ``zh``), filled with ``values``."""
     entry = WORDS[key]
     return entry.get(lang, entry["en"]).format(**values)
@@ -122,7 +124,7 @@ def show_coaching(ctx, supervisor_id: str, as_of) -> None:
         return
     from perfmodel.analysis.watch import show_feedback
 
-    show_feedback(mid_period_results(ctx, as_of)["watch"], supervisor_id, ctx.lang)
+    show_feedback(mid_period_results(ctx, as_of)["watch"], supervisor_id, lang=ctx.lang)
 
 
 def provisional(ctx) -> dict | None:
@@ -140,7 +142,7 @@ def basis_labels(ctx, supervisor_id: str) -> dict[str, str]:
     out = {}
     for r in v.itertuples():
         key = r.basis if r.basis != "to_date" else f"to_date.{r.method}"
-        out[r.indicator] = word(key, ctx.lang)
+        out[r.indicator] = word(key, lang=ctx.lang)
     return out
 
 
@@ -150,7 +152,7 @@ def show_note(ctx) -> None:
 
     info = provisional(ctx)
     if info is not None:
-        text(word("note", ctx.lang, period=ctx.period, as_of=as_of_text(info["as_of"])))
+        text(word("note", lang=ctx.lang, period=ctx.period, as_of=as_of_text(info["as_of"])))
 
 
 def mark_partial(fig, ctx, positions=None, title: bool = False):
@@ -163,7 +165,7 @@ def mark_partial(fig, ctx, positions=None, title: bool = False):
     if info is None or not fig.axes:
         return fig
     ax = fig.axes[0]
-    label = word("partial", ctx.lang, as_of=as_of_text(info["as_of"]))
+    label = word("partial", lang=ctx.lang, as_of=as_of_text(info["as_of"]))
     for x in positions or ():
         ax.axvspan(x - 0.4, x + 0.4, color="#999999", alpha=0.18, lw=0, hatch="//")
         ax.annotate(label, xy=(x, 0.03), xycoords=("data", "axes fraction"), rotation=90, ha="center",

@@ -19,9 +19,9 @@ from matplotlib import font_manager
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 from scipy import stats as sps
 
+from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.i18n import check_lang, indicator_label, t
 from perfmodel.core import catalogue
-from perfmodel.core.deprecation import keyword_only
 from perfmodel.core import messages
 
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
@@ -71,7 +71,8 @@ def register_cjk_font() -> str | None:
     return _registered
 
 
-def setup(lang: str = "en") -> str:
+@keyword_only("lang")
+def setup(*, lang: str = "en") -> str:
     """Set the report theme: seaborn ``whitegrid``, readable sizes, a font that has every glyph.
 
     Parameters
@@ -160,7 +161,8 @@ def percent_axis(ax, axis: str = "y"):
     return ax
 
 
-def rating_distribution(scores: pd.DataFrame, lang: str = "en", order: list[str] | None = None):
+@keyword_only("lang", "order")
+def rating_distribution(scores: pd.DataFrame, *, lang: str = "en", order: list[str] | None = None):
     """Bar chart of the number of supervisors per rating (every band shown).
 
     ``order`` lists the policy's labels best first (``Policy.ratings``); without it the
@@ -177,16 +179,16 @@ def rating_distribution(scores: pd.DataFrame, lang: str = "en", order: list[str]
     order = (list(order) if order else _ratings(scores)) + ([""] if (ratings == "").any() else [])
     counts = ratings.value_counts().reindex(order, fill_value=0)
     colours = rating_palette([r for r in order if r])
-    counts.index = [r if r else t("not_rated", lang) for r in counts.index]  # unrated: a labelled grey bar
+    counts.index = [r if r else t("not_rated", lang=lang) for r in counts.index]  # unrated: a labelled grey bar
     fig, ax = plt.subplots(figsize=(6, 3.2))
     sns.barplot(x=counts.index, y=counts.values, hue=counts.index, ax=ax, legend=False,
                 palette=[colours.get(r, "#777777") for r in counts.index])
     for i, v in enumerate(counts.values):
         ax.text(i, v, str(int(v)), ha="center", va="bottom")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(t("rating", lang))
-    ax.set_ylabel(t("supervisors", lang))
-    ax.set_title(t("rating_distribution", lang))
+    ax.set_xlabel(t("rating", lang=lang))
+    ax.set_ylabel(t("supervisors", lang=lang))
+    ax.set_title(t("rating_distribution", lang=lang))
     return _finish(fig)
 
 
@@ -231,7 +233,8 @@ def rating_palette(labels) -> dict[str, str]:
     return {label: to_hex(cmap(x)) for label, x in zip(labels, spots)}
 
 
-def result_process_scatter(scores: pd.DataFrame, lang: str = "en", highlight: str | None = None,
+@keyword_only("lang", "highlight", "order")
+def result_process_scatter(scores: pd.DataFrame, *, lang: str = "en", highlight: str | None = None,
                            order: list[str] | None = None):
     """Scatter of result score (y) against process score (x), coloured by rating.
 
@@ -261,10 +264,10 @@ def result_process_scatter(scores: pd.DataFrame, lang: str = "en", highlight: st
         row = scores[scores["supervisor_id"] == highlight]
         ax.scatter(row["process_score"], row["result_score"], s=220, facecolors="none",
                    edgecolors="black", linewidths=2)
-    ax.set_xlabel(t("process_score", lang))
-    ax.set_ylabel(t("result_score", lang))
-    ax.set_title(t("result_vs_process", lang))
-    ax.legend(title=t("rating", lang), loc="lower right")
+    ax.set_xlabel(t("process_score", lang=lang))
+    ax.set_ylabel(t("result_score", lang=lang))
+    ax.set_title(t("result_vs_process", lang=lang))
+    ax.legend(title=t("rating", lang=lang), loc="lower right")
     return _finish(fig)
 
 
@@ -301,7 +304,8 @@ def scatter_outliers(scores: pd.DataFrame) -> pd.DataFrame:
     return s[out].sort_values("supervisor_id", kind="mergesort")
 
 
-def score_trend(scores_all: pd.DataFrame, lang: str = "en"):
+@keyword_only("lang")
+def score_trend(scores_all: pd.DataFrame, *, lang: str = "en"):
     """Distribution of total scores per period (box plot) with the median line.
 
     Returns
@@ -313,15 +317,16 @@ def score_trend(scores_all: pd.DataFrame, lang: str = "en"):
     sns.boxplot(data=scores_all, x="period", y="score", order=periods, color="#c6dbef", ax=ax,
                 fliersize=2)
     med = scores_all.groupby("period")["score"].median().reindex(periods)
-    ax.plot(range(len(periods)), med.values, marker="o", color="#08519c", label=t("median", lang))
-    ax.set_xlabel(t("period", lang))
-    ax.set_ylabel(t("score", lang))
-    ax.set_title(t("score_trend", lang))
+    ax.plot(range(len(periods)), med.values, marker="o", color="#08519c", label=t("median", lang=lang))
+    ax.set_xlabel(t("period", lang=lang))
+    ax.set_ylabel(t("score", lang=lang))
+    ax.set_title(t("score_trend", lang=lang))
     ax.legend(loc="lower right")
     return _finish(fig)
 
 
-def indicator_trends(wide_all: pd.DataFrame, indicators: list[str], lang: str = "en"):
+@keyword_only("lang")
+def indicator_trends(wide_all: pd.DataFrame, indicators: list[str], *, lang: str = "en"):
     """Small multiples: the median of each indicator per period.
 
     Returns
@@ -339,16 +344,17 @@ def indicator_trends(wide_all: pd.DataFrame, indicators: list[str], lang: str = 
         ax.plot(range(len(periods)), med.values, marker="o")
         ax.set_xticks(range(len(periods)))
         ax.set_xticklabels(periods, rotation=45, fontsize=8)
-        ax.set_title(indicator_label(ind, lang), fontsize=10)
+        ax.set_title(indicator_label(ind, lang=lang), fontsize=10)
         if _unit(ind) == "share":  # as the tables show shares: 88 %, not 0.88
             percent_axis(ax)
     for k in range(n, rows * cols):
         axes[k // cols][k % cols].set_visible(False)
-    fig.suptitle(t("indicator_trends", lang))
+    fig.suptitle(t("indicator_trends", lang=lang))
     return _finish(fig)
 
 
-def own_trend(scores_all: pd.DataFrame, supervisor_id: str, lang: str = "en"):
+@keyword_only("lang")
+def own_trend(scores_all: pd.DataFrame, supervisor_id: str, *, lang: str = "en"):
     """One supervisor's total, result and process scores over the periods.
 
     Only that supervisor's own figures are drawn (feedback pages must not show others').
@@ -361,17 +367,18 @@ def own_trend(scores_all: pd.DataFrame, supervisor_id: str, lang: str = "en"):
     fig, ax = plt.subplots(figsize=(7, 3.5))
     x = range(len(own))
     for col, style in (("score", "-o"), ("result_score", "--s"), ("process_score", ":^")):
-        ax.plot(x, own[col].values, style, label=t(col, lang))
+        ax.plot(x, own[col].values, style, label=t(col, lang=lang))
     ax.set_xticks(list(x))
     ax.set_xticklabels(own["period"].tolist(), rotation=30)
-    ax.set_xlabel(t("period", lang))
-    ax.set_ylabel(t("score", lang))
-    ax.set_title(t("your_trend", lang))
+    ax.set_xlabel(t("period", lang=lang))
+    ax.set_ylabel(t("score", lang=lang))
+    ax.set_title(t("your_trend", lang=lang))
     ax.legend(loc="best", fontsize=9, framealpha=0.9)
     return _finish(fig)
 
 
-def attainment_bars(table: pd.DataFrame, lang: str = "en"):
+@keyword_only("lang")
+def attainment_bars(table: pd.DataFrame, *, lang: str = "en"):
     """Horizontal bars of indicator scores (0..cap) with the 100 line (target met).
 
     Parameters
@@ -389,12 +396,13 @@ def attainment_bars(table: pd.DataFrame, lang: str = "en"):
     ax.barh(data["label"], data["indicator_score"], color=colours)
     ax.axvline(100, color="#333333", lw=1, ls="--")
     ax.invert_yaxis()
-    ax.set_xlabel(t("indicator_score", lang))
-    ax.set_title(t("targets_vs_actual", lang))
+    ax.set_xlabel(t("indicator_score", lang=lang))
+    ax.set_title(t("targets_vs_actual", lang=lang))
     return _finish(fig)
 
 
-def fragility_plot(table: pd.DataFrame, lang: str = "en"):
+@keyword_only("lang")
+def fragility_plot(table: pd.DataFrame, *, lang: str = "en"):
     """Bar chart of the probability that each supervisor keeps their rating.
 
     Parameters
@@ -412,12 +420,13 @@ def fragility_plot(table: pd.DataFrame, lang: str = "en"):
     ax.invert_yaxis()  # least stable on top
     ax.axvline(0.8, color="#b2182b", lw=1, ls="--")
     ax.set_xlim(0, 1)
-    ax.set_xlabel(t("p_same_rating", lang))
-    ax.set_title(t("rating_fragility", lang))
+    ax.set_xlabel(t("p_same_rating", lang=lang))
+    ax.set_title(t("rating_fragility", lang=lang))
     return _finish(fig)
 
 
-def validity_heatmap(validity: pd.DataFrame, lang: str = "en"):
+@keyword_only("lang")
+def validity_heatmap(validity: pd.DataFrame, *, lang: str = "en"):
     """Heat map of standardised effects (process rows x result columns), significant cells marked.
 
     Parameters
@@ -430,18 +439,18 @@ def validity_heatmap(validity: pd.DataFrame, lang: str = "en"):
     -------
     matplotlib.figure.Figure
     """
-    data = validity.assign(process=validity["process"].map(lambda i: indicator_label(i, lang)),
-                           result=validity["result"].map(lambda i: indicator_label(i, lang)))
+    data = validity.assign(process=validity["process"].map(lambda i: indicator_label(i, lang=lang)),
+                           result=validity["result"].map(lambda i: indicator_label(i, lang=lang)))
     grid = data.pivot_table(index="process", columns="result", values="std_effect", aggfunc="first")
     marks = data.assign(m=np.where(data["verdict"].isin(["predicts", "contrary"]), "*", "")).pivot_table(
         index="process", columns="result", values="m", aggfunc="first").reindex_like(grid).fillna("")
     fig, ax = plt.subplots(figsize=(1.3 * max(grid.shape[1], 3) + 3, 0.45 * max(grid.shape[0], 3) + 1.5))
     lim = float(np.nanmax(np.abs(grid.to_numpy()))) if np.isfinite(grid.to_numpy()).any() else 1.0
     sns.heatmap(grid, annot=marks.to_numpy(), fmt="", cmap="RdBu_r", center=0, vmin=-lim, vmax=lim, ax=ax,
-                cbar_kws={"label": t("std_effect", lang)})
-    ax.set_xlabel(t("result", lang))
-    ax.set_ylabel(t("process", lang))
-    ax.set_title(t("validity", lang))
+                cbar_kws={"label": t("std_effect", lang=lang)})
+    ax.set_xlabel(t("result", lang=lang))
+    ax.set_ylabel(t("process", lang=lang))
+    ax.set_title(t("validity", lang=lang))
     return _finish(fig)
 
 
@@ -487,7 +496,7 @@ def funnel_plot(funnel_df: pd.DataFrame, ax=None, *, lang: str = "en", annotate:
 
     lab = _FUNNEL_LABELS["zh" if lang == "zh" else "en"]
     try:
-        setup(lang)
+        setup(lang=lang)
     except Exception:  # the theme is a nicety; the plot works without it
         pass
     if ax is None:
@@ -519,7 +528,7 @@ def funnel_plot(funnel_df: pd.DataFrame, ax=None, *, lang: str = "en", annotate:
                         xytext=(3, 3), textcoords="offset points")
     ind = str(df["indicator"].iloc[0]) if "indicator" in df else ""
     try:
-        title = catalogue.name(ind, "zh" if lang == "zh" else "en")
+        title = catalogue.name(ind, lang="zh" if lang == "zh" else "en")
     except KeyError:
         title = ind
     ax.set_title(lab["title"].format(indicator=title))

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from perfmodel.core import messages, settings
+from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.i18n import (
     indicator_label,
     t,
@@ -32,9 +33,10 @@ def rating_counts(scores: pd.DataFrame, ratings: list[str]) -> pd.DataFrame:
     return pd.DataFrame({"rating": labels, "count": counts.to_numpy(), "share": counts.to_numpy() / n})
 
 
-def rating_label(rating, lang: str = "en") -> str:
+@keyword_only("lang")
+def rating_label(rating, *, lang: str = "en") -> str:
     """The rating as shown: the band label, or ``not rated`` (未评级) when there is none."""
-    return t("not_rated", lang) if rating is None or pd.isna(rating) or str(rating) == "" else str(rating)
+    return t("not_rated", lang=lang) if rating is None or pd.isna(rating) or str(rating) == "" else str(rating)
 
 
 def movers(scores_all: pd.DataFrame, period: str, previous: str | None, n: int = 5) -> pd.DataFrame:
@@ -92,9 +94,9 @@ def indicator_table(ctx: ReportContext) -> pd.DataFrame:
             met = np.array([meets(rule_for(ctx.policy, ind, sid, ctx.period), [v], [sc])[0] for sid, v, sc
                             in zip(keyed["supervisor_id"], x, s.to_numpy(dtype=float))])
         met = met[~np.isnan(met)]
-        rows.append({"indicator": indicator_label(ind, lang), "dimension": t(rule.dimension, lang),
+        rows.append({"indicator": indicator_label(ind, lang=lang), "dimension": t(rule.dimension, lang=lang),
                      "weight": summary.loc[ind, "weight"],
-                     "effective_weight": summary.loc[ind, "effective_weight"], "rule": t(f"rule_{rule.rule}", lang),
+                     "effective_weight": summary.loc[ind, "effective_weight"], "rule": t(f"rule_{rule.rule}", lang=lang),
                      "target": target_text(rule, lang=lang), "median_value": fmt_value(ind, _median(values)),
                      "met_target": float(met.mean()) if met.size else np.nan,
                      "median_score": _median(s), "available": int(values.notna().sum())})
@@ -114,7 +116,7 @@ def scores_table(ctx: ReportContext) -> pd.DataFrame:
     """
     df = ctx.scores.merge(ctx.supervisors, on="supervisor_id", how="left")
     df["missing"] = df["missing"].fillna("").map(
-        lambda s: ", ".join(indicator_label(i, ctx.lang) for i in s.split(";") if i))
+        lambda s: ", ".join(indicator_label(i, lang=ctx.lang) for i in s.split(";") if i))
     df = df.sort_values(["score", "supervisor_id"], ascending=[False, True], kind="mergesort", na_position="last")
     if "rating_computed" in df:
         return df[["supervisor_id", "name", "team", "score", "result_score", "process_score", "rating_computed",
@@ -122,7 +124,8 @@ def scores_table(ctx: ReportContext) -> pd.DataFrame:
     return df[["supervisor_id", "name", "team", "score", "result_score", "process_score", "rating", "missing"]]
 
 
-def data_quality_tables(dataset, lang: str = "en") -> tuple[pd.DataFrame, pd.DataFrame]:
+@keyword_only("lang")
+def data_quality_tables(dataset, *, lang: str = "en") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Row accounts and quarantine reasons of a loaded dataset (or its :class:`~perfmodel.results.DataSummary`).
 
     Returns
@@ -139,15 +142,15 @@ def data_quality_tables(dataset, lang: str = "en") -> tuple[pd.DataFrame, pd.Dat
     if "file" in account:
         account["file"] = account["file"].map(lambda p: Path(str(p)).name if isinstance(p, (str, Path)) else p)
     if "table" in account:
-        account["table"] = account["table"].map(lambda x: table_label(x, lang))
+        account["table"] = account["table"].map(lambda x: table_label(x, lang=lang))
     q = dataset.quarantine
     if q is None or q.empty:
         reasons = pd.DataFrame(columns=["table", "reason", "rows"])
     else:
         if lang != "en":
-            q = q.assign(table=q["table"].map(lambda x: table_label(x, lang)))
+            q = q.assign(table=q["table"].map(lambda x: table_label(x, lang=lang)))
             if "reason_code" in q.columns:
-                q = q.assign(reason=[reason_text(c, p, lang, r) for c, p, r in
+                q = q.assign(reason=[reason_text(c, p, lang=lang, english=r) for c, p, r in
                                      zip(q["reason_code"], q["reason_params"], q["reason"])])
         reasons = (q.groupby(["table", "reason"], sort=True).size().rename("rows").reset_index()
                    .sort_values(["rows", "table", "reason"], ascending=[False, True, True], kind="mergesort"))
@@ -164,8 +167,8 @@ def title_key(period: str) -> str:
 
 def show_title(ctx: ReportContext, key: str | None = None):
     """Display the report title (monthly or quarterly, by the period) and the one-line scope."""
-    heading(key or title_key(ctx.period), ctx.lang, level=1, period=ctx.period)
-    text(t("scope_text", ctx.lang, n=len(ctx.scores), period=ctx.period, policy=md_escape(ctx.policy.name),
+    heading(key or title_key(ctx.period), lang=ctx.lang, level=1, period=ctx.period)
+    text(t("scope_text", lang=ctx.lang, n=len(ctx.scores), period=ctx.period, policy=md_escape(ctx.policy.name),
            version=ctx.policy.version))
 
 
@@ -174,32 +177,33 @@ def show_headline(ctx: ReportContext):
     from perfmodel.reporting import plotting
 
     lang = ctx.lang
-    heading("headline", lang)
+    heading("headline", lang=lang)
     s = ctx.scores["score"].dropna()
     if len(s):
-        text(t("mean_score", lang, mean=float(s.mean()), median=_median(s)))
+        text(t("mean_score", lang=lang, mean=float(s.mean()), median=_median(s)))
     flagged = int((ctx.scores["missing"].fillna("") != "").sum())
     if flagged:
-        text(t("missing_flag", lang, n=flagged))
-    heading("rating_distribution", lang, level=3)
+        text(t("missing_flag", lang=lang, n=flagged))
+    heading("rating_distribution", lang=lang, level=3)
     counts = rating_counts(ctx.scores, ctx.policy.ratings)
-    table(counts.assign(rating=counts["rating"].map(lambda r: rating_label(r, lang))), lang, {"share": "{:.0%}"})
-    figure(plotting.rating_distribution(ctx.scores, lang, order=ctx.policy.ratings))
+    table(counts.assign(rating=counts["rating"].map(lambda r: rating_label(r, lang=lang))), lang=lang,
+          formats={"share": "{:.0%}"})
+    figure(plotting.rating_distribution(ctx.scores, lang=lang, order=ctx.policy.ratings))
     if ctx.previous is None:
-        heading("movers_no_previous", lang, level=3)
-        text(t("no_previous", lang))
+        heading("movers_no_previous", lang=lang, level=3)
+        text(t("no_previous", lang=lang))
         return
-    heading("movers", lang, level=3, previous=ctx.previous)
+    heading("movers", lang=lang, level=3, previous=ctx.previous)
     m = movers(ctx.scores_all, ctx.period, ctx.previous).merge(ctx.supervisors[["supervisor_id", "name"]],
                                                                 on="supervisor_id", how="left")
-    table(m[["supervisor_id", "name", "previous_score", "score", "change", "previous_rating", "rating"]], lang,
-          {"previous_score": "{:.1f}", "score": "{:.1f}", "change": "{:+.1f}"})
+    table(m[["supervisor_id", "name", "previous_score", "score", "change", "previous_rating", "rating"]], lang=lang,
+          formats={"previous_score": "{:.1f}", "score": "{:.1f}", "change": "{:+.1f}"})
 
 
 def show_indicators(ctx: ReportContext):
     """The indicator table with targets and attainment."""
-    heading("indicator_table", ctx.lang)
-    table(indicator_table(ctx), ctx.lang, {"weight": "{:.2f}", "effective_weight": "{:.1%}",
+    heading("indicator_table", lang=ctx.lang)
+    table(indicator_table(ctx), lang=ctx.lang, formats={"weight": "{:.2f}", "effective_weight": "{:.1%}",
                                            "met_target": "{:.0%}", "median_score": "{:.0f}"})
     from perfmodel.reporting.goals_page import show_goals_summary
 
@@ -208,8 +212,8 @@ def show_indicators(ctx: ReportContext):
 
 def show_scores(ctx: ReportContext):
     """Scores and ratings of every supervisor, best first."""
-    heading("scores_and_ratings", ctx.lang)
-    table(scores_table(ctx), ctx.lang, {"score": "{:.1f}", "result_score": "{:.1f}", "process_score": "{:.1f}"})
+    heading("scores_and_ratings", lang=ctx.lang)
+    table(scores_table(ctx), lang=ctx.lang, formats={"score": "{:.1f}", "result_score": "{:.1f}", "process_score": "{:.1f}"})
     if "rating_computed" in ctx.scores:
         show_adjustments(ctx)
 
@@ -221,25 +225,25 @@ def show_adjustments(ctx: ReportContext):
     s = ctx.scores
     n = int((s["rating"].astype(str) != s["rating_computed"].astype(str)).sum())
     sha = str(ctx.cache.get("adjustments_sha256") or "—")[:12]
-    text(t("adjustments_text", ctx.lang, n=n, sha=sha))
+    text(t("adjustments_text", lang=ctx.lang, n=n, sha=sha))
     breaks = quota_breaks(s, ctx.policy, ctx.supervisors)
     if breaks is None:
         return
     if breaks.empty:
-        text(t("adjustments_keep_quotas", ctx.lang))
+        text(t("adjustments_keep_quotas", lang=ctx.lang))
         return
-    text(t("adjustments_break_quotas", ctx.lang, n=int(breaks["difference"].clip(lower=0).sum())))
-    shown = breaks.assign(group=breaks["group"].where(breaks["group"] != "all", t("quota_all", ctx.lang)))
+    text(t("adjustments_break_quotas", lang=ctx.lang, n=int(breaks["difference"].clip(lower=0).sum())))
+    shown = breaks.assign(group=breaks["group"].where(breaks["group"] != "all", t("quota_all", lang=ctx.lang)))
     table(shown.rename(columns={"group": "review_group", "quota": "break_quota", "final": "break_final",
-                                "difference": "break_difference"}), ctx.lang, {"break_difference": "{:+d}"})
+                                "difference": "break_difference"}), lang=ctx.lang, formats={"break_difference": "{:+d}"})
 
 
 def show_result_vs_process(ctx: ReportContext):
     """Scatter of result against process score."""
     from perfmodel.reporting import plotting
 
-    heading("result_vs_process", ctx.lang)
-    figure(plotting.result_process_scatter(ctx.scores.dropna(subset=["score"]), ctx.lang,
+    heading("result_vs_process", lang=ctx.lang)
+    figure(plotting.result_process_scatter(ctx.scores.dropna(subset=["score"]), lang=ctx.lang,
                                           order=ctx.policy.ratings))
 
 
@@ -247,11 +251,11 @@ def show_trends(ctx: ReportContext):
     """Score distribution per period and the medians of the weighted result indicators."""
     from perfmodel.reporting import plotting
 
-    heading("trends", ctx.lang)
-    figure(plotting.score_trend(ctx.scores_all.dropna(subset=["score"]), ctx.lang))
+    heading("trends", lang=ctx.lang)
+    figure(plotting.score_trend(ctx.scores_all.dropna(subset=["score"]), lang=ctx.lang))
     inds = [i for i in ctx.policy.of_dimension("result") if i in ctx.wide]
     if inds:
-        figure(plotting.indicator_trends(ctx.wide, inds, ctx.lang))
+        figure(plotting.indicator_trends(ctx.wide, inds, lang=ctx.lang))
 
 
 RATE_INDICATORS = ("complaint_resolution_rate", "timely_closure_rate", "followup_positive_rate",
@@ -311,11 +315,11 @@ def show_funnels(ctx: ReportContext, indicators=RATE_INDICATORS):
         rate_axis,
     )
 
-    heading("funnels", ctx.lang)
+    heading("funnels", lang=ctx.lang)
     long = ctx.long[(ctx.long["period"] == ctx.period) & ctx.long["indicator"].isin(indicators)]
     present = [i for i in indicators if long.loc[long["indicator"] == i, "denominator"].fillna(0).sum() > 0]
     if not present:
-        text(t("not_available", ctx.lang, reason="—"))
+        text(t("not_available", lang=ctx.lang, reason="—"))
         return
     cols = 2
     rows = (len(present) + 1) // cols
@@ -325,18 +329,18 @@ def show_funnels(ctx: ReportContext, indicators=RATE_INDICATORS):
         funnel_plot(clip_rates(funnel(long, ind, ctx.period)), ax=ax, lang=ctx.lang)
         rate_axis(ax)
         percent_axis(ax)  # rates as the table below states them (88 %, not 0.88)
-        ax.set_title(indicator_label(ind, ctx.lang))
+        ax.set_title(indicator_label(ind, lang=ctx.lang))
     for k in range(len(present), rows * cols):
         axes[k // cols][k % cols].set_visible(False)
     figure(finish(fig))
     flags = funnel_flags(ctx.long, ctx.period, present)
     if len(flags):
         flags = flags.merge(ctx.supervisors[["supervisor_id", "name"]], on="supervisor_id", how="left")
-        flags["indicator"] = flags["indicator"].map(lambda i: indicator_label(i, ctx.lang))
-        flags["signal"] = flags["signal"].map(lambda x: t(x, ctx.lang))
+        flags["indicator"] = flags["indicator"].map(lambda i: indicator_label(i, lang=ctx.lang))
+        flags["signal"] = flags["signal"].map(lambda x: t(x, lang=ctx.lang))
         table(flags[["supervisor_id", "name", "indicator", "rate", "target", "denominator", "signal"]]
-              .rename(columns={"target": "pooled_rate"}), ctx.lang,
-              {"rate": "{:.1%}", "pooled_rate": "{:.1%}", "denominator": "{:,.0f}"})
+              .rename(columns={"target": "pooled_rate"}), lang=ctx.lang,
+              formats={"rate": "{:.1%}", "pooled_rate": "{:.1%}", "denominator": "{:,.0f}"})
 
 
 def validity_table(wide: pd.DataFrame, lag: int = settings.LAG, seed: int = settings.SEED,
@@ -360,7 +364,8 @@ def validity_table(wide: pd.DataFrame, lag: int = settings.LAG, seed: int = sett
 BOOTSTRAP_BELOW = 30
 
 
-def draws_note(kind: str, lang: str, *, seed: int, draws: int, n: int = 0) -> str:
+@keyword_only("lang")
+def draws_note(kind: str, *, lang: str, seed: int, draws: int, n: int = 0) -> str:
     """The sentence a page shows under a figure made from random draws.
 
     Parameters
@@ -377,27 +382,27 @@ def draws_note(kind: str, lang: str, *, seed: int, draws: int, n: int = 0) -> st
         In ``lang``: the number of draws and the seed used (or that no draws were used).
     """
     if kind == "fragility":
-        return t("draws_fragility", lang, draws=int(draws), seed=int(seed))
+        return t("draws_fragility", lang=lang, draws=int(draws), seed=int(seed))
     if n:
-        return t("draws_bootstrap", lang, n=int(n), draws=int(draws), seed=int(seed), below=BOOTSTRAP_BELOW)
-    return t("draws_none", lang, below=BOOTSTRAP_BELOW)
+        return t("draws_bootstrap", lang=lang, n=int(n), draws=int(draws), seed=int(seed), below=BOOTSTRAP_BELOW)
+    return t("draws_none", lang=lang, below=BOOTSTRAP_BELOW)
 
 
-def _validity_display(res: pd.DataFrame, lang: str, max_rows: int = 12) -> pd.DataFrame:
+def _validity_display(res: pd.DataFrame, *, lang: str, max_rows: int = 12) -> pd.DataFrame:
     shown = res[res["verdict"].isin(["predicts", "contrary"])]
     if shown.empty:
         shown = res.head(max_rows)
     return pd.DataFrame({
-        "process_indicator": shown["process"].map(lambda i: indicator_label(i, lang)),
-        "result_indicator": shown["result"].map(lambda i: indicator_label(i, lang)),
+        "process_indicator": shown["process"].map(lambda i: indicator_label(i, lang=lang)),
+        "result_indicator": shown["result"].map(lambda i: indicator_label(i, lang=lang)),
         "std_effect": shown["std_effect"], "p_adj": shown["p_adj"],
-        "verdict": shown["verdict"].map(lambda v: t(v, lang)),
+        "verdict": shown["verdict"].map(lambda v: t(v, lang=lang)),
         "n_obs": shown["n_obs"]}).head(max_rows)
 
 
 def show_validity(ctx: ReportContext, lag: int = 1):
     """Predictive-validity evidence: which process indicators predict results."""
-    heading("validity", ctx.lang)
+    heading("validity", lang=ctx.lang)
     _validity_block(ctx, lag)
 
 
@@ -407,10 +412,10 @@ def _validity_block(ctx: ReportContext, lag: int) -> pd.DataFrame:
     if res is None:
         res = ctx.cache[("validity", lag)] = validity_table(ctx.wide, lag=lag, seed=ctx.seed)
     tested = res[res["verdict"] != "insufficient data"]
-    text(t("validity_text", ctx.lang, n=int((res["verdict"] == "predicts").sum()), total=len(tested), lag=lag))
+    text(t("validity_text", lang=ctx.lang, n=int((res["verdict"] == "predicts").sum()), total=len(tested), lag=lag))
     booted = int(res["p_method"].astype(str).str.startswith("wild cluster bootstrap").sum())
-    text(draws_note("bootstrap", ctx.lang, seed=ctx.seed, draws=settings.BOOT, n=booted))
-    table(_validity_display(res, ctx.lang), ctx.lang, {"std_effect": "{:+.3f}", "p_adj": "{:.3f}"})
+    text(draws_note("bootstrap", lang=ctx.lang, seed=ctx.seed, draws=settings.BOOT, n=booted))
+    table(_validity_display(res, lang=ctx.lang), lang=ctx.lang, formats={"std_effect": "{:+.3f}", "p_adj": "{:.3f}"})
     return res
 
 
@@ -418,25 +423,25 @@ def show_fragility(ctx: ReportContext, draws: int = settings.DRAWS, threshold: f
     """Rating fragility: how often each supervisor keeps the rating when weights move."""
     from perfmodel.reporting import plotting
 
-    heading("rating_fragility", ctx.lang)
+    heading("rating_fragility", lang=ctx.lang)
     try:
         from perfmodel.analysis.sensitivity import rank_uncertainty
     except ImportError as exc:  # pragma: no cover
-        text(t("not_available", ctx.lang, reason=md_escape(exc)))
+        text(t("not_available", lang=ctx.lang, reason=md_escape(exc)))
         return
     wide = ctx.wide[ctx.wide["period"] == ctx.period]
     res = rank_uncertainty(wide, ctx.policy, draws=draws, seed=ctx.seed, supervisors=ctx.supervisors)
     frag = fragility_table(res, ctx.supervisors)
     # fragile as the command line and the calibration notebook count it (RankUncertainty.fragile)
     fragile = frag["supervisor_id"].isin(res.fragile(threshold)["supervisor_id"].astype(str))
-    text(t("fragility_text", ctx.lang, n=int(fragile.sum()), total=len(frag), keep=round(100 * (1 - threshold))))
-    text(draws_note("fragility", ctx.lang, seed=ctx.seed, draws=draws))
+    text(t("fragility_text", lang=ctx.lang, n=int(fragile.sum()), total=len(frag), keep=round(100 * (1 - threshold))))
+    text(draws_note("fragility", lang=ctx.lang, seed=ctx.seed, draws=draws))
     figure(plotting.fragility_plot(frag.assign(label=frag["supervisor_id"] + " " + frag["name"].fillna("")),
-                                   ctx.lang))
+                                   lang=ctx.lang))
     shown = frag[fragile]
     if "rating_computed" in ctx.scores:  # the draws move the computed rating, not the meeting's final one
         shown = shown.rename(columns={"rating": "rating_computed"})
-    table(shown, ctx.lang, {"p_same_rating": "{:.0%}"})
+    table(shown, lang=ctx.lang, formats={"p_same_rating": "{:.0%}"})
 
 
 def fragility_table(res, supervisors: pd.DataFrame) -> pd.DataFrame:
@@ -481,12 +486,12 @@ def smart_table(ctx: ReportContext) -> pd.DataFrame:
     from perfmodel.analysis.lint import lint
 
     validity = ctx.cache.get(("validity", 1))
-    findings = lint(ctx.policy, panel=ctx.wide, tables=ctx.data.tables, validity=validity, lang=ctx.lang)
+    findings = lint(policy=ctx.policy, panel=ctx.wide, tables=ctx.data.tables, validity=validity, lang=ctx.lang)
     k = 1 if ctx.lang == "zh" else 0
     return pd.DataFrame({
         "check": findings["letter"].map(lambda x: f"{x} {SMART_LETTERS.get(x, (x, x))[k]}"),
-        "indicator": findings["indicator"].map(lambda i: indicator_label(i, ctx.lang) if i else "—"),
-        "severity": findings["severity"].map(lambda x: t(x, ctx.lang)),
+        "indicator": findings["indicator"].map(lambda i: indicator_label(i, lang=ctx.lang) if i else "—"),
+        "severity": findings["severity"].map(lambda x: t(x, lang=ctx.lang)),
         "message": findings["message"]})
 
 
@@ -494,22 +499,22 @@ def show_smart(ctx: ReportContext):
     """Findings of the SMART check of the policy against the data, then of each agreed goal of the period."""
     from perfmodel.reporting.goals_page import show_goal_findings
 
-    heading("smart_findings", ctx.lang)
+    heading("smart_findings", lang=ctx.lang)
     findings = smart_table(ctx)
     if findings.empty:
-        text(t("no_findings", ctx.lang))
+        text(t("no_findings", lang=ctx.lang))
     else:
-        table(findings, ctx.lang)
+        table(findings, lang=ctx.lang)
     show_goal_findings(ctx)  # each agreed goal of the period on its own
 
 
 def show_data_quality(ctx: ReportContext):
     """Row accounts per table (read = used + quarantined) and the quarantine reasons."""
-    heading("data_quality", ctx.lang)
-    account, reasons = data_quality_tables(ctx.data, ctx.lang)
-    table(account, ctx.lang)
+    heading("data_quality", lang=ctx.lang)
+    account, reasons = data_quality_tables(ctx.data, lang=ctx.lang)
+    table(account, lang=ctx.lang)
     if not reasons.empty:
-        table(reasons, ctx.lang, max_rows=20)
+        table(reasons, lang=ctx.lang, max_rows=20)
 
 
 def manifest_table(ctx: ReportContext) -> pd.DataFrame:
@@ -524,12 +529,12 @@ def manifest_table(ctx: ReportContext) -> pd.DataFrame:
 
     inputs = audit.describe_inputs(ctx.data_dir, ctx.policy_spec)
     lang = ctx.lang
-    rows = [(t("item_run", lang), ctx.run_id or "—", ""), (t("item_period", lang), ctx.period, ""),
-            (t("item_policy", lang), f"{ctx.policy.name} {ctx.policy.version}", inputs["policy"]["sha256"][:16]),
-            (t("item_engine", lang), ctx.engine, ""), (t("item_seed", lang), str(ctx.seed), "")]
+    rows = [(t("item_run", lang=lang), ctx.run_id or "—", ""), (t("item_period", lang=lang), ctx.period, ""),
+            (t("item_policy", lang=lang), f"{ctx.policy.name} {ctx.policy.version}", inputs["policy"]["sha256"][:16]),
+            (t("item_engine", lang=lang), ctx.engine, ""), (t("item_seed", lang=lang), str(ctx.seed), "")]
     # a file shows its size, a database table (see perfmodel.data.dbsource) its row count
-    rows += [(t("item_input", lang, name=i["path"]),
-              f"{i['bytes']:,} B" if "bytes" in i else f"{t('rows', lang)}: {i['rows']:,}", i["sha256"][:16])
+    rows += [(t("item_input", lang=lang, name=i["path"]),
+              f"{i['bytes']:,} B" if "bytes" in i else f"{t('rows', lang=lang)}: {i['rows']:,}", i["sha256"][:16])
              for i in inputs["inputs"]]
     versions = audit.library_versions()
     rows += [(k, versions.get(k) or "—", "") for k in ("perfmodel", "python", "pandas", "numpy", "duckdb",
@@ -539,5 +544,5 @@ def manifest_table(ctx: ReportContext) -> pd.DataFrame:
 
 def show_manifest(ctx: ReportContext):
     """The run record: inputs and policy with hashes, versions (outputs are in manifest.json)."""
-    heading("manifest_summary", ctx.lang)
-    table(manifest_table(ctx), ctx.lang)
+    heading("manifest_summary", lang=ctx.lang)
+    table(manifest_table(ctx), lang=ctx.lang)

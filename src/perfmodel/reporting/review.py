@@ -23,16 +23,16 @@ def show_rating_review(ctx) -> None:
             continue
         rv = rating_review(ctx.scores, ctx.supervisors, ctx.policy.ratings, by=by, seed=ctx.seed,
                            bands=ctx.policy.rating_bands)
-        heading("rating_review", ctx.lang, by=t(f"review_by_{by}", ctx.lang))
+        heading("rating_review", lang=ctx.lang, by=t(f"review_by_{by}", lang=ctx.lang))
         flagged = rv.groups[rv.groups["flag"] != ""]
-        sep = messages.text("common.list_sep", ctx.lang)
-        verdict = (t("review_none", ctx.lang) if flagged.empty else t(
-            "review_flagged", ctx.lang,
-            groups=sep.join(f"{r.group} ({t('review_' + r.flag, ctx.lang)})" for r in flagged.itertuples())))
-        text(t("review_text", ctx.lang, perms=rv.permutations, seed=rv.seed, verdict=verdict))
-        shown = rv.groups.assign(flag=rv.groups["flag"].map(lambda f: t("review_" + f, ctx.lang) if f else ""))
-        table(shown.rename(columns=COLUMNS), ctx.lang,
-              {"review_mean": "{:.1f}", "review_median": "{:.1f}", "review_rest": "{:.1f}",
+        sep = messages.text("common.list_sep", lang=ctx.lang)
+        verdict = (t("review_none", lang=ctx.lang) if flagged.empty else t(
+            "review_flagged", lang=ctx.lang,
+            groups=sep.join(f"{r.group} ({t('review_' + r.flag, lang=ctx.lang)})" for r in flagged.itertuples())))
+        text(t("review_text", lang=ctx.lang, perms=rv.permutations, seed=rv.seed, verdict=verdict))
+        shown = rv.groups.assign(flag=rv.groups["flag"].map(lambda f: t("review_" + f, lang=ctx.lang) if f else ""))
+        table(shown.rename(columns=COLUMNS), lang=ctx.lang,
+              formats={"review_mean": "{:.1f}", "review_median": "{:.1f}", "review_rest": "{:.1f}",
                "review_difference": "{:+.1f}", "review_p": "{:.3f}", "p_adj": "{:.3f}"})
     show_quota_effect(ctx)
 
@@ -55,16 +55,16 @@ def show_quota_effect(ctx) -> None:
                                 and not ctx.supervisors[b].isna().all()), "team")
     effect = quota_effect(ctx.scores, ctx.supervisors, pol, by=by)
     lang = ctx.lang
-    word = t(f"review_by_{by}", lang)
-    heading("quota_effect", lang, by=word)
+    word = t(f"review_by_{by}", lang=lang)
+    heading("quota_effect", lang=lang, by=word)
     if pol.forced_by:
-        text(t("quota_text_by", lang, quota_by=word, none=NO_GROUP))
+        text(t("quota_text_by", lang=lang, quota_by=word, none=NO_GROUP))
     else:
-        text(t("quota_text_all", lang, by=word))
+        text(t("quota_text_all", lang=lang, by=word))
     wide = counts_wide(effect)
-    wide["group"] = wide["group"].where(wide["group"] != "all", t("quota_all", lang))
-    table(wide.rename(columns={"group": "review_group"}), lang)
-    text(t("quota_changed", lang, n=len(effect.changed)))
+    wide["group"] = wide["group"].where(wide["group"] != "all", t("quota_all", lang=lang))
+    table(wide.rename(columns={"group": "review_group"}), lang=lang)
+    text(t("quota_changed", lang=lang, n=len(effect.changed)))
     if len(effect.changed):
         table(effect.changed.rename(columns={"group": "review_group", "rating_bands": "quota_rating_bands",
-                                             "rating_quota": "quota_rating_quota"}), lang, {"score": "{:.1f}"})
+                                             "rating_quota": "quota_rating_quota"}), lang=lang, formats={"score": "{:.1f}"})

@@ -617,7 +617,7 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
         del cached, panel
         sheets = _workbook_sheets(tables, dataset, inputs, params, run_id, pseudonymized=spec.salt is not None,
                                   lang=spec.lang, salt=spec.salt)
-        write_workbook(run_dir / WORKBOOK, sheets, headers=_workbook_headers(sheets, spec.lang))
+        write_workbook(run_dir / WORKBOOK, sheets, headers=_workbook_headers(sheets, lang=spec.lang))
         nb_params = {"data_dir": inputs["data_dir"], "policy": str(run_dir / POLICY_FILE),
                      "period": period, "lang": spec.lang, "engine": spec.engine, "seed": spec.seed,
                      "run_id": run_id, "run_dir": str(spec.audit_run or ""), "cache": str(cache),
@@ -693,7 +693,7 @@ def _finish(run_dir, run_id, spec, period, params, inputs, errors) -> str:
 def _banner(spec: ReportSpec) -> str | None:
     from perfmodel.core.i18n import t
 
-    return t("synthetic_banner", spec.lang) if spec.synthetic else None
+    return t("synthetic_banner", lang=spec.lang) if spec.synthetic else None
 
 
 def _index_columns(scores: pd.DataFrame, names: pd.DataFrame, *, with_scores: bool) -> pd.DataFrame:
@@ -730,7 +730,7 @@ def _run_feedback(spec, source, run_dir, nb_params, scores, kernel, progress, na
                            "href": [Path(t["html"]).name for t in tasks]})
     listed = listed.merge(_index_columns(scores, names, with_scores=not spec.as_of), on="supervisor_id",
                           how="left")
-    feedback_index(index, listed, nb_params["period"], spec.lang, banner=_banner(spec))
+    feedback_index(index, listed, nb_params["period"], lang=spec.lang, banner=_banner(spec))
     return index, errors
 
 
@@ -788,11 +788,11 @@ def _workbook_sheets(tables, dataset, inputs, params, run_id, *, pseudonymized: 
                 quarantine[col] = "(withheld: pseudonymized run)"
     elif lang != "en" and "reason_code" in quarantine.columns:  # reasons worded in the page's language
         quarantine = quarantine.copy()
-        quarantine["reason"] = [reason_text(c, p, lang, r) for c, p, r in zip(
+        quarantine["reason"] = [reason_text(c, p, lang=lang, english=r) for c, p, r in zip(
             quarantine["reason_code"], quarantine["reason_params"], quarantine["reason"])]
     if lang != "en" and "table" in quarantine.columns:
         quarantine = quarantine.copy()
-        quarantine["table"] = quarantine["table"].map(lambda x: table_label(x, lang))
+        quarantine["table"] = quarantine["table"].map(lambda x: table_label(x, lang=lang))
     rows = [("run_id", run_id), ("period", params["period"]), ("data_dir", inputs["data_dir"]),
             ("policy_source", inputs["policy"]["source"]), ("policy_name", inputs["policy"]["name"]),
             ("policy_version", inputs["policy"]["version"]), ("policy_sha256", inputs["policy"]["sha256"])]
@@ -805,31 +805,31 @@ def _workbook_sheets(tables, dataset, inputs, params, run_id, *, pseudonymized: 
         at = list(indicators.columns).index("indicator") + 1
         indicators = indicators.copy()
         indicators.insert(at, "indicator_name", indicators["indicator"].map(
-            lambda i: indicator_label(str(i), lang) if pd.notna(i) else ""))
+            lambda i: indicator_label(str(i), lang=lang) if pd.notna(i) else ""))
     scores = audit.workbook_scores(tables["scores"], dataset, salt=salt, pseudonymized=pseudonymized)
     frames = {"scores": scores, "indicators": indicators, "quarantine": quarantine,
               "manifest": manifest}
-    return {t(f"sheet_{name}", lang): frames[name] for name in WORKBOOK_SHEETS}
+    return {t(f"sheet_{name}", lang=lang): frames[name] for name in WORKBOOK_SHEETS}
 
 
 # Workbook headers that differ from the pages' column labels (an id column beside a name column).
 _WORKBOOK_LABELS = {"indicator": "indicator_id", "denominator": "wb_denominator"}
 
 
-def _workbook_headers(sheets: dict[str, pd.DataFrame], lang: str) -> dict[str, dict[str, str]]:
+def _workbook_headers(sheets: dict[str, pd.DataFrame], *, lang: str) -> dict[str, dict[str, str]]:
     """Per sheet, the header of each column in ``lang`` (see :func:`perfmodel.core.i18n.columns`)."""
     from perfmodel.core.i18n import columns, indicator_label, t
 
     out = {}
     for name, df in sheets.items():
         cols = list(df.columns)
-        labels = dict(zip(cols, columns(pd.DataFrame(columns=cols), lang).columns))
-        labels.update({c: t(key, lang) for c, key in _WORKBOOK_LABELS.items() if c in labels})
+        labels = dict(zip(cols, columns(pd.DataFrame(columns=cols), lang=lang).columns))
+        labels.update({c: t(key, lang=lang) for c, key in _WORKBOOK_LABELS.items() if c in labels})
         # a per-indicator score is points, not the indicator's value: say so in the header
-        labels.update({c: t("wb_indicator_score", lang, name=indicator_label(c[len("score_"):], lang))
+        labels.update({c: t("wb_indicator_score", lang=lang, name=indicator_label(c[len("score_"):], lang=lang))
                        for c in cols if isinstance(c, str) and c.startswith("score_")})
-        if name == t("sheet_manifest", lang) and "value" in labels:  # a setting's value, not an indicator's
-            labels["value"] = t("wb_setting_value", lang)
+        if name == t("sheet_manifest", lang=lang) and "value" in labels:  # a setting's value, not an indicator's
+            labels["value"] = t("wb_setting_value", lang=lang)
         out[name] = labels
     return out
 

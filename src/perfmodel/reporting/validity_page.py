@@ -18,19 +18,19 @@ def show_reliability(ctx: ReportContext):
     """Reliability of each indicator (ICC, rank stability across periods)."""
     from perfmodel.analysis.stats import reliability
 
-    heading("reliability", ctx.lang)
+    heading("reliability", lang=ctx.lang)
     rel = reliability(ctx.wide)
-    rel = rel.assign(indicator=rel["indicator"].map(lambda i: indicator_label(i, ctx.lang)))
-    table(rel, ctx.lang, {"icc": "{:.2f}", "rank_stability": "{:.2f}"})
+    rel = rel.assign(indicator=rel["indicator"].map(lambda i: indicator_label(i, lang=ctx.lang)))
+    table(rel, lang=ctx.lang, formats={"icc": "{:.2f}", "rank_stability": "{:.2f}"})
 
 
 def show_validity_by_lag(ctx: ReportContext, lags=(1, 2)):
     """Predictive validity at several lags, with a heat map of standardised effects at lag 1."""
     from perfmodel.reporting import plotting
 
-    heading("evidence", ctx.lang)
+    heading("evidence", lang=ctx.lang)
     for lag in lags:
         _validity_block(ctx, lag)
     res = ctx.cache[("validity", lags[0])]
     if np.isfinite(pd.to_numeric(res["std_effect"], errors="coerce")).any():
-        figure(plotting.validity_heatmap(res, ctx.lang))
+        figure(plotting.validity_heatmap(res, lang=ctx.lang))

@@ -268,7 +268,7 @@ def fmt_value(indicator: str, value) -> str:
     return f"{value:.2f}"
 
 
-def _deduction_text(rule, lang: str) -> str:
+def _deduction_text(rule, *, lang: str) -> str:
     """``≤ 5.0 %, −5 per +1 pt``: the target (default 0) and the points lost per step away from it."""
     if rule.points is None:
         return "—"
@@ -279,12 +279,12 @@ def _deduction_text(rule, lang: str) -> str:
         unit = ""
     # one step: a percentage point for shares, an hour for hours, one unit otherwise
     step = {"share": 0.01, "hours": 1.0}.get(unit, 1.0)
-    step_word = messages.text(f"rule_text.deduction_step_{unit}", lang) if unit in ("share", "hours") else ""
+    step_word = messages.text(f"rule_text.deduction_step_{unit}", lang=lang) if unit in ("share", "hours") else ""
     lost = rule.points * step
     target = target_value(rule)
     sign = "≥" if rule.direction == "higher" else "≤"
-    return messages.text("rule_text.deduction", lang, sign=sign, target=fmt_value(ind, target), lost=f"{lost:g}",
-                         way=messages.text(f"rule_text.deduction_way_{rule.direction}", lang), step=step_word)
+    return messages.text("rule_text.deduction", lang=lang, sign=sign, target=fmt_value(ind, target), lost=f"{lost:g}",
+                         way=messages.text(f"rule_text.deduction_way_{rule.direction}", lang=lang), step=step_word)
 
 
 @keyword_only("lang")
@@ -309,9 +309,9 @@ def target_text(rule, *, lang: str = "en") -> str:
     '第 50 百分位'
     """
     if rule.rule == "deduction":
-        return _deduction_text(rule, lang)
+        return _deduction_text(rule, lang=lang)
     if rule.rule == "percentile":
-        return messages.text("rule_text.percentile", lang, k=f"{PERCENTILE_TARGET:g}")
+        return messages.text("rule_text.percentile", lang=lang, k=f"{PERCENTILE_TARGET:g}")
     value = target_value(rule)
     if value is None:
         return "—"

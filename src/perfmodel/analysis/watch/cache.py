@@ -139,10 +139,10 @@ def cached_watch(dataset, period, as_of, policy="efficiency", *, cache_dir=None,
                                    pol.period or "quarter").id
     key = cache_key(dataset, period, ts, pol, **options)
     if key is None:
-        return watch(dataset, period, ts, pol, **options)
+        return watch(dataset, pol, period=period, as_of=ts, **options)
     folder = Path(cache_dir) if cache_dir else _default_folder()
     if folder is None:
-        return watch(dataset, period, ts, pol, **options)
+        return watch(dataset, pol, period=period, as_of=ts, **options)
     path = folder / f"{key}.pkl"
     if path.exists():
         try:
@@ -150,7 +150,7 @@ def cached_watch(dataset, period, as_of, policy="efficiency", *, cache_dir=None,
                 return pickle.load(fh)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
             pass
-    res = watch(dataset, period, ts, pol, **options)
+    res = watch(dataset, pol, period=period, as_of=ts, **options)
     folder.mkdir(parents=True, exist_ok=True)
     write_atomic(path, pickle.dumps(res))
     return res

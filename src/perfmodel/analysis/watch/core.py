@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from perfmodel.core import catalogue as cat
+from perfmodel.core.deprecation import keyword_only, old_order
 from perfmodel.data.dataset import Dataset
 from perfmodel.core.errors import PerfmodelError, UsageError
 from perfmodel.core.periods import Period, parse_period, period_containing
@@ -138,7 +139,8 @@ def partial_period(period: Period, as_of: pd.Timestamp) -> Period:
     return Period(period.start, end, period.kind, period.id)
 
 
-def check_as_of(period, as_of, lang: str = "en") -> pd.Timestamp:
+@keyword_only("lang")
+def check_as_of(period, as_of, *, lang: str = "en") -> pd.Timestamp:
     """Return the as-of instant of a watch of ``period``; UsageError unless it is in ``(start, end]``.
 
     At the first instant of the period nothing of it has happened yet; ``end`` (the first
@@ -160,15 +162,15 @@ def check_as_of(period, as_of, lang: str = "en") -> pd.Timestamp:
     >>> q3 = parse_period("2026Q3")
     >>> check_as_of(q3, "2026-08-16"), check_as_of(q3, "2026-10-01")
     (Timestamp('2026-08-16 00:00:00'), Timestamp('2026-10-01 00:00:00'))
-    >>> check_as_of(q3, "2026-07-01", "zh")
+    >>> check_as_of(q3, "2026-07-01", lang="zh")
     Traceback (most recent call last):
     ...
     perfmodel.core.errors.UsageError: --as-of 2026-07-01 00:00:00 是 2026Q3 的第一个时刻：该期还没有发生任何事；请给出 2026Q3 内更晚的时间（晚于 2026-07-01 00:00，且不晚于 2026-10-01 00:00）
     """
     p = parse_period(period) if not isinstance(period, Period) else period
-    ts = as_of_timestamp(as_of, lang)
+    ts = as_of_timestamp(as_of, lang=lang)
     if not (p.start < ts <= p.end):
-        raise UsageError(as_of_error(ts, p, lang))
+        raise UsageError(as_of_error(ts, p, lang=lang))
     return ts
 
 
@@ -285,24 +287,55 @@ def _validity(hist_wide: pd.DataFrame, results: list[str]) -> pd.DataFrame:
     return v.reset_index(drop=True)
 
 
-def watch(dataset: Dataset, period, as_of, policy="efficiency", *, threshold: float = 0.6,
+def _is_period(x) -> bool:
+    """Whether ``x`` is a period (a Period or a period id such as ``"2026Q3"``), not a policy."""
+    if isinstance(x, Period):
+        return True
+    if not isinstance(x, str):
+        return False
+    try:
+        parse_period(x)
+    except PerfmodelError:
+        return False
+    return True
+
+
+def _old_watch_order(args, kwargs):
+    """The call in the new order when made as ``watch(dataset, period, as_of, policy)``; else None."""
+    if len(args) < 2 or "period" in kwargs or not _is_period(args[1]):
+        return None
+    old = dict(zip(("period", "as_of", "policy"), args[1:4]))
+    if len(args) > 4 or set(old) & set(kwargs):
+        raise TypeError("watch() takes the dataset and the policy by position; pass period=..., "
+                        "as_of=... by keyword")
+    kwargs = {**kwargs, **old}
+    return (args[0],), kwargs
+
+
+@old_order("dataset, policy, period=..., as_of=...", _old_watch_order)
+def watch(dataset: Dataset, policy="efficiency", *, period, as_of, threshold: float = 0.6,
           level: float = 0.8, lang: str = "en", engine: str = "duckdb",
           validity: pd.DataFrame | None = None, lag_drivers: bool = True) -> WatchResult:
     """Period-to-date indicators, period-end projections and warnings with reasons.
+
+    The dataset comes first and the policy second, as in :func:`perfmodel.score`; the
+    period and the as-of instant are keyword-only. The former order
+    ``watch(dataset, period, as_of, policy)`` still works for one version, with a
+    ``DeprecationWarning`` (recognised by a period id in the second place).
 
     Parameters
     ----------
     dataset : Dataset
         The dataset; only what is stamped before ``as_of`` is used.
+    policy : str, path or Policy
+        Supplies the weighted result indicators and their targets (default preset
+        ``efficiency``).
     period : str or Period
         The period in progress (``"2026Q3"``).
     as_of : str or datetime-like
         The as-of instant; a date means 00:00 of that day (the day itself not yet begun).
         It must lie in ``(start(P), end(P)]``: at the first instant of the period nothing
         has happened yet, and ``end(P)`` covers the whole period.
-    policy : str, path or Policy
-        Supplies the weighted result indicators and their targets (default preset
-        ``efficiency``).
     threshold : float
         A result is at risk when ``p_miss >= threshold``.
     level : float
@@ -330,7 +363,7 @@ def watch(dataset: Dataset, period, as_of, policy="efficiency", *, threshold: fl
     >>> from perfmodel.data.synth import generate
     >>> folder = tempfile.mkdtemp()
     >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q3", tickets=1000)
-    >>> w = watch(perfmodel.load_dataset(folder), "2026Q3", "2026-08-16")
+    >>> w = watch(perfmodel.load_dataset(folder), period="2026Q3", as_of="2026-08-16")
     >>> csat = w.projections[w.projections["result"] == "csat"]
     >>> print(csat[["supervisor_id", "value_to_date", "projected", "low", "high", "target",
     ...             "p_miss", "at_risk"]].round(3).to_string())
@@ -353,10 +386,10 @@ def watch(dataset: Dataset, period, as_of, policy="efficiency", *, threshold: fl
     pol = policy if isinstance(policy, Policy) else load_policy(policy)
     pol = bind_goals(pol, goals_table(dataset))  # with goals: replace, each supervisor's agreed target
     p = parse_period(period) if not isinstance(period, Period) else period
-    ts = check_as_of(p, as_of, lang)
+    ts = check_as_of(p, as_of, lang=lang)
     if pol.period and pol.period != p.kind:
-        raise UsageError(text("kind_mismatch", lang, period=p.id, kind=p.kind, policy=pol.name,
-                              kind_name=period_name(p.kind, lang), policy_kind_name=period_name(pol.period, lang)))
+        raise UsageError(text("kind_mismatch", lang=lang, period=p.id, kind=p.kind, policy=pol.name,
+                              kind_name=period_name(p.kind, lang=lang), policy_kind_name=period_name(pol.period, lang=lang)))
     data = cut_dataset(dataset, ts)
     offset = ts - p.start
 
@@ -435,12 +468,12 @@ def watch(dataset: Dataset, period, as_of, policy="efficiency", *, threshold: fl
         ";".join(reasons.projection_drivers(pr)) if pr["at_risk"] else ""
         for _, pr in projections.iterrows()]
     projections = projections[PROJECTION_COLUMNS]
-    warnings = _warnings(projections, ptd_now, hist_wide, validity, pol, p, lang)
+    warnings = _warnings(projections, ptd_now, hist_wide, validity, pol, p, lang=lang)
     return WatchResult(period=p.id, as_of=ts, period_to_date=ptd_now, projections=projections,
                        warnings=warnings, validity=validity, fits=fits)
 
 
-def _warnings(projections, ptd_now, hist_wide, validity, pol, p, lang, max_drivers=3):
+def _warnings(projections, ptd_now, hist_wide, validity, pol, p, *, lang, max_drivers=3):
     now = ptd_now.set_index(["supervisor_id", "indicator"])["value"]
     rows = []
     at_risk = projections[projections["at_risk"]].sort_values(["supervisor_id", "p_miss", "result"],
@@ -472,5 +505,5 @@ def _warnings(projections, ptd_now, hist_wide, validity, pol, p, lang, max_drive
                          "se": float(d["se"]) if "se" in d else np.nan,
                          "p_adj": float(d["p_adj"]), "verdict": d["verdict"],
                          "suggestion": reasons.suggestion(r, proc, float(value), float(ref), kind,
-                                                          float(d["coef"]), p.kind, lang)})
+                                                          float(d["coef"]), p.kind, lang=lang)})
     return pd.DataFrame(rows, columns=WARNING_COLUMNS)

@@ -10,13 +10,15 @@ import pandas as pd
 
 from perfmodel.core import catalogue as cat
 from perfmodel.core import messages
+from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.periods import parse_period
 from perfmodel.analysis.watch.reasons import fmt_value, projection_reason, suggestion
 
 _T = messages.group("watch_feedback")
 
 
-def feedback_table(result, supervisor_id: str, lang: str = "en") -> pd.DataFrame:
+@keyword_only("lang")
+def feedback_table(result, supervisor_id: str, *, lang: str = "en") -> pd.DataFrame:
     """One supervisor's projections, formatted for a page.
 
     Parameters
@@ -59,7 +61,7 @@ def feedback_table(result, supervisor_id: str, lang: str = "en") -> pd.DataFrame
     rows = []
     for _, r in pr.iterrows():
         ind = r["result"]
-        rows.append([cat.name(ind, lang), fmt_value(ind, r["value_to_date"]),
+        rows.append([cat.name(ind, lang=lang), fmt_value(ind, r["value_to_date"]),
                      fmt_value(ind, r["projected"]),
                      f"{fmt_value(ind, r['low'])} – {fmt_value(ind, r['high'])}",
                      fmt_value(ind, r["target"]),
@@ -67,7 +69,8 @@ def feedback_table(result, supervisor_id: str, lang: str = "en") -> pd.DataFrame
     return pd.DataFrame(rows, columns=cols)
 
 
-def feedback_section(result, supervisor_id: str, lang: str = "en", level: float = 0.8) -> str:
+@keyword_only("lang", "level")
+def feedback_section(result, supervisor_id: str, *, lang: str = "en", level: float = 0.8) -> str:
     """The mid-period coaching section of one supervisor's feedback page, as Markdown.
 
     Lists the supervisor's results at risk with projection, interval, target and risk,
@@ -120,14 +123,14 @@ def feedback_section(result, supervisor_id: str, lang: str = "en", level: float 
     for _, r in pr.iterrows():
         ind = r["result"]
         lines.append("- " + _T["risk_line"][lang].format(
-            name=cat.name(ind, lang), ptd=fmt_value(ind, r["value_to_date"]),
+            name=cat.name(ind, lang=lang), ptd=fmt_value(ind, r["value_to_date"]),
             proj=fmt_value(ind, r["projected"]), low=fmt_value(ind, r["low"]),
             high=fmt_value(ind, r["high"]), target=fmt_value(ind, r["target"]), p=r["p_miss"]))
         # the page's language, whatever language the warnings were made in
         sug = [suggestion(ind, d["driver"], d["driver_value"], d["driver_reference"],
-                          d["reference_kind"], d["coef"], kind, lang)
+                          d["reference_kind"], d["coef"], kind, lang=lang)
                for _, d in w[w["result"] == ind].iterrows()]
-        why = projection_reason(r, kind, lang).strip()
+        why = projection_reason(r, kind, lang=lang).strip()
         if why:  # what pulls the projection to the wrong side: history, trend or volume so far
             lines.append(f"  - {why[:1].upper()}{why[1:]}")
         no_reason |= not sug
@@ -138,7 +141,8 @@ def feedback_section(result, supervisor_id: str, lang: str = "en", level: float 
     return "\n".join(lines) + "\n"
 
 
-def show_feedback(result, supervisor_id: str, lang: str = "en") -> None:
+@keyword_only("lang")
+def show_feedback(result, supervisor_id: str, *, lang: str = "en") -> None:
     """Display one supervisor's mid-period coaching section in a notebook.
 
     Shows :func:`feedback_section` (Markdown) and :func:`feedback_table` (HTML). Only the
@@ -146,8 +150,8 @@ def show_feedback(result, supervisor_id: str, lang: str = "en") -> None:
     """
     from IPython.display import HTML, Markdown, display
 
-    display(Markdown(feedback_section(result, supervisor_id, lang)))
-    table = feedback_table(result, supervisor_id, lang)
+    display(Markdown(feedback_section(result, supervisor_id, lang=lang)))
+    table = feedback_table(result, supervisor_id, lang=lang)
     if len(table):
         display(HTML(table.to_html(index=False, escape=True, border=0, classes="dataframe")))
 
@@ -168,7 +172,8 @@ def coaching_watch(dataset, as_of, policy="efficiency", *, engine: str = "duckdb
     return cached_watch(dataset, None, as_of, policy, engine=engine)
 
 
-def show_mid_period(dataset, supervisor_id: str, as_of, policy="efficiency", lang: str = "en", *,
+@keyword_only("lang")
+def show_mid_period(dataset, supervisor_id: str, as_of, policy="efficiency", *, lang: str = "en",
                     engine: str = "duckdb") -> None:
     """Display one supervisor's period-to-date warnings when ``as_of`` is set; nothing when it is empty.
 
@@ -177,4 +182,4 @@ def show_mid_period(dataset, supervisor_id: str, as_of, policy="efficiency", lan
     """
     if as_of in (None, ""):
         return
-    show_feedback(coaching_watch(dataset, as_of, policy, engine=engine), supervisor_id, lang)
+    show_feedback(coaching_watch(dataset, as_of, policy, engine=engine), supervisor_id, lang=lang)

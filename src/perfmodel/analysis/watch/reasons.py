@@ -15,6 +15,7 @@ import pandas as pd
 
 from perfmodel.core import catalogue as cat
 from perfmodel.core import messages
+from perfmodel.core.deprecation import keyword_only
 
 PREDICTS = "predicts"
 
@@ -54,12 +55,12 @@ def fmt_value(ind: str, value: float, *, signed: bool = False) -> str:
     return f"{value:{sign}.1f}"
 
 
-def _fmt_step(ind: str, step: float, lang: str = "en") -> str:
+def _fmt_step(ind: str, step: float, *, lang: str = "en") -> str:
     unit = cat.indicator(ind).get("unit", "")
     if unit == "share":
-        return messages.text("watch_words.step_share", lang, step=f"{100 * step:g}")
+        return messages.text("watch_words.step_share", lang=lang, step=f"{100 * step:g}")
     if unit == "hours":
-        return messages.text("watch_words.step_hours", lang, step=f"{step:g}")
+        return messages.text("watch_words.step_hours", lang=lang, step=f"{step:g}")
     return f"{step:g}"
 
 
@@ -74,8 +75,9 @@ def step_of(ind: str) -> float:
     return STEP_BY_INDICATOR.get(ind, STEP_BY_UNIT.get(cat.indicator(ind).get("unit", ""), 1.0))
 
 
+@keyword_only("lang")
 def suggestion(result: str, process: str, value: float, reference: float, reference_kind: str,
-               coef: float, period_kind: str = "quarter", lang: str = "en") -> str:
+               coef: float, period_kind: str = "quarter", *, lang: str = "en") -> str:
     """One plain sentence: the process value against its reference, the past effect, an action.
 
     ``coef`` is the change of ``result`` per unit of ``process`` one period earlier.
@@ -98,16 +100,16 @@ def suggestion(result: str, process: str, value: float, reference: float, refere
     effect = coef * better * step
     move = "rise" if better > 0 else "cut"
     action = ACTIONS.get(process, {}).get(lang, "")
-    pname, rname = cat.name(process, lang), cat.name(result, lang)
+    pname, rname = cat.name(process, lang=lang), cat.name(result, lang=lang)
     kind = _WORDS.get(period_kind, _WORDS["quarter"])[lang]
     ref_word = _WORDS[reference_kind][lang]
-    text = messages.text("watch_words.suggestion", lang, process=pname, value=fmt_value(process, value),
+    text = messages.text("watch_words.suggestion", lang=lang, process=pname, value=fmt_value(process, value),
                          reference_word=ref_word, reference=fmt_value(process, reference),
-                         step=_fmt_step(process, step, lang), move=_WORDS[move][lang],
+                         step=_fmt_step(process, step, lang=lang), move=_WORDS[move][lang],
                          effect=fmt_value(result, effect, signed=True),
                          # English names the result mid-sentence, in lower case
                          result=rname.lower() if lang == "en" else rname, kind=kind)
-    return text + (messages.text("watch_words.action", lang, action=f"{action[0].upper()}{action[1:]}")
+    return text + (messages.text("watch_words.action", lang=lang, action=f"{action[0].upper()}{action[1:]}")
                    if action else "")
 
 
@@ -186,7 +188,8 @@ VOLUME_WORDS = messages.group("watch_volume")
 _WHY = messages.group("watch_why")
 
 
-def why_word(key: str, lang: str = "en", **values) -> str:
+@keyword_only("lang")
+def why_word(key: str, *, lang: str = "en", **values) -> str:
     """A word or sentence of the projection reasons in ``lang`` (``en`` or ``zh``).
 
     Examples
@@ -271,7 +274,8 @@ def _share(w: float) -> str:
     return "—" if not math.isfinite(w) else f"{100 * w:.0f} %"
 
 
-def projection_reason(row, period_kind: str = "quarter", lang: str = "en") -> str:
+@keyword_only("lang")
+def projection_reason(row, period_kind: str = "quarter", *, lang: str = "en") -> str:
     """One line saying why a result is at risk: history, trend so far, volume so far, usual level.
 
     ``row`` is a row of :attr:`perfmodel.analysis.watch.WatchResult.projections`. For example
@@ -300,36 +304,36 @@ def projection_reason(row, period_kind: str = "quarter", lang: str = "en") -> st
     if not drivers:
         return ""
     ind = row["result"]
-    side = why_word("below" if row["direction"] == "higher" else "above", lang)
+    side = why_word("below" if row["direction"] == "higher" else "above", lang=lang)
     x, xc = _num(row, "value_to_date"), _num(row, "so_far_comparable")
-    pro = why_word("pro", lang, v=fmt_value(ind, xc)) if math.isfinite(x) and abs(xc - x) > 1e-12 else ""
+    pro = why_word("pro", lang=lang, v=fmt_value(ind, xc)) if math.isfinite(x) and abs(xc - x) > 1e-12 else ""
     n_hist = int(_num(row, "n_hist")) if math.isfinite(_num(row, "n_hist")) else 0
     kind_code = period_kind if period_kind in ("quarter", "month") else "quarter"
-    kind = messages.text(f"periods.{kind_code}", lang)
-    kinds = messages.text(f"periods.{kind_code}s", lang)
+    kind = messages.text(f"periods.{kind_code}", lang=lang)
+    kinds = messages.text(f"periods.{kind_code}s", lang=lang)
     parts = []
     for d in drivers:
         if d == "history":
-            parts.append(why_word("history" if n_hist > 0 else "history_fallback", lang,
+            parts.append(why_word("history" if n_hist > 0 else "history_fallback", lang=lang,
                                   m=fmt_value(ind, _num(row, "prior")), n=n_hist,
                                   kind=kind if n_hist == 1 else kinds, side=side,
                                   share=_share(_num(row, "weight_history"))))
         elif d == "trend_so_far":
-            parts.append(why_word("trend_so_far", lang, x=fmt_value(ind, x), pro=pro, side=side,
+            parts.append(why_word("trend_so_far", lang=lang, x=fmt_value(ind, x), pro=pro, side=side,
                                   share=_share(_num(row, "weight_so_far"))))
         elif d == "volume_so_far":
             if not math.isfinite(x):
-                parts.append(why_word("volume_nothing", lang))
+                parts.append(why_word("volume_nothing", lang=lang))
                 continue
             n = _num(row, "denominator_to_date")
             unit = VOLUME_WORDS.get(ind, {}).get(lang)
-            volume = (why_word("volume", lang, n=f"{n:g}", unit=unit) if unit and math.isfinite(n)
-                      else why_word("little", lang))
-            parts.append(why_word("volume_so_far", lang, x=fmt_value(ind, x), pro=pro, volume=volume,
+            volume = (why_word("volume", lang=lang, n=f"{n:g}", unit=unit) if unit and math.isfinite(n)
+                      else why_word("little", lang=lang))
+            parts.append(why_word("volume_so_far", lang=lang, x=fmt_value(ind, x), pro=pro, volume=volume,
                                   share=_share(_num(row, "weight_so_far"))))
         elif d == "usual_level":
-            parts.append(why_word("usual_level", lang, kind=kinds, u=fmt_value(ind, _num(row, "usual")),
+            parts.append(why_word("usual_level", lang=lang, kind=kinds, u=fmt_value(ind, _num(row, "usual")),
                                   side=side, share=_share(_num(row, "weight_usual"))))
         else:
-            parts.append(why_word("spread", lang, p=fmt_value(ind, _num(row, "projected"))))
-    return why_word("prefix", lang) + why_word("sep", lang).join(parts)
+            parts.append(why_word("spread", lang=lang, p=fmt_value(ind, _num(row, "projected"))))
+    return why_word("prefix", lang=lang) + why_word("sep", lang=lang).join(parts)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from perfmodel.core import messages
+from perfmodel.core.deprecation import keyword_only
 
 TEXT: dict[str, dict[str, str]] = messages.group("watch")
 
@@ -17,7 +18,8 @@ TEXT: dict[str, dict[str, str]] = messages.group("watch")
 PERIOD_KIND_ZH = {kind: entry["zh"] for kind, entry in messages.group("period_names").items()}
 
 
-def period_name(kind: str, lang: str = "en") -> str:
+@keyword_only("lang")
+def period_name(kind: str, *, lang: str = "en") -> str:
     """Return a period kind named on its own in ``lang`` (``month`` -> ``月份``); unknown kinds as given.
 
     Examples
@@ -29,7 +31,8 @@ def period_name(kind: str, lang: str = "en") -> str:
     return entry.get(lang, entry["en"]) if entry else kind
 
 
-def text(key: str, lang: str = "en", **values) -> str:
+@keyword_only("lang")
+def text(key: str, *, lang: str = "en", **values) -> str:
     """Return the sentence ``key`` in ``lang`` (``"en"`` or ``"zh"``) filled with ``values``.
 
     Returns
@@ -62,7 +65,8 @@ def instant(ts: pd.Timestamp) -> str:
     return ts.strftime("%Y-%m-%d %H:%M")
 
 
-def as_of_error(ts: pd.Timestamp, period, lang: str = "en") -> str:
+@keyword_only("lang")
+def as_of_error(ts: pd.Timestamp, period, *, lang: str = "en") -> str:
     """The message for an as-of instant outside ``(start(P), end(P)]``, the range :func:`watch` accepts.
 
     At ``start(P)`` nothing of the period has happened yet; ``end(P)`` (the first instant
@@ -85,6 +89,6 @@ def as_of_error(ts: pd.Timestamp, period, lang: str = "en") -> str:
     """
     values = dict(as_of=str(ts), period=period.id, start=instant(period.start), end=instant(period.end))
     if ts == period.start:
-        return text("as_of_first_instant", lang, **values)
+        return text("as_of_first_instant", lang=lang, **values)
     first_day = (period.start + pd.Timedelta(days=1)).date()
-    return text("as_of_outside", lang, first_day=first_day, last_day=period.end.date(), **values)
+    return text("as_of_outside", lang=lang, first_day=first_day, last_day=period.end.date(), **values)

@@ -44,8 +44,12 @@ from perfmodel.analysis.weights.common import (  # noqa: F401
     _frame,
     _minmax,
     _normalise,
+    LopsidedWeight,
+    WeightsDataError,
     lopsided_warnings,
+    method_name,
     round_weights,
+    weights_text,
 )
 from perfmodel.analysis.weights.pairwise import (  # noqa: F401
     AhpResult,

@@ -7,7 +7,7 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from perfmodel.core import catalogue
+from perfmodel.core import catalogue, messages
 from perfmodel.core.errors import DataError, PerfmodelWarning, UsageError
 
 #: Random consistency index by matrix order n, per published table.
@@ -63,6 +63,91 @@ def _directions(indicators: list[str], directions: Mapping[str, str] | None) -> 
     return out
 
 
+def weights_text(key: str, *, lang: str = "en", **values) -> str:
+    """Return the weights message ``key`` in ``lang``, filled with ``values``.
+
+    ``method`` is a method (``"entropy"``, ``"CRITIC"``, ``"PCA"``, ``"evidence"``; see
+    :func:`method_name`) and ``ind`` an indicator id: both are shown in ``lang`` (the Chinese text adds the
+    catalogue name to the id). The templates are the ``weights_text`` group of
+    :mod:`perfmodel.core.messages`.
+
+    Returns
+    -------
+    str
+        The sentence, without a final full stop.
+
+    Examples
+    --------
+    >>> weights_text("zero_weight", method="CRITIC")
+    'CRITIC weights: every indicator got zero weight (no variation in the data); widen the period range or use another method'
+    >>> weights_text("zero_weight", lang="zh", method="CRITIC")
+    'CRITIC：所有指标的权重都为零（数据没有变化）；请扩大期间范围或改用其他方法'
+    """
+    shown = dict(values)
+    if "method" in shown:
+        shown["method"] = method_name(shown["method"], lang=lang)
+    for field in ("ind", "worst"):
+        if field in shown:
+            ind = str(shown[field])
+            name = catalogue.name(ind, lang=lang) if ind in catalogue.indicator_ids() else ind
+            shown[field] = messages.text("weights_text.indicator", lang=lang, ind=ind, name=name)
+    return messages.text(f"weights_text.{key}", lang=lang, **shown)
+
+
+def method_name(method: str, *, lang: str = "en") -> str:
+    """Return the name of a weighting method in ``lang`` (``"pca"`` -> ``PCA``, ``主成分``).
+
+    The names are the ``labels.method_<method>`` entries of :mod:`perfmodel.core.messages`,
+    as in the column headers of the calibration page; an unknown method is returned as given.
+
+    Examples
+    --------
+    >>> method_name("critic"), method_name("entropy", lang="zh")
+    ('CRITIC', '熵权法')
+    """
+    key = f"labels.method_{str(method).lower()}"
+    return messages.text(key, lang=lang) if key in messages.keys() else str(method)
+
+
+class LopsidedWeight(PerfmodelWarning):
+    """A data-driven weight takes most of the indicators weighed together.
+
+    ``str()`` is the English sentence; :meth:`text` words it in either language.
+
+    Attributes
+    ----------
+    key : str
+        The message key in the ``weights_text`` group (``lopsided_zeros``,
+        ``lopsided_common`` or ``lopsided_spread``).
+    values : dict
+        The values the message is filled with.
+    """
+
+    def __init__(self, key: str, **values):
+        self.key, self.values = key, values
+        super().__init__(self.text(lang="en"))
+
+    def text(self, *, lang: str = "en") -> str:
+        """Return the warning in ``lang`` (``en`` or ``zh``)."""
+        return weights_text(self.key, lang=lang, **self.values)
+
+
+class WeightsDataError(DataError):
+    """The data cannot give weights by one method (too few complete rows, no variation ...).
+
+    ``str()`` is the English line; :meth:`text` words it in either language, so a page
+    in Chinese can say why a method was left out.
+    """
+
+    def __init__(self, key: str, **values):
+        self.key, self.values = key, values
+        super().__init__(self.text(lang="en"))
+
+    def text(self, *, lang: str = "en") -> str:
+        """Return the message in ``lang`` (``en`` or ``zh``)."""
+        return weights_text(self.key, lang=lang, **self.values)
+
+
 def _default_indicators(panel: pd.DataFrame) -> list[str]:
     ids = [i for i in catalogue.indicator_ids() if catalogue.dimension(i) in ("result", "process")]
     return [i for i in ids if i in panel.columns]
@@ -86,10 +171,8 @@ def _complete_matrix(panel: pd.DataFrame, indicators: Iterable[str] | None,
     complete = sub.dropna()
     if len(complete) < min_rows:
         worst = sub.isna().sum().idxmax()
-        raise DataError(f"only {len(complete)} panel rows have every indicator present (need "
-                        f"{min_rows}); {worst!r} is missing most often "
-                        f"({int(sub[worst].isna().sum())} of {len(sub)} rows): widen the period "
-                        f"range or leave it out")
+        raise WeightsDataError("too_few_rows", n=len(complete), need=min_rows, worst=worst,
+                               missing=int(sub[worst].isna().sum()), rows=len(sub))
     return complete.to_numpy(), inds
 
 
@@ -106,8 +189,7 @@ def _minmax(x: np.ndarray, directions: list[str]) -> np.ndarray:
 def _normalise(w: np.ndarray, what: str) -> np.ndarray:
     total = float(np.sum(w))
     if not np.isfinite(total) or total <= 0:
-        raise DataError(f"{what}: every indicator got zero weight (no variation in the data); "
-                        f"widen the period range or use another method")
+        raise WeightsDataError("zero_weight", method=what)
     return w / total
 
 
@@ -176,7 +258,8 @@ def lopsided_warnings(table: pd.DataFrame, values: np.ndarray, method: str) -> l
         share, and why
         (the share of its values that are 0, or that are its most common value, when that
         is at least half: a few other values then make it look informative). Empty when
-        no weight is lopsided. Each sentence is also issued as a :class:`PerfmodelWarning`.
+        no weight is lopsided. Each sentence is also issued as a :class:`LopsidedWeight`
+        warning (a :class:`PerfmodelWarning` whose ``text(lang=...)`` words it in Chinese too).
     """
     k = len(table)
     if k < 2:
@@ -187,20 +270,18 @@ def lopsided_warnings(table: pd.DataFrame, values: np.ndarray, method: str) -> l
             continue
         col = values[:, j]
         n = col.size
-        text = (f"{method} weight of {ind} is {w:.2f} of the {k} indicators weighed together "
-                f"(equal would be {1 / k:.2f})")
+        head = dict(method=method, ind=ind, w=f"{w:.2f}", k=k, equal=f"{1 / k:.2f}")
         zeros = float(np.mean(col == 0)) if n else 0.0
         uniq, counts = np.unique(col, return_counts=True)
         common = uniq[np.argmax(counts)] if n else np.nan
         common_share = float(counts.max() / n) if n else 0.0
         if zeros >= 0.5:
-            text += (f": {zeros:.0%} of its {n} values are 0, so the few non-zero values make it look "
-                     f"informative; check the indicator or leave it out")
+            warning = LopsidedWeight("lopsided_zeros", **head, share=f"{zeros:.0%}", n=n)
         elif common_share >= 0.5:
-            text += (f": {common_share:.0%} of its {n} values are {common:.4g}, so the few other values "
-                     f"make it look informative; check the indicator or leave it out")
+            warning = LopsidedWeight("lopsided_common", **head, share=f"{common_share:.0%}", n=n,
+                                     value=f"{common:.4g}")
         else:
-            text += ": its values vary far more than the others'; check for outliers before using it"
-        out.append(text)
-        warnings.warn(text, PerfmodelWarning, stacklevel=3)
+            warning = LopsidedWeight("lopsided_spread", **head)
+        out.append(str(warning))
+        warnings.warn(warning, stacklevel=3)
     return out

@@ -161,7 +161,7 @@ def compare_methods(panel: pd.DataFrame, policy, *, ahp_result: AhpResult | None
             raise
         except PerfmodelError as exc:
             skipped[m] = str(exc)
-            warnings.warn(MethodSkipped(m, str(exc)), stacklevel=2)
+            warnings.warn(MethodSkipped(m, str(exc), exc), stacklevel=2)
     out = pd.DataFrame(rows)
     out.attrs["skipped"] = skipped  # deprecated: the MethodSkipped warnings say the same
     return out
@@ -199,13 +199,13 @@ def plot_comparison(table: pd.DataFrame, *, lang: str = "en"):
     from perfmodel.core.i18n import t as label
 
     t = table.copy()
-    t["label"] = [catalogue.name(i, lang) if i in catalogue.indicator_ids() else i for i in t["indicator"]]
-    t["method"] = [label(f"method_{m}", lang) for m in t["method"]]
+    t["label"] = [catalogue.name(i, lang=lang) if i in catalogue.indicator_ids() else i for i in t["indicator"]]
+    t["method"] = [label(f"method_{m}", lang=lang) for m in t["method"]]
     for ax, d in zip(axes[:, 0], dims):
         sns.barplot(data=t[t.dimension == d], y="label", x="weight", hue="method", ax=ax, orient="h")
-        ax.set_title(label(d, lang))
+        ax.set_title(label(d, lang=lang))
         ax.set_ylabel("")
-        ax.set_xlabel(label("weight_within_dimension", lang))
+        ax.set_xlabel(label("weight_within_dimension", lang=lang))
         ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig

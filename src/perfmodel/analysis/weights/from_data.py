@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from perfmodel.analysis.weights.common import (
+    WeightsDataError,
     _complete_matrix,
     _directions,
     _frame,
@@ -14,7 +15,7 @@ from perfmodel.analysis.weights.common import (
     _normalise,
     lopsided_warnings,
 )
-from perfmodel.core.errors import DataError, UsageError
+from perfmodel.core.errors import UsageError
 
 # --------------------------------------------------------------------------- equal
 
@@ -109,7 +110,7 @@ def entropy(panel: pd.DataFrame, indicators: Iterable[str] | None = None,
     e = -plogp.sum(axis=0) / np.log(m)
     e = np.where(col > 0, e, 1.0)  # an all-zero column tells nothing
     d = 1.0 - e
-    w = _normalise(d, "entropy weights")
+    w = _normalise(d, "entropy")
     out = _frame(w, inds, direction=dirs, entropy=e, diversity=d, n_obs=m)
     out.attrs.update(method="entropy", normalization=normalization, n_obs=m,
                      warnings=lopsided_warnings(out, x, "entropy"))
@@ -181,7 +182,7 @@ def critic(panel: pd.DataFrame, indicators: Iterable[str] | None = None,
     np.fill_diagonal(r, 1.0)
     conflict = (1.0 - r).sum(axis=0)
     c = sd * conflict
-    w = _normalise(c, "CRITIC weights")
+    w = _normalise(c, "CRITIC")
     out = _frame(w, inds, direction=dirs, std=sd, conflict=conflict, information=c,
                  n_obs=z.shape[0])
     out.attrs.update(method="critic", n_obs=z.shape[0], warnings=lopsided_warnings(out, x, "CRITIC"))
@@ -297,8 +298,7 @@ def pca(panel: pd.DataFrame, indicators: Iterable[str] | None = None,
     sd = x.std(axis=0, ddof=1)
     if np.any(sd == 0):
         bad = inds[int(np.argmin(sd))]
-        raise DataError(f"indicator {bad!r} is constant over the {x.shape[0]} rows used: leave "
-                        f"it out of a PCA weighting")
+        raise WeightsDataError("constant_for_pca", ind=bad, n=x.shape[0])
     z = (x - x.mean(axis=0)) / sd
     z = np.where(np.array([d == "lower" for d in dirs]), -z, z)
     corr = (z.T @ z) / (x.shape[0] - 1)
@@ -329,7 +329,7 @@ def pca(panel: pd.DataFrame, indicators: Iterable[str] | None = None,
     comp = np.argmax(scaled, axis=1)
     rows = np.arange(p)
     raw = scaled[rows, comp] * share[comp]
-    w = _normalise(raw, "PCA weights")
+    w = _normalise(raw, "PCA")
     out = _frame(w, inds, component=comp + 1, loading=load[rows, comp],
                  squared_loading=scaled[rows, comp], component_share=share[comp],
                  n_obs=x.shape[0])

@@ -6,6 +6,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from perfmodel.analysis.weights.common import WeightsDataError
 from perfmodel.core.errors import DataError, UsageError
 
 # --------------------------------------------------------------------------- evidence
@@ -82,7 +83,7 @@ def evidence(validity_table: pd.DataFrame, indicators: Iterable[str] | None = No
     t["process"] = t["process"].astype(str)
     inds = list(indicators) if indicators is not None else list(dict.fromkeys(t["process"]))
     if not inds:
-        raise DataError("validity table is empty: run perfmodel validity on more periods")
+        raise WeightsDataError("validity_empty")
     rows = []
     for ind in inds:
         mine = t[t["process"] == ind]
@@ -97,8 +98,7 @@ def evidence(validity_table: pd.DataFrame, indicators: Iterable[str] | None = No
     out = pd.DataFrame(rows)
     raw = np.maximum(out["evidence"].to_numpy(dtype=float), floor)
     if raw.sum() <= 0:
-        raise DataError(f"no process indicator has verdict {verdict!r} in the validity table: "
-                        f"keep the policy's weights, or give floor > 0 for equal weights")
+        raise WeightsDataError("no_verdict", verdict=repr(verdict))
     out.insert(1, "weight", raw / raw.sum())
     out.attrs.update(method="evidence", floor=floor, aggregate=aggregate, verdict=verdict)
     return out

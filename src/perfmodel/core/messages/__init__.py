@@ -8,9 +8,9 @@ them. A key is ``<group>.<name>``, for example ``labels.quarterly_title`` or
 Examples
 --------
 >>> from perfmodel.core.messages import text
->>> text("labels.quarterly_title", "zh", period="2026Q3")
+>>> text("labels.quarterly_title", lang="zh", period="2026Q3")
 '季度绩效报告 — 2026Q3'
->>> text("common.list_sep", "en")
+>>> text("common.list_sep", lang="en")
 ', '
 """
 from __future__ import annotations
@@ -20,6 +20,7 @@ from importlib import resources
 
 import yaml
 
+from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.errors import UsageError
 
 LANGS = ("en", "zh")
@@ -107,7 +108,8 @@ def check_lang(lang: str) -> str:
     return lang
 
 
-def text(key: str, lang: str = "en", **params):
+@keyword_only("lang")
+def text(key: str, *, lang: str = "en", **params):
     """Return the text of ``key`` in ``lang``, filled with ``params`` (``str.format``).
 
     Without ``params`` the template is returned as stored (braces included), and a list
