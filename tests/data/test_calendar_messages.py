@@ -118,8 +118,8 @@ def test_a_database_calendar_error_in_both_languages(tmp_path, rows, en, zh):
     with pytest.raises(CalendarError) as err:
         _table_calendar(path)
     assert isinstance(err.value, DataError)
-    assert en in str(err.value) and en in err.value.text("en")
-    worded = err.value.text("zh")
+    assert en in str(err.value) and en in err.value.text(lang="en")
+    worded = err.value.text(lang="zh")
     # named as the table of the database, not as a calendar.yaml file
     assert zh in worded and worded.startswith("helpdesk.duckdb:calendar") and "\n" not in worded
 
@@ -135,7 +135,7 @@ def test_an_uncovered_year_of_a_database_calendar_warns_in_both_languages(tmp_pa
     assert str(w) == ("helpdesk.duckdb:calendar: no official holidays or make-up days known for 2027; these "
                       "years run Monday to Friday -- list them under holidays: and make_up_days: in the yaml "
                       "text of the calendar table")
-    assert w.text("zh") == ("helpdesk.duckdb:calendar：未知 2027 年的法定节假日和调休工作日，这些年份按周一至周五"
+    assert w.text(lang="zh") == ("helpdesk.duckdb:calendar：未知 2027 年的法定节假日和调休工作日，这些年份按周一至周五"
                             "计算工作日——请在 calendar 表 yaml 文本的 holidays: 和 make_up_days: 下列出")
 
 
