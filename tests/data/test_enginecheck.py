@@ -235,3 +235,51 @@ def test_cli_indicators_validates_parquet_in_the_engine(tmp_path, monkeypatch):
     mine = pd.read_csv(out)
     assert len(mine) == len(panel)
     np.testing.assert_allclose(mine["value"].to_numpy(float), panel["value"].to_numpy(float), rtol=1e-9)
+
+
+def _record_sql(monkeypatch) -> list[str]:
+    """Make every DuckDB connection opened from now on log the SQL it runs; return the log."""
+    import duckdb
+
+    log, connect = [], duckdb.connect
+
+    class Logged:
+        def __init__(self, con):
+            self._con = con
+
+        def execute(self, sql, *args):
+            log.append(sql)
+            return self._con.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(self._con, name)
+
+    monkeypatch.setattr(duckdb, "connect", lambda *a, **k: Logged(connect(*a, **k)))
+    return log
+
+
+def test_repeated_ids_are_read_once_per_value(tmp_path, monkeypatch):
+    """A column whose values repeat (supervisor_id in the tickets) is scanned for odd characters
+    value by value, not row by row; a table's own key still row by row; the quarantine (a
+    full-width look-alike in three rows, a blank-padded id in one) is the pandas validator's."""
+    out = tmp_path / "ids"
+    out.mkdir()
+    pq.write_table(pa.table({"supervisor_id": ["S1", "S2"], "name": ["甲", "乙"]}), out / "supervisors.parquet")
+    created = pa.array([pd.Timestamp("2026-01-05 09:00") + pd.Timedelta(hours=i) for i in range(6)],
+                       pa.timestamp("us"))
+    pq.write_table(pa.table({
+        "ticket_id": ["T1", "T2", "T3", "T4", "T5", "T６"],
+        "supervisor_id": ["S1", "Ｓ1", "S2", "Ｓ1", " S2", "Ｓ1"], "created_at": created,
+    }), out / "tickets.parquet")
+    log = _record_sql(monkeypatch)
+    dataset, checked = assert_same(out)
+    quarantine = dataset.quarantine
+    assert quarantine.loc[quarantine["reason_code"].str.contains("lookalike"), "row"].tolist() == [2, 4, 6]
+    assert int(checked.dataset.account.set_index("table").loc["tickets", "rows_used"]) == 3
+    scans = [sql for sql in log if "regexp_matches" in sql and "tickets.parquet" in sql]
+    by_value = [sql for sql in scans if 'SELECT DISTINCT "supervisor_id"' in sql]
+    by_row = [sql for sql in scans if "DISTINCT" not in sql.split("FROM", 1)[1]]
+    assert len(by_value) == 1 and 'regexp_matches("supervisor_id"' in by_value[0]
+    assert len(by_row) == 1 and 'regexp_matches("ticket_id"' in by_row[0]
+    assert 'regexp_matches("supervisor_id"' not in by_row[0]
+
