@@ -283,3 +283,36 @@ def test_repeated_ids_are_read_once_per_value(tmp_path, monkeypatch):
     assert len(by_row) == 1 and 'regexp_matches("ticket_id"' in by_row[0]
     assert 'regexp_matches("supervisor_id"' not in by_row[0]
 
+
+def test_cli_score_validates_parquet_in_the_engine(tmp_path, monkeypatch):
+    """`perfmodel score --data <Parquet folder>` validates inside the engine, as `perfmodel
+    indicators` does: the pandas validator never runs, and the scores and the quarantine file
+    are those of the pandas path on the same folder (the sample, its cells as Parquet text,
+    with an unknown supervisor, a repeated ticket id and an impossible date)."""
+    import perfmodel.data.loader
+    from perfmodel.cli import main
+    from perfmodel.data.exports import write_table
+    from perfmodel.pipeline import run_pipeline
+
+    folder = as_parquet_text(SAMPLE, tmp_path / "data")
+    tickets = pq.read_table(folder / "tickets.parquet").to_pydict()  # three rows the contract refuses
+    tickets["supervisor_id"][10] = "S999"
+    tickets["ticket_id"][20] = tickets["ticket_id"][19]
+    tickets["created_at"][30] = "2026-02-30 10:00"
+    pq.write_table(pa.table(tickets), folder / "tickets.parquet")
+    expected = run_pipeline(folder, "efficiency", period="2026Q3")  # the pandas validator
+    assert expected.dataset.quarantine.query("table == 'tickets'")["row"].tolist()[:3] == [11, 21, 31]
+    write_table(expected.scores, tmp_path / "expected.csv")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the pandas validator ran")
+
+    monkeypatch.setattr(perfmodel.data.loader, "load_dataset", refuse)
+    out, quarantine = tmp_path / "scores.csv", tmp_path / "quarantine.csv"
+    assert main(["score", "--data", str(folder), "--policy", "efficiency", "--period", "2026Q3",
+                 "--out", str(out), "--quarantine", str(quarantine)]) == 0
+    assert out.read_bytes() == (tmp_path / "expected.csv").read_bytes()
+    written = pd.read_csv(quarantine, dtype=str, keep_default_na=False)
+    theirs = expected.dataset.quarantine.astype(str)
+    columns = ["table", "file", "row", "column", "reason", "reason_code"]
+    assert written[columns].values.tolist() == theirs[columns].values.tolist()

@@ -105,6 +105,8 @@ def engine_checkable(folder) -> bool:
     """Whether ``folder`` is a dataset folder whose every table is a Parquet file."""
     from perfmodel.data.readers import find_sources
 
+    if not isinstance(folder, (str, Path)):  # a loaded Dataset, a connection...
+        return False
     folder = Path(folder)
     if not folder.is_dir():
         return False
