@@ -316,3 +316,31 @@ def test_cli_score_validates_parquet_in_the_engine(tmp_path, monkeypatch):
     theirs = expected.dataset.quarantine.astype(str)
     columns = ["table", "file", "row", "column", "reason", "reason_code"]
     assert written[columns].values.tolist() == theirs[columns].values.tolist()
+
+
+def test_repeated_keys_found_in_any_order(tmp_path):
+    """Keys repeated out of order, three times, with an empty part, and on a two-column key
+    (followups: ticket_id + called_at): the engine quarantines the rows the pandas validator
+    does, each naming the first row of its key."""
+    out = tmp_path / "keys"
+    out.mkdir()
+    pq.write_table(pa.table({"supervisor_id": ["S1"], "name": ["甲"]}), out / "supervisors.parquet")
+    at = [pd.Timestamp("2026-01-05 09:00") + pd.Timedelta(hours=i) for i in range(7)]
+    pq.write_table(pa.table({
+        "ticket_id": ["T3", "T1", "T3", "T2", None, "T1", "T3"], "supervisor_id": ["S1"] * 7,
+        "created_at": pa.array(at, pa.timestamp("us")),
+    }), out / "tickets.parquet")
+    called = pa.array([at[0] + pd.Timedelta(days=1), at[0] + pd.Timedelta(days=2), at[0] + pd.Timedelta(days=1),
+                       None, None, at[0] + pd.Timedelta(days=2)], pa.timestamp("us"))
+    pq.write_table(pa.table({"ticket_id": ["T1", "T1", "T1", "T2", "T2", "T1"], "called_at": called,
+                             "reached": [True] * 6}), out / "followups.parquet")
+    dataset, checked = assert_same(out)
+    quarantine = dataset.quarantine
+    duplicates = quarantine[quarantine["reason_code"].str.contains("duplicate")]
+    # rows are 1-based positions in the file. tickets: T3 again at rows 3 and 7 (first at 1),
+    # T1 again at 6 (first at 2); followups: (T1, day 1) again at row 3 (first at 1), (T1, day 2)
+    # again at 6 (first at 2); (T2, no call time) twice is no key
+    assert duplicates[["table", "row"]].values.tolist() == [["tickets", 3], ["tickets", 6], ["tickets", 7],
+                                                            ["followups", 3], ["followups", 6]]
+    firsts = duplicates["reason"].str.extract(r"duplicates row (\d+)")[0].astype(int).tolist()
+    assert firsts == [1, 2, 1, 1, 2]

@@ -436,18 +436,26 @@ class _TableCheck:
                                 f"WHERE {where} ORDER BY _row").df()
 
     def _key_rule(self) -> pd.DataFrame:
-        """Rows whose key repeats an earlier row's: ``_row``, the key columns, ``_first``."""
+        """Rows whose key repeats an earlier row's: ``_row``, the key columns, ``_first``.
+
+        The repeats are found by sorting on the key (a row repeats when it equals the row
+        before it in key order), which costs less than a hash table of every key; only the
+        keys that repeat are then grouped to name each one's first row.
+        """
         key = [ident(k) for k in self.table.key]
         if not key:
             return pd.DataFrame({"_row": pd.Series([], dtype=np.int64)})
         view = f"pm_slim_{self.name}"
         complete = " AND ".join(f"{k} IS NOT NULL" for k in key)
+        same = " AND ".join(f"{k} = lag({k}) OVER w" for k in key)
         on = " AND ".join(f"t.{k} = d.{k}" for k in key)
         return self.con.execute(
+            f"WITH r AS (SELECT {', '.join(key)}, {same} AS _repeat FROM {view} WHERE {complete} "
+            f"WINDOW w AS (ORDER BY {', '.join(key)}, _row)), "
+            f"d AS (SELECT DISTINCT {', '.join(key)} FROM r WHERE _repeat) "
             f"SELECT * FROM (SELECT t._row, {', '.join('t.' + k for k in key)}, "
             f"min(t._row) OVER (PARTITION BY {', '.join('t.' + k for k in key)}) AS _first "
-            f"FROM {view} t SEMI JOIN (SELECT {', '.join(key)} FROM {view} WHERE {complete} "
-            f"GROUP BY {', '.join(key)} HAVING count(*) > 1) d ON {on}) WHERE _row > _first ORDER BY _row").df()
+            f"FROM {view} t SEMI JOIN d ON {on}) WHERE _row > _first ORDER BY _row").df()
 
     def _foreign_rule(self, rule: Rule, out: CheckedFolder) -> pd.DataFrame:
         """Rows whose foreign key is not a clean parent key, or that precede their parent row.
