@@ -235,3 +235,112 @@ def test_cli_indicators_validates_parquet_in_the_engine(tmp_path, monkeypatch):
     mine = pd.read_csv(out)
     assert len(mine) == len(panel)
     np.testing.assert_allclose(mine["value"].to_numpy(float), panel["value"].to_numpy(float), rtol=1e-9)
+
+
+def _record_sql(monkeypatch) -> list[str]:
+    """Make every DuckDB connection opened from now on log the SQL it runs; return the log."""
+    import duckdb
+
+    log, connect = [], duckdb.connect
+
+    class Logged:
+        def __init__(self, con):
+            self._con = con
+
+        def execute(self, sql, *args):
+            log.append(sql)
+            return self._con.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(self._con, name)
+
+    monkeypatch.setattr(duckdb, "connect", lambda *a, **k: Logged(connect(*a, **k)))
+    return log
+
+
+def test_repeated_ids_are_read_once_per_value(tmp_path, monkeypatch):
+    """A column whose values repeat (supervisor_id in the tickets) is scanned for odd characters
+    value by value, not row by row; a table's own key still row by row; the quarantine (a
+    full-width look-alike in three rows, a blank-padded id in one) is the pandas validator's."""
+    out = tmp_path / "ids"
+    out.mkdir()
+    pq.write_table(pa.table({"supervisor_id": ["S1", "S2"], "name": ["甲", "乙"]}), out / "supervisors.parquet")
+    created = pa.array([pd.Timestamp("2026-01-05 09:00") + pd.Timedelta(hours=i) for i in range(6)],
+                       pa.timestamp("us"))
+    pq.write_table(pa.table({
+        "ticket_id": ["T1", "T2", "T3", "T4", "T5", "T６"],
+        "supervisor_id": ["S1", "Ｓ1", "S2", "Ｓ1", " S2", "Ｓ1"], "created_at": created,
+    }), out / "tickets.parquet")
+    log = _record_sql(monkeypatch)
+    dataset, checked = assert_same(out)
+    quarantine = dataset.quarantine
+    assert quarantine.loc[quarantine["reason_code"].str.contains("lookalike"), "row"].tolist() == [2, 4, 6]
+    assert int(checked.dataset.account.set_index("table").loc["tickets", "rows_used"]) == 3
+    scans = [sql for sql in log if "regexp_matches" in sql and "tickets.parquet" in sql]
+    by_value = [sql for sql in scans if 'SELECT DISTINCT "supervisor_id"' in sql]
+    by_row = [sql for sql in scans if "DISTINCT" not in sql.split("FROM", 1)[1]]
+    assert len(by_value) == 1 and 'regexp_matches("supervisor_id"' in by_value[0]
+    assert len(by_row) == 1 and 'regexp_matches("ticket_id"' in by_row[0]
+    assert 'regexp_matches("supervisor_id"' not in by_row[0]
+
+
+def test_cli_score_validates_parquet_in_the_engine(tmp_path, monkeypatch):
+    """`perfmodel score --data <Parquet folder>` validates inside the engine, as `perfmodel
+    indicators` does: the pandas validator never runs, and the scores and the quarantine file
+    are those of the pandas path on the same folder (the sample, its cells as Parquet text,
+    with an unknown supervisor, a repeated ticket id and an impossible date)."""
+    import perfmodel.data.loader
+    from perfmodel.cli import main
+    from perfmodel.data.exports import write_table
+    from perfmodel.pipeline import run_pipeline
+
+    folder = as_parquet_text(SAMPLE, tmp_path / "data")
+    tickets = pq.read_table(folder / "tickets.parquet").to_pydict()  # three rows the contract refuses
+    tickets["supervisor_id"][10] = "S999"
+    tickets["ticket_id"][20] = tickets["ticket_id"][19]
+    tickets["created_at"][30] = "2026-02-30 10:00"
+    pq.write_table(pa.table(tickets), folder / "tickets.parquet")
+    expected = run_pipeline(folder, "efficiency", period="2026Q3")  # the pandas validator
+    assert expected.dataset.quarantine.query("table == 'tickets'")["row"].tolist()[:3] == [11, 21, 31]
+    write_table(expected.scores, tmp_path / "expected.csv")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the pandas validator ran")
+
+    monkeypatch.setattr(perfmodel.data.loader, "load_dataset", refuse)
+    out, quarantine = tmp_path / "scores.csv", tmp_path / "quarantine.csv"
+    assert main(["score", "--data", str(folder), "--policy", "efficiency", "--period", "2026Q3",
+                 "--out", str(out), "--quarantine", str(quarantine)]) == 0
+    assert out.read_bytes() == (tmp_path / "expected.csv").read_bytes()
+    written = pd.read_csv(quarantine, dtype=str, keep_default_na=False)
+    theirs = expected.dataset.quarantine.astype(str)
+    columns = ["table", "file", "row", "column", "reason", "reason_code"]
+    assert written[columns].values.tolist() == theirs[columns].values.tolist()
+
+
+def test_repeated_keys_found_in_any_order(tmp_path):
+    """Keys repeated out of order, three times, with an empty part, and on a two-column key
+    (followups: ticket_id + called_at): the engine quarantines the rows the pandas validator
+    does, each naming the first row of its key."""
+    out = tmp_path / "keys"
+    out.mkdir()
+    pq.write_table(pa.table({"supervisor_id": ["S1"], "name": ["甲"]}), out / "supervisors.parquet")
+    at = [pd.Timestamp("2026-01-05 09:00") + pd.Timedelta(hours=i) for i in range(7)]
+    pq.write_table(pa.table({
+        "ticket_id": ["T3", "T1", "T3", "T2", None, "T1", "T3"], "supervisor_id": ["S1"] * 7,
+        "created_at": pa.array(at, pa.timestamp("us")),
+    }), out / "tickets.parquet")
+    called = pa.array([at[0] + pd.Timedelta(days=1), at[0] + pd.Timedelta(days=2), at[0] + pd.Timedelta(days=1),
+                       None, None, at[0] + pd.Timedelta(days=2)], pa.timestamp("us"))
+    pq.write_table(pa.table({"ticket_id": ["T1", "T1", "T1", "T2", "T2", "T1"], "called_at": called,
+                             "reached": [True] * 6}), out / "followups.parquet")
+    dataset, checked = assert_same(out)
+    quarantine = dataset.quarantine
+    duplicates = quarantine[quarantine["reason_code"].str.contains("duplicate")]
+    # rows are 1-based positions in the file. tickets: T3 again at rows 3 and 7 (first at 1),
+    # T1 again at 6 (first at 2); followups: (T1, day 1) again at row 3 (first at 1), (T1, day 2)
+    # again at 6 (first at 2); (T2, no call time) twice is no key
+    assert duplicates[["table", "row"]].values.tolist() == [["tickets", 3], ["tickets", 6], ["tickets", 7],
+                                                            ["followups", 3], ["followups", 6]]
+    firsts = duplicates["reason"].str.extract(r"duplicates row (\d+)")[0].astype(int).tolist()
+    assert firsts == [1, 2, 1, 1, 2]

@@ -103,13 +103,10 @@ def handler(args) -> int:
     salt = salt_for(args.pseudonymize, args.salt_file, outputs=[out])
     if args.trusted and args.quarantine:  # Parquet read directly: no validation, so no quarantine
         raise UsageError("--quarantine: with --trusted nothing is validated, so nothing is quarantined")
-    from perfmodel.data.enginecheck import engine_checkable
-
-    # a folder of Parquet tables on DuckDB is validated inside the engine (same quarantine)
-    in_engine = not args.trusted and args.engine == "duckdb" and engine_checkable(args.data)
+    # a folder of Parquet tables on DuckDB is validated inside the engine (same quarantine);
+    # the pipeline falls back to pandas for every other input
     run = run_pipeline(args.data, period=args.period, kind=args.period_kind, engine=args.engine,
-                       indicators=args.indicators, trusted=args.trusted,
-                       validate="engine" if in_engine else "pandas")
+                       indicators=args.indicators, trusted=args.trusted, validate="engine")
     if not args.trusted:
         report_quarantine(run.dataset, args.quarantine)
     long = run.panel

@@ -29,12 +29,13 @@ def register(subparsers) -> None:
     p.set_defaults(func=handler)
 
 
-def run_for(data, policy, period, engine="duckdb", quarantine=None, adjustments=None):
+def run_for(data, policy, period, engine="duckdb", quarantine=None, adjustments=None, validate="pandas"):
     """The pipeline run of ``score`` and ``policy diff``: one period of the data, or all.
 
     ``data`` is a folder (quarantined rows are reported on stderr and written to
     ``quarantine`` when given; ``period`` must be in the data and of the policy's kind) or a
-    loaded Dataset.
+    loaded Dataset. ``validate="engine"``: a folder of Parquet tables on DuckDB is validated
+    inside the engine, as ``perfmodel indicators`` validates it (the same quarantine).
 
     Returns
     -------
@@ -48,7 +49,7 @@ def run_for(data, policy, period, engine="duckdb", quarantine=None, adjustments=
         from perfmodel.scoring.adjustments import read_adjustments
 
         adjustments = read_adjustments(adjustments)
-    run = run_pipeline(data, policy, period=period, engine=engine, adjustments=adjustments)
+    run = run_pipeline(data, policy, period=period, engine=engine, adjustments=adjustments, validate=validate)
     report_quarantine(run.dataset, quarantine)
     return run
 
@@ -76,8 +77,10 @@ def handler(args) -> int:
     check_output(args.quarantine, option="--quarantine", data=args.data, policy=args.policy, inputs=adjusted)
     if args.quarantine and args.out and Path(args.quarantine).resolve() == Path(args.out).resolve():
         raise UsageError(f"--quarantine {args.quarantine}: is also --out; choose another file")
+    # the scores only need the panel, the supervisors and the goals: like `perfmodel indicators`,
+    # a folder of Parquet tables is validated inside the engine
     run = run_for(args.data, policy, args.period, args.engine, quarantine=args.quarantine,
-                  adjustments=args.adjustments)
+                  adjustments=args.adjustments, validate="engine")
     scores = run.scores
     if args.out:
         write_table(scores, args.out)

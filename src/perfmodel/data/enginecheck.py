@@ -117,6 +117,8 @@ def engine_checkable(folder) -> bool:
     """
     from perfmodel.data.readers import find_sources
 
+    if not isinstance(folder, (str, Path)):  # a loaded Dataset, a connection...
+        return False
     folder = Path(folder)
     if not folder.is_dir():
         return False
@@ -336,7 +338,7 @@ class _TableCheck:
         return out
 
     def _raw_prepass(self) -> None:
-        """One scan of the stored text columns for what the rules need to know first.
+        """Scans of the stored text columns for what the rules need to know first.
 
         Sets ``plain`` (column -> True when no cell has a blank, a character beyond
         printable ASCII, or spells "no value": the cells are then used as they are, as
@@ -347,24 +349,37 @@ class _TableCheck:
         from perfmodel.data.parsing import MISSING_WORDS, MISSING_WORDS_TYPED
 
         texts = [c for c in self.table.columns if c.name in self.stored and self.types[c.name] == "VARCHAR"]
-        cells, parts = [], []
-        for i, col in enumerate(texts):
-            x, odd = ident(self.stored[col.name]), f"_odd{i}"
-            # a character beyond printable ASCII (blanks, controls, full-width...), computed once
-            cells += [x, f"regexp_matches({x}, '[^!-~]') AS {odd}"]
-            words = MISSING_WORDS if col.kind in ("id", "text") else MISSING_WORDS + MISSING_WORDS_TYPED
-            longest = max(len(w.encode()) for w in words)
-            missing = f"list_contains([{', '.join(literal(w) for w in words)}], {x})"
-            parts.append(f"coalesce(bool_or({odd} OR {x} = '' OR (strlen({x}) <= {longest} AND {missing})), FALSE)")
-            if col.kind == "id":
-                parts.append(f"list(DISTINCT {x}) FILTER (WHERE {odd})")
-        found = list(self.con.execute(f"SELECT {', '.join(parts)} FROM (SELECT {', '.join(dict.fromkeys(cells))} "
-                                      f"FROM read_parquet({literal(str(self.path))}))").fetchone()) if parts else []
+        # A column whose values repeat (every column but a key of its own) is judged on its
+        # distinct cells: the same answers, with one regular expression per value, not per row.
+        unique = tuple(self.table.key) if len(self.table.key) == 1 else ()
+        per_row = [c for c in texts if c.name in unique]
+        found = {}
+        for group in [per_row] + [[c] for c in texts if c.name not in unique]:
+            if not group:
+                continue
+            cells, parts = [], []
+            for i, col in enumerate(group):
+                x, odd = ident(self.stored[col.name]), f"_odd{i}"
+                # a character beyond printable ASCII (blanks, controls, full-width...), computed once
+                cells += [x, f"regexp_matches({x}, '[^!-~]') AS {odd}"]
+                words = MISSING_WORDS if col.kind in ("id", "text") else MISSING_WORDS + MISSING_WORDS_TYPED
+                longest = max(len(w.encode()) for w in words)
+                missing = f"list_contains([{', '.join(literal(w) for w in words)}], {x})"
+                parts.append(f"coalesce(bool_or({odd} OR {x} = '' OR (strlen({x}) <= {longest} AND {missing})), FALSE)")
+                parts.append(f"list(DISTINCT {x}) FILTER (WHERE {odd})" if col.kind == "id" else "NULL")
+            source = f"read_parquet({literal(str(self.path))})"
+            if group is not per_row:
+                source = f"(SELECT DISTINCT {ident(self.stored[group[0].name])} FROM {source})"
+            row = self.con.execute(f"SELECT {', '.join(parts)} FROM (SELECT {', '.join(dict.fromkeys(cells))} "
+                                   f"FROM {source})").fetchone()
+            for i, col in enumerate(group):
+                found[col.name] = (row[2 * i], row[2 * i + 1])
         self.plain, self.looks = {}, {}
         for col in texts:
-            self.plain[col.name] = not found.pop(0)
+            odd, cells = found[col.name]
+            self.plain[col.name] = not odd
             if col.kind == "id":
-                flagged = _lookalikes(found.pop(0) or [])
+                flagged = _lookalikes(cells or [])
                 if flagged:
                     self.looks[col.name] = flagged
 
@@ -458,18 +473,26 @@ class _TableCheck:
                                 f"WHERE {where} ORDER BY _row").df()
 
     def _key_rule(self) -> pd.DataFrame:
-        """Rows whose key repeats an earlier row's: ``_row``, the key columns, ``_first``."""
+        """Rows whose key repeats an earlier row's: ``_row``, the key columns, ``_first``.
+
+        The repeats are found by sorting on the key (a row repeats when it equals the row
+        before it in key order), which costs less than a hash table of every key; only the
+        keys that repeat are then grouped to name each one's first row.
+        """
         key = [ident(k) for k in self.table.key]
         if not key:
             return pd.DataFrame({"_row": pd.Series([], dtype=np.int64)})
         view = f"pm_slim_{self.name}"
         complete = " AND ".join(f"{k} IS NOT NULL" for k in key)
+        same = " AND ".join(f"{k} = lag({k}) OVER w" for k in key)
         on = " AND ".join(f"t.{k} = d.{k}" for k in key)
         return self.con.execute(
+            f"WITH r AS (SELECT {', '.join(key)}, {same} AS _repeat FROM {view} WHERE {complete} "
+            f"WINDOW w AS (ORDER BY {', '.join(key)}, _row)), "
+            f"d AS (SELECT DISTINCT {', '.join(key)} FROM r WHERE _repeat) "
             f"SELECT * FROM (SELECT t._row, {', '.join('t.' + k for k in key)}, "
             f"min(t._row) OVER (PARTITION BY {', '.join('t.' + k for k in key)}) AS _first "
-            f"FROM {view} t SEMI JOIN (SELECT {', '.join(key)} FROM {view} WHERE {complete} "
-            f"GROUP BY {', '.join(key)} HAVING count(*) > 1) d ON {on}) WHERE _row > _first ORDER BY _row").df()
+            f"FROM {view} t SEMI JOIN d ON {on}) WHERE _row > _first ORDER BY _row").df()
 
     def _foreign_rule(self, rule: Rule, out: CheckedFolder) -> pd.DataFrame:
         """Rows whose foreign key is not a clean parent key, or that precede their parent row.
