@@ -134,3 +134,45 @@ def test_watch_mixed_forms_are_refused(dataset):
         watch(dataset, "2026Q3", "2026-08-15", period="2026Q3")
     with pytest.raises(TypeError):
         watch(dataset, "efficiency", "2026-08-15")  # as_of by position in the new form
+
+
+CACHED_NEW = r"cached_watch\(\): the argument order changed; call cached_watch\(dataset, policy, period=\.\.\., as_of=\.\.\.\)"
+COACHING_NEW = r"coaching_watch\(\): the argument order changed; call coaching_watch\(dataset, policy, as_of=\.\.\.\)"
+
+
+def test_cached_watch_data_first_policy_second(dataset, watched, tmp_path):
+    from perfmodel.analysis.watch import cached_watch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        new = cached_watch(dataset, "efficiency", period="2026Q3", as_of="2026-08-15", threshold=0.3,
+                           cache_dir=tmp_path)
+        in_progress = cached_watch(dataset, as_of="2026-08-15", threshold=0.3, cache_dir=tmp_path)
+    _same(new, watched)
+    _same(in_progress, watched)  # 2026-08-15 lies in 2026Q3
+
+
+@pytest.mark.parametrize("args", [("2026Q3", "2026-08-15", "efficiency"), ("2026Q3", "2026-08-15"),
+                                  (None, "2026-08-15")])
+def test_cached_watch_old_order_still_works_and_warns(dataset, watched, tmp_path, args):
+    from perfmodel.analysis.watch import cached_watch
+
+    with pytest.warns(DeprecationWarning, match=CACHED_NEW):
+        old = cached_watch(dataset, *args, threshold=0.3, cache_dir=tmp_path)
+    _same(old, watched)
+
+
+def test_coaching_watch_data_first_policy_second(dataset):
+    from perfmodel.analysis.watch.feedback import coaching_watch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        new = coaching_watch(dataset, "efficiency", as_of="2026-08-15")
+    with pytest.warns(DeprecationWarning, match=COACHING_NEW):
+        old = coaching_watch(dataset, "2026-08-15", "efficiency")
+    with pytest.warns(DeprecationWarning, match=COACHING_NEW):
+        old_default = coaching_watch(dataset, "2026-08-15")
+    assert new.period == old.period == old_default.period == "2026Q3"
+    pd.testing.assert_frame_equal(new.projections, old.projections)
+    with pytest.raises(TypeError, match="pass as_of=... by keyword"):
+        coaching_watch(dataset, "2026-08-15", "efficiency", as_of="2026-08-15")

@@ -198,8 +198,8 @@ def period_values(dataset, period, as_of=None, policy="efficiency", *, engine: s
         out["basis"], out["method"], out["as_of"] = "final", "", ""
     else:
         ts = check_as_of(p, as_of)
-        res = watch_result if watch_result is not None else cached_watch(dataset, p.id, ts, pol,
-                                                                         engine=engine)
+        res = watch_result if watch_result is not None else cached_watch(dataset, pol, period=p.id,
+                                                                         as_of=ts, engine=engine)
         if res.period != p.id or pd.Timestamp(res.as_of) != ts:
             raise UsageError(f"watch result of {res.period} as of {res.as_of}: not {p.id} as of {ts}")
         ptd = res.period_to_date[["supervisor_id", "indicator", "value", "elapsed"]]

@@ -80,8 +80,9 @@ def compute_mid_period(dataset, period: str, as_of, policy, *, engine: str = "du
     from perfmodel.analysis.watch import as_of_timestamp, cached_watch, coaching_watch
 
     ts = as_of_timestamp(as_of)
-    coaching = coaching_watch(dataset, ts, policy, engine=engine)
-    res = coaching if coaching.period == period else cached_watch(dataset, period, ts, policy, engine=engine)
+    coaching = coaching_watch(dataset, policy, as_of=ts, engine=engine)
+    res = coaching if coaching.period == period else cached_watch(dataset, policy, period=period,
+                                                                  as_of=ts, engine=engine)
     return {"as_of": ts, "watch": coaching,
             "values": period_values(dataset, period, ts, policy, engine=engine, watch_result=res),
             "table": period_scores(dataset, period, ts, policy, engine=engine, watch_result=res)}

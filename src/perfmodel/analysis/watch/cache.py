@@ -20,6 +20,7 @@ import pandas as pd
 from functools import lru_cache
 
 from perfmodel.core.atomic import write_atomic
+from perfmodel.core.deprecation import old_order
 from perfmodel.core.periods import period_containing
 from perfmodel.analysis.watch.core import watch
 from perfmodel.data.cut import as_of_timestamp
@@ -91,8 +92,28 @@ def cache_key(dataset, period, as_of, policy, **options) -> str | None:
     return h.hexdigest()
 
 
-def cached_watch(dataset, period, as_of, policy="efficiency", *, cache_dir=None, **options):
+def _old_cached_order(args, kwargs):
+    """The call in the new order when made as ``cached_watch(dataset, period, as_of, policy)``; else None."""
+    from perfmodel.analysis.watch.core import _is_period
+
+    old = len(args) >= 3 or (len(args) == 2 and (args[1] is None or _is_period(args[1]))
+                             and "period" not in kwargs)
+    if not old:
+        return None
+    moved = dict(zip(("period", "as_of", "policy"), args[1:4]))
+    if len(args) > 4 or set(moved) & set(kwargs):
+        raise TypeError("cached_watch() takes the dataset and the policy by position; pass period=..., "
+                        "as_of=... by keyword")
+    return (args[0],), {**kwargs, **moved}
+
+
+@old_order("dataset, policy, period=..., as_of=...", _old_cached_order)
+def cached_watch(dataset, policy="efficiency", *, period=None, as_of, cache_dir=None, **options):
     """:func:`~perfmodel.analysis.watch.watch`, computed once per inputs and reused.
+
+    The dataset comes first and the policy second, as in :func:`~perfmodel.analysis.watch.watch`;
+    the former order ``cached_watch(dataset, period, as_of, policy)`` still works for one
+    version, with a ``DeprecationWarning``.
 
     Parameters
     ----------
@@ -120,10 +141,10 @@ def cached_watch(dataset, period, as_of, policy="efficiency", *, cache_dir=None,
     >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q3", tickets=1000)
     >>> ds = perfmodel.load_dataset(folder)
     >>> cache = tempfile.mkdtemp()
-    >>> first = cached_watch(ds, "2026Q3", "2026-08-16", cache_dir=cache)
+    >>> first = cached_watch(ds, period="2026Q3", as_of="2026-08-16", cache_dir=cache)
     >>> [name[-4:] for name in os.listdir(cache)]
     ['.pkl']
-    >>> again = cached_watch(ds, None, "2026-08-16", cache_dir=cache)  # the quarter in progress
+    >>> again = cached_watch(ds, as_of="2026-08-16", cache_dir=cache)  # the quarter in progress
     >>> again.period, again.projections.equals(first.projections)
     ('2026Q3', True)
     >>> again.headline()

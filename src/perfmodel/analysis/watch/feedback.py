@@ -10,7 +10,7 @@ import pandas as pd
 
 from perfmodel.core import catalogue as cat
 from perfmodel.core import messages
-from perfmodel.core.deprecation import keyword_only
+from perfmodel.core.deprecation import keyword_only, old_order
 from perfmodel.core.periods import parse_period
 from perfmodel.analysis.watch.reasons import fmt_value, projection_reason, suggestion
 
@@ -156,12 +156,26 @@ def show_feedback(result, supervisor_id: str, *, lang: str = "en") -> None:
         display(HTML(table.to_html(index=False, escape=True, border=0, classes="dataframe")))
 
 
-def coaching_watch(dataset, as_of, policy="efficiency", *, engine: str = "duckdb"):
+def _old_coaching_order(args, kwargs):
+    """The call in the new order when made as ``coaching_watch(dataset, as_of, policy)``; else None."""
+    if not (len(args) >= 3 or (len(args) == 2 and "as_of" not in kwargs)):
+        return None
+    moved = dict(zip(("as_of", "policy"), args[1:3]))
+    if len(args) > 3 or set(moved) & set(kwargs):
+        raise TypeError("coaching_watch() takes the dataset and the policy by position; pass as_of=... "
+                        "by keyword")
+    return (args[0],), {**kwargs, **moved}
+
+
+@old_order("dataset, policy, as_of=...", _old_coaching_order)
+def coaching_watch(dataset, policy="efficiency", *, as_of, engine: str = "duckdb"):
     """The :class:`~perfmodel.analysis.watch.WatchResult` of the period in progress at ``as_of``, cached.
 
     The report runner computes it once before the per-supervisor pages and every page
     calls it with the same arguments, so the pages reuse that result
-    (:func:`~perfmodel.analysis.watch.cached_watch` with ``period=None``).
+    (:func:`~perfmodel.analysis.watch.cached_watch` with ``period=None``). The former
+    order ``coaching_watch(dataset, as_of, policy)`` still works for one version, with a
+    ``DeprecationWarning``.
 
     Returns
     -------
@@ -169,7 +183,7 @@ def coaching_watch(dataset, as_of, policy="efficiency", *, engine: str = "duckdb
     """
     from perfmodel.analysis.watch.cache import cached_watch
 
-    return cached_watch(dataset, None, as_of, policy, engine=engine)
+    return cached_watch(dataset, policy, as_of=as_of, engine=engine)
 
 
 @keyword_only("lang")
@@ -182,4 +196,4 @@ def show_mid_period(dataset, supervisor_id: str, as_of, policy="efficiency", *, 
     """
     if as_of in (None, ""):
         return
-    show_feedback(coaching_watch(dataset, as_of, policy, engine=engine), supervisor_id, lang=lang)
+    show_feedback(coaching_watch(dataset, policy, as_of=as_of, engine=engine), supervisor_id, lang=lang)
