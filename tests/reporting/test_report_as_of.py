@@ -136,7 +136,10 @@ def test_notebook_cell_is_silent_without_as_of(capsys):
     from perfmodel.analysis.watch import show_mid_period
 
     # no dataset is touched when the mode is off
-    assert show_mid_period(None, "S001", "", "efficiency") is None
-    assert show_mid_period(None, "S001", None, "efficiency") is None
+    assert show_mid_period(None, "efficiency", supervisor_id="S001", as_of="") is None
+    assert show_mid_period(None, supervisor_id="S001", as_of=None) is None
+    with pytest.warns(DeprecationWarning, match=r"call show_mid_period\(dataset, policy, supervisor_id=\.\.\., "):
+        assert show_mid_period(None, "S001", "", "efficiency") is None
+        assert show_mid_period(None, "S001", "", "efficiency", "zh") is None  # lang, formerly 5th
     assert capsys.readouterr().out == ""
 

@@ -186,13 +186,26 @@ def coaching_watch(dataset, policy="efficiency", *, as_of, engine: str = "duckdb
     return cached_watch(dataset, policy, as_of=as_of, engine=engine)
 
 
-@keyword_only("lang")
-def show_mid_period(dataset, supervisor_id: str, as_of, policy="efficiency", *, lang: str = "en",
+def _old_show_order(args, kwargs):
+    """The call in the new order when made as ``show_mid_period(dataset, supervisor_id, as_of, policy)``."""
+    if len(args) < 3:
+        return None
+    moved = dict(zip(("supervisor_id", "as_of", "policy", "lang"), args[1:5]))
+    if len(args) > 5 or set(moved) & set(kwargs):
+        raise TypeError("show_mid_period() takes the dataset and the policy by position; pass "
+                        "supervisor_id=..., as_of=... by keyword")
+    return (args[0],), {**kwargs, **moved}
+
+
+@old_order("dataset, policy, supervisor_id=..., as_of=...", _old_show_order)
+def show_mid_period(dataset, policy="efficiency", *, supervisor_id: str, as_of, lang: str = "en",
                     engine: str = "duckdb") -> None:
     """Display one supervisor's period-to-date warnings when ``as_of`` is set; nothing when it is empty.
 
     The feedback notebook's mid-period cell: :func:`coaching_watch` then
-    :func:`show_feedback` (the supervisor's own figures only).
+    :func:`show_feedback` (the supervisor's own figures only). The former order
+    ``show_mid_period(dataset, supervisor_id, as_of, policy)`` still works for one
+    version, with a ``DeprecationWarning``.
     """
     if as_of in (None, ""):
         return
