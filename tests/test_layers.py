@@ -52,10 +52,15 @@ def test_old_names_of_packages_that_were_modules():
     with pytest.warns(DeprecationWarning, match="perfmodel.scoring.scores.score"):
         assert perfmodel.scoring.score is new_score
     import perfmodel.audit
-    from perfmodel.audit.manifest import verify_run
+    from perfmodel.audit.verify import verify_run
 
-    with pytest.warns(DeprecationWarning, match="perfmodel.audit.manifest"):
+    with pytest.warns(DeprecationWarning, match=r"perfmodel\.audit\.verify_run is now perfmodel\.audit\.verify\.verify_run"):
         assert perfmodel.audit.verify_run is verify_run
+    with pytest.warns(DeprecationWarning, match=r"perfmodel\.audit\.manifest\.list_runs is now perfmodel\.audit\.runs"):
+        from perfmodel.audit.manifest import list_runs
+    from perfmodel.audit.runs import list_runs as new_list_runs
+
+    assert list_runs is new_list_runs
 
 
 def test_spec_api_attributes():

@@ -117,19 +117,22 @@ class _Finder(importlib.abc.MetaPathFinder):
         return importlib.util.spec_from_loader(fullname, _Loader(new))
 
 
-def former_module(old: str, new: str):
+def former_module(old: str, *new: str):
     """Return a module ``__getattr__`` giving the names of the former module ``old`` from ``new``.
 
     For a package that replaced a module of the same name (``perfmodel.scoring``,
     ``perfmodel.audit``): ``perfmodel.scoring.score`` still answers, with a warning naming
-    ``perfmodel.scoring.scores.score``.
+    ``perfmodel.scoring.scores.score``. With several new modules, the first that defines
+    the name answers.
     """
     def __getattr__(name):
-        module = importlib.import_module(new)
-        if name.startswith("__") or not hasattr(module, name):
-            raise AttributeError(f"module {old!r} has no attribute {name!r}")
-        warnings.warn(f"{old}.{name} is now {new}.{name}", DeprecationWarning, stacklevel=2)
-        return getattr(module, name)
+        if not name.startswith("__"):
+            for path in new:
+                module = importlib.import_module(path)
+                if name in vars(module):
+                    warnings.warn(f"{old}.{name} is now {path}.{name}", DeprecationWarning, stacklevel=2)
+                    return vars(module)[name]
+        raise AttributeError(f"module {old!r} has no attribute {name!r}")
 
     return __getattr__
 

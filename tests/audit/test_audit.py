@@ -15,6 +15,8 @@ import pytest
 
 from fixtures import PERIOD, data_only_run, small_dataset
 from perfmodel.audit import manifest as audit
+from perfmodel.audit.runs import latest_run, list_runs
+from perfmodel.audit.verify import check_run, verify_run
 from perfmodel.core.errors import CheckFailed
 
 
@@ -75,7 +77,7 @@ def test_manifest_records_inputs_policy_versions_and_outputs(pristine):
 
 def test_untouched_run_verifies(run_copy):
     _, run = run_copy
-    assert audit.verify_run(run).ok
+    assert verify_run(run).ok
     r = _cli("audit", "verify", str(run))
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip().splitlines()[-1] == "verified"
@@ -103,7 +105,7 @@ def test_one_byte_of_a_data_file(run_copy):
     data, run = run_copy
     sup = _change_one_budget_byte(data)
     with pytest.raises(CheckFailed) as exc:
-        audit.verify_run(run)
+        verify_run(run)
     msg = str(exc.value)
     assert "input budgets.csv changed" in msg
     assert "recomputed scores.csv differs" in msg
@@ -128,7 +130,7 @@ def test_one_weight_of_the_recorded_policy(run_copy):
                           "csat:                      {dimension: result, weight: 0.25")
     _edit_manifest_policy(run, "complaint_resolution_rate: {dimension: result, weight: 0.25",
                           "complaint_resolution_rate: {dimension: result, weight: 0.30")
-    result = audit.check_run(run)
+    result = check_run(run)
     assert not result.ok
     assert any("policy text in the manifest does not match its recorded sha256" in m for m in result.mismatches)
     assert any(m.startswith("recomputed scores.csv differs") for m in result.mismatches)
@@ -148,7 +150,7 @@ def test_a_single_weight_that_breaks_the_policy_is_named(run_copy):
     _, run = run_copy
     _edit_manifest_policy(run, "csat:                      {dimension: result, weight: 0.30",
                           "csat:                      {dimension: result, weight: 0.40")
-    result = audit.check_run(run)
+    result = check_run(run)
     text = "\n".join(result.mismatches)
     assert "does not match its recorded sha256" in text
     assert "not a valid policy" in text and "csat" in text
@@ -165,7 +167,7 @@ def test_an_added_row(run_copy):
     extra[i_id] = "T-ADDED-1"
     with path.open("a", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerow(extra)
-    result = audit.check_run(run)
+    result = check_run(run)
     text = "\n".join(result.mismatches)
     assert "input tickets.csv changed" in text
     assert "recomputed indicators.csv differs" in text
@@ -176,7 +178,7 @@ def test_a_removed_output(run_copy):
     _, run = run_copy
     (run / "scores.csv").unlink()
     with pytest.raises(CheckFailed, match="output scores.csv is missing"):
-        audit.verify_run(run)
+        verify_run(run)
     r = _cli("audit", "verify", str(run))
     assert r.returncode == 1 and "output scores.csv is missing" in r.stderr
 
@@ -186,12 +188,12 @@ def test_a_changed_or_extra_output_and_a_missing_manifest(run_copy):
     with (run / "indicators.csv").open("a", encoding="utf-8") as fh:
         fh.write("\n")
     (run / "notes.txt").write_text("x", encoding="utf-8")
-    text = "\n".join(audit.check_run(run).mismatches)
+    text = "\n".join(check_run(run).mismatches)
     assert "output indicators.csv differs from its recorded sha256" in text
     assert "output notes.txt is not in the manifest" in text
     (run / "manifest.json").unlink()
     with pytest.raises(CheckFailed, match="no manifest.json; the run is incomplete"):
-        audit.verify_run(run)
+        verify_run(run)
 
 
 def test_same_inputs_give_byte_identical_csvs_across_processes(pristine, tmp_path):
@@ -217,7 +219,7 @@ def test_list_runs_is_append_only_history(pristine, tmp_path):
     second = data_only_run(data, out)
     before = {p.name: p.read_bytes() for p in first.iterdir()}
     (out / PERIOD / "20990101T000000Z-deadbeef").mkdir()  # a run that never finished
-    runs = audit.list_runs(out)
+    runs = list_runs(out)
     assert list(runs["run_id"]) == sorted([first.name, second.name, "20990101T000000Z-deadbeef"])
     assert list(runs["status"]) == ["complete", "complete", "incomplete"]
     assert set(runs["policy_name"].dropna()) == {"after-sales-supervisor-efficiency"}
@@ -279,7 +281,7 @@ def test_audit_list_shows_notebook_language_data_and_policy_and_takes_out_like_r
     bad = out / PERIOD / "20260101T000000Z-0000000d"
     bad.mkdir()
     (bad / "manifest.json").write_text("[1, 2]", encoding="utf-8")  # JSON, but not a manifest
-    runs = audit.list_runs(out)
+    runs = list_runs(out)
     assert runs[["notebook", "lang", "data_dir"]].values.tolist() == [
         ["quarterly", "zh", "/数据/售后"], ["calibration", "en", "/data/x"], [None, None, None], [None, None, None]]
     assert runs["status"].tolist() == ["complete", "complete", "incomplete", "unreadable"]
@@ -303,9 +305,9 @@ def test_latest_run_is_the_latest_quarterly_report_of_the_period(tmp_path):
                        parameters={"notebook": "calibration"})
     _manifest_only_run(out, PERIOD, "20260103T000000Z-0000000c", status="failed",
                        parameters={"notebook": "quarterly"})
-    assert audit.latest_run(out, PERIOD) == q
-    assert audit.latest_run(out, PERIOD, notebook=None).name == "20260102T000000Z-0000000b"
-    assert audit.latest_run(out, "2026Q2") is None
+    assert latest_run(out, PERIOD) == q
+    assert latest_run(out, PERIOD, notebook=None).name == "20260102T000000Z-0000000b"
+    assert latest_run(out, "2026Q2") is None
     later = _manifest_only_run(out, "2026Q4", "20260101T000000Z-0000000d", status="complete",
                                parameters={"notebook": "quarterly"})
-    assert audit.latest_run(out, None) == later  # any period: the latest run id
+    assert latest_run(out, None) == later  # any period: the latest run id

@@ -8,7 +8,8 @@ import subprocess
 from pathlib import Path
 
 from fixtures import perfmodel_in, small_dataset, tiny_notebooks
-from perfmodel.audit import manifest as audit, ledger
+from perfmodel.audit import ledger
+from perfmodel.audit.verify import check_run
 
 
 def _lines(reports: Path) -> list[dict]:
@@ -63,7 +64,7 @@ def test_report_all_with_two_jobs_seals_every_run_once_in_one_chain(tmp_path):
     for e in entries:
         manifest = out / e["run"] / "manifest.json"
         assert e["kind"] == "run" and e["manifest_sha256"] == hashlib.sha256(manifest.read_bytes()).hexdigest()
-    assert audit.check_run(runs[-1]).ok
+    assert check_run(runs[-1]).ok
 
 
 def _fake_sealed_runs(reports: Path, n: int) -> list[Path]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from perfmodel.audit.verify import page_name
 
 PERIOD = "2026Q3"
 ODD_ID = "=1+2"
@@ -262,10 +263,9 @@ def feedback_run(sealed):
 
 
 def test_feedback_pages_verify_and_an_indicator_score_changed_in_one_is_named(feedback_run, tmp_path):
-    from perfmodel.audit import manifest as audit
     from perfmodel.reporting import runner
 
-    assert audit.page_name(ODD_ID) == runner._safe_name(ODD_ID) == "1_2"  # the page of '=1+2' is found
+    assert page_name(ODD_ID) == runner._safe_name(ODD_ID) == "1_2"  # the page of '=1+2' is found
     ok = perfmodel("audit", "verify", feedback_run)
     assert ok.returncode == 0 and ok.stdout.strip() == "verified", ok.stderr[-3000:]
     reports = Path(shutil.copytree(feedback_run.parents[1], tmp_path / "reports"))

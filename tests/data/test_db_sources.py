@@ -19,6 +19,7 @@ import pytest
 
 from fixtures import data_only_run
 from perfmodel.audit import manifest as audit
+from perfmodel.audit.verify import verify_run
 from perfmodel.data.dbsource import as_database, public_url, table_digest
 from perfmodel.core.errors import CheckFailed, DataError
 from perfmodel.data.loader import DUPLICATE_IN_DATABASE, load_dataset
@@ -218,17 +219,17 @@ def test_audit_verify_of_a_postgresql_run_sees_a_changed_source(pg_server, folde
     manifest = audit.read_manifest(run)
     assert manifest["data_dir"] == public_url(url)
     assert {i["path"] for i in manifest["inputs"]} >= {"table:tickets", "table:budgets"}
-    assert audit.verify_run(run).ok
+    assert verify_run(run).ok
     _pg_execute(url, "UPDATE budgets SET budget = '1' WHERE period = "
                      f"'{PERIOD}' AND supervisor_id = (SELECT min(supervisor_id) FROM budgets)")
     with pytest.raises(CheckFailed) as exc:
-        audit.verify_run(run)
+        verify_run(run)
     msg = str(exc.value)
     assert "input table:budgets changed since the run: 240 rows" in msg
     assert "now 240 rows" in msg and "recomputed scores.csv differs" in msg
     _pg_execute(url, "DELETE FROM audits WHERE ctid IN (SELECT ctid FROM audits LIMIT 1)")
     with pytest.raises(CheckFailed) as exc:
-        audit.verify_run(run)
+        verify_run(run)
     assert "input table:audits changed since the run: 728 rows" in str(exc.value)
     assert "now 727 rows" in str(exc.value)
 
@@ -236,12 +237,12 @@ def test_audit_verify_of_a_postgresql_run_sees_a_changed_source(pg_server, folde
 def test_audit_verify_of_a_duckdb_run_sees_an_added_row(folder, tmp_path):
     path = _write_duckdb(tmp_path / "h.duckdb", _csv_tables(folder))
     run = data_only_run(path, tmp_path / "reports")
-    assert audit.verify_run(run).ok
+    assert verify_run(run).ok
     con = duckdb.connect(str(path))
     con.execute("INSERT INTO audits SELECT * FROM audits LIMIT 1")
     con.close()
     with pytest.raises(CheckFailed) as exc:
-        audit.verify_run(run)
+        verify_run(run)
     assert "input table:audits changed since the run: 728 rows" in str(exc.value)
 
 

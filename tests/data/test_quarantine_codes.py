@@ -11,6 +11,7 @@ import pytest
 from perfmodel.core.i18n import reason_text, table_label
 from perfmodel.data.loader import load_dataset
 from perfmodel.data.parsing import date_fault
+from perfmodel.audit.verify import quarantine_findings
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 
@@ -116,7 +117,6 @@ def test_pseudonymized_quarantine_withholds_the_values_in_parameters(broken):
 
 
 def test_audit_compares_the_workbook_quarantine_by_code_in_any_language(broken, tmp_path):
-    from perfmodel.audit import manifest as audit
     from perfmodel.reporting import runner
     from perfmodel.reporting.excel import write_workbook
 
@@ -126,17 +126,17 @@ def test_audit_compares_the_workbook_quarantine_by_code_in_any_language(broken, 
     sheets = runner._workbook_sheets(tables, broken, inputs, {"period": "2026Q2"}, "RUN", lang="zh")
     path = write_workbook(tmp_path / "scores.xlsx", sheets, headers=runner._workbook_headers(sheets, lang="zh"))
     q = broken.quarantine
-    assert audit.quarantine_findings(path, q) == []  # Chinese wording, same codes: no finding
+    assert quarantine_findings(path, q) == []  # Chinese wording, same codes: no finding
     changed = q.copy()
     month = changed.index[changed["reason"].str.contains("2026/13/45", regex=False)][0]
     changed.loc[month, "reason_code"] = "unreadable"
-    found = audit.quarantine_findings(path, changed)
+    found = quarantine_findings(path, changed)
     row = int(q.loc[month, "row"])
     assert found == [f"scores.xlsx quarantine row {row} column created_at: code 'date_field' in the workbook, not recomputed",
                      f"scores.xlsx quarantine row {row} column created_at: code 'unreadable' recomputed, not in the workbook"]
     # a reworded English reason with the same code is no difference
     reworded = q.assign(reason="anything")
-    assert audit.quarantine_findings(path, reworded) == []
+    assert quarantine_findings(path, reworded) == []
 
 
 @pytest.mark.parametrize("cell, expected", [

@@ -20,6 +20,7 @@ import pytest
 
 from fixtures import PERIOD, perfmodel_in, small_dataset, tiny_notebooks
 from perfmodel.audit import manifest as audit
+from perfmodel.audit.runs import list_runs
 from perfmodel.reporting import cleanup, runner
 
 RUN_A = "20260101T000000Z-0000000a"
@@ -121,7 +122,7 @@ def test_clean_stale_removes_only_caches_whose_owner_is_gone(tmp_path):
     assert sorted(p for p, _ in result.kept) == sorted([live / ".cache", remote / ".cache"])
     for run in (dead, live, legacy, remote):  # outputs untouched, nothing marks a run complete
         assert (run / "scores.csv").is_file() and not (run / audit.MANIFEST).exists()
-    assert set(audit.list_runs(out)["status"]) == {"incomplete"}
+    assert set(list_runs(out)["status"]) == {"incomplete"}
     assert cleanup.clean_stale(out).removed == []  # nothing left to do
 
 
@@ -177,7 +178,7 @@ def test_the_next_run_removes_the_cache_of_a_killed_run(data, tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert f"removed the working cache of an interrupted run: {killed / '.cache'}" in proc.stderr
     assert not (killed / ".cache").exists() and not (killed / ".running").exists()
-    listed = audit.list_runs(out).set_index("run_id")
+    listed = list_runs(out).set_index("run_id")
     assert listed.loc[killed.name, "status"] == "incomplete"  # still never looks complete
     assert not (killed / audit.MANIFEST).exists() and not (killed / audit.FAILED).exists()
     new = Path(proc.stdout.strip().splitlines()[-1]).parent
@@ -194,7 +195,7 @@ def test_clean_stale_command_removes_a_killed_runs_cache(data, tmp_path):
     assert f"removed {killed / '.cache'}" in proc.stdout
     assert proc.stdout.strip().splitlines()[-1] == f"1 stale cache(s) removed under {out}"
     assert not (killed / ".cache").exists()
-    assert audit.list_runs(out)["status"].tolist() == ["incomplete"]
+    assert list_runs(out)["status"].tolist() == ["incomplete"]
 
 
 def test_a_live_concurrent_runs_cache_is_never_removed(data, tmp_path):
@@ -219,7 +220,7 @@ def test_a_live_concurrent_runs_cache_is_never_removed(data, tmp_path):
         stop(live)
     assert live.returncode == 0, stderr[-2000:]
     assert not (running / ".cache").exists() and not (running / ".running").exists()
-    assert audit.list_runs(out)["status"].tolist() == ["complete", "complete"]
+    assert list_runs(out)["status"].tolist() == ["complete", "complete"]
 
 
 @pytest.mark.parametrize("signum, code, line", [
@@ -244,7 +245,7 @@ def test_a_stopped_run_removes_its_own_cache_and_stays_incomplete(signum, code, 
     assert "perfmodel/cli/" not in stderr and "perfmodel/reports/" not in stderr
     assert not (run / ".cache").exists() and not (run / ".running").exists()
     assert not (run / audit.MANIFEST).exists()
-    assert audit.list_runs(out)["status"].tolist() == ["incomplete"]
+    assert list_runs(out)["status"].tolist() == ["incomplete"]
 
 
 def test_removing_a_stale_cache_appends_to_the_ledger_and_edits_no_entry(tmp_path):

@@ -22,6 +22,7 @@ import pytest
 
 from fixtures import PERIOD, perfmodel_in, small_dataset, tiny_notebooks
 from perfmodel.audit import manifest as audit
+from perfmodel.audit.runs import list_runs
 from perfmodel.core.errors import UsageError
 from perfmodel.reporting import runner
 
@@ -32,7 +33,7 @@ def data(tmp_path_factory):
 
 
 def runs(out: Path):
-    return audit.list_runs(out)
+    return list_runs(out)
 
 
 # --------------------------------------------------------------------------- killed mid-way

@@ -22,6 +22,7 @@ from perfmodel.core.i18n import LABELS, t
 from perfmodel.reporting import runner, sections
 from perfmodel.reporting.excel import write_workbook
 from perfmodel.reporting.html import external_urls
+from perfmodel.audit.runs import format_runs, list_runs
 
 URL = re.compile(r"https?://", re.IGNORECASE)
 
@@ -317,9 +318,8 @@ def test_a_failing_run_is_marked_and_kept(data, tmp_path, monkeypatch):
     assert (run / "FAILED").read_text(encoding="utf-8").strip()
     assert (run / "quarterly_report.ipynb").is_file()
     assert json.loads((run / "manifest.json").read_text(encoding="utf-8"))["status"] == "failed"
-    from perfmodel.audit import manifest as audit
 
-    assert "failed" in audit.format_runs(audit.list_runs(tmp_path / "reports"))
+    assert "failed" in format_runs(list_runs(tmp_path / "reports"))
 
 
 def test_ordinals_in_english():

@@ -2,4 +2,5 @@
 
 from perfmodel._compat import former_module  # noqa: E402
 
-__getattr__ = former_module("perfmodel.audit", "perfmodel.audit.manifest")
+__getattr__ = former_module("perfmodel.audit", "perfmodel.audit.manifest", "perfmodel.audit.verify",
+                            "perfmodel.audit.runs")

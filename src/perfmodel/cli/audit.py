@@ -43,7 +43,7 @@ def handle_verify(args) -> int:
 
     import sys
 
-    from perfmodel.audit.manifest import check_run
+    from perfmodel.audit.verify import check_run
     from perfmodel.core.errors import CheckFailed, UsageError
     from perfmodel.audit.ledger import read_key
     from perfmodel.data.privacy import load_or_create_salt
@@ -64,7 +64,7 @@ def handle_verify(args) -> int:
 
 
 def handle_list(args) -> int:
-    from perfmodel.audit.manifest import format_adjustments, format_runs, list_adjustments, list_runs
+    from perfmodel.audit.runs import format_adjustments, format_runs, list_adjustments, list_runs
 
     if getattr(args, "adjustments", False):
         print(format_adjustments(list_adjustments(args.reports)))

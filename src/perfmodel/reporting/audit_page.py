@@ -53,7 +53,9 @@ def build_audit_context(run_dir="", other_policy="", *, lang="en", reports="repo
     -------
     AuditContext
     """
-    from perfmodel.audit import manifest as audit
+    from perfmodel.audit.manifest import read_manifest
+    from perfmodel.audit.runs import latest_run
+    from perfmodel.audit.verify import check_run
     from perfmodel.reporting import plotting
     from perfmodel.scoring.policy import load_policy
 
@@ -61,15 +63,15 @@ def build_audit_context(run_dir="", other_policy="", *, lang="en", reports="repo
     if run_dir:
         folder = resolve_path(run_dir)
     else:
-        folder = audit.latest_run(resolve_path(reports), None, notebook="quarterly")
+        folder = latest_run(resolve_path(reports), None, notebook="quarterly")
     other = None
     if other_policy:
         spec = str(resolve_path(other_policy)) if str(other_policy).endswith((".yaml", ".yml")) else str(other_policy)
         other = load_policy(spec)
     if folder is None:
         return AuditContext(None, None, None, lang, other)
-    manifest = audit.read_manifest(folder)
-    verification = audit.check_run(folder)
+    manifest = read_manifest(folder)
+    verification = check_run(folder)
     return AuditContext(folder, manifest, verification, lang, other)
 
 

@@ -26,6 +26,8 @@ import nbformat
 import pandas as pd
 
 from perfmodel.audit import manifest as audit
+from perfmodel.audit.runs import latest_run
+from perfmodel.audit.verify import workbook_scores
 from perfmodel.core import settings
 from perfmodel.core.errors import DataError, PeriodError, UsageError
 from perfmodel.core.i18n import check_lang
@@ -272,7 +274,7 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
             audit.read_manifest(audit_dir)
         elif len(periods) == 1:
             # the published report of the period, not a calibration or another audit
-            audit_dir = audit.latest_run(Path(out), periods[0], notebook="quarterly")
+            audit_dir = latest_run(Path(out), periods[0], notebook="quarterly")
             if audit_dir is None:
                 raise UsageError(f"{Path(out) / periods[0]}: no complete run to audit (the latest quarterly "
                                  f"report of the period, unless --run names another); run perfmodel report "
@@ -806,7 +808,7 @@ def _workbook_sheets(tables, dataset, inputs, params, run_id, *, pseudonymized: 
         indicators = indicators.copy()
         indicators.insert(at, "indicator_name", indicators["indicator"].map(
             lambda i: indicator_label(str(i), lang=lang) if pd.notna(i) else ""))
-    scores = audit.workbook_scores(tables["scores"], dataset, salt=salt, pseudonymized=pseudonymized)
+    scores = workbook_scores(tables["scores"], dataset, salt=salt, pseudonymized=pseudonymized)
     frames = {"scores": scores, "indicators": indicators, "quarantine": quarantine,
               "manifest": manifest}
     return {t(f"sheet_{name}", lang=lang): frames[name] for name in WORKBOOK_SHEETS}
