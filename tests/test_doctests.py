@@ -154,6 +154,11 @@ DOCUMENTED = {
     "perfmodel.core.owners": ["owner_record", "owner_state", "write_owner", "read_owner_file",
                               "scratch_root"],
     "perfmodel.core.deprecation": ["keyword_only", "old_order"],
+    # reporting layer
+    "perfmodel.reporting.inert": ["visible"],
+    "perfmodel.reporting.paths": ["repo_root", "notebooks_dir", "resolve_path"],
+    "perfmodel.reporting.display": ["md_escape", "heading", "text", "html_table", "count_columns",
+                                    "table", "figure"],
 }
 
 
