@@ -159,6 +159,12 @@ DOCUMENTED = {
     "perfmodel.reporting.paths": ["repo_root", "notebooks_dir", "resolve_path"],
     "perfmodel.reporting.display": ["md_escape", "heading", "text", "html_table", "count_columns",
                                     "table", "figure"],
+    "perfmodel.reporting.html": ["external_urls", "without_stderr", "notebook_to_html", "banner_html",
+                                 "feedback_index"],
+    "perfmodel.reporting.excel": ["write_workbook"],
+    "perfmodel.reporting.runner": ["new_run_id", "create_run_dir", "writable_folder", "kernel_name",
+                                   "notebook_parameters", "add_banner"],
+    "perfmodel.reporting.cleanup": ["claim", "release", "read_owner", "run_folders", "clean_stale"],
 }
 
 
