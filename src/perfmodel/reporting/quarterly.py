@@ -26,6 +26,17 @@ def rating_counts(scores: pd.DataFrame, ratings: list[str]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``rating`` (every band, best first, then unrated ``""`` if any), ``count``, ``share``.
+
+    Examples
+    --------
+    >>> scores = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4"], "rating": ["A", "B", "A", ""]})
+    >>> rating_counts(scores, ["S", "A", "B", "C"])
+      rating  count  share
+    0      S      0   0.00
+    1      A      2   0.50
+    2      B      1   0.25
+    3      C      0   0.00
+    4             1   0.25
     """
     labels = list(ratings) + ([""] if (scores["rating"] == "").any() else [])
     counts = scores["rating"].value_counts().reindex(labels, fill_value=0)
@@ -35,7 +46,17 @@ def rating_counts(scores: pd.DataFrame, ratings: list[str]) -> pd.DataFrame:
 
 @keyword_only("lang")
 def rating_label(rating, *, lang: str = "en") -> str:
-    """The rating as shown: the band label, or ``not rated`` (未评级) when there is none."""
+    """The rating as shown: the band label, or ``not rated`` (未评级) when there is none.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> rating_label("A", lang="zh"), rating_label("", lang="zh"), rating_label(None, lang="en")
+    ('A', '未评级', 'not rated')
+    """
     return t("not_rated", lang=lang) if rating is None or pd.isna(rating) or str(rating) == "" else str(rating)
 
 
@@ -48,6 +69,19 @@ def movers(scores_all: pd.DataFrame, period: str, previous: str | None, n: int =
         Up to ``2n`` rows (the n largest rises then the n largest falls): ``supervisor_id``,
         ``previous_score``, ``score``, ``change``, ``previous_rating``, ``rating``; sorted by
         change descending, ties by id.
+
+    Examples
+    --------
+    >>> scores_all = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"] * 2,
+    ...                            "period": ["2026Q2"] * 3 + ["2026Q3"] * 3,
+    ...                            "score": [70.0, 80.0, 90.0, 78.5, 75.0, 90.0],
+    ...                            "rating": ["B", "A", "S", "A", "B", "S"]})
+    >>> movers(scores_all, "2026Q3", "2026Q2")  # S3 did not move
+      supervisor_id  previous_score  score  change previous_rating rating
+    0            S1            70.0   78.5     8.5               B      A
+    1            S2            80.0   75.0    -5.0               A      B
+    >>> len(movers(scores_all, "2024Q4", None))  # the first period: nothing to compare
+    0
     """
     cols = ["supervisor_id", "previous_score", "score", "change", "previous_rating", "rating"]
     if previous is None:
@@ -135,6 +169,22 @@ def data_quality_tables(dataset, *, lang: str = "en") -> tuple[pd.DataFrame, pd.
         ``rows_quarantined``) and the quarantine counted by ``table`` and ``reason``
         (``rows``), most frequent first; table names and reasons in ``lang`` (reasons
         worded from ``reason_code`` and ``reason_params``).
+
+    Examples
+    --------
+    >>> from perfmodel import dataset_from_frames
+    >>> ds = dataset_from_frames({
+    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1"], "name": ["王芳"]}),
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1", "T2", "T3"], "supervisor_id": ["S1", "S9", "S1"],
+    ...                              "created_at": ["2026-07-02 09:00", "2026-08-11", "2026-08-12"]})})
+    >>> account, reasons = data_quality_tables(ds, lang="zh")
+    >>> account
+      table                 file  rows_read  rows_used  rows_quarantined
+    0    主管  supervisors (frame)          1          1                 0
+    1    工单      tickets (frame)          3          2                 1
+    >>> reasons
+      table                   reason  rows
+    0    工单  supervisor_id“S9”不在主管表中     1
     """
     from perfmodel.core.i18n import reason_text, table_label
 
@@ -159,7 +209,17 @@ def data_quality_tables(dataset, *, lang: str = "en") -> tuple[pd.DataFrame, pd.
 
 
 def title_key(period: str) -> str:
-    """The label key of the report title for a period id: ``monthly_title`` or ``quarterly_title``."""
+    """The label key of the report title for a period id: ``monthly_title`` or ``quarterly_title``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> title_key("2026-09"), title_key("2026Q3")
+    ('monthly_title', 'quarterly_title')
+    """
     from perfmodel.core.periods import parse_period
 
     return "monthly_title" if parse_period(period).kind == "month" else "quarterly_title"
@@ -270,6 +330,21 @@ def funnel_flags(long: pd.DataFrame, period: str, indicators=RATE_INDICATORS) ->
     pandas.DataFrame
         ``supervisor_id``, ``indicator``, ``rate``, ``target`` (pooled rate),
         ``denominator``, ``signal`` (better/worse); sorted by indicator then id.
+
+    Examples
+    --------
+    Ten supervisors with 100 complaints each; the pooled rate is 760 / 1000 = 0.76 and the
+    99.8 % limits 0.76 ± 3.09 × √(0.76 × 0.24 / 100) = 0.628 .. 0.892, so only S10 (0.40)
+    is outside:
+
+    >>> resolved = [80, 81, 79, 80, 82, 78, 80, 81, 79, 40]
+    >>> long = pd.DataFrame({"supervisor_id": [f"S{i:02d}" for i in range(1, 11)], "period": "2026Q3",
+    ...                      "indicator": "complaint_resolution_rate",
+    ...                      "value": [r / 100 for r in resolved], "numerator": resolved,
+    ...                      "denominator": 100})
+    >>> funnel_flags(long, "2026Q3")
+      supervisor_id                  indicator  rate  target  denominator signal
+    0           S10  complaint_resolution_rate   0.4    0.76          100  worse
     """
     from perfmodel.analysis.profiling import funnel
 
@@ -295,6 +370,16 @@ def clip_rates(f: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         A copy of ``f``; columns ``rate``, ``target``, ``lower_*`` and ``upper_*`` clipped.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"supervisor_id": ["S1", "S2"], "rate": [1.0000000000000002, 0.5],
+    ...                   "target": [0.8, 0.8], "lower_998": [-1.4e-17, 0.6], "upper_998": [1.2, 0.95],
+    ...                   "denominator": [3, 40]})
+    >>> clip_rates(f)
+      supervisor_id  rate  target  lower_998  upper_998  denominator
+    0            S1   1.0     0.8        0.0       1.00            3
+    1            S2   0.5     0.8        0.6       0.95           40
     """
     f = f.copy()
     for col in f.columns:
@@ -380,6 +465,15 @@ def draws_note(kind: str, *, lang: str, seed: int, draws: int, n: int = 0) -> st
     -------
     str
         In ``lang``: the number of draws and the seed used (or that no draws were used).
+
+    Examples
+    --------
+    >>> print(draws_note("fragility", lang="en", seed=42, draws=500))
+    Random draws: 500 re-weightings, seed 42. The same seed and number of draws give the same figures.
+    >>> print(draws_note("bootstrap", lang="zh", seed=42, draws=999, n=12))
+    随机抽样：12 组关系的 p 值来自野聚类自助法，999 次抽样，随机种子 42（主管少于 30 位）。
+    >>> print(draws_note("bootstrap", lang="en", seed=42, draws=999))
+    No random draws: p-values from cluster-robust t tests (30 or more supervisors).
     """
     if kind == "fragility":
         return t("draws_fragility", lang=lang, draws=int(draws), seed=int(seed))
@@ -458,6 +552,20 @@ def fragility_table(res, supervisors: pd.DataFrame) -> pd.DataFrame:
         ``supervisor_id``, ``name``, ``rating`` (nominal), ``p_same_rating``
         (1 − ``p_rating_differs``), ``modal_rating``, ``rank``, ``rank_range`` (5 %–95 %
         of the rank over the draws); least stable first, ties by id.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> res = SimpleNamespace(table=pd.DataFrame({
+    ...     "supervisor_id": ["S1", "S2", "S3"], "nominal_rank": [1, 2, 3],
+    ...     "nominal_rating": ["S", "A", "A"], "p_rating_differs": [0.0, 0.35, 0.35],
+    ...     "modal_rating": ["S", "A", "A"], "rank_p05": [1, 2, 2], "rank_p95": [1, 3, 3]}))
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"]})
+    >>> fragility_table(res, names)
+      supervisor_id name rating  p_same_rating modal_rating  rank rank_range
+    0            S2   李娜      A           0.65            A     2        2–3
+    1            S3   张伟      A           0.65            A     3        2–3
+    2            S1   王芳      S           1.00            S     1        1–1
     """
     tab = res.table.dropna(subset=["nominal_rank"]).copy()
     out = pd.DataFrame({
