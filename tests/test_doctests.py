@@ -168,6 +168,12 @@ DOCUMENTED = {
     "perfmodel.reporting.quarterly": ["rating_counts", "rating_label", "movers", "data_quality_tables",
                                       "title_key", "funnel_flags", "clip_rates", "draws_note",
                                       "fragility_table"],
+    "perfmodel.reporting.mid_period": ["word", "as_of_text"],
+    "perfmodel.reporting.feedback_page": ["percentile_of"],
+    "perfmodel.reporting.judgement": ["judgement_table", "leniency_status"],
+    "perfmodel.reporting.calibration": ["pairwise_matrix", "matrix_csv", "methods_table"],
+    "perfmodel.reporting.goals_page": ["goal_findings_summary"],
+    "perfmodel.reporting.audit_page": ["rating_changes"],
 }
 
 

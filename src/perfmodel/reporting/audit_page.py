@@ -130,6 +130,17 @@ def rating_changes(recorded_scores: pd.DataFrame, other_scores: pd.DataFrame) ->
         ``supervisor_id``, ``old_score``, ``new_score``, ``change``, ``old_rating``,
         ``new_rating``; the supervisors whose rating changes, largest absolute score
         change first.
+
+    Examples
+    --------
+    >>> recorded = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "score": [81.0, 69.5, 90.0],
+    ...                          "rating": ["A", "B", "S"]})
+    >>> other = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "score": [79.0, 72.0, 91.0],
+    ...                       "rating": ["B", "A", "S"]})
+    >>> rating_changes(recorded, other)  # S3 keeps S
+      supervisor_id  old_score  new_score  change old_rating new_rating
+    0            S2       69.5       72.0     2.5          B          A
+    1            S1       81.0       79.0    -2.0          A          B
     """
     a = recorded_scores[["supervisor_id", "score", "rating"]].astype({"supervisor_id": str})
     b = other_scores[["supervisor_id", "score", "rating"]].astype({"supervisor_id": str})

@@ -30,6 +30,18 @@ def pairwise_matrix(pairwise_csv: str = "", pairwise=None, ids=None) -> pd.DataF
     -------
     pandas.DataFrame
         Square float matrix with the indicator ids as index and columns.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> ids = ["csat", "complaint_resolution_rate", "first_response_hours"]
+    >>> m = pairwise_matrix(pairwise=[[1, 3, 5], [1 / 3, 1, 2], [1 / 5, 1 / 2, 1]], ids=ids)
+    >>> m.loc["csat"].tolist(), float(m.loc["first_response_hours", "csat"])
+    ([1.0, 3.0, 5.0], 0.2)
+    >>> path = Path(tempfile.mkdtemp()) / MATRIX_FILE
+    >>> _ = path.write_text(matrix_csv(m), encoding="utf-8")
+    >>> pairwise_matrix(str(path)).equals(m)  # the file wins over the inline matrix
+    True
     """
     if pairwise_csv:
         return W.read_pairwise_csv(pairwise_csv)
@@ -37,7 +49,24 @@ def pairwise_matrix(pairwise_csv: str = "", pairwise=None, ids=None) -> pd.DataF
 
 
 def matrix_csv(matrix: pd.DataFrame) -> str:
-    """Return the matrix as the CSV text :func:`perfmodel.analysis.weights.read_pairwise_csv` reads back."""
+    """Return the matrix as the CSV text :func:`perfmodel.analysis.weights.read_pairwise_csv` reads back.
+
+    Returns
+    -------
+    str
+        A header ``indicator,<ids>`` and one line per indicator; reciprocals written as
+        fractions (``1/3``).
+
+    Examples
+    --------
+    >>> ids = ["csat", "complaint_resolution_rate", "first_response_hours"]
+    >>> m = pairwise_matrix(pairwise=[[1, 3, 5], [1 / 3, 1, 2], [1 / 5, 1 / 2, 1]], ids=ids)
+    >>> print(matrix_csv(m), end="")
+    indicator,csat,complaint_resolution_rate,first_response_hours
+    csat,1,3,5
+    complaint_resolution_rate,1/3,1,2
+    first_response_hours,1/5,1/2,1
+    """
     lines = ["indicator," + ",".join(map(str, matrix.columns))]
     for ind, row in matrix.iterrows():
         lines.append(str(ind) + "," + ",".join(_cell(v) for v in row))
@@ -88,6 +117,16 @@ def methods_table(table_: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
         ``dimension`` (label in ``lang``), ``indicator`` (name in ``lang``), then one column
         ``method_<method>`` per method in the order they were computed (weights within the
         dimension; :func:`perfmodel.core.i18n.columns` names them in ``lang``).
+
+    Examples
+    --------
+    >>> tidy = pd.DataFrame({"method": ["ahp", "ahp", "entropy", "entropy"], "dimension": "result",
+    ...                      "indicator": ["csat", "complaint_resolution_rate"] * 2,
+    ...                      "weight": [0.75, 0.25, 0.4, 0.6]})
+    >>> methods_table(tidy, lang="zh")
+      dimension indicator  method_ahp  method_entropy
+    0        结果     客户满意度        0.75             0.4
+    1        结果     投诉解决率        0.25             0.6
     """
     methods = list(dict.fromkeys(table_["method"]))
     wide = table_.pivot_table(index=["dimension", "indicator"], columns="method", values="weight", sort=False)

@@ -42,6 +42,23 @@ def percentile_of(scores: pd.Series, value: float) -> float:
 
     Share of scores below plus half the share equal, times 100 (the same convention as
     ``scipy.stats.percentileofscore(kind="mean")``).
+
+    Returns
+    -------
+    float
+        0..100; NaN when ``scores`` holds no number or ``value`` is not finite.
+
+    Examples
+    --------
+    One score of five below 70 and two equal to it: 100 × (1/5 + ½ × 2/5) = 40.
+
+    >>> percentile_of([60, 70, 70, 80, 90], 70)
+    40.0
+    >>> from scipy.stats import percentileofscore
+    >>> float(percentileofscore([60, 70, 70, 80, 90], 70, kind="mean"))
+    40.0
+    >>> percentile_of([], 70)
+    nan
     """
     s = pd.Series(scores).dropna().to_numpy(dtype=float)
     if not len(s) or not np.isfinite(value):

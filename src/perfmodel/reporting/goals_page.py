@@ -124,6 +124,19 @@ def goal_findings_summary(findings: pd.DataFrame, *, lang: str = "en") -> pd.Dat
     pandas.DataFrame
         One row per check with a finding, SMART order: ``check`` (letter and its name in
         ``lang``), ``errors``, ``warnings``, ``notes`` (int counts).
+
+    Examples
+    --------
+    >>> findings = pd.DataFrame({"letter": ["S", "A", "A", "T", "M"],
+    ...                          "severity": ["error", "warning", "info", "warning", "warning"]})
+    >>> goal_findings_summary(findings, lang="en")
+              check  errors  warnings  notes
+    0    S Specific       1         0      0
+    1  M Measurable       0         1      0
+    2  A Achievable       0         1      1
+    3  T Time-bound       0         1      0
+    >>> goal_findings_summary(findings, lang="zh")["check"].tolist()
+    ['S 明确性', 'M 可衡量性', 'A 可实现性', 'T 时限性']
     """
     from perfmodel.reporting.quarterly import SMART_LETTERS
 

@@ -28,6 +28,22 @@ def judgement_table(long: pd.DataFrame, supervisor_id: str, period: str) -> pd.D
         period), ``ratings`` (the number of item scores behind it), and ``gap`` (self
         rating − this value; NaN on the self-rating row or when either is missing).
         Only this supervisor's figures; no rows when neither table is present.
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"supervisor_id": ["S1"] * 3 + ["S2"], "period": "2026Q3",
+    ...                      "indicator": ["self_rating", "manager_rating", "manager_rating_raw",
+    ...                                    "self_rating"],
+    ...                      "value": [4.5, 4.1, 3.8, 3.0], "denominator": [5, 15, 15, 5],
+    ...                      "available": True})
+    >>> judgement_table(long, "S1", "2026Q3")  # gaps 4.5 - 4.1 and 4.5 - 3.8
+                indicator  value  ratings  gap
+    0         self_rating    4.5      5.0  NaN
+    1      manager_rating    4.1     15.0  0.4
+    2  manager_rating_raw    3.8     15.0  0.7
+    >>> judgement_table(long, "S2", "2026Q3")  # S1's figures never appear
+         indicator  value  ratings  gap
+    0  self_rating    3.0      5.0  NaN
     """
     rows = long[(long["supervisor_id"].astype(str) == str(supervisor_id)) & (long["period"] == period)
                 & long["indicator"].isin(ROWS) & long["available"].astype(bool)]
@@ -51,6 +67,20 @@ def leniency_status(long: pd.DataFrame, period: str) -> pd.DataFrame:
     pandas.DataFrame
         Columns of :data:`perfmodel.indicators.leniency.STATUS_COLUMNS`, the rows of ``period``
         (none when the panel carries no status, e.g. a panel read from an old run).
+
+    Examples
+    --------
+    >>> long = pd.DataFrame(columns=["supervisor_id", "period", "indicator", "value"])
+    >>> long.attrs["leniency"] = [
+    ...     {"indicator": "manager_rating", "period": "2026Q3", "applied": True, "reason": "",
+    ...      "detail": "", "n_raters": 4, "n_ratings": 60},
+    ...     {"indicator": "manager_rating", "period": "2026Q2", "applied": False,
+    ...      "reason": "too_few_raters", "detail": "", "n_raters": 1, "n_ratings": 15}]
+    >>> leniency_status(long, "2026Q3")
+            indicator  period  applied reason detail  n_raters  n_ratings
+    0  manager_rating  2026Q3     True                       4         60
+    >>> len(leniency_status(pd.DataFrame(), "2026Q3"))
+    0
     """
     status = pd.DataFrame(long.attrs.get("leniency", []), columns=STATUS_COLUMNS)
     return status[status["period"] == period].reset_index(drop=True)

@@ -18,13 +18,37 @@ WORDS: dict[str, dict[str, str]] = messages.group("mid_period")
 
 @keyword_only("lang")
 def word(key: str, *, lang: str = "en", **values) -> str:
-    """The page text ``key`` in ``lang`` (``en`` or ``zh``), filled with ``values``."""
+    """The page text ``key`` in ``lang`` (``en`` or ``zh``), filled with ``values``.
+
+    Returns
+    -------
+    str
+        The ``mid_period`` entry of the message catalogue.
+
+    Examples
+    --------
+    >>> word("partial", lang="zh", as_of="2026-08-15"), word("partial", as_of="2026-08-15")
+    ('暂定（截至 2026-08-15）', 'provisional (as of 2026-08-15)')
+    >>> word("to_date.pro_rated", lang="en")
+    'so far, pro-rated'
+    """
     entry = WORDS[key]
     return entry.get(lang, entry["en"]).format(**values)
 
 
 def as_of_text(as_of) -> str:
-    """An as-of instant as a page shows it: the date at midnight, else date and time."""
+    """An as-of instant as a page shows it: the date at midnight, else date and time.
+
+    Returns
+    -------
+    str
+        ``YYYY-MM-DD`` or ``YYYY-MM-DD HH:MM`` (seconds dropped).
+
+    Examples
+    --------
+    >>> as_of_text("2026-08-15"), as_of_text("2026-08-15 14:30:59")
+    ('2026-08-15', '2026-08-15 14:30')
+    """
     ts = pd.Timestamp(as_of)
     return str(ts.date()) if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
 
