@@ -110,6 +110,40 @@ def indicator_table(ctx: ReportContext) -> pd.DataFrame:
         unit), ``met_target`` (share of the supervisors with a value who meet the rule's
         target, see :func:`met_target`; NaN when nobody has a value), ``median_score``,
         ``available`` (supervisors with a value).
+
+    Examples
+    --------
+    A context made by hand: S2's csat 4.05 scores (4.05 − 3.8) / (4.3 − 3.8) × 100 = 50 and
+    its closure rate 0.81 / 0.9 × 100 = 90, so its total is 0.7 × 50 + 0.3 × 90 = 62 (C).
+
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator")
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> table = indicator_table(ctx)  # S1 alone meets each target: 1/3
+    >>> table[["indicator", "effective_weight", "target"]]
+                   indicator  effective_weight    target
+    0  Customer satisfaction               0.7    ≥ 4.30
+    1    Timely closure rate               0.3  ≥ 90.0 %
+    >>> table[["median_value", "met_target", "median_score", "available"]]
+      median_value  met_target  median_score  available
+    0         4.05    0.333333          50.0          3
+    1       81.0 %    0.333333          90.0          3
     """
     lang = ctx.lang
     summary = ctx.policy.summary().set_index("indicator")
@@ -147,6 +181,36 @@ def scores_table(ctx: ReportContext) -> pd.DataFrame:
         ``process_score``, ``rating``, ``missing`` (indicator names); sorted by score
         descending then id. With adjustments, ``rating_computed`` before ``rating`` (the
         final rating) and ``adjustment_reason``, ``adjustment_approved_by`` after it.
+
+    Examples
+    --------
+    A context made by hand: S2's csat 4.05 scores (4.05 − 3.8) / (4.3 − 3.8) × 100 = 50 and
+    its closure rate 0.81 / 0.9 × 100 = 90, so its total is 0.7 × 50 + 0.3 × 90 = 62 (C).
+
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator")
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> scores_table(ctx)[["supervisor_id", "name", "score", "result_score", "process_score", "rating"]]
+      supervisor_id name  score  result_score  process_score rating
+    0            S1   王芳  100.0         100.0          100.0      A
+    1            S2   李娜   62.0          50.0           90.0      C
+    2            S3   张伟   15.0           0.0           50.0      C
     """
     df = ctx.scores.merge(ctx.supervisors, on="supervisor_id", how="left")
     df["missing"] = df["missing"].fillna("").map(
