@@ -173,7 +173,9 @@ DOCUMENTED = {
                                           "strengths_and_gaps"],
     "perfmodel.reporting.judgement": ["judgement_table", "leniency_status"],
     "perfmodel.reporting.calibration": ["pairwise_matrix", "matrix_csv", "methods_table"],
-    "perfmodel.reporting.goals_page": ["goal_findings_summary"],
+    "perfmodel.reporting.goals_page": ["goal_findings_summary", "goals_summary", "show_goals_summary",
+                                       "own_goals", "show_own_goals_note", "goal_findings",
+                                       "goal_errors", "show_goal_findings"],
     "perfmodel.reporting.audit_page": ["rating_changes"],
 }
 
