@@ -41,7 +41,8 @@ def goals_summary(ctx) -> pd.DataFrame:
     ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
     >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
     ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator")
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
     >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
     ...                       "team": "East", "region": "East"})
     >>> scores = score(wide, pol)
@@ -113,7 +114,8 @@ def show_goals_summary(ctx) -> None:
     ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
     >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
     ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator")
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
     >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
     ...                       "team": "East", "region": "East"})
     >>> scores = score(wide, pol)
@@ -167,7 +169,8 @@ def own_goals(ctx, supervisor_id: str) -> dict:
     ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
     >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
     ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator")
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
     >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
     ...                       "team": "East", "region": "East"})
     >>> scores = score(wide, pol)
@@ -215,7 +218,8 @@ def show_own_goals_note(ctx, supervisor_id: str) -> None:
     ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
     >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
     ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator")
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
     >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
     ...                       "team": "East", "region": "East"})
     >>> scores = score(wide, pol)
@@ -273,7 +277,8 @@ def goal_findings(ctx) -> pd.DataFrame:
     ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
     >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
     ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator")
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
     >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
     ...                       "team": "East", "region": "East"})
     >>> scores = score(wide, pol)
@@ -380,7 +385,8 @@ def goal_errors(ctx, findings: pd.DataFrame) -> pd.DataFrame:
     ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
     >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
     ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator")
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
     >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
     ...                       "team": "East", "region": "East"})
     >>> scores = score(wide, pol)
@@ -440,7 +446,8 @@ def show_goal_findings(ctx) -> None:
     ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
     >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
     ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator")
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
     >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
     ...                       "team": "East", "region": "East"})
     >>> scores = score(wide, pol)

@@ -129,7 +129,8 @@ def indicator_table(ctx: ReportContext) -> pd.DataFrame:
     ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
     >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
     ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator")
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
     >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
     ...                       "team": "East", "region": "East"})
     >>> scores = score(wide, pol)
@@ -200,7 +201,8 @@ def scores_table(ctx: ReportContext) -> pd.DataFrame:
     ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
     >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
     ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator")
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
     >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
     ...                       "team": "East", "region": "East"})
     >>> scores = score(wide, pol)
