@@ -292,14 +292,88 @@ def title_key(period: str) -> str:
 
 
 def show_title(ctx: ReportContext, key: str | None = None):
-    """Display the report title (monthly or quarterly, by the period) and the one-line scope."""
+    """Display the report title (monthly or quarterly, by the period) and the one-line scope.
+
+    Returns
+    -------
+    None
+        Displays the title (quarterly or monthly) and the scope line.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_title(ctx)
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    """
     heading(key or title_key(ctx.period), lang=ctx.lang, level=1, period=ctx.period)
     text(t("scope_text", lang=ctx.lang, n=len(ctx.scores), period=ctx.period, policy=md_escape(ctx.policy.name),
            version=ctx.policy.version))
 
 
 def show_headline(ctx: ReportContext):
-    """Headline: mean score, rating distribution (table and chart), biggest movers."""
+    """Headline: mean score, rating distribution (table and chart), biggest movers.
+
+    Returns
+    -------
+    None
+        Displays the mean score, the rating counts (table and chart) and the movers
+        (:func:`movers`; here a note that there is no previous period).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from perfmodel.reporting import plotting
+    >>> _ = plotting.setup(lang="en")
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_headline(ctx)  # doctest: +ELLIPSIS
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    Figure(...)
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    """
     from perfmodel.reporting import plotting
 
     lang = ctx.lang
@@ -327,7 +401,39 @@ def show_headline(ctx: ReportContext):
 
 
 def show_indicators(ctx: ReportContext):
-    """The indicator table with targets and attainment."""
+    """The indicator table with targets and attainment.
+
+    Returns
+    -------
+    None
+        Displays a heading and the table of :func:`indicator_table`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_indicators(ctx)
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    """
     heading("indicator_table", lang=ctx.lang)
     table(indicator_table(ctx), lang=ctx.lang, formats={"weight": "{:.2f}", "effective_weight": "{:.1%}",
                                            "met_target": "{:.0%}", "median_score": "{:.0f}"})
@@ -337,7 +443,39 @@ def show_indicators(ctx: ReportContext):
 
 
 def show_scores(ctx: ReportContext):
-    """Scores and ratings of every supervisor, best first."""
+    """Scores and ratings of every supervisor, best first.
+
+    Returns
+    -------
+    None
+        Displays a heading and the table of :func:`scores_table`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_scores(ctx)
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    """
     heading("scores_and_ratings", lang=ctx.lang)
     table(scores_table(ctx), lang=ctx.lang, formats={"score": "{:.1f}", "result_score": "{:.1f}", "process_score": "{:.1f}"})
     if "rating_computed" in ctx.scores:
@@ -365,7 +503,43 @@ def show_adjustments(ctx: ReportContext):
 
 
 def show_result_vs_process(ctx: ReportContext):
-    """Scatter of result against process score."""
+    """Scatter of result against process score.
+
+    Returns
+    -------
+    None
+        Displays a heading and the scatter.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from perfmodel.reporting import plotting
+    >>> _ = plotting.setup(lang="en")
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_result_vs_process(ctx)  # doctest: +ELLIPSIS
+    <IPython.core.display.Markdown object>
+    Figure(...)
+    """
     from perfmodel.reporting import plotting
 
     heading("result_vs_process", lang=ctx.lang)
@@ -374,7 +548,44 @@ def show_result_vs_process(ctx: ReportContext):
 
 
 def show_trends(ctx: ReportContext):
-    """Score distribution per period and the medians of the weighted result indicators."""
+    """Score distribution per period and the medians of the weighted result indicators.
+
+    Returns
+    -------
+    None
+        Displays a heading, the score distribution and the indicator medians.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from perfmodel.reporting import plotting
+    >>> _ = plotting.setup(lang="en")
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_trends(ctx)  # doctest: +ELLIPSIS
+    <IPython.core.display.Markdown object>
+    Figure(...)
+    Figure(...)
+    """
     from perfmodel.reporting import plotting
 
     heading("trends", lang=ctx.lang)
@@ -455,7 +666,44 @@ def clip_rates(f: pd.DataFrame) -> pd.DataFrame:
 
 
 def show_funnels(ctx: ReportContext, indicators=RATE_INDICATORS):
-    """Funnel plots of the rates of the period (numerator/denominator, control limits)."""
+    """Funnel plots of the rates of the period (numerator/denominator, control limits).
+
+    Returns
+    -------
+    None
+        Displays a heading and, per rate with counts, a funnel plot, then the supervisors
+        outside the limits (:func:`funnel_flags`).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from perfmodel.reporting import plotting
+    >>> _ = plotting.setup(lang="en")
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_funnels(ctx)  # no rate here has counts: no funnel
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    """
     import matplotlib.pyplot as plt
 
     from perfmodel.analysis.profiling import funnel
@@ -561,7 +809,42 @@ def _validity_display(res: pd.DataFrame, *, lang: str, max_rows: int = 12) -> pd
 
 
 def show_validity(ctx: ReportContext, lag: int = 1):
-    """Predictive-validity evidence: which process indicators predict results."""
+    """Predictive-validity evidence: which process indicators predict results.
+
+    Returns
+    -------
+    None
+        Displays a heading, how many process indicators predict a result, the sentence on
+        random draws (:func:`draws_note`) and the evidence table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_validity(ctx)
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    """
     heading("validity", lang=ctx.lang)
     _validity_block(ctx, lag)
 
@@ -580,7 +863,47 @@ def _validity_block(ctx: ReportContext, lag: int) -> pd.DataFrame:
 
 
 def show_fragility(ctx: ReportContext, draws: int = settings.DRAWS, threshold: float = settings.FRAGILE):
-    """Rating fragility: how often each supervisor keeps the rating when weights move."""
+    """Rating fragility: how often each supervisor keeps the rating when weights move.
+
+    Returns
+    -------
+    None
+        Displays a heading, how many ratings are fragile, the sentence on random draws
+        (:func:`draws_note`), the chart and the fragile rows of :func:`fragility_table`.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from perfmodel.reporting import plotting
+    >>> _ = plotting.setup(lang="en")
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_fragility(ctx, draws=50)  # doctest: +ELLIPSIS
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    Figure(...)
+    <IPython.core.display.HTML object>
+    """
     from perfmodel.reporting import plotting
 
     heading("rating_fragility", lang=ctx.lang)
