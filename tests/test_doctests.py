@@ -184,6 +184,8 @@ DOCUMENTED = {
                                        "own_goals", "show_own_goals_note", "goal_findings",
                                        "goal_errors", "show_goal_findings"],
     "perfmodel.reporting.audit_page": ["rating_changes"],
+    "perfmodel.reporting.review": ["show_rating_review", "show_quota_effect"],
+    "perfmodel.reporting.validity_page": ["show_reliability", "show_validity_by_lag"],
 }
 
 
