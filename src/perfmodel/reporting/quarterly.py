@@ -750,6 +750,39 @@ def validity_table(wide: pd.DataFrame, lag: int = settings.LAG, seed: int = sett
     -------
     pandas.DataFrame
         The rows of :func:`perfmodel.analysis.stats.predictive_validity`, sorted by verdict then p.
+
+    Examples
+    --------
+    One period gives no lagged pair; two give three pairs, still too few to judge:
+
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> validity_table(wide)[["process", "result", "lag", "verdict", "n_obs"]]
+                   process result  lag            verdict  n_obs
+    0  timely_closure_rate   csat    1  insufficient data      0
+    >>> two = pd.concat([wide.assign(period="2026Q2"),
+    ...                  wide.assign(period="2026Q3", csat=[4.4, 4.1, 3.7])])
+    >>> validity_table(two, n_boot=99)[["process", "result", "lag", "verdict", "n_obs"]]
+                   process result  lag            verdict  n_obs
+    0  timely_closure_rate   csat    1  insufficient data      3
     """
     from perfmodel.analysis.stats import predictive_validity
 
@@ -979,6 +1012,48 @@ def smart_table(ctx: ReportContext) -> pd.DataFrame:
     pandas.DataFrame
         ``check`` (letter and its name in ``lang``), ``indicator`` (display name),
         ``severity``, ``message`` (as the SMART check words it); SMART order.
+
+    Examples
+    --------
+    The data below hold no survey table (csat cannot be measured) and the policy sets no
+    period:
+
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel import dataset_from_frames
+    >>> from perfmodel.results import summarize
+    >>> ds = dataset_from_frames({"supervisors": names,
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1", "T2"], "supervisor_id": ["S1", "S9"],
+    ...                              "created_at": ["2026-07-02 09:00", "2026-08-11"]})})
+    >>> ctx.data = summarize(ds)
+    >>> smart = smart_table(ctx)
+    >>> smart[["check", "indicator", "severity"]]
+              check              indicator severity
+    0  M Measurable  Customer satisfaction    error
+    1  A Achievable  Customer satisfaction  warning
+    2  A Achievable    Timely closure rate  warning
+    3    R Relevant    Timely closure rate  warning
+    4  T Time-bound                      —    error
+    >>> print(smart["message"][4])
+    no period set; add period: quarter or period: month
     """
     from perfmodel.analysis.lint import lint
 
@@ -993,7 +1068,46 @@ def smart_table(ctx: ReportContext) -> pd.DataFrame:
 
 
 def show_smart(ctx: ReportContext):
-    """Findings of the SMART check of the policy against the data, then of each agreed goal of the period."""
+    """Findings of the SMART check of the policy against the data, then of each agreed goal of the period.
+
+    Returns
+    -------
+    None
+        Displays a heading and the table of :func:`smart_table` (or a sentence saying there
+        is no finding), then :func:`perfmodel.reporting.goals_page.show_goal_findings`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel import dataset_from_frames
+    >>> from perfmodel.results import summarize
+    >>> ds = dataset_from_frames({"supervisors": names,
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1", "T2"], "supervisor_id": ["S1", "S9"],
+    ...                              "created_at": ["2026-07-02 09:00", "2026-08-11"]})})
+    >>> ctx.data = summarize(ds)
+    >>> show_smart(ctx)  # no agreed goals: no goal findings
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    """
     from perfmodel.reporting.goals_page import show_goal_findings
 
     heading("smart_findings", lang=ctx.lang)
@@ -1006,7 +1120,47 @@ def show_smart(ctx: ReportContext):
 
 
 def show_data_quality(ctx: ReportContext):
-    """Row accounts per table (read = used + quarantined) and the quarantine reasons."""
+    """Row accounts per table (read = used + quarantined) and the quarantine reasons.
+
+    Returns
+    -------
+    None
+        Displays a heading and the tables of :func:`data_quality_tables` (the reasons only
+        when a row was quarantined).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel import dataset_from_frames
+    >>> from perfmodel.results import summarize
+    >>> ds = dataset_from_frames({"supervisors": names,
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1", "T2"], "supervisor_id": ["S1", "S9"],
+    ...                              "created_at": ["2026-07-02 09:00", "2026-08-11"]})})
+    >>> ctx.data = summarize(ds)
+    >>> show_data_quality(ctx)  # T2 names S9, who is not a supervisor
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    <IPython.core.display.HTML object>
+    """
     heading("data_quality", lang=ctx.lang)
     account, reasons = data_quality_tables(ctx.data, lang=ctx.lang)
     table(account, lang=ctx.lang)
@@ -1021,6 +1175,46 @@ def manifest_table(ctx: ReportContext) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``item``, ``value``, ``sha256`` (first 16 hex digits).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> import hashlib, tempfile
+    >>> from pathlib import Path
+    >>> data, policies = Path(tempfile.mkdtemp()), Path(tempfile.mkdtemp())
+    >>> _ = (data / "tickets.csv").write_text("ticket_id,supervisor_id\\nT1,S1\\n", encoding="utf-8")
+    >>> _ = (policies / "east.yaml").write_text(pol.text, encoding="utf-8")
+    >>> ctx.data_dir, ctx.policy_spec = data, str(policies / "east.yaml")
+    >>> manifest = manifest_table(ctx)
+    >>> manifest.iloc[[1, 2, 5]]
+                    item   value            sha256
+    1             period  2026Q3
+    2             policy  east 1  032bed7f025dc5f1
+    5  input tickets.csv    30 B  f8b6478633f53914
+    >>> (hashlib.sha256((data / "tickets.csv").read_bytes()).hexdigest()[:16],
+    ...  hashlib.sha256(pol.text.encode("utf-8")).hexdigest()[:16])
+    ('f8b6478633f53914', '032bed7f025dc5f1')
+    >>> manifest["item"].tolist()[6:]
+    ['perfmodel', 'python', 'pandas', 'numpy', 'duckdb', 'ibis-framework', 'statsmodels']
     """
     from perfmodel.audit import manifest as audit
 
@@ -1040,6 +1234,44 @@ def manifest_table(ctx: ReportContext) -> pd.DataFrame:
 
 
 def show_manifest(ctx: ReportContext):
-    """The run record: inputs and policy with hashes, versions (outputs are in manifest.json)."""
+    """The run record: inputs and policy with hashes, versions (outputs are in manifest.json).
+
+    Returns
+    -------
+    None
+        Displays a heading and the table of :func:`manifest_table`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> import hashlib, tempfile
+    >>> from pathlib import Path
+    >>> data, policies = Path(tempfile.mkdtemp()), Path(tempfile.mkdtemp())
+    >>> _ = (data / "tickets.csv").write_text("ticket_id,supervisor_id\\nT1,S1\\n", encoding="utf-8")
+    >>> _ = (policies / "east.yaml").write_text(pol.text, encoding="utf-8")
+    >>> ctx.data_dir, ctx.policy_spec = data, str(policies / "east.yaml")
+    >>> show_manifest(ctx)
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    """
     heading("manifest_summary", lang=ctx.lang)
     table(manifest_table(ctx), lang=ctx.lang)
