@@ -238,7 +238,7 @@ def figure(fig):
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> from matplotlib.figure import Figure
-    >>> figure(Figure(figsize=(2, 1)))
+    >>> figure(Figure(figsize=(2, 1), dpi=100))
     Figure(200x100)
     """
     _display(fig)
