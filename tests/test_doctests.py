@@ -187,6 +187,7 @@ DOCUMENTED = {
     "perfmodel.reporting.goals_page": ["goal_findings_summary", "goals_summary", "show_goals_summary",
                                        "own_goals", "show_own_goals_note", "goal_findings",
                                        "goal_errors", "show_goal_findings"],
+    "perfmodel.reporting.context": ["build_context"],
     "perfmodel.reporting.audit_page": ["rating_changes", "build_audit_context", "show_verification",
                                        "show_recorded_policy", "show_policy_effect"],
     "perfmodel.reporting.review": ["show_rating_review", "show_quota_effect"],
