@@ -172,7 +172,7 @@ DOCUMENTED = {
                                       "show_result_vs_process", "show_trends", "show_funnels",
                                       "show_validity", "show_fragility", "validity_table",
                                       "smart_table", "show_smart", "show_data_quality",
-                                      "manifest_table", "show_manifest"],
+                                      "manifest_table", "show_manifest", "show_adjustments"],
     "perfmodel.reporting.mid_period": ["word", "as_of_text", "mid_period_context", "mid_period_results",
                                        "show_coaching", "provisional", "basis_labels", "show_note",
                                        "mark_partial"],

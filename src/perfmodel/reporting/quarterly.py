@@ -483,7 +483,53 @@ def show_scores(ctx: ReportContext):
 
 
 def show_adjustments(ctx: ReportContext):
-    """How many ratings the review meeting changed and, under a forced distribution, how far from the quotas."""
+    """How many ratings the review meeting changed and, under a forced distribution, how far from the quotas.
+
+    Returns
+    -------
+    None
+        Displays how many ratings were changed (with the adjustments file's sha256) and,
+        under a forced distribution, whether the quotas still hold. For a context whose
+        scores went through :func:`perfmodel.scoring.adjustments.apply_adjustments` (they have
+        ``rating_computed``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from perfmodel.scoring.adjustments import apply_adjustments
+    >>> path = Path(tempfile.mkdtemp()) / "adjustments.csv"
+    >>> _ = path.write_text("supervisor_id,period,from_rating,to_rating,reason,approved_by,approved_on\\n"
+    ...                     "S2,2026Q3,C,B,客户表扬,张经理,2026-10-12\\n", encoding="utf-8")
+    >>> ctx.scores = apply_adjustments(scores, path, pol)
+    >>> ctx.scores[["supervisor_id", "rating_computed", "rating"]]
+      supervisor_id rating_computed rating
+    0            S1               A      A
+    1            S2               C      B
+    2            S3               C      C
+    >>> show_adjustments(ctx)  # one rating changed; no forced distribution, no quotas
+    <IPython.core.display.Markdown object>
+    """
     from perfmodel.scoring.adjustments import quota_breaks
 
     s = ctx.scores
