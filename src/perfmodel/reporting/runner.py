@@ -223,6 +223,29 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
     PerfmodelError
         One line naming the bad parameter (unknown notebook, language or engine, missing
         data folder, unknown policy, bad or uncovered period, nothing to audit).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from perfmodel.data.synth import generate
+    >>> data = Path(tempfile.mkdtemp())
+    >>> _ = generate(data, supervisors=4, start="2026Q3", end="2026Q3", tickets=100)
+    >>> out = Path(tempfile.mkdtemp()) / "reports"
+    >>> spec, dataset = validate(period="2026Q3", data_dir=data, out=out)
+    >>> spec.notebook, spec.periods, spec.policy, spec.lang, spec.synthetic, spec.out == out
+    ('quarterly', ['2026Q3'], 'efficiency', 'en', True, True)
+    >>> validate(period="2026Q3", notebook="weekly", data_dir=data, out=out)
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: --notebook 'weekly': use one of quarterly, feedback, calibration, validity, audit
+    >>> validate(period="2026Q3", lang="fr", data_dir=data, out=out)
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: lang 'fr': use 'en' or 'zh'
+    >>> validate(period="2027Q1", data_dir=data, out=out)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.PeriodError: period 2027Q1: not in the data at ... (the data covers 2026Q2..2026Q3); pick a period in that range
     """
     from perfmodel.data.loader import load_dataset
     from perfmodel.scoring.policy import load_policy
@@ -766,6 +789,29 @@ def write_cache(dataset, panel: pd.DataFrame, folder, *, mid_period: dict | None
     -------
     pathlib.Path
         The folder; the caller removes it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from perfmodel import dataset_from_frames
+    >>> from perfmodel.results import has_results, load_results
+    >>> ds = dataset_from_frames({
+    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1"], "name": ["王芳"]}),
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
+    ...                              "created_at": ["2026-07-02 09:00"]})})
+    >>> panel = pd.DataFrame({"supervisor_id": ["S1"], "period": ["2026Q3"],
+    ...                       "indicator": ["backlog_ratio"], "value": [0.5], "numerator": [1.0],
+    ...                       "denominator": [2.0], "available": [True]})
+    >>> folder = write_cache(ds, panel, Path(tempfile.mkdtemp()) / CACHE_DIR)
+    >>> sorted(p.name for p in folder.iterdir())  # doctest: +NORMALIZE_WHITESPACE
+    ['account.parquet', 'panel.parquet', 'quarantine.parquet', 'results.json',
+     'supervisors.parquet']
+    >>> has_results(folder), oct(folder.stat().st_mode & 0o777)
+    (True, '0o700')
+    >>> summary, long, mid = load_results(folder)
+    >>> long[["supervisor_id", "indicator", "value"]], mid
+    (  supervisor_id      indicator  value
+    0            S1  backlog_ratio    0.5, None)
     """
     from perfmodel.results import save_results, summarize
 
