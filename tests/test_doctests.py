@@ -183,7 +183,7 @@ DOCUMENTED = {
     "perfmodel.reporting.derivation": ["derivation", "show_derivation"],
     "perfmodel.reporting.calibration": ["pairwise_matrix", "matrix_csv", "methods_table", "show_title",
                                         "show_judgements", "fragile_table", "show_fragility",
-                                        "save_policy"],
+                                        "save_policy", "show_methods"],
     "perfmodel.reporting.goals_page": ["goal_findings_summary", "goals_summary", "show_goals_summary",
                                        "own_goals", "show_own_goals_note", "goal_findings",
                                        "goal_errors", "show_goal_findings"],

@@ -219,7 +219,53 @@ def _worded(warning: Warning, lang: str) -> str:
 
 
 def show_methods(ctx, hist: pd.DataFrame, ahp_res):
-    """The weights of every method side by side (table and chart); returns the tidy table."""
+    """The weights of every method side by side (table and chart); returns the tidy table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The tidy table of :func:`perfmodel.analysis.weights.compare_methods` (``indicator``,
+        ``dimension``, ``method``, ``weight``); displays a heading, the table of
+        :func:`methods_table`, a sentence per warning or skipped method, and the chart.
+
+    Examples
+    --------
+    Each dimension here has one indicator, so every method gives it the whole weight of
+    its dimension:
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> hist = pd.concat([wide.assign(period="2026Q2", csat=[4.2, 4.0, 3.9],
+    ...                               timely_closure_rate=[0.85, 0.8, 0.5]), wide])
+    >>> res = W.ahp(pairwise_matrix(pairwise=[[1, 3], [1 / 3, 1]], ids=["csat", "timely_closure_rate"]))
+    >>> tidy = show_methods(ctx, hist, res)  # doctest: +ELLIPSIS
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    ...
+    Figure(...)
+    >>> sorted(set(tidy["method"])), set(tidy["weight"])
+    (['ahp', 'entropy', 'equal', 'pca', 'policy'], {1.0})
+    """
     from perfmodel.reporting.display import figure
 
     import warnings
