@@ -52,6 +52,13 @@ def build_audit_context(run_dir="", other_policy="", *, lang="en", reports="repo
     Returns
     -------
     AuditContext
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> actx = build_audit_context(other_policy="quality", lang="zh", reports=tempfile.mkdtemp())
+    >>> actx.run_dir, actx.manifest, actx.lang, actx.other_policy.name  # no run to audit
+    (None, None, 'zh', 'after-sales-supervisor-quality')
     """
     from perfmodel.audit.manifest import read_manifest
     from perfmodel.audit.runs import latest_run
@@ -76,7 +83,58 @@ def build_audit_context(run_dir="", other_policy="", *, lang="en", reports="repo
 
 
 def show_verification(actx: AuditContext):
-    """The verification result: verified, or each mismatch."""
+    """The verification result: verified, or each mismatch.
+
+    Returns
+    -------
+    None
+        Displays the title, the run audited, a heading and the verdict (each mismatch
+        listed); without a run, the title and a sentence saying so.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> import tempfile
+    >>> from types import SimpleNamespace
+    >>> run = Path(tempfile.mkdtemp())
+    >>> long.to_csv(run / "indicators.csv", index=False)
+    >>> scores.to_csv(run / "scores.csv", index=False)
+    >>> manifest = {"period": "2026Q3", "run_id": "20261127T101500Z-1a2b3c4d", "data_dir": "data",
+    ...             "parameters": {"notebook": "quarterly"},
+    ...             "policy": {"name": pol.name, "version": pol.version, "sha256": pol.sha256,
+    ...                        "text": pol.text}}
+    >>> other = policy_from_dict({**pol.to_dict(), "version": "2",
+    ...                           "dimensions": {"result": 0.5, "process": 0.5}})
+    >>> verification = SimpleNamespace(ok=False, mismatches=["scores.csv: sha256 differs"])
+    >>> actx = AuditContext(run, manifest, verification, "en", other)
+    >>> show_verification(actx)
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    >>> show_verification(AuditContext(None, None, None, "en", None))  # nothing to audit
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    """
     lang = actx.lang
     if actx.manifest is None:
         heading("audit_title", lang=lang, level=1, run="—")
@@ -99,7 +157,54 @@ def show_verification(actx: AuditContext):
 
 
 def show_recorded_policy(actx: AuditContext):
-    """The policy as recorded in the manifest: its identity, hash, summary table and full text."""
+    """The policy as recorded in the manifest: its identity, hash, summary table and full text.
+
+    Returns
+    -------
+    None
+        Nothing without a run.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> import tempfile
+    >>> from types import SimpleNamespace
+    >>> run = Path(tempfile.mkdtemp())
+    >>> long.to_csv(run / "indicators.csv", index=False)
+    >>> scores.to_csv(run / "scores.csv", index=False)
+    >>> manifest = {"period": "2026Q3", "run_id": "20261127T101500Z-1a2b3c4d", "data_dir": "data",
+    ...             "parameters": {"notebook": "quarterly"},
+    ...             "policy": {"name": pol.name, "version": pol.version, "sha256": pol.sha256,
+    ...                        "text": pol.text}}
+    >>> other = policy_from_dict({**pol.to_dict(), "version": "2",
+    ...                           "dimensions": {"result": 0.5, "process": 0.5}})
+    >>> verification = SimpleNamespace(ok=False, mismatches=["scores.csv: sha256 differs"])
+    >>> actx = AuditContext(run, manifest, verification, "en", other)
+    >>> show_recorded_policy(actx)
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    <IPython.core.display.Markdown object>
+    """
     from perfmodel.audit import manifest as audit
 
     lang = actx.lang
@@ -132,6 +237,17 @@ def rating_changes(recorded_scores: pd.DataFrame, other_scores: pd.DataFrame) ->
         ``supervisor_id``, ``old_score``, ``new_score``, ``change``, ``old_rating``,
         ``new_rating``; the supervisors whose rating changes, largest absolute score
         change first.
+
+    Examples
+    --------
+    >>> recorded = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "score": [81.0, 69.5, 90.0],
+    ...                          "rating": ["A", "B", "S"]})
+    >>> other = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "score": [79.0, 72.0, 91.0],
+    ...                       "rating": ["B", "A", "S"]})
+    >>> rating_changes(recorded, other)  # S3 keeps S
+      supervisor_id  old_score  new_score  change old_rating new_rating
+    0            S2       69.5       72.0     2.5          B          A
+    1            S1       81.0       79.0    -2.0          A          B
     """
     a = recorded_scores[["supervisor_id", "score", "rating"]].astype({"supervisor_id": str})
     b = other_scores[["supervisor_id", "score", "rating"]].astype({"supervisor_id": str})
@@ -147,7 +263,61 @@ def rating_changes(recorded_scores: pd.DataFrame, other_scores: pd.DataFrame) ->
 
 
 def show_policy_effect(actx: AuditContext):
-    """Re-score the run's recorded indicators with the second policy; show the rating changes."""
+    """Re-score the run's recorded indicators with the second policy; show the rating changes.
+
+    Returns
+    -------
+    None
+        Displays a heading, the two policies, the cross table of ratings and the table of
+        :func:`rating_changes`; nothing without a run, a sentence without a second policy.
+
+    Examples
+    --------
+    With the dimensions weighted 0.5/0.5, S2 scores 0.5 × 50 + 0.5 × 90 = 70 and moves from
+    C to B; S1 (100) and S3 (25) keep theirs:
+
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> import tempfile
+    >>> from types import SimpleNamespace
+    >>> run = Path(tempfile.mkdtemp())
+    >>> long.to_csv(run / "indicators.csv", index=False)
+    >>> scores.to_csv(run / "scores.csv", index=False)
+    >>> manifest = {"period": "2026Q3", "run_id": "20261127T101500Z-1a2b3c4d", "data_dir": "data",
+    ...             "parameters": {"notebook": "quarterly"},
+    ...             "policy": {"name": pol.name, "version": pol.version, "sha256": pol.sha256,
+    ...                        "text": pol.text}}
+    >>> other = policy_from_dict({**pol.to_dict(), "version": "2",
+    ...                           "dimensions": {"result": 0.5, "process": 0.5}})
+    >>> verification = SimpleNamespace(ok=False, mismatches=["scores.csv: sha256 differs"])
+    >>> actx = AuditContext(run, manifest, verification, "en", other)
+    >>> show_policy_effect(actx)
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    <IPython.core.display.HTML object>
+    >>> rating_changes(scores, score(wide, other))
+      supervisor_id  old_score  new_score  change old_rating new_rating
+    0            S2       62.0       70.0     8.0          C          B
+    """
     from perfmodel.indicators import wide_panel
     from perfmodel.scoring.scores import score
 

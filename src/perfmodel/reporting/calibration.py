@@ -30,6 +30,18 @@ def pairwise_matrix(pairwise_csv: str = "", pairwise=None, ids=None) -> pd.DataF
     -------
     pandas.DataFrame
         Square float matrix with the indicator ids as index and columns.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> ids = ["csat", "complaint_resolution_rate", "first_response_hours"]
+    >>> m = pairwise_matrix(pairwise=[[1, 3, 5], [1 / 3, 1, 2], [1 / 5, 1 / 2, 1]], ids=ids)
+    >>> m.loc["csat"].tolist(), float(m.loc["first_response_hours", "csat"])
+    ([1.0, 3.0, 5.0], 0.2)
+    >>> path = Path(tempfile.mkdtemp()) / MATRIX_FILE
+    >>> _ = path.write_text(matrix_csv(m), encoding="utf-8")
+    >>> pairwise_matrix(str(path)).equals(m)  # the file wins over the inline matrix
+    True
     """
     if pairwise_csv:
         return W.read_pairwise_csv(pairwise_csv)
@@ -37,7 +49,24 @@ def pairwise_matrix(pairwise_csv: str = "", pairwise=None, ids=None) -> pd.DataF
 
 
 def matrix_csv(matrix: pd.DataFrame) -> str:
-    """Return the matrix as the CSV text :func:`perfmodel.analysis.weights.read_pairwise_csv` reads back."""
+    """Return the matrix as the CSV text :func:`perfmodel.analysis.weights.read_pairwise_csv` reads back.
+
+    Returns
+    -------
+    str
+        A header ``indicator,<ids>`` and one line per indicator; reciprocals written as
+        fractions (``1/3``).
+
+    Examples
+    --------
+    >>> ids = ["csat", "complaint_resolution_rate", "first_response_hours"]
+    >>> m = pairwise_matrix(pairwise=[[1, 3, 5], [1 / 3, 1, 2], [1 / 5, 1 / 2, 1]], ids=ids)
+    >>> print(matrix_csv(m), end="")
+    indicator,csat,complaint_resolution_rate,first_response_hours
+    csat,1,3,5
+    complaint_resolution_rate,1/3,1,2
+    first_response_hours,1/5,1/2,1
+    """
     lines = ["indicator," + ",".join(map(str, matrix.columns))]
     for ind, row in matrix.iterrows():
         lines.append(str(ind) + "," + ",".join(_cell(v) for v in row))
@@ -52,13 +81,88 @@ def _cell(value: float) -> str:
 
 
 def show_title(ctx) -> None:
-    """The page title and what the page does, in the page's language."""
+    """The page title and what the page does, in the page's language.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_title(ctx)
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    """
     heading("calibration_title", lang=ctx.lang, level=1, period=ctx.period)
     text(t("calibration_intro", lang=ctx.lang))
 
 
 def show_judgements(ctx, matrix: pd.DataFrame, random_index: str = "saaty", source: str = ""):
-    """The pairwise matrix, the AHP weights and the consistency ratio; returns the AhpResult."""
+    """The pairwise matrix, the AHP weights and the consistency ratio; returns the AhpResult.
+
+    Returns
+    -------
+    perfmodel.analysis.weights.AhpResult
+        Displays the source, the matrix, the weights, the consistency and the verdict.
+
+    Examples
+    --------
+    csat judged 3 times as important as the closure rate: weights 3/4 and 1/4, and a
+    2 × 2 matrix is always consistent (CR 0):
+
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> matrix = pairwise_matrix(pairwise=[[1, 3], [1 / 3, 1]], ids=["csat", "timely_closure_rate"])
+    >>> res = show_judgements(ctx, matrix)
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    <IPython.core.display.HTML object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    >>> res.weights, res.consistency_ratio, res.consistent
+    (             indicator  weight
+    0                 csat    0.75
+    1  timely_closure_rate    0.25, 0.0, True)
+    """
     heading("calibration_judgements", lang=ctx.lang)
     res = W.ahp(matrix, random_index=random_index)
     shown = matrix.copy()
@@ -88,6 +192,16 @@ def methods_table(table_: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
         ``dimension`` (label in ``lang``), ``indicator`` (name in ``lang``), then one column
         ``method_<method>`` per method in the order they were computed (weights within the
         dimension; :func:`perfmodel.core.i18n.columns` names them in ``lang``).
+
+    Examples
+    --------
+    >>> tidy = pd.DataFrame({"method": ["ahp", "ahp", "entropy", "entropy"], "dimension": "result",
+    ...                      "indicator": ["csat", "complaint_resolution_rate"] * 2,
+    ...                      "weight": [0.75, 0.25, 0.4, 0.6]})
+    >>> methods_table(tidy, lang="zh")
+      dimension indicator  method_ahp  method_entropy
+    0        结果     客户满意度        0.75             0.4
+    1        结果     投诉解决率        0.25             0.6
     """
     methods = list(dict.fromkeys(table_["method"]))
     wide = table_.pivot_table(index=["dimension", "indicator"], columns="method", values="weight", sort=False)
@@ -105,7 +219,53 @@ def _worded(warning: Warning, lang: str) -> str:
 
 
 def show_methods(ctx, hist: pd.DataFrame, ahp_res):
-    """The weights of every method side by side (table and chart); returns the tidy table."""
+    """The weights of every method side by side (table and chart); returns the tidy table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The tidy table of :func:`perfmodel.analysis.weights.compare_methods` (``indicator``,
+        ``dimension``, ``method``, ``weight``); displays a heading, the table of
+        :func:`methods_table`, a sentence per warning or skipped method, and the chart.
+
+    Examples
+    --------
+    Each dimension here has one indicator, so every method gives it the whole weight of
+    its dimension:
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> hist = pd.concat([wide.assign(period="2026Q2", csat=[4.2, 4.0, 3.9],
+    ...                               timely_closure_rate=[0.85, 0.8, 0.5]), wide])
+    >>> res = W.ahp(pairwise_matrix(pairwise=[[1, 3], [1 / 3, 1]], ids=["csat", "timely_closure_rate"]))
+    >>> tidy = show_methods(ctx, hist, res)  # doctest: +ELLIPSIS
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    ...
+    Figure(...)
+    >>> sorted(set(tidy["method"])), set(tidy["weight"])
+    (['ahp', 'entropy', 'equal', 'pca', 'policy'], {1.0})
+    """
     from perfmodel.reporting.display import figure
 
     import warnings
@@ -145,6 +305,39 @@ def fragile_table(res, supervisors: pd.DataFrame, threshold: float = settings.FR
         ``supervisor_id``, ``name``, ``rating`` (nominal), ``modal_rating``,
         ``p_rating_differs``, ``rank`` (integer), ``rank_range`` (5 %–95 % of the rank over
         the draws, integers); most fragile first.
+
+    Examples
+    --------
+    S2 scores 0.7 × 80 + 0.3 × 45 = 69.5 (C, the band B starts at 70). The result weight
+    moves in 0.65..0.75 and S2 reaches B above 0.714 (80w + 45(1 − w) ≥ 70): in about
+    (0.75 − 0.714) / 0.1 = 36 % of the draws.
+
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.analysis.sensitivity import rank_uncertainty
+    >>> near = wide.assign(csat=[4.3, 4.2, 3.8], timely_closure_rate=[0.9, 0.405, 0.45])
+    >>> res = rank_uncertainty(near, pol, draws=1000, seed=42, supervisors=names)
+    >>> fragile_table(res, names)
+      supervisor_id name rating modal_rating  p_rating_differs  rank rank_range
+    0            S2   李娜      C            C             0.359     2        2–2
     """
     tab = res.fragile(threshold).dropna(subset=["nominal_rank"])
     out = pd.DataFrame({
@@ -158,7 +351,41 @@ def fragile_table(res, supervisors: pd.DataFrame, threshold: float = settings.FR
 
 
 def show_fragility(ctx, new_policy, draws: int = settings.DRAWS, threshold: float = settings.FRAGILE) -> None:
-    """Fragile ratings under the current policy and under ``new_policy`` (None: none proposed)."""
+    """Fragile ratings under the current policy and under ``new_policy`` (None: none proposed).
+
+    Returns
+    -------
+    None
+        Displays a heading, the sentence on random draws, then per policy the count of
+        fragile ratings and the table of :func:`fragile_table` (when any).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_fragility(ctx, None, draws=200)  # S2 (62) and S3 (15) stay C, S1 stays A
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    """
     from perfmodel.analysis.sensitivity import rank_uncertainty
 
     heading("calibration_fragility", lang=ctx.lang)
@@ -194,6 +421,47 @@ def save_policy(ctx, new_policy, method: str, ahp_res, matrix: pd.DataFrame, his
     -------
     pathlib.Path or None
         The policy file written, or None when no policy is proposed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> import tempfile
+    >>> matrix = pairwise_matrix(pairwise=[[1, 3], [1 / 3, 1]], ids=["csat", "timely_closure_rate"])
+    >>> res = W.ahp(matrix)
+    >>> proposed = policy_from_dict({**pol.to_dict(), "version": "2"})
+    >>> out = Path(tempfile.mkdtemp())
+    >>> path = save_policy(ctx, proposed, "ahp", res, matrix, wide, out_dir=out)
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    >>> path.name, sorted(p.name for p in out.iterdir())
+    ('calibrated_policy.yaml', ['calibrated_policy.yaml', 'pairwise_matrix.csv'])
+    >>> from perfmodel.core.hashing import sha256_text
+    >>> text = path.read_text(encoding="utf-8")
+    >>> sha256_text((out / MATRIX_FILE).read_text(encoding="utf-8")) in text
+    True
+    >>> save_policy(ctx, None, "ahp", res, matrix, wide)  # nothing proposed: nothing written
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
     """
     import tempfile
 

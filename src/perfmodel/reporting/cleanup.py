@@ -56,12 +56,39 @@ def claim(run_dir) -> Path:
     -------
     pathlib.Path
         The record, ``<run_dir>/.running`` (hidden: never an output of the run).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from pathlib import Path
+    >>> run = Path(tempfile.mkdtemp()) / "2026Q3" / "20261127T101500Z-1a2b3c4d"
+    >>> run.mkdir(parents=True)
+    >>> claim(run).name, read_owner(run)["pid"] == os.getpid()
+    ('.running', True)
     """
     return write_owner(Path(run_dir) / OWNER_FILE)
 
 
 def release(run_dir) -> None:
-    """Remove the run's cache, then its owner record (when the run ends, whatever the outcome)."""
+    """Remove the run's cache, then its owner record (when the run ends, whatever the outcome).
+
+    Returns
+    -------
+    None
+        Nothing else in ``run_dir`` is touched; a cache or record already gone is no error.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> run = Path(tempfile.mkdtemp()) / "2026Q3" / "20261127T101500Z-1a2b3c4d"
+    >>> (run / CACHE_DIR).mkdir(parents=True)
+    >>> _ = (run / "scores.csv").write_text("supervisor_id,total_score\\n")
+    >>> _ = claim(run)
+    >>> release(run)
+    >>> sorted(p.name for p in run.iterdir()), read_owner(run)
+    (['scores.csv'], None)
+    """
     run_dir = Path(run_dir)
     shutil.rmtree(run_dir / CACHE_DIR, ignore_errors=True)
     try:
@@ -71,14 +98,54 @@ def release(run_dir) -> None:
 
 
 def read_owner(run_dir) -> dict | None:
-    """Return the owner record of a run folder, or None when there is none or it is unreadable."""
+    """Return the owner record of a run folder, or None when there is none or it is unreadable.
+
+    Returns
+    -------
+    dict or None
+        ``pid``, ``host``, ``boot_id``, ``process_start`` and ``started_at``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> run = Path(tempfile.mkdtemp())
+    >>> read_owner(run) is None
+    True
+    >>> _ = claim(run)
+    >>> sorted(read_owner(run))
+    ['boot_id', 'host', 'pid', 'process_start', 'started_at']
+    >>> _ = (run / OWNER_FILE).write_text("{not json")
+    >>> read_owner(run) is None
+    True
+    """
     return read_owner_file(Path(run_dir) / OWNER_FILE)
 
 
 # --------------------------------------------------------------------------- cleaning
 
 def run_folders(out) -> list[Path]:
-    """Return the run folders under a reports folder (``<out>/<period>/<run_id>``), sorted."""
+    """Return the run folders under a reports folder (``<out>/<period>/<run_id>``), sorted.
+
+    Returns
+    -------
+    list of pathlib.Path
+        Only folders named like a run id (see :func:`perfmodel.reporting.runner.new_run_id`);
+        empty when ``out`` is absent or unreadable.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> out = Path(tempfile.mkdtemp())
+    >>> for name in ("2026Q3/20261127T101500Z-1a2b3c4d", "2026Q2/20260901T080000Z-00ff00ff",
+    ...              "2026Q3/notes"):
+    ...     (out / name).mkdir(parents=True)
+    >>> [str(p.relative_to(out)) for p in run_folders(out)]
+    ['2026Q2/20260901T080000Z-00ff00ff', '2026Q3/20261127T101500Z-1a2b3c4d']
+    >>> run_folders(out / "absent")
+    []
+    """
     root = Path(out)
     try:
         periods = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
@@ -112,6 +179,25 @@ def clean_stale(out, *, key: bytes | None = None) -> Cleanup:
         The caches removed and those kept (with the reason). Run folders, their outputs
         and their status are left as they are: a killed run stays incomplete (no
         manifest). A cache whose removal fails is listed as kept.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> out = Path(tempfile.mkdtemp())
+    >>> run = out / "2026Q3" / "20261127T101500Z-1a2b3c4d"
+    >>> (run / CACHE_DIR).mkdir(parents=True)  # left by a killed run: no owner record
+    >>> done = clean_stale(out)
+    >>> [str(p.relative_to(out)) for p in done.removed], done.kept, (run / CACHE_DIR).exists()
+    (['2026Q3/20261127T101500Z-1a2b3c4d/.cache'], [], False)
+    >>> entry = ledger.read_entries(out)[0][-1]  # the removal is recorded in the ledger
+    >>> entry["kind"], entry["run"]
+    ('stale-cache-removed', '2026Q3/20261127T101500Z-1a2b3c4d')
+    >>> _ = claim(run)  # this process: a run still going
+    >>> (run / CACHE_DIR).mkdir()
+    >>> done = clean_stale(out)
+    >>> done.removed, [why.split(":")[0] for _, why in done.kept]
+    ([], ['running'])
     """
     result = Cleanup()
     for run in run_folders(out):

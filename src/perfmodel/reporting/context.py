@@ -100,6 +100,53 @@ def build_context(data_dir="data/sample", policy="efficiency", period="latest", 
     PerfmodelError
         One line naming a missing folder, an unknown policy or a period outside the data,
         or, when ``pseudonymized``, a missing cache (the real data is never read then).
+
+    Examples
+    --------
+    A page of a run is made from the run's results (the indicator panel the runner saved),
+    never from the raw tables; here the panel and policy of a small context made by hand:
+
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> import tempfile
+    >>> from perfmodel import dataset_from_frames
+    >>> from perfmodel.results import save_results, summarize
+    >>> ds = dataset_from_frames({"supervisors": names,
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
+    ...                              "created_at": ["2026-07-02 09:00"]})})
+    >>> run = Path(tempfile.mkdtemp())
+    >>> _ = (run / "east.yaml").write_text(pol.text, encoding="utf-8")
+    >>> cache = save_results(run / ".cache", summarize(ds), long)
+    >>> page = build_context(run, run / "east.yaml", "2026Q3", cache=cache)
+    >>> page.period, page.periods, page.previous, page.dataset is None
+    ('2026Q3', ['2026Q3'], None, True)
+    >>> page.scores[["supervisor_id", "score", "rating"]]  # 0.7 × 50 + 0.3 × 90 = 62 for S2
+      supervisor_id  score rating
+    0            S1  100.0      A
+    1            S2   62.0      C
+    2            S3   15.0      C
+    >>> build_context(run, run / "east.yaml", "2026Q4", cache=cache)
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: 2026Q4: not among the periods of the run's results (2026Q3)
     """
     from perfmodel.core.periods import parse_period
     from perfmodel.pipeline import run_pipeline

@@ -33,13 +33,37 @@ def md_escape(value) -> str:
     ``<script>`` becomes ``&lt;script&gt;`` and every Markdown punctuation mark is escaped
     with a backslash (``http\\://x`` is not turned into a link); control and bidi
     characters become U+FFFD (:func:`perfmodel.reporting.inert.visible`).
+
+    Returns
+    -------
+    str
+        The escaped text.
+
+    Examples
+    --------
+    >>> print(md_escape("<b>王伟</b> http://x *top*"))
+    &lt;b&gt;王伟&lt;/b&gt; http\\://x \\*top\\*
     """
     return _MARKDOWN_SPECIAL.sub(r"\\\1", _html.escape(visible(str(value)), quote=False))
 
 
 @keyword_only("lang", "level")
 def heading(key: str, *, lang: str, level: int = 2, **values):
-    """Display a heading from the label table; the values (names from the data) are escaped."""
+    """Display a heading from the label table; the values (names from the data) are escaped.
+
+    Returns
+    -------
+    None
+        The heading is displayed as Markdown (in a notebook, rendered; elsewhere its repr).
+
+    Examples
+    --------
+    >>> from perfmodel.core.i18n import t
+    >>> t("quarterly_title", lang="zh", period="2026Q3")  # the text of the heading
+    '季度绩效报告 — 2026Q3'
+    >>> heading("quarterly_title", lang="zh", period="2026Q3")
+    <IPython.core.display.Markdown object>
+    """
     from IPython.display import Markdown
 
     safe = {k: md_escape(v) for k, v in values.items()}
@@ -47,7 +71,18 @@ def heading(key: str, *, lang: str, level: int = 2, **values):
 
 
 def text(body: str):
-    """Display a paragraph of Markdown text."""
+    """Display a paragraph of Markdown text.
+
+    Returns
+    -------
+    None
+        The paragraph is displayed (in a notebook, rendered; elsewhere its repr).
+
+    Examples
+    --------
+    >>> text("Mean score **82.4**")
+    <IPython.core.display.Markdown object>
+    """
     from IPython.display import Markdown
 
     _display(Markdown(body))
@@ -84,6 +119,17 @@ def html_table(shown: pd.DataFrame, numbers, wrap=()) -> str:
     str
         ``<table class="dataframe">`` with inline styles (the same in JupyterLab and in the
         exported page), every cell escaped, no ids.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> shown = pd.DataFrame({"name": ["王伟", "<i>x</i>"], "tickets": ["72,000", "3"]})
+    >>> html = html_table(shown, numbers=[False, True])
+    >>> print(html.splitlines()[3])  # doctest: +NORMALIZE_WHITESPACE
+    <tr><td style="text-align: left; white-space: nowrap;">王伟</td><td style="text-align: right;
+    white-space: nowrap;">72,000</td></tr>
+    >>> "&lt;i&gt;x&lt;/i&gt;" in html, "<i>" in html
+    (True, False)
     """
     wrap = list(wrap) or [False] * shown.shape[1]
 
@@ -109,7 +155,20 @@ NOT_COUNTS = frozenset({"seed", "year", "lag", "row", "line", "version"})
 
 
 def count_columns(df: pd.DataFrame) -> list[str]:
-    """Return the integer columns of ``df`` that hold counts (every one but :data:`NOT_COUNTS`)."""
+    """Return the integer columns of ``df`` that hold counts (every one but :data:`NOT_COUNTS`).
+
+    Returns
+    -------
+    list of str
+        In the order of ``df``'s columns; booleans and floats are not counts.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"tickets": [72000], "year": [2026], "rate": [0.9], "late": [True]})
+    >>> count_columns(df)
+    ['tickets']
+    """
     return [c for c in df.columns if pd.api.types.is_integer_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
             and str(c) not in NOT_COUNTS]
 
@@ -129,6 +188,23 @@ def table(df: pd.DataFrame, *, lang: str = "en", formats: dict | None = None, re
         Column -> format string (``"{:.1f}"``) or callable, applied before renaming.
         Counts (see :func:`count_columns`) get thousands separators (``72,000``) unless
         a format is given for them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``df`` with a fresh index (at most ``max_rows`` rows), unformatted; the table is
+        displayed as HTML (in a notebook, rendered; elsewhere its repr).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"supervisor_id": ["S01", "S02", "S03"], "total_score": [91.25, 78.5, 60.0]})
+    >>> shown = table(df, lang="zh", formats={"total_score": "{:.1f}"}, max_rows=2)
+    <IPython.core.display.HTML object>
+    >>> shown
+      supervisor_id  total_score
+    0           S01        91.25
+    1           S02        78.50
     """
     from IPython.display import HTML
 
@@ -150,7 +226,21 @@ def table(df: pd.DataFrame, *, lang: str = "en", formats: dict | None = None, re
 
 
 def figure(fig):
-    """Display a matplotlib figure (as PNG)."""
+    """Display a matplotlib figure (as PNG).
+
+    Returns
+    -------
+    None
+        The figure is displayed (in a notebook, as PNG; elsewhere its repr).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from matplotlib.figure import Figure
+    >>> figure(Figure(figsize=(2, 1), dpi=100))
+    Figure(200x100)
+    """
     _display(fig)
 
 

@@ -64,6 +64,28 @@ def write_workbook(path, sheets: dict[str, pd.DataFrame], *, headers: dict[str, 
     -------
     pathlib.Path
         ``path``. Text starting with ``= + - @`` is written as text, never as a formula.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import openpyxl
+    >>> import pandas as pd
+    >>> scores = pd.DataFrame({"supervisor_id": ["S01"], "name": ["王伟"], "total_score": [91.25],
+    ...                        "tickets": [72000], "note": ["=1+1"]})
+    >>> path = write_workbook(Path(tempfile.mkdtemp()) / "scores.xlsx", {"scores": scores},
+    ...                       headers={"scores": {"name": "姓名"}})
+    >>> ws = openpyxl.load_workbook(path)["scores"]
+    >>> [c.value for c in ws[1]]
+    ['supervisor_id', '姓名', 'total_score', 'tickets', 'note']
+    >>> [c.value for c in ws[2]], ws["E2"].data_type  # the formula stays text ("s")
+    (['S01', '王伟', 91.25, 72000, '=1+1'], 's')
+    >>> [c.number_format for c in ws[2]][2:4], ws.freeze_panes
+    (['#,##0.00', '#,##0'], 'A2')
+    >>> again = write_workbook(Path(tempfile.mkdtemp()) / "scores.xlsx", {"scores": scores},
+    ...                        headers={"scores": {"name": "姓名"}})
+    >>> again.read_bytes() == path.read_bytes()  # same tables, same bytes
+    True
     """
     import xlsxwriter
 

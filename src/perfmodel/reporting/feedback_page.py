@@ -28,7 +28,46 @@ def _check_supervisor(ctx: ReportContext, supervisor_id) -> str:
 
 
 def pick_supervisor(ctx: ReportContext, supervisor_id="") -> str:
-    """Return ``supervisor_id`` checked against the period's scores, or the first scored id when empty."""
+    """Return ``supervisor_id`` checked against the period's scores, or the first scored id when empty.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    UsageError
+        One line when the supervisor is not scored in the period (or nobody is).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> pick_supervisor(ctx), pick_supervisor(ctx, "S3")
+    ('S1', 'S3')
+    >>> pick_supervisor(ctx, "S9")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: supervisor_id 'S9': not scored in 2026Q3; pick one of the supervisors ...
+    """
     if supervisor_id in (None, ""):
         ids = sorted(ctx.scores["supervisor_id"].astype(str))
         if not ids:
@@ -42,6 +81,23 @@ def percentile_of(scores: pd.Series, value: float) -> float:
 
     Share of scores below plus half the share equal, times 100 (the same convention as
     ``scipy.stats.percentileofscore(kind="mean")``).
+
+    Returns
+    -------
+    float
+        0..100; NaN when ``scores`` holds no number or ``value`` is not finite.
+
+    Examples
+    --------
+    One score of five below 70 and two equal to it: 100 × (1/5 + ½ × 2/5) = 40.
+
+    >>> percentile_of([60, 70, 70, 80, 90], 70)
+    40.0
+    >>> from scipy.stats import percentileofscore
+    >>> float(percentileofscore([60, 70, 70, 80, 90], 70, kind="mean"))
+    40.0
+    >>> percentile_of([], 70)
+    nan
     """
     s = pd.Series(scores).dropna().to_numpy(dtype=float)
     if not len(s) or not np.isfinite(value):
@@ -64,6 +120,37 @@ def own_indicator_table(ctx: ReportContext, supervisor_id: str) -> pd.DataFrame:
         :func:`met_target` defines it, 0.0 when not, NaN when missing), ``basis`` (on a
         mid-period page, the words for how the value was obtained, e.g. ``projected``; ""
         otherwise, see :func:`perfmodel.reporting.mid_period.mid_period_context`); policy order.
+
+    Examples
+    --------
+    A context made by hand: S2's csat 4.05 scores (4.05 − 3.8) / (4.3 − 3.8) × 100 = 50 and
+    its closure rate 0.81 / 0.9 × 100 = 90, so it loses 0.7 × (100 − 50) = 35 and 0.3 × (100 − 90) = 3 points.
+
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> own_indicator_table(ctx, "S2")[["indicator", "value", "target", "indicator_score",
+    ...                                  "points_lost", "met"]]
+                 indicator   value    target  indicator_score  points_lost  met
+    0                 csat    4.05    ≥ 4.30             50.0         35.0  0.0
+    1  timely_closure_rate  81.0 %  ≥ 90.0 %             90.0          3.0  0.0
     """
     from perfmodel.reporting.mid_period import basis_labels
 
@@ -101,6 +188,39 @@ def strengths_and_gaps(ctx: ReportContext, supervisor_id: str, n: int = 3) -> tu
     -------
     (pandas.DataFrame, pandas.DataFrame)
         Up to ``n`` rows each of :func:`own_indicator_table`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> strengths, gaps = strengths_and_gaps(ctx, "S1")  # both targets met
+    >>> strengths[["indicator", "indicator_score"]], len(gaps)
+    (             indicator  indicator_score
+    0                 csat            100.0
+    1  timely_closure_rate            100.0, 0)
+    >>> strengths, gaps = strengths_and_gaps(ctx, "S2")  # neither: csat costs most
+    >>> len(strengths), gaps[["indicator", "points_lost"]]
+    (0,              indicator  points_lost
+    0                 csat         35.0
+    1  timely_closure_rate          3.0)
     """
     own = own_indicator_table(ctx, supervisor_id)
     strengths = own[own["met"] == 1.0].sort_values(
@@ -111,7 +231,38 @@ def strengths_and_gaps(ctx: ReportContext, supervisor_id: str, n: int = 3) -> tu
 
 
 def show_feedback_title(ctx: ReportContext, supervisor_id: str):
-    """Title with the supervisor's own name."""
+    """Title with the supervisor's own name.
+
+    Returns
+    -------
+    None
+        Displays the title naming the supervisor (王芳 (S1)), escaped.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_feedback_title(ctx, "S2")
+    <IPython.core.display.Markdown object>
+    """
     sid = _check_supervisor(ctx, supervisor_id)
     name = ctx.supervisors.loc[ctx.supervisors["supervisor_id"].astype(str) == sid, "name"]
     label = f"{name.iloc[0]} ({sid})" if len(name) else sid
@@ -119,7 +270,39 @@ def show_feedback_title(ctx: ReportContext, supervisor_id: str):
 
 
 def show_position(ctx: ReportContext, supervisor_id: str):
-    """The supervisor's rating and position as a percentile only (no other supervisor's figures)."""
+    """The supervisor's rating and position as a percentile only (no other supervisor's figures).
+
+    Returns
+    -------
+    None
+        Displays a heading and one sentence.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_position(ctx, "S2")  # 62.0, the 50th percentile of 3 (see percentile_of)
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    """
     sid = _check_supervisor(ctx, supervisor_id)
     row = ctx.scores[ctx.scores["supervisor_id"].astype(str) == sid].iloc[0]
     pct = percentile_of(ctx.scores["score"], row["score"])
@@ -135,7 +318,42 @@ def show_position(ctx: ReportContext, supervisor_id: str):
 
 
 def show_targets(ctx: ReportContext, supervisor_id: str):
-    """Targets vs actual: the supervisor's own indicator values, targets and scores."""
+    """Targets vs actual: the supervisor's own indicator values, targets and scores.
+
+    Returns
+    -------
+    None
+        Displays a heading, the table of :func:`own_indicator_table` and its bar chart.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_targets(ctx, "S2")  # doctest: +ELLIPSIS
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    Figure(...)
+    """
     from perfmodel.reporting import plotting
 
     heading("targets_vs_actual", lang=ctx.lang)
@@ -157,7 +375,41 @@ def show_targets(ctx: ReportContext, supervisor_id: str):
 
 
 def show_own_trend(ctx: ReportContext, supervisor_id: str):
-    """The supervisor's own total, result and process scores over the periods."""
+    """The supervisor's own total, result and process scores over the periods.
+
+    Returns
+    -------
+    None
+        Displays a heading and the chart of :func:`perfmodel.reporting.plotting.own_trend`.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_own_trend(ctx, "S2")  # doctest: +ELLIPSIS
+    <IPython.core.display.Markdown object>
+    Figure(...)
+    """
     from perfmodel.reporting import plotting
 
     sid = _check_supervisor(ctx, supervisor_id)
@@ -168,7 +420,43 @@ def show_own_trend(ctx: ReportContext, supervisor_id: str):
 
 
 def show_strengths_gaps(ctx: ReportContext, supervisor_id: str):
-    """Strengths, gaps and the coaching topics suggested for the gaps."""
+    """Strengths, gaps and the coaching topics suggested for the gaps.
+
+    Returns
+    -------
+    None
+        Displays headings and lists (see :func:`strengths_and_gaps`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_strengths_gaps(ctx, "S2")
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    """
     strengths, gaps = strengths_and_gaps(ctx, supervisor_id)
     lang = ctx.lang
 

@@ -23,6 +23,48 @@ def goals_summary(ctx) -> pd.DataFrame:
         with an agreed goal), ``agreed_low``, ``agreed_high`` (the easiest and hardest agreed
         targets, text), ``met_agreed`` (share of those supervisors with a value who meet
         their agreed target), ``used_in_score`` (yes/no in ``lang``). Empty without goals.
+
+    Examples
+    --------
+    S1 agreed a csat of 4.5 and S2 of 4.0 for 2026Q3; S1 has 4.3 (not met), S2 4.05 (met):
+
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel import dataset_from_frames
+    >>> from perfmodel.results import summarize
+    >>> from perfmodel.scoring.goals import bind_goals, goals_table
+    >>> ds = dataset_from_frames({"supervisors": names[["supervisor_id", "name"]],
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
+    ...                              "created_at": ["2026-07-02 09:00"]}),
+    ...     "goals": pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": "2026Q3",
+    ...                            "indicator": "csat", "target": [4.5, 4.0],
+    ...                            "agreed_on": "2026-06-20"})})
+    >>> ctx.policy, ctx.data = bind_goals(pol, goals_table(ds)), summarize(ds)
+    >>> summary = goals_summary(ctx)
+    >>> summary[["indicator", "policy_target", "goals", "agreed_low", "agreed_high"]]
+                   indicator policy_target  goals agreed_low agreed_high
+    0  Customer satisfaction          4.30      2       4.00        4.50
+    >>> summary[["met_agreed", "used_in_score"]]  # the policy does not say goals: replace
+       met_agreed used_in_score
+    0         0.5            no
     """
     from perfmodel.scoring.goals import goals_of
     from perfmodel.scoring.targets import fmt_value
@@ -50,7 +92,50 @@ def goals_summary(ctx) -> pd.DataFrame:
 
 
 def show_goals_summary(ctx) -> None:
-    """The agreed goals of the period per indicator, and whether the scores use them (nothing without goals)."""
+    """The agreed goals of the period per indicator, and whether the scores use them (nothing without goals).
+
+    Returns
+    -------
+    None
+        Displays a heading, a sentence and the table of :func:`goals_summary`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel import dataset_from_frames
+    >>> from perfmodel.results import summarize
+    >>> from perfmodel.scoring.goals import bind_goals, goals_table
+    >>> ds = dataset_from_frames({"supervisors": names[["supervisor_id", "name"]],
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
+    ...                              "created_at": ["2026-07-02 09:00"]}),
+    ...     "goals": pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": "2026Q3",
+    ...                            "indicator": "csat", "target": [4.5, 4.0],
+    ...                            "agreed_on": "2026-06-20"})})
+    >>> ctx.policy, ctx.data = bind_goals(pol, goals_table(ds)), summarize(ds)
+    >>> show_goals_summary(ctx)
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    """
     from perfmodel.reporting.display import heading, table, text
 
     summary = goals_summary(ctx)
@@ -68,6 +153,41 @@ def own_goals(ctx, supervisor_id: str) -> dict:
     -------
     dict
         indicator id -> agreed target text (only the indicators with an agreed goal).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel import dataset_from_frames
+    >>> from perfmodel.results import summarize
+    >>> from perfmodel.scoring.goals import bind_goals, goals_table
+    >>> ds = dataset_from_frames({"supervisors": names[["supervisor_id", "name"]],
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
+    ...                              "created_at": ["2026-07-02 09:00"]}),
+    ...     "goals": pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": "2026Q3",
+    ...                            "indicator": "csat", "target": [4.5, 4.0],
+    ...                            "agreed_on": "2026-06-20"})})
+    >>> ctx.policy, ctx.data = bind_goals(pol, goals_table(ds)), summarize(ds)
+    >>> own_goals(ctx, "S1"), own_goals(ctx, "S3")
+    ({'csat': '4.50'}, {})
     """
     from perfmodel.scoring.goals import goals_of
     from perfmodel.scoring.targets import fmt_value
@@ -77,7 +197,48 @@ def own_goals(ctx, supervisor_id: str) -> dict:
 
 
 def show_own_goals_note(ctx, supervisor_id: str) -> None:
-    """One sentence saying whether this supervisor's agreed targets replaced the policy's (nothing without goals)."""
+    """One sentence saying whether this supervisor's agreed targets replaced the policy's (nothing without goals).
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel import dataset_from_frames
+    >>> from perfmodel.results import summarize
+    >>> from perfmodel.scoring.goals import bind_goals, goals_table
+    >>> ds = dataset_from_frames({"supervisors": names[["supervisor_id", "name"]],
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
+    ...                              "created_at": ["2026-07-02 09:00"]}),
+    ...     "goals": pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": "2026Q3",
+    ...                            "indicator": "csat", "target": [4.5, 4.0],
+    ...                            "agreed_on": "2026-06-20"})})
+    >>> ctx.policy, ctx.data = bind_goals(pol, goals_table(ds)), summarize(ds)
+    >>> show_own_goals_note(ctx, "S1")
+    <IPython.core.display.Markdown object>
+    >>> show_own_goals_note(ctx, "S3")  # no agreed goal: nothing
+    """
     from perfmodel.reporting.display import text
 
     if own_goals(ctx, supervisor_id):
@@ -97,6 +258,51 @@ def goal_findings(ctx) -> pd.DataFrame:
         :data:`perfmodel.analysis.lint_goals.GOAL_FINDING_COLUMNS` (``supervisor_id``, ``period``,
         ``indicator``, ``letter``, ``severity``, ``message`` in ``ctx.lang``); empty
         without goals for the period.
+
+    Examples
+    --------
+    The data below hold no survey table, so csat cannot be measured (M, an error), and
+    no quarter before 2026Q3 (A, a warning):
+
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel import dataset_from_frames
+    >>> from perfmodel.results import summarize
+    >>> from perfmodel.scoring.goals import bind_goals, goals_table
+    >>> ds = dataset_from_frames({"supervisors": names[["supervisor_id", "name"]],
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
+    ...                              "created_at": ["2026-07-02 09:00"]}),
+    ...     "goals": pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": "2026Q3",
+    ...                            "indicator": "csat", "target": [4.5, 4.0],
+    ...                            "agreed_on": "2026-06-20"})})
+    >>> ctx.policy, ctx.data = bind_goals(pol, goals_table(ds)), summarize(ds)
+    >>> findings = goal_findings(ctx)
+    >>> findings[["supervisor_id", "indicator", "letter", "severity"]]
+      supervisor_id indicator letter severity
+    0            S1      csat      M    error
+    1            S1      csat      A  warning
+    2            S2      csat      M    error
+    3            S2      csat      A  warning
+    >>> print(findings["message"][0])
+    table(s) surveys absent from the data: csat cannot be measured
     """
     from perfmodel.analysis.lint_goals import GOAL_FINDING_COLUMNS, lint_goals
 
@@ -124,6 +330,19 @@ def goal_findings_summary(findings: pd.DataFrame, *, lang: str = "en") -> pd.Dat
     pandas.DataFrame
         One row per check with a finding, SMART order: ``check`` (letter and its name in
         ``lang``), ``errors``, ``warnings``, ``notes`` (int counts).
+
+    Examples
+    --------
+    >>> findings = pd.DataFrame({"letter": ["S", "A", "A", "T", "M"],
+    ...                          "severity": ["error", "warning", "info", "warning", "warning"]})
+    >>> goal_findings_summary(findings, lang="en")
+              check  errors  warnings  notes
+    0    S Specific       1         0      0
+    1  M Measurable       0         1      0
+    2  A Achievable       0         1      1
+    3  T Time-bound       0         1      0
+    >>> goal_findings_summary(findings, lang="zh")["check"].tolist()
+    ['S 明确性', 'M 可衡量性', 'A 可实现性', 'T 时限性']
     """
     from perfmodel.reporting.quarterly import SMART_LETTERS
 
@@ -150,6 +369,43 @@ def goal_errors(ctx, findings: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         ``supervisor_id``, ``name``, ``indicator`` (display name in ``ctx.lang``),
         ``check`` (letter), ``message``; sorted as :func:`lint_goals` sorts.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel import dataset_from_frames
+    >>> from perfmodel.results import summarize
+    >>> from perfmodel.scoring.goals import bind_goals, goals_table
+    >>> ds = dataset_from_frames({"supervisors": names[["supervisor_id", "name"]],
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
+    ...                              "created_at": ["2026-07-02 09:00"]}),
+    ...     "goals": pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": "2026Q3",
+    ...                            "indicator": "csat", "target": [4.5, 4.0],
+    ...                            "agreed_on": "2026-06-20"})})
+    >>> ctx.policy, ctx.data = bind_goals(pol, goals_table(ds)), summarize(ds)
+    >>> goal_errors(ctx, goal_findings(ctx))[["supervisor_id", "name", "indicator", "check"]]
+      supervisor_id name              indicator check
+    0            S1   王芳  Customer satisfaction     M
+    1            S2   李娜  Customer satisfaction     M
     """
     cols = ["supervisor_id", "name", "indicator", "check", "message"]
     err = findings[findings["severity"] == "error"]
@@ -168,6 +424,51 @@ def show_goal_findings(ctx) -> None:
 
     For the managers' page only: the feedback pages show a supervisor their own goals and
     nobody else's findings.
+
+    Returns
+    -------
+    None
+        Displays a heading, a sentence, the counts of :func:`goal_findings_summary` and the
+        errors of :func:`goal_errors` (or a sentence saying there are none).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel import dataset_from_frames
+    >>> from perfmodel.results import summarize
+    >>> from perfmodel.scoring.goals import bind_goals, goals_table
+    >>> ds = dataset_from_frames({"supervisors": names[["supervisor_id", "name"]],
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
+    ...                              "created_at": ["2026-07-02 09:00"]}),
+    ...     "goals": pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": "2026Q3",
+    ...                            "indicator": "csat", "target": [4.5, 4.0],
+    ...                            "agreed_on": "2026-06-20"})})
+    >>> ctx.policy, ctx.data = bind_goals(pol, goals_table(ds)), summarize(ds)
+    >>> show_goal_findings(ctx)
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
     """
     from perfmodel.reporting.display import heading, table, text
 

@@ -56,6 +56,13 @@ def external_urls(html: str) -> list[str]:
     list of str
         Short excerpts around each ``src=``/``href=``/``url()``/``@import`` that points at
         an ``http(s)://`` or protocol-relative URL (empty for an offline page).
+
+    Examples
+    --------
+    >>> external_urls('<img src="https://cdn.example/x.png"><a href="S01.html">S01</a>')
+    ['<img src="https://cdn.example/x.png"><a href="S01.html">S01</a>']
+    >>> external_urls('<a href="S01.html">S01</a><style>td { color: red; }</style>')
+    []
     """
     return [html[max(m.start() - 20, 0):m.end() + 60] for m in _FETCH.finditer(html)]
 
@@ -65,6 +72,21 @@ def without_stderr(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
     Warnings, log lines and progress bars go to stderr; they are for whoever runs the
     notebook (the executed ``.ipynb`` keeps them), never part of a published page.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        A deep copy; ``notebook`` itself is left as it is.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> cell = nbformat.v4.new_code_cell("show_scores(ctx)", outputs=[
+    ...     nbformat.v4.new_output("stream", name="stdout", text="mean 82.4\\n"),
+    ...     nbformat.v4.new_output("stream", name="stderr", text="UserWarning: slow\\n")])
+    >>> nb = nbformat.v4.new_notebook(cells=[cell])
+    >>> [o.name for o in without_stderr(nb).cells[0].outputs], len(nb.cells[0].outputs)
+    (['stdout'], 2)
     """
     import copy
 
@@ -96,6 +118,23 @@ def notebook_to_html(notebook, html_path=None, *, title: str | None = None) -> s
     -------
     str
         The HTML text.
+
+    Examples
+    --------
+    >>> import nbformat, tempfile
+    >>> from pathlib import Path
+    >>> cell = nbformat.v4.new_code_cell("print(summary)", outputs=[
+    ...     nbformat.v4.new_output("stream", name="stdout", text="mean 82.4\\n"),
+    ...     nbformat.v4.new_output("stream", name="stderr", text="UserWarning: slow\\n")])
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 季度报告"), cell])
+    >>> path = Path(tempfile.mkdtemp()) / "2026Q3.html"
+    >>> html = notebook_to_html(nb, path, title="2026Q3")
+    >>> "<title>2026Q3</title>" in html, "季度报告" in html, "mean 82.4" in html
+    (True, True, True)
+    >>> "print(summary)" in html, "UserWarning" in html, external_urls(html)  # no code, no stderr
+    (False, False, [])
+    >>> path.read_text(encoding="utf-8") == html
+    True
     """
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
@@ -127,7 +166,18 @@ def notebook_to_html(notebook, html_path=None, *, title: str | None = None) -> s
 
 
 def banner_html(text: str) -> str:
-    """Return the banner block shown at the top of every page of a run on synthetic data."""
+    """Return the banner block shown at the top of every page of a run on synthetic data.
+
+    Returns
+    -------
+    str
+        One ``<div class="perfmodel-banner">`` with inline styles, ``text`` escaped.
+
+    Examples
+    --------
+    >>> print(banner_html("Synthetic <data>"))  # doctest: +ELLIPSIS
+    <div class="perfmodel-banner" style="border:2px solid #b45309;...">Synthetic &lt;data&gt;</div>
+    """
     from html import escape
 
     return ('<div class="perfmodel-banner" style="border:2px solid #b45309;background:#fef3c7;'
@@ -163,7 +213,23 @@ def feedback_index(path, pages, period: str, *, lang: str = "en", banner: str | 
     Returns
     -------
     str
-        The HTML text.
+        The HTML text, also written to ``path`` (UTF-8).
+
+    Examples
+    --------
+    >>> import re, tempfile
+    >>> import pandas as pd
+    >>> from pathlib import Path
+    >>> pages = pd.DataFrame({"supervisor_id": ["S01", "S02"], "href": ["S01.html", "S02.html"],
+    ...                       "name": ["王伟", "李娜"], "score": [91.27, 78.5]})
+    >>> html = feedback_index(Path(tempfile.mkdtemp()) / "index.html", pages, "2026Q3", lang="zh")
+    >>> re.findall("<title>.*?</title>", html)
+    ['<title>绩效反馈 — 2026Q3</title>']
+    >>> for row in re.findall("<tr>.*?</tr>", html):
+    ...     print(row)
+    <tr><th>主管编号</th><th>姓名</th><th>总分</th></tr>
+    <tr><td><a href="S01.html">S01</a></td><td><a href="S01.html">王伟</a></td><td class="num">91.3</td></tr>
+    <tr><td><a href="S02.html">S02</a></td><td><a href="S02.html">李娜</a></td><td class="num">78.5</td></tr>
     """
     from html import escape
 

@@ -18,5 +18,18 @@ REPLACEMENT = "\ufffd"
 
 
 def visible(text: str) -> str:
-    """``text`` with every control, bidi and invisible format character replaced by U+FFFD."""
+    """``text`` with every control, bidi and invisible format character replaced by U+FFFD.
+
+    Returns
+    -------
+    str
+        ``text`` of the same length; Chinese and other printable characters unchanged.
+
+    Examples
+    --------
+    >>> visible("S1\\u202eA")  # a right-to-left override would show "S1A" reversed
+    'S1�A'
+    >>> visible("王\\x07伟"), visible("张 伟\\tCS-01")
+    ('王�伟', '张 伟\\tCS-01')
+    """
     return HIDDEN.sub(REPLACEMENT, text)

@@ -28,6 +28,22 @@ def judgement_table(long: pd.DataFrame, supervisor_id: str, period: str) -> pd.D
         period), ``ratings`` (the number of item scores behind it), and ``gap`` (self
         rating − this value; NaN on the self-rating row or when either is missing).
         Only this supervisor's figures; no rows when neither table is present.
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"supervisor_id": ["S1"] * 3 + ["S2"], "period": "2026Q3",
+    ...                      "indicator": ["self_rating", "manager_rating", "manager_rating_raw",
+    ...                                    "self_rating"],
+    ...                      "value": [4.5, 4.1, 3.8, 3.0], "denominator": [5, 15, 15, 5],
+    ...                      "available": True})
+    >>> judgement_table(long, "S1", "2026Q3")  # gaps 4.5 - 4.1 and 4.5 - 3.8
+                indicator  value  ratings  gap
+    0         self_rating    4.5      5.0  NaN
+    1      manager_rating    4.1     15.0  0.4
+    2  manager_rating_raw    3.8     15.0  0.7
+    >>> judgement_table(long, "S2", "2026Q3")  # S1's figures never appear
+         indicator  value  ratings  gap
+    0  self_rating    3.0      5.0  NaN
     """
     rows = long[(long["supervisor_id"].astype(str) == str(supervisor_id)) & (long["period"] == period)
                 & long["indicator"].isin(ROWS) & long["available"].astype(bool)]
@@ -51,13 +67,65 @@ def leniency_status(long: pd.DataFrame, period: str) -> pd.DataFrame:
     pandas.DataFrame
         Columns of :data:`perfmodel.indicators.leniency.STATUS_COLUMNS`, the rows of ``period``
         (none when the panel carries no status, e.g. a panel read from an old run).
+
+    Examples
+    --------
+    >>> long = pd.DataFrame(columns=["supervisor_id", "period", "indicator", "value"])
+    >>> long.attrs["leniency"] = [
+    ...     {"indicator": "manager_rating", "period": "2026Q3", "applied": True, "reason": "",
+    ...      "detail": "", "n_raters": 4, "n_ratings": 60},
+    ...     {"indicator": "manager_rating", "period": "2026Q2", "applied": False,
+    ...      "reason": "too_few_raters", "detail": "", "n_raters": 1, "n_ratings": 15}]
+    >>> leniency_status(long, "2026Q3")
+            indicator  period  applied reason detail  n_raters  n_ratings
+    0  manager_rating  2026Q3     True                       4         60
+    >>> len(leniency_status(pd.DataFrame(), "2026Q3"))
+    0
     """
     status = pd.DataFrame(long.attrs.get("leniency", []), columns=STATUS_COLUMNS)
     return status[status["period"] == period].reset_index(drop=True)
 
 
 def show_judgement(ctx, supervisor_id: str) -> None:
-    """Display the gap between the supervisor's self rating and the manager rating, and the correction used."""
+    """Display the gap between the supervisor's self rating and the manager rating, and the correction used.
+
+    Returns
+    -------
+    None
+        Displays nothing when the data has neither rating table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_judgement(ctx, "S2")  # no ratings in this panel: no section
+    >>> ratings = pd.DataFrame({"supervisor_id": "S2", "period": "2026Q3",
+    ...                         "indicator": ["self_rating", "manager_rating"], "value": [4.5, 4.1],
+    ...                         "denominator": [5, 15], "available": True})
+    >>> ctx.long = pd.concat([ctx.long, ratings], ignore_index=True)
+    >>> show_judgement(ctx, "S2")  # the table, then the gap of 0.40 in words
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    <IPython.core.display.Markdown object>
+    """
     from perfmodel.reporting.display import heading, table, text
 
     lang = ctx.lang

@@ -18,13 +18,37 @@ WORDS: dict[str, dict[str, str]] = messages.group("mid_period")
 
 @keyword_only("lang")
 def word(key: str, *, lang: str = "en", **values) -> str:
-    """The page text ``key`` in ``lang`` (``en`` or ``zh``), filled with ``values``."""
+    """The page text ``key`` in ``lang`` (``en`` or ``zh``), filled with ``values``.
+
+    Returns
+    -------
+    str
+        The ``mid_period`` entry of the message catalogue.
+
+    Examples
+    --------
+    >>> word("partial", lang="zh", as_of="2026-08-15"), word("partial", as_of="2026-08-15")
+    ('暂定（截至 2026-08-15）', 'provisional (as of 2026-08-15)')
+    >>> word("to_date.pro_rated", lang="en")
+    'so far, pro-rated'
+    """
     entry = WORDS[key]
     return entry.get(lang, entry["en"]).format(**values)
 
 
 def as_of_text(as_of) -> str:
-    """An as-of instant as a page shows it: the date at midnight, else date and time."""
+    """An as-of instant as a page shows it: the date at midnight, else date and time.
+
+    Returns
+    -------
+    str
+        ``YYYY-MM-DD`` or ``YYYY-MM-DD HH:MM`` (seconds dropped).
+
+    Examples
+    --------
+    >>> as_of_text("2026-08-15"), as_of_text("2026-08-15 14:30:59")
+    ('2026-08-15', '2026-08-15 14:30')
+    """
     ts = pd.Timestamp(as_of)
     return str(ts.date()) if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
 
@@ -41,6 +65,35 @@ def mid_period_context(ctx, as_of):
     Returns
     -------
     ReportContext
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> mid_period_context(ctx, None) is ctx, mid_period_context(ctx, "") is ctx
+    (True, True)
+    >>> mid_period_context(ctx, "2026-08-15")  # no raw tables and no results for that instant
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: as of 2026-08-15: the run's results hold no mid-period figures for this instant; run perfmodel report --as-of again
     """
     if as_of in (None, ""):
         return ctx
@@ -100,6 +153,35 @@ def mid_period_results(ctx, as_of) -> dict:
     ------
     UsageError
         The context was read from a run's results made for another as-of instant (or none).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> ctx.dataset is None, "mid_period" in ctx.cache  # made by hand: nothing to compute from
+    (True, False)
+    >>> mid_period_results(ctx, "2026-08-15")
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: as of 2026-08-15: the run's results hold no mid-period figures for this instant; run perfmodel report --as-of again
     """
     from perfmodel.core.errors import UsageError
     from perfmodel.analysis.watch import as_of_timestamp
@@ -120,6 +202,34 @@ def show_coaching(ctx, supervisor_id: str, as_of) -> None:
 
     The feedback page's mid-period cell (:func:`perfmodel.analysis.watch.show_feedback` on the
     supervisor's own figures only), from the results the runner computed.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_coaching(ctx, "S2", "")  # a closed period: nothing
     """
     if as_of in (None, ""):
         return
@@ -129,12 +239,88 @@ def show_coaching(ctx, supervisor_id: str, as_of) -> None:
 
 
 def provisional(ctx) -> dict | None:
-    """What :func:`mid_period_context` recorded (``as_of``, ``table``, ``values``), or None."""
+    """What :func:`mid_period_context` recorded (``as_of``, ``table``, ``values``), or None.
+
+    Returns
+    -------
+    dict or None
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> provisional(ctx) is None  # a closed period
+    True
+    >>> ctx.cache["provisional"] = {"as_of": pd.Timestamp("2026-08-15"), "table": None,
+    ...     "values": pd.DataFrame({"supervisor_id": "S2", "indicator": ["csat", "timely_closure_rate"],
+    ...                             "basis": ["projected", "to_date"],
+    ...                             "method": ["", "as_measured"]})}
+    >>> sorted(provisional(ctx))
+    ['as_of', 'table', 'values']
+    """
     return ctx.cache.get("provisional")
 
 
 def basis_labels(ctx, supervisor_id: str) -> dict[str, str]:
-    """Indicator id -> the words for the basis of its value on this page (empty when final)."""
+    """Indicator id -> the words for the basis of its value on this page (empty when final).
+
+    Returns
+    -------
+    dict of str to str
+        The ``mid_period`` words in ``ctx.lang`` (``projected``, ``so far``...).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> basis_labels(ctx, "S2")  # a closed period: every value is final
+    {}
+    >>> ctx.cache["provisional"] = {"as_of": pd.Timestamp("2026-08-15"), "table": None,
+    ...     "values": pd.DataFrame({"supervisor_id": "S2", "indicator": ["csat", "timely_closure_rate"],
+    ...                             "basis": ["projected", "to_date"],
+    ...                             "method": ["", "as_measured"]})}
+    >>> basis_labels(ctx, "S2")
+    {'csat': 'projected', 'timely_closure_rate': 'so far'}
+    >>> ctx.lang = "zh"
+    >>> basis_labels(ctx, "S2")
+    {'csat': '预计期末', 'timely_closure_rate': '目前'}
+    """
     info = provisional(ctx)
     if info is None:
         return {}
@@ -148,7 +334,44 @@ def basis_labels(ctx, supervisor_id: str) -> dict[str, str]:
 
 
 def show_note(ctx) -> None:
-    """Display the provisional note of a mid-period page (nothing for a closed period)."""
+    """Display the provisional note of a mid-period page (nothing for a closed period).
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_note(ctx)  # a closed period: no note
+    >>> ctx.cache["provisional"] = {"as_of": pd.Timestamp("2026-08-15"), "table": None,
+    ...     "values": pd.DataFrame({"supervisor_id": "S2", "indicator": ["csat", "timely_closure_rate"],
+    ...                             "basis": ["projected", "to_date"],
+    ...                             "method": ["", "as_measured"]})}
+    >>> show_note(ctx)
+    <IPython.core.display.Markdown object>
+    >>> print(word("note", lang="en", period="2026Q3", as_of="2026-08-15")[:60])
+    **Provisional.** 2026Q3 is in progress: these scores use dat
+    """
     from perfmodel.reporting.display import text
 
     info = provisional(ctx)
@@ -161,6 +384,47 @@ def mark_partial(fig, ctx, positions=None, title: bool = False):
 
     ``positions`` are the x positions of the partial period on the first axes (a band and
     a label are drawn there); with ``title`` the axes title says provisional.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``fig`` (unchanged for a closed period).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> fig = Figure()
+    >>> ax = fig.add_subplot()
+    >>> _ = ax.bar([0, 1], [80, 62]), ax.set_title("S2")
+    >>> mark_partial(fig, ctx, positions=[1], title=True) is fig, ax.get_title()
+    (True, 'S2')
+    >>> ctx.cache["provisional"] = {"as_of": pd.Timestamp("2026-08-15"), "table": None,
+    ...     "values": pd.DataFrame({"supervisor_id": "S2", "indicator": ["csat", "timely_closure_rate"],
+    ...                             "basis": ["projected", "to_date"],
+    ...                             "method": ["", "as_measured"]})}
+    >>> _ = mark_partial(fig, ctx, positions=[1], title=True)
+    >>> ax.get_title(), [bar.get_hatch() for bar in ax.patches[:2]], len(ax.texts)
+    ('S2 — provisional (as of 2026-08-15)', ['//', '//'], 1)
     """
     info = provisional(ctx)
     if info is None or not fig.axes:

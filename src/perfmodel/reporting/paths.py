@@ -11,6 +11,17 @@ def repo_root() -> Path:
 
     The package is installed editable from ``src/``; when it is not (a wheel), the
     current folder or the nearest parent that has a ``notebooks`` folder is used.
+
+    Returns
+    -------
+    pathlib.Path
+        Absolute.
+
+    Examples
+    --------
+    >>> root = repo_root()
+    >>> root.is_absolute(), (root / "notebooks").is_dir(), (root / "data" / "sample").is_dir()
+    (True, True, True)
     """
     if (_PACKAGE_ROOT / "notebooks").is_dir():
         return _PACKAGE_ROOT
@@ -22,7 +33,19 @@ def repo_root() -> Path:
 
 
 def notebooks_dir() -> Path:
-    """Return the folder of the report notebooks."""
+    """Return the folder of the report notebooks.
+
+    Returns
+    -------
+    pathlib.Path
+        ``<repository root>/notebooks``.
+
+    Examples
+    --------
+    >>> sorted(p.name for p in notebooks_dir().glob("*.ipynb"))  # doctest: +NORMALIZE_WHITESPACE
+    ['policy_audit.ipynb', 'quarterly_report.ipynb', 'supervisor_feedback.ipynb',
+     'validity_study.ipynb', 'weight_calibration.ipynb']
+    """
     return repo_root() / "notebooks"
 
 
@@ -40,6 +63,18 @@ def resolve_path(path, must_exist: bool = True) -> Path:
         current folder), the current folder's parents, the repository root. When none
         exists the path relative to the current folder is returned (unless
         ``must_exist``, in which case that is also returned: callers report it).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from pathlib import Path
+    >>> here = os.getcwd()
+    >>> os.chdir(tempfile.mkdtemp())  # a folder without data/: the repository root's is found
+    >>> resolve_path("data/sample") == repo_root() / "data" / "sample"
+    True
+    >>> resolve_path("nowhere/x.csv") == Path.cwd().resolve() / "nowhere" / "x.csv"
+    True
+    >>> os.chdir(here)
     """
     p = Path(str(path)).expanduser()
     if p.is_absolute():

@@ -26,6 +26,17 @@ def rating_counts(scores: pd.DataFrame, ratings: list[str]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``rating`` (every band, best first, then unrated ``""`` if any), ``count``, ``share``.
+
+    Examples
+    --------
+    >>> scores = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4"], "rating": ["A", "B", "A", ""]})
+    >>> rating_counts(scores, ["S", "A", "B", "C"])
+      rating  count  share
+    0      S      0   0.00
+    1      A      2   0.50
+    2      B      1   0.25
+    3      C      0   0.00
+    4             1   0.25
     """
     labels = list(ratings) + ([""] if (scores["rating"] == "").any() else [])
     counts = scores["rating"].value_counts().reindex(labels, fill_value=0)
@@ -35,7 +46,17 @@ def rating_counts(scores: pd.DataFrame, ratings: list[str]) -> pd.DataFrame:
 
 @keyword_only("lang")
 def rating_label(rating, *, lang: str = "en") -> str:
-    """The rating as shown: the band label, or ``not rated`` (未评级) when there is none."""
+    """The rating as shown: the band label, or ``not rated`` (未评级) when there is none.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> rating_label("A", lang="zh"), rating_label("", lang="zh"), rating_label(None, lang="en")
+    ('A', '未评级', 'not rated')
+    """
     return t("not_rated", lang=lang) if rating is None or pd.isna(rating) or str(rating) == "" else str(rating)
 
 
@@ -48,6 +69,19 @@ def movers(scores_all: pd.DataFrame, period: str, previous: str | None, n: int =
         Up to ``2n`` rows (the n largest rises then the n largest falls): ``supervisor_id``,
         ``previous_score``, ``score``, ``change``, ``previous_rating``, ``rating``; sorted by
         change descending, ties by id.
+
+    Examples
+    --------
+    >>> scores_all = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"] * 2,
+    ...                            "period": ["2026Q2"] * 3 + ["2026Q3"] * 3,
+    ...                            "score": [70.0, 80.0, 90.0, 78.5, 75.0, 90.0],
+    ...                            "rating": ["B", "A", "S", "A", "B", "S"]})
+    >>> movers(scores_all, "2026Q3", "2026Q2")  # S3 did not move
+      supervisor_id  previous_score  score  change previous_rating rating
+    0            S1            70.0   78.5     8.5               B      A
+    1            S2            80.0   75.0    -5.0               A      B
+    >>> len(movers(scores_all, "2024Q4", None))  # the first period: nothing to compare
+    0
     """
     cols = ["supervisor_id", "previous_score", "score", "change", "previous_rating", "rating"]
     if previous is None:
@@ -76,6 +110,41 @@ def indicator_table(ctx: ReportContext) -> pd.DataFrame:
         unit), ``met_target`` (share of the supervisors with a value who meet the rule's
         target, see :func:`met_target`; NaN when nobody has a value), ``median_score``,
         ``available`` (supervisors with a value).
+
+    Examples
+    --------
+    A context made by hand: S2's csat 4.05 scores (4.05 − 3.8) / (4.3 − 3.8) × 100 = 50 and
+    its closure rate 0.81 / 0.9 × 100 = 90, so its total is 0.7 × 50 + 0.3 × 90 = 62 (C).
+
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> table = indicator_table(ctx)  # S1 alone meets each target: 1/3
+    >>> table[["indicator", "effective_weight", "target"]]
+                   indicator  effective_weight    target
+    0  Customer satisfaction               0.7    ≥ 4.30
+    1    Timely closure rate               0.3  ≥ 90.0 %
+    >>> table[["median_value", "met_target", "median_score", "available"]]
+      median_value  met_target  median_score  available
+    0         4.05    0.333333          50.0          3
+    1       81.0 %    0.333333          90.0          3
     """
     lang = ctx.lang
     summary = ctx.policy.summary().set_index("indicator")
@@ -113,6 +182,37 @@ def scores_table(ctx: ReportContext) -> pd.DataFrame:
         ``process_score``, ``rating``, ``missing`` (indicator names); sorted by score
         descending then id. With adjustments, ``rating_computed`` before ``rating`` (the
         final rating) and ``adjustment_reason``, ``adjustment_approved_by`` after it.
+
+    Examples
+    --------
+    A context made by hand: S2's csat 4.05 scores (4.05 − 3.8) / (4.3 − 3.8) × 100 = 50 and
+    its closure rate 0.81 / 0.9 × 100 = 90, so its total is 0.7 × 50 + 0.3 × 90 = 62 (C).
+
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> scores_table(ctx)[["supervisor_id", "name", "score", "result_score", "process_score", "rating"]]
+      supervisor_id name  score  result_score  process_score rating
+    0            S1   王芳  100.0         100.0          100.0      A
+    1            S2   李娜   62.0          50.0           90.0      C
+    2            S3   张伟   15.0           0.0           50.0      C
     """
     df = ctx.scores.merge(ctx.supervisors, on="supervisor_id", how="left")
     df["missing"] = df["missing"].fillna("").map(
@@ -135,6 +235,22 @@ def data_quality_tables(dataset, *, lang: str = "en") -> tuple[pd.DataFrame, pd.
         ``rows_quarantined``) and the quarantine counted by ``table`` and ``reason``
         (``rows``), most frequent first; table names and reasons in ``lang`` (reasons
         worded from ``reason_code`` and ``reason_params``).
+
+    Examples
+    --------
+    >>> from perfmodel import dataset_from_frames
+    >>> ds = dataset_from_frames({
+    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1"], "name": ["王芳"]}),
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1", "T2", "T3"], "supervisor_id": ["S1", "S9", "S1"],
+    ...                              "created_at": ["2026-07-02 09:00", "2026-08-11", "2026-08-12"]})})
+    >>> account, reasons = data_quality_tables(ds, lang="zh")
+    >>> account
+      table                 file  rows_read  rows_used  rows_quarantined
+    0    主管  supervisors (frame)          1          1                 0
+    1    工单      tickets (frame)          3          2                 1
+    >>> reasons
+      table                   reason  rows
+    0    工单  supervisor_id“S9”不在主管表中     1
     """
     from perfmodel.core.i18n import reason_text, table_label
 
@@ -159,21 +275,105 @@ def data_quality_tables(dataset, *, lang: str = "en") -> tuple[pd.DataFrame, pd.
 
 
 def title_key(period: str) -> str:
-    """The label key of the report title for a period id: ``monthly_title`` or ``quarterly_title``."""
+    """The label key of the report title for a period id: ``monthly_title`` or ``quarterly_title``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> title_key("2026-09"), title_key("2026Q3")
+    ('monthly_title', 'quarterly_title')
+    """
     from perfmodel.core.periods import parse_period
 
     return "monthly_title" if parse_period(period).kind == "month" else "quarterly_title"
 
 
 def show_title(ctx: ReportContext, key: str | None = None):
-    """Display the report title (monthly or quarterly, by the period) and the one-line scope."""
+    """Display the report title (monthly or quarterly, by the period) and the one-line scope.
+
+    Returns
+    -------
+    None
+        Displays the title (quarterly or monthly) and the scope line.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_title(ctx)
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    """
     heading(key or title_key(ctx.period), lang=ctx.lang, level=1, period=ctx.period)
     text(t("scope_text", lang=ctx.lang, n=len(ctx.scores), period=ctx.period, policy=md_escape(ctx.policy.name),
            version=ctx.policy.version))
 
 
 def show_headline(ctx: ReportContext):
-    """Headline: mean score, rating distribution (table and chart), biggest movers."""
+    """Headline: mean score, rating distribution (table and chart), biggest movers.
+
+    Returns
+    -------
+    None
+        Displays the mean score, the rating counts (table and chart) and the movers
+        (:func:`movers`; here a note that there is no previous period).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from perfmodel.reporting import plotting
+    >>> _ = plotting.setup(lang="en")
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_headline(ctx)  # doctest: +ELLIPSIS
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    Figure(...)
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    """
     from perfmodel.reporting import plotting
 
     lang = ctx.lang
@@ -201,7 +401,39 @@ def show_headline(ctx: ReportContext):
 
 
 def show_indicators(ctx: ReportContext):
-    """The indicator table with targets and attainment."""
+    """The indicator table with targets and attainment.
+
+    Returns
+    -------
+    None
+        Displays a heading and the table of :func:`indicator_table`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_indicators(ctx)
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    """
     heading("indicator_table", lang=ctx.lang)
     table(indicator_table(ctx), lang=ctx.lang, formats={"weight": "{:.2f}", "effective_weight": "{:.1%}",
                                            "met_target": "{:.0%}", "median_score": "{:.0f}"})
@@ -211,7 +443,39 @@ def show_indicators(ctx: ReportContext):
 
 
 def show_scores(ctx: ReportContext):
-    """Scores and ratings of every supervisor, best first."""
+    """Scores and ratings of every supervisor, best first.
+
+    Returns
+    -------
+    None
+        Displays a heading and the table of :func:`scores_table`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_scores(ctx)
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    """
     heading("scores_and_ratings", lang=ctx.lang)
     table(scores_table(ctx), lang=ctx.lang, formats={"score": "{:.1f}", "result_score": "{:.1f}", "process_score": "{:.1f}"})
     if "rating_computed" in ctx.scores:
@@ -219,7 +483,53 @@ def show_scores(ctx: ReportContext):
 
 
 def show_adjustments(ctx: ReportContext):
-    """How many ratings the review meeting changed and, under a forced distribution, how far from the quotas."""
+    """How many ratings the review meeting changed and, under a forced distribution, how far from the quotas.
+
+    Returns
+    -------
+    None
+        Displays how many ratings were changed (with the adjustments file's sha256) and,
+        under a forced distribution, whether the quotas still hold. For a context whose
+        scores went through :func:`perfmodel.scoring.adjustments.apply_adjustments` (they have
+        ``rating_computed``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from perfmodel.scoring.adjustments import apply_adjustments
+    >>> path = Path(tempfile.mkdtemp()) / "adjustments.csv"
+    >>> _ = path.write_text("supervisor_id,period,from_rating,to_rating,reason,approved_by,approved_on\\n"
+    ...                     "S2,2026Q3,C,B,客户表扬,张经理,2026-10-12\\n", encoding="utf-8")
+    >>> ctx.scores = apply_adjustments(scores, path, pol)
+    >>> ctx.scores[["supervisor_id", "rating_computed", "rating"]]
+      supervisor_id rating_computed rating
+    0            S1               A      A
+    1            S2               C      B
+    2            S3               C      C
+    >>> show_adjustments(ctx)  # one rating changed; no forced distribution, no quotas
+    <IPython.core.display.Markdown object>
+    """
     from perfmodel.scoring.adjustments import quota_breaks
 
     s = ctx.scores
@@ -239,7 +549,43 @@ def show_adjustments(ctx: ReportContext):
 
 
 def show_result_vs_process(ctx: ReportContext):
-    """Scatter of result against process score."""
+    """Scatter of result against process score.
+
+    Returns
+    -------
+    None
+        Displays a heading and the scatter.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from perfmodel.reporting import plotting
+    >>> _ = plotting.setup(lang="en")
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_result_vs_process(ctx)  # doctest: +ELLIPSIS
+    <IPython.core.display.Markdown object>
+    Figure(...)
+    """
     from perfmodel.reporting import plotting
 
     heading("result_vs_process", lang=ctx.lang)
@@ -248,7 +594,44 @@ def show_result_vs_process(ctx: ReportContext):
 
 
 def show_trends(ctx: ReportContext):
-    """Score distribution per period and the medians of the weighted result indicators."""
+    """Score distribution per period and the medians of the weighted result indicators.
+
+    Returns
+    -------
+    None
+        Displays a heading, the score distribution and the indicator medians.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from perfmodel.reporting import plotting
+    >>> _ = plotting.setup(lang="en")
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_trends(ctx)  # doctest: +ELLIPSIS
+    <IPython.core.display.Markdown object>
+    Figure(...)
+    Figure(...)
+    """
     from perfmodel.reporting import plotting
 
     heading("trends", lang=ctx.lang)
@@ -270,6 +653,21 @@ def funnel_flags(long: pd.DataFrame, period: str, indicators=RATE_INDICATORS) ->
     pandas.DataFrame
         ``supervisor_id``, ``indicator``, ``rate``, ``target`` (pooled rate),
         ``denominator``, ``signal`` (better/worse); sorted by indicator then id.
+
+    Examples
+    --------
+    Ten supervisors with 100 complaints each; the pooled rate is 760 / 1000 = 0.76 and the
+    99.8 % limits 0.76 ± 3.09 × √(0.76 × 0.24 / 100) = 0.628 .. 0.892, so only S10 (0.40)
+    is outside:
+
+    >>> resolved = [80, 81, 79, 80, 82, 78, 80, 81, 79, 40]
+    >>> long = pd.DataFrame({"supervisor_id": [f"S{i:02d}" for i in range(1, 11)], "period": "2026Q3",
+    ...                      "indicator": "complaint_resolution_rate",
+    ...                      "value": [r / 100 for r in resolved], "numerator": resolved,
+    ...                      "denominator": 100})
+    >>> funnel_flags(long, "2026Q3")
+      supervisor_id                  indicator  rate  target  denominator signal
+    0           S10  complaint_resolution_rate   0.4    0.76          100  worse
     """
     from perfmodel.analysis.profiling import funnel
 
@@ -295,6 +693,16 @@ def clip_rates(f: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         A copy of ``f``; columns ``rate``, ``target``, ``lower_*`` and ``upper_*`` clipped.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"supervisor_id": ["S1", "S2"], "rate": [1.0000000000000002, 0.5],
+    ...                   "target": [0.8, 0.8], "lower_998": [-1.4e-17, 0.6], "upper_998": [1.2, 0.95],
+    ...                   "denominator": [3, 40]})
+    >>> clip_rates(f)
+      supervisor_id  rate  target  lower_998  upper_998  denominator
+    0            S1   1.0     0.8        0.0       1.00            3
+    1            S2   0.5     0.8        0.6       0.95           40
     """
     f = f.copy()
     for col in f.columns:
@@ -304,7 +712,44 @@ def clip_rates(f: pd.DataFrame) -> pd.DataFrame:
 
 
 def show_funnels(ctx: ReportContext, indicators=RATE_INDICATORS):
-    """Funnel plots of the rates of the period (numerator/denominator, control limits)."""
+    """Funnel plots of the rates of the period (numerator/denominator, control limits).
+
+    Returns
+    -------
+    None
+        Displays a heading and, per rate with counts, a funnel plot, then the supervisors
+        outside the limits (:func:`funnel_flags`).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from perfmodel.reporting import plotting
+    >>> _ = plotting.setup(lang="en")
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_funnels(ctx)  # no rate here has counts: no funnel
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    """
     import matplotlib.pyplot as plt
 
     from perfmodel.analysis.profiling import funnel
@@ -351,6 +796,39 @@ def validity_table(wide: pd.DataFrame, lag: int = settings.LAG, seed: int = sett
     -------
     pandas.DataFrame
         The rows of :func:`perfmodel.analysis.stats.predictive_validity`, sorted by verdict then p.
+
+    Examples
+    --------
+    One period gives no lagged pair; two give three pairs, still too few to judge:
+
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> validity_table(wide)[["process", "result", "lag", "verdict", "n_obs"]]
+                   process result  lag            verdict  n_obs
+    0  timely_closure_rate   csat    1  insufficient data      0
+    >>> two = pd.concat([wide.assign(period="2026Q2"),
+    ...                  wide.assign(period="2026Q3", csat=[4.4, 4.1, 3.7])])
+    >>> validity_table(two, n_boot=99)[["process", "result", "lag", "verdict", "n_obs"]]
+                   process result  lag            verdict  n_obs
+    0  timely_closure_rate   csat    1  insufficient data      3
     """
     from perfmodel.analysis.stats import predictive_validity
 
@@ -380,6 +858,15 @@ def draws_note(kind: str, *, lang: str, seed: int, draws: int, n: int = 0) -> st
     -------
     str
         In ``lang``: the number of draws and the seed used (or that no draws were used).
+
+    Examples
+    --------
+    >>> print(draws_note("fragility", lang="en", seed=42, draws=500))
+    Random draws: 500 re-weightings, seed 42. The same seed and number of draws give the same figures.
+    >>> print(draws_note("bootstrap", lang="zh", seed=42, draws=999, n=12))
+    随机抽样：12 组关系的 p 值来自野聚类自助法，999 次抽样，随机种子 42（主管少于 30 位）。
+    >>> print(draws_note("bootstrap", lang="en", seed=42, draws=999))
+    No random draws: p-values from cluster-robust t tests (30 or more supervisors).
     """
     if kind == "fragility":
         return t("draws_fragility", lang=lang, draws=int(draws), seed=int(seed))
@@ -401,7 +888,42 @@ def _validity_display(res: pd.DataFrame, *, lang: str, max_rows: int = 12) -> pd
 
 
 def show_validity(ctx: ReportContext, lag: int = 1):
-    """Predictive-validity evidence: which process indicators predict results."""
+    """Predictive-validity evidence: which process indicators predict results.
+
+    Returns
+    -------
+    None
+        Displays a heading, how many process indicators predict a result, the sentence on
+        random draws (:func:`draws_note`) and the evidence table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_validity(ctx)
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    """
     heading("validity", lang=ctx.lang)
     _validity_block(ctx, lag)
 
@@ -420,7 +942,47 @@ def _validity_block(ctx: ReportContext, lag: int) -> pd.DataFrame:
 
 
 def show_fragility(ctx: ReportContext, draws: int = settings.DRAWS, threshold: float = settings.FRAGILE):
-    """Rating fragility: how often each supervisor keeps the rating when weights move."""
+    """Rating fragility: how often each supervisor keeps the rating when weights move.
+
+    Returns
+    -------
+    None
+        Displays a heading, how many ratings are fragile, the sentence on random draws
+        (:func:`draws_note`), the chart and the fragile rows of :func:`fragility_table`.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from perfmodel.reporting import plotting
+    >>> _ = plotting.setup(lang="en")
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> show_fragility(ctx, draws=50)  # doctest: +ELLIPSIS
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    Figure(...)
+    <IPython.core.display.HTML object>
+    """
     from perfmodel.reporting import plotting
 
     heading("rating_fragility", lang=ctx.lang)
@@ -458,6 +1020,20 @@ def fragility_table(res, supervisors: pd.DataFrame) -> pd.DataFrame:
         ``supervisor_id``, ``name``, ``rating`` (nominal), ``p_same_rating``
         (1 − ``p_rating_differs``), ``modal_rating``, ``rank``, ``rank_range`` (5 %–95 %
         of the rank over the draws); least stable first, ties by id.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> res = SimpleNamespace(table=pd.DataFrame({
+    ...     "supervisor_id": ["S1", "S2", "S3"], "nominal_rank": [1, 2, 3],
+    ...     "nominal_rating": ["S", "A", "A"], "p_rating_differs": [0.0, 0.35, 0.35],
+    ...     "modal_rating": ["S", "A", "A"], "rank_p05": [1, 2, 2], "rank_p95": [1, 3, 3]}))
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"]})
+    >>> fragility_table(res, names)
+      supervisor_id name rating  p_same_rating modal_rating  rank rank_range
+    0            S2   李娜      A           0.65            A     2        2–3
+    1            S3   张伟      A           0.65            A     3        2–3
+    2            S1   王芳      S           1.00            S     1        1–1
     """
     tab = res.table.dropna(subset=["nominal_rank"]).copy()
     out = pd.DataFrame({
@@ -482,6 +1058,48 @@ def smart_table(ctx: ReportContext) -> pd.DataFrame:
     pandas.DataFrame
         ``check`` (letter and its name in ``lang``), ``indicator`` (display name),
         ``severity``, ``message`` (as the SMART check words it); SMART order.
+
+    Examples
+    --------
+    The data below hold no survey table (csat cannot be measured) and the policy sets no
+    period:
+
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel import dataset_from_frames
+    >>> from perfmodel.results import summarize
+    >>> ds = dataset_from_frames({"supervisors": names,
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1", "T2"], "supervisor_id": ["S1", "S9"],
+    ...                              "created_at": ["2026-07-02 09:00", "2026-08-11"]})})
+    >>> ctx.data = summarize(ds)
+    >>> smart = smart_table(ctx)
+    >>> smart[["check", "indicator", "severity"]]
+              check              indicator severity
+    0  M Measurable  Customer satisfaction    error
+    1  A Achievable  Customer satisfaction  warning
+    2  A Achievable    Timely closure rate  warning
+    3    R Relevant    Timely closure rate  warning
+    4  T Time-bound                      —    error
+    >>> print(smart["message"][4])
+    no period set; add period: quarter or period: month
     """
     from perfmodel.analysis.lint import lint
 
@@ -496,7 +1114,46 @@ def smart_table(ctx: ReportContext) -> pd.DataFrame:
 
 
 def show_smart(ctx: ReportContext):
-    """Findings of the SMART check of the policy against the data, then of each agreed goal of the period."""
+    """Findings of the SMART check of the policy against the data, then of each agreed goal of the period.
+
+    Returns
+    -------
+    None
+        Displays a heading and the table of :func:`smart_table` (or a sentence saying there
+        is no finding), then :func:`perfmodel.reporting.goals_page.show_goal_findings`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel import dataset_from_frames
+    >>> from perfmodel.results import summarize
+    >>> ds = dataset_from_frames({"supervisors": names,
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1", "T2"], "supervisor_id": ["S1", "S9"],
+    ...                              "created_at": ["2026-07-02 09:00", "2026-08-11"]})})
+    >>> ctx.data = summarize(ds)
+    >>> show_smart(ctx)  # no agreed goals: no goal findings
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    """
     from perfmodel.reporting.goals_page import show_goal_findings
 
     heading("smart_findings", lang=ctx.lang)
@@ -509,7 +1166,47 @@ def show_smart(ctx: ReportContext):
 
 
 def show_data_quality(ctx: ReportContext):
-    """Row accounts per table (read = used + quarantined) and the quarantine reasons."""
+    """Row accounts per table (read = used + quarantined) and the quarantine reasons.
+
+    Returns
+    -------
+    None
+        Displays a heading and the tables of :func:`data_quality_tables` (the reasons only
+        when a row was quarantined).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel import dataset_from_frames
+    >>> from perfmodel.results import summarize
+    >>> ds = dataset_from_frames({"supervisors": names,
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1", "T2"], "supervisor_id": ["S1", "S9"],
+    ...                              "created_at": ["2026-07-02 09:00", "2026-08-11"]})})
+    >>> ctx.data = summarize(ds)
+    >>> show_data_quality(ctx)  # T2 names S9, who is not a supervisor
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    <IPython.core.display.HTML object>
+    """
     heading("data_quality", lang=ctx.lang)
     account, reasons = data_quality_tables(ctx.data, lang=ctx.lang)
     table(account, lang=ctx.lang)
@@ -524,6 +1221,46 @@ def manifest_table(ctx: ReportContext) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``item``, ``value``, ``sha256`` (first 16 hex digits).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> import hashlib, tempfile
+    >>> from pathlib import Path
+    >>> data, policies = Path(tempfile.mkdtemp()), Path(tempfile.mkdtemp())
+    >>> _ = (data / "tickets.csv").write_text("ticket_id,supervisor_id\\nT1,S1\\n", encoding="utf-8")
+    >>> _ = (policies / "east.yaml").write_text(pol.text, encoding="utf-8")
+    >>> ctx.data_dir, ctx.policy_spec = data, str(policies / "east.yaml")
+    >>> manifest = manifest_table(ctx)
+    >>> manifest.iloc[[1, 2, 5]]
+                    item   value            sha256
+    1             period  2026Q3
+    2             policy  east 1  032bed7f025dc5f1
+    5  input tickets.csv    30 B  f8b6478633f53914
+    >>> (hashlib.sha256((data / "tickets.csv").read_bytes()).hexdigest()[:16],
+    ...  hashlib.sha256(pol.text.encode("utf-8")).hexdigest()[:16])
+    ('f8b6478633f53914', '032bed7f025dc5f1')
+    >>> manifest["item"].tolist()[6:]
+    ['perfmodel', 'python', 'pandas', 'numpy', 'duckdb', 'ibis-framework', 'statsmodels']
     """
     from perfmodel.audit import manifest as audit
 
@@ -543,6 +1280,44 @@ def manifest_table(ctx: ReportContext) -> pd.DataFrame:
 
 
 def show_manifest(ctx: ReportContext):
-    """The run record: inputs and policy with hashes, versions (outputs are in manifest.json)."""
+    """The run record: inputs and policy with hashes, versions (outputs are in manifest.json).
+
+    Returns
+    -------
+    None
+        Displays a heading and the table of :func:`manifest_table`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> import hashlib, tempfile
+    >>> from pathlib import Path
+    >>> data, policies = Path(tempfile.mkdtemp()), Path(tempfile.mkdtemp())
+    >>> _ = (data / "tickets.csv").write_text("ticket_id,supervisor_id\\nT1,S1\\n", encoding="utf-8")
+    >>> _ = (policies / "east.yaml").write_text(pol.text, encoding="utf-8")
+    >>> ctx.data_dir, ctx.policy_spec = data, str(policies / "east.yaml")
+    >>> show_manifest(ctx)
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
+    """
     heading("manifest_summary", lang=ctx.lang)
     table(manifest_table(ctx), lang=ctx.lang)

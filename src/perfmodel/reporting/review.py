@@ -14,6 +14,40 @@ def show_rating_review(ctx) -> None:
 
     The figures are those of ``perfmodel ratings`` (:func:`perfmodel.analysis.rating_review.rating_review`
     with its default resamples and the report's seed).
+
+    Returns
+    -------
+    None
+        Per grouping (team, region) a heading, a sentence and the table; then
+        :func:`show_quota_effect`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> ctx.supervisors = names.assign(team=["East 1", "East 1", "East 2"], region=None)
+    >>> show_rating_review(ctx)  # by team only: the data has no region
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.HTML object>
     """
     from perfmodel.analysis.rating_review import rating_review
     from perfmodel.reporting.display import heading, table, text
@@ -43,6 +77,36 @@ def show_quota_effect(ctx) -> None:
     The groups are the policy's (``by: team`` or ``by: region``), else the teams (or the
     regions when the data has no team); then the supervisors whose rating the quota changed.
     The figures are those of ``perfmodel ratings`` (:func:`perfmodel.scoring.quotas.quota_effect`).
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfmodel.reporting.context import ReportContext
+    >>> from perfmodel.scoring.policy import policy_from_dict
+    >>> from perfmodel.scoring.scores import score
+    >>> pol = policy_from_dict({"name": "east", "version": "1",
+    ...     "dimensions": {"result": 0.7, "process": 0.3},
+    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
+    ...                             "floor": 3.8, "target": 4.3},
+    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
+    ...                                            "rule": "ratio", "target": 0.9}},
+    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
+    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
+    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
+    ...     numerator=float("nan"), denominator=float("nan"), available=True)
+    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+    ...                       "team": "East", "region": "East"})
+    >>> scores = score(wide, pol)
+    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
+    ...                     long, wide, scores, scores, names)
+    >>> ctx.policy.forced_distribution is None
+    True
+    >>> show_quota_effect(ctx)  # no forced distribution: nothing
     """
     from perfmodel.scoring.quotas import counts_wide, quota_effect
     from perfmodel.scoring.scores import NO_GROUP

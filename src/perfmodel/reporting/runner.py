@@ -84,7 +84,24 @@ class RunResult:
 # --------------------------------------------------------------------------- run folders
 
 def new_run_id(now: datetime | None = None) -> str:
-    """Return a run id such as ``20261127T101500Z-1a2b3c4d`` (UTC time + 8 random hex digits)."""
+    """Return a run id such as ``20261127T101500Z-1a2b3c4d`` (UTC time + 8 random hex digits).
+
+    Returns
+    -------
+    str
+        ``now`` (default: the current UTC time) as ``YYYYMMDDTHHMMSSZ``, a hyphen and 8
+        random lower-case hex digits, so that ids sort by time.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> run_id = new_run_id(datetime(2026, 11, 27, 10, 15, tzinfo=timezone.utc))
+    >>> run_id  # doctest: +ELLIPSIS
+    '20261127T101500Z-...'
+    >>> import re
+    >>> bool(re.fullmatch(r"20261127T101500Z-[0-9a-f]{8}", run_id))
+    True
+    """
     now = now or datetime.now(timezone.utc)
     return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(4)}"
 
@@ -99,6 +116,17 @@ def create_run_dir(out, period: str) -> tuple[str, Path]:
     -------
     (str, pathlib.Path)
         The run id and the folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> out = Path(tempfile.mkdtemp()) / "reports"
+    >>> run_id, run_dir = create_run_dir(out, "2026Q3")
+    >>> run_dir == out / "2026Q3" / run_id, list(run_dir.iterdir())
+    (True, [])
+    >>> create_run_dir(out, "2026Q3")[0] != run_id  # a second run gets its own folder
+    True
     """
     parent = Path(out) / period
     for _ in range(100):
@@ -197,6 +225,29 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
     PerfmodelError
         One line naming the bad parameter (unknown notebook, language or engine, missing
         data folder, unknown policy, bad or uncovered period, nothing to audit).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from perfmodel.data.synth import generate
+    >>> data = Path(tempfile.mkdtemp())
+    >>> _ = generate(data, supervisors=4, start="2026Q3", end="2026Q3", tickets=100)
+    >>> out = Path(tempfile.mkdtemp()) / "reports"
+    >>> spec, dataset = validate(period="2026Q3", data_dir=data, out=out)
+    >>> spec.notebook, spec.periods, spec.policy, spec.lang, spec.synthetic, spec.out == out
+    ('quarterly', ['2026Q3'], 'efficiency', 'en', True, True)
+    >>> validate(period="2026Q3", notebook="weekly", data_dir=data, out=out)
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: --notebook 'weekly': use one of quarterly, feedback, calibration, validity, audit
+    >>> validate(period="2026Q3", lang="fr", data_dir=data, out=out)
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: lang 'fr': use 'en' or 'zh'
+    >>> validate(period="2027Q1", data_dir=data, out=out)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.PeriodError: period 2027Q1: not in the data at ... (the data covers 2026Q2..2026Q3); pick a period in that range
     """
     from perfmodel.data.loader import load_dataset
     from perfmodel.scoring.policy import load_policy
@@ -312,10 +363,28 @@ def writable_folder(out) -> Path:
     file system; a read-only file system is then caught when the run folder is created
     (:func:`create_run_dir`), before any notebook runs.
 
+    Returns
+    -------
+    pathlib.Path
+        ``out`` made absolute (it need not exist yet).
+
     Raises
     ------
     UsageError
         One line naming ``--out`` and the reason.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> writable_folder(folder / "reports") == folder / "reports"
+    True
+    >>> _ = (folder / "notes.txt").write_text("not a folder")
+    >>> writable_folder(folder / "notes.txt" / "reports")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: --out .../notes.txt/reports: .../notes.txt is a file, not a folder; give a folder for the reports
     """
     path = Path(str(out)).expanduser().absolute()
     probe = path
@@ -345,6 +414,22 @@ def kernel_name() -> str:
     replaces that with the running interpreter) or this interpreter. Otherwise a
     ``perfmodel`` kernelspec pointing at ``sys.executable`` is installed under
     ``sys.prefix`` (what ``python -m ipykernel install --sys-prefix`` does).
+
+    Returns
+    -------
+    str
+        ``python3`` or ``perfmodel``.
+
+    Examples
+    --------
+    >>> import sys
+    >>> from jupyter_client.kernelspec import KernelSpecManager
+    >>> name = kernel_name()
+    >>> name in ("python3", "perfmodel")
+    True
+    >>> argv0 = KernelSpecManager().get_kernel_spec(name).argv[0]
+    >>> argv0.startswith("python") or _same_file(argv0, sys.executable)
+    True
     """
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
@@ -374,6 +459,18 @@ def notebook_parameters(path) -> set[str]:
     """Return the names assigned in a notebook's cell tagged ``parameters``.
 
     The cell is parsed with :mod:`ast` (comments may hold any text).
+
+    Returns
+    -------
+    set of str
+        The names (empty when no cell is tagged ``parameters``).
+
+    Examples
+    --------
+    >>> from perfmodel.reporting.paths import notebooks_dir
+    >>> sorted(notebook_parameters(notebooks_dir() / "quarterly_report.ipynb"))  # doctest: +NORMALIZE_WHITESPACE
+    ['cache', 'data_dir', 'engine', 'lang', 'period', 'policy', 'pseudonymized', 'run_id',
+     'seed']
     """
     import ast
 
@@ -483,7 +580,28 @@ BANNER_TAG = "synthetic-banner"
 
 
 def add_banner(notebook_path, text: str) -> None:
-    """Put the banner ``text`` first in the executed notebook at ``notebook_path`` (in place)."""
+    """Put the banner ``text`` first in the executed notebook at ``notebook_path`` (in place).
+
+    The banner is an output cell tagged ``synthetic-banner``; a notebook that has one
+    already is left as it is.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "quarterly_report.ipynb"
+    >>> nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 2026Q3")]),
+    ...                str(path))
+    >>> add_banner(path, "Synthetic data")
+    >>> add_banner(path, "Synthetic data")  # once only
+    >>> nb = nbformat.read(str(path), as_version=4)
+    >>> len(nb.cells), nb.cells[0].metadata.tags, nb.cells[0].outputs[0].data["text/plain"]
+    (2, ['synthetic-banner'], 'Synthetic data')
+    """
     from perfmodel.reporting.html import banner_html
 
     nb = nbformat.read(str(notebook_path), as_version=4)
@@ -673,6 +791,29 @@ def write_cache(dataset, panel: pd.DataFrame, folder, *, mid_period: dict | None
     -------
     pathlib.Path
         The folder; the caller removes it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from perfmodel import dataset_from_frames
+    >>> from perfmodel.results import has_results, load_results
+    >>> ds = dataset_from_frames({
+    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1"], "name": ["王芳"]}),
+    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
+    ...                              "created_at": ["2026-07-02 09:00"]})})
+    >>> panel = pd.DataFrame({"supervisor_id": ["S1"], "period": ["2026Q3"],
+    ...                       "indicator": ["backlog_ratio"], "value": [0.5], "numerator": [1.0],
+    ...                       "denominator": [2.0], "available": [True]})
+    >>> folder = write_cache(ds, panel, Path(tempfile.mkdtemp()) / CACHE_DIR)
+    >>> sorted(p.name for p in folder.iterdir())  # doctest: +NORMALIZE_WHITESPACE
+    ['account.parquet', 'panel.parquet', 'quarantine.parquet', 'results.json',
+     'supervisors.parquet']
+    >>> has_results(folder), oct(folder.stat().st_mode & 0o777)
+    (True, '0o700')
+    >>> summary, long, mid = load_results(folder)
+    >>> long[["supervisor_id", "indicator", "value"]], mid
+    (  supervisor_id      indicator  value
+    0            S1  backlog_ratio    0.5, None)
     """
     from perfmodel.results import save_results, summarize
 
