@@ -193,6 +193,9 @@ DOCUMENTED = {
                                        "show_recorded_policy", "show_policy_effect"],
     "perfmodel.reporting.review": ["show_rating_review", "show_quota_effect"],
     "perfmodel.reporting.validity_page": ["show_reliability", "show_validity_by_lag"],
+    # cli layer
+    "perfmodel.cli": ["build_parser", "main"],
+    "perfmodel.cli.synth": ["register"],
 }
 
 
