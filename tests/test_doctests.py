@@ -196,6 +196,8 @@ DOCUMENTED = {
     # cli layer
     "perfmodel.cli": ["build_parser", "main"],
     "perfmodel.cli.synth": ["register"],
+    "perfmodel.cli.policy": ["register", "show", "check", "diff"],
+    "perfmodel.cli.lint": ["register", "handler"],
 }
 
 

@@ -17,7 +17,22 @@ TEXT: dict[str, dict[str, str]] = messages.group("lint")
 
 
 def register(subparsers) -> None:
-    """Add the ``lint`` command."""
+    """Add the ``lint`` command.
+
+    Returns
+    -------
+    None
+        The ``lint`` parser is added to ``subparsers`` with :func:`handler` as ``func``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> sub = argparse.ArgumentParser(prog="perfmodel").add_subparsers(dest="command")
+    >>> register(sub)
+    >>> args = sub.choices["lint"].parse_args(["--policy", "quality", "--lag", "2"])
+    >>> args.policy, args.data, args.lag, args.lang, args.out, args.func.__name__
+    ('quality', None, 2, 'en', None, 'handler')
+    """
     import argparse
 
     p = subparsers.add_parser(
@@ -53,7 +68,33 @@ def register(subparsers) -> None:
 
 
 def handler(args) -> int:
-    """Run ``perfmodel lint``; return 1 when a finding is an error, else 0."""
+    """Run ``perfmodel lint``; return 1 when a finding is an error, else 0.
+
+    Returns
+    -------
+    int
+        1 when a finding (of the policy or, with ``--data``, of a goal) is an error, else 0.
+
+    Examples
+    --------
+    Without ``--data`` the checks that need data are reported as not checked:
+
+    >>> import contextlib, sys
+    >>> from perfmodel.cli import main
+    >>> main(["lint", "--policy", "efficiency"])  # doctest: +ELLIPSIS
+    SMART check of preset efficiency: after-sales-supervisor-efficiency 2026.1 (sha256 4894652bd781)
+    indicator              letter  severity  message
+    ...
+    tickets_per_staff_day  S       warning   rule percentile ranks supervisors against each other: ...
+                           M       warning   not checked: give the data (--data DIR) to check that every indicator can be measured
+                           A       warning   not checked: give the data (--data DIR) to check that targets are achievable
+    0 errors, 3 warnings
+    0
+    >>> with contextlib.redirect_stderr(sys.stdout):
+    ...     main(["lint", "--policy", "efficiency", "--lag", "0"])
+    perfmodel: error: perfmodel lint: --lag 0: use a whole number of periods, 1 or more
+    2
+    """
     from perfmodel.core.errors import UsageError
     from perfmodel.scoring.policy import load_policy
     from perfmodel.analysis.lint import lint
