@@ -198,6 +198,9 @@ DOCUMENTED = {
     "perfmodel.cli.synth": ["register"],
     "perfmodel.cli.policy": ["register", "show", "check", "diff"],
     "perfmodel.cli.lint": ["register", "handler"],
+    "perfmodel.cli.indicators": ["register", "aligned", "handler"],
+    "perfmodel.cli.score": ["register", "run_for", "panel_for", "handler"],
+    "perfmodel.cli.explain": ["register", "handler"],
 }
 
 
