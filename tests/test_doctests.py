@@ -201,6 +201,9 @@ DOCUMENTED = {
     "perfmodel.cli.indicators": ["register", "aligned", "handler"],
     "perfmodel.cli.score": ["register", "run_for", "panel_for", "handler"],
     "perfmodel.cli.explain": ["register", "handler"],
+    "perfmodel.cli.ratings": ["print_quota_effect", "register", "handler"],
+    "perfmodel.cli.audit": ["register", "handle_verify", "handle_list"],
+    "perfmodel.cli.goals": ["register", "suggest"],
 }
 
 
