@@ -204,6 +204,9 @@ DOCUMENTED = {
     "perfmodel.cli.ratings": ["print_quota_effect", "register", "handler"],
     "perfmodel.cli.audit": ["register", "handle_verify", "handle_list"],
     "perfmodel.cli.goals": ["register", "suggest"],
+    "perfmodel.cli.validity": ["register", "handler"],
+    "perfmodel.cli.watch": ["register", "lines", "handler"],
+    "perfmodel.cli.sensitivity": ["register", "handle"],
 }
 
 
