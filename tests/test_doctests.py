@@ -207,6 +207,8 @@ DOCUMENTED = {
     "perfmodel.cli.validity": ["register", "handler"],
     "perfmodel.cli.watch": ["register", "lines", "handler"],
     "perfmodel.cli.sensitivity": ["register", "handle"],
+    "perfmodel.cli.weights": ["register", "period_ids", "load_panel", "read_panel_csv", "data_files",
+                              "write_table", "handle"],
 }
 
 
