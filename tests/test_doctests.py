@@ -209,6 +209,7 @@ DOCUMENTED = {
     "perfmodel.cli.sensitivity": ["register", "handle"],
     "perfmodel.cli.weights": ["register", "period_ids", "load_panel", "read_panel_csv", "data_files",
                               "write_table", "handle"],
+    "perfmodel.cli.report": ["register", "handle", "data_line", "signing_key", "clean"],
 }
 
 
