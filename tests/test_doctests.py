@@ -200,7 +200,7 @@ DOCUMENTED = {
     "perfmodel.cli.lint": ["register", "handler", "with_goal_findings", "display_goals", "source_label",
                            "display"],
     "perfmodel.cli.indicators": ["register", "aligned", "handler"],
-    "perfmodel.cli.score": ["register", "run_for", "panel_for", "handler"],
+    "perfmodel.cli.score": ["register", "run_for", "panel_for", "handler", "print_adjustments"],
     "perfmodel.cli.explain": ["register", "handler"],
     "perfmodel.cli.ratings": ["print_quota_effect", "register", "handler"],
     "perfmodel.cli.audit": ["register", "handle_verify", "handle_list"],

@@ -183,7 +183,34 @@ def handler(args) -> int:
 
 
 def print_adjustments(run, policy) -> None:
-    """Say which adjustments were applied and, under a forced distribution, how far they break the quotas."""
+    """Say which adjustments were applied and, under a forced distribution, how far they break the quotas.
+
+    Returns
+    -------
+    None
+        Prints one line for the adjustments file, then, when the policy forces a
+        distribution, one line per period on the quota counts.
+
+    Examples
+    --------
+    The review meeting moves one supervisor from B to C under the quality preset, whose
+    quotas allow two B and no C:
+
+    >>> import os, tempfile
+    >>> from perfmodel.data.synth import generate
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = generate(folder, supervisors=3, start="2025Q1", end="2025Q2", tickets=60)
+    >>> adjustments = os.path.join(tempfile.mkdtemp(), "adjustments.csv")
+    >>> with open(adjustments, "w", encoding="utf-8") as fh:
+    ...     _ = fh.write("supervisor_id,period,from_rating,to_rating,reason,approved_by,approved_on\\n"
+    ...                  "S003,2025Q2,B,C,target missed after the review,HR director,2025-07-10\\n")
+    >>> policy = load_policy("quality")
+    >>> run = run_for(folder, policy, "2025Q2", adjustments=adjustments)
+    >>> print_adjustments(run, policy)  # doctest: +ELLIPSIS
+    adjustments: 1 ratings changed by ...adjustments.csv (sha256 dfa54c82742c); rating_computed is the rating before them
+    2025Q2: the adjustments break the quotas: B quota 2, final 1 (-1); C quota 0, final 1 (+1)
+    """
     from perfmodel.scoring.adjustments import quota_breaks
 
     adj, scores = run.adjustments, run.scores
