@@ -193,6 +193,24 @@ DOCUMENTED = {
                                        "show_recorded_policy", "show_policy_effect"],
     "perfmodel.reporting.review": ["show_rating_review", "show_quota_effect"],
     "perfmodel.reporting.validity_page": ["show_reliability", "show_validity_by_lag"],
+    # cli layer
+    "perfmodel.cli": ["build_parser", "main"],
+    "perfmodel.cli.synth": ["register"],
+    "perfmodel.cli.policy": ["register", "show", "check", "diff"],
+    "perfmodel.cli.lint": ["register", "handler", "with_goal_findings", "display_goals", "source_label",
+                           "display"],
+    "perfmodel.cli.indicators": ["register", "aligned", "handler"],
+    "perfmodel.cli.score": ["register", "run_for", "panel_for", "handler", "print_adjustments"],
+    "perfmodel.cli.explain": ["register", "handler"],
+    "perfmodel.cli.ratings": ["print_quota_effect", "register", "handler"],
+    "perfmodel.cli.audit": ["register", "handle_verify", "handle_list"],
+    "perfmodel.cli.goals": ["register", "suggest"],
+    "perfmodel.cli.validity": ["register", "handler"],
+    "perfmodel.cli.watch": ["register", "lines", "handler"],
+    "perfmodel.cli.sensitivity": ["register", "handle"],
+    "perfmodel.cli.weights": ["register", "period_ids", "load_panel", "read_panel_csv", "data_files",
+                              "write_table", "handle"],
+    "perfmodel.cli.report": ["register", "handle", "data_line", "signing_key", "clean"],
 }
 
 

@@ -39,7 +39,21 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the top-level argument parser with every command registered."""
+    """Return the top-level argument parser with every command registered.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Its ``parse_args`` gives ``command``, the command's options and ``func``, the handler.
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["score", "--data", "data/sample", "--policy", "efficiency"])
+    >>> args.command, args.data, args.policy, args.period, args.engine
+    ('score', 'data/sample', 'efficiency', None, 'duckdb')
+    >>> args.func.__module__
+    'perfmodel.cli.score'
+    """
     parser = _Parser(prog="perfmodel", description="Measure, score and audit after-sales supervisors.")
     from perfmodel import __version__
     parser.add_argument("--version", action="version", version=f"perfmodel {__version__}")
@@ -50,7 +64,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code (0 ok, 1 check failed, 2 bad input)."""
+    """Run the command line; return the exit code (0 ok, 1 check failed, 2 bad input).
+
+    Returns
+    -------
+    int
+        0 ok, 1 a check failed, 2 bad input (one line on stderr, no traceback), 130 interrupted.
+
+    Examples
+    --------
+    A tiny synthetic dataset, then a command on it:
+
+    >>> import contextlib, io, sys, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> with contextlib.redirect_stdout(io.StringIO()):
+    ...     code = main(["synth", "--out", folder, "--supervisors", "3", "--start", "2025Q1",
+    ...                  "--end", "2025Q2", "--tickets", "60"])
+    >>> code
+    0
+    >>> with contextlib.redirect_stderr(sys.stdout):
+    ...     main(["score", "--data", folder, "--policy", "no_such_policy"])
+    perfmodel: error: policy 'no_such_policy': no such file or preset; give a YAML file or one of the presets efficiency, quality
+    2
+    >>> with contextlib.redirect_stderr(sys.stdout):
+    ...     main(["score", "--data", folder])
+    perfmodel: error: perfmodel score: the following arguments are required: --policy (see perfmodel score --help)
+    2
+    """
     args = None
     try:
         parser = build_parser()

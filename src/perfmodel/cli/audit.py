@@ -5,6 +5,26 @@ import argparse
 
 
 def register(subparsers) -> None:
+    """Add the ``audit`` command with its ``verify`` and ``list`` actions.
+
+    Returns
+    -------
+    None
+        The parser is added to ``subparsers``; ``audit_command`` names the action and
+        ``func`` is :func:`handle_verify` or :func:`handle_list`.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> sub = argparse.ArgumentParser(prog="perfmodel").add_subparsers(dest="command")
+    >>> register(sub)
+    >>> args = sub.choices["audit"].parse_args(["verify", "reports/2026Q3/run1", "--data", "data/sample"])
+    >>> args.audit_command, args.run_dir, args.data, args.salt_file, args.func.__name__
+    ('verify', 'reports/2026Q3/run1', 'data/sample', None, 'handle_verify')
+    >>> args = sub.choices["audit"].parse_args(["list", "--out", "reports", "--adjustments"])
+    >>> args.audit_command, args.reports, args.adjustments, args.func.__name__
+    ('list', 'reports', True, 'handle_list')
+    """
     p = subparsers.add_parser("audit", help="verify a report run or list the runs",
                               description="Verify report runs against their manifests.")
     sub = p.add_subparsers(dest="audit_command", metavar="ACTION", parser_class=type(p))
@@ -39,6 +59,29 @@ def register(subparsers) -> None:
 
 
 def handle_verify(args) -> int:
+    """Run ``perfmodel audit verify``: recompute a report run and compare every hash.
+
+    Returns
+    -------
+    int
+        0 and prints ``verified`` when every check passes; a failed check raises
+        :class:`perfmodel.core.errors.CheckFailed` (exit code 1), bad input a one-line
+        error (exit code 2).
+
+    Examples
+    --------
+    >>> import contextlib, os, sys, tempfile
+    >>> from perfmodel.cli import main
+    >>> reports = tempfile.mkdtemp()
+    >>> with contextlib.redirect_stderr(sys.stdout):
+    ...     main(["audit", "verify", os.path.join(reports, "nope")])
+    perfmodel: error: run folder ...nope: not found; give a folder reports/<period>/<run_id>
+    2
+    >>> with contextlib.redirect_stderr(sys.stdout):
+    ...     main(["audit", "verify", reports])
+    perfmodel: check failed: ...: no manifest.json; the run is incomplete and cannot be verified
+    1
+    """
     from pathlib import Path
 
     import sys
@@ -64,6 +107,25 @@ def handle_verify(args) -> int:
 
 
 def handle_list(args) -> int:
+    """Run ``perfmodel audit list``: print the runs per period, or with ``--adjustments`` the adjustments.
+
+    Returns
+    -------
+    int
+        0.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from perfmodel.cli import main
+    >>> reports = tempfile.mkdtemp()
+    >>> main(["audit", "list", "--out", reports])
+    no runs
+    0
+    >>> main(["audit", "list", "--out", reports, "--adjustments"])
+    no adjustments
+    0
+    """
     from perfmodel.audit.runs import format_adjustments, format_runs, list_adjustments, list_runs
 
     if getattr(args, "adjustments", False):

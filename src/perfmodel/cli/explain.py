@@ -6,7 +6,23 @@ from perfmodel.core.errors import UsageError
 
 
 def register(subparsers) -> None:
-    """Add the ``explain`` command."""
+    """Add the ``explain`` command.
+
+    Returns
+    -------
+    None
+        The ``explain`` parser is added to ``subparsers`` with :func:`handler` as ``func``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> sub = argparse.ArgumentParser(prog="perfmodel").add_subparsers(dest="command")
+    >>> register(sub)
+    >>> args = sub.choices["explain"].parse_args(["S001", "--period", "latest", "--data", "data/sample",
+    ...                                           "--policy", "efficiency", "--lang", "zh"])
+    >>> args.supervisor, args.period, args.policy, args.lang, args.out
+    ('S001', 'latest', 'efficiency', 'zh', None)
+    """
     p = subparsers.add_parser(
         "explain", help="show how one supervisor's score and rating were derived",
         description="For each weighted indicator: numerator and denominator, value, rule with its "
@@ -33,7 +49,35 @@ def register(subparsers) -> None:
 
 
 def handler(args) -> int:
-    """Run ``perfmodel explain``; return the exit code."""
+    """Run ``perfmodel explain``; return the exit code.
+
+    Returns
+    -------
+    int
+        0 when the derivation is printed; bad input is a one-line error (exit code 2).
+
+    Examples
+    --------
+    >>> import contextlib, io, os, sys, tempfile
+    >>> from perfmodel.cli import main
+    >>> from perfmodel.data.synth import generate
+    >>> folder, out = tempfile.mkdtemp(), tempfile.mkdtemp()
+    >>> _ = generate(folder, supervisors=3, start="2025Q1", end="2025Q2", tickets=60)
+    >>> main(["explain", "S001", "--data", folder, "--policy", "efficiency", "--period", "2025Q2",
+    ...       "--draws", "50"])  # doctest: +ELLIPSIS
+    Score of ... (S001), 2025Q2 (policy after-sales-supervisor-efficiency 2026.1)
+    ...
+    Result subtotal: 67.62 × 65 %
+    Process subtotal: 76.10 × 35 %
+    Total 70.59 (sum of the contributions) -> rating B
+    ...
+    0
+    >>> with contextlib.redirect_stderr(sys.stdout):
+    ...     main(["explain", "S001", "--data", folder, "--policy", "efficiency", "--period", "2025Q2",
+    ...           "--draws", "0"])
+    perfmodel: error: --draws 0: give a whole number of 1 or more
+    2
+    """
     from pathlib import Path
 
     from perfmodel.analysis.explain import explain

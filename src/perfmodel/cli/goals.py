@@ -5,7 +5,23 @@ from perfmodel.core.errors import UsageError
 
 
 def register(subparsers) -> None:
-    """Add the ``goals`` command with its ``suggest`` subcommand."""
+    """Add the ``goals`` command with its ``suggest`` subcommand.
+
+    Returns
+    -------
+    None
+        The parser is added to ``subparsers``; ``goals suggest`` has :func:`suggest` as ``func``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> sub = argparse.ArgumentParser(prog="perfmodel").add_subparsers(dest="command")
+    >>> register(sub)
+    >>> args = sub.choices["goals"].parse_args(["suggest", "--period", "2026Q4", "--data", "data/sample",
+    ...                                         "--policy", "efficiency", "--out", "goals.xlsx"])
+    >>> args.goals_command, args.period, args.policy, args.out, args.func.__name__
+    ('suggest', '2026Q4', 'efficiency', 'goals.xlsx', 'suggest')
+    """
     from perfmodel.cli import _Parser
 
     p = subparsers.add_parser("goals", help="suggest goals per supervisor from their own history",
@@ -35,7 +51,30 @@ def register(subparsers) -> None:
 
 
 def suggest(args) -> int:
-    """Run ``perfmodel goals suggest``; return the exit code."""
+    """Run ``perfmodel goals suggest``; return the exit code.
+
+    Returns
+    -------
+    int
+        0 when the suggested goals are written; bad input is a one-line error (exit code 2).
+
+    Examples
+    --------
+    >>> import contextlib, io, os, sys, tempfile
+    >>> from perfmodel.cli import main
+    >>> from perfmodel.data.synth import generate
+    >>> folder, out = tempfile.mkdtemp(), tempfile.mkdtemp()
+    >>> _ = generate(folder, supervisors=3, start="2025Q1", end="2025Q2", tickets=60)
+    >>> main(["goals", "suggest", "--data", folder, "--policy", "efficiency", "--period", "2025Q3",
+    ...       "--out", os.path.join(out, "goals.csv")])  # doctest: +ELLIPSIS
+    wrote ...goals.csv: 42 suggested goals for 3 supervisors, 2025Q3 (22 at the policy's target, 3 raised to the floor bound); fill in agreed_on once agreed
+    0
+    >>> with contextlib.redirect_stderr(sys.stdout):
+    ...     main(["goals", "suggest", "--data", folder, "--policy", "efficiency", "--period", "2025Q3",
+    ...           "--out", os.path.join(out, "goals.txt")])
+    perfmodel: error: --out ...goals.txt: use a name ending in .csv, .parquet or .xlsx
+    2
+    """
     from pathlib import Path
 
     from perfmodel.data.exports import SUFFIXES, write_table

@@ -17,7 +17,22 @@ TEXT: dict[str, dict[str, str]] = messages.group("lint")
 
 
 def register(subparsers) -> None:
-    """Add the ``lint`` command."""
+    """Add the ``lint`` command.
+
+    Returns
+    -------
+    None
+        The ``lint`` parser is added to ``subparsers`` with :func:`handler` as ``func``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> sub = argparse.ArgumentParser(prog="perfmodel").add_subparsers(dest="command")
+    >>> register(sub)
+    >>> args = sub.choices["lint"].parse_args(["--policy", "quality", "--lag", "2"])
+    >>> args.policy, args.data, args.lag, args.lang, args.out, args.func.__name__
+    ('quality', None, 2, 'en', None, 'handler')
+    """
     import argparse
 
     p = subparsers.add_parser(
@@ -53,7 +68,33 @@ def register(subparsers) -> None:
 
 
 def handler(args) -> int:
-    """Run ``perfmodel lint``; return 1 when a finding is an error, else 0."""
+    """Run ``perfmodel lint``; return 1 when a finding is an error, else 0.
+
+    Returns
+    -------
+    int
+        1 when a finding (of the policy or, with ``--data``, of a goal) is an error, else 0.
+
+    Examples
+    --------
+    Without ``--data`` the checks that need data are reported as not checked:
+
+    >>> import contextlib, sys
+    >>> from perfmodel.cli import main
+    >>> main(["lint", "--policy", "efficiency"])  # doctest: +ELLIPSIS
+    SMART check of preset efficiency: after-sales-supervisor-efficiency 2026.1 (sha256 4894652bd781)
+    indicator              letter  severity  message
+    ...
+    tickets_per_staff_day  S       warning   rule percentile ranks supervisors against each other: ...
+                           M       warning   not checked: give the data (--data DIR) to check that every indicator can be measured
+                           A       warning   not checked: give the data (--data DIR) to check that targets are achievable
+    0 errors, 3 warnings
+    0
+    >>> with contextlib.redirect_stderr(sys.stdout):
+    ...     main(["lint", "--policy", "efficiency", "--lag", "0"])
+    perfmodel: error: perfmodel lint: --lag 0: use a whole number of periods, 1 or more
+    2
+    """
     from perfmodel.core.errors import UsageError
     from perfmodel.scoring.policy import load_policy
     from perfmodel.analysis.lint import lint
@@ -108,6 +149,23 @@ def with_goal_findings(findings, goal_findings):
     pandas.DataFrame
         ``supervisor_id``, ``period`` (empty for a finding on the policy), ``indicator``,
         ``letter``, ``severity``, ``message``.
+
+    Examples
+    --------
+    >>> from perfmodel.analysis.lint import lint
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> import pandas as pd
+    >>> goal_findings = pd.DataFrame({
+    ...     "supervisor_id": ["S002"], "period": ["2025Q2"], "indicator": ["first_response_hours"],
+    ...     "letter": ["A"], "severity": ["error"],
+    ...     "message": ["floor 12.0 h is not on the worse side of target 12.2 h"]})
+    >>> table = with_goal_findings(lint(None, load_policy("efficiency")), goal_findings)
+    >>> table[["supervisor_id", "period", "indicator", "letter", "severity"]]
+      supervisor_id  period              indicator letter severity
+    0                        tickets_per_staff_day      S  warning
+    1                                                   M  warning
+    2                                                   A  warning
+    3          S002  2025Q2   first_response_hours      A    error
     """
     import pandas as pd
 
@@ -126,6 +184,19 @@ def display_goals(goal_findings, *, lang: str):
     pandas.DataFrame
         Columns (named in ``lang``): supervisor_id, period, indicator (name in ``lang``),
         check (letter and name), severity (in ``lang``), message.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> goal_findings = pd.DataFrame({
+    ...     "supervisor_id": ["S002"], "period": ["2025Q2"], "indicator": ["first_response_hours"],
+    ...     "letter": ["A"], "severity": ["error"],
+    ...     "message": ["floor 12.0 h is not on the worse side of target 12.2 h"]})
+    >>> shown = display_goals(goal_findings, lang="en")
+    >>> list(shown.columns)
+    ['Supervisor', 'Period', 'Indicator', 'Check', 'Severity', 'Finding']
+    >>> shown.iloc[0, :5].tolist()
+    ['S002', '2025Q2', 'First response time', 'A Achievable', 'error']
     """
     import pandas as pd
 
@@ -143,7 +214,22 @@ def display_goals(goal_findings, *, lang: str):
 
 @keyword_only("lang")
 def source_label(source: str, *, lang: str) -> str:
-    """Return where a policy came from in ``lang``: ``preset efficiency`` is ``预设方案 efficiency`` in Chinese."""
+    """Return where a policy came from in ``lang``: ``preset efficiency`` is ``预设方案 efficiency`` in Chinese.
+
+    Returns
+    -------
+    str
+        The preset's name after the catalogue's word for a preset; a file path unchanged.
+
+    Examples
+    --------
+    >>> source_label("preset efficiency", lang="en")
+    'preset efficiency'
+    >>> source_label("policies/mine.yaml", lang="zh")
+    'policies/mine.yaml'
+    >>> source_label("preset efficiency", lang="zh").endswith(" efficiency")
+    True
+    """
     if str(source).startswith("preset "):
         return messages.text("lint.preset", lang=lang, name=str(source)[len("preset "):])
     return str(source)
@@ -159,6 +245,16 @@ def display(findings, *, lang: str):
         Columns (named in ``lang``): indicator (its catalogue name in ``lang``, the id when
         it is not in the catalogue), check (letter and its name), severity (in ``lang``),
         message.
+
+    Examples
+    --------
+    >>> from perfmodel.analysis.lint import lint
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> shown = display(lint(None, load_policy("efficiency")), lang="en")
+    >>> list(shown.columns)
+    ['Indicator', 'Check', 'Severity', 'Finding']
+    >>> shown.iloc[0, :3].tolist()
+    ['Tickets resolved per staff-day', 'S Specific', 'warning']
     """
     import pandas as pd
 

@@ -3,7 +3,23 @@ from __future__ import annotations
 
 
 def register(subparsers) -> None:
-    """Add the ``policy`` command with its ``check``, ``show`` and ``diff`` subcommands."""
+    """Add the ``policy`` command with its ``check``, ``show`` and ``diff`` subcommands.
+
+    Returns
+    -------
+    None
+        The parser is added to ``subparsers``; ``policy_command`` names the subcommand and
+        ``func`` is :func:`check`, :func:`show` or :func:`diff`.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> sub = argparse.ArgumentParser(prog="perfmodel").add_subparsers(dest="command")
+    >>> register(sub)
+    >>> args = sub.choices["policy"].parse_args(["diff", "efficiency", "quality", "--period", "2025Q2"])
+    >>> args.policy_command, args.old, args.new, args.period, args.data, args.func.__name__
+    ('diff', 'efficiency', 'quality', '2025Q2', None, 'diff')
+    """
     from perfmodel.cli import _Parser
 
     p = subparsers.add_parser("policy", help="check or show a policy, or compare two policies",
@@ -43,7 +59,26 @@ def _help(parser):
 
 
 def show(args) -> int:
-    """Run ``perfmodel policy show``: print the policy text (validated first)."""
+    """Run ``perfmodel policy show``: print the policy text (validated first).
+
+    Returns
+    -------
+    int
+        0; an invalid or missing policy raises a one-line error instead (exit code 2).
+
+    Examples
+    --------
+    >>> from perfmodel.cli import main
+    >>> main(["policy", "show", "efficiency"])  # doctest: +ELLIPSIS
+    # Preset "efficiency" ...
+    name: after-sales-supervisor-efficiency
+    version: "2026.1"
+    ...
+    ratings:
+      bands: {S: 90, A: 80, B: 70, C: 60, D: 0}
+      forced_distribution: null
+    0
+    """
     from perfmodel.scoring.policy import load_policy
 
     print(load_policy(args.policy).text, end="")
@@ -51,7 +86,30 @@ def show(args) -> int:
 
 
 def check(args) -> int:
-    """Run ``perfmodel policy check``."""
+    """Run ``perfmodel policy check``: validate a policy and print its indicators.
+
+    Returns
+    -------
+    int
+        0 when the policy is valid; an invalid one raises a one-line error naming the key
+        path (exit code 2).
+
+    Examples
+    --------
+    >>> import contextlib, sys
+    >>> from perfmodel.cli import main
+    >>> main(["policy", "check", "efficiency"])  # doctest: +ELLIPSIS
+    preset efficiency: after-sales-supervisor-efficiency 2026.1 (sha256 4894652bd781) is valid: period quarter, phase efficiency, dimensions result 0.65, process 0.35, missing renormalize
+    indicator                  dimension  weight  rule        direction  floor  target  points  bands...cap
+    ...
+    csat                       result     0.3     linear      higher     3.8    4.3...120.0
+    ...
+    0
+    >>> with contextlib.redirect_stderr(sys.stdout):
+    ...     main(["policy", "check", "nope.yaml"])
+    perfmodel: error: nope.yaml: policy file not found; give a YAML file or a preset (efficiency, quality)
+    2
+    """
     from perfmodel.scoring.policy import load_policy
     from perfmodel.cli.indicators import aligned
 
@@ -66,7 +124,32 @@ def check(args) -> int:
 
 
 def diff(args) -> int:
-    """Run ``perfmodel policy diff``."""
+    """Run ``perfmodel policy diff``: the settings that differ, and with ``--data`` the scores.
+
+    Returns
+    -------
+    int
+        0; ``--out`` or ``--period`` without ``--data`` is a one-line error (exit code 2).
+
+    Examples
+    --------
+    >>> import contextlib, sys
+    >>> from perfmodel.cli import main
+    >>> main(["policy", "diff", "efficiency", "quality"])  # doctest: +ELLIPSIS
+    after-sales-supervisor-efficiency 2026.1 (4894652bd781) -> after-sales-supervisor-quality 2026.1 (8814ee5558c8)
+    path...old...new
+    ...
+    phase...efficiency...quality
+    dimensions.result...0.65...0.55
+    dimensions.process...0.35...0.45
+    ...
+    0
+    >>> with contextlib.redirect_stderr(sys.stdout):
+    ...     main(["policy", "diff", "efficiency", "quality", "--period", "2025Q2"])  # doctest: +ELLIPSIS
+    after-sales-supervisor-efficiency 2026.1 ...
+    perfmodel: error: perfmodel policy diff: --out and --period need --data DIR
+    2
+    """
     from perfmodel.core.errors import UsageError
     from perfmodel.scoring.policy import load_policy
     from perfmodel.scoring.diff import compare_scores, describe, diff_policies

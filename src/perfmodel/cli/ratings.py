@@ -15,7 +15,40 @@ CHANGED_HEADERS = messages.group("ratings_changed")
 
 @keyword_only("lang")
 def print_quota_effect(scores, supervisors, policy, by: str, *, lang: str) -> None:
-    """Print, when the policy has a forced distribution, the before/after table and who changed."""
+    """Print, when the policy has a forced distribution, the before/after table and who changed.
+
+    Returns
+    -------
+    None
+        Nothing is printed when ``policy`` has no forced distribution.
+
+    Examples
+    --------
+    The quality preset forces a distribution of ratings; with three supervisors its quotas
+    move two of them:
+
+    >>> import tempfile
+    >>> from perfmodel.data.synth import generate
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> from perfmodel.cli.score import run_for
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = generate(folder, supervisors=3, start="2025Q1", end="2025Q2", tickets=60)
+    >>> policy = load_policy("quality")
+    >>> run = run_for(folder, policy, "2025Q2")
+    >>> print_quota_effect(run.scores_of(), run.supervisors, policy, "team", lang="en")  # doctest: +ELLIPSIS
+    <BLANKLINE>
+    Quotas for everyone of the period (largest remainder): supervisors per rating from the bands -> after the quota, by team
+    group...S       A       B       C       D
+    ...
+    all           0 -> 0  1 -> 1  0 -> 2  1 -> 0  1 -> 0
+    <BLANKLINE>
+    2 supervisors' ratings changed by the quota:
+    supervisor  group...score  from the bands  after the quota
+    ...
+    S003...55.54  D               B
+    S001...64.22  C               B
+    >>> print_quota_effect(run.scores_of(), run.supervisors, load_policy("efficiency"), "team", lang="en")
+    """
     from perfmodel.scoring.quotas import counts_wide, quota_effect
     from perfmodel.scoring.scores import NO_GROUP
     from perfmodel.cli.indicators import aligned
@@ -41,7 +74,23 @@ def print_quota_effect(scores, supervisors, policy, by: str, *, lang: str) -> No
 
 
 def register(subparsers) -> None:
-    """Add the ``ratings`` command."""
+    """Add the ``ratings`` command.
+
+    Returns
+    -------
+    None
+        The ``ratings`` parser is added to ``subparsers`` with :func:`handler` as ``func``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> sub = argparse.ArgumentParser(prog="perfmodel").add_subparsers(dest="command")
+    >>> register(sub)
+    >>> args = sub.choices["ratings"].parse_args(["--period", "latest", "--data", "data/sample",
+    ...                                           "--policy", "quality", "--by", "region"])
+    >>> args.period, args.by, args.lang, args.permutations, args.seed
+    ('latest', 'region', 'en', 9999, 2026)
+    """
     p = subparsers.add_parser(
         "ratings", help="rating review: each team's or region's scores and ratings against the rest",
         description="For one period, each group's score and rating distributions (computed, before any "
@@ -62,7 +111,35 @@ def register(subparsers) -> None:
 
 
 def handler(args) -> int:
-    """Run ``perfmodel ratings``; return the exit code."""
+    """Run ``perfmodel ratings``; return the exit code.
+
+    Returns
+    -------
+    int
+        0 when the review is printed; bad input is a one-line error (exit code 2).
+
+    Examples
+    --------
+    >>> import contextlib, io, os, sys, tempfile
+    >>> from perfmodel.cli import main
+    >>> from perfmodel.data.synth import generate
+    >>> folder, out = tempfile.mkdtemp(), tempfile.mkdtemp()
+    >>> _ = generate(folder, supervisors=3, start="2025Q1", end="2025Q2", tickets=60)
+    >>> main(["ratings", "--data", folder, "--policy", "quality", "--period", "2025Q2",
+    ...       "--permutations", "99", "--out", os.path.join(out, "groups.csv")])  # doctest: +ELLIPSIS
+    Rating review by team, 2025Q2: each group against everyone else (permutation test of the mean score, 99 resamples, seed 2026; Benjamini-Hochberg at 0.05)
+    group         n  mean score  median  rest mean  difference  p  p (adjusted)  flag
+    ...
+    No group scores significantly above or below the rest (3 groups, 3 of one supervisor not tested).
+    ...
+    wrote ...groups.csv
+    0
+    >>> with contextlib.redirect_stderr(sys.stdout):
+    ...     main(["ratings", "--data", folder, "--policy", "quality", "--period", "2025Q2",
+    ...           "--permutations", "10"])
+    perfmodel: error: --permutations 10: give 99 or more
+    2
+    """
     from pathlib import Path
 
     from perfmodel.data.exports import SUFFIXES, write_table

@@ -11,6 +11,23 @@ DEFAULT_DATA = "data/sample"
 
 
 def register(subparsers) -> None:
+    """Add the ``report`` command.
+
+    Returns
+    -------
+    None
+        The ``report`` parser is added to ``subparsers`` with :func:`handle` as ``func``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> sub = argparse.ArgumentParser(prog="perfmodel").add_subparsers(dest="command")
+    >>> register(sub)
+    >>> args = sub.choices["report"].parse_args(["--period", "latest", "--notebook", "feedback",
+    ...                                          "--lang", "zh"])
+    >>> args.period, args.notebook, args.lang, args.data, args.policy, args.out, args.jobs
+    ('latest', 'feedback', 'zh', 'data/sample', 'efficiency', 'reports', 1)
+    """
     p = subparsers.add_parser(
         "report", help="run a report notebook for a period (HTML, CSV, Excel, manifest)",
         description="Run a parameterized report notebook and write reports/<period>/<run_id>/: the "
@@ -72,6 +89,34 @@ def register(subparsers) -> None:
 
 
 def handle(args) -> int:
+    """Run ``perfmodel report``: run the notebook for each period, print each run, last the HTML page.
+
+    Returns
+    -------
+    int
+        0 when every run succeeded (the last line printed is the HTML page), 1 when a run
+        failed; bad input is a one-line error (exit code 2) before any notebook runs.
+
+    Examples
+    --------
+    Bad input stops before any notebook runs; ``--clean-stale`` runs none either:
+
+    >>> import contextlib, os, sys, tempfile
+    >>> from perfmodel.cli import main
+    >>> reports = tempfile.mkdtemp()
+    >>> with contextlib.redirect_stderr(sys.stdout):
+    ...     main(["report", "--period", "2026Q3", "--notebook", "feedback", "--pseudonymize", "--out", reports])
+    perfmodel: error: --pseudonymize: feedback pages are personal by nature; not with --notebook feedback
+    2
+    >>> with contextlib.redirect_stderr(sys.stdout):
+    ...     main(["report", "--period", "2026Q3", "--data", os.path.join(reports, "nodata"), "--out", reports])
+    ...     # doctest: +ELLIPSIS
+    perfmodel: error: ...nodata: data folder not found; give --data DIR with the tables, a .duckdb file or a postgresql:// URL
+    2
+    >>> main(["report", "--clean-stale", "--out", reports])  # doctest: +ELLIPSIS
+    0 stale cache(s) removed under ...
+    0
+    """
     from perfmodel.core.errors import UsageError
     from perfmodel.data.privacy import salt_for
     from perfmodel.reporting.runner import DEFAULT_SEED, run_reports, validate
@@ -111,7 +156,20 @@ def handle(args) -> int:
 
 
 def data_line(data) -> str:
-    """The line naming the data folder a report uses (``data: data/sample (the bundled ...)``)."""
+    """The line naming the data folder a report uses (``data: data/sample (the bundled ...)``).
+
+    Returns
+    -------
+    str
+        ``data: `` and the folder, file or database URL (without its password).
+
+    Examples
+    --------
+    >>> data_line("data/sample")
+    'data: data/sample (the bundled synthetic sample)'
+    >>> data_line("postgresql://hr:secret@db.example.com/perf")
+    'data: postgresql://hr@db.example.com/perf'
+    """
     if str(data) == DEFAULT_DATA:
         return f"data: {DEFAULT_DATA} (the bundled synthetic sample)"
     from perfmodel.data.dbsource import public_url
@@ -140,7 +198,32 @@ def _terminate_cleanly():
 
 
 def signing_key(args) -> bytes | None:
-    """The key of ``--sign-key FILE`` (created if absent; refused inside ``--out``), or None."""
+    """The key of ``--sign-key FILE`` (created if absent; refused inside ``--out``), or None.
+
+    Returns
+    -------
+    bytes or None
+        The key read from (or written to) the file; None without ``--sign-key``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from perfmodel.cli import build_parser
+    >>> reports, keys = tempfile.mkdtemp(), tempfile.mkdtemp()
+    >>> key_file = os.path.join(keys, "ledger.key")
+    >>> args = build_parser().parse_args(["report", "--clean-stale", "--out", reports, "--sign-key", key_file])
+    >>> key = signing_key(args)
+    >>> len(key), os.path.isfile(key_file), signing_key(args) == key
+    (64, True, True)
+    >>> print(signing_key(build_parser().parse_args(["report", "--clean-stale", "--out", reports])))
+    None
+    >>> args = build_parser().parse_args(["report", "--clean-stale", "--out", reports,
+    ...                                   "--sign-key", os.path.join(reports, "ledger.key")])
+    >>> signing_key(args)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.UsageError: --sign-key ...ledger.key: keep the signing key outside ... (whoever can rewrite the ledger must not hold the key)
+    """
     from perfmodel.audit.ledger import read_key
 
     if not args.sign_key:
@@ -149,7 +232,22 @@ def signing_key(args) -> bytes | None:
 
 
 def clean(args, key: bytes | None = None) -> int:
-    """``perfmodel report --clean-stale``: remove the caches of killed runs under ``--out``."""
+    """``perfmodel report --clean-stale``: remove the caches of killed runs under ``--out``.
+
+    Returns
+    -------
+    int
+        0; each cache removed or kept is printed, then the count removed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from perfmodel.cli import build_parser
+    >>> reports = tempfile.mkdtemp()
+    >>> clean(build_parser().parse_args(["report", "--clean-stale", "--out", reports]))  # doctest: +ELLIPSIS
+    0 stale cache(s) removed under ...
+    0
+    """
     from perfmodel.core.errors import UsageError
     from perfmodel.reporting.cleanup import clean_stale
     from perfmodel.reporting.runner import writable_folder

@@ -5,7 +5,23 @@ from perfmodel.core.errors import UsageError
 
 
 def register(subparsers) -> None:
-    """Add the ``score`` command."""
+    """Add the ``score`` command.
+
+    Returns
+    -------
+    None
+        The ``score`` parser is added to ``subparsers`` with :func:`handler` as ``func``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> sub = argparse.ArgumentParser(prog="perfmodel").add_subparsers(dest="command")
+    >>> register(sub)
+    >>> args = sub.choices["score"].parse_args(["--data", "data/sample", "--policy", "quality",
+    ...                                         "--period", "2026Q3", "--out", "scores.xlsx"])
+    >>> args.data, args.policy, args.period, args.out, args.adjustments, args.func.__name__
+    ('data/sample', 'quality', '2026Q3', 'scores.xlsx', None, 'handler')
+    """
     p = subparsers.add_parser(
         "score", help="score supervisors with a policy (file or preset)",
         description="Compute the indicators of a dataset, score them with a policy and write "
@@ -41,6 +57,20 @@ def run_for(data, policy, period, engine="duckdb", quarantine=None, adjustments=
     -------
     perfmodel.pipeline.PipelineResult
         With the scores of ``policy``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from perfmodel.data.synth import generate
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = generate(folder, supervisors=3, start="2025Q1", end="2025Q2", tickets=60)
+    >>> run = run_for(folder, load_policy("efficiency"), "2025Q2")
+    >>> run.scores[["supervisor_id", "period", "score", "rating"]].round(2)
+      supervisor_id  period  score rating
+    0          S001  2025Q2  70.59      B
+    1          S002  2025Q2  86.66      A
+    2          S003  2025Q2  61.01      C
     """
     from perfmodel.pipeline import run_pipeline
     from perfmodel.cli._guards import report_quarantine
@@ -55,12 +85,55 @@ def run_for(data, policy, period, engine="duckdb", quarantine=None, adjustments=
 
 
 def panel_for(data, policy, period, engine="duckdb", quarantine=None):
-    """The wide indicator panel of :func:`run_for` (supervisor_id, period, one column per indicator)."""
+    """The wide indicator panel of :func:`run_for` (supervisor_id, period, one column per indicator).
+
+    Returns
+    -------
+    pandas.DataFrame
+        supervisor_id, period, then one column per indicator of the catalogue.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from perfmodel.data.synth import generate
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = generate(folder, supervisors=3, start="2025Q1", end="2025Q2", tickets=60)
+    >>> panel = panel_for(folder, load_policy("efficiency"), "2025Q2")
+    >>> panel[["supervisor_id", "period", "csat", "timely_closure_rate"]].round(3)
+      supervisor_id  period   csat  timely_closure_rate
+    0          S001  2025Q2  3.667                0.857
+    ...
+    """
     return run_for(data, policy, period, engine, quarantine).wide
 
 
 def handler(args) -> int:
-    """Run ``perfmodel score``; return the exit code."""
+    """Run ``perfmodel score``; return the exit code.
+
+    Returns
+    -------
+    int
+        0 when the scores are printed or written; bad input is a one-line error (exit code 2).
+
+    Examples
+    --------
+    >>> import contextlib, io, os, sys, tempfile
+    >>> from perfmodel.cli import main
+    >>> from perfmodel.data.synth import generate
+    >>> folder, out = tempfile.mkdtemp(), tempfile.mkdtemp()
+    >>> _ = generate(folder, supervisors=3, start="2025Q1", end="2025Q2", tickets=60)
+    >>> main(["score", "--data", folder, "--policy", "efficiency", "--period", "2025Q2",
+    ...       "--out", os.path.join(out, "scores.csv")])  # doctest: +ELLIPSIS
+    wrote ...scores.csv
+    3 supervisors, 2025Q2, policy after-sales-supervisor-efficiency 2026.1 (sha256 4894652bd781): ratings S 0, A 1, B 1, C 1, D 0; 0 rows with missing indicators (missing: renormalize)
+    0
+    >>> with contextlib.redirect_stderr(sys.stdout):
+    ...     main(["score", "--data", folder, "--policy", "efficiency", "--out", os.path.join(folder, "tickets.csv")])
+    ...     # doctest: +ELLIPSIS
+    perfmodel: error: --out ...tickets.csv: the dataset ... reads this file as a table; write outside the data folder
+    2
+    """
     from pathlib import Path
 
     from perfmodel.data.exports import SUFFIXES, write_table
@@ -110,7 +183,34 @@ def handler(args) -> int:
 
 
 def print_adjustments(run, policy) -> None:
-    """Say which adjustments were applied and, under a forced distribution, how far they break the quotas."""
+    """Say which adjustments were applied and, under a forced distribution, how far they break the quotas.
+
+    Returns
+    -------
+    None
+        Prints one line for the adjustments file, then, when the policy forces a
+        distribution, one line per period on the quota counts.
+
+    Examples
+    --------
+    The review meeting moves one supervisor from B to C under the quality preset, whose
+    quotas allow two B and no C:
+
+    >>> import os, tempfile
+    >>> from perfmodel.data.synth import generate
+    >>> from perfmodel.scoring.policy import load_policy
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = generate(folder, supervisors=3, start="2025Q1", end="2025Q2", tickets=60)
+    >>> adjustments = os.path.join(tempfile.mkdtemp(), "adjustments.csv")
+    >>> with open(adjustments, "w", encoding="utf-8") as fh:
+    ...     _ = fh.write("supervisor_id,period,from_rating,to_rating,reason,approved_by,approved_on\\n"
+    ...                  "S003,2025Q2,B,C,target missed after the review,HR director,2025-07-10\\n")
+    >>> policy = load_policy("quality")
+    >>> run = run_for(folder, policy, "2025Q2", adjustments=adjustments)
+    >>> print_adjustments(run, policy)  # doctest: +ELLIPSIS
+    adjustments: 1 ratings changed by ...adjustments.csv (sha256 dfa54c82742c); rating_computed is the rating before them
+    2025Q2: the adjustments break the quotas: B quota 2, final 1 (-1); C quota 0, final 1 (+1)
+    """
     from perfmodel.scoring.adjustments import quota_breaks
 
     adj, scores = run.adjustments, run.scores

@@ -8,6 +8,23 @@ from perfmodel.core.errors import UsageError
 
 
 def register(subparsers) -> None:
+    """Add the ``sensitivity`` command.
+
+    Returns
+    -------
+    None
+        The ``sensitivity`` parser is added to ``subparsers`` with :func:`handle` as ``func``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> sub = argparse.ArgumentParser(prog="perfmodel").add_subparsers(dest="command")
+    >>> register(sub)
+    >>> args = sub.choices["sensitivity"].parse_args(["--data", "data/sample", "--policy", "quality",
+    ...                                               "--period", "2026Q3", "--rules", "percentile"])
+    >>> args.policy, args.period, args.draws, args.seed, args.rules, args.threshold
+    ('quality', '2026Q3', 2000, 2026, ['percentile'], 0.2)
+    """
     p = subparsers.add_parser(
         "sensitivity", help="rank and rating uncertainty under plausible weights (Monte Carlo)",
         description="Draw the result-dimension weight within the phase's range (efficiency "
@@ -79,6 +96,37 @@ def _bind_goals_file(policy, path: str, supervisors):
 
 
 def handle(args) -> int:
+    """Run ``perfmodel sensitivity``: print the supervisors with a fragile rating and the Sobol indices.
+
+    Returns
+    -------
+    int
+        0 when the analysis is printed (and ``--out`` written); bad input is a one-line
+        error (exit code 2).
+
+    Examples
+    --------
+    >>> import contextlib, sys, tempfile
+    >>> from perfmodel.cli import main
+    >>> from perfmodel.data.synth import generate
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = generate(folder, supervisors=3, start="2025Q1", end="2025Q3", tickets=90)
+    >>> main(["sensitivity", "--data", folder, "--policy", "efficiency", "--period", "2025Q2",
+    ...       "--draws", "64"])  # doctest: +ELLIPSIS
+    after-sales-supervisor-efficiency 2026.1 (efficiency), period 2025Q2: 60 draws, result weight 0.60-0.70, indicator weights Dirichlet concentration 50, seed 2026
+    2 of 3 supervisors have a fragile rating (P(different rating) >= 0.2):
+    supervisor_id nominal_rating modal_rating  p_rating_differs  nominal_rank  median_rank  rank_p05  rank_p95  nominal_score
+             S002              A            A              0.33             2            2         1         3          87.09
+             S001              S            S              0.32             1            1         1         2          90.87
+    what drives rank changes (Sobol indices of the rank variance):
+    ...
+    0
+    >>> with contextlib.redirect_stderr(sys.stdout):
+    ...     main(["sensitivity", "--data", folder, "--policy", "efficiency", "--period", "2025Q2",
+    ...           "--result-range", "x"])
+    perfmodel: error: --result-range 'x': write LOW:HIGH, e.g. 0.60:0.70
+    2
+    """
     from perfmodel.core.periods import parse_period
     from perfmodel.analysis.weights.proposal import read_policy_with_provenance
     from perfmodel.analysis.sensitivity import DEFAULT_CONCENTRATION, rank_uncertainty

@@ -5,7 +5,38 @@ from perfmodel.core.errors import UsageError
 
 
 def register(subparsers) -> None:
-    """Add the ``synth`` command."""
+    """Add the ``synth`` command.
+
+    Returns
+    -------
+    None
+        The ``synth`` parser is added to ``subparsers``; its handler writes the dataset and
+        prints one line per table.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> sub = argparse.ArgumentParser(prog="perfmodel").add_subparsers(dest="command")
+    >>> register(sub)
+    >>> args = sub.choices["synth"].parse_args(["--out", "demo", "--supervisors", "3"])
+    >>> args.out, args.seed, args.supervisors, args.start, args.end, args.fmt
+    ('demo', 20261, 3, '2024Q4', '2026Q3', 'csv')
+
+    Running it prints the rows of each table written:
+
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> args = sub.choices["synth"].parse_args(["--out", folder, "--supervisors", "3",
+    ...                                         "--start", "2025Q1", "--end", "2025Q2", "--tickets", "60"])
+    >>> args.func(args)  # doctest: +ELLIPSIS
+    supervisors            3 rows  ...supervisors.csv
+    staff                 42 rows  ...staff.csv
+    ...
+    tickets               60 rows  ...tickets.csv
+    ...
+    ground truth  ...ground_truth.json
+    0
+    """
     p = subparsers.add_parser(
         "synth",
         help="write a synthetic dataset with known true effects",

@@ -8,7 +8,22 @@ from perfmodel.core.errors import UsageError
 
 
 def register(subparsers) -> None:
-    """Add the ``validity`` command."""
+    """Add the ``validity`` command.
+
+    Returns
+    -------
+    None
+        The ``validity`` parser is added to ``subparsers`` with :func:`handler` as ``func``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> sub = argparse.ArgumentParser(prog="perfmodel").add_subparsers(dest="command")
+    >>> register(sub)
+    >>> args = sub.choices["validity"].parse_args(["--data", "data/sample", "--out", "validity.csv"])
+    >>> args.data, args.lag, args.period, args.period_kind, args.seed, args.boot, args.out
+    ('data/sample', 1, None, 'quarter', 2026, 999, 'validity.csv')
+    """
     p = subparsers.add_parser(
         "validity", help="test whether each process indicator predicts each result indicator later",
         description="Compute the indicator panel of a dataset and, for every process x result "
@@ -39,6 +54,32 @@ def register(subparsers) -> None:
 
 
 def handler(args) -> int:
+    """Run ``perfmodel validity``: write the process x result grid, print the pairs that predict.
+
+    Returns
+    -------
+    int
+        0 when the table is written; bad input is a one-line error (exit code 2).
+
+    Examples
+    --------
+    Three supervisors over three quarters are too few to estimate any pair:
+
+    >>> import contextlib, io, os, sys, tempfile
+    >>> from perfmodel.cli import main
+    >>> from perfmodel.data.synth import generate
+    >>> folder, out = tempfile.mkdtemp(), tempfile.mkdtemp()
+    >>> _ = generate(folder, supervisors=3, start="2025Q1", end="2025Q3", tickets=90)
+    >>> main(["validity", "--data", folder, "--boot", "99",
+    ...       "--out", os.path.join(out, "validity.csv")])  # doctest: +ELLIPSIS
+    75 pairs, 0 estimated (none); 0 predict at 5 % (BH-adjusted), lag 1.
+    written: ...validity.csv
+    0
+    >>> with contextlib.redirect_stderr(sys.stdout):
+    ...     main(["validity", "--data", folder, "--lag", "0", "--out", os.path.join(out, "validity.csv")])
+    perfmodel: error: --lag 0: use 1 or more
+    2
+    """
     from perfmodel.data.exports import write_table
     from perfmodel.pipeline import run_pipeline
     from perfmodel.analysis.stats import predictive_validity

@@ -9,7 +9,23 @@ from perfmodel.core.errors import UsageError
 
 
 def register(subparsers) -> None:
-    """Add the ``watch`` command."""
+    """Add the ``watch`` command.
+
+    Returns
+    -------
+    None
+        The ``watch`` parser is added to ``subparsers`` with :func:`handler` as ``func``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> sub = argparse.ArgumentParser(prog="perfmodel").add_subparsers(dest="command")
+    >>> register(sub)
+    >>> args = sub.choices["watch"].parse_args(["--data", "data/sample", "--period", "2026Q3",
+    ...                                         "--as-of", "2026-08-15"])
+    >>> args.period, args.as_of, args.policy, args.threshold, args.lang
+    ('2026Q3', '2026-08-15', 'efficiency', 0.6, 'en')
+    """
     p = subparsers.add_parser(
         "watch", help="period-to-date early warnings: who is at risk of missing a target, and why",
         description="Compute every indicator on the period so far (nothing stamped at or after "
@@ -68,6 +84,19 @@ def lines(res, names: dict, threshold: float, *, lang: str = "en") -> list[str]:
         and one line per process indicator that predicts it; last, once, a note when some
         result at risk has no such process indicator. No line is repeated within a
         supervisor's block.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from perfmodel.analysis.watch import watch
+    >>> from perfmodel.data.synth import generate
+    >>> from perfmodel.pipeline import load
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = generate(folder, supervisors=3, start="2025Q1", end="2025Q3", tickets=90)
+    >>> data = load(folder)
+    >>> res = watch(data, "efficiency", period="2025Q3", as_of="2025-08-15", threshold=0.6)
+    >>> lines(res, {}, 0.6)
+    ['2025Q3 as of 2025-08-15 (45 of 92 days): 0 of 3 supervisors at risk (p_miss >= 0.6) on 0 results; 0 with a process indicator that predicts it']
     """
     from perfmodel.core import catalogue as cat
     from perfmodel.core.i18n import t
@@ -110,7 +139,29 @@ def lines(res, names: dict, threshold: float, *, lang: str = "en") -> list[str]:
 
 
 def handler(args) -> int:
-    """Run ``perfmodel watch``; print the supervisors at risk with reasons."""
+    """Run ``perfmodel watch``; print the supervisors at risk with reasons.
+
+    Returns
+    -------
+    int
+        0 when the warnings are printed; bad input (an ``--as-of`` outside the period, a
+        threshold outside 0..1) is a one-line error in ``--lang`` (exit code 2).
+
+    Examples
+    --------
+    >>> import contextlib, io, os, sys, tempfile
+    >>> from perfmodel.cli import main
+    >>> from perfmodel.data.synth import generate
+    >>> folder, out = tempfile.mkdtemp(), tempfile.mkdtemp()
+    >>> _ = generate(folder, supervisors=3, start="2025Q1", end="2025Q3", tickets=90)
+    >>> main(["watch", "--data", folder, "--period", "2025Q3", "--as-of", "2025-08-15"])
+    2025Q3 as of 2025-08-15 (45 of 92 days): 0 of 3 supervisors at risk (p_miss >= 0.6) on 0 results; 0 with a process indicator that predicts it
+    0
+    >>> with contextlib.redirect_stderr(sys.stdout):
+    ...     main(["watch", "--data", folder, "--period", "2025Q3", "--as-of", "2025-12-15"])
+    perfmodel: error: --as-of 2025-12-15 00:00:00: must fall inside 2025Q3: after 2025-07-01 00:00 and at most 2025-10-01 00:00 (as a date: 2025-07-02 to 2025-10-01)
+    2
+    """
     from perfmodel.core.periods import check_period
     from perfmodel.pipeline import load
     from perfmodel.analysis.watch import watch

@@ -18,6 +18,24 @@ DATA_METHODS = ("entropy", "critic", "pca")
 
 
 def register(subparsers) -> None:
+    """Add the ``weights`` command.
+
+    Returns
+    -------
+    None
+        The ``weights`` parser is added to ``subparsers`` with :func:`handle` as ``func``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> sub = argparse.ArgumentParser(prog="perfmodel").add_subparsers(dest="command")
+    >>> register(sub)
+    >>> args = sub.choices["weights"].parse_args(["--method", "ahp", "--policy", "efficiency",
+    ...                                           "--matrix", "result.csv", "--matrix", "process.csv",
+    ...                                           "--out", "new.yaml"])
+    >>> args.method, args.matrix, args.random_index, args.accept_inconsistent, args.out
+    ('ahp', ['result.csv', 'process.csv'], 'saaty', False, 'new.yaml')
+    """
     p = subparsers.add_parser(
         "weights", help="derive indicator weights (AHP, entropy, CRITIC, PCA, evidence) into a new policy",
         description="Derive indicator weights and write a new policy version with a provenance "
@@ -58,7 +76,22 @@ def register(subparsers) -> None:
 # --------------------------------------------------------------------------- shared helpers
 
 def period_ids(spec: str | None) -> list[str] | None:
-    """Period ids from ``A:B`` / ``A..B`` / ``A`` (None = all)."""
+    """Period ids from ``A:B`` / ``A..B`` / ``A`` (None = all).
+
+    Returns
+    -------
+    list of str or None
+        The ids from A to B inclusive, or the one id; None when ``spec`` is empty.
+
+    Examples
+    --------
+    >>> period_ids("2025Q1:2025Q3")
+    ['2025Q1', '2025Q2', '2025Q3']
+    >>> period_ids("2025-01..2025-03")
+    ['2025-01', '2025-02', '2025-03']
+    >>> period_ids("2025Q2"), period_ids(None)
+    (['2025Q2'], None)
+    """
     from perfmodel.core.periods import parse_period, period_range
 
     if not spec:
@@ -71,7 +104,30 @@ def period_ids(spec: str | None) -> list[str] | None:
 
 
 def load_panel(data: str | None, panel: str | None, periods) -> "object":
-    """Wide panel from a dataset folder (computing the indicators) or a panel file."""
+    """Wide panel from a dataset folder (computing the indicators) or a panel file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        supervisor_id, period and one column per indicator, restricted to ``periods``
+        (None = all).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> path = Path(tempfile.mkdtemp()) / "panel.csv"
+    >>> pd.DataFrame({"supervisor_id": ["S001", "S002", "S001"], "period": ["2025Q1", "2025Q1", "2025Q2"],
+    ...               "csat": [4.1, 3.9, 4.3]}).to_csv(path, index=False, encoding="gb18030")
+    >>> load_panel(None, str(path), ["2025Q2"])
+      supervisor_id  period  csat
+    0          S001  2025Q2   4.3
+    >>> load_panel(None, str(path), ["2026Q1"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    perfmodel.core.errors.DataError: ...panel.csv: no rows in period(s) 2026Q1
+    """
     import pandas as pd
 
     if panel:
@@ -113,6 +169,22 @@ def read_panel_csv(path: Path):
     -------
     pandas.DataFrame
         The table, ``supervisor_id`` and ``period`` as text.
+
+    Examples
+    --------
+    A panel saved by Excel in GB18030 reads as one saved in UTF-8:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> path = Path(tempfile.mkdtemp()) / "panel.csv"
+    >>> pd.DataFrame({"supervisor_id": ["S001", "S002", "S001"], "period": ["2025Q1", "2025Q1", "2025Q2"],
+    ...               "csat": [4.1, 3.9, 4.3]}).to_csv(path, index=False, encoding="gb18030")
+    >>> read_panel_csv(path)
+      supervisor_id  period  csat
+    0          S001  2025Q1   4.1
+    1          S002  2025Q1   3.9
+    2          S001  2025Q2   4.3
     """
     import pandas as pd
 
@@ -132,7 +204,29 @@ def read_panel_csv(path: Path):
 
 
 def data_files(data: str | None, panel: str | None) -> list[dict]:
-    """Files read, with SHA-256, for the provenance block."""
+    """Files read, with SHA-256, for the provenance block.
+
+    Returns
+    -------
+    list of dict
+        One ``{"path": ..., "sha256": ...}`` per file: the panel file, or the tables of
+        the dataset folder; empty when neither is given.
+
+    Examples
+    --------
+    >>> import hashlib
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> path = Path(tempfile.mkdtemp()) / "panel.csv"
+    >>> pd.DataFrame({"supervisor_id": ["S001", "S002", "S001"], "period": ["2025Q1", "2025Q1", "2025Q2"],
+    ...               "csat": [4.1, 3.9, 4.3]}).to_csv(path, index=False, encoding="gb18030")
+    >>> files = data_files(None, str(path))
+    >>> files[0]["path"] == str(path), files[0]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    (True, True)
+    >>> data_files(None, None)
+    []
+    """
     from perfmodel.analysis.weights.proposal import dataset_files
     from perfmodel.analysis.weights import sha256_file
 
@@ -142,7 +236,23 @@ def data_files(data: str | None, panel: str | None) -> list[dict]:
 
 
 def write_table(df, path: str | Path) -> None:
-    """Write a table by suffix (perfmodel.data.exports when present, else deterministic CSV)."""
+    """Write a table by suffix (perfmodel.data.exports when present, else deterministic CSV).
+
+    Returns
+    -------
+    None
+        ``path`` is written (.csv as UTF-8 with BOM, .parquet or .xlsx).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import pandas as pd
+    >>> path = os.path.join(tempfile.mkdtemp(), "weights.csv")
+    >>> write_table(pd.DataFrame({"indicator": ["csat"], "weight": [0.3]}), path)
+    >>> print(open(path, encoding="utf-8-sig").read(), end="")
+    indicator,weight
+    csat,0.3
+    """
     try:
         from perfmodel.data.exports import write_table as _write
     except ImportError:
@@ -163,6 +273,32 @@ def write_table(df, path: str | Path) -> None:
 # --------------------------------------------------------------------------- handler
 
 def handle(args) -> int:
+    """Run ``perfmodel weights``: derive the weights, write the new policy, print old and new.
+
+    Returns
+    -------
+    int
+        0 when the policy is written; 1 when an AHP matrix is inconsistent (nothing written,
+        unless ``--accept-inconsistent``); bad input is a one-line error (exit code 2).
+
+    Examples
+    --------
+    >>> import contextlib, os, sys, tempfile
+    >>> from perfmodel.cli import main
+    >>> out = os.path.join(tempfile.mkdtemp(), "equal.yaml")
+    >>> main(["weights", "--method", "equal", "--policy", "efficiency", "--out", out])  # doctest: +ELLIPSIS
+                    indicator dimension  old_weight  new_weight
+                         csat    result      0.3000      0.2000
+    ...
+                promotion_rate   process      0.0200      0.0833
+    dimensions: result 0.6500, process 0.3500
+    wrote ...equal.yaml
+    0
+    >>> with contextlib.redirect_stderr(sys.stdout):
+    ...     main(["weights", "--method", "ahp", "--policy", "efficiency", "--out", out])
+    perfmodel: error: --method ahp needs --matrix pairwise.csv (one per dimension)
+    2
+    """
     import pandas as pd
 
     from perfmodel.analysis import weights as W
