@@ -193,6 +193,13 @@ DOCUMENTED = {
                                        "show_recorded_policy", "show_policy_effect"],
     "perfmodel.reporting.review": ["show_rating_review", "show_quota_effect"],
     "perfmodel.reporting.validity_page": ["show_reliability", "show_validity_by_lag"],
+    # plotting and the rest
+    "perfmodel.reporting.plotting": ["cjk_font_path", "register_cjk_font", "setup", "finish",
+                                     "rate_axis", "percent_axis", "rating_distribution",
+                                     "rating_palette", "result_process_scatter", "scatter_outliers",
+                                     "score_trend", "indicator_trends", "own_trend",
+                                     "attainment_bars", "fragility_plot", "validity_heatmap",
+                                     "funnel_plot"],
 }
 
 
