@@ -41,7 +41,7 @@ DOCUMENTED = {
                            "resolve_period", "periods_for"],
     "perfmodel.analysis.explain": ["explain", "rule_text", "value_for_score", "derive"],
     "perfmodel.analysis.explain_text": ["number", "word", "render"],
-    "perfmodel.analysis.lint": ["lint"],
+    "perfmodel.analysis.lint": ["lint", "message"],
     "perfmodel.analysis.watch": ["watch"],
     "perfmodel.scoring.quotas": ["quota_effect", "counts_wide"],
     "perfmodel.scoring.adjustments": ["read_adjustments", "apply_adjustments", "quota_breaks"],
@@ -140,7 +140,8 @@ DOCUMENTED = {
     "perfmodel.analysis.weights.from_evidence": ["evidence"],
     "perfmodel.analysis.weights.comparison": ["make_provenance", "plot_comparison"],
     "perfmodel.analysis.watch.cache": ["cache_key", "cached_watch"],
-    "perfmodel.analysis.watch.feedback": ["feedback_table", "feedback_section"],
+    "perfmodel.analysis.watch.feedback": ["feedback_table", "feedback_section", "show_feedback",
+                                          "coaching_watch", "show_mid_period"],
     "perfmodel.analysis.watch.text": ["period_name", "text", "instant", "as_of_error"],
     "perfmodel.analysis.watch.reasons": ["fmt_value", "step_of", "suggestion", "drivers_for",
                                          "behind", "why_word", "projection_drivers",
@@ -153,7 +154,7 @@ DOCUMENTED = {
                             "table_label", "reason_text"],
     "perfmodel.core.messages": ["catalogue", "group", "entry", "check_lang", "text", "keys"],
     "perfmodel.core.owners": ["owner_record", "owner_state", "write_owner", "read_owner_file",
-                              "scratch_root"],
+                              "scratch_root", "private_folder", "remove_stale"],
     "perfmodel.core.deprecation": ["keyword_only", "old_order"],
     # reporting layer
     "perfmodel.reporting.inert": ["visible"],
@@ -200,6 +201,7 @@ DOCUMENTED = {
                                      "score_trend", "indicator_trends", "own_trend",
                                      "attainment_bars", "fragility_plot", "validity_heatmap",
                                      "funnel_plot"],
+    "perfmodel.analysis.weights.common": ["lopsided_warnings"],
 }
 
 
