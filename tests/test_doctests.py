@@ -177,7 +177,7 @@ DOCUMENTED = {
                                       "manifest_table", "show_manifest", "show_adjustments"],
     "perfmodel.reporting.mid_period": ["word", "as_of_text", "mid_period_context", "mid_period_results",
                                        "show_coaching", "provisional", "basis_labels", "show_note",
-                                       "mark_partial"],
+                                       "mark_partial", "compute_mid_period"],
     "perfmodel.reporting.feedback_page": ["percentile_of", "pick_supervisor", "own_indicator_table",
                                           "strengths_and_gaps", "show_feedback_title", "show_position",
                                           "show_targets", "show_own_trend", "show_strengths_gaps"],
