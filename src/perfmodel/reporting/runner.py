@@ -497,6 +497,32 @@ def execute_notebook(source, target, parameters: dict, html_path=None, title=Non
     -------
     str or None
         None on success, else one line naming the notebook and the error.
+
+    Examples
+    --------
+    A two-cell notebook run with ``x = 4`` (``unused`` is not declared, so it is left
+    out), then with a value that makes its last cell fail:
+
+    >>> import tempfile
+    >>> import nbformat
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> nb = nbformat.v4.new_notebook(cells=[
+    ...     nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+    ...     nbformat.v4.new_code_cell("print(x * 2)"),
+    ...     nbformat.v4.new_code_cell("1 / (x - 21) if x == 21 else None")])
+    >>> nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    >>> nbformat.write(nb, folder / "demo.ipynb")
+    >>> execute_notebook(folder / "demo.ipynb", folder / "out.ipynb", {"x": 4, "unused": 5},
+    ...                  html_path=folder / "out.html", title="Demo") is None
+    True
+    >>> out = nbformat.read(folder / "out.ipynb", as_version=4)
+    >>> out.cells[1].source, [o["text"] for o in out.cells[2].outputs]
+    ('# Parameters\\nx = 4\\n', ['8\\n'])
+    >>> "<title>Demo</title>" in (folder / "out.html").read_text(encoding="utf-8")
+    True
+    >>> error = execute_notebook(folder / "demo.ipynb", folder / "bad.ipynb", {"x": 21})
+    >>> print(error.replace(str(folder), "<folder>"))
+    <folder>/bad.ipynb: cell 4 raised ZeroDivisionError: division by zero
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
