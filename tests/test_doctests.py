@@ -166,7 +166,7 @@ DOCUMENTED = {
     "perfmodel.reporting.excel": ["write_workbook"],
     "perfmodel.reporting.runner": ["new_run_id", "create_run_dir", "writable_folder", "kernel_name",
                                    "notebook_parameters", "add_banner", "validate", "write_cache",
-                                   "execute_notebook", "run_report"],
+                                   "execute_notebook", "run_report", "run_period"],
     "perfmodel.reporting.cleanup": ["claim", "release", "read_owner", "run_folders", "clean_stale"],
     "perfmodel.reporting.quarterly": ["rating_counts", "rating_label", "movers", "data_quality_tables",
                                       "title_key", "funnel_flags", "clip_rates", "draws_note",
