@@ -63,6 +63,20 @@ def message(key: str, *, lang: str = "en", **values) -> str:
     """Return the SMART message ``key`` in ``lang`` filled with ``values``.
 
     ``values`` may hold more fields than the template uses.
+
+    Returns
+    -------
+    str
+        The message text.
+
+    Examples
+    --------
+    >>> message("label", lang="zh", ind="csat", name="客户满意度")
+    '客户满意度（csat）'
+    >>> message("label", lang="en", ind="csat", name="客户满意度")  # English names the id only
+    'csat'
+    >>> message("short_history", lang="en", n=3, what="the target 4.3")
+    'only 3 supervisor-periods with a value; too little history to judge the target 4.3'
     """
     return MESSAGES[key][check_lang(lang)].format(**values)
 

@@ -218,6 +218,21 @@ def private_folder(prefix: str) -> Path:
     -------
     pathlib.Path
         The new folder, holding only its owner record (``.owner``).
+
+    Examples
+    --------
+    Inside a temporary folder standing in for :func:`scratch_root`:
+
+    >>> from unittest import mock
+    >>> tmp = tempfile.mkdtemp()
+    >>> with mock.patch.dict(os.environ, {"TMPDIR": tmp}), mock.patch.object(tempfile, "tempdir", tmp):
+    ...     folder = private_folder("perfmodel-demo-")
+    >>> folder.parent == Path(tmp), folder.name.startswith("perfmodel-demo-")
+    (True, True)
+    >>> oct(folder.stat().st_mode & 0o777), [p.name for p in folder.iterdir()]
+    ('0o700', ['.owner'])
+    >>> json.loads((folder / OWNER).read_text(encoding="utf-8"))["pid"] == os.getpid()
+    True
     """
     remove_stale(prefix)
     folder = Path(tempfile.mkdtemp(prefix=prefix, dir=scratch_root()))
@@ -235,6 +250,25 @@ def remove_stale(prefix: str) -> list[Path]:
     -------
     list of pathlib.Path
         The folders removed.
+
+    Examples
+    --------
+    Inside a temporary folder standing in for :func:`scratch_root`: the folder whose owner
+    is gone (its process id now belongs to a process started at another time) is removed,
+    the live one and the one without an owner record stay.
+
+    >>> from unittest import mock
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> mine = owner_record()
+    >>> for name, owner in [("job-old", {**mine, "process_start": mine["process_start"] + 1}),
+    ...                     ("job-live", mine), ("job-new", None)]:
+    ...     (tmp / name).mkdir()
+    ...     if owner is not None:
+    ...         _ = (tmp / name / OWNER).write_text(json.dumps(owner), encoding="utf-8")
+    >>> with mock.patch.dict(os.environ, {"TMPDIR": str(tmp)}), mock.patch.object(tempfile, "tempdir", str(tmp)):
+    ...     removed = remove_stale("job-")
+    >>> [p.name for p in removed], sorted(p.name for p in tmp.iterdir())
+    (['job-old'], ['job-live', 'job-new'])
     """
     removed = []
     for folder in sorted(scratch_root().glob(prefix + "*")):

@@ -128,6 +128,33 @@ def compute_mid_period(dataset, period: str, as_of, policy, *, engine: str = "du
         ``as_of`` (Timestamp), ``watch`` (:func:`perfmodel.analysis.watch.coaching_watch`: the period
         in progress at ``as_of``), ``values`` and ``table`` (:func:`perfmodel.analysis.provisional.period_values`
         and :func:`~perfmodel.analysis.provisional.period_scores` of ``period`` as of ``as_of``).
+
+    Examples
+    --------
+    Four supervisors halfway through 2026Q3 (the watch result is cached in a temporary
+    folder standing in for the temporary directory):
+
+    >>> import os
+    >>> import tempfile
+    >>> from unittest import mock
+    >>> import perfmodel
+    >>> from perfmodel.data.synth import generate
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q3", tickets=1000)
+    >>> ds = perfmodel.load_dataset(folder)
+    >>> tmp = tempfile.mkdtemp()
+    >>> with mock.patch.dict(os.environ, {"TMPDIR": tmp}), mock.patch.object(tempfile, "tempdir", tmp):
+    ...     mid = compute_mid_period(ds, period="2026Q3", as_of="2026-08-16", policy="efficiency")
+    >>> sorted(mid), str(mid["as_of"]), mid["watch"].period
+    (['as_of', 'table', 'values', 'watch'], '2026-08-16 00:00:00', '2026Q3')
+    >>> values, table = mid["values"], mid["table"]
+    >>> sorted(values["basis"].unique()), values["supervisor_id"].nunique()
+    (['projected', 'to_date'], 4)
+    >>> table.groupby("supervisor_id")["weight"].sum().round(6).tolist()  # the policy's weights
+    [1.0, 1.0, 1.0, 1.0]
+    >>> scored = table.dropna(subset=["score"])  # contribution = indicator score x weight
+    >>> bool(((scored["contribution"] - scored["score"] * scored["weight"]).abs() < 1e-9).all())
+    True
     """
     from perfmodel.analysis.provisional import period_scores, period_values
     from perfmodel.analysis.watch import as_of_timestamp, cached_watch, coaching_watch

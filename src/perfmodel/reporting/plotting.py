@@ -40,6 +40,12 @@ def cjk_font_path() -> Path | None:
     pathlib.Path or None
         ``<site-packages>/mplfonts/fonts/NotoSansCJKsc-Regular.otf`` when the ``mplfonts``
         package is installed (it is not imported: only its folder is used).
+
+    Examples
+    --------
+    >>> path = cjk_font_path()
+    >>> path is None or path.name == "NotoSansCJKsc-Regular.otf"
+    True
     """
     spec = importlib.util.find_spec("mplfonts")
     if spec is None or not spec.submodule_search_locations:
@@ -59,6 +65,11 @@ def register_cjk_font() -> str | None:
     str or None
         The font family name to use (``"Noto Sans CJK SC"``), or None when the font file
         is not installed.
+
+    Examples
+    --------
+    >>> register_cjk_font() in (None, "Noto Sans CJK SC")
+    True
     """
     global _registered
     if _registered:
@@ -85,6 +96,18 @@ def setup(*, lang: str = "en") -> str:
     -------
     str
         The language, checked.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> setup(lang="zh")
+    'zh'
+    >>> plt.rcParams["figure.dpi"], plt.rcParams["axes.unicode_minus"]
+    (96.0, False)
+    >>> plt.rcParams["font.sans-serif"][-1]
+    'DejaVu Sans'
     """
     lang = check_lang(lang)
     cjk = register_cjk_font()
@@ -108,6 +131,17 @@ def finish(fig):
     -------
     matplotlib.figure.Figure
         ``fig``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> finish(fig) is fig
+    True
+    >>> plt.fignum_exists(fig.number)  # closed in pyplot, still drawable by the caller
+    False
     """
     fig.tight_layout()
     plt.close(fig)  # the caller displays the returned figure once; no second inline copy
@@ -136,6 +170,19 @@ def rate_axis(ax, axis: str = "y", pad: float = 0.02, min_span: float = 0.1):
     -------
     matplotlib.axes.Axes
         ``ax``.
+
+    Examples
+    --------
+    All rates 0: the axis keeps 0.1 of room from just below 0 instead of a ``1e-17`` offset.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0, 1], [0.0, 0.0])
+    >>> [round(float(v), 2) for v in rate_axis(ax).get_ylim()]
+    [-0.02, 0.08]
+    >>> plt.close(fig)
     """
     get, set_ = (ax.get_ylim, ax.set_ylim) if axis == "y" else (ax.get_xlim, ax.set_xlim)
     lo, hi = get()
@@ -156,6 +203,20 @@ def percent_axis(ax, axis: str = "y"):
     -------
     matplotlib.axes.Axes
         ``ax``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0, 1], [0.5, 0.9])
+    >>> ax.set_yticks([0.5, 0.75, 1.0])  # doctest: +ELLIPSIS
+    [...]
+    >>> fig.canvas.draw()
+    >>> [label.get_text() for label in percent_axis(ax).get_yticklabels()]
+    ['50 %', '75 %', '100 %']
+    >>> plt.close(fig)
     """
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(PercentFormatter(1.0, decimals=None, symbol=" %"))
     return ax
@@ -174,6 +235,25 @@ def rating_distribution(scores: pd.DataFrame, *, lang: str = "en", order: list[s
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    Five supervisors, one without a total score: every band S..D gets a bar (C with 0),
+    the unrated one a grey bar at the end, and each bar is labelled with its count.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> scores = pd.DataFrame({"supervisor_id": ["S01", "S02", "S03", "S04", "S05"],
+    ...                        "rating": ["A", "B", "B", None, "D"],
+    ...                        "score": [88.0, 72.0, 70.0, None, 40.0]})
+    >>> ax = rating_distribution(scores, lang="en").axes[0]
+    >>> [label.get_text() for label in ax.get_xticklabels()]
+    ['S', 'A', 'B', 'C', 'D', 'not rated']
+    >>> len(ax.patches), [text.get_text() for text in ax.texts]
+    (6, ['0', '1', '2', '0', '1', '1'])
+    >>> ax.get_title(), ax.get_xlabel(), ax.get_ylabel()
+    ('Rating distribution', 'Rating', 'Supervisors')
     """
     ratings = scores["rating"].fillna("").astype(str)
     order = (list(order) if order else _ratings(scores)) + ([""] if (ratings == "").any() else [])
@@ -220,6 +300,13 @@ def rating_palette(labels) -> dict[str, str]:
     -------
     dict[str, str]
         Label -> hex colour.
+
+    Examples
+    --------
+    >>> rating_palette(["S", "A"])
+    {'S': '#1b7837', 'A': '#5aae61'}
+    >>> rating_palette(["优", "良", "差"])  # a policy's own labels: green to red
+    {'优': '#199750', '良': '#feffbe', '差': '#d62f27'}
     """
     labels = [str(x) for x in labels]
     if set(labels) <= set(RATING_COLOURS):
@@ -248,6 +335,27 @@ def result_process_scatter(scores: pd.DataFrame, *, lang: str = "en", highlight:
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    On one supervisor's page the chart rings that supervisor's point and names nobody.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> scores = pd.DataFrame({"supervisor_id": ["S01", "S02", "S03", "S05"],
+    ...                        "rating": ["A", "B", "B", "D"],
+    ...                        "result_score": [90.0, 70.0, 72.0, 30.0],
+    ...                        "process_score": [85.0, 74.0, 68.0, 50.0]})
+    >>> ax = result_process_scatter(scores, lang="en", highlight="S02").axes[0]
+    >>> ax.get_xlabel(), ax.get_ylabel(), ax.get_title()
+    ('Process score', 'Result score', 'Result vs process score')
+    >>> legend = ax.get_legend()
+    >>> legend.get_title().get_text(), [text.get_text() for text in legend.get_texts()]
+    ('Rating', ['A', 'B', 'D'])
+    >>> ring = ax.collections[-1]
+    >>> ring.get_offsets().tolist(), len(ax.texts)
+    ([[74.0, 70.0]], 0)
     """
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     order = [r for r in (list(order) if order else _ratings(scores)) if r in set(scores["rating"])]
@@ -292,6 +400,20 @@ def scatter_outliers(scores: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         The rows of ``scores`` that are outliers (``supervisor_id``, ``process_score``,
         ``result_score`` and the other columns), sorted by id.
+
+    Examples
+    --------
+    F's result score (20) is far below the others' (61..69): Q1 = 61.5, Q3 = 66.5, so the
+    lower fence is 61.5 - 1.5 * 5 = 54.
+
+    >>> import pandas as pd
+    >>> scores = pd.DataFrame({"supervisor_id": list("ABCDEF"),
+    ...                        "process_score": [60, 62, 64, 66, 68, 70],
+    ...                        "result_score": [61, 63, 65, 67, 69, 20]})
+    >>> scatter_outliers(scores)["supervisor_id"].tolist()
+    ['F']
+    >>> len(scatter_outliers(scores.head(3)))  # fewer than 4 points: nobody is singled out
+    0
     """
     s = scores.dropna(subset=["process_score", "result_score"])
     if len(s) < 4:  # quartiles of fewer points say nothing
@@ -311,6 +433,23 @@ def score_trend(scores_all: pd.DataFrame, *, lang: str = "en"):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> scores_all = pd.DataFrame({"supervisor_id": ["A", "B", "C"] * 2,
+    ...                            "period": ["2026Q1"] * 3 + ["2026Q2"] * 3,
+    ...                            "score": [60.0, 70.0, 80.0, 65.0, 75.0, 90.0]})
+    >>> ax = score_trend(scores_all, lang="en").axes[0]
+    >>> [label.get_text() for label in ax.get_xticklabels()]
+    ['2026Q1', '2026Q2']
+    >>> median = ax.get_legend().legend_handles[0]
+    >>> median.get_label(), ax.lines[-1].get_ydata().tolist()
+    ('Median', [70.0, 75.0])
+    >>> ax.get_title(), ax.get_ylabel()
+    ('Total score by period', 'Total score')
     """
     periods = sorted(scores_all["period"].unique())
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
@@ -332,6 +471,25 @@ def indicator_trends(wide_all: pd.DataFrame, indicators: list[str], *, lang: str
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    One share indicator: one visible panel of three, the medians per period, ticks in percent.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> wide_all = pd.DataFrame({"supervisor_id": ["A", "B", "C"] * 2,
+    ...                          "period": ["2026Q1"] * 3 + ["2026Q2"] * 3,
+    ...                          "complaint_resolution_rate": [0.8, 0.9, 0.7, 0.85, 0.95, 0.9]})
+    >>> fig = indicator_trends(wide_all, ["complaint_resolution_rate"], lang="zh")
+    >>> fig.get_suptitle(), [ax.get_title() for ax in fig.axes if ax.get_visible()]
+    ('各期指标中位数', ['投诉解决率'])
+    >>> ax = fig.axes[0]
+    >>> ax.lines[0].get_ydata().tolist(), [label.get_text() for label in ax.get_xticklabels()]
+    ([0.8, 0.9], ['2026Q1', '2026Q2'])
+    >>> ax.yaxis.get_major_formatter().format_pct(0.85, 1)
+    '85 %'
     """
     periods = sorted(wide_all["period"].unique())
     n = max(len(indicators), 1)
@@ -362,6 +520,26 @@ def own_trend(scores_all: pd.DataFrame, supervisor_id: str, *, lang: str = "en")
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    Only B's own three lines are drawn.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> scores_all = pd.DataFrame({"supervisor_id": ["A", "B"] * 2,
+    ...                            "period": ["2026Q1", "2026Q1", "2026Q2", "2026Q2"],
+    ...                            "score": [60.0, 70.0, 65.0, 75.0],
+    ...                            "result_score": [55.0, 72.0, 60.0, 80.0],
+    ...                            "process_score": [65.0, 68.0, 70.0, 70.0]})
+    >>> ax = own_trend(scores_all, "B", lang="en").axes[0]
+    >>> [text.get_text() for text in ax.get_legend().get_texts()]
+    ['Total score', 'Result score', 'Process score']
+    >>> [line.get_ydata().tolist() for line in ax.lines]
+    [[70.0, 75.0], [72.0, 80.0], [68.0, 70.0]]
+    >>> [label.get_text() for label in ax.get_xticklabels()], ax.get_title()
+    (['2026Q1', '2026Q2'], 'Your scores over time')
     """
     own = scores_all[scores_all["supervisor_id"] == supervisor_id].sort_values("period")
     fig, ax = plt.subplots(figsize=(7, 3.5))
@@ -389,6 +567,24 @@ def attainment_bars(table: pd.DataFrame, *, lang: str = "en"):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    A target met is green, one missed orange; an indicator without a score gets no bar.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from matplotlib.colors import to_hex
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"label": ["Resolution", "Response", "Audit"],
+    ...                       "indicator_score": [110.0, 80.0, None]})
+    >>> ax = attainment_bars(table, lang="en").axes[0]
+    >>> [label.get_text() for label in ax.get_yticklabels()]
+    ['Resolution', 'Response']
+    >>> [to_hex(bar.get_facecolor()) for bar in ax.patches]
+    ['#5aae61', '#e08214']
+    >>> ax.get_xlabel(), ax.get_title()
+    ('Indicator score (100 = target)', 'Targets vs actual')
     """
     data = table.dropna(subset=["indicator_score"])
     fig, ax = plt.subplots(figsize=(7, 0.45 * max(len(data), 2) + 1))
@@ -413,6 +609,22 @@ def fragility_plot(table: pd.DataFrame, *, lang: str = "en"):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    The least stable supervisor is drawn on top.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"label": ["A", "B", "C"], "p_same_rating": [0.9, 0.55, 0.7]})
+    >>> ax = fragility_plot(table, lang="en").axes[0]
+    >>> [label.get_text() for label in ax.get_yticklabels()]
+    ['B', 'C', 'A']
+    >>> [float(bar.get_width()) for bar in ax.patches]
+    [0.55, 0.7, 0.9]
+    >>> [float(v) for v in ax.get_xlim()], ax.get_title()
+    ([0.0, 1.0], 'Rating fragility')
     """
     data = table.sort_values("p_same_rating")
     fig, ax = plt.subplots(figsize=(7, 0.3 * max(len(data), 3) + 1))
@@ -438,6 +650,23 @@ def validity_heatmap(validity: pd.DataFrame, *, lang: str = "en"):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    A star marks the cell whose verdict is significant; the colour bar is the second axes.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> validity = pd.DataFrame({"process": ["first_response_time"] * 2,
+    ...                          "result": ["complaint_resolution_rate", "customer_satisfaction"],
+    ...                          "std_effect": [0.4, -0.1], "verdict": ["predicts", "no_evidence"]})
+    >>> fig = validity_heatmap(validity, lang="en")
+    >>> ax = fig.axes[0]
+    >>> [text.get_text() for text in ax.texts], len(fig.axes)
+    (['*', ''], 2)
+    >>> [label.get_text() for label in ax.get_xticklabels()][0], ax.get_title()
+    ('Complaint resolution rate', 'Predictive validity')
     """
     data = validity.assign(process=validity["process"].map(lambda i: indicator_label(i, lang=lang)),
                            result=validity["result"].map(lambda i: indicator_label(i, lang=lang)))

@@ -147,6 +147,26 @@ def show_feedback(result, supervisor_id: str, *, lang: str = "en") -> None:
 
     Shows :func:`feedback_section` (Markdown) and :func:`feedback_table` (HTML). Only the
     supervisor's own figures are shown.
+
+    Examples
+    --------
+    The notebook shows a Markdown section and an HTML table of S004's own five results:
+
+    >>> import tempfile
+    >>> from unittest import mock
+    >>> import perfmodel
+    >>> from perfmodel.analysis.watch import watch
+    >>> from perfmodel.data.synth import generate
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q3", tickets=1000)
+    >>> result = watch(perfmodel.load_dataset(folder), "2026Q3", "2026-08-16")
+    >>> shown = []
+    >>> with mock.patch("IPython.display.display", shown.append):
+    ...     show_feedback(result, "S004", lang="en")
+    >>> [type(x).__name__ for x in shown], shown[0].data.splitlines()[0]
+    (['Markdown', 'HTML'], '### Mid-period check — 2026Q3, as of 2026-08-16')
+    >>> shown[1].data.count("</tr>") - 1, "S001" in shown[0].data + shown[1].data  # rows below the header
+    (5, False)
     """
     from IPython.display import HTML, Markdown, display
 
@@ -180,6 +200,30 @@ def coaching_watch(dataset, policy="efficiency", *, as_of, engine: str = "duckdb
     Returns
     -------
     WatchResult
+
+    Examples
+    --------
+    The second page's call reads the result the first one stored (here in a temporary folder
+    standing in for the temporary directory):
+
+    >>> import os
+    >>> import tempfile
+    >>> from unittest import mock
+    >>> import perfmodel
+    >>> from perfmodel.data.synth import generate
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q3", tickets=1000)
+    >>> ds = perfmodel.load_dataset(folder)
+    >>> tmp = tempfile.mkdtemp()
+    >>> with mock.patch.dict(os.environ, {"TMPDIR": tmp}), mock.patch.object(tempfile, "tempdir", tmp):
+    ...     first = coaching_watch(ds, "efficiency", as_of="2026-08-16")
+    ...     again = coaching_watch(ds, "efficiency", as_of="2026-08-16")
+    >>> [name.startswith("perfmodel-watch-") for name in os.listdir(tmp)]
+    [True]
+    >>> again.period, again.projections.equals(first.projections)
+    ('2026Q3', True)
+    >>> first.headline()
+    {'period': '2026Q3', 'as_of': '2026-08-16 00:00:00', 'at_risk': 6, 'supervisors_at_risk': 4}
     """
     from perfmodel.analysis.watch.cache import cached_watch
 
@@ -206,6 +250,29 @@ def show_mid_period(dataset, policy="efficiency", *, supervisor_id: str, as_of, 
     :func:`show_feedback` (the supervisor's own figures only). The former order
     ``show_mid_period(dataset, supervisor_id, as_of, policy)`` still works for one
     version, with a ``DeprecationWarning``.
+
+    Examples
+    --------
+    A closed period (``as_of`` empty) shows nothing; with ``as_of`` the supervisor's section:
+
+    >>> import os
+    >>> import tempfile
+    >>> from unittest import mock
+    >>> import perfmodel
+    >>> from perfmodel.data.synth import generate
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q3", tickets=1000)
+    >>> ds = perfmodel.load_dataset(folder)
+    >>> tmp = tempfile.mkdtemp()
+    >>> shown = []
+    >>> with mock.patch.dict(os.environ, {"TMPDIR": tmp}), mock.patch.object(tempfile, "tempdir", tmp), \\
+    ...         mock.patch("IPython.display.display", shown.append):
+    ...     show_mid_period(ds, "efficiency", supervisor_id="S004", as_of="", lang="zh")
+    ...     print(len(shown))
+    ...     show_mid_period(ds, "efficiency", supervisor_id="S004", as_of="2026-08-16", lang="zh")
+    0
+    >>> [type(x).__name__ for x in shown], shown[0].data.splitlines()[0]
+    (['Markdown', 'HTML'], '### 期中检查 — 2026Q3，截至 2026-08-16')
     """
     if as_of in (None, ""):
         return

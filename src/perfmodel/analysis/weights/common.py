@@ -260,6 +260,26 @@ def lopsided_warnings(table: pd.DataFrame, values: np.ndarray, method: str) -> l
         is at least half: a few other values then make it look informative). Empty when
         no weight is lopsided. Each sentence is also issued as a :class:`LopsidedWeight`
         warning (a :class:`PerfmodelWarning` whose ``text(lang=...)`` words it in Chinese too).
+
+    Examples
+    --------
+    Three of four values of ``complaints`` are 0, yet its entropy weight is 0.80 of three
+    (equal: 0.33): one sentence, also issued as a warning that words it in Chinese too.
+
+    >>> import warnings
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"indicator": ["complaints", "csat", "churn"], "weight": [0.8, 0.1, 0.1]})
+    >>> values = np.array([[0, 4.1, 0.02], [0, 4.3, 0.03], [0, 4.0, 0.01], [5, 4.2, 0.02]])
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     texts = lopsided_warnings(table, values, "entropy")
+    >>> print(texts[0])
+    entropy weight of complaints is 0.80 of the 3 indicators weighed together (equal would be 0.33): 75% of its 4 values are 0, so the few non-zero values make it look informative; check the indicator or leave it out
+    >>> [type(w.message).__name__ for w in caught], "75%" in caught[0].message.text(lang="zh")
+    (['LopsidedWeight'], True)
+    >>> lopsided_warnings(table.assign(weight=[0.4, 0.3, 0.3]), values, "entropy")  # none lopsided
+    []
     """
     k = len(table)
     if k < 2:
