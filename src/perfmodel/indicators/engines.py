@@ -45,6 +45,16 @@ def spark_session():
     pyspark.sql.SparkSession
         ``master local[2]``, session and JVM time zone UTC, no UI, two shuffle
         partitions, Arrow transfers on, log level ERROR.
+
+    Examples
+    --------
+    Not run as a doctest: the first call starts a Java virtual machine (Java 17), which
+    takes seconds and belongs to the Spark tests (``CI=true``). Every later call returns
+    the same session:
+
+    >>> spark = spark_session()  # doctest: +SKIP
+    >>> spark.conf.get("spark.sql.session.timeZone"), spark_session() is spark  # doctest: +SKIP
+    ('UTC', True)
     """
     global _SPARK
     if _SPARK is not None and _SPARK.sparkContext._jsc is not None:
