@@ -222,6 +222,11 @@ DOCUMENTED = {
                                      "attainment_bars", "fragility_plot", "validity_heatmap",
                                      "funnel_plot"],
     "perfmodel.analysis.weights.common": ["lopsided_warnings"],
+    # the demo data of the Examples, one module per layer
+    "perfmodel.data.demo": ["demo_supervisors", "demo_frames", "demo_dataset", "demo_folder"],
+    "perfmodel.indicators.demo": ["demo_panel", "demo_long", "demo_engine_context"],
+    "perfmodel.scoring.demo": ["demo_policy"],
+    "perfmodel.reporting.demo": ["demo_context"],
 }
 
 

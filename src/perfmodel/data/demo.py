@@ -1,0 +1,146 @@
+"""Small made-up tables for the docstring Examples, in the manner of seaborn's ``load_dataset``.
+
+Every function returns new objects built from the same literals: the same call gives the same
+tables, and an Example may change what it gets without touching another Example's data.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["demo_dataset", "demo_folder", "demo_frames", "demo_supervisors"]
+
+# Three supervisors of one team; the figures of the Examples depend on these ids.
+_SUPERVISORS = {"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
+                "team": "East", "region": "East"}
+
+# Two supervisors and five tickets, the last one of a supervisor the table does not know.
+_FOLDER = {
+    "supervisors.csv": "supervisor_id,name,team\nS1,王芳,华东\nS2,李强,华北\n",
+    "tickets.csv": ("ticket_id,supervisor_id,created_at,resolved_at,is_complaint\n"
+                    "T1,S1,2026-07-02 09:00,2026-07-03 10:00,true\n"
+                    "T2,S1,2026-08-10 14:00,,true\n"
+                    "T3,S2,2026-09-01 08:30,2026-09-01 12:00,false\n"
+                    "T4,S2,2026-09-15 10:00,2026-09-20 10:00,true\n"
+                    "T5,S9,2026-09-16 10:00,,false\n"),
+}
+
+
+def demo_supervisors() -> pd.DataFrame:
+    """Three made-up supervisors of one team.
+
+    Returns
+    -------
+    pandas.DataFrame
+        supervisor_id (S1, S2, S3), name (王芳, 李娜, 张伟), team and region (both ``East``).
+
+    Examples
+    --------
+    >>> demo_supervisors()
+      supervisor_id name  team region
+    0            S1   王芳  East   East
+    1            S2   李娜  East   East
+    2            S3   张伟  East   East
+    """
+    return pd.DataFrame(_SUPERVISORS)
+
+
+def demo_frames(*, goals: bool = False) -> dict[str, pd.DataFrame]:
+    """The raw tables of a tiny dataset: the three supervisors of :func:`demo_supervisors` and one ticket.
+
+    Parameters
+    ----------
+    goals : bool
+        Add a ``goals`` table: S1 agreed a csat target of 4.5 and S2 one of 4.0 for 2026Q3
+        (agreed on 2026-06-20); S3 agreed none.
+
+    Returns
+    -------
+    dict[str, pandas.DataFrame]
+        ``supervisors`` (as :func:`demo_supervisors`), ``tickets`` (ticket_id, supervisor_id,
+        created_at: T1 of S1, created 2026-07-02 09:00) and, with ``goals``, ``goals``
+        (supervisor_id, period, indicator, target, agreed_on), cells as text.
+
+    Examples
+    --------
+    >>> frames = demo_frames(goals=True)
+    >>> sorted(frames)
+    ['goals', 'supervisors', 'tickets']
+    >>> frames["goals"]
+      supervisor_id  period indicator  target   agreed_on
+    0            S1  2026Q3      csat     4.5  2026-06-20
+    1            S2  2026Q3      csat     4.0  2026-06-20
+    """
+    frames = {"supervisors": demo_supervisors(),
+              "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
+                                       "created_at": ["2026-07-02 09:00"]})}
+    if goals:
+        frames["goals"] = pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": "2026Q3",
+                                        "indicator": "csat", "target": [4.5, 4.0],
+                                        "agreed_on": "2026-06-20"})
+    return frames
+
+
+def demo_dataset(*, goals: bool = False):
+    """The tables of :func:`demo_frames`, validated as :func:`perfmodel.load_dataset` validates files.
+
+    Returns
+    -------
+    Dataset
+        As :func:`perfmodel.data.loader.dataset_from_frames` returns it: every row is used,
+        none quarantined.
+
+    Examples
+    --------
+    >>> ds = demo_dataset()
+    >>> ds.account[["table", "rows_read", "rows_used", "rows_quarantined"]]
+             table  rows_read  rows_used  rows_quarantined
+    0  supervisors          3          3                 0
+    1      tickets          1          1                 0
+    """
+    from perfmodel.data.loader import dataset_from_frames
+
+    return dataset_from_frames(demo_frames(goals=goals))
+
+
+def demo_folder(folder) -> Path:
+    """Write a dataset folder of two CSV files: two supervisors and five tickets, one of them bad.
+
+    ``supervisors.csv`` holds S1 (王芳, team 华东) and S2 (李强, 华北). ``tickets.csv`` holds
+    (ticket_id, supervisor_id, created_at, resolved_at, is_complaint):
+
+    ====  ====  ================  ================  =====
+    T1    S1    2026-07-02 09:00  2026-07-03 10:00  true
+    T2    S1    2026-08-10 14:00                    true
+    T3    S2    2026-09-01 08:30  2026-09-01 12:00  false
+    T4    S2    2026-09-15 10:00  2026-09-20 10:00  true
+    T5    S9    2026-09-16 10:00                    false
+    ====  ====  ================  ================  =====
+
+    T5 names a supervisor the table does not know: loading quarantines it.
+
+    Parameters
+    ----------
+    folder : path
+        An existing folder; the two files are written into it (UTF-8), replacing files of
+        the same names.
+
+    Returns
+    -------
+    pathlib.Path
+        ``folder``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = demo_folder(tempfile.mkdtemp())
+    >>> sorted(p.name for p in folder.iterdir())
+    ['supervisors.csv', 'tickets.csv']
+    >>> (folder / "tickets.csv").read_text(encoding="utf-8").splitlines()[-1]
+    'T5,S9,2026-09-16 10:00,,false'
+    """
+    folder = Path(folder)
+    for name, content in _FOLDER.items():
+        (folder / name).write_text(content, encoding="utf-8")
+    return folder
