@@ -223,7 +223,8 @@ DOCUMENTED = {
                                      "funnel_plot"],
     "perfmodel.analysis.weights.common": ["lopsided_warnings"],
     # the demo data of the Examples, one module per layer
-    "perfmodel.data.demo": ["demo_supervisors", "demo_frames", "demo_dataset", "demo_folder"],
+    "perfmodel.data.demo": ["demo_supervisors", "demo_frames", "demo_dataset", "demo_folder",
+                            "demo_tickets", "demo_training"],
     "perfmodel.indicators.demo": ["demo_panel", "demo_long", "demo_engine_context"],
     "perfmodel.scoring.demo": ["demo_policy"],
     "perfmodel.reporting.demo": ["demo_context"],

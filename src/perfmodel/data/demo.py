@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["demo_dataset", "demo_folder", "demo_frames", "demo_supervisors"]
+__all__ = ["demo_dataset", "demo_folder", "demo_frames", "demo_supervisors", "demo_tickets", "demo_training"]
 
 # Three supervisors of one team; the figures of the Examples depend on these ids.
 _SUPERVISORS = {"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
@@ -144,3 +144,65 @@ def demo_folder(folder) -> Path:
     for name, content in _FOLDER.items():
         (folder / name).write_text(content, encoding="utf-8")
     return folder
+
+
+def demo_tickets() -> pd.DataFrame:
+    """Three tickets of S1 in September 2026, typed as the loader types them.
+
+    T1, a complaint, is created 2026-09-02 09:00, answered after 2 hours and resolved 24 hours
+    later, before its due date (09-04), at a cost of 120. T2 is created 09-10 14:00, answered
+    after 1 hour, resolved 09-12 14:00, after its due date (09-11), reopened once, cost 80.
+    T3, a complaint, is created 09-30 17:00 and neither answered nor resolved, no due date
+    and no cost.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ticket_id, supervisor_id, created_at, first_response_at, resolved_at, due_at
+        (datetime64), is_complaint (boolean), reopened, cost (float).
+
+    Examples
+    --------
+    >>> tickets = demo_tickets()
+    >>> (tickets["resolved_at"] - tickets["created_at"]).dt.total_seconds().div(3600).tolist()
+    [24.0, 48.0, nan]
+    >>> (tickets["resolved_at"] <= tickets["due_at"]).tolist()
+    [True, False, False]
+    """
+    return pd.DataFrame({
+        "ticket_id": ["T1", "T2", "T3"], "supervisor_id": ["S1"] * 3,
+        "created_at": pd.to_datetime(["2026-09-02 09:00", "2026-09-10 14:00", "2026-09-30 17:00"]),
+        "first_response_at": pd.to_datetime(["2026-09-02 11:00", "2026-09-10 15:00", None]),
+        "resolved_at": pd.to_datetime(["2026-09-03 09:00", "2026-09-12 14:00", None]),
+        "due_at": pd.to_datetime(["2026-09-04", "2026-09-11", None]),
+        "is_complaint": pd.array([True, False, True], dtype="boolean"),
+        "reopened": [0.0, 1.0, 0.0], "cost": [120.0, 80.0, None]})
+
+
+def demo_training() -> dict[str, pd.DataFrame]:
+    """Three staff members of S1 and their training due in September 2026, typed.
+
+    E1 (hired 2025-01-01) finished course K1 on 09-08, due 09-10, scores 60 -> 75. E2 (hired
+    2026-09-16) has K1 due 09-30, not finished. E3 (hired 2024-03-01) finished K2 on 09-20,
+    five days after its due date (09-15), scores 70 -> 90.
+
+    Returns
+    -------
+    dict[str, pandas.DataFrame]
+        ``staff`` (staff_id, supervisor_id, hired_on) and ``training`` (staff_id, course_id,
+        due_on, completed_on, pre_score, post_score).
+
+    Examples
+    --------
+    >>> training = demo_training()["training"]
+    >>> (training["post_score"] - training["pre_score"]).tolist()
+    [15.0, nan, 20.0]
+    """
+    return {"staff": pd.DataFrame({
+                "staff_id": ["E1", "E2", "E3"], "supervisor_id": ["S1"] * 3,
+                "hired_on": pd.to_datetime(["2025-01-01", "2026-09-16", "2024-03-01"])}),
+            "training": pd.DataFrame({
+                "staff_id": ["E1", "E2", "E3"], "course_id": ["K1", "K1", "K2"],
+                "due_on": pd.to_datetime(["2026-09-10", "2026-09-30", "2026-09-15"]),
+                "completed_on": pd.to_datetime(["2026-09-08", None, "2026-09-20"]),
+                "pre_score": [60.0, None, 70.0], "post_score": [75.0, None, 90.0]})}
