@@ -193,6 +193,7 @@ BORN_KEYWORD_ONLY = [
     "perfmodel.reporting.runner.run_report",
     "perfmodel.reporting.runner.validate",
     "perfmodel.reporting.demo.demo_context",
+    "perfmodel.reporting.demo.demo_audit_context",
     "perfmodel.scoring.targets.Target.text",
     "perfmodel.scoring.targets.target_table",
 ]

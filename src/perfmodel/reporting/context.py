@@ -39,6 +39,22 @@ class ReportContext:
         it was read from a run's results (a report's kernel never holds the raw tables).
     data : perfmodel.results.DataSummary
         The tables present, the quarantine, the row account and the supervisors.
+
+    Examples
+    --------
+    Made by :func:`build_context` for a notebook; here a small one made by hand
+    (:func:`perfmodel.reporting.demo.demo_context`), one period and three supervisors:
+
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
+    >>> ctx.period, ctx.previous, ctx.policy.name, len(ctx.scores), ctx.dataset is None
+    ('2026Q3', None, 'east', 3, True)
+
+    ``previous`` is the period before ``period`` when the data has it:
+
+    >>> ctx.periods, ctx.period = ["2026Q2", "2026Q3"], "2026Q3"
+    >>> ctx.previous
+    '2026Q2'
     """
 
     data_dir: Path

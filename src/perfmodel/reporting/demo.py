@@ -1,10 +1,13 @@
 """A small report context for the docstring Examples of the pages (deterministic, built from literals)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from perfmodel.core.i18n import check_lang
+from perfmodel.reporting.audit_page import AuditContext
 from perfmodel.reporting.context import ReportContext
 
-__all__ = ["demo_context"]
+__all__ = ["demo_audit_context", "demo_context"]
 
 
 def demo_context(*, lang: str = "en", goals: bool = False) -> ReportContext:
@@ -62,3 +65,48 @@ def demo_context(*, lang: str = "en", goals: bool = False) -> ReportContext:
         pol, data = bind_goals(pol, goals_table(ds)), summarize(ds)
     return ReportContext(".", "east", "2026Q3", lang, "duckdb", 42, "", None, pol, ["2026Q3"],
                          demo_long(), wide, scores, scores, demo_supervisors(), data)
+
+
+def demo_audit_context(folder, *, lang: str = "en") -> AuditContext:
+    """The audit of a made-up run of :func:`demo_context` whose verification failed, with a second policy.
+
+    Writes ``indicators.csv`` (the long panel) and ``scores.csv`` of :func:`demo_context`
+    into ``folder``. The manifest records period 2026Q3, run 20261127T101500Z-1a2b3c4d, data
+    folder ``data``, notebook ``quarterly`` and the ``east`` policy (name, version, SHA-256,
+    text). The verification found one mismatch (``scores.csv: sha256 differs``). The second
+    policy is ``east`` version 2 with the dimensions weighted 0.5/0.5 (S2 then scores 70, B).
+
+    Parameters
+    ----------
+    folder : path
+        An existing folder, used as the run folder.
+    lang : {"en", "zh"}
+        The language of the page.
+
+    Returns
+    -------
+    AuditContext
+        ``run_dir`` is ``folder`` as a :class:`pathlib.Path`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> actx = demo_audit_context(tempfile.mkdtemp())
+    >>> sorted(p.name for p in actx.run_dir.iterdir())
+    ['indicators.csv', 'scores.csv']
+    >>> actx.manifest["policy"]["name"], actx.verification.ok, actx.other_policy.dimensions
+    ('east', False, {'result': 0.5, 'process': 0.5})
+    """
+    from perfmodel.audit.verify import Verification
+    from perfmodel.scoring.policy import policy_from_dict
+
+    check_lang(lang)
+    ctx, run = demo_context(lang=lang), Path(folder)
+    pol = ctx.policy
+    ctx.long.to_csv(run / "indicators.csv", index=False)
+    ctx.scores.to_csv(run / "scores.csv", index=False)
+    manifest = {"period": "2026Q3", "run_id": "20261127T101500Z-1a2b3c4d", "data_dir": "data",
+                "parameters": {"notebook": "quarterly"},
+                "policy": {"name": pol.name, "version": pol.version, "sha256": pol.sha256, "text": pol.text}}
+    other = policy_from_dict({**pol.to_dict(), "version": "2", "dimensions": {"result": 0.5, "process": 0.5}})
+    return AuditContext(run, manifest, Verification(run, mismatches=["scores.csv: sha256 differs"]), lang, other)
