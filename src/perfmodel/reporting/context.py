@@ -122,19 +122,14 @@ def build_context(data_dir="data/sample", policy="efficiency", period="latest", 
     A page of a run is made from the run's results (the indicator panel the runner saved),
     never from the raw tables; here the panel and policy of a small context made by hand:
 
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.demo import demo_context
-    >>> ctx = demo_context()
-    >>> pol, long, names = ctx.policy, ctx.long, ctx.supervisors
     >>> import tempfile
-    >>> from perfmodel import dataset_from_frames
+    >>> from perfmodel.data.demo import demo_dataset
+    >>> from perfmodel.indicators.demo import demo_long
     >>> from perfmodel.results import save_results, summarize
-    >>> ds = dataset_from_frames({"supervisors": names,
-    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
-    ...                              "created_at": ["2026-07-02 09:00"]})})
+    >>> from perfmodel.scoring.demo import demo_policy
     >>> run = Path(tempfile.mkdtemp())
-    >>> _ = (run / "east.yaml").write_text(pol.text, encoding="utf-8")
-    >>> cache = save_results(run / ".cache", summarize(ds), long)
+    >>> _ = (run / "east.yaml").write_text(demo_policy().text, encoding="utf-8")
+    >>> cache = save_results(run / ".cache", summarize(demo_dataset()), demo_long())
     >>> page = build_context(run, run / "east.yaml", "2026Q3", cache=cache)
     >>> page.period, page.periods, page.previous, page.dataset is None
     ('2026Q3', ['2026Q3'], None, True)
