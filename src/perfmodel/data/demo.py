@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["demo_dataset", "demo_folder", "demo_frames", "demo_supervisors", "demo_tickets", "demo_training"]
+__all__ = ["demo_adjustments", "demo_dataset", "demo_folder", "demo_frames", "demo_supervisors", "demo_tickets",
+           "demo_training"]
 
 # Three supervisors of one team; the figures of the Examples depend on these ids.
 _SUPERVISORS = {"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
@@ -52,8 +53,8 @@ def demo_frames(*, goals: bool = False) -> dict[str, pd.DataFrame]:
     Parameters
     ----------
     goals : bool
-        Add a ``goals`` table: S1 agreed a csat target of 4.5 and S2 one of 4.0 for 2026Q3
-        (agreed on 2026-06-20); S3 agreed none.
+        Add a ``goals`` table: S1 agreed a csat target of 4.5 and S2 one of 4.0 and 12
+        tickets per staff-day for 2026Q3 (agreed on 2026-06-20); S3 agreed none.
 
     Returns
     -------
@@ -68,17 +69,18 @@ def demo_frames(*, goals: bool = False) -> dict[str, pd.DataFrame]:
     >>> sorted(frames)
     ['goals', 'supervisors', 'tickets']
     >>> frames["goals"]
-      supervisor_id  period indicator  target   agreed_on
-    0            S1  2026Q3      csat     4.5  2026-06-20
-    1            S2  2026Q3      csat     4.0  2026-06-20
+      supervisor_id  period              indicator  target   agreed_on
+    0            S1  2026Q3                   csat     4.5  2026-06-20
+    1            S2  2026Q3                   csat     4.0  2026-06-20
+    2            S2  2026Q3  tickets_per_staff_day    12.0  2026-06-20
     """
     frames = {"supervisors": demo_supervisors(),
               "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
                                        "created_at": ["2026-07-02 09:00"]})}
     if goals:
-        frames["goals"] = pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": "2026Q3",
-                                        "indicator": "csat", "target": [4.5, 4.0],
-                                        "agreed_on": "2026-06-20"})
+        frames["goals"] = pd.DataFrame({"supervisor_id": ["S1", "S2", "S2"], "period": "2026Q3",
+                                        "indicator": ["csat", "csat", "tickets_per_staff_day"],
+                                        "target": [4.5, 4.0, 12.0], "agreed_on": "2026-06-20"})
     return frames
 
 
@@ -206,3 +208,29 @@ def demo_training() -> dict[str, pd.DataFrame]:
                 "due_on": pd.to_datetime(["2026-09-10", "2026-09-30", "2026-09-15"]),
                 "completed_on": pd.to_datetime(["2026-09-08", None, "2026-09-20"]),
                 "pre_score": [60.0, None, 70.0], "post_score": [75.0, None, 90.0]})}
+
+
+def demo_adjustments(folder, supervisor_id: str = "S4", from_rating: str = "B", to_rating: str = "A") -> Path:
+    """Write the review meeting's ``adjustments.csv`` of one decision for 2026Q3.
+
+    The row moves ``supervisor_id`` from ``from_rating`` to ``to_rating`` for a customer's
+    praise (客户表扬), approved by 张经理 on 2026-10-12 (UTF-8).
+
+    Returns
+    -------
+    pathlib.Path
+        ``<folder>/adjustments.csv``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = demo_adjustments(tempfile.mkdtemp(), "S2", "C", "B")
+    >>> print(path.read_text(encoding="utf-8"), end="")
+    supervisor_id,period,from_rating,to_rating,reason,approved_by,approved_on
+    S2,2026Q3,C,B,客户表扬,张经理,2026-10-12
+    """
+    path = Path(folder) / "adjustments.csv"
+    path.write_text("supervisor_id,period,from_rating,to_rating,reason,approved_by,approved_on\n"
+                    f"{supervisor_id},2026Q3,{from_rating},{to_rating},客户表扬,张经理,2026-10-12\n",
+                    encoding="utf-8")
+    return path

@@ -150,17 +150,22 @@ def goal_findings(ctx) -> pd.DataFrame:
     Examples
     --------
     The data below hold no survey table, so csat cannot be measured (M, an error), and
-    no quarter before 2026Q3 (A, a warning):
+    no quarter before 2026Q3 (A, a warning). S2's goal of 12 tickets per staff-day cannot
+    be measured either (no staff table: an error; no value in the panel: a warning), and the
+    policy does not score that indicator (R, an error):
 
     >>> from perfmodel.reporting.demo import demo_context
     >>> ctx = demo_context(goals=True)
     >>> findings = goal_findings(ctx)
     >>> findings[["supervisor_id", "indicator", "letter", "severity"]]
-      supervisor_id indicator letter severity
-    0            S1      csat      M    error
-    1            S1      csat      A  warning
-    2            S2      csat      M    error
-    3            S2      csat      A  warning
+      supervisor_id              indicator letter severity
+    0            S1                   csat      M    error
+    1            S1                   csat      A  warning
+    2            S2                   csat      M    error
+    3            S2                   csat      A  warning
+    4            S2  tickets_per_staff_day      M    error
+    5            S2  tickets_per_staff_day      M  warning
+    6            S2  tickets_per_staff_day      R    error
     >>> print(findings["message"][0])
     table(s) surveys absent from the data: csat cannot be measured
     """
@@ -235,9 +240,11 @@ def goal_errors(ctx, findings: pd.DataFrame) -> pd.DataFrame:
     >>> from perfmodel.reporting.demo import demo_context
     >>> ctx = demo_context(goals=True)
     >>> goal_errors(ctx, goal_findings(ctx))[["supervisor_id", "name", "indicator", "check"]]
-      supervisor_id name              indicator check
-    0            S1   王芳  Customer satisfaction     M
-    1            S2   李娜  Customer satisfaction     M
+      supervisor_id name                       indicator check
+    0            S1   王芳           Customer satisfaction     M
+    1            S2   李娜           Customer satisfaction     M
+    2            S2   李娜  Tickets resolved per staff-day     M
+    3            S2   李娜  Tickets resolved per staff-day     R
     """
     cols = ["supervisor_id", "name", "indicator", "check", "message"]
     err = findings[findings["severity"] == "error"]

@@ -389,14 +389,11 @@ def show_adjustments(ctx: ReportContext):
     --------
     >>> from perfmodel.reporting.demo import demo_context
     >>> ctx = demo_context()
-    >>> pol, scores = ctx.policy, ctx.scores
     >>> import tempfile
-    >>> from pathlib import Path
+    >>> from perfmodel.data.demo import demo_adjustments
     >>> from perfmodel.scoring.adjustments import apply_adjustments
-    >>> path = Path(tempfile.mkdtemp()) / "adjustments.csv"
-    >>> _ = path.write_text("supervisor_id,period,from_rating,to_rating,reason,approved_by,approved_on\\n"
-    ...                     "S2,2026Q3,C,B,客户表扬,张经理,2026-10-12\\n", encoding="utf-8")
-    >>> ctx.scores = apply_adjustments(scores, path, pol)
+    >>> path = demo_adjustments(tempfile.mkdtemp(), "S2", "C", "B")
+    >>> ctx.scores = apply_adjustments(ctx.scores, path, ctx.policy)
     >>> ctx.scores[["supervisor_id", "rating_computed", "rating"]]
       supervisor_id rating_computed rating
     0            S1               A      A

@@ -1,7 +1,7 @@
 """A small scoring policy for the docstring Examples (deterministic, built from literals)."""
 from __future__ import annotations
 
-__all__ = ["demo_policy"]
+__all__ = ["demo_forced_scores", "demo_policy"]
 
 
 def demo_policy():
@@ -39,3 +39,37 @@ def demo_policy():
                        "timely_closure_rate": {"dimension": "process", "weight": 1.0,
                                                "rule": "ratio", "target": 0.9}},
         "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
+
+
+def demo_forced_scores():
+    """Five supervisors' scores of 2026Q3, rated by the quotas of the ``quality`` preset.
+
+    The preset's forced distribution (S 10 %, A 20 %, B 50 %, C 15 %, D 5 %) shares five
+    supervisors as 0.5 S, 1 A, 2.5 B, 0.75 C and 0.25 D; by largest remainder 1 S, 1 A, 2 B,
+    1 C and no D, given by rank of score: S1 92 S, S2 88 A, S3 75 and S4 71 B, S5 52 C.
+
+    Returns
+    -------
+    pandas.DataFrame
+        supervisor_id (S1 … S5), period, score, result_score (equal to score), rating.
+
+    Examples
+    --------
+    >>> demo_forced_scores()
+      supervisor_id  period  score  result_score rating
+    0            S1  2026Q3   92.0          92.0      S
+    1            S2  2026Q3   88.0          88.0      A
+    2            S3  2026Q3   75.0          75.0      B
+    3            S4  2026Q3   71.0          71.0      B
+    4            S5  2026Q3   52.0          52.0      C
+    """
+    import pandas as pd
+
+    from perfmodel.scoring.policy import load_policy
+    from perfmodel.scoring.scores import forced_ratings
+
+    scores = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4", "S5"], "period": "2026Q3",
+                           "score": [92.0, 88.0, 75.0, 71.0, 52.0]})
+    scores["result_score"] = scores["score"]
+    scores["rating"] = forced_ratings(scores, load_policy("quality").forced_distribution)
+    return scores
