@@ -224,7 +224,8 @@ DOCUMENTED = {
     "perfmodel.analysis.weights.common": ["lopsided_warnings"],
     # the demo data of the Examples, one module per layer
     "perfmodel.data.demo": ["demo_supervisors", "demo_frames", "demo_dataset", "demo_folder",
-                            "demo_tickets", "demo_training", "demo_adjustments"],
+                            "demo_tickets", "demo_training", "demo_adjustments", "demo_company",
+                            "demo_history"],
     "perfmodel.indicators.demo": ["demo_panel", "demo_long", "demo_engine_context"],
     "perfmodel.scoring.demo": ["demo_policy", "demo_forced_scores"],
     "perfmodel.reporting.demo": ["demo_context", "demo_audit_context"],

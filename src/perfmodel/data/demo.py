@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["demo_adjustments", "demo_dataset", "demo_folder", "demo_frames", "demo_supervisors", "demo_tickets",
-           "demo_training"]
+__all__ = ["demo_adjustments", "demo_company", "demo_dataset", "demo_folder", "demo_frames", "demo_history",
+           "demo_supervisors", "demo_tickets", "demo_training"]
 
 # Three supervisors of one team; the figures of the Examples depend on these ids.
 _SUPERVISORS = {"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
@@ -234,3 +234,54 @@ def demo_adjustments(folder, supervisor_id: str = "S4", from_rating: str = "B", 
                     f"{supervisor_id},2026Q3,{from_rating},{to_rating},客户表扬,张经理,2026-10-12\n",
                     encoding="utf-8")
     return path
+
+
+def demo_company(folder) -> Path:
+    """Write a small synthetic company into ``folder``: three supervisors, 2025Q1 and 2025Q2, 60 tickets.
+
+    The tables of :func:`perfmodel.data.synth.generate` with its default seed (the same
+    bytes on every call), small enough for an Example that runs the command line.
+
+    Returns
+    -------
+    pathlib.Path
+        ``folder``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from perfmodel.data.loader import load_dataset
+    >>> ds = load_dataset(demo_company(tempfile.mkdtemp()))
+    >>> ds.tables["supervisors"]["supervisor_id"].tolist(), len(ds.tables["tickets"])
+    (['S001', 'S002', 'S003'], 60)
+    """
+    from perfmodel.data.synth import generate
+
+    generate(folder, supervisors=3, start="2025Q1", end="2025Q2", tickets=60)
+    return Path(folder)
+
+
+def demo_history(folder, *, end: str = "2026Q3") -> Path:
+    """Write a synthetic company with a year of history into ``folder``: four supervisors from 2025Q3.
+
+    The tables of :func:`perfmodel.data.synth.generate` with seed 1 and 1,000 tickets from
+    2025Q3 to ``end``: enough past quarters for the mid-period projections of
+    :mod:`perfmodel.analysis.watch`.
+
+    Returns
+    -------
+    pathlib.Path
+        ``folder``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from perfmodel.data.loader import load_dataset
+    >>> ds = load_dataset(demo_history(tempfile.mkdtemp(), end="2026Q2"))
+    >>> len(ds.tables["supervisors"]), len(ds.tables["tickets"])
+    (4, 1000)
+    """
+    from perfmodel.data.synth import generate
+
+    generate(folder, seed=1, supervisors=4, start="2025Q3", end=end, tickets=1000)
+    return Path(folder)

@@ -120,9 +120,8 @@ def compute_mid_period(dataset, period: str, as_of, policy, *, engine: str = "du
     >>> import tempfile
     >>> from unittest import mock
     >>> import perfmodel
-    >>> from perfmodel.data.synth import generate
-    >>> folder = tempfile.mkdtemp()
-    >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q3", tickets=1000)
+    >>> from perfmodel.data.demo import demo_history
+    >>> folder = str(demo_history(tempfile.mkdtemp()))
     >>> ds = perfmodel.load_dataset(folder)
     >>> tmp = tempfile.mkdtemp()
     >>> with mock.patch.dict(os.environ, {"TMPDIR": tmp}), mock.patch.object(tempfile, "tempdir", tmp):

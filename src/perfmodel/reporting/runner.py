@@ -732,9 +732,8 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
 
     >>> import json
     >>> import tempfile
-    >>> from perfmodel.data.synth import generate
-    >>> folder, out = tempfile.mkdtemp(), tempfile.mkdtemp()
-    >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q2", tickets=1000)
+    >>> from perfmodel.data.demo import demo_history
+    >>> folder, out = str(demo_history(tempfile.mkdtemp(), end="2026Q2")), tempfile.mkdtemp()
     >>> spec, dataset = validate(period="2026Q2", notebook="validity", data_dir=folder, out=out)
     >>> result = run_period(spec, "2026Q2", dataset, progress=False)
     >>> result.status, result.errors, result.html.name
@@ -1074,9 +1073,8 @@ def run_reports(spec: ReportSpec, dataset=None, *, progress: bool | None = None)
 
     >>> import dataclasses
     >>> import tempfile
-    >>> from perfmodel.data.synth import generate
-    >>> folder, out = tempfile.mkdtemp(), tempfile.mkdtemp()
-    >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q2", tickets=1000)
+    >>> from perfmodel.data.demo import demo_history
+    >>> folder, out = str(demo_history(tempfile.mkdtemp(), end="2026Q2")), tempfile.mkdtemp()
     >>> spec, dataset = validate(all_periods=True, notebook="validity", data_dir=folder, out=out)
     >>> spec.periods
     ['2025Q3', '2025Q4', '2026Q1', '2026Q2']
@@ -1152,9 +1150,8 @@ def run_report(period: str | None = "latest", *, all_periods: bool = False, note
     beside the period folders. A period outside the data stops before anything is written.
 
     >>> import tempfile
-    >>> from perfmodel.data.synth import generate
-    >>> folder, out = tempfile.mkdtemp(), tempfile.mkdtemp()
-    >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q2", tickets=1000)
+    >>> from perfmodel.data.demo import demo_history
+    >>> folder, out = str(demo_history(tempfile.mkdtemp(), end="2026Q2")), tempfile.mkdtemp()
     >>> [result] = run_report("2026Q2", data_dir=folder, out=out, progress=False)
     >>> result.period, result.status, result.errors, result.html.name
     ('2026Q2', 'complete', [], 'quarterly_report.html')
