@@ -226,7 +226,7 @@ DOCUMENTED = {
     "perfmodel.data.demo": ["demo_supervisors", "demo_frames", "demo_dataset", "demo_folder",
                             "demo_tickets", "demo_training", "demo_adjustments", "demo_company",
                             "demo_history"],
-    "perfmodel.indicators.demo": ["demo_panel", "demo_long", "demo_engine_context"],
+    "perfmodel.indicators.demo": ["demo_panel", "demo_long", "demo_engine_context", "demo_rates", "demo_spread"],
     "perfmodel.scoring.demo": ["demo_policy", "demo_forced_scores"],
     "perfmodel.reporting.demo": ["demo_context", "demo_audit_context"],
 }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["demo_engine_context", "demo_long", "demo_panel"]
+__all__ = ["demo_engine_context", "demo_long", "demo_panel", "demo_rates", "demo_spread"]
 
 
 def demo_panel() -> pd.DataFrame:
@@ -56,6 +56,58 @@ def demo_long() -> pd.DataFrame:
     """
     return demo_panel().melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
         numerator=float("nan"), denominator=float("nan"), available=True)
+
+
+def demo_rates() -> pd.DataFrame:
+    """Complaint resolution rates of four supervisors of very different sizes in 2026Q3.
+
+    S1 resolved 45 of 50 complaints (0.90), S2 18 of 20 (0.90), S3 90 of 100 (0.90) and S4
+    30 of 50 (0.60): the same rate from 20 or 100 cases, and one low rate.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The long panel of :func:`perfmodel.compute_indicators`: supervisor_id, period,
+        indicator, numerator, denominator, value (numerator ÷ denominator), available.
+
+    Examples
+    --------
+    >>> demo_rates()[["supervisor_id", "numerator", "denominator", "value"]]
+      supervisor_id  numerator  denominator  value
+    0            S1       45.0         50.0    0.9
+    1            S2       18.0         20.0    0.9
+    2            S3       90.0        100.0    0.9
+    3            S4       30.0         50.0    0.6
+    """
+    long = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4"], "period": "2026Q3",
+                         "indicator": "complaint_resolution_rate",
+                         "numerator": [45.0, 18.0, 90.0, 30.0],
+                         "denominator": [50.0, 20.0, 100.0, 50.0]})
+    long["value"], long["available"] = long["numerator"] / long["denominator"], True
+    return long
+
+
+def demo_spread() -> pd.DataFrame:
+    """A wide panel of five supervisors and three indicators that vary by different amounts.
+
+    csat 4.0, 4.2, 4.4, 4.6, 4.3; staff_turnover_rate 0.10, 0.12, 0.08, 0.20, 0.15;
+    followup_positive_rate 0.80, 0.85, 0.90, 0.70, 0.82 (S1 … S5): the data of the
+    objective weighting methods' Examples.
+
+    Returns
+    -------
+    pandas.DataFrame
+        supervisor_id, csat, staff_turnover_rate, followup_positive_rate (no period column).
+
+    Examples
+    --------
+    >>> demo_spread().drop(columns="supervisor_id").std().round(4).tolist()  # sample standard deviations
+    [0.2236, 0.0469, 0.074]
+    """
+    return pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4", "S5"],
+                         "csat": [4.0, 4.2, 4.4, 4.6, 4.3],
+                         "staff_turnover_rate": [0.10, 0.12, 0.08, 0.20, 0.15],
+                         "followup_positive_rate": [0.80, 0.85, 0.90, 0.70, 0.82]})
 
 
 def demo_engine_context(engine, period: str = "2026-09", **frames):
