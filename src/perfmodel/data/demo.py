@@ -61,7 +61,8 @@ def demo_frames(*, goals: bool = False) -> dict[str, pd.DataFrame]:
     dict[str, pandas.DataFrame]
         ``supervisors`` (as :func:`demo_supervisors`), ``tickets`` (ticket_id, supervisor_id,
         created_at: T1 of S1, created 2026-07-02 09:00) and, with ``goals``, ``goals``
-        (supervisor_id, period, indicator, target, agreed_on), cells as text.
+        (supervisor_id, period, indicator, target, agreed_on); dates are text, as a CSV
+        file gives them.
 
     Examples
     --------
