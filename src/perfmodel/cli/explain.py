@@ -58,10 +58,10 @@ def handler(args) -> int:
 
     Examples
     --------
-    >>> import contextlib, io, os, sys, tempfile
+    >>> import contextlib, sys, tempfile
     >>> from perfmodel.cli import main
     >>> from perfmodel.data.demo import demo_company
-    >>> folder, out = str(demo_company(tempfile.mkdtemp())), tempfile.mkdtemp()
+    >>> folder = str(demo_company(tempfile.mkdtemp()))
     >>> main(["explain", "S001", "--data", folder, "--policy", "efficiency", "--period", "2025Q2",
     ...       "--draws", "50"])  # doctest: +ELLIPSIS
     Score of ... (S001), 2025Q2 (policy after-sales-supervisor-efficiency 2026.1)

@@ -119,7 +119,7 @@ def handler(args) -> int:
 
     Examples
     --------
-    >>> import contextlib, io, os, sys, tempfile
+    >>> import contextlib, os, sys, tempfile
     >>> from perfmodel.cli import main
     >>> from perfmodel.data.demo import demo_company
     >>> folder, out = str(demo_company(tempfile.mkdtemp())), tempfile.mkdtemp()
