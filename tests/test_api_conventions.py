@@ -192,6 +192,8 @@ BORN_KEYWORD_ONLY = [
     "perfmodel.core.errors.MethodSkipped.reason_text",
     "perfmodel.reporting.runner.run_report",
     "perfmodel.reporting.runner.validate",
+    "perfmodel.reporting.demo.demo_context",
+    "perfmodel.reporting.demo.demo_audit_context",
     "perfmodel.scoring.targets.Target.text",
     "perfmodel.scoring.targets.target_table",
 ]

@@ -167,8 +167,8 @@ DOCUMENTED = {
     "perfmodel.reporting.runner": ["new_run_id", "create_run_dir", "writable_folder", "kernel_name",
                                    "notebook_parameters", "add_banner", "validate", "write_cache",
                                    "execute_notebook", "run_report", "run_period",
-                                   "run_reports"],
-    "perfmodel.reporting.cleanup": ["claim", "release", "read_owner", "run_folders", "clean_stale"],
+                                   "run_reports", "RunResult", "ReportSpec"],
+    "perfmodel.reporting.cleanup": ["Cleanup", "claim", "release", "read_owner", "run_folders", "clean_stale"],
     "perfmodel.reporting.quarterly": ["rating_counts", "rating_label", "movers", "data_quality_tables",
                                       "title_key", "funnel_flags", "clip_rates", "draws_note",
                                       "fragility_table", "indicator_table", "scores_table",
@@ -191,8 +191,8 @@ DOCUMENTED = {
     "perfmodel.reporting.goals_page": ["goal_findings_summary", "goals_summary", "show_goals_summary",
                                        "own_goals", "show_own_goals_note", "goal_findings",
                                        "goal_errors", "show_goal_findings"],
-    "perfmodel.reporting.context": ["build_context"],
-    "perfmodel.reporting.audit_page": ["rating_changes", "build_audit_context", "show_verification",
+    "perfmodel.reporting.context": ["build_context", "ReportContext"],
+    "perfmodel.reporting.audit_page": ["AuditContext", "rating_changes", "build_audit_context", "show_verification",
                                        "show_recorded_policy", "show_policy_effect"],
     "perfmodel.reporting.review": ["show_rating_review", "show_quota_effect"],
     "perfmodel.reporting.validity_page": ["show_reliability", "show_validity_by_lag"],
@@ -222,6 +222,13 @@ DOCUMENTED = {
                                      "attainment_bars", "fragility_plot", "validity_heatmap",
                                      "funnel_plot"],
     "perfmodel.analysis.weights.common": ["lopsided_warnings"],
+    # the demo data of the Examples, one module per layer
+    "perfmodel.data.demo": ["demo_supervisors", "demo_frames", "demo_dataset", "demo_folder",
+                            "demo_tickets", "demo_training", "demo_adjustments", "demo_company",
+                            "demo_history"],
+    "perfmodel.indicators.demo": ["demo_panel", "demo_long", "demo_engine_context", "demo_rates", "demo_spread"],
+    "perfmodel.scoring.demo": ["demo_policy", "demo_forced_scores"],
+    "perfmodel.reporting.demo": ["demo_context", "demo_audit_context"],
 }
 
 

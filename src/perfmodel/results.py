@@ -123,15 +123,9 @@ def save_results(folder, summary: DataSummary, panel: pd.DataFrame, *, mid_perio
     Examples
     --------
     >>> import tempfile
-    >>> from perfmodel import dataset_from_frames
-    >>> ds = dataset_from_frames({
-    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1"], "name": ["王芳"]}),
-    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
-    ...                              "created_at": ["2026-07-02 09:00"]})})
-    >>> panel = pd.DataFrame({"supervisor_id": ["S1"], "period": ["2026Q3"],
-    ...                       "indicator": ["backlog_ratio"], "value": [0.5], "numerator": [1.0],
-    ...                       "denominator": [2.0], "available": [True]})
-    >>> folder = save_results(Path(tempfile.mkdtemp()) / "results", summarize(ds), panel)
+    >>> from perfmodel.data.demo import demo_dataset
+    >>> from perfmodel.indicators.demo import demo_long
+    >>> folder = save_results(Path(tempfile.mkdtemp()) / "results", summarize(demo_dataset()), demo_long())
     >>> sorted(p.name for p in folder.iterdir()), oct(folder.stat().st_mode & 0o777)
     (['account.parquet', 'panel.parquet', 'quarantine.parquet', 'results.json', 'supervisors.parquet'], '0o700')
     """
@@ -201,21 +195,16 @@ def load_results(folder) -> tuple[DataSummary, pd.DataFrame, dict | None]:
     What :func:`save_results` wrote comes back as it was:
 
     >>> import tempfile
-    >>> from perfmodel import dataset_from_frames
-    >>> ds = dataset_from_frames({
-    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1"], "name": ["王芳"]}),
-    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
-    ...                              "created_at": ["2026-07-02 09:00"]})})
-    >>> panel = pd.DataFrame({"supervisor_id": ["S1"], "period": ["2026Q3"],
-    ...                       "indicator": ["backlog_ratio"], "value": [0.5], "numerator": [1.0],
-    ...                       "denominator": [2.0], "available": [True]})
-    >>> folder = save_results(Path(tempfile.mkdtemp()) / "results", summarize(ds), panel)
+    >>> from perfmodel.data.demo import demo_dataset
+    >>> from perfmodel.indicators.demo import demo_long
+    >>> folder = save_results(Path(tempfile.mkdtemp()) / "results", summarize(demo_dataset()), demo_long())
     >>> summary, loaded, mid_period = load_results(folder)
-    >>> loaded[["supervisor_id", "indicator", "value"]], mid_period
-    (  supervisor_id      indicator  value
-    0            S1  backlog_ratio    0.5, None)
+    >>> loaded.equals(demo_long()), mid_period
+    (True, None)
+    >>> loaded.loc[1, ["supervisor_id", "indicator", "value"]].to_dict()
+    {'supervisor_id': 'S2', 'indicator': 'csat', 'value': 4.05}
     >>> summary.tables, summary.supervisors["name"].tolist()
-    (('supervisors', 'tickets'), ['王芳'])
+    (('supervisors', 'tickets'), ['王芳', '李娜', '张伟'])
     """
     folder = Path(folder)
     meta = json.loads((folder / "results.json").read_text(encoding="utf-8"))

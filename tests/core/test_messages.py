@@ -188,6 +188,7 @@ CHINESE_ALLOWED = {
     "data/synth/judgement.py": "made-up rater names",
     "data/synth/goals.py": "made-up goal notes",
     "data/synth/calendar_file.py": "team names of the made-up calendar",
+    "data/demo.py": "names and teams of the made-up supervisors of the docstring Examples",
 }
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # ideographs and their punctuation
 

@@ -116,12 +116,8 @@ def funnel(long: pd.DataFrame, indicator: str, period=None, *, levels=LEVELS,
     The pooled rate is 183 / 220 = 0.8318; for S4 (n = 50) the binomial standard error is
     √(0.8318 × 0.1682 / 50) = 0.0529, so z = (0.6 − 0.8318) / 0.0529 = −4.38:
 
-    >>> import pandas as pd
-    >>> long = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4"], "period": "2026Q3",
-    ...                      "indicator": "complaint_resolution_rate",
-    ...                      "numerator": [45.0, 18.0, 90.0, 30.0],
-    ...                      "denominator": [50.0, 20.0, 100.0, 50.0]})
-    >>> long["value"], long["available"] = long["numerator"] / long["denominator"], True
+    >>> from perfmodel.indicators.demo import demo_rates
+    >>> long = demo_rates()  # 45/50, 18/20, 90/100 and 30/50 complaints resolved
     >>> f = funnel(long, "complaint_resolution_rate", overdispersion=None)
     >>> f[["supervisor_id", "rate", "target", "lower_95", "upper_95", "z", "flag", "signal"]].round(4)
       supervisor_id  rate  target  lower_95  upper_95       z         flag signal
@@ -299,12 +295,8 @@ def shrink_rates(long: pd.DataFrame, indicator: str, period=None, *, method: str
     With a Beta(8, 2) prior, S2 (18 of 20) has posterior mean (8 + 18) / (10 + 20) = 0.8667
     and shrinkage 10 / 30 = 0.3333; S3, with five times the cases, moves less:
 
-    >>> import pandas as pd
-    >>> long = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4"], "period": "2026Q3",
-    ...                      "indicator": "complaint_resolution_rate",
-    ...                      "numerator": [45.0, 18.0, 90.0, 30.0],
-    ...                      "denominator": [50.0, 20.0, 100.0, 50.0]})
-    >>> long["value"], long["available"] = long["numerator"] / long["denominator"], True
+    >>> from perfmodel.indicators.demo import demo_rates
+    >>> long = demo_rates()  # 45/50, 18/20, 90/100 and 30/50 complaints resolved
     >>> s = shrink_rates(long, "complaint_resolution_rate", prior=(8, 2))
     >>> s[["supervisor_id", "rate", "posterior_mean", "ci_low", "ci_high", "shrinkage"]].round(4)
       supervisor_id  rate  posterior_mean  ci_low  ci_high  shrinkage

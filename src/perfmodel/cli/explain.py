@@ -58,11 +58,10 @@ def handler(args) -> int:
 
     Examples
     --------
-    >>> import contextlib, io, os, sys, tempfile
+    >>> import contextlib, sys, tempfile
     >>> from perfmodel.cli import main
-    >>> from perfmodel.data.synth import generate
-    >>> folder, out = tempfile.mkdtemp(), tempfile.mkdtemp()
-    >>> _ = generate(folder, supervisors=3, start="2025Q1", end="2025Q2", tickets=60)
+    >>> from perfmodel.data.demo import demo_company
+    >>> folder = str(demo_company(tempfile.mkdtemp()))
     >>> main(["explain", "S001", "--data", folder, "--policy", "efficiency", "--period", "2025Q2",
     ...       "--draws", "50"])  # doctest: +ELLIPSIS
     Score of ... (S001), 2025Q2 (policy after-sales-supervisor-efficiency 2026.1)

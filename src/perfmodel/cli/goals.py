@@ -60,11 +60,10 @@ def suggest(args) -> int:
 
     Examples
     --------
-    >>> import contextlib, io, os, sys, tempfile
+    >>> import contextlib, os, sys, tempfile
     >>> from perfmodel.cli import main
-    >>> from perfmodel.data.synth import generate
-    >>> folder, out = tempfile.mkdtemp(), tempfile.mkdtemp()
-    >>> _ = generate(folder, supervisors=3, start="2025Q1", end="2025Q2", tickets=60)
+    >>> from perfmodel.data.demo import demo_company
+    >>> folder, out = str(demo_company(tempfile.mkdtemp())), tempfile.mkdtemp()
     >>> main(["goals", "suggest", "--data", folder, "--policy", "efficiency", "--period", "2025Q3",
     ...       "--out", os.path.join(out, "goals.csv")])  # doctest: +ELLIPSIS
     wrote ...goals.csv: 42 suggested goals for 3 supervisors, 2025Q3 (22 at the policy's target, 3 raised to the floor bound); fill in agreed_on once agreed

@@ -111,11 +111,10 @@ def handler(args) -> int:
 
     Examples
     --------
-    >>> import contextlib, io, os, sys, tempfile
+    >>> import contextlib, os, sys, tempfile
     >>> from perfmodel.cli import main
-    >>> from perfmodel.data.synth import generate
-    >>> folder, out = tempfile.mkdtemp(), tempfile.mkdtemp()
-    >>> _ = generate(folder, supervisors=3, start="2025Q1", end="2025Q2", tickets=60)
+    >>> from perfmodel.data.demo import demo_company
+    >>> folder, out = str(demo_company(tempfile.mkdtemp())), tempfile.mkdtemp()
     >>> main(["indicators", "--data", folder, "--period", "2025Q2",
     ...       "--out", os.path.join(out, "panel.csv")])  # doctest: +ELLIPSIS
     wrote ...panel.csv

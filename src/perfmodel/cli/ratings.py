@@ -28,11 +28,10 @@ def print_quota_effect(scores, supervisors, policy, by: str, *, lang: str) -> No
     move two of them:
 
     >>> import tempfile
-    >>> from perfmodel.data.synth import generate
+    >>> from perfmodel.data.demo import demo_company
     >>> from perfmodel.scoring.policy import load_policy
     >>> from perfmodel.cli.score import run_for
-    >>> folder = tempfile.mkdtemp()
-    >>> _ = generate(folder, supervisors=3, start="2025Q1", end="2025Q2", tickets=60)
+    >>> folder = str(demo_company(tempfile.mkdtemp()))
     >>> policy = load_policy("quality")
     >>> run = run_for(folder, policy, "2025Q2")
     >>> print_quota_effect(run.scores_of(), run.supervisors, policy, "team", lang="en")  # doctest: +ELLIPSIS
@@ -120,11 +119,10 @@ def handler(args) -> int:
 
     Examples
     --------
-    >>> import contextlib, io, os, sys, tempfile
+    >>> import contextlib, os, sys, tempfile
     >>> from perfmodel.cli import main
-    >>> from perfmodel.data.synth import generate
-    >>> folder, out = tempfile.mkdtemp(), tempfile.mkdtemp()
-    >>> _ = generate(folder, supervisors=3, start="2025Q1", end="2025Q2", tickets=60)
+    >>> from perfmodel.data.demo import demo_company
+    >>> folder, out = str(demo_company(tempfile.mkdtemp())), tempfile.mkdtemp()
     >>> main(["ratings", "--data", folder, "--policy", "quality", "--period", "2025Q2",
     ...       "--permutations", "99", "--out", os.path.join(out, "groups.csv")])  # doctest: +ELLIPSIS
     Rating review by team, 2025Q2: each group against everyone else (permutation test of the mean score, 99 resamples, seed 2026; Benjamini-Hochberg at 0.05)

@@ -61,10 +61,9 @@ def run_for(data, policy, period, engine="duckdb", quarantine=None, adjustments=
     Examples
     --------
     >>> import tempfile
-    >>> from perfmodel.data.synth import generate
+    >>> from perfmodel.data.demo import demo_company
     >>> from perfmodel.scoring.policy import load_policy
-    >>> folder = tempfile.mkdtemp()
-    >>> _ = generate(folder, supervisors=3, start="2025Q1", end="2025Q2", tickets=60)
+    >>> folder = str(demo_company(tempfile.mkdtemp()))
     >>> run = run_for(folder, load_policy("efficiency"), "2025Q2")
     >>> run.scores[["supervisor_id", "period", "score", "rating"]].round(2)
       supervisor_id  period  score rating
@@ -95,10 +94,9 @@ def panel_for(data, policy, period, engine="duckdb", quarantine=None):
     Examples
     --------
     >>> import tempfile
-    >>> from perfmodel.data.synth import generate
+    >>> from perfmodel.data.demo import demo_company
     >>> from perfmodel.scoring.policy import load_policy
-    >>> folder = tempfile.mkdtemp()
-    >>> _ = generate(folder, supervisors=3, start="2025Q1", end="2025Q2", tickets=60)
+    >>> folder = str(demo_company(tempfile.mkdtemp()))
     >>> panel = panel_for(folder, load_policy("efficiency"), "2025Q2")
     >>> panel[["supervisor_id", "period", "csat", "timely_closure_rate"]].round(3)
       supervisor_id  period   csat  timely_closure_rate
@@ -118,11 +116,10 @@ def handler(args) -> int:
 
     Examples
     --------
-    >>> import contextlib, io, os, sys, tempfile
+    >>> import contextlib, os, sys, tempfile
     >>> from perfmodel.cli import main
-    >>> from perfmodel.data.synth import generate
-    >>> folder, out = tempfile.mkdtemp(), tempfile.mkdtemp()
-    >>> _ = generate(folder, supervisors=3, start="2025Q1", end="2025Q2", tickets=60)
+    >>> from perfmodel.data.demo import demo_company
+    >>> folder, out = str(demo_company(tempfile.mkdtemp())), tempfile.mkdtemp()
     >>> main(["score", "--data", folder, "--policy", "efficiency", "--period", "2025Q2",
     ...       "--out", os.path.join(out, "scores.csv")])  # doctest: +ELLIPSIS
     wrote ...scores.csv
@@ -197,10 +194,9 @@ def print_adjustments(run, policy) -> None:
     quotas allow two B and no C:
 
     >>> import os, tempfile
-    >>> from perfmodel.data.synth import generate
+    >>> from perfmodel.data.demo import demo_company
     >>> from perfmodel.scoring.policy import load_policy
-    >>> folder = tempfile.mkdtemp()
-    >>> _ = generate(folder, supervisors=3, start="2025Q1", end="2025Q2", tickets=60)
+    >>> folder = str(demo_company(tempfile.mkdtemp()))
     >>> adjustments = os.path.join(tempfile.mkdtemp(), "adjustments.csv")
     >>> with open(adjustments, "w", encoding="utf-8") as fh:
     ...     _ = fh.write("supervisor_id,period,from_rating,to_rating,reason,approved_by,approved_on\\n"

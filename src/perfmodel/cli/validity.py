@@ -65,7 +65,7 @@ def handler(args) -> int:
     --------
     Three supervisors over three quarters are too few to estimate any pair:
 
-    >>> import contextlib, io, os, sys, tempfile
+    >>> import contextlib, os, sys, tempfile
     >>> from perfmodel.cli import main
     >>> from perfmodel.data.synth import generate
     >>> folder, out = tempfile.mkdtemp(), tempfile.mkdtemp()

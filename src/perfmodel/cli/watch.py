@@ -149,10 +149,10 @@ def handler(args) -> int:
 
     Examples
     --------
-    >>> import contextlib, io, os, sys, tempfile
+    >>> import contextlib, sys, tempfile
     >>> from perfmodel.cli import main
     >>> from perfmodel.data.synth import generate
-    >>> folder, out = tempfile.mkdtemp(), tempfile.mkdtemp()
+    >>> folder = tempfile.mkdtemp()
     >>> _ = generate(folder, supervisors=3, start="2025Q1", end="2025Q3", tickets=90)
     >>> main(["watch", "--data", folder, "--period", "2025Q3", "--as-of", "2025-08-15"])
     2025Q3 as of 2025-08-15 (45 of 92 days): 0 of 3 supervisors at risk (p_miss >= 0.6) on 0 results; 0 with a process indicator that predicts it

@@ -38,41 +38,36 @@ from perfmodel.core.errors import DataError, PerfmodelWarning
 CALENDAR_FILE = "calendar.yaml"
 
 
-class CalendarError(DataError):
+class _CatalogueText:
+    """A message of the catalogue (``perfmodel.core.messages``): its key and values, worded on demand."""
+
+    def __init__(self, message: str, **values):
+        self.message_key, self.values = message, values
+        super().__init__(self.text(lang="en"))
+
+    @keyword_only("lang")
+    def text(self, *, lang: str = "en") -> str:
+        """The message in ``lang`` (``en`` or ``zh``)."""
+        from perfmodel.core.i18n import t
+
+        return t(self.message_key, lang=lang, **self.values)
+
+
+class CalendarError(_CatalogueText, DataError):
     """``calendar.yaml`` (or a database's calendar table) cannot be used.
 
     The message is the English line; :meth:`text` words it in either language
     (:data:`perfmodel.core.i18n.LABELS` keys ``calendar_*``).
     """
 
-    def __init__(self, message: str, **values):
-        self.message_key, self.values = message, values
-        super().__init__(self.text(lang="en"))
 
-    @keyword_only("lang")
-    def text(self, *, lang: str = "en") -> str:
-        """The message in ``lang`` (``en`` or ``zh``)."""
-        from perfmodel.core.i18n import t
-
-        return t(self.message_key, lang=lang, **self.values)
-
-
-class CalendarWarning(PerfmodelWarning):
+class CalendarWarning(_CatalogueText, PerfmodelWarning):
     """Years that neither the official calendar package nor ``calendar.yaml`` covers.
 
     ``str()`` is the English line; :meth:`text` words it in either language.
     """
 
-    def __init__(self, message: str, **values):
-        self.message_key, self.values = message, values
-        super().__init__(self.text(lang="en"))
 
-    @keyword_only("lang")
-    def text(self, *, lang: str = "en") -> str:
-        """The message in ``lang`` (``en`` or ``zh``)."""
-        from perfmodel.core.i18n import t
-
-        return t(self.message_key, lang=lang, **self.values)
 # A database (DuckDB file, PostgreSQL) carries the same text in a table of this name:
 # one row, one text column ``yaml``.
 CALENDAR_TABLE = "calendar"

@@ -285,17 +285,8 @@ def compute_indicators(data, periods=None, *, period_kind: str = "quarter", engi
     open at the end of the quarter, against two tickets created: a backlog ratio of 1/2.
 
     >>> import tempfile
-    >>> from pathlib import Path
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> _ = (folder / "supervisors.csv").write_text(
-    ...     "supervisor_id,name,team\\nS1,王芳,华东\\nS2,李强,华北\\n", encoding="utf-8")
-    >>> _ = (folder / "tickets.csv").write_text(
-    ...     "ticket_id,supervisor_id,created_at,resolved_at,is_complaint\\n"
-    ...     "T1,S1,2026-07-02 09:00,2026-07-03 10:00,true\\n"
-    ...     "T2,S1,2026-08-10 14:00,,true\\n"
-    ...     "T3,S2,2026-09-01 08:30,2026-09-01 12:00,false\\n"
-    ...     "T4,S2,2026-09-15 10:00,2026-09-20 10:00,true\\n"
-    ...     "T5,S9,2026-09-16 10:00,,false\\n", encoding="utf-8")
+    >>> from perfmodel.data.demo import demo_folder
+    >>> folder = demo_folder(tempfile.mkdtemp())
     >>> long = compute_indicators(folder, "2026Q3",
     ...                           indicators=["complaint_resolution_rate", "backlog_ratio"])
     >>> print(long.to_string())

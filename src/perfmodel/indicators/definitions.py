@@ -194,24 +194,12 @@ def tickets_family(ctx: Context):
     T1 (a complaint) is resolved in 24 hours, before its due date; T2 after its due date;
     T3 is still open at the end of September:
 
-    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.demo import demo_engine_context
     >>> from perfmodel.indicators.engines import connect
     >>> engine = connect()
-    >>> sep = parse_period("2026-09")
-    >>> periods = engine.register("periods", pd.DataFrame({
-    ...     "k": [period_key_of(sep)], "period": [sep.id],
-    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
-    >>> def context(**frames):
-    ...     return Context(kind="month", periods=[sep], period_table=periods,
-    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
-    >>> tickets = pd.DataFrame({
-    ...     "ticket_id": ["T1", "T2", "T3"], "supervisor_id": ["S1"] * 3,
-    ...     "created_at": pd.to_datetime(["2026-09-02 09:00", "2026-09-10 14:00", "2026-09-30 17:00"]),
-    ...     "resolved_at": pd.to_datetime(["2026-09-03 09:00", "2026-09-12 14:00", None]),
-    ...     "due_at": pd.to_datetime(["2026-09-04", "2026-09-11", None]),
-    ...     "is_complaint": pd.array([True, False, True], dtype="boolean"),
-    ...     "reopened": [0.0, 1.0, 0.0], "cost": [120.0, 80.0, None]})
-    >>> row = engine.execute(tickets_family(context(tickets=tickets))).iloc[0]
+    >>> from perfmodel.data.demo import demo_tickets
+    >>> ctx = demo_engine_context(engine, tickets=demo_tickets())
+    >>> row = engine.execute(tickets_family(ctx)).iloc[0]
     >>> print(row.drop(["supervisor_id", "k"]).to_string())
     created                         3
     complaints_created              2
@@ -294,21 +282,12 @@ def first_response_family(ctx: Context):
     --------
     Responses after 2 h and 1 h: the median is 1.5 h (T3 has no response and does not count):
 
-    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.demo import demo_engine_context
     >>> from perfmodel.indicators.engines import connect
     >>> engine = connect()
-    >>> sep = parse_period("2026-09")
-    >>> periods = engine.register("periods", pd.DataFrame({
-    ...     "k": [period_key_of(sep)], "period": [sep.id],
-    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
-    >>> def context(**frames):
-    ...     return Context(kind="month", periods=[sep], period_table=periods,
-    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
-    >>> tickets = pd.DataFrame({
-    ...     "ticket_id": ["T1", "T2", "T3"], "supervisor_id": ["S1"] * 3,
-    ...     "created_at": pd.to_datetime(["2026-09-02 09:00", "2026-09-10 14:00", "2026-09-30 17:00"]),
-    ...     "first_response_at": pd.to_datetime(["2026-09-02 11:00", "2026-09-10 15:00", None])})
-    >>> engine.execute(first_response_family(context(tickets=tickets)))
+    >>> from perfmodel.data.demo import demo_tickets
+    >>> ctx = demo_engine_context(engine, tickets=demo_tickets())
+    >>> engine.execute(first_response_family(ctx))
       supervisor_id      k  fr_median  fr_n
     0            S1  24320        1.5     2
     """
@@ -341,16 +320,9 @@ def ticket_events_family(ctx: Context):
     Surveys and return visits count in the month of their own date (the survey of 1 October
     does not); T2's survey has no attitude score:
 
-    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.demo import demo_engine_context
     >>> from perfmodel.indicators.engines import connect
     >>> engine = connect()
-    >>> sep = parse_period("2026-09")
-    >>> periods = engine.register("periods", pd.DataFrame({
-    ...     "k": [period_key_of(sep)], "period": [sep.id],
-    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
-    >>> def context(**frames):
-    ...     return Context(kind="month", periods=[sep], period_table=periods,
-    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
     >>> tickets = pd.DataFrame({"ticket_id": ["T1", "T2"], "supervisor_id": ["S1", "S1"],
     ...                         "created_at": pd.to_datetime(["2026-09-01 09:00", "2026-09-02 09:00"])})
     >>> surveys = pd.DataFrame({
@@ -362,8 +334,8 @@ def ticket_events_family(ctx: Context):
     ...                           "called_at": pd.to_datetime(["2026-09-05", "2026-09-06"]),
     ...                           "reached": pd.array([True, True], dtype="boolean"),
     ...                           "positive": pd.array([True, False], dtype="boolean")})
-    >>> row = engine.execute(ticket_events_family(context(tickets=tickets, surveys=surveys,
-    ...                                                   followups=followups))).iloc[0]
+    >>> ctx = demo_engine_context(engine, tickets=tickets, surveys=surveys, followups=followups)
+    >>> row = engine.execute(ticket_events_family(ctx)).iloc[0]
     >>> print(row[["overall_sum", "overall_n", "attitude_sum", "attitude_n", "reached_n",
     ...            "positive_n"]].to_string())
     overall_sum     9.0
@@ -407,21 +379,15 @@ def customers_family(ctx: Context):
     C1 and C2 are on the books on 1 September (C3 arrives later, C4 left in August); C1
     churns in September:
 
-    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.demo import demo_engine_context
     >>> from perfmodel.indicators.engines import connect
     >>> engine = connect()
-    >>> sep = parse_period("2026-09")
-    >>> periods = engine.register("periods", pd.DataFrame({
-    ...     "k": [period_key_of(sep)], "period": [sep.id],
-    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
-    >>> def context(**frames):
-    ...     return Context(kind="month", periods=[sep], period_table=periods,
-    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
     >>> customers = pd.DataFrame({
     ...     "customer_id": ["C1", "C2", "C3", "C4"], "supervisor_id": ["S1"] * 4,
     ...     "since": pd.to_datetime(["2025-01-01", "2026-03-01", "2026-09-10", "2025-05-01"]),
     ...     "churned_on": pd.to_datetime(["2026-09-15", None, None, "2026-08-01"])})
-    >>> engine.execute(customers_family(context(customers=customers)))
+    >>> ctx = demo_engine_context(engine, customers=customers)
+    >>> engine.execute(customers_family(ctx))
       supervisor_id      k  customers_at_start  churned
     0            S1  24320                   2        1
     """
@@ -445,19 +411,13 @@ def budgets_family(ctx: Context):
 
     Examples
     --------
-    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.demo import demo_engine_context
     >>> from perfmodel.indicators.engines import connect
     >>> engine = connect()
-    >>> sep = parse_period("2026-09")
-    >>> periods = engine.register("periods", pd.DataFrame({
-    ...     "k": [period_key_of(sep)], "period": [sep.id],
-    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
-    >>> def context(**frames):
-    ...     return Context(kind="month", periods=[sep], period_table=periods,
-    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
     >>> budgets = pd.DataFrame({"supervisor_id": ["S1", "S1"], "period": ["2026-09", "2026-10"],
     ...                         "budget": [5000.0, 6000.0]})
-    >>> engine.execute(budgets_family(context(budgets=budgets)))
+    >>> ctx = demo_engine_context(engine, budgets=budgets)
+    >>> engine.execute(budgets_family(ctx))
       supervisor_id      k  budget
     0            S1  24320  5000.0
     """
@@ -474,21 +434,15 @@ def audits_family(ctx: Context):
     --------
     The audit of 2 October belongs to October:
 
-    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.demo import demo_engine_context
     >>> from perfmodel.indicators.engines import connect
     >>> engine = connect()
-    >>> sep = parse_period("2026-09")
-    >>> periods = engine.register("periods", pd.DataFrame({
-    ...     "k": [period_key_of(sep)], "period": [sep.id],
-    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
-    >>> def context(**frames):
-    ...     return Context(kind="month", periods=[sep], period_table=periods,
-    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
     >>> audits = pd.DataFrame({
     ...     "supervisor_id": ["S1"] * 3,
     ...     "audited_on": pd.to_datetime(["2026-09-05", "2026-09-20", "2026-10-02"]),
     ...     "items_checked": [20.0, 30.0, 10.0], "violations": [1.0, 2.0, 5.0]})
-    >>> engine.execute(audits_family(context(audits=audits)))
+    >>> ctx = demo_engine_context(engine, audits=audits)
+    >>> engine.execute(audits_family(ctx))
       supervisor_id      k  items_checked  violations
     0            S1  24320           50.0         3.0
     """
@@ -504,20 +458,14 @@ def peer_reviews_family(ctx: Context):
 
     Examples
     --------
-    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.demo import demo_engine_context
     >>> from perfmodel.indicators.engines import connect
     >>> engine = connect()
-    >>> sep = parse_period("2026-09")
-    >>> periods = engine.register("periods", pd.DataFrame({
-    ...     "k": [period_key_of(sep)], "period": [sep.id],
-    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
-    >>> def context(**frames):
-    ...     return Context(kind="month", periods=[sep], period_table=periods,
-    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
     >>> reviews = pd.DataFrame({"supervisor_id": ["S1", "S1"], "reviewer_id": ["E1", "E2"],
     ...                         "reviewed_on": pd.to_datetime(["2026-09-05", "2026-09-20"]),
     ...                         "collaboration": [4.0, 5.0]})
-    >>> engine.execute(peer_reviews_family(context(peer_reviews=reviews)))
+    >>> ctx = demo_engine_context(engine, peer_reviews=reviews)
+    >>> engine.execute(peer_reviews_family(ctx))
       supervisor_id      k  collaboration_sum  collaboration_n
     0            S1  24320                9.0                2
     """
@@ -535,20 +483,14 @@ def manager_ratings_family(ctx: Context):
     --------
     Every item of every rater counts once (4.0 + 3.5 + 3.0):
 
-    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.demo import demo_engine_context
     >>> from perfmodel.indicators.engines import connect
     >>> engine = connect()
-    >>> sep = parse_period("2026-09")
-    >>> periods = engine.register("periods", pd.DataFrame({
-    ...     "k": [period_key_of(sep)], "period": [sep.id],
-    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
-    >>> def context(**frames):
-    ...     return Context(kind="month", periods=[sep], period_table=periods,
-    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
     >>> ratings = pd.DataFrame({"rater_id": ["M1", "M1", "M2"], "supervisor_id": ["S1"] * 3,
     ...                         "rated_on": pd.to_datetime(["2026-09-25"] * 3),
     ...                         "item": ["执行力", "沟通协作", "执行力"], "score": [4.0, 3.5, 3.0]})
-    >>> engine.execute(manager_ratings_family(context(manager_ratings=ratings)))
+    >>> ctx = demo_engine_context(engine, manager_ratings=ratings)
+    >>> engine.execute(manager_ratings_family(ctx))
       supervisor_id      k  manager_sum  manager_n
     0            S1  24320         10.5          3
     """
@@ -562,20 +504,14 @@ def self_assessments_family(ctx: Context):
 
     Examples
     --------
-    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.demo import demo_engine_context
     >>> from perfmodel.indicators.engines import connect
     >>> engine = connect()
-    >>> sep = parse_period("2026-09")
-    >>> periods = engine.register("periods", pd.DataFrame({
-    ...     "k": [period_key_of(sep)], "period": [sep.id],
-    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
-    >>> def context(**frames):
-    ...     return Context(kind="month", periods=[sep], period_table=periods,
-    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
     >>> own = pd.DataFrame({"supervisor_id": ["S1", "S1"],
     ...                     "assessed_on": pd.to_datetime(["2026-09-25"] * 2),
     ...                     "item": ["执行力", "沟通协作"], "score": [4.5, 4.0]})
-    >>> engine.execute(self_assessments_family(context(self_assessments=own)))
+    >>> ctx = demo_engine_context(engine, self_assessments=own)
+    >>> engine.execute(self_assessments_family(ctx))
       supervisor_id      k  self_sum  self_n
     0            S1  24320       8.5       2
     """
@@ -597,24 +533,12 @@ def training_due_family(ctx: Context):
     --------
     Three courses are due in September; only E1 finished on time (E3 finished five days late):
 
-    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.demo import demo_engine_context
     >>> from perfmodel.indicators.engines import connect
     >>> engine = connect()
-    >>> sep = parse_period("2026-09")
-    >>> periods = engine.register("periods", pd.DataFrame({
-    ...     "k": [period_key_of(sep)], "period": [sep.id],
-    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
-    >>> def context(**frames):
-    ...     return Context(kind="month", periods=[sep], period_table=periods,
-    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
-    >>> staff = pd.DataFrame({"staff_id": ["E1", "E2", "E3"], "supervisor_id": ["S1"] * 3,
-    ...                       "hired_on": pd.to_datetime(["2025-01-01", "2026-09-16", "2024-03-01"])})
-    >>> training = pd.DataFrame({
-    ...     "staff_id": ["E1", "E2", "E3"], "course_id": ["K1", "K1", "K2"],
-    ...     "due_on": pd.to_datetime(["2026-09-10", "2026-09-30", "2026-09-15"]),
-    ...     "completed_on": pd.to_datetime(["2026-09-08", None, "2026-09-20"]),
-    ...     "pre_score": [60.0, None, 70.0], "post_score": [75.0, None, 90.0]})
-    >>> engine.execute(training_due_family(context(staff=staff, training=training)))
+    >>> from perfmodel.data.demo import demo_training
+    >>> ctx = demo_engine_context(engine, **demo_training())
+    >>> engine.execute(training_due_family(ctx))
       supervisor_id      k  training_due  training_on_time
     0            S1  24320             3                 1
     """
@@ -632,24 +556,12 @@ def training_done_family(ctx: Context):
     --------
     E1 gained 15 points and E3 20; E2 has not finished:
 
-    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.demo import demo_engine_context
     >>> from perfmodel.indicators.engines import connect
     >>> engine = connect()
-    >>> sep = parse_period("2026-09")
-    >>> periods = engine.register("periods", pd.DataFrame({
-    ...     "k": [period_key_of(sep)], "period": [sep.id],
-    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
-    >>> def context(**frames):
-    ...     return Context(kind="month", periods=[sep], period_table=periods,
-    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
-    >>> staff = pd.DataFrame({"staff_id": ["E1", "E2", "E3"], "supervisor_id": ["S1"] * 3,
-    ...                       "hired_on": pd.to_datetime(["2025-01-01", "2026-09-16", "2024-03-01"])})
-    >>> training = pd.DataFrame({
-    ...     "staff_id": ["E1", "E2", "E3"], "course_id": ["K1", "K1", "K2"],
-    ...     "due_on": pd.to_datetime(["2026-09-10", "2026-09-30", "2026-09-15"]),
-    ...     "completed_on": pd.to_datetime(["2026-09-08", None, "2026-09-20"]),
-    ...     "pre_score": [60.0, None, 70.0], "post_score": [75.0, None, 90.0]})
-    >>> engine.execute(training_done_family(context(staff=staff, training=training)))
+    >>> from perfmodel.data.demo import demo_training
+    >>> ctx = demo_engine_context(engine, **demo_training())
+    >>> engine.execute(training_done_family(ctx))
       supervisor_id      k  gain_sum  gain_n
     0            S1  24320      35.0       2
     """
@@ -670,22 +582,16 @@ def staff_family(ctx: Context):
     E1 works all 30 days of September, E2 from the 16th (15 days), E3 until leaving on the
     11th (10 days): 55 staff-days; two on the first day (E1, E3) and two on the last (E1, E2):
 
-    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.demo import demo_engine_context
     >>> from perfmodel.indicators.engines import connect
     >>> engine = connect()
-    >>> sep = parse_period("2026-09")
-    >>> periods = engine.register("periods", pd.DataFrame({
-    ...     "k": [period_key_of(sep)], "period": [sep.id],
-    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
-    >>> def context(**frames):
-    ...     return Context(kind="month", periods=[sep], period_table=periods,
-    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
     >>> staff = pd.DataFrame({
     ...     "staff_id": ["E1", "E2", "E3"], "supervisor_id": ["S1"] * 3,
     ...     "hired_on": pd.to_datetime(["2025-01-01", "2026-09-16", "2024-03-01"]),
     ...     "left_on": pd.to_datetime([None, None, "2026-09-11"]),
     ...     "promoted_on": pd.to_datetime(["2026-09-20", None, None])})
-    >>> print(engine.execute(staff_family(context(staff=staff))).iloc[0].to_string())
+    >>> ctx = demo_engine_context(engine, staff=staff)
+    >>> print(engine.execute(staff_family(ctx)).iloc[0].to_string())
     supervisor_id         S1
     k                  24320
     staff_days            55
@@ -932,25 +838,13 @@ def panel_expr(ctx: Context, supervisors, indicator_ids: list[str]):
     Every supervisor gets a row; S2 has no ticket, so its rates are missing (an empty
     denominator), never zero. T1 is closed on time, T2 late; T3 is still open:
 
-    >>> from perfmodel.core.periods import parse_period
+    >>> from perfmodel.indicators.demo import demo_engine_context
     >>> from perfmodel.indicators.engines import connect
     >>> engine = connect()
-    >>> sep = parse_period("2026-09")
-    >>> periods = engine.register("periods", pd.DataFrame({
-    ...     "k": [period_key_of(sep)], "period": [sep.id],
-    ...     "start_day": [day_number(sep.start)], "end_day": [day_number(sep.end)]}))
-    >>> def context(**frames):
-    ...     return Context(kind="month", periods=[sep], period_table=periods,
-    ...                    tables={name: engine.register(name, f) for name, f in frames.items()})
-    >>> tickets = pd.DataFrame({
-    ...     "ticket_id": ["T1", "T2", "T3"], "supervisor_id": ["S1"] * 3,
-    ...     "created_at": pd.to_datetime(["2026-09-02 09:00", "2026-09-10 14:00", "2026-09-30 17:00"]),
-    ...     "resolved_at": pd.to_datetime(["2026-09-03 09:00", "2026-09-12 14:00", None]),
-    ...     "due_at": pd.to_datetime(["2026-09-04", "2026-09-11", None]),
-    ...     "is_complaint": pd.array([True, False, True], dtype="boolean"),
-    ...     "reopened": [0.0, 1.0, 0.0], "cost": [120.0, 80.0, None]})
+    >>> from perfmodel.data.demo import demo_tickets
     >>> supervisors = engine.register("supervisors", pd.DataFrame({"supervisor_id": ["S1", "S2"]}))
-    >>> wide = engine.execute(panel_expr(context(tickets=tickets), supervisors,
+    >>> ctx = demo_engine_context(engine, tickets=demo_tickets())
+    >>> wide = engine.execute(panel_expr(ctx, supervisors,
     ...                                  ["timely_closure_rate", "backlog_ratio"]))
     >>> wide.set_index("supervisor_id").T
     supervisor_id                          S1       S2

@@ -25,6 +25,22 @@ class AuditContext:
     """A run folder, its manifest, its verification and an optional second policy.
 
     ``run_dir`` and ``manifest`` are None when no run was found to audit.
+
+    Examples
+    --------
+    Made by :func:`build_audit_context` for the audit page; by hand, the audit of no run:
+
+    >>> actx = AuditContext(None, None, None, "zh", None)
+    >>> actx.run_dir is None, actx.lang
+    (True, 'zh')
+
+    A made-up run whose verification failed, with a second policy to compare:
+
+    >>> import tempfile
+    >>> from perfmodel.reporting.demo import demo_audit_context
+    >>> actx = demo_audit_context(tempfile.mkdtemp())
+    >>> actx.manifest["run_id"], actx.verification.mismatches, actx.other_policy.version
+    ('20261127T101500Z-1a2b3c4d', ['scores.csv: sha256 differs'], '2')
     """
 
     run_dir: Path | None
@@ -93,39 +109,9 @@ def show_verification(actx: AuditContext):
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
     >>> import tempfile
-    >>> from types import SimpleNamespace
-    >>> run = Path(tempfile.mkdtemp())
-    >>> long.to_csv(run / "indicators.csv", index=False)
-    >>> scores.to_csv(run / "scores.csv", index=False)
-    >>> manifest = {"period": "2026Q3", "run_id": "20261127T101500Z-1a2b3c4d", "data_dir": "data",
-    ...             "parameters": {"notebook": "quarterly"},
-    ...             "policy": {"name": pol.name, "version": pol.version, "sha256": pol.sha256,
-    ...                        "text": pol.text}}
-    >>> other = policy_from_dict({**pol.to_dict(), "version": "2",
-    ...                           "dimensions": {"result": 0.5, "process": 0.5}})
-    >>> verification = SimpleNamespace(ok=False, mismatches=["scores.csv: sha256 differs"])
-    >>> actx = AuditContext(run, manifest, verification, "en", other)
+    >>> from perfmodel.reporting.demo import demo_audit_context
+    >>> actx = demo_audit_context(tempfile.mkdtemp())
     >>> show_verification(actx)
     <IPython.core.display.Markdown object>
     <IPython.core.display.Markdown object>
@@ -166,39 +152,9 @@ def show_recorded_policy(actx: AuditContext):
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
     >>> import tempfile
-    >>> from types import SimpleNamespace
-    >>> run = Path(tempfile.mkdtemp())
-    >>> long.to_csv(run / "indicators.csv", index=False)
-    >>> scores.to_csv(run / "scores.csv", index=False)
-    >>> manifest = {"period": "2026Q3", "run_id": "20261127T101500Z-1a2b3c4d", "data_dir": "data",
-    ...             "parameters": {"notebook": "quarterly"},
-    ...             "policy": {"name": pol.name, "version": pol.version, "sha256": pol.sha256,
-    ...                        "text": pol.text}}
-    >>> other = policy_from_dict({**pol.to_dict(), "version": "2",
-    ...                           "dimensions": {"result": 0.5, "process": 0.5}})
-    >>> verification = SimpleNamespace(ok=False, mismatches=["scores.csv: sha256 differs"])
-    >>> actx = AuditContext(run, manifest, verification, "en", other)
+    >>> from perfmodel.reporting.demo import demo_audit_context
+    >>> actx = demo_audit_context(tempfile.mkdtemp())
     >>> show_recorded_policy(actx)
     <IPython.core.display.Markdown object>
     <IPython.core.display.Markdown object>
@@ -276,45 +232,18 @@ def show_policy_effect(actx: AuditContext):
     With the dimensions weighted 0.5/0.5, S2 scores 0.5 × 50 + 0.5 × 90 = 70 and moves from
     C to B; S1 (100) and S3 (25) keep theirs:
 
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
     >>> import tempfile
-    >>> from types import SimpleNamespace
-    >>> run = Path(tempfile.mkdtemp())
-    >>> long.to_csv(run / "indicators.csv", index=False)
-    >>> scores.to_csv(run / "scores.csv", index=False)
-    >>> manifest = {"period": "2026Q3", "run_id": "20261127T101500Z-1a2b3c4d", "data_dir": "data",
-    ...             "parameters": {"notebook": "quarterly"},
-    ...             "policy": {"name": pol.name, "version": pol.version, "sha256": pol.sha256,
-    ...                        "text": pol.text}}
-    >>> other = policy_from_dict({**pol.to_dict(), "version": "2",
-    ...                           "dimensions": {"result": 0.5, "process": 0.5}})
-    >>> verification = SimpleNamespace(ok=False, mismatches=["scores.csv: sha256 differs"])
-    >>> actx = AuditContext(run, manifest, verification, "en", other)
+    >>> from perfmodel.reporting.demo import demo_audit_context
+    >>> actx = demo_audit_context(tempfile.mkdtemp())
     >>> show_policy_effect(actx)
     <IPython.core.display.Markdown object>
     <IPython.core.display.Markdown object>
     <IPython.core.display.HTML object>
     <IPython.core.display.HTML object>
-    >>> rating_changes(scores, score(wide, other))
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> from perfmodel.scoring.scores import score
+    >>> ctx = demo_context()
+    >>> rating_changes(ctx.scores, score(ctx.wide, actx.other_policy))
       supervisor_id  old_score  new_score  change old_rating new_rating
     0            S2       62.0       70.0     8.0          C          B
     """

@@ -89,26 +89,8 @@ def show_title(ctx) -> None:
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
     >>> show_title(ctx)
     <IPython.core.display.Markdown object>
     <IPython.core.display.Markdown object>
@@ -130,26 +112,8 @@ def show_judgements(ctx, matrix: pd.DataFrame, random_index: str = "saaty", sour
     csat judged 3 times as important as the closure rate: weights 3/4 and 1/4, and a
     2 × 2 matrix is always consistent (CR 0):
 
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
     >>> matrix = pairwise_matrix(pairwise=[[1, 3], [1 / 3, 1]], ids=["csat", "timely_closure_rate"])
     >>> res = show_judgements(ctx, matrix)
     <IPython.core.display.Markdown object>
@@ -236,25 +200,9 @@ def show_methods(ctx, hist: pd.DataFrame, ahp_res):
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
+    >>> wide = ctx.wide
     >>> hist = pd.concat([wide.assign(period="2026Q2", csat=[4.2, 4.0, 3.9],
     ...                               timely_closure_rate=[0.85, 0.8, 0.5]), wide])
     >>> res = W.ahp(pairwise_matrix(pairwise=[[1, 3], [1 / 3, 1]], ids=["csat", "timely_closure_rate"]))
@@ -312,26 +260,9 @@ def fragile_table(res, supervisors: pd.DataFrame, threshold: float = settings.FR
     moves in 0.65..0.75 and S2 reaches B above 0.714 (80w + 45(1 − w) ≥ 70): in about
     (0.75 − 0.714) / 0.1 = 36 % of the draws.
 
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
+    >>> pol, wide, names = ctx.policy, ctx.wide, ctx.supervisors
     >>> from perfmodel.analysis.sensitivity import rank_uncertainty
     >>> near = wide.assign(csat=[4.3, 4.2, 3.8], timely_closure_rate=[0.9, 0.405, 0.45])
     >>> res = rank_uncertainty(near, pol, draws=1000, seed=42, supervisors=names)
@@ -361,26 +292,8 @@ def show_fragility(ctx, new_policy, draws: int = settings.DRAWS, threshold: floa
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
     >>> show_fragility(ctx, None, draws=200)  # S2 (62) and S3 (15) stay C, S1 stays A
     <IPython.core.display.Markdown object>
     <IPython.core.display.Markdown object>
@@ -424,26 +337,10 @@ def save_policy(ctx, new_policy, method: str, ahp_res, matrix: pd.DataFrame, his
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
     >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
+    >>> pol, wide = ctx.policy, ctx.wide
     >>> import tempfile
     >>> matrix = pairwise_matrix(pairwise=[[1, 3], [1 / 3, 1]], ids=["csat", "timely_closure_rate"])
     >>> res = W.ahp(matrix)

@@ -43,6 +43,17 @@ class Cleanup:
         The caches removed (``<run_dir>/.cache``), their runs' owners gone.
     kept : list of (pathlib.Path, str)
         Caches left in place with the reason (run still going, owned by another host).
+
+    Examples
+    --------
+    Returned by :func:`clean_stale`; nothing to clean gives two empty lists:
+
+    >>> import tempfile
+    >>> done = clean_stale(tempfile.mkdtemp())
+    >>> done.removed, done.kept
+    ([], [])
+    >>> Cleanup(removed=[Path("reports/2026Q3/20261127T101500Z-1a2b3c4d/.cache")]).removed[0].name
+    '.cache'
     """
 
     removed: list[Path] = field(default_factory=list)

@@ -39,6 +39,22 @@ class ReportContext:
         it was read from a run's results (a report's kernel never holds the raw tables).
     data : perfmodel.results.DataSummary
         The tables present, the quarantine, the row account and the supervisors.
+
+    Examples
+    --------
+    Made by :func:`build_context` for a notebook; here a small one made by hand
+    (:func:`perfmodel.reporting.demo.demo_context`), one period and three supervisors:
+
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
+    >>> ctx.period, ctx.previous, ctx.policy.name, len(ctx.scores), ctx.dataset is None
+    ('2026Q3', None, 'east', 3, True)
+
+    ``previous`` is the period before ``period`` when the data has it:
+
+    >>> ctx.periods, ctx.period = ["2026Q2", "2026Q3"], "2026Q3"
+    >>> ctx.previous
+    '2026Q2'
     """
 
     data_dir: Path
@@ -106,35 +122,14 @@ def build_context(data_dir="data/sample", policy="efficiency", period="latest", 
     A page of a run is made from the run's results (the indicator panel the runner saved),
     never from the raw tables; here the panel and policy of a small context made by hand:
 
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
     >>> import tempfile
-    >>> from perfmodel import dataset_from_frames
+    >>> from perfmodel.data.demo import demo_dataset
+    >>> from perfmodel.indicators.demo import demo_long
     >>> from perfmodel.results import save_results, summarize
-    >>> ds = dataset_from_frames({"supervisors": names,
-    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
-    ...                              "created_at": ["2026-07-02 09:00"]})})
+    >>> from perfmodel.scoring.demo import demo_policy
     >>> run = Path(tempfile.mkdtemp())
-    >>> _ = (run / "east.yaml").write_text(pol.text, encoding="utf-8")
-    >>> cache = save_results(run / ".cache", summarize(ds), long)
+    >>> _ = (run / "east.yaml").write_text(demo_policy().text, encoding="utf-8")
+    >>> cache = save_results(run / ".cache", summarize(demo_dataset()), demo_long())
     >>> page = build_context(run, run / "east.yaml", "2026Q3", cache=cache)
     >>> page.period, page.periods, page.previous, page.dataset is None
     ('2026Q3', ['2026Q3'], None, True)

@@ -28,36 +28,8 @@ def goals_summary(ctx) -> pd.DataFrame:
     --------
     S1 agreed a csat of 4.5 and S2 of 4.0 for 2026Q3; S1 has 4.3 (not met), S2 4.05 (met):
 
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
-    >>> from perfmodel import dataset_from_frames
-    >>> from perfmodel.results import summarize
-    >>> from perfmodel.scoring.goals import bind_goals, goals_table
-    >>> ds = dataset_from_frames({"supervisors": names[["supervisor_id", "name"]],
-    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
-    ...                              "created_at": ["2026-07-02 09:00"]}),
-    ...     "goals": pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": "2026Q3",
-    ...                            "indicator": "csat", "target": [4.5, 4.0],
-    ...                            "agreed_on": "2026-06-20"})})
-    >>> ctx.policy, ctx.data = bind_goals(pol, goals_table(ds)), summarize(ds)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context(goals=True)
     >>> summary = goals_summary(ctx)
     >>> summary[["indicator", "policy_target", "goals", "agreed_low", "agreed_high"]]
                    indicator policy_target  goals agreed_low agreed_high
@@ -101,36 +73,8 @@ def show_goals_summary(ctx) -> None:
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
-    >>> from perfmodel import dataset_from_frames
-    >>> from perfmodel.results import summarize
-    >>> from perfmodel.scoring.goals import bind_goals, goals_table
-    >>> ds = dataset_from_frames({"supervisors": names[["supervisor_id", "name"]],
-    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
-    ...                              "created_at": ["2026-07-02 09:00"]}),
-    ...     "goals": pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": "2026Q3",
-    ...                            "indicator": "csat", "target": [4.5, 4.0],
-    ...                            "agreed_on": "2026-06-20"})})
-    >>> ctx.policy, ctx.data = bind_goals(pol, goals_table(ds)), summarize(ds)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context(goals=True)
     >>> show_goals_summary(ctx)
     <IPython.core.display.Markdown object>
     <IPython.core.display.Markdown object>
@@ -156,36 +100,8 @@ def own_goals(ctx, supervisor_id: str) -> dict:
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
-    >>> from perfmodel import dataset_from_frames
-    >>> from perfmodel.results import summarize
-    >>> from perfmodel.scoring.goals import bind_goals, goals_table
-    >>> ds = dataset_from_frames({"supervisors": names[["supervisor_id", "name"]],
-    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
-    ...                              "created_at": ["2026-07-02 09:00"]}),
-    ...     "goals": pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": "2026Q3",
-    ...                            "indicator": "csat", "target": [4.5, 4.0],
-    ...                            "agreed_on": "2026-06-20"})})
-    >>> ctx.policy, ctx.data = bind_goals(pol, goals_table(ds)), summarize(ds)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context(goals=True)
     >>> own_goals(ctx, "S1"), own_goals(ctx, "S3")
     ({'csat': '4.50'}, {})
     """
@@ -205,36 +121,8 @@ def show_own_goals_note(ctx, supervisor_id: str) -> None:
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
-    >>> from perfmodel import dataset_from_frames
-    >>> from perfmodel.results import summarize
-    >>> from perfmodel.scoring.goals import bind_goals, goals_table
-    >>> ds = dataset_from_frames({"supervisors": names[["supervisor_id", "name"]],
-    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
-    ...                              "created_at": ["2026-07-02 09:00"]}),
-    ...     "goals": pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": "2026Q3",
-    ...                            "indicator": "csat", "target": [4.5, 4.0],
-    ...                            "agreed_on": "2026-06-20"})})
-    >>> ctx.policy, ctx.data = bind_goals(pol, goals_table(ds)), summarize(ds)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context(goals=True)
     >>> show_own_goals_note(ctx, "S1")
     <IPython.core.display.Markdown object>
     >>> show_own_goals_note(ctx, "S3")  # no agreed goal: nothing
@@ -262,45 +150,22 @@ def goal_findings(ctx) -> pd.DataFrame:
     Examples
     --------
     The data below hold no survey table, so csat cannot be measured (M, an error), and
-    no quarter before 2026Q3 (A, a warning):
+    no quarter before 2026Q3 (A, a warning). S2's goal of 12 tickets per staff-day cannot
+    be measured either (no staff table: an error; no value in the panel: a warning), and the
+    policy does not score that indicator (R, an error):
 
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
-    >>> from perfmodel import dataset_from_frames
-    >>> from perfmodel.results import summarize
-    >>> from perfmodel.scoring.goals import bind_goals, goals_table
-    >>> ds = dataset_from_frames({"supervisors": names[["supervisor_id", "name"]],
-    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
-    ...                              "created_at": ["2026-07-02 09:00"]}),
-    ...     "goals": pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": "2026Q3",
-    ...                            "indicator": "csat", "target": [4.5, 4.0],
-    ...                            "agreed_on": "2026-06-20"})})
-    >>> ctx.policy, ctx.data = bind_goals(pol, goals_table(ds)), summarize(ds)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context(goals=True)
     >>> findings = goal_findings(ctx)
     >>> findings[["supervisor_id", "indicator", "letter", "severity"]]
-      supervisor_id indicator letter severity
-    0            S1      csat      M    error
-    1            S1      csat      A  warning
-    2            S2      csat      M    error
-    3            S2      csat      A  warning
+      supervisor_id              indicator letter severity
+    0            S1                   csat      M    error
+    1            S1                   csat      A  warning
+    2            S2                   csat      M    error
+    3            S2                   csat      A  warning
+    4            S2  tickets_per_staff_day      M    error
+    5            S2  tickets_per_staff_day      M  warning
+    6            S2  tickets_per_staff_day      R    error
     >>> print(findings["message"][0])
     table(s) surveys absent from the data: csat cannot be measured
     """
@@ -372,40 +237,14 @@ def goal_errors(ctx, findings: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
-    >>> from perfmodel import dataset_from_frames
-    >>> from perfmodel.results import summarize
-    >>> from perfmodel.scoring.goals import bind_goals, goals_table
-    >>> ds = dataset_from_frames({"supervisors": names[["supervisor_id", "name"]],
-    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
-    ...                              "created_at": ["2026-07-02 09:00"]}),
-    ...     "goals": pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": "2026Q3",
-    ...                            "indicator": "csat", "target": [4.5, 4.0],
-    ...                            "agreed_on": "2026-06-20"})})
-    >>> ctx.policy, ctx.data = bind_goals(pol, goals_table(ds)), summarize(ds)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context(goals=True)
     >>> goal_errors(ctx, goal_findings(ctx))[["supervisor_id", "name", "indicator", "check"]]
-      supervisor_id name              indicator check
-    0            S1   王芳  Customer satisfaction     M
-    1            S2   李娜  Customer satisfaction     M
+      supervisor_id name                       indicator check
+    0            S1   王芳           Customer satisfaction     M
+    1            S2   李娜           Customer satisfaction     M
+    2            S2   李娜  Tickets resolved per staff-day     M
+    3            S2   李娜  Tickets resolved per staff-day     R
     """
     cols = ["supervisor_id", "name", "indicator", "check", "message"]
     err = findings[findings["severity"] == "error"]
@@ -433,36 +272,8 @@ def show_goal_findings(ctx) -> None:
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
-    >>> from perfmodel import dataset_from_frames
-    >>> from perfmodel.results import summarize
-    >>> from perfmodel.scoring.goals import bind_goals, goals_table
-    >>> ds = dataset_from_frames({"supervisors": names[["supervisor_id", "name"]],
-    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
-    ...                              "created_at": ["2026-07-02 09:00"]}),
-    ...     "goals": pd.DataFrame({"supervisor_id": ["S1", "S2"], "period": "2026Q3",
-    ...                            "indicator": "csat", "target": [4.5, 4.0],
-    ...                            "agreed_on": "2026-06-20"})})
-    >>> ctx.policy, ctx.data = bind_goals(pol, goals_table(ds)), summarize(ds)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context(goals=True)
     >>> show_goal_findings(ctx)
     <IPython.core.display.Markdown object>
     <IPython.core.display.Markdown object>

@@ -97,25 +97,8 @@ def show_judgement(ctx, supervisor_id: str) -> None:
     Examples
     --------
     >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
     >>> show_judgement(ctx, "S2")  # no ratings in this panel: no section
     >>> ratings = pd.DataFrame({"supervisor_id": "S2", "period": "2026Q3",
     ...                         "indicator": ["self_rating", "manager_rating"], "value": [4.5, 4.1],

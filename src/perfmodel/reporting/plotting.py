@@ -587,13 +587,21 @@ def attainment_bars(table: pd.DataFrame, *, lang: str = "en"):
     ('Indicator score (100 = target)', 'Targets vs actual')
     """
     data = table.dropna(subset=["indicator_score"])
-    fig, ax = plt.subplots(figsize=(7, 0.45 * max(len(data), 2) + 1))
     colours = ["#5aae61" if v >= 100 else "#e08214" for v in data["indicator_score"]]
-    ax.barh(data["label"], data["indicator_score"], color=colours)
-    ax.axvline(100, color="#333333", lw=1, ls="--")
+    return _bars(data["label"], data["indicator_score"], colours, line=(100, "#333333"), bar_height=0.45,
+                 min_bars=2, xlabel=t("indicator_score", lang=lang), title=t("targets_vs_actual", lang=lang))
+
+
+def _bars(labels, values, colours, *, line, bar_height, min_bars, xlabel, title, xlim=None):
+    """Horizontal bars, first row on top, with a dashed reference line at ``line = (x, colour)``."""
+    fig, ax = plt.subplots(figsize=(7, bar_height * max(len(values), min_bars) + 1))
+    ax.barh(labels, values, color=colours)
     ax.invert_yaxis()
-    ax.set_xlabel(t("indicator_score", lang=lang))
-    ax.set_title(t("targets_vs_actual", lang=lang))
+    ax.axvline(line[0], color=line[1], lw=1, ls="--")
+    if xlim is not None:
+        ax.set_xlim(*xlim)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
     return _finish(fig)
 
 
@@ -626,15 +634,9 @@ def fragility_plot(table: pd.DataFrame, *, lang: str = "en"):
     >>> [float(v) for v in ax.get_xlim()], ax.get_title()
     ([0.0, 1.0], 'Rating fragility')
     """
-    data = table.sort_values("p_same_rating")
-    fig, ax = plt.subplots(figsize=(7, 0.3 * max(len(data), 3) + 1))
-    ax.barh(data["label"], data["p_same_rating"], color="#6baed6")
-    ax.invert_yaxis()  # least stable on top
-    ax.axvline(0.8, color="#b2182b", lw=1, ls="--")
-    ax.set_xlim(0, 1)
-    ax.set_xlabel(t("p_same_rating", lang=lang))
-    ax.set_title(t("rating_fragility", lang=lang))
-    return _finish(fig)
+    data = table.sort_values("p_same_rating")  # least stable on top
+    return _bars(data["label"], data["p_same_rating"], "#6baed6", line=(0.8, "#b2182b"), bar_height=0.3,
+                 min_bars=3, xlim=(0, 1), xlabel=t("p_same_rating", lang=lang), title=t("rating_fragility", lang=lang))
 
 
 @keyword_only("lang")

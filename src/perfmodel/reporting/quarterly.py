@@ -116,26 +116,8 @@ def indicator_table(ctx: ReportContext) -> pd.DataFrame:
     A context made by hand: S2's csat 4.05 scores (4.05 − 3.8) / (4.3 − 3.8) × 100 = 50 and
     its closure rate 0.81 / 0.9 × 100 = 90, so its total is 0.7 × 50 + 0.3 × 90 = 62 (C).
 
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
     >>> table = indicator_table(ctx)  # S1 alone meets each target: 1/3
     >>> table[["indicator", "effective_weight", "target"]]
                    indicator  effective_weight    target
@@ -188,26 +170,8 @@ def scores_table(ctx: ReportContext) -> pd.DataFrame:
     A context made by hand: S2's csat 4.05 scores (4.05 − 3.8) / (4.3 − 3.8) × 100 = 50 and
     its closure rate 0.81 / 0.9 × 100 = 90, so its total is 0.7 × 50 + 0.3 × 90 = 62 (C).
 
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
     >>> scores_table(ctx)[["supervisor_id", "name", "score", "result_score", "process_score", "rating"]]
       supervisor_id name  score  result_score  process_score rating
     0            S1   王芳  100.0         100.0          100.0      A
@@ -301,26 +265,8 @@ def show_title(ctx: ReportContext, key: str | None = None):
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
     >>> show_title(ctx)
     <IPython.core.display.Markdown object>
     <IPython.core.display.Markdown object>
@@ -345,26 +291,8 @@ def show_headline(ctx: ReportContext):
     >>> matplotlib.use("Agg")
     >>> from perfmodel.reporting import plotting
     >>> _ = plotting.setup(lang="en")
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
     >>> show_headline(ctx)  # doctest: +ELLIPSIS
     <IPython.core.display.Markdown object>
     <IPython.core.display.Markdown object>
@@ -410,26 +338,8 @@ def show_indicators(ctx: ReportContext):
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
     >>> show_indicators(ctx)
     <IPython.core.display.Markdown object>
     <IPython.core.display.HTML object>
@@ -452,26 +362,8 @@ def show_scores(ctx: ReportContext):
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
     >>> show_scores(ctx)
     <IPython.core.display.Markdown object>
     <IPython.core.display.HTML object>
@@ -495,33 +387,13 @@ def show_adjustments(ctx: ReportContext):
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
     >>> import tempfile
-    >>> from pathlib import Path
+    >>> from perfmodel.data.demo import demo_adjustments
     >>> from perfmodel.scoring.adjustments import apply_adjustments
-    >>> path = Path(tempfile.mkdtemp()) / "adjustments.csv"
-    >>> _ = path.write_text("supervisor_id,period,from_rating,to_rating,reason,approved_by,approved_on\\n"
-    ...                     "S2,2026Q3,C,B,客户表扬,张经理,2026-10-12\\n", encoding="utf-8")
-    >>> ctx.scores = apply_adjustments(scores, path, pol)
+    >>> path = demo_adjustments(tempfile.mkdtemp(), "S2", "C", "B")
+    >>> ctx.scores = apply_adjustments(ctx.scores, path, ctx.policy)
     >>> ctx.scores[["supervisor_id", "rating_computed", "rating"]]
       supervisor_id rating_computed rating
     0            S1               A      A
@@ -562,26 +434,8 @@ def show_result_vs_process(ctx: ReportContext):
     >>> matplotlib.use("Agg")
     >>> from perfmodel.reporting import plotting
     >>> _ = plotting.setup(lang="en")
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
     >>> show_result_vs_process(ctx)  # doctest: +ELLIPSIS
     <IPython.core.display.Markdown object>
     Figure(...)
@@ -607,26 +461,8 @@ def show_trends(ctx: ReportContext):
     >>> matplotlib.use("Agg")
     >>> from perfmodel.reporting import plotting
     >>> _ = plotting.setup(lang="en")
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
     >>> show_trends(ctx)  # doctest: +ELLIPSIS
     <IPython.core.display.Markdown object>
     Figure(...)
@@ -726,26 +562,8 @@ def show_funnels(ctx: ReportContext, indicators=RATE_INDICATORS):
     >>> matplotlib.use("Agg")
     >>> from perfmodel.reporting import plotting
     >>> _ = plotting.setup(lang="en")
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
     >>> show_funnels(ctx)  # no rate here has counts: no funnel
     <IPython.core.display.Markdown object>
     <IPython.core.display.Markdown object>
@@ -802,25 +620,9 @@ def validity_table(wide: pd.DataFrame, lag: int = settings.LAG, seed: int = sett
     One period gives no lagged pair; two give three pairs, still too few to judge:
 
     >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
+    >>> wide = ctx.wide
     >>> validity_table(wide)[["process", "result", "lag", "verdict", "n_obs"]]
                    process result  lag            verdict  n_obs
     0  timely_closure_rate   csat    1  insufficient data      0
@@ -898,26 +700,8 @@ def show_validity(ctx: ReportContext, lag: int = 1):
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
     >>> show_validity(ctx)
     <IPython.core.display.Markdown object>
     <IPython.core.display.Markdown object>
@@ -956,26 +740,8 @@ def show_fragility(ctx: ReportContext, draws: int = settings.DRAWS, threshold: f
     >>> matplotlib.use("Agg")
     >>> from perfmodel.reporting import plotting
     >>> _ = plotting.setup(lang="en")
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
     >>> show_fragility(ctx, draws=50)  # doctest: +ELLIPSIS
     <IPython.core.display.Markdown object>
     <IPython.core.display.Markdown object>
@@ -1065,25 +831,9 @@ def smart_table(ctx: ReportContext) -> pd.DataFrame:
     period:
 
     >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
+    >>> names = ctx.supervisors
     >>> from perfmodel import dataset_from_frames
     >>> from perfmodel.results import summarize
     >>> ds = dataset_from_frames({"supervisors": names,
@@ -1125,25 +875,9 @@ def show_smart(ctx: ReportContext):
     Examples
     --------
     >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
+    >>> names = ctx.supervisors
     >>> from perfmodel import dataset_from_frames
     >>> from perfmodel.results import summarize
     >>> ds = dataset_from_frames({"supervisors": names,
@@ -1177,25 +911,9 @@ def show_data_quality(ctx: ReportContext):
     Examples
     --------
     >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
+    >>> names = ctx.supervisors
     >>> from perfmodel import dataset_from_frames
     >>> from perfmodel.results import summarize
     >>> ds = dataset_from_frames({"supervisors": names,
@@ -1224,26 +942,9 @@ def manifest_table(ctx: ReportContext) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
+    >>> pol = ctx.policy
     >>> import hashlib, tempfile
     >>> from pathlib import Path
     >>> data, policies = Path(tempfile.mkdtemp()), Path(tempfile.mkdtemp())
@@ -1289,26 +990,9 @@ def show_manifest(ctx: ReportContext):
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from perfmodel.reporting.context import ReportContext
-    >>> from perfmodel.scoring.policy import policy_from_dict
-    >>> from perfmodel.scoring.scores import score
-    >>> pol = policy_from_dict({"name": "east", "version": "1",
-    ...     "dimensions": {"result": 0.7, "process": 0.3},
-    ...     "indicators": {"csat": {"dimension": "result", "weight": 1.0, "rule": "linear",
-    ...                             "floor": 3.8, "target": 4.3},
-    ...                    "timely_closure_rate": {"dimension": "process", "weight": 1.0,
-    ...                                            "rule": "ratio", "target": 0.9}},
-    ...     "ratings": {"bands": {"A": 85, "B": 70, "C": 0}}})
-    >>> wide = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "period": "2026Q3",
-    ...                      "csat": [4.3, 4.05, 3.8], "timely_closure_rate": [0.9, 0.81, 0.45]})
-    >>> long = wide.melt(id_vars=["supervisor_id", "period"], var_name="indicator").assign(
-    ...     numerator=float("nan"), denominator=float("nan"), available=True)
-    >>> names = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3"], "name": ["王芳", "李娜", "张伟"],
-    ...                       "team": "East", "region": "East"})
-    >>> scores = score(wide, pol)
-    >>> ctx = ReportContext(".", "east", "2026Q3", "en", "duckdb", 42, "", None, pol, ["2026Q3"],
-    ...                     long, wide, scores, scores, names)
+    >>> from perfmodel.reporting.demo import demo_context
+    >>> ctx = demo_context()
+    >>> pol = ctx.policy
     >>> import hashlib, tempfile
     >>> from pathlib import Path
     >>> data, policies = Path(tempfile.mkdtemp()), Path(tempfile.mkdtemp())

@@ -67,6 +67,18 @@ class RunResult:
         The main HTML page (for ``feedback`` the index of the pages).
     errors : list of str
         One line per failed notebook.
+
+    Examples
+    --------
+    What :func:`run_report` returns; by hand, a run whose notebook failed:
+
+    >>> result = RunResult("2026Q3", "20261127T101500Z-1a2b3c4d",
+    ...                    Path("reports/2026Q3/20261127T101500Z-1a2b3c4d"), "failed", None,
+    ...                    ["quarterly: NameError in cell 4"])
+    >>> result.ok, result.html, result.errors
+    (False, None, ['quarterly: NameError in cell 4'])
+    >>> RunResult("2026Q3", "20261127T101500Z-1a2b3c4d", Path("."), "complete", Path("quarterly.html")).ok
+    True
     """
 
     period: str
@@ -163,7 +175,20 @@ def _data_source(data_dir) -> Path | str:
 
 @dataclass
 class ReportSpec:
-    """Validated parameters of a report run (see :func:`validate`)."""
+    """Validated parameters of a report run (see :func:`validate`).
+
+    Examples
+    --------
+    Made by :func:`validate`; by hand, the quarterly report of 2026Q3. The secrets of
+    ``--pseudonymize`` and ``--sign-key`` never show in its repr (nor in a log that prints it):
+
+    >>> spec = ReportSpec("quarterly", "data/sample", "efficiency", "en", "duckdb", Path("reports"),
+    ...                   1, 42, ["2026Q3"], "2026Q3", salt="s3cret", sign_key=b"k3y")
+    >>> spec.periods, spec.synthetic, spec.adjustments
+    (['2026Q3'], False, None)
+    >>> "s3cret" in repr(spec), "k3y" in repr(spec), spec.salt
+    (False, False, 's3cret')
+    """
 
     notebook: str
     data_dir: Path | str  # a folder or DuckDB file, or a PostgreSQL URL
@@ -707,9 +732,8 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
 
     >>> import json
     >>> import tempfile
-    >>> from perfmodel.data.synth import generate
-    >>> folder, out = tempfile.mkdtemp(), tempfile.mkdtemp()
-    >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q2", tickets=1000)
+    >>> from perfmodel.data.demo import demo_history
+    >>> folder, out = str(demo_history(tempfile.mkdtemp(), end="2026Q2")), tempfile.mkdtemp()
     >>> spec, dataset = validate(period="2026Q2", notebook="validity", data_dir=folder, out=out)
     >>> result = run_period(spec, "2026Q2", dataset, progress=False)
     >>> result.status, result.errors, result.html.name
@@ -1049,9 +1073,8 @@ def run_reports(spec: ReportSpec, dataset=None, *, progress: bool | None = None)
 
     >>> import dataclasses
     >>> import tempfile
-    >>> from perfmodel.data.synth import generate
-    >>> folder, out = tempfile.mkdtemp(), tempfile.mkdtemp()
-    >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q2", tickets=1000)
+    >>> from perfmodel.data.demo import demo_history
+    >>> folder, out = str(demo_history(tempfile.mkdtemp(), end="2026Q2")), tempfile.mkdtemp()
     >>> spec, dataset = validate(all_periods=True, notebook="validity", data_dir=folder, out=out)
     >>> spec.periods
     ['2025Q3', '2025Q4', '2026Q1', '2026Q2']
@@ -1127,9 +1150,8 @@ def run_report(period: str | None = "latest", *, all_periods: bool = False, note
     beside the period folders. A period outside the data stops before anything is written.
 
     >>> import tempfile
-    >>> from perfmodel.data.synth import generate
-    >>> folder, out = tempfile.mkdtemp(), tempfile.mkdtemp()
-    >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q2", tickets=1000)
+    >>> from perfmodel.data.demo import demo_history
+    >>> folder, out = str(demo_history(tempfile.mkdtemp(), end="2026Q2")), tempfile.mkdtemp()
     >>> [result] = run_report("2026Q2", data_dir=folder, out=out, progress=False)
     >>> result.period, result.status, result.errors, result.html.name
     ('2026Q2', 'complete', [], 'quarterly_report.html')

@@ -104,10 +104,8 @@ def read_adjustments(path) -> Adjustments:
     Examples
     --------
     >>> import tempfile
-    >>> from pathlib import Path
-    >>> path = Path(tempfile.mkdtemp()) / "adjustments.csv"
-    >>> _ = path.write_text("supervisor_id,period,from_rating,to_rating,reason,approved_by,approved_on\\n"
-    ...                     "S4,2026Q3,B,A,客户表扬,张经理,2026-10-12\\n", encoding="utf-8")
+    >>> from perfmodel.data.demo import demo_adjustments
+    >>> path = demo_adjustments(tempfile.mkdtemp())  # S4 from B to A
     >>> adj = read_adjustments(path)
     >>> adj.encoding, adj.table[["supervisor_id", "from_rating", "to_rating", "approved_by", "row"]]
     ('utf-8',   supervisor_id from_rating to_rating approved_by  row
@@ -208,18 +206,13 @@ def apply_adjustments(scores: pd.DataFrame, adjustments: Adjustments | str | Pat
     --------
     The review meeting raises S4 from B to A:
 
-    >>> import pandas as pd, perfmodel
-    >>> from perfmodel.scoring.scores import forced_ratings
+    >>> import perfmodel
+    >>> from perfmodel.scoring.demo import demo_forced_scores
     >>> policy = perfmodel.load_policy("quality")  # quotas S 10 %, A 20 %, B 50 %, C 15 %, D 5 %
-    >>> scores = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4", "S5"], "period": "2026Q3",
-    ...                        "score": [92.0, 88.0, 75.0, 71.0, 52.0]})
-    >>> scores["result_score"] = scores["score"]
-    >>> scores["rating"] = forced_ratings(scores, policy.forced_distribution)
+    >>> scores = demo_forced_scores()
     >>> import tempfile
-    >>> from pathlib import Path
-    >>> path = Path(tempfile.mkdtemp()) / "adjustments.csv"
-    >>> _ = path.write_text("supervisor_id,period,from_rating,to_rating,reason,approved_by,approved_on\\n"
-    ...                     "S4,2026Q3,B,A,客户表扬,张经理,2026-10-12\\n", encoding="utf-8")
+    >>> from perfmodel.data.demo import demo_adjustments
+    >>> path = demo_adjustments(tempfile.mkdtemp())  # S4 from B to A
     >>> final = apply_adjustments(scores, path, policy)
     >>> final[["supervisor_id", "rating_computed", "rating", "adjustment_reason"]]
       supervisor_id rating_computed rating adjustment_reason
@@ -310,18 +303,13 @@ def quota_breaks(scores: pd.DataFrame, policy, supervisors: pd.DataFrame | None 
     --------
     Raising S4 from B to A leaves two A where the quota gave one, and one B where it gave two:
 
-    >>> import pandas as pd, perfmodel
-    >>> from perfmodel.scoring.scores import forced_ratings
+    >>> import perfmodel
+    >>> from perfmodel.scoring.demo import demo_forced_scores
     >>> policy = perfmodel.load_policy("quality")  # quotas S 10 %, A 20 %, B 50 %, C 15 %, D 5 %
-    >>> scores = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4", "S5"], "period": "2026Q3",
-    ...                        "score": [92.0, 88.0, 75.0, 71.0, 52.0]})
-    >>> scores["result_score"] = scores["score"]
-    >>> scores["rating"] = forced_ratings(scores, policy.forced_distribution)
+    >>> scores = demo_forced_scores()
     >>> import tempfile
-    >>> from pathlib import Path
-    >>> path = Path(tempfile.mkdtemp()) / "adjustments.csv"
-    >>> _ = path.write_text("supervisor_id,period,from_rating,to_rating,reason,approved_by,approved_on\\n"
-    ...                     "S4,2026Q3,B,A,客户表扬,张经理,2026-10-12\\n", encoding="utf-8")
+    >>> from perfmodel.data.demo import demo_adjustments
+    >>> path = demo_adjustments(tempfile.mkdtemp())  # S4 from B to A
     >>> quota_breaks(apply_adjustments(scores, path, policy), policy)
       group rating  quota  final  difference
     0   all      A      1      2           1

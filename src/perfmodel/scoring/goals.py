@@ -46,18 +46,13 @@ def goals_table(dataset) -> pd.DataFrame | None:
 
     Examples
     --------
-    >>> import pandas as pd, perfmodel
-    >>> ds = perfmodel.dataset_from_frames({
-    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1", "S2"], "name": ["王芳", "李强"]}),
-    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
-    ...                              "created_at": ["2026-07-02 09:00"]}),
-    ...     "goals": pd.DataFrame({"supervisor_id": ["S1", "S2", "S2"], "period": "2026Q3",
-    ...                            "indicator": ["csat", "tickets_per_staff_day", "csat"],
-    ...                            "target": [4.5, 12.0, 4.2], "agreed_on": "2026-06-20"})})
+    >>> import perfmodel
+    >>> from perfmodel.data.demo import demo_dataset
+    >>> ds = demo_dataset(goals=True)  # S1 csat 4.5; S2 csat 4.0, tickets_per_staff_day 12
     >>> goals_table(ds)[["supervisor_id", "period", "indicator", "target", "agreed_on"]]
       supervisor_id  period              indicator  target  agreed_on
     0            S1  2026Q3                   csat     4.5 2026-06-20
-    1            S2  2026Q3                   csat     4.2 2026-06-20
+    1            S2  2026Q3                   csat     4.0 2026-06-20
     2            S2  2026Q3  tickets_per_staff_day    12.0 2026-06-20
     """
     tables = getattr(dataset, "tables", None) or {}
@@ -130,20 +125,15 @@ def goal_status(goals: pd.DataFrame, policy) -> pd.DataFrame:
     The ``efficiency`` preset ranks ``tickets_per_staff_day`` by percentile: there is no
     target for an agreed goal to replace.
 
-    >>> import pandas as pd, perfmodel
-    >>> ds = perfmodel.dataset_from_frames({
-    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1", "S2"], "name": ["王芳", "李强"]}),
-    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
-    ...                              "created_at": ["2026-07-02 09:00"]}),
-    ...     "goals": pd.DataFrame({"supervisor_id": ["S1", "S2", "S2"], "period": "2026Q3",
-    ...                            "indicator": ["csat", "tickets_per_staff_day", "csat"],
-    ...                            "target": [4.5, 12.0, 4.2], "agreed_on": "2026-06-20"})})
+    >>> import perfmodel
+    >>> from perfmodel.data.demo import demo_dataset
+    >>> ds = demo_dataset(goals=True)  # S1 csat 4.5; S2 csat 4.0, tickets_per_staff_day 12
     >>> status = goal_status(goals_table(ds), perfmodel.load_policy("efficiency"))
     >>> print(status[["supervisor_id", "indicator", "target", "rule", "policy_target", "applies",
     ...               "not_applied"]].to_string())
       supervisor_id              indicator  target        rule  policy_target  applies          not_applied
     0            S1                   csat     4.5      linear            4.3     True
-    1            S2                   csat     4.2      linear            4.3     True
+    1            S2                   csat     4.0      linear            4.3     True
     2            S2  tickets_per_staff_day    12.0  percentile            NaN    False  rule_without_target
     """
     from perfmodel.core.periods import parse_period
@@ -208,17 +198,12 @@ def bind_goals(policy, goals: pd.DataFrame | None):
     Examples
     --------
     With ``goals: replace``, a csat of 4.3 scores (4.3 − 3.8) / (4.5 − 3.8) × 100 = 71.43
-    against S1's agreed 4.5, and (4.3 − 3.8) / (4.2 − 3.8) × 100 = 125, capped at 120,
-    against S2's 4.2:
+    against S1's agreed 4.5, and (4.3 − 3.8) / (4.0 − 3.8) × 100 = 250, capped at 120,
+    against S2's 4.0:
 
-    >>> import pandas as pd, perfmodel
-    >>> ds = perfmodel.dataset_from_frames({
-    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1", "S2"], "name": ["王芳", "李强"]}),
-    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
-    ...                              "created_at": ["2026-07-02 09:00"]}),
-    ...     "goals": pd.DataFrame({"supervisor_id": ["S1", "S2", "S2"], "period": "2026Q3",
-    ...                            "indicator": ["csat", "tickets_per_staff_day", "csat"],
-    ...                            "target": [4.5, 12.0, 4.2], "agreed_on": "2026-06-20"})})
+    >>> import perfmodel
+    >>> from perfmodel.data.demo import demo_dataset
+    >>> ds = demo_dataset(goals=True)  # S1 csat 4.5; S2 csat 4.0, tickets_per_staff_day 12
     >>> from perfmodel.scoring.policy import policy_from_dict
     >>> policy = policy_from_dict({**perfmodel.load_policy("efficiency").to_dict(), "goals": "replace"})
     >>> bound = bind_goals(policy, goals_table(ds))
@@ -252,19 +237,14 @@ def goals_of(policy, period: str, supervisor_id=None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import pandas as pd, perfmodel
-    >>> ds = perfmodel.dataset_from_frames({
-    ...     "supervisors": pd.DataFrame({"supervisor_id": ["S1", "S2"], "name": ["王芳", "李强"]}),
-    ...     "tickets": pd.DataFrame({"ticket_id": ["T1"], "supervisor_id": ["S1"],
-    ...                              "created_at": ["2026-07-02 09:00"]}),
-    ...     "goals": pd.DataFrame({"supervisor_id": ["S1", "S2", "S2"], "period": "2026Q3",
-    ...                            "indicator": ["csat", "tickets_per_staff_day", "csat"],
-    ...                            "target": [4.5, 12.0, 4.2], "agreed_on": "2026-06-20"})})
+    >>> import perfmodel
+    >>> from perfmodel.data.demo import demo_dataset
+    >>> ds = demo_dataset(goals=True)  # S1 csat 4.5; S2 csat 4.0, tickets_per_staff_day 12
     >>> bound = bind_goals(perfmodel.load_policy("efficiency"), goals_table(ds))
     >>> print(goals_of(bound, "2026Q3").to_string())
       supervisor_id  period indicator  policy_target  agreed_target  policy_floor  agreed_floor  replaces
     0            S1  2026Q3      csat            4.3            4.5           3.8           NaN     False
-    1            S2  2026Q3      csat            4.3            4.2           3.8           NaN     False
+    1            S2  2026Q3      csat            4.3            4.0           3.8           NaN     False
     """
     order = {ind: j for j, ind in enumerate(policy.weighted_indicators)}
     rows = []

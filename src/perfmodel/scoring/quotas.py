@@ -85,13 +85,10 @@ def quota_effect(scores: pd.DataFrame, supervisors: pd.DataFrame, policy, *, by:
     quota gives 1 S, 1 A, 2 B, 1 C and no D, so S5, whose 52 earns a D by the bands, is
     rated C:
 
-    >>> import pandas as pd, perfmodel
-    >>> from perfmodel.scoring.scores import forced_ratings
+    >>> import perfmodel
+    >>> from perfmodel.scoring.demo import demo_forced_scores
     >>> policy = perfmodel.load_policy("quality")  # quotas S 10 %, A 20 %, B 50 %, C 15 %, D 5 %
-    >>> scores = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4", "S5"], "period": "2026Q3",
-    ...                        "score": [92.0, 88.0, 75.0, 71.0, 52.0]})
-    >>> scores["result_score"] = scores["score"]
-    >>> scores["rating"] = forced_ratings(scores, policy.forced_distribution)
+    >>> scores = demo_forced_scores()
     >>> scores["rating"].tolist()
     ['S', 'A', 'B', 'B', 'C']
     >>> teams = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4", "S5"],
@@ -149,13 +146,10 @@ def counts_wide(effect: QuotaEffect) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import pandas as pd, perfmodel
-    >>> from perfmodel.scoring.scores import forced_ratings
+    >>> import perfmodel
+    >>> from perfmodel.scoring.demo import demo_forced_scores
     >>> policy = perfmodel.load_policy("quality")  # quotas S 10 %, A 20 %, B 50 %, C 15 %, D 5 %
-    >>> scores = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4", "S5"], "period": "2026Q3",
-    ...                        "score": [92.0, 88.0, 75.0, 71.0, 52.0]})
-    >>> scores["result_score"] = scores["score"]
-    >>> scores["rating"] = forced_ratings(scores, policy.forced_distribution)
+    >>> scores = demo_forced_scores()
     >>> teams = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4", "S5"],
     ...                       "team": ["华东", "华东", "华北", "华北", "华北"]})
     >>> counts_wide(quota_effect(scores, teams, policy))

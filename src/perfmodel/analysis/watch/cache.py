@@ -136,9 +136,8 @@ def cached_watch(dataset, policy="efficiency", *, period=None, as_of, cache_dir=
 
     >>> import os
     >>> import perfmodel
-    >>> from perfmodel.data.synth import generate
-    >>> folder = tempfile.mkdtemp()
-    >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q3", tickets=1000)
+    >>> from perfmodel.data.demo import demo_history
+    >>> folder = str(demo_history(tempfile.mkdtemp()))
     >>> ds = perfmodel.load_dataset(folder)
     >>> cache = tempfile.mkdtemp()
     >>> first = cached_watch(ds, period="2026Q3", as_of="2026-08-16", cache_dir=cache)

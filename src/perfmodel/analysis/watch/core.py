@@ -360,9 +360,8 @@ def watch(dataset: Dataset, policy="efficiency", *, period, as_of, threshold: fl
 
     >>> import tempfile
     >>> import perfmodel
-    >>> from perfmodel.data.synth import generate
-    >>> folder = tempfile.mkdtemp()
-    >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q3", tickets=1000)
+    >>> from perfmodel.data.demo import demo_history
+    >>> folder = str(demo_history(tempfile.mkdtemp()))
     >>> w = watch(perfmodel.load_dataset(folder), period="2026Q3", as_of="2026-08-16")
     >>> csat = w.projections[w.projections["result"] == "csat"]
     >>> print(csat[["supervisor_id", "value_to_date", "projected", "low", "high", "target",

@@ -43,9 +43,8 @@ def feedback_table(result, supervisor_id: str, *, lang: str = "en") -> pd.DataFr
     >>> import tempfile
     >>> import perfmodel
     >>> from perfmodel.analysis.watch import watch
-    >>> from perfmodel.data.synth import generate
-    >>> folder = tempfile.mkdtemp()
-    >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q3", tickets=1000)
+    >>> from perfmodel.data.demo import demo_history
+    >>> folder = str(demo_history(tempfile.mkdtemp()))
     >>> result = watch(perfmodel.load_dataset(folder), "2026Q3", "2026-08-16")
     >>> print(feedback_table(result, "S004", lang="zh").to_string())
           结果指标       目前    预计期末                区间      目标 未达目标概率
@@ -87,9 +86,8 @@ def feedback_section(result, supervisor_id: str, *, lang: str = "en", level: flo
     >>> import tempfile
     >>> import perfmodel
     >>> from perfmodel.analysis.watch import watch
-    >>> from perfmodel.data.synth import generate
-    >>> folder = tempfile.mkdtemp()
-    >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q3", tickets=1000)
+    >>> from perfmodel.data.demo import demo_history
+    >>> folder = str(demo_history(tempfile.mkdtemp()))
     >>> result = watch(perfmodel.load_dataset(folder), "2026Q3", "2026-08-16")
     >>> print(feedback_section(result, "S001", lang="en"))
     ### Mid-period check — 2026Q3, as of 2026-08-16
@@ -156,9 +154,8 @@ def show_feedback(result, supervisor_id: str, *, lang: str = "en") -> None:
     >>> from unittest import mock
     >>> import perfmodel
     >>> from perfmodel.analysis.watch import watch
-    >>> from perfmodel.data.synth import generate
-    >>> folder = tempfile.mkdtemp()
-    >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q3", tickets=1000)
+    >>> from perfmodel.data.demo import demo_history
+    >>> folder = str(demo_history(tempfile.mkdtemp()))
     >>> result = watch(perfmodel.load_dataset(folder), "2026Q3", "2026-08-16")
     >>> shown = []
     >>> with mock.patch("IPython.display.display", shown.append):
@@ -210,9 +207,8 @@ def coaching_watch(dataset, policy="efficiency", *, as_of, engine: str = "duckdb
     >>> import tempfile
     >>> from unittest import mock
     >>> import perfmodel
-    >>> from perfmodel.data.synth import generate
-    >>> folder = tempfile.mkdtemp()
-    >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q3", tickets=1000)
+    >>> from perfmodel.data.demo import demo_history
+    >>> folder = str(demo_history(tempfile.mkdtemp()))
     >>> ds = perfmodel.load_dataset(folder)
     >>> tmp = tempfile.mkdtemp()
     >>> with mock.patch.dict(os.environ, {"TMPDIR": tmp}), mock.patch.object(tempfile, "tempdir", tmp):
@@ -259,9 +255,8 @@ def show_mid_period(dataset, policy="efficiency", *, supervisor_id: str, as_of, 
     >>> import tempfile
     >>> from unittest import mock
     >>> import perfmodel
-    >>> from perfmodel.data.synth import generate
-    >>> folder = tempfile.mkdtemp()
-    >>> _ = generate(folder, seed=1, supervisors=4, start="2025Q3", end="2026Q3", tickets=1000)
+    >>> from perfmodel.data.demo import demo_history
+    >>> folder = str(demo_history(tempfile.mkdtemp()))
     >>> ds = perfmodel.load_dataset(folder)
     >>> tmp = tempfile.mkdtemp()
     >>> shown = []

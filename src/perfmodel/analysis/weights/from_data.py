@@ -148,11 +148,8 @@ def critic(panel: pd.DataFrame, indicators: Iterable[str] | None = None,
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> panel = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4", "S5"],
-    ...                       "csat": [4.0, 4.2, 4.4, 4.6, 4.3],
-    ...                       "staff_turnover_rate": [0.10, 0.12, 0.08, 0.20, 0.15],
-    ...                       "followup_positive_rate": [0.80, 0.85, 0.90, 0.70, 0.82]})
+    >>> from perfmodel.indicators.demo import demo_spread
+    >>> panel = demo_spread()
     >>> w = critic(panel)
     >>> w[["indicator", "weight", "direction", "information"]].round(4)
                     indicator  weight direction  information
@@ -279,11 +276,8 @@ def pca(panel: pd.DataFrame, indicators: Iterable[str] | None = None,
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> panel = pd.DataFrame({"supervisor_id": ["S1", "S2", "S3", "S4", "S5"],
-    ...                       "csat": [4.0, 4.2, 4.4, 4.6, 4.3],
-    ...                       "staff_turnover_rate": [0.10, 0.12, 0.08, 0.20, 0.15],
-    ...                       "followup_positive_rate": [0.80, 0.85, 0.90, 0.70, 0.82]})
+    >>> from perfmodel.indicators.demo import demo_spread
+    >>> panel = demo_spread()
     >>> w = pca(panel)
     >>> w[["indicator", "weight", "component", "loading"]].round(4)
                     indicator  weight  component  loading
