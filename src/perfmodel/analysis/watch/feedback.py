@@ -45,7 +45,7 @@ def feedback_table(result, supervisor_id: str, *, lang: str = "en") -> pd.DataFr
     >>> from perfmodel.analysis.watch import watch
     >>> from perfmodel.data.demo import demo_history
     >>> folder = str(demo_history(tempfile.mkdtemp()))
-    >>> result = watch(perfmodel.load_dataset(folder), "2026Q3", "2026-08-16")
+    >>> result = watch(perfmodel.load_dataset(folder), period="2026Q3", as_of="2026-08-16")
     >>> print(feedback_table(result, "S004", lang="zh").to_string())
           结果指标       目前    预计期末                区间      目标 未达目标概率
     0    回访好评率   80.0 %  78.3 %   69.0 % – 87.5 %  88.0 %    91%
@@ -88,7 +88,7 @@ def feedback_section(result, supervisor_id: str, *, lang: str = "en", level: flo
     >>> from perfmodel.analysis.watch import watch
     >>> from perfmodel.data.demo import demo_history
     >>> folder = str(demo_history(tempfile.mkdtemp()))
-    >>> result = watch(perfmodel.load_dataset(folder), "2026Q3", "2026-08-16")
+    >>> result = watch(perfmodel.load_dataset(folder), period="2026Q3", as_of="2026-08-16")
     >>> print(feedback_section(result, "S001", lang="en"))
     ### Mid-period check — 2026Q3, as of 2026-08-16
     <BLANKLINE>
@@ -156,7 +156,7 @@ def show_feedback(result, supervisor_id: str, *, lang: str = "en") -> None:
     >>> from perfmodel.analysis.watch import watch
     >>> from perfmodel.data.demo import demo_history
     >>> folder = str(demo_history(tempfile.mkdtemp()))
-    >>> result = watch(perfmodel.load_dataset(folder), "2026Q3", "2026-08-16")
+    >>> result = watch(perfmodel.load_dataset(folder), period="2026Q3", as_of="2026-08-16")
     >>> shown = []
     >>> with mock.patch("IPython.display.display", shown.append):
     ...     show_feedback(result, "S004", lang="en")
