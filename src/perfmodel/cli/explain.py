@@ -67,7 +67,7 @@ def handler(args) -> int:
     ...       "--draws", "50"])  # doctest: +ELLIPSIS
     Score of ... (S001), 2025Q2 (policy after-sales-supervisor-efficiency 2026.1)
     ...
-    Result subtotal: 67.62 × 65 %
+    Result subtotal: 67.63 × 65 %
     Process subtotal: 76.10 × 35 %
     Total 70.59 (sum of the contributions) -> rating B
     ...

@@ -11,6 +11,7 @@ import pandas as pd
 from perfmodel.core import catalogue as cat
 from perfmodel.core import messages
 from perfmodel.core.deprecation import keyword_only, old_order
+from perfmodel.core.numbers import format_number
 from perfmodel.core.periods import parse_period
 from perfmodel.analysis.watch.reasons import fmt_value, projection_reason, suggestion
 
@@ -65,7 +66,7 @@ def feedback_table(result, supervisor_id: str, *, lang: str = "en") -> pd.DataFr
                      fmt_value(ind, r["projected"]),
                      f"{fmt_value(ind, r['low'])} – {fmt_value(ind, r['high'])}",
                      fmt_value(ind, r["target"]),
-                     "—" if not np.isfinite(r["p_miss"]) else f"{r['p_miss']:.0%}"])
+                     "—" if not np.isfinite(r["p_miss"]) else format_number(r["p_miss"], ".0%")])
     return pd.DataFrame(rows, columns=cols)
 
 

@@ -1,0 +1,136 @@
+"""Numbers shown to a person: rounded as Excel displays them, so a page and the workbook agree.
+
+Python rounds a binary float half to even (``f"{91.25:.1f}"`` is ``'91.2'``, and 2.675,
+stored as 2.67499999999999982236431605997495353221893310546875, gives ``'2.67'``). Excel
+displays a number by first taking its 15 significant decimal digits (2.675 is then
+2.67500000000000) and rounding that decimal half away from zero in the number format
+(``0.00`` shows 2.68, ``0.0`` shows 91.3 for 91.25, ``0`` shows -1 for -0.5; a
+percent format multiplies the decimal by 100 first: 0.9125 in ``0.0%`` shows 91.3%).
+The helpers here round the same way. They are for display only: values stored in CSV
+files and workbooks keep their full precision.
+
+Examples
+--------
+>>> round_half_up(91.25, 1), round_half_up(2.675, 2), round_half_up(-0.5)
+(91.3, 2.68, -1.0)
+>>> format_number(0.9125, ".1%"), format_number(72000, ",.0f"), format_number(-1.25, "+.1f")
+('91.3%', '72,000', '-1.3')
+"""
+from __future__ import annotations
+
+import math
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+EXCEL_DIGITS = 15  # Excel keeps 15 significant decimal digits of a number
+
+# A fixed-point or percent format spec: optional sign, thousands separator, precision, f or %.
+_SPEC = re.compile(r"^(?P<sign>[+\- ]?)(?P<comma>,?)\.(?P<digits>\d+)(?P<kind>[f%])$")
+_TEMPLATE = re.compile(r"^\{:(?P<spec>[^{}]*)\}$")
+
+
+def excel_decimal(x: float) -> Decimal:
+    """Return ``x`` as the decimal Excel sees: its 15 significant digits.
+
+    Returns
+    -------
+    decimal.Decimal
+        The value rounded to 15 significant digits (``2.675`` -> ``Decimal('2.67500000000000')``).
+
+    Examples
+    --------
+    >>> excel_decimal(2.675)
+    Decimal('2.67500000000000')
+    >>> excel_decimal(0.1 + 0.2)
+    Decimal('0.300000000000000')
+    """
+    return Decimal(f"{float(x):.{EXCEL_DIGITS - 1}e}")
+
+
+def _rounded(x: float, digits: int) -> Decimal:
+    return excel_decimal(x).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def round_half_up(x: float, digits: int = 0) -> float:
+    """Round ``x`` to ``digits`` decimals as Excel displays it: half away from zero on its
+    15-significant-digit decimal value.
+
+    Returns
+    -------
+    float
+        The rounded value (NaN and infinities are returned as they are).
+
+    Examples
+    --------
+    >>> round_half_up(91.25, 1), round(91.25, 1)
+    (91.3, 91.2)
+    >>> round_half_up(2.675, 2), round_half_up(0.125, 2), round_half_up(-0.5), round_half_up(-2.5)
+    (2.68, 0.13, -1.0, -3.0)
+    """
+    x = float(x)
+    if not math.isfinite(x):
+        return x
+    return float(_rounded(x, digits))
+
+
+def format_number(x: float, spec: str = ".1f") -> str:
+    """Format ``x`` with a fixed-point or percent ``spec`` (``".1f"``, ``"+.2f"``, ``",.0f"``,
+    ``".1%"``), rounding as Excel displays it (see :func:`round_half_up`).
+
+    Any other spec (``"g"``, ``","``, ``"d"``) is applied by :func:`format` unchanged, and so
+    are NaN and infinities.
+
+    Returns
+    -------
+    str
+        The formatted number.
+
+    Examples
+    --------
+    >>> format_number(91.25), f"{91.25:.1f}"
+    ('91.3', '91.2')
+    >>> format_number(0.125, ".2f"), format_number(0.12345, ".2%"), format_number(1234.5, ",.0f")
+    ('0.13', '12.35%', '1,235')
+    >>> format_number(3, "g"), format_number(float("nan"), ".1f")
+    ('3', 'nan')
+    """
+    m = _SPEC.match(spec)
+    if m is None or isinstance(x, (bool, str)):
+        return format(x, spec)
+    try:
+        value = float(x)
+    except (TypeError, ValueError):
+        return format(x, spec)
+    if not math.isfinite(value):
+        return format(value, spec)
+    digits = int(m["digits"])
+    if m["kind"] == "%":  # Excel's percent: the decimal times 100, then rounded
+        d = (excel_decimal(value).scaleb(2)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        return format(d, f"{m['sign']}{m['comma']}.{digits}f") + "%"
+    return format(_rounded(value, digits), f"{m['sign']}{m['comma']}.{digits}f")
+
+
+def format_with(template: str, x) -> str:
+    """Fill a one-field template such as ``"{:.1f}"`` or ``"{:+.1%}"`` with ``x``, rounding
+    fixed-point and percent numbers as Excel displays them; any other template is filled by
+    :meth:`str.format`.
+
+    Returns
+    -------
+    str
+        The filled template.
+
+    Examples
+    --------
+    >>> format_with("{:.1f}", 91.25), format_with("{:+.1f}", 0.25), format_with("{:.0%}", 0.125)
+    ('91.3', '+0.3', '13%')
+    >>> format_with("{:,}", 72000), format_with("≥ {:.2f}", 4.305)
+    ('72,000', '≥ 4.31')
+    """
+    m = _TEMPLATE.match(template)
+    if m is not None:
+        return format_number(x, m["spec"])
+    parts = re.fullmatch(r"(?P<pre>[^{}]*)\{:(?P<spec>[^{}]*)\}(?P<post>[^{}]*)", template)
+    if parts is not None:
+        return parts["pre"] + format_number(x, parts["spec"]) + parts["post"]
+    return template.format(x)
