@@ -52,8 +52,9 @@ def _rounded(x: float, digits: int) -> Decimal:
 
 
 def round_half_up(x: float, digits: int = 0) -> float:
-    """Round ``x`` to ``digits`` decimals as Excel displays it: half away from zero on its
-    15-significant-digit decimal value.
+    """Round ``x`` to ``digits`` decimals as Excel displays it (half away from zero).
+
+    The tie is judged on the 15-significant-digit decimal value Excel sees.
 
     Returns
     -------
@@ -74,8 +75,10 @@ def round_half_up(x: float, digits: int = 0) -> float:
 
 
 def format_number(x: float, spec: str = ".1f") -> str:
-    """Format ``x`` with a fixed-point or percent ``spec`` (``".1f"``, ``"+.2f"``, ``",.0f"``,
-    ``".1%"``), rounding as Excel displays it (see :func:`round_half_up`).
+    """Format ``x`` with a format spec, rounding as Excel displays it.
+
+    Fixed-point and percent specs (``".1f"``, ``"+.2f"``, ``",.0f"``, ``".1%"``) round as
+    :func:`round_half_up` does.
 
     Any other spec (``"g"``, ``","``, ``"d"``) is applied by :func:`format` unchanged, and so
     are NaN and infinities.
@@ -111,9 +114,10 @@ def format_number(x: float, spec: str = ".1f") -> str:
 
 
 def format_with(template: str, x) -> str:
-    """Fill a one-field template such as ``"{:.1f}"`` or ``"{:+.1%}"`` with ``x``, rounding
-    fixed-point and percent numbers as Excel displays them; any other template is filled by
-    :meth:`str.format`.
+    """Fill a one-field template such as ``"{:.1f}"`` with ``x``, rounding as Excel displays it.
+
+    Fixed-point and percent fields (``"{:+.1%}"``) round as :func:`round_half_up` does; any
+    other template is filled by :meth:`str.format`.
 
     Returns
     -------
