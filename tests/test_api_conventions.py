@@ -191,6 +191,8 @@ BORN_KEYWORD_ONLY = [
     "perfmodel.analysis.weights.comparison.plot_comparison",
     "perfmodel.analysis.weights.pairwise.AhpResult.consistency_warning",
     "perfmodel.audit.published.page_findings",
+    "perfmodel.cli.report.data_line",
+    "perfmodel.cli.weights.load_panel",
     "perfmodel.core.fonts.cjk_fonts",
     "perfmodel.core.errors.MethodSkipped.reason_text",
     "perfmodel.reporting.runner.run_report",

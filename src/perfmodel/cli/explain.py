@@ -1,7 +1,7 @@
 """``perfmodel explain``: the derivation of one supervisor's score and rating."""
 from __future__ import annotations
 
-from perfmodel.core import settings
+from perfmodel.core import messages, settings
 from perfmodel.core.errors import UsageError
 
 
@@ -96,5 +96,5 @@ def handler(args) -> int:
     print(ex.text(lang=args.lang), end="")
     if args.out:
         ex.to_csv(args.out)
-        print(f"wrote {args.out}")
+        print(messages.text("cli.wrote", lang=args.lang, path=args.out))
     return 0

@@ -187,5 +187,5 @@ def handler(args) -> int:
     print_quota_effect(run.scores_of(), run.supervisors, policy, args.by, lang=lang)
     if args.out:
         write_table(rv.groups, args.out)
-        print(f"wrote {args.out}")
+        print(messages.text("cli.wrote", lang=lang, path=args.out))
     return 0

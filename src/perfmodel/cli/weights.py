@@ -106,8 +106,10 @@ def period_ids(spec: str | None) -> list[str] | None:
     return [parse_period(spec.strip()).id]
 
 
-def load_panel(data: str | None, panel: str | None, periods) -> "object":
+def load_panel(data: str | None, panel: str | None, periods, *, lang: str = "en") -> "object":
     """Wide panel from a dataset folder (computing the indicators) or a panel file.
+
+    Rows quarantined while loading the folder are counted on stderr in ``lang``.
 
     Returns
     -------
@@ -161,7 +163,7 @@ def load_panel(data: str | None, panel: str | None, periods) -> "object":
     from perfmodel.cli._guards import report_quarantine
 
     run = run_pipeline(data, periods=periods)
-    report_quarantine(run.dataset)
+    report_quarantine(run.dataset, lang=lang)
     return run.wide
 
 
@@ -364,7 +366,7 @@ def handle(args) -> int:
             inputs.append({"path": str(path), "sha256": W.sha256_file(path)})
             tables.append(W.evidence(vt, base.of_dimension("process"), floor=args.floor))
         else:
-            panel = load_panel(args.data, args.panel, periods)
+            panel = load_panel(args.data, args.panel, periods, lang=lang)
             inputs.extend(data_files(args.data, args.panel))
             if args.method == "evidence":
                 from perfmodel.analysis.stats import predictive_validity
@@ -420,7 +422,7 @@ def handle(args) -> int:
         print(aligned(shown))
     sep = messages.text("common.list_sep", lang=lang)
     print(say("cli_dimensions", weights=sep.join(f"{t(k, lang=lang)} {v:.4f}" for k, v in new.dimensions.items())))
-    print(say("cli_wrote", path=out))
+    print(messages.text("cli.wrote", lang=lang, path=out))
     for w in warnings:
         print(f"perfmodel: warning: {w}", file=sys.stderr)
     return 0

@@ -28,7 +28,7 @@ import pandas as pd
 from perfmodel.audit import manifest as audit
 from perfmodel.audit.runs import latest_run
 from perfmodel.audit.verify import workbook_scores
-from perfmodel.core import settings
+from perfmodel.core import messages, settings
 from perfmodel.core.errors import DataError, PeriodError, UsageError
 from perfmodel.core.i18n import check_lang
 from perfmodel.core.periods import (
@@ -1064,7 +1064,7 @@ def run_reports(spec: ReportSpec, dataset=None, *, progress: bool | None = None)
     """
     stale = cleanup.clean_stale(spec.out, key=spec.sign_key)  # caches left by killed runs (their processes are gone)
     for path in stale.removed:
-        print(f"perfmodel: removed the working cache of an interrupted run: {path}", file=sys.stderr)
+        print("perfmodel: " + messages.text("cli.stale_cache_removed", lang=spec.lang, path=path), file=sys.stderr)
     if len(spec.periods) == 1:
         return [run_period(spec, spec.periods[0], dataset, progress=progress)]
     results = []
