@@ -195,6 +195,7 @@ BORN_KEYWORD_ONLY = [
     "perfmodel.cli.weights.load_panel",
     "perfmodel.core.fonts.cjk_fonts",
     "perfmodel.core.errors.MethodSkipped.reason_text",
+    "perfmodel.core.errors.PerfmodelError.text",
     "perfmodel.reporting.runner.run_report",
     "perfmodel.reporting.runner.validate",
     "perfmodel.scoring.targets.Target.text",

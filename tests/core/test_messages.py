@@ -233,3 +233,33 @@ def test_projection_reasons_count_periods_and_volumes_in_each_language():
         "    原因：您的历史水平 3.50（此前 3 个月）低于目标，在预测中占 20 %；"
         "目前 4.00已达目标，但仅基于 27 份问卷，在预测中只占 30 %；"
         "以往各月在同一时点的数值到期末向 3.90 靠拢，低于目标（在预测中占 50 %）")
+
+
+# --------------------------------------------------------------------------- errors worded from the catalogue
+
+def test_common_errors_are_worded_in_both_languages(tmp_path, capsys):
+    from perfmodel.cli import main
+    from perfmodel.core.errors import DataError, PeriodError
+    from perfmodel.core.periods import parse_period
+    from perfmodel.data.loader import load_dataset
+
+    with pytest.raises(PeriodError) as caught:
+        parse_period("2026Q5")
+    assert str(caught.value) == "period '2026Q5': not a period id; use a quarter like 2026Q3 or a month like 2026-09"
+    assert caught.value.text(lang="zh") == "期间 '2026Q5'：不是有效的期间编号；请使用季度（如 2026Q3）或月份（如 2026-09）"
+    missing = tmp_path / "缺少的文件夹"
+    with pytest.raises(DataError) as caught:
+        load_dataset(missing)
+    assert caught.value.text(lang="zh") == f"{missing}：文件夹不存在；请给出存放数据表的文件夹（见 data/README.md）"
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "supervisors.csv").write_text("supervisor_id,name\nS1,王芳\n", encoding="utf-8")
+    (folder / "tickets.csv").write_text("ticket_id,created_at\nT1,2026-07-01\n", encoding="utf-8")
+    # the command line says it in its --lang: one line, exit code 2
+    assert main(["explain", "S1", "--data", str(folder), "--policy", "efficiency", "--period", "2026Q3",
+                 "--lang", "zh"]) == 2
+    assert capsys.readouterr().err == ("perfmodel: error: tickets.csv：缺少必需的列 'supervisor_id'；"
+                                       "请添加该列（见 data/README.md）\n")
+    assert main(["explain", "S1", "--data", str(folder), "--policy", "efficiency", "--period", "2026Q3"]) == 2
+    assert capsys.readouterr().err == ("perfmodel: error: tickets.csv: missing required column "
+                                       "'supervisor_id'; add it (see data/README.md)\n")
