@@ -263,3 +263,30 @@ def test_common_errors_are_worded_in_both_languages(tmp_path, capsys):
     assert main(["explain", "S1", "--data", str(folder), "--policy", "efficiency", "--period", "2026Q3"]) == 2
     assert capsys.readouterr().err == ("perfmodel: error: tickets.csv: missing required column "
                                        "'supervisor_id'; add it (see data/README.md)\n")
+
+
+def test_usage_and_file_errors_in_chinese(tmp_path, capsys):
+    from perfmodel.cli import main
+
+    def err(*argv):
+        assert main([str(a) for a in argv]) == 2
+        return capsys.readouterr().err
+
+    assert err("lint", "--policy", "efficency", "--lang", "zh") == (
+        "perfmodel: error: 方案 'efficency'：既不是文件也不是预设方案；是否想用 'efficiency'？"
+        "请给出 YAML 文件或以下预设方案之一：efficiency, quality\n")
+    assert err("lint", "--policy", "efficency") == (
+        "perfmodel: error: policy 'efficency': no such file or preset; did you mean 'efficiency'? "
+        "give a YAML file or one of the presets efficiency, quality\n")
+    assert err("lint", "--policy", "xyz", "--lang", "zh") == (
+        "perfmodel: error: 方案 'xyz'：既不是文件也不是预设方案；请给出 YAML 文件或以下预设方案之一：efficiency, quality\n")
+    assert err("lint", "--policy", "efficiency", "--lag", "0", "--lang", "zh") == (
+        "perfmodel: error: perfmodel lint：--lag 0：请给出不小于 1 的整数个期间\n")
+    folder = tmp_path / "数据"
+    folder.mkdir()
+    (folder / "supervisors.csv").write_text("supervisor_id,name\nS1,王芳\n", encoding="utf-8")
+    (folder / "tickets.csv").write_text("", encoding="utf-8")
+    assert err("explain", "S1", "--data", folder, "--policy", "efficiency", "--period", "2026Q3",
+               "--draws", "0", "--lang", "zh") == "perfmodel: error: --draws 0：请给出不小于 1 的整数\n"
+    assert err("explain", "S1", "--data", folder, "--policy", "efficiency", "--period", "2026Q3",
+               "--lang", "zh") == "perfmodel: error: tickets.csv：文件为空；需要一行表头和若干数据行（见 data/README.md）\n"

@@ -86,10 +86,9 @@ def check_output(path, *, option: str = "--out", data=None, policy=None, inputs=
         if out.parent == folder and (
                 out in table_files(folder)
                 or (out.suffix.lower() in (".csv", ".parquet", ".xlsx") and out.stem.strip().lower() in TABLES)):
-            raise UsageError(f"{option} {path}: the dataset {data} reads this file as a table; "
-                             f"write outside the data folder")
+            raise UsageError.worded("errors.output_is_a_table", option=option, path=path, data=data)
     if policy and Path(policy).is_file() and out == Path(policy).resolve():
-        raise UsageError(f"{option} {path}: is the policy file; choose another file")
+        raise UsageError.worded("errors.output_is_the_policy", option=option, path=path)
     for name in inputs:
         if name and Path(name).exists() and out == Path(name).resolve():
-            raise UsageError(f"{option} {path}: is an input of this command; choose another file")
+            raise UsageError.worded("errors.output_is_an_input", option=option, path=path)

@@ -86,10 +86,10 @@ def handler(args) -> int:
     from perfmodel.cli.score import run_for
 
     if args.out and Path(args.out).suffix.lower() != ".csv":
-        raise UsageError(f"--out {args.out}: use a name ending in .csv")
+        raise UsageError.worded("errors.out_csv_only", path=args.out)
     check_output(args.out, data=args.data, policy=args.policy)
     if args.draws < 1:
-        raise UsageError(f"--draws {args.draws}: give a whole number of 1 or more")
+        raise UsageError.worded("errors.draws_too_few", draws=args.draws)
     policy = load_policy(args.policy)
     run = run_for(args.data, policy, args.period, args.engine)
     ex = explain(run, policy, args.supervisor, run.period, draws=args.draws, seed=args.seed)

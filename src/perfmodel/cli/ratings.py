@@ -151,9 +151,9 @@ def handler(args) -> int:
     from perfmodel.cli.score import run_for
 
     if args.out and Path(args.out).suffix.lower() not in SUFFIXES:
-        raise UsageError(f"--out {args.out}: use a name ending in .csv, .parquet or .xlsx")
+        raise UsageError.worded("errors.out_table_suffix", path=args.out)
     if args.permutations < 99:
-        raise UsageError(f"--permutations {args.permutations}: give 99 or more")
+        raise UsageError.worded("errors.permutations_too_few", n=args.permutations)
     check_output(args.out, data=args.data, policy=args.policy)
     policy = load_policy(args.policy)
     run = run_for(args.data, policy, args.period, args.engine)

@@ -125,10 +125,9 @@ def handle(args) -> int:
     if args.clean_stale:
         return clean(args, key)
     if args.pseudonymize and args.notebook == "feedback":
-        raise UsageError("--pseudonymize: feedback pages are personal by nature; not with --notebook feedback")
+        raise UsageError.worded("errors.pseudonymize_feedback")
     if args.pseudonymize and args.notebook == "audit":
-        raise UsageError("--pseudonymize: the audit notebook checks a run against the real data; audit a "
-                         "pseudonymized run with perfmodel audit verify RUN --salt-file PATH")
+        raise UsageError.worded("errors.pseudonymize_audit")
     salt = salt_for(args.pseudonymize, args.salt_file, outputs=(args.out,))
 
     spec, dataset = validate(period=args.period, all_periods=args.all_periods, notebook=args.notebook,
