@@ -131,3 +131,17 @@ def test_indicator_values_in_targets_explain_and_watch_text_round_alike():
         assert fmt("first_response_hours", 2.25) == "2.3 h"
         assert fmt("csat", 2.675) == "2.68"
     assert fmt_value("complaint_resolution_rate", 0.0125, signed=True) == "+1.3 pt"
+
+
+def test_format_specs_inside_catalogue_templates_round_as_excel():
+    from perfmodel.core import messages
+    from perfmodel.core.i18n import t
+
+    # labels.mean_score is "Mean total score {mean:.1f} (median {median:.1f})."
+    assert t("mean_score", lang="en", mean=91.25, median=67.65) == "Mean total score 91.3 (median 67.7)."
+    assert t("mean_score", lang="zh", mean=91.25, median=67.65) == "平均总分 91.3（中位数 67.7）。"
+    # the position sentence of a feedback page: "Your total score {score:.1f} is at ..."
+    assert messages.text("labels.position_text", lang="en", score=91.25, pct="50th", n=8, period="2026Q3",
+                         rating="A").startswith("Your total score 91.3 is at the 50th percentile")
+    # ints and text are left alone, and so is a {value} without a spec
+    assert messages.text("cli.wrote", lang="en", path="x.csv") == "wrote x.csv"

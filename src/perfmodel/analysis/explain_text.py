@@ -7,7 +7,7 @@ from perfmodel.core import catalogue as cat
 from perfmodel.core import messages
 from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.i18n import check_lang, indicator_label
-from perfmodel.core.numbers import format_number
+from perfmodel.core.numbers import format_number, shown_values
 
 #: The words of the derivation (a view of the ``explain`` group of :mod:`perfmodel.core.messages`).
 WORDS = messages.group("explain")
@@ -26,7 +26,7 @@ def word(key: str, *, lang: str, **values):
     '总分 77.25（各项贡献之和）→ 评级 B'
     """
     entry = WORDS[key][lang]
-    return entry.format(**values) if isinstance(entry, str) else entry
+    return entry.format(**shown_values(values)) if isinstance(entry, str) else entry
 
 
 def number(indicator: str, value: float, signed: bool = False) -> str:

@@ -138,3 +138,50 @@ def format_with(template: str, x) -> str:
     if parts is not None:
         return parts["pre"] + format_number(x, parts["spec"]) + parts["post"]
     return template.format(x)
+
+
+class _Shown(float):
+    """A float whose format specs round as Excel displays it (``f"{x:.1f}"`` on 91.25 is 91.3)."""
+
+    __slots__ = ()
+
+    def __format__(self, spec: str) -> str:
+        return format_number(float(self), spec)
+
+
+def shown(x):
+    """Return ``x`` so that a format spec in a template rounds it as Excel displays it.
+
+    Returns
+    -------
+    float or object
+        A float (subclass) for a float ``x``; anything else unchanged.
+
+    Examples
+    --------
+    >>> f"{shown(0.505):.0%} {shown(91.25):.1f} {shown(3)}"
+    '51% 91.3 3'
+    """
+    return _Shown(x) if isinstance(x, float) and not isinstance(x, _Shown) else x
+
+
+def shown_values(values: dict) -> dict:
+    """Return ``values`` with every float made to round as Excel displays it inside a template.
+
+    Message templates carry their own format specs (``"Mean total score {mean:.1f}"``);
+    filling them with these values rounds ties as the workbook shows them. Other values
+    (ints, text, None) are passed through.
+
+    Returns
+    -------
+    dict
+        The same keys; floats wrapped, everything else unchanged.
+
+    Examples
+    --------
+    >>> "Mean total score {mean:.1f}, {share:.0%} of {n}".format(**shown_values({"mean": 91.25, "share": 0.125, "n": 8}))
+    'Mean total score 91.3, 13% of 8'
+    >>> "{x} {x:.4g}".format(**shown_values({"x": 2.675}))
+    '2.675 2.675'
+    """
+    return {k: shown(v) for k, v in values.items()}

@@ -16,7 +16,7 @@ import pandas as pd
 from perfmodel.core import catalogue as cat
 from perfmodel.core import messages
 from perfmodel.core.deprecation import keyword_only
-from perfmodel.core.numbers import format_number
+from perfmodel.core.numbers import format_number, shown_values
 
 PREDICTS = "predicts"
 
@@ -199,7 +199,7 @@ def why_word(key: str, *, lang: str = "en", **values) -> str:
     ('below', '低于')
     """
     entry = _WHY[key]
-    return entry.get(lang, entry["en"]).format(**values)
+    return entry.get(lang, entry["en"]).format(**shown_values(values))
 
 
 def _num(row, key) -> float:
