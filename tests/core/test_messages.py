@@ -290,3 +290,21 @@ def test_usage_and_file_errors_in_chinese(tmp_path, capsys):
                "--draws", "0", "--lang", "zh") == "perfmodel: error: --draws 0：请给出不小于 1 的整数\n"
     assert err("explain", "S1", "--data", folder, "--policy", "efficiency", "--period", "2026Q3",
                "--lang", "zh") == "perfmodel: error: tickets.csv：文件为空；需要一行表头和若干数据行（见 data/README.md）\n"
+
+
+def test_report_parameter_errors_in_chinese(tmp_path, capsys):
+    from perfmodel.cli import main
+
+    out = str(tmp_path / "reports")
+    assert main(["report", "--period", "2026Q3", "--jobs", "0", "--out", out, "--lang", "zh"]) == 2
+    assert capsys.readouterr().err == "perfmodel: error: --jobs 0：进程数至少为 1\n"
+    assert main(["report", "--period", "2026Q3", "--as-of", "2026-08-15", "--out", out, "--lang", "zh"]) == 2
+    assert capsys.readouterr().err == "perfmodel: error: --as-of 只用于 --notebook feedback，不能用于 --notebook quarterly\n"
+    assert main(["report", "--out", out, "--lang", "zh"]) == 2
+    assert capsys.readouterr().err == "perfmodel: error: 请给出 --period P（或 'latest'）或 --all 二者之一\n"
+    assert main(["report", "--out", out]) == 2
+    assert capsys.readouterr().err == "perfmodel: error: give either --period P (or 'latest') or --all\n"
+    gone = tmp_path / "没有的数据"
+    assert main(["report", "--period", "2026Q3", "--data", str(gone), "--out", out, "--lang", "zh"]) == 2
+    assert capsys.readouterr().err == (f"perfmodel: error: {gone}：找不到数据文件夹；请用 --data 给出存放数据表的文件夹、"
+                                       ".duckdb 文件或 postgresql:// 地址\n")
