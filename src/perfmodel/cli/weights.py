@@ -13,6 +13,7 @@ from pathlib import Path
 
 from perfmodel.core import messages
 from perfmodel.core.errors import DataError, PerfmodelWarning, UsageError
+from perfmodel.core.numbers import format_number
 
 METHODS = ("ahp", "entropy", "critic", "pca", "evidence", "equal")
 DATA_METHODS = ("entropy", "critic", "pca")
@@ -339,9 +340,9 @@ def handle(args) -> int:
                 raise W.WeightsUsageError("ahp_mixed_dimensions", file=str(m))
             inputs.append({"path": str(m), "sha256": W.sha256_file(m)})
             ahp_results[next(iter(dims_of)) if dims_of else str(m)] = res
-            print(say("ahp_cr_line", file=str(m), cr=f"{res.consistency_ratio:.3f}",
+            print(say("ahp_cr_line", file=str(m), cr=format_number(res.consistency_ratio, ".3f"),
                       verdict=say("ahp_consistent" if res.consistent else "ahp_not_consistent"),
-                      threshold=W.CR_THRESHOLD, lambda_max=f"{res.lambda_max:.4f}", n=res.n))
+                      threshold=W.CR_THRESHOLD, lambda_max=format_number(res.lambda_max, ".4f"), n=res.n))
             if not res.consistent:
                 bad.append((m, res.consistency_ratio))
             if res.warning:
@@ -349,7 +350,7 @@ def handle(args) -> int:
             tables.append(res.weights.assign(**{"consistency_ratio": res.consistency_ratio}))
         if bad and not args.accept_inconsistent:  # one line: which matrix, its CR, what to do
             m, cr = bad[0]
-            print("perfmodel: " + say("ahp_refused", file=str(m), cr=f"{cr:.3f}", threshold=W.CR_THRESHOLD),
+            print("perfmodel: " + say("ahp_refused", file=str(m), cr=format_number(cr, ".3f"), threshold=W.CR_THRESHOLD),
                   file=sys.stderr)
             return 1
     elif args.method == "equal":
@@ -411,17 +412,17 @@ def handle(args) -> int:
         extra = pd.concat(tables, ignore_index=True)
         write_table(summary.merge(extra.drop(columns=["weight"]), on="indicator", how="left"), args.table)
     if lang == "en":
-        print(summary.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+        print(summary.to_string(index=False, float_format=lambda v: format_number(v, ".4f")))
     else:  # Chinese headers and dimension names, aligned with wide characters counted double
         from perfmodel.cli.indicators import aligned
 
         shown = summary.assign(dimension=[t(d, lang=lang) for d in summary["dimension"]],
-                               old_weight=[f"{v:.4f}" for v in summary["old_weight"]],
-                               new_weight=[f"{v:.4f}" for v in summary["new_weight"]])
+                               old_weight=[format_number(v, ".4f") for v in summary["old_weight"]],
+                               new_weight=[format_number(v, ".4f") for v in summary["new_weight"]])
         shown.columns = say("cli_columns")
         print(aligned(shown))
     sep = messages.text("common.list_sep", lang=lang)
-    print(say("cli_dimensions", weights=sep.join(f"{t(k, lang=lang)} {v:.4f}" for k, v in new.dimensions.items())))
+    print(say("cli_dimensions", weights=sep.join(f"{t(k, lang=lang)} {format_number(v, '.4f')}" for k, v in new.dimensions.items())))
     print(messages.text("cli.wrote", lang=lang, path=out))
     for w in warnings:
         print(f"perfmodel: warning: {w}", file=sys.stderr)

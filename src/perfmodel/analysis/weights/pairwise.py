@@ -19,6 +19,7 @@ from perfmodel.analysis.weights.common import (
     weights_text,
 )
 from perfmodel.core.errors import DataError, UsageError
+from perfmodel.core.numbers import format_number
 from perfmodel.core.result import Result, Unpackable
 
 # --------------------------------------------------------------------------- AHP
@@ -85,7 +86,7 @@ class AhpResult(Unpackable, Result):
         """
         if self.consistent:
             return None
-        return weights_text("ahp_inconsistent", lang=lang, cr=f"{self.consistency_ratio:.3f}",
+        return weights_text("ahp_inconsistent", lang=lang, cr=format_number(self.consistency_ratio, ".3f"),
                             threshold=CR_THRESHOLD)
 
     @property
