@@ -308,3 +308,22 @@ def test_report_parameter_errors_in_chinese(tmp_path, capsys):
     assert main(["report", "--period", "2026Q3", "--data", str(gone), "--out", out, "--lang", "zh"]) == 2
     assert capsys.readouterr().err == (f"perfmodel: error: {gone}：找不到数据文件夹；请用 --data 给出存放数据表的文件夹、"
                                        ".duckdb 文件或 postgresql:// 地址\n")
+
+
+def test_adjustment_file_errors_in_chinese(tmp_path):
+    from perfmodel.core.errors import DataError
+    from perfmodel.scoring.adjustments import read_adjustments
+
+    path = tmp_path / "调整.csv"
+    head = "supervisor_id,period,from_rating,to_rating,reason,approved_by,approved_on\n"
+    path.write_text(head + "S001,2026Q3,B,A,复核,张三,2026-10-12\nS001,2026Q3,B,C,复核,张三,2026-10-12\n",
+                    encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        read_adjustments(path)
+    assert str(caught.value) == ("调整.csv: row 3 repeats supervisor S001, period 2026Q3 (row 2); keep one adjustment "
+                                 "per supervisor and period")
+    assert caught.value.text(lang="zh") == "调整.csv：第 3 行与第 2 行重复（主管 S001，期间 2026Q3）；每位主管每个期间只保留一项调整"
+    path.write_text(head + "S001,2026Q3,B,A,,张三,2026-10-12\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        read_adjustments(path)
+    assert caught.value.text(lang="zh") == "调整.csv：第 2 行：reason 为空；请写明评审会为何调整评级"
