@@ -185,11 +185,17 @@ BORN_KEYWORD_ONLY = [
     "perfmodel.analysis.watch.core.watch",
     "perfmodel.analysis.weights.common.LopsidedWeight.text",
     "perfmodel.analysis.weights.common.WeightsDataError.text",
+    "perfmodel.analysis.weights.common.WeightsUsageError.text",
     "perfmodel.analysis.weights.common.method_name",
     "perfmodel.analysis.weights.common.weights_text",
     "perfmodel.analysis.weights.comparison.plot_comparison",
+    "perfmodel.analysis.weights.pairwise.AhpResult.consistency_warning",
     "perfmodel.audit.published.page_findings",
+    "perfmodel.cli.report.data_line",
+    "perfmodel.cli.weights.load_panel",
+    "perfmodel.core.fonts.cjk_fonts",
     "perfmodel.core.errors.MethodSkipped.reason_text",
+    "perfmodel.core.errors.PerfmodelError.text",
     "perfmodel.reporting.runner.run_report",
     "perfmodel.reporting.runner.validate",
     "perfmodel.reporting.demo.demo_context",
@@ -220,3 +226,21 @@ def test_old_positional_lang_calls_give_the_same_text_and_warn():
             assert fn(*args, "zh", **kwargs) == new
     with pytest.raises(TypeError, match="multiple values for argument 'lang'"):
         catalogue.name("csat", "zh", lang="en")
+
+
+def test_private_panel_helpers_take_entity_and_time_by_keyword():
+    # the helpers behind panel_regression, predictive_validity, reliability and the funnel follow
+    # the public convention too, so a swapped entity/time cannot slip through a positional call
+    from perfmodel.analysis import profiling
+    from perfmodel.analysis.stats import _fe, _panel
+
+    helpers = [_fe.absorb, _panel.indicator_columns, _panel.check_unique, _panel.dense, profiling._rates]
+    kinds = {f"{fn.__module__}.{fn.__name__}": {n: p.kind.name for n, p in inspect.signature(fn).parameters.items()
+                                                if n in ("entity", "time")} for fn in helpers}
+    assert kinds == {
+        "perfmodel.analysis.stats._fe.absorb": {"entity": "KEYWORD_ONLY", "time": "KEYWORD_ONLY"},
+        "perfmodel.analysis.stats._panel.indicator_columns": {"entity": "KEYWORD_ONLY", "time": "KEYWORD_ONLY"},
+        "perfmodel.analysis.stats._panel.check_unique": {"entity": "KEYWORD_ONLY", "time": "KEYWORD_ONLY"},
+        "perfmodel.analysis.stats._panel.dense": {"entity": "KEYWORD_ONLY", "time": "KEYWORD_ONLY"},
+        "perfmodel.analysis.profiling._rates": {"entity": "KEYWORD_ONLY"},
+    }

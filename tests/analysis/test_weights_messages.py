@@ -123,3 +123,121 @@ def test_the_chinese_calibration_page_shows_the_warnings_in_chinese(monkeypatch)
             assert "of the 3 indicators weighed together (equal would be 0.33): 83% of its 30 values are 0" in said
             assert ("evidence: not available on these data (no process indicator has verdict 'predicts' in the "
                     "validity table: keep the policy's weights, or give floor > 0 for equal weights).") in said, said
+
+
+# --------------------------------------------------------------------------- AHP and `perfmodel weights --lang`
+
+# Cyclic judgements a12 = 9, a23 = 9, a13 = 1/9: lambda_max = 1 + 9 + 1/9 = 10.111,
+# CI = (10.111 - 3) / 2 = 3.5556, CR = 3.5556 / 0.58 (Saaty's RI for n = 3) = 6.130.
+CYCLIC = "indicator,csat,complaint_resolution_rate,cost_control_rate\n" \
+         "csat,1,9,1/9\ncomplaint_resolution_rate,1/9,1,9\ncost_control_rate,9,1/9,1\n"
+
+
+def _main(argv, capsys):
+    from perfmodel.cli import main
+
+    code = main(argv)
+    cap = capsys.readouterr()
+    return code, cap.out, cap.err
+
+
+def test_the_ahp_warning_in_both_languages_shows_the_same_cr():
+    res = W.ahp([[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]], labels=["a", "b", "c"])
+    assert res.warning == res.consistency_warning(lang="en") == (
+        "consistency ratio 6.130 > 0.1: the pairwise judgements contradict each other; "
+        "revise the matrix before using the weights")
+    assert res.consistency_warning(lang="zh") == "一致性比率 6.130 > 0.1：两两比较的判断相互矛盾；使用这些权重前请修改判断矩阵"
+    consistent = W.ahp([[1, 3], [1 / 3, 1]])
+    assert consistent.warning is None and consistent.consistency_warning(lang="zh") is None
+
+
+def test_weights_command_prints_cr_refusal_and_warning_in_chinese(tmp_path, capsys):
+    m = tmp_path / "判断矩阵.csv"  # a Chinese file name is named as it is
+    m.write_text(CYCLIC, encoding="utf-8")
+    out = tmp_path / "new.yaml"
+    argv = ["weights", "--method", "ahp", "--policy", "efficiency", "--matrix", str(m), "--out", str(out)]
+    code, stdout, stderr = _main(argv + ["--lang", "zh"], capsys)
+    assert code == 1 and not out.exists()
+    assert stdout == (f"{m}：一致性比率 CR = 6.130（未通过一致性检验：CR ≤ 0.1 可以接受；"
+                      f"最大特征值 lambda_max 10.1111，n 3）\n")
+    assert stderr == (f"perfmodel: {m}：一致性比率 6.130 > 0.1：两两比较的判断相互矛盾；未写出方案：请修改判断矩阵，"
+                      f"或加上 --accept-inconsistent 仍然使用它\n")
+    code, stdout, stderr = _main(argv + ["--lang", "zh", "--accept-inconsistent"], capsys)
+    assert code == 0 and out.exists()
+    assert stderr == f"perfmodel: warning: {m}：一致性比率 6.130 > 0.1：两两比较的判断相互矛盾；使用这些权重前请修改判断矩阵\n"
+    lines = stdout.splitlines()
+    assert lines[1].split() == ["指标", "维度", "原权重", "新权重"]
+    assert lines[-2:] == ["维度权重：结果 0.6500、过程 0.3500", f"已写出 {out}"]
+    # English stays as it was, and is the default
+    code, stdout, stderr = _main(argv + ["--accept-inconsistent", "--force"], capsys)
+    assert code == 0
+    assert stdout.splitlines()[1].split() == ["indicator", "dimension", "old_weight", "new_weight"]
+    assert stdout.splitlines()[-2:] == ["dimensions: result 0.6500, process 0.3500", f"wrote {out}"]
+    assert stderr == (f"perfmodel: warning: {m}: consistency ratio 6.130 > 0.1: the pairwise judgements "
+                      f"contradict each other; revise the matrix before using the weights\n")
+
+
+def test_weights_lang_option_is_the_one_of_lint():
+    from perfmodel.cli import build_parser
+
+    def lang_action(command):
+        sub = next(a for a in build_parser()._actions if a.dest == "command").choices[command]
+        return next(a for a in sub._actions if a.dest == "lang")
+
+    weights, lint = lang_action("weights"), lang_action("lint")
+    assert (weights.default, weights.choices, weights.help) == (lint.default, lint.choices, lint.help) == (
+        "en", ["en", "zh"], "language of the messages and of the table (default en)")
+
+
+@pytest.mark.parametrize("body, en, zh", [
+    ("indicator,csat,reopen_rate\ncsat,1,3\nreopen_rate,1/2,1\n",
+     "row 2 (csat), column 'reopen_rate' is 3 but row 3 (reopen_rate), column 'csat' is 1/2: write 1/3 there "
+     "(cell (j, i) = 1 / cell (i, j))",
+     "第 2 行（csat）“reopen_rate”列为 3，但第 3 行（reopen_rate）“csat”列为 1/2：该处应填写 1/3"
+     "（单元格 (j, i) = 1 / 单元格 (i, j)）"),
+    ("indicator,csat,reopen_rate\ncsat,2,3\nreopen_rate,1/3,1\n",
+     "row 2 (csat), column 'csat' is 2 on the diagonal: write 1 (an indicator is as important as itself)",
+     "第 2 行（csat）“csat”列位于对角线上，值为 2：请填写 1（指标与自身同等重要）"),
+    ("indicator,csat,reopen_rate\ncsat,1,-3\nreopen_rate,1/3,1\n",
+     "row 2 (csat), column 'reopen_rate' is -3: write a positive number such as 3 or 1/3",
+     "第 2 行（csat）“reopen_rate”列的值 -3 不是正数：请填写正数，例如 3 或 1/3"),
+    ("indicator,csat,reopen_rate\ncsat,1,三\nreopen_rate,1/3,1\n",
+     "row 2 (csat), column 'reopen_rate' is '三': write a positive number such as 3 or 1/3",
+     "第 2 行（csat）“reopen_rate”列的值“三”不是数字：请填写正数，例如 3 或 1/3"),
+    ("indicator,csat,reopen_rate\ncsat,1,\nreopen_rate,1/3,1\n",
+     "row 2 (csat), column 'reopen_rate' is empty: write a positive number such as 3 or 1/3",
+     "第 2 行（csat）“reopen_rate”列为空：请填写正数，例如 3 或 1/3"),
+    ("indicator,csat,reopen_rate\ncsat,1,3\n",
+     "the first column ['csat'] must list the same ids in the same order as the header ['csat', 'reopen_rate']",
+     "第一列 ['csat'] 必须与表头 ['csat', 'reopen_rate'] 列出相同的指标编号，且顺序一致"),
+    ("indicator,csat,reopen_rate\ncsat,1,3,5\nreopen_rate,1/3,1\n",
+     "row 2 has 4 cells, expected 3 (the id and one value per column)",
+     "第 2 行有 4 个单元格，应为 3 个（指标编号加每列一个值）"),
+])
+def test_a_bad_pairwise_csv_is_one_line_naming_file_row_and_column(tmp_path, capsys, body, en, zh):
+    m = tmp_path / "pairs.csv"
+    m.write_text(body, encoding="utf-8")
+    argv = ["weights", "--method", "ahp", "--policy", "efficiency", "--matrix", str(m), "--out", str(tmp_path / "n.yaml")]
+    code, stdout, stderr = _main(argv, capsys)
+    assert (code, stderr) == (2, f"perfmodel: error: {m}: {en}\n")
+    code, stdout, stderr = _main(argv + ["--lang", "zh"], capsys)
+    assert (code, stderr) == (2, f"perfmodel: error: {m}：{zh}\n")
+    assert stdout == ""
+
+
+def test_a_missing_pairwise_file_and_a_matrix_mixing_dimensions_in_chinese(tmp_path, capsys):
+    gone = tmp_path / "缺失.csv"
+    argv = ["weights", "--method", "ahp", "--policy", "efficiency", "--out", str(tmp_path / "n.yaml"), "--lang", "zh"]
+    assert _main(argv + ["--matrix", str(gone)], capsys)[::2] == (
+        2, f"perfmodel: error: {gone}：找不到两两比较判断矩阵文件\n")
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("indicator,csat,reopen_rate\ncsat,1,3\nreopen_rate,1/3,1\n", encoding="utf-8")
+    assert _main(argv + ["--matrix", str(mixed)], capsys)[::2] == (
+        2, f"perfmodel: error: {mixed}：混合了结果指标与过程指标；请每个维度各给一个判断矩阵\n")
+
+
+def test_a_pairwise_csv_saved_by_excel_in_gbk_reads(tmp_path):
+    m = tmp_path / "pairs.csv"
+    m.write_bytes("指标,csat,reopen_rate\ncsat,1,3\nreopen_rate,1/3,1\n".encode("gbk"))
+    assert W.read_pairwise_csv(m).to_dict() == {"csat": {"csat": 1.0, "reopen_rate": 1 / 3},
+                                                "reopen_rate": {"csat": 3.0, "reopen_rate": 1.0}}

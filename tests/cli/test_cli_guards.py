@@ -343,3 +343,19 @@ def test_an_output_where_no_file_can_be_made_is_one_line(suffix):
     with pytest.raises(PerfmodelError) as exc:
         write_table(pd.DataFrame({"a": [1]}), target)
     assert str(exc.value) == f"--out {target}: cannot write (no such file or directory); choose another file"
+
+
+def test_quarantine_lines_in_the_commands_language(tmp_path, capsys):
+    data = small_dataset(tmp_path / "d")
+    code, _, err = run(capsys, "weights", "--method", "entropy", "--policy", "efficiency", "--data", data,
+                       "--out", tmp_path / "n.yaml", "--lang", "zh")
+    lines = err.splitlines()
+    assert lines[0] == "tickets：读取 4 行 = 使用 2 行 + 隔离 2 行（用 --quarantine FILE 查看）"
+    assert code == 2 and len(lines) == 2 and lines[1].startswith("perfmodel: error: 只有 ")  # too few rows, in Chinese
+
+
+def test_the_report_data_line_in_chinese():
+    from perfmodel.cli.report import data_line
+
+    assert data_line("data/sample", lang="zh") == "数据：data/sample（随附的合成示例数据）"
+    assert data_line("postgresql://hr:secret@db.example.com/perf", lang="zh") == "数据：postgresql://hr@db.example.com/perf"

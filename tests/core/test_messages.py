@@ -234,3 +234,97 @@ def test_projection_reasons_count_periods_and_volumes_in_each_language():
         "    原因：您的历史水平 3.50（此前 3 个月）低于目标，在预测中占 20 %；"
         "目前 4.00已达目标，但仅基于 27 份问卷，在预测中只占 30 %；"
         "以往各月在同一时点的数值到期末向 3.90 靠拢，低于目标（在预测中占 50 %）")
+
+
+# --------------------------------------------------------------------------- errors worded from the catalogue
+
+def test_common_errors_are_worded_in_both_languages(tmp_path, capsys):
+    from perfmodel.cli import main
+    from perfmodel.core.errors import DataError, PeriodError
+    from perfmodel.core.periods import parse_period
+    from perfmodel.data.loader import load_dataset
+
+    with pytest.raises(PeriodError) as caught:
+        parse_period("2026Q5")
+    assert str(caught.value) == "period '2026Q5': not a period id; use a quarter like 2026Q3 or a month like 2026-09"
+    assert caught.value.text(lang="zh") == "期间 '2026Q5'：不是有效的期间编号；请使用季度（如 2026Q3）或月份（如 2026-09）"
+    missing = tmp_path / "缺少的文件夹"
+    with pytest.raises(DataError) as caught:
+        load_dataset(missing)
+    assert caught.value.text(lang="zh") == f"{missing}：文件夹不存在；请给出存放数据表的文件夹（见 data/README.md）"
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "supervisors.csv").write_text("supervisor_id,name\nS1,王芳\n", encoding="utf-8")
+    (folder / "tickets.csv").write_text("ticket_id,created_at\nT1,2026-07-01\n", encoding="utf-8")
+    # the command line says it in its --lang: one line, exit code 2
+    assert main(["explain", "S1", "--data", str(folder), "--policy", "efficiency", "--period", "2026Q3",
+                 "--lang", "zh"]) == 2
+    assert capsys.readouterr().err == ("perfmodel: error: tickets.csv：缺少必需的列 'supervisor_id'；"
+                                       "请添加该列（见 data/README.md）\n")
+    assert main(["explain", "S1", "--data", str(folder), "--policy", "efficiency", "--period", "2026Q3"]) == 2
+    assert capsys.readouterr().err == ("perfmodel: error: tickets.csv: missing required column "
+                                       "'supervisor_id'; add it (see data/README.md)\n")
+
+
+def test_usage_and_file_errors_in_chinese(tmp_path, capsys):
+    from perfmodel.cli import main
+
+    def err(*argv):
+        assert main([str(a) for a in argv]) == 2
+        return capsys.readouterr().err
+
+    assert err("lint", "--policy", "efficency", "--lang", "zh") == (
+        "perfmodel: error: 方案 'efficency'：既不是文件也不是预设方案；是否想用 'efficiency'？"
+        "请给出 YAML 文件或以下预设方案之一：efficiency, quality\n")
+    assert err("lint", "--policy", "efficency") == (
+        "perfmodel: error: policy 'efficency': no such file or preset; did you mean 'efficiency'? "
+        "give a YAML file or one of the presets efficiency, quality\n")
+    assert err("lint", "--policy", "xyz", "--lang", "zh") == (
+        "perfmodel: error: 方案 'xyz'：既不是文件也不是预设方案；请给出 YAML 文件或以下预设方案之一：efficiency, quality\n")
+    assert err("lint", "--policy", "efficiency", "--lag", "0", "--lang", "zh") == (
+        "perfmodel: error: perfmodel lint：--lag 0：请给出不小于 1 的整数个期间\n")
+    folder = tmp_path / "数据"
+    folder.mkdir()
+    (folder / "supervisors.csv").write_text("supervisor_id,name\nS1,王芳\n", encoding="utf-8")
+    (folder / "tickets.csv").write_text("", encoding="utf-8")
+    assert err("explain", "S1", "--data", folder, "--policy", "efficiency", "--period", "2026Q3",
+               "--draws", "0", "--lang", "zh") == "perfmodel: error: --draws 0：请给出不小于 1 的整数\n"
+    assert err("explain", "S1", "--data", folder, "--policy", "efficiency", "--period", "2026Q3",
+               "--lang", "zh") == "perfmodel: error: tickets.csv：文件为空；需要一行表头和若干数据行（见 data/README.md）\n"
+
+
+def test_report_parameter_errors_in_chinese(tmp_path, capsys):
+    from perfmodel.cli import main
+
+    out = str(tmp_path / "reports")
+    assert main(["report", "--period", "2026Q3", "--jobs", "0", "--out", out, "--lang", "zh"]) == 2
+    assert capsys.readouterr().err == "perfmodel: error: --jobs 0：进程数至少为 1\n"
+    assert main(["report", "--period", "2026Q3", "--as-of", "2026-08-15", "--out", out, "--lang", "zh"]) == 2
+    assert capsys.readouterr().err == "perfmodel: error: --as-of 只用于 --notebook feedback，不能用于 --notebook quarterly\n"
+    assert main(["report", "--out", out, "--lang", "zh"]) == 2
+    assert capsys.readouterr().err == "perfmodel: error: 请给出 --period P（或 'latest'）或 --all 二者之一\n"
+    assert main(["report", "--out", out]) == 2
+    assert capsys.readouterr().err == "perfmodel: error: give either --period P (or 'latest') or --all\n"
+    gone = tmp_path / "没有的数据"
+    assert main(["report", "--period", "2026Q3", "--data", str(gone), "--out", out, "--lang", "zh"]) == 2
+    assert capsys.readouterr().err == (f"perfmodel: error: {gone}：找不到数据文件夹；请用 --data 给出存放数据表的文件夹、"
+                                       ".duckdb 文件或 postgresql:// 地址\n")
+
+
+def test_adjustment_file_errors_in_chinese(tmp_path):
+    from perfmodel.core.errors import DataError
+    from perfmodel.scoring.adjustments import read_adjustments
+
+    path = tmp_path / "调整.csv"
+    head = "supervisor_id,period,from_rating,to_rating,reason,approved_by,approved_on\n"
+    path.write_text(head + "S001,2026Q3,B,A,复核,张三,2026-10-12\nS001,2026Q3,B,C,复核,张三,2026-10-12\n",
+                    encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        read_adjustments(path)
+    assert str(caught.value) == ("调整.csv: row 3 repeats supervisor S001, period 2026Q3 (row 2); keep one adjustment "
+                                 "per supervisor and period")
+    assert caught.value.text(lang="zh") == "调整.csv：第 3 行与第 2 行重复（主管 S001，期间 2026Q3）；每位主管每个期间只保留一项调整"
+    path.write_text(head + "S001,2026Q3,B,A,,张三,2026-10-12\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        read_adjustments(path)
+    assert caught.value.text(lang="zh") == "调整.csv：第 2 行：reason 为空；请写明评审会为何调整评级"

@@ -7,6 +7,7 @@ from perfmodel.core import catalogue as cat
 from perfmodel.core import messages
 from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.i18n import check_lang, indicator_label
+from perfmodel.core.numbers import format_number, shown_values
 
 #: The words of the derivation (a view of the ``explain`` group of :mod:`perfmodel.core.messages`).
 WORDS = messages.group("explain")
@@ -25,7 +26,7 @@ def word(key: str, *, lang: str, **values):
     '总分 77.25（各项贡献之和）→ 评级 B'
     """
     entry = WORDS[key][lang]
-    return entry.format(**values) if isinstance(entry, str) else entry
+    return entry.format(**shown_values(values)) if isinstance(entry, str) else entry
 
 
 def number(indicator: str, value: float, signed: bool = False) -> str:
@@ -45,11 +46,11 @@ def number(indicator: str, value: float, signed: bool = False) -> str:
     except KeyError:
         unit = ""
     sign = "+" if signed else ""
-    if unit == "share":
-        return f"{100 * value:{sign}.1f} %" if not signed else f"{100 * value:+.1f} pt"
+    if unit == "share":  # the share as a percent, rounded as Excel shows it (0.9125 -> 91.3)
+        return format_number(value, f"{sign}.1%")[:-1] + (" pt" if signed else " %")
     if unit == "hours":
-        return f"{value:{sign}.1f} h"
-    return f"{value:{sign}.2f}" if not signed else f"{value:+.2f}"
+        return format_number(value, f"{sign}.1f") + " h"
+    return format_number(value, f"{sign}.2f")
 
 
 def _enough(indicator: str, x: float, change: float) -> float:
@@ -70,7 +71,7 @@ def _enough(indicator: str, x: float, change: float) -> float:
 
 
 def _plain(x: float, fmt: str = ".2f") -> str:
-    return "—" if x is None or not math.isfinite(x) else f"{x:{fmt}}"
+    return "—" if x is None or not math.isfinite(x) else format_number(x, fmt)
 
 
 @keyword_only("lang")
@@ -142,13 +143,13 @@ def render(ex, *, lang: str = "en") -> str:
         lines.append("")
     dims = pol.dimensions
     total_w = sum(dims.values()) or 1.0
-    lines.append(f"{word('result', lang=lang)}: {_plain(ex.result_score)} × {100 * dims.get('result', 0) / total_w:.0f} %")
+    lines.append(f"{word('result', lang=lang)}: {_plain(ex.result_score)} × {_plain(100 * dims.get('result', 0) / total_w, '.0f')} %")
     lines.append(f"{word('process', lang=lang)}: {_plain(ex.process_score)} × "
-                 f"{100 * dims.get('process', 0) / total_w:.0f} %")
+                 f"{_plain(100 * dims.get('process', 0) / total_w, '.0f')} %")
     if not math.isfinite(ex.score):
         lines.append(word("no_total", lang=lang))
         return "\n".join(lines) + "\n"
-    lines.append(word("total", lang=lang, score=f"{ex.score:.2f}", rating=ex.rating or "—"))
+    lines.append(word("total", lang=lang, score=_plain(ex.score), rating=ex.rating or "—"))
     by = getattr(ex.policy, "forced_by", None)
     if ex.forced and by:
         lines.append(word("forced_by", lang=lang, by=word(by, lang=lang)))
@@ -158,7 +159,7 @@ def render(ex, *, lang: str = "en") -> str:
         lines.append(word("top", lang=lang, rating=ex.rating))
     else:
         lines.append(word("next", lang=lang, label=ex.next_band, threshold=f"{ex.next_threshold:g}",
-                          distance=f"{ex.distance:.2f}"))
+                          distance=_plain(ex.distance)))
         can = ex.table[ex.table["to_next_band"].notna()]
         for r in can.itertuples():
             lines.append(word("change", lang=lang, label=indicator_label(r.indicator, lang=lang),
@@ -173,7 +174,7 @@ def render(ex, *, lang: str = "en") -> str:
     if math.isfinite(ex.rank):
         lines.append(word("rank", lang=lang, rank=int(ex.rank), n=ex.n_ranked, draws=f"{ex.draws:,}", seed=ex.seed,
                           low=int(round(ex.rank_low)), high=int(round(ex.rank_high)),
-                          p=f"{100 * ex.p_rating_differs:.0f}"))
+                          p=_plain(100 * ex.p_rating_differs, ".0f")))
     return "\n".join(lines) + "\n"
 
 

@@ -39,6 +39,7 @@ from perfmodel.core.errors import UsageError
 from perfmodel.core.i18n import check_lang, t
 from perfmodel.scoring.policy import IndicatorRule, Policy, load_policy, presets
 from perfmodel.scoring.targets import reaches, target_value
+from perfmodel.core.numbers import shown_values
 
 COLUMNS = ["indicator", "letter", "severity", "message"]
 LETTERS = "SMART"
@@ -78,7 +79,7 @@ def message(key: str, *, lang: str = "en", **values) -> str:
     >>> message("short_history", lang="en", n=3, what="the target 4.3")
     'only 3 supervisor-periods with a value; too little history to judge the target 4.3'
     """
-    return MESSAGES[key][check_lang(lang)].format(**values)
+    return MESSAGES[key][check_lang(lang)].format(**shown_values(values))
 
 
 def _label(ind: str, *, lang: str) -> str:

@@ -35,6 +35,7 @@ from perfmodel.core.deprecation import keyword_only
 from perfmodel.scoring.goals import goal_status
 from perfmodel.core.i18n import check_lang
 from perfmodel.scoring.targets import reaches
+from perfmodel.core.numbers import shown_values
 
 __all__ = ["GOAL_FINDING_COLUMNS", "MESSAGES", "goal_history", "lint_goals"]
 
@@ -48,7 +49,7 @@ MESSAGES: dict[str, dict[str, str]] = messages.group("smart_goals")
 
 
 def _msg(key: str, *, lang: str, **values) -> str:
-    return MESSAGES[key][lang].format(**values)
+    return MESSAGES[key][lang].format(**shown_values(values))
 
 
 def _label(ind: str, *, lang: str) -> str:

@@ -25,7 +25,7 @@ def _level_tag(level: float) -> str:
     return f"{level * 100:g}".replace(".", "")
 
 
-def _rates(long: pd.DataFrame, indicator: str, period, entity: str) -> tuple[pd.DataFrame, str]:
+def _rates(long: pd.DataFrame, indicator: str, period, *, entity: str) -> tuple[pd.DataFrame, str]:
     """Numerator and denominator per supervisor (summed over the periods asked for)."""
     need = {entity, "period", "indicator", "numerator", "denominator"}
     missing = need - set(long.columns)
@@ -128,7 +128,7 @@ def funnel(long: pd.DataFrame, indicator: str, period=None, *, levels=LEVELS,
     """
     if overdispersion not in ("multiplicative", "additive", None):
         raise UsageError(f"overdispersion={overdispersion!r}: use 'multiplicative', 'additive' or None")
-    agg, label = _rates(long, indicator, period, entity)
+    agg, label = _rates(long, indicator, period, entity=entity)
     p0 = agg["numerator"].sum() / agg["denominator"].sum()
     n = agg["denominator"].to_numpy(dtype=float)
     var = p0 * (1 - p0) / n
@@ -305,7 +305,7 @@ def shrink_rates(long: pd.DataFrame, indicator: str, period=None, *, method: str
     2            S3   0.9          0.8909  0.8266   0.9418     0.0909
     3            S4   0.6          0.6333  0.5087   0.7496     0.1667
     """
-    agg, label = _rates(long, indicator, period, entity)
+    agg, label = _rates(long, indicator, period, entity=entity)
     k = agg["numerator"].to_numpy(dtype=float)
     n = agg["denominator"].to_numpy(dtype=float)
     if prior is not None:

@@ -7,30 +7,33 @@ from pathlib import Path
 from perfmodel.core.errors import UsageError
 
 
-def quarantine_lines(data, quarantine=None) -> list[str]:
+def quarantine_lines(data, quarantine=None, *, lang: str = "en") -> list[str]:
     """One line per table that lost rows: ``tickets: 6 read = 3 used + 3 quarantined (...)``.
 
     Returns
     -------
     list of str
-        Empty when no row was quarantined.
+        Empty when no row was quarantined; in ``lang`` (the table named by its id).
     """
+    from perfmodel.core import messages
+
     account = data.account
     if account is None or len(account) == 0:
         return []
     totals = account.groupby("table", sort=False)[["rows_read", "rows_used", "rows_quarantined"]].sum()
-    where = f"written to {quarantine}" if quarantine else "see --quarantine FILE"
-    return [f"{table}: {int(r.rows_read)} read = {int(r.rows_used)} used + "
-            f"{int(r.rows_quarantined)} quarantined ({where})"
+    where = (messages.text("cli.quarantine_written", lang=lang, path=quarantine) if quarantine else
+             messages.text("cli.quarantine_see", lang=lang, option="--quarantine"))
+    return [messages.text("cli.quarantine_line", lang=lang, table=table, read=int(r.rows_read), used=int(r.rows_used),
+                          quarantined=int(r.rows_quarantined), where=where)
             for table, r in totals.iterrows() if r.rows_quarantined > 0]
 
 
-def report_quarantine(data, quarantine=None, *, out_option: str = "--quarantine") -> None:
-    """Print :func:`quarantine_lines` to stderr and write the quarantine table when asked."""
+def report_quarantine(data, quarantine=None, *, out_option: str = "--quarantine", lang: str = "en") -> None:
+    """Print :func:`quarantine_lines` to stderr (in ``lang``) and write the quarantine table when asked."""
     from perfmodel.data.dataset import QUARANTINE_COLUMNS
     from perfmodel.data.exports import write_table
 
-    for line in quarantine_lines(data, quarantine):
+    for line in quarantine_lines(data, quarantine, lang=lang):
         print(line, file=sys.stderr)
     if quarantine:
         table = data.quarantine
@@ -83,10 +86,9 @@ def check_output(path, *, option: str = "--out", data=None, policy=None, inputs=
         if out.parent == folder and (
                 out in table_files(folder)
                 or (out.suffix.lower() in (".csv", ".parquet", ".xlsx") and out.stem.strip().lower() in TABLES)):
-            raise UsageError(f"{option} {path}: the dataset {data} reads this file as a table; "
-                             f"write outside the data folder")
+            raise UsageError.worded("errors.output_is_a_table", option=option, path=path, data=data)
     if policy and Path(policy).is_file() and out == Path(policy).resolve():
-        raise UsageError(f"{option} {path}: is the policy file; choose another file")
+        raise UsageError.worded("errors.output_is_the_policy", option=option, path=path)
     for name in inputs:
         if name and Path(name).exists() and out == Path(name).resolve():
-            raise UsageError(f"{option} {path}: is an input of this command; choose another file")
+            raise UsageError.worded("errors.output_is_an_input", option=option, path=path)

@@ -1,7 +1,7 @@
 """``perfmodel explain``: the derivation of one supervisor's score and rating."""
 from __future__ import annotations
 
-from perfmodel.core import settings
+from perfmodel.core import messages, settings
 from perfmodel.core.errors import UsageError
 
 
@@ -66,7 +66,7 @@ def handler(args) -> int:
     ...       "--draws", "50"])  # doctest: +ELLIPSIS
     Score of ... (S001), 2025Q2 (policy after-sales-supervisor-efficiency 2026.1)
     ...
-    Result subtotal: 67.62 × 65 %
+    Result subtotal: 67.63 × 65 %
     Process subtotal: 76.10 × 35 %
     Total 70.59 (sum of the contributions) -> rating B
     ...
@@ -85,15 +85,15 @@ def handler(args) -> int:
     from perfmodel.cli.score import run_for
 
     if args.out and Path(args.out).suffix.lower() != ".csv":
-        raise UsageError(f"--out {args.out}: use a name ending in .csv")
+        raise UsageError.worded("errors.out_csv_only", path=args.out)
     check_output(args.out, data=args.data, policy=args.policy)
     if args.draws < 1:
-        raise UsageError(f"--draws {args.draws}: give a whole number of 1 or more")
+        raise UsageError.worded("errors.draws_too_few", draws=args.draws)
     policy = load_policy(args.policy)
     run = run_for(args.data, policy, args.period, args.engine)
     ex = explain(run, policy, args.supervisor, run.period, draws=args.draws, seed=args.seed)
     print(ex.text(lang=args.lang), end="")
     if args.out:
         ex.to_csv(args.out)
-        print(f"wrote {args.out}")
+        print(messages.text("cli.wrote", lang=args.lang, path=args.out))
     return 0

@@ -102,7 +102,7 @@ def handler(args) -> int:
     import pandas as pd
 
     if args.lag < 1:
-        raise UsageError(f"perfmodel lint: --lag {args.lag}: use a whole number of periods, 1 or more")
+        raise UsageError.worded("errors.lag_too_small", lag=args.lag)
     policy = load_policy(args.policy, strict=False)
     data, goal_findings, n_goals = args.data, None, 0
     if args.data:

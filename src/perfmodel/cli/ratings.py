@@ -4,6 +4,7 @@ from __future__ import annotations
 from perfmodel.core import messages, settings
 from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.errors import UsageError
+from perfmodel.core.numbers import format_number
 
 WORDS = messages.group("ratings")
 HEADERS = messages.group("ratings_headers")
@@ -68,7 +69,7 @@ def print_quota_effect(scores, supervisors, policy, by: str, *, lang: str) -> No
         print(w["unchanged"])
         return
     print(w["changed"].format(n=len(effect.changed)))
-    shown = effect.changed.assign(score=effect.changed["score"].map(lambda v: f"{v:.2f}"))
+    shown = effect.changed.assign(score=effect.changed["score"].map(lambda v: format_number(v, ".2f")))
     print(aligned(shown.rename(columns={c: CHANGED_HEADERS[c][lang] for c in shown.columns})))
 
 
@@ -148,9 +149,9 @@ def handler(args) -> int:
     from perfmodel.cli.score import run_for
 
     if args.out and Path(args.out).suffix.lower() not in SUFFIXES:
-        raise UsageError(f"--out {args.out}: use a name ending in .csv, .parquet or .xlsx")
+        raise UsageError.worded("errors.out_table_suffix", path=args.out)
     if args.permutations < 99:
-        raise UsageError(f"--permutations {args.permutations}: give 99 or more")
+        raise UsageError.worded("errors.permutations_too_few", n=args.permutations)
     check_output(args.out, data=args.data, policy=args.policy)
     policy = load_policy(args.policy)
     run = run_for(args.data, policy, args.period, args.engine)
@@ -161,16 +162,16 @@ def handler(args) -> int:
     print(w["title"].format(by=w[args.by], period=rv.period, perms=rv.permutations, seed=rv.seed, alpha=rv.alpha))
     shown = rv.groups.copy()
     for col in ("mean_score", "median_score", "rest_mean", "difference"):
-        shown[col] = shown[col].map(lambda v: "" if v != v else f"{v:.2f}")
+        shown[col] = shown[col].map(lambda v: "" if v != v else format_number(v, ".2f"))
     for col in ("p_value", "p_adj"):
-        shown[col] = shown[col].map(lambda v: "" if v != v else f"{v:.3f}")
+        shown[col] = shown[col].map(lambda v: "" if v != v else format_number(v, ".3f"))
     shown["flag"] = shown["flag"].map(lambda f: w.get(f, "") if f else "")
     print(aligned(shown.rename(columns={c: HEADERS[c][lang] for c in shown.columns})))
     print()
     print(w["distribution"])
     dist = rv.distribution.copy()
     for col in dist.columns[1:]:
-        dist[col] = dist[col].map(lambda v: f"{100 * v:.0f} %")
+        dist[col] = dist[col].map(lambda v: format_number(v, ".0%")[:-1] + " %")
     dist["group"] = dist["group"].where(dist.index < len(dist) - 1, w["all"])
     print(aligned(dist.rename(columns={"group": HEADERS["group"][lang]})))
     print()
@@ -184,5 +185,5 @@ def handler(args) -> int:
     print_quota_effect(run.scores_of(), run.supervisors, policy, args.by, lang=lang)
     if args.out:
         write_table(rv.groups, args.out)
-        print(f"wrote {args.out}")
+        print(messages.text("cli.wrote", lang=lang, path=args.out))
     return 0

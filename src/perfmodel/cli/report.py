@@ -5,7 +5,7 @@ import contextlib
 import signal
 import sys
 
-from perfmodel.core import settings
+from perfmodel.core import messages, settings
 
 DEFAULT_DATA = "data/sample"
 
@@ -125,10 +125,9 @@ def handle(args) -> int:
     if args.clean_stale:
         return clean(args, key)
     if args.pseudonymize and args.notebook == "feedback":
-        raise UsageError("--pseudonymize: feedback pages are personal by nature; not with --notebook feedback")
+        raise UsageError.worded("errors.pseudonymize_feedback")
     if args.pseudonymize and args.notebook == "audit":
-        raise UsageError("--pseudonymize: the audit notebook checks a run against the real data; audit a "
-                         "pseudonymized run with perfmodel audit verify RUN --salt-file PATH")
+        raise UsageError.worded("errors.pseudonymize_audit")
     salt = salt_for(args.pseudonymize, args.salt_file, outputs=(args.out,))
 
     spec, dataset = validate(period=args.period, all_periods=args.all_periods, notebook=args.notebook,
@@ -138,16 +137,19 @@ def handle(args) -> int:
                              audit_run=args.run, other_policy=args.other_policy, as_of=args.as_of,
                              matrix=args.matrix, adjustments=args.adjustments, command=["perfmodel", *sys.argv[1:]], salt=salt)
     spec.sign_key = key
-    print(data_line(args.data), file=sys.stderr)  # after validate: a bad parameter stays one line
-    with _terminate_cleanly():
+    lang = args.lang
+    print(data_line(args.data, lang=lang), file=sys.stderr)  # after validate: a bad parameter stays one line
+    with _terminate_cleanly(lang=lang):
         results = run_reports(spec, dataset)
     failed = [r for r in results if not r.ok]
+    statuses = {"complete": "cli.report_complete", "failed": "cli.report_failed_status"}
     for r in results:
-        print(f"{r.period}: {r.status}: {r.html or r.run_dir}")
+        status = messages.text(statuses[r.status], lang=lang) if r.status in statuses else r.status
+        print(messages.text("cli.report_result", lang=lang, period=r.period, status=status, path=r.html or r.run_dir))
     for r in failed:
         for e in r.errors:
-            print(f"perfmodel: report failed: {e}", file=sys.stderr)
-        print(f"perfmodel: the executed notebook and its error are in {r.run_dir}", file=sys.stderr)
+            print("perfmodel: " + messages.text("cli.report_failed", lang=lang, error=e), file=sys.stderr)
+        print("perfmodel: " + messages.text("cli.report_failed_where", lang=lang, path=r.run_dir), file=sys.stderr)
     if failed:
         return 1
     # The last line is the path of the HTML page (of the last period with --all).
@@ -155,7 +157,7 @@ def handle(args) -> int:
     return 0
 
 
-def data_line(data) -> str:
+def data_line(data, *, lang: str = "en") -> str:
     """The line naming the data folder a report uses (``data: data/sample (the bundled ...)``).
 
     Returns
@@ -169,21 +171,24 @@ def data_line(data) -> str:
     'data: data/sample (the bundled synthetic sample)'
     >>> data_line("postgresql://hr:secret@db.example.com/perf")
     'data: postgresql://hr@db.example.com/perf'
+    >>> data_line("data/sample", lang="zh")
+    '数据：data/sample（随附的合成示例数据）'
     """
     if str(data) == DEFAULT_DATA:
-        return f"data: {DEFAULT_DATA} (the bundled synthetic sample)"
+        return messages.text("cli.data_sample", lang=lang, source=DEFAULT_DATA)
     from perfmodel.data.dbsource import public_url
 
-    return f"data: {public_url(str(data))}"  # a database URL never shows its password
+    # a database URL never shows its password
+    return messages.text("cli.data_line", lang=lang, source=public_url(str(data)))
 
 
 @contextlib.contextmanager
-def _terminate_cleanly():
+def _terminate_cleanly(*, lang: str = "en"):
     """SIGTERM (``kill PID``, a scheduler's time limit) ends the run like Ctrl-C: the run's
     cache is removed on the way out and no manifest is written, so the run stays incomplete.
     SIGKILL cannot be caught; the next run under the same --out removes that cache."""
     def stop(signum, frame):
-        print("perfmodel: terminated; the interrupted run stays incomplete", file=sys.stderr)
+        print("perfmodel: " + messages.text("cli.report_terminated", lang=lang), file=sys.stderr)
         raise SystemExit(128 + signum)
 
     try:

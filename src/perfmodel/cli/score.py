@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from perfmodel.core.errors import UsageError
+from perfmodel.core.numbers import round_half_up
 
 
 def register(subparsers) -> None:
@@ -162,7 +163,9 @@ def handler(args) -> int:
                                                             on="supervisor_id", how="left")
         cols = ["supervisor_id", "name", "period", "score", "result_score", "process_score",
                 "rating_computed", "rating", "missing"]
-        shown = named[[c for c in cols if c in named.columns]].round(2)
+        shown = named[[c for c in cols if c in named.columns]].copy()
+        for col in shown.select_dtypes("float").columns:  # rounded as the workbook shows them
+            shown[col] = shown[col].map(lambda v: round_half_up(v, 2))
         print(aligned(shown.astype(object).where(shown.notna(), "")))
     counts = scores["rating"].value_counts()
     ratings = ", ".join(f"{label} {int(counts.get(label, 0))}" for label in policy.ratings)

@@ -11,7 +11,9 @@ import sys
 import warnings as _warnings
 from pathlib import Path
 
+from perfmodel.core import messages
 from perfmodel.core.errors import DataError, PerfmodelWarning, UsageError
+from perfmodel.core.numbers import format_number
 
 METHODS = ("ahp", "entropy", "critic", "pca", "evidence", "equal")
 DATA_METHODS = ("entropy", "critic", "pca")
@@ -33,8 +35,8 @@ def register(subparsers) -> None:
     >>> args = sub.choices["weights"].parse_args(["--method", "ahp", "--policy", "efficiency",
     ...                                           "--matrix", "result.csv", "--matrix", "process.csv",
     ...                                           "--out", "new.yaml"])
-    >>> args.method, args.matrix, args.random_index, args.accept_inconsistent, args.out
-    ('ahp', ['result.csv', 'process.csv'], 'saaty', False, 'new.yaml')
+    >>> args.method, args.matrix, args.random_index, args.accept_inconsistent, args.out, args.lang
+    ('ahp', ['result.csv', 'process.csv'], 'saaty', False, 'new.yaml', 'en')
     """
     p = subparsers.add_parser(
         "weights", help="derive indicator weights (AHP, entropy, CRITIC, PCA, evidence) into a new policy",
@@ -70,6 +72,8 @@ def register(subparsers) -> None:
     p.add_argument("--version", default=None, help="version of the new policy (default: base version + method)")
     p.add_argument("--table", metavar="FILE", help="also write the weights table (.csv/.parquet/.xlsx)")
     p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    p.add_argument("--lang", default="en", choices=["en", "zh"],
+                   help="language of the messages and of the table (default en)")
     p.set_defaults(func=handle)
 
 
@@ -103,8 +107,10 @@ def period_ids(spec: str | None) -> list[str] | None:
     return [parse_period(spec.strip()).id]
 
 
-def load_panel(data: str | None, panel: str | None, periods) -> "object":
+def load_panel(data: str | None, panel: str | None, periods, *, lang: str = "en") -> "object":
     """Wide panel from a dataset folder (computing the indicators) or a panel file.
+
+    Rows quarantined while loading the folder are counted on stderr in ``lang``.
 
     Returns
     -------
@@ -158,7 +164,7 @@ def load_panel(data: str | None, panel: str | None, periods) -> "object":
     from perfmodel.cli._guards import report_quarantine
 
     run = run_pipeline(data, periods=periods)
-    report_quarantine(run.dataset)
+    report_quarantine(run.dataset, lang=lang)
     return run.wide
 
 
@@ -302,7 +308,13 @@ def handle(args) -> int:
     import pandas as pd
 
     from perfmodel.analysis import weights as W
+    from perfmodel.core.i18n import t
     from perfmodel.scoring.policy import presets as _presets
+
+    lang = getattr(args, "lang", "en")
+
+    def say(key, **values):
+        return W.weights_text(key, lang=lang, **values)
 
     base, _ = W.read_policy_with_provenance(args.policy)  # a preset, a file, or a file written by `weights`
     from perfmodel.cli._guards import check_output
@@ -325,23 +337,21 @@ def handle(args) -> int:
             ids = res.weights["indicator"].tolist()
             dims_of = {base.indicators[i].dimension for i in ids if i in base.indicators}
             if len(dims_of) > 1:
-                raise UsageError(f"{m}: mixes result and process indicators; give one matrix per "
-                                 f"dimension")
+                raise W.WeightsUsageError("ahp_mixed_dimensions", file=str(m))
             inputs.append({"path": str(m), "sha256": W.sha256_file(m)})
             ahp_results[next(iter(dims_of)) if dims_of else str(m)] = res
-            print(f"{m}: consistency ratio CR = {res.consistency_ratio:.3f} "
-                  f"({'consistent' if res.consistent else 'inconsistent'}: CR ≤ {W.CR_THRESHOLD} is acceptable; "
-                  f"lambda_max {res.lambda_max:.4f}, n {res.n})")
+            print(say("ahp_cr_line", file=str(m), cr=format_number(res.consistency_ratio, ".3f"),
+                      verdict=say("ahp_consistent" if res.consistent else "ahp_not_consistent"),
+                      threshold=W.CR_THRESHOLD, lambda_max=format_number(res.lambda_max, ".4f"), n=res.n))
             if not res.consistent:
                 bad.append((m, res.consistency_ratio))
             if res.warning:
-                warnings.append(f"{m}: {res.warning}")
+                warnings.append(say("cli_warning", where=str(m), text=res.consistency_warning(lang=lang)))
             tables.append(res.weights.assign(**{"consistency_ratio": res.consistency_ratio}))
         if bad and not args.accept_inconsistent:  # one line: which matrix, its CR, what to do
             m, cr = bad[0]
-            print(f"perfmodel: {m}: consistency ratio {cr:.3f} > {W.CR_THRESHOLD}: the pairwise judgements "
-                  f"contradict each other; no policy written: revise the matrix, or pass "
-                  f"--accept-inconsistent to use it anyway", file=sys.stderr)
+            print("perfmodel: " + say("ahp_refused", file=str(m), cr=format_number(cr, ".3f"), threshold=W.CR_THRESHOLD),
+                  file=sys.stderr)
             return 1
     elif args.method == "equal":
         for d in dims:
@@ -357,7 +367,7 @@ def handle(args) -> int:
             inputs.append({"path": str(path), "sha256": W.sha256_file(path)})
             tables.append(W.evidence(vt, base.of_dimension("process"), floor=args.floor))
         else:
-            panel = load_panel(args.data, args.panel, periods)
+            panel = load_panel(args.data, args.panel, periods, lang=lang)
             inputs.extend(data_files(args.data, args.panel))
             if args.method == "evidence":
                 from perfmodel.analysis.stats import predictive_validity
@@ -374,7 +384,9 @@ def handle(args) -> int:
                             table = fn(panel, members)
                         for w in caught:
                             if issubclass(w.category, PerfmodelWarning):
-                                warnings.append(f"{d}: {w.message}")
+                                word = getattr(w.message, "text", None)
+                                shown = word(lang=lang) if callable(word) else str(w.message)
+                                warnings.append(say("cli_warning", where=t(d, lang=lang), text=shown))
                             else:  # any other warning goes on as it came
                                 _warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
                         tables.append(table)
@@ -399,9 +411,19 @@ def handle(args) -> int:
     if args.table:
         extra = pd.concat(tables, ignore_index=True)
         write_table(summary.merge(extra.drop(columns=["weight"]), on="indicator", how="left"), args.table)
-    print(summary.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    print("dimensions: " + ", ".join(f"{k} {v:.4f}" for k, v in new.dimensions.items()))
-    print(f"wrote {out}")
+    if lang == "en":
+        print(summary.to_string(index=False, float_format=lambda v: format_number(v, ".4f")))
+    else:  # Chinese headers and dimension names, aligned with wide characters counted double
+        from perfmodel.cli.indicators import aligned
+
+        shown = summary.assign(dimension=[t(d, lang=lang) for d in summary["dimension"]],
+                               old_weight=[format_number(v, ".4f") for v in summary["old_weight"]],
+                               new_weight=[format_number(v, ".4f") for v in summary["new_weight"]])
+        shown.columns = say("cli_columns")
+        print(aligned(shown))
+    sep = messages.text("common.list_sep", lang=lang)
+    print(say("cli_dimensions", weights=sep.join(f"{t(k, lang=lang)} {format_number(v, '.4f')}" for k, v in new.dimensions.items())))
+    print(messages.text("cli.wrote", lang=lang, path=out))
     for w in warnings:
         print(f"perfmodel: warning: {w}", file=sys.stderr)
     return 0

@@ -8,7 +8,49 @@ from __future__ import annotations
 
 
 class PerfmodelError(Exception):
-    """Base class of errors caused by input or usage; the message is shown as is."""
+    """Base class of errors caused by input or usage; the message is shown as is.
+
+    An error made with :meth:`worded` takes its message from the message catalogue, and
+    :meth:`text` words it in English or Chinese (the command line uses its ``--lang``).
+    """
+
+    key: str | None = None
+    values: dict = {}
+
+    @classmethod
+    def worded(cls, key: str, **values) -> "PerfmodelError":
+        """Return an error of this class whose message is the catalogue text ``key``.
+
+        ``str()`` of the error is the English text; :meth:`text` gives either language.
+
+        Examples
+        --------
+        >>> exc = PeriodError.worded("errors.not_a_period", text="'2026Q5'")
+        >>> str(exc)
+        "period '2026Q5': not a period id; use a quarter like 2026Q3 or a month like 2026-09"
+        >>> exc.text(lang="zh")
+        "期间 '2026Q5'：不是有效的期间编号；请使用季度（如 2026Q3）或月份（如 2026-09）"
+        """
+        from perfmodel.core import messages
+
+        exc = cls(messages.text(key, lang="en", **values))
+        exc.key, exc.values = key, dict(values)
+        return exc
+
+    def text(self, *, lang: str = "en") -> str:
+        """Return the message in ``lang`` (``en`` or ``zh``); an error not made with
+        :meth:`worded` has its one message.
+
+        Examples
+        --------
+        >>> DataError("tickets.csv: no such file").text(lang="zh")
+        'tickets.csv: no such file'
+        """
+        if self.key is None:
+            return str(self)
+        from perfmodel.core import messages
+
+        return messages.text(self.key, lang=lang, **self.values)
 
 
 class DataError(PerfmodelError):

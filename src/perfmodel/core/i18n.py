@@ -9,6 +9,7 @@ from __future__ import annotations
 from perfmodel.core import messages
 from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.messages import LANGS, check_lang
+from perfmodel.core.numbers import shown_values
 
 
 #: Report text by key (a view of the ``labels`` group of :mod:`perfmodel.core.messages`).
@@ -52,7 +53,7 @@ def t(key: str, *, lang: str = "en", **values) -> str:
     """
     entry = LABELS.get(key)
     text = entry[check_lang(lang)] if entry else key
-    return text.format(**values) if values else text
+    return text.format(**shown_values(values)) if values else text
 
 
 @keyword_only("lang")
@@ -144,7 +145,7 @@ def _num_text(x) -> str:
 
 
 def _zh(key: str, **values) -> str:
-    return messages.entry(key)["zh"].format(**values)
+    return messages.entry(key)["zh"].format(**shown_values(values))
 
 
 def _reason_zh(code: str, p: dict) -> str:
@@ -164,7 +165,7 @@ def _reason_zh(code: str, p: dict) -> str:
                             else f"≥ {_num_text(lo)}" if lo is not None else f"≤ {_num_text(hi)}")
     elif code in ("not_in_parent", "no_parent_table", "before_parent"):
         values["parent"] = table_label(p.get("parent", ""), lang="zh")
-    return REASONS_ZH[code].format(**values)
+    return REASONS_ZH[code].format(**shown_values(values))
 
 
 @keyword_only("lang", "english")

@@ -94,9 +94,7 @@ def parse_period(text: str) -> Period:
         year, month = _year(m.group(1), text), int(m.group(2))
         start = pd.Timestamp(year=year, month=month, day=1)
         return Period(start, start + pd.DateOffset(months=1), "month", f"{year}-{month:02d}")
-    raise PeriodError(
-        f"period {text!r}: not a period id; use a quarter like 2026Q3 or a month like 2026-09"
-    )
+    raise PeriodError.worded("errors.not_a_period", text=repr(text))
 
 
 #: Years a period may lie in: the span of pandas timestamps, less a year at either end.
@@ -106,8 +104,8 @@ FIRST_YEAR, LAST_YEAR = pd.Timestamp.min.year + 1, pd.Timestamp.max.year - 1
 def _year(digits: str, text: str) -> int:
     year = int(digits)
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise PeriodError(f"period {text!r}: year {year} is outside {FIRST_YEAR}..{LAST_YEAR}; "
-                          "use a period of the data like 2026Q3")
+        raise PeriodError.worded("errors.year_out_of_range", text=repr(text), year=year, first=FIRST_YEAR,
+                                 last=LAST_YEAR)
     return year
 
 
@@ -354,7 +352,7 @@ def latest_complete_period(dataset, kind: str = "quarter", *, span=None) -> str:
     periods = data_periods(dataset, kind, complete_only=True, span=span)
     if not periods:
         source = getattr(dataset, "source", None)
-        raise PeriodError(f"{source or 'data'}: no complete {kind} in the data; give --period explicitly")
+        raise PeriodError.worded("errors.no_complete_period", source=source or "data", kind=kind)
     return periods[-1]
 
 
@@ -400,6 +398,6 @@ def check_period(dataset, period: str, *, first=None, last=None) -> str:
         first, last = data_span(dataset)
     covered = covered_periods(first, last, p.kind)
     if p.id not in covered:
-        raise PeriodError(f"period {p.id}: not in the data at {source or 'the dataset'} "
-                          f"(the data covers {covered[0]}..{covered[-1]}); pick a period in that range")
+        raise PeriodError.worded("errors.period_not_in_data" if source else "errors.period_not_in_dataset",
+                                 period=p.id, source=source, first=covered[0], last=covered[-1])
     return p.id

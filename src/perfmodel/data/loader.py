@@ -97,9 +97,9 @@ def load_dataset(path, *, timezone: str = DEFAULT_TIMEZONE,
         return _load_database(db, timezone, window)
     folder = Path(path)
     if not folder.exists():
-        raise DataError(f"{folder}: no such folder; give the folder that holds the tables ({_DOC})")
+        raise DataError.worded("errors.no_such_folder", folder=folder)
     if not folder.is_dir():
-        raise DataError(f"{folder}: not a folder; give the folder that holds the tables ({_DOC})")
+        raise DataError.worded("errors.not_a_folder", folder=folder)
     from perfmodel.data.workcalendar import load_calendar
 
     calendar = load_calendar(folder)  # a bad calendar.yaml fails before the tables are read
@@ -345,9 +345,7 @@ def _validate(raws: dict[str, RawTable], timezone: str, window: DateWindow | Non
         table = TABLES[name]
         missing = [c for c in table.required if c not in raw.frame.columns]
         if missing:
-            raise DataError(
-                f"{raw.label}: missing required column {missing[0]!r}; add it ({_DOC})"
-            )
+            raise DataError.worded("errors.missing_column", label=raw.label, column=repr(missing[0]))
         frame, rows, rejected = _reader_rejects(name, raw)
         clean, quarantine = validate_table(table, frame, rows, raw.label, tables, timezone,
                                            excel=raw.excel, window=window, newest=newest)
@@ -405,12 +403,8 @@ def _check_mandatory(present: set[str], where: str) -> None:
     for name in LOAD_ORDER:
         if TABLES[name].mandatory and name not in present:
             if "://" in where or where.lower().endswith((".duckdb", ".ddb")):
-                raise DataError(f"{where}: no {name} table; the database must hold a table "
-                                f"named {name!r} (see README.md, 'Reading from a database')")
-            raise DataError(
-                f"{where}: no {name} table; add {name}.csv, {name}.parquet or a sheet "
-                f"'{name}' in an .xlsx workbook ({_DOC})"
-            )
+                raise DataError.worded("errors.no_database_table", where=where, name=name)
+            raise DataError.worded("errors.no_table", where=where, name=name)
 
 
 def _check_timezone(timezone: str) -> None:

@@ -399,11 +399,9 @@ def header_names(names, label: str, blank_ok: bool = False) -> list[str]:
             if blank_ok:
                 out.append(f"{_BLANK}{i + 1}")
                 continue
-            raise DataError(f"{label}: header column {i + 1} has no name; name it or delete it")
+            raise DataError.worded("errors.header_column_unnamed", label=label, n=i + 1)
         if text in out:
-            raise DataError(
-                f"{label}: column {text!r} appears twice in the header; keep one of them ({_DOC})"
-            )
+            raise DataError.worded("errors.header_column_twice", label=label, column=repr(text))
         out.append(text)
     return out
 
@@ -465,7 +463,7 @@ def detect_encoding(path: Path) -> str:
     with path.open("rb") as fh:
         head = fh.read(_HEAD_BYTES)
     if not head.strip():
-        raise DataError(f"{path.name}: the file is empty; it needs a header row and data rows ({_DOC})")
+        raise DataError.worded("errors.file_empty", file=path.name)
     for encoding in ENCODINGS:
         try:
             codecs.getincrementaldecoder(encoding)().decode(head, final=len(head) < _HEAD_BYTES)
@@ -582,7 +580,7 @@ def read_csv_cells(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str, str]]
             head_rows = []
         _refuse_title_row(head_rows, path.name)
     if not any(cell.strip() for cell in first):
-        raise DataError(f"{path.name}: the first line is not a header row; put the column names on line 1 ({_DOC})")
+        raise DataError.worded("errors.first_line_not_header", file=path.name)
     names = header_names(first, path.name, blank_ok=True)
     if len(names) == 1 and any(sep in names[0] for sep in (";", "\t", "|")):
         raise DataError(
@@ -932,7 +930,7 @@ def read_sheet(source: Source) -> RawTable:
         rows.pop(0)  # leading empty rows above the header
         above += 1
     if not rows:
-        raise DataError(f"{source.label}: the sheet is empty; it needs a header row and data rows ({_DOC})")
+        raise DataError.worded("errors.sheet_empty", label=source.label)
     if sum(1 for v in rows[0] if not _blank(v)) == 1:
         _refuse_title_row(rows[:10], source.label, first_row=1 + above)
     header = list(rows[0])

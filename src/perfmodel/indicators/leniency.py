@@ -52,6 +52,7 @@ import pandas as pd
 
 from perfmodel.core import messages
 from perfmodel.core.deprecation import keyword_only
+from perfmodel.core.numbers import shown_values
 
 __all__ = ["MIN_RATINGS", "MIN_SUPERVISORS", "MAX_RELATIVE_SE", "SCALE", "RATED", "REASONS", "rater_effects",
            "overlap_problem", "correct_means", "reason_text"]
@@ -99,7 +100,7 @@ def reason_text(reason: str, detail: dict | None = None, *, lang: str = "en", an
         detail["who"] = messages.text("leniency.who_anonymous", lang=lang)
     else:
         detail["who"] = messages.text("leniency.who_rater", lang=lang, rater=rater)
-    return REASONS[reason][lang].format(**detail)
+    return REASONS[reason][lang].format(**shown_values(detail))
 
 
 def _codes(values) -> tuple[np.ndarray, np.ndarray]:

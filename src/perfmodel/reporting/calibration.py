@@ -17,6 +17,7 @@ from perfmodel.analysis import weights as W
 from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.hashing import sha256_text
 from perfmodel.core.i18n import indicator_label, t
+from perfmodel.core.numbers import format_number
 from perfmodel.reporting.display import heading, md_escape, table, text
 
 MATRIX_FILE = "pairwise_matrix.csv"
@@ -139,9 +140,10 @@ def show_judgements(ctx, matrix: pd.DataFrame, random_index: str = "saaty", sour
     table(shown, lang=ctx.lang)
     w = res.weights.assign(indicator=lambda d: d["indicator"].map(lambda i: indicator_label(str(i), lang=ctx.lang)))
     table(w, lang=ctx.lang, formats={"weight": "{:.1%}"})
-    text(t("calibration_consistency", lang=ctx.lang, lmax=f"{res.lambda_max:.4f}", ci=f"{res.consistency_index:.4f}",
-           ri=f"{res.random_index:.2f}", n=res.n, cr=f"{res.consistency_ratio:.3f}"))
-    text(("**" + t("calibration_inconsistent", lang=ctx.lang, cr=f"{res.consistency_ratio:.3f}") + "**")
+    text(t("calibration_consistency", lang=ctx.lang, lmax=format_number(res.lambda_max, ".4f"),
+           ci=format_number(res.consistency_index, ".4f"), ri=format_number(res.random_index, ".2f"), n=res.n,
+           cr=format_number(res.consistency_ratio, ".3f")))
+    text(("**" + t("calibration_inconsistent", lang=ctx.lang, cr=format_number(res.consistency_ratio, ".3f")) + "**")
          if not res.consistent else t("calibration_consistent", lang=ctx.lang))
     return res
 
@@ -316,7 +318,7 @@ def show_fragility(ctx, new_policy, draws: int = settings.DRAWS, threshold: floa
         s = res.by_period(threshold).iloc[0]
         text(f"**{md_escape(label)}** — " + t("calibration_fragile_count", lang=ctx.lang, n=int(s["n_fragile"]),
                                                total=int(s["n_ranked"]),
-                                               width=f"{s['mean_rank_interval']:.1f}"))
+                                               width=format_number(s["mean_rank_interval"], ".1f")))
         frag = fragile_table(res, ctx.supervisors, threshold)
         if len(frag):
             table(frag, lang=ctx.lang, formats={"p_rating_differs": "{:.0%}"})
@@ -366,7 +368,7 @@ def save_policy(ctx, new_policy, method: str, ahp_res, matrix: pd.DataFrame, his
 
     heading("calibration_save", lang=ctx.lang)
     if new_policy is None:
-        text("**" + t("calibration_no_policy", lang=ctx.lang, cr=f"{ahp_res.consistency_ratio:.3f}") + "**")
+        text("**" + t("calibration_no_policy", lang=ctx.lang, cr=format_number(ahp_res.consistency_ratio, ".3f")) + "**")
         return None
     folder = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="perfmodel-policy-"))
     folder.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from perfmodel.core.i18n import indicator_label, t
+from perfmodel.core.numbers import format_number
 
 
 def derivation(ctx, supervisor_id: str):
@@ -73,10 +74,10 @@ def show_derivation(ctx, supervisor_id: str) -> None:
     table(shown[cols], lang=ctx.lang, formats={"numerator": _count, "explain_denominator": _count,
                                   "indicator_score": "{:.1f}", "effective_weight": "{:.1%}",
                                   "contribution": "{:.2f}"})
-    text(t("derivation_text", lang=ctx.lang, score=f"{ex.score:.2f}", rating=ex.rating or "—"))
+    text(t("derivation_text", lang=ctx.lang, score=format_number(ex.score, ".2f"), rating=ex.rating or "—"))
 
 
 def _count(v) -> str:
     if v is None or pd.isna(v):
         return "—"
-    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
+    return f"{v:,.0f}" if float(v).is_integer() else format_number(v, ",.2f")

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from perfmodel.core.deprecation import keyword_only
+from perfmodel.core.numbers import format_with
 from perfmodel.core.i18n import (
     columns,
     t,
@@ -185,7 +186,9 @@ def table(df: pd.DataFrame, *, lang: str = "en", formats: dict | None = None, re
     Parameters
     ----------
     formats : dict, optional
-        Column -> format string (``"{:.1f}"``) or callable, applied before renaming.
+        Column -> format string (``"{:.1f}"``) or callable, applied before renaming. Fixed-point
+        and percent formats round as Excel displays the workbook (half away from zero, see
+        :mod:`perfmodel.core.numbers`), so the page and the workbook show the same figures.
         Counts (see :func:`count_columns`) get thousands separators (``72,000``) unless
         a format is given for them.
 
@@ -215,7 +218,7 @@ def table(df: pd.DataFrame, *, lang: str = "en", formats: dict | None = None, re
     formats = {**{c: "{:,}" for c in count_columns(df)}, **(formats or {})}
     for col, fmt in formats.items():
         if col in shown:
-            f = fmt if callable(fmt) else (lambda v, fmt=fmt: "" if pd.isna(v) else fmt.format(v))
+            f = fmt if callable(fmt) else (lambda v, fmt=fmt: "" if pd.isna(v) else format_with(fmt, v))
             shown[col] = shown[col].map(f)
     numbers = [_is_number_column(df.iloc[:, j], shown.iloc[:, j]) for j in range(df.shape[1])]
     wrap = [c in WRAP_COLUMNS for c in df.columns]

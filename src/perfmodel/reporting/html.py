@@ -7,6 +7,7 @@ from pathlib import Path
 import nbformat
 
 from perfmodel.core.deprecation import keyword_only
+from perfmodel.core.numbers import format_number
 from perfmodel.reporting.inert import visible
 
 # Extends JupyterLab's template and empties every block that would load a script from a
@@ -250,7 +251,7 @@ def feedback_index(path, pages, period: str, *, lang: str = "en", banner: str | 
             if value is None or (not isinstance(value, str) and pd.isna(value)):
                 text = ""
             elif c == "score":
-                text = f"{float(value):,.1f}"
+                text = format_number(float(value), ",.1f")
             else:
                 text = visible(str(value))
             if c in ("supervisor_id", "name") and text:

@@ -6,6 +6,7 @@ import math
 import pandas as pd
 
 from perfmodel.core.i18n import indicator_label, t
+from perfmodel.core.numbers import format_number
 from perfmodel.indicators.leniency import RATED, STATUS_COLUMNS, reason_text
 
 #: The rows of the table, in order.
@@ -125,7 +126,7 @@ def show_judgement(ctx, supervisor_id: str) -> None:
         if len(gap) and pd.notna(gap.iloc[0]):
             g = float(gap.iloc[0])
             key = "judgement_gap_above" if g > 0.05 else "judgement_gap_below" if g < -0.05 else "judgement_gap_even"
-            text(t(key, lang=lang, gap=f"{abs(g):.2f}"))
+            text(t(key, lang=lang, gap=format_number(abs(g), ".2f")))
     notes = []
     for r in leniency_status(ctx.long, ctx.period).itertuples():
         if r.indicator not in RATED or r.reason == "no_ratings":

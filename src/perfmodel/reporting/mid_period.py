@@ -12,6 +12,7 @@ import pandas as pd
 
 from perfmodel.core import messages
 from perfmodel.core.deprecation import keyword_only
+from perfmodel.core.numbers import shown_values
 
 WORDS: dict[str, dict[str, str]] = messages.group("mid_period")
 
@@ -33,7 +34,7 @@ def word(key: str, *, lang: str = "en", **values) -> str:
     'so far, pro-rated'
     """
     entry = WORDS[key]
-    return entry.get(lang, entry["en"]).format(**values)
+    return entry.get(lang, entry["en"]).format(**shown_values(values))
 
 
 def as_of_text(as_of) -> str:

@@ -4,6 +4,8 @@ Chinese labels need a font with CJK glyphs. The font file ships in the PyPI pack
 ``mplfonts`` (Noto Sans CJK SC); :func:`setup` registers it with matplotlib's font manager
 from the package folder, so nothing is downloaded and no system font is needed. Without the
 package, Chinese text falls back to the fonts matplotlib finds (possibly missing glyphs).
+Each chart called with ``lang="zh"`` outside a report (in a notebook of one's own) uses the
+CJK font by itself (:func:`perfmodel.core.fonts.cjk_when_zh`).
 """
 from __future__ import annotations
 
@@ -20,67 +22,19 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 from scipy import stats as sps
 
 from perfmodel.core.deprecation import keyword_only
+from perfmodel.core.fonts import (  # noqa: F401  (public here too: the report's font)
+    CJK_FONT_FILE,
+    CJK_FONT_NAME,
+    cjk_font_path,
+    cjk_when_zh,
+    register_cjk_font,
+)
 from perfmodel.core.i18n import check_lang, indicator_label, t
 from perfmodel.core import catalogue
 from perfmodel.core import messages
 
-CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
-CJK_FONT_NAME = "Noto Sans CJK SC"
 RATING_ORDER = ["S", "A", "B", "C", "D"]
 RATING_COLOURS = {"S": "#1b7837", "A": "#5aae61", "B": "#9970ab", "C": "#e08214", "D": "#b2182b"}
-
-_registered: str | None = None
-
-
-def cjk_font_path() -> Path | None:
-    """Return the path of the bundled Noto Sans CJK SC font file, or None when absent.
-
-    Returns
-    -------
-    pathlib.Path or None
-        ``<site-packages>/mplfonts/fonts/NotoSansCJKsc-Regular.otf`` when the ``mplfonts``
-        package is installed (it is not imported: only its folder is used).
-
-    Examples
-    --------
-    >>> path = cjk_font_path()
-    >>> path is None or path.name == "NotoSansCJKsc-Regular.otf"
-    True
-    """
-    spec = importlib.util.find_spec("mplfonts")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for folder in spec.submodule_search_locations:
-        path = Path(folder) / "fonts" / CJK_FONT_FILE
-        if path.is_file():
-            return path
-    return None
-
-
-def register_cjk_font() -> str | None:
-    """Register the CJK font with matplotlib once.
-
-    Returns
-    -------
-    str or None
-        The font family name to use (``"Noto Sans CJK SC"``), or None when the font file
-        is not installed.
-
-    Examples
-    --------
-    >>> register_cjk_font() in (None, "Noto Sans CJK SC")
-    True
-    """
-    global _registered
-    if _registered:
-        return _registered
-    path = cjk_font_path()
-    if path is None:
-        return None
-    font_manager.fontManager.addfont(str(path))
-    _registered = font_manager.FontProperties(fname=str(path)).get_name()
-    return _registered
-
 
 @keyword_only("lang")
 def setup(*, lang: str = "en") -> str:
@@ -223,6 +177,7 @@ def percent_axis(ax, axis: str = "y"):
 
 
 @keyword_only("lang", "order")
+@cjk_when_zh
 def rating_distribution(scores: pd.DataFrame, *, lang: str = "en", order: list[str] | None = None):
     """Bar chart of the number of supervisors per rating (every band shown).
 
@@ -321,6 +276,7 @@ def rating_palette(labels) -> dict[str, str]:
 
 
 @keyword_only("lang", "highlight", "order")
+@cjk_when_zh
 def result_process_scatter(scores: pd.DataFrame, *, lang: str = "en", highlight: str | None = None,
                            order: list[str] | None = None):
     """Scatter of result score (y) against process score (x), coloured by rating.
@@ -427,6 +383,7 @@ def scatter_outliers(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 @keyword_only("lang")
+@cjk_when_zh
 def score_trend(scores_all: pd.DataFrame, *, lang: str = "en"):
     """Distribution of total scores per period (box plot) with the median line.
 
@@ -465,6 +422,7 @@ def score_trend(scores_all: pd.DataFrame, *, lang: str = "en"):
 
 
 @keyword_only("lang")
+@cjk_when_zh
 def indicator_trends(wide_all: pd.DataFrame, indicators: list[str], *, lang: str = "en"):
     """Small multiples: the median of each indicator per period.
 
@@ -512,6 +470,7 @@ def indicator_trends(wide_all: pd.DataFrame, indicators: list[str], *, lang: str
 
 
 @keyword_only("lang")
+@cjk_when_zh
 def own_trend(scores_all: pd.DataFrame, supervisor_id: str, *, lang: str = "en"):
     """One supervisor's total, result and process scores over the periods.
 
@@ -556,6 +515,7 @@ def own_trend(scores_all: pd.DataFrame, supervisor_id: str, *, lang: str = "en")
 
 
 @keyword_only("lang")
+@cjk_when_zh
 def attainment_bars(table: pd.DataFrame, *, lang: str = "en"):
     """Horizontal bars of indicator scores (0..cap) with the 100 line (target met).
 
@@ -606,6 +566,7 @@ def _bars(labels, values, colours, *, line, bar_height, min_bars, xlabel, title,
 
 
 @keyword_only("lang")
+@cjk_when_zh
 def fragility_plot(table: pd.DataFrame, *, lang: str = "en"):
     """Bar chart of the probability that each supervisor keeps their rating.
 
@@ -640,6 +601,7 @@ def fragility_plot(table: pd.DataFrame, *, lang: str = "en"):
 
 
 @keyword_only("lang")
+@cjk_when_zh
 def validity_heatmap(validity: pd.DataFrame, *, lang: str = "en"):
     """Heat map of standardised effects (process rows x result columns), significant cells marked.
 

@@ -28,7 +28,7 @@ import pandas as pd
 from perfmodel.audit import manifest as audit
 from perfmodel.audit.runs import latest_run
 from perfmodel.audit.verify import workbook_scores
-from perfmodel.core import settings
+from perfmodel.core import messages, settings
 from perfmodel.core.errors import DataError, PeriodError, UsageError
 from perfmodel.core.i18n import check_lang
 from perfmodel.core.periods import (
@@ -168,8 +168,7 @@ def _data_source(data_dir) -> Path | str:
     if as_database(folder) is not None:
         return folder
     if not folder.is_dir():
-        raise DataError(f"{data_dir}: data folder not found; give --data DIR with the tables, "
-                        f"a .duckdb file or a postgresql:// URL")
+        raise DataError.worded("errors.data_not_found", data=data_dir)
     return folder
 
 
@@ -278,16 +277,15 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
     from perfmodel.scoring.policy import load_policy
 
     if notebook not in NOTEBOOKS:
-        raise UsageError(f"--notebook {notebook!r}: use one of {', '.join(NOTEBOOKS)}")
+        raise UsageError.worded("errors.unknown_notebook", notebook=repr(notebook), choices=", ".join(NOTEBOOKS))
     nb_path = notebooks_dir() / NOTEBOOKS[notebook]
     if not nb_path.is_file():
         raise UsageError(f"{nb_path}: notebook not found; run from the repository")
     check_lang(lang)
     if salt is not None and notebook == "feedback":
-        raise UsageError("--pseudonymize: feedback pages are personal by nature; not with --notebook feedback")
+        raise UsageError.worded("errors.pseudonymize_feedback")
     if salt is not None and notebook == "audit":
-        raise UsageError("--pseudonymize: the audit notebook checks a run against the real data; audit a "
-                         "pseudonymized run with perfmodel audit verify RUN --salt-file PATH")
+        raise UsageError.worded("errors.pseudonymize_audit")
     matrix_path = _check_matrix(matrix, notebook) if matrix not in (None, "") else None
     adjustments_path = None
     if adjustments not in (None, ""):
@@ -304,20 +302,20 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
                              "leave one of them out")
         adjustments_path = read_adjustments(resolve_path(adjustments)).path.resolve()
     if engine not in ENGINES:
-        raise UsageError(f"--engine {engine!r}: use one of {', '.join(ENGINES)}")
+        raise UsageError.worded("errors.unknown_engine", engine=repr(engine), choices=", ".join(ENGINES))
     if int(jobs) < 1:
-        raise UsageError(f"--jobs {jobs}: give a number of processes of at least 1")
+        raise UsageError.worded("errors.jobs_too_few", jobs=jobs)
     as_of_ts = None
     if as_of not in (None, ""):
         from perfmodel.analysis.watch import as_of_timestamp
 
         if notebook != "feedback":
-            raise UsageError(f"--as-of is for --notebook feedback only, not --notebook {notebook}")
+            raise UsageError.worded("errors.as_of_feedback_only", notebook=notebook)
         if all_periods:
-            raise UsageError("--as-of coaches the period in progress: give it without --all")
+            raise UsageError.worded("errors.as_of_not_all")
         as_of_ts = as_of_timestamp(as_of)
     elif bool(period) == bool(all_periods):
-        raise UsageError("give either --period P (or 'latest') or --all")
+        raise UsageError.worded("errors.period_or_all")
     out = writable_folder(out)
     folder = _data_source(data_dir)
     policy_spec = _policy_spec(policy)
@@ -333,7 +331,7 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
         # the as-of instant is exclusive: as of 2026-10-01 00:00 the period in progress is Q3
         current = period_containing(as_of_ts - pd.Timedelta(microseconds=1), kind).id
         if period and period != "latest" and parse_period(period).id != current:
-            raise UsageError(f"--period {period}: --as-of {as_of} falls in {current}; leave --period out")
+            raise UsageError.worded("errors.period_as_of_differ", period=period, as_of=as_of, current=current)
         periods = [check_period(dataset, current)]
     elif all_periods:
         periods = data_periods(dataset, kind, complete_only=True)
@@ -371,11 +369,10 @@ def _check_matrix(matrix, notebook: str) -> Path:
     from perfmodel.analysis.weights.pairwise import ahp
 
     if notebook != "calibration":
-        raise UsageError(f"--matrix is for --notebook calibration only, not --notebook {notebook}")
+        raise UsageError.worded("errors.matrix_calibration_only", notebook=notebook)
     path = resolve_path(matrix)
     if not path.is_file():
-        raise UsageError(f"--matrix {matrix}: file not found; give a pairwise CSV (header and first column = "
-                         f"indicator ids)")
+        raise UsageError.worded("errors.matrix_not_found", matrix=matrix)
     ahp(path)  # a malformed or non-reciprocal matrix is one line here, not a failed notebook
     return path
 
@@ -416,9 +413,9 @@ def writable_folder(out) -> Path:
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
     if not probe.is_dir():
-        raise UsageError(f"--out {out}: {probe} is a file, not a folder; give a folder for the reports")
+        raise UsageError.worded("errors.out_is_a_file", out=out, probe=probe)
     if not os.access(probe, os.W_OK | os.X_OK):
-        raise UsageError(f"--out {out}: {probe} is read-only for this user; give a folder you can write to")
+        raise UsageError.worded("errors.out_read_only", out=out, probe=probe)
     return path
 
 
@@ -1087,7 +1084,7 @@ def run_reports(spec: ReportSpec, dataset=None, *, progress: bool | None = None)
     """
     stale = cleanup.clean_stale(spec.out, key=spec.sign_key)  # caches left by killed runs (their processes are gone)
     for path in stale.removed:
-        print(f"perfmodel: removed the working cache of an interrupted run: {path}", file=sys.stderr)
+        print("perfmodel: " + messages.text("cli.stale_cache_removed", lang=spec.lang, path=path), file=sys.stderr)
     if len(spec.periods) == 1:
         return [run_period(spec, spec.periods[0], dataset, progress=progress)]
     results = []

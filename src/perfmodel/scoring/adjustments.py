@@ -78,7 +78,7 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
             return data.decode(enc), enc
         except UnicodeDecodeError:
             continue
-    raise DataError(f"{path.name}: not UTF-8 or GB18030 text; save it as CSV UTF-8")
+    raise DataError.worded("errors.adjustments_encoding", file=path.name)
 
 
 def read_adjustments(path) -> Adjustments:
@@ -119,52 +119,51 @@ def read_adjustments(path) -> Adjustments:
     """
     path = Path(path)
     if not path.is_file():
-        raise DataError(f"{path}: no such adjustments file; give the reviewed adjustments.csv")
+        raise DataError.worded("errors.adjustments_not_found", path=path)
     data = path.read_bytes()
     text, encoding = _decode(path, data)
     rows = list(csv.reader(io.StringIO(text, newline="")))
     while rows and not any(c.strip() for c in rows[-1]):
         rows.pop()
     if not rows:
-        raise DataError(f"{path.name}: the file is empty; give the header "
-                        f"{','.join(ADJUSTMENT_COLUMNS)} and one row per adjustment")
+        raise DataError.worded("errors.adjustments_empty", file=path.name, header=",".join(ADJUSTMENT_COLUMNS))
     header = [c.strip().lower() for c in rows[0]]
     for col in ADJUSTMENT_COLUMNS:
         if col not in header:
-            raise DataError(f"{path.name}: column {col!r} is missing; the header is "
-                            f"{','.join(ADJUSTMENT_COLUMNS)}")
+            raise DataError.worded("errors.adjustments_column_missing", file=path.name, column=repr(col),
+                                   header=",".join(ADJUSTMENT_COLUMNS))
     extra = [c for c in header if c not in ADJUSTMENT_COLUMNS]
     if extra:
-        raise DataError(f"{path.name}: column {extra[0]!r} is not an adjustments column; use "
-                        f"{','.join(ADJUSTMENT_COLUMNS)}")
+        raise DataError.worded("errors.adjustments_column_extra", file=path.name, column=repr(extra[0]),
+                               header=",".join(ADJUSTMENT_COLUMNS))
     records, seen = [], {}
     for line, cells in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):
-            raise DataError(f"{path.name}: row {line} has {len(cells)} cells, the header {len(header)}; "
-                            f"quote cells that hold commas")
+            raise DataError.worded("errors.adjustments_row_cells", file=path.name, row=line, cells=len(cells),
+                                   header_cells=len(header))
         rec = {col: cells[header.index(col)].strip() for col in ADJUSTMENT_COLUMNS}
         for col in ADJUSTMENT_COLUMNS:
             if not rec[col]:
-                what = {"reason": "write why the meeting changed the rating",
-                        "approved_by": "write who approved the change"}.get(col, "fill it in")
-                raise DataError(f"{path.name}: row {line}: {col} is empty; {what}")
+                key = {"reason": "errors.adjustments_reason_empty",
+                       "approved_by": "errors.adjustments_approver_empty"}.get(col, "errors.adjustments_cell_empty")
+                raise DataError.worded(key, file=path.name, row=line,
+                                       **({} if col in ("reason", "approved_by") else {"column": col}))
         try:
             day = pd.Timestamp(rec["approved_on"])
         except (ValueError, TypeError):
             day = pd.NaT
         if pd.isna(day):
-            raise DataError(f"{path.name}: row {line}: approved_on {rec['approved_on']!r} is not a date; "
-                            f"write it as 2026-10-12")
+            raise DataError.worded("errors.adjustments_not_a_date", file=path.name, row=line,
+                                   value=repr(rec["approved_on"]))
         rec["approved_on"] = day.strftime("%Y-%m-%d")
         if rec["from_rating"] == rec["to_rating"]:
-            raise DataError(f"{path.name}: row {line}: to_rating equals from_rating ({rec['to_rating']}); "
-                            f"delete the row, it changes nothing")
+            raise DataError.worded("errors.adjustments_no_change", file=path.name, row=line, rating=rec["to_rating"])
         key = (rec["supervisor_id"], rec["period"])
         if key in seen:
-            raise DataError(f"{path.name}: row {line} repeats supervisor {key[0]}, period {key[1]} (row "
-                            f"{seen[key]}); keep one adjustment per supervisor and period")
+            raise DataError.worded("errors.adjustments_repeated", file=path.name, row=line, supervisor=key[0],
+                                   period=key[1], first=seen[key])
         seen[key] = line
         records.append({**rec, "row": line})
     table = pd.DataFrame(records, columns=ADJUSTMENT_COLUMNS + ["row"])
@@ -236,27 +235,25 @@ def apply_adjustments(scores: pd.DataFrame, adjustments: Adjustments | str | Pat
     by = [""] * len(out)
     on = [""] * len(out)
     for r in adj.table.itertuples(index=False):
-        at = f"{name}: row {r.row}"
+        at = {"file": name, "row": r.row}
         for col in ("from_rating", "to_rating"):
             label = getattr(r, col)
             if label not in labels:
-                raise DataError(f"{at}: {col} {label!r} is not a rating of the policy; use one of "
-                                f"{', '.join(labels)}")
+                raise DataError.worded("errors.adjustments_unknown_rating", **at, column=col, label=repr(label),
+                                       labels=", ".join(labels))
         if r.supervisor_id not in known_ids:
-            raise DataError(f"{at}: supervisor {r.supervisor_id!r} has no score in this run; check the id")
+            raise DataError.worded("errors.adjustments_unknown_supervisor", **at, supervisor=repr(r.supervisor_id))
         if r.period not in known_periods and later_periods and _after(r.period, known_periods):
             continue
         if r.period not in known_periods:
-            raise DataError(f"{at}: period {r.period!r} is not scored in this run ({', '.join(known_periods)}); "
-                            f"remove the row or score that period")
+            raise DataError.worded("errors.adjustments_period_not_scored", **at, period=repr(r.period),
+                                   periods=", ".join(known_periods))
         i = where.get((r.supervisor_id, r.period))
         if i is None or computed[i] == "":
-            raise DataError(f"{at}: supervisor {r.supervisor_id} has no rating in {r.period}; "
-                            f"an unrated supervisor cannot be adjusted")
+            raise DataError.worded("errors.adjustments_unrated", **at, supervisor=r.supervisor_id, period=r.period)
         if computed[i] != r.from_rating:
-            raise DataError(f"{at}: from_rating is {r.from_rating} but the computed rating of "
-                            f"{r.supervisor_id} in {r.period} is {computed[i]}; correct the row "
-                            f"(the meeting must start from the computed rating)")
+            raise DataError.worded("errors.adjustments_from_differs", **at, given=r.from_rating,
+                                   supervisor=r.supervisor_id, period=r.period, computed=computed[i])
         final[i] = r.to_rating
         reason[i], by[i], on[i] = r.reason, r.approved_by, r.approved_on
     at = list(out.columns).index("rating")

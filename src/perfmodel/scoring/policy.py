@@ -514,16 +514,18 @@ def read_policy_text(path_or_preset) -> tuple[str, str]:
     looks_like_path = p.suffix.lower() in (".yaml", ".yml") or "/" in raw or "\\" in raw
     if looks_like_path or (p.is_file() and raw not in presets()):
         if not p.is_file():
-            raise PolicyError(f"{p}: policy file not found; give a YAML file or a preset "
-                              f"({', '.join(presets())})")
+            raise PolicyError.worded("errors.policy_file_not_found", file=p, presets=", ".join(presets()))
         try:
             return p.read_text(encoding="utf-8-sig"), str(p)
         except UnicodeDecodeError:
-            raise PolicyError(f"{p}: not UTF-8 text; save the policy as UTF-8") from None
+            raise PolicyError.worded("errors.policy_not_utf8", file=p) from None
     name = raw
     if name not in presets():
-        raise PolicyError(f"policy {name!r}: no such file or preset; {did_you_mean(name, presets())}"
-                          f"give a YAML file or one of the presets {', '.join(presets())}")
+        import difflib
+
+        close = difflib.get_close_matches(name, list(presets()), n=1, cutoff=0.6)  # as did_you_mean
+        raise PolicyError.worded("errors.policy_unknown_close" if close else "errors.policy_unknown", name=repr(name),
+                                 presets=", ".join(presets()), **({"close": repr(close[0])} if close else {}))
     text = resources.files("perfmodel.scoring").joinpath("policies", f"{name}.yaml").read_text(encoding="utf-8")
     return text, f"preset {name}"
 

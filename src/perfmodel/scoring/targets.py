@@ -30,6 +30,7 @@ import pandas as pd
 from perfmodel.core import catalogue as cat
 from perfmodel.core import messages
 from perfmodel.core.deprecation import keyword_only
+from perfmodel.core.numbers import format_number
 
 __all__ = ["PERCENTILE_TARGET", "Target", "agreed_arrays", "band_target", "fmt_value", "meets", "reaches",
            "rule_for", "stated_target", "target_for", "target_table", "target_text", "target_value"]
@@ -261,11 +262,11 @@ def fmt_value(indicator: str, value) -> str:
     except KeyError:
         unit = ""
     value = float(value)
-    if unit == "share":
-        return f"{100 * value:.1f} %"
+    if unit == "share":  # rounded as Excel shows it (see perfmodel.core.numbers)
+        return format_number(value, ".1%")[:-1] + " %"
     if unit == "hours":
-        return f"{value:.1f} h"
-    return f"{value:.2f}"
+        return format_number(value, ".1f") + " h"
+    return format_number(value, ".2f")
 
 
 def _deduction_text(rule, *, lang: str) -> str:

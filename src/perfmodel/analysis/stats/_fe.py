@@ -63,7 +63,7 @@ class Absorbed:
     minv: np.ndarray | None = None   # (T x T) pseudo-inverse of D~'D~ (two-way only)
 
 
-def absorb(z: np.ndarray, entity: np.ndarray, n_entity: int, time: np.ndarray | None = None,
+def absorb(z: np.ndarray, *, entity: np.ndarray, n_entity: int, time: np.ndarray | None = None,
            n_time: int = 0) -> Absorbed:
     """Sweep entity (and, if ``time`` is given, time) fixed effects out of ``z``.
 

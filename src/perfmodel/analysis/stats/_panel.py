@@ -11,7 +11,7 @@ from perfmodel.core.errors import PerfmodelError, UsageError
 from perfmodel.core.periods import parse_period, period_range
 
 
-def indicator_columns(panel: pd.DataFrame, indicators, entity: str, time: str) -> list[str]:
+def indicator_columns(panel: pd.DataFrame, indicators, *, entity: str, time: str) -> list[str]:
     """The indicator columns to use: the ones asked for (all must exist) or every catalogue
     indicator present in ``panel``."""
     for col in (entity, time):
@@ -84,7 +84,7 @@ def period_positions(periods, column: str = "period") -> dict[str, int]:
     return {p: calendar[q.id] for p, q in parsed.items()}
 
 
-def check_unique(df: pd.DataFrame, entity: str, time: str) -> None:
+def check_unique(df: pd.DataFrame, *, entity: str, time: str) -> None:
     """Raise UsageError naming the first (entity, time) pair that has more than one row."""
     keys = pd.DataFrame({"e": df[entity].astype(str).to_numpy(),
                          "t": df[time].astype(str).str.strip().to_numpy()})
@@ -96,7 +96,7 @@ def check_unique(df: pd.DataFrame, entity: str, time: str) -> None:
                          "give one row per supervisor and period")
 
 
-def dense(panel: pd.DataFrame, cols: list[str], entity: str, time: str):
+def dense(panel: pd.DataFrame, cols: list[str], *, entity: str, time: str):
     """Return (entity ids, period ids by position, {col: G x T float array with NaN})."""
     pos = period_positions(panel[time].dropna().astype(str), time)
     ents = np.unique(panel[entity].dropna().astype(str).to_numpy())
@@ -106,7 +106,7 @@ def dense(panel: pd.DataFrame, cols: list[str], entity: str, time: str):
     rows = panel.loc[ok]
     ei = rows[entity].astype(str).map(e_index).to_numpy()
     ti = rows[time].astype(str).str.strip().map(pos).to_numpy()
-    check_unique(rows, entity, time)
+    check_unique(rows, entity=entity, time=time)
     arrays = {}
     for c in cols:
         a = np.full((len(ents), n_t), np.nan)

@@ -129,7 +129,7 @@ def panel_regression(df: pd.DataFrame, y: str, x, *, entity: str, time: str,
     data = df[list(dict.fromkeys(cols))]
     num = data[[y, *xs]].apply(pd.to_numeric, errors="coerce").astype(float)
     ok = np.isfinite(num.to_numpy()).all(axis=1) & data[[entity, time, cluster]].notna().all(axis=1).to_numpy()
-    check_unique(data.loc[ok], entity, time)
+    check_unique(data.loc[ok], entity=entity, time=time)
     num = num.to_numpy()[ok]
     ent, n_ent = _fe.codes(data[entity].to_numpy()[ok].astype(str))
     tim, n_tim = _fe.codes(data[time].to_numpy()[ok].astype(str))
@@ -137,7 +137,7 @@ def panel_regression(df: pd.DataFrame, y: str, x, *, entity: str, time: str,
     n = len(ent)
     if n == 0:
         raise UsageError(f"panel_regression: no row has {y} and {', '.join(xs)} all present")
-    ab = _fe.absorb(num, ent, n_ent, tim if effects == "twoway" else None, n_tim)
+    ab = _fe.absorb(num, entity=ent, n_entity=n_ent, time=tim if effects == "twoway" else None, n_time=n_tim)
     # K: intercept + fixed effects not nested in the clusters (fixest "nested").
     k_extra = 1
     if not _fe.is_nested(ent, clu):

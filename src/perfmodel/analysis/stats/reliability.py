@@ -110,7 +110,7 @@ def reliability(panel: pd.DataFrame, indicators=None, *, entity: str = "supervis
       indicator  icc  rank_stability  n_period_pairs
     0      csat  1.0             1.0               2
     """
-    cols = indicator_columns(panel, indicators, entity, time)
+    cols = indicator_columns(panel, indicators, entity=entity, time=time)
     rows = []
     for col in cols:
         sub = panel[[entity, time, col]].copy()

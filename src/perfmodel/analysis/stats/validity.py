@@ -296,9 +296,9 @@ def predictive_validity(panel: pd.DataFrame, process=None, results=None, lag: in
         process = [c for c in catalogue.ids_of("process") if c in panel.columns]
     if results is None:
         results = [c for c in catalogue.ids_of("result") if c in panel.columns]
-    process = indicator_columns(panel, process, entity, time)
-    results = indicator_columns(panel, results, entity, time)
-    ents, _, arr = dense(panel, list(dict.fromkeys([*process, *results])), entity, time)
+    process = indicator_columns(panel, process, entity=entity, time=time)
+    results = indicator_columns(panel, results, entity=entity, time=time)
+    ents, _, arr = dense(panel, list(dict.fromkeys([*process, *results])), entity=entity, time=time)
     n_ent = len(ents)
     n_t = next(iter(arr.values())).shape[1] if arr else 0
     rows = []

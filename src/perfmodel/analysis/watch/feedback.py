@@ -11,6 +11,7 @@ import pandas as pd
 from perfmodel.core import catalogue as cat
 from perfmodel.core import messages
 from perfmodel.core.deprecation import keyword_only, old_order
+from perfmodel.core.numbers import format_number, shown
 from perfmodel.core.periods import parse_period
 from perfmodel.analysis.watch.reasons import fmt_value, projection_reason, suggestion
 
@@ -64,7 +65,7 @@ def feedback_table(result, supervisor_id: str, *, lang: str = "en") -> pd.DataFr
                      fmt_value(ind, r["projected"]),
                      f"{fmt_value(ind, r['low'])} – {fmt_value(ind, r['high'])}",
                      fmt_value(ind, r["target"]),
-                     "—" if not np.isfinite(r["p_miss"]) else f"{r['p_miss']:.0%}"])
+                     "—" if not np.isfinite(r["p_miss"]) else format_number(r["p_miss"], ".0%")])
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -109,7 +110,7 @@ def feedback_section(result, supervisor_id: str, *, lang: str = "en", level: flo
     as_of_txt = str(as_of.date()) if as_of == as_of.normalize() else str(as_of)
     lines = [f"### {_T['title'][lang].format(period=p, as_of=as_of_txt)}", "",
              _T["intro"][lang].format(start=period_start.date(), as_of=as_of_txt,
-                                      level=f"{level:.0%}"), ""]
+                                      level=format_number(level, ".0%")), ""]
     pr = result.projections[(result.projections["supervisor_id"] == sid)
                             & result.projections["at_risk"]]
     pr = pr.sort_values(["p_miss", "result"], ascending=[False, True])
@@ -123,7 +124,7 @@ def feedback_section(result, supervisor_id: str, *, lang: str = "en", level: flo
         lines.append("- " + _T["risk_line"][lang].format(
             name=cat.name(ind, lang=lang), ptd=fmt_value(ind, r["value_to_date"]),
             proj=fmt_value(ind, r["projected"]), low=fmt_value(ind, r["low"]),
-            high=fmt_value(ind, r["high"]), target=fmt_value(ind, r["target"]), p=r["p_miss"]))
+            high=fmt_value(ind, r["high"]), target=fmt_value(ind, r["target"]), p=shown(r["p_miss"])))
         # the page's language, whatever language the warnings were made in
         sug = [suggestion(ind, d["driver"], d["driver_value"], d["driver_reference"],
                           d["reference_kind"], d["coef"], kind, lang=lang)

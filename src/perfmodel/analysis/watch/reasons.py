@@ -16,6 +16,7 @@ import pandas as pd
 from perfmodel.core import catalogue as cat
 from perfmodel.core import messages
 from perfmodel.core.deprecation import keyword_only
+from perfmodel.core.numbers import format_number, shown_values
 
 PREDICTS = "predicts"
 
@@ -46,13 +47,13 @@ def fmt_value(ind: str, value: float, *, signed: bool = False) -> str:
         return "—"
     unit = cat.indicator(ind).get("unit", "")
     sign = "+" if signed else ""
-    if unit == "share":
-        return f"{100 * value:{sign}.1f} %" if not signed else f"{100 * value:{sign}.1f} pt"
+    if unit == "share":  # rounded as Excel shows it (see perfmodel.core.numbers)
+        return format_number(value, f"{sign}.1%")[:-1] + (" pt" if signed else " %")
     if unit == "hours":
-        return f"{value:{sign}.1f} h"
+        return format_number(value, f"{sign}.1f") + " h"
     if unit in ("score", "ratio"):
-        return f"{value:{sign}.2f}"
-    return f"{value:{sign}.1f}"
+        return format_number(value, f"{sign}.2f")
+    return format_number(value, f"{sign}.1f")
 
 
 def _fmt_step(ind: str, step: float, *, lang: str = "en") -> str:
@@ -198,7 +199,7 @@ def why_word(key: str, *, lang: str = "en", **values) -> str:
     ('below', '低于')
     """
     entry = _WHY[key]
-    return entry.get(lang, entry["en"]).format(**values)
+    return entry.get(lang, entry["en"]).format(**shown_values(values))
 
 
 def _num(row, key) -> float:
@@ -271,7 +272,7 @@ def projection_drivers(row) -> list[str]:
 
 
 def _share(w: float) -> str:
-    return "—" if not math.isfinite(w) else f"{100 * w:.0f} %"
+    return "—" if not math.isfinite(w) else format_number(w, ".0%")[:-1] + " %"
 
 
 @keyword_only("lang")

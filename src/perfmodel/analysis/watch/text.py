@@ -11,6 +11,7 @@ import pandas as pd
 
 from perfmodel.core import messages
 from perfmodel.core.deprecation import keyword_only
+from perfmodel.core.numbers import shown_values
 
 TEXT: dict[str, dict[str, str]] = messages.group("watch")
 
@@ -48,7 +49,7 @@ def text(key: str, *, lang: str = "en", **values) -> str:
     '--threshold 1.5：请给出 0 到 1 之间的概率'
     """
     entry = TEXT[key]
-    return entry.get(lang, entry["en"]).format(**values)
+    return entry.get(lang, entry["en"]).format(**shown_values(values))
 
 
 def instant(ts: pd.Timestamp) -> str:

@@ -46,6 +46,7 @@ from perfmodel.analysis.weights.common import (  # noqa: F401
     _normalise,
     LopsidedWeight,
     WeightsDataError,
+    WeightsUsageError,
     lopsided_warnings,
     method_name,
     round_weights,

@@ -148,6 +148,22 @@ class WeightsDataError(DataError):
         return weights_text(self.key, lang=lang, **self.values)
 
 
+class WeightsUsageError(UsageError):
+    """Weighting inputs that do not fit together (a matrix mixing dimensions ...).
+
+    ``str()`` is the English line; :meth:`text` words it in either language (the command
+    line shows it in its ``--lang``).
+    """
+
+    def __init__(self, key: str, **values):
+        self.key, self.values = key, values
+        super().__init__(self.text(lang="en"))
+
+    def text(self, *, lang: str = "en") -> str:
+        """Return the message in ``lang`` (``en`` or ``zh``)."""
+        return weights_text(self.key, lang=lang, **self.values)
+
+
 def _default_indicators(panel: pd.DataFrame) -> list[str]:
     ids = [i for i in catalogue.indicator_ids() if catalogue.dimension(i) in ("result", "process")]
     return [i for i in ids if i in panel.columns]

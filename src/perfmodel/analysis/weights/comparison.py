@@ -12,6 +12,7 @@ from perfmodel.analysis.weights.pairwise import AhpResult
 from perfmodel.analysis.weights.proposal import apply_weights
 from perfmodel.core import catalogue
 from perfmodel.core.errors import MethodSkipped, UsageError
+from perfmodel.core.fonts import cjk_when_zh
 
 # --------------------------------------------------------------------------- comparison
 
@@ -167,6 +168,7 @@ def compare_methods(panel: pd.DataFrame, policy, *, ahp_result: AhpResult | None
     return out
 
 
+@cjk_when_zh
 def plot_comparison(table: pd.DataFrame, *, lang: str = "en"):
     """Bar chart of :func:`compare_methods`: one panel per dimension, one bar per method.
 

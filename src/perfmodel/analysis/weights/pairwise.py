@@ -14,9 +14,12 @@ from perfmodel.analysis.weights.common import (
     _RECIPROCAL_RTOL,
     CR_THRESHOLD,
     RANDOM_INDEX,
+    WeightsDataError,
     _frame,
+    weights_text,
 )
 from perfmodel.core.errors import DataError, UsageError
+from perfmodel.core.numbers import format_number
 from perfmodel.core.result import Result, Unpackable
 
 # --------------------------------------------------------------------------- AHP
@@ -66,11 +69,25 @@ class AhpResult(Unpackable, Result):
 
     @property
     def warning(self) -> str | None:
-        """A sentence to show the analyst when CR > 0.1, else None."""
+        """A sentence to show the analyst when CR > 0.1 (in English), else None;
+        :meth:`consistency_warning` words it in either language."""
+        return self.consistency_warning(lang="en")
+
+    def consistency_warning(self, *, lang: str = "en") -> str | None:
+        """Return the warning for CR > 0.1 in ``lang`` (``en`` or ``zh``), or None when consistent.
+
+        Examples
+        --------
+        >>> res = ahp([[1, 9, 1/9], [1/9, 1, 9], [9, 1/9, 1]], labels=["a", "b", "c"])
+        >>> res.consistency_warning(lang="zh")[:18]
+        '一致性比率 6.130 > 0.1：'
+        >>> ahp([[1, 3], [1/3, 1]]).consistency_warning() is None
+        True
+        """
         if self.consistent:
             return None
-        return (f"consistency ratio {self.consistency_ratio:.3f} > {CR_THRESHOLD}: the pairwise "
-                f"judgements contradict each other; revise the matrix before using the weights")
+        return weights_text("ahp_inconsistent", lang=lang, cr=format_number(self.consistency_ratio, ".3f"),
+                            threshold=CR_THRESHOLD)
 
     @property
     def table(self) -> pd.DataFrame:
@@ -85,15 +102,46 @@ class AhpResult(Unpackable, Result):
                 "consistency_ratio": self.consistency_ratio, "consistent": self.consistent}
 
 
-def _parse_cell(text: str, where: str) -> float:
+def _parse_cell(text: str, where: dict) -> float:
     s = str(text).strip()
     if not s:
-        raise DataError(f"{where} is empty: write a positive number such as 3 or 1/3")
+        raise WeightsDataError("pairwise_cell_empty", **where)
     try:
         v = float(Fraction(s)) if "/" in s else float(s)
     except (ValueError, ZeroDivisionError):
-        raise DataError(f"{where} is {s!r}: write a positive number such as 3 or 1/3") from None
+        raise WeightsDataError("pairwise_cell_not_number", value=s, **where) from None
+    if not (np.isfinite(v) and v > 0):
+        raise WeightsDataError("pairwise_cell_not_positive", value=s, **where)
     return v
+
+
+def _read_text(path: Path) -> str:
+    """The file's text: UTF-8 (with or without BOM), else GB18030/GBK as Excel saves it in China."""
+    try:
+        raw = path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        raise WeightsDataError("pairwise_not_found", file=str(path)) from None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise WeightsDataError("pairwise_encoding", file=str(path))
+
+
+def _check_judgements(path: Path, labels: list[str], cells: list[list[str]], values: list[list[float]]) -> None:
+    """Diagonal 1 and reciprocal cells, each failure named by file, row and column (rows count from 1)."""
+    for i, row_id in enumerate(labels):
+        if not np.isclose(values[i][i], 1.0):
+            raise WeightsDataError("pairwise_diagonal", file=str(path), row=i + 2, row_id=row_id,
+                                   column=row_id, value=cells[i][i].strip())
+    for i, row_id in enumerate(labels):
+        for j in range(i + 1, len(labels)):
+            if not np.isclose(values[i][j] * values[j][i], 1.0, rtol=_RECIPROCAL_RTOL, atol=0):
+                expected = Fraction(1 / values[i][j]).limit_denominator(1000)
+                raise WeightsDataError("pairwise_not_reciprocal", file=str(path), row=i + 2, row_id=row_id,
+                                       column=labels[j], value=cells[i][j].strip(), row2=j + 2,
+                                       value2=cells[j][i].strip(), expected=str(expected))
 
 
 def read_pairwise_csv(path: str | Path) -> pd.DataFrame:
@@ -118,8 +166,17 @@ def read_pairwise_csv(path: str | Path) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Float matrix with the ids as index and columns. Validation of the values is done by
-        :func:`ahp`.
+        Float matrix with the ids as index and columns; the consistency of the judgements
+        is measured by :func:`ahp`.
+
+    Raises
+    ------
+    WeightsDataError
+        The file is missing or not UTF-8/GB18030 text, a row has the wrong number of cells,
+        a cell is empty, not a number or not positive, the first column and the header list
+        different ids, a diagonal cell is not 1, or a cell is not the reciprocal of its
+        mirror. The message names the file, the row and the column and says what to write;
+        ``text(lang="zh")`` words it in Chinese.
 
     Examples
     --------
@@ -141,27 +198,23 @@ def read_pairwise_csv(path: str | Path) -> pd.DataFrame:
     2        customer_churn_rate  0.1220
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise DataError(f"{path}: pairwise matrix file not found") from None
-    except UnicodeDecodeError:
-        raise DataError(f"{path}: not UTF-8 text; save the matrix as CSV UTF-8") from None
+    text = _read_text(path)
     rows = [r for r in csv.reader(text.splitlines()) if any(c.strip() for c in r)]
     if len(rows) < 2:
-        raise DataError(f"{path}: a pairwise matrix needs a header row and one row per indicator")
+        raise WeightsDataError("pairwise_too_short", file=str(path))
     header = [c.strip() for c in rows[0][1:]]
-    labels, values = [], []
+    labels, cells, values = [], [], []
     for k, r in enumerate(rows[1:], start=2):
         if len(r) != len(header) + 1:
-            raise DataError(f"{path}: row {k} has {len(r)} cells, expected {len(header) + 1} "
-                            f"(the id and one value per column)")
+            raise WeightsDataError("pairwise_row_length", file=str(path), row=k, cells=len(r),
+                                   expected=len(header) + 1)
         labels.append(r[0].strip())
-        values.append([_parse_cell(c, f"{path}: row {k} ({r[0].strip()}), column {header[j]!r}")
+        cells.append(r[1:])
+        values.append([_parse_cell(c, {"file": str(path), "row": k, "row_id": r[0].strip(), "column": header[j]})
                        for j, c in enumerate(r[1:])])
     if labels != header:
-        raise DataError(f"{path}: the first column {labels} must list the same ids in the same "
-                        f"order as the header {header}")
+        raise WeightsDataError("pairwise_ids_differ", file=str(path), labels=labels, header=header)
+    _check_judgements(path, labels, cells, values)
     return pd.DataFrame(values, index=labels, columns=header, dtype=float)
 
 

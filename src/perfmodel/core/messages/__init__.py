@@ -22,6 +22,7 @@ import yaml
 
 from perfmodel.core.deprecation import keyword_only
 from perfmodel.core.errors import UsageError
+from perfmodel.core.numbers import shown_values
 
 LANGS = ("en", "zh")
 FILE = "messages.yaml"
@@ -132,7 +133,7 @@ def text(key: str, *, lang: str = "en", **params):
     value = entry(key)[check_lang(lang)]
     if isinstance(value, list):
         return list(value)
-    return value.format(**params) if params else value
+    return value.format(**shown_values(params)) if params else value
 
 
 def keys() -> list[str]:
