@@ -52,6 +52,31 @@ def spark():
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 
+def as_parquet_text(folder: Path, out: Path) -> Path:
+    """Every CSV table of ``folder`` written to ``out`` as Parquet, each cell as the text read.
+
+    The engine validator then parses every cell in SQL, as it would a helpdesk's text export.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from perfmodel.data.readers import find_sources, read_source
+    from perfmodel.data.schema import TABLES
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name, src in find_sources(folder, TABLES).items():
+        if src.path.suffix.lower() == ".parquet":  # already Parquet: as it is
+            shutil.copy(src.path, out / f"{name}.parquet")
+            continue
+        frame = read_source(src).frame
+        columns = {c: pa.array(frame[c].astype(object).where(frame[c].notna(), None).tolist(), pa.string())
+                   for c in frame.columns}
+        pq.write_table(pa.table(columns), out / f"{name}.parquet")
+    if (folder / "calendar.yaml").exists():
+        shutil.copy(folder / "calendar.yaml", out / "calendar.yaml")
+    return out
+
+
 @pytest.fixture(scope="session")
 def sample_dir() -> Path:
     """The bundled sample (data/sample). Read it; a test that changes files copies it first."""

@@ -24,7 +24,7 @@ from perfmodel.core.errors import UsageError
 from perfmodel.data.readers import trusted_span
 
 __all__ = ["PipelineResult", "load", "periods_for", "resolve_period", "run_pipeline", "supervisor_names",
-           "trusted_span"]
+           "trusted_span", "validate_source"]
 
 SUPERVISOR_COLUMNS = ["supervisor_id", "name", "team", "region"]
 
@@ -296,6 +296,12 @@ def load(data, *, progress: Progress | bool | None = None, timezone: str | None 
     return dataset
 
 
+def _is_checked(data) -> bool:
+    from perfmodel.data.enginecheck import CheckedFolder
+
+    return isinstance(data, CheckedFolder)
+
+
 def _engine_checked(folder, engine: str, as_of, progress: Progress):
     """Steps 1-2 inside the engine: (dataset, checked folder) of :func:`perfmodel.data.enginecheck.check_folder`.
 
@@ -325,6 +331,68 @@ def _engine_checked(folder, engine: str, as_of, progress: Progress):
                   f"{_count(read)} rows read = {_count(read - quarantined)} used + {_count(quarantined)} "
                   f"quarantined, {len(account)} tables")
     return dataset, checked
+
+
+def validate_source(data, *, engine: str = "duckdb", as_of=None, progress: Progress | bool | None = None):
+    """Steps 1-2 once, for a caller that runs the later steps several times on the same data.
+
+    A folder of Parquet tables on DuckDB (without a mid-period cut) is validated inside the
+    engine; every other input is read and validated in Python (:func:`load`). Either
+    result can be given to :func:`run_pipeline` as its ``data``: it is not validated again.
+
+    Parameters
+    ----------
+    data : Dataset, CheckedFolder, str or pathlib.Path
+        A dataset folder, a DuckDB file or a PostgreSQL URL; a loaded Dataset or an
+        already checked folder is returned as it is.
+    engine : {"duckdb", "spark"}
+        The engine the later steps use.
+    as_of : timestamp or str, optional
+        A mid-period cut to come: the data is then loaded in Python, where it is cut.
+    progress : Progress, bool or None
+        See :class:`Progress`.
+
+    Returns
+    -------
+    perfmodel.data.enginecheck.CheckedFolder or Dataset
+        A :class:`~perfmodel.data.enginecheck.CheckedFolder` (clean rows left in the files;
+        its ``dataset`` holds the quarantine, the row account and the small ``supervisors``
+        and ``goals`` tables), or the validated Dataset.
+
+    Examples
+    --------
+    The sample as Parquet is checked in DuckDB; its tickets are never loaded into Python:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from perfmodel.data.loader import load_dataset
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name, frame in load_dataset("data/sample").tables.items():
+    ...     frame.to_parquet(folder / f"{name}.parquet", index=False)
+    >>> checked = validate_source(folder)
+    >>> type(checked).__name__, sorted(checked.dataset.tables)
+    ('CheckedFolder', ['goals', 'supervisors'])
+    >>> int(checked.dataset.account["rows_quarantined"].sum())
+    0
+    >>> engine = run_pipeline(checked, "efficiency", period="2026Q3").scores
+    >>> python = run_pipeline("data/sample", "efficiency", period="2026Q3").scores
+    >>> engine.equals(python), len(engine)
+    (True, 30)
+
+    A CSV folder is validated in Python:
+
+    >>> type(validate_source("data/sample")).__name__
+    'Dataset'
+    """
+    from perfmodel.data.enginecheck import CheckedFolder
+
+    if isinstance(data, (Dataset, CheckedFolder)):
+        return data
+    progress = progress if isinstance(progress, Progress) else Progress(progress)
+    checked = _engine_checked(data, engine, as_of, progress)
+    if checked is not None:
+        return checked[1]
+    return load(data, progress=progress)
 
 
 def indicators_step(source, periods, *, kind: str, engine: str = "duckdb", indicators=None,
@@ -489,9 +557,10 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
 
     Parameters
     ----------
-    data : Dataset, str or pathlib.Path
+    data : Dataset, CheckedFolder, str or pathlib.Path
         A loaded dataset, a dataset folder, a DuckDB file (``*.duckdb``) or a PostgreSQL
         URL (``postgresql://...``); a database is read read-only and validated as files are.
+        A Dataset or a CheckedFolder (:func:`validate_source`) is not validated again.
     policy : Policy, str or None
         A policy (or a policy file or preset name); without one no scores are computed.
     period : str, optional
@@ -589,6 +658,15 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
             raise UsageError("as_of: a mid-period cut needs the validated path, not trusted Parquet")
         dataset, span, source = None, trusted_span(data), data
         where = SimpleNamespace(source=Path(data))  # names the folder in a period's refusal
+    elif _is_checked(data):  # validated once by validate_source
+        if as_of not in (None, ""):
+            raise UsageError("as_of: a mid-period cut needs data validated in Python: validate_source(data, as_of=...)")
+        dataset, source = data.dataset, data
+        span, where = source.span, SimpleNamespace(source=Path(data.dataset.source))
+        if span is None:
+            from perfmodel.core.errors import DataError
+
+            raise DataError(f"{where.source}: no event date in the tables; cannot tell which periods the data covers")
     elif validate == "engine" and (checked := _engine_checked(data, engine, as_of, progress)) is not None:
         dataset, source = checked
         span, where = source.span, SimpleNamespace(source=Path(data))

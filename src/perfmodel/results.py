@@ -86,8 +86,11 @@ def summarize(dataset) -> DataSummary:
 
     quarantine = getattr(dataset, "quarantine", None)
     account = getattr(dataset, "account", None)
+    present = set(dataset.tables)  # a folder checked in the engine keeps only its small tables:
+    if account is not None and "table" in account.columns:  # the account names every table read
+        present |= set(account["table"].astype(str))
     return DataSummary(
-        tables=tuple(sorted(dataset.tables)),
+        tables=tuple(sorted(present)),
         quarantine=quarantine if quarantine is not None else pd.DataFrame(columns=QUARANTINE_COLUMNS),
         account=account if account is not None else pd.DataFrame(columns=ACCOUNT_COLUMNS),
         supervisors=supervisor_names(dataset), goals=_goals(dataset))

@@ -10,7 +10,6 @@ hand-made Parquet file of typed hostile cells.
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -22,28 +21,13 @@ import pytest
 from perfmodel.data.dataset import QUARANTINE_COLUMNS
 from perfmodel.data.enginecheck import check_folder, engine_checkable
 from perfmodel.data.loader import load_dataset
-from perfmodel.data.readers import find_sources, read_source
 from perfmodel.data.schema import TABLES
+
+from conftest import as_parquet_text  # tests/ is on the path: the rootdir's conftest
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
 BAD = ROOT / "tests" / "fixtures" / "bad"
-
-
-def as_parquet_text(folder: Path, out: Path) -> Path:
-    """Every CSV table of ``folder`` written to ``out`` as Parquet, each cell as the text read."""
-    out.mkdir(parents=True, exist_ok=True)
-    for name, src in find_sources(folder, TABLES).items():
-        if src.path.suffix.lower() == ".parquet":  # already Parquet: as it is
-            shutil.copy(src.path, out / f"{name}.parquet")
-            continue
-        frame = read_source(src).frame
-        columns = {c: pa.array(frame[c].astype(object).where(frame[c].notna(), None).tolist(), pa.string())
-                   for c in frame.columns}
-        pq.write_table(pa.table(columns), out / f"{name}.parquet")
-    if (folder / "calendar.yaml").exists():
-        shutil.copy(folder / "calendar.yaml", out / "calendar.yaml")
-    return out
 
 
 def clean_frame(checked, name: str) -> pd.DataFrame:

@@ -134,7 +134,7 @@ def _is_closed(p: Period, as_of) -> bool:
 
 
 def period_values(dataset, period, as_of=None, policy="efficiency", *, engine: str = "duckdb",
-                  watch_result=None) -> pd.DataFrame:
+                  watch_result=None, panel=None) -> pd.DataFrame:
     """The value each weighted indicator is scored on, and its basis.
 
     Parameters
@@ -153,6 +153,10 @@ def period_values(dataset, period, as_of=None, policy="efficiency", *, engine: s
     watch_result : WatchResult, optional
         The :func:`perfmodel.analysis.watch.watch` result of this period and as-of instant, when the
         caller has it; otherwise it is computed (through the watch cache).
+    panel : pandas.DataFrame, optional
+        The pipeline's long indicator panel, when the caller has it: a closed period is then
+        scored on its values instead of computing them again (``dataset`` then needs only its
+        ``supervisors`` and ``goals`` tables, as a folder checked in the engine keeps them).
 
     Returns
     -------
@@ -188,11 +192,14 @@ def period_values(dataset, period, as_of=None, policy="efficiency", *, engine: s
     inds = list(pol.weighted_indicators)
     grid = pd.MultiIndex.from_product([sups, inds], names=["supervisor_id", "indicator"]).to_frame(index=False)
     if _is_closed(p, as_of):
-        data = dataset if as_of in (None, "") else cut_dataset(dataset, as_of)
-        from perfmodel.indicators import indicator_parameters
+        if panel is not None:  # the pipeline's values of the period: one path, one answer
+            long = panel[(panel["period"].astype(str) == p.id) & panel["indicator"].isin(inds)]
+        else:
+            data = dataset if as_of in (None, "") else cut_dataset(dataset, as_of)
+            from perfmodel.indicators import indicator_parameters
 
-        long = indicators_step(data, [p.id], kind=p.kind, engine=engine, indicators=inds,
-                               parameters=indicator_parameters(pol))
+            long = indicators_step(data, [p.id], kind=p.kind, engine=engine, indicators=inds,
+                                   parameters=indicator_parameters(pol))
         vals = long[["supervisor_id", "indicator", "value"]]
         out = grid.merge(vals, on=["supervisor_id", "indicator"], how="left")
         out["basis"], out["method"], out["as_of"] = "final", "", ""
@@ -249,7 +256,7 @@ def values_panel(values: pd.DataFrame) -> pd.DataFrame:
 
 
 def period_scores(dataset, period, as_of=None, policy="efficiency", *, engine: str = "duckdb",
-                  watch_result=None) -> pd.DataFrame:
+                  watch_result=None, panel=None) -> pd.DataFrame:
     """Per-indicator scores of a period: provisional mid-period, final once it is closed.
 
     The values of :func:`period_values` scored with :func:`score_table`. Mid-period, a
@@ -258,7 +265,7 @@ def period_scores(dataset, period, as_of=None, policy="efficiency", *, engine: s
 
     Parameters
     ----------
-    dataset, period, as_of, policy, engine, watch_result
+    dataset, period, as_of, policy, engine, watch_result, panel
         As for :func:`period_values`.
 
     Returns
@@ -283,15 +290,22 @@ def period_scores(dataset, period, as_of=None, policy="efficiency", *, engine: s
       supervisor_id  period      score
     0          S001  2026Q3  80.640768
     1          S002  2026Q3  72.215751
-    >>> run_pipeline(ds, "efficiency", period="2026Q3").scores_of()[["supervisor_id", "score"]]
+    >>> run = run_pipeline(ds, "efficiency", period="2026Q3")
+    >>> run.scores_of()[["supervisor_id", "score"]]
       supervisor_id      score
     0          S001  80.640768
     1          S002  72.215751
+
+    Given the pipeline's panel, a closed period is scored on its values, not computed again:
+
+    >>> period_scores(ds, "2026Q3", policy="efficiency", panel=run.panel).equals(
+    ...     period_scores(ds, "2026Q3", policy="efficiency"))
+    True
     """
     from perfmodel.scoring.goals import bind_goals, goals_table
 
     pol = bind_goals(_policy(policy), goals_table(dataset))  # as the pipeline does: agreed goals apply
-    values = period_values(dataset, period, as_of, pol, engine=engine, watch_result=watch_result)
+    values = period_values(dataset, period, as_of, pol, engine=engine, watch_result=watch_result, panel=panel)
     table = score_table(values_panel(values), pol)
     out = values[["supervisor_id", "period", "as_of", "indicator", "basis"]].merge(
         table, on=["supervisor_id", "period", "indicator"], how="left")

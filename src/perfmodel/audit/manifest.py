@@ -220,8 +220,8 @@ def compute_tables(data, policy, period: str, engine: str = "duckdb", adjustment
 
     Parameters
     ----------
-    data : Dataset or path
-        The dataset (or its folder).
+    data : Dataset, CheckedFolder or path
+        The dataset, validated (:func:`perfmodel.pipeline.validate_source`), or its folder.
     policy : Policy
         The scoring policy.
     period : str

@@ -176,23 +176,25 @@ def check_run(run_dir, *, data_dir=None, recompute: bool = True, salt: str | Non
             miss.append(f"policy text recorded in the manifest is not a valid policy: {exc}")
             recompute = False
     if recompute:
-        from perfmodel.data.loader import load_dataset
+        from perfmodel.pipeline import validate_source
 
-        data = load_dataset(folder)
+        engine = manifest.get("engine") or "duckdb"
         as_of = (manifest.get("parameters") or {}).get("as_of")
+        # validated as the run validated it: a Parquet folder inside the engine, any other in Python
+        source = validate_source(folder, engine=engine, as_of=as_of or None)
         if as_of:  # a mid-period run saw the data as of that instant only
             from perfmodel.data.cut import cut_dataset
 
-            data = cut_dataset(data, as_of)
+            source = cut_dataset(source, as_of)
+        data = getattr(source, "dataset", source)  # quarantine, account, supervisors
         adjustments = _recorded_adjustments(run_dir, manifest, miss)
         try:
-            tables = compute_tables(data, policy, manifest["period"], engine=manifest.get("engine") or "duckdb",
-                                    adjustments=adjustments)
+            tables = compute_tables(source, policy, manifest["period"], engine=engine, adjustments=adjustments)
         except DataError as exc:  # a tampered adjustments file may no longer apply at all
             if adjustments is None:
                 raise
             miss.append(f"{ADJUSTMENTS_FILE}: cannot be applied again: {exc}")
-            tables = compute_tables(data, policy, manifest["period"], engine=manifest.get("engine") or "duckdb")
+            tables = compute_tables(source, policy, manifest["period"], engine=engine)
         if pseudonymized:
             tables = pseudonymize_tables(tables, salt)
         with tempfile.TemporaryDirectory(prefix="perfmodel-verify-") as tmp:

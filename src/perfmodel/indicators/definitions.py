@@ -167,6 +167,16 @@ def _hours(later, earlier):
     return later.delta(earlier, unit="microsecond").cast("float64") / US_PER_HOUR
 
 
+def _exact_sum(col):
+    """Sum of a money column, exact to a millionth of the unit whatever the order of the rows.
+
+    A sum of doubles depends on the order in which a parallel engine adds them (its last bit
+    can change from run to run, and a printed figure with it at a rounding edge); a DECIMAL
+    sum does not. Cast back to float64 where the sum leaves the engine.
+    """
+    return col.cast("decimal(38, 6)").sum()
+
+
 def _count_if(cond):
     """Number of rows where ``cond`` is true (null counts as false)."""
     return ibis.ifelse(cond.fill_null(False), 1, 0).sum()
@@ -232,11 +242,11 @@ def tickets_family(ctx: Context):
         n=ibis._.count(),
         n_complaint=_count_if(complaint),
         n_cost=t.cost.count(),
-        cost=t.cost.sum(),
+        cost=_exact_sum(t.cost),
         n_due=_count_if(t.due_at.notnull()),
         n_timely=_count_if(t.due_at.notnull() & resolved & (t.resolved_at <= t.due_at)),
         n_reopened=_count_if(t.reopened > 0),
-        complaint_hours=_hours(t.resolved_at, t.created_at).sum(where=complaint & resolved),
+        complaint_us=t.resolved_at.delta(t.created_at, unit="microsecond").sum(where=complaint & resolved),
     )
     if business:
         measures.update(_business_ticket_measures(ctx, t, kc, kr))
@@ -253,14 +263,14 @@ def tickets_family(ctx: Context):
         created=j.n.sum(where=created),
         complaints_created=j.n_complaint.sum(where=created),
         complaints_resolved_by_end=j.n_complaint.sum(where=created & resolved_by_end),
-        cost=j.cost.sum(where=created),
+        cost=j.cost.sum(where=created).cast("float64"),
         cost_n=j.n_cost.sum(where=created),
         due_n=j.n_due.sum(where=created),
         timely_n=j.n_timely.sum(where=created),
         resolved=j.n.sum(where=resolved_in),
         reopened_n=j.n_reopened.sum(where=resolved_in),
         complaints_resolved=j.n_complaint.sum(where=resolved_in),
-        complaint_hours=j.complaint_hours.sum(where=resolved_in),
+        complaint_hours=j.complaint_us.sum(where=resolved_in).cast("float64") / US_PER_HOUR,
         backlog=j.n.sum(where=open_at_end),
     )
     if business:

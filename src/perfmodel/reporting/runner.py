@@ -239,10 +239,15 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
     instead of supervisor ids, and the notebooks read a pseudonymized dataset and panel
     (:func:`perfmodel.data.privacy.pseudonymize_dataset`); the feedback notebook is refused.
 
+    The data is validated once, here (:func:`perfmodel.pipeline.validate_source`): a folder of
+    Parquet tables on DuckDB inside the engine, so that neither this process nor a page's
+    kernel ever holds its raw rows; any other source in Python.
+
     Returns
     -------
-    (ReportSpec, Dataset)
-        The validated parameters (with ``period latest`` resolved) and the loaded dataset.
+    (ReportSpec, Dataset or CheckedFolder)
+        The validated parameters (with ``period latest`` resolved) and the validated data,
+        to hand to :func:`run_reports`.
 
     Raises
     ------
@@ -273,7 +278,7 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
     ...
     perfmodel.core.errors.PeriodError: period 2027Q1: not in the data at ... (the data covers 2026Q2..2026Q3); pick a period in that range
     """
-    from perfmodel.data.loader import load_dataset
+    from perfmodel.pipeline import validate_source
     from perfmodel.scoring.policy import load_policy
 
     if notebook not in NOTEBOOKS:
@@ -325,22 +330,23 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
         load_policy(other_spec)
     if period and period != "latest":
         check_period_kind(pol, period)  # syntax and kind before loading any data
-    dataset = dataset if dataset is not None else load_dataset(folder)
+    dataset = dataset if dataset is not None else validate_source(folder, engine=engine, as_of=as_of_ts)
+    where, span = _coverage(dataset)
     kind = getattr(pol, "period", None) or "quarter"
     if as_of_ts is not None:
         # the as-of instant is exclusive: as of 2026-10-01 00:00 the period in progress is Q3
         current = period_containing(as_of_ts - pd.Timedelta(microseconds=1), kind).id
         if period and period != "latest" and parse_period(period).id != current:
             raise UsageError.worded("errors.period_as_of_differ", period=period, as_of=as_of, current=current)
-        periods = [check_period(dataset, current)]
+        periods = [check_period(where, current, first=span[0], last=span[1])]
     elif all_periods:
-        periods = data_periods(dataset, kind, complete_only=True)
+        periods = data_periods(where, kind, complete_only=True, span=span if span[0] is not None else None)
         if not periods:
             raise PeriodError(f"{folder}: no complete {kind} in the data")
     elif period == "latest":
-        periods = [latest_complete_period(dataset, kind)]
+        periods = [latest_complete_period(where, kind, span=span if span[0] is not None else None)]
     else:
-        periods = [check_period(dataset, period)]
+        periods = [check_period(where, period, first=span[0], last=span[1])]
     audit_dir = None
     if notebook == "audit":
         if audit_run:
@@ -362,6 +368,23 @@ def validate(*, period: str | None = None, all_periods: bool = False, notebook: 
                       as_of=None if as_of_ts is None else as_of_ts.isoformat(), salt=salt,
                       synthetic=is_synthetic(folder), matrix=matrix_path, adjustments=adjustments_path)
     return spec, dataset
+
+
+def _coverage(source) -> tuple[object, tuple]:
+    """(what a period check names, (first, last) event) of validated data.
+
+    A Dataset gives its own coverage ((None, None)); a folder checked in the engine gives
+    the span of its clean rows.
+    """
+    span = getattr(source, "span", None)
+    if hasattr(source, "clean_sql"):  # a CheckedFolder
+        if span is None:
+            raise DataError(f"{source.dataset.source}: no event date in the tables; cannot tell which periods "
+                            f"the data covers")
+        from types import SimpleNamespace
+
+        return SimpleNamespace(source=Path(source.dataset.source)), span
+    return source, (None, None)
 
 
 def _check_matrix(matrix, notebook: str) -> Path:
@@ -741,7 +764,7 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
     >>> manifest["status"], manifest["period"], manifest["run_id"] == result.run_id
     ('complete', '2026Q2', True)
     """
-    from perfmodel.data.loader import load_dataset
+    from perfmodel.pipeline import validate_source
     from perfmodel.scoring.policy import load_policy
     from perfmodel.reporting.excel import write_workbook
 
@@ -771,11 +794,16 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
         cleanup.claim(run_dir)  # before the cache: a run killed later leaves a cache known to be stale
         (run_dir / POLICY_FILE).write_text(inputs["policy"]["text"], encoding="utf-8")
         policy = load_policy(str(run_dir / POLICY_FILE))
-        dataset = dataset if dataset is not None else load_dataset(spec.data_dir)
+        # validated once (by validate, or here in a worker of --jobs): a Parquet folder stays in
+        # its files, checked in the engine; this process then holds only the quarantine, the
+        # row account and the small tables, and the pages read the pipeline's outputs
+        source = dataset if dataset is not None else validate_source(spec.data_dir, engine=spec.engine,
+                                                                      as_of=spec.as_of)
         if spec.as_of:  # mid-period: nothing after the as-of instant reaches any table or page
             from perfmodel.data.cut import cut_dataset
 
-            dataset = cut_dataset(dataset, spec.as_of)
+            source = cut_dataset(source, spec.as_of)
+        dataset = getattr(source, "dataset", source)  # the summary a checked folder keeps
         adjustments = None
         if spec.adjustments is not None:  # the bytes the manifest hashed, kept beside the outputs
             adjustments = run_dir / audit.ADJUSTMENTS_FILE
@@ -783,7 +811,8 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
             if hashlib.sha256(data).hexdigest() != inputs["adjustments"]["sha256"]:
                 raise UsageError(f"{spec.adjustments}: changed while the run started; run the report again")
             adjustments.write_bytes(data)
-        tables = audit.compute_tables(dataset, policy, period, engine=spec.engine, adjustments=adjustments)
+        tables = audit.compute_tables(source, policy, period, engine=spec.engine, adjustments=adjustments)
+        del source
         if spec.salt is not None:
             tables = audit.pseudonymize_tables(tables, spec.salt)
         audit.write_tables(tables, run_dir)
@@ -821,7 +850,8 @@ def run_period(spec: ReportSpec, period: str, dataset=None, *, progress: bool | 
             if mid is not None and spec.salt is None:
                 feedback_scores = mid["table"]
             else:
-                feedback_scores = period_scores(dataset, period, spec.as_of, policy, engine=spec.engine)
+                feedback_scores = period_scores(dataset, period, spec.as_of, policy, engine=spec.engine,
+                                                panel=tables["panel"])
             write_scores(feedback_scores, run_dir / FEEDBACK_SCORES)
             del mid, feedback_scores
             from perfmodel.pipeline import supervisor_names
