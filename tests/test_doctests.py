@@ -38,7 +38,7 @@ DOCUMENTED = {
     "perfmodel.sensitivity": ["rank_uncertainty"],
     "perfmodel.profiling": ["funnel", "shrink_rates"],
     "perfmodel.pipeline": ["run_pipeline", "supervisor_names", "load", "indicators_step",
-                           "resolve_period", "periods_for"],
+                           "resolve_period", "periods_for", "validate_source"],
     "perfmodel.analysis.explain": ["explain", "rule_text", "value_for_score", "derive"],
     "perfmodel.analysis.explain_text": ["number", "word", "render"],
     "perfmodel.analysis.lint": ["lint", "message"],
