@@ -359,3 +359,17 @@ def test_the_report_data_line_in_chinese():
 
     assert data_line("data/sample", lang="zh") == "数据：data/sample（随附的合成示例数据）"
     assert data_line("postgresql://hr:secret@db.example.com/perf", lang="zh") == "数据：postgresql://hr@db.example.com/perf"
+
+
+@pytest.mark.parametrize("lang,line", [
+    ("en", "tickets: 4 read = 2 used + 2 quarantined (perfmodel indicators --quarantine FILE lists them)"),
+    ("zh", "tickets：读取 4 行 = 使用 2 行 + 隔离 2 行（用 perfmodel indicators --quarantine FILE 列出）"),
+])
+def test_a_command_without_quarantine_option_names_one_that_has_it(tmp_path, capsys, lang, line):
+    # weights has no --quarantine option: its count line must not send the user to one
+    data = small_dataset(tmp_path / "d")
+    code, _, err = run(capsys, "weights", "--method", "entropy", "--policy", "efficiency", "--data", data,
+                       "--period-range", "2026Q3:2026Q3", "--out", tmp_path / "w.yaml", "--lang", lang)
+    assert code == 2  # two supervisors cannot weigh anything; the count comes first
+    assert err.splitlines()[0] == line
+    assert "see --quarantine" not in err

@@ -7,8 +7,12 @@ from pathlib import Path
 from perfmodel.core.errors import UsageError
 
 
-def quarantine_lines(data, quarantine=None, *, lang: str = "en") -> list[str]:
+def quarantine_lines(data, quarantine=None, *, lang: str = "en", option: str | None = "--quarantine") -> list[str]:
     """One line per table that lost rows: ``tickets: 6 read = 3 used + 3 quarantined (...)``.
+
+    The parenthesis names the file written, or else the option of this command that writes
+    one (``option``), or, for a command without one (None), ``perfmodel indicators
+    --quarantine FILE``.
 
     Returns
     -------
@@ -21,19 +25,26 @@ def quarantine_lines(data, quarantine=None, *, lang: str = "en") -> list[str]:
     if account is None or len(account) == 0:
         return []
     totals = account.groupby("table", sort=False)[["rows_read", "rows_used", "rows_quarantined"]].sum()
-    where = (messages.text("cli.quarantine_written", lang=lang, path=quarantine) if quarantine else
-             messages.text("cli.quarantine_see", lang=lang, option="--quarantine"))
+    if quarantine:
+        where = messages.text("cli.quarantine_written", lang=lang, path=quarantine)
+    elif option:
+        where = messages.text("cli.quarantine_see", lang=lang, option=option)
+    else:
+        where = messages.text("cli.quarantine_see_command", lang=lang)
     return [messages.text("cli.quarantine_line", lang=lang, table=table, read=int(r.rows_read), used=int(r.rows_used),
                           quarantined=int(r.rows_quarantined), where=where)
             for table, r in totals.iterrows() if r.rows_quarantined > 0]
 
 
-def report_quarantine(data, quarantine=None, *, out_option: str = "--quarantine", lang: str = "en") -> None:
-    """Print :func:`quarantine_lines` to stderr (in ``lang``) and write the quarantine table when asked."""
+def report_quarantine(data, quarantine=None, *, out_option: str | None = "--quarantine", lang: str = "en") -> None:
+    """Print :func:`quarantine_lines` to stderr (in ``lang``) and write the quarantine table when asked.
+
+    ``out_option`` is the command's option that writes the table, None when it has none.
+    """
     from perfmodel.data.dataset import QUARANTINE_COLUMNS
     from perfmodel.data.exports import write_table
 
-    for line in quarantine_lines(data, quarantine, lang=lang):
+    for line in quarantine_lines(data, quarantine, lang=lang, option=out_option):
         print(line, file=sys.stderr)
     if quarantine:
         table = data.quarantine

@@ -91,7 +91,7 @@ def _bind_goals_file(policy, path: str, supervisors):
     from perfmodel.scoring.goals import bind_goals, goals_table
 
     checked = load_table(path, "goals", parents={"supervisors": supervisors[["supervisor_id"]].astype(str)})
-    report_quarantine(checked)
+    report_quarantine(checked, out_option=None)
     return bind_goals(policy, goals_table(checked))
 
 
@@ -170,7 +170,7 @@ def handle(args) -> int:
         if not args.data:
             raise UsageError("give --data DIR (a dataset folder) or --panel FILE")
         run = run_pipeline(args.data, periods=[period])
-        report_quarantine(run.dataset)
+        report_quarantine(run.dataset, out_option=None)
         panel = run.wide
         if args.goals:
             policy = _bind_goals_file(policy, args.goals, run.dataset.tables["supervisors"])

@@ -99,7 +99,7 @@ def handler(args) -> int:
     salt = salt_for(args.pseudonymize, args.salt_file, outputs=[out])
     kind = parse_period(args.period).kind if args.period else args.period_kind
     run = run_pipeline(args.data, period=args.period, history=True, kind=kind, engine=args.engine)
-    report_quarantine(run.dataset)
+    report_quarantine(run.dataset, out_option=None)
     panel = run.wide
     res = predictive_validity(panel, lag=args.lag, seed=args.seed, n_boot=args.boot)
     if salt is not None:

@@ -164,7 +164,7 @@ def load_panel(data: str | None, panel: str | None, periods, *, lang: str = "en"
     from perfmodel.cli._guards import report_quarantine
 
     run = run_pipeline(data, periods=periods)
-    report_quarantine(run.dataset, lang=lang)
+    report_quarantine(run.dataset, out_option=None, lang=lang)
     return run.wide
 
 
