@@ -350,7 +350,7 @@ def test_quarantine_lines_in_the_commands_language(tmp_path, capsys):
     code, _, err = run(capsys, "weights", "--method", "entropy", "--policy", "efficiency", "--data", data,
                        "--out", tmp_path / "n.yaml", "--lang", "zh")
     lines = err.splitlines()
-    assert lines[0] == "tickets：读取 4 行 = 使用 2 行 + 隔离 2 行（用 --quarantine FILE 查看）"
+    assert lines[0] == "tickets：读取 4 行 = 使用 2 行 + 隔离 2 行（用 perfmodel indicators --quarantine FILE 列出）"
     assert code == 2 and len(lines) == 2 and lines[1].startswith("perfmodel: error: 只有 ")  # too few rows, in Chinese
 
 
@@ -361,15 +361,12 @@ def test_the_report_data_line_in_chinese():
     assert data_line("postgresql://hr:secret@db.example.com/perf", lang="zh") == "数据：postgresql://hr@db.example.com/perf"
 
 
-@pytest.mark.parametrize("lang,line", [
-    ("en", "tickets: 4 read = 2 used + 2 quarantined (perfmodel indicators --quarantine FILE lists them)"),
-    ("zh", "tickets：读取 4 行 = 使用 2 行 + 隔离 2 行（用 perfmodel indicators --quarantine FILE 列出）"),
-])
-def test_a_command_without_quarantine_option_names_one_that_has_it(tmp_path, capsys, lang, line):
+def test_a_command_without_quarantine_option_names_one_that_has_it(tmp_path, capsys):
     # weights has no --quarantine option: its count line must not send the user to one
     data = small_dataset(tmp_path / "d")
     code, _, err = run(capsys, "weights", "--method", "entropy", "--policy", "efficiency", "--data", data,
-                       "--period-range", "2026Q3:2026Q3", "--out", tmp_path / "w.yaml", "--lang", lang)
+                       "--period-range", "2026Q3:2026Q3", "--out", tmp_path / "w.yaml")
     assert code == 2  # two supervisors cannot weigh anything; the count comes first
-    assert err.splitlines()[0] == line
+    assert err.splitlines()[0] == ("tickets: 4 read = 2 used + 2 quarantined "
+                                   "(perfmodel indicators --quarantine FILE lists them)")
     assert "see --quarantine" not in err
