@@ -270,3 +270,47 @@ def test_a_policy_switches_to_business_hours(tmp_path):
     want = np.clip(100 * (rule.floor - fr) / (rule.floor - rule.target), 0, rule.cap)
     got = scores["score_first_response_business_hours"].reindex(want.index)
     np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-12)
+
+
+def test_business_median_is_the_exact_mean_of_the_two_middle_times(tmp_path):
+    # Two responses on Wednesday 16 Sep 2026, 1 s and 2 s after a 10:00 creation: the median
+    # is 1.5 s = 1.5 / 3600 h. The value must be that fraction correctly rounded to a double
+    # (from whole microseconds), not the mean of two hours already rounded.
+    from fractions import Fraction
+
+    pd.DataFrame({"supervisor_id": ["S1"], "name": ["主管"]}).to_csv(tmp_path / "supervisors.csv", index=False)
+    pd.DataFrame({"ticket_id": ["T1", "T2"], "supervisor_id": ["S1", "S1"],
+                  "created_at": ["2026-09-16 10:00:00", "2026-09-16 10:00:00"],
+                  "first_response_at": ["2026-09-16 10:00:01", "2026-09-16 10:00:02"]}
+                 ).to_csv(tmp_path / "tickets.csv", index=False)
+    long = compute_indicators(load_dataset(tmp_path), "2026-09", indicators=["first_response_business_hours"])
+    exact = float(Fraction(1_000_000 + 2_000_000, 2 * 3_600_000_000))
+    assert exact == 0.0004166666666666667
+    assert _values(long, "first_response_business_hours", "2026-09")["S1"] == exact
+
+
+def test_timely_closure_counts_match_a_ticket_by_ticket_count(tmp_path):
+    # The cube decides "resolved before the end of the creation period" per cube row; the
+    # same counts ticket by ticket, by hand: N = 4 business hours, September 2026.
+    # created, resolved -> in time / late / left out
+    rows = [
+        ("2026-09-16 10:00", "2026-09-16 12:00"),  # 2 h, in time
+        ("2026-09-16 10:00", "2026-09-17 10:00"),  # 9 h, late
+        ("2026-09-30 10:00", "2026-10-08 10:00"),  # open at end of Sep after 8 h: late
+        ("2026-09-30 16:00", "2026-10-09 10:00"),  # open at end of Sep after 2 h: left out
+        ("2026-09-30 17:00", None),                # open after 1 h: left out
+        ("2026-09-29 09:00", None),                # open after 18 h: late
+        ("2026-08-31 17:00", "2026-09-01 10:00"),  # created in August: not counted in September
+    ]
+    pd.DataFrame({"supervisor_id": ["S1"], "name": ["主管"]}).to_csv(tmp_path / "supervisors.csv", index=False)
+    pd.DataFrame({"ticket_id": [f"T{i}" for i in range(len(rows))], "supervisor_id": "S1",
+                  "created_at": [c for c, _ in rows], "resolved_at": [r for _, r in rows]}
+                 ).to_csv(tmp_path / "tickets.csv", index=False)
+    long = compute_indicators(load_dataset(tmp_path), ["2026-08", "2026-09"], indicators=BUSINESS,
+                              parameters={"timely_closure_business_rate": {"within_hours": 4}})
+    row = long[(long["indicator"] == "timely_closure_business_rate") & (long["period"] == "2026-09")]
+    assert (row["numerator"].item(), row["denominator"].item()) == (1, 4)
+    # August: the one ticket was resolved in September, after 1 + 1 = 2 business hours but
+    # after the end of August, where it had been open 1 h (< N): left out
+    aug = long[(long["indicator"] == "timely_closure_business_rate") & (long["period"] == "2026-08")]
+    assert (aug["numerator"].item(), aug["denominator"].item()) == (0, 0)

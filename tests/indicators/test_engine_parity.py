@@ -226,3 +226,18 @@ def test_trusted_parquet_path(spark, rich, tmp_path):
     assert any(r["applied"] for r in in_memory.attrs["leniency"])
     assert_same(in_memory, compute_indicators(tmp_path, "2026Q1", engine="duckdb", trusted=True))
     assert_same(in_memory, compute_indicators(tmp_path, "2026Q1", engine="spark", trusted=True))
+
+
+def test_business_hours_around_national_day_to_the_last_bit(spark, tmp_path):
+    # The hand-worked weeks of test_business_hours (a lunch team beside the default hours,
+    # holidays, make-up days, open tickets): business time is whole microseconds on both
+    # engines, so the two agree exactly, not within a tolerance.
+    from perfmodel import load_dataset
+    from test_business_hours import BUSINESS, _folder  # same folder of tests
+
+    ds = load_dataset(_folder(tmp_path))
+    params = {"timely_closure_business_rate": {"within_hours": 4}}
+    duck = compute_indicators(ds, ["2026-09", "2026-10"], engine="duckdb", indicators=BUSINESS, parameters=params)
+    sp = compute_indicators(ds, ["2026-09", "2026-10"], engine="spark", indicators=BUSINESS, parameters=params)
+    assert duck["value"].notna().sum() >= 10
+    pd.testing.assert_frame_equal(duck, sp, check_exact=True)

@@ -421,6 +421,7 @@ def _register_calendar(ctx: Context, eng: Engine, calendar, first, last) -> None
     from perfmodel.data.workcalendar import WorkCalendar, day_table, supervisor_calendars
 
     calendar = calendar or WorkCalendar()
+    ctx.lunch = any(h.lunch is not None for h in calendar.patterns())
     lo = ctx.periods[0].start if pd.isna(first) else min(ctx.periods[0].start, pd.Timestamp(first))
     hi = ctx.periods[-1].end if pd.isna(last) else max(ctx.periods[-1].end, pd.Timestamp(last))
     days = day_table(calendar, lo.date(), hi.date(), [p.end.date() for p in ctx.span],

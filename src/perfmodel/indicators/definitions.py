@@ -91,6 +91,9 @@ class Context:
         For the business-hours indicators: :func:`perfmodel.data.workcalendar.day_table` and
         :func:`perfmodel.data.workcalendar.supervisor_calendars` registered in the engine (the
         latter None when every supervisor works the same hours).
+    lunch : bool
+        Whether some working-hours pattern has a lunch break (False: the afternoon span of
+        every day is empty and is left out of the clock).
     parameters : dict, optional
         Per indicator id, its parameters (``{"timely_closure_business_rate":
         {"within_hours": 16}}``); missing ones take the catalogue's defaults.
@@ -112,6 +115,7 @@ class Context:
     work_days: object = None
     supervisor_cal: object = None
     parameters: dict | None = None
+    lunch: bool = True
 
     @property
     def keys(self) -> list[int]:
@@ -232,8 +236,8 @@ def tickets_family(ctx: Context):
     business = ctx.work_days is not None
     if business:
         t = _with_calendar(ctx, t)
-        t = _clock(t, t.created_at, ctx.work_days, "bc", period_end=True)
-        t = _clock(t, t.resolved_at, ctx.work_days, "br")
+        t = _clock(ctx, t, t.created_at, "bc", period_end=True)
+        t = _clock(ctx, t, t.resolved_at, "br")
     kc = ctx.key(t.created_at)
     kr = ctx.key(t.resolved_at)
     resolved = t.resolved_at.notnull()
@@ -249,7 +253,7 @@ def tickets_family(ctx: Context):
         complaint_us=t.resolved_at.delta(t.created_at, unit="microsecond").sum(where=complaint & resolved),
     )
     if business:
-        measures.update(_business_ticket_measures(ctx, t, kc, kr))
+        measures.update(_business_ticket_measures(ctx, t))
     cube = t.mutate(kc=kc, kr=kr).group_by(["supervisor_id", "kc", "kr"]).aggregate(**measures)
     p = ctx.period_table
     j = cube.cross_join(p)
@@ -274,12 +278,7 @@ def tickets_family(ctx: Context):
         backlog=j.n.sum(where=open_at_end),
     )
     if business:
-        out.update(
-            bch_us=j.b_complaint_us.sum(where=resolved_in),
-            bch_n=j.b_complaint_n.sum(where=resolved_in),
-            btc_den=j.b_counted.sum(where=created),
-            btc_num=j.b_timely.sum(where=created),
-        )
+        out.update(_business_cube_measures(j, created, resolved_in))
     return j.group_by(["supervisor_id", "k"]).aggregate(**out)
 
 
@@ -306,10 +305,11 @@ def first_response_family(ctx: Context):
     measures = {}
     if ctx.work_days is not None:
         t = _with_calendar(ctx, t.select("supervisor_id", "created_at", "first_response_at"))
-        t = _clock(t, t.created_at, ctx.work_days, "bc")
-        t = _clock(t, t.first_response_at, ctx.work_days, "bf")
-        bh = (t.bf - t.bc).cast("float64") / US_PER_HOUR
-        measures = {"bfr_median": bh.median(), "bfr_n": bh.count()}
+        t = _clock(ctx, t, t.created_at, "bc")
+        t = _clock(ctx, t, t.first_response_at, "bf")
+        # the exact median of whole microseconds, turned into hours once per group
+        business_us = t.bf - t.bc
+        measures = {"bfr_median": business_us.median() / US_PER_HOUR, "bfr_n": business_us.count()}
     t = t.mutate(k=ctx.key(t.created_at), h=_hours(t.first_response_at, t.created_at))
     return t.group_by(["supervisor_id", "k"]).aggregate(fr_median=t.h.median(), fr_n=t.h.count(), **measures)
 
@@ -631,39 +631,52 @@ EPOCH_DATE = EPOCH.date()
 US_PER_DAY = 86_400_000_000
 
 
-def _clock(t, ts, days, name: str, *, period_end: bool = False):
+def _clock(ctx: Context, t, ts, name: str, *, period_end: bool = False):
     """Join the day table onto ``t`` at the day of ``ts``; add ``<name>`` = business µs up to ts.
 
     Business time up to an instant u (microseconds since 1970) is the working time before
-    its day (``cum_us``) plus the parts of the day's two working spans ``[a, a + l)`` that
+    its day (``cum_us``) plus the parts of the day's working spans ``[a, a + l)`` that
     lie before u. Days and microseconds are integers, so every engine gets the same
-    numbers. A null ``ts`` gives null. ``period_end`` also brings ``<name>_pe``, the
-    business time at the end of the period holding the day.
+    numbers and their sums are exact in any order. A null ``ts`` gives null. ``period_end``
+    also brings ``<name>_pe``, the business time at the end of the period holding the day.
+
+    Only what the request needs is joined: the afternoon span only when some team has a
+    lunch break (``ctx.lunch``; without one it is empty), the pattern ``cal`` only when
+    the teams' hours differ (``ctx.supervisor_cal``).
     """
-    u = ts.delta(ibis.literal(EPOCH.to_pydatetime(), type="timestamp"), unit="microsecond").cast("int64")
-    t = t.mutate(**{f"{name}_u": u})
-    t = t.mutate(**{f"{name}_day": (t[f"{name}_u"] // US_PER_DAY).cast("int64")})
-    cols = {f"{name}_cal": days.cal, f"{name}_dn": days.day, f"{name}_cum": days.cum_us,
-            f"{name}_a1": days.a1, f"{name}_l1": days.l1, f"{name}_a2": days.a2, f"{name}_l2": days.l2}
+    u = ts.delta(ibis.literal(EPOCH.to_pydatetime(), type="timestamp"), unit="microsecond")
+    t = t.mutate(**{f"{name}_u": u, f"{name}_day": _day(ts)})
+    days = ctx.work_days
+    spans = ("a1", "l1", "a2", "l2") if ctx.lunch else ("a1", "l1")
+    cols = {f"{name}_dn": days.day, f"{name}_cum": days.cum_us, **{f"{name}_{c}": days[c] for c in spans}}
     if period_end:
         cols[f"{name}_pe"] = days.period_end_us
+    if ctx.supervisor_cal is not None:
+        cols[f"{name}_cal"] = days.cal
     d = days.select(**cols)
-    j = t.left_join(d, [t.cal == d[f"{name}_cal"], t[f"{name}_day"] == d[f"{name}_dn"]])
+    keys = [t[f"{name}_day"] == d[f"{name}_dn"]]
+    if ctx.supervisor_cal is not None:
+        keys.append(t.cal == d[f"{name}_cal"])
+    j = t.left_join(d, keys)
     u, zero = j[f"{name}_u"], ibis.literal(0, "int64")
 
     def part(a, n):
         return ibis.least(ibis.greatest(u - j[f"{name}_{a}"], zero), j[f"{name}_{n}"])
 
-    return j.mutate(**{name: j[f"{name}_cum"] + part("a1", "l1") + part("a2", "l2")})
+    clock = j[f"{name}_cum"] + part("a1", "l1")
+    if ctx.lunch:
+        clock = clock + part("a2", "l2")
+    return j.mutate(**{name: clock})
 
 
 def _with_calendar(ctx: Context, t):
     """``t`` with the working-hours pattern ``cal`` of its supervisor (default 0).
 
-    With one pattern for everybody (no team of its own) no join is needed.
+    With one pattern for everybody (no team of its own) nothing is added: the day
+    table is then joined on the day alone.
     """
     if ctx.supervisor_cal is None:
-        return t.mutate(cal=ibis.literal(0, "int64"))
+        return t
     sc = ctx.supervisor_cal.rename(sc_supervisor_id="supervisor_id")
     j = t.left_join(sc, t.supervisor_id == sc.sc_supervisor_id)
     return j.mutate(cal=j.cal.fill_null(0)).drop("sc_supervisor_id")
@@ -690,27 +703,40 @@ def within_hours(ctx: Context) -> float:
     return float(given)
 
 
-def _business_ticket_measures(ctx: Context, t, kc, kr) -> dict:
+def _business_ticket_measures(ctx: Context, t) -> dict:
     """Cube measures of complaint handling and timely closure in business hours.
 
-    Per ticket: the business time from creation to resolution (``br - bc``), and from
-    creation to the end of its creation period (``bc_pe - bc``). A ticket created in P
-    counts for timely closure when it was resolved before end(P) (in time when within N
-    business hours) or when more than N business hours had passed by end(P) while it was
-    still open (late); otherwise it is left out.
+    Per ticket: the business time from creation to resolution (``br - bc``, null while
+    open), and from creation to the end of its creation period (``bc_pe - bc``). Whether
+    a ticket was resolved before the end of its creation period depends only on the
+    cube's keys (``kr <= kc``), so it is decided per cube row in :func:`tickets_family`
+    (:func:`_business_cube_measures`); per ticket only the two comparisons with N remain.
+    All sums are of whole microseconds or counts: exact in any order.
     """
     n_us = int(round(within_hours(ctx) * US_PER_HOUR))
-    resolved = t.resolved_at.notnull()
-    complaint = _is_true(t.is_complaint) & resolved
     elapsed = t.br - t.bc
-    # resolved_at < end(P of creation)  <=>  key(resolved_at) <= key(created_at)
-    by_end = resolved & (kr <= kc)
-    counted = by_end | (t.bc_pe - t.bc > n_us)
     return dict(
-        b_complaint_us=elapsed.sum(where=complaint),
-        b_complaint_n=_count_if(complaint),
-        b_counted=_count_if(counted),
-        b_timely=_count_if(by_end & (elapsed <= n_us)),
+        b_complaint_us=ibis.ifelse(_is_true(t.is_complaint), elapsed, 0).sum(),
+        b_fast=_count_if(elapsed <= n_us),
+        b_overdue=_count_if(t.bc_pe - t.bc > n_us),
+    )
+
+
+def _business_cube_measures(j, created, resolved_in) -> dict:
+    """The business-hours measures of a period from the cube crossed with the periods.
+
+    A ticket created in P counts for timely closure when it was resolved before end(P)
+    (in time when within N business hours: ``b_fast``) or when more than N business hours
+    had passed by end(P) while it was still open (late: ``b_overdue``); otherwise it is
+    left out. Resolved before the end of the creation period: ``key(resolved_at) <=
+    key(created_at)``, the same for every ticket of a cube row.
+    """
+    by_end = j.kr.notnull() & (j.kr <= j.kc)
+    return dict(
+        bch_us=j.b_complaint_us.sum(where=resolved_in),
+        bch_n=j.n_complaint.sum(where=resolved_in),
+        btc_den=ibis.ifelse(by_end, j.n, j.b_overdue).sum(where=created),
+        btc_num=j.b_fast.sum(where=created & by_end),
     )
 
 
