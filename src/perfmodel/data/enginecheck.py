@@ -342,19 +342,34 @@ class _TableCheck:
 
         Sets ``plain`` (column -> True when no cell has a blank, a character beyond
         printable ASCII, or spells "no value": the cells are then used as they are, as
-        the pandas reader leaves such a column untouched) and ``looks`` (id column ->
+        the pandas reader leaves such a column untouched), ``looks`` (id column ->
         {look-alike id: the id it imitates}, decided once per distinct id holding a
-        character beyond printable ASCII).
+        character beyond printable ASCII) and ``ascending`` (the table's one-column key
+        is plain text stored in strictly ascending order: no key repeats).
+
+        Each column is first judged from its bytes (:mod:`perfmodel.data.rawscan`); only a
+        column holding a blank, a control, a character beyond ASCII, an empty cell or a
+        "no value" word is scanned in SQL.
         """
         from perfmodel.data.parsing import MISSING_WORDS, MISSING_WORDS_TYPED
+
+        from perfmodel.data.rawscan import scan_text_column
 
         texts = [c for c in self.table.columns if c.name in self.stored and self.types[c.name] == "VARCHAR"]
         # A column whose values repeat (every column but a key of its own) is judged on its
         # distinct cells: the same answers, with one regular expression per value, not per row.
         unique = tuple(self.table.key) if len(self.table.key) == 1 else ()
-        per_row = [c for c in texts if c.name in unique]
-        found = {}
-        for group in [per_row] + [[c] for c in texts if c.name not in unique]:
+        found, self.ascending = {}, False
+        for col in texts:
+            # first from the column's bytes: a column of plain cells needs no regular expression
+            words = MISSING_WORDS if col.kind in ("id", "text") else MISSING_WORDS + MISSING_WORDS_TYPED
+            scan = scan_text_column(self.path, self.stored[col.name], words, ascending=col.name in unique)
+            if scan.plain:
+                found[col.name] = (False, None)
+                self.ascending = self.ascending or scan.ascending
+        texts_left = [c for c in texts if c.name not in found]
+        per_row = [c for c in texts_left if c.name in unique]
+        for group in [per_row] + [[c] for c in texts_left if c.name not in unique]:
             if not group:
                 continue
             cells, parts = [], []
@@ -480,7 +495,8 @@ class _TableCheck:
         keys that repeat are then grouped to name each one's first row.
         """
         key = [ident(k) for k in self.table.key]
-        if not key:
+        if not key or (self.ascending and not self.looks.get(self.table.key[0])):
+            # a plain text key stored in ascending order repeats no value (no sort needed)
             return pd.DataFrame({"_row": pd.Series([], dtype=np.int64)})
         view = f"pm_slim_{self.name}"
         complete = " AND ".join(f"{k} IS NOT NULL" for k in key)
