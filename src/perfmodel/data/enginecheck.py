@@ -210,7 +210,7 @@ def check_folder(folder, *, timezone: str = "Asia/Shanghai", window: DateWindow 
                 continue
             src = sources[name]
             raw = read_source(src, defer=True)  # the footer and header checks of the pandas path
-            checker = _TableCheck(con, name, src.path, raw.label, timezone, window, newest)
+            checker = _TableCheck(con, name, src.path, raw.label, timezone, window, newest, raw.size)
             checker.run(out)
             if name == ANCHOR[0]:
                 newest = checker.newest
@@ -235,8 +235,8 @@ def check_folder(folder, *, timezone: str = "Asia/Shanghai", window: DateWindow 
 class _TableCheck:
     """The checks of one table in one DuckDB connection."""
 
-    def __init__(self, con, name: str, path: Path, label: str, timezone: str, window, newest):
-        self.con, self.name, self.path, self.label = con, name, path, label
+    def __init__(self, con, name: str, path: Path, label: str, timezone: str, window, newest, size: int):
+        self.con, self.name, self.path, self.label, self.size = con, name, path, label, size
         self.table = TABLES[name]
         self.timezone, self.window, self.newest = timezone, window, newest
 
@@ -244,8 +244,12 @@ class _TableCheck:
         """Check the table; leave its typed SELECT and bad rows in ``out`` and its quarantine here."""
         from perfmodel.data.validation import _Problems
 
+        from perfmodel.data.staticrules import column_stats
+
         self._columns()
         self._raw_prepass()
+        stats = column_stats(self.path)
+        self.stats = {c: stats[s] for c, s in self.stored.items() if s in stats}
         out.typed[self.name] = typed = self._typed_sql()
         out.clean_typed[self.name] = self._typed_sql(clean=True)
         view = f"pm_typed_{self.name}"
@@ -253,12 +257,18 @@ class _TableCheck:
         self._anchor(view)
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW pm_checked_{self.name} AS {self._checked_sql(view)}")
         problems = _Problems()
-        # one scan keeps what the key, the foreign keys, the children and the span read, and
-        # whether any row breaks a rule within the row; only then are those rows fetched
+        # one scan counts the rows and tells whether any breaks a rule within the row (only
+        # the rules the column statistics leave open, so only the columns they read are
+        # decoded); only then are those rows fetched
+        seen, any_flag = self.con.execute(f"SELECT count(_row), coalesce(bool_or({self._any_flag_sql()}), FALSE) "
+                                          f"FROM pm_checked_{self.name}").fetchone()
+        if seen != self.size:
+            raise DataError(f"{self.label}: the file says it holds {self.size} rows but {seen} were read; "
+                            f"write it again ({_DOC})")
+        # what the key, the foreign keys, the children and the span read, as a view over the file
         slim = ", ".join(ident(c) for c in _slim_columns(self.name))
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE pm_slim_{self.name} AS "
-                         f"SELECT _row, {slim}, {self._any_flag_sql()} AS _flagged FROM pm_checked_{self.name}")
-        any_flag = self.con.execute(f"SELECT coalesce(bool_or(_flagged), FALSE) FROM pm_slim_{self.name}").fetchone()[0]
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW pm_slim_{self.name} AS "
+                         f"SELECT _row, {slim} FROM pm_checked_{self.name}")
         flagged = self._row_rules() if any_flag else pd.DataFrame({"_row": pd.Series([], dtype=np.int64)})
         keys = self._key_rule()
         foreign = {rule: self._foreign_rule(rule, out) for rule in RULES[self.name] if rule.check == "foreign"}
@@ -316,6 +326,8 @@ class _TableCheck:
                 values.append(f"{direct} AS {name}")
                 continue
             value, bad = cell_sql(col.kind, raw_type, name, self.timezone, open_end=col.open_end, periods=periods)
+            if self._sure("parse", col.name):
+                bad = "FALSE"
             values += [f"{value} AS {name}", f"{bad} AS {ident(col.name + '__bad')}"]
         source = f"read_parquet({literal(str(self.path))}, file_row_number = true)"
         return f"SELECT {', '.join(values)} FROM (SELECT {', '.join(cells)} FROM {source})"
@@ -404,6 +416,13 @@ class _TableCheck:
         if self.window is None or self.name != ANCHOR[0]:
             return
         lo = self.window.first(ANCHOR[1])
+        stats = self.stats.get(ANCHOR[1])
+        if (stats is not None and stats.low is not None and self._sure("parse", ANCHOR[1])
+                and hasattr(stats.low, "year") and getattr(stats.low, "tzinfo", None) is None
+                and pd.Timestamp(stats.low) >= lo):
+            # every stored value is readable and inside the lower end: the newest is the file's maximum
+            self.newest = pd.Timestamp(stats.high)
+            return
         found = self.con.execute(f"SELECT max({ident(ANCHOR[1])}) FROM {view} "
                                  f"WHERE {ident(ANCHOR[1])} >= TIMESTAMP {literal(str(lo))}").fetchone()[0]
         self.newest = None if found is None else pd.Timestamp(found)
@@ -419,7 +438,8 @@ class _TableCheck:
             name, flags = ident(col.name), []
             parts.append(f"{ident(col.name + '__bad')}")
             if col.kind == "float":
-                flags.append(("big", f"coalesce(abs({name}) > {MAX_ABS_SQL}, FALSE)"))
+                flags.append(("big", "FALSE" if self._sure("too_large", col.name)
+                              else f"coalesce(abs({name}) > {MAX_ABS_SQL}, FALSE)"))
             if col.kind == "id":
                 looks = self.looks.get(col.name)
                 flags.append(("look", f"coalesce(list_contains([{', '.join(literal(v) for v in looks)}], {name}), FALSE)"
@@ -429,17 +449,34 @@ class _TableCheck:
                 test = f"{name} < TIMESTAMP {literal(str(lo))}"
                 if hi is not None:
                     test += f" OR {name} > TIMESTAMP {literal(str(hi))}"
-                flags.append(("out", f"coalesce({test}, FALSE)"))
+                flags.append(("out", "FALSE" if self._sure("window", col.name) else f"coalesce({test}, FALSE)"))
             for flag, sql in flags:
                 parts.append(f"{sql} AS {ident(col.name + '__' + flag)}")
-            nulled = " OR ".join(sql for _, sql in flags)
+            nulled = " OR ".join(sql for _, sql in flags if sql != "FALSE")
             parts.append(f"{name} AS {ident(col.name + '__v')}")
             parts.append(f"CASE WHEN {nulled} THEN NULL ELSE {name} END AS {name}" if nulled else name)
         return f"SELECT {', '.join(parts)} FROM {view}"
 
+    def _sure(self, check: str, column: str) -> bool:
+        """Whether the stored type and statistics of ``column`` rule out a cell breaking ``check``
+        (:func:`perfmodel.data.staticrules.guaranteed`)."""
+        from perfmodel.data.sqlcells import NS_FIRST, NS_LAST
+        from perfmodel.data.staticrules import guaranteed
+
+        if column not in self.stored:
+            return False
+        bounds = self._bounds(column) if check == "window" and self.window is not None else None
+        if check == "window" and bounds is None:
+            return False
+        return guaranteed(check, self.table.column(column), self.types[column], self.stats.get(column),
+                          plain=self.plain.get(column, False), bounds=bounds,
+                          span=(pd.Timestamp(NS_FIRST), pd.Timestamp(NS_LAST)), limit=float(MAX_ABS_SQL))
+
     def _flag_sql(self, rule: Rule) -> str | None:
         c = [ident(x) for x in rule.columns]
         own = rule.columns[0]
+        if rule.check in ("parse", "too_large", "window", "required", "range") and self._sure(rule.check, own):
+            return None
         if rule.check == "parse":
             return ident(own + "__bad") if own in self.stored else None
         if rule.check == "too_large":
