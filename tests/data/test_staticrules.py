@@ -129,3 +129,34 @@ def test_rules_the_statistics_guarantee_are_left_out_of_the_scan(tmp_path, monke
                         statistics=False))
     scans = " ".join(sql for sql in log if "count(_row)" in sql)
     assert '"overall" < 1.0' in scans and '"reopened" < 0.0' in scans
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_spans_from_statistics_equal_the_loaders(tmp_path, monkeypatch, broken):
+    """The data's span and the tickets' clock span equal those of the pandas loader: read
+    from the statistics when no ticket is quarantined (no scan of the tickets), scanned
+    when one is (its resolved_at, the latest instant of the file, must not count)."""
+    from test_enginecheck import _record_sql
+
+    from perfmodel.core.periods import data_span
+    from perfmodel.data.enginecheck import check_folder
+    from perfmodel.data.loader import load_dataset
+    from perfmodel.indicators import ticket_clock_span
+
+    folder = _folder(tmp_path, overall=[5] * 8, budget=[1.0, 2.0, 3.0])
+    resolved = _hours(8).to_pylist()
+    resolved = [r + pd.Timedelta(hours=5) for r in resolved]
+    resolved[4] = pd.Timestamp("2026-12-30 10:00")
+    if broken:
+        resolved[4] = pd.Timestamp("2026-01-01 10:00")  # before it was created: quarantined
+        resolved[2] = pd.Timestamp("2026-11-30 10:00")
+    table = pq.read_table(folder / "tickets.parquet").append_column("resolved_at", pa.array(resolved, pa.timestamp("us")))
+    pq.write_table(table, folder / "tickets.parquet", row_group_size=3)
+    log = _record_sql(monkeypatch)
+    checked = check_folder(folder)
+    dataset = load_dataset(folder)
+    assert checked.span == data_span(dataset)
+    assert checked.clock_span == ticket_clock_span(dataset)
+    assert checked.clock_span[1] == pd.Timestamp("2026-11-30 10:00" if broken else "2026-12-30 10:00")
+    scans = [sql for sql in log if "max(" in sql and "pm_slim_tickets" in sql]
+    assert bool(scans) is broken

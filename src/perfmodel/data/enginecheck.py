@@ -58,6 +58,10 @@ class CheckedFolder:
     clock_span : (pandas.Timestamp, pandas.Timestamp)
         The earliest and latest instant of the clean tickets' clocks
         (:func:`perfmodel.indicators.ticket_clock_span`).
+    bounds : dict
+        Table -> {date-time column: (first, last)} of the clean rows, for the tables without
+        a quarantined row whose date-time columns the Parquet statistics fully vouch for
+        (the spans are then read from the statistics instead of a scan).
     """
 
     dataset: Dataset
@@ -66,6 +70,7 @@ class CheckedFolder:
     bad_rows: dict[str, np.ndarray] = field(default_factory=dict)
     span: tuple | None = None
     clock_span: tuple = (pd.NaT, pd.NaT)
+    bounds: dict[str, dict[str, tuple]] = field(default_factory=dict)
 
     def clean_sql(self, name: str, bad_table: str) -> str:
         """The clean rows of ``name`` as a SELECT of the contract's columns.
@@ -286,6 +291,8 @@ class _TableCheck:
             "record": _records(raw, at), "reason_code": bad["reason_code"].to_numpy(),
             "reason_params": bad["reason_params"].to_numpy()}, columns=QUARANTINE_COLUMNS)
         out.bad_rows[self.name] = np.sort(bad["pos"].to_numpy(np.int64))
+        if not len(out.bad_rows[self.name]):
+            out.bounds[self.name] = self._bounds_from_stats()
         self.con.register(f"pm_bad_{self.name}", pa.table({"_row": pa.array(out.bad_rows[self.name], pa.int64())}))
 
     # ---------------------------------------------------------------- SQL
@@ -456,6 +463,25 @@ class _TableCheck:
             parts.append(f"{name} AS {ident(col.name + '__v')}")
             parts.append(f"CASE WHEN {nulled} THEN NULL ELSE {name} END AS {name}" if nulled else name)
         return f"SELECT {', '.join(parts)} FROM {view}"
+
+    def _bounds_from_stats(self) -> dict[str, tuple]:
+        """{date-time column: (first, last)} for the columns whose every stored value is the
+        checked value (readable, inside the window), from the statistics; an absent column
+        is empty. Only meaningful when no row of the table is quarantined."""
+        found = {}
+        for col in self.table.columns:
+            if col.kind not in ("timestamp", "date"):
+                continue
+            if col.name not in self.stored:
+                found[col.name] = (None, None)
+                continue
+            stats = self.stats.get(col.name)
+            if (stats is None or not self._sure("parse", col.name)
+                    or (self.window is not None and not self._sure("window", col.name))):
+                continue
+            found[col.name] = (None, None) if stats.low is None else \
+                (pd.Timestamp(stats.low).to_pydatetime(), pd.Timestamp(stats.high).to_pydatetime())
+        return found
 
     def _sure(self, check: str, column: str) -> bool:
         """Whether the stored type and statistics of ``column`` rule out a cell breaking ``check``
@@ -714,9 +740,13 @@ def _span(con, out: CheckedFolder):
     for name, columns in EVENT_COLUMNS.items():
         if name not in out.typed:
             continue
-        select = ", ".join(f"min({ident(c)}) AS {ident(c + '__lo')}, max({ident(c)}) AS {ident(c + '__hi')}"
-                           for c in columns)
-        lo_hi = con.execute(f"SELECT {select} FROM {_clean_slim(name)}").fetchone()
+        known = out.bounds.get(name, {})
+        if all(c in known for c in columns):  # from the statistics: no scan
+            lo_hi = [v for c in columns for v in known[c]]
+        else:
+            select = ", ".join(f"min({ident(c)}) AS {ident(c + '__lo')}, max({ident(c)}) AS {ident(c + '__hi')}"
+                               for c in columns)
+            lo_hi = con.execute(f"SELECT {select} FROM {_clean_slim(name)}").fetchone()
         tables[name] = pd.DataFrame({c: pd.Series([lo_hi[2 * i], lo_hi[2 * i + 1]], dtype="datetime64[ns]")
                                      for i, c in enumerate(columns)})
     if "budgets" in out.typed:
@@ -732,8 +762,12 @@ def _clock_span(con, out: CheckedFolder):
     """The first ``created_at`` and the latest clock instant of the clean tickets."""
     from perfmodel.data.workcalendar import CLOCK_COLUMNS
 
-    first, *highs = con.execute(f"SELECT min(created_at), {', '.join(f'max({c})' for c in CLOCK_COLUMNS)} "
-                                f"FROM {_clean_slim('tickets')}").fetchone()
+    known = out.bounds.get("tickets", {})
+    if all(c in known for c in ("created_at", *CLOCK_COLUMNS)):  # from the statistics: no scan
+        first, *highs = [known["created_at"][0]] + [known[c][1] for c in CLOCK_COLUMNS]
+    else:
+        first, *highs = con.execute(f"SELECT min(created_at), {', '.join(f'max({c})' for c in CLOCK_COLUMNS)} "
+                                    f"FROM {_clean_slim('tickets')}").fetchone()
     highs = [h for h in highs if h is not None]
     return (pd.Timestamp(first) if first is not None else pd.NaT,
             pd.Timestamp(max(highs)) if highs else pd.NaT)
