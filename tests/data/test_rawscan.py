@@ -64,3 +64,15 @@ def test_ascending_across_row_groups(tmp_path, cells, ascending):
 def test_ascending_only_when_asked(tmp_path):
     path = _write(tmp_path, ["A", "B"])
     assert scan_text_column(path, "x", MISSING_WORDS) == TextScan(True, False)
+
+
+@pytest.mark.parametrize("cells, plain", [
+    (["1.5", "#NULL!"], False),   # a word of the typed columns, six bytes long
+    (["1.5", "NaN"], False),
+    (["1.5", "NULLX!"], True),    # as long as a word, but not one
+])
+def test_words_of_typed_columns(tmp_path, cells, plain):
+    from perfmodel.data.parsing import MISSING_WORDS_TYPED
+
+    path = _write(tmp_path, cells)
+    assert scan_text_column(path, "x", MISSING_WORDS + MISSING_WORDS_TYPED).plain is plain

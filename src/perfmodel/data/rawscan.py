@@ -74,32 +74,54 @@ def scan_text_column(path, column: str, missing, *, ascending: bool = False) -> 
     >>> scan_text_column(path, "padded", ["N/A"]).plain, scan_text_column(path, "words", ["N/A"]).plain
     (False, False)
     """
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
     import pyarrow.parquet as pq
 
-    words = pa.array(list(missing), pa.string())
-    longest = max((len(w.encode()) for w in missing), default=0)
-    plain, order, last = True, ascending, None
+    # a word with a byte beyond printable ASCII cannot be a plain cell: the byte test catches it
+    ascii_words = [w for w in missing if all(0x21 <= b <= 0x7E for b in w.encode())]
+    words = pa.array(ascii_words, pa.string())
+    sizes = np.array(sorted({len(w) for w in ascii_words}), dtype=np.int64)
     parquet = pq.ParquetFile(Path(path))
-    for group in range(parquet.num_row_groups):
-        # one row group at a time: memory holds one group's column, not the file's
-        for chunk in parquet.read_row_group(group, columns=[column]).column(0).chunks:
-            if plain and not _plain_chunk(chunk, words, longest):
-                plain = False
-            if order:
-                present = chunk.drop_null()
-                if len(present) > 1 and not pc.all(pc.less(present[:-1], present[1:])).as_py():
-                    order = False
-                elif len(present):
-                    if last is not None and not pc.less(last, present[0]).as_py():
-                        order = False
-                    last = present[len(present) - 1]
-            if not plain and not order:
-                return TextScan(False, False)
+
+    def one_group(group: int):
+        # each row group on its own (memory holds a group's column, not the file's); the
+        # groups are read in parallel, as the engine reads them (Arrow releases the GIL)
+        column = pq.ParquetFile(Path(path)).read_row_group(group, columns=[column_name]).column(0)
+        plain = all(_plain_chunk(chunk, words, sizes) for chunk in column.chunks)
+        if not ascending:
+            return plain, False, None, None
+        present = column.combine_chunks().drop_null()
+        if not len(present):
+            return plain, True, None, None
+        inside = len(present) < 2 or pc.all(pc.less(present[:-1], present[1:])).as_py()
+        return plain, inside, present[0], present[len(present) - 1]
+
+    column_name = column
+    workers = max(1, min(os.cpu_count() or 1, parquet.num_row_groups))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        groups = list(pool.map(one_group, range(parquet.num_row_groups)))
+    plain = all(g[0] for g in groups)
+    order = ascending and all(g[1] for g in groups)
+    if order:  # and across the groups: each group's first cell after the last one before it
+        last = None
+        for _, _, first, final in groups:
+            if first is None:
+                continue
+            if last is not None and not pc.less(last, first).as_py():
+                order = False
+                break
+            last = final
     return TextScan(plain, order)
 
 
-def _plain_chunk(chunk: pa.Array, words: pa.Array, longest: int) -> bool:
-    """Whether every present cell of one chunk of text is plain (see :class:`TextScan`)."""
+def _plain_chunk(chunk: pa.Array, words: pa.Array, sizes: np.ndarray) -> bool:
+    """Whether every present cell of one chunk of text is plain (see :class:`TextScan`).
+
+    ``words`` are the ASCII "no value" words, ``sizes`` their lengths in bytes: only the
+    cells of those lengths are looked up among them.
+    """
     if pa.types.is_string(chunk.type):
         width = np.int32
     elif pa.types.is_large_string(chunk.type):
@@ -120,7 +142,7 @@ def _plain_chunk(chunk: pa.Array, words: pa.Array, longest: int) -> bool:
         stored = np.frombuffer(data, dtype=np.uint8)[offsets[0]:offsets[-1]]
         if ((stored < 0x21) | (stored > 0x7E)).any():
             return False
-    short = valid & (lengths <= longest)
+    short = valid & np.isin(lengths, sizes)
     if short.any() and pc.any(pc.is_in(chunk.filter(pa.array(short)), value_set=words)).as_py():
         return False
     return True
