@@ -10,6 +10,12 @@ that the indicators read directly.
 
 A quarantined row's ``row`` is its 1-based position in the Parquet file, as on the
 pandas path.
+
+What the check does not redo: a text column of plain ASCII cells is recognised from its
+bytes (:mod:`perfmodel.data.rawscan`), and a one-column text key stored in ascending
+order needs no sort; a single-column rule that a typed column's Parquet statistics
+already guarantee is left out of the scan, and so is the column when no other rule reads
+it (:mod:`perfmodel.data.staticrules`). The rows are still counted by the scan.
 """
 from __future__ import annotations
 
