@@ -106,6 +106,8 @@ DOCUMENTED = {
                                 "table_digest", "describe_tables", "address"],
     "perfmodel.data.enginecheck": ["engine_checkable", "check_folder"],
     "perfmodel.data.sqlcells": ["ident", "literal", "text_sql", "cell_sql", "direct_sql"],
+    "perfmodel.data.rawscan": ["scan_text_column"],
+    "perfmodel.data.staticrules": ["column_stats", "guaranteed"],
     # indicators layer
     "perfmodel.indicators": ["required_tables", "resolve_periods", "ticket_clock_span",
                              "indicator_parameters", "catalogue_listing"],

@@ -328,3 +328,40 @@ def test_repeated_keys_found_in_any_order(tmp_path):
                                                             ["followups", 3], ["followups", 6]]
     firsts = duplicates["reason"].str.extract(r"duplicates row (\d+)")[0].astype(int).tolist()
     assert firsts == [1, 2, 1, 1, 2]
+
+
+def _ticket_folder(tmp_path, ticket_ids, *, row_group_size=4) -> Path:
+    out = tmp_path / "bytes"
+    out.mkdir()
+    pq.write_table(pa.table({"supervisor_id": ["S1", "S2"], "name": ["甲", "乙"]}), out / "supervisors.parquet")
+    n = len(ticket_ids)
+    created = pa.array([pd.Timestamp("2026-01-05 09:00") + pd.Timedelta(hours=i) for i in range(n)],
+                       pa.timestamp("us"))
+    pq.write_table(pa.table({"ticket_id": ticket_ids, "supervisor_id": ["S1", "S2"] * (n // 2),
+                             "customer_id": [f"C{i % 3}" for i in range(n)], "created_at": created}),
+                   out / "tickets.parquet", row_group_size=row_group_size)
+    return out
+
+
+def test_plain_columns_skip_the_regular_expression_and_a_sorted_key_the_sort(tmp_path, monkeypatch):
+    """Plain ASCII id columns are judged from their bytes, and a key stored in ascending
+    order is not sorted again: no regular expression and no key sort runs over the tickets."""
+    folder = _ticket_folder(tmp_path, [f"T{i:03d}" for i in range(12)])
+    log = _record_sql(monkeypatch)
+    dataset, checked = assert_same(folder)
+    assert len(dataset.quarantine) == 0 and int(checked.dataset.account["rows_used"].sum()) == 14
+    tickets = [sql for sql in log if "tickets" in sql]
+    assert not [sql for sql in tickets if "regexp_matches" in sql]
+    assert not [sql for sql in tickets if "lag(" in sql]
+
+
+@pytest.mark.parametrize("ticket_ids, repeats", [
+    # ascending but for one repeat where two row groups (of 4) meet: rows 4 and 5
+    ([f"T{i:03d}" for i in range(4)] + ["T003"] + [f"T{i:03d}" for i in range(5, 12)], [5]),
+    # not in order: the sort finds the repeats (rows 7 and 12 repeat rows 2 and 1)
+    (["T9", "T1", "T5", "T2", "T3", "T4", "T1", "T6", "T7", "T8", "T0", "T9"], [7, 12]),
+])
+def test_repeated_keys_found_whether_stored_in_order_or_not(tmp_path, ticket_ids, repeats):
+    dataset, checked = assert_same(_ticket_folder(tmp_path, ticket_ids))
+    quarantine = checked.dataset.quarantine
+    assert quarantine.loc[quarantine["reason_code"] == "duplicate", "row"].tolist() == repeats

@@ -10,6 +10,12 @@ that the indicators read directly.
 
 A quarantined row's ``row`` is its 1-based position in the Parquet file, as on the
 pandas path.
+
+What the check does not redo: a text column of plain ASCII cells is recognised from its
+bytes (:mod:`perfmodel.data.rawscan`), and a one-column text key stored in ascending
+order needs no sort; a single-column rule that a typed column's Parquet statistics
+already guarantee is left out of the scan, and so is the column when no other rule reads
+it (:mod:`perfmodel.data.staticrules`). The rows are still counted by the scan.
 """
 from __future__ import annotations
 
@@ -58,6 +64,10 @@ class CheckedFolder:
     clock_span : (pandas.Timestamp, pandas.Timestamp)
         The earliest and latest instant of the clean tickets' clocks
         (:func:`perfmodel.indicators.ticket_clock_span`).
+    bounds : dict
+        Table -> {date-time column: (first, last)} of the clean rows, for the tables without
+        a quarantined row whose date-time columns the Parquet statistics fully vouch for
+        (the spans are then read from the statistics instead of a scan).
     """
 
     dataset: Dataset
@@ -66,6 +76,7 @@ class CheckedFolder:
     bad_rows: dict[str, np.ndarray] = field(default_factory=dict)
     span: tuple | None = None
     clock_span: tuple = (pd.NaT, pd.NaT)
+    bounds: dict[str, dict[str, tuple]] = field(default_factory=dict)
 
     def clean_sql(self, name: str, bad_table: str) -> str:
         """The clean rows of ``name`` as a SELECT of the contract's columns.
@@ -210,7 +221,7 @@ def check_folder(folder, *, timezone: str = "Asia/Shanghai", window: DateWindow 
                 continue
             src = sources[name]
             raw = read_source(src, defer=True)  # the footer and header checks of the pandas path
-            checker = _TableCheck(con, name, src.path, raw.label, timezone, window, newest)
+            checker = _TableCheck(con, name, src.path, raw.label, timezone, window, newest, raw.size)
             checker.run(out)
             if name == ANCHOR[0]:
                 newest = checker.newest
@@ -235,8 +246,8 @@ def check_folder(folder, *, timezone: str = "Asia/Shanghai", window: DateWindow 
 class _TableCheck:
     """The checks of one table in one DuckDB connection."""
 
-    def __init__(self, con, name: str, path: Path, label: str, timezone: str, window, newest):
-        self.con, self.name, self.path, self.label = con, name, path, label
+    def __init__(self, con, name: str, path: Path, label: str, timezone: str, window, newest, size: int):
+        self.con, self.name, self.path, self.label, self.size = con, name, path, label, size
         self.table = TABLES[name]
         self.timezone, self.window, self.newest = timezone, window, newest
 
@@ -244,8 +255,12 @@ class _TableCheck:
         """Check the table; leave its typed SELECT and bad rows in ``out`` and its quarantine here."""
         from perfmodel.data.validation import _Problems
 
+        from perfmodel.data.staticrules import column_stats
+
         self._columns()
         self._raw_prepass()
+        stats = column_stats(self.path)
+        self.stats = {c: stats[s] for c, s in self.stored.items() if s in stats}
         out.typed[self.name] = typed = self._typed_sql()
         out.clean_typed[self.name] = self._typed_sql(clean=True)
         view = f"pm_typed_{self.name}"
@@ -253,12 +268,18 @@ class _TableCheck:
         self._anchor(view)
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW pm_checked_{self.name} AS {self._checked_sql(view)}")
         problems = _Problems()
-        # one scan keeps what the key, the foreign keys, the children and the span read, and
-        # whether any row breaks a rule within the row; only then are those rows fetched
+        # one scan counts the rows and tells whether any breaks a rule within the row (only
+        # the rules the column statistics leave open, so only the columns they read are
+        # decoded); only then are those rows fetched
+        seen, any_flag = self.con.execute(f"SELECT count(_row), coalesce(bool_or({self._any_flag_sql()}), FALSE) "
+                                          f"FROM pm_checked_{self.name}").fetchone()
+        if seen != self.size:
+            raise DataError(f"{self.label}: the file says it holds {self.size} rows but {seen} were read; "
+                            f"write it again ({_DOC})")
+        # what the key, the foreign keys, the children and the span read, as a view over the file
         slim = ", ".join(ident(c) for c in _slim_columns(self.name))
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE pm_slim_{self.name} AS "
-                         f"SELECT _row, {slim}, {self._any_flag_sql()} AS _flagged FROM pm_checked_{self.name}")
-        any_flag = self.con.execute(f"SELECT coalesce(bool_or(_flagged), FALSE) FROM pm_slim_{self.name}").fetchone()[0]
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW pm_slim_{self.name} AS "
+                         f"SELECT _row, {slim} FROM pm_checked_{self.name}")
         flagged = self._row_rules() if any_flag else pd.DataFrame({"_row": pd.Series([], dtype=np.int64)})
         keys = self._key_rule()
         foreign = {rule: self._foreign_rule(rule, out) for rule in RULES[self.name] if rule.check == "foreign"}
@@ -276,6 +297,8 @@ class _TableCheck:
             "record": _records(raw, at), "reason_code": bad["reason_code"].to_numpy(),
             "reason_params": bad["reason_params"].to_numpy()}, columns=QUARANTINE_COLUMNS)
         out.bad_rows[self.name] = np.sort(bad["pos"].to_numpy(np.int64))
+        if not len(out.bad_rows[self.name]):
+            out.bounds[self.name] = self._bounds_from_stats()
         self.con.register(f"pm_bad_{self.name}", pa.table({"_row": pa.array(out.bad_rows[self.name], pa.int64())}))
 
     # ---------------------------------------------------------------- SQL
@@ -316,6 +339,8 @@ class _TableCheck:
                 values.append(f"{direct} AS {name}")
                 continue
             value, bad = cell_sql(col.kind, raw_type, name, self.timezone, open_end=col.open_end, periods=periods)
+            if self._sure("parse", col.name):
+                bad = "FALSE"
             values += [f"{value} AS {name}", f"{bad} AS {ident(col.name + '__bad')}"]
         source = f"read_parquet({literal(str(self.path))}, file_row_number = true)"
         return f"SELECT {', '.join(values)} FROM (SELECT {', '.join(cells)} FROM {source})"
@@ -342,19 +367,34 @@ class _TableCheck:
 
         Sets ``plain`` (column -> True when no cell has a blank, a character beyond
         printable ASCII, or spells "no value": the cells are then used as they are, as
-        the pandas reader leaves such a column untouched) and ``looks`` (id column ->
+        the pandas reader leaves such a column untouched), ``looks`` (id column ->
         {look-alike id: the id it imitates}, decided once per distinct id holding a
-        character beyond printable ASCII).
+        character beyond printable ASCII) and ``ascending`` (the table's one-column key
+        is plain text stored in strictly ascending order: no key repeats).
+
+        Each column is first judged from its bytes (:mod:`perfmodel.data.rawscan`); only a
+        column holding a blank, a control, a character beyond ASCII, an empty cell or a
+        "no value" word is scanned in SQL.
         """
         from perfmodel.data.parsing import MISSING_WORDS, MISSING_WORDS_TYPED
+
+        from perfmodel.data.rawscan import scan_text_column
 
         texts = [c for c in self.table.columns if c.name in self.stored and self.types[c.name] == "VARCHAR"]
         # A column whose values repeat (every column but a key of its own) is judged on its
         # distinct cells: the same answers, with one regular expression per value, not per row.
         unique = tuple(self.table.key) if len(self.table.key) == 1 else ()
-        per_row = [c for c in texts if c.name in unique]
-        found = {}
-        for group in [per_row] + [[c] for c in texts if c.name not in unique]:
+        found, self.ascending = {}, False
+        for col in texts:
+            # first from the column's bytes: a column of plain cells needs no regular expression
+            words = MISSING_WORDS if col.kind in ("id", "text") else MISSING_WORDS + MISSING_WORDS_TYPED
+            scan = scan_text_column(self.path, self.stored[col.name], words, ascending=col.name in unique)
+            if scan.plain:
+                found[col.name] = (False, None)
+                self.ascending = self.ascending or scan.ascending
+        texts_left = [c for c in texts if c.name not in found]
+        per_row = [c for c in texts_left if c.name in unique]
+        for group in [per_row] + [[c] for c in texts_left if c.name not in unique]:
             if not group:
                 continue
             cells, parts = [], []
@@ -389,6 +429,13 @@ class _TableCheck:
         if self.window is None or self.name != ANCHOR[0]:
             return
         lo = self.window.first(ANCHOR[1])
+        stats = self.stats.get(ANCHOR[1])
+        if (stats is not None and stats.low is not None and self._sure("parse", ANCHOR[1])
+                and hasattr(stats.low, "year") and getattr(stats.low, "tzinfo", None) is None
+                and pd.Timestamp(stats.low) >= lo):
+            # every stored value is readable and inside the lower end: the newest is the file's maximum
+            self.newest = pd.Timestamp(stats.high)
+            return
         found = self.con.execute(f"SELECT max({ident(ANCHOR[1])}) FROM {view} "
                                  f"WHERE {ident(ANCHOR[1])} >= TIMESTAMP {literal(str(lo))}").fetchone()[0]
         self.newest = None if found is None else pd.Timestamp(found)
@@ -404,7 +451,8 @@ class _TableCheck:
             name, flags = ident(col.name), []
             parts.append(f"{ident(col.name + '__bad')}")
             if col.kind == "float":
-                flags.append(("big", f"coalesce(abs({name}) > {MAX_ABS_SQL}, FALSE)"))
+                flags.append(("big", "FALSE" if self._sure("too_large", col.name)
+                              else f"coalesce(abs({name}) > {MAX_ABS_SQL}, FALSE)"))
             if col.kind == "id":
                 looks = self.looks.get(col.name)
                 flags.append(("look", f"coalesce(list_contains([{', '.join(literal(v) for v in looks)}], {name}), FALSE)"
@@ -414,17 +462,53 @@ class _TableCheck:
                 test = f"{name} < TIMESTAMP {literal(str(lo))}"
                 if hi is not None:
                     test += f" OR {name} > TIMESTAMP {literal(str(hi))}"
-                flags.append(("out", f"coalesce({test}, FALSE)"))
+                flags.append(("out", "FALSE" if self._sure("window", col.name) else f"coalesce({test}, FALSE)"))
             for flag, sql in flags:
                 parts.append(f"{sql} AS {ident(col.name + '__' + flag)}")
-            nulled = " OR ".join(sql for _, sql in flags)
+            nulled = " OR ".join(sql for _, sql in flags if sql != "FALSE")
             parts.append(f"{name} AS {ident(col.name + '__v')}")
             parts.append(f"CASE WHEN {nulled} THEN NULL ELSE {name} END AS {name}" if nulled else name)
         return f"SELECT {', '.join(parts)} FROM {view}"
 
+    def _bounds_from_stats(self) -> dict[str, tuple]:
+        """{date-time column: (first, last)} for the columns whose every stored value is the
+        checked value (readable, inside the window), from the statistics; an absent column
+        is empty. Only meaningful when no row of the table is quarantined."""
+        found = {}
+        for col in self.table.columns:
+            if col.kind not in ("timestamp", "date"):
+                continue
+            if col.name not in self.stored:
+                found[col.name] = (None, None)
+                continue
+            stats = self.stats.get(col.name)
+            if (stats is None or not self._sure("parse", col.name)
+                    or (self.window is not None and not self._sure("window", col.name))):
+                continue
+            found[col.name] = (None, None) if stats.low is None else \
+                (pd.Timestamp(stats.low).to_pydatetime(), pd.Timestamp(stats.high).to_pydatetime())
+        return found
+
+    def _sure(self, check: str, column: str) -> bool:
+        """Whether the stored type and statistics of ``column`` rule out a cell breaking ``check``
+        (:func:`perfmodel.data.staticrules.guaranteed`)."""
+        from perfmodel.data.sqlcells import NS_FIRST, NS_LAST
+        from perfmodel.data.staticrules import guaranteed
+
+        if column not in self.stored:
+            return False
+        bounds = self._bounds(column) if check == "window" and self.window is not None else None
+        if check == "window" and bounds is None:
+            return False
+        return guaranteed(check, self.table.column(column), self.types[column], self.stats.get(column),
+                          plain=self.plain.get(column, False), bounds=bounds,
+                          span=(pd.Timestamp(NS_FIRST), pd.Timestamp(NS_LAST)), limit=float(MAX_ABS_SQL))
+
     def _flag_sql(self, rule: Rule) -> str | None:
         c = [ident(x) for x in rule.columns]
         own = rule.columns[0]
+        if rule.check in ("parse", "too_large", "window", "required", "range") and self._sure(rule.check, own):
+            return None
         if rule.check == "parse":
             return ident(own + "__bad") if own in self.stored else None
         if rule.check == "too_large":
@@ -480,7 +564,8 @@ class _TableCheck:
         keys that repeat are then grouped to name each one's first row.
         """
         key = [ident(k) for k in self.table.key]
-        if not key:
+        if not key or (self.ascending and not self.looks.get(self.table.key[0])):
+            # a plain text key stored in ascending order repeats no value (no sort needed)
             return pd.DataFrame({"_row": pd.Series([], dtype=np.int64)})
         view = f"pm_slim_{self.name}"
         complete = " AND ".join(f"{k} IS NOT NULL" for k in key)
@@ -661,9 +746,13 @@ def _span(con, out: CheckedFolder):
     for name, columns in EVENT_COLUMNS.items():
         if name not in out.typed:
             continue
-        select = ", ".join(f"min({ident(c)}) AS {ident(c + '__lo')}, max({ident(c)}) AS {ident(c + '__hi')}"
-                           for c in columns)
-        lo_hi = con.execute(f"SELECT {select} FROM {_clean_slim(name)}").fetchone()
+        known = out.bounds.get(name, {})
+        if all(c in known for c in columns):  # from the statistics: no scan
+            lo_hi = [v for c in columns for v in known[c]]
+        else:
+            select = ", ".join(f"min({ident(c)}) AS {ident(c + '__lo')}, max({ident(c)}) AS {ident(c + '__hi')}"
+                               for c in columns)
+            lo_hi = con.execute(f"SELECT {select} FROM {_clean_slim(name)}").fetchone()
         tables[name] = pd.DataFrame({c: pd.Series([lo_hi[2 * i], lo_hi[2 * i + 1]], dtype="datetime64[ns]")
                                      for i, c in enumerate(columns)})
     if "budgets" in out.typed:
@@ -679,8 +768,12 @@ def _clock_span(con, out: CheckedFolder):
     """The first ``created_at`` and the latest clock instant of the clean tickets."""
     from perfmodel.data.workcalendar import CLOCK_COLUMNS
 
-    first, *highs = con.execute(f"SELECT min(created_at), {', '.join(f'max({c})' for c in CLOCK_COLUMNS)} "
-                                f"FROM {_clean_slim('tickets')}").fetchone()
+    known = out.bounds.get("tickets", {})
+    if all(c in known for c in ("created_at", *CLOCK_COLUMNS)):  # from the statistics: no scan
+        first, *highs = [known["created_at"][0]] + [known[c][1] for c in CLOCK_COLUMNS]
+    else:
+        first, *highs = con.execute(f"SELECT min(created_at), {', '.join(f'max({c})' for c in CLOCK_COLUMNS)} "
+                                    f"FROM {_clean_slim('tickets')}").fetchone()
     highs = [h for h in highs if h is not None]
     return (pd.Timestamp(first) if first is not None else pd.NaT,
             pd.Timestamp(max(highs)) if highs else pd.NaT)
