@@ -303,9 +303,9 @@ def _is_checked(data) -> bool:
 
 
 def _engine_checked(folder, engine: str, as_of, progress: Progress):
-    """Steps 1-2 inside the engine: (dataset, checked folder) of :func:`perfmodel.data.enginecheck.check_folder`.
+    """Steps 1-2 inside the engine: the checked folder of :func:`perfmodel.data.enginecheck.check_folder`.
 
-    The dataset holds the quarantine, the row account and the small tables the later
+    Its dataset holds the quarantine, the row account and the small tables the later
     steps read in Python (``supervisors`` for names and groups, ``goals``). None when
     the engine cannot validate this input (another engine than DuckDB, a mid-period cut,
     a column type the SQL parser does not read): the pandas validator then does.
@@ -330,7 +330,7 @@ def _engine_checked(folder, engine: str, as_of, progress: Progress):
     progress.done("load and validate in the engine", started,
                   f"{_count(read)} rows read = {_count(read - quarantined)} used + {_count(quarantined)} "
                   f"quarantined, {len(account)} tables")
-    return dataset, checked
+    return checked
 
 
 def validate_source(data, *, engine: str = "duckdb", as_of=None, progress: Progress | bool | None = None):
@@ -390,9 +390,7 @@ def validate_source(data, *, engine: str = "duckdb", as_of=None, progress: Progr
         return data
     progress = progress if isinstance(progress, Progress) else Progress(progress)
     checked = _engine_checked(data, engine, as_of, progress)
-    if checked is not None:
-        return checked[1]
-    return load(data, progress=progress)
+    return checked if checked is not None else load(data, progress=progress)
 
 
 def indicators_step(source, periods, *, kind: str, engine: str = "duckdb", indicators=None,
@@ -658,29 +656,23 @@ def run_pipeline(data, policy=None, *, period: str | None = None, history: bool 
             raise UsageError("as_of: a mid-period cut needs the validated path, not trusted Parquet")
         dataset, span, source = None, trusted_span(data), data
         where = SimpleNamespace(source=Path(data))  # names the folder in a period's refusal
-    elif _is_checked(data):  # validated once by validate_source
-        if as_of not in (None, ""):
-            raise UsageError("as_of: a mid-period cut needs data validated in Python: validate_source(data, as_of=...)")
-        dataset, source = data.dataset, data
-        span, where = source.span, SimpleNamespace(source=Path(data.dataset.source))
-        if span is None:
-            from perfmodel.core.errors import DataError
-
-            raise DataError(f"{where.source}: no event date in the tables; cannot tell which periods the data covers")
-    elif validate == "engine" and (checked := _engine_checked(data, engine, as_of, progress)) is not None:
-        dataset, source = checked
-        span, where = source.span, SimpleNamespace(source=Path(data))
-        if span is None:
-            from perfmodel.core.errors import DataError
-
-            raise DataError(f"{data}: no event date in the tables; cannot tell which periods the data covers")
     else:
-        dataset = load(data, progress=progress)
-        if as_of not in (None, ""):
-            from perfmodel.data.cut import cut_dataset
+        if _is_checked(data) and as_of not in (None, ""):
+            raise UsageError("as_of: a mid-period cut needs data validated in Python: validate_source(data, as_of=...)")
+        # a checked folder passes through; with validate="engine" a Parquet folder is checked in the engine
+        engine_side = validate == "engine" or _is_checked(data)
+        source = (validate_source(data, engine=engine, as_of=as_of, progress=progress) if engine_side
+                  else load(data, progress=progress))
+        if _is_checked(source):
+            dataset = source.dataset
+            where, span = source.coverage()
+        else:
+            dataset = source
+            if as_of not in (None, ""):
+                from perfmodel.data.cut import cut_dataset
 
-            dataset = cut_dataset(dataset, as_of)
-        span, source, where = None, dataset, dataset
+                dataset = cut_dataset(dataset, as_of)
+            span, source, where = None, dataset, dataset
     if policy is not None:
         from perfmodel.scoring.goals import bind_goals, goals_table, trusted_goals
 

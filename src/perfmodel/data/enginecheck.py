@@ -78,6 +78,23 @@ class CheckedFolder:
     clock_span: tuple = (pd.NaT, pd.NaT)
     bounds: dict[str, dict[str, tuple]] = field(default_factory=dict)
 
+    def coverage(self) -> tuple:
+        """(what a refused period names, (first, last) event of the clean rows).
+
+        The first item has the ``source`` attribute a period check quotes, as a Dataset has.
+
+        Raises
+        ------
+        DataError
+            When no table has an event date: the periods the data covers are unknown.
+        """
+        if self.span is None:
+            raise DataError(f"{self.dataset.source}: no event date in the tables; cannot tell which periods "
+                            f"the data covers")
+        from types import SimpleNamespace
+
+        return SimpleNamespace(source=Path(self.dataset.source)), self.span
+
     def clean_sql(self, name: str, bad_table: str) -> str:
         """The clean rows of ``name`` as a SELECT of the contract's columns.
 

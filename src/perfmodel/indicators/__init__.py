@@ -178,10 +178,7 @@ def _checked_tables(checked, engine: Engine):
     for name in checked.typed:
         bad = engine.register(f"{name}__quarantined", pa.table({"_row": pa.array(checked.bad_rows[name], pa.int64())}))
         tables[name] = _typed(engine.sql_view(name, checked.clean_sql(name, bad.get_name())), name)
-    if checked.span is None:
-        raise DataError(f"{checked.dataset.source}: no event date in the tables; cannot tell which periods "
-                        f"the data covers")
-    first, last = checked.span
+    _, (first, last) = checked.coverage()
     return tables, first, last, checked.dataset.calendar, checked
 
 

@@ -376,14 +376,10 @@ def _coverage(source) -> tuple[object, tuple]:
     A Dataset gives its own coverage ((None, None)); a folder checked in the engine gives
     the span of its clean rows.
     """
-    span = getattr(source, "span", None)
-    if hasattr(source, "clean_sql"):  # a CheckedFolder
-        if span is None:
-            raise DataError(f"{source.dataset.source}: no event date in the tables; cannot tell which periods "
-                            f"the data covers")
-        from types import SimpleNamespace
+    from perfmodel.data.enginecheck import CheckedFolder
 
-        return SimpleNamespace(source=Path(source.dataset.source)), span
+    if isinstance(source, CheckedFolder):
+        return source.coverage()
     return source, (None, None)
 
 
